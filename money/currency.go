@@ -3,6 +3,7 @@ package money
 import (
 	"database/sql/driver"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -65,7 +66,7 @@ func (c *Currency) Scan(src any) error {
 	case []byte:
 		s = string(v)
 	default:
-		return fmt.Errorf("money: cannot scan %T into Currency", src)
+		return fmt.Errorf("%w: cannot scan %T into Currency", ErrUnknownCurrency, src)
 	}
 	cur, err := ParseCurrency(strings.TrimSpace(s))
 	if err != nil {
@@ -91,4 +92,15 @@ func (c Currency) MarshalText() ([]byte, error) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownCurrency, string(c))
 	}
 	return []byte(c), nil
+}
+
+// Currencies returns every currency ParseCurrency accepts, sorted by code,
+// for pickers and validation messages. The slice is the caller's to keep.
+func Currencies() []Currency {
+	all := make([]Currency, 0, len(minorUnits))
+	for code := range minorUnits {
+		all = append(all, Currency(code))
+	}
+	slices.Sort(all)
+	return all
 }

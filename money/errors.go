@@ -12,6 +12,11 @@ var (
 	// places than the currency's minor unit.
 	ErrInvalidAmount = errors.New("money: invalid amount")
 	// ErrInvalidRatios: Allocate was given no ratios, a negative ratio, or
-	// ratios that sum to zero.
+	// ratios that sum to zero; or Split was asked for fewer than one part.
 	ErrInvalidRatios = errors.New("money: invalid allocation ratios")
+	// ErrInvalidRoundingMode: the RoundingMode is not one of the constants.
+	ErrInvalidRoundingMode = errors.New("money: invalid rounding mode")
+	// ErrUnknownDayCount: the name or value is not a supported day-count
+	// convention.
+	ErrUnknownDayCount = errors.New("money: unknown day-count convention")
 )
