@@ -1,0 +1,137 @@
+package ledger
+
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// Apply is the business rule of posting, shared by every store so that all
+// of them refuse the same entries with the same errors. A store calls it
+// while it holds the locks on the entry's accounts (and hold):
+//
+//   - moves is e.Movements(); accounts are the accounts of moves, in the
+//     same order, as they stand now, with Balance and Held.
+//   - hold is the hold a capture consumes, nil for other kinds.
+//
+// Apply checks, in this order: the capture's hold is active and belongs to
+// a debited account (ErrHoldNotActive); then for each account in order, its
+// currency (ErrCurrencyMismatch), its status (ErrAccountClosed,
+// ErrAccountFrozen, ErrAccountDormant) and its balance policy
+// (ErrInsufficientFunds). Only if every check passes does it write the new
+// Balance and Held into accounts and the captured state into hold.
+//
+// Reversals are corrections of the bank's own records: they are refused on
+// a closed account but ignore freezes, dormancy and the balance policy (a
+// reversed deposit that was already spent leaves the account overdrawn,
+// which is the truth the bank must then collect).
+//
+// An account whose policy is unchecked is never refused for its balance, so
+// a store that keeps no running balance for it may pass any Balance and
+// ignore the one written back.
+func Apply(e Entry, moves []Movement, accounts []Account, hold *Hold) error {
+	if len(moves) != len(accounts) {
+		return fmt.Errorf("ledger: Apply got %d accounts for %d movements", len(accounts), len(moves))
+	}
+	released := decimal.Zero
+	holdAt := -1
+	if hold != nil {
+		if !hold.activeAt(e.BookedAt) {
+			if hold.Status == HoldActive {
+				return &holdError{id: hold.ID, status: HoldExpired}
+			}
+			return holdNotActive(*hold)
+		}
+		for i, m := range moves {
+			if m.AccountID == hold.AccountID && m.Change(accounts[i].NormalSide).IsNegative() {
+				holdAt = i
+			}
+		}
+		if holdAt < 0 {
+			return fmt.Errorf("%w: the capture does not debit the hold's account", ErrHoldNotActive)
+		}
+		released = hold.Amount.Amount
+	}
+	for i, m := range moves {
+		a := &accounts[i]
+		if a.ID != m.AccountID {
+			return fmt.Errorf("ledger: Apply got account %s for movement on %s", a.ID, m.AccountID)
+		}
+		rel := decimal.Zero
+		if i == holdAt {
+			rel = released
+		}
+		if err := admit(a, m, e.Kind, rel); err != nil {
+			return err
+		}
+	}
+	for i, m := range moves {
+		a := &accounts[i]
+		a.Balance.Amount = a.Balance.Amount.Add(m.Change(a.NormalSide))
+		if i == holdAt {
+			a.Held.Amount = a.Held.Amount.Sub(released)
+			hold.Status = HoldCaptured
+			hold.ClosedAt = e.BookedAt
+			hold.CaptureEntryID = e.ID
+			hold.Captured = hold.Amount
+			hold.Captured.Amount = m.Change(a.NormalSide).Neg()
+		}
+	}
+	return nil
+}
+
+// admit checks one account's movement; rel is the amount of the account's
+// holds the entry releases.
+func admit(a *Account, m Movement, kind EntryKind, rel decimal.Decimal) error {
+	if m.Currency != a.Currency {
+		return fmt.Errorf("%w: account %s is in %s, not %s", ErrCurrencyMismatch, a.Number, a.Currency, m.Currency)
+	}
+	if a.Status == StatusClosed {
+		return fmt.Errorf("%w: %s", ErrAccountClosed, a.Number)
+	}
+	if kind == KindReversal {
+		return nil
+	}
+	debits := m.Debits.IsPositive()
+	switch {
+	case a.Status == StatusFrozen:
+		return fmt.Errorf("%w: %s is frozen", ErrAccountFrozen, a.Number)
+	case a.Status == StatusFrozenDebits && debits:
+		return fmt.Errorf("%w: %s is frozen for debits", ErrAccountFrozen, a.Number)
+	case a.Status == StatusDormant && debits:
+		return fmt.Errorf("%w: %s", ErrAccountDormant, a.Number)
+	}
+	change := m.Change(a.NormalSide)
+	if !a.Policy.Checked() || !change.IsNegative() {
+		return nil
+	}
+	avail := a.Available().Amount.Add(rel).Add(change)
+	if avail.IsNegative() {
+		return fmt.Errorf("%w: %s has %s %s available", ErrInsufficientFunds, a.Number,
+			a.Available().Amount.Add(rel).StringFixed(a.Currency.MinorUnits()), a.Currency)
+	}
+	return nil
+}
+
+// AdmitHold checks that account a, as it stands, may take hold h: the store
+// calls it under the account's lock. The account must be active and in the
+// hold's currency, and its available balance must cover the amount.
+// On success it adds the amount to a.Held.
+func AdmitHold(a *Account, h Hold) error {
+	if h.Amount.Currency != a.Currency {
+		return fmt.Errorf("%w: account %s is in %s, not %s", ErrCurrencyMismatch, a.Number, a.Currency, h.Amount.Currency)
+	}
+	switch a.Status {
+	case StatusClosed:
+		return fmt.Errorf("%w: %s", ErrAccountClosed, a.Number)
+	case StatusFrozen, StatusFrozenDebits:
+		return fmt.Errorf("%w: %s", ErrAccountFrozen, a.Number)
+	case StatusDormant:
+		return fmt.Errorf("%w: %s", ErrAccountDormant, a.Number)
+	}
+	if a.Policy.Checked() && a.Available().Amount.LessThan(h.Amount.Amount) {
+		return fmt.Errorf("%w: %s has %s available", ErrInsufficientFunds, a.Number, a.Available())
+	}
+	a.Held.Amount = a.Held.Amount.Add(h.Amount.Amount)
+	return nil
+}

@@ -1,0 +1,159 @@
+package ledger
+
+import (
+	"context"
+	"time"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/money"
+)
+
+// Store is what the Service needs from a backend: durable records, and the
+// few read-modify-write steps that must be atomic. Validation and business
+// rules live in the Service and in pure functions of this package (Apply,
+// AdmitHold, Hold.Release, Hold.Expire); a Store calls those under its locks
+// so that every backend refuses the same things with the same errors.
+//
+// Every method is safe for concurrent use. Errors other than the sentinels
+// named below (a lost connection, a cancelled ctx) are returned as they are
+// and mean "nothing happened or unknown": callers retry with the same
+// idempotency key.
+//
+// The package ledger/ledgertest holds the contract suite every Store must
+// pass.
+type Store interface {
+	// BusinessDate returns the ledger's current business date. The first
+	// call on an empty store records initial and returns it.
+	BusinessDate(ctx context.Context, initial calendar.Date) (calendar.Date, error)
+
+	// CreateAccount stores a new account (already valid: a.Validate() ==
+	// nil) with a zero balance. If key is not empty and an account was
+	// created with that key before, it returns that account and replayed ==
+	// true when fp matches, ErrIdempotencyConflict when it does not.
+	// Errors: ErrDuplicate if the ID or Number is taken, or an internal
+	// account with the same Currency and Code exists.
+	CreateAccount(ctx context.Context, a Account, key string, fp Fingerprint) (acct Account, replayed bool, err error)
+
+	// UpdateAccount reads the account (with Balance and Held), calls fn and
+	// stores the Status of the account fn returns, atomically: no posting or
+	// hold on the account interleaves. Only Status is persisted. If fn fails,
+	// nothing changes and its error is returned as is.
+	// Errors: ErrNotFound.
+	UpdateAccount(ctx context.Context, id ID, fn func(Account) (Account, error)) (Account, error)
+
+	// Account returns the account with its Balance and Held.
+	// Errors: ErrNotFound.
+	Account(ctx context.Context, id ID) (Account, error)
+
+	// AccountByNumber returns the account with that number.
+	// Errors: ErrNotFound.
+	AccountByNumber(ctx context.Context, number string) (Account, error)
+
+	// ListAccounts returns the accounts matching f (f.Matches) with ID
+	// greater than f.After, in ascending ID order, at most f.Limit (1..500,
+	// checked by the Service).
+	ListAccounts(ctx context.Context, f AccountFilter) ([]Account, error)
+
+	// PostEntries posts each request on its own, in order: each one either
+	// fully posts or changes nothing, and the result at index i says which
+	// (a store may use one transaction for the batch, but a failed request
+	// must not undo the others). Entries are valid (Entry.Validate() == nil).
+	// The returned error is for the batch as a whole (ctx, connection);
+	// when it is not nil the results are nil and which requests posted is
+	// unknown (a retry with the same keys is safe).
+	//
+	// For each request, atomically:
+	//  1. If Entry.IdempotencyKey is set and was used before: the result is
+	//     the entry posted then, with Replayed = true, when Fingerprint
+	//     matches, or ErrIdempotencyConflict when it does not.
+	//  2. If Entry.Reverses is set and that entry was reversed already:
+	//     ErrAlreadyReversed. (The Service checked that it exists.)
+	//  3. Every account of Entry.Movements() must exist: ErrNotFound.
+	//  4. Lock the accounts in Movements() order (and the hold named by
+	//     Entry.HoldID, if any: ErrNotFound when missing), then call Apply;
+	//     its error is the result (ErrHoldNotActive, ErrCurrencyMismatch,
+	//     ErrAccountClosed, ErrAccountFrozen, ErrAccountDormant,
+	//     ErrInsufficientFunds).
+	//  5. Store the entry, its postings, the new balances (only those of
+	//     checked accounts need a locked running balance), the captured
+	//     hold, the idempotency key with Fingerprint, and an EntryPosted
+	//     event in the outbox.
+	PostEntries(ctx context.Context, reqs []PostRequest) ([]PostResult, error)
+
+	// Entry returns the entry with ReversedBy filled in.
+	// Errors: ErrNotFound.
+	Entry(ctx context.Context, id ID) (Entry, error)
+
+	// PlaceHold stores a new active hold (h.Validate() == nil) after
+	// AdmitHold accepts it against the locked account. If
+	// h.IdempotencyKey was used before it returns that hold with
+	// replayed == true when fp matches, ErrIdempotencyConflict otherwise.
+	// Errors: ErrNotFound (account), and those of AdmitHold
+	// (ErrCurrencyMismatch, ErrAccountClosed, ErrAccountFrozen,
+	// ErrAccountDormant, ErrInsufficientFunds).
+	PlaceHold(ctx context.Context, h Hold, fp Fingerprint) (hold Hold, replayed bool, err error)
+
+	// ReleaseHold applies Hold.Release(at) to the hold atomically and
+	// returns the result (the account's Held drops by the amount).
+	// Errors: ErrNotFound, ErrHoldNotActive.
+	ReleaseHold(ctx context.Context, id ID, at time.Time) (Hold, error)
+
+	// ExpireHolds applies Hold.Expire(asOf) to every active hold and returns
+	// the holds it expired, in ascending ID order.
+	ExpireHolds(ctx context.Context, asOf time.Time) ([]Hold, error)
+
+	// Hold returns the hold.
+	// Errors: ErrNotFound.
+	Hold(ctx context.Context, id ID) (Hold, error)
+
+	// Holds returns the account's holds, active ones only if activeOnly, in
+	// ascending ID order.
+	// Errors: ErrNotFound (account).
+	Holds(ctx context.Context, accountID ID, activeOnly bool) ([]Hold, error)
+
+	// BalanceAsOf returns the account's balance (normal-side terms) counting
+	// every entry with a value date on or before date.
+	// Errors: ErrNotFound.
+	BalanceAsOf(ctx context.Context, accountID ID, date calendar.Date) (money.Money, error)
+
+	// Postings returns one line per entry that touched the account with a
+	// value date in [from, to], ordered by value date then entry ID. Each
+	// line's Amount is the entry's net change to the balance in
+	// normal-side terms; BalanceAfter is left for the Service to fill.
+	// Errors: ErrNotFound.
+	Postings(ctx context.Context, accountID ID, from, to calendar.Date) ([]StatementLine, error)
+
+	// AccountBalances returns every account in the currency with its
+	// Balance, all read at one consistent moment (no entry half-counted),
+	// in ascending ID order. The trial balance is computed from it.
+	AccountBalances(ctx context.Context, c money.Currency) ([]Account, error)
+
+	// Events returns up to limit outbox events with Sequence > after, in
+	// Sequence order. An event must not become visible after one with a
+	// higher Sequence was returned (no gap is filled later), or a cursor
+	// would skip it.
+	Events(ctx context.Context, after int64, limit int) ([]EntryPosted, error)
+
+	// Cursor returns the last sequence the named subscriber has handled, 0
+	// if none.
+	Cursor(ctx context.Context, subscriber string) (int64, error)
+
+	// SetCursor records that the subscriber has handled every event up to
+	// seq. A cursor never moves backwards: a smaller seq is ignored.
+	SetCursor(ctx context.Context, subscriber string, seq int64) error
+}
+
+// PostRequest is one entry for Store.PostEntries.
+type PostRequest struct {
+	Entry Entry
+	// Fingerprint identifies the request behind Entry.IdempotencyKey.
+	Fingerprint Fingerprint
+}
+
+// PostResult is the outcome of one PostRequest: the posted (or, on a
+// replay, the first) entry, or the error that refused it.
+type PostResult struct {
+	Entry    Entry
+	Replayed bool
+	Err      error
+}
