@@ -91,7 +91,19 @@ func fitsMinorUnit(d decimal.Decimal, c Currency) bool {
 
 // Valid reports whether m has a valid currency and an amount that fits its
 // minor unit.
-func (m Money) Valid() bool { return m.Currency.Valid() && fitsMinorUnit(m.Amount, m.Currency) }
+func (m Money) Valid() bool { return m.check() == nil }
+
+// check says why m is not Valid, wrapping the package sentinel.
+func (m Money) check() error {
+	if !m.Currency.Valid() {
+		return fmt.Errorf("%w: %q", ErrUnknownCurrency, string(m.Currency))
+	}
+	if !fitsMinorUnit(m.Amount, m.Currency) {
+		return fmt.Errorf("%w: %s has more than %d decimal places for %s",
+			ErrInvalidAmount, m.Amount.String(), m.Currency.MinorUnits(), m.Currency)
+	}
+	return nil
+}
 
 // ValueString formats the amount with exactly the currency's decimal places,
 // as JSON and statements carry it: "12.30", "-5", "0.125".
@@ -147,7 +159,9 @@ func (m Money) IsPositive() bool { return m.Amount.IsPositive() }
 func (m Money) IsNegative() bool { return m.Amount.IsNegative() }
 
 // Mul returns m multiplied by rate, rounded to the currency's minor unit with
-// mode. Use it for fees, tax and converted amounts.
+// mode. Use it for fees, tax and converted amounts. Mul cannot fail, so it
+// trusts its operands: m should be Valid (the result of an invalid m is not),
+// and a mode that is not Valid rounds half-even.
 func (m Money) Mul(rate decimal.Decimal, mode RoundingMode) Money {
 	return Money{Amount: mode.Round(m.Amount.Mul(rate), m.Currency.MinorUnits()), Currency: m.Currency}
 }

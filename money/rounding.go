@@ -1,6 +1,10 @@
 package money
 
-import "github.com/shopspring/decimal"
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
 
 // RoundingMode says how an amount is brought to a number of decimal places.
 // The zero value is HalfEven, banking's default.
@@ -17,7 +21,11 @@ const (
 	Up
 )
 
-// Round rounds d to places decimal places with the mode.
+// Valid reports whether r is one of the declared modes.
+func (r RoundingMode) Valid() bool { return r >= HalfEven && r <= Up }
+
+// Round rounds d to places decimal places with the mode. A mode that is not
+// Valid rounds half-even, so a stray value never leaves an amount unrounded.
 func (r RoundingMode) Round(d decimal.Decimal, places int32) decimal.Decimal {
 	switch r {
 	case HalfUp:
@@ -48,6 +56,13 @@ func (r RoundingMode) String() string {
 
 // Round returns amount in currency c rounded to its minor unit with mode.
 // It is how an unrounded figure (an interest accrual) becomes Money.
+// An invalid currency or mode is an error, never a guess.
 func Round(amount decimal.Decimal, c Currency, mode RoundingMode) (Money, error) {
+	if !c.Valid() {
+		return Money{}, fmt.Errorf("%w: %q", ErrUnknownCurrency, string(c))
+	}
+	if !mode.Valid() {
+		return Money{}, fmt.Errorf("%w: %d", ErrInvalidRoundingMode, int(mode))
+	}
 	return New(mode.Round(amount, c.MinorUnits()), c)
 }
