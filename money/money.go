@@ -35,15 +35,25 @@ func Zero(c Currency) Money { return Money{Amount: decimal.Zero, Currency: c} }
 
 // Parse reads a plain decimal string such as "1234.50" or "-3" in the currency
 // with ISO code currency. Exponents, thousands separators, spaces and more
-// decimal places than the minor unit allows are refused with ErrInvalidAmount.
+// decimal places than the minor unit allows (even zeros: "1.0" JPY) are
+// refused with ErrInvalidAmount.
 func Parse(value, currency string) (Money, error) {
 	c, err := ParseCurrency(currency)
 	if err != nil {
 		return Money{}, err
 	}
+	return parseAmount(value, c)
+}
+
+// parseAmount reads a plain decimal written with at most c's decimal places.
+func parseAmount(value string, c Currency) (Money, error) {
 	d, err := parsePlainDecimal(value)
 	if err != nil {
 		return Money{}, err
+	}
+	if _, frac, _ := strings.Cut(value, "."); len(frac) > int(c.MinorUnits()) {
+		return Money{}, fmt.Errorf("%w: %q has more than %d decimal places for %s",
+			ErrInvalidAmount, value, c.MinorUnits(), c)
 	}
 	return New(d, c)
 }

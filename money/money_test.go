@@ -23,7 +23,6 @@ func TestParseAccepts(t *testing.T) {
 		{"-3", "CNY", "-3.00"},
 		{"+7.01", "USD", "7.01"},
 		{"007.10", "EUR", "7.10"},
-		{"1.230", "CNY", "1.23"}, // a trailing zero is not an extra place
 		{"1000", "JPY", "1000"},
 		{"-1", "JPY", "-1"},
 		{"0.125", "BHD", "0.125"},
@@ -72,6 +71,8 @@ func TestParseRefuses(t *testing.T) {
 		{"too many places for JPY", "1.5", "JPY", money.ErrInvalidAmount},
 		{"too many places for CNY", "1.005", "CNY", money.ErrInvalidAmount},
 		{"too many places for BHD", "0.0001", "BHD", money.ErrInvalidAmount},
+		{"trailing zero place for JPY", "1.0", "JPY", money.ErrInvalidAmount},
+		{"trailing zero place for CNY", "1.230", "CNY", money.ErrInvalidAmount},
 		{"unknown currency", "1", "ABC", money.ErrUnknownCurrency},
 		{"lower-case currency", "1", "cny", money.ErrUnknownCurrency},
 		{"empty currency", "1", "", money.ErrUnknownCurrency},
