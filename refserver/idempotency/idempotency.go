@@ -1,0 +1,59 @@
+// Package idempotency remembers the responses of HTTP requests sent with an
+// Idempotency-Key header, so that a client retrying after a timeout gets the
+// first response instead of a second effect.
+//
+// A key moves through two states. Begin claims it for one request (in
+// flight); Complete records the response. While a claim is in flight, other
+// requests with the key are refused (ErrInFlight) until its lease runs out:
+// a lease lets a retry proceed after the server that held the claim crashed.
+// That is safe because the subsystems beneath are idempotent themselves: the
+// server passes a key derived from the client's key down to them, so a
+// request re-run after a lost claim returns the first posting rather than
+// making a second one. This package only makes the HTTP answer repeatable.
+package idempotency
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+)
+
+// Errors returned by Store.Begin.
+var (
+	// ErrInFlight: another request holds the key and its lease has not
+	// run out.
+	ErrInFlight = errors.New("idempotency: a request with this key is in flight")
+	// ErrMismatch: the key was used for a different request.
+	ErrMismatch = errors.New("idempotency: key reused with a different request")
+)
+
+// Fingerprint identifies a request: a hash of what makes it the same request
+// (method, path, body).
+type Fingerprint [32]byte
+
+// Response is a remembered HTTP response.
+type Response struct {
+	Status int         `json:"status"`
+	Header http.Header `json:"header"`
+	Body   []byte      `json:"body"`
+}
+
+// Store keeps idempotency records. Keys are already scoped to the caller by
+// the server, so two clients cannot collide on one key.
+type Store interface {
+	// Begin claims key for a request with fingerprint fp at time now, for
+	// lease. It returns (nil, nil) when the caller now holds the claim,
+	// (response, nil) when the key completed earlier with the same
+	// fingerprint, ErrMismatch when the key belongs to another
+	// fingerprint, and ErrInFlight when another claim holds it. A claim
+	// whose lease ended is taken over.
+	Begin(ctx context.Context, key string, fp Fingerprint, now time.Time, lease time.Duration) (*Response, error)
+	// Complete records the response of the claim on key.
+	Complete(ctx context.Context, key string, resp Response, now time.Time) error
+	// Abandon drops an in-flight claim so the key can be used again (the
+	// request failed in a way that must not be replayed, such as a 5xx).
+	Abandon(ctx context.Context, key string) error
+	// Purge deletes records created before t and returns how many.
+	Purge(ctx context.Context, before time.Time) (int, error)
+}

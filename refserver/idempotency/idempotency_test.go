@@ -1,0 +1,126 @@
+package idempotency_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bankkit/bankkit/internal/pgtest"
+	"github.com/bankkit/bankkit/refserver/idempotency"
+)
+
+func stores(t *testing.T) map[string]func(t *testing.T) idempotency.Store {
+	return map[string]func(t *testing.T) idempotency.Store{
+		"memory": func(t *testing.T) idempotency.Store { return idempotency.NewMemory() },
+		"postgres": func(t *testing.T) idempotency.Store {
+			db := pgtest.New(t)
+			require.NoError(t, idempotency.Migrate(context.Background(), db))
+			return idempotency.NewPostgres(db)
+		},
+	}
+}
+
+var (
+	t0    = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	lease = 30 * time.Second
+	fpA   = idempotency.Fingerprint(sha256.Sum256([]byte("POST /v1/deposits {a}")))
+	fpB   = idempotency.Fingerprint(sha256.Sum256([]byte("POST /v1/deposits {b}")))
+	resp  = idempotency.Response{Status: 201, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"id":"1"}`)}
+)
+
+func TestStores(t *testing.T) {
+	for name, newStore := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			tests := map[string]func(t *testing.T, s idempotency.Store){
+				"claim then replay the completed response": func(t *testing.T, s idempotency.Store) {
+					got, err := s.Begin(ctx, "k", fpA, t0, lease)
+					require.NoError(t, err)
+					require.Nil(t, got)
+					require.NoError(t, s.Complete(ctx, "k", resp, t0))
+					got, err = s.Begin(ctx, "k", fpA, t0.Add(time.Hour), lease)
+					require.NoError(t, err)
+					require.Equal(t, &resp, got)
+				},
+				"same key different request is a mismatch": func(t *testing.T, s idempotency.Store) {
+					_, err := s.Begin(ctx, "k", fpA, t0, lease)
+					require.NoError(t, err)
+					_, err = s.Begin(ctx, "k", fpB, t0, lease)
+					require.ErrorIs(t, err, idempotency.ErrMismatch)
+					require.NoError(t, s.Complete(ctx, "k", resp, t0))
+					_, err = s.Begin(ctx, "k", fpB, t0.Add(time.Hour), lease)
+					require.ErrorIs(t, err, idempotency.ErrMismatch)
+				},
+				"in flight until the lease ends, then taken over": func(t *testing.T, s idempotency.Store) {
+					_, err := s.Begin(ctx, "k", fpA, t0, lease)
+					require.NoError(t, err)
+					_, err = s.Begin(ctx, "k", fpA, t0.Add(lease-time.Second), lease)
+					require.ErrorIs(t, err, idempotency.ErrInFlight)
+					got, err := s.Begin(ctx, "k", fpA, t0.Add(lease), lease)
+					require.NoError(t, err)
+					require.Nil(t, got, "an expired claim is taken over")
+					_, err = s.Begin(ctx, "k", fpA, t0.Add(lease+time.Second), lease)
+					require.ErrorIs(t, err, idempotency.ErrInFlight, "the takeover holds a fresh lease")
+				},
+				"abandon frees an in-flight key but not a completed one": func(t *testing.T, s idempotency.Store) {
+					_, err := s.Begin(ctx, "k", fpA, t0, lease)
+					require.NoError(t, err)
+					require.NoError(t, s.Abandon(ctx, "k"))
+					got, err := s.Begin(ctx, "k", fpB, t0, lease)
+					require.NoError(t, err, "after abandon the key is free for any request")
+					require.Nil(t, got)
+					require.NoError(t, s.Complete(ctx, "k", resp, t0))
+					require.NoError(t, s.Abandon(ctx, "k"))
+					got, err = s.Begin(ctx, "k", fpB, t0, lease)
+					require.NoError(t, err)
+					require.Equal(t, &resp, got, "a completed response survives Abandon")
+				},
+				"purge drops old records only": func(t *testing.T, s idempotency.Store) {
+					_, err := s.Begin(ctx, "old", fpA, t0, lease)
+					require.NoError(t, err)
+					_, err = s.Begin(ctx, "new", fpA, t0.Add(48*time.Hour), lease)
+					require.NoError(t, err)
+					n, err := s.Purge(ctx, t0.Add(24*time.Hour))
+					require.NoError(t, err)
+					require.Equal(t, 1, n)
+					_, err = s.Begin(ctx, "new", fpA, t0.Add(48*time.Hour), lease)
+					require.ErrorIs(t, err, idempotency.ErrInFlight)
+				},
+				"concurrent claims: exactly one wins": func(t *testing.T, s idempotency.Store) {
+					const n = 16
+					var wg sync.WaitGroup
+					results := make([]error, n)
+					claimed := make([]bool, n)
+					for i := range n {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							got, err := s.Begin(ctx, "race", fpA, t0, lease)
+							results[i] = err
+							claimed[i] = err == nil && got == nil
+						}()
+					}
+					wg.Wait()
+					winners := 0
+					for i := range n {
+						if claimed[i] {
+							winners++
+						} else {
+							require.ErrorIs(t, results[i], idempotency.ErrInFlight)
+						}
+					}
+					require.Equal(t, 1, winners)
+				},
+			}
+			for name, test := range tests {
+				t.Run(name, func(t *testing.T) { test(t, newStore(t)) })
+			}
+		})
+	}
+}

@@ -1,0 +1,110 @@
+package idempotency
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/bankkit/bankkit/internal/pgmigrate"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrate applies the store's migrations to schema "refserver".
+func Migrate(ctx context.Context, db *sqlx.DB) error {
+	return pgmigrate.Apply(ctx, db, "refserver", migrations, "migrations")
+}
+
+// Postgres is a Store in PostgreSQL, so remembered responses survive a
+// restart and are shared by every server process.
+type Postgres struct{ db *sqlx.DB }
+
+var _ Store = (*Postgres)(nil)
+
+// NewPostgres returns a store on db; call Migrate first.
+func NewPostgres(db *sqlx.DB) *Postgres { return &Postgres{db: db} }
+
+// Begin implements Store in one statement: insert the claim, or take over an
+// expired one with the same fingerprint, and otherwise read what holds it.
+func (p *Postgres) Begin(ctx context.Context, key string, fp Fingerprint, now time.Time, lease time.Duration) (*Response, error) {
+	var claimed bool
+	err := p.db.QueryRowxContext(ctx, `
+INSERT INTO refserver.idempotency_keys (key, fingerprint, created_at, lease_until)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (key) DO UPDATE SET lease_until = EXCLUDED.lease_until
+	WHERE idempotency_keys.fingerprint = EXCLUDED.fingerprint
+	  AND idempotency_keys.status IS NULL
+	  AND idempotency_keys.lease_until <= $3
+RETURNING true`, key, fp[:], now, now.Add(lease)).Scan(&claimed)
+	if err == nil {
+		return nil, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	var row struct {
+		Fingerprint []byte        `db:"fingerprint"`
+		Status      sql.NullInt64 `db:"status"`
+		Header      []byte        `db:"header"`
+		Body        []byte        `db:"body"`
+	}
+	if err := p.db.GetContext(ctx, &row,
+		`SELECT fingerprint, status, header, body FROM refserver.idempotency_keys WHERE key = $1`, key); err != nil {
+		if errors.Is(err, sql.ErrNoRows) { // purged in between: try once more
+			return p.Begin(ctx, key, fp, now, lease)
+		}
+		return nil, err
+	}
+	if Fingerprint(row.Fingerprint) != fp {
+		return nil, ErrMismatch
+	}
+	if !row.Status.Valid {
+		return nil, ErrInFlight
+	}
+	resp := &Response{Status: int(row.Status.Int64), Body: row.Body, Header: http.Header{}}
+	if len(row.Header) > 0 {
+		if err := json.Unmarshal(row.Header, &resp.Header); err != nil {
+			return nil, err
+		}
+	}
+	return resp, nil
+}
+
+// Complete implements Store.
+func (p *Postgres) Complete(ctx context.Context, key string, resp Response, _ time.Time) error {
+	header, err := json.Marshal(resp.Header)
+	if err != nil {
+		return err
+	}
+	body := resp.Body
+	if body == nil {
+		body = []byte{}
+	}
+	_, err = p.db.ExecContext(ctx,
+		`UPDATE refserver.idempotency_keys SET status = $2, header = $3, body = $4 WHERE key = $1 AND status IS NULL`,
+		key, resp.Status, header, body)
+	return err
+}
+
+// Abandon implements Store.
+func (p *Postgres) Abandon(ctx context.Context, key string) error {
+	_, err := p.db.ExecContext(ctx, `DELETE FROM refserver.idempotency_keys WHERE key = $1 AND status IS NULL`, key)
+	return err
+}
+
+// Purge implements Store.
+func (p *Postgres) Purge(ctx context.Context, before time.Time) (int, error) {
+	res, err := p.db.ExecContext(ctx, `DELETE FROM refserver.idempotency_keys WHERE created_at < $1`, before)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
