@@ -1,0 +1,70 @@
+package refserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bankkit/bankkit/money"
+)
+
+type depositBody struct {
+	AccountID   string      `json:"account_id"`
+	Amount      money.Money `json:"amount"`
+	Description string      `json:"description"`
+}
+
+func TestDecodeJSON(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		wantStatus  int
+		wantType    string
+		wantField   string
+	}{
+		{"valid", "application/json", `{"account_id":"a","amount":{"value":"10.00","currency":"CNY"}}`, 0, "", ""},
+		{"unknown field is mass assignment", "application/json", `{"account_id":"a","balance":"100"}`, 400, "malformed-json", "balance"},
+		{"amount as a JSON number", "", `{"account_id":"a","amount":{"value":10,"currency":"CNY"}}`, 400, "invalid-input", "amount"},
+		{"too many decimals", "", `{"account_id":"a","amount":{"value":"1.001","currency":"CNY"}}`, 400, "invalid-input", "amount"},
+		{"wrong type", "", `{"account_id":5}`, 400, "malformed-json", "account_id"},
+		{"syntax error", "", `{"account_id":`, 400, "malformed-json", ""},
+		{"empty body", "", ``, 400, "malformed-json", ""},
+		{"two objects", "", `{} {}`, 400, "malformed-json", ""},
+		{"not json content type", "text/plain", `{}`, 415, "unsupported-media-type", ""},
+		{"too large", "", `{"description":"` + strings.Repeat("x", maxBodyBytes) + `"}`, 413, "body-too-large", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			req := httptest.NewRequest(http.MethodPost, "/v1/deposits", strings.NewReader(tc.body))
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			rec := httptest.NewRecorder()
+			var v depositBody
+			ok := decodeJSON(rec, req, &v)
+			if tc.wantStatus == 0 {
+				require.True(t, ok, rec.Body.String())
+				require.Equal(t, money.MustParse("10.00", "CNY"), v.Amount)
+				return
+			}
+			require.False(t, ok)
+			require.Equal(t, tc.wantStatus, rec.Code)
+			require.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
+			var p Problem
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+			require.Equal(t, problemBase+tc.wantType, p.Type)
+			require.Equal(t, tc.wantStatus, p.Status)
+			if tc.wantField != "" {
+				require.NotEmpty(t, p.Errors, p.Detail)
+				require.Equal(t, tc.wantField, p.Errors[0].Field)
+			}
+		})
+	}
+}
