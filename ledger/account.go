@@ -189,7 +189,7 @@ func (a Account) Available() money.Money {
 // it creates one.
 func (a Account) Validate() error {
 	switch {
-	case a.ID.IsZero():
+	case a.ID == NilID:
 		return invalid("id", "is required")
 	case !a.Product.Valid():
 		return invalid("product", fmt.Sprintf("unknown product %q", a.Product))

@@ -79,7 +79,7 @@ const (
 // It does not look at accounts; Apply does.
 func (e Entry) Validate() error {
 	switch {
-	case e.ID.IsZero():
+	case e.ID == NilID:
 		return invalid("id", "is required")
 	case !e.Kind.Valid():
 		return invalid("kind", fmt.Sprintf("unknown kind %q", e.Kind))
@@ -91,9 +91,9 @@ func (e Entry) Validate() error {
 		return invalid("postings", "an entry needs at least two postings")
 	case len(e.Postings) > MaxPostings:
 		return invalid("postings", fmt.Sprintf("at most %d postings", MaxPostings))
-	case (e.Kind == KindReversal) != !e.Reverses.IsZero():
+	case (e.Kind == KindReversal) != (e.Reverses != NilID):
 		return invalid("reverses", "is set exactly on reversals")
-	case (e.Kind == KindCapture) != !e.HoldID.IsZero():
+	case (e.Kind == KindCapture) != (e.HoldID != NilID):
 		return invalid("hold_id", "is set exactly on captures")
 	}
 	if err := validateText(e.Description, e.Metadata, e.IdempotencyKey); err != nil {
@@ -103,7 +103,7 @@ func (e Entry) Validate() error {
 	for i, p := range e.Postings {
 		field := fmt.Sprintf("postings[%d]", i)
 		switch {
-		case p.AccountID.IsZero():
+		case p.AccountID == NilID:
 			return invalid(field+".account_id", "is required")
 		case !p.Side.Valid():
 			return invalid(field+".side", fmt.Sprintf("must be debit or credit, not %q", p.Side))
@@ -185,7 +185,7 @@ func (m Movement) Change(normal Side) decimal.Decimal {
 func (e Entry) Movements() []Movement {
 	ms := make([]Movement, 0, len(e.Postings))
 	for _, p := range e.Postings {
-		i, found := slices.BinarySearchFunc(ms, p.AccountID, func(m Movement, id ID) int { return m.AccountID.Compare(id) })
+		i, found := slices.BinarySearchFunc(ms, p.AccountID, func(m Movement, id ID) int { return CompareIDs(m.AccountID, id) })
 		if !found {
 			ms = slices.Insert(ms, i, Movement{AccountID: p.AccountID, Currency: p.Amount.Currency,
 				Debits: decimal.Zero, Credits: decimal.Zero})

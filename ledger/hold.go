@@ -43,9 +43,9 @@ type Hold struct {
 // places one.
 func (h Hold) Validate() error {
 	switch {
-	case h.ID.IsZero():
+	case h.ID == NilID:
 		return invalid("id", "is required")
-	case h.AccountID.IsZero():
+	case h.AccountID == NilID:
 		return invalid("account_id", "is required")
 	case !h.Amount.Valid():
 		return invalid("amount", "has no valid currency or too many decimal places")

@@ -26,12 +26,13 @@ type Store interface {
 	// call on an empty store records initial and returns it.
 	BusinessDate(ctx context.Context, initial calendar.Date) (calendar.Date, error)
 
-	// CreateAccount stores a new account (already valid: a.Validate() ==
-	// nil) with a zero balance. If key is not empty and an account was
-	// created with that key before, it returns that account and replayed ==
-	// true when fp matches, ErrIdempotencyConflict when it does not.
-	// Errors: ErrDuplicate if the ID or Number is taken, or an internal
-	// account with the same Currency and Code exists.
+	// CreateAccount stores a new account with a zero balance. An account
+	// that fails a.Validate() is refused with that error. If key is not
+	// empty and an account was created with that key before, it returns
+	// that account and replayed == true when fp matches,
+	// ErrIdempotencyConflict when it does not (checked before anything
+	// else). Errors: ErrDuplicate if the ID or Number is taken, or an
+	// internal account with the same Currency and Code exists.
 	CreateAccount(ctx context.Context, a Account, key string, fp Fingerprint) (acct Account, replayed bool, err error)
 
 	// UpdateAccount reads the account (with Balance and Held), calls fn and
@@ -57,7 +58,8 @@ type Store interface {
 	// PostEntries posts each request on its own, in order: each one either
 	// fully posts or changes nothing, and the result at index i says which
 	// (a store may use one transaction for the batch, but a failed request
-	// must not undo the others). Entries are valid (Entry.Validate() == nil).
+	// must not undo the others). An entry that fails Entry.Validate() is
+	// refused with that error (ErrInvalidInput) before anything else.
 	// The returned error is for the batch as a whole (ctx, connection);
 	// when it is not nil the results are nil and which requests posted is
 	// unknown (a retry with the same keys is safe).
@@ -84,8 +86,9 @@ type Store interface {
 	// Errors: ErrNotFound.
 	Entry(ctx context.Context, id ID) (Entry, error)
 
-	// PlaceHold stores a new active hold (h.Validate() == nil) after
-	// AdmitHold accepts it against the locked account. If
+	// PlaceHold stores a new active hold after AdmitHold accepts it against
+	// the locked account. A hold that fails h.Validate() is refused with
+	// that error. If
 	// h.IdempotencyKey was used before it returns that hold with
 	// replayed == true when fp matches, ErrIdempotencyConflict otherwise.
 	// Errors: ErrNotFound (account), and those of AdmitHold

@@ -1,0 +1,158 @@
+package memledger
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
+)
+
+// CreateAccount implements ledger.Store.
+func (s *Store) CreateAccount(ctx context.Context, a ledger.Account, key string, fp ledger.Fingerprint) (ledger.Account, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.Account{}, false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if key != "" {
+		if k, ok := s.accountKeys[key]; ok {
+			if k.fp != fp {
+				return ledger.Account{}, false, fmt.Errorf("%w: account key %q", ledger.ErrIdempotencyConflict, key)
+			}
+			return s.accounts[k.id].Account, true, nil
+		}
+	}
+	if err := a.Validate(); err != nil {
+		return ledger.Account{}, false, err
+	}
+	if _, ok := s.accounts[a.ID]; ok {
+		return ledger.Account{}, false, fmt.Errorf("%w: account id %s", ledger.ErrDuplicate, a.ID)
+	}
+	if _, ok := s.byNumber[a.Number]; ok {
+		return ledger.Account{}, false, fmt.Errorf("%w: account number %s", ledger.ErrDuplicate, a.Number)
+	}
+	ck := chartKey{a.Currency, a.Code}
+	if a.Code != "" {
+		if _, ok := s.byChart[ck]; ok {
+			return ledger.Account{}, false, fmt.Errorf("%w: chart account %s in %s", ledger.ErrDuplicate, a.Code, a.Currency)
+		}
+	}
+	a.Balance, a.Held = money.Zero(a.Currency), money.Zero(a.Currency)
+	acct := &account{Account: a}
+	s.accounts[a.ID] = acct
+	s.byNumber[a.Number] = acct
+	if a.Code != "" {
+		s.byChart[ck] = acct
+	}
+	i, _ := slices.BinarySearchFunc(s.accountIDs, a.ID, ledger.CompareIDs)
+	s.accountIDs = slices.Insert(s.accountIDs, i, a.ID)
+	if key != "" {
+		s.accountKeys[key] = keyed{fp: fp, id: a.ID}
+	}
+	return a, false, nil
+}
+
+// UpdateAccount implements ledger.Store.
+func (s *Store) UpdateAccount(ctx context.Context, id ledger.ID, fn func(ledger.Account) (ledger.Account, error)) (ledger.Account, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.Account{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct, ok := s.accounts[id]
+	if !ok {
+		return ledger.Account{}, notFound("account", id)
+	}
+	updated, err := fn(acct.Account)
+	if err != nil {
+		return ledger.Account{}, err
+	}
+	if !updated.Status.Valid() {
+		return ledger.Account{}, &ledger.ValidationError{Field: "status", Reason: fmt.Sprintf("unknown status %q", updated.Status)}
+	}
+	acct.Status = updated.Status
+	return acct.Account, nil
+}
+
+// Account implements ledger.Store.
+func (s *Store) Account(ctx context.Context, id ledger.ID) (ledger.Account, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.Account{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	acct, ok := s.accounts[id]
+	if !ok {
+		return ledger.Account{}, notFound("account", id)
+	}
+	return acct.Account, nil
+}
+
+// AccountByNumber implements ledger.Store.
+func (s *Store) AccountByNumber(ctx context.Context, number string) (ledger.Account, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.Account{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	acct, ok := s.byNumber[number]
+	if !ok {
+		return ledger.Account{}, fmt.Errorf("%w: account number %s", ledger.ErrNotFound, number)
+	}
+	return acct.Account, nil
+}
+
+// ListAccounts implements ledger.Store.
+func (s *Store) ListAccounts(ctx context.Context, f ledger.AccountFilter) ([]ledger.Account, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if f.Limit < 1 {
+		return nil, &ledger.ValidationError{Field: "limit", Reason: "must be positive"}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if f.Code != "" && f.Currency != "" {
+		acct, ok := s.byChart[chartKey{f.Currency, f.Code}]
+		if !ok || !f.Matches(acct.Account) || ledger.CompareIDs(acct.ID, f.After) <= 0 {
+			return nil, nil
+		}
+		return []ledger.Account{acct.Account}, nil
+	}
+	start, found := slices.BinarySearchFunc(s.accountIDs, f.After, ledger.CompareIDs)
+	if found {
+		start++
+	}
+	var out []ledger.Account
+	for _, id := range s.accountIDs[start:] {
+		if a := s.accounts[id].Account; f.Matches(a) {
+			out = append(out, a)
+			if len(out) == f.Limit {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// AccountBalances implements ledger.Store.
+func (s *Store) AccountBalances(ctx context.Context, c money.Currency) ([]ledger.Account, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []ledger.Account
+	for _, id := range s.accountIDs {
+		if a := s.accounts[id].Account; a.Currency == c {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func notFound(what string, id ledger.ID) error {
+	return fmt.Errorf("%w: %s %s", ledger.ErrNotFound, what, id)
+}

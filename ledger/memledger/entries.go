@@ -1,0 +1,188 @@
+package memledger
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
+	"github.com/shopspring/decimal"
+)
+
+// PostEntries implements ledger.Store. The whole batch runs under the
+// store's lock, each request on its own: a refused request changes nothing
+// and does not stop the ones after it.
+func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Work that needs no lock: validation, movements, private copies.
+	results := make([]ledger.PostResult, len(reqs))
+	moves := make([][]ledger.Movement, len(reqs))
+	entries := make([]ledger.Entry, len(reqs))
+	for i := range reqs {
+		e := reqs[i].Entry
+		if err := e.Validate(); err != nil {
+			results[i].Err = err
+			continue
+		}
+		e.Postings = slices.Clone(e.Postings)
+		e.Metadata = maps.Clone(e.Metadata)
+		e.ReversedBy = ledger.NilID
+		entries[i] = e
+		moves[i] = e.Movements()
+	}
+
+	s.mu.Lock()
+	for i := range reqs {
+		if results[i].Err == nil {
+			results[i] = s.post(&entries[i], reqs[i].Fingerprint, moves[i])
+		}
+	}
+	s.mu.Unlock()
+	return results, nil
+}
+
+// maxInline is how many accounts an entry may touch before post's account
+// buffer moves to the heap.
+const maxInline = 4
+
+// post applies one valid entry; the caller holds s.mu.
+func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, moves []ledger.Movement) ledger.PostResult {
+	if e.IdempotencyKey != "" {
+		if k, ok := s.entryKeys[e.IdempotencyKey]; ok {
+			if k.fp != fp {
+				return ledger.PostResult{Err: fmt.Errorf("%w: key %q", ledger.ErrIdempotencyConflict, e.IdempotencyKey)}
+			}
+			return ledger.PostResult{Entry: s.entryCopy(k.id), Replayed: true}
+		}
+	}
+	if e.Reverses != ledger.NilID {
+		if _, done := s.reversedBy[e.Reverses]; done {
+			return ledger.PostResult{Err: fmt.Errorf("%w: entry %s", ledger.ErrAlreadyReversed, e.Reverses)}
+		}
+	}
+	var buf [maxInline]ledger.Account
+	var ptrs [maxInline]*account
+	accts, targets := buf[:0], ptrs[:0]
+	for _, m := range moves {
+		a, ok := s.accounts[m.AccountID]
+		if !ok {
+			return ledger.PostResult{Err: notFound("account", m.AccountID)}
+		}
+		accts = append(accts, a.Account)
+		targets = append(targets, a)
+	}
+	var hold *ledger.Hold
+	if e.HoldID != ledger.NilID {
+		h, ok := s.holds[e.HoldID]
+		if !ok {
+			return ledger.PostResult{Err: notFound("hold", e.HoldID)}
+		}
+		copied := *h
+		hold = &copied
+	}
+	if err := ledger.Apply(*e, moves, accts, hold); err != nil {
+		return ledger.PostResult{Err: err}
+	}
+
+	stored := e
+	s.entries[e.ID] = stored
+	for i, a := range targets {
+		change := accts[i].Balance.Amount.Sub(a.Balance.Amount)
+		a.Balance, a.Held = accts[i].Balance, accts[i].Held
+		a.lines = append(a.lines, line{entry: stored, change: change})
+	}
+	if hold != nil {
+		*s.holds[hold.ID] = *hold
+	}
+	if e.Reverses != ledger.NilID {
+		s.reversedBy[e.Reverses] = e.ID
+	}
+	if e.IdempotencyKey != "" {
+		s.entryKeys[e.IdempotencyKey] = keyed{fp: fp, id: e.ID}
+	}
+	s.outbox = append(s.outbox, stored)
+	return ledger.PostResult{Entry: s.entryCopy(e.ID)}
+}
+
+// entryCopy returns a copy of a stored entry that the caller may change
+// freely; the caller holds s.mu.
+func (s *Store) entryCopy(id ledger.ID) ledger.Entry {
+	e := *s.entries[id]
+	e.Postings = slices.Clone(e.Postings)
+	e.Metadata = maps.Clone(e.Metadata)
+	e.ReversedBy = s.reversedBy[id]
+	return e
+}
+
+// Entry implements ledger.Store.
+func (s *Store) Entry(ctx context.Context, id ledger.ID) (ledger.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.Entry{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, ok := s.entries[id]; !ok {
+		return ledger.Entry{}, notFound("entry", id)
+	}
+	return s.entryCopy(id), nil
+}
+
+// BalanceAsOf implements ledger.Store.
+func (s *Store) BalanceAsOf(ctx context.Context, accountID ledger.ID, date calendar.Date) (money.Money, error) {
+	if err := ctx.Err(); err != nil {
+		return money.Money{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.accounts[accountID]
+	if !ok {
+		return money.Money{}, notFound("account", accountID)
+	}
+	sum := decimal.Zero
+	for _, l := range a.lines {
+		if !l.entry.ValueDate.After(date) {
+			sum = sum.Add(l.change)
+		}
+	}
+	return money.Money{Amount: sum, Currency: a.Currency}, nil
+}
+
+// Postings implements ledger.Store.
+func (s *Store) Postings(ctx context.Context, accountID ledger.ID, from, to calendar.Date) ([]ledger.StatementLine, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.accounts[accountID]
+	if !ok {
+		return nil, notFound("account", accountID)
+	}
+	var out []ledger.StatementLine
+	for _, l := range a.lines {
+		e := l.entry
+		if e.ValueDate.Before(from) || e.ValueDate.After(to) {
+			continue
+		}
+		out = append(out, ledger.StatementLine{
+			EntryID:     e.ID,
+			Kind:        e.Kind,
+			Amount:      money.Money{Amount: l.change, Currency: a.Currency},
+			Description: e.Description,
+			ValueDate:   e.ValueDate,
+			BookedAt:    e.BookedAt,
+		})
+	}
+	slices.SortStableFunc(out, func(x, y ledger.StatementLine) int {
+		if c := x.ValueDate.Compare(y.ValueDate); c != 0 {
+			return c
+		}
+		return ledger.CompareIDs(x.EntryID, y.EntryID)
+	})
+	return out, nil
+}

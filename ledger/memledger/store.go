@@ -1,0 +1,99 @@
+package memledger
+
+import (
+	"context"
+	"sync"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
+	"github.com/shopspring/decimal"
+)
+
+// Store is an in-memory ledger.Store. The zero value is not usable; call
+// New.
+type Store struct {
+	mu sync.RWMutex
+
+	businessDate calendar.Date
+
+	accounts    map[ledger.ID]*account
+	accountIDs  []ledger.ID // ascending, for ListAccounts
+	byNumber    map[string]*account
+	byChart     map[chartKey]*account
+	accountKeys map[string]keyed
+
+	entries    map[ledger.ID]*ledger.Entry
+	reversedBy map[ledger.ID]ledger.ID
+	entryKeys  map[string]keyed
+
+	holds    map[ledger.ID]*ledger.Hold
+	holdKeys map[string]keyed
+
+	outbox  []*ledger.Entry // event i has Sequence i+1
+	cursors map[string]int64
+}
+
+var _ ledger.Store = (*Store)(nil)
+
+// account is an account with the history statements are read from.
+type account struct {
+	ledger.Account
+	lines []line
+	holds []*ledger.Hold
+}
+
+// line is one entry's net change to an account's balance.
+type line struct {
+	entry  *ledger.Entry
+	change decimal.Decimal
+}
+
+type chartKey struct {
+	currency money.Currency
+	code     string
+}
+
+// keyed remembers what an idempotency key produced and for which request.
+type keyed struct {
+	fp ledger.Fingerprint
+	id ledger.ID
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		accounts:    make(map[ledger.ID]*account),
+		byNumber:    make(map[string]*account),
+		byChart:     make(map[chartKey]*account),
+		accountKeys: make(map[string]keyed),
+		entries:     make(map[ledger.ID]*ledger.Entry),
+		reversedBy:  make(map[ledger.ID]ledger.ID),
+		entryKeys:   make(map[string]keyed),
+		holds:       make(map[ledger.ID]*ledger.Hold),
+		holdKeys:    make(map[string]keyed),
+		cursors:     make(map[string]int64),
+	}
+}
+
+// BusinessDate implements ledger.Store.
+func (s *Store) BusinessDate(ctx context.Context, initial calendar.Date) (calendar.Date, error) {
+	if err := ctx.Err(); err != nil {
+		return calendar.Date{}, err
+	}
+	s.mu.RLock()
+	d := s.businessDate
+	s.mu.RUnlock()
+	if !d.IsZero() {
+		return d, nil
+	}
+	if !initial.Valid() {
+		return calendar.Date{}, &ledger.ValidationError{Field: "business_date", Reason: "the initial business date is not a valid date"}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.businessDate.IsZero() {
+		s.businessDate = initial
+	}
+	return s.businessDate, nil
+}

@@ -1,0 +1,185 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/bankkit/bankkit/money"
+)
+
+// numberAttempts bounds the redraws after an account-number collision.
+const numberAttempts = 8
+
+// OpenAccount opens a customer account (demand, time or loan) with a new
+// account number and a zero balance, active from the business date.
+func (s *Service) OpenAccount(ctx context.Context, r OpenAccountRequest) (Account, error) {
+	if s.configErr != nil {
+		return Account{}, s.configErr
+	}
+	switch {
+	case r.OwnerID == "":
+		return Account{}, invalid("owner_id", "is required")
+	case r.Product == ProductInternal:
+		return Account{}, invalid("product", "internal accounts come from SetupChart")
+	case !r.Product.Valid():
+		return Account{}, invalid("product", fmt.Sprintf("unknown product %q", r.Product))
+	case !r.Currency.Valid():
+		return Account{}, invalid("currency", fmt.Sprintf("unknown currency %q", r.Currency))
+	}
+	key, err := scopedKey(scopeAccount, r.IdempotencyKey)
+	if err != nil {
+		return Account{}, err
+	}
+	a := Account{
+		OwnerID:    r.OwnerID,
+		Product:    r.Product,
+		Currency:   r.Currency,
+		NormalSide: r.Product.NormalSide(),
+		Status:     StatusActive,
+		Policy:     r.Policy.normalized(),
+	}
+	return s.createAccount(ctx, a, key, r.fingerprint())
+}
+
+// createAccount fills in the ID, number and dates and stores a, drawing a
+// new number on a collision.
+func (s *Service) createAccount(ctx context.Context, a Account, key string, fp Fingerprint) (Account, error) {
+	opened, err := s.BusinessDate(ctx)
+	if err != nil {
+		return Account{}, err
+	}
+	a.OpenedOn = opened
+	a.CreatedAt = s.clock.Now()
+	a.Balance, a.Held = money.Zero(a.Currency), money.Zero(a.Currency)
+	for range numberAttempts {
+		a.ID = NewID()
+		a.Number = newAccountNumber(s.prefix)
+		if err := a.Validate(); err != nil {
+			return Account{}, err
+		}
+		created, _, err := s.store.CreateAccount(ctx, a, key, fp)
+		if errors.Is(err, ErrDuplicate) && a.Code == "" {
+			continue // a number collision: draw again
+		}
+		return created, err
+	}
+	return Account{}, fmt.Errorf("%w: no free account number after %d draws", ErrDuplicate, numberAttempts)
+}
+
+// SetupChart creates the internal accounts of the Chart in currency c, the
+// bank's side of every entry in c. It is idempotent: accounts that exist
+// are kept, and concurrent calls create each account once. It returns the
+// chart's accounts in Chart order.
+func (s *Service) SetupChart(ctx context.Context, c money.Currency) ([]Account, error) {
+	if s.configErr != nil {
+		return nil, s.configErr
+	}
+	if !c.Valid() {
+		return nil, invalid("currency", fmt.Sprintf("unknown currency %q", c))
+	}
+	accounts := make([]Account, 0, len(Chart))
+	for _, ca := range Chart {
+		a, err := s.ChartAccount(ctx, c, ca.Code)
+		if errors.Is(err, ErrNotFound) {
+			a, err = s.createAccount(ctx, Account{
+				Code: ca.Code, Product: ProductInternal, Currency: c,
+				NormalSide: ca.NormalSide, Status: StatusActive, Policy: Unchecked(),
+			}, scopeChart+"/"+string(c)+"/"+ca.Code, newFingerprinter(scopeChart).str(string(c)).str(ca.Code).sum())
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.chart.Store(chartKey{c, ca.Code}, a.ID)
+		accounts = append(accounts, a)
+	}
+	return accounts, nil
+}
+
+// ChartAccount returns the internal account with the chart code in
+// currency c. It is ErrNotFound until SetupChart(c) has run.
+func (s *Service) ChartAccount(ctx context.Context, c money.Currency, code string) (Account, error) {
+	if id, ok := s.chart.Load(chartKey{c, code}); ok {
+		return s.store.Account(ctx, id.(ID))
+	}
+	if !c.Valid() {
+		return Account{}, invalid("currency", fmt.Sprintf("unknown currency %q", c))
+	}
+	if code == "" {
+		return Account{}, invalid("code", "is required")
+	}
+	found, err := s.store.ListAccounts(ctx, AccountFilter{Product: ProductInternal, Currency: c, Code: code, Limit: 1})
+	if err != nil {
+		return Account{}, err
+	}
+	if len(found) == 0 {
+		return Account{}, fmt.Errorf("%w: no %s account in %s (run SetupChart)", ErrNotFound, code, c)
+	}
+	s.chart.Store(chartKey{c, code}, found[0].ID)
+	return found[0], nil
+}
+
+// chartID returns the ID of a chart account, cached after the first look-up.
+func (s *Service) chartID(ctx context.Context, c money.Currency, code string) (ID, error) {
+	if id, ok := s.chart.Load(chartKey{c, code}); ok {
+		return id.(ID), nil
+	}
+	a, err := s.ChartAccount(ctx, c, code)
+	return a.ID, err
+}
+
+// Freeze stops postings to a customer account: to Status StatusFrozen
+// (nothing moves) or StatusFrozenDebits (credits still arrive). Freezing a
+// frozen account changes its kind of freeze.
+func (s *Service) Freeze(ctx context.Context, id ID, to Status) (Account, error) {
+	if to != StatusFrozen && to != StatusFrozenDebits {
+		return Account{}, invalid("status", "freeze to frozen or frozen_debits")
+	}
+	return s.changeStatus(ctx, id, to)
+}
+
+// Unfreeze makes a frozen or dormant account active again. An active
+// account stays as it is.
+func (s *Service) Unfreeze(ctx context.Context, id ID) (Account, error) {
+	return s.changeStatus(ctx, id, StatusActive)
+}
+
+// MarkDormant marks an active account dormant: it keeps taking credits, but
+// debits wait until Unfreeze reactivates it.
+func (s *Service) MarkDormant(ctx context.Context, id ID) (Account, error) {
+	return s.changeStatus(ctx, id, StatusDormant)
+}
+
+// Close closes an account for good. It needs a zero balance and no active
+// holds (ErrAccountNotEmpty). Closing a closed account returns it.
+func (s *Service) Close(ctx context.Context, id ID) (Account, error) {
+	return s.changeStatus(ctx, id, StatusClosed)
+}
+
+func (s *Service) changeStatus(ctx context.Context, id ID, to Status) (Account, error) {
+	if id == NilID {
+		return Account{}, invalid("account_id", "is required")
+	}
+	return s.store.UpdateAccount(ctx, id, func(a Account) (Account, error) {
+		return a.withStatus(to)
+	})
+}
+
+// withStatus is the account life cycle: which status changes are allowed.
+func (a Account) withStatus(to Status) (Account, error) {
+	if a.Status == to {
+		return a, nil
+	}
+	switch {
+	case a.Product == ProductInternal:
+		return a, invalid("account_id", "the status of an internal account does not change")
+	case a.Status == StatusClosed:
+		return a, fmt.Errorf("%w: %s", ErrAccountClosed, a.Number)
+	case to == StatusDormant && a.Status != StatusActive:
+		return a, fmt.Errorf("%w: only an active account becomes dormant, %s is %s", ErrAccountFrozen, a.Number, a.Status)
+	case to == StatusClosed && (!a.Balance.IsZero() || !a.Held.IsZero()):
+		return a, fmt.Errorf("%w: %s has balance %s and holds %s", ErrAccountNotEmpty, a.Number, a.Balance, a.Held)
+	}
+	a.Status = to
+	return a, nil
+}
