@@ -19,7 +19,8 @@ func RequestID(ctx context.Context) string {
 
 // withRequestLog gives every request an id (the caller's X-Request-Id when
 // it is a sane token, a new UUID otherwise), echoes it in the response, and
-// logs one line per request with its route, status and duration.
+// logs one line per request with its route, status and duration, and
+// counts it in the metrics.
 func (s *Server) withRequestLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -30,14 +31,19 @@ func (s *Server) withRequestLog(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r.WithContext(ctx))
+		// The mux records the matched pattern on the request it is given,
+		// so keep that request to read the route afterwards.
+		r = r.WithContext(ctx)
+		next.ServeHTTP(rec, r)
+		elapsed := time.Since(start)
+		s.metrics.observe(r, rec.status, elapsed)
 		s.log.LogAttrs(ctx, slog.LevelInfo, "request",
 			slog.String("request_id", id),
 			slog.String("method", r.Method),
 			slog.String("route", r.Pattern),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", elapsed),
 		)
 	})
 }

@@ -20,6 +20,7 @@ type Server struct {
 	log     *slog.Logger
 	db      *sqlx.DB // nil on in-memory storage
 	handler http.Handler
+	metrics *metrics
 }
 
 // migrations lists each subsystem's PostgreSQL migration function; the
@@ -32,7 +33,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("refserver: invalid configuration:\n%w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics()}
 	if s.log == nil {
 		s.log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
@@ -106,6 +107,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metrics.handler())
 	return s.withRequestLog(mux)
 }
 

@@ -133,3 +133,17 @@ func TestListenAndServeShutsDownGracefully(t *testing.T) {
 	_, err = http.Get("http://" + addr + "/healthz")
 	require.Error(t, err, "the server still accepts connections after shutdown")
 }
+
+func TestMetricsCountRequestsByRoute(t *testing.T) {
+	t.Parallel()
+	h := newServer(t, refserver.Config{}).Handler()
+	for range 3 {
+		get(t, h, "/healthz", nil)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Contains(t, rec.Body.String(), `bankkit_http_requests_total{code="200",method="GET",route="GET /healthz"} 3`)
+	require.Contains(t, rec.Body.String(), `bankkit_http_request_duration_seconds_bucket{method="GET",route="GET /healthz"`)
+}
