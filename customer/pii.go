@@ -1,0 +1,113 @@
+package customer
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+)
+
+// A sealed value is laid out as
+//
+//	version (1 byte, 1) | key id length (1 byte) | key id | nonce (12 bytes) | AES-256-GCM ciphertext and tag
+//
+// so every ciphertext names the key that opens it. The additional
+// authenticated data binds it to its place: "customer/<id>/<field>" (or
+// ".../document/<doc id>/number"), so a ciphertext copied to another row or
+// field fails to open.
+const sealVersion = 1
+
+// SealRef says where a sealed value lives; it is the additional
+// authenticated data the value is bound to.
+type SealRef struct {
+	CustomerID string
+	DocumentID string // "" for customer fields
+	Field      Field
+}
+
+func (r SealRef) aad() []byte {
+	if r.DocumentID != "" {
+		return []byte("customer/" + r.CustomerID + "/document/" + r.DocumentID + "/" + string(r.Field))
+	}
+	return []byte("customer/" + r.CustomerID + "/" + string(r.Field))
+}
+
+// SealedKeyID returns the id of the key a sealed value was sealed under.
+func SealedKeyID(sealed []byte) (string, error) {
+	if len(sealed) < 2 || sealed[0] != sealVersion || len(sealed) < 2+int(sealed[1]) {
+		return "", fmt.Errorf("%w: bad header", ErrCorrupt)
+	}
+	return string(sealed[2 : 2+int(sealed[1])]), nil
+}
+
+// sealWith seals plaintext under the key id/key, bound to ref.
+func sealWith(id string, key []byte, ref SealRef, plaintext []byte) ([]byte, error) {
+	if len(id) == 0 || len(id) > 255 {
+		return nil, fmt.Errorf("%w: primary key id %q", ErrUnknownKey, id)
+	}
+	aead, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, 2+len(id)+aead.NonceSize()+len(plaintext)+aead.Overhead())
+	out = append(out, sealVersion, byte(len(id)))
+	out = append(out, id...)
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, fmt.Errorf("customer: nonce: %w", err)
+	}
+	out = append(out, nonce...)
+	return aead.Seal(out, nonce, plaintext, ref.aad()), nil
+}
+
+func open(keys Keyring, ref SealRef, sealed []byte) ([]byte, error) {
+	id, err := SealedKeyID(sealed)
+	if err != nil {
+		return nil, err
+	}
+	key, err := keys.Key(id)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	body := sealed[2+len(id):]
+	if len(body) < aead.NonceSize()+aead.Overhead() {
+		return nil, fmt.Errorf("%w: too short", ErrCorrupt)
+	}
+	plain, err := aead.Open(nil, body[:aead.NonceSize()], body[aead.NonceSize():], ref.aad())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s does not open under key %q", ErrCorrupt, ref.Field, id)
+	}
+	return plain, nil
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("%w: key is %d bytes, want %d", ErrUnknownKey, len(key), KeySize)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// blindIndex is the keyed HMAC-SHA-256 of a normalised value, prefixed by
+// its kind so a phone and an id never share an index value.
+func blindIndex(keys Keyring, kind, normalized string) ([]byte, error) {
+	key := keys.IndexKey()
+	if len(key) < KeySize {
+		return nil, errors.New("customer: the blind-index key must be at least 32 bytes")
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(kind))
+	m.Write([]byte{0})
+	m.Write([]byte(normalized))
+	return m.Sum(nil), nil
+}
