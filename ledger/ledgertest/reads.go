@@ -1,0 +1,153 @@
+package ledgertest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/stretchr/testify/require"
+)
+
+var readTests = []test{
+	{"BusinessDatePersists", testBusinessDate},
+	{"StatementRunningBalance", testStatement},
+	{"BalanceAsOf", testBalanceAsOf},
+	{"StatementErrors", testStatementErrors},
+	{"TrialBalanceColumns", testTrialBalance},
+}
+
+func testBusinessDate(t *testing.T, f *fixture) {
+	require.Equal(t, calendar.DateOf(start), f.today)
+	// A later Service on the same store, with a clock days ahead, keeps the
+	// store's business date: only end of day moves it.
+	later := calendar.NewManualClock(start.Add(72 * time.Hour))
+	other := ledger.NewService(f.store, ledger.WithClock(later))
+	d, err := other.BusinessDate(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, f.today, d)
+	a := f.open("alice")
+	r, err := other.Deposit(f.ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("1.00")})
+	require.NoError(t, err)
+	require.Equal(t, f.today, r.Entry.ValueDate)
+}
+
+// statementFixture posts, with value dates d-3 .. d: deposit 100 on d-3,
+// transfer 30 out on d-2, deposit 5.50 on d-1, withdrawal 20 on d, and
+// (booked last but valued d-2) a transfer in of 1.25.
+func statementFixture(t *testing.T, f *fixture) (a ledger.Account, ids []ledger.ID) {
+	a, b := f.open("alice"), f.open("bob")
+	d := f.today
+	post := func(r ledger.Receipt, err error) {
+		t.Helper()
+		require.NoError(t, err)
+		ids = append(ids, r.Entry.ID)
+	}
+	post(f.svc.Deposit(f.ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("100.00"), ValueDate: d.AddDays(-3), Description: "salary"}))
+	post(f.svc.Transfer(f.ctx, ledger.TransferRequest{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("30.00"), ValueDate: d.AddDays(-2)}))
+	post(f.svc.Deposit(f.ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("5.50"), ValueDate: d.AddDays(-1)}))
+	post(f.svc.Withdraw(f.ctx, ledger.WithdrawalRequest{AccountID: a.ID, Amount: cny("20.00")}))
+	post(f.svc.Transfer(f.ctx, ledger.TransferRequest{FromAccountID: b.ID, ToAccountID: a.ID, Amount: cny("1.25"), ValueDate: d.AddDays(-2)}))
+	return a, ids
+}
+
+func testStatement(t *testing.T, f *fixture) {
+	a, ids := statementFixture(t, f)
+	d := f.today
+	st, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-2), d)
+	require.NoError(t, err)
+	require.Equal(t, "100.00", st.Opening.ValueString(), "only the d-3 deposit is before the range")
+	type row struct {
+		id             ledger.ID
+		amount, after  string
+		valueDate      calendar.Date
+	}
+	// Oldest first by value date; on d-2 the two entries in ID (posting)
+	// order. Running balance: 100 -30 = 70, +1.25 = 71.25, +5.50 = 76.75,
+	// -20 = 56.75.
+	want := []row{
+		{ids[1], "-30.00", "70.00", d.AddDays(-2)},
+		{ids[4], "1.25", "71.25", d.AddDays(-2)},
+		{ids[2], "5.50", "76.75", d.AddDays(-1)},
+		{ids[3], "-20.00", "56.75", d},
+	}
+	require.Len(t, st.Lines, len(want))
+	for i, w := range want {
+		l := st.Lines[i]
+		require.Equal(t, w.id, l.EntryID, "line %d", i)
+		require.Equal(t, w.amount, l.Amount.ValueString(), "line %d amount", i)
+		require.Equal(t, w.after, l.BalanceAfter.ValueString(), "line %d balance after", i)
+		require.Equal(t, w.valueDate, l.ValueDate, "line %d value date", i)
+	}
+	require.Equal(t, ledger.KindWithdrawal, st.Lines[3].Kind)
+	require.Equal(t, "56.75", st.Closing.ValueString())
+	f.requireBalance(a.ID, "56.75")
+
+	full, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-10), d)
+	require.NoError(t, err)
+	require.Equal(t, "0.00", full.Opening.ValueString())
+	require.Len(t, full.Lines, 5)
+	require.Equal(t, "salary", full.Lines[0].Description)
+
+	empty, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-30), d.AddDays(-20))
+	require.NoError(t, err)
+	require.Empty(t, empty.Lines)
+	require.True(t, empty.Opening.IsZero())
+	require.True(t, empty.Closing.IsZero())
+}
+
+func testBalanceAsOf(t *testing.T, f *fixture) {
+	a, _ := statementFixture(t, f)
+	d := f.today
+	for _, c := range []struct {
+		date calendar.Date
+		want string
+	}{
+		{d.AddDays(-4), "0.00"},
+		{d.AddDays(-3), "100.00"},
+		{d.AddDays(-2), "71.25"},
+		{d.AddDays(-1), "76.75"},
+		{d, "56.75"},
+		{d.AddDays(10), "56.75"},
+	} {
+		got, err := f.svc.BalanceAsOf(f.ctx, a.ID, c.date)
+		require.NoError(t, err)
+		require.Equal(t, c.want, got.ValueString(), "balance as of %s", c.date)
+	}
+	_, err := f.svc.BalanceAsOf(f.ctx, ledger.NewID(), d)
+	require.ErrorIs(t, err, ledger.ErrNotFound)
+	_, err = f.svc.BalanceAsOf(f.ctx, a.ID, calendar.Date{})
+	requireInvalid(t, err, "date")
+}
+
+func testStatementErrors(t *testing.T, f *fixture) {
+	a := f.open("alice")
+	_, err := f.svc.Statement(f.ctx, a.ID, f.today, f.today.AddDays(-1))
+	requireInvalid(t, err, "to")
+	_, err = f.svc.Statement(f.ctx, a.ID, calendar.Date{}, f.today)
+	requireInvalid(t, err, "from")
+	_, err = f.svc.Statement(f.ctx, ledger.NewID(), f.today, f.today)
+	require.ErrorIs(t, err, ledger.ErrNotFound)
+	_, err = f.svc.Statement(f.ctx, ledger.NilID, f.today, f.today)
+	requireInvalid(t, err, "account_id")
+}
+
+func testTrialBalance(t *testing.T, f *fixture) {
+	a, b := f.open("alice"), f.open("bob")
+	f.deposit(a.ID, "100.00")
+	f.deposit(b.ID, "50.00")
+	f.transfer(a.ID, b.ID, "10.00")
+	fees, err := f.svc.ChartAccount(f.ctx, "CNY", ledger.CodeFeesIncome)
+	require.NoError(t, err)
+	_, err = f.svc.PostEntry(f.ctx, ledger.JournalRequest{Postings: []ledger.Posting{
+		{AccountID: b.ID, Side: ledger.Debit, Amount: cny("2.00")},
+		{AccountID: fees.ID, Side: ledger.Credit, Amount: cny("2.00")},
+	}})
+	require.NoError(t, err)
+	tb := f.requireTrialBalanced()
+	// Debit column: vault cash 150. Credit column: alice 90 + bob 58 +
+	// fees 2 = 150.
+	require.Equal(t, "150.00", tb.Debits.ValueString())
+	require.Equal(t, "150.00", tb.Credits.ValueString())
+	require.Equal(t, 2+len(ledger.Chart), tb.Accounts)
+}
