@@ -48,3 +48,15 @@ func (c *ManualClock) Advance(d time.Duration) time.Time {
 	c.now = c.now.Add(d)
 	return c.now
 }
+
+// Today returns the civil date that c reads in loc: the date a branch in loc
+// sees on its wall. A nil loc means UTC; a nil c means the SystemClock.
+func Today(c Clock, loc *time.Location) Date {
+	if c == nil {
+		c = SystemClock{}
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return DateOf(c.Now().In(loc))
+}

@@ -19,7 +19,7 @@ type Date struct {
 func NewDate(y int, m time.Month, d int) (Date, error) {
 	dt := Date{Year: y, Month: m, Day: d}
 	if !dt.Valid() {
-		return Date{}, fmt.Errorf("calendar: invalid date %04d-%02d-%02d", y, int(m), d)
+		return Date{}, fmt.Errorf("%w: %04d-%02d-%02d does not exist in years 1..9999", ErrInvalidDate, y, int(m), d)
 	}
 	return dt, nil
 }
@@ -39,13 +39,31 @@ func DateOf(t time.Time) Date {
 	return Date{Year: y, Month: m, Day: d}
 }
 
-// ParseDate parses "YYYY-MM-DD" strictly (zero-padded, no time, no zone).
+// ParseDate parses "YYYY-MM-DD" strictly: ten characters, zero-padded
+// digits, no sign, time or zone, and a day that exists in years 1..9999.
 func ParseDate(s string) (Date, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil || len(s) != len(time.DateOnly) {
-		return Date{}, fmt.Errorf("calendar: invalid date %q: want YYYY-MM-DD", s)
+	if len(s) != len("2006-01-02") || s[4] != '-' || s[7] != '-' {
+		return Date{}, fmt.Errorf("%w: %q: want YYYY-MM-DD", ErrInvalidDate, s)
 	}
-	return DateOf(t), nil
+	y, okY := digits(s[0:4])
+	m, okM := digits(s[5:7])
+	d, okD := digits(s[8:10])
+	if !okY || !okM || !okD {
+		return Date{}, fmt.Errorf("%w: %q: want YYYY-MM-DD", ErrInvalidDate, s)
+	}
+	return NewDate(y, time.Month(m), d)
+}
+
+// digits reads a string of ASCII digits as a number.
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
 }
 
 // MustParseDate is ParseDate for literals known to be valid; it panics otherwise.
@@ -88,17 +106,31 @@ func (d Date) AddDays(n int) Date { return DateOf(d.In(time.UTC).AddDate(0, 0, n
 
 // AddMonths returns d plus n months with the month-end rule: a day that does
 // not exist in the target month becomes that month's last day, so Jan 31 + 1
-// month is Feb 28 (Feb 29 in a leap year).
+// month is Feb 28 (Feb 29 in a leap year). Only the day is clamped: Feb 28 +
+// 1 month is Mar 28, not Mar 31.
 func (d Date) AddMonths(n int) Date {
 	total := d.Year*12 + int(d.Month) - 1 + n
-	y, m := total/12, time.Month(total%12+1)
+	y, m := floorDiv(total, 12), time.Month(total-floorDiv(total, 12)*12+1)
 	day := min(d.Day, daysIn(y, m))
 	return Date{Year: y, Month: m, Day: day}
 }
 
+// AddYears returns d plus n years with the month-end rule of AddMonths:
+// Feb 29 + 1 year is Feb 28.
+func (d Date) AddYears(n int) Date { return d.AddMonths(12 * n) }
+
 // DaysSince returns the number of days from e to d (positive when d is later).
 func (d Date) DaysSince(e Date) int {
-	return int(d.In(time.UTC).Sub(e.In(time.UTC)).Hours() / 24)
+	const secondsPerDay = 24 * 60 * 60
+	return int((d.In(time.UTC).Unix() - e.In(time.UTC).Unix()) / secondsPerDay)
+}
+
+func floorDiv(a, b int) int {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // Before, After and Compare order dates.
