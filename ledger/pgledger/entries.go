@@ -1,0 +1,195 @@
+package pgledger
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
+)
+
+// entryRow is an entries row with the ID of its reversal, if any.
+type entryRow struct {
+	ID             ledger.ID      `db:"id"`
+	Kind           string         `db:"kind"`
+	IdempotencyKey sql.NullString `db:"idempotency_key"`
+	ValueDate      string         `db:"value_date"`
+	BookedAt       time.Time      `db:"booked_at"`
+	Description    string         `db:"description"`
+	Metadata       []byte         `db:"metadata"`
+	Reverses       *ledger.ID     `db:"reverses"`
+	HoldID         *ledger.ID     `db:"hold_id"`
+	ReversedBy     *ledger.ID     `db:"reversed_by"`
+}
+
+// postingRow is one postings row.
+type postingRow struct {
+	EntryID   ledger.ID       `db:"entry_id"`
+	AccountID ledger.ID       `db:"account_id"`
+	Side      string          `db:"side"`
+	Amount    decimal.Decimal `db:"amount"`
+	Currency  string          `db:"currency"`
+}
+
+// loadEntries reads entries by ID with their postings and reversals, in
+// the order of ids; a missing ID is left out.
+func loadEntries(ctx context.Context, q sqlx.QueryerContext, ids []ledger.ID) ([]ledger.Entry, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	texts := make([]string, len(ids))
+	for i, id := range ids {
+		texts[i] = id.String()
+	}
+	var rows []entryRow
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT e.id, e.kind, e.idempotency_key,
+		to_char(e.value_date, 'YYYY-MM-DD') AS value_date, e.booked_at, e.description, e.metadata,
+		e.reverses, e.hold_id, r.id AS reversed_by
+		FROM ledger.entries e LEFT JOIN ledger.entries r ON r.reverses = e.id
+		WHERE e.id = ANY($1::uuid[])`, pq.StringArray(texts)); err != nil {
+		return nil, err
+	}
+	var postings []postingRow
+	if err := sqlx.SelectContext(ctx, q, &postings, `SELECT entry_id, account_id, side, amount, currency
+		FROM ledger.postings WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id, idx`, pq.StringArray(texts)); err != nil {
+		return nil, err
+	}
+	byID := make(map[ledger.ID]*ledger.Entry, len(rows))
+	for _, r := range rows {
+		e, err := r.entry()
+		if err != nil {
+			return nil, err
+		}
+		byID[e.ID] = &e
+	}
+	for _, p := range postings {
+		if e := byID[p.EntryID]; e != nil {
+			e.Postings = append(e.Postings, ledger.Posting{
+				AccountID: p.AccountID,
+				Side:      ledger.Side(p.Side),
+				Amount:    money.Money{Amount: p.Amount, Currency: money.Currency(p.Currency)},
+			})
+		}
+	}
+	out := make([]ledger.Entry, 0, len(ids))
+	for _, id := range ids {
+		if e := byID[id]; e != nil {
+			out = append(out, *e)
+		}
+	}
+	return out, nil
+}
+
+func (r entryRow) entry() (ledger.Entry, error) {
+	vd, err := parseDate(r.ValueDate)
+	if err != nil {
+		return ledger.Entry{}, fmt.Errorf("pgledger: entry %s: %w", r.ID, err)
+	}
+	e := ledger.Entry{
+		ID:             r.ID,
+		Kind:           ledger.EntryKind(r.Kind),
+		IdempotencyKey: r.IdempotencyKey.String,
+		ValueDate:      vd,
+		BookedAt:       r.BookedAt.UTC(),
+		Description:    r.Description,
+	}
+	if len(r.Metadata) > 0 {
+		if err := json.Unmarshal(r.Metadata, &e.Metadata); err != nil {
+			return ledger.Entry{}, fmt.Errorf("pgledger: entry %s metadata: %w", r.ID, err)
+		}
+	}
+	if r.Reverses != nil {
+		e.Reverses = *r.Reverses
+	}
+	if r.HoldID != nil {
+		e.HoldID = *r.HoldID
+	}
+	if r.ReversedBy != nil {
+		e.ReversedBy = *r.ReversedBy
+	}
+	return e, nil
+}
+
+// Entry implements ledger.Store.
+func (s *Store) Entry(ctx context.Context, id ledger.ID) (ledger.Entry, error) {
+	es, err := loadEntries(ctx, s.db, []ledger.ID{id})
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	if len(es) == 0 {
+		return ledger.Entry{}, notFound("entry", id)
+	}
+	return es[0], nil
+}
+
+// normalChange is the SQL for a posting's effect on its account's balance
+// in normal-side terms; it needs postings p joined with accounts a.
+const normalChange = `CASE WHEN p.side = a.normal_side THEN p.amount ELSE -p.amount END`
+
+// BalanceAsOf implements ledger.Store. It sums postings, so it works for a
+// past date and for every kind of account alike.
+func (s *Store) BalanceAsOf(ctx context.Context, accountID ledger.ID, date calendar.Date) (money.Money, error) {
+	var r struct {
+		Currency string          `db:"currency"`
+		Sum      decimal.Decimal `db:"sum"`
+	}
+	err := s.db.GetContext(ctx, &r, `SELECT a.currency,
+		COALESCE((SELECT sum(`+normalChange+`) FROM ledger.postings p
+			WHERE p.account_id = a.id AND p.value_date <= $2::date), 0) AS sum
+		FROM ledger.accounts a WHERE a.id = $1`, accountID, sqlDate(date))
+	if err != nil {
+		return money.Money{}, noRows(err, notFound("account", accountID))
+	}
+	return moneyOf(r.Sum, r.Currency), nil
+}
+
+// Postings implements ledger.Store.
+func (s *Store) Postings(ctx context.Context, accountID ledger.ID, from, to calendar.Date) ([]ledger.StatementLine, error) {
+	var currency string
+	if err := s.db.GetContext(ctx, &currency, `SELECT currency FROM ledger.accounts WHERE id = $1`, accountID); err != nil {
+		return nil, noRows(err, notFound("account", accountID))
+	}
+	var rows []struct {
+		EntryID     ledger.ID       `db:"entry_id"`
+		Kind        string          `db:"kind"`
+		Change      decimal.Decimal `db:"change"`
+		Description string          `db:"description"`
+		ValueDate   string          `db:"value_date"`
+		BookedAt    time.Time       `db:"booked_at"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `SELECT e.id AS entry_id, e.kind, sum(`+normalChange+`) AS change,
+		e.description, to_char(e.value_date, 'YYYY-MM-DD') AS value_date, e.booked_at
+		FROM ledger.postings p
+		JOIN ledger.accounts a ON a.id = p.account_id
+		JOIN ledger.entries e ON e.id = p.entry_id
+		WHERE p.account_id = $1 AND p.value_date BETWEEN $2::date AND $3::date
+		GROUP BY e.id
+		ORDER BY e.value_date, e.id`, accountID, sqlDate(from), sqlDate(to))
+	if err != nil {
+		return nil, err
+	}
+	var lines []ledger.StatementLine
+	for _, r := range rows {
+		vd, err := parseDate(r.ValueDate)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, ledger.StatementLine{
+			EntryID:     r.EntryID,
+			Kind:        ledger.EntryKind(r.Kind),
+			Amount:      moneyOf(r.Change, currency),
+			Description: r.Description,
+			ValueDate:   vd,
+			BookedAt:    r.BookedAt.UTC(),
+		})
+	}
+	return lines, nil
+}

@@ -1,0 +1,230 @@
+package pgledger
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/internal/pgtx"
+	"github.com/bankkit/bankkit/ledger"
+)
+
+// maxKeyRaces bounds how often PostEntries starts over after losing a race
+// on an idempotency key or a reversal to a concurrent transaction. Each
+// retry sees the winner's row, so a second attempt normally settles it.
+const maxKeyRaces = 5
+
+// PostEntries implements ledger.Store. The whole batch is one transaction
+// of a fixed number of round trips, whatever its size: read the
+// idempotency keys, reversals and captured holds it names, lock every
+// balance row it touches once in account order, decide each entry in Go
+// with ledger.Apply against the locked rows, then write all passing
+// entries, postings, balances, holds and outbox rows in one statement.
+func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error) {
+	b := newBatch(reqs)
+	if len(b.todo) == 0 {
+		return b.results, nil
+	}
+	for race := 0; ; race++ {
+		err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
+			b.reset()
+			return b.post(ctx, tx)
+		})
+		if err == nil {
+			break
+		}
+		lostRace := pgtx.IsUniqueViolation(err, "entries_idempotency_key") ||
+			pgtx.IsUniqueViolation(err, "entries_reverses_key")
+		if !lostRace || race == maxKeyRaces {
+			return nil, err
+		}
+	}
+	for i, id := range b.replayOf {
+		e, err := s.Entry(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		b.results[i] = ledger.PostResult{Entry: e, Replayed: true}
+	}
+	return b.results, nil
+}
+
+// batch is the working state of one PostEntries call.
+type batch struct {
+	reqs    []ledger.PostRequest
+	entries []ledger.Entry      // private copies of the valid entries
+	moves   [][]ledger.Movement // entries[i].Movements()
+	todo    []int               // indexes of entries that passed Validate
+	results []ledger.PostResult
+
+	// Filled by post, reset before each attempt.
+	replayOf map[int]ledger.ID  // result index -> earlier entry to return
+	rows     map[ledger.ID]*row // locked balance row per account
+	holds    map[ledger.ID]*ledger.Hold
+	posted   []int // indexes of entries to write, in request order
+	captured []ledger.ID
+}
+
+// row is one locked balance row and what the batch does to it.
+type row struct {
+	account ledger.Account // as it stands after the entries decided so far
+	shard   int
+	changed bool
+	excuse  bool // a reversal moved it; it may end below its floor
+	// lockedBalance and lockedHeld are the row's values as locked.
+	lockedBalance, lockedHeld decimal.Decimal
+}
+
+func newBatch(reqs []ledger.PostRequest) *batch {
+	b := &batch{
+		reqs:    reqs,
+		entries: make([]ledger.Entry, len(reqs)),
+		moves:   make([][]ledger.Movement, len(reqs)),
+		results: make([]ledger.PostResult, len(reqs)),
+	}
+	for i, r := range reqs {
+		e := r.Entry
+		if err := e.Validate(); err != nil {
+			b.results[i].Err = err
+			continue
+		}
+		e.Postings = slices.Clone(e.Postings)
+		e.Metadata = maps.Clone(e.Metadata)
+		e.ReversedBy = ledger.NilID
+		b.entries[i] = e
+		b.moves[i] = e.Movements()
+		b.todo = append(b.todo, i)
+	}
+	return b
+}
+
+func (b *batch) reset() {
+	for _, i := range b.todo {
+		b.results[i] = ledger.PostResult{}
+	}
+	b.replayOf = map[int]ledger.ID{}
+	b.rows = map[ledger.ID]*row{}
+	b.holds = map[ledger.ID]*ledger.Hold{}
+	b.posted = b.posted[:0]
+	b.captured = b.captured[:0]
+}
+
+// post runs one attempt inside tx.
+func (b *batch) post(ctx context.Context, tx *sqlx.Tx) error {
+	keys, err := b.readKeys(ctx, tx)
+	if err != nil {
+		return err
+	}
+	reversed, err := b.readReversed(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := b.lockHolds(ctx, tx); err != nil {
+		return err
+	}
+	if err := b.lockRows(ctx, tx); err != nil {
+		return err
+	}
+	b.decide(keys, reversed)
+	if len(b.posted) == 0 {
+		return nil
+	}
+	return b.write(ctx, tx)
+}
+
+// earlier is what an idempotency key was used for.
+type earlier struct {
+	id ledger.ID
+	fp []byte
+}
+
+// decide runs the posting rule on each entry in request order against the
+// locked rows, so each entry sees the effect of those before it.
+func (b *batch) decide(keys map[string]earlier, reversed map[ledger.ID]bool) {
+	for _, i := range b.todo {
+		e := &b.entries[i]
+		fp := b.reqs[i].Fingerprint
+		if e.IdempotencyKey != "" {
+			if k, ok := keys[e.IdempotencyKey]; ok {
+				if string(k.fp) != string(fp[:]) {
+					b.results[i].Err = fmt.Errorf("%w: key %q", ledger.ErrIdempotencyConflict, e.IdempotencyKey)
+				} else {
+					b.replayOf[i] = k.id
+				}
+				continue
+			}
+		}
+		if e.Reverses != ledger.NilID && reversed[e.Reverses] {
+			b.results[i].Err = fmt.Errorf("%w: entry %s", ledger.ErrAlreadyReversed, e.Reverses)
+			continue
+		}
+		if err := b.apply(e, b.moves[i]); err != nil {
+			b.results[i].Err = err
+			continue
+		}
+		b.results[i] = ledger.PostResult{Entry: *e}
+		b.results[i].Entry.Postings = slices.Clone(e.Postings)
+		b.results[i].Entry.Metadata = maps.Clone(e.Metadata)
+		b.posted = append(b.posted, i)
+		if e.IdempotencyKey != "" {
+			keys[e.IdempotencyKey] = earlier{id: e.ID, fp: fp[:]}
+		}
+		if e.Reverses != ledger.NilID {
+			reversed[e.Reverses] = true
+		}
+	}
+}
+
+// apply checks one entry with ledger.Apply on copies of the locked rows
+// and, if it passes, makes its effect the rows' new state.
+func (b *batch) apply(e *ledger.Entry, moves []ledger.Movement) error {
+	accts := make([]ledger.Account, len(moves))
+	for j, m := range moves {
+		r, ok := b.rows[m.AccountID]
+		if !ok {
+			return notFound("account", m.AccountID)
+		}
+		accts[j] = r.account
+	}
+	var hold *ledger.Hold
+	if e.HoldID != ledger.NilID {
+		h, ok := b.holds[e.HoldID]
+		if !ok {
+			return notFound("hold", e.HoldID)
+		}
+		copied := *h
+		hold = &copied
+	}
+	if err := ledger.Apply(*e, moves, accts, hold); err != nil {
+		return err
+	}
+	for j, m := range moves {
+		r := b.rows[m.AccountID]
+		r.account = accts[j]
+		r.changed = true
+		r.excuse = r.excuse || e.Kind == ledger.KindReversal
+	}
+	if hold != nil {
+		*b.holds[hold.ID] = *hold
+		b.captured = append(b.captured, hold.ID)
+	}
+	return nil
+}
+
+// shardFor picks the balance row an entry batch updates for an account:
+// a random shard, which the lock query maps to shard 0 for checked
+// accounts (they have only that row). The account of a captured hold uses
+// shard 0, where its held amount lives.
+func (b *batch) shardFor(id ledger.ID) int {
+	for _, h := range b.holds {
+		if h.AccountID == id {
+			return 0
+		}
+	}
+	return rand.IntN(Shards)
+}

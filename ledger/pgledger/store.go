@@ -1,0 +1,41 @@
+package pgledger
+
+import (
+	"context"
+	"embed"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/bankkit/bankkit/internal/pgmigrate"
+	"github.com/bankkit/bankkit/ledger"
+)
+
+// Schema is the PostgreSQL schema that holds the ledger's tables.
+const Schema = "ledger"
+
+// Shards is how many sub-balance rows an unchecked (internal) account has.
+// Each entry updates one of them at random, so up to about this many
+// transactions can post to the same internal account at once.
+const Shards = 32
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrate creates or upgrades the ledger schema. It is safe to call on
+// every start and from several processes at once.
+func Migrate(ctx context.Context, db *sqlx.DB) error {
+	return pgmigrate.Apply(ctx, db, Schema, migrations, "migrations")
+}
+
+// Store is a ledger.Store on PostgreSQL. It is safe for concurrent use; all
+// state lives in the database, so several processes may share one.
+type Store struct {
+	db *sqlx.DB
+}
+
+var _ ledger.Store = (*Store)(nil)
+
+// New returns a Store on db, whose schema Migrate must have prepared.
+func New(db *sqlx.DB) *Store {
+	return &Store{db: db}
+}
