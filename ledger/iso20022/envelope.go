@@ -1,0 +1,143 @@
+package iso20022
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// MaxMessageSize is the largest document, in bytes, the parsers read: 32 MiB,
+// room for a statement of some hundred thousand entries. A larger input is
+// refused with ErrInvalidMessage before any of it is decoded.
+const MaxMessageSize = 32 << 20
+
+// maxWrapperDepth bounds how deep the Document may sit inside envelope
+// elements (a BizMsgEnvlp is one level; transport wrappers add a few).
+const maxWrapperDepth = 16
+
+const namespacePrefix = "urn:iso:std:iso:20022:tech:xsd:"
+
+// messageKind is a message family this package reads: its identifier
+// ("camt.053"), the element below Document, and the versions read.
+type messageKind struct {
+	area       string
+	root       string
+	minVersion int
+	maxVersion int
+}
+
+var (
+	pacs008Kind = messageKind{area: "pacs.008", root: "FIToFICstmrCdtTrf", minVersion: 2, maxVersion: 12}
+	pacs004Kind = messageKind{area: "pacs.004", root: "PmtRtr", minVersion: 2, maxVersion: 13}
+	camt053Kind = messageKind{area: "camt.053", root: "BkToCstmrStmt", minVersion: 2, maxVersion: 13}
+)
+
+// namespace returns the XML namespace of version v of the message.
+func (k messageKind) namespace(v int) string {
+	return fmt.Sprintf("%s%s.001.%02d", namespacePrefix, k.area, v)
+}
+
+// accept checks that a Document namespace names this message in a version
+// this package reads.
+func (k messageKind) accept(ns string) error {
+	id, ok := strings.CutPrefix(ns, namespacePrefix)
+	if !ok {
+		return fmt.Errorf("%w: Document namespace %q is not an ISO 20022 message, want %s", ErrUnsupportedMessage, ns, k.area)
+	}
+	parts := strings.Split(id, ".")
+	if len(parts) != 4 {
+		return fmt.Errorf("%w: Document namespace %q does not name a message version", ErrUnsupportedMessage, ns)
+	}
+	if area := parts[0] + "." + parts[1]; area != k.area {
+		return fmt.Errorf("%w: document is %s, want %s", ErrUnsupportedMessage, id, k.area)
+	}
+	v, err := strconv.Atoi(parts[3])
+	if parts[2] != "001" || err != nil || len(parts[3]) != 2 || v < k.minVersion || v > k.maxVersion {
+		return fmt.Errorf("%w: %s is not a version this package reads (%s.001.%02d to .001.%02d)",
+			ErrUnsupportedMessage, id, k.area, k.minVersion, k.maxVersion)
+	}
+	return nil
+}
+
+// decodeDocument reads at most MaxMessageSize bytes of r, finds the
+// Document element of message kind k — the root element, or inside any
+// envelope next to a business application header (AppHdr) — and decodes it
+// into doc. Elements match by local name, so any namespace prefix works. The
+// whole input must be well-formed XML with exactly one Document and no DTD.
+func decodeDocument(r io.Reader, k messageKind, doc any) error {
+	data, err := io.ReadAll(io.LimitReader(r, MaxMessageSize+1))
+	if err != nil {
+		return fmt.Errorf("%w: reading: %w", ErrInvalidMessage, err)
+	}
+	if len(data) > MaxMessageSize {
+		return fmt.Errorf("%w: larger than %d bytes", ErrInvalidMessage, MaxMessageSize)
+	}
+	d := xml.NewDecoder(bytes.NewReader(data))
+	var depth, roots int
+	var found bool
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+		}
+		switch t := tok.(type) {
+		case xml.Directive:
+			return fmt.Errorf("%w: document type declarations are not accepted", ErrInvalidMessage)
+		case xml.EndElement:
+			depth--
+		case xml.StartElement:
+			if depth == 0 {
+				if roots++; roots > 1 {
+					return fmt.Errorf("%w: content after the root element <%s>", ErrInvalidMessage, t.Name.Local)
+				}
+			}
+			switch t.Name.Local {
+			case "Document":
+				if found {
+					return fmt.Errorf("%w: more than one Document", ErrInvalidMessage)
+				}
+				found = true
+				if err := k.accept(t.Name.Space); err != nil {
+					return err
+				}
+				if err := d.DecodeElement(doc, &t); err != nil {
+					return fmt.Errorf("%w: Document: %w", ErrInvalidMessage, err)
+				}
+			case "AppHdr":
+				if err := d.Skip(); err != nil {
+					return fmt.Errorf("%w: AppHdr: %w", ErrInvalidMessage, err)
+				}
+			default:
+				if depth++; depth > maxWrapperDepth {
+					return fmt.Errorf("%w: no Document within %d levels of envelope", ErrInvalidMessage, maxWrapperDepth)
+				}
+			}
+		}
+	}
+	if !found {
+		return fmt.Errorf("%w: no Document element", ErrInvalidMessage)
+	}
+	return nil
+}
+
+// encodeDocument writes doc as an indented UTF-8 XML document. It encodes
+// into memory first so that w receives all of the message or none of it.
+func encodeDocument(w io.Writer, doc any) error {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("%w: encoding: %w", ErrInvalidMessage, err)
+	}
+	buf.WriteByte('\n')
+	_, err := w.Write(buf.Bytes())
+	return err
+}

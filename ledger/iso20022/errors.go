@@ -1,0 +1,26 @@
+package iso20022
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors, matched with errors.Is. Every error the parsers and
+// writers return wraps one of them.
+var (
+	// ErrInvalidMessage: the document is not well-formed XML (or CSV), is
+	// larger than MaxMessageSize, lacks a required element, or holds a value
+	// the standard or bankkit does not accept. The error text names the
+	// element path (or CSV line and column) at fault. A writer returns it for
+	// a message that fails Validate, and writes nothing.
+	ErrInvalidMessage = errors.New("iso20022: invalid message")
+	// ErrUnsupportedMessage: the document is a well-formed ISO 20022 message
+	// of another type or of a version this package does not read.
+	ErrUnsupportedMessage = errors.New("iso20022: unsupported message")
+)
+
+// invalid returns an ErrInvalidMessage naming the element path at fault.
+// Arguments formatted with %w stay matchable with errors.Is.
+func invalid(path, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %w", ErrInvalidMessage, path, fmt.Errorf(format, args...))
+}
