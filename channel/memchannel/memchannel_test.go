@@ -1,0 +1,14 @@
+package memchannel_test
+
+import (
+	"testing"
+
+	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/channel/channeltest"
+	"github.com/bankkit/bankkit/channel/memchannel"
+)
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	channeltest.Run(t, func(*testing.T) channel.Store { return memchannel.New() })
+}

@@ -1,0 +1,67 @@
+package pgchannel_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/channel/channeltest"
+	"github.com/bankkit/bankkit/channel/pgchannel"
+	"github.com/bankkit/bankkit/internal/pgtest"
+)
+
+func newDB(t *testing.T) *sqlx.DB {
+	t.Helper()
+	db := pgtest.New(t)
+	require.NoError(t, pgchannel.Migrate(context.Background(), db))
+	return db
+}
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	channeltest.Run(t, func(t *testing.T) channel.Store { return pgchannel.New(newDB(t)) })
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	require.NoError(t, pgchannel.Migrate(context.Background(), db))
+	var tables []string
+	require.NoError(t, db.Select(&tables, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = 'channel' ORDER BY table_name`))
+	require.Equal(t, []string{"identities", "schema_migrations", "sessions"}, tables)
+}
+
+// TestRowsHoldNoSecrets reads every column of every row back as text and
+// checks that neither the password nor the token appears anywhere.
+func TestRowsHoldNoSecrets(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	svc := channel.NewService(pgchannel.New(db), channel.WithParams(channeltest.FastParams),
+		channel.WithClock(calendar.NewManualClock(channeltest.Start)))
+	const password = "never store me in clear"
+	_, err := svc.CreateCustomerLogin(ctx, channel.NewCustomerLogin{CustomerID: "c-1", Username: "secret.keeper", Password: password})
+	require.NoError(t, err)
+	g, err := svc.Login(ctx, "secret.keeper", password)
+	require.NoError(t, err)
+	tokenBody := strings.TrimPrefix(g.Token, channel.TokenPrefix)
+
+	for _, table := range []string{"channel.identities", "channel.sessions"} {
+		var rows []string
+		require.NoError(t, db.Select(&rows, `SELECT t::text FROM `+table+` t`))
+		require.NotEmpty(t, rows, table)
+		for _, row := range rows {
+			require.NotContains(t, row, password, table)
+			require.NotContains(t, row, tokenBody, table)
+		}
+	}
+	var phc string
+	require.NoError(t, db.Get(&phc, `SELECT credential FROM channel.identities`))
+	require.True(t, strings.HasPrefix(phc, "$argon2id$v=19$m=64,t=1,p=1$"), phc)
+}

@@ -1,0 +1,49 @@
+package channel
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Role is what a staff identity may do. Customers have no roles: what they
+// may see is decided by ownership, not by role.
+type Role string
+
+// The staff roles of the reference server.
+const (
+	RoleAdmin       Role = "admin"
+	RoleTeller      Role = "teller"
+	RoleLoanOfficer Role = "loan_officer"
+	RoleRiskOfficer Role = "risk_officer"
+	RoleMarketing   Role = "marketing"
+	RoleFinance     Role = "finance"
+	RoleAnalyst     Role = "analyst"
+	RoleSupport     Role = "support"
+)
+
+var knownRoles = []Role{
+	RoleAdmin, RoleTeller, RoleLoanOfficer, RoleRiskOfficer,
+	RoleMarketing, RoleFinance, RoleAnalyst, RoleSupport,
+}
+
+// Roles returns every known role, in a fixed order.
+func Roles() []Role { return slices.Clone(knownRoles) }
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(knownRoles, r) }
+
+// normalizeRoles checks that every role is known and returns them sorted
+// with duplicates removed, the form stores keep.
+func normalizeRoles(roles []Role) ([]Role, error) {
+	if len(roles) == 0 {
+		return nil, invalid("roles", "a staff identity needs at least one role")
+	}
+	for i, r := range roles {
+		if !r.Valid() {
+			return nil, invalid("roles", fmt.Sprintf("roles[%d]: unknown role %q", i, r))
+		}
+	}
+	out := slices.Clone(roles)
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}

@@ -1,0 +1,140 @@
+package channel
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/bankkit/bankkit/calendar"
+)
+
+// Default session lifetimes: a customer's online-banking session is short,
+// a member of staff's lasts a working day.
+const (
+	DefaultCustomerSessionTTL = 30 * time.Minute
+	DefaultStaffSessionTTL    = 8 * time.Hour
+)
+
+// Service is the channel's API for identities, credentials and sessions.
+// It validates requests, hashes passwords, enforces the lockout and issues
+// tokens; its Store keeps the records. It is safe for concurrent use.
+type Service struct {
+	store       Store
+	clock       calendar.Clock
+	params      Params
+	lockout     LockoutPolicy
+	customerTTL time.Duration
+	staffTTL    time.Duration
+	// configErr is a bad option; every operation returns it instead of
+	// NewService panicking.
+	configErr error
+
+	dummyOnce sync.Once
+	dummy     Credential
+	dummyErr  error
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock that dates sessions, expiries and locks. The
+// default is calendar.SystemClock.
+func WithClock(c calendar.Clock) Option {
+	return func(s *Service) {
+		if c != nil {
+			s.clock = c
+		}
+	}
+}
+
+// WithParams sets the argon2id parameters of new hashes (default
+// DefaultParams). Hashes made under weaker parameters are redone at the
+// next successful login. Tests use small parameters to run fast.
+func WithParams(p Params) Option {
+	return func(s *Service) {
+		if err := p.Validate(); err != nil {
+			s.configErr = err
+			return
+		}
+		s.params = p
+	}
+}
+
+// WithLockout sets the failed-login policy (default DefaultLockout).
+func WithLockout(p LockoutPolicy) Option {
+	return func(s *Service) {
+		if err := p.Validate(); err != nil {
+			s.configErr = err
+			return
+		}
+		s.lockout = p
+	}
+}
+
+// WithSessionTTL sets how long sessions of customers and of staff last
+// (defaults DefaultCustomerSessionTTL and DefaultStaffSessionTTL).
+func WithSessionTTL(customer, staff time.Duration) Option {
+	return func(s *Service) {
+		if customer <= 0 || staff <= 0 {
+			s.configErr = invalid("session_ttl", "must be positive")
+			return
+		}
+		s.customerTTL, s.staffTTL = customer, staff
+	}
+}
+
+// NewService returns a Service over store. A bad option does not panic:
+// every operation then returns its error (wrapping ErrInvalidInput).
+func NewService(store Store, opts ...Option) *Service {
+	s := &Service{
+		store:       store,
+		clock:       calendar.SystemClock{},
+		params:      DefaultParams,
+		lockout:     DefaultLockout,
+		customerTTL: DefaultCustomerSessionTTL,
+		staffTTL:    DefaultStaffSessionTTL,
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if store == nil {
+		s.configErr = invalid("store", "must not be nil")
+	}
+	return s
+}
+
+// now is the clock's reading in UTC at the microsecond precision every
+// store keeps.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+func (s *Service) ttl(k Kind) time.Duration {
+	if k == KindStaff {
+		return s.staffTTL
+	}
+	return s.customerTTL
+}
+
+func newID() (uuid.UUID, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("channel: new id: %w", err)
+	}
+	return id, nil
+}
+
+// dummyCredential is hashed against when a username is unknown, so that
+// the answer takes as long as for a known one and timing does not reveal
+// which usernames exist.
+func (s *Service) dummyCredential() (Credential, error) {
+	s.dummyOnce.Do(func() {
+		pw, err := GenerateToken()
+		if err != nil {
+			s.dummyErr = err
+			return
+		}
+		s.dummy, s.dummyErr = HashPassword(pw, s.params)
+	})
+	return s.dummy, s.dummyErr
+}

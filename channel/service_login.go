@@ -1,0 +1,144 @@
+package channel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Login checks a username and password and opens a session: the grant's
+// token authenticates later requests until it expires or is revoked.
+//
+// Every refusal is ErrInvalidCredentials: unknown username, wrong password,
+// disabled identity and locked identity alike, and each costs one argon2id
+// hash, so neither the answer nor its timing tells whether a username
+// exists. Each attempt counts towards the lockout before the password is
+// checked, so concurrent guesses cannot slip past it; a successful login
+// resets the count. A lock is visible to staff (Identity.LockedUntil) and
+// lifted by time or by Unlock.
+//
+// Errors: ErrInvalidInput (a malformed username, an empty or over-long
+// password: these say nothing about any account), ErrInvalidCredentials.
+func (s *Service) Login(ctx context.Context, username, password string) (Grant, error) {
+	if s.configErr != nil {
+		return Grant{}, s.configErr
+	}
+	u, err := NormalizeUsername(username)
+	if err != nil {
+		return Grant{}, err
+	}
+	if password == "" {
+		return Grant{}, invalid("password", "must be set")
+	}
+	if len(password) > MaxPasswordLength {
+		return Grant{}, invalid("password", fmt.Sprintf("must be at most %d bytes", MaxPasswordLength))
+	}
+	i, err := s.store.IdentityByUsername(ctx, u)
+	if errors.Is(err, ErrNotFound) {
+		dummy, derr := s.dummyCredential()
+		if derr != nil {
+			return Grant{}, derr
+		}
+		dummy.Verify(password)
+		return Grant{}, ErrInvalidCredentials
+	}
+	if err != nil {
+		return Grant{}, err
+	}
+	cred, err := s.checkPassword(ctx, i, password)
+	if err != nil {
+		return Grant{}, err
+	}
+	if cred.WeakerThan(s.params) {
+		// Best effort: a failure here (a concurrent password change, a
+		// hiccup) leaves the old hash valid, and the next login retries.
+		if stronger, err := HashPassword(password, s.params); err == nil {
+			_ = s.store.ReplaceCredential(ctx, i.ID, cred, stronger)
+		}
+	}
+	return s.openSession(ctx, i)
+}
+
+// checkPassword verifies password for i under the lockout and returns the
+// credential it matched. Every path spends one hash.
+func (s *Service) checkPassword(ctx context.Context, i Identity, password string) (Credential, error) {
+	cred, err := s.store.Credential(ctx, i.ID)
+	if err != nil {
+		return Credential{}, err
+	}
+	if i.Status != StatusActive {
+		cred.Verify(password)
+		return Credential{}, ErrInvalidCredentials
+	}
+	after, admitted, err := s.store.RecordAttempt(ctx, i.ID, s.now(), s.lockout)
+	if err != nil {
+		return Credential{}, err
+	}
+	if !admitted || after.Status != StatusActive {
+		cred.Verify(password)
+		return Credential{}, ErrInvalidCredentials
+	}
+	if !cred.Verify(password) {
+		return Credential{}, ErrInvalidCredentials
+	}
+	if _, err := s.store.ResetFailures(ctx, i.ID); err != nil {
+		return Credential{}, err
+	}
+	return cred, nil
+}
+
+func (s *Service) openSession(ctx context.Context, i Identity) (Grant, error) {
+	token, err := GenerateToken()
+	if err != nil {
+		return Grant{}, err
+	}
+	id, err := newID()
+	if err != nil {
+		return Grant{}, err
+	}
+	now := s.now()
+	sess := Session{ID: id, IdentityID: i.ID, TokenHash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(s.ttl(i.Kind))}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return Grant{}, err
+	}
+	return Grant{Token: token, SessionID: sess.ID, ExpiresAt: sess.ExpiresAt, Principal: principalOf(i, sess)}, nil
+}
+
+// Authenticate returns the principal a token stands for. The token is
+// looked up by its hash, so no secret is compared byte by byte, and the
+// identity is read afresh, so role changes and disabling apply at once.
+// Errors: ErrUnauthenticated (malformed, unknown, expired or revoked
+// token, or a disabled identity).
+func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
+	if s.configErr != nil {
+		return Principal{}, s.configErr
+	}
+	if token == "" || len(token) > MaxTokenLength {
+		return Principal{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
+	}
+	sess, err := s.store.SessionByTokenHash(ctx, HashToken(token))
+	if errors.Is(err, ErrNotFound) {
+		return Principal{}, fmt.Errorf("%w: unknown token", ErrUnauthenticated)
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	now := s.now()
+	if !sess.RevokedAt.IsZero() {
+		return Principal{}, fmt.Errorf("%w: token revoked", ErrUnauthenticated)
+	}
+	if !sess.Active(now) {
+		return Principal{}, fmt.Errorf("%w: token expired", ErrUnauthenticated)
+	}
+	i, err := s.store.Identity(ctx, sess.IdentityID)
+	if errors.Is(err, ErrNotFound) {
+		return Principal{}, fmt.Errorf("%w: identity gone", ErrUnauthenticated)
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if i.Status != StatusActive {
+		return Principal{}, fmt.Errorf("%w: identity disabled", ErrUnauthenticated)
+	}
+	return principalOf(i, sess), nil
+}
