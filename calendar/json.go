@@ -6,7 +6,8 @@ import (
 )
 
 // MarshalJSON writes d as "YYYY-MM-DD". The zero Date, an unset date, is
-// null; any other date that is not Valid is an error.
+// null (a field tagged `json:",omitzero"` is left out instead); any other
+// date that is not Valid is an error.
 func (d Date) MarshalJSON() ([]byte, error) {
 	if d.IsZero() {
 		return []byte("null"), nil
