@@ -54,7 +54,7 @@ type AccessEntry struct {
 	Seq        int64     // 1, 2, 3, ... assigned by the Store
 	At         time.Time // UTC, microsecond precision
 	Actor      string    // who read
-	CustomerID string    // whose data
+	CustomerID ID        // whose data
 	Fields     []Field   // what was disclosed, canonical order
 	Reason     string    // why
 	PrevHash   []byte    // Hash of entry Seq-1; 32 zero bytes for the first
@@ -80,7 +80,7 @@ func ChainHash(e AccessEntry) []byte {
 	h.Write(n[:])
 	put([]byte(e.At.UTC().Format(time.RFC3339Nano)))
 	put([]byte(e.Actor))
-	put([]byte(e.CustomerID))
+	put(e.CustomerID[:])
 	binary.BigEndian.PutUint64(n[:], uint64(len(e.Fields)))
 	h.Write(n[:])
 	for _, f := range e.Fields {

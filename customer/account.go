@@ -15,7 +15,7 @@ const (
 // AccountLink ties a customer to an account kept elsewhere (the ledger).
 // The account id is opaque here: customer does not import ledger.
 type AccountLink struct {
-	CustomerID   string
+	CustomerID   ID
 	AccountID    string
 	Relationship Relationship
 	LinkedAt     time.Time

@@ -39,8 +39,8 @@ const DefaultComplaintSLA = 15
 
 // Complaint is a customer complaint and its handling.
 type Complaint struct {
-	ID           string
-	CustomerID   string
+	ID           ID
+	CustomerID   ID
 	Category     ComplaintCategory
 	Description  string
 	Channel      Channel

@@ -29,8 +29,8 @@ func validatePurpose(p Purpose) error {
 // withdrawal for one purpose on one channel. Entries are never changed; the
 // latest entry for a purpose and channel decides.
 type Consent struct {
-	ID         string
-	CustomerID string
+	ID         ID
+	CustomerID ID
 	Purpose    Purpose
 	Channel    Channel
 	Granted    bool          // false: a withdrawal

@@ -101,7 +101,7 @@ type KYC struct {
 // Customer is an individual customer with full personal data, as Reveal
 // returns it. Ordinary reads return the Masked view instead.
 type Customer struct {
-	ID          string
+	ID          ID
 	FullName    string // any script, kept as given
 	Gender      Gender
 	DateOfBirth calendar.Date

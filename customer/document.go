@@ -22,8 +22,8 @@ const (
 // sealed; listings show it masked, Service.Reveal with FieldDocuments
 // discloses it.
 type Document struct {
-	ID             string
-	CustomerID     string
+	ID             ID
+	CustomerID     ID
 	Type           DocumentType
 	Number         string
 	IssuingCountry string // ISO 3166-1 alpha-2

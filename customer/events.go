@@ -23,7 +23,7 @@ const (
 type Event struct {
 	Seq        int64 // 1, 2, 3, ... in commit order, assigned by the Store
 	Kind       EventKind
-	CustomerID string
+	CustomerID ID
 	At         time.Time
 	KYC        *KYCChange     // set for EventKYCChanged
 	Consent    *ConsentChange // set for EventConsentChanged

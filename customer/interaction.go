@@ -8,8 +8,8 @@ import (
 // Interaction is one contact with the customer: a call, a branch visit, a
 // chat. The log is append-only.
 type Interaction struct {
-	ID         string
-	CustomerID string
+	ID         ID
+	CustomerID ID
 	Channel    Channel
 	Topic      string
 	Summary    string

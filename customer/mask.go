@@ -9,7 +9,7 @@ import (
 // data, and what every ordinary read returns. Identifiers keep just enough
 // to be recognised on the phone ("138****5678"); the rest is hidden.
 type Masked struct {
-	ID             string
+	ID             ID
 	FullName       string
 	Gender         Gender
 	DateOfBirth    string // the year only: "1990-**-**"

@@ -33,7 +33,7 @@ func TestMaskFunctions(t *testing.T) {
 func TestCustomerMask(t *testing.T) {
 	t.Parallel()
 	c := customer.Customer{
-		ID: "0190b0a0-0000-7000-8000-000000000001", FullName: "张三",
+		FullName:    "张三",
 		DateOfBirth: calendar.MustParseDate("1949-12-31"),
 		NationalID:  customer.NationalID{Type: customer.PRCResidentID, Number: "11010519491231002X"},
 		Phones:      []string{"+8613812345678"},

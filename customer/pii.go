@@ -23,16 +23,16 @@ const sealVersion = 1
 // SealRef says where a sealed value lives; it is the additional
 // authenticated data the value is bound to.
 type SealRef struct {
-	CustomerID string
-	DocumentID string // "" for customer fields
+	CustomerID ID
+	DocumentID ID // NilID for customer fields
 	Field      Field
 }
 
 func (r SealRef) aad() []byte {
-	if r.DocumentID != "" {
-		return []byte("customer/" + r.CustomerID + "/document/" + r.DocumentID + "/" + string(r.Field))
+	if r.DocumentID != NilID {
+		return []byte("customer/" + r.CustomerID.String() + "/document/" + r.DocumentID.String() + "/" + string(r.Field))
 	}
-	return []byte("customer/" + r.CustomerID + "/" + string(r.Field))
+	return []byte("customer/" + r.CustomerID.String() + "/" + string(r.Field))
 }
 
 // SealedKeyID returns the id of the key a sealed value was sealed under.

@@ -9,6 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+var (
+	c1, c2, d1 = NewID(), NewID(), NewID()
+)
+
 func testKeyring(t *testing.T) *StaticKeyring {
 	t.Helper()
 	enc := func(c string) string { return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(c, 32))) }
@@ -21,7 +25,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 	t.Parallel()
 	k := testKeyring(t)
 	id, key := k.Primary()
-	ref := SealRef{CustomerID: "c1", Field: FieldNationalID}
+	ref := SealRef{CustomerID: c1, Field: FieldNationalID}
 	sealed, err := sealWith(id, key, ref, []byte("11010519491231002X"))
 	require.NoError(t, err)
 	require.False(t, bytes.Contains(sealed, []byte("11010519491231002X")))
@@ -43,19 +47,19 @@ func TestSealedValueIsBoundToItsPlace(t *testing.T) {
 	t.Parallel()
 	k := testKeyring(t)
 	id, key := k.Primary()
-	sealed, err := sealWith(id, key, SealRef{CustomerID: "c1", Field: FieldEmail}, []byte("z@example.com"))
+	sealed, err := sealWith(id, key, SealRef{CustomerID: c1, Field: FieldEmail}, []byte("z@example.com"))
 	require.NoError(t, err)
 	for _, ref := range []SealRef{
-		{CustomerID: "c2", Field: FieldEmail},
-		{CustomerID: "c1", Field: FieldPhones},
-		{CustomerID: "c1", DocumentID: "d1", Field: FieldEmail},
+		{CustomerID: c2, Field: FieldEmail},
+		{CustomerID: c1, Field: FieldPhones},
+		{CustomerID: c1, DocumentID: d1, Field: FieldEmail},
 	} {
 		_, err := open(k, ref, sealed)
 		require.ErrorIs(t, err, ErrCorrupt, "%+v", ref)
 	}
 	flipped := append([]byte(nil), sealed...)
 	flipped[len(flipped)-1] ^= 1
-	_, err = open(k, SealRef{CustomerID: "c1", Field: FieldEmail}, flipped)
+	_, err = open(k, SealRef{CustomerID: c1, Field: FieldEmail}, flipped)
 	require.ErrorIs(t, err, ErrCorrupt)
 }
 
@@ -63,7 +67,7 @@ func TestOpenNeedsTheSealingKey(t *testing.T) {
 	t.Parallel()
 	k := testKeyring(t)
 	id, key := k.Primary()
-	ref := SealRef{CustomerID: "c1", Field: FieldEmail}
+	ref := SealRef{CustomerID: c1, Field: FieldEmail}
 	sealed, err := sealWith(id, key, ref, []byte("z@example.com"))
 	require.NoError(t, err)
 	require.NoError(t, k.SetPrimary("k2"))

@@ -11,7 +11,7 @@ import (
 // its access-log entry are one store operation: a read that cannot be
 // logged does not happen. Fields not named stay zero in the result; the
 // documents are returned only for FieldDocuments.
-func (s *Service) Reveal(ctx context.Context, actor, id string, fields []Field, reason string) (Customer, []Document, error) {
+func (s *Service) Reveal(ctx context.Context, actor string, id ID, fields []Field, reason string) (Customer, []Document, error) {
 	if err := validateName("actor", actor, MaxOccupationRunes, true); err != nil {
 		return Customer{}, nil, err
 	}

@@ -19,13 +19,12 @@ type Service struct {
 	days   BusinessDays
 	sla    int
 	reveal RevealPolicy
-	ids    idSource
 }
 
 // RevealPolicy decides whether actor may see the fields of a customer for
 // reason. A non-nil error refuses the read (Reveal returns it wrapped in
 // ErrForbidden) and nothing is disclosed or logged.
-type RevealPolicy func(ctx context.Context, actor, customerID string, fields []Field, reason string) error
+type RevealPolicy func(ctx context.Context, actor string, customerID ID, fields []Field, reason string) error
 
 // Option configures a Service.
 type Option func(*Service)
@@ -69,8 +68,6 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 // today is the business date.
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.clock.Now().In(s.loc)) }
 
-func (s *Service) newID() (string, error) { return s.ids.next(s.clock.Now()) }
-
 // Create validates n, seals its personal data and stores the new customer
 // with a CustomerCreated event. A second customer with the same national
 // id is ErrDuplicate, found through the blind index.
@@ -78,10 +75,7 @@ func (s *Service) Create(ctx context.Context, n NewCustomer) (Masked, error) {
 	if err := n.Validate(s.today()); err != nil {
 		return Masked{}, err
 	}
-	id, err := s.newID()
-	if err != nil {
-		return Masked{}, err
-	}
+	id := NewID()
 	now := s.now()
 	c := Customer{
 		ID: id, FullName: n.FullName, Gender: n.Gender, DateOfBirth: n.DateOfBirth,
@@ -107,7 +101,7 @@ func (s *Service) Create(ctx context.Context, n NewCustomer) (Masked, error) {
 }
 
 // Get returns the masked view of a customer.
-func (s *Service) Get(ctx context.Context, id string) (Masked, error) {
+func (s *Service) Get(ctx context.Context, id ID) (Masked, error) {
 	if err := checkID("id", id); err != nil {
 		return Masked{}, err
 	}
@@ -121,7 +115,7 @@ func (s *Service) Get(ctx context.Context, id string) (Masked, error) {
 // Update applies p if the customer is still at expectedVersion, and
 // returns the new masked view. A stale version is ErrVersionConflict;
 // nothing changes on any error.
-func (s *Service) Update(ctx context.Context, id string, expectedVersion int64, p Patch) (Masked, error) {
+func (s *Service) Update(ctx context.Context, id ID, expectedVersion int64, p Patch) (Masked, error) {
 	if err := checkID("id", id); err != nil {
 		return Masked{}, err
 	}
@@ -158,7 +152,7 @@ func (s *Service) Update(ctx context.Context, id string, expectedVersion int64, 
 // SetKYC records a KYC verdict (pending -> verified or rejected; back to
 // pending for a review) with who and why, and publishes KYCChanged in the
 // same step.
-func (s *Service) SetKYC(ctx context.Context, id string, d KYCDecision) (Masked, error) {
+func (s *Service) SetKYC(ctx context.Context, id ID, d KYCDecision) (Masked, error) {
 	if err := checkID("id", id); err != nil {
 		return Masked{}, err
 	}

@@ -7,17 +7,14 @@ import (
 
 // OpenComplaint opens a complaint due the SLA's number of business days
 // from today.
-func (s *Service) OpenComplaint(ctx context.Context, customerID string, n NewComplaint) (Complaint, error) {
+func (s *Service) OpenComplaint(ctx context.Context, customerID ID, n NewComplaint) (Complaint, error) {
 	if err := checkID("customer_id", customerID); err != nil {
 		return Complaint{}, err
 	}
 	if err := n.validate(); err != nil {
 		return Complaint{}, err
 	}
-	id, err := s.newID()
-	if err != nil {
-		return Complaint{}, err
-	}
+	id := NewID()
 	c := Complaint{ID: id, CustomerID: customerID, Category: n.Category, Description: n.Description,
 		Channel: n.Channel, Status: ComplaintOpen, OpenedAt: s.now(),
 		DueOn: s.days.AddBusinessDays(s.today(), s.sla), Version: 1}
@@ -28,7 +25,7 @@ func (s *Service) OpenComplaint(ctx context.Context, customerID string, n NewCom
 }
 
 // Complaint returns one complaint.
-func (s *Service) Complaint(ctx context.Context, id string) (Complaint, error) {
+func (s *Service) Complaint(ctx context.Context, id ID) (Complaint, error) {
 	if err := checkID("id", id); err != nil {
 		return Complaint{}, err
 	}
@@ -36,7 +33,7 @@ func (s *Service) Complaint(ctx context.Context, id string) (Complaint, error) {
 }
 
 // Complaints lists the customer's complaints.
-func (s *Service) Complaints(ctx context.Context, customerID string) ([]Complaint, error) {
+func (s *Service) Complaints(ctx context.Context, customerID ID) ([]Complaint, error) {
 	if err := checkID("customer_id", customerID); err != nil {
 		return nil, err
 	}
@@ -45,7 +42,7 @@ func (s *Service) Complaints(ctx context.Context, customerID string) ([]Complain
 
 // AssignComplaint gives the complaint to a member of staff and starts work
 // on it (open -> in_progress); reassigning one in progress keeps it there.
-func (s *Service) AssignComplaint(ctx context.Context, id, staffID string) (Complaint, error) {
+func (s *Service) AssignComplaint(ctx context.Context, id ID, staffID string) (Complaint, error) {
 	if err := validateName("assignee", staffID, MaxOccupationRunes, true); err != nil {
 		return Complaint{}, err
 	}
@@ -62,7 +59,7 @@ func (s *Service) AssignComplaint(ctx context.Context, id, staffID string) (Comp
 
 // ResolveComplaint records the resolution of an open or in-progress
 // complaint.
-func (s *Service) ResolveComplaint(ctx context.Context, id, note string) (Complaint, error) {
+func (s *Service) ResolveComplaint(ctx context.Context, id ID, note string) (Complaint, error) {
 	if err := validateText("resolution", note, true); err != nil {
 		return Complaint{}, err
 	}
@@ -77,7 +74,7 @@ func (s *Service) ResolveComplaint(ctx context.Context, id, note string) (Compla
 
 // CloseComplaint closes a resolved complaint with the customer's
 // satisfaction score, 1 (worst) to 5, or 0 when they gave none.
-func (s *Service) CloseComplaint(ctx context.Context, id string, satisfaction int) (Complaint, error) {
+func (s *Service) CloseComplaint(ctx context.Context, id ID, satisfaction int) (Complaint, error) {
 	if satisfaction < 0 || satisfaction > 5 {
 		return Complaint{}, invalid("satisfaction", "must be 1-5, or 0 for none")
 	}
@@ -92,7 +89,7 @@ func (s *Service) CloseComplaint(ctx context.Context, id string, satisfaction in
 
 // ReopenComplaint sends a resolved or closed complaint back to open with a
 // fresh SLA due date; the assignee stays.
-func (s *Service) ReopenComplaint(ctx context.Context, id string) (Complaint, error) {
+func (s *Service) ReopenComplaint(ctx context.Context, id ID) (Complaint, error) {
 	return s.updateComplaint(ctx, id, func(c Complaint) (Complaint, error) {
 		if err := complaintStep(c.Status, ComplaintOpen); err != nil {
 			return c, err
@@ -114,7 +111,7 @@ func (s *Service) OverdueComplaints(ctx context.Context, p Page) ([]Complaint, e
 	return s.store.OverdueComplaints(ctx, s.today(), p)
 }
 
-func (s *Service) updateComplaint(ctx context.Context, id string, fn func(Complaint) (Complaint, error)) (Complaint, error) {
+func (s *Service) updateComplaint(ctx context.Context, id ID, fn func(Complaint) (Complaint, error)) (Complaint, error) {
 	if err := checkID("id", id); err != nil {
 		return Complaint{}, err
 	}

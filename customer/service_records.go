@@ -9,7 +9,7 @@ import (
 // linked accounts, identity documents, consent, interactions.
 
 // LinkAccount links an account kept elsewhere to the customer.
-func (s *Service) LinkAccount(ctx context.Context, customerID, accountID string, rel Relationship) (AccountLink, error) {
+func (s *Service) LinkAccount(ctx context.Context, customerID ID, accountID string, rel Relationship) (AccountLink, error) {
 	if err := checkID("customer_id", customerID); err != nil {
 		return AccountLink{}, err
 	}
@@ -27,7 +27,7 @@ func (s *Service) LinkAccount(ctx context.Context, customerID, accountID string,
 }
 
 // UnlinkAccount removes a link.
-func (s *Service) UnlinkAccount(ctx context.Context, customerID, accountID string) error {
+func (s *Service) UnlinkAccount(ctx context.Context, customerID ID, accountID string) error {
 	if err := checkID("customer_id", customerID); err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (s *Service) UnlinkAccount(ctx context.Context, customerID, accountID strin
 }
 
 // Accounts lists the customer's linked accounts.
-func (s *Service) Accounts(ctx context.Context, customerID string) ([]AccountLink, error) {
+func (s *Service) Accounts(ctx context.Context, customerID ID) ([]AccountLink, error) {
 	if err := checkID("customer_id", customerID); err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (s *Service) Accounts(ctx context.Context, customerID string) ([]AccountLin
 
 // AddDocument records an identity document, its number sealed, pending
 // verification. A primary document replaces the previous primary.
-func (s *Service) AddDocument(ctx context.Context, customerID string, n NewDocument) (Document, error) {
+func (s *Service) AddDocument(ctx context.Context, customerID ID, n NewDocument) (Document, error) {
 	if err := checkID("customer_id", customerID); err != nil {
 		return Document{}, err
 	}
@@ -55,10 +55,7 @@ func (s *Service) AddDocument(ctx context.Context, customerID string, n NewDocum
 	if err != nil {
 		return Document{}, prefixed("document", err)
 	}
-	id, err := s.newID()
-	if err != nil {
-		return Document{}, err
-	}
+	id := NewID()
 	keyID, key := s.keys.Primary()
 	sealed, err := sealWith(keyID, key, SealRef{CustomerID: customerID, DocumentID: id, Field: documentNumberField}, []byte(n.Number))
 	if err != nil {
@@ -74,7 +71,7 @@ func (s *Service) AddDocument(ctx context.Context, customerID string, n NewDocum
 }
 
 // VerifyDocument records the verification verdict of a document.
-func (s *Service) VerifyDocument(ctx context.Context, documentID string, status KYCStatus) (Document, error) {
+func (s *Service) VerifyDocument(ctx context.Context, documentID ID, status KYCStatus) (Document, error) {
 	if err := checkID("document_id", documentID); err != nil {
 		return Document{}, err
 	}
@@ -95,7 +92,7 @@ func (s *Service) VerifyDocument(ctx context.Context, documentID string, status 
 }
 
 // SetPrimaryDocument makes a document the one KYC relies on.
-func (s *Service) SetPrimaryDocument(ctx context.Context, documentID string) (Document, error) {
+func (s *Service) SetPrimaryDocument(ctx context.Context, documentID ID) (Document, error) {
 	if err := checkID("document_id", documentID); err != nil {
 		return Document{}, err
 	}
@@ -110,7 +107,7 @@ func (s *Service) SetPrimaryDocument(ctx context.Context, documentID string) (Do
 }
 
 // Documents lists the customer's documents with their numbers masked.
-func (s *Service) Documents(ctx context.Context, customerID string) ([]Document, error) {
+func (s *Service) Documents(ctx context.Context, customerID ID) ([]Document, error) {
 	if err := checkID("customer_id", customerID); err != nil {
 		return nil, err
 	}
@@ -137,27 +134,24 @@ func (s *Service) KYCReviewDue(ctx context.Context, p Page) ([]Document, error) 
 
 // GrantConsent appends a grant to the customer's consent history and
 // publishes ConsentChanged in the same step.
-func (s *Service) GrantConsent(ctx context.Context, customerID string, r ConsentRequest) (Consent, error) {
+func (s *Service) GrantConsent(ctx context.Context, customerID ID, r ConsentRequest) (Consent, error) {
 	return s.appendConsent(ctx, customerID, r, true)
 }
 
 // WithdrawConsent appends a withdrawal; the earlier grant stays in the
 // history.
-func (s *Service) WithdrawConsent(ctx context.Context, customerID string, r ConsentRequest) (Consent, error) {
+func (s *Service) WithdrawConsent(ctx context.Context, customerID ID, r ConsentRequest) (Consent, error) {
 	return s.appendConsent(ctx, customerID, r, false)
 }
 
-func (s *Service) appendConsent(ctx context.Context, customerID string, r ConsentRequest, grant bool) (Consent, error) {
+func (s *Service) appendConsent(ctx context.Context, customerID ID, r ConsentRequest, grant bool) (Consent, error) {
 	if err := checkID("customer_id", customerID); err != nil {
 		return Consent{}, err
 	}
 	if err := r.validate(grant, s.today()); err != nil {
 		return Consent{}, err
 	}
-	id, err := s.newID()
-	if err != nil {
-		return Consent{}, err
-	}
+	id := NewID()
 	c := Consent{ID: id, CustomerID: customerID, Purpose: r.Purpose, Channel: r.Channel, Granted: grant,
 		At: s.now(), Source: r.Source, ValidUntil: r.ValidUntil}
 	ev := Event{Kind: EventConsentChanged, CustomerID: customerID, At: c.At,
@@ -169,7 +163,7 @@ func (s *Service) appendConsent(ctx context.Context, customerID string, r Consen
 }
 
 // ConsentHistory returns every consent entry of the customer, oldest first.
-func (s *Service) ConsentHistory(ctx context.Context, customerID string) ([]Consent, error) {
+func (s *Service) ConsentHistory(ctx context.Context, customerID ID) ([]Consent, error) {
 	if err := checkID("customer_id", customerID); err != nil {
 		return nil, err
 	}
@@ -178,7 +172,7 @@ func (s *Service) ConsentHistory(ctx context.Context, customerID string) ([]Cons
 
 // HasConsent reports whether the customer's consent for purpose on
 // channel is in force today.
-func (s *Service) HasConsent(ctx context.Context, customerID string, purpose Purpose, channel Channel) (bool, error) {
+func (s *Service) HasConsent(ctx context.Context, customerID ID, purpose Purpose, channel Channel) (bool, error) {
 	if err := validatePurpose(purpose); err != nil {
 		return false, err
 	}
@@ -193,17 +187,14 @@ func (s *Service) HasConsent(ctx context.Context, customerID string, purpose Pur
 }
 
 // LogInteraction appends a contact with the customer to its log.
-func (s *Service) LogInteraction(ctx context.Context, customerID string, n NewInteraction) (Interaction, error) {
+func (s *Service) LogInteraction(ctx context.Context, customerID ID, n NewInteraction) (Interaction, error) {
 	if err := checkID("customer_id", customerID); err != nil {
 		return Interaction{}, err
 	}
 	if err := n.validate(); err != nil {
 		return Interaction{}, err
 	}
-	id, err := s.newID()
-	if err != nil {
-		return Interaction{}, err
-	}
+	id := NewID()
 	i := Interaction{ID: id, CustomerID: customerID, Channel: n.Channel, Topic: n.Topic,
 		Summary: n.Summary, StaffID: n.StaffID, At: s.now()}
 	if err := s.store.AddInteraction(ctx, i); err != nil {
@@ -213,7 +204,7 @@ func (s *Service) LogInteraction(ctx context.Context, customerID string, n NewIn
 }
 
 // Interactions lists the customer's interactions, oldest first.
-func (s *Service) Interactions(ctx context.Context, customerID string, p Page) ([]Interaction, error) {
+func (s *Service) Interactions(ctx context.Context, customerID ID, p Page) ([]Interaction, error) {
 	if err := checkID("customer_id", customerID); err != nil {
 		return nil, err
 	}

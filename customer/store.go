@@ -11,7 +11,7 @@ import (
 // indexes for exact lookups, everything else in clear. A Store never sees
 // plaintext national ids, phones, e-mail, addresses or dates of birth.
 type Record struct {
-	ID              string
+	ID              ID
 	FullName        string // kept in clear for name search (see docs/customer.md)
 	NameKey         string // normalised FullName: lower case, single spaces
 	Gender          Gender
@@ -75,8 +75,8 @@ func (s *SealedPII) Set(f Field, b []byte) {
 
 // DocumentRecord is an identity document as the Store keeps it.
 type DocumentRecord struct {
-	ID             string
-	CustomerID     string
+	ID             ID
+	CustomerID     ID
 	Type           DocumentType
 	SealedNumber   []byte
 	KeyID          string
@@ -89,9 +89,9 @@ type DocumentRecord struct {
 }
 
 // Page selects a slice of an id-ordered list: items after the id After
-// ("" from the start), at most Limit of them.
+// (NilID: from the start), at most Limit of them.
 type Page struct {
-	After string
+	After ID
 	Limit int
 }
 
@@ -102,9 +102,6 @@ const (
 )
 
 func (p Page) normalize() (Page, error) {
-	if p.After != "" && !validID(p.After) {
-		return p, invalid("after", "must be an id from a previous page")
-	}
 	switch {
 	case p.Limit == 0:
 		p.Limit = DefaultPageLimit
@@ -134,13 +131,13 @@ type Store interface {
 	// customer with the same NationalIDIndex or ID exists.
 	CreateCustomer(ctx context.Context, r Record, e Event) error
 	// Customer returns the customer with that id, or ErrNotFound.
-	Customer(ctx context.Context, id string) (Record, error)
+	Customer(ctx context.Context, id ID) (Record, error)
 	// UpdateCustomer calls fn with the current record and stores what it
 	// returns with Version one higher, together with the events fn returns
 	// (Seq assigned by the Store), as one atomic step. If fn fails nothing
 	// is written and its error is returned. ErrNotFound if there is no
 	// such customer. fn may be called more than once.
-	UpdateCustomer(ctx context.Context, id string, fn func(Record) (Record, []Event, error)) (Record, error)
+	UpdateCustomer(ctx context.Context, id ID, fn func(Record) (Record, []Event, error)) (Record, error)
 	// CustomerByNationalID finds the customer with that blind index, or
 	// ErrNotFound.
 	CustomerByNationalID(ctx context.Context, index []byte) (Record, error)
@@ -170,9 +167,9 @@ type Store interface {
 	// if the account is already linked to this customer.
 	LinkAccount(ctx context.Context, l AccountLink) error
 	// UnlinkAccount removes the link, or returns ErrNotFound.
-	UnlinkAccount(ctx context.Context, customerID, accountID string) error
+	UnlinkAccount(ctx context.Context, customerID ID, accountID string) error
 	// AccountLinks lists a customer's links in account id order.
-	AccountLinks(ctx context.Context, customerID string) ([]AccountLink, error)
+	AccountLinks(ctx context.Context, customerID ID) ([]AccountLink, error)
 
 	// AddDocument stores d; when d is primary the customer's other
 	// documents stop being primary in the same step. ErrNotFound without
@@ -182,9 +179,9 @@ type Store interface {
 	// it returns, atomically; ErrNotFound, or fn's error with nothing
 	// written. Making a document primary demotes the others in the same
 	// step.
-	UpdateDocument(ctx context.Context, id string, fn func(DocumentRecord) (DocumentRecord, error)) (DocumentRecord, error)
+	UpdateDocument(ctx context.Context, id ID, fn func(DocumentRecord) (DocumentRecord, error)) (DocumentRecord, error)
 	// Documents lists a customer's documents.
-	Documents(ctx context.Context, customerID string) ([]DocumentRecord, error)
+	Documents(ctx context.Context, customerID ID) ([]DocumentRecord, error)
 	// ExpiredPrimaryDocuments lists primary documents whose ExpiresOn is
 	// before asOf, in document id order.
 	ExpiredPrimaryDocuments(ctx context.Context, asOf calendar.Date, p Page) ([]DocumentRecord, error)
@@ -192,25 +189,26 @@ type Store interface {
 	// AppendConsent stores c and the event. ErrNotFound without the
 	// customer.
 	AppendConsent(ctx context.Context, c Consent, e Event) error
-	// Consents returns a customer's consent history, oldest first.
-	Consents(ctx context.Context, customerID string) ([]Consent, error)
+	// Consents returns a customer's consent history in id order, which
+	// is oldest first.
+	Consents(ctx context.Context, customerID ID) ([]Consent, error)
 
 	// AddInteraction stores i. ErrNotFound without the customer.
 	AddInteraction(ctx context.Context, i Interaction) error
 	// Interactions lists a customer's interactions.
-	Interactions(ctx context.Context, customerID string, p Page) ([]Interaction, error)
+	Interactions(ctx context.Context, customerID ID, p Page) ([]Interaction, error)
 
 	// CreateComplaint stores c (Version 1). ErrNotFound without the
 	// customer.
 	CreateComplaint(ctx context.Context, c Complaint) error
 	// Complaint returns a complaint, or ErrNotFound.
-	Complaint(ctx context.Context, id string) (Complaint, error)
+	Complaint(ctx context.Context, id ID) (Complaint, error)
 	// UpdateComplaint calls fn with the current complaint and stores what
 	// it returns with Version one higher, atomically; ErrNotFound, or fn's
 	// error with nothing written.
-	UpdateComplaint(ctx context.Context, id string, fn func(Complaint) (Complaint, error)) (Complaint, error)
+	UpdateComplaint(ctx context.Context, id ID, fn func(Complaint) (Complaint, error)) (Complaint, error)
 	// Complaints lists a customer's complaints.
-	Complaints(ctx context.Context, customerID string) ([]Complaint, error)
+	Complaints(ctx context.Context, customerID ID) ([]Complaint, error)
 	// OverdueComplaints lists open or in-progress complaints whose DueOn
 	// is before asOf.
 	OverdueComplaints(ctx context.Context, asOf calendar.Date, p Page) ([]Complaint, error)
@@ -230,7 +228,7 @@ const documentNumberField Field = "number"
 
 // Reseal returns s with every sealed value v replaced by reseal(ref, v),
 // ref naming the customer and the field. Stores call it from Rekey.
-func (s SealedPII) Reseal(customerID string, reseal func(SealRef, []byte) ([]byte, error)) (SealedPII, error) {
+func (s SealedPII) Reseal(customerID ID, reseal func(SealRef, []byte) ([]byte, error)) (SealedPII, error) {
 	var out SealedPII
 	for _, f := range customerFields {
 		b, err := reseal(SealRef{CustomerID: customerID, Field: f}, s.Get(f))
