@@ -112,8 +112,8 @@ func zhang() customer.NewCustomer {
 		Email:       "zhang.san@example.com",
 		Address: customer.Address{Line1: "长安街1号", City: "北京", Province: "北京市",
 			PostalCode: "100000", Country: "CN"},
-		Occupation: "工程师",
-		IncomeBand: customer.IncomeMiddle,
+		Occupation:  "工程师",
+		IncomeBand:  customer.IncomeMiddle,
 		Preferences: customer.Preferences{Channel: customer.ChannelSMS, Language: "zh-CN"},
 	}
 }

@@ -124,7 +124,9 @@ func testDocuments(t *testing.T, newStore func(*testing.T) customer.Store) {
 		{"document.number", func(d *customer.NewDocument) { d.Number = "E1" }},
 		{"document.number", func(d *customer.NewDocument) { d.Type, d.Number = customer.DocumentPRCResidentID, "110105194912310021" }},
 		{"document.issuing_country", func(d *customer.NewDocument) { d.IssuingCountry = "" }},
-		{"document.issuing_country", func(d *customer.NewDocument) { d.Type, d.Number, d.IssuingCountry = customer.DocumentPRCResidentID, prcID1, "GB" }},
+		{"document.issuing_country", func(d *customer.NewDocument) {
+			d.Type, d.Number, d.IssuingCountry = customer.DocumentPRCResidentID, prcID1, "GB"
+		}},
 		{"document.issued_on", func(d *customer.NewDocument) { d.IssuedOn = calendar.Date{} }},
 		{"document.issued_on", func(d *customer.NewDocument) { d.IssuedOn = day("2027-01-01") }},
 		{"document.expires_on", func(d *customer.NewDocument) { d.ExpiresOn = day("2019-12-31") }},

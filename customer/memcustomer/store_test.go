@@ -36,7 +36,9 @@ func TestContract(t *testing.T) {
 // contains none of the values the customer gave.
 func TestStoreHoldsNoPlaintextPII(t *testing.T) {
 	t.Parallel()
-	enc := func(c string) string { return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(c, customer.KeySize))) }
+	enc := func(c string) string {
+		return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(c, customer.KeySize)))
+	}
 	keys, err := customer.ParseKeyring("k1:" + enc("a") + ",index:" + enc("i"))
 	require.NoError(t, err)
 	s := New()
