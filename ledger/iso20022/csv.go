@@ -147,6 +147,7 @@ func csvEntry(cr *csv.Reader, cols map[string]int, record []string) (Entry, erro
 	if err := checkText(where("description"), description, maxRemittanceLength, false, false); err != nil {
 		return Entry{}, err
 	}
+	amount = normalized(amount)
 	d := TransactionDetails{EndToEndID: reference, Amount: amount}
 	if description != "" {
 		d.RemittanceInfo = []string{description}

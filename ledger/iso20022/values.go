@@ -43,7 +43,15 @@ func parseAmount(path string, a *amountXML, positive bool) (money.Money, error) 
 	if err != nil {
 		return money.Money{}, invalid(path, "%w", err)
 	}
-	return m, checkAmount(path, m, positive)
+	return normalized(m), checkAmount(path, m, positive)
+}
+
+// normalized gives m the currency's exponent, so that "1.7" and "1.70" EUR
+// read into the same value and compare equal as structs, not only with
+// money.Equal. m must fit the currency's minor unit; nothing is rounded.
+func normalized(m money.Money) money.Money {
+	m.Amount = m.Amount.Round(m.Currency.MinorUnits())
+	return m
 }
 
 // checkAmount holds an amount to the standard: a valid currency, its minor
