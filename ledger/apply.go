@@ -67,9 +67,9 @@ func Apply(e Entry, moves []Movement, accounts []Account, hold *Hold) error {
 	}
 	for i, m := range moves {
 		a := &accounts[i]
-		a.Balance.Amount = a.Balance.Amount.Add(m.Change(a.NormalSide))
+		a.Balance.Amount = m.ApplyTo(a.Balance.Amount, a.NormalSide)
 		if i == holdAt {
-			a.Held.Amount = a.Held.Amount.Sub(released)
+			a.Held.Amount = subDec(a.Held.Amount, released)
 			hold.Status = HoldCaptured
 			hold.ClosedAt = e.BookedAt
 			hold.CaptureEntryID = e.ID
@@ -101,14 +101,18 @@ func admit(a *Account, m Movement, kind EntryKind, rel decimal.Decimal) error {
 	case a.Status == StatusDormant && debits:
 		return fmt.Errorf("%w: %s", ErrAccountDormant, a.Number)
 	}
-	change := m.Change(a.NormalSide)
-	if !a.Policy.Checked() || !change.IsNegative() {
+	if !a.Policy.Checked() {
 		return nil
 	}
-	avail := a.Available().Amount.Add(rel).Add(change)
-	if avail.IsNegative() {
+	decrease := m.decrease(a.NormalSide)
+	if !decrease.IsPositive() {
+		return nil
+	}
+	// available + rel >= decrease, with the terms that are zero skipped.
+	avail := addDec(subDec(addDec(a.Balance.Amount, a.Policy.Limit), a.Held.Amount), rel)
+	if avail.Cmp(decrease) < 0 {
 		return fmt.Errorf("%w: %s has %s %s available", ErrInsufficientFunds, a.Number,
-			a.Available().Amount.Add(rel).StringFixed(a.Currency.MinorUnits()), a.Currency)
+			avail.StringFixed(a.Currency.MinorUnits()), a.Currency)
 	}
 	return nil
 }

@@ -99,18 +99,19 @@ func (e Entry) Validate() error {
 	if err := validateText(e.Description, e.Metadata, e.IdempotencyKey); err != nil {
 		return err
 	}
-	var totals []currencyTotal
+	var buf [2]currencyTotal
+	totals := buf[:0]
 	for i, p := range e.Postings {
-		field := fmt.Sprintf("postings[%d]", i)
+		field := func(name string) string { return fmt.Sprintf("postings[%d].%s", i, name) }
 		switch {
 		case p.AccountID == NilID:
-			return invalid(field+".account_id", "is required")
+			return invalid(field("account_id"), "is required")
 		case !p.Side.Valid():
-			return invalid(field+".side", fmt.Sprintf("must be debit or credit, not %q", p.Side))
-		case !p.Amount.Valid():
-			return invalid(field+".amount", "has no valid currency or too many decimal places")
+			return invalid(field("side"), fmt.Sprintf("must be debit or credit, not %q", p.Side))
+		case !amountValid(p.Amount):
+			return invalid(field("amount"), "has no valid currency or too many decimal places")
 		case !p.Amount.IsPositive():
-			return invalid(field+".amount", "must be positive")
+			return invalid(field("amount"), "must be positive")
 		}
 		totals = addTotal(totals, p)
 	}
@@ -135,9 +136,9 @@ func addTotal(totals []currencyTotal, p Posting) []currencyTotal {
 		i = len(totals) - 1
 	}
 	if p.Side == Debit {
-		totals[i].debits = totals[i].debits.Add(p.Amount.Amount)
+		totals[i].debits = addDec(totals[i].debits, p.Amount.Amount)
 	} else {
-		totals[i].credits = totals[i].credits.Add(p.Amount.Amount)
+		totals[i].credits = addDec(totals[i].credits, p.Amount.Amount)
 	}
 	return totals
 }
@@ -172,10 +173,42 @@ type Movement struct {
 // Change returns the movement's effect on a balance kept on the normal
 // side: credits minus debits for a credit-normal account.
 func (m Movement) Change(normal Side) decimal.Decimal {
-	if normal == Credit {
-		return m.Credits.Sub(m.Debits)
+	up, down := m.Credits, m.Debits
+	if normal == Debit {
+		up, down = down, up
 	}
-	return m.Debits.Sub(m.Credits)
+	if down.IsZero() {
+		return up
+	}
+	if up.IsZero() {
+		return down.Neg()
+	}
+	return up.Sub(down)
+}
+
+// ApplyTo returns balance, kept on the normal side, after the movement.
+func (m Movement) ApplyTo(balance decimal.Decimal, normal Side) decimal.Decimal {
+	up, down := m.Credits, m.Debits
+	if normal == Debit {
+		up, down = down, up
+	}
+	return subDec(addDec(balance, up), down)
+}
+
+// decrease returns how much the movement lowers a balance kept on the
+// normal side (zero or negative when it does not).
+func (m Movement) decrease(normal Side) decimal.Decimal {
+	up, down := m.Credits, m.Debits
+	if normal == Debit {
+		up, down = down, up
+	}
+	switch {
+	case up.IsZero():
+		return down
+	case down.IsZero():
+		return decimal.Zero
+	}
+	return down.Sub(up)
 }
 
 // Movements returns one Movement per account the entry touches, in
@@ -187,16 +220,15 @@ func (e Entry) Movements() []Movement {
 	for _, p := range e.Postings {
 		i, found := slices.BinarySearchFunc(ms, p.AccountID, func(m Movement, id ID) int { return CompareIDs(m.AccountID, id) })
 		if !found {
-			ms = slices.Insert(ms, i, Movement{AccountID: p.AccountID, Currency: p.Amount.Currency,
-				Debits: decimal.Zero, Credits: decimal.Zero})
+			ms = slices.Insert(ms, i, Movement{AccountID: p.AccountID, Currency: p.Amount.Currency})
 		}
 		if ms[i].Currency != p.Amount.Currency {
 			ms[i].Currency = "" // mixed currencies on one account: Apply refuses it
 		}
 		if p.Side == Debit {
-			ms[i].Debits = ms[i].Debits.Add(p.Amount.Amount)
+			ms[i].Debits = addDec(ms[i].Debits, p.Amount.Amount)
 		} else {
-			ms[i].Credits = ms[i].Credits.Add(p.Amount.Amount)
+			ms[i].Credits = addDec(ms[i].Credits, p.Amount.Amount)
 		}
 	}
 	return ms

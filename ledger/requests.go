@@ -135,7 +135,7 @@ func validAmount(field string, m money.Money) error {
 	switch {
 	case !m.Currency.Valid():
 		return invalid(field+".currency", fmt.Sprintf("unknown currency %q", m.Currency))
-	case !m.Valid():
+	case !amountValid(m):
 		return invalid(field, fmt.Sprintf("has more than %d decimal places for %s", m.Currency.MinorUnits(), m.Currency))
 	case !m.IsPositive():
 		return invalid(field, "must be positive")

@@ -58,9 +58,9 @@ func testStatement(t *testing.T, f *fixture) {
 	require.NoError(t, err)
 	require.Equal(t, "100.00", st.Opening.ValueString(), "only the d-3 deposit is before the range")
 	type row struct {
-		id             ledger.ID
-		amount, after  string
-		valueDate      calendar.Date
+		id            ledger.ID
+		amount, after string
+		valueDate     calendar.Date
 	}
 	// Oldest first by value date; on d-2 the two entries in ID (posting)
 	// order. Running balance: 100 -30 = 70, +1.25 = 71.25, +5.50 = 76.75,

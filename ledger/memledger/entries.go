@@ -21,8 +21,7 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 	}
 	// Work that needs no lock: validation, movements, private copies.
 	results := make([]ledger.PostResult, len(reqs))
-	moves := make([][]ledger.Movement, len(reqs))
-	entries := make([]ledger.Entry, len(reqs))
+	prepared := make([]preparedEntry, len(reqs))
 	for i := range reqs {
 		e := reqs[i].Entry
 		if err := e.Validate(); err != nil {
@@ -32,18 +31,24 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 		e.Postings = slices.Clone(e.Postings)
 		e.Metadata = maps.Clone(e.Metadata)
 		e.ReversedBy = ledger.NilID
-		entries[i] = e
-		moves[i] = e.Movements()
+		prepared[i] = preparedEntry{entry: e, moves: e.Movements()}
 	}
 
 	s.mu.Lock()
 	for i := range reqs {
 		if results[i].Err == nil {
-			results[i] = s.post(&entries[i], reqs[i].Fingerprint, moves[i])
+			results[i] = s.post(&prepared[i].entry, reqs[i].Fingerprint, prepared[i].moves)
 		}
 	}
 	s.mu.Unlock()
 	return results, nil
+}
+
+// preparedEntry is a validated private copy of a request's entry and its
+// movements, made before taking the lock.
+type preparedEntry struct {
+	entry ledger.Entry
+	moves []ledger.Movement
 }
 
 // maxInline is how many accounts an entry may touch before post's account
@@ -92,9 +97,8 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, moves []ledger.Move
 	stored := e
 	s.entries[e.ID] = stored
 	for i, a := range targets {
-		change := accts[i].Balance.Amount.Sub(a.Balance.Amount)
 		a.Balance, a.Held = accts[i].Balance, accts[i].Held
-		a.lines = append(a.lines, line{entry: stored, change: change})
+		a.entries = append(a.entries, stored)
 	}
 	if hold != nil {
 		*s.holds[hold.ID] = *hold
@@ -144,9 +148,9 @@ func (s *Store) BalanceAsOf(ctx context.Context, accountID ledger.ID, date calen
 		return money.Money{}, notFound("account", accountID)
 	}
 	sum := decimal.Zero
-	for _, l := range a.lines {
-		if !l.entry.ValueDate.After(date) {
-			sum = sum.Add(l.change)
+	for _, e := range a.entries {
+		if !e.ValueDate.After(date) {
+			sum = sum.Add(a.changeTo(e))
 		}
 	}
 	return money.Money{Amount: sum, Currency: a.Currency}, nil
@@ -164,15 +168,14 @@ func (s *Store) Postings(ctx context.Context, accountID ledger.ID, from, to cale
 		return nil, notFound("account", accountID)
 	}
 	var out []ledger.StatementLine
-	for _, l := range a.lines {
-		e := l.entry
+	for _, e := range a.entries {
 		if e.ValueDate.Before(from) || e.ValueDate.After(to) {
 			continue
 		}
 		out = append(out, ledger.StatementLine{
 			EntryID:     e.ID,
 			Kind:        e.Kind,
-			Amount:      money.Money{Amount: l.change, Currency: a.Currency},
+			Amount:      money.Money{Amount: a.changeTo(e), Currency: a.Currency},
 			Description: e.Description,
 			ValueDate:   e.ValueDate,
 			BookedAt:    e.BookedAt,

@@ -39,14 +39,27 @@ var _ ledger.Store = (*Store)(nil)
 // account is an account with the history statements are read from.
 type account struct {
 	ledger.Account
-	lines []line
-	holds []*ledger.Hold
+	// entries that touched the account, in posting order. A statement line's
+	// amount is worked out from the entry when it is read, which keeps
+	// posting free of arithmetic and the history at one word per line.
+	entries []*ledger.Entry
+	holds   []*ledger.Hold
 }
 
-// line is one entry's net change to an account's balance.
-type line struct {
-	entry  *ledger.Entry
-	change decimal.Decimal
+// changeTo returns the entry's signed change to the account's balance.
+func (a *account) changeTo(e *ledger.Entry) decimal.Decimal {
+	sum := decimal.Zero
+	for _, p := range e.Postings {
+		if p.AccountID != a.ID {
+			continue
+		}
+		if p.Side == a.NormalSide {
+			sum = sum.Add(p.Amount.Amount)
+		} else {
+			sum = sum.Sub(p.Amount.Amount)
+		}
+	}
+	return sum
 }
 
 type chartKey struct {

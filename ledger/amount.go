@@ -1,0 +1,42 @@
+package ledger
+
+import (
+	"github.com/bankkit/bankkit/money"
+	"github.com/shopspring/decimal"
+)
+
+// These helpers do what money and decimal do, minus the allocations on the
+// common path: every posting passes through them, and each decimal
+// operation allocates.
+
+// amountValid reports whether m has a valid currency and fits its minor
+// unit, like m.Valid(), without allocating when the exponent already shows
+// it.
+func amountValid(m money.Money) bool {
+	if !m.Currency.Valid() {
+		return false
+	}
+	if m.Amount.Exponent() >= -m.Currency.MinorUnits() {
+		return true
+	}
+	return m.Valid()
+}
+
+// addDec returns a+b, skipping the arithmetic when either is zero.
+func addDec(a, b decimal.Decimal) decimal.Decimal {
+	switch {
+	case b.IsZero():
+		return a
+	case a.IsZero():
+		return b
+	}
+	return a.Add(b)
+}
+
+// subDec returns a-b, skipping the arithmetic when b is zero.
+func subDec(a, b decimal.Decimal) decimal.Decimal {
+	if b.IsZero() {
+		return a
+	}
+	return a.Sub(b)
+}

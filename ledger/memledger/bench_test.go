@@ -1,0 +1,118 @@
+package memledger_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/memledger"
+	"github.com/bankkit/bankkit/money"
+)
+
+// benchAccounts opens n funded CNY accounts on a fresh store.
+func benchAccounts(b *testing.B, n int) (*ledger.Service, []ledger.ID) {
+	b.Helper()
+	ctx := context.Background()
+	svc := ledger.NewService(memledger.New())
+	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]ledger.ID, n)
+	for i := range ids {
+		a, err := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: fmt.Sprint(i), Product: ledger.ProductDemand, Currency: money.CNY})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := svc.Deposit(ctx, ledger.DepositRequest{AccountID: a.ID, Amount: money.MustParse("1000000000.00", "CNY")}); err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = a.ID
+	}
+	return svc, ids
+}
+
+var benchAmount = money.MustParse("1.25", "CNY")
+
+// BenchmarkTransfer is one goroutine posting transfers through the Service
+// among 1000 accounts (no idempotency key).
+func BenchmarkTransfer(b *testing.B) {
+	svc, ids := benchAccounts(b, 1000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		from, to := ids[i%len(ids)], ids[(i*7+1)%len(ids)]
+		if from == to {
+			to = ids[(i+1)%len(ids)]
+		}
+		if _, err := svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: from, ToAccountID: to, Amount: benchAmount}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
+}
+
+// BenchmarkTransferIdempotent is BenchmarkTransfer with an idempotency key
+// on every transfer (fingerprint and key bookkeeping included).
+func BenchmarkTransferIdempotent(b *testing.B) {
+	svc, ids := benchAccounts(b, 1000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		from, to := ids[i%len(ids)], ids[(i+1)%len(ids)]
+		if _, err := svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: from, ToAccountID: to, Amount: benchAmount,
+			IdempotencyKey: fmt.Sprint("k", i)}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
+}
+
+// BenchmarkTransferParallel posts transfers from GOMAXPROCS goroutines.
+func BenchmarkTransferParallel(b *testing.B) {
+	svc, ids := benchAccounts(b, 1000)
+	ctx := context.Background()
+	var seq atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(seq.Add(1)) * 7919
+		for pb.Next() {
+			from, to := ids[i%len(ids)], ids[(i+1)%len(ids)]
+			if _, err := svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: from, ToAccountID: to, Amount: benchAmount}); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
+}
+
+// BenchmarkTransferBatch posts batches of 100 transfers.
+func BenchmarkTransferBatch(b *testing.B) {
+	svc, ids := benchAccounts(b, 1000)
+	ctx := context.Background()
+	batch := make([]ledger.TransferRequest, 100)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		for k := range batch {
+			batch[k] = ledger.TransferRequest{FromAccountID: ids[i%len(ids)], ToAccountID: ids[(i+1)%len(ids)], Amount: benchAmount}
+			i++
+		}
+		results, err := svc.TransferBatch(ctx, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if results[0].Err != nil {
+			b.Fatal(results[0].Err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "transfers/s")
+}
