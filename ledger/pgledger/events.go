@@ -14,7 +14,11 @@ import (
 // BusinessDate implements ledger.Store.
 func (s *Store) BusinessDate(ctx context.Context, initial calendar.Date) (calendar.Date, error) {
 	var text string
-	err := s.db.GetContext(ctx, &text, `SELECT to_char(business_date, 'YYYY-MM-DD') FROM ledger.business_date`)
+	stmt, err := s.stmts.get(ctx, `SELECT to_char(business_date, 'YYYY-MM-DD') FROM ledger.business_date`)
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	err = stmt.GetContext(ctx, &text)
 	if err == nil {
 		return parseDate(text)
 	}

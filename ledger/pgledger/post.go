@@ -27,6 +27,7 @@ const maxKeyRaces = 5
 // entries, postings, balances, holds and outbox rows in one statement.
 func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error) {
 	b := newBatch(reqs)
+	b.stmts = &s.stmts
 	if len(b.todo) == 0 {
 		return b.results, nil
 	}
@@ -56,6 +57,7 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 
 // batch is the working state of one PostEntries call.
 type batch struct {
+	stmts   *preparedStatements
 	reqs    []ledger.PostRequest
 	entries []ledger.Entry      // private copies of the valid entries
 	moves   [][]ledger.Movement // entries[i].Movements()
@@ -116,18 +118,23 @@ func (b *batch) reset() {
 
 // post runs one attempt inside tx.
 func (b *batch) post(ctx context.Context, tx *sqlx.Tx) error {
+	if err := b.lockHolds(ctx, tx); err != nil {
+		return err
+	}
+	if err := b.lockRows(ctx, tx); err != nil {
+		return err
+	}
+	// Read keys and reversals only now: a concurrent request with the same
+	// key, or reversing the same entry, locks the same rows, so it has
+	// committed by now and these reads see it. (Requests that touch only
+	// unchecked shards need not meet here; the unique indexes catch them
+	// and PostEntries starts over.)
 	keys, err := b.readKeys(ctx, tx)
 	if err != nil {
 		return err
 	}
 	reversed, err := b.readReversed(ctx, tx)
 	if err != nil {
-		return err
-	}
-	if err := b.lockHolds(ctx, tx); err != nil {
-		return err
-	}
-	if err := b.lockRows(ctx, tx); err != nil {
 		return err
 	}
 	b.decide(keys, reversed)

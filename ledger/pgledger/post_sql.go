@@ -25,8 +25,11 @@ func (b *batch) readKeys(ctx context.Context, tx *sqlx.Tx) (map[string]earlier, 
 	if len(keys) == 0 {
 		return found, nil
 	}
-	rows, err := tx.QueryContext(ctx,
-		`SELECT idempotency_key, id, fingerprint FROM ledger.entries WHERE idempotency_key = ANY($1)`, pq.StringArray(keys))
+	stmt, err := b.stmts.in(ctx, tx, `SELECT idempotency_key, id, fingerprint FROM ledger.entries WHERE idempotency_key = ANY($1)`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := stmt.QueryContext(ctx, pq.StringArray(keys))
 	if err != nil {
 		return nil, err
 	}
@@ -107,16 +110,11 @@ func (b *batch) lockRows(ctx context.Context, tx *sqlx.Tx) error {
 			}
 		}
 	}
-	rows, err := tx.QueryxContext(ctx, `SELECT a.id, a.number, COALESCE(a.code, '') AS code,
-		COALESCE(a.owner_id, '') AS owner_id, a.product, a.currency, a.normal_side, b.status,
-		a.policy_kind, a.policy_limit, to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, a.created_at,
-		b.balance, b.held, b.shard
-		FROM unnest($1::uuid[], $2::int[]) AS v(id, shard)
-		JOIN ledger.balances b ON b.account_id = v.id AND b.shard IN (0, v.shard)
-			AND (b.shard = v.shard OR b.floor IS NOT NULL)
-		JOIN ledger.accounts a ON a.id = b.account_id
-		ORDER BY b.account_id
-		FOR UPDATE OF b`, pq.StringArray(ids), pq.Int64Array(shards))
+	stmt, err := b.stmts.in(ctx, tx, lockSQL)
+	if err != nil {
+		return err
+	}
+	rows, err := stmt.QueryxContext(ctx, pq.StringArray(ids), pq.Int64Array(shards))
 	if err != nil {
 		return err
 	}
@@ -137,6 +135,20 @@ func (b *batch) lockRows(ctx context.Context, tx *sqlx.Tx) error {
 	}
 	return rows.Err()
 }
+
+// lockSQL locks one balance row per account, in account order, and reads
+// the account with it. $2 holds a shard per account; a checked account has
+// only shard 0, whose floor is not NULL, so it matches whatever was drawn.
+const lockSQL = `SELECT a.id, a.number, COALESCE(a.code, '') AS code,
+	COALESCE(a.owner_id, '') AS owner_id, a.product, a.currency, a.normal_side, b.status,
+	a.policy_kind, a.policy_limit, to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, a.created_at,
+	b.balance, b.held, b.shard
+	FROM unnest($1::uuid[], $2::int[]) AS v(id, shard)
+	JOIN ledger.balances b ON b.account_id = v.id AND b.shard IN (0, v.shard)
+		AND (b.shard = v.shard OR b.floor IS NOT NULL)
+	JOIN ledger.accounts a ON a.id = b.account_id
+	ORDER BY b.account_id
+	FOR UPDATE OF b`
 
 // postSQL writes every passing entry of a batch in one statement: the
 // entries with their per-currency totals (computed here from the postings
@@ -194,7 +206,7 @@ SELECT id FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n) ORDER BY n`
 func (b *batch) write(ctx context.Context, tx *sqlx.Tx) error {
 	var (
 		ids, kinds, keys, dates, booked, descs, metas, reverses, holdIDs []string
-		fps                                                               [][]byte
+		fps                                                              [][]byte
 
 		pEntry, pAccount, pSide, pAmount, pCurrency, pDate []string
 		pIdx                                               []int64
@@ -263,7 +275,11 @@ func (b *batch) write(ctx context.Context, tx *sqlx.Tx) error {
 		hEntry = append(hEntry, h.CaptureEntryID.String())
 		hCaptured = append(hCaptured, h.Captured.Amount.String())
 	}
-	_, err := tx.ExecContext(ctx, postSQL,
+	stmt, err := b.stmts.in(ctx, tx, postSQL)
+	if err != nil {
+		return err
+	}
+	_, err = stmt.ExecContext(ctx,
 		pq.StringArray(ids), pq.StringArray(kinds), pq.StringArray(keys), pq.ByteaArray(fps),
 		pq.StringArray(dates), pq.StringArray(booked), pq.StringArray(descs), pq.StringArray(metas),
 		pq.StringArray(reverses),

@@ -30,12 +30,13 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 // Store is a ledger.Store on PostgreSQL. It is safe for concurrent use; all
 // state lives in the database, so several processes may share one.
 type Store struct {
-	db *sqlx.DB
+	db    *sqlx.DB
+	stmts preparedStatements
 }
 
 var _ ledger.Store = (*Store)(nil)
 
 // New returns a Store on db, whose schema Migrate must have prepared.
 func New(db *sqlx.DB) *Store {
-	return &Store{db: db}
+	return &Store{db: db, stmts: preparedStatements{db: db}}
 }

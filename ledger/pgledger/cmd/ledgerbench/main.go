@@ -1,0 +1,156 @@
+// Command ledgerbench measures pgledger against pgbench's built-in
+// TPC-B-like transaction on the same PostgreSQL server in the same run, and
+// prints the figures side by side:
+//
+//	go run ./ledger/pgledger/cmd/ledgerbench -clients 1,8,32 -duration 20s
+//
+// It works in its own scratch database (-scratch-db, default
+// bankkit_bench), which it drops and creates at start, so it never touches
+// the tables of the database named by -database-url. pgbench must be on
+// PATH (or given with -pgbench).
+//
+// For each client count it runs, one after another:
+//   - pgbench -c C -j 2 -T D -M prepared (TPS without connection time);
+//   - single transfers between random customer accounts (Service.Transfer);
+//   - batched transfers, -batch per Service.TransferBatch call;
+//   - the hot-account run: cash deposits, each of which debits the one
+//     vault cash account (Service.Deposit).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"
+
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/pgledger"
+)
+
+type config struct {
+	databaseURL string
+	scratchDB   string
+	pgbench     string
+	clients     []int
+	duration    time.Duration
+	batch       int
+	accounts    int
+}
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ledgerbench:", err)
+		os.Exit(2)
+	}
+	if err := run(context.Background(), cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "ledgerbench:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string) (config, error) {
+	fs := flag.NewFlagSet("ledgerbench", flag.ContinueOnError)
+	var cfg config
+	var clients string
+	fs.StringVar(&cfg.databaseURL, "database-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable",
+		"server to benchmark; used only to create the scratch database")
+	fs.StringVar(&cfg.scratchDB, "scratch-db", "bankkit_bench", "scratch database, dropped and created at start")
+	fs.StringVar(&cfg.pgbench, "pgbench", "pgbench", "pgbench binary")
+	fs.StringVar(&clients, "clients", "1,8,32", "comma-separated client counts")
+	fs.DurationVar(&cfg.duration, "duration", 20*time.Second, "length of each timed run")
+	fs.IntVar(&cfg.batch, "batch", 100, "transfers per TransferBatch call")
+	fs.IntVar(&cfg.accounts, "accounts", 10000, "customer accounts")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	for _, c := range strings.Split(clients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			return config{}, fmt.Errorf("-clients: %q is not a positive number", c)
+		}
+		cfg.clients = append(cfg.clients, n)
+	}
+	switch {
+	case cfg.duration < time.Second:
+		return config{}, fmt.Errorf("-duration: at least 1s (pgbench counts whole seconds)")
+	case cfg.batch < 1 || cfg.batch > ledger.MaxBatch:
+		return config{}, fmt.Errorf("-batch: between 1 and %d", ledger.MaxBatch)
+	case cfg.accounts < 2:
+		return config{}, fmt.Errorf("-accounts: at least 2")
+	}
+	return cfg, nil
+}
+
+// row is one line of the report.
+type row struct {
+	clients         int
+	pgbench         float64
+	single, batched result
+	hot             result
+}
+
+func run(ctx context.Context, cfg config) error {
+	dsn, err := recreateScratch(ctx, cfg.databaseURL, cfg.scratchDB)
+	if err != nil {
+		return err
+	}
+	maxClients := slices.Max(cfg.clients)
+	pgb := pgbenchRunner{binary: cfg.pgbench, dsn: dsn}
+	fmt.Fprintf(os.Stderr, "pgbench -i -s %d ...\n", maxClients)
+	if err := pgb.initialize(ctx, maxClients); err != nil {
+		return err
+	}
+
+	setupDB, err := sqlx.ConnectContext(ctx, "postgres", dsn+"&synchronous_commit=off")
+	if err != nil {
+		return err
+	}
+	setupDB.SetMaxOpenConns(16)
+	fmt.Fprintf(os.Stderr, "opening and funding %d accounts ...\n", cfg.accounts)
+	b, err := setupBank(ctx, setupDB, cfg.accounts)
+	setupDB.Close()
+	if err != nil {
+		return err
+	}
+
+	db, err := sqlx.ConnectContext(ctx, "postgres", dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(maxClients)
+	db.SetMaxIdleConns(maxClients)
+	b = b.withService(ledger.NewService(pgledger.New(db)))
+
+	var rows []row
+	for _, c := range cfg.clients {
+		r := row{clients: c}
+		fmt.Fprintf(os.Stderr, "clients %d: pgbench ...\n", c)
+		if r.pgbench, err = pgb.run(ctx, c, cfg.duration); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "clients %d: single transfers ...\n", c)
+		if r.single, err = runFor(ctx, c, cfg.duration, b.transfer); err != nil {
+			return fmt.Errorf("single transfers: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "clients %d: batched transfers ...\n", c)
+		if r.batched, err = runFor(ctx, c, cfg.duration, b.transferBatch(cfg.batch)); err != nil {
+			return fmt.Errorf("batched transfers: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "clients %d: hot-account deposits ...\n", c)
+		if r.hot, err = runFor(ctx, c, cfg.duration, b.depositFromVault); err != nil {
+			return fmt.Errorf("hot-account run: %w", err)
+		}
+		rows = append(rows, r)
+	}
+	printReport(os.Stdout, cfg, rows)
+	return nil
+}

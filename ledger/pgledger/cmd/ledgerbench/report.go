@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
+
+// printReport writes the side-by-side table. Ratios are against pgbench's
+// TPS at the same client count, except the hot-account run's, which is
+// against the uniform single-transfer run.
+func printReport(w io.Writer, cfg config, rows []row) {
+	fmt.Fprintf(w, "ledgerbench: %d accounts, batch %d, %s per run; pgbench = built-in TPC-B-like script, -M prepared\n\n",
+		cfg.accounts, cfg.batch, cfg.duration)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "clients\tpgbench TPS\tsingle TPS (x pgbench)\tbatched transfers/s (x pgbench)\thot single TPS (x uniform)\tsingle p50/p99\tbatch p50/p99\thot p50/p99\t")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%d\t%.0f\t%.0f (%.2fx)\t%.0f (%.1fx)\t%.0f (%.2fx)\t%s\t%s\t%s\t\n",
+			r.clients, r.pgbench,
+			r.single.perSecond(), ratio(r.single.perSecond(), r.pgbench),
+			r.batched.perSecond(), ratio(r.batched.perSecond(), r.pgbench),
+			r.hot.perSecond(), ratio(r.hot.perSecond(), r.single.perSecond()),
+			latencies(r.single), latencies(r.batched), latencies(r.hot))
+	}
+	tw.Flush()
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func latencies(r result) string {
+	return ms(r.p50) + "/" + ms(r.p99) + " ms"
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond))
+}
