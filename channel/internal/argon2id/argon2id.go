@@ -240,13 +240,11 @@ func compress(dst, x, y *block, accumulate bool) {
 	}
 	q = r
 	// P on each row of eight 16-byte registers (16 consecutive words).
-	var v [16]uint64
 	for row := 0; row < 8; row++ {
-		copy(v[:], q[16*row:16*row+16])
-		permute(&v)
-		copy(q[16*row:16*row+16], v[:])
+		permute((*[16]uint64)(q[16*row : 16*row+16]))
 	}
 	// P on each column: register c+8i is words 2c+16i and 2c+16i+1.
+	var v [16]uint64
 	for c := 0; c < 8; c++ {
 		for i := 0; i < 8; i++ {
 			v[2*i], v[2*i+1] = q[2*c+16*i], q[2*c+16*i+1]
@@ -265,28 +263,76 @@ func compress(dst, x, y *block, accumulate bool) {
 	}
 }
 
-// permute is the permutation P of RFC 9106 section 3.6 on sixteen words.
+// permute is the permutation P of RFC 9106 section 3.6 on sixteen words:
+// GB on the four columns, then on the four diagonals, of the words seen as
+// a 4x4 matrix. GB is BLAKE2b's G with each addition hardened by a product
+// of the low halves; it is written out eight times because the compiler
+// would not inline it, and this loop is where a login spends its time.
 func permute(v *[16]uint64) {
-	v[0], v[4], v[8], v[12] = mixA(v[0], v[4], v[8], v[12])
-	v[1], v[5], v[9], v[13] = mixA(v[1], v[5], v[9], v[13])
-	v[2], v[6], v[10], v[14] = mixA(v[2], v[6], v[10], v[14])
-	v[3], v[7], v[11], v[15] = mixA(v[3], v[7], v[11], v[15])
-	v[0], v[5], v[10], v[15] = mixA(v[0], v[5], v[10], v[15])
-	v[1], v[6], v[11], v[12] = mixA(v[1], v[6], v[11], v[12])
-	v[2], v[7], v[8], v[13] = mixA(v[2], v[7], v[8], v[13])
-	v[3], v[4], v[9], v[14] = mixA(v[3], v[4], v[9], v[14])
-}
-
-// mixA is GB of RFC 9106: BLAKE2b's G with the additions hardened by a
-// multiplication of the low halves.
-func mixA(a, b, c, d uint64) (uint64, uint64, uint64, uint64) {
-	a += b + 2*uint64(uint32(a))*uint64(uint32(b))
-	d = bits.RotateLeft64(d^a, -32)
-	c += d + 2*uint64(uint32(c))*uint64(uint32(d))
-	b = bits.RotateLeft64(b^c, -24)
-	a += b + 2*uint64(uint32(a))*uint64(uint32(b))
-	d = bits.RotateLeft64(d^a, -16)
-	c += d + 2*uint64(uint32(c))*uint64(uint32(d))
-	b = bits.RotateLeft64(b^c, -63)
-	return a, b, c, d
+	v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15 := v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15]
+	v0 += v4 + 2*uint64(uint32(v0))*uint64(uint32(v4))
+	v12 = bits.RotateLeft64(v12^v0, -32)
+	v8 += v12 + 2*uint64(uint32(v8))*uint64(uint32(v12))
+	v4 = bits.RotateLeft64(v4^v8, -24)
+	v0 += v4 + 2*uint64(uint32(v0))*uint64(uint32(v4))
+	v12 = bits.RotateLeft64(v12^v0, -16)
+	v8 += v12 + 2*uint64(uint32(v8))*uint64(uint32(v12))
+	v4 = bits.RotateLeft64(v4^v8, -63)
+	v1 += v5 + 2*uint64(uint32(v1))*uint64(uint32(v5))
+	v13 = bits.RotateLeft64(v13^v1, -32)
+	v9 += v13 + 2*uint64(uint32(v9))*uint64(uint32(v13))
+	v5 = bits.RotateLeft64(v5^v9, -24)
+	v1 += v5 + 2*uint64(uint32(v1))*uint64(uint32(v5))
+	v13 = bits.RotateLeft64(v13^v1, -16)
+	v9 += v13 + 2*uint64(uint32(v9))*uint64(uint32(v13))
+	v5 = bits.RotateLeft64(v5^v9, -63)
+	v2 += v6 + 2*uint64(uint32(v2))*uint64(uint32(v6))
+	v14 = bits.RotateLeft64(v14^v2, -32)
+	v10 += v14 + 2*uint64(uint32(v10))*uint64(uint32(v14))
+	v6 = bits.RotateLeft64(v6^v10, -24)
+	v2 += v6 + 2*uint64(uint32(v2))*uint64(uint32(v6))
+	v14 = bits.RotateLeft64(v14^v2, -16)
+	v10 += v14 + 2*uint64(uint32(v10))*uint64(uint32(v14))
+	v6 = bits.RotateLeft64(v6^v10, -63)
+	v3 += v7 + 2*uint64(uint32(v3))*uint64(uint32(v7))
+	v15 = bits.RotateLeft64(v15^v3, -32)
+	v11 += v15 + 2*uint64(uint32(v11))*uint64(uint32(v15))
+	v7 = bits.RotateLeft64(v7^v11, -24)
+	v3 += v7 + 2*uint64(uint32(v3))*uint64(uint32(v7))
+	v15 = bits.RotateLeft64(v15^v3, -16)
+	v11 += v15 + 2*uint64(uint32(v11))*uint64(uint32(v15))
+	v7 = bits.RotateLeft64(v7^v11, -63)
+	v0 += v5 + 2*uint64(uint32(v0))*uint64(uint32(v5))
+	v15 = bits.RotateLeft64(v15^v0, -32)
+	v10 += v15 + 2*uint64(uint32(v10))*uint64(uint32(v15))
+	v5 = bits.RotateLeft64(v5^v10, -24)
+	v0 += v5 + 2*uint64(uint32(v0))*uint64(uint32(v5))
+	v15 = bits.RotateLeft64(v15^v0, -16)
+	v10 += v15 + 2*uint64(uint32(v10))*uint64(uint32(v15))
+	v5 = bits.RotateLeft64(v5^v10, -63)
+	v1 += v6 + 2*uint64(uint32(v1))*uint64(uint32(v6))
+	v12 = bits.RotateLeft64(v12^v1, -32)
+	v11 += v12 + 2*uint64(uint32(v11))*uint64(uint32(v12))
+	v6 = bits.RotateLeft64(v6^v11, -24)
+	v1 += v6 + 2*uint64(uint32(v1))*uint64(uint32(v6))
+	v12 = bits.RotateLeft64(v12^v1, -16)
+	v11 += v12 + 2*uint64(uint32(v11))*uint64(uint32(v12))
+	v6 = bits.RotateLeft64(v6^v11, -63)
+	v2 += v7 + 2*uint64(uint32(v2))*uint64(uint32(v7))
+	v13 = bits.RotateLeft64(v13^v2, -32)
+	v8 += v13 + 2*uint64(uint32(v8))*uint64(uint32(v13))
+	v7 = bits.RotateLeft64(v7^v8, -24)
+	v2 += v7 + 2*uint64(uint32(v2))*uint64(uint32(v7))
+	v13 = bits.RotateLeft64(v13^v2, -16)
+	v8 += v13 + 2*uint64(uint32(v8))*uint64(uint32(v13))
+	v7 = bits.RotateLeft64(v7^v8, -63)
+	v3 += v4 + 2*uint64(uint32(v3))*uint64(uint32(v4))
+	v14 = bits.RotateLeft64(v14^v3, -32)
+	v9 += v14 + 2*uint64(uint32(v9))*uint64(uint32(v14))
+	v4 = bits.RotateLeft64(v4^v9, -24)
+	v3 += v4 + 2*uint64(uint32(v3))*uint64(uint32(v4))
+	v14 = bits.RotateLeft64(v14^v3, -16)
+	v9 += v14 + 2*uint64(uint32(v9))*uint64(uint32(v14))
+	v4 = bits.RotateLeft64(v4^v9, -63)
+	v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15] = v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15
 }
