@@ -91,7 +91,7 @@ func TestParseStatementBalancesAgreeWithEntries(t *testing.T) {
 }
 
 // withPrefix puts every element of doc in the namespace prefix ns.
-func withPrefix(t *testing.T, doc string) string {
+func withPrefix(t testing.TB, doc string) string {
 	doc = regexp.MustCompile(`<(/?)([A-Za-z])`).ReplaceAllString(doc, "<${1}ns:$2")
 	return replaceOnce(t, doc, `xmlns="urn:`, `xmlns:ns="urn:`)
 }
@@ -99,7 +99,7 @@ func withPrefix(t *testing.T, doc string) string {
 // asVersion08 rewrites the .001.02 file the way camt.053.001.08 says the
 // same things: nested Sts/Cd, related parties under Pty, the transaction
 // amount directly in TxDtls, BICFI, and a value date given as a moment.
-func asVersion08(t *testing.T, doc string) string {
+func asVersion08(t testing.TB, doc string) string {
 	doc = replaceOnce(t, doc, "camt.053.001.02", "camt.053.001.08")
 	doc = replaceOnce(t, doc, "camt.053.001.02", "camt.053.001.08")
 	doc = strings.ReplaceAll(doc, "<Sts>BOOK</Sts>", "<Sts><Cd>BOOK</Cd></Sts>")
@@ -115,7 +115,7 @@ func asVersion08(t *testing.T, doc string) string {
 
 // inEnvelope wraps doc, without its XML declaration, in a business message
 // envelope beside a business application header.
-func inEnvelope(t *testing.T, doc string) string {
+func inEnvelope(t testing.TB, doc string) string {
 	doc = replaceOnce(t, doc, `<?xml version="1.0" encoding="UTF-8"?>`, "")
 	return `<?xml version="1.0" encoding="UTF-8"?>
 <BizMsgEnvlp xmlns="urn:example:envelope">
