@@ -51,8 +51,8 @@ type Store interface {
 	AccountByNumber(ctx context.Context, number string) (Account, error)
 
 	// ListAccounts returns the accounts matching f (f.Matches) with ID
-	// greater than f.After, in ascending ID order, at most f.Limit (1..500,
-	// checked by the Service).
+	// greater than f.After, in ascending ID order, at most f.Limit (the
+	// Service asks for one more than its page size, so up to 501).
 	ListAccounts(ctx context.Context, f AccountFilter) ([]Account, error)
 
 	// PostEntries posts each request on its own, in order: each one either

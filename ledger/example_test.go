@@ -1,0 +1,157 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/memledger"
+	"github.com/bankkit/bankkit/money"
+)
+
+// newExampleService is a ledger on the in-memory store with a fixed clock
+// and the CNY chart of internal accounts.
+func newExampleService() *ledger.Service {
+	clock := calendar.NewManualClock(time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC))
+	svc := ledger.NewService(memledger.New(), ledger.WithClock(clock))
+	if _, err := svc.SetupChart(context.Background(), money.CNY); err != nil {
+		panic(err)
+	}
+	return svc
+}
+
+// Open two accounts, pay cash into one, transfer part of it and print a
+// statement with running balances.
+func Example() {
+	ctx := context.Background()
+	svc := newExampleService()
+
+	alice, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "cust-alice", Product: ledger.ProductDemand, Currency: money.CNY})
+	bob, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "cust-bob", Product: ledger.ProductDemand, Currency: money.CNY})
+
+	_, err := svc.Deposit(ctx, ledger.DepositRequest{AccountID: alice.ID, Amount: money.MustParse("500.00", "CNY"),
+		Description: "cash at branch", IdempotencyKey: "teller-7/0001"})
+	if err != nil {
+		panic(err)
+	}
+	_, err = svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: alice.ID, ToAccountID: bob.ID,
+		Amount: money.MustParse("120.50", "CNY"), Description: "dinner", IdempotencyKey: "app/42"})
+	if err != nil {
+		panic(err)
+	}
+	_, err = svc.Withdraw(ctx, ledger.WithdrawalRequest{AccountID: alice.ID, Amount: money.MustParse("400.00", "CNY")})
+	fmt.Println("withdraw 400.00 refused:", errors.Is(err, ledger.ErrInsufficientFunds))
+
+	today, _ := svc.BusinessDate(ctx)
+	st, _ := svc.Statement(ctx, alice.ID, today, today)
+	fmt.Println("opening", st.Opening)
+	for _, l := range st.Lines {
+		fmt.Printf("%s %-10s %8s  balance %s\n", l.ValueDate, l.Kind, l.Amount.ValueString(), l.BalanceAfter.ValueString())
+	}
+	b, _ := svc.Account(ctx, bob.ID)
+	fmt.Println("bob", b.Balance)
+	tb, _ := svc.TrialBalance(ctx, money.CNY)
+	fmt.Println("trial balance: debits", tb.Debits, "credits", tb.Credits)
+	// Output:
+	// withdraw 400.00 refused: true
+	// opening 0.00 CNY
+	// 2026-03-02 deposit      500.00  balance 500.00
+	// 2026-03-02 transfer    -120.50  balance 379.50
+	// bob 120.50 CNY
+	// trial balance: debits 500.00 CNY credits 500.00 CNY
+}
+
+// A card payment: the hold reserves the amount at authorisation, the
+// capture settles what the merchant finally charges and releases the rest.
+func ExampleService_CaptureHold() {
+	ctx := context.Background()
+	svc := newExampleService()
+	card, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "cust-alice", Product: ledger.ProductDemand, Currency: money.CNY})
+	hotel, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "merchant-hotel", Product: ledger.ProductDemand, Currency: money.CNY})
+	_, _ = svc.Deposit(ctx, ledger.DepositRequest{AccountID: card.ID, Amount: money.MustParse("1000.00", "CNY")})
+
+	h, _ := svc.PlaceHold(ctx, ledger.HoldRequest{AccountID: card.ID, Amount: money.MustParse("800.00", "CNY"), Description: "hotel deposit"})
+	a, _ := svc.Account(ctx, card.ID)
+	fmt.Println("after hold: balance", a.Balance, "available", a.Available())
+
+	_, err := svc.CaptureHold(ctx, ledger.CaptureRequest{HoldID: h.Hold.ID, ToAccountID: hotel.ID, Amount: money.MustParse("650.00", "CNY")})
+	if err != nil {
+		panic(err)
+	}
+	a, _ = svc.Account(ctx, card.ID)
+	fmt.Println("after capture: balance", a.Balance, "available", a.Available())
+	done, _ := svc.Hold(ctx, h.Hold.ID)
+	fmt.Println("hold", done.Status, "captured", done.Captured)
+	// Output:
+	// after hold: balance 1000.00 CNY available 200.00 CNY
+	// after capture: balance 350.00 CNY available 350.00 CNY
+	// hold captured captured 650.00 CNY
+}
+
+// A mistaken transfer is corrected by its reversal: a new entry with the
+// opposite postings, linked to the original. An entry is reversed once.
+func ExampleService_Reverse() {
+	ctx := context.Background()
+	svc := newExampleService()
+	alice, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "cust-alice", Product: ledger.ProductDemand, Currency: money.CNY})
+	bob, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "cust-bob", Product: ledger.ProductDemand, Currency: money.CNY})
+	_, _ = svc.Deposit(ctx, ledger.DepositRequest{AccountID: alice.ID, Amount: money.MustParse("100.00", "CNY")})
+	wrong, _ := svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: alice.ID, ToAccountID: bob.ID, Amount: money.MustParse("90.00", "CNY")})
+
+	rev, err := svc.Reverse(ctx, ledger.ReversalRequest{EntryID: wrong.Entry.ID, Description: "sent to the wrong payee"})
+	if err != nil {
+		panic(err)
+	}
+	for _, p := range rev.Entry.Postings {
+		owner := "alice"
+		if p.AccountID == bob.ID {
+			owner = "bob"
+		}
+		fmt.Println(p.Side, owner, p.Amount)
+	}
+	original, _ := svc.Entry(ctx, wrong.Entry.ID)
+	fmt.Println("linked:", original.ReversedBy == rev.Entry.ID)
+	_, err = svc.Reverse(ctx, ledger.ReversalRequest{EntryID: wrong.Entry.ID})
+	fmt.Println("again:", errors.Is(err, ledger.ErrAlreadyReversed))
+	a, _ := svc.Account(ctx, alice.ID)
+	fmt.Println("alice", a.Balance)
+	// Output:
+	// credit alice 90.00 CNY
+	// debit bob 90.00 CNY
+	// linked: true
+	// again: true
+	// alice 100.00 CNY
+}
+
+// Subscribers receive an EntryPosted event for every posted entry, at
+// least once; the store remembers how far each one got.
+func ExampleService_Subscribe() {
+	ctx := context.Background()
+	svc := newExampleService()
+	alice, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "cust-alice", Product: ledger.ProductDemand, Currency: money.CNY})
+	_ = svc.Subscribe("risk", func(_ context.Context, e ledger.EntryPosted) error {
+		fmt.Println("event", e.Sequence, e.Entry.Kind, e.Entry.Amount())
+		return nil
+	})
+	_, _ = svc.Deposit(ctx, ledger.DepositRequest{AccountID: alice.ID, Amount: money.MustParse("10.00", "CNY")})
+	_, _ = svc.Withdraw(ctx, ledger.WithdrawalRequest{AccountID: alice.ID, Amount: money.MustParse("4.00", "CNY")})
+	n, err := svc.DeliverEvents(ctx)
+	fmt.Println("delivered", n, err)
+	// Output:
+	// event 1 deposit 10.00 CNY
+	// event 2 withdrawal 4.00 CNY
+	// delivered 2 <nil>
+}
+
+// Account numbers carry a Luhn check digit, so a mistyped digit is caught
+// before any look-up.
+func ExampleValidateAccountNumber() {
+	fmt.Println(ledger.ValidateAccountNumber("6200000000000013"))
+	fmt.Println(ledger.ValidateAccountNumber("6200000000000014"))
+	// Output:
+	// <nil>
+	// ledger: invalid number: check digit does not match
+}
