@@ -173,32 +173,39 @@ func testDuplicateNationalID(t *testing.T, newStore func(*testing.T) customer.St
 	require.Len(t, e.events(), 3, "no event for the refused duplicates")
 }
 
+// Rounds of concurrent creates of one national id (a new id each round):
+// exactly one create wins each time, the rest get ErrDuplicate.
 func testConcurrentDuplicates(t *testing.T, newStore func(*testing.T) customer.Store) {
 	e := newEnv(t, newStore)
-	const n = 12
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := zhang()
-			c.Phones = []string{fmt.Sprintf("+861380000%04d", i)}
-			_, errs[i] = e.svc.Create(e.ctx, c)
-		}()
-	}
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		if err == nil {
-			won++
-			continue
+	const n, rounds = 8, 3
+	for round := range rounds {
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		ready := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-ready
+				c := traveller(round)
+				c.FullName = fmt.Sprintf("Claimant %d", i)
+				_, errs[i] = e.svc.Create(e.ctx, c)
+			}()
 		}
-		require.ErrorIs(t, err, customer.ErrDuplicate)
+		close(ready)
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			if err == nil {
+				won++
+				continue
+			}
+			require.ErrorIs(t, err, customer.ErrDuplicate)
+		}
+		require.Equal(t, 1, won, "exactly one create wins")
 	}
-	require.Equal(t, 1, won, "exactly one create wins")
-	require.Equal(t, 1, e.count())
-	require.Len(t, e.events(), 1)
+	require.Equal(t, rounds, e.count())
+	require.Len(t, e.events(), rounds, "one event per stored customer")
 }
 
 func testUpdate(t *testing.T, newStore func(*testing.T) customer.Store) {
@@ -249,34 +256,42 @@ func testUpdate(t *testing.T, newStore func(*testing.T) customer.Store) {
 	require.ErrorIs(t, err, customer.ErrNotFound)
 }
 
+// Rounds of concurrent updates from the same version: in each, exactly one
+// wins and the rest get ErrVersionConflict. Several rounds, because the
+// first can be serialised by a backend warming up (opening connections).
 func testConcurrentUpdates(t *testing.T, newStore func(*testing.T) customer.Store) {
 	e := newEnv(t, newStore)
 	c := e.create(zhang())
-	const n = 10
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = e.svc.Update(e.ctx, c.ID, 1, customer.Patch{Occupation: ptr("job " + string(rune('A'+i)))})
-		}()
-	}
-	wg.Wait()
-	won := -1
-	for i, err := range errs {
-		if err == nil {
-			require.Equal(t, -1, won, "two updates of version 1 both won")
-			won = i
-			continue
+	const n, rounds = 8, 4
+	for round := int64(1); round <= rounds; round++ {
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		ready := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-ready
+				_, errs[i] = e.svc.Update(e.ctx, c.ID, round, customer.Patch{Occupation: ptr(fmt.Sprintf("job %d.%d", round, i))})
+			}()
 		}
-		require.True(t, errors.Is(err, customer.ErrVersionConflict), "got %v", err)
+		close(ready)
+		wg.Wait()
+		won := -1
+		for i, err := range errs {
+			if err == nil {
+				require.Equal(t, -1, won, "two updates of version %d both won", round)
+				won = i
+				continue
+			}
+			require.True(t, errors.Is(err, customer.ErrVersionConflict), "got %v", err)
+		}
+		require.NotEqual(t, -1, won, "one update wins")
+		got, err := e.svc.Get(e.ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, round+1, got.Version)
+		require.Equal(t, fmt.Sprintf("job %d.%d", round, won), got.Occupation, "the winner's change is the one stored")
 	}
-	require.NotEqual(t, -1, won, "one update wins")
-	got, err := e.svc.Get(e.ctx, c.ID)
-	require.NoError(t, err)
-	require.Equal(t, int64(2), got.Version)
-	require.Equal(t, "job "+string(rune('A'+won)), got.Occupation, "the winner's change is the one stored")
 }
 
 func testDeceased(t *testing.T, newStore func(*testing.T) customer.Store) {

@@ -93,10 +93,12 @@ func testConcurrentReveals(t *testing.T, newStore func(*testing.T) customer.Stor
 	const n = 24
 	var wg sync.WaitGroup
 	errs := make([]error, n)
+	ready := make(chan struct{})
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			<-ready
 			id := a.ID
 			if i%2 == 1 {
 				id = b.ID
@@ -104,6 +106,7 @@ func testConcurrentReveals(t *testing.T, newStore func(*testing.T) customer.Stor
 			_, _, errs[i] = e.svc.Reveal(e.ctx, "teller", id, []customer.Field{customer.FieldEmail}, "concurrent check")
 		}()
 	}
+	close(ready)
 	wg.Wait()
 	for _, err := range errs {
 		require.NoError(t, err)

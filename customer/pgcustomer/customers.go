@@ -128,16 +128,24 @@ func (s *Store) UpdateCustomer(ctx context.Context, id customer.ID, fn func(cust
 			return err
 		}
 		next.ID, next.CreatedAt, next.Version = old.ID, old.CreatedAt, old.Version+1
-		// created_at never changes; the WHERE names it so args() serves
-		// both INSERT and UPDATE.
+		// The row is locked, so the version check in the WHERE cannot fail
+		// here; it guards the compare-and-bump should the lock ever be
+		// lost. created_at never changes; naming it lets args() serve both
+		// INSERT and UPDATE.
 		a := args(next)
-		if _, err := tx.ExecContext(ctx, `UPDATE customer.customers SET full_name=$2, name_key=$3, gender=$4,
+		res, err := tx.ExecContext(ctx, `UPDATE customer.customers SET full_name=$2, name_key=$3, gender=$4,
 			national_id_type=$5, national_id_index=$6, phone_indexes=$7, key_id=$8, national_id_sealed=$9,
 			phones_sealed=$10, email_sealed=$11, address_sealed=$12, date_of_birth_sealed=$13, occupation=$14,
 			income_band=$15, preferred_channel=$16, preferred_language=$17, kyc_status=$18, kyc_by=$19, kyc_at=$20,
 			kyc_reason=$21, risk_rating=$22, status=$23, version=$24, updated_at=$26
-			WHERE id = $1 AND created_at = $25`, a...); err != nil {
+			WHERE id = $1 AND created_at = $25 AND version = $24 - 1`, a...)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return fmt.Errorf("%w: customer %s changed underneath", customer.ErrVersionConflict, id)
 		}
 		out = next
 		return appendEvents(ctx, tx, events...)

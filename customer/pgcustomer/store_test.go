@@ -70,7 +70,9 @@ func TestRawRowsHoldNoPlaintextPII(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, db := newStore(t)
-	enc := func(c string) string { return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(c, customer.KeySize))) }
+	enc := func(c string) string {
+		return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(c, customer.KeySize)))
+	}
 	keys, err := customer.ParseKeyring("k1:" + enc("a") + ",index:" + enc("i"))
 	require.NoError(t, err)
 	svc := customer.NewService(s, keys)
