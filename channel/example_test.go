@@ -51,7 +51,10 @@ func Example() {
 // username and a wrong password.
 func ExampleService_Login() {
 	ctx := context.Background()
-	svc := channel.NewService(memchannel.New())
+	// Small argon2id parameters make tests and this example fast; production
+	// keeps DefaultParams (OWASP's recommendation).
+	testParams := channel.Params{Memory: 64, Time: 1, Threads: 1, SaltLength: 16, KeyLength: 32}
+	svc := channel.NewService(memchannel.New(), channel.WithParams(testParams))
 	_, err := svc.CreateCustomerLogin(ctx, channel.NewCustomerLogin{
 		CustomerID: "cust-001",
 		Username:   "zhang.san",
