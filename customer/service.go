@@ -37,7 +37,7 @@ func WithClock(c calendar.Clock) Option { return func(s *Service) { s.clock = c 
 func WithLocation(loc *time.Location) Option { return func(s *Service) { s.loc = loc } }
 
 // WithBusinessDays sets the calendar complaint due dates are counted on
-// (default WeekendsOnly).
+// (default: Monday to Friday, no holidays).
 func WithBusinessDays(b BusinessDays) Option { return func(s *Service) { s.days = b } }
 
 // WithComplaintSLA sets how many business days a complaint may stay
@@ -51,7 +51,7 @@ func WithRevealPolicy(p RevealPolicy) Option { return func(s *Service) { s.revea
 // NewService returns a Service over store, sealing under keys.
 func NewService(store Store, keys Keyring, opts ...Option) *Service {
 	s := &Service{store: store, keys: keys, clock: calendar.SystemClock{}, loc: time.UTC,
-		days: WeekendsOnly{}, sla: DefaultComplaintSLA}
+		days: weekendsOnly(), sla: DefaultComplaintSLA}
 	for _, o := range opts {
 		o(s)
 	}

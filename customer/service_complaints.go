@@ -3,6 +3,8 @@ package customer
 import (
 	"context"
 	"fmt"
+
+	"github.com/bankkit/bankkit/calendar"
 )
 
 // OpenComplaint opens a complaint due the SLA's number of business days
@@ -14,10 +16,14 @@ func (s *Service) OpenComplaint(ctx context.Context, customerID ID, n NewComplai
 	if err := n.validate(); err != nil {
 		return Complaint{}, err
 	}
+	due, err := s.dueDate()
+	if err != nil {
+		return Complaint{}, err
+	}
 	id := NewID()
 	c := Complaint{ID: id, CustomerID: customerID, Category: n.Category, Description: n.Description,
 		Channel: n.Channel, Status: ComplaintOpen, OpenedAt: s.now(),
-		DueOn: s.days.AddBusinessDays(s.today(), s.sla), Version: 1}
+		DueOn: due, Version: 1}
 	if err := s.store.CreateComplaint(ctx, c); err != nil {
 		return Complaint{}, err
 	}
@@ -94,8 +100,11 @@ func (s *Service) ReopenComplaint(ctx context.Context, id ID) (Complaint, error)
 		if err := complaintStep(c.Status, ComplaintOpen); err != nil {
 			return c, err
 		}
-		c.Status = ComplaintOpen
-		c.DueOn = s.days.AddBusinessDays(s.today(), s.sla)
+		due, err := s.dueDate()
+		if err != nil {
+			return c, err
+		}
+		c.Status, c.DueOn = ComplaintOpen, due
 		c.Reopened++
 		return c, nil
 	})
@@ -116,4 +125,13 @@ func (s *Service) updateComplaint(ctx context.Context, id ID, fn func(Complaint)
 		return Complaint{}, err
 	}
 	return s.store.UpdateComplaint(ctx, id, fn)
+}
+
+// dueDate is the SLA's number of business days after today.
+func (s *Service) dueDate() (calendar.Date, error) {
+	due, err := s.days.AddBusinessDays(s.today(), s.sla)
+	if err != nil {
+		return calendar.Date{}, fmt.Errorf("customer: complaint due date: %w", err)
+	}
+	return due, nil
 }
