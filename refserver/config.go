@@ -7,6 +7,9 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/channel"
 )
 
 // Config is everything the server needs to start. The zero value plus an
@@ -17,12 +20,30 @@ type Config struct {
 	// DatabaseURL selects PostgreSQL storage (postgres://...); empty means
 	// in-memory storage.
 	DatabaseURL string
+	// AdminToken is the bootstrap administrator's bearer token. Empty: a
+	// random one is made and logged once at start.
+	AdminToken string
+	// PIIKeyring is the customer-data keyring text (see
+	// customer.ParseKeyring). Required on PostgreSQL, where data outlives
+	// the process; in memory an ephemeral keyring is made when empty.
+	PIIKeyring string
+	// TLSCertFile and TLSKeyFile serve HTTPS when both are set.
+	TLSCertFile, TLSKeyFile string
 	// ShutdownTimeout bounds how long in-flight requests get to finish on
 	// SIGINT/SIGTERM.
 	ShutdownTimeout time.Duration
+	// Clock drives business time; nil means the system clock.
+	Clock calendar.Clock
 	// Logger receives structured logs; nil means JSON to stderr.
 	Logger *slog.Logger
+
+	// passwordParams lets this package's tests hash passwords cheaply; the
+	// server always uses the OWASP parameters.
+	passwordParams *channel.Params
 }
+
+// MinAdminTokenLength keeps a configured admin token from being guessable.
+const MinAdminTokenLength = 32
 
 // Validate reports every problem with c at once, naming the setting.
 func (c Config) Validate() error {
@@ -32,6 +53,15 @@ func (c Config) Validate() error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, fmt.Errorf("database URL: want postgres://user@host:port/db, got a value starting %q", prefix(c.DatabaseURL)))
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < MinAdminTokenLength {
+		errs = append(errs, fmt.Errorf("admin token: must be at least %d characters", MinAdminTokenLength))
+	}
+	if c.DatabaseURL != "" && c.PIIKeyring == "" {
+		errs = append(errs, errors.New("PII keyring: required with a database (BANKKIT_PII_KEYS or -pii-keys-file); without it customer data could not be read after a restart"))
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		errs = append(errs, errors.New("TLS: set both the certificate and the key file, or neither"))
 	}
 	if c.ShutdownTimeout < 0 {
 		errs = append(errs, fmt.Errorf("shutdown timeout %s: must not be negative", c.ShutdownTimeout))

@@ -2,6 +2,8 @@ package refserver
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,50 +14,141 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // PostgreSQL driver
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/refserver/idempotency"
 )
 
-// Server is a running bank: its storage and its HTTP handler.
+// Server is a running bank: its storage, its services and its HTTP handler.
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
+	clock   calendar.Clock
 	db      *sqlx.DB // nil on in-memory storage
-	handler http.Handler
 	metrics *metrics
+
+	ledger   *ledger.Service
+	customer *customer.Service
+	channel  *channel.Service
+	idem     idempotency.Store
+
+	loginLimiter *loginLimiter
+	routes       []route
+	handler      http.Handler
 }
 
-// migrations lists each subsystem's PostgreSQL migration function; the
-// server applies all of them at start.
-var migrations []func(context.Context, *sqlx.DB) error
+// BootstrapAdmin is the username of the administrator the server creates
+// at start; it authenticates with the admin token.
+const BootstrapAdmin = "admin"
 
 // New builds the server: it opens the storage chosen by cfg (applying every
-// subsystem's migrations on PostgreSQL) and assembles the HTTP routes.
+// subsystem's migrations on PostgreSQL), creates the services, makes sure
+// the bootstrap administrator exists, and assembles the HTTP routes.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("refserver: invalid configuration:\n%w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics()}
+	s := &Server{cfg: cfg, log: cfg.Logger, clock: cfg.Clock, metrics: newMetrics(),
+		loginLimiter: newLoginLimiter(6*time.Second, 20)}
 	if s.log == nil {
 		s.log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
+	if s.clock == nil {
+		s.clock = calendar.SystemClock{}
+	}
+	keys, err := s.keyring()
+	if err != nil {
+		return nil, err
+	}
+
+	var st stores
 	if cfg.DatabaseURL != "" {
 		db, err := sqlx.ConnectContext(ctx, "postgres", cfg.DatabaseURL)
 		if err != nil {
 			return nil, fmt.Errorf("refserver: connect to PostgreSQL: %w", err)
 		}
-		for _, migrate := range migrations {
-			if err := migrate(ctx, db); err != nil {
-				db.Close()
-				return nil, fmt.Errorf("refserver: migrate: %w", err)
-			}
+		if st, err = postgresStores(ctx, db); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("refserver: %w", err)
 		}
 		s.db = db
 		s.log.Info("storage ready", "storage", "postgres")
 	} else {
+		st = memoryStores()
 		s.log.Info("storage ready", "storage", "memory")
 	}
-	s.handler = s.routes()
+	s.ledger = ledger.NewService(st.ledger, ledger.WithClock(s.clock))
+	s.customer = customer.NewService(st.customer, keys, customer.WithClock(s.clock))
+	chanOpts := []channel.Option{channel.WithClock(s.clock)}
+	if cfg.passwordParams != nil {
+		chanOpts = append(chanOpts, channel.WithParams(*cfg.passwordParams))
+	}
+	s.channel = channel.NewService(st.channel, chanOpts...)
+	s.idem = st.idem
+
+	for _, c := range currencies {
+		if _, err := s.ledger.SetupChart(ctx, c); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("refserver: chart of accounts for %s: %w", c, err)
+		}
+	}
+	if err := s.bootstrapAdmin(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.routes = s.allRoutes()
+	s.handler = s.buildHandler()
 	return s, nil
 }
+
+// keyring returns the configured PII keyring, or in memory an ephemeral
+// one: the data it protects dies with the process anyway.
+func (s *Server) keyring() (customer.Keyring, error) {
+	if s.cfg.PIIKeyring != "" {
+		k, err := customer.ParseKeyring(s.cfg.PIIKeyring)
+		if err != nil {
+			return nil, fmt.Errorf("refserver: PII keyring: %w", err)
+		}
+		return k, nil
+	}
+	k, err := customer.ParseKeyring("k1:" + base64.StdEncoding.EncodeToString(randomBytes(32)) +
+		",index:" + base64.StdEncoding.EncodeToString(randomBytes(32)))
+	if err != nil {
+		return nil, err
+	}
+	s.log.Warn("no PII keyring configured: using an ephemeral one (fine in memory; set BANKKIT_PII_KEYS for a database)")
+	return k, nil
+}
+
+// bootstrapAdmin makes sure the administrator exists and holds the admin
+// token, printing a fresh random token once when none was configured.
+func (s *Server) bootstrapAdmin(ctx context.Context) error {
+	token := s.cfg.AdminToken
+	generated := token == ""
+	if generated {
+		token = "bk_admin_" + randomBase64(32)
+	}
+	if _, err := s.channel.EnsureBootstrapAdmin(ctx, BootstrapAdmin, token, 10*365*24*time.Hour); err != nil {
+		return fmt.Errorf("refserver: bootstrap admin: %w", err)
+	}
+	if generated {
+		s.log.Warn("generated an admin token; set BANKKIT_ADMIN_TOKEN to choose your own", "admin_token", token)
+	}
+	return nil
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return b
+}
+
+func randomBase64(n int) string { return base64.RawURLEncoding.EncodeToString(randomBytes(n)) }
 
 // Handler returns the server's HTTP handler (for tests and embedding).
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -68,19 +161,28 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// ListenAndServe serves on cfg.Addr until ctx is cancelled, then stops
-// accepting connections and waits up to ShutdownTimeout for in-flight
-// requests to finish.
+// ListenAndServe serves on cfg.Addr (HTTPS when a certificate is
+// configured) until ctx is cancelled, then stops accepting connections and
+// waits up to ShutdownTimeout for in-flight requests to finish.
 func (s *Server) ListenAndServe(ctx context.Context) error {
 	srv := &http.Server{
 		Addr:              s.cfg.Addr,
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	s.log.Info("listening", "addr", s.cfg.Addr)
+	go func() {
+		if s.cfg.TLSCertFile != "" {
+			errc <- srv.ListenAndServeTLS(s.cfg.TLSCertFile, s.cfg.TLSKeyFile)
+			return
+		}
+		errc <- srv.ListenAndServe()
+	}()
+	s.log.Info("listening", "addr", s.cfg.Addr, "tls", s.cfg.TLSCertFile != "")
 	select {
 	case err := <-errc:
 		return err
@@ -103,11 +205,35 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return nil
 }
 
-func (s *Server) routes() http.Handler {
+// allRoutes is the route table: every API endpoint the server serves.
+func (s *Server) allRoutes() []route {
+	var rs []route
+	rs = append(rs, s.authRoutes()...)
+	rs = append(rs, s.customerRoutes()...)
+	rs = append(rs, s.accountRoutes()...)
+	rs = append(rs, s.movementRoutes()...)
+	rs = append(rs, s.operationRoutes()...)
+	return rs
+}
+
+func (s *Server) buildHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.handler())
+	doc, err := json.MarshalIndent(openAPI(s.routes), "", "  ")
+	if err != nil {
+		panic(err) // the document is built from static types; a failure is a programming error
+	}
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		writeResponse(w, http.StatusOK, "application/json", doc)
+	})
+	for _, rt := range s.routes {
+		mux.Handle(rt.muxPattern(), s.serve(rt))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, probNotFound.problem("no such endpoint: "+r.Method+" "+r.URL.Path))
+	})
 	return s.withRequestLog(mux)
 }
 

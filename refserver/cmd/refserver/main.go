@@ -30,9 +30,24 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("refserver", flag.ContinueOnError)
 	addr := fs.String("addr", envOr("BANKKIT_ADDR", ":8080"), "listen address (env BANKKIT_ADDR)")
 	dbURL := fs.String("database-url", os.Getenv("BANKKIT_DATABASE_URL"), "PostgreSQL URL; empty runs in memory (env BANKKIT_DATABASE_URL)")
+	adminToken := fs.String("admin-token", os.Getenv("BANKKIT_ADMIN_TOKEN"), "bootstrap admin bearer token, at least 32 characters; empty makes a random one and logs it (env BANKKIT_ADMIN_TOKEN)")
+	keysFile := fs.String("pii-keys-file", os.Getenv("BANKKIT_PII_KEYS_FILE"), "file holding the customer-data keyring; or put the keyring itself in BANKKIT_PII_KEYS (env BANKKIT_PII_KEYS_FILE)")
+	tlsCert := fs.String("tls-cert", os.Getenv("BANKKIT_TLS_CERT"), "TLS certificate file; with -tls-key serves HTTPS (env BANKKIT_TLS_CERT)")
+	tlsKey := fs.String("tls-key", os.Getenv("BANKKIT_TLS_KEY"), "TLS private key file (env BANKKIT_TLS_KEY)")
 	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests get on SIGINT/SIGTERM")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	keyring := os.Getenv("BANKKIT_PII_KEYS")
+	if *keysFile != "" {
+		if keyring != "" {
+			return fmt.Errorf("set the PII keyring once: BANKKIT_PII_KEYS or -pii-keys-file, not both")
+		}
+		b, err := os.ReadFile(*keysFile)
+		if err != nil {
+			return fmt.Errorf("PII keyring file: %w", err)
+		}
+		keyring = string(b)
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 
@@ -41,6 +56,10 @@ func run(args []string) error {
 	srv, err := refserver.New(ctx, refserver.Config{
 		Addr:            *addr,
 		DatabaseURL:     *dbURL,
+		AdminToken:      *adminToken,
+		PIIKeyring:      keyring,
+		TLSCertFile:     *tlsCert,
+		TLSKeyFile:      *tlsKey,
 		ShutdownTimeout: *shutdown,
 		Logger:          logger,
 	})

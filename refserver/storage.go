@@ -1,0 +1,61 @@
+package refserver
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/channel/memchannel"
+	"github.com/bankkit/bankkit/channel/pgchannel"
+	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/customer/memcustomer"
+	"github.com/bankkit/bankkit/customer/pgcustomer"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/memledger"
+	"github.com/bankkit/bankkit/ledger/pgledger"
+	"github.com/bankkit/bankkit/refserver/idempotency"
+)
+
+// stores is one backend per subsystem.
+type stores struct {
+	ledger   ledger.Store
+	customer customer.Store
+	channel  channel.Store
+	idem     idempotency.Store
+}
+
+func memoryStores() stores {
+	return stores{
+		ledger:   memledger.New(),
+		customer: memcustomer.New(),
+		channel:  memchannel.New(),
+		idem:     idempotency.NewMemory(),
+	}
+}
+
+// migrations is every subsystem's PostgreSQL migration, applied at start.
+var migrations = []struct {
+	name    string
+	migrate func(context.Context, *sqlx.DB) error
+}{
+	{"ledger", pgledger.Migrate},
+	{"customer", pgcustomer.Migrate},
+	{"channel", pgchannel.Migrate},
+	{"refserver", idempotency.Migrate},
+}
+
+func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
+	for _, m := range migrations {
+		if err := m.migrate(ctx, db); err != nil {
+			return stores{}, fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+	}
+	return stores{
+		ledger:   pgledger.New(db),
+		customer: pgcustomer.New(db),
+		channel:  pgchannel.New(db),
+		idem:     idempotency.NewPostgres(db),
+	}, nil
+}
