@@ -77,6 +77,9 @@ func (s *Service) create(ctx context.Context, i Identity, password string) (Iden
 
 // Identity returns the identity with that id. Errors: ErrNotFound.
 func (s *Service) Identity(ctx context.Context, id uuid.UUID) (Identity, error) {
+	if s.configErr != nil {
+		return Identity{}, s.configErr
+	}
 	if err := validateID("id", id); err != nil {
 		return Identity{}, err
 	}
@@ -86,6 +89,9 @@ func (s *Service) Identity(ctx context.Context, id uuid.UUID) (Identity, error) 
 // IdentityByUsername returns the identity with that username, in any case
 // and with surrounding space. Errors: ErrInvalidInput, ErrNotFound.
 func (s *Service) IdentityByUsername(ctx context.Context, username string) (Identity, error) {
+	if s.configErr != nil {
+		return Identity{}, s.configErr
+	}
 	u, err := NormalizeUsername(username)
 	if err != nil {
 		return Identity{}, err
@@ -96,6 +102,9 @@ func (s *Service) IdentityByUsername(ctx context.Context, username string) (Iden
 // IdentityByCustomer returns the login of a customer. Errors:
 // ErrInvalidInput, ErrNotFound.
 func (s *Service) IdentityByCustomer(ctx context.Context, customerID string) (Identity, error) {
+	if s.configErr != nil {
+		return Identity{}, s.configErr
+	}
 	if err := validateCustomerID(customerID); err != nil {
 		return Identity{}, err
 	}
@@ -105,6 +114,9 @@ func (s *Service) IdentityByCustomer(ctx context.Context, customerID string) (Id
 // ListIdentities returns up to limit (1 to MaxListLimit) identities after
 // the id after (uuid.Nil for the first page), oldest first.
 func (s *Service) ListIdentities(ctx context.Context, after uuid.UUID, limit int) ([]Identity, error) {
+	if s.configErr != nil {
+		return nil, s.configErr
+	}
 	if limit < 1 || limit > MaxListLimit {
 		return nil, invalid("limit", fmt.Sprintf("must be 1 to %d", MaxListLimit))
 	}
@@ -124,12 +136,24 @@ func (s *Service) Disable(ctx context.Context, id uuid.UUID) (Identity, error) {
 	return i, nil
 }
 
-// Enable lets a disabled identity log in again. Errors: ErrNotFound.
+// Enable lets a disabled identity log in again. It also revokes any
+// session that a login racing with Disable may have opened, so that
+// enabling never revives one. Errors: ErrNotFound.
 func (s *Service) Enable(ctx context.Context, id uuid.UUID) (Identity, error) {
-	return s.setStatus(ctx, id, StatusActive)
+	i, err := s.setStatus(ctx, id, StatusActive)
+	if err != nil {
+		return Identity{}, err
+	}
+	if _, err := s.store.RevokeSessions(ctx, id, s.now()); err != nil {
+		return Identity{}, err
+	}
+	return i, nil
 }
 
 func (s *Service) setStatus(ctx context.Context, id uuid.UUID, st Status) (Identity, error) {
+	if s.configErr != nil {
+		return Identity{}, s.configErr
+	}
 	if err := validateID("id", id); err != nil {
 		return Identity{}, err
 	}
@@ -143,6 +167,9 @@ func (s *Service) setStatus(ctx context.Context, id uuid.UUID, st Status) (Ident
 // request, as Authenticate reads them afresh. Errors: ErrInvalidInput
 // (roles, or a customer identity), ErrNotFound.
 func (s *Service) SetRoles(ctx context.Context, id uuid.UUID, roles []Role) (Identity, error) {
+	if s.configErr != nil {
+		return Identity{}, s.configErr
+	}
 	if err := validateID("id", id); err != nil {
 		return Identity{}, err
 	}
@@ -162,6 +189,9 @@ func (s *Service) SetRoles(ctx context.Context, id uuid.UUID, roles []Role) (Ide
 // Unlock clears the failed-login count and any lock: a member of staff
 // does this once they have verified the customer. Errors: ErrNotFound.
 func (s *Service) Unlock(ctx context.Context, id uuid.UUID) (Identity, error) {
+	if s.configErr != nil {
+		return Identity{}, s.configErr
+	}
 	if err := validateID("id", id); err != nil {
 		return Identity{}, err
 	}
@@ -175,6 +205,9 @@ func (s *Service) Unlock(ctx context.Context, id uuid.UUID) (Identity, error) {
 // Errors: ErrInvalidInput (new_password), ErrInvalidCredentials,
 // ErrNotFound, ErrConflict (changed concurrently).
 func (s *Service) ChangePassword(ctx context.Context, id uuid.UUID, current, next string) error {
+	if s.configErr != nil {
+		return s.configErr
+	}
 	if err := validateID("id", id); err != nil {
 		return err
 	}

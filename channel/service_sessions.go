@@ -61,6 +61,9 @@ func (s *Service) RevokeAll(ctx context.Context, identityID uuid.UUID) (int, err
 
 // Session returns a session by id. Errors: ErrInvalidInput, ErrNotFound.
 func (s *Service) Session(ctx context.Context, id uuid.UUID) (Session, error) {
+	if s.configErr != nil {
+		return Session{}, s.configErr
+	}
 	if err := validateID("session_id", id); err != nil {
 		return Session{}, err
 	}
@@ -70,6 +73,9 @@ func (s *Service) Session(ctx context.Context, id uuid.UUID) (Session, error) {
 // ActiveSessions returns the identity's sessions that are neither revoked
 // nor expired, oldest first. Errors: ErrInvalidInput, ErrNotFound.
 func (s *Service) ActiveSessions(ctx context.Context, identityID uuid.UUID) ([]Session, error) {
+	if s.configErr != nil {
+		return nil, s.configErr
+	}
 	if err := validateID("identity_id", identityID); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/channel"
@@ -29,8 +30,19 @@ func TestBadOptionsFailOperationsInsteadOfPanicking(t *testing.T) {
 		var ve *channel.ValidationError
 		require.ErrorAs(t, err, &ve, tc.name)
 		require.Equal(t, tc.field, ve.Field, tc.name)
-		_, err = svc.Login(ctx, "someone", "long enough password")
-		require.ErrorIs(t, err, channel.ErrInvalidInput, tc.name)
+		id := uuid.Must(uuid.NewV7())
+		for name, call := range map[string]func() error{
+			"Login":                 func() error { _, err := svc.Login(ctx, "someone", "long enough password"); return err },
+			"Authenticate":          func() error { _, err := svc.Authenticate(ctx, "bk_token"); return err },
+			"Identity":              func() error { _, err := svc.Identity(ctx, id); return err },
+			"Disable":               func() error { _, err := svc.Disable(ctx, id); return err },
+			"Unlock":                func() error { _, err := svc.Unlock(ctx, id); return err },
+			"ResetPassword":         func() error { return svc.ResetPassword(ctx, id, "long enough password") },
+			"RevokeAll":             func() error { _, err := svc.RevokeAll(ctx, id); return err },
+			"DeleteExpiredSessions": func() error { _, err := svc.DeleteExpiredSessions(ctx); return err },
+		} {
+			require.ErrorIs(t, call(), channel.ErrInvalidInput, "%s: %s", tc.name, name)
+		}
 		_, err = store.IdentityByUsername(ctx, "someone")
 		require.ErrorIs(t, err, channel.ErrNotFound, "%s: nothing was stored", tc.name)
 	}

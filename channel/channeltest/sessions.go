@@ -129,6 +129,23 @@ var sessionTests = []test{
 		e.requireUnauthenticated(g.Token, "enabling does not revive old sessions")
 		e.requireAuthenticated(e.login("to.disable", password).Token)
 	}},
+	{"EnableDoesNotReviveASessionOpenedDuringDisable", func(t *testing.T, newStore func(*testing.T) channel.Store) {
+		// A login that checked the password just before Disable may store
+		// its session just after; such a session must not come alive when
+		// the identity is enabled again.
+		e := newEnv(t, newStore)
+		i := e.customer("c-race", "racing.login")
+		_, err := e.svc.Disable(e.ctx, i.ID)
+		require.NoError(t, err)
+		token, err := channel.GenerateToken()
+		require.NoError(t, err)
+		require.NoError(t, e.store.CreateSession(e.ctx, channel.Session{ID: uuid.Must(uuid.NewV7()), IdentityID: i.ID,
+			TokenHash: channel.HashToken(token), CreatedAt: Start, ExpiresAt: Start.Add(time.Hour)}))
+		e.requireUnauthenticated(token, "a disabled identity's session does not authenticate")
+		_, err = e.svc.Enable(e.ctx, i.ID)
+		require.NoError(t, err)
+		e.requireUnauthenticated(token, "nor after the identity is enabled again")
+	}},
 	{"MalformedAndUnknownTokens", func(t *testing.T, newStore func(*testing.T) channel.Store) {
 		e := newEnv(t, newStore)
 		e.staff("token.owner", channel.RoleTeller)
