@@ -3,4 +3,57 @@
 // own internal accounts), with deposits, withdrawals, transfers, holds,
 // reversals, balances and statements. Every other subsystem moves money
 // through it.
+//
+// # The words of the domain
+//
+// An Account has a normal side: the side on which its balance grows.
+// Deposits are the bank's debts to customers and grow with credits; loans
+// and vault cash are the bank's assets and grow with debits. Balances are
+// always stated on the normal side, so a customer's deposit balance is
+// positive.
+//
+// An Entry is one business event in the journal: two or more Postings,
+// each a positive amount on the debit or credit side of one account, whose
+// debits equal their credits in every currency. Entries are never changed
+// or deleted; a mistake is corrected by a reversal, a new entry with the
+// opposite postings linked to the original. Each entry has a value date
+// (the business date it counts for) and a booking time (when it was
+// recorded).
+//
+// The business date is the bank's calendar day, kept by the store and
+// moved only by end of day, not by the wall clock.
+//
+// Internal accounts are the bank's side of every entry: vault cash,
+// settlement, clearing suspense, interest, fees. SetupChart creates them per
+// currency with the well-known codes of Chart; a cash deposit debits vault
+// cash and credits the customer.
+//
+// A balance policy limits how far an account's balance may fall:
+// NonNegative, Overdraft(limit), or Unchecked for internal accounts. The
+// available balance is the ledger balance minus active holds plus any
+// overdraft limit; a withdrawal that would take it below zero is refused
+// with ErrInsufficientFunds.
+//
+// A Hold reserves part of the available balance for a payment that is
+// authorised now and settled later: captured (all or part, the rest
+// released), released, or expired at end of day.
+//
+// Account statuses: active; frozen_debits (credits only); frozen (nothing);
+// dormant (credits; debits after reactivation); closed (nothing, for good).
+//
+// # Idempotency
+//
+// Every operation that changes something takes an optional idempotency
+// key. The same key with the same request returns the first result and
+// changes nothing (Receipt.Replayed); the same key with a different request
+// is ErrIdempotencyConflict. Keys are scoped by operation, so a deposit key
+// never collides with a hold key.
+//
+// # Stores
+//
+// A Service keeps its records in a Store: ledger/memledger in memory, or
+// ledger/pgledger in PostgreSQL. Both pass the contract suite in
+// ledger/ledgertest, and both refuse the same requests with the same
+// errors, because the posting rules (Apply, AdmitHold) live here and the
+// stores only call them under their locks.
 package ledger

@@ -38,9 +38,17 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 	for i := range reqs {
 		if results[i].Err == nil {
 			results[i] = s.post(&prepared[i].entry, reqs[i].Fingerprint, prepared[i].moves)
+			prepared[i].moves = nil // the stored entry keeps prepared alive; not its movements
 		}
 	}
 	s.mu.Unlock()
+	// Stored entries never change, so the results' private copies of their
+	// slices can be made outside the lock.
+	for i := range results {
+		if results[i].Err == nil {
+			detach(&results[i].Entry)
+		}
+	}
 	return results, nil
 }
 
@@ -62,7 +70,7 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, moves []ledger.Move
 			if k.fp != fp {
 				return ledger.PostResult{Err: fmt.Errorf("%w: key %q", ledger.ErrIdempotencyConflict, e.IdempotencyKey)}
 			}
-			return ledger.PostResult{Entry: s.entryCopy(k.id), Replayed: true}
+			return ledger.PostResult{Entry: s.entryShared(k.id), Replayed: true}
 		}
 	}
 	if e.Reverses != ledger.NilID {
@@ -110,17 +118,23 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, moves []ledger.Move
 		s.entryKeys[e.IdempotencyKey] = keyed{fp: fp, id: e.ID}
 	}
 	s.outbox = append(s.outbox, stored)
-	return ledger.PostResult{Entry: s.entryCopy(e.ID)}
+	return ledger.PostResult{Entry: s.entryShared(e.ID)}
 }
 
-// entryCopy returns a copy of a stored entry that the caller may change
-// freely; the caller holds s.mu.
-func (s *Store) entryCopy(id ledger.ID) ledger.Entry {
+// entryShared returns a stored entry with ReversedBy filled in, still
+// sharing its slices with the store; the caller holds s.mu and detaches the
+// copy before handing it out.
+func (s *Store) entryShared(id ledger.ID) ledger.Entry {
 	e := *s.entries[id]
-	e.Postings = slices.Clone(e.Postings)
-	e.Metadata = maps.Clone(e.Metadata)
 	e.ReversedBy = s.reversedBy[id]
 	return e
+}
+
+// detach gives e its own postings and metadata, so that the caller may
+// change them without touching the store.
+func detach(e *ledger.Entry) {
+	e.Postings = slices.Clone(e.Postings)
+	e.Metadata = maps.Clone(e.Metadata)
 }
 
 // Entry implements ledger.Store.
@@ -129,11 +143,17 @@ func (s *Store) Entry(ctx context.Context, id ledger.ID) (ledger.Entry, error) {
 		return ledger.Entry{}, err
 	}
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if _, ok := s.entries[id]; !ok {
+	_, ok := s.entries[id]
+	var e ledger.Entry
+	if ok {
+		e = s.entryShared(id)
+	}
+	s.mu.RUnlock()
+	if !ok {
 		return ledger.Entry{}, notFound("entry", id)
 	}
-	return s.entryCopy(id), nil
+	detach(&e)
+	return e, nil
 }
 
 // BalanceAsOf implements ledger.Store.

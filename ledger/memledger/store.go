@@ -3,6 +3,8 @@ package memledger
 import (
 	"context"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
@@ -15,7 +17,9 @@ import (
 type Store struct {
 	mu sync.RWMutex
 
-	businessDate calendar.Date
+	// businessDate is read on every posting, so it is an atomic outside
+	// the lock: year*10000 + month*100 + day, zero until set.
+	businessDate atomic.Int64
 
 	accounts    map[ledger.ID]*account
 	accountIDs  []ledger.ID // ascending, for ListAccounts
@@ -94,19 +98,20 @@ func (s *Store) BusinessDate(ctx context.Context, initial calendar.Date) (calend
 	if err := ctx.Err(); err != nil {
 		return calendar.Date{}, err
 	}
-	s.mu.RLock()
-	d := s.businessDate
-	s.mu.RUnlock()
-	if !d.IsZero() {
-		return d, nil
+	if d := s.businessDate.Load(); d != 0 {
+		return unpackDate(d), nil
 	}
 	if !initial.Valid() {
 		return calendar.Date{}, &ledger.ValidationError{Field: "business_date", Reason: "the initial business date is not a valid date"}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.businessDate.IsZero() {
-		s.businessDate = initial
-	}
-	return s.businessDate, nil
+	s.businessDate.CompareAndSwap(0, packDate(initial))
+	return unpackDate(s.businessDate.Load()), nil
+}
+
+func packDate(d calendar.Date) int64 {
+	return int64(d.Year)*10000 + int64(d.Month)*100 + int64(d.Day)
+}
+
+func unpackDate(v int64) calendar.Date {
+	return calendar.Date{Year: int(v / 10000), Month: time.Month(v / 100 % 100), Day: int(v % 100)}
 }
