@@ -45,7 +45,10 @@
 // the currency; dates are read strictly. Any fault refuses the whole
 // message with an error wrapping ErrInvalidMessage that names the element
 // path, such as Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt. Only UTF-8
-// documents are read.
+// documents are read. Amounts come back with the currency's exponent
+// ("1.7" EUR reads as 1.70), so equal amounts are equal values. A pacs.008
+// or pacs.004 must carry one currency: bankkit clears a batch per currency,
+// and a message with several and no total is refused as unsupported.
 //
 // # Writing
 //

@@ -264,3 +264,13 @@ func TestParseCreditTransferRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestParseCreditTransferSeveralCurrenciesWithoutTotal(t *testing.T) {
+	t.Parallel()
+	doc := string(writeBatch(t, sampleBatch()))
+	doc = replaceOnce(t, doc, `<TtlIntrBkSttlmAmt Ccy="EUR">1550.50</TtlIntrBkSttlmAmt>`, "")
+	doc = replaceOnce(t, doc, `<IntrBkSttlmAmt Ccy="EUR">300.50`, `<IntrBkSttlmAmt Ccy="USD">300.50`)
+	_, err := ParseCreditTransfer(strings.NewReader(doc))
+	require.ErrorIs(t, err, ErrUnsupportedMessage)
+	require.Contains(t, err.Error(), "several currencies")
+}
