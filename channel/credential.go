@@ -108,7 +108,7 @@ func (c Credential) derive(password string, keyLen uint32) ([]byte, error) {
 // Verify reports whether password is the one c was made from. The final
 // comparison takes the same time wherever the hashes differ.
 func (c Credential) Verify(password string) bool {
-	if len(password) > MaxPasswordLength || c.validate() != nil {
+	if len(password) > MaxPasswordLength || c.Validate() != nil {
 		return false
 	}
 	h, err := c.derive(password, uint32(len(c.Hash)))
@@ -132,7 +132,9 @@ func (c Credential) WeakerThan(p Params) bool {
 		q.SaltLength < p.SaltLength || q.KeyLength < p.KeyLength
 }
 
-func (c Credential) validate() error {
+// Validate checks that c has usable parameters, a salt and a hash, the
+// condition a Store may assume of what it is given.
+func (c Credential) Validate() error {
 	var ve *ValidationError
 	if err := c.Params().Validate(); errors.As(err, &ve) {
 		return invalid("credential", ve.Field+" "+ve.Reason)
@@ -194,7 +196,7 @@ func ParseCredential(s string) (Credential, error) {
 		return bad("hash is not unpadded base64")
 	}
 	c := Credential{Memory: uint32(values[0]), Time: uint32(values[1]), Threads: uint8(values[2]), Salt: salt, Hash: hash}
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		return Credential{}, err
 	}
 	return c, nil

@@ -102,6 +102,28 @@ var storeTests = []test{
 		_, err = e.store.RevokeSession(e.ctx, uuid.Must(uuid.NewV7()), Start)
 		require.ErrorIs(t, err, channel.ErrNotFound)
 	}},
+	{"StoresRefuseInvalidRecords", func(t *testing.T, newStore func(*testing.T) channel.Store) {
+		e := newEnv(t, newStore)
+		good, err := channel.HashPassword(password, FastParams)
+		require.NoError(t, err)
+		valid := channel.Identity{ID: uuid.Must(uuid.NewV7()), Kind: channel.KindStaff, Username: "raw.insert",
+			Roles: []channel.Role{channel.RoleTeller}, Status: channel.StatusActive, CreatedAt: Start}
+		unnormalised := valid
+		unnormalised.Username = "Raw.Insert"
+		customerWithRoles := valid
+		customerWithRoles.Kind, customerWithRoles.CustomerID = channel.KindCustomer, "c-raw"
+		require.ErrorIs(t, e.store.CreateIdentity(e.ctx, unnormalised, good), channel.ErrInvalidInput)
+		require.ErrorIs(t, e.store.CreateIdentity(e.ctx, customerWithRoles, good), channel.ErrInvalidInput)
+		require.ErrorIs(t, e.store.CreateIdentity(e.ctx, valid, channel.Credential{}), channel.ErrInvalidInput)
+		_, err = e.store.IdentityByUsername(e.ctx, "raw.insert")
+		require.ErrorIs(t, err, channel.ErrNotFound, "nothing was stored")
+
+		require.NoError(t, e.store.CreateIdentity(e.ctx, valid, good))
+		require.ErrorIs(t, e.store.ReplaceCredential(e.ctx, valid.ID, good, channel.Credential{}), channel.ErrInvalidInput)
+		cur, err := e.store.Credential(e.ctx, valid.ID)
+		require.NoError(t, err)
+		require.Equal(t, good.String(), cur.String())
+	}},
 	{"UnknownIdentityInStoreMethods", func(t *testing.T, newStore func(*testing.T) channel.Store) {
 		e := newEnv(t, newStore)
 		ghost := uuid.Must(uuid.NewV7())

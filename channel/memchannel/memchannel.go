@@ -67,6 +67,9 @@ func (s *Store) CreateIdentity(ctx context.Context, i channel.Identity, c channe
 	if err := i.Validate(); err != nil {
 		return err
 	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.identities[i.ID]; ok {
@@ -189,6 +192,9 @@ func (s *Store) Credential(ctx context.Context, id uuid.UUID) (channel.Credentia
 
 // ReplaceCredential implements channel.Store.
 func (s *Store) ReplaceCredential(ctx context.Context, id uuid.UUID, prev, next channel.Credential) error {
+	if err := next.Validate(); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -109,6 +109,9 @@ func (s *Store) CreateIdentity(ctx context.Context, i channel.Identity, c channe
 	if err := i.Validate(); err != nil {
 		return err
 	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	customer := sql.NullString{String: i.CustomerID, Valid: i.CustomerID != ""}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO channel.identities
 		(id, kind, username, roles, customer_id, status, created_at, failed_logins, locked_until, credential)
@@ -213,6 +216,9 @@ func (s *Store) Credential(ctx context.Context, id uuid.UUID) (channel.Credentia
 
 // ReplaceCredential implements channel.Store.
 func (s *Store) ReplaceCredential(ctx context.Context, id uuid.UUID, prev, next channel.Credential) error {
+	if err := next.Validate(); err != nil {
+		return err
+	}
 	res, err := s.db.ExecContext(ctx, `UPDATE channel.identities SET credential = $3 WHERE id = $1 AND credential = $2`,
 		id, prev.String(), next.String())
 	if err != nil {
