@@ -84,8 +84,3 @@ func rename(err error, field string) error {
 	}
 	return err
 }
-
-// Expired reports whether the document is past its expiry date on day on.
-func (d Document) Expired(on calendar.Date) bool {
-	return !d.ExpiresOn.IsZero() && on.After(d.ExpiresOn)
-}

@@ -97,3 +97,23 @@ func FuzzMask(f *testing.F) {
 		}
 	})
 }
+
+// Whatever configuration text is accepted yields a usable keyring: a
+// primary key of KeySize bytes that Key returns too, and an index key.
+func FuzzParseKeyring(f *testing.F) {
+	k := "k1:" + strings.Repeat("A", 43) + "="
+	for _, s := range []string{k + ",index:" + strings.Repeat("B", 43) + "=", k, "primary:k1", "", ",,,", "k1:\n#x\nindex:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ring, err := customer.ParseKeyring(s)
+		if err != nil {
+			return
+		}
+		id, key := ring.Primary()
+		again, err := ring.Key(id)
+		if err != nil || len(key) != customer.KeySize || string(again) != string(key) || len(ring.IndexKey()) != customer.KeySize {
+			t.Fatalf("accepted %q but primary %q is unusable", s, id)
+		}
+	})
+}
