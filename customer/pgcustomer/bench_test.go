@@ -18,7 +18,9 @@ func benchService(b *testing.B) *customer.Service {
 	if err := pgcustomer.Migrate(context.Background(), db); err != nil {
 		b.Fatal(err)
 	}
-	enc := func(c string) string { return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(c, customer.KeySize))) }
+	enc := func(c string) string {
+		return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(c, customer.KeySize)))
+	}
 	keys, err := customer.ParseKeyring("k1:" + enc("a") + ",index:" + enc("i"))
 	if err != nil {
 		b.Fatal(err)
