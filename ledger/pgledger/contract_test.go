@@ -13,7 +13,7 @@ import (
 )
 
 // newStore gives a test a migrated store on its own fresh database.
-func newStore(t *testing.T) *pgledger.Store {
+func newStore(t testing.TB) *pgledger.Store {
 	t.Helper()
 	db := pgtest.New(t)
 	require.NoError(t, pgledger.Migrate(context.Background(), db))

@@ -13,11 +13,26 @@ import (
 // completed (1 for a single transfer, the batch size for a batch).
 type op func(ctx context.Context, client int) (int, error)
 
-// result summarises one timed run.
+// result summarises timed runs.
 type result struct {
 	transfers int
 	elapsed   time.Duration
-	p50, p99  time.Duration // latency of one op (a transfer or a whole batch)
+	latencies []time.Duration // of each op (a transfer or a whole batch)
+}
+
+// add merges another run of the same workload into r.
+func (r *result) add(o result) {
+	r.transfers += o.transfers
+	r.elapsed += o.elapsed
+	r.latencies = append(r.latencies, o.latencies...)
+}
+
+// percentile returns the q-quantile of the op latencies by the
+// nearest-rank method.
+func (r result) percentile(q float64) time.Duration {
+	sorted := slices.Clone(r.latencies)
+	slices.Sort(sorted)
+	return percentile(sorted, q)
 }
 
 // perSecond is the throughput in transfers per second.
@@ -73,13 +88,7 @@ func runFor(ctx context.Context, clients int, d time.Duration, do op) (result, e
 	if firstErr != nil {
 		return result{}, firstErr
 	}
-	slices.Sort(latencies)
-	return result{
-		transfers: total,
-		elapsed:   elapsed,
-		p50:       percentile(latencies, 0.50),
-		p99:       percentile(latencies, 0.99),
-	}, nil
+	return result{transfers: total, elapsed: elapsed, latencies: latencies}, nil
 }
 
 // percentile returns the q-quantile of sorted by the nearest-rank method.

@@ -42,6 +42,7 @@ type config struct {
 	duration    time.Duration
 	batch       int
 	accounts    int
+	rounds      int
 }
 
 func main() {
@@ -68,6 +69,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&cfg.duration, "duration", 20*time.Second, "length of each timed run")
 	fs.IntVar(&cfg.batch, "batch", 100, "transfers per TransferBatch call")
 	fs.IntVar(&cfg.accounts, "accounts", 10000, "customer accounts")
+	fs.IntVar(&cfg.rounds, "rounds", 4, "split each workload's -duration into this many rounds, interleaved with the others, so that load from elsewhere on the machine falls on all of them alike")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -79,8 +81,10 @@ func parseFlags(args []string) (config, error) {
 		cfg.clients = append(cfg.clients, n)
 	}
 	switch {
-	case cfg.duration < time.Second:
-		return config{}, fmt.Errorf("-duration: at least 1s (pgbench counts whole seconds)")
+	case cfg.rounds < 1:
+		return config{}, fmt.Errorf("-rounds: at least 1")
+	case cfg.duration < time.Duration(cfg.rounds)*time.Second:
+		return config{}, fmt.Errorf("-duration: at least 1s per round (pgbench counts whole seconds)")
 	case cfg.batch < 1 || cfg.batch > ledger.MaxBatch:
 		return config{}, fmt.Errorf("-batch: between 1 and %d", ledger.MaxBatch)
 	case cfg.accounts < 2:
@@ -131,23 +135,31 @@ func run(ctx context.Context, cfg config) error {
 	b = b.withService(ledger.NewService(pgledger.New(db)))
 
 	var rows []row
+	slice := cfg.duration / time.Duration(cfg.rounds)
 	for _, c := range cfg.clients {
 		r := row{clients: c}
-		fmt.Fprintf(os.Stderr, "clients %d: pgbench ...\n", c)
-		if r.pgbench, err = pgb.run(ctx, c, cfg.duration); err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "clients %d: single transfers ...\n", c)
-		if r.single, err = runFor(ctx, c, cfg.duration, b.transfer); err != nil {
-			return fmt.Errorf("single transfers: %w", err)
-		}
-		fmt.Fprintf(os.Stderr, "clients %d: batched transfers ...\n", c)
-		if r.batched, err = runFor(ctx, c, cfg.duration, b.transferBatch(cfg.batch)); err != nil {
-			return fmt.Errorf("batched transfers: %w", err)
-		}
-		fmt.Fprintf(os.Stderr, "clients %d: hot-account deposits ...\n", c)
-		if r.hot, err = runFor(ctx, c, cfg.duration, b.depositFromVault); err != nil {
-			return fmt.Errorf("hot-account run: %w", err)
+		for round := 1; round <= cfg.rounds; round++ {
+			fmt.Fprintf(os.Stderr, "clients %d, round %d/%d: pgbench, single, batched, hot ...\n", c, round, cfg.rounds)
+			tps, err := pgb.run(ctx, c, slice)
+			if err != nil {
+				return err
+			}
+			r.pgbench += tps / float64(cfg.rounds)
+			for _, w := range []struct {
+				name string
+				into *result
+				do   op
+			}{
+				{"single transfers", &r.single, b.transfer},
+				{"batched transfers", &r.batched, b.transferBatch(cfg.batch)},
+				{"hot-account run", &r.hot, b.depositFromVault},
+			} {
+				res, err := runFor(ctx, c, slice, w.do)
+				if err != nil {
+					return fmt.Errorf("%s: %w", w.name, err)
+				}
+				w.into.add(res)
+			}
 		}
 		rows = append(rows, r)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"text/tabwriter"
 	"time"
 )
@@ -11,8 +12,8 @@ import (
 // TPS at the same client count, except the hot-account run's, which is
 // against the uniform single-transfer run.
 func printReport(w io.Writer, cfg config, rows []row) {
-	fmt.Fprintf(w, "ledgerbench: %d accounts, batch %d, %s per run; pgbench = built-in TPC-B-like script, -M prepared\n\n",
-		cfg.accounts, cfg.batch, cfg.duration)
+	fmt.Fprintf(w, "ledgerbench: %d accounts, batch %d, %s per workload in %d interleaved rounds; pgbench = built-in TPC-B-like script, -M prepared, scale %d\n\n",
+		cfg.accounts, cfg.batch, cfg.duration, cfg.rounds, slices.Max(cfg.clients))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "clients\tpgbench TPS\tsingle TPS (x pgbench)\tbatched transfers/s (x pgbench)\thot single TPS (x uniform)\tsingle p50/p99\tbatch p50/p99\thot p50/p99\t")
 	for _, r := range rows {
@@ -34,7 +35,7 @@ func ratio(a, b float64) float64 {
 }
 
 func latencies(r result) string {
-	return ms(r.p50) + "/" + ms(r.p99) + " ms"
+	return ms(r.percentile(0.50)) + "/" + ms(r.percentile(0.99)) + " ms"
 }
 
 func ms(d time.Duration) string {

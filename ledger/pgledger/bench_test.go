@@ -1,0 +1,78 @@
+package pgledger_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
+)
+
+// benchBank opens n funded accounts on a fresh store.
+func benchBank(b *testing.B, n int) (*ledger.Service, []ledger.ID) {
+	b.Helper()
+	ctx := context.Background()
+	svc := ledger.NewService(newStore(b))
+	_, err := svc.SetupChart(ctx, money.CNY)
+	require.NoError(b, err)
+	ids := make([]ledger.ID, n)
+	for i := range ids {
+		a, err := svc.OpenAccount(ctx, ledger.OpenAccountRequest{
+			OwnerID: fmt.Sprintf("bench-%d", i), Product: ledger.ProductDemand, Currency: money.CNY})
+		require.NoError(b, err)
+		_, err = svc.Deposit(ctx, ledger.DepositRequest{AccountID: a.ID, Amount: money.MustParse("1000000.00", "CNY")})
+		require.NoError(b, err)
+		ids[i] = a.ID
+	}
+	return svc, ids
+}
+
+// BenchmarkTransfer posts one transfer per operation, from parallel
+// goroutines, between 100 accounts.
+func BenchmarkTransfer(b *testing.B) {
+	svc, ids := benchBank(b, 100)
+	ctx := context.Background()
+	amount := money.MustParse("0.01", "CNY")
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			from, to := ids[i%len(ids)], ids[(i*7+1)%len(ids)]
+			if from == to {
+				to = ids[(i+1)%len(ids)]
+			}
+			_, err := svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: from, ToAccountID: to, Amount: amount})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
+}
+
+// BenchmarkTransferBatch posts 100 transfers per operation in one
+// TransferBatch call.
+func BenchmarkTransferBatch(b *testing.B) {
+	const size = 100
+	svc, ids := benchBank(b, 200)
+	ctx := context.Background()
+	amount := money.MustParse("0.01", "CNY")
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		reqs := make([]ledger.TransferRequest, size)
+		for i := range reqs {
+			reqs[i] = ledger.TransferRequest{FromAccountID: ids[(n+2*i)%len(ids)], ToAccountID: ids[(n+2*i+1)%len(ids)], Amount: amount}
+		}
+		results, err := svc.TransferBatch(ctx, reqs)
+		require.NoError(b, err)
+		for _, r := range results {
+			require.NoError(b, r.Err)
+		}
+	}
+	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "transfers/s")
+}
