@@ -69,7 +69,7 @@ func (n NewComplaint) validate() error {
 	default:
 		return invalid("category", "must be fees, service, product, fraud, privacy or other")
 	}
-	if err := validateText("description", n.Description, true); err != nil {
+	if err := validateMultiline("description", n.Description, true); err != nil {
 		return err
 	}
 	return validateChannel("channel", n.Channel)

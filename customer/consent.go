@@ -54,7 +54,7 @@ func (r ConsentRequest) validate(grant bool, today calendar.Date) error {
 	if err := validateChannel("channel", r.Channel); err != nil {
 		return err
 	}
-	if err := validateName("source", r.Source, MaxOccupationRunes, true); err != nil {
+	if err := validateLine("source", r.Source, maxShortRunes, true); err != nil {
 		return err
 	}
 	if r.ValidUntil.IsZero() {

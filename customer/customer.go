@@ -159,10 +159,20 @@ const (
 	MaxPhones          = 5
 )
 
+// Limits on the short texts that are not customer data: staff ids,
+// sources, topics, reasons.
+const (
+	maxShortRunes  = 100
+	maxReasonRunes = 200
+)
+
 // oldestBirthYear bounds dates of birth from below.
 const oldestBirthYear = 1900
 
-func validateName(field, s string, max int, required bool) error {
+// validateLine checks one line of text: valid UTF-8, no surrounding
+// space, no control characters, at most max characters, present if
+// required.
+func validateLine(field, s string, max int, required bool) error {
 	if !utf8.ValidString(s) {
 		return invalid(field, "is not valid UTF-8")
 	}
@@ -272,16 +282,16 @@ func (a Address) Validate() error {
 	if a.IsZero() {
 		return nil
 	}
-	if err := validateName("line1", a.Line1, MaxAddressRunes, true); err != nil {
+	if err := validateLine("line1", a.Line1, MaxAddressRunes, true); err != nil {
 		return err
 	}
-	if err := validateName("line2", a.Line2, MaxAddressRunes, false); err != nil {
+	if err := validateLine("line2", a.Line2, MaxAddressRunes, false); err != nil {
 		return err
 	}
-	if err := validateName("city", a.City, MaxOccupationRunes, true); err != nil {
+	if err := validateLine("city", a.City, maxShortRunes, true); err != nil {
 		return err
 	}
-	if err := validateName("province", a.Province, MaxOccupationRunes, false); err != nil {
+	if err := validateLine("province", a.Province, maxShortRunes, false); err != nil {
 		return err
 	}
 	if a.PostalCode != "" && !postalCode.MatchString(a.PostalCode) {
@@ -296,7 +306,7 @@ func (a Address) Validate() error {
 // Validate checks every field of a new customer; today is the business
 // date the date of birth must not be after.
 func (n NewCustomer) Validate(today calendar.Date) error {
-	if err := validateName("full_name", n.FullName, MaxNameRunes, true); err != nil {
+	if err := validateLine("full_name", n.FullName, MaxNameRunes, true); err != nil {
 		return err
 	}
 	if err := validateGender(n.Gender); err != nil {
@@ -321,7 +331,7 @@ func (n NewCustomer) Validate(today calendar.Date) error {
 	if err := n.Address.Validate(); err != nil {
 		return prefixed("address", err)
 	}
-	if err := validateName("occupation", n.Occupation, MaxOccupationRunes, false); err != nil {
+	if err := validateLine("occupation", n.Occupation, MaxOccupationRunes, false); err != nil {
 		return err
 	}
 	if n.IncomeBand != "" {
@@ -357,7 +367,7 @@ func (p Patch) apply(c Customer) (Customer, error) {
 		return Customer{}, fmt.Errorf("%w: the customer is deceased", ErrInvalidTransition)
 	}
 	if p.FullName != nil {
-		if err := validateName("full_name", *p.FullName, MaxNameRunes, true); err != nil {
+		if err := validateLine("full_name", *p.FullName, MaxNameRunes, true); err != nil {
 			return Customer{}, err
 		}
 		c.FullName = *p.FullName
@@ -387,7 +397,7 @@ func (p Patch) apply(c Customer) (Customer, error) {
 		c.Address = *p.Address
 	}
 	if p.Occupation != nil {
-		if err := validateName("occupation", *p.Occupation, MaxOccupationRunes, false); err != nil {
+		if err := validateLine("occupation", *p.Occupation, MaxOccupationRunes, false); err != nil {
 			return Customer{}, err
 		}
 		c.Occupation = *p.Occupation

@@ -32,23 +32,23 @@ func (n NewInteraction) validate() error {
 	if err := validateChannel("channel", n.Channel); err != nil {
 		return err
 	}
-	if err := validateName("topic", n.Topic, MaxOccupationRunes, true); err != nil {
+	if err := validateLine("topic", n.Topic, maxShortRunes, true); err != nil {
 		return err
 	}
-	if err := validateText("summary", n.Summary, true); err != nil {
+	if err := validateMultiline("summary", n.Summary, true); err != nil {
 		return err
 	}
-	return validateName("staff_id", n.StaffID, MaxOccupationRunes, true)
+	return validateLine("staff_id", n.StaffID, maxShortRunes, true)
 }
 
-// validateText is validateName for multi-line text: new lines and tabs are
+// validateMultiline is validateLine for multi-line text: new lines and tabs are
 // allowed, other control characters are not.
-func validateText(field, s string, required bool) error {
+func validateMultiline(field, s string, required bool) error {
 	flat := strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' || r == '\r' {
 			return ' '
 		}
 		return r
 	}, s)
-	return validateName(field, flat, MaxSummaryRunes, required)
+	return validateLine(field, flat, MaxSummaryRunes, required)
 }

@@ -33,10 +33,10 @@ func (d KYCDecision) validate() error {
 	if err := validateKYCStatus("status", d.Status); err != nil {
 		return err
 	}
-	if err := validateName("by", d.By, MaxOccupationRunes, true); err != nil {
+	if err := validateLine("by", d.By, maxShortRunes, true); err != nil {
 		return err
 	}
-	return validateName("reason", d.Reason, MaxAddressRunes, true)
+	return validateLine("reason", d.Reason, maxReasonRunes, true)
 }
 
 // kycStep checks the transition from -> to.

@@ -12,7 +12,7 @@ import (
 // logged does not happen. Fields not named stay zero in the result; the
 // documents are returned only for FieldDocuments.
 func (s *Service) Reveal(ctx context.Context, actor string, id ID, fields []Field, reason string) (Customer, []Document, error) {
-	if err := validateName("actor", actor, MaxOccupationRunes, true); err != nil {
+	if err := validateLine("actor", actor, maxShortRunes, true); err != nil {
 		return Customer{}, nil, err
 	}
 	if err := checkID("id", id); err != nil {
@@ -22,7 +22,7 @@ func (s *Service) Reveal(ctx context.Context, actor string, id ID, fields []Fiel
 	if err != nil {
 		return Customer{}, nil, err
 	}
-	if err := validateName("reason", reason, MaxAddressRunes, true); err != nil {
+	if err := validateLine("reason", reason, maxReasonRunes, true); err != nil {
 		return Customer{}, nil, err
 	}
 	if s.reveal != nil {

@@ -229,7 +229,7 @@ func (s *Service) List(ctx context.Context, f Filter, p Page) ([]Masked, error) 
 		return nil, err
 	}
 	if f.NamePrefix != "" {
-		if err := validateName("name_prefix", f.NamePrefix, MaxNameRunes, false); err != nil {
+		if err := validateLine("name_prefix", f.NamePrefix, MaxNameRunes, false); err != nil {
 			return nil, err
 		}
 	}

@@ -49,7 +49,7 @@ func (s *Service) Complaints(ctx context.Context, customerID ID) ([]Complaint, e
 // AssignComplaint gives the complaint to a member of staff and starts work
 // on it (open -> in_progress); reassigning one in progress keeps it there.
 func (s *Service) AssignComplaint(ctx context.Context, id ID, staffID string) (Complaint, error) {
-	if err := validateName("assignee", staffID, MaxOccupationRunes, true); err != nil {
+	if err := validateLine("assignee", staffID, maxShortRunes, true); err != nil {
 		return Complaint{}, err
 	}
 	return s.updateComplaint(ctx, id, func(c Complaint) (Complaint, error) {
@@ -66,7 +66,7 @@ func (s *Service) AssignComplaint(ctx context.Context, id ID, staffID string) (C
 // ResolveComplaint records the resolution of an open or in-progress
 // complaint.
 func (s *Service) ResolveComplaint(ctx context.Context, id ID, note string) (Complaint, error) {
-	if err := validateText("resolution", note, true); err != nil {
+	if err := validateMultiline("resolution", note, true); err != nil {
 		return Complaint{}, err
 	}
 	return s.updateComplaint(ctx, id, func(c Complaint) (Complaint, error) {

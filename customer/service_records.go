@@ -230,7 +230,7 @@ func (s *Service) Events(ctx context.Context, after int64, limit int) ([]Event, 
 // Until Ack moves its cursor, the same events come again: delivery is at
 // least once, so handlers must be idempotent.
 func (s *Service) Poll(ctx context.Context, subscriber string, limit int) ([]Event, error) {
-	if err := validateName("subscriber", subscriber, MaxOccupationRunes, true); err != nil {
+	if err := validateLine("subscriber", subscriber, maxShortRunes, true); err != nil {
 		return nil, err
 	}
 	after, err := s.store.Cursor(ctx, subscriber)
@@ -242,7 +242,7 @@ func (s *Service) Poll(ctx context.Context, subscriber string, limit int) ([]Eve
 
 // Ack records that the subscriber has handled every event up to seq.
 func (s *Service) Ack(ctx context.Context, subscriber string, seq int64) error {
-	if err := validateName("subscriber", subscriber, MaxOccupationRunes, true); err != nil {
+	if err := validateLine("subscriber", subscriber, maxShortRunes, true); err != nil {
 		return err
 	}
 	if seq < 1 {
