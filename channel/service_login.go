@@ -53,10 +53,41 @@ func (s *Service) Login(ctx context.Context, username, password string) (Grant, 
 		// Best effort: a failure here (a concurrent password change, a
 		// hiccup) leaves the old hash valid, and the next login retries.
 		if stronger, err := HashPassword(password, s.params); err == nil {
-			_ = s.store.ReplaceCredential(ctx, i.ID, cred, stronger)
+			if s.store.ReplaceCredential(ctx, i.ID, cred, stronger) == nil {
+				cred = stronger
+			}
 		}
 	}
-	return s.openSession(ctx, i)
+	g, err := s.openSession(ctx, i)
+	if err != nil {
+		return Grant{}, err
+	}
+	if err := s.confirmSession(ctx, g, cred); err != nil {
+		return Grant{}, err
+	}
+	return g, nil
+}
+
+// confirmSession closes the gap between checking the password and storing
+// the session: if the password was changed or the identity disabled in
+// between, that change's revocation may have run before the session
+// existed, so the session is revoked here and the login refused.
+func (s *Service) confirmSession(ctx context.Context, g Grant, verified Credential) error {
+	i, err := s.store.Identity(ctx, g.Principal.IdentityID)
+	if err != nil {
+		return err
+	}
+	cur, err := s.store.Credential(ctx, i.ID)
+	if err != nil {
+		return err
+	}
+	if i.Status == StatusActive && cur.String() == verified.String() {
+		return nil
+	}
+	if _, err := s.store.RevokeSession(ctx, g.SessionID, s.now()); err != nil {
+		return err
+	}
+	return ErrInvalidCredentials
 }
 
 // checkPassword verifies password for i under the lockout and returns the

@@ -94,6 +94,7 @@ func Run(t *testing.T, newStore func(t *testing.T) channel.Store) {
 		{"Bootstrap", bootstrapTests},
 		{"Store", storeTests},
 		{"Concurrency", concurrencyTests},
+		{"Interleaving", raceTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
