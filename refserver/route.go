@@ -166,6 +166,9 @@ func (s *Server) run(rt route, rc *reqCtx) (status int, body []byte, contentType
 	if rc.status != 0 {
 		status = rc.status
 	}
+	if status == http.StatusNoContent {
+		return status, nil, ""
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		s.log.ErrorContext(rc.ctx(), "encode response", "error", err)
@@ -178,7 +181,9 @@ func (s *Server) run(rt route, rc *reqCtx) (status int, body []byte, contentType
 }
 
 func writeResponse(w http.ResponseWriter, status int, contentType string, body []byte) {
-	w.Header().Set("Content-Type", contentType)
+	if contentType != "" {
+		w.Header().Set("Content-Type", contentType)
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

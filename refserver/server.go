@@ -37,6 +37,7 @@ type Server struct {
 
 	loginLimiter *loginLimiter
 	routes       []route
+	mux          *http.ServeMux
 	handler      http.Handler
 }
 
@@ -218,6 +219,7 @@ func (s *Server) allRoutes() []route {
 
 func (s *Server) buildHandler() http.Handler {
 	mux := http.NewServeMux()
+	s.mux = mux
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.handler())
