@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -29,8 +30,21 @@ func (s *Service) cash(ctx context.Context, scope string, kind EntryKind, r Depo
 		return Receipt{}, err
 	}
 	vault, err := s.chartID(ctx, r.Amount.Currency, CodeVaultCash)
+	if errors.Is(err, ErrNotFound) {
+		// No chart in the amount's currency: if the account is in another
+		// one, that is the caller's real mistake.
+		if a, aerr := s.store.Account(ctx, r.AccountID); aerr != nil || a.Currency != r.Amount.Currency {
+			if aerr != nil {
+				return Receipt{}, aerr
+			}
+			return Receipt{}, fmt.Errorf("%w: account %s is in %s, not %s", ErrCurrencyMismatch, a.Number, a.Currency, r.Amount.Currency)
+		}
+	}
 	if err != nil {
 		return Receipt{}, err
+	}
+	if vault == r.AccountID {
+		return Receipt{}, invalid("account_id", "cash moves between vault cash and another account")
 	}
 	from, to := vault, r.AccountID
 	if kind == KindWithdrawal {
