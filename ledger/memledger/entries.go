@@ -43,10 +43,16 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 	}
 	s.mu.Unlock()
 	// Stored entries never change, so the results' private copies of their
-	// slices can be made outside the lock.
+	// slices can be made outside the lock. A fresh posting hands back the
+	// caller's own slices, which the store never kept.
 	for i := range results {
-		if results[i].Err == nil {
+		switch {
+		case results[i].Err != nil:
+		case results[i].Replayed:
 			detach(&results[i].Entry)
+		default:
+			results[i].Entry.Postings = reqs[i].Entry.Postings
+			results[i].Entry.Metadata = reqs[i].Entry.Metadata
 		}
 	}
 	return results, nil
