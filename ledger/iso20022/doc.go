@@ -37,7 +37,8 @@
 // <BizMsgEnvlp><AppHdr>...</AppHdr><Document>...</Document></BizMsgEnvlp>.
 // The message type and version come from the Document's namespace
 // (urn:iso:std:iso:20022:tech:xsd:camt.053.001.02); another message type or
-// version is refused with ErrUnsupportedMessage.
+// version is refused with ErrUnsupportedMessage. Identify reads that
+// namespace alone, for a caller that must choose the parser for a file.
 //
 // Input is untrusted. At most MaxMessageSize bytes are read; document type
 // declarations are refused; amounts are read with money.Parse against their

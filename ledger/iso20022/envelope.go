@@ -76,55 +76,95 @@ func decodeDocument(r io.Reader, k messageKind, doc any) error {
 	if len(data) > MaxMessageSize {
 		return fmt.Errorf("%w: larger than %d bytes", ErrInvalidMessage, MaxMessageSize)
 	}
-	d := xml.NewDecoder(bytes.NewReader(data))
-	var depth, roots int
-	var found bool
+	w := &documentWalker{d: xml.NewDecoder(bytes.NewReader(data))}
+	start, err := w.next()
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: no Document element", ErrInvalidMessage)
+	}
+	if err != nil {
+		return err
+	}
+	if err := k.accept(start.Name.Space); err != nil {
+		return err
+	}
+	if err := w.d.DecodeElement(doc, &start); err != nil {
+		return fmt.Errorf("%w: Document: %w", ErrInvalidMessage, err)
+	}
+	switch _, err := w.next(); {
+	case err == nil:
+		return fmt.Errorf("%w: more than one Document", ErrInvalidMessage)
+	case !errors.Is(err, io.EOF):
+		return err
+	}
+	return nil
+}
+
+// Identify returns the identifier of the ISO 20022 message in r, such as
+// "pacs.004.001.09", as its Document's namespace gives it, so that a caller
+// handed a file can choose the parser. The Document is found as the parsers
+// find it; Identify reads no further and checks nothing else. Input without
+// a Document is ErrInvalidMessage, a Document outside the ISO 20022
+// namespaces ErrUnsupportedMessage.
+func Identify(r io.Reader) (string, error) {
+	w := &documentWalker{d: xml.NewDecoder(io.LimitReader(r, MaxMessageSize))}
+	start, err := w.next()
+	if errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("%w: no Document element", ErrInvalidMessage)
+	}
+	if err != nil {
+		return "", err
+	}
+	id, ok := strings.CutPrefix(start.Name.Space, namespacePrefix)
+	if !ok || id == "" {
+		return "", fmt.Errorf("%w: Document namespace %q is not an ISO 20022 message", ErrUnsupportedMessage, start.Name.Space)
+	}
+	return id, nil
+}
+
+// documentWalker walks the elements around Documents: envelopes it enters,
+// business application headers it skips.
+type documentWalker struct {
+	d     *xml.Decoder
+	depth int // envelope elements open around the current position
+	roots int // top-level elements seen
+}
+
+// next returns the start of the next Document element, leaving the decoder
+// just after it, or io.EOF at the end of well-formed input.
+func (w *documentWalker) next() (xml.StartElement, error) {
 	for {
-		tok, err := d.Token()
+		tok, err := w.d.Token()
 		if errors.Is(err, io.EOF) {
-			break
+			return xml.StartElement{}, io.EOF
 		}
 		if err != nil {
-			return fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+			return xml.StartElement{}, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
 		}
 		switch t := tok.(type) {
 		case xml.Directive:
-			return fmt.Errorf("%w: document type declarations are not accepted", ErrInvalidMessage)
+			return xml.StartElement{}, fmt.Errorf("%w: document type declarations are not accepted", ErrInvalidMessage)
 		case xml.EndElement:
-			depth--
+			w.depth--
 		case xml.StartElement:
-			if depth == 0 {
-				if roots++; roots > 1 {
-					return fmt.Errorf("%w: content after the root element <%s>", ErrInvalidMessage, t.Name.Local)
+			if w.depth == 0 {
+				if w.roots++; w.roots > 1 {
+					return xml.StartElement{}, fmt.Errorf("%w: content after the root element <%s>", ErrInvalidMessage, t.Name.Local)
 				}
 			}
 			switch t.Name.Local {
 			case "Document":
-				if found {
-					return fmt.Errorf("%w: more than one Document", ErrInvalidMessage)
-				}
-				found = true
-				if err := k.accept(t.Name.Space); err != nil {
-					return err
-				}
-				if err := d.DecodeElement(doc, &t); err != nil {
-					return fmt.Errorf("%w: Document: %w", ErrInvalidMessage, err)
-				}
+				return t, nil
 			case "AppHdr":
-				if err := d.Skip(); err != nil {
-					return fmt.Errorf("%w: AppHdr: %w", ErrInvalidMessage, err)
+				if err := w.d.Skip(); err != nil {
+					return xml.StartElement{}, fmt.Errorf("%w: AppHdr: %w", ErrInvalidMessage, err)
 				}
 			default:
-				if depth++; depth > maxWrapperDepth {
-					return fmt.Errorf("%w: no Document within %d levels of envelope", ErrInvalidMessage, maxWrapperDepth)
+				if w.depth++; w.depth > maxWrapperDepth {
+					return xml.StartElement{}, fmt.Errorf("%w: no Document within %d levels of envelope", ErrInvalidMessage, maxWrapperDepth)
 				}
 			}
 		}
 	}
-	if !found {
-		return fmt.Errorf("%w: no Document element", ErrInvalidMessage)
-	}
-	return nil
 }
 
 // encodeDocument writes doc as an indented UTF-8 XML document. It encodes

@@ -57,6 +57,9 @@ func normalized(m money.Money) money.Money {
 // checkAmount holds an amount to the standard: a valid currency, its minor
 // unit, not negative, and with positive not zero either.
 func checkAmount(path string, m money.Money, positive bool) error {
+	if m == (money.Money{}) {
+		return invalid(path, "missing")
+	}
 	if !m.Valid() {
 		if !m.Currency.Valid() {
 			return invalid(path, "%w: %q", money.ErrUnknownCurrency, string(m.Currency))
