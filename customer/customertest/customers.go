@@ -3,7 +3,6 @@ package customertest
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -179,21 +178,12 @@ func testConcurrentDuplicates(t *testing.T, newStore func(*testing.T) customer.S
 	e := newEnv(t, newStore)
 	const n, rounds = 8, 3
 	for round := range rounds {
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		ready := make(chan struct{})
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-ready
-				c := traveller(round)
-				c.FullName = fmt.Sprintf("Claimant %d", i)
-				_, errs[i] = e.svc.Create(e.ctx, c)
-			}()
-		}
-		close(ready)
-		wg.Wait()
+		errs := runAtOnce(n, func(i int) error {
+			c := traveller(round)
+			c.FullName = fmt.Sprintf("Claimant %d", i)
+			_, err := e.svc.Create(e.ctx, c)
+			return err
+		})
 		won := 0
 		for _, err := range errs {
 			if err == nil {
@@ -264,19 +254,10 @@ func testConcurrentUpdates(t *testing.T, newStore func(*testing.T) customer.Stor
 	c := e.create(zhang())
 	const n, rounds = 8, 4
 	for round := int64(1); round <= rounds; round++ {
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		ready := make(chan struct{})
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-ready
-				_, errs[i] = e.svc.Update(e.ctx, c.ID, round, customer.Patch{Occupation: ptr(fmt.Sprintf("job %d.%d", round, i))})
-			}()
-		}
-		close(ready)
-		wg.Wait()
+		errs := runAtOnce(n, func(i int) error {
+			_, err := e.svc.Update(e.ctx, c.ID, round, customer.Patch{Occupation: ptr(fmt.Sprintf("job %d.%d", round, i))})
+			return err
+		})
 		won := -1
 		for i, err := range errs {
 			if err == nil {

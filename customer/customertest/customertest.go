@@ -59,6 +59,8 @@ func Run(t *testing.T, newStore func(t *testing.T) customer.Store) {
 		{"Interactions", testInteractions},
 		{"Complaints", testComplaints},
 		{"EventsAtLeastOnce", testEvents},
+		{"ConcurrentPrimaryDocuments", testConcurrentPrimaryDocuments},
+		{"ConcurrentEventsHaveNoGaps", testConcurrentEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

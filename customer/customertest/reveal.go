@@ -3,7 +3,6 @@ package customertest
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -91,23 +90,14 @@ func testConcurrentReveals(t *testing.T, newStore func(*testing.T) customer.Stor
 	e := newEnv(t, newStore)
 	a, b := e.create(zhang()), e.create(traveller(1))
 	const n = 24
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	ready := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-ready
-			id := a.ID
-			if i%2 == 1 {
-				id = b.ID
-			}
-			_, _, errs[i] = e.svc.Reveal(e.ctx, "teller", id, []customer.Field{customer.FieldEmail}, "concurrent check")
-		}()
-	}
-	close(ready)
-	wg.Wait()
+	errs := runAtOnce(n, func(i int) error {
+		id := a.ID
+		if i%2 == 1 {
+			id = b.ID
+		}
+		_, _, err := e.svc.Reveal(e.ctx, "teller", id, []customer.Field{customer.FieldEmail}, "concurrent check")
+		return err
+	})
 	for _, err := range errs {
 		require.NoError(t, err)
 	}
