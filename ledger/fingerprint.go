@@ -3,7 +3,6 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"hash"
 )
 
 // Fingerprint identifies a request's content, so that a replayed
@@ -14,25 +13,24 @@ type Fingerprint [32]byte
 // fingerprinter builds a Fingerprint field by field. Every field is written
 // with its length first, so ("ab","c") and ("a","bc") differ.
 type fingerprinter struct {
-	h   hash.Hash
-	buf [8]byte
+	buf []byte
 }
 
 func newFingerprinter(operation string) *fingerprinter {
-	f := &fingerprinter{h: sha256.New()}
-	f.str(operation)
-	return f
+	f := &fingerprinter{buf: make([]byte, 0, 256)}
+	return f.str(operation)
 }
 
 func (f *fingerprinter) str(s string) *fingerprinter {
-	binary.BigEndian.PutUint64(f.buf[:], uint64(len(s)))
-	f.h.Write(f.buf[:])
-	f.h.Write([]byte(s))
+	f.buf = binary.BigEndian.AppendUint64(f.buf, uint64(len(s)))
+	f.buf = append(f.buf, s...)
 	return f
 }
 
-func (f *fingerprinter) sum() Fingerprint {
-	var fp Fingerprint
-	f.h.Sum(fp[:0])
-	return fp
+func (f *fingerprinter) id(id ID) *fingerprinter {
+	f.buf = binary.BigEndian.AppendUint64(f.buf, uint64(len(id)))
+	f.buf = append(f.buf, id[:]...)
+	return f
 }
+
+func (f *fingerprinter) sum() Fingerprint { return sha256.Sum256(f.buf) }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -113,7 +114,7 @@ type BatchResult struct {
 // fingerprintMovement covers the fields shared by deposits, withdrawals
 // and transfers.
 func fingerprintMovement(op string, from, to ID, amount money.Money, desc string, meta map[string]string, vd calendar.Date) Fingerprint {
-	f := newFingerprinter(op).str(from.String()).str(to.String()).
+	f := newFingerprinter(op).id(from).id(to).
 		str(amount.Amount.String()).str(string(amount.Currency)).str(desc)
 	if !vd.IsZero() {
 		f.str(vd.String())
@@ -124,7 +125,7 @@ func fingerprintMovement(op string, from, to ID, amount money.Money, desc string
 }
 
 func fingerprintMetadata(f *fingerprinter, meta map[string]string) *fingerprinter {
-	f.str(fmt.Sprint(len(meta)))
+	f.str(strconv.Itoa(len(meta)))
 	for _, k := range slices.Sorted(maps.Keys(meta)) {
 		f.str(k).str(meta[k])
 	}

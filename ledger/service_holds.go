@@ -46,7 +46,7 @@ func (s *Service) PlaceHold(ctx context.Context, r HoldRequest) (HoldReceipt, er
 		if !r.ExpiresAt.IsZero() {
 			expires = r.ExpiresAt.UTC().Format(time.RFC3339Nano)
 		}
-		fp = newFingerprinter(scopeHold).str(r.AccountID.String()).str(r.Amount.Amount.String()).
+		fp = newFingerprinter(scopeHold).id(r.AccountID).str(r.Amount.Amount.String()).
 			str(string(r.Amount.Currency)).str(expires).str(r.Description).sum()
 	}
 	placed, replayed, err := s.store.PlaceHold(ctx, h, fp)
@@ -114,7 +114,7 @@ func (s *Service) CaptureHold(ctx context.Context, r CaptureRequest) (Receipt, e
 	}
 	var fp Fingerprint
 	if scoped != "" {
-		f := newFingerprinter(scopeCapture).str(r.HoldID.String()).str(r.ToAccountID.String()).
+		f := newFingerprinter(scopeCapture).id(r.HoldID).id(r.ToAccountID).
 			str(r.Amount.Amount.String()).str(string(r.Amount.Currency)).str(r.Description)
 		fp = fingerprintMetadata(f, r.Metadata).sum()
 	}

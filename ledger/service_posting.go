@@ -183,7 +183,7 @@ func (s *Service) PostEntry(ctx context.Context, r JournalRequest) (Receipt, err
 	if scoped != "" {
 		f := newFingerprinter(scopeJournal).str(r.Description).str(r.ValueDate.String())
 		for _, p := range r.Postings {
-			f.str(p.AccountID.String()).str(string(p.Side)).str(p.Amount.Amount.String()).str(string(p.Amount.Currency))
+			f.id(p.AccountID).str(string(p.Side)).str(p.Amount.Amount.String()).str(string(p.Amount.Currency))
 		}
 		fp = fingerprintMetadata(f, r.Metadata).sum()
 	}
@@ -233,7 +233,7 @@ func (s *Service) Reverse(ctx context.Context, r ReversalRequest) (Receipt, erro
 	}
 	var fp Fingerprint
 	if scoped != "" {
-		fp = newFingerprinter(scopeReversal).str(r.EntryID.String()).str(r.Description).sum()
+		fp = newFingerprinter(scopeReversal).id(r.EntryID).str(r.Description).sum()
 	}
 	return s.postOne(ctx, e, fp)
 }
