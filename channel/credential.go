@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bankkit/bankkit/channel/internal/argon2id"
+	"golang.org/x/crypto/argon2"
 )
 
 // Params are the argon2id cost parameters new password hashes use.
@@ -30,7 +30,7 @@ var DefaultParams = Params{Memory: 19456, Time: 2, Threads: 1, SaltLength: 16, K
 // stored string outside them is refused rather than allowed to cost a
 // login gigabytes or minutes.
 const (
-	maxMemoryKiB  = argon2id.MaxMemoryKiB
+	maxMemoryKiB  = 4 << 20 // 4 GiB
 	maxTime       = 64
 	minSaltLength = 8
 	maxSaltLength = 64
@@ -85,24 +85,18 @@ func HashPassword(password string, p Params) (Credential, error) {
 		return Credential{}, fmt.Errorf("channel: salt: %w", err)
 	}
 	c := Credential{Memory: p.Memory, Time: p.Time, Threads: p.Threads, Salt: salt}
-	h, err := c.derive(password, p.KeyLength)
-	if err != nil {
-		return Credential{}, err
-	}
-	c.Hash = h
+	c.Hash = c.derive(password, p.KeyLength)
 	return c, nil
 }
 
 // deriveKey is the argon2id key derivation; a variable only so that a test
-// can count how often a login pays for it.
-var deriveKey = argon2id.Key
+// can count how often a login pays for it. Its inputs are validated first
+// (Params.Validate, Credential.Validate): argon2.IDKey panics on zero time
+// or threads.
+var deriveKey = argon2.IDKey
 
-func (c Credential) derive(password string, keyLen uint32) ([]byte, error) {
-	h, err := deriveKey([]byte(password), c.Salt, c.Time, c.Memory, c.Threads, keyLen)
-	if err != nil {
-		return nil, fmt.Errorf("%w: credential: %v", ErrInvalidInput, err)
-	}
-	return h, nil
+func (c Credential) derive(password string, keyLen uint32) []byte {
+	return deriveKey([]byte(password), c.Salt, c.Time, c.Memory, c.Threads, keyLen)
 }
 
 // Verify reports whether password is the one c was made from. The final
@@ -111,11 +105,7 @@ func (c Credential) Verify(password string) bool {
 	if len(password) > MaxPasswordLength || c.Validate() != nil {
 		return false
 	}
-	h, err := c.derive(password, uint32(len(c.Hash)))
-	if err != nil {
-		return false
-	}
-	return subtle.ConstantTimeCompare(h, c.Hash) == 1
+	return subtle.ConstantTimeCompare(c.derive(password, uint32(len(c.Hash))), c.Hash) == 1
 }
 
 // Params returns the parameters c was made with.

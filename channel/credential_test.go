@@ -21,10 +21,11 @@ func TestHashPasswordWithDefaultParams(t *testing.T) {
 	require.False(t, c.Verify("correct horse batterY"))
 }
 
-// A hash made by the reference implementation of Argon2id must verify: the
-// format and the algorithm are the standard ones, not a private variant.
-// The string was produced with golang.org/x/crypto/argon2 (IDKey, salt
-// "somesaltsomesalt", password "password") outside this module.
+// A PHC string written by other software must parse, verify and print back
+// unchanged: the format is the standard one, not a private variant. The
+// string was assembled by hand from argon2.IDKey's output (salt
+// "somesaltsomesalt", password "password", m=64, t=2, p=1) and the PHC
+// rules, not by this package's String.
 func TestVerifyAcceptsReferenceHash(t *testing.T) {
 	t.Parallel()
 	c, err := channel.ParseCredential(referencePHC)
