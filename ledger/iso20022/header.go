@@ -138,6 +138,8 @@ func headerFromXML(path string, x *groupHeaderXML, total *amountXML, totalName s
 	return h, nil
 }
 
+// settlementDate is the header's IntrBkSttlmDt or, when it has none, the
+// date all transactions give.
 func settlementDate(path, header string, txDates []string) (calendar.Date, error) {
 	if trim(header) != "" || len(txDates) == 0 {
 		return parseDate(path+"/IntrBkSttlmDt", header)
