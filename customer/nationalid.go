@@ -23,7 +23,8 @@ type NationalID struct {
 	Type   NationalIDType
 	Number string // PRC: 17 digits and a check character (digit or 'X'); passport: 5-20 letters and digits
 	// Country is the issuing country of a passport, ISO 3166-1 alpha-2 or
-	// alpha-3 ("CN" or "CHN"). A PRC resident id leaves it empty.
+	// alpha-3 ("CN" or "CHN"; stored as alpha-2). A PRC resident id leaves
+	// it empty.
 	Country string
 }
 
@@ -99,10 +100,16 @@ func ValidatePassportNumber(number string) error {
 	return nil
 }
 
-// Normalize returns the canonical form: number and country upper-cased.
-// Two ids naming the same document normalise to the same value.
+// Normalize returns the canonical form: number upper-cased, country as
+// ISO 3166-1 alpha-2. Two ids naming the same document normalise to the
+// same value. A country code that is not assigned is only upper-cased
+// (Validate rejects it).
 func (n NationalID) Normalize() NationalID {
-	return NationalID{Type: n.Type, Number: strings.ToUpper(n.Number), Country: strings.ToUpper(n.Country)}
+	country := strings.ToUpper(n.Country)
+	if a2, ok := countryAlpha2(country); ok {
+		country = a2
+	}
+	return NationalID{Type: n.Type, Number: strings.ToUpper(n.Number), Country: country}
 }
 
 // Validate checks the id on its own: the type, the number's format and
@@ -133,11 +140,9 @@ func (n NationalID) validate() (calendar.Date, error) {
 	return calendar.Date{}, invalid("national_id.type", "must be %s or %s", PRCResidentID, Passport)
 }
 
-// indexKey is the normalised text the blind index is computed over: the
-// type, the alpha-2 country (so "CHN" and "CN" passports collide as they
-// should) and the upper-cased number.
+// indexKey is the normalised text the blind index is computed over, so
+// "CHN" and "CN" passports collide as they should.
 func (n NationalID) indexKey() string {
 	n = n.Normalize()
-	country, _ := countryAlpha2(n.Country)
-	return string(n.Type) + "|" + country + "|" + n.Number
+	return string(n.Type) + "|" + n.Country + "|" + n.Number
 }

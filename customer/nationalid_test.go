@@ -101,3 +101,11 @@ func TestNationalIDValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestNationalIDNormalize(t *testing.T) {
+	t.Parallel()
+	got := customer.NationalID{Type: customer.Passport, Number: "e12345678", Country: "chn"}.Normalize()
+	require.Equal(t, customer.NationalID{Type: customer.Passport, Number: "E12345678", Country: "CN"}, got)
+	got = customer.NationalID{Type: customer.PRCResidentID, Number: "11010519491231002x"}.Normalize()
+	require.Equal(t, customer.NationalID{Type: customer.PRCResidentID, Number: "11010519491231002X"}, got)
+}
