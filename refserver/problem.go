@@ -52,6 +52,18 @@ var (
 	probUnavailable        = problemKind{"unavailable", http.StatusServiceUnavailable, "Temporarily unavailable"}
 )
 
+// problemKinds lists every problem type the server can answer with; a test
+// checks docs/api.md documents each.
+var problemKinds = []problemKind{
+	probInvalidInput, probMalformedJSON, probBodyTooLarge, probUnauthenticated, probForbidden,
+	probNotFound, probMethodNotAllowed, probConflict, probPreconditionFailed, probIdemRequired,
+	probIdemInFlight, probIdemMismatch, probUnsupportedMedia, probInternal, probUnavailable,
+	probInsufficientFunds, probAccountFrozen, probAccountDormant, probAccountClosed,
+	probAccountNotEmpty, probCurrencyMismatch, probAlreadyReversed, probHoldNotActive,
+	probDuplicate, probInvalidTransition, probCustomerNotReady, probInvalidLogin,
+	probPreconditionRequired, probTooManyRequests, probNotImplemented,
+}
+
 func (k problemKind) problem(detail string, fields ...FieldError) Problem {
 	return Problem{Type: problemBase + k.slug, Title: k.title, Status: k.status, Detail: detail, Errors: fields}
 }

@@ -233,11 +233,41 @@ func (s *Server) buildHandler() http.Handler {
 	for _, rt := range s.routes {
 		mux.Handle(rt.muxPattern(), s.serve(rt))
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, r, probNotFound.problem("no such endpoint: "+r.Method+" "+r.URL.Path))
-	})
-	return s.withRequestLog(mux)
+	return s.withRequestLog(unmatchedAsProblems(mux))
 }
+
+// unmatchedAsProblems answers requests no route matches in problem+json,
+// like every other error: an unknown path is 404, a known path with the
+// wrong method 405 with the mux's Allow header.
+func unmatchedAsProblems(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, pattern := mux.Handler(r); pattern == "" {
+			probe := &statusProbe{header: http.Header{}}
+			h.ServeHTTP(probe, r)
+			if probe.status == http.StatusMethodNotAllowed {
+				allow := probe.header.Get("Allow")
+				w.Header().Set("Allow", allow)
+				writeProblem(w, r, probMethodNotAllowed.problem(r.Method+" is not served here; allowed: "+allow))
+				return
+			}
+			if probe.status == http.StatusNotFound {
+				writeProblem(w, r, probNotFound.problem("no such endpoint: "+r.Method+" "+r.URL.Path))
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// statusProbe records what a handler would answer, writing nothing.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header         { return p.header }
+func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *statusProbe) WriteHeader(code int)        { p.status = code }
 
 // healthz answers as long as the process serves HTTP.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
