@@ -16,18 +16,18 @@ var modelTests = []test{
 	{"RandomOperationsMatchModel", testRandomOperations},
 }
 
-// ModelSeeds are the seeds testRandomOperations runs; a failure message
+// modelSeeds are the seeds testRandomOperations runs; a failure message
 // names the seed and the step, so it reproduces.
-var ModelSeeds = []uint64{1, 2, 3}
+var modelSeeds = []uint64{1, 2, 3}
 
 // modelSteps is the number of random operations per seed.
 const modelSteps = 150
 
 func testRandomOperations(t *testing.T, f *fixture) {
-	for _, seed := range ModelSeeds {
+	for _, seed := range modelSeeds {
 		// Each seed on its own store: the fixture's store for the first.
 		g := f
-		if seed != ModelSeeds[0] {
+		if seed != modelSeeds[0] {
 			g = newFixture(t, f.newStore)
 		}
 		RunModel(t, g.svc, g.vault, seed, modelSteps)

@@ -152,7 +152,6 @@ func testInvalidMovements(t *testing.T, f *fixture) {
 		tc.edit(&r)
 		_, err := f.svc.Transfer(f.ctx, r)
 		requireInvalid(t, err, tc.field)
-
 	}
 
 	deposits := []struct {
