@@ -11,15 +11,16 @@ import (
 	"github.com/bankkit/bankkit/money"
 )
 
-// CSVColumns are the columns of a CSV statement, as its header row names
-// them. See ParseCSVStatement.
-var CSVColumns = []string{"value_date", "amount", "currency", "direction", "reference", "description"}
+// csvColumns are the columns of a CSV statement, as its header row names
+// them; ParseCSVStatement documents them.
+var csvColumns = []string{"value_date", "amount", "currency", "direction", "reference", "description"}
 
 // ParseCSVStatement reads a statement in bankkit's simple CSV format, for
 // banks that send no camt.053. The file is UTF-8 (a leading byte order mark
 // is ignored), comma-separated with RFC 4180 quoting, at most
-// MaxMessageSize bytes. The first row names the columns, in any order: all
-// of CSVColumns, each once. Every further row is one booked entry:
+// MaxMessageSize bytes. The first row names the columns below, each once,
+// in any order; names are matched without regard to case or surrounding
+// spaces. Every further row is one booked entry:
 //
 //	value_date   the value date, YYYY-MM-DD
 //	amount       a plain decimal greater than zero, with no more decimal
@@ -40,7 +41,7 @@ var CSVColumns = []string{"value_date", "amount", "currency", "direction", "refe
 // EndToEndID, the amount, and the description as its one remittance line,
 // so that camt.053 and CSV statements reconcile alike. The file is refused
 // whole at the first bad row; the error wraps ErrInvalidMessage and names
-// the line and column.
+// the line and the column, as in "line 7, column 2 (amount)".
 func ParseCSVStatement(r io.Reader) ([]Entry, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxMessageSize+1))
 	if err != nil {
@@ -79,24 +80,24 @@ func ParseCSVStatement(r io.Reader) ([]Entry, error) {
 	}
 }
 
-// csvColumnIndex maps each of CSVColumns to its position in the header.
+// csvColumnIndex maps each of csvColumns to its position in the header.
 func csvColumnIndex(header []string) (map[string]int, error) {
-	known := make(map[string]bool, len(CSVColumns))
-	for _, c := range CSVColumns {
+	known := make(map[string]bool, len(csvColumns))
+	for _, c := range csvColumns {
 		known[c] = true
 	}
 	cols := make(map[string]int, len(header))
 	for i, name := range header {
 		name = strings.ToLower(strings.TrimSpace(name))
 		if !known[name] {
-			return nil, fmt.Errorf("%w: line 1, column %d: unknown column %q, want %s", ErrInvalidMessage, i+1, name, strings.Join(CSVColumns, ","))
+			return nil, fmt.Errorf("%w: line 1, column %d: unknown column %q, want %s", ErrInvalidMessage, i+1, name, strings.Join(csvColumns, ","))
 		}
 		if _, dup := cols[name]; dup {
 			return nil, fmt.Errorf("%w: line 1, column %d: column %q appears twice", ErrInvalidMessage, i+1, name)
 		}
 		cols[name] = i
 	}
-	for _, c := range CSVColumns {
+	for _, c := range csvColumns {
 		if _, ok := cols[c]; !ok {
 			return nil, fmt.Errorf("%w: line 1: missing column %q", ErrInvalidMessage, c)
 		}
@@ -104,13 +105,13 @@ func csvColumnIndex(header []string) (map[string]int, error) {
 	return cols, nil
 }
 
-// csvEntry reads one row. Errors name the row's line and the column, by
-// number and by name.
+// csvEntry reads one row. Errors name the row's line (where it starts in
+// the file) and the column, by position and by name.
 func csvEntry(cr *csv.Reader, cols map[string]int, record []string) (Entry, error) {
 	field := func(name string) string { return record[cols[name]] }
 	where := func(name string) string {
-		line, col := cr.FieldPos(cols[name])
-		return fmt.Sprintf("line %d, column %d (%s)", line, col, name)
+		line, _ := cr.FieldPos(cols[name])
+		return fmt.Sprintf("line %d, column %d (%s)", line, cols[name]+1, name)
 	}
 	valueDate, err := parseDate(where("value_date"), field("value_date"))
 	if err != nil {

@@ -57,7 +57,7 @@ func TestParseCSVStatementColumnsInAnyOrder(t *testing.T) {
 
 func TestParseCSVStatementHeaderOnly(t *testing.T) {
 	t.Parallel()
-	entries, err := ParseCSVStatement(strings.NewReader(strings.Join(CSVColumns, ",") + "\n"))
+	entries, err := ParseCSVStatement(strings.NewReader(strings.Join(csvColumns, ",") + "\n"))
 	require.NoError(t, err)
 	require.Empty(t, entries)
 }
@@ -77,21 +77,22 @@ func TestParseCSVStatementRefuses(t *testing.T) {
 		{"missing column", "value_date,amount,currency,direction,reference\n", `line 1: missing column "description"`},
 		{"bad date", header + good + "27.11.2026,1.00,EUR,C,R,d\n", "line 3, column 1 (value_date)"},
 		{"impossible date", header + "2026-02-29,1.00,EUR,C,R,d\n", "line 2, column 1 (value_date)"},
-		{"amount split by an unquoted comma", header + "2026-11-27,1,00,EUR,C,R\n", "line 2, column 14 (currency)"},
-		{"amount not a number", header + "2026-11-27,1.0x,EUR,C,R,d\n", "line 2, column 12 (amount)"},
-		{"amount with a comma", header + "2026-11-27,\"1,00\",EUR,C,R,d\n", "line 2, column 12 (amount)"},
-		{"amount with too many decimals", header + "2026-11-27,1.001,EUR,C,R,d\n", "line 2, column 12 (amount)"},
-		{"amount zero", header + "2026-11-27,0.00,EUR,C,R,d\n", "line 2, column 12 (amount)"},
-		{"amount signed", header + "2026-11-27,-1.00,EUR,D,R,d\n", "line 2, column 12 (amount)"},
-		{"amount too long", header + "2026-11-27," + strings.Repeat("9", 19) + ",EUR,C,R,d\n", "line 2, column 12 (amount)"},
-		{"currency unknown", header + "2026-11-27,1.00,EU,C,R,d\n", "line 2, column 17 (currency)"},
-		{"direction unknown", header + "2026-11-27,1.00,EUR,CR,R,d\n", "line 2, column 21 (direction)"},
-		{"reference too long", header + "2026-11-27,1.00,EUR,C," + strings.Repeat("r", 36) + ",d\n", "line 2, column 23 (reference)"},
-		{"description with a control character", header + "2026-11-27,1.00,EUR,C,R,a\x07b\n", "line 2, column 25 (description)"},
-		{"description not UTF-8", header + "2026-11-27,1.00,EUR,C,R,\xff\n", "line 2, column 25 (description)"},
+		{"amount split by an unquoted comma", header + "2026-11-27,1,00,EUR,C,R\n", "line 2, column 3 (currency)"},
+		{"amount not a number", header + "2026-11-27,1.0x,EUR,C,R,d\n", "line 2, column 2 (amount)"},
+		{"amount with a comma", header + "2026-11-27,\"1,00\",EUR,C,R,d\n", "line 2, column 2 (amount)"},
+		{"amount with too many decimals", header + "2026-11-27,1.001,EUR,C,R,d\n", "line 2, column 2 (amount)"},
+		{"amount zero", header + "2026-11-27,0.00,EUR,C,R,d\n", "line 2, column 2 (amount)"},
+		{"amount signed", header + "2026-11-27,-1.00,EUR,D,R,d\n", "line 2, column 2 (amount)"},
+		{"amount too long", header + "2026-11-27," + strings.Repeat("9", 19) + ",EUR,C,R,d\n", "line 2, column 2 (amount)"},
+		{"currency unknown", header + "2026-11-27,1.00,EU,C,R,d\n", "line 2, column 3 (currency)"},
+		{"direction unknown", header + "2026-11-27,1.00,EUR,CR,R,d\n", "line 2, column 4 (direction)"},
+		{"reference too long", header + "2026-11-27,1.00,EUR,C," + strings.Repeat("r", 36) + ",d\n", "line 2, column 5 (reference)"},
+		{"description with a control character", header + "2026-11-27,1.00,EUR,C,R,a\x07b\n", "line 2, column 6 (description)"},
+		{"description not UTF-8", header + "2026-11-27,1.00,EUR,C,R,\xff\n", "line 2, column 6 (description)"},
 		{"too few fields", header + "2026-11-27,1.00,EUR,C,R\n", "line 2"},
+		{"bad amount in a reordered file", "amount,value_date,currency,direction,reference,description\n1.2.3,2026-11-27,EUR,C,R,d\n", "line 2, column 1 (amount)"},
 		{"bare quote", header + "2026-11-27,1.00,EUR,C,R\"x,d\n", "line 2, column 24"},
-		{"line after a multi-line field", header + "2026-11-27,1.00,EUR,C,R,\"a\nb\"\n2026-11-27,1.00,EUR,X,R,d\n", "line 4, column 21 (direction)"},
+		{"line after a multi-line field", header + "2026-11-27,1.00,EUR,C,R,\"a\nb\"\n2026-11-27,1.00,EUR,X,R,d\n", "line 4, column 4 (direction)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
