@@ -143,17 +143,18 @@ func ExampleParseStatement() {
 	// PDNG 80.50 CNY value 2026-11-28 []
 }
 
-// A refused file names what is wrong and where.
+// A refused file names what is wrong and where: statements carry the sign
+// in CdtDbtInd, never in the amount.
 func ExampleParseStatement_invalid() {
 	const doc = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
 <GrpHdr><MsgId>M</MsgId><CreDtTm>2026-11-27T18:00:00</CreDtTm></GrpHdr>
 <Stmt><Id>S</Id><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>
-<Ntry><Amt Ccy="JPY">1200.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts></Ntry>
+<Ntry><Amt Ccy="JPY">-1200</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts></Ntry>
 </Stmt></BkToCstmrStmt></Document>`
 	_, err := iso20022.ParseStatement(strings.NewReader(doc))
 	fmt.Println(err)
 	// Output:
-	// iso20022: invalid message: Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt: money: invalid amount: "1200.50" has more than 0 decimal places for JPY
+	// iso20022: invalid message: Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt: amount -1200 is negative
 }
 
 // Returning an inbound payment whose account is closed.
