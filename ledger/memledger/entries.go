@@ -28,10 +28,17 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 			results[i].Err = err
 			continue
 		}
-		e.Postings = slices.Clone(e.Postings)
-		e.Metadata = maps.Clone(e.Metadata)
-		e.ReversedBy = ledger.NilID
-		prepared[i] = preparedEntry{entry: e, moves: e.Movements()}
+		p := &prepared[i]
+		p.entry = e
+		if len(e.Postings) <= len(p.inline) {
+			n := copy(p.inline[:], e.Postings)
+			p.entry.Postings = p.inline[:n:n]
+		} else {
+			p.entry.Postings = slices.Clone(e.Postings)
+		}
+		p.entry.Metadata = maps.Clone(e.Metadata)
+		p.entry.ReversedBy = ledger.NilID
+		p.moves = p.entry.Movements()
 	}
 
 	s.mu.Lock()
@@ -59,10 +66,13 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 }
 
 // preparedEntry is a validated private copy of a request's entry and its
-// movements, made before taking the lock.
+// movements, made before taking the lock. The stored entry is the one in
+// here, and the postings of a two-posting entry live in inline: one
+// allocation holds the whole record.
 type preparedEntry struct {
-	entry ledger.Entry
-	moves []ledger.Movement
+	entry  ledger.Entry
+	inline [2]ledger.Posting
+	moves  []ledger.Movement
 }
 
 // maxInline is how many accounts an entry may touch before post's account
