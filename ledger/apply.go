@@ -15,7 +15,8 @@ import (
 //   - hold is the hold a capture consumes, nil for other kinds.
 //
 // Apply checks, in this order: the capture's hold is active and belongs to
-// a debited account (ErrHoldNotActive); then for each account in order, its
+// a debited account (ErrHoldNotActive) that it covers (ErrInvalidInput);
+// then for each account in order, its
 // currency (ErrCurrencyMismatch), its status (ErrAccountClosed,
 // ErrAccountFrozen, ErrAccountDormant) and its balance policy
 // (ErrInsufficientFunds). Only if every check passes does it write the new
@@ -49,6 +50,9 @@ func Apply(e Entry, moves []Movement, accounts []Account, hold *Hold) error {
 		}
 		if holdAt < 0 {
 			return fmt.Errorf("%w: the capture does not debit the hold's account", ErrHoldNotActive)
+		}
+		if moves[holdAt].decrease(accounts[holdAt].NormalSide).GreaterThan(hold.Amount.Amount) {
+			return invalid("amount", fmt.Sprintf("the capture exceeds the hold of %s", hold.Amount))
 		}
 		released = hold.Amount.Amount
 	}

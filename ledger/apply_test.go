@@ -1,0 +1,95 @@
+package ledger
+
+import (
+	"testing"
+	"time"
+
+	"github.com/bankkit/bankkit/money"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+)
+
+// applyFixture is two CNY deposit accounts, the first holding 100.00 of
+// which 40.00 is held, and a capture entry of amount from the first to the
+// second.
+func applyFixture(t *testing.T, amount string) (Entry, []Movement, []Account, *Hold) {
+	t.Helper()
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	a := Account{ID: NewID(), Number: "a", Currency: money.CNY, NormalSide: Credit, Status: StatusActive,
+		Balance: money.MustParse("100.00", "CNY"), Held: money.MustParse("40.00", "CNY")}
+	b := Account{ID: NewID(), Number: "b", Currency: money.CNY, NormalSide: Credit, Status: StatusActive,
+		Balance: money.Zero(money.CNY), Held: money.Zero(money.CNY)}
+	h := &Hold{ID: NewID(), AccountID: a.ID, Amount: money.MustParse("40.00", "CNY"), Status: HoldActive}
+	e := Entry{ID: NewID(), Kind: KindCapture, HoldID: h.ID, BookedAt: now, Postings: []Posting{
+		{AccountID: a.ID, Side: Debit, Amount: money.MustParse(amount, "CNY")},
+		{AccountID: b.ID, Side: Credit, Amount: money.MustParse(amount, "CNY")},
+	}}
+	return e, e.Movements(), []Account{a, b}, h
+}
+
+func TestApplyCapture(t *testing.T) {
+	t.Parallel()
+	e, moves, accounts, h := applyFixture(t, "25.00")
+	require.NoError(t, Apply(e, moves, accounts, h))
+	require.Equal(t, "75.00", accounts[0].Balance.ValueString())
+	require.Equal(t, "0.00", accounts[0].Held.ValueString(), "the rest of the hold is released")
+	require.Equal(t, "25.00", accounts[1].Balance.ValueString())
+	require.Equal(t, HoldCaptured, h.Status)
+	require.Equal(t, "25.00", h.Captured.ValueString())
+	require.Equal(t, e.ID, h.CaptureEntryID)
+}
+
+func TestApplyRefusalChangesNothing(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		amount string
+		edit   func(accounts []Account, h *Hold)
+		want   error
+	}{
+		{"capture above the hold", "40.01", nil, ErrInvalidInput},
+		{"released hold", "10.00", func(_ []Account, h *Hold) { h.Status = HoldReleased }, ErrHoldNotActive},
+		{"expired hold", "10.00", func(_ []Account, h *Hold) { h.ExpiresAt = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }, ErrHoldNotActive},
+		{"payee closed", "10.00", func(a []Account, _ *Hold) { a[1].Status = StatusClosed }, ErrAccountClosed},
+		{"payer frozen for debits", "10.00", func(a []Account, _ *Hold) { a[0].Status = StatusFrozenDebits }, ErrAccountFrozen},
+		{"payee in USD", "10.00", func(a []Account, _ *Hold) { a[1].Currency = money.USD }, ErrCurrencyMismatch},
+		{"balance below the hold", "40.00", func(a []Account, _ *Hold) {
+			a[0].Balance = money.MustParse("30.00", "CNY")
+		}, ErrInsufficientFunds},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, moves, accounts, h := applyFixture(t, tc.amount)
+			if tc.edit != nil {
+				tc.edit(accounts, h)
+			}
+			beforeAccounts := append([]Account(nil), accounts...)
+			beforeHold := *h
+			require.ErrorIs(t, Apply(e, moves, accounts, h), tc.want)
+			require.Equal(t, beforeAccounts, accounts)
+			require.Equal(t, beforeHold, *h)
+		})
+	}
+}
+
+func TestApplyOverdraftBoundary(t *testing.T) {
+	t.Parallel()
+	payer := Account{ID: NewID(), Number: "p", Currency: money.CNY, NormalSide: Credit, Status: StatusActive,
+		Policy: Overdraft(decimal.RequireFromString("50")), Balance: money.MustParse("10.00", "CNY"), Held: money.MustParse("5.00", "CNY")}
+	payee := Account{ID: NewID(), Number: "q", Currency: money.CNY, NormalSide: Credit, Status: StatusActive}
+	entry := func(amount string) Entry {
+		return Entry{ID: NewID(), Kind: KindTransfer, Postings: []Posting{
+			{AccountID: payer.ID, Side: Debit, Amount: money.MustParse(amount, "CNY")},
+			{AccountID: payee.ID, Side: Credit, Amount: money.MustParse(amount, "CNY")},
+		}}
+	}
+	// Available: 10 - 5 + 50 = 55.
+	over := entry("55.01")
+	err := Apply(over, over.Movements(), []Account{payer, payee}, nil)
+	require.ErrorIs(t, err, ErrInsufficientFunds)
+	exact := entry("55.00")
+	accounts := []Account{payer, payee}
+	require.NoError(t, Apply(exact, exact.Movements(), accounts, nil))
+	require.Equal(t, "-45.00", accounts[0].Balance.ValueString())
+}
