@@ -73,9 +73,9 @@ type Store interface {
 	//  3. Every account of Entry.Movements() must exist: ErrNotFound.
 	//  4. Lock the accounts in Movements() order (and the hold named by
 	//     Entry.HoldID, if any: ErrNotFound when missing), then call Apply;
-	//     its error is the result (ErrHoldNotActive, ErrCurrencyMismatch,
-	//     ErrAccountClosed, ErrAccountFrozen, ErrAccountDormant,
-	//     ErrInsufficientFunds).
+	//     its error is the result (ErrHoldNotActive, ErrInvalidInput for a
+	//     capture above its hold, ErrCurrencyMismatch, ErrAccountClosed,
+	//     ErrAccountFrozen, ErrAccountDormant, ErrInsufficientFunds).
 	//  5. Store the entry, its postings, the new balances (only those of
 	//     checked accounts need a locked running balance), the captured
 	//     hold, the idempotency key with Fingerprint, and an EntryPosted
