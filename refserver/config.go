@@ -29,6 +29,11 @@ type Config struct {
 	PIIKeyring string
 	// TLSCertFile and TLSKeyFile serve HTTPS when both are set.
 	TLSCertFile, TLSKeyFile string
+	// IdempotencyLease is how long a request holds its Idempotency-Key
+	// before a retry may take over (the server holding it may have died).
+	// A takeover is safe: the ledger's own idempotency stops a second
+	// posting. Zero means 30 seconds.
+	IdempotencyLease time.Duration
 	// ShutdownTimeout bounds how long in-flight requests get to finish on
 	// SIGINT/SIGTERM.
 	ShutdownTimeout time.Duration
@@ -62,6 +67,9 @@ func (c Config) Validate() error {
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, errors.New("TLS: set both the certificate and the key file, or neither"))
+	}
+	if c.IdempotencyLease < 0 {
+		errs = append(errs, fmt.Errorf("idempotency lease %s: must not be negative", c.IdempotencyLease))
 	}
 	if c.ShutdownTimeout < 0 {
 		errs = append(errs, fmt.Errorf("shutdown timeout %s: must not be negative", c.ShutdownTimeout))

@@ -272,9 +272,19 @@ func (s *Server) createCustomer(rc *reqCtx) (any, error) {
 	}
 	m, err := s.customer.Create(rc.ctx(), n)
 	if err != nil {
-		return nil, err
+		return nil, apiPhoneField(err)
 	}
 	return maskedView(m), nil
+}
+
+// apiPhoneField names the API's single "phone" field where the customer
+// package, which keeps a list, says "phones" or "phones[0]".
+func apiPhoneField(err error) error {
+	var ve *customer.ValidationError
+	if errors.As(err, &ve) && strings.HasPrefix(ve.Field, "phones") {
+		return badField("phone", ve.Reason)
+	}
+	return err
 }
 
 func (s *Server) getCustomer(rc *reqCtx) (any, error) {
@@ -383,7 +393,7 @@ func (s *Server) patchCustomer(rc *reqCtx) (any, error) {
 	}
 	m, err := s.customer.Update(rc.ctx(), id, version, p)
 	if err != nil {
-		return nil, err
+		return nil, apiPhoneField(err)
 	}
 	return maskedView(m), nil
 }

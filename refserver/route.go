@@ -194,9 +194,9 @@ func isJSON(ct string) bool {
 	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
-// idempotencyLease is how long a claim on a key blocks other requests with
-// it before a retry may take over (the server holding it may have died).
-const idempotencyLease = 30 * time.Second
+// defaultIdempotencyLease is how long a claim on a key blocks other
+// requests with it before a retry may take over.
+const defaultIdempotencyLease = 30 * time.Second
 
 // idempotencyRetention is how long a remembered response is kept.
 const idempotencyRetention = 48 * time.Hour
@@ -226,7 +226,11 @@ func (s *Server) idempotent(rt route, rc *reqCtx) {
 	rc.idemKey = scoped
 	fp := idempotency.Fingerprint(sha256.Sum256(bytes.Join([][]byte{[]byte(r.Method), []byte(r.URL.Path), rc.body}, []byte{0})))
 	now := s.clock.Now()
-	prev, err := s.idem.Begin(r.Context(), scoped, fp, now, idempotencyLease)
+	lease := s.cfg.IdempotencyLease
+	if lease == 0 {
+		lease = defaultIdempotencyLease
+	}
+	prev, err := s.idem.Begin(r.Context(), scoped, fp, now, lease)
 	switch {
 	case errors.Is(err, idempotency.ErrInFlight):
 		writeProblem(w, r, probIdemInFlight.problem("retry after the first request has finished"))
