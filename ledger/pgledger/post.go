@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
@@ -19,31 +20,34 @@ import (
 // retry sees the winner's row, so a second attempt normally settles it.
 const maxKeyRaces = 5
 
-// PostEntries implements ledger.Store. The whole batch is one transaction
-// of a fixed number of round trips, whatever its size: read the
-// idempotency keys, reversals and captured holds it names, lock every
-// balance row it touches once in account order, decide each entry in Go
-// with ledger.Apply against the locked rows, then write all passing
-// entries, postings, balances, holds and outbox rows in one statement.
+// maxSkipRounds is how many rounds of a batch lock with SKIP LOCKED before
+// the last round waits for its locks.
+const maxSkipRounds = 2
+
+// PostEntries implements ledger.Store. A batch costs a fixed number of
+// round trips, whatever its size: lock every balance row it touches once,
+// in account order; read the idempotency keys, reversals and captured
+// holds it names; decide each entry in Go with ledger.Apply against the
+// locked rows; then write all passing entries, postings, balances, holds
+// and outbox rows in one statement.
+//
+// Many batches at once would queue behind each other's locks: a batch of
+// a hundred random transfers almost surely shares an account with every
+// other, and waiting for one row while holding the rows before it turns
+// the queue into a convoy. So a batch of more than one entry first locks
+// with SKIP LOCKED and posts the entries whose rows it got; the entries it
+// could not lock, and every later entry that shares an account, a key or
+// a reversed entry with them (so the batch's order still holds), move to
+// a next round in a new transaction. The last round waits for its locks.
 func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error) {
 	b := newBatch(reqs)
-	b.stmts = &s.stmts
-	if len(b.todo) == 0 {
-		return b.results, nil
-	}
-	for race := 0; ; race++ {
-		err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
-			b.reset()
-			return b.post(ctx, tx)
-		})
-		if err == nil {
-			break
-		}
-		lostRace := pgtx.IsUniqueViolation(err, "entries_idempotency_key") ||
-			pgtx.IsUniqueViolation(err, "entries_reverses_key")
-		if !lostRace || race == maxKeyRaces {
+	b.stmts, b.unchecked = &s.stmts, &s.unchecked
+	for round := 0; len(b.todo) > 0; round++ {
+		b.skipLocked = round < maxSkipRounds && len(b.todo) > 1
+		if err := s.postRound(ctx, b); err != nil {
 			return nil, err
 		}
+		b.todo = b.deferred
 	}
 	for i, id := range b.replayOf {
 		e, err := s.Entry(ctx, id)
@@ -55,14 +59,38 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 	return b.results, nil
 }
 
+// postRound posts b.todo in one transaction, starting over if it loses a
+// race for an idempotency key or a reversal.
+func (s *Store) postRound(ctx context.Context, b *batch) error {
+	for race := 0; ; race++ {
+		err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
+			b.reset()
+			return b.post(ctx, tx)
+		})
+		if err == nil {
+			return nil
+		}
+		lostRace := pgtx.IsUniqueViolation(err, "entries_idempotency_key") ||
+			pgtx.IsUniqueViolation(err, "entries_reverses_key")
+		if !lostRace || race == maxKeyRaces {
+			return err
+		}
+	}
+}
+
 // batch is the working state of one PostEntries call.
 type batch struct {
-	stmts   *preparedStatements
-	reqs    []ledger.PostRequest
-	entries []ledger.Entry      // private copies of the valid entries
-	moves   [][]ledger.Movement // entries[i].Movements()
-	todo    []int               // indexes of entries that passed Validate
-	results []ledger.PostResult
+	stmts     *preparedStatements
+	unchecked *sync.Map // IDs of the unchecked accounts seen so far
+	reqs      []ledger.PostRequest
+	entries   []ledger.Entry      // private copies of the valid entries
+	moves     [][]ledger.Movement // entries[i].Movements()
+	results   []ledger.PostResult
+
+	// todo are the indexes of the entries of this round, in request
+	// order; at first those that passed Validate.
+	todo       []int
+	skipLocked bool
 
 	// Filled by post, reset before each attempt.
 	replayOf map[int]ledger.ID  // result index -> earlier entry to return
@@ -70,6 +98,7 @@ type batch struct {
 	holds    map[ledger.ID]*ledger.Hold
 	posted   []int // indexes of entries to write, in request order
 	captured []ledger.ID
+	deferred []int // indexes of entries left for the next round
 }
 
 // row is one locked balance row and what the batch does to it.
@@ -105,11 +134,16 @@ func newBatch(reqs []ledger.PostRequest) *batch {
 	return b
 }
 
+// reset forgets what an attempt of the current round decided.
 func (b *batch) reset() {
+	if b.replayOf == nil {
+		b.replayOf = map[int]ledger.ID{}
+	}
 	for _, i := range b.todo {
 		b.results[i] = ledger.PostResult{}
+		delete(b.replayOf, i)
 	}
-	b.replayOf = map[int]ledger.ID{}
+	b.deferred = b.deferred[:0:0]
 	b.rows = map[ledger.ID]*row{}
 	b.holds = map[ledger.ID]*ledger.Hold{}
 	b.posted = b.posted[:0]
@@ -153,9 +187,14 @@ type earlier struct {
 // decide runs the posting rule on each entry in request order against the
 // locked rows, so each entry sees the effect of those before it.
 func (b *batch) decide(keys map[string]earlier, reversed map[ledger.ID]bool) {
+	var w waits
 	for _, i := range b.todo {
 		e := &b.entries[i]
 		fp := b.reqs[i].Fingerprint
+		if b.skipLocked && w.mustWait(e, b.moves[i], b.rows) {
+			b.deferred = append(b.deferred, i)
+			continue
+		}
 		if e.IdempotencyKey != "" {
 			if k, ok := keys[e.IdempotencyKey]; ok {
 				if string(k.fp) != string(fp[:]) {
@@ -185,6 +224,39 @@ func (b *batch) decide(keys map[string]earlier, reversed map[ledger.ID]bool) {
 			reversed[e.Reverses] = true
 		}
 	}
+}
+
+// waits tracks what the entries deferred to the next round touch, so that
+// no later entry of the batch overtakes them there.
+type waits struct {
+	accounts map[ledger.ID]bool
+	keys     map[string]bool
+	reversed map[ledger.ID]bool
+}
+
+// mustWait reports whether e must go to the next round: one of its rows
+// was locked elsewhere, or an earlier deferred entry shares an account, a
+// key or a reversed entry with it. If so it records e's own.
+func (w *waits) mustWait(e *ledger.Entry, moves []ledger.Movement, locked map[ledger.ID]*row) bool {
+	wait := (e.IdempotencyKey != "" && w.keys[e.IdempotencyKey]) ||
+		(e.Reverses != ledger.NilID && w.reversed[e.Reverses])
+	for _, m := range moves {
+		if _, ok := locked[m.AccountID]; !ok || w.accounts[m.AccountID] {
+			wait = true
+		}
+	}
+	if !wait {
+		return false
+	}
+	if w.accounts == nil {
+		w.accounts, w.keys, w.reversed = map[ledger.ID]bool{}, map[string]bool{}, map[ledger.ID]bool{}
+	}
+	for _, m := range moves {
+		w.accounts[m.AccountID] = true
+	}
+	w.keys[e.IdempotencyKey] = true
+	w.reversed[e.Reverses] = true
+	return true
 }
 
 // apply checks one entry with ledger.Apply on copies of the locked rows
@@ -223,11 +295,16 @@ func (b *batch) apply(e *ledger.Entry, moves []ledger.Movement) error {
 	return nil
 }
 
-// shardFor picks the balance row an entry batch updates for an account:
-// a random shard, which the lock query maps to shard 0 for checked
-// accounts (they have only that row). The account of a captured hold uses
-// shard 0, where its held amount lives.
+// shardFor picks the balance row the batch updates for an account. A
+// checked account has only shard 0. An unchecked account gets a random
+// shard, except when the batch captures a hold on it (held amounts live
+// in shard 0), or before this Store has seen the account at all: shard 0
+// is correct for every account, and the lock query then teaches the Store
+// which accounts are unchecked (policies never change).
 func (b *batch) shardFor(id ledger.ID) int {
+	if _, ok := b.unchecked.Load(id); !ok {
+		return 0
+	}
 	for _, h := range b.holds {
 		if h.AccountID == id {
 			return 0

@@ -96,7 +96,9 @@ func (b *batch) lockHolds(ctx context.Context, tx *sqlx.Tx) error {
 
 // lockRows locks one balance row per account the batch touches, in
 // account ID order, and reads the account with it. A checked account has
-// one row; an unchecked one gets the shard the batch drew for it.
+// one row; an unchecked one gets the shard the batch drew for it. With
+// b.skipLocked, rows that other transactions hold are left out instead of
+// waited for.
 func (b *batch) lockRows(ctx context.Context, tx *sqlx.Tx) error {
 	seen := map[ledger.ID]bool{}
 	var ids []string
@@ -110,7 +112,11 @@ func (b *batch) lockRows(ctx context.Context, tx *sqlx.Tx) error {
 			}
 		}
 	}
-	stmt, err := b.stmts.in(ctx, tx, lockSQL)
+	query := lockSQL
+	if b.skipLocked {
+		query += " SKIP LOCKED"
+	}
+	stmt, err := b.stmts.in(ctx, tx, query)
 	if err != nil {
 		return err
 	}
@@ -131,21 +137,24 @@ func (b *batch) lockRows(ctx context.Context, tx *sqlx.Tx) error {
 		if err != nil {
 			return err
 		}
+		if !a.Policy.Checked() {
+			b.unchecked.Store(a.ID, true)
+		}
 		b.rows[a.ID] = &row{account: a, shard: r.Shard, lockedBalance: r.Balance, lockedHeld: r.Held}
 	}
 	return rows.Err()
 }
 
-// lockSQL locks one balance row per account, in account order, and reads
-// the account with it. $2 holds a shard per account; a checked account has
-// only shard 0, whose floor is not NULL, so it matches whatever was drawn.
+// lockSQL locks the balance rows ($1, $2) = (account, shard), in account
+// order, and reads each account with its row. Each row is one exact
+// primary-key probe: the hot accounts' rows carry many dead versions, and
+// a scan over all of an account's shards would wade through them.
 const lockSQL = `SELECT a.id, a.number, COALESCE(a.code, '') AS code,
 	COALESCE(a.owner_id, '') AS owner_id, a.product, a.currency, a.normal_side, b.status,
 	a.policy_kind, a.policy_limit, to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, a.created_at,
 	b.balance, b.held, b.shard
 	FROM unnest($1::uuid[], $2::int[]) AS v(id, shard)
-	JOIN ledger.balances b ON b.account_id = v.id AND b.shard IN (0, v.shard)
-		AND (b.shard = v.shard OR b.floor IS NOT NULL)
+	JOIN ledger.balances b ON b.account_id = v.id AND b.shard = v.shard
 	JOIN ledger.accounts a ON a.id = b.account_id
 	ORDER BY b.account_id
 	FOR UPDATE OF b`

@@ -3,6 +3,7 @@ package pgledger
 import (
 	"context"
 	"embed"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 
@@ -32,6 +33,10 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 type Store struct {
 	db    *sqlx.DB
 	stmts preparedStatements
+	// unchecked remembers the unchecked accounts PostEntries has locked,
+	// so later entries can spread over their shards. Only internal
+	// accounts are unchecked, so it stays small.
+	unchecked sync.Map
 }
 
 var _ ledger.Store = (*Store)(nil)

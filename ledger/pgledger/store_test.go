@@ -2,6 +2,7 @@ package pgledger_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -224,4 +225,34 @@ func TestEventsNeverFillAGapBehindAReader(t *testing.T) {
 	require.Len(t, more, 1)
 	require.Equal(t, late, more[0].Entry.ID)
 	require.Equal(t, last+1, more[0].Sequence, "the late row comes after what the reader has seen")
+}
+
+// Internal accounts spread their postings over shard rows, and their
+// balance is the sum of the shards: the trial balance still nets to zero.
+func TestHotAccountSpreadsOverShards(t *testing.T) {
+	t.Parallel()
+	b := newBank(t)
+	ctx := context.Background()
+	const deposits = 40
+	var wg sync.WaitGroup
+	errs := make([]error, deposits)
+	for i := range deposits {
+		wg.Go(func() {
+			_, errs[i] = b.svc.Deposit(ctx, ledger.DepositRequest{AccountID: b.alice.ID, Amount: money.MustParse("1.00", "CNY")})
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	vault, err := b.svc.ChartAccount(ctx, money.CNY, ledger.CodeVaultCash)
+	require.NoError(t, err)
+	var used int
+	require.NoError(t, b.db.Get(&used, `SELECT count(*) FROM ledger.balances WHERE account_id = $1 AND balance <> 0`, vault.ID))
+	require.Greater(t, used, 1, "vault cash postings all landed on one row")
+	// 100 + 100 opening deposits and 40 of 1.00, all debited to the vault.
+	require.Equal(t, "240.00", vault.Balance.ValueString())
+	tb, err := b.svc.TrialBalance(ctx, money.CNY)
+	require.NoError(t, err)
+	require.True(t, tb.Difference.IsZero())
 }
