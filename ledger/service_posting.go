@@ -31,14 +31,7 @@ func (s *Service) cash(ctx context.Context, scope string, kind EntryKind, r Depo
 	}
 	vault, err := s.chartID(ctx, r.Amount.Currency, CodeVaultCash)
 	if errors.Is(err, ErrNotFound) {
-		// No chart in the amount's currency: if the account is in another
-		// one, that is the caller's real mistake.
-		if a, aerr := s.store.Account(ctx, r.AccountID); aerr != nil || a.Currency != r.Amount.Currency {
-			if aerr != nil {
-				return Receipt{}, aerr
-			}
-			return Receipt{}, fmt.Errorf("%w: account %s is in %s, not %s", ErrCurrencyMismatch, a.Number, a.Currency, r.Amount.Currency)
-		}
+		err = s.explainMissingChart(ctx, r.AccountID, r.Amount.Currency, err)
 	}
 	if err != nil {
 		return Receipt{}, err
@@ -55,6 +48,20 @@ func (s *Service) cash(ctx context.Context, scope string, kind EntryKind, r Depo
 		return Receipt{}, err
 	}
 	return s.postOne(ctx, e, fp)
+}
+
+// explainMissingChart turns "no chart in this currency" into the caller's
+// real mistake when there is one: an unknown account, or an account in
+// another currency than the amount.
+func (s *Service) explainMissingChart(ctx context.Context, accountID ID, c money.Currency, noChart error) error {
+	a, err := s.store.Account(ctx, accountID)
+	switch {
+	case err != nil:
+		return err
+	case a.Currency != c:
+		return fmt.Errorf("%w: account %s is in %s, not %s", ErrCurrencyMismatch, a.Number, a.Currency, c)
+	}
+	return noChart
 }
 
 // Transfer moves money between two accounts of the same currency.
