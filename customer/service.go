@@ -52,8 +52,20 @@ func WithRevealPolicy(p RevealPolicy) Option { return func(s *Service) { s.revea
 func NewService(store Store, keys Keyring, opts ...Option) *Service {
 	s := &Service{store: store, keys: keys, clock: calendar.SystemClock{}, loc: time.UTC,
 		days: weekendsOnly(), sla: DefaultComplaintSLA}
+	defaults := *s
 	for _, o := range opts {
 		o(s)
+	}
+	// A nil or out-of-range option keeps the default rather than failing
+	// later.
+	if s.clock == nil {
+		s.clock = defaults.clock
+	}
+	if s.loc == nil {
+		s.loc = defaults.loc
+	}
+	if s.days == nil {
+		s.days = defaults.days
 	}
 	if s.sla < 1 {
 		s.sla = DefaultComplaintSLA

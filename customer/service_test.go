@@ -87,3 +87,20 @@ func TestReadingNeedsTheSealingKey(t *testing.T) {
 	_, err = customer.NewService(store, other).Get(ctx, c.ID)
 	require.ErrorIs(t, err, customer.ErrUnknownKey)
 }
+
+// Nil options keep the defaults instead of panicking on first use.
+func TestNilOptionsKeepDefaults(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc := customer.NewService(memcustomer.New(), exampleKeys(), customer.WithClock(nil),
+		customer.WithLocation(nil), customer.WithBusinessDays(nil), customer.WithComplaintSLA(0))
+	c, err := svc.Create(ctx, zhangSan())
+	require.NoError(t, err)
+	k, err := svc.OpenComplaint(ctx, c.ID, customer.NewComplaint{Category: customer.CategoryOther, Description: "d", Channel: customer.ChannelWeb})
+	require.NoError(t, err)
+	plain, err := calendar.NewBusinessCalendar()
+	require.NoError(t, err)
+	want, err := plain.AddBusinessDays(calendar.DateOf(k.OpenedAt), customer.DefaultComplaintSLA)
+	require.NoError(t, err)
+	require.Equal(t, want, k.DueOn, "the default SLA on the default calendar")
+}
