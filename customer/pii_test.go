@@ -99,3 +99,21 @@ func TestBlindIndex(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, ia, ip, "kinds are separated")
 }
+
+// The index is keyed: without the index key, the index of a known id
+// cannot be computed, so a dump cannot be searched by guessing ids.
+func TestBlindIndexDependsOnTheKey(t *testing.T) {
+	t.Parallel()
+	enc := func(c string) string { return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(c, 32))) }
+	k1, err := ParseKeyring("k1:" + enc("a") + ",index:" + enc("i"))
+	require.NoError(t, err)
+	k2, err := ParseKeyring("k1:" + enc("a") + ",index:" + enc("j"))
+	require.NoError(t, err)
+	id := NationalID{Type: PRCResidentID, Number: "11010519491231002X"}.indexKey()
+	a, err := blindIndex(k1, "national_id", id)
+	require.NoError(t, err)
+	b, err := blindIndex(k2, "national_id", id)
+	require.NoError(t, err)
+	require.NotEqual(t, a, b)
+	require.Len(t, a, 32)
+}
