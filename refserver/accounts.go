@@ -221,7 +221,9 @@ func (s *Server) accountTransactions(rc *reqCtx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	from, to := a.OpenedOn, today
+	// By default all history: back-valued entries may carry value dates
+	// before the account's opening day.
+	from, to := calendar.MustDate(1970, time.January, 1), today
 	if v := q.Get("from"); v != "" {
 		if from, err = calendar.ParseDate(v); err != nil {
 			return nil, badField("from", "must be a date YYYY-MM-DD")

@@ -34,6 +34,8 @@ type Config struct {
 	// A takeover is safe: the ledger's own idempotency stops a second
 	// posting. Zero means 30 seconds.
 	IdempotencyLease time.Duration
+	// Demo seeds a small believable bank at start (idempotently).
+	Demo bool
 	// ShutdownTimeout bounds how long in-flight requests get to finish on
 	// SIGINT/SIGTERM.
 	ShutdownTimeout time.Duration

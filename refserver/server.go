@@ -100,6 +100,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	if cfg.Demo {
+		if err := s.seedDemo(ctx); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("refserver: demo data: %w", err)
+		}
+	}
 	s.routes = s.allRoutes()
 	s.handler = s.buildHandler()
 	return s, nil

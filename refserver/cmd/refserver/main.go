@@ -34,6 +34,7 @@ func run(args []string) error {
 	keysFile := fs.String("pii-keys-file", os.Getenv("BANKKIT_PII_KEYS_FILE"), "file holding the customer-data keyring; or put the keyring itself in BANKKIT_PII_KEYS (env BANKKIT_PII_KEYS_FILE)")
 	tlsCert := fs.String("tls-cert", os.Getenv("BANKKIT_TLS_CERT"), "TLS certificate file; with -tls-key serves HTTPS (env BANKKIT_TLS_CERT)")
 	tlsKey := fs.String("tls-key", os.Getenv("BANKKIT_TLS_KEY"), "TLS private key file (env BANKKIT_TLS_KEY)")
+	demo := fs.Bool("demo", os.Getenv("BANKKIT_DEMO") == "1", "seed a small demo bank: customers, accounts and four weeks of activity (env BANKKIT_DEMO=1)")
 	lease := fs.Duration("idempotency-lease", 30*time.Second, "how long a request holds its Idempotency-Key before a retry may take over")
 	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests get on SIGINT/SIGTERM")
 	if err := fs.Parse(args); err != nil {
@@ -61,6 +62,7 @@ func run(args []string) error {
 		PIIKeyring:       keyring,
 		TLSCertFile:      *tlsCert,
 		TLSKeyFile:       *tlsKey,
+		Demo:             *demo,
 		IdempotencyLease: *lease,
 		ShutdownTimeout:  *shutdown,
 		Logger:           logger,

@@ -1,0 +1,55 @@
+package refserver
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bankkit/bankkit/internal/pgtest"
+)
+
+func TestDemoSeedsALivingBankOnce(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			cfg := Config{Addr: "127.0.0.1:0", AdminToken: testAdminToken, PIIKeyring: testKeyring, Demo: true,
+				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), passwordParams: &testPasswordParams}
+			if storage == "postgres" {
+				_, cfg.DatabaseURL = pgtest.NewWithURL(t)
+			}
+			srv, err := New(context.Background(), cfg)
+			require.NoError(t, err)
+			b := &bank{t: t, srv: srv, h: srv.Handler()}
+
+			login := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "wangfang", "password": DemoPassword}))
+			tok, me := login.str("token"), login.str("subject", "id")
+			accts := b.must(200, b.do("GET", "/v1/customers/"+me+"/accounts", tok, nil)).body["items"].([]any)
+			require.Len(t, accts, 2)
+			current := accts[0].(map[string]any)["id"].(string)
+			lines := b.must(200, b.do("GET", "/v1/accounts/"+current+"/transactions?limit=500", tok, nil)).body["items"].([]any)
+			dates := map[string]bool{}
+			for _, l := range lines {
+				dates[l.(map[string]any)["value_date"].(string)] = true
+			}
+			require.GreaterOrEqual(t, len(lines), 16, "four weeks of salaries, savings, cash and dinners")
+			require.GreaterOrEqual(t, len(dates), 8, "activity spread over many days")
+
+			if storage != "postgres" {
+				srv.Close()
+				return
+			}
+			// Starting again on the same database with -demo adds nothing.
+			srv.Close()
+			again, err := New(context.Background(), cfg)
+			require.NoError(t, err)
+			defer again.Close()
+			b2 := &bank{t: t, srv: again, h: again.Handler()}
+			tok = b2.must(200, b2.do("POST", "/v1/auth/token", "", map[string]any{"username": "wangfang", "password": DemoPassword})).str("token")
+			relines := b2.must(200, b2.do("GET", "/v1/accounts/"+current+"/transactions?limit=500", tok, nil)).body["items"].([]any)
+			require.Len(t, relines, len(lines))
+		})
+	}
+}
