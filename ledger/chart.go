@@ -1,5 +1,7 @@
 package ledger
 
+import "slices"
+
 // ChartAccount describes one internal account of the chart that
 // Service.SetupChart creates in every currency the bank uses.
 type ChartAccount struct {
@@ -23,8 +25,13 @@ const (
 	CodeEquity             = "equity"              // the bank's capital
 )
 
-// Chart is the chart of internal accounts, in a fixed order.
-var Chart = []ChartAccount{
+// DefaultChart returns the chart of internal accounts that SetupChart
+// creates, in a fixed order. Each call returns a fresh slice.
+func DefaultChart() []ChartAccount {
+	return slices.Clone(defaultChart)
+}
+
+var defaultChart = []ChartAccount{
 	{CodeVaultCash, "Vault cash", Debit},
 	{CodeSettlement, "Settlement account", Debit},
 	{CodeClearingSuspense, "Clearing suspense", Debit},

@@ -25,7 +25,7 @@
 //
 // Internal accounts are the bank's side of every entry: vault cash,
 // settlement, clearing suspense, interest, fees. SetupChart creates them per
-// currency with the well-known codes of Chart; a cash deposit debits vault
+// currency with the well-known codes of DefaultChart; a cash deposit debits vault
 // cash and credits the customer.
 //
 // A balance policy limits how far an account's balance may fall:

@@ -67,10 +67,10 @@ func (s *Service) createAccount(ctx context.Context, a Account, key string, fp F
 	return Account{}, fmt.Errorf("%w: no free account number after %d draws", ErrDuplicate, numberAttempts)
 }
 
-// SetupChart creates the internal accounts of the Chart in currency c, the
+// SetupChart creates the internal accounts of the DefaultChart in currency c, the
 // bank's side of every entry in c. It is idempotent: accounts that exist
 // are kept, and concurrent calls create each account once. It returns the
-// chart's accounts in Chart order.
+// chart's accounts in DefaultChart order.
 func (s *Service) SetupChart(ctx context.Context, c money.Currency) ([]Account, error) {
 	if s.configErr != nil {
 		return nil, s.configErr
@@ -78,8 +78,8 @@ func (s *Service) SetupChart(ctx context.Context, c money.Currency) ([]Account, 
 	if !c.Valid() {
 		return nil, invalid("currency", fmt.Sprintf("unknown currency %q", c))
 	}
-	accounts := make([]Account, 0, len(Chart))
-	for _, ca := range Chart {
+	accounts := make([]Account, 0, len(defaultChart))
+	for _, ca := range defaultChart {
 		a, err := s.ChartAccount(ctx, c, ca.Code)
 		if errors.Is(err, ErrNotFound) {
 			a, err = s.createAccount(ctx, Account{

@@ -130,11 +130,12 @@ func testAccountLookupErrors(t *testing.T, f *fixture) {
 func testSetupChartIdempotent(t *testing.T, f *fixture) {
 	again, err := f.svc.SetupChart(f.ctx, money.CNY)
 	require.NoError(t, err)
-	require.Len(t, again, len(ledger.Chart))
+	require.Len(t, again, len(ledger.DefaultChart()))
 	require.Equal(t, f.vault.ID, again[0].ID)
+	chart := ledger.DefaultChart()
 	for i, a := range again {
-		require.Equal(t, ledger.Chart[i].Code, a.Code)
-		require.Equal(t, ledger.Chart[i].NormalSide, a.NormalSide)
+		require.Equal(t, chart[i].Code, a.Code)
+		require.Equal(t, chart[i].NormalSide, a.NormalSide)
 		require.Equal(t, ledger.ProductInternal, a.Product)
 		require.Equal(t, ledger.PolicyUnchecked, a.Policy.Kind)
 		require.Equal(t, money.CNY, a.Currency)
@@ -159,7 +160,7 @@ func testSetupChartIdempotent(t *testing.T, f *fixture) {
 
 	internal, _, err := f.svc.ListAccounts(f.ctx, ledger.AccountFilter{Product: ledger.ProductInternal, Limit: 100})
 	require.NoError(t, err)
-	require.Len(t, internal, 2*len(ledger.Chart))
+	require.Len(t, internal, 2*len(ledger.DefaultChart()))
 }
 
 func testListAccounts(t *testing.T, f *fixture) {

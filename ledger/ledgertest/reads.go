@@ -149,5 +149,5 @@ func testTrialBalance(t *testing.T, f *fixture) {
 	// fees 2 = 150.
 	require.Equal(t, "150.00", tb.Debits.ValueString())
 	require.Equal(t, "150.00", tb.Credits.ValueString())
-	require.Equal(t, 2+len(ledger.Chart), tb.Accounts)
+	require.Equal(t, 2+len(ledger.DefaultChart()), tb.Accounts)
 }
