@@ -3,7 +3,9 @@ package customer
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 )
 
 // Reveal returns the customer with the named fields in full, for actor
@@ -64,29 +66,82 @@ func (s *Service) AccessLog(ctx context.Context, after int64, limit int) ([]Acce
 // VerifyAccessLog walks the whole access log and checks its hash chain.
 // It returns the Seq of the first entry that was altered, inserted,
 // removed or reordered, with an error wrapping ErrTampered; (0, nil) when
-// the chain is intact. Removing entries from the end cannot be seen from
-// the log alone: keep the latest Hash elsewhere to detect that.
+// the chain is intact. Entries removed from the end cannot be seen from the
+// log alone: use VerifyAccessLogTo with a checkpoint kept elsewhere.
 func (s *Service) VerifyAccessLog(ctx context.Context) (int64, error) {
+	_, err := s.walkAccessLog(ctx)
+	var bad *brokenChain
+	if errors.As(err, &bad) {
+		return bad.seq, err
+	}
+	return 0, err
+}
+
+// VerifyAccessLogTo is VerifyAccessLog that also checks a checkpoint: the
+// Seq and Hash of an entry recorded earlier somewhere the database's
+// administrators cannot write. If that entry is gone (the log was cut
+// short) or different, it returns checkpointSeq and ErrTampered.
+func (s *Service) VerifyAccessLogTo(ctx context.Context, checkpointSeq int64, checkpointHash []byte) (int64, error) {
+	if checkpointSeq < 1 {
+		return 0, invalid("checkpoint_seq", "must be the seq of a logged entry")
+	}
+	if len(checkpointHash) != len(GenesisHash) {
+		return 0, invalid("checkpoint_hash", "must be a %d-byte hash", len(GenesisHash))
+	}
+	hashes, err := s.walkAccessLog(ctx, checkpointSeq)
+	var bad *brokenChain
+	if errors.As(err, &bad) {
+		return bad.seq, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	got, ok := hashes[checkpointSeq]
+	switch {
+	case !ok:
+		return checkpointSeq, fmt.Errorf("%w: entry %d and any after it are missing", ErrTampered, checkpointSeq)
+	case !bytes.Equal(got, checkpointHash):
+		return checkpointSeq, fmt.Errorf("%w: entry %d differs from the checkpoint", ErrTampered, checkpointSeq)
+	}
+	return 0, nil
+}
+
+// brokenChain is the error of a failed walk: the first bad seq and why.
+type brokenChain struct {
+	seq    int64
+	reason string
+}
+
+func (b *brokenChain) Error() string { return fmt.Sprintf("%v: %s", ErrTampered, b.reason) }
+func (b *brokenChain) Unwrap() error { return ErrTampered }
+
+// walkAccessLog checks the chain from the first entry to the last and
+// returns the hashes of the entries whose seqs are in keep.
+func (s *Service) walkAccessLog(ctx context.Context, keep ...int64) (map[int64][]byte, error) {
+	kept := map[int64][]byte{}
 	prev := GenesisHash
 	var want int64 = 1
 	for {
 		page, err := s.store.AccessLog(ctx, want-1, MaxPageLimit)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		for _, e := range page {
 			switch {
 			case e.Seq != want:
-				return want, fmt.Errorf("%w: entry %d is missing (found %d)", ErrTampered, want, e.Seq)
+				return nil, &brokenChain{want, fmt.Sprintf("entry %d is missing (found %d)", want, e.Seq)}
 			case !bytes.Equal(e.PrevHash, prev):
-				return e.Seq, fmt.Errorf("%w: entry %d does not follow entry %d", ErrTampered, e.Seq, e.Seq-1)
+				return nil, &brokenChain{e.Seq, fmt.Sprintf("entry %d does not follow entry %d", e.Seq, e.Seq-1)}
 			case !bytes.Equal(ChainHash(e), e.Hash):
-				return e.Seq, fmt.Errorf("%w: entry %d was altered", ErrTampered, e.Seq)
+				return nil, &brokenChain{e.Seq, fmt.Sprintf("entry %d was altered", e.Seq)}
+			}
+			if slices.Contains(keep, e.Seq) {
+				kept[e.Seq] = e.Hash
 			}
 			prev, want = e.Hash, want+1
 		}
 		if len(page) < MaxPageLimit {
-			return 0, nil
+			return kept, nil
 		}
 	}
 }
