@@ -12,6 +12,8 @@ import (
 // fields under the primary key, computes the blind indexes, and opens
 // what a read needs.
 
+// phoneIndexKey is the normalised form a phone's blind index is computed
+// over. Phones are validated as canonical E.164, so it is the number itself.
 func phoneIndexKey(phone string) string { return phone }
 
 // plaintext encodes the value of a customer field for sealing.
