@@ -156,52 +156,8 @@ func (s *Server) receipt(rc *reqCtx, kind string, r ledger.Receipt) transferView
 
 func (s *Server) movementRoutes() []route {
 	return []route{
-		{
-			method: "POST", pattern: "/v1/deposits", tag: "money", summary: "Cash deposit into an account",
-			access: access{roles: rolesCash}, idempotency: idemRequired, request: cashRequest{}, response: transferView{}, status: http.StatusCreated,
-			handle: func(rc *reqCtx) (any, error) {
-				var req cashRequest
-				if err := rc.decode(&req); err != nil {
-					return nil, err
-				}
-				a, err := s.ownAccount(rc, "account_id", req.AccountID)
-				if err != nil {
-					return nil, err
-				}
-				if err := sameCurrency(a, req.Amount); err != nil {
-					return nil, err
-				}
-				r, err := s.ledger.Deposit(rc.ctx(), ledger.DepositRequest{AccountID: a.ID, Amount: req.Amount,
-					Description: req.Description, IdempotencyKey: ledgerKey(rc, "deposit")})
-				if err != nil {
-					return nil, err
-				}
-				return s.receipt(rc, "deposit", r), nil
-			},
-		},
-		{
-			method: "POST", pattern: "/v1/withdrawals", tag: "money", summary: "Cash withdrawal from an account",
-			access: access{roles: rolesCash}, idempotency: idemRequired, request: cashRequest{}, response: transferView{}, status: http.StatusCreated,
-			handle: func(rc *reqCtx) (any, error) {
-				var req cashRequest
-				if err := rc.decode(&req); err != nil {
-					return nil, err
-				}
-				a, err := s.ownAccount(rc, "account_id", req.AccountID)
-				if err != nil {
-					return nil, err
-				}
-				if err := sameCurrency(a, req.Amount); err != nil {
-					return nil, err
-				}
-				r, err := s.ledger.Withdraw(rc.ctx(), ledger.WithdrawalRequest{AccountID: a.ID, Amount: req.Amount,
-					Description: req.Description, IdempotencyKey: ledgerKey(rc, "withdrawal")})
-				if err != nil {
-					return nil, err
-				}
-				return s.receipt(rc, "withdrawal", r), nil
-			},
-		},
+		s.cashRoute("/v1/deposits", "Cash deposit into an account", "deposit"),
+		s.cashRoute("/v1/withdrawals", "Cash withdrawal from an account", "withdrawal"),
 		{
 			method: "POST", pattern: "/v1/transfers", tag: "money", summary: "Transfer between two accounts of this bank (to_account_id) or to another bank (to_external)",
 			access: access{roles: rolesTransfer, customer: true}, idempotency: idemRequired, request: transferRequest{}, response: transferView{}, status: http.StatusCreated,
@@ -321,6 +277,39 @@ func (s *Server) movementRoutes() []route {
 				}
 				return holdOf(h), nil
 			},
+		},
+	}
+}
+
+// cashRoute is a teller's cash deposit or withdrawal: the two differ only
+// in which way the money moves.
+func (s *Server) cashRoute(pattern, summary, kind string) route {
+	return route{
+		method: "POST", pattern: pattern, tag: "money", summary: summary,
+		access: access{roles: rolesCash}, idempotency: idemRequired, request: cashRequest{}, response: transferView{}, status: http.StatusCreated,
+		handle: func(rc *reqCtx) (any, error) {
+			var req cashRequest
+			if err := rc.decode(&req); err != nil {
+				return nil, err
+			}
+			a, err := s.ownAccount(rc, "account_id", req.AccountID)
+			if err != nil {
+				return nil, err
+			}
+			if err := sameCurrency(a, req.Amount); err != nil {
+				return nil, err
+			}
+			r := ledger.DepositRequest{AccountID: a.ID, Amount: req.Amount, Description: req.Description, IdempotencyKey: ledgerKey(rc, kind)}
+			var receipt ledger.Receipt
+			if kind == "deposit" {
+				receipt, err = s.ledger.Deposit(rc.ctx(), r)
+			} else {
+				receipt, err = s.ledger.Withdraw(rc.ctx(), ledger.WithdrawalRequest(r))
+			}
+			if err != nil {
+				return nil, err
+			}
+			return s.receipt(rc, kind, receipt), nil
 		},
 	}
 }
