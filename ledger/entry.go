@@ -216,7 +216,13 @@ func (m Movement) decrease(normal Side) decimal.Decimal {
 // account posted in two currencies gets an empty Currency, which Apply
 // refuses with ErrCurrencyMismatch.
 func (e Entry) Movements() []Movement {
-	ms := make([]Movement, 0, len(e.Postings))
+	return e.AppendMovements(make([]Movement, 0, len(e.Postings)))
+}
+
+// AppendMovements is Movements appending to dst[:0], so that a store can
+// compute them in a buffer of its own instead of a new slice.
+func (e Entry) AppendMovements(dst []Movement) []Movement {
+	ms := dst[:0]
 	for _, p := range e.Postings {
 		i, found := slices.BinarySearchFunc(ms, p.AccountID, func(m Movement, id ID) int { return CompareIDs(m.AccountID, id) })
 		if !found {

@@ -38,14 +38,12 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 		}
 		p.entry.Metadata = maps.Clone(e.Metadata)
 		p.entry.ReversedBy = ledger.NilID
-		p.moves = p.entry.Movements()
 	}
 
 	s.mu.Lock()
 	for i := range reqs {
 		if results[i].Err == nil {
-			results[i] = s.post(&prepared[i].entry, reqs[i].Fingerprint, prepared[i].moves)
-			prepared[i].moves = nil // the stored entry keeps prepared alive; not its movements
+			results[i] = s.post(&prepared[i].entry, reqs[i].Fingerprint)
 		}
 	}
 	s.mu.Unlock()
@@ -65,14 +63,13 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 	return results, nil
 }
 
-// preparedEntry is a validated private copy of a request's entry and its
-// movements, made before taking the lock. The stored entry is the one in
-// here, and the postings of a two-posting entry live in inline: one
-// allocation holds the whole record.
+// preparedEntry is a validated private copy of a request's entry, made
+// before taking the lock. The stored entry is the one in here, and the
+// postings of a two-posting entry live in inline: one allocation holds the
+// whole record.
 type preparedEntry struct {
 	entry  ledger.Entry
 	inline [2]ledger.Posting
-	moves  []ledger.Movement
 }
 
 // maxInline is how many accounts an entry may touch before post's account
@@ -80,7 +77,7 @@ type preparedEntry struct {
 const maxInline = 4
 
 // post applies one valid entry; the caller holds s.mu.
-func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, moves []ledger.Movement) ledger.PostResult {
+func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint) ledger.PostResult {
 	if e.IdempotencyKey != "" {
 		if k, ok := s.entryKeys[e.IdempotencyKey]; ok {
 			if k.fp != fp {
@@ -94,6 +91,8 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, moves []ledger.Move
 			return ledger.PostResult{Err: fmt.Errorf("%w: entry %s", ledger.ErrAlreadyReversed, e.Reverses)}
 		}
 	}
+	var movesBuf [maxInline]ledger.Movement
+	moves := e.AppendMovements(movesBuf[:0])
 	var buf [maxInline]ledger.Account
 	var ptrs [maxInline]*account
 	accts, targets := buf[:0], ptrs[:0]
