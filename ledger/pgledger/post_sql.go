@@ -162,8 +162,22 @@ const lockSQL = `SELECT a.id, a.number, COALESCE(a.code, '') AS code,
 // postSQL writes every passing entry of a batch in one statement: the
 // entries with their per-currency totals (computed here from the postings
 // themselves, for the entries_balanced CHECK), the postings, the balance
-// rows, the captured holds and the outbox rows.
-const postSQL = `WITH p AS (
+// rows and the outbox rows.
+const postSQL = postCTEs + "\n" + postOutbox
+
+// postCaptureSQL is postSQL that also records captured holds. It is a
+// separate statement so that the common case plans no update of holds.
+const postCaptureSQL = postCTEs + `, captured AS (
+	UPDATE ledger.holds h
+	SET status = v.status, closed_at = v.closed_at, capture_entry_id = v.entry_id, captured = v.captured
+	FROM unnest($23::uuid[], $24::text[], $25::timestamptz[], $26::uuid[], $27::numeric[])
+		AS v(id, status, closed_at, entry_id, captured)
+	WHERE h.id = v.id
+	RETURNING 1
+)
+` + postOutbox
+
+const postCTEs = `WITH p AS (
 	SELECT * FROM unnest($10::uuid[], $11::int[], $12::uuid[], $13::text[], $14::numeric[], $15::text[], $16::date[])
 		AS p(entry_id, idx, account_id, side, amount, currency, value_date)
 ), totals AS (
@@ -200,15 +214,9 @@ const postSQL = `WITH p AS (
 		AS v(account_id, shard, d_balance, d_held, excuse)
 	WHERE b.account_id = v.account_id AND b.shard = v.shard
 	RETURNING 1
-), captured AS (
-	UPDATE ledger.holds h
-	SET status = v.status, closed_at = v.closed_at, capture_entry_id = v.entry_id, captured = v.captured
-	FROM unnest($23::uuid[], $24::text[], $25::timestamptz[], $26::uuid[], $27::numeric[])
-		AS v(id, status, closed_at, entry_id, captured)
-	WHERE h.id = v.id
-	RETURNING 1
-)
-INSERT INTO ledger.outbox (entry_id)
+)`
+
+const postOutbox = `INSERT INTO ledger.outbox (entry_id)
 SELECT id FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n) ORDER BY n`
 
 // write stores the entries decided in post.
@@ -284,11 +292,7 @@ func (b *batch) write(ctx context.Context, tx *sqlx.Tx) error {
 		hEntry = append(hEntry, h.CaptureEntryID.String())
 		hCaptured = append(hCaptured, h.Captured.Amount.String())
 	}
-	stmt, err := b.stmts.in(ctx, tx, postSQL)
-	if err != nil {
-		return err
-	}
-	_, err = stmt.ExecContext(ctx,
+	args := []any{
 		pq.StringArray(ids), pq.StringArray(kinds), pq.StringArray(keys), pq.ByteaArray(fps),
 		pq.StringArray(dates), pq.StringArray(booked), pq.StringArray(descs), pq.StringArray(metas),
 		pq.StringArray(reverses),
@@ -297,8 +301,18 @@ func (b *batch) write(ctx context.Context, tx *sqlx.Tx) error {
 		pq.StringArray(holdIDs),
 		pq.StringArray(bAccount), pq.Int64Array(bShard), pq.StringArray(bBalance), pq.StringArray(bHeld),
 		pq.BoolArray(bExcuse),
-		pq.StringArray(hID), pq.StringArray(hStatus), pq.StringArray(hClosed), pq.StringArray(hEntry),
-		pq.StringArray(hCaptured))
+	}
+	query := postSQL
+	if len(hID) > 0 {
+		query = postCaptureSQL
+		args = append(args, pq.StringArray(hID), pq.StringArray(hStatus), pq.StringArray(hClosed),
+			pq.StringArray(hEntry), pq.StringArray(hCaptured))
+	}
+	stmt, err := b.stmts.in(ctx, tx, query)
+	if err != nil {
+		return err
+	}
+	_, err = stmt.ExecContext(ctx, args...)
 	return err
 }
 
