@@ -1,0 +1,117 @@
+package interest
+
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/money"
+)
+
+// Basis is the balance interest is computed on.
+// The zero value is not a basis: a product must say which one it uses.
+type Basis int
+
+const (
+	// EndOfDayBalance: each day earns interest on that day's closing
+	// balance, and the period's interest is the sum of the days.
+	EndOfDayBalance Basis = iota + 1
+	// AverageDailyBalance: the period earns interest on the average of its
+	// closing balances, ADB × rate × the period's year fraction, worked out
+	// at posting (see Post). The daily accruals are provisional, on the
+	// day's own balance, and the posting carries the difference as its
+	// Adjustment.
+	AverageDailyBalance
+)
+
+// Valid reports whether b is one of the declared bases.
+func (b Basis) Valid() bool { return b == EndOfDayBalance || b == AverageDailyBalance }
+
+// String names the basis.
+func (b Basis) String() string {
+	switch b {
+	case EndOfDayBalance:
+		return "end_of_day_balance"
+	case AverageDailyBalance:
+		return "average_daily_balance"
+	}
+	return fmt.Sprintf("Basis(%d)", int(b))
+}
+
+// Product is the interest terms of a deposit product. Accrue and Post take
+// it on every call, so a store keeps one copy per product, not per account.
+type Product struct {
+	Currency money.Currency
+	DayCount money.DayCount
+	Basis    Basis
+
+	// Credit is the schedule of rates paid on positive balances. It must
+	// have at least one change; a product paying nothing has a Flat(0).
+	Credit RateSchedule
+	// Debit is the schedule of rates charged on negative (overdrawn)
+	// balances. Empty means overdrafts cost no interest. Debit interest is
+	// accrued and posted as its own figure, never netted with credit.
+	Debit RateSchedule
+
+	// Compounding is when accrued credit interest starts to earn interest
+	// itself while still unposted. Posting always capitalises, so a
+	// compounding period longer than Posting adds nothing; AtMaturity means
+	// simple interest between postings. Under AverageDailyBalance it must
+	// equal Posting. Debit interest never compounds before posting.
+	Compounding Period
+	// Posting is when accrued interest is paid to (or charged to) the
+	// account: the capitalisation period.
+	Posting Period
+
+	// MinimumBalance is the balance below which no credit interest is
+	// earned: for that day under EndOfDayBalance, for the whole period when
+	// the average is below it under AverageDailyBalance. Zero for none.
+	MinimumBalance decimal.Decimal
+	// WithholdingTax is the fraction (0..1) of gross credit interest
+	// withheld as tax at posting, shown as its own line.
+	WithholdingTax decimal.Decimal
+	// Rounding rounds posted figures to the currency's minor unit; the
+	// zero value is half-even.
+	Rounding money.RoundingMode
+}
+
+// Validate checks every field. Errors wrap ErrInvalidProduct and name the
+// field ("Credit[1].Rate.Tiers[0].From").
+func (p Product) Validate() error {
+	switch {
+	case !p.Currency.Valid():
+		return invalid(ErrInvalidProduct, "Currency", "%q is not an ISO 4217 currency", string(p.Currency))
+	case !p.DayCount.Valid():
+		return invalid(ErrInvalidProduct, "DayCount", "%s is not a day-count convention", p.DayCount)
+	case !p.Basis.Valid():
+		return invalid(ErrInvalidProduct, "Basis", "%s is not a balance basis", p.Basis)
+	case len(p.Credit) == 0:
+		return invalid(ErrInvalidProduct, "Credit", "needs at least one rate (Flat(0) for none)")
+	}
+	if err := p.Credit.validate(ErrInvalidProduct); err != nil {
+		return within(ErrInvalidProduct, "Credit", err)
+	}
+	if err := p.Debit.validate(ErrInvalidProduct); err != nil {
+		return within(ErrInvalidProduct, "Debit", err)
+	}
+	switch {
+	case !p.Compounding.Valid():
+		return invalid(ErrInvalidProduct, "Compounding", "%s is not a period", p.Compounding)
+	case !p.Posting.Valid():
+		return invalid(ErrInvalidProduct, "Posting", "%s is not a period", p.Posting)
+	case p.Basis == AverageDailyBalance && p.Compounding != p.Posting:
+		return invalid(ErrInvalidProduct, "Compounding", "must equal Posting (%s) under the average daily balance basis", p.Posting)
+	case p.MinimumBalance.IsNegative():
+		return invalid(ErrInvalidProduct, "MinimumBalance", "%s is negative", p.MinimumBalance)
+	case p.WithholdingTax.IsNegative() || p.WithholdingTax.GreaterThan(decimal.NewFromInt(1)):
+		return invalid(ErrInvalidProduct, "WithholdingTax", "%s is outside 0..1", p.WithholdingTax)
+	case !p.Rounding.Valid():
+		return invalid(ErrInvalidProduct, "Rounding", "%d is not a rounding mode", int(p.Rounding))
+	}
+	return nil
+}
+
+// minorUnit returns one minor unit of the product's currency (0.01 CNY).
+func (p Product) minorUnit() decimal.Decimal {
+	return decimal.New(1, -p.Currency.MinorUnits())
+}
