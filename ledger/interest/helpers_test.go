@@ -1,0 +1,75 @@
+package interest_test
+
+import (
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger/interest"
+	"github.com/bankkit/bankkit/money"
+)
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func day(s string) calendar.Date { return calendar.MustParseDate(s) }
+
+// flatProduct is a CNY end-of-day product paying rate from 2000-01-01,
+// compounding and posting monthly.
+func flatProduct(rate string, dc money.DayCount) interest.Product {
+	return interest.Product{
+		Currency:    money.CNY,
+		DayCount:    dc,
+		Basis:       interest.EndOfDayBalance,
+		Credit:      interest.RateSchedule{{Effective: day("2000-01-01"), Rate: interest.Flat(dec(rate))}},
+		Compounding: interest.Monthly,
+		Posting:     interest.Monthly,
+	}
+}
+
+// run accrues every day from first to last with the balance balanceOn
+// gives, posting on the product's posting period ends (and on last), and
+// returns the final state, the postings and the sum of the daily credit
+// and debit accruals.
+type runResult struct {
+	state       interest.Accrual
+	postings    []interest.Posting
+	dailyCredit decimal.Decimal
+	dailyDebit  decimal.Decimal
+}
+
+func run(t *testing.T, p interest.Product, s interest.Accrual, first, last calendar.Date, balanceOn func(calendar.Date) decimal.Decimal) runResult {
+	t.Helper()
+	res := runResult{state: s, dailyCredit: decimal.Zero, dailyDebit: decimal.Zero}
+	for d := first; !d.After(last); d = d.AddDays(1) {
+		next, dr, err := interest.Accrue(p, res.state, d, balanceOn(d))
+		require.NoError(t, err, "accrue %s", d)
+		res.state = next
+		res.dailyCredit = res.dailyCredit.Add(dr.Credit)
+		res.dailyDebit = res.dailyDebit.Add(dr.Debit)
+		if interest.IsPeriodEnd(p.Posting, d, calendar.Date{}) || d == last {
+			next, posting, err := interest.Post(p, res.state, d)
+			require.NoError(t, err, "post %s", d)
+			res.state = next
+			res.postings = append(res.postings, posting)
+		}
+	}
+	return res
+}
+
+func constant(b string) func(calendar.Date) decimal.Decimal {
+	v := dec(b)
+	return func(calendar.Date) decimal.Decimal { return v }
+}
+
+// requireAmount checks that m is want CNY (or the given currency's) exactly.
+func requireAmount(t *testing.T, want string, m money.Money, msgAndArgs ...any) {
+	t.Helper()
+	require.Truef(t, dec(want).Equal(m.Amount), "want %s, got %s %v", want, m, msgAndArgs)
+}
+
+func requireDecimal(t *testing.T, want, got decimal.Decimal, msgAndArgs ...any) {
+	t.Helper()
+	require.Truef(t, want.Equal(got), "want %s, got %s %v", want, got, msgAndArgs)
+}
