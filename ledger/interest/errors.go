@@ -3,6 +3,7 @@ package interest
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors, matched with errors.Is. Every error this package returns
@@ -56,7 +57,11 @@ func invalid(kind error, field, format string, args ...any) error {
 func within(kind error, parent string, err error) error {
 	var ve *ValidationError
 	if errors.As(err, &ve) {
-		return &ValidationError{Kind: kind, Field: parent + "." + ve.Field, Reason: ve.Reason}
+		sep := "."
+		if strings.HasPrefix(ve.Field, "[") {
+			sep = ""
+		}
+		return &ValidationError{Kind: kind, Field: parent + sep + ve.Field, Reason: ve.Reason}
 	}
 	return err
 }
