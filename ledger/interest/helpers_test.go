@@ -1,6 +1,7 @@
 package interest_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -63,13 +64,27 @@ func constant(b string) func(calendar.Date) decimal.Decimal {
 	return func(calendar.Date) decimal.Decimal { return v }
 }
 
-// requireAmount checks that m is want CNY (or the given currency's) exactly.
+// requireAmount checks that m's amount is want exactly, in any scale.
 func requireAmount(t *testing.T, want string, m money.Money, msgAndArgs ...any) {
 	t.Helper()
-	require.Truef(t, dec(want).Equal(m.Amount), "want %s, got %s %v", want, m, msgAndArgs)
+	requireDecimal(t, dec(want), m.Amount, msgAndArgs...)
 }
 
+// requireDecimal checks that got equals want numerically: 1.50 equals 1.5.
 func requireDecimal(t *testing.T, want, got decimal.Decimal, msgAndArgs ...any) {
 	t.Helper()
-	require.Truef(t, want.Equal(got), "want %s, got %s %v", want, got, msgAndArgs)
+	if !want.Equal(got) {
+		require.Failf(t, "decimals differ", "want %s, got %s%s", want, got, describe(msgAndArgs))
+	}
+}
+
+// describe formats testify-style message arguments: a format and its values.
+func describe(msgAndArgs []any) string {
+	if len(msgAndArgs) == 0 {
+		return ""
+	}
+	if format, ok := msgAndArgs[0].(string); ok {
+		return ": " + fmt.Sprintf(format, msgAndArgs[1:]...)
+	}
+	return fmt.Sprint(append([]any{": "}, msgAndArgs...)...)
 }
