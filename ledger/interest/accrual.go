@@ -85,6 +85,9 @@ func Accrue(p Product, s Accrual, day calendar.Date, balance decimal.Decimal) (A
 	if !day.Valid() {
 		return s, DayResult{}, invalid(ErrInvalidInput, "day", "%04d-%02d-%02d is not a date", day.Year, int(day.Month), day.Day)
 	}
+	if err := checkSize(ErrInvalidInput, "balance", balance); err != nil {
+		return s, DayResult{}, err
+	}
 	if !balance.Equal(balance.Truncate(p.Currency.MinorUnits())) {
 		return s, DayResult{}, invalid(ErrInvalidInput, "balance", "%s has more decimal places than %s allows", balance, p.Currency)
 	}

@@ -195,3 +195,22 @@ func TestAccrualStateValidation(t *testing.T) {
 	}
 	require.NoError(t, interest.Accrual{PeriodStart: jan, LastAccrued: jan.AddDays(4), Days: 5}.Validate(money.CNY))
 }
+
+func TestHugeAndTinyInputsAreRefusedCheaply(t *testing.T) {
+	t.Parallel()
+	p := flatProduct("0.0365", money.Act365Fixed)
+	// Built with decimal.New: parsing refuses such exponents, but a caller
+	// may compute one.
+	for _, b := range []decimal.Decimal{decimal.New(1, 1_000_000_000), decimal.New(-1, 1_000_000_000), decimal.New(1, -1_000_000_000), dec("1e30")} {
+		_, _, err := interest.Accrue(p, interest.Accrual{}, day("2027-01-01"), b)
+		var ve *interest.ValidationError
+		require.ErrorAs(t, err, &ve, "%s", b.Exponent())
+		require.Equal(t, "balance", ve.Field)
+	}
+	_, _, err := interest.Accrue(p, interest.Accrual{}, day("2027-01-01"), dec("999999999999999999999999999999"))
+	require.NoError(t, err, "just below 10^30 is accepted")
+
+	p.Credit[0].Rate = interest.Flat(decimal.New(1, -1_000_000_000))
+	require.ErrorIs(t, p.Validate(), interest.ErrInvalidProduct)
+	require.ErrorIs(t, interest.Accrual{CreditCarry: decimal.New(1, -1_000_000_000)}.Validate(money.CNY), interest.ErrInvalidAccrual)
+}

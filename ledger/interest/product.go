@@ -94,6 +94,12 @@ func (p Product) Validate() error {
 	if err := p.Debit.validate(ErrInvalidProduct); err != nil {
 		return within(ErrInvalidProduct, "Debit", err)
 	}
+	if err := checkSize(ErrInvalidProduct, "MinimumBalance", p.MinimumBalance); err != nil {
+		return err
+	}
+	if err := checkSize(ErrInvalidProduct, "WithholdingTax", p.WithholdingTax); err != nil {
+		return err
+	}
 	switch {
 	case !p.Compounding.Valid():
 		return invalid(ErrInvalidProduct, "Compounding", "%s is not a period", p.Compounding)

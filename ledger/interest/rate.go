@@ -79,6 +79,8 @@ func (r Rate) Validate() error {
 	for i, t := range r.Tiers {
 		field := fmt.Sprintf("Tiers[%d]", i)
 		switch {
+		case checkSize(ErrInvalidInput, field+".From", t.From) != nil:
+			return checkSize(ErrInvalidInput, field+".From", t.From)
 		case i == 0 && !t.From.IsZero():
 			return invalid(ErrInvalidInput, field+".From", "the first tier must start at 0, not %s", t.From)
 		case i > 0 && !t.From.GreaterThan(r.Tiers[i-1].From):
@@ -92,6 +94,9 @@ func (r Rate) Validate() error {
 }
 
 func checkRate(kind error, field string, r decimal.Decimal) error {
+	if err := checkSize(kind, field, r); err != nil {
+		return err
+	}
 	if r.IsNegative() || r.GreaterThan(MaxRate) {
 		return invalid(kind, field, "%s is outside 0..%s", r, MaxRate)
 	}

@@ -22,6 +22,9 @@ func (s Accrual) Validate(c money.Currency) error {
 		{"Debit", s.Debit},
 		{"BalanceSum", s.BalanceSum},
 	} {
+		if err := checkBounds(ErrInvalidAccrual, f.name, f.value, statePlaces, stateDigits); err != nil {
+			return err
+		}
 		if f.value.IsNegative() {
 			return invalid(ErrInvalidAccrual, f.name, "%s is negative", f.value)
 		}
@@ -34,6 +37,9 @@ func (s Accrual) Validate(c money.Currency) error {
 		{"DebitCarry", s.DebitCarry},
 		{"TaxCarry", s.TaxCarry},
 	} {
+		if err := checkBounds(ErrInvalidAccrual, f.name, f.value, statePlaces, stateDigits); err != nil {
+			return err
+		}
 		if !f.value.Abs().LessThan(unit) {
 			return invalid(ErrInvalidAccrual, f.name, "%s is a whole minor unit or more of %s", f.value, c)
 		}

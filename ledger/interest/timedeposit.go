@@ -72,6 +72,9 @@ type TimeDeposit struct {
 // start date, and valid day count, instruction and rounding. Errors wrap
 // ErrInvalidDeposit and name the field.
 func (td TimeDeposit) Validate() error {
+	if err := checkSize(ErrInvalidDeposit, "Principal", td.Principal.Amount); err != nil {
+		return err
+	}
 	switch {
 	case !td.Principal.Valid():
 		return invalid(ErrInvalidDeposit, "Principal", "%s %q is not a valid amount", td.Principal.Amount, string(td.Principal.Currency))
