@@ -20,7 +20,7 @@ const (
 	// closing balances, ADB × rate × the period's year fraction, worked out
 	// at posting (see Post). The daily accruals are provisional, on the
 	// day's own balance, and the posting carries the difference as its
-	// Adjustment.
+	// Adjustment. Debit interest is always on each day's closing balance.
 	AverageDailyBalance
 )
 
@@ -29,11 +29,8 @@ func (b Basis) Valid() bool { return b == EndOfDayBalance || b == AverageDailyBa
 
 // String names the basis.
 func (b Basis) String() string {
-	switch b {
-	case EndOfDayBalance:
-		return "end_of_day_balance"
-	case AverageDailyBalance:
-		return "average_daily_balance"
+	if name, ok := basisNames[b]; ok {
+		return name
 	}
 	return fmt.Sprintf("Basis(%d)", int(b))
 }

@@ -33,11 +33,8 @@ func (m TierMode) Valid() bool { return m == WholeBalance || m == Marginal }
 
 // String names the mode.
 func (m TierMode) String() string {
-	switch m {
-	case WholeBalance:
-		return "whole_balance"
-	case Marginal:
-		return "marginal"
+	if name, ok := tierModeNames[m]; ok {
+		return name
 	}
 	return fmt.Sprintf("TierMode(%d)", int(m))
 }

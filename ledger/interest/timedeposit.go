@@ -100,6 +100,7 @@ func (td TimeDeposit) Validate() error {
 
 // Maturity returns Start plus TermMonths with the month-end rule: a deposit
 // opened on 31 January for one month matures on the last day of February.
+// It means nothing for a deposit that fails Validate.
 func (td TimeDeposit) Maturity() calendar.Date { return td.Start.AddMonths(td.TermMonths) }
 
 // Interest returns the interest due at maturity: Principal × Rate × the
