@@ -68,9 +68,11 @@ type DayResult struct {
 // day must be the day after s.LastAccrued (any day for a fresh state):
 // accruing a day twice or skipping one is ErrOutOfOrder, and accruing past
 // a posting period end that was not posted is ErrPostingDue. The rates are
-// those in force on day. A positive balance (plus interest already
-// compounded) earns credit interest when it reaches the minimum balance; a
-// negative one costs debit interest on its absolute value. At the end of a
+// those in force on day. A positive balance plus the interest already
+// compounded earns credit interest when it reaches the minimum balance
+// (compounded interest is the customer's, only not yet posted, so it earns
+// even on a day the account is overdrawn); a negative balance costs debit
+// interest on its absolute value. At the end of a
 // compounding period the credit accrued moves into Compounded and earns
 // interest from the next day.
 //

@@ -32,7 +32,7 @@ type MaturityResult struct {
 // Mature applies the deposit's instruction at maturity. currentRate is the
 // rate the product offers on the maturity date for the same term: a
 // rollover takes it rather than the old rate. It must be within
-// 0..MaxRate even when the instruction does not use it.
+// 0..1 (100%) even when the instruction does not use it.
 //
 // The result is dated on the calendar maturity date; moving a payout that
 // falls on a holiday onto a business day is the runner's choice
@@ -102,7 +102,7 @@ type Closure struct {
 
 // EarlyClosure closes the deposit on asOf, a day from Start up to the day
 // before maturity, paying interest on the principal at demandRate (the
-// demand-deposit rate in force on asOf, within 0..MaxRate) for the days
+// demand-deposit rate in force on asOf, between 0 and 1) for the days
 // held, with the deposit's day count and rounding. A closure on the start
 // day earns nothing; closing on or after maturity is Mature's job and an
 // error here.

@@ -8,10 +8,10 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 )
 
-// MaxRate is the highest annual rate accepted anywhere in this package:
-// 1 is 100% a year. Rates are fractions (0.035 is 3.5%) and never negative;
-// negative-rate products are not supported.
-var MaxRate = decimal.NewFromInt(1)
+// maxRate is the highest annual rate accepted anywhere in this package: 1,
+// that is 100% a year. Rates are fractions (0.035 is 3.5%) and never
+// negative; negative-rate products are not supported.
+var maxRate = decimal.NewFromInt(1)
 
 // TierMode says how the bands of a tiered rate apply to a balance.
 // The zero value is not a mode: a tiered rate must say which one it uses.
@@ -60,9 +60,9 @@ func Flat(r decimal.Decimal) Rate { return Rate{Annual: r} }
 // Tiered returns a rate banded by balance under mode.
 func Tiered(mode TierMode, tiers ...Tier) Rate { return Rate{Tiers: tiers, Mode: mode} }
 
-// Validate checks the rate: a flat rate within 0..MaxRate, or tiers whose
+// Validate checks the rate: a flat rate within 0..1 (100%), or tiers whose
 // first band starts at 0, whose bounds rise strictly, and whose rates are
-// within 0..MaxRate, with a valid Mode. Errors wrap ErrInvalidInput.
+// within 0..1 (100%), with a valid Mode. Errors wrap ErrInvalidInput.
 func (r Rate) Validate() error {
 	if len(r.Tiers) == 0 {
 		return checkRate(ErrInvalidInput, "Annual", r.Annual)
@@ -94,8 +94,8 @@ func checkRate(kind error, field string, r decimal.Decimal) error {
 	if err := checkSize(kind, field, r); err != nil {
 		return err
 	}
-	if r.IsNegative() || r.GreaterThan(MaxRate) {
-		return invalid(kind, field, "%s is outside 0..%s", r, MaxRate)
+	if r.IsNegative() || r.GreaterThan(maxRate) {
+		return invalid(kind, field, "%s is outside 0..%s", r, maxRate)
 	}
 	return nil
 }

@@ -68,7 +68,7 @@ type TimeDeposit struct {
 }
 
 // Validate checks every field: a positive principal, a rate within
-// 0..MaxRate, a term of 1..MaxTermMonths months ending by year 9999, a real
+// 0..1 (100%), a term of 1..MaxTermMonths months ending by year 9999, a real
 // start date, and valid day count, instruction and rounding. Errors wrap
 // ErrInvalidDeposit and name the field.
 func (td TimeDeposit) Validate() error {
@@ -80,8 +80,8 @@ func (td TimeDeposit) Validate() error {
 		return invalid(ErrInvalidDeposit, "Principal", "%s %q is not a valid amount", td.Principal.Amount, string(td.Principal.Currency))
 	case !td.Principal.IsPositive():
 		return invalid(ErrInvalidDeposit, "Principal", "%s is not positive", td.Principal)
-	case td.Rate.IsNegative() || td.Rate.GreaterThan(MaxRate):
-		return invalid(ErrInvalidDeposit, "Rate", "%s is outside 0..%s", td.Rate, MaxRate)
+	case checkRate(ErrInvalidDeposit, "Rate", td.Rate) != nil:
+		return checkRate(ErrInvalidDeposit, "Rate", td.Rate)
 	case td.TermMonths < 1 || td.TermMonths > MaxTermMonths:
 		return invalid(ErrInvalidDeposit, "TermMonths", "%d is outside 1..%d", td.TermMonths, MaxTermMonths)
 	case !td.Start.Valid():
