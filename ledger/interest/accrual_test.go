@@ -1,6 +1,7 @@
 package interest_test
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -253,4 +254,41 @@ func TestAccrueRefusesBadInput(t *testing.T) {
 
 	_, _, err = interest.Accrue(p, interest.Accrual{Credit: dec("-1")}, day("2027-01-01"), dec("1"))
 	require.ErrorIs(t, err, interest.ErrInvalidAccrual)
+}
+
+func TestDebitScheduleStartingLaterRefusesOverdrawnDays(t *testing.T) {
+	t.Parallel()
+	p := flatProduct("0.01", money.Act365Fixed)
+	p.Debit = interest.RateSchedule{{Effective: day("2027-02-01"), Rate: interest.Flat(dec("0.18"))}}
+	_, _, err := interest.Accrue(p, interest.Accrual{}, day("2027-01-31"), dec("-100"))
+	require.ErrorIs(t, err, interest.ErrNoRate)
+}
+
+func TestOneProductSharedByManyGoroutines(t *testing.T) {
+	t.Parallel()
+	// Accrue and Post only read the product: runners share one per product
+	// across workers. Every worker must get the same figures.
+	p := flatProduct("0", money.Act365Fixed)
+	p.Credit[0].Rate = interest.Tiered(interest.Marginal, bands...)
+	p.Debit = interest.RateSchedule{{Effective: day("2000-01-01"), Rate: interest.Flat(dec("0.18"))}}
+	balance := func(d calendar.Date) decimal.Decimal {
+		return decimal.NewFromInt(int64(d.Day*7919%60000 - 5000))
+	}
+	const workers = 8
+	results := make([]runResult, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			results[w], errs[w] = runDays(p, interest.Accrual{}, day("2027-01-01"), day("2027-03-31"), balance)
+		})
+	}
+	wg.Wait()
+	for w := range workers {
+		require.NoError(t, errs[w], "worker %d", w)
+	}
+	for w := 1; w < workers; w++ {
+		require.Equal(t, results[0].postings, results[w].postings)
+	}
+	require.Len(t, results[0].postings, 3)
 }

@@ -42,21 +42,33 @@ type runResult struct {
 
 func run(t *testing.T, p interest.Product, s interest.Accrual, first, last calendar.Date, balanceOn func(calendar.Date) decimal.Decimal) runResult {
 	t.Helper()
+	res, err := runDays(p, s, first, last, balanceOn)
+	require.NoError(t, err)
+	return res
+}
+
+// runDays is run for goroutines other than the test's: it reports the
+// first error instead of failing the test.
+func runDays(p interest.Product, s interest.Accrual, first, last calendar.Date, balanceOn func(calendar.Date) decimal.Decimal) (runResult, error) {
 	res := runResult{state: s, dailyCredit: decimal.Zero, dailyDebit: decimal.Zero}
 	for d := first; !d.After(last); d = d.AddDays(1) {
 		next, dr, err := interest.Accrue(p, res.state, d, balanceOn(d))
-		require.NoError(t, err, "accrue %s", d)
+		if err != nil {
+			return res, fmt.Errorf("accrue %s: %w", d, err)
+		}
 		res.state = next
 		res.dailyCredit = res.dailyCredit.Add(dr.Credit)
 		res.dailyDebit = res.dailyDebit.Add(dr.Debit)
 		if interest.IsPeriodEnd(p.Posting, d, calendar.Date{}) || d == last {
 			next, posting, err := interest.Post(p, res.state, d)
-			require.NoError(t, err, "post %s", d)
+			if err != nil {
+				return res, fmt.Errorf("post %s: %w", d, err)
+			}
 			res.state = next
 			res.postings = append(res.postings, posting)
 		}
 	}
-	return res
+	return res, nil
 }
 
 func constant(b string) func(calendar.Date) decimal.Decimal {
