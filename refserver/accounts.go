@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -153,10 +155,10 @@ func (s *Server) openAccount(rc *reqCtx) (any, error) {
 	default:
 		return nil, badField("product", "must be demand or time")
 	}
-	if err := s.requireVerified(rc.ctx(), cid); err != nil {
-		return nil, err
+	if !slices.Contains(currencies, req.Currency) {
+		return nil, badField("currency", fmt.Sprintf("the bank keeps accounts in %v", currencies))
 	}
-	if _, err := s.ledger.SetupChart(rc.ctx(), req.Currency); err != nil {
+	if err := s.requireVerified(rc.ctx(), cid); err != nil {
 		return nil, err
 	}
 	a, err := s.ledger.OpenAccount(rc.ctx(), ledger.OpenAccountRequest{OwnerID: cid.String(), Product: req.Product,

@@ -188,6 +188,11 @@ func TestRetailFlowEndToEnd(t *testing.T) {
 			acct := b.must(200, b.do("GET", "/v1/accounts/"+a1, teller, nil))
 			require.Equal(t, "1000.00", acct.str("balance", "value"))
 
+			// Only the bank's currencies.
+			chf := b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": alice, "product": "demand", "currency": "CHF"})
+			require.Equal(t, 400, chf.status, string(chf.raw))
+			require.Equal(t, "currency", chf.body["errors"].([]any)[0].(map[string]any)["field"])
+
 			// Bad money is refused and changes nothing.
 			for name, amount := range map[string]any{
 				"number":          map[string]any{"value": 10, "currency": "CNY"},
