@@ -256,9 +256,17 @@ func (s *Server) idempotent(rt route, rc *reqCtx) {
 		if err := s.idem.Abandon(context.WithoutCancel(r.Context()), scoped); err != nil {
 			s.log.ErrorContext(r.Context(), "idempotency abandon", "error", err)
 		}
-	} else if err := s.idem.Complete(context.WithoutCancel(r.Context()), scoped,
-		idempotency.Response{Status: status, Header: http.Header{"Content-Type": {ct}}, Body: body}, now); err != nil {
-		s.log.ErrorContext(r.Context(), "idempotency complete", "error", err)
+	} else {
+		resp := idempotency.Response{Status: status, Header: http.Header{"Content-Type": {ct}}, Body: body}
+		complete := s.idem.Complete
+		// A money-moving success was posted under the ledger key derived
+		// from this one, so re-running it returns the same posting.
+		if rt.idempotency == idemRequired && status < 300 {
+			complete = s.idem.CompleteIdempotent
+		}
+		if err := complete(context.WithoutCancel(r.Context()), scoped, resp, now); err != nil {
+			s.log.ErrorContext(r.Context(), "idempotency complete", "error", err)
+		}
 	}
 	writeResponse(w, status, ct, body)
 }

@@ -49,8 +49,14 @@ type Store interface {
 	// fingerprint, and ErrInFlight when another claim holds it. A claim
 	// whose lease ended is taken over.
 	Begin(ctx context.Context, key string, fp Fingerprint, now time.Time, lease time.Duration) (*Response, error)
-	// Complete records the response of the claim on key.
+	// Complete records the response of the claim on key, durably.
 	Complete(ctx context.Context, key string, resp Response, now time.Time) error
+	// CompleteIdempotent is Complete for a response whose effect is itself
+	// idempotent under the key (the server passed the key down, so a
+	// re-run returns the same result). A store may then record it without
+	// waiting for durability: losing it in a crash costs a re-run, not a
+	// second effect.
+	CompleteIdempotent(ctx context.Context, key string, resp Response, now time.Time) error
 	// Abandon drops an in-flight claim so the key can be used again (the
 	// request failed in a way that must not be replayed, such as a 5xx).
 	Abandon(ctx context.Context, key string) error

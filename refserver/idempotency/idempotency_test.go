@@ -48,6 +48,14 @@ func TestStores(t *testing.T) {
 					require.NoError(t, err)
 					require.Equal(t, &resp, got)
 				},
+				"a response recorded as idempotent replays the same": func(t *testing.T, s idempotency.Store) {
+					_, err := s.Begin(ctx, "k", fpA, t0, lease)
+					require.NoError(t, err)
+					require.NoError(t, s.CompleteIdempotent(ctx, "k", resp, t0))
+					got, err := s.Begin(ctx, "k", fpA, t0.Add(time.Hour), lease)
+					require.NoError(t, err)
+					require.Equal(t, &resp, got)
+				},
 				"same key different request is a mismatch": func(t *testing.T, s idempotency.Store) {
 					_, err := s.Begin(ctx, "k", fpA, t0, lease)
 					require.NoError(t, err)

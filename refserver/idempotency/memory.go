@@ -57,6 +57,11 @@ func (m *Memory) Complete(_ context.Context, key string, resp Response, _ time.T
 	return nil
 }
 
+// CompleteIdempotent implements Store; in memory it is Complete.
+func (m *Memory) CompleteIdempotent(ctx context.Context, key string, resp Response, now time.Time) error {
+	return m.Complete(ctx, key, resp, now)
+}
+
 // Abandon implements Store.
 func (m *Memory) Abandon(_ context.Context, key string) error {
 	m.mu.Lock()
