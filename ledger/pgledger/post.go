@@ -42,6 +42,18 @@ const maxSkipRounds = 2
 func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error) {
 	b := newBatch(reqs)
 	b.stmts, b.unchecked = &s.stmts, &s.unchecked
+	if err := s.stmts.warm(ctx, postingStatements...); err != nil {
+		return nil, err
+	}
+	if len(b.todo) == 1 && b.entries[b.todo[0]].HoldID == ledger.NilID {
+		done, err := s.postIfUnchanged(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			b.todo = nil
+		}
+	}
 	for round := 0; len(b.todo) > 0; round++ {
 		b.skipLocked = round < maxSkipRounds && len(b.todo) > 1
 		if err := s.postRound(ctx, b); err != nil {
@@ -70,12 +82,17 @@ func (s *Store) postRound(ctx context.Context, b *batch) error {
 		if err == nil {
 			return nil
 		}
-		lostRace := pgtx.IsUniqueViolation(err, "entries_idempotency_key") ||
-			pgtx.IsUniqueViolation(err, "entries_reverses_key")
-		if !lostRace || race == maxKeyRaces {
+		if !lostKeyRace(err) || race == maxKeyRaces {
 			return err
 		}
 	}
+}
+
+// lostKeyRace reports whether err is a concurrent transaction having used
+// the same idempotency key, or reversed the same entry, first.
+func lostKeyRace(err error) bool {
+	return pgtx.IsUniqueViolation(err, "entries_idempotency_key") ||
+		pgtx.IsUniqueViolation(err, "entries_reverses_key")
 }
 
 // batch is the working state of one PostEntries call.

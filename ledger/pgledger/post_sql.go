@@ -13,6 +13,17 @@ import (
 	"github.com/bankkit/bankkit/money"
 )
 
+// The statements of the posting path, all prepared (see postingStatements).
+const (
+	keysSQL     = `SELECT idempotency_key, id, fingerprint FROM ledger.entries WHERE idempotency_key = ANY($1)`
+	reversedSQL = `SELECT reverses FROM ledger.entries WHERE reverses = ANY($1::uuid[])`
+	lockSkipSQL = lockSQL + " SKIP LOCKED"
+)
+
+// postingStatements lists every prepared statement PostEntries may run.
+var postingStatements = []string{keysSQL, reversedSQL, rowsSQL, lockSQL, lockSkipSQL,
+	postSQL, postCaptureSQL, postIfUnchangedSQL}
+
 // readKeys returns the batch's idempotency keys that earlier entries used.
 func (b *batch) readKeys(ctx context.Context, tx *sqlx.Tx) (map[string]earlier, error) {
 	var keys []string
@@ -25,7 +36,7 @@ func (b *batch) readKeys(ctx context.Context, tx *sqlx.Tx) (map[string]earlier, 
 	if len(keys) == 0 {
 		return found, nil
 	}
-	stmt, err := b.stmts.in(ctx, tx, `SELECT idempotency_key, id, fingerprint FROM ledger.entries WHERE idempotency_key = ANY($1)`)
+	stmt, err := b.prepared(ctx, tx, keysSQL)
 	if err != nil {
 		return nil, err
 	}
@@ -58,9 +69,12 @@ func (b *batch) readReversed(ctx context.Context, tx *sqlx.Tx) (map[ledger.ID]bo
 	if len(ids) == 0 {
 		return done, nil
 	}
+	stmt, err := b.prepared(ctx, tx, reversedSQL)
+	if err != nil {
+		return nil, err
+	}
 	var hits []ledger.ID
-	if err := tx.SelectContext(ctx, &hits,
-		`SELECT reverses FROM ledger.entries WHERE reverses = ANY($1::uuid[])`, pq.StringArray(ids)); err != nil {
+	if err := stmt.SelectContext(ctx, &hits, pq.StringArray(ids)); err != nil {
 		return nil, err
 	}
 	for _, id := range hits {
@@ -98,7 +112,7 @@ func (b *batch) lockHolds(ctx context.Context, tx *sqlx.Tx) error {
 // account ID order, and reads the account with it. A checked account has
 // one row; an unchecked one gets the shard the batch drew for it. With
 // b.skipLocked, rows that other transactions hold are left out instead of
-// waited for.
+// waited for. Without tx it only reads them, for postIfUnchanged.
 func (b *batch) lockRows(ctx context.Context, tx *sqlx.Tx) error {
 	seen := map[ledger.ID]bool{}
 	var ids []string
@@ -113,10 +127,13 @@ func (b *batch) lockRows(ctx context.Context, tx *sqlx.Tx) error {
 		}
 	}
 	query := lockSQL
-	if b.skipLocked {
-		query += " SKIP LOCKED"
+	switch {
+	case tx == nil:
+		query = rowsSQL
+	case b.skipLocked:
+		query = lockSkipSQL
 	}
-	stmt, err := b.stmts.in(ctx, tx, query)
+	stmt, err := b.prepared(ctx, tx, query)
 	if err != nil {
 		return err
 	}
@@ -149,15 +166,18 @@ func (b *batch) lockRows(ctx context.Context, tx *sqlx.Tx) error {
 // order, and reads each account with its row. Each row is one exact
 // primary-key probe: the hot accounts' rows carry many dead versions, and
 // a scan over all of an account's shards would wade through them.
-const lockSQL = `SELECT a.id, a.number, COALESCE(a.code, '') AS code,
+const lockSQL = rowsSQL + `
+	FOR UPDATE OF b`
+
+// rowsSQL reads what lockSQL locks.
+const rowsSQL = `SELECT a.id, a.number, COALESCE(a.code, '') AS code,
 	COALESCE(a.owner_id, '') AS owner_id, a.product, a.currency, a.normal_side, b.status,
 	a.policy_kind, a.policy_limit, to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, a.created_at,
 	b.balance, b.held, b.shard
 	FROM unnest($1::uuid[], $2::int[]) AS v(id, shard)
 	JOIN ledger.balances b ON b.account_id = v.id AND b.shard = v.shard
 	JOIN ledger.accounts a ON a.id = b.account_id
-	ORDER BY b.account_id
-	FOR UPDATE OF b`
+	ORDER BY b.account_id`
 
 // postSQL writes every passing entry of a batch in one statement: the
 // entries with their per-currency totals (computed here from the postings
@@ -177,9 +197,14 @@ const postCaptureSQL = postCTEs + `, captured AS (
 )
 ` + postOutbox
 
-const postCTEs = `WITH p AS (
+const postCTEs = `WITH go_ahead AS (SELECT true AS ok), ` + postBody
+
+// postBody is the common part of the posting statements: CTEs that write
+// the entries, postings and balances if the CTE go_ahead says so.
+const postBody = `p AS (
 	SELECT * FROM unnest($10::uuid[], $11::int[], $12::uuid[], $13::text[], $14::numeric[], $15::text[], $16::date[])
 		AS p(entry_id, idx, account_id, side, amount, currency, value_date)
+	WHERE (SELECT ok FROM go_ahead)
 ), totals AS (
 	SELECT entry_id, array_agg(currency ORDER BY currency) AS currencies,
 		array_agg(debits ORDER BY currency) AS debits, array_agg(credits ORDER BY currency) AS credits
@@ -212,7 +237,7 @@ const postCTEs = `WITH p AS (
 			ELSE LEAST(b.excused, GREATEST(0, b.floor - (b.balance + v.d_balance - b.held - v.d_held))) END
 	FROM unnest($18::uuid[], $19::int[], $20::numeric[], $21::numeric[], $22::bool[])
 		AS v(account_id, shard, d_balance, d_held, excuse)
-	WHERE b.account_id = v.account_id AND b.shard = v.shard
+	WHERE b.account_id = v.account_id AND b.shard = v.shard AND (SELECT ok FROM go_ahead)
 	RETURNING 1
 )`
 
@@ -221,6 +246,21 @@ SELECT id FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n) ORDER BY n`
 
 // write stores the entries decided in post.
 func (b *batch) write(ctx context.Context, tx *sqlx.Tx) error {
+	query, args, err := b.writeArgs()
+	if err != nil {
+		return err
+	}
+	stmt, err := b.prepared(ctx, tx, query)
+	if err != nil {
+		return err
+	}
+	_, err = stmt.ExecContext(ctx, args...)
+	return err
+}
+
+// writeArgs returns the statement and arguments that write the entries
+// decided in post.
+func (b *batch) writeArgs() (string, []any, error) {
 	var (
 		ids, kinds, keys, dates, booked, descs, metas, reverses, holdIDs []string
 		fps                                                              [][]byte
@@ -241,7 +281,7 @@ func (b *batch) write(ctx context.Context, tx *sqlx.Tx) error {
 		if len(e.Metadata) > 0 {
 			m, err := json.Marshal(e.Metadata)
 			if err != nil {
-				return err
+				return "", nil, err
 			}
 			meta = string(m)
 		}
@@ -308,12 +348,15 @@ func (b *batch) write(ctx context.Context, tx *sqlx.Tx) error {
 		args = append(args, pq.StringArray(hID), pq.StringArray(hStatus), pq.StringArray(hClosed),
 			pq.StringArray(hEntry), pq.StringArray(hCaptured))
 	}
-	stmt, err := b.stmts.in(ctx, tx, query)
-	if err != nil {
-		return err
+	return query, args, nil
+}
+
+// prepared returns query prepared, bound to tx if there is one.
+func (b *batch) prepared(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
+	if tx == nil {
+		return b.stmts.get(ctx, query)
 	}
-	_, err = stmt.ExecContext(ctx, args...)
-	return err
+	return b.stmts.in(ctx, tx, query)
 }
 
 // optionalID is an ID as text, "" for NilID.

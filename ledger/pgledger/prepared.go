@@ -17,7 +17,21 @@ type preparedStatements struct {
 	m  map[string]*sqlx.Stmt
 }
 
-// in returns query prepared and bound to tx.
+// warm prepares queries on the pool now. Callers do it before they begin
+// a transaction: preparing a new statement takes a connection of its own,
+// and a transaction that holds row locks while it waits for a connection
+// would wait forever if the pool is full of statements waiting for those
+// locks.
+func (p *preparedStatements) warm(ctx context.Context, queries ...string) error {
+	for _, q := range queries {
+		if _, err := p.get(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// in returns query prepared and bound to tx; warm it first.
 func (p *preparedStatements) in(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
 	stmt, err := p.get(ctx, query)
 	if err != nil {
