@@ -1,0 +1,194 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger/interest"
+	"github.com/bankkit/bankkit/money"
+	"github.com/shopspring/decimal"
+)
+
+// Errors of end of day, matched with errors.Is.
+var (
+	// ErrBusinessDateMoved: the business date is not the one the caller
+	// expected; another end-of-day run advanced it first.
+	ErrBusinessDateMoved = errors.New("ledger: business date moved")
+	// ErrAccrualConflict: an account's accrual state changed since it was
+	// read; another run accrued it first.
+	ErrAccrualConflict = errors.New("ledger: accrual state changed concurrently")
+	// ErrTimeDepositState: the time deposit is not in a state that allows
+	// the operation (already closed, awaiting funding, held at maturity).
+	ErrTimeDepositState = errors.New("ledger: time deposit not in a state for this")
+)
+
+// EndOfDayStore is what end of day needs from a backend besides Store:
+// the interest products, each interest-bearing account's accrual state,
+// the record of each run, the time deposits, and the compare-and-set that
+// advances the business date.
+//
+// Postings never go through it: they go through the Service, keyed by
+// idempotency keys derived from the run, so that a run resumed after a
+// crash re-posts nothing. What this store saves atomically is the state
+// those postings came from (SaveAccrualPage), after them; a crash between
+// the two re-computes the same postings from the old state, which replay.
+//
+// Every method is safe for concurrent use.
+type EndOfDayStore interface {
+	// PutInterestProduct stores the product under code, replacing an
+	// earlier version: a rate change is a new schedule entry with its
+	// effective date, so the past accrues as before. p must pass
+	// p.Validate (the Service checks it).
+	PutInterestProduct(ctx context.Context, code string, p interest.Product) error
+	// InterestProduct returns the product. Errors: ErrNotFound.
+	InterestProduct(ctx context.Context, code string) (interest.Product, error)
+
+	// CreateInterestAccount starts an account's accrual state. If the
+	// account has one already it is returned with created == false when the
+	// product code is the same, else ErrDuplicate.
+	CreateInterestAccount(ctx context.Context, a InterestAccount) (stored InterestAccount, created bool, err error)
+	// InterestAccount returns one account's state. Errors: ErrNotFound.
+	InterestAccount(ctx context.Context, id ID) (InterestAccount, error)
+	// InterestAccounts returns up to limit states with AccountID greater
+	// than after, in ascending AccountID order: a keyset page.
+	InterestAccounts(ctx context.Context, after ID, limit int) ([]InterestAccount, error)
+
+	// SaveAccrualPage stores, in one atomic step, the new accrual states of
+	// a page of accounts and the run record with its cursor moved past
+	// them. Each update applies only if the stored state's LastAccrued is
+	// still update.Before; if any is not, nothing is saved and the error
+	// is ErrAccrualConflict. Errors: ErrNotFound (run or account).
+	SaveAccrualPage(ctx context.Context, run EndOfDayRun, updates []AccrualUpdate) error
+
+	// CreateEndOfDayRun stores a new run record. Errors: ErrDuplicate if
+	// a run for the date exists.
+	CreateEndOfDayRun(ctx context.Context, run EndOfDayRun) error
+	// SaveEndOfDayRun replaces the run record of run.Date.
+	// Errors: ErrNotFound.
+	SaveEndOfDayRun(ctx context.Context, run EndOfDayRun) error
+	// EndOfDayRun returns the run record of a date. Errors: ErrNotFound.
+	EndOfDayRun(ctx context.Context, date calendar.Date) (EndOfDayRun, error)
+	// LatestEndOfDayRun returns the run with the latest date.
+	// Errors: ErrNotFound when no run exists.
+	LatestEndOfDayRun(ctx context.Context) (EndOfDayRun, error)
+
+	// AdvanceBusinessDate moves the business date from from to to, a
+	// compare-and-set: ErrBusinessDateMoved when it is not from. to must
+	// be after from.
+	AdvanceBusinessDate(ctx context.Context, from, to calendar.Date) error
+
+	// CreateTimeDeposit stores a new time deposit. If one was stored with
+	// the same IdempotencyKey it returns that one and replayed == true (the
+	// Service compares the terms). Errors: ErrDuplicate (the ID).
+	CreateTimeDeposit(ctx context.Context, td TimeDepositRecord) (stored TimeDepositRecord, replayed bool, err error)
+	// TimeDeposit returns one time deposit. Errors: ErrNotFound.
+	TimeDeposit(ctx context.Context, id ID) (TimeDepositRecord, error)
+	// TimeDepositsDue returns up to limit open deposits whose maturity
+	// date is on or before date and whose ID is greater than after, in
+	// ascending ID order.
+	TimeDepositsDue(ctx context.Context, date calendar.Date, after ID, limit int) ([]TimeDepositRecord, error)
+	// UpdateTimeDeposit reads the deposit, calls fn and stores what it
+	// returns, atomically. If fn fails nothing changes and its error is
+	// returned as is. Errors: ErrNotFound.
+	UpdateTimeDeposit(ctx context.Context, id ID, fn func(TimeDepositRecord) (TimeDepositRecord, error)) (TimeDepositRecord, error)
+}
+
+// InterestAccount is one account's link to its interest product and its
+// accrual state between postings.
+type InterestAccount struct {
+	AccountID ID
+	Currency  money.Currency
+	// Product is the code of the interest product.
+	Product string
+	// From is the first day that earns interest.
+	From    calendar.Date
+	Accrual interest.Accrual
+}
+
+// AccrualUpdate is one account's new state for SaveAccrualPage.
+type AccrualUpdate struct {
+	AccountID ID
+	// Before is the LastAccrued of the state the update was computed
+	// from: the compare part of the compare-and-set.
+	Before  calendar.Date
+	Accrual interest.Accrual
+}
+
+// EndOfDayStep is a stage of a run, in the order they run.
+type EndOfDayStep string
+
+// The steps of a run.
+const (
+	StepAccrual  EndOfDayStep = "accrual"  // accrue every interest-bearing account; post at period ends
+	StepBooking  EndOfDayStep = "booking"  // book the day's accrual per currency to interest payable / receivable
+	StepMaturity EndOfDayStep = "maturity" // time deposits maturing
+	StepHolds    EndOfDayStep = "holds"    // expire holds
+	StepDormancy EndOfDayStep = "dormancy" // mark inactive accounts dormant
+	StepAdvance  EndOfDayStep = "advance"  // move the business date
+	StepDone     EndOfDayStep = "done"     // the run is finished
+)
+
+// EndOfDayRun is the record of one run: where it stands, so that a run
+// resumed after a crash continues from its step and cursor, and its
+// summary, returned again when the finished date is run a second time.
+type EndOfDayRun struct {
+	Date calendar.Date
+	// Through is the last calendar day accrued: the day before Next.
+	Through calendar.Date
+	// Next is the business date the run advances to.
+	Next calendar.Date
+	Step EndOfDayStep
+	// Cursor is the last ID the current step has finished with.
+	Cursor ID
+	// Books are the day's unbooked accruals and the rounding carries, one
+	// per currency, in currency order.
+	Books      []AccrualBook
+	Summary    EndOfDaySummary
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// AccrualBook is one currency's aggregate of a run's accruals, booked as
+// one entry per side at the booking step. Credit and Debit are the day's
+// unrounded sums (credit may be negative when an average-balance true-up
+// exceeds the day); the carries are what rounding the booked entry left,
+// handed on to the next run, so the interest payable account never loses
+// or gains a fraction.
+type AccrualBook struct {
+	Currency    money.Currency
+	Credit      decimal.Decimal
+	Debit       decimal.Decimal
+	CreditCarry decimal.Decimal
+	DebitCarry  decimal.Decimal
+}
+
+// TimeDepositStatus is a time deposit's life-cycle state.
+type TimeDepositStatus string
+
+// Time deposit statuses.
+const (
+	TimeDepositPending TimeDepositStatus = "pending" // opened, funding not yet posted
+	TimeDepositOpen    TimeDepositStatus = "open"    // funded, earning, maturing on its date
+	TimeDepositHeld    TimeDepositStatus = "held"    // matured under the Hold instruction, awaiting instruction
+	TimeDepositClosed  TimeDepositStatus = "closed"  // paid out at maturity or closed early
+	TimeDepositFailed  TimeDepositStatus = "failed"  // the funding transfer was refused
+)
+
+// TimeDepositRecord is a time deposit: its ledger account (same ID), the
+// demand account that funded it and receives its payouts, and its terms.
+type TimeDepositRecord struct {
+	ID              ID
+	DemandAccountID ID
+	// Product is the interest product whose credit rate set the deposit's
+	// rate, and sets a rollover's.
+	Product string
+	Terms   interest.TimeDeposit
+	Status  TimeDepositStatus
+	// Rollovers counts the maturities that renewed the deposit.
+	Rollovers      int
+	ClosedOn       calendar.Date
+	IdempotencyKey string
+	CreatedAt      time.Time
+}

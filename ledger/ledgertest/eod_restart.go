@@ -1,0 +1,175 @@
+package ledgertest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/interest"
+	"github.com/stretchr/testify/require"
+)
+
+var eodRestartTests = []eodTest{
+	{"ClosedDateRunsAgainAsNoOp", testClosedDateNoOp},
+	{"OnlyTheBusinessDateRuns", testOnlyBusinessDate},
+	{"ResumesAfterFailedSave", testResumeAfterFailedSave},
+	{"ResumesAfterFailureMidPage", testResumeMidPages},
+	{"ResumesAfterAdvance", testResumeAfterAdvance},
+	{"ConcurrentRunsPostOnce", testConcurrentRuns},
+}
+
+// errInjected is the failure the flaky store injects.
+var errInjected = errors.New("injected failure")
+
+// flakyStore fails chosen EndOfDayStore calls, as a crash or a lost
+// connection would, after which the run is resumed.
+type flakyStore struct {
+	ledger.EndOfDayStore
+	failPageSave atomic.Int32 // fail the n-th SaveAccrualPage from now (1 = the next)
+	failDone     atomic.Bool  // fail saving the finished run
+}
+
+func (s *flakyStore) SaveAccrualPage(ctx context.Context, run ledger.EndOfDayRun, updates []ledger.AccrualUpdate) error {
+	if s.failPageSave.Add(-1) == 0 {
+		return errInjected
+	}
+	return s.EndOfDayStore.SaveAccrualPage(ctx, run, updates)
+}
+
+func (s *flakyStore) SaveEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) error {
+	if run.Step == ledger.StepDone && s.failDone.CompareAndSwap(true, false) {
+		return errInjected
+	}
+	return s.EndOfDayStore.SaveEndOfDayRun(ctx, run)
+}
+
+func (f *eodFixture) flaky(opts ...ledger.EndOfDayOption) *flakyStore {
+	fs := &flakyStore{EndOfDayStore: f.eodStore}
+	f.eodStore = fs
+	f.withOptions(opts...)
+	return fs
+}
+
+func testClosedDateNoOp(t *testing.T, f *eodFixture) {
+	f.setProduct("savings", product("0.0365", interest.Daily))
+	a := f.saver("alice", "1000.00", "savings")
+	closed := f.today
+	first := f.runEOD()
+	require.Equal(t, 1, first.Postings)
+	lines := f.lineCount(a.ID)
+
+	again, err := f.eod.RunEndOfDay(f.ctx, closed)
+	require.NoError(t, err)
+	require.Equal(t, first, again, "a closed date returns its summary")
+	require.Equal(t, lines, f.lineCount(a.ID))
+	f.requireBalance(a.ID, "1000.10")
+	today, err := f.svc.BusinessDate(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, f.today, today, "the business date moves once")
+}
+
+func testOnlyBusinessDate(t *testing.T, f *eodFixture) {
+	_, err := f.eod.RunEndOfDay(f.ctx, f.today.AddDays(1))
+	requireInvalid(t, err, "business_date")
+	_, err = f.eod.RunEndOfDay(f.ctx, f.today.AddDays(-1))
+	requireInvalid(t, err, "business_date")
+	_, err = f.eod.RunEndOfDay(f.ctx, calendar.Date{Year: 2026, Month: time.February, Day: 30})
+	requireInvalid(t, err, "business_date")
+}
+
+// The month-end run fails after posting the interest but before saving
+// the accrual state; the resumed run replays the posting instead of paying
+// twice.
+func testResumeAfterFailedSave(t *testing.T, f *eodFixture) {
+	f.setProduct("savings", product("0.0365", interest.Monthly))
+	a := f.saver("alice", "1000.00", "savings")
+	fs := f.flaky()
+	f.runThrough(calendar.MustDate(2026, time.March, 30))
+
+	fs.failPageSave.Store(1)
+	_, err := f.eod.RunEndOfDay(f.ctx, f.today)
+	require.ErrorIs(t, err, errInjected)
+	f.requireBalance(a.ID, "1003.00") // posted before the failure
+	today, err := f.svc.BusinessDate(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, f.today, today, "a failed run does not advance the date")
+
+	sum := f.runEOD()
+	require.Equal(t, 1, sum.AccountsAccrued)
+	f.requireBalance(a.ID, "1003.00")
+	require.Len(t, f.interestLines(a.ID), 1)
+	requireDec(t, dec("0"), f.chartBalance(ledger.CodeInterestPayable), "payable")
+	requireDec(t, dec("3.00"), f.chartBalance(ledger.CodeInterestExpense), "expense")
+	f.requireTrialBalanced()
+}
+
+// Five accounts in pages of two: the second page's save fails; the resumed
+// run keeps the first page, redoes the second and does the third.
+func testResumeMidPages(t *testing.T, f *eodFixture) {
+	f.setProduct("savings", product("0.0365", interest.Monthly))
+	var accounts []ledger.Account
+	for _, owner := range []string{"a", "b", "c", "d", "e"} {
+		accounts = append(accounts, f.saver(owner, "1000.00", "savings"))
+	}
+	fs := f.flaky(ledger.WithPageSize(2))
+	f.runThrough(calendar.MustDate(2026, time.March, 30))
+	fs.failPageSave.Store(2)
+	_, err := f.eod.RunEndOfDay(f.ctx, f.today)
+	require.ErrorIs(t, err, errInjected)
+	f.runEOD()
+	for _, a := range accounts {
+		f.requireBalance(a.ID, "1003.00")
+		require.Len(t, f.interestLines(a.ID), 1)
+	}
+	requireDec(t, dec("0"), f.chartBalance(ledger.CodeInterestPayable), "payable")
+	requireDec(t, dec("15.00"), f.chartBalance(ledger.CodeInterestExpense), "expense")
+}
+
+// The run advances the date, then fails to record that it finished: the
+// re-run of the old date completes it without moving the date again.
+func testResumeAfterAdvance(t *testing.T, f *eodFixture) {
+	fs := f.flaky()
+	fs.failDone.Store(true)
+	closing := f.today
+	_, err := f.eod.RunEndOfDay(f.ctx, closing)
+	require.ErrorIs(t, err, errInjected)
+	next, err := f.cal.NextBusinessDay(closing)
+	require.NoError(t, err)
+	today, err := f.svc.BusinessDate(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, next, today)
+
+	sum, err := f.eod.RunEndOfDay(f.ctx, closing)
+	require.NoError(t, err)
+	require.Equal(t, next, sum.Next)
+	today, err = f.svc.BusinessDate(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, next, today, "the date moved once")
+}
+
+func testConcurrentRuns(t *testing.T, f *eodFixture) {
+	f.setProduct("savings", product("0.0365", interest.Daily))
+	a := f.saver("alice", "1000.00", "savings")
+	var wg sync.WaitGroup
+	sums := make([]ledger.EndOfDaySummary, 8)
+	errs := make([]error, 8)
+	for i := range sums {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sums[i], errs[i] = f.eod.RunEndOfDay(f.ctx, f.today)
+		}()
+	}
+	wg.Wait()
+	for i := range sums {
+		require.NoError(t, errs[i])
+		require.Equal(t, sums[0], sums[i])
+	}
+	f.requireBalance(a.ID, "1000.10")
+	require.Len(t, f.interestLines(a.ID), 1)
+}

@@ -1,0 +1,218 @@
+package ledgertest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/interest"
+	"github.com/bankkit/bankkit/money"
+	"github.com/stretchr/testify/require"
+)
+
+var eodDepositTests = []eodTest{
+	{"TimeDepositOpensFromDemand", testTimeDepositOpens},
+	{"TimeDepositFundingRefused", testTimeDepositFundingRefused},
+	{"TimeDepositMaturityInstructions", testMaturityInstructions},
+	{"TimeDepositEarlyClosurePenalty", testEarlyClosure},
+	{"TimeDepositValidation", testTimeDepositValidation},
+}
+
+// termProduct pays 3.65% until 1 April 2026 and 7.30% from then on.
+func termProduct() interest.Product {
+	p := product("0.0365", interest.AtMaturity)
+	p.Credit = append(p.Credit, interest.RateChange{Effective: calendar.MustDate(2026, time.April, 1), Rate: interest.Flat(dec("0.073"))})
+	return p
+}
+
+func (f *eodFixture) openDeposit(demand ledger.ID, principal string, months int, in interest.Instruction, key string) (ledger.TimeDepositReceipt, error) {
+	return f.eod.OpenTimeDeposit(f.ctx, ledger.OpenTimeDepositRequest{
+		DemandAccountID: demand, Principal: cny(principal), TermMonths: months,
+		Product: "term", Instruction: in, IdempotencyKey: key,
+	})
+}
+
+func testTimeDepositOpens(t *testing.T, f *eodFixture) {
+	f.setProduct("term", termProduct())
+	demand := f.open("alice")
+	f.deposit(demand.ID, "10000.00")
+	r, err := f.openDeposit(demand.ID, "5000.00", 12, interest.PayOut, "td-1")
+	require.NoError(t, err)
+	require.False(t, r.Replayed)
+	td := r.Deposit
+	require.Equal(t, ledger.TimeDepositOpen, td.Status)
+	requireDec(t, dec("0.0365"), td.Terms.Rate, "rate fixed at opening")
+	require.Equal(t, calendar.MustDate(2027, time.March, 2), td.Terms.Maturity())
+	f.requireBalance(demand.ID, "5000.00")
+	f.requireBalance(td.ID, "5000.00")
+	acct := f.account(td.ID)
+	require.Equal(t, ledger.ProductTime, acct.Product)
+	require.Equal(t, "alice", acct.OwnerID)
+
+	again, err := f.openDeposit(demand.ID, "5000.00", 12, interest.PayOut, "td-1")
+	require.NoError(t, err)
+	require.True(t, again.Replayed)
+	require.Equal(t, td.ID, again.Deposit.ID)
+	f.requireBalance(demand.ID, "5000.00")
+	_, err = f.openDeposit(demand.ID, "4000.00", 12, interest.PayOut, "td-1")
+	require.ErrorIs(t, err, ledger.ErrIdempotencyConflict)
+	f.requireBalance(demand.ID, "5000.00")
+}
+
+func testTimeDepositFundingRefused(t *testing.T, f *eodFixture) {
+	f.setProduct("term", termProduct())
+	demand := f.open("alice")
+	f.deposit(demand.ID, "100.00")
+	_, err := f.openDeposit(demand.ID, "5000.00", 3, interest.PayOut, "td-big")
+	require.ErrorIs(t, err, ledger.ErrInsufficientFunds)
+	f.requireBalance(demand.ID, "100.00")
+	open, _, err := f.svc.ListAccounts(f.ctx, ledger.AccountFilter{Product: ledger.ProductTime, Status: ledger.StatusActive})
+	require.NoError(t, err)
+	require.Empty(t, open, "the unfunded deposit's account is closed")
+}
+
+// One month from 2 March to 2 April: 31 days of 5000.00 at 3.65% is
+// 15.50. The product's rate is 7.30% from 1 April, so a rollover on 2
+// April takes 7.30%.
+func testMaturityInstructions(t *testing.T, f *eodFixture) {
+	f.setProduct("term", termProduct())
+	tests := []struct {
+		in             interest.Instruction
+		demand, tdBal  string
+		status         ledger.TimeDepositStatus
+		principalAfter string
+	}{
+		{interest.PayOut, "10015.50", "0.00", ledger.TimeDepositClosed, "5000.00"},
+		{interest.RolloverAll, "5000.00", "5015.50", ledger.TimeDepositOpen, "5015.50"},
+		{interest.RolloverPrincipal, "5015.50", "5000.00", ledger.TimeDepositOpen, "5000.00"},
+		{interest.Hold, "5000.00", "5015.50", ledger.TimeDepositHeld, "5000.00"},
+	}
+	demands := make([]ledger.Account, len(tests))
+	deposits := make([]ledger.TimeDepositRecord, len(tests))
+	for i, tc := range tests {
+		demands[i] = f.open("owner-" + tc.in.String())
+		f.deposit(demands[i].ID, "10000.00")
+		r, err := f.openDeposit(demands[i].ID, "5000.00", 1, tc.in, "td-"+tc.in.String())
+		require.NoError(t, err)
+		deposits[i] = r.Deposit
+	}
+	sums := f.runThrough(calendar.MustDate(2026, time.April, 1))
+	for _, s := range sums {
+		require.Zero(t, s.Maturities, "nothing matures before 2 April")
+	}
+	sum := f.runEOD()
+	require.Equal(t, len(tests), sum.Maturities)
+	require.Empty(t, sum.Failures)
+	for i, tc := range tests {
+		t.Run(tc.in.String(), func(t *testing.T) {
+			f.requireBalance(demands[i].ID, tc.demand)
+			f.requireBalance(deposits[i].ID, tc.tdBal)
+			td, err := f.eod.TimeDeposit(f.ctx, deposits[i].ID)
+			require.NoError(t, err)
+			require.Equal(t, tc.status, td.Status)
+			require.Equal(t, tc.principalAfter, td.Terms.Principal.ValueString())
+			if tc.status == ledger.TimeDepositOpen {
+				require.Equal(t, 1, td.Rollovers)
+				require.Equal(t, calendar.MustDate(2026, time.April, 2), td.Terms.Start)
+				requireDec(t, dec("0.073"), td.Terms.Rate, "a rollover takes the rate then current")
+			}
+			if tc.status == ledger.TimeDepositClosed {
+				require.Equal(t, ledger.StatusClosed, f.account(td.ID).Status)
+			}
+		})
+	}
+	// Running on matures nothing twice.
+	next := f.runEOD()
+	require.Zero(t, next.Maturities)
+	f.requireBalance(demands[0].ID, tests[0].demand)
+
+	// The held deposit is paid out on request, as it stands.
+	closure, _, err := f.eod.CloseTimeDepositEarly(f.ctx, deposits[3].ID)
+	require.NoError(t, err)
+	require.False(t, closure.PenaltyApplied)
+	f.requireBalance(demands[3].ID, "10015.50")
+	f.requireBalance(deposits[3].ID, "0.00")
+	requireDec(t, dec("62.00"), f.chartBalance(ledger.CodeInterestExpense), "four maturities of 15.50")
+	f.requireTrialBalanced()
+}
+
+// Closed after 10 days, the deposit earns the demand account's 0.73% (1.00
+// on 5000.00) instead of its own 3.65% (5.00), and the statement says so.
+func testEarlyClosure(t *testing.T, f *eodFixture) {
+	f.setProduct("term", termProduct())
+	f.setProduct("savings", product("0.0073", interest.Monthly))
+	demand := f.saver("alice", "10000.00", "savings")
+	r, err := f.openDeposit(demand.ID, "5000.00", 12, interest.PayOut, "td-early")
+	require.NoError(t, err)
+	f.runThrough(calendar.MustDate(2026, time.March, 11))
+	require.Equal(t, calendar.MustDate(2026, time.March, 12), f.today)
+
+	closure, receipt, err := f.eod.CloseTimeDepositEarly(f.ctx, r.Deposit.ID)
+	require.NoError(t, err)
+	require.True(t, closure.PenaltyApplied)
+	require.Equal(t, 10, closure.DaysHeld)
+	require.Equal(t, "1.00", closure.Interest.ValueString())
+	require.Equal(t, "4.00", closure.Forgone.ValueString())
+	require.Equal(t, "5001.00", closure.Payout.ValueString())
+	require.Equal(t, closure.Note, receipt.Entry.Description)
+	require.Contains(t, closure.Note, "demand-deposit rate")
+
+	st, err := f.svc.Statement(f.ctx, demand.ID, f.today, f.today)
+	require.NoError(t, err)
+	found := false
+	for _, l := range st.Lines {
+		found = found || (strings.Contains(l.Description, "demand-deposit rate") && l.Amount.Equal(cny("5001.00")))
+	}
+	require.True(t, found, "the statement line names the penalty rule")
+	f.requireBalance(r.Deposit.ID, "0.00")
+	require.Equal(t, ledger.StatusClosed, f.account(r.Deposit.ID).Status)
+
+	_, _, err = f.eod.CloseTimeDepositEarly(f.ctx, r.Deposit.ID)
+	require.ErrorIs(t, err, ledger.ErrTimeDepositState)
+}
+
+func testTimeDepositValidation(t *testing.T, f *eodFixture) {
+	f.setProduct("term", termProduct())
+	usd := product("0.01", interest.AtMaturity)
+	usd.Currency = money.USD
+	f.setProduct("dollars", usd)
+	demand := f.open("alice")
+	f.deposit(demand.ID, "1000.00")
+	loan := f.openWith(ledger.OpenAccountRequest{OwnerID: "alice", Product: ledger.ProductLoan, Currency: money.CNY})
+	ok := ledger.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny("100.00"), TermMonths: 3, Product: "term", Instruction: interest.PayOut}
+	tests := []struct {
+		name  string
+		edit  func(r *ledger.OpenTimeDepositRequest)
+		field string
+		is    error
+	}{
+		{"no account", func(r *ledger.OpenTimeDepositRequest) { r.DemandAccountID = ledger.NilID }, "demand_account_id", nil},
+		{"zero term", func(r *ledger.OpenTimeDepositRequest) { r.TermMonths = 0 }, "term_months", nil},
+		{"no instruction", func(r *ledger.OpenTimeDepositRequest) { r.Instruction = 0 }, "instruction", nil},
+		{"negative principal", func(r *ledger.OpenTimeDepositRequest) { r.Principal = cny("-1.00") }, "principal", nil},
+		{"no product", func(r *ledger.OpenTimeDepositRequest) { r.Product = "" }, "product_code", nil},
+		{"loan account", func(r *ledger.OpenTimeDepositRequest) { r.DemandAccountID = loan.ID }, "demand_account_id", nil},
+		{"unknown product", func(r *ledger.OpenTimeDepositRequest) { r.Product = "missing" }, "", ledger.ErrNotFound},
+		{"product currency", func(r *ledger.OpenTimeDepositRequest) { r.Product = "dollars" }, "", ledger.ErrCurrencyMismatch},
+		{"principal currency", func(r *ledger.OpenTimeDepositRequest) { r.Principal = usd1() }, "", ledger.ErrCurrencyMismatch},
+	}
+	for _, tc := range tests {
+		r := ok
+		tc.edit(&r)
+		_, err := f.eod.OpenTimeDeposit(f.ctx, r)
+		if tc.field != "" {
+			requireInvalid(t, err, tc.field)
+		} else {
+			require.ErrorIs(t, err, tc.is, tc.name)
+		}
+	}
+	f.requireBalance(demand.ID, "1000.00")
+	_, _, err := f.eod.CloseTimeDepositEarly(f.ctx, ledger.NilID)
+	requireInvalid(t, err, "time_deposit_id")
+	_, _, err = f.eod.CloseTimeDepositEarly(f.ctx, ledger.NewID())
+	require.ErrorIs(t, err, ledger.ErrNotFound)
+}
+
+func usd1() money.Money { return usd("1.00") }

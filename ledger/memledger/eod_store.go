@@ -1,0 +1,274 @@
+package memledger
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"sync"
+	"weak"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/interest"
+	"github.com/bankkit/bankkit/money"
+)
+
+var _ ledger.EndOfDayStore = (*Store)(nil)
+
+// eodState is a store's end-of-day records. It lives beside the Store
+// rather than in it, looked up by a weak pointer to the store and dropped
+// when the store is collected, so that end of day could be added without
+// changing the Store type.
+type eodState struct {
+	mu sync.Mutex
+
+	products    map[string]interest.Product
+	accounts    map[ledger.ID]ledger.InterestAccount
+	accountIDs  []ledger.ID // ascending
+	runs        map[calendar.Date]ledger.EndOfDayRun
+	deposits    map[ledger.ID]ledger.TimeDepositRecord
+	depositIDs  []ledger.ID // ascending
+	depositKeys map[string]ledger.ID
+}
+
+var eodStates sync.Map // weak.Pointer[Store] -> *eodState
+
+func (s *Store) eod() *eodState {
+	key := weak.Make(s)
+	if st, ok := eodStates.Load(key); ok {
+		return st.(*eodState)
+	}
+	st, loaded := eodStates.LoadOrStore(key, &eodState{
+		products:    map[string]interest.Product{},
+		accounts:    map[ledger.ID]ledger.InterestAccount{},
+		runs:        map[calendar.Date]ledger.EndOfDayRun{},
+		deposits:    map[ledger.ID]ledger.TimeDepositRecord{},
+		depositKeys: map[string]ledger.ID{},
+	})
+	if !loaded {
+		runtime.AddCleanup(s, func(k weak.Pointer[Store]) { eodStates.Delete(k) }, key)
+	}
+	return st.(*eodState)
+}
+
+// PutInterestProduct implements ledger.EndOfDayStore.
+func (s *Store) PutInterestProduct(ctx context.Context, code string, p interest.Product) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st := s.eod()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.products[code] = cloneProduct(p)
+	return nil
+}
+
+// InterestProduct implements ledger.EndOfDayStore.
+func (s *Store) InterestProduct(ctx context.Context, code string) (interest.Product, error) {
+	if err := ctx.Err(); err != nil {
+		return interest.Product{}, err
+	}
+	st := s.eod()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	p, ok := st.products[code]
+	if !ok {
+		return interest.Product{}, fmt.Errorf("%w: interest product %q", ledger.ErrNotFound, code)
+	}
+	return cloneProduct(p), nil
+}
+
+// cloneProduct copies the rate schedules, so that a caller changing its
+// product after storing it changes nothing here.
+func cloneProduct(p interest.Product) interest.Product {
+	clone := func(s interest.RateSchedule) interest.RateSchedule {
+		if s == nil {
+			return nil
+		}
+		out := make(interest.RateSchedule, len(s))
+		for i, c := range s {
+			c.Rate.Tiers = slices.Clone(c.Rate.Tiers)
+			out[i] = c
+		}
+		return out
+	}
+	p.Credit, p.Debit = clone(p.Credit), clone(p.Debit)
+	return p
+}
+
+// CreateInterestAccount implements ledger.EndOfDayStore.
+func (s *Store) CreateInterestAccount(ctx context.Context, a ledger.InterestAccount) (ledger.InterestAccount, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.InterestAccount{}, false, err
+	}
+	st := s.eod()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if old, ok := st.accounts[a.AccountID]; ok {
+		if old.Product != a.Product {
+			return ledger.InterestAccount{}, false, fmt.Errorf("%w: account %s earns interest under %s", ledger.ErrDuplicate, a.AccountID, old.Product)
+		}
+		return old, false, nil
+	}
+	st.accounts[a.AccountID] = a
+	i, _ := slices.BinarySearchFunc(st.accountIDs, a.AccountID, ledger.CompareIDs)
+	st.accountIDs = slices.Insert(st.accountIDs, i, a.AccountID)
+	return a, true, nil
+}
+
+// InterestAccount implements ledger.EndOfDayStore.
+func (s *Store) InterestAccount(ctx context.Context, id ledger.ID) (ledger.InterestAccount, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.InterestAccount{}, err
+	}
+	st := s.eod()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, ok := st.accounts[id]
+	if !ok {
+		return ledger.InterestAccount{}, fmt.Errorf("%w: no interest product on account %s", ledger.ErrNotFound, id)
+	}
+	return a, nil
+}
+
+// InterestAccounts implements ledger.EndOfDayStore.
+func (s *Store) InterestAccounts(ctx context.Context, after ledger.ID, limit int) ([]ledger.InterestAccount, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	st := s.eod()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	i, found := slices.BinarySearchFunc(st.accountIDs, after, ledger.CompareIDs)
+	if found {
+		i++
+	}
+	out := make([]ledger.InterestAccount, 0, min(max(limit, 0), len(st.accountIDs)-i))
+	for ; i < len(st.accountIDs) && len(out) < limit; i++ {
+		out = append(out, st.accounts[st.accountIDs[i]])
+	}
+	return out, nil
+}
+
+// SaveAccrualPage implements ledger.EndOfDayStore.
+func (s *Store) SaveAccrualPage(ctx context.Context, run ledger.EndOfDayRun, updates []ledger.AccrualUpdate) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st := s.eod()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, ok := st.runs[run.Date]; !ok {
+		return fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, run.Date)
+	}
+	for _, u := range updates {
+		a, ok := st.accounts[u.AccountID]
+		switch {
+		case !ok:
+			return fmt.Errorf("%w: no interest product on account %s", ledger.ErrNotFound, u.AccountID)
+		case a.Accrual.LastAccrued != u.Before:
+			return fmt.Errorf("%w: account %s was accrued to %s, not %s", ledger.ErrAccrualConflict, u.AccountID, a.Accrual.LastAccrued, u.Before)
+		}
+	}
+	for _, u := range updates {
+		a := st.accounts[u.AccountID]
+		a.Accrual = u.Accrual
+		st.accounts[u.AccountID] = a
+	}
+	st.runs[run.Date] = cloneRun(run)
+	return nil
+}
+
+// cloneRun copies the run's slices and maps, so the stored record shares
+// nothing with the caller's.
+func cloneRun(r ledger.EndOfDayRun) ledger.EndOfDayRun {
+	r.Books = slices.Clone(r.Books)
+	r.Summary.Failures = slices.Clone(r.Summary.Failures)
+	for _, m := range []*map[money.Currency]money.Money{&r.Summary.InterestPosted, &r.Summary.TaxWithheld, &r.Summary.DebitInterest} {
+		if *m != nil {
+			*m = maps.Clone(*m)
+		}
+	}
+	return r
+}
+
+// CreateEndOfDayRun implements ledger.EndOfDayStore.
+func (s *Store) CreateEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st := s.eod()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, ok := st.runs[run.Date]; ok {
+		return fmt.Errorf("%w: end-of-day run for %s", ledger.ErrDuplicate, run.Date)
+	}
+	st.runs[run.Date] = cloneRun(run)
+	return nil
+}
+
+// SaveEndOfDayRun implements ledger.EndOfDayStore.
+func (s *Store) SaveEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st := s.eod()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, ok := st.runs[run.Date]; !ok {
+		return fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, run.Date)
+	}
+	st.runs[run.Date] = cloneRun(run)
+	return nil
+}
+
+// EndOfDayRun implements ledger.EndOfDayStore.
+func (s *Store) EndOfDayRun(ctx context.Context, date calendar.Date) (ledger.EndOfDayRun, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.EndOfDayRun{}, err
+	}
+	st := s.eod()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	r, ok := st.runs[date]
+	if !ok {
+		return ledger.EndOfDayRun{}, fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, date)
+	}
+	return cloneRun(r), nil
+}
+
+// LatestEndOfDayRun implements ledger.EndOfDayStore.
+func (s *Store) LatestEndOfDayRun(ctx context.Context) (ledger.EndOfDayRun, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.EndOfDayRun{}, err
+	}
+	st := s.eod()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var latest ledger.EndOfDayRun
+	for d, r := range st.runs {
+		if latest.Date.IsZero() || d.After(latest.Date) {
+			latest = r
+		}
+	}
+	if latest.Date.IsZero() {
+		return ledger.EndOfDayRun{}, fmt.Errorf("%w: no end-of-day run yet", ledger.ErrNotFound)
+	}
+	return cloneRun(latest), nil
+}
+
+// AdvanceBusinessDate implements ledger.EndOfDayStore.
+func (s *Store) AdvanceBusinessDate(ctx context.Context, from, to calendar.Date) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !from.Valid() || !to.Valid() || !to.After(from) {
+		return &ledger.ValidationError{Field: "to", Reason: fmt.Sprintf("%s must be a date after %s", to, from)}
+	}
+	if !s.businessDate.CompareAndSwap(packDate(from), packDate(to)) {
+		return fmt.Errorf("%w: the business date is %s, not %s", ledger.ErrBusinessDateMoved, unpackDate(s.businessDate.Load()), from)
+	}
+	return nil
+}
