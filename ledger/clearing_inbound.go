@@ -1,0 +1,427 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bankkit/bankkit/ledger/iso20022"
+	"github.com/bankkit/bankkit/money"
+)
+
+// Kinds of clearing messages, as InboundReport.Kind and OutboundMessage.Kind
+// name them.
+const (
+	KindCreditTransfer = "pacs.008"
+	KindPaymentReturn  = "pacs.004"
+)
+
+// InboundReport is the outcome of one message from the clearing house.
+type InboundReport struct {
+	Kind       string // KindCreditTransfer or KindPaymentReturn
+	MessageID  string
+	ReceivedAt time.Time
+	// Credited lists the inbound credits posted to beneficiaries (pacs.008).
+	Credited []InboundItem
+	// Returned lists, for a pacs.008, the credits sent back in the pacs.004
+	// ReturnMessageID; for a pacs.004, our transfers refunded to customers.
+	Returned []InboundItem
+	// Rejected lists returns (pacs.004) that were not applied, with why:
+	// an unknown original payment, a partial amount, a transfer never sent
+	// or already returned.
+	Rejected        []InboundItem
+	ReturnMessageID string
+	// ReturnMessage is the pacs.004 XML sent back, if any.
+	ReturnMessage []byte
+	// Replayed says the message was received before and this is the stored
+	// outcome; nothing was posted or sent this time.
+	Replayed bool
+}
+
+// InboundItem is one transaction of an inbound message and what became of
+// it.
+type InboundItem struct {
+	EndToEndID    string
+	TransactionID string
+	AccountNumber string
+	Amount        money.Money
+	// EntryID is the entry that credited the beneficiary or refunded the
+	// customer; TransferID the outbound transfer a return refers to.
+	EntryID    ID
+	TransferID ID
+	// Reason is an ISO return reason code; Info says why in words.
+	Reason string
+	Info   string
+}
+
+// Receive applies a message from the clearing house: a pacs.008 of inbound
+// credits or a pacs.004 returning our outbound transfers. The whole file
+// is parsed and checked first; an invalid file is ErrInvalidInput (also
+// wrapping iso20022.ErrInvalidMessage or ErrUnsupportedMessage) and changes
+// nothing. Receiving the same message again (same kind and MsgId) returns
+// the stored report with Replayed set and posts nothing; a run cut short
+// by a crash is completed by receiving it again, as every posting has a
+// key derived from the message.
+func (c *Clearing) Receive(ctx context.Context, data []byte) (InboundReport, error) {
+	if c.configErr != nil {
+		return InboundReport{}, c.configErr
+	}
+	if len(data) == 0 {
+		return InboundReport{}, invalid("message", "is empty")
+	}
+	id, err := iso20022.Identify(bytes.NewReader(data))
+	if err != nil {
+		return InboundReport{}, badMessage(err)
+	}
+	switch {
+	case strings.HasPrefix(id, KindCreditTransfer+"."):
+		m, err := iso20022.ParseCreditTransfer(bytes.NewReader(data))
+		if err != nil {
+			return InboundReport{}, badMessage(err)
+		}
+		return c.receiveOnce(ctx, KindCreditTransfer, m.Header.MessageID, func() (InboundReport, error) {
+			return c.receiveCredits(ctx, m)
+		})
+	case strings.HasPrefix(id, KindPaymentReturn+"."):
+		m, err := iso20022.ParsePaymentReturn(bytes.NewReader(data))
+		if err != nil {
+			return InboundReport{}, badMessage(err)
+		}
+		return c.receiveOnce(ctx, KindPaymentReturn, m.Header.MessageID, func() (InboundReport, error) {
+			return c.receiveReturns(ctx, m)
+		})
+	}
+	return InboundReport{}, badMessage(fmt.Errorf("%w: %s is not a pacs.008 or pacs.004", iso20022.ErrUnsupportedMessage, id))
+}
+
+func badMessage(err error) error {
+	return fmt.Errorf("%w: message: %w", ErrInvalidInput, err)
+}
+
+// receiveOnce returns the stored report of a message received before, or
+// runs apply and stores its report.
+func (c *Clearing) receiveOnce(ctx context.Context, kind, msgID string, apply func() (InboundReport, error)) (InboundReport, error) {
+	prior, err := c.store.InboundResult(ctx, kind, msgID)
+	if err == nil {
+		prior.Replayed = true
+		return prior, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return InboundReport{}, err
+	}
+	r, err := apply()
+	if err != nil {
+		return InboundReport{}, err
+	}
+	r.Kind, r.MessageID = kind, msgID
+	r.ReceivedAt = c.svc.clock.Now().UTC().Truncate(time.Microsecond)
+	stored, replayed, err := c.store.SaveInboundResult(ctx, r)
+	if err != nil {
+		return InboundReport{}, err
+	}
+	stored.Replayed = replayed
+	return stored, nil
+}
+
+// digest returns 32 hex digits of SHA-256 of s: a key or reference of
+// bounded length and plain characters derived from text from the field.
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:16])
+}
+
+// receiveCredits credits each payment of an inbound pacs.008 to its
+// beneficiary and sends the ones it cannot apply back in a pacs.004.
+func (c *Clearing) receiveCredits(ctx context.Context, m iso20022.CreditTransferBatch) (InboundReport, error) {
+	cur := m.Header.TotalAmount.Currency
+	settlement, err := c.internal(ctx, cur, CodeSettlement)
+	if err != nil {
+		return InboundReport{}, err
+	}
+	var r InboundReport
+	var back []iso20022.CreditTransfer
+	msgKey := digest(m.Header.MessageID)
+	for i, tx := range m.Transactions {
+		item := InboundItem{EndToEndID: tx.EndToEndID, TransactionID: tx.TransactionID,
+			AccountNumber: tx.CreditorAccount.Number(), Amount: tx.Amount}
+		reason, info, acct, err := c.beneficiary(ctx, tx)
+		if err != nil {
+			return InboundReport{}, err
+		}
+		if reason == "" {
+			receipt, err := c.svc.PostEntry(ctx, JournalRequest{
+				Postings: []Posting{
+					{AccountID: settlement, Side: Debit, Amount: tx.Amount},
+					{AccountID: acct, Side: Credit, Amount: tx.Amount},
+				},
+				Description:    inboundDescription(tx),
+				Metadata:       inboundMetadata(m.Header.MessageID, tx),
+				IdempotencyKey: fmt.Sprintf("clearing/in/%s/%d", msgKey, i),
+			})
+			switch {
+			case err == nil:
+				item.EntryID = receipt.Entry.ID
+				r.Credited = append(r.Credited, item)
+				continue
+			case errors.Is(err, ErrAccountClosed):
+				reason, info = iso20022.ReasonClosedAccount, "account closed"
+			case errors.Is(err, ErrAccountFrozen):
+				reason, info = iso20022.ReasonBlockedAccount, "account blocked"
+			default:
+				return InboundReport{}, err
+			}
+		}
+		item.Reason, item.Info = string(reason), info
+		r.Returned = append(r.Returned, item)
+		back = append(back, tx)
+	}
+	if len(back) == 0 {
+		return r, nil
+	}
+	ret := c.paymentReturn(m, back, r.Returned, msgKey)
+	var buf bytes.Buffer
+	if err := iso20022.WritePaymentReturn(&buf, ret); err != nil {
+		return InboundReport{}, fmt.Errorf("writing the return of %s: %w", m.Header.MessageID, err)
+	}
+	r.ReturnMessageID, r.ReturnMessage = ret.Header.MessageID, buf.Bytes()
+	if err := c.network.Send(ctx, OutboundMessage{MessageID: r.ReturnMessageID, Kind: KindPaymentReturn, XML: r.ReturnMessage}); err != nil {
+		return InboundReport{}, fmt.Errorf("sending the return of %s: %w", m.Header.MessageID, err)
+	}
+	return r, nil
+}
+
+// beneficiary finds the account to credit, or the reason to return the
+// payment: AC01 for an unknown (or internal) account, AC04 closed, AC06
+// frozen, AM03 another currency.
+func (c *Clearing) beneficiary(ctx context.Context, tx iso20022.CreditTransfer) (iso20022.ReturnReason, string, ID, error) {
+	number := tx.CreditorAccount.Number()
+	a, err := c.svc.AccountByNumber(ctx, number)
+	switch {
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrInvalidInput):
+		return iso20022.ReasonIncorrectAccount, "no account " + number, NilID, nil
+	case err != nil:
+		return "", "", NilID, err
+	case a.Product == ProductInternal:
+		return iso20022.ReasonIncorrectAccount, "no account " + number, NilID, nil
+	case a.Status == StatusClosed:
+		return iso20022.ReasonClosedAccount, "account closed", NilID, nil
+	case a.Status == StatusFrozen:
+		return iso20022.ReasonBlockedAccount, "account blocked", NilID, nil
+	case a.Currency != tx.Amount.Currency:
+		return "AM03", fmt.Sprintf("account is in %s", a.Currency), NilID, nil
+	}
+	return "", "", a.ID, nil
+}
+
+func inboundDescription(tx iso20022.CreditTransfer) string {
+	d := "Transfer from " + tx.Debtor.Name
+	if len(tx.RemittanceInfo) > 0 {
+		d += ": " + tx.RemittanceInfo[0]
+	}
+	if len(d) > MaxDescriptionLength {
+		d = strings.ToValidUTF8(d[:MaxDescriptionLength], "")
+	}
+	return d
+}
+
+func inboundMetadata(msgID string, tx iso20022.CreditTransfer) map[string]string {
+	md := map[string]string{"clearing": "inbound", "message_id": msgID}
+	if tx.EndToEndID != "" {
+		md["end_to_end_id"] = tx.EndToEndID
+	}
+	if tx.TransactionID != "" {
+		md["transaction_id"] = tx.TransactionID
+	}
+	return md
+}
+
+// paymentReturn is the pacs.004 sending back the payments of m it could
+// not apply; items say why. Its MsgId is derived from m's, so a resend
+// after a crash carries the same id.
+func (c *Clearing) paymentReturn(m iso20022.CreditTransferBatch, back []iso20022.CreditTransfer, items []InboundItem, msgKey string) iso20022.PaymentReturn {
+	total := money.Zero(m.Header.TotalAmount.Currency)
+	ret := iso20022.PaymentReturn{}
+	for i, tx := range back {
+		total, _ = total.Add(tx.Amount) // one currency: the parser saw to it
+		rt := iso20022.ReturnedTransaction{
+			ReturnID:              fmt.Sprintf("R%s-%d", msgKey[:24], i+1),
+			OriginalMessageID:     m.Header.MessageID,
+			OriginalMessageName:   "pacs.008.001.08",
+			OriginalInstructionID: tx.InstructionID,
+			OriginalEndToEndID:    tx.EndToEndID,
+			OriginalTransactionID: tx.TransactionID,
+			OriginalUETR:          tx.UETR,
+			OriginalAmount:        tx.Amount,
+			ReturnedAmount:        tx.Amount,
+			Reason:                iso20022.ReturnReason(items[i].Reason),
+		}
+		if items[i].Info != "" && len(items[i].Info) <= 105 {
+			rt.AdditionalInfo = []string{items[i].Info}
+		}
+		ret.Transactions = append(ret.Transactions, rt)
+	}
+	ret.Header = iso20022.GroupHeader{
+		MessageID:            "R" + msgKey,
+		CreatedAt:            c.svc.clock.Now().UTC().Truncate(time.Microsecond),
+		NumberOfTransactions: len(back),
+		TotalAmount:          total,
+		SettlementDate:       m.Header.SettlementDate,
+		SettlementMethod:     iso20022.SettlementClearing,
+	}
+	return ret
+}
+
+// receiveReturns refunds the customers of our transfers that came back.
+// Every return is looked up first; those that cannot be applied are
+// reported in Rejected and change nothing.
+func (c *Clearing) receiveReturns(ctx context.Context, m iso20022.PaymentReturn) (InboundReport, error) {
+	type planned struct {
+		item InboundItem
+		t    ClearingTransfer
+		rt   iso20022.ReturnedTransaction
+	}
+	var plan []planned
+	var r InboundReport
+	for _, rt := range m.Transactions {
+		item := InboundItem{EndToEndID: rt.OriginalEndToEndID, TransactionID: rt.OriginalTransactionID, Amount: rt.ReturnedAmount}
+		t, why, err := c.returnedTransfer(ctx, rt)
+		if err != nil {
+			return InboundReport{}, err
+		}
+		item.TransferID = t.ID
+		if why != "" {
+			item.Info = why
+			r.Rejected = append(r.Rejected, item)
+			continue
+		}
+		item.AccountNumber = t.FromAccountNumber
+		plan = append(plan, planned{item, t, rt})
+	}
+	for _, p := range plan {
+		t, err := c.applyReturn(ctx, p.t.ID, returnReason(p.rt))
+		if errors.Is(err, ErrClearingState) {
+			p.item.Info = err.Error()
+			r.Rejected = append(r.Rejected, p.item)
+			continue
+		}
+		if err != nil {
+			return InboundReport{}, err
+		}
+		p.item.EntryID, p.item.Reason, p.item.Info = t.ReturnEntryID, t.ReturnReason, t.ReturnInfo
+		r.Returned = append(r.Returned, p.item)
+	}
+	return r, nil
+}
+
+// returnedTransfer finds our transfer a return refers to, by its original
+// end-to-end id or transaction id (we send the same value in both), and
+// says why the return cannot be applied, if it cannot.
+func (c *Clearing) returnedTransfer(ctx context.Context, rt iso20022.ReturnedTransaction) (ClearingTransfer, string, error) {
+	var t ClearingTransfer
+	err := ErrNotFound
+	for _, ref := range []string{rt.OriginalEndToEndID, rt.OriginalTransactionID, rt.OriginalInstructionID} {
+		if ref == "" {
+			continue
+		}
+		if t, err = c.store.ClearingTransferByEndToEnd(ctx, ref); !errors.Is(err, ErrNotFound) {
+			break
+		}
+	}
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return ClearingTransfer{}, "unknown original payment", nil
+	case err != nil:
+		return ClearingTransfer{}, "", err
+	case !rt.ReturnedAmount.Equal(t.Amount):
+		return t, fmt.Sprintf("returned amount %s is not the transfer's %s; partial returns are not applied", rt.ReturnedAmount, t.Amount), nil
+	case t.Status == ClearingPending:
+		return t, "the transfer has not been sent", nil
+	case t.Status == ClearingReturned && t.ReturnReason != returnReason(rt).code:
+		return t, "the transfer was returned already", nil
+	}
+	return t, "", nil
+}
+
+type returnCause struct{ code, info string }
+
+func returnReason(rt iso20022.ReturnedTransaction) returnCause {
+	code := string(rt.Reason)
+	if code == "" {
+		code = rt.ProprietaryReason
+	}
+	if code == "" {
+		code = string(iso20022.ReasonNotSpecified)
+	}
+	info := strings.Join(rt.AdditionalInfo, " ")
+	if info == "" {
+		info = iso20022.ReturnReason(code).Description()
+	}
+	return returnCause{code: code, info: info}
+}
+
+// applyReturn marks the transfer returned (compare-and-set from batched or
+// settled), then refunds the customer from clearing suspense or, if the
+// transfer had settled, from the settlement account, and records the
+// entry. A customer account that no longer takes credits (closed, frozen)
+// is refunded into suspense for research instead. Each step can be run
+// again: the posting's key is clearing/<transfer id>/return.
+func (c *Clearing) applyReturn(ctx context.Context, id ID, why returnCause) (ClearingTransfer, error) {
+	now := c.svc.clock.Now().UTC().Truncate(time.Microsecond)
+	t, err := c.store.UpdateClearingTransfer(ctx, id, func(t ClearingTransfer) (ClearingTransfer, error) {
+		if t.Status == ClearingReturned && t.ReturnReason == why.code {
+			// Returned by an earlier run of this return, which may have
+			// stopped before posting: the posting's key makes finishing
+			// it safe.
+			return t, nil
+		}
+		if !t.Status.canBecome(ClearingReturned) {
+			return t, fmt.Errorf("%w: transfer %s is %s", ErrClearingState, t.EndToEndID, t.Status)
+		}
+		t.ReturnedFromSettlement = t.Status == ClearingSettled
+		t.Status, t.ReturnReason, t.ReturnInfo, t.UpdatedAt = ClearingReturned, why.code, why.info, now
+		return t, nil
+	})
+	if err != nil {
+		return ClearingTransfer{}, err
+	}
+	from := CodeClearingSuspense
+	if t.ReturnedFromSettlement {
+		from = CodeSettlement
+	}
+	source, err := c.internal(ctx, t.Amount.Currency, from)
+	if err != nil {
+		return ClearingTransfer{}, err
+	}
+	key := "clearing/" + t.ID.String() + "/return"
+	refund := func(to ID, key string) (Receipt, error) {
+		return c.svc.PostEntry(ctx, JournalRequest{
+			Postings: []Posting{
+				{AccountID: source, Side: Debit, Amount: t.Amount},
+				{AccountID: to, Side: Credit, Amount: t.Amount},
+			},
+			Description: "Returned transfer " + t.EndToEndID + ": " + why.code,
+			Metadata: map[string]string{"clearing": "return", "clearing_transfer": t.ID.String(),
+				"end_to_end_id": t.EndToEndID, "reason": why.code},
+			IdempotencyKey: key,
+		})
+	}
+	receipt, err := refund(t.FromAccountID, key)
+	if errors.Is(err, ErrAccountClosed) || errors.Is(err, ErrAccountFrozen) {
+		var suspense ID
+		if suspense, err = c.internal(ctx, t.Amount.Currency, CodeSuspense); err == nil {
+			receipt, err = refund(suspense, key+"-suspense")
+		}
+	}
+	if err != nil {
+		return ClearingTransfer{}, err
+	}
+	return c.store.UpdateClearingTransfer(ctx, id, func(t ClearingTransfer) (ClearingTransfer, error) {
+		t.ReturnEntryID = receipt.Entry.ID
+		return t, nil
+	})
+}

@@ -1,0 +1,321 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger/iso20022"
+	"github.com/bankkit/bankkit/money"
+)
+
+// TransferOut debits the customer and credits clearing suspense at once,
+// and records a pending_clearing transfer to the external account. The
+// transfer is checked against the pacs.008 rules before anything posts, so
+// a transfer that is accepted can always be sent. With the same
+// IdempotencyKey it returns the first transfer and posts nothing; a crash
+// between the posting and the record is mended by calling again with the
+// same key.
+func (c *Clearing) TransferOut(ctx context.Context, r TransferOutRequest) (ClearingTransfer, error) {
+	if c.configErr != nil {
+		return ClearingTransfer{}, c.configErr
+	}
+	if err := c.checkTransferOut(r); err != nil {
+		return ClearingTransfer{}, err
+	}
+	from, err := c.svc.Account(ctx, r.FromAccountID)
+	if err != nil {
+		return ClearingTransfer{}, err
+	}
+	if from.Currency != r.Amount.Currency {
+		return ClearingTransfer{}, fmt.Errorf("%w: account %s is in %s, not %s", ErrCurrencyMismatch, from.Number, from.Currency, r.Amount.Currency)
+	}
+	suspense, err := c.internal(ctx, r.Amount.Currency, CodeClearingSuspense)
+	if err != nil {
+		return ClearingTransfer{}, err
+	}
+	id := NewID()
+	key := r.IdempotencyKey
+	if key == "" {
+		key = id.String() // no retry safety asked for: a key of its own
+	}
+	debtor := r.DebtorName
+	if debtor == "" {
+		debtor = from.Number
+	}
+	t := ClearingTransfer{
+		ID: id, FromAccountID: from.ID, FromAccountNumber: from.Number, DebtorName: debtor,
+		To: r.To, Amount: r.Amount, EndToEndID: EndToEndIDOf(id), Description: r.Description,
+		Status: ClearingPending, IdempotencyKey: "clearing/out/" + key,
+	}
+	if err := c.checkSendable(t); err != nil {
+		return ClearingTransfer{}, err
+	}
+	receipt, err := c.svc.PostEntry(ctx, JournalRequest{
+		Postings: []Posting{
+			{AccountID: from.ID, Side: Debit, Amount: r.Amount},
+			{AccountID: suspense, Side: Credit, Amount: r.Amount},
+		},
+		Description: outboundDescription(r),
+		Metadata: map[string]string{
+			"clearing": "outbound", "creditor_bank": r.To.BankCode, "creditor_account": r.To.AccountNumber,
+		},
+		IdempotencyKey: t.IdempotencyKey,
+	})
+	if err != nil {
+		return ClearingTransfer{}, err
+	}
+	t.EntryID = receipt.Entry.ID
+	t.CreatedAt = c.svc.clock.Now().UTC().Truncate(time.Microsecond)
+	t.UpdatedAt = t.CreatedAt
+	stored, _, err := c.store.CreateClearingTransfer(ctx, t, transferOutFingerprint(r))
+	return stored, err
+}
+
+func outboundDescription(r TransferOutRequest) string {
+	if r.Description != "" {
+		return r.Description
+	}
+	return "Transfer to " + r.To.AccountNumber + " at " + r.To.BankCode
+}
+
+func transferOutFingerprint(r TransferOutRequest) Fingerprint {
+	return newFingerprinter("clearing/out").id(r.FromAccountID).
+		str(r.To.BankCode).str(r.To.AccountNumber).str(r.To.Name).
+		str(r.Amount.Amount.String()).str(string(r.Amount.Currency)).
+		str(r.DebtorName).str(r.Description).sum()
+}
+
+// checkTransferOut validates the request's own fields.
+func (c *Clearing) checkTransferOut(r TransferOutRequest) error {
+	switch {
+	case r.FromAccountID == NilID:
+		return invalid("from_account_id", "is required")
+	case !validBankCode(r.To.BankCode):
+		return invalid("to.bank_code", "must be 1 to 35 letters and digits")
+	case r.To.AccountNumber == "":
+		return invalid("to.account_number", "is required")
+	case len(r.To.AccountNumber) > 34:
+		return invalid("to.account_number", "is longer than 34 characters")
+	case r.To.Name == "":
+		return invalid("to.name", "is required")
+	case utf8.RuneCountInString(r.To.Name) > 140 || utf8.RuneCountInString(r.DebtorName) > 140:
+		return invalid("to.name", "names are at most 140 characters")
+	case utf8.RuneCountInString(r.Description) > 140:
+		return invalid("description", "is longer than 140 characters")
+	}
+	if err := validAmount("amount", r.Amount); err != nil {
+		return err
+	}
+	return clearingKey(r.IdempotencyKey)
+}
+
+// checkSendable holds the transfer to the pacs.008 rules by validating it
+// as a batch of one, and names the request field at fault.
+func (c *Clearing) checkSendable(t ClearingTransfer) error {
+	b := c.creditTransferBatch(ClearingBatch{
+		MessageID: "B" + t.EndToEndID, Total: t.Amount, CreatedAt: c.svc.clock.Now(),
+		SettlementDate: calendar.DateOf(c.svc.clock.Now()),
+	}, []ClearingTransfer{t})
+	if err := b.Validate(); err != nil {
+		field, msg := "to", err.Error()
+		switch {
+		case strings.Contains(msg, "/DbtrAgt"):
+			field = "bank_identity"
+		case strings.Contains(msg, "/Dbtr"):
+			field = "debtor_name"
+		case strings.Contains(msg, "/RmtInf"):
+			field = "description"
+		case strings.Contains(msg, "/CdtrAgt"):
+			field = "to.bank_code"
+		case strings.Contains(msg, "/CdtrAcct"):
+			field = "to.account_number"
+		case strings.Contains(msg, "/Cdtr/"):
+			field = "to.name"
+		}
+		return invalid(field, "cannot be sent in a pacs.008: "+err.Error())
+	}
+	return nil
+}
+
+// creditTransferBatch is the pacs.008 of a batch and its transfers.
+func (c *Clearing) creditTransferBatch(b ClearingBatch, ts []ClearingTransfer) iso20022.CreditTransferBatch {
+	m := iso20022.CreditTransferBatch{Header: iso20022.GroupHeader{
+		MessageID:            b.MessageID,
+		CreatedAt:            b.CreatedAt,
+		NumberOfTransactions: len(ts),
+		TotalAmount:          b.Total,
+		SettlementDate:       b.SettlementDate,
+		SettlementMethod:     iso20022.SettlementClearing,
+	}}
+	for _, t := range ts {
+		tx := iso20022.CreditTransfer{
+			InstructionID: t.EndToEndID,
+			EndToEndID:    t.EndToEndID,
+			TransactionID: t.EndToEndID,
+			Amount:        t.Amount,
+			ChargeBearer:  iso20022.ChargesSLEV,
+			Debtor:        iso20022.Party{Name: t.DebtorName},
+			DebtorAccount: iso20022.Account{Other: t.FromAccountNumber},
+			DebtorAgent:   iso20022.Agent{BIC: c.bic, MemberID: c.memberID},
+			CreditorAgent: iso20022.Agent{MemberID: t.To.BankCode},
+			Creditor:      iso20022.Party{Name: t.To.Name},
+		}
+		if looksLikeIBAN(t.To.AccountNumber) {
+			tx.CreditorAccount.IBAN = t.To.AccountNumber
+		} else {
+			tx.CreditorAccount.Other = t.To.AccountNumber
+		}
+		if t.Description != "" {
+			tx.RemittanceInfo = []string{t.Description}
+		}
+		m.Transactions = append(m.Transactions, tx)
+	}
+	return m
+}
+
+// validBankCode: a clearing member id, as clearing systems issue them.
+func validBankCode(s string) bool {
+	if s == "" || len(s) > 35 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isLetter(s[i]) && !isDigitByte(s[i]) && !('a' <= s[i] && s[i] <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// looksLikeIBAN: two letters then two digits, as every IBAN starts.
+func looksLikeIBAN(s string) bool {
+	return len(s) >= 15 && isLetter(s[0]) && isLetter(s[1]) && isDigitByte(s[2]) && isDigitByte(s[3])
+}
+
+func isLetter(b byte) bool    { return 'A' <= b && b <= 'Z' }
+func isDigitByte(b byte) bool { return '0' <= b && b <= '9' }
+
+// CutBatch takes up to the batch limit of pending transfers in currency
+// cur, oldest first, into a new batch, writes its pacs.008 and sends it.
+// Concurrent cuts never put a transfer in two batches. With nothing
+// pending it is ErrNotFound. If sending fails the batch stays cut and the
+// error is returned with it: SendBatch sends it again.
+func (c *Clearing) CutBatch(ctx context.Context, cur money.Currency) (ClearingBatch, error) {
+	if c.configErr != nil {
+		return ClearingBatch{}, c.configErr
+	}
+	if !cur.Valid() {
+		return ClearingBatch{}, invalid("currency", fmt.Sprintf("unknown currency %q", cur))
+	}
+	today, err := c.svc.BusinessDate(ctx)
+	if err != nil {
+		return ClearingBatch{}, err
+	}
+	id := NewID()
+	b, err := c.store.CutClearingBatch(ctx, ClearingBatch{
+		ID: id, MessageID: "B" + EndToEndIDOf(id), Currency: cur, Total: money.Zero(cur),
+		SettlementDate: today, CreatedAt: c.svc.clock.Now().UTC().Truncate(time.Microsecond),
+	}, c.batchLimit)
+	if err != nil {
+		return ClearingBatch{}, err
+	}
+	if len(b.TransferIDs) == 0 {
+		return ClearingBatch{}, fmt.Errorf("%w: no pending outbound transfers in %s", ErrNotFound, cur)
+	}
+	return c.SendBatch(ctx, b.ID)
+}
+
+// SendBatch writes the batch's pacs.008 again and sends it: after a failed
+// send, or when the clearing house asks for it. The message is the same,
+// byte for byte, every time.
+func (c *Clearing) SendBatch(ctx context.Context, batchID ID) (ClearingBatch, error) {
+	b, err := c.Batch(ctx, batchID)
+	if err != nil {
+		return ClearingBatch{}, err
+	}
+	err = c.network.Send(ctx, OutboundMessage{MessageID: b.MessageID, Kind: "pacs.008", XML: b.Message})
+	if err != nil {
+		return b, fmt.Errorf("sending batch %s: %w", b.MessageID, err)
+	}
+	return b, nil
+}
+
+// Batch returns a batch with its pacs.008 message.
+func (c *Clearing) Batch(ctx context.Context, batchID ID) (ClearingBatch, error) {
+	if batchID == NilID {
+		return ClearingBatch{}, invalid("batch_id", "is required")
+	}
+	b, err := c.store.ClearingBatch(ctx, batchID)
+	if err != nil {
+		return ClearingBatch{}, err
+	}
+	ts, err := c.store.ClearingTransfersOfBatch(ctx, batchID)
+	if err != nil {
+		return ClearingBatch{}, err
+	}
+	var buf bytes.Buffer
+	if err := iso20022.WriteCreditTransfer(&buf, c.creditTransferBatch(b, ts)); err != nil {
+		return ClearingBatch{}, fmt.Errorf("writing batch %s: %w", b.MessageID, err)
+	}
+	b.Message = buf.Bytes()
+	return b, nil
+}
+
+// Transfer returns an outbound transfer.
+func (c *Clearing) Transfer(ctx context.Context, id ID) (ClearingTransfer, error) {
+	if id == NilID {
+		return ClearingTransfer{}, invalid("transfer_id", "is required")
+	}
+	return c.store.ClearingTransfer(ctx, id)
+}
+
+// Settle records the clearing house's confirmation of a batch: its
+// transfers become settled and one entry moves their total from clearing
+// suspense to the settlement account (key clearing/batch/<id>/settle).
+// Transfers returned before settlement are left out of the total. Settling
+// again changes nothing and returns the batch; a crash between marking
+// and posting is mended by calling again.
+func (c *Clearing) Settle(ctx context.Context, batchID ID) (ClearingBatch, error) {
+	if c.configErr != nil {
+		return ClearingBatch{}, c.configErr
+	}
+	if batchID == NilID {
+		return ClearingBatch{}, invalid("batch_id", "is required")
+	}
+	b, _, err := c.store.SettleClearingBatch(ctx, batchID, c.svc.clock.Now().UTC().Truncate(time.Microsecond))
+	if err != nil {
+		return ClearingBatch{}, err
+	}
+	if b.SettlementEntryID != NilID || !b.SettledTotal.IsPositive() {
+		return b, nil
+	}
+	settlement, err := c.internal(ctx, b.Currency, CodeSettlement)
+	if err != nil {
+		return ClearingBatch{}, err
+	}
+	suspense, err := c.internal(ctx, b.Currency, CodeClearingSuspense)
+	if err != nil {
+		return ClearingBatch{}, err
+	}
+	receipt, err := c.svc.PostEntry(ctx, JournalRequest{
+		Postings: []Posting{
+			{AccountID: suspense, Side: Debit, Amount: b.SettledTotal},
+			{AccountID: settlement, Side: Credit, Amount: b.SettledTotal},
+		},
+		Description:    "Clearing batch " + b.MessageID + " settled",
+		Metadata:       map[string]string{"clearing": "settlement", "clearing_batch": b.ID.String(), "message_id": b.MessageID},
+		IdempotencyKey: "clearing/batch/" + b.ID.String() + "/settle",
+	})
+	if err != nil {
+		return ClearingBatch{}, err
+	}
+	if err := c.store.SetSettlementEntry(ctx, b.ID, receipt.Entry.ID); err != nil {
+		return ClearingBatch{}, err
+	}
+	b.SettlementEntryID = receipt.Entry.ID
+	return b, nil
+}
