@@ -9,27 +9,6 @@ import (
 	"github.com/bankkit/bankkit/money"
 )
 
-// Clearing moves money between this bank and others through a clearing
-// house, in ISO 20022 messages (see NewClearing). The words:
-//
-// An outbound ClearingTransfer debits the customer at once and credits
-// clearing suspense: the money is in flight, status pending_clearing.
-// CutBatch gathers the pending transfers of one currency into a
-// ClearingBatch and sends it as one pacs.008; its transfers are batched.
-// When the clearing house confirms, Settle moves the batch total from
-// clearing suspense to the settlement (nostro) account and the transfers
-// are settled. A payment the other side rejects or returns (pacs.004) goes
-// back to the customer with the reason: status returned.
-//
-//	pending_clearing -> batched -> settled
-//	                        \          \
-//	                         -> returned <-
-//
-// Inbound credits (a pacs.008 from the clearing house) are credited to the
-// beneficiaries by account number, against the settlement account; a
-// payment to an unknown, closed or frozen account is sent back in a
-// pacs.004, never parked.
-
 // ClearingStatus is the state of an outbound inter-bank transfer.
 type ClearingStatus string
 

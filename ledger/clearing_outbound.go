@@ -226,7 +226,11 @@ func (c *Clearing) CutBatch(ctx context.Context, cur money.Currency) (ClearingBa
 	if len(b.TransferIDs) == 0 {
 		return ClearingBatch{}, fmt.Errorf("%w: no pending outbound transfers in %s", ErrNotFound, cur)
 	}
-	return c.SendBatch(ctx, b.ID)
+	sent, err := c.SendBatch(ctx, b.ID)
+	if err != nil && sent.ID == NilID {
+		sent = b // at least the id, for SendBatch
+	}
+	return sent, err
 }
 
 // SendBatch writes the batch's pacs.008 again and sends it: after a failed

@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/bankkit/bankkit/money"
 )
@@ -24,7 +23,35 @@ type OutboundMessage struct {
 }
 
 // Clearing runs inter-bank transfers and nostro reconciliation over a
-// Service. It is safe for concurrent use.
+// Service: it moves money between this bank and others through a clearing
+// house, in ISO 20022 messages. It is safe for concurrent use.
+//
+// An outbound ClearingTransfer debits the customer at once and credits
+// clearing suspense: the money is in flight, status pending_clearing.
+// CutBatch gathers the pending transfers of one currency into a
+// ClearingBatch and sends it as one pacs.008; its transfers are batched.
+// When the clearing house confirms, Settle moves the batch total from
+// clearing suspense to the settlement (nostro) account and the transfers
+// are settled. A payment the other side rejects or returns (pacs.004) goes
+// back to the customer with the reason: status returned.
+//
+//	pending_clearing -> batched -> settled
+//	                        \          \
+//	                         -> returned <-
+//
+// Inbound credits (a pacs.008 from the clearing house) are credited to the
+// beneficiaries by account number, against the settlement account; a
+// payment to an unknown, closed or frozen account is sent back in a
+// pacs.004, never parked.
+//
+// ImportStatement (and ImportCamt053, ImportCSV) reconciles the statement
+// of a nostro account with its postings; ResolveBreak settles what is left
+// with an authorised adjustment.
+//
+// Every posting goes through the Service with a key derived from the
+// record it belongs to (clearing/out/<key>, clearing/batch/<id>/settle,
+// clearing/<transfer id>/return, clearing/in/<message>/<n>), so a step cut
+// short by a crash is finished by running the operation again.
 type Clearing struct {
 	svc     *Service
 	store   ClearingStore
@@ -32,7 +59,6 @@ type Clearing struct {
 
 	bic        string
 	memberID   string
-	name       string
 	batchLimit int
 	window     int // reconciliation value-date window, days
 	configErr  error
@@ -49,9 +75,9 @@ const (
 
 // WithBankIdentity sets the bank's BIC and its member id in the clearing
 // system, as they appear as debtor agent in outbound messages; at least
-// one is required before transfers go out.
-func WithBankIdentity(bic, memberID, name string) ClearingOption {
-	return func(c *Clearing) { c.bic, c.memberID, c.name = bic, memberID, name }
+// one is required.
+func WithBankIdentity(bic, memberID string) ClearingOption {
+	return func(c *Clearing) { c.bic, c.memberID = bic, memberID }
 }
 
 // WithBatchLimit sets the most transfers CutBatch puts in one batch (1 to
@@ -92,8 +118,6 @@ func NewClearing(svc *Service, store ClearingStore, network ClearingNetwork, opt
 		c.configErr = invalid("clearing", "needs a Service, a ClearingStore and a ClearingNetwork")
 	case c.bic == "" && c.memberID == "":
 		c.configErr = invalid("bank_identity", "give the bank's BIC or clearing member id (WithBankIdentity)")
-	case utf8.RuneCountInString(c.name) > 140:
-		c.configErr = invalid("bank_identity.name", "is longer than 140 characters")
 	}
 	return c
 }

@@ -255,7 +255,7 @@ func newClearingFixtureOver(t *testing.T, f *clearingFixture, opts ...ledger.Cle
 	g := *f
 	g.net = &fakeNetwork{}
 	g.clr = ledger.NewClearing(f.svc, f.cstore, g.net,
-		append([]ledger.ClearingOption{ledger.WithBankIdentity(testBIC, testMemberID, "Bankkit Test Bank")}, opts...)...)
+		append([]ledger.ClearingOption{ledger.WithBankIdentity(testBIC, testMemberID)}, opts...)...)
 	return &g
 }
 

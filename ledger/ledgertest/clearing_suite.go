@@ -27,7 +27,7 @@ type NewClearingStores func(t *testing.T) (ledger.Store, ledger.ClearingStore)
 // concurrent batch cuts, and statement reconciliation (camt.053 and CSV).
 // Subtests run in parallel, each on a fresh backend.
 func RunClearing(t *testing.T, newStores NewClearingStores) {
-	groups := [][]clearingTest{clearingOutboundTests, clearingReturnTests, clearingInboundTests, reconTests}
+	groups := [][]clearingTest{clearingOutboundTests, clearingReturnTests, clearingInboundTests, clearingConcurrencyTests, reconTests}
 	for _, group := range groups {
 		for _, tc := range group {
 			t.Run(tc.name, func(t *testing.T) {
@@ -75,7 +75,7 @@ func newClearingFixture(t *testing.T, newStores NewClearingStores, opts ...ledge
 	base.vault = chart[0]
 	f := &clearingFixture{fixture: base, cstore: cstore, net: &fakeNetwork{}}
 	f.clr = ledger.NewClearing(base.svc, cstore, f.net,
-		append([]ledger.ClearingOption{ledger.WithBankIdentity(testBIC, testMemberID, "Bankkit Test Bank")}, opts...)...)
+		append([]ledger.ClearingOption{ledger.WithBankIdentity(testBIC, testMemberID)}, opts...)...)
 	f.settlement = f.chart(money.CNY, ledger.CodeSettlement)
 	f.suspense = f.chart(money.CNY, ledger.CodeClearingSuspense)
 	f.research = f.chart(money.CNY, ledger.CodeSuspense)
