@@ -18,15 +18,15 @@ const CodeTaxPayable = "tax_payable"
 // scopeEndOfDay scopes the idempotency keys of every end-of-day posting.
 const scopeEndOfDay = "eod"
 
-// post books a journal entry under an end-of-day key, with the value date
-// chosen by the run. Unlike PostEntry it may date the entry after the
+// journal builds a journal entry under an end-of-day key, with the value
+// date chosen by the run. Unlike PostEntry it may date the entry after the
 // business date: interest for a period ending on a weekend is value-dated
 // on that weekend day while the business date is still the Friday, so the
 // entry counts in the balances from the day after the period end and no
 // earlier, which keeps a resumed run's balances what they were. Postings
 // with a zero amount are dropped; an entry left with fewer than two lines
-// is not posted (ok == false).
-func (e *EndOfDay) post(ctx context.Context, key string, vd calendar.Date, desc string, meta map[string]string, lines []Posting) (receipt Receipt, ok bool, err error) {
+// is not built (ok == false).
+func (e *EndOfDay) journal(key string, vd calendar.Date, desc string, meta map[string]string, lines []Posting) (req PostRequest, ok bool, err error) {
 	kept := make([]Posting, 0, len(lines))
 	for _, p := range lines {
 		if p.Amount.IsPositive() {
@@ -34,7 +34,7 @@ func (e *EndOfDay) post(ctx context.Context, key string, vd calendar.Date, desc 
 		}
 	}
 	if len(kept) < 2 {
-		return Receipt{}, false, nil
+		return PostRequest{}, false, nil
 	}
 	entry := Entry{
 		ID:             NewID(),
@@ -47,13 +47,22 @@ func (e *EndOfDay) post(ctx context.Context, key string, vd calendar.Date, desc 
 		Metadata:       meta,
 	}
 	if err := entry.Validate(); err != nil {
-		return Receipt{}, false, err
+		return PostRequest{}, false, err
 	}
 	f := newFingerprinter(scopeEndOfDay).str(key).str(vd.String()).str(desc)
 	for _, p := range kept {
 		f.id(p.AccountID).str(string(p.Side)).str(p.Amount.Amount.String()).str(string(p.Amount.Currency))
 	}
-	receipt, err = e.svc.postOne(ctx, entry, fingerprintMetadata(f, meta).sum())
+	return PostRequest{Entry: entry, Fingerprint: fingerprintMetadata(f, meta).sum()}, true, nil
+}
+
+// post builds a journal entry as journal does and posts it on its own.
+func (e *EndOfDay) post(ctx context.Context, key string, vd calendar.Date, desc string, meta map[string]string, lines []Posting) (receipt Receipt, ok bool, err error) {
+	req, ok, err := e.journal(key, vd, desc, meta, lines)
+	if !ok || err != nil {
+		return Receipt{}, false, err
+	}
+	receipt, err = e.svc.postOne(ctx, req.Entry, req.Fingerprint)
 	return receipt, err == nil, err
 }
 

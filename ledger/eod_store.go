@@ -55,6 +55,11 @@ type EndOfDayStore interface {
 	// than after, in ascending AccountID order: a keyset page.
 	InterestAccounts(ctx context.Context, after ID, limit int) ([]InterestAccount, error)
 
+	// ClosingBalances returns the balances (normal-side terms) of the
+	// accounts at the end of day, counting every entry with a value date on
+	// or before it, in the order of ids. Errors: ErrNotFound.
+	ClosingBalances(ctx context.Context, day calendar.Date, ids []ID) ([]decimal.Decimal, error)
+
 	// SaveAccrualPage stores, in one atomic step, the new accrual states of
 	// a page of accounts and the run record with its cursor moved past
 	// them. Each update applies only if the stored state's LastAccrued is

@@ -20,6 +20,7 @@ var eodInterestTests = []eodTest{
 	{"RoundingRemainderCarried", testRoundingCarry},
 	{"RateChangeFromEffectiveDate", testRateChange},
 	{"AverageBalanceTrueUpBooked", testAverageBalanceTrueUp},
+	{"RefusedPostingRetried", testRefusedPostingRetried},
 	{"ProductValidation", testProductValidation},
 }
 
@@ -240,4 +241,47 @@ func testProductValidation(t *testing.T, f *eodFixture) {
 	f.setProduct("other", product("0.02", interest.Monthly))
 	_, err = f.eod.AssignInterestProduct(f.ctx, a.ID, "other")
 	require.ErrorIs(t, err, ledger.ErrDuplicate)
+}
+
+// A frozen account refuses its month-end interest: the run reports it and
+// goes on, the account waits at its unposted period end, and once it is
+// unfrozen the next run posts March (dated 31 March) and accrues the days
+// since on the capitalised balance.
+func testRefusedPostingRetried(t *testing.T, f *eodFixture) {
+	f.setProduct("savings", product("0.0365", interest.Monthly))
+	a := f.saver("alice", "1000.00", "savings")
+	other := f.saver("bob", "1000.00", "savings")
+	f.runThrough(calendar.MustDate(2026, time.March, 30))
+	_, err := f.svc.Freeze(f.ctx, a.ID, ledger.StatusFrozen)
+	require.NoError(t, err)
+
+	sum := f.runEOD()
+	require.Len(t, sum.Failures, 1)
+	require.Equal(t, a.ID, sum.Failures[0].ID)
+	require.Equal(t, ledger.StepAccrual, sum.Failures[0].Step)
+	require.Equal(t, 1, sum.Postings, "the other account is paid")
+	f.requireBalance(other.ID, "1003.00")
+	f.requireBalance(a.ID, "1000.00")
+
+	sum = f.runEOD() // 1 April, still frozen
+	require.Len(t, sum.Failures, 1)
+	ia, err := f.eod.InterestAccount(f.ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, calendar.MustDate(2026, time.March, 31), ia.Accrual.LastAccrued, "waits at the period end")
+
+	_, err = f.svc.Unfreeze(f.ctx, a.ID)
+	require.NoError(t, err)
+	sum = f.runEOD() // 2 April
+	require.Empty(t, sum.Failures)
+	f.requireBalance(a.ID, "1003.00")
+	lines := f.interestLines(a.ID)
+	require.Len(t, lines, 1)
+	require.Equal(t, calendar.MustDate(2026, time.March, 31), lines[0].ValueDate)
+	ia, err = f.eod.InterestAccount(f.ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, calendar.MustDate(2026, time.April, 2), ia.Accrual.LastAccrued)
+	requireDec(t, dec("0.2006"), ia.Accrual.Credit, "1 and 2 April on 1003.00")
+	// Interest payable holds both accounts' April: 4 × 0.1003 booked as
+	// 0.20 a night.
+	requireDec(t, dec("0.40"), f.chartBalance(ledger.CodeInterestPayable), "payable")
 }

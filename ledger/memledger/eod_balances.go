@@ -1,0 +1,33 @@
+package memledger
+
+import (
+	"context"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/shopspring/decimal"
+)
+
+// ClosingBalances implements ledger.EndOfDayStore.
+func (s *Store) ClosingBalances(ctx context.Context, day calendar.Date, ids []ledger.ID) ([]decimal.Decimal, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]decimal.Decimal, len(ids))
+	for i, id := range ids {
+		a, ok := s.accounts[id]
+		if !ok {
+			return nil, notFound("account", id)
+		}
+		sum := decimal.Zero
+		for _, e := range a.entries {
+			if !e.ValueDate.After(day) {
+				sum = sum.Add(a.changeTo(e))
+			}
+		}
+		out[i] = sum
+	}
+	return out, nil
+}
