@@ -110,6 +110,7 @@ func (s *Store) CreateAccount(ctx context.Context, a ledger.Account, key string,
 	if a.Policy.Kind == "" {
 		a.Policy.Kind = ledger.PolicyNonNegative
 	}
+	a.CreatedAt = stored(a.CreatedAt)
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO ledger.accounts (id, number, code, owner_id, product, currency,
 			normal_side, status, policy_kind, policy_limit, opened_on, created_at, idempotency_key, fingerprint)

@@ -59,3 +59,10 @@ func parseDate(s string) (calendar.Date, error) {
 
 // sqlDate is the text form PostgreSQL reads as a DATE.
 func sqlDate(d calendar.Date) string { return d.String() }
+
+// stored returns t as PostgreSQL keeps it: timestamptz has microseconds,
+// so a store that returned the nanoseconds it was given would hand back
+// a different time on the next read.
+func stored(t time.Time) time.Time {
+	return t.Truncate(time.Microsecond)
+}

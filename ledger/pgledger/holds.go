@@ -65,6 +65,7 @@ func (s *Store) PlaceHold(ctx context.Context, h ledger.Hold, fp ledger.Fingerpr
 	if err := h.Validate(); err != nil {
 		return ledger.Hold{}, false, err
 	}
+	h.CreatedAt, h.ExpiresAt = stored(h.CreatedAt), stored(h.ExpiresAt)
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		a, err := lockShardZero(ctx, tx, h.AccountID)
 		if err != nil {
@@ -134,6 +135,7 @@ func addHeld(ctx context.Context, tx *sqlx.Tx, id ledger.ID, delta decimal.Decim
 
 // ReleaseHold implements ledger.Store.
 func (s *Store) ReleaseHold(ctx context.Context, id ledger.ID, at time.Time) (ledger.Hold, error) {
+	at = stored(at)
 	var released ledger.Hold
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		var r holdRow
@@ -171,6 +173,7 @@ func (s *Store) closeHold(ctx context.Context, tx *sqlx.Tx, h ledger.Hold) error
 // ExpireHolds implements ledger.Store. It locks the due holds in ID order,
 // then the balance rows, like every other hold operation.
 func (s *Store) ExpireHolds(ctx context.Context, asOf time.Time) ([]ledger.Hold, error) {
+	asOf = stored(asOf)
 	var expired []ledger.Hold
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		expired = nil

@@ -144,6 +144,7 @@ func newBatch(reqs []ledger.PostRequest) *batch {
 		e.Postings = slices.Clone(e.Postings)
 		e.Metadata = maps.Clone(e.Metadata)
 		e.ReversedBy = ledger.NilID
+		e.BookedAt = stored(e.BookedAt)
 		b.entries[i] = e
 		b.moves[i] = e.Movements()
 		b.todo = append(b.todo, i)

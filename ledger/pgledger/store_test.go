@@ -4,12 +4,14 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/internal/pgmigrate"
 	"github.com/bankkit/bankkit/internal/pgtest"
 	"github.com/bankkit/bankkit/ledger"
@@ -255,4 +257,38 @@ func TestHotAccountSpreadsOverShards(t *testing.T) {
 	tb, err := b.svc.TrialBalance(ctx, money.CNY)
 	require.NoError(t, err)
 	require.True(t, tb.Difference.IsZero())
+}
+
+// PostgreSQL keeps microseconds; what a call returns must be what a later
+// read returns, even when the clock has nanoseconds.
+func TestTimesRoundTripExactly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	require.NoError(t, pgledger.Migrate(ctx, db))
+	clock := calendar.NewManualClock(time.Date(2026, time.March, 2, 9, 30, 0, 123456789, time.UTC))
+	svc := ledger.NewService(pgledger.New(db), ledger.WithClock(clock))
+	_, err := svc.SetupChart(ctx, money.CNY)
+	require.NoError(t, err)
+	a, err := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "o", Product: ledger.ProductDemand, Currency: money.CNY})
+	require.NoError(t, err)
+	readA, err := svc.Account(ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, a.CreatedAt, readA.CreatedAt)
+
+	clock.Advance(time.Nanosecond)
+	dep, err := svc.Deposit(ctx, ledger.DepositRequest{AccountID: a.ID, Amount: money.MustParse("10.00", "CNY")})
+	require.NoError(t, err)
+	readE, err := svc.Entry(ctx, dep.Entry.ID)
+	require.NoError(t, err)
+	require.Equal(t, dep.Entry.BookedAt, readE.BookedAt)
+	require.Equal(t, 123456000, readE.BookedAt.Nanosecond(), "kept to the microsecond")
+
+	h, err := svc.PlaceHold(ctx, ledger.HoldRequest{AccountID: a.ID, Amount: money.MustParse("1.00", "CNY"),
+		ExpiresAt: clock.Now().Add(time.Hour + 999)})
+	require.NoError(t, err)
+	readH, err := svc.Hold(ctx, h.Hold.ID)
+	require.NoError(t, err)
+	require.Equal(t, h.Hold.CreatedAt, readH.CreatedAt)
+	require.Equal(t, h.Hold.ExpiresAt, readH.ExpiresAt)
 }
