@@ -9,12 +9,19 @@
 // the tables of the database named by -database-url. pgbench must be on
 // PATH (or given with -pgbench).
 //
-// For each client count it runs, one after another:
-//   - pgbench -c C -j 2 -T D -M prepared (TPS without connection time);
+// For each client count it runs four workloads, each for -duration split
+// into -rounds slices taken in turn, so that load from elsewhere on the
+// machine falls on all four alike:
+//   - pgbench -c C -j 2 -T D -M prepared (TPS without connection time),
+//     at scale max(clients): TPC-B updates one branch row per transaction,
+//     and fewer branches than clients would make pgbench queue on them;
 //   - single transfers between random customer accounts (Service.Transfer);
 //   - batched transfers, -batch per Service.TransferBatch call;
 //   - the hot-account run: cash deposits, each of which debits the one
 //     vault cash account (Service.Deposit).
+//
+// Accounts are opened and funded with synchronous_commit off (set-up is not
+// measured); every measured run uses the server's own settings.
 package main
 
 import (
