@@ -35,10 +35,15 @@ type reconItem struct {
 // each side.
 func matchItems(lines, ledger []*reconItem, window int) []rawMatch {
 	var out []rawMatch
+	byAmount := make(map[string][]*reconItem, len(ledger)) // in ledger order
+	for _, p := range ledger {
+		k := p.amount.String()
+		byAmount[k] = append(byAmount[k], p)
+	}
 	// 1. One to one by reference and amount.
 	for _, l := range lines {
-		for _, p := range ledger {
-			if !p.matched && l.amount.Equal(p.amount) && sharesRef(l.refs, p.refs) {
+		for _, p := range byAmount[l.amount.String()] {
+			if !p.matched && sharesRef(l.refs, p.refs) {
 				out = append(out, pair(MatchByReference, l, p))
 				break
 			}
@@ -50,8 +55,8 @@ func matchItems(lines, ledger []*reconItem, window int) []rawMatch {
 			continue
 		}
 		var best *reconItem
-		for _, p := range ledger {
-			if p.matched || !l.amount.Equal(p.amount) || daysApart(l, p) > window {
+		for _, p := range byAmount[l.amount.String()] {
+			if p.matched || daysApart(l, p) > window {
 				continue
 			}
 			if best == nil || daysApart(l, p) < daysApart(l, best) {

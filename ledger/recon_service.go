@@ -252,9 +252,13 @@ func (c *Clearing) ledgerItems(ctx context.Context, account Account, from, to ca
 	if err != nil {
 		return nil, err
 	}
+	reconciled := make(map[ID]bool, len(done))
+	for _, id := range done {
+		reconciled[id] = true
+	}
 	var out []ledgerPosting
 	for i, l := range st.Lines {
-		if slices.Contains(done, l.EntryID) || l.Amount.IsZero() {
+		if reconciled[l.EntryID] || l.Amount.IsZero() {
 			continue
 		}
 		amount := l.Amount.Amount
