@@ -76,13 +76,20 @@ func (s *Service) BusinessDate(ctx context.Context) (calendar.Date, error) {
 	return s.store.BusinessDate(ctx, calendar.DateOf(s.clock.Now()))
 }
 
+// businessDateKey carries a business date already read for one call that
+// builds many entries (a batch), so it is read once, not once per entry.
+type businessDateKey struct{}
+
 // valueDate returns the value date for a new entry: the requested one, or
 // the business date. A requested date may lie in the past (back-valuing a
 // correction) but not after the business date.
 func (s *Service) valueDate(ctx context.Context, requested calendar.Date) (calendar.Date, error) {
-	today, err := s.BusinessDate(ctx)
-	if err != nil {
-		return calendar.Date{}, err
+	today, ok := ctx.Value(businessDateKey{}).(calendar.Date)
+	if !ok {
+		var err error
+		if today, err = s.BusinessDate(ctx); err != nil {
+			return calendar.Date{}, err
+		}
 	}
 	if requested.IsZero() {
 		return today, nil

@@ -82,6 +82,11 @@ func (s *Service) TransferBatch(ctx context.Context, rs []TransferRequest) ([]Ba
 	if len(rs) > MaxBatch {
 		return nil, invalid("transfers", fmt.Sprintf("at most %d per batch", MaxBatch))
 	}
+	today, err := s.BusinessDate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx = context.WithValue(ctx, businessDateKey{}, today)
 	results := make([]BatchResult, len(rs))
 	reqs := make([]PostRequest, 0, len(rs))
 	index := make([]int, 0, len(rs)) // reqs[j] is rs[index[j]]
