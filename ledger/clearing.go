@@ -150,3 +150,28 @@ func clearingKey(key string) error {
 	_, err := scopedKey("clearing", key)
 	return err
 }
+
+// inMinorUnits returns m with its amount written to the currency's minor
+// unit ("300" CNY as 300.00), so that equal amounts are equal values
+// whichever store they come back from. m must fit the minor unit.
+func inMinorUnits(m money.Money) money.Money {
+	if m.Currency.Valid() {
+		m.Amount = m.Amount.Round(int32(m.Currency.MinorUnits()))
+	}
+	return m
+}
+
+// normalized is the transfer with its amount in minor units.
+func (t ClearingTransfer) normalized() ClearingTransfer {
+	t.Amount = inMinorUnits(t.Amount)
+	return t
+}
+
+// normalized is the batch with its totals in minor units.
+func (b ClearingBatch) normalized() ClearingBatch {
+	b.Total = inMinorUnits(money.Money{Amount: b.Total.Amount, Currency: b.Currency})
+	if b.Settled {
+		b.SettledTotal = inMinorUnits(money.Money{Amount: b.SettledTotal.Amount, Currency: b.Currency})
+	}
+	return b
+}

@@ -49,7 +49,7 @@ func (c *Clearing) TransferOut(ctx context.Context, r TransferOutRequest) (Clear
 	}
 	t := ClearingTransfer{
 		ID: id, FromAccountID: from.ID, FromAccountNumber: from.Number, DebtorName: debtor,
-		To: r.To, Amount: r.Amount, EndToEndID: EndToEndIDOf(id), Description: r.Description,
+		To: r.To, Amount: inMinorUnits(r.Amount), EndToEndID: EndToEndIDOf(id), Description: r.Description,
 		Status: ClearingPending, IdempotencyKey: "clearing/out/" + key,
 	}
 	if err := c.checkSendable(t); err != nil {
@@ -73,7 +73,7 @@ func (c *Clearing) TransferOut(ctx context.Context, r TransferOutRequest) (Clear
 	t.CreatedAt = c.svc.clock.Now().UTC().Truncate(time.Microsecond)
 	t.UpdatedAt = t.CreatedAt
 	stored, _, err := c.store.CreateClearingTransfer(ctx, t, transferOutFingerprint(r))
-	return stored, err
+	return stored.normalized(), err
 }
 
 func outboundDescription(r TransferOutRequest) string {
@@ -257,9 +257,13 @@ func (c *Clearing) Batch(ctx context.Context, batchID ID) (ClearingBatch, error)
 	if err != nil {
 		return ClearingBatch{}, err
 	}
+	b = b.normalized()
 	ts, err := c.store.ClearingTransfersOfBatch(ctx, batchID)
 	if err != nil {
 		return ClearingBatch{}, err
+	}
+	for i := range ts {
+		ts[i] = ts[i].normalized()
 	}
 	var buf bytes.Buffer
 	if err := iso20022.WriteCreditTransfer(&buf, c.creditTransferBatch(b, ts)); err != nil {
@@ -274,7 +278,8 @@ func (c *Clearing) Transfer(ctx context.Context, id ID) (ClearingTransfer, error
 	if id == NilID {
 		return ClearingTransfer{}, invalid("transfer_id", "is required")
 	}
-	return c.store.ClearingTransfer(ctx, id)
+	t, err := c.store.ClearingTransfer(ctx, id)
+	return t.normalized(), err
 }
 
 // Settle records the clearing house's confirmation of a batch: its
@@ -294,6 +299,7 @@ func (c *Clearing) Settle(ctx context.Context, batchID ID) (ClearingBatch, error
 	if err != nil {
 		return ClearingBatch{}, err
 	}
+	b = b.normalized()
 	if b.SettlementEntryID != NilID || !b.SettledTotal.IsPositive() {
 		return b, nil
 	}

@@ -139,7 +139,7 @@ func statementItems(imp StatementImport, account Account) ([]reconItem, ReconRep
 		if d.IsZero() || !d.Valid() {
 			return nil, r, invalid(field+".value_date", "is required (or a booking date)")
 		}
-		items = append(items, reconItem{index: i, amount: e.Signed().Amount, valueDate: d, refs: lineRefs(e)})
+		items = append(items, reconItem{index: i, amount: inMinorUnits(e.Signed()).Amount, valueDate: d, refs: lineRefs(e)})
 		if r.From.IsZero() || d.Before(r.From) {
 			r.From = d
 		}
@@ -172,7 +172,8 @@ func lineRefs(e iso20022.Entry) []string {
 // account's unreconciled postings.
 func (c *Clearing) reconcile(ctx context.Context, imp StatementImport, account Account, stmt []reconItem, r ReconReport) (ReconReport, error) {
 	cur := account.Currency
-	r.MatchedTotal, r.UnmatchedStatementTotal, r.UnmatchedLedgerTotal = money.Zero(cur), money.Zero(cur), money.Zero(cur)
+	zero := inMinorUnits(money.Zero(cur))
+	r.MatchedTotal, r.UnmatchedStatementTotal, r.UnmatchedLedgerTotal = zero, zero, zero
 	r.ImportedAt = c.svc.clock.Now().UTC().Truncate(time.Microsecond)
 	if !imp.DryRun {
 		r.ID = NewID()
@@ -194,12 +195,12 @@ func (c *Clearing) reconcile(ctx context.Context, imp StatementImport, account A
 		ledger[i] = &postings[i].item
 	}
 	for _, m := range matchItems(lines, ledger, c.window) {
-		rm := ReconMatch{Kind: m.kind, Lines: m.lines, Amount: money.Zero(cur)}
+		rm := ReconMatch{Kind: m.kind, Lines: m.lines, Amount: zero}
 		for _, i := range m.ledger {
 			rm.EntryIDs = append(rm.EntryIDs, postings[i].entryID)
 		}
 		for _, i := range m.lines {
-			rm.Amount.Amount = rm.Amount.Amount.Add(imp.Entries[i].Signed().Amount)
+			rm.Amount.Amount = rm.Amount.Amount.Add(inMinorUnits(imp.Entries[i].Signed()).Amount)
 		}
 		r.MatchedTotal.Amount = r.MatchedTotal.Amount.Add(rm.Amount.Amount)
 		r.Matches = append(r.Matches, rm)
@@ -261,7 +262,7 @@ func (c *Clearing) ledgerItems(ctx context.Context, account Account, from, to ca
 		if reconciled[l.EntryID] || l.Amount.IsZero() {
 			continue
 		}
-		amount := l.Amount.Amount
+		amount := inMinorUnits(l.Amount).Amount
 		if account.NormalSide == Credit {
 			amount = amount.Neg()
 		}
