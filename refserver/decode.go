@@ -15,31 +15,30 @@ import (
 // maxBodyBytes bounds every JSON request body.
 const maxBodyBytes = 1 << 20
 
-// decodeJSON reads exactly one JSON object from the body into v. Unknown
-// fields are refused, so a client cannot set fields the endpoint does not
-// take (balance, status, customer_id ...). On failure it writes the problem
-// and returns false.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			writeProblem(w, r, probUnsupportedMedia.problem("Content-Type is "+ct))
-			return false
-		}
+// readBody reads a request body of at most maxBodyBytes. A body that says
+// it is not JSON is refused when the endpoint takes one.
+func readBody(w http.ResponseWriter, r *http.Request, takesJSON bool) ([]byte, *Problem) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && takesJSON && !isJSON(ct) {
+		p := probUnsupportedMedia.problem("Content-Type is " + ct)
+		return nil, &p
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
-		writeProblem(w, r, jsonProblem(err, nil, nil))
-		return false
+		p := jsonProblem(err, nil, nil)
+		return nil, &p
 	}
-	if err := strictUnmarshal(body, v); err != nil {
-		writeProblem(w, r, jsonProblem(err, body, v))
-		return false
-	}
-	return true
+	return body, nil
 }
 
-// strictUnmarshal decodes exactly one JSON value, refusing unknown fields.
+// isJSON reports whether a Content-Type names JSON.
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// strictUnmarshal decodes exactly one JSON value, refusing unknown fields,
+// so a client cannot set fields the endpoint does not take (balance,
+// status, customer_id ...).
 func strictUnmarshal(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -1,7 +1,6 @@
 package refserver
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -46,19 +45,26 @@ func TestDecodeJSON(t *testing.T) {
 			if tc.contentType != "" {
 				req.Header.Set("Content-Type", tc.contentType)
 			}
-			rec := httptest.NewRecorder()
 			var v depositBody
-			ok := decodeJSON(rec, req, &v)
+			body, prob := readBody(httptest.NewRecorder(), req, true)
+			var err error
+			if prob == nil {
+				err = (&reqCtx{body: body}).decode(&v)
+			}
 			if tc.wantStatus == 0 {
-				require.True(t, ok, rec.Body.String())
+				require.Nil(t, prob)
+				require.NoError(t, err)
 				require.Equal(t, money.MustParse("10.00", "CNY"), v.Amount)
 				return
 			}
-			require.False(t, ok)
-			require.Equal(t, tc.wantStatus, rec.Code)
-			require.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
 			var p Problem
-			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+			if prob != nil {
+				p = *prob
+			} else {
+				var de *decodeError
+				require.ErrorAs(t, err, &de)
+				p = de.p
+			}
 			require.Equal(t, problemBase+tc.wantType, p.Type)
 			require.Equal(t, tc.wantStatus, p.Status)
 			if tc.wantField != "" {

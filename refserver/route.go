@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -133,13 +132,9 @@ func (s *Server) serve(rt route) http.Handler {
 			rc.caller = p
 		}
 		if r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut {
-			if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) && rt.request != nil {
-				writeProblem(w, r, probUnsupportedMedia.problem("Content-Type is "+ct))
-				return
-			}
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-			if err != nil {
-				writeProblem(w, r, jsonProblem(err, nil, nil))
+			body, prob := readBody(w, r, rt.request != nil)
+			if prob != nil {
+				writeProblem(w, r, *prob)
 				return
 			}
 			rc.body = body
@@ -186,12 +181,6 @@ func writeResponse(w http.ResponseWriter, status int, contentType string, body [
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
-}
-
-func isJSON(ct string) bool {
-	mt, _, _ := strings.Cut(ct, ";")
-	mt = strings.TrimSpace(strings.ToLower(mt))
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
 // defaultIdempotencyLease is how long a claim on a key blocks other
