@@ -34,6 +34,10 @@ type Config struct {
 	// A takeover is safe: the ledger's own idempotency stops a second
 	// posting. Zero means 30 seconds.
 	IdempotencyLease time.Duration
+	// DatabaseMaxConns bounds the PostgreSQL connection pool; zero means
+	// 32. Connections beyond what the server's cores can keep busy only add
+	// contention.
+	DatabaseMaxConns int
 	// Demo seeds a small believable bank at start (idempotently).
 	Demo bool
 	// ShutdownTimeout bounds how long in-flight requests get to finish on
@@ -70,6 +74,9 @@ func (c Config) Validate() error {
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, errors.New("TLS: set both the certificate and the key file, or neither"))
 	}
+	if c.DatabaseMaxConns < 0 {
+		errs = append(errs, fmt.Errorf("database max connections %d: must not be negative", c.DatabaseMaxConns))
+	}
 	if c.IdempotencyLease < 0 {
 		errs = append(errs, fmt.Errorf("idempotency lease %s: must not be negative", c.IdempotencyLease))
 	}
@@ -77,6 +84,13 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("shutdown timeout %s: must not be negative", c.ShutdownTimeout))
 	}
 	return errors.Join(errs...)
+}
+
+func (c Config) maxConns() int {
+	if c.DatabaseMaxConns == 0 {
+		return 32
+	}
+	return c.DatabaseMaxConns
 }
 
 // prefix shows the start of a value without echoing secrets it may hold.

@@ -71,6 +71,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("refserver: connect to PostgreSQL: %w", err)
 		}
+		// database/sql keeps only two idle connections by default: under
+		// load every other request would open a new PostgreSQL backend and
+		// prepare its statements again.
+		db.SetMaxOpenConns(cfg.maxConns())
+		db.SetMaxIdleConns(cfg.maxConns())
+		db.SetConnMaxIdleTime(5 * time.Minute)
 		if st, err = postgresStores(ctx, db); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("refserver: %w", err)
