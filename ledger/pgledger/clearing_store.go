@@ -1,0 +1,379 @@
+package pgledger
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/gob"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/internal/pgtx"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
+)
+
+var _ ledger.ClearingStore = (*Store)(nil)
+
+const transferColumns = `id, entry_id, from_account_id, from_account_number, debtor_name, to_bank_code,
+	to_account_number, to_name, amount, currency, end_to_end_id, description, status, batch_id,
+	return_entry_id, return_reason, return_info, returned_from_settlement, created_at, updated_at, idempotency_key`
+
+// transferRow is the scan target of transferColumns.
+type transferRow struct {
+	ID                     ledger.ID       `db:"id"`
+	EntryID                ledger.ID       `db:"entry_id"`
+	FromAccountID          ledger.ID       `db:"from_account_id"`
+	FromAccountNumber      string          `db:"from_account_number"`
+	DebtorName             string          `db:"debtor_name"`
+	ToBankCode             string          `db:"to_bank_code"`
+	ToAccountNumber        string          `db:"to_account_number"`
+	ToName                 string          `db:"to_name"`
+	Amount                 decimal.Decimal `db:"amount"`
+	Currency               string          `db:"currency"`
+	EndToEndID             string          `db:"end_to_end_id"`
+	Description            string          `db:"description"`
+	Status                 string          `db:"status"`
+	BatchID                ledger.ID       `db:"batch_id"`
+	ReturnEntryID          ledger.ID       `db:"return_entry_id"`
+	ReturnReason           string          `db:"return_reason"`
+	ReturnInfo             string          `db:"return_info"`
+	ReturnedFromSettlement bool            `db:"returned_from_settlement"`
+	CreatedAt              time.Time       `db:"created_at"`
+	UpdatedAt              time.Time       `db:"updated_at"`
+	IdempotencyKey         string          `db:"idempotency_key"`
+}
+
+func (r transferRow) transfer() ledger.ClearingTransfer {
+	return ledger.ClearingTransfer{
+		ID: r.ID, EntryID: r.EntryID, FromAccountID: r.FromAccountID, FromAccountNumber: r.FromAccountNumber,
+		DebtorName: r.DebtorName,
+		To:         ledger.ExternalAccount{BankCode: r.ToBankCode, AccountNumber: r.ToAccountNumber, Name: r.ToName},
+		Amount:     inMinorUnits(r.Amount, r.Currency),
+		EndToEndID: r.EndToEndID, Description: r.Description, Status: ledger.ClearingStatus(r.Status),
+		BatchID: r.BatchID, ReturnEntryID: r.ReturnEntryID, ReturnReason: r.ReturnReason, ReturnInfo: r.ReturnInfo,
+		ReturnedFromSettlement: r.ReturnedFromSettlement,
+		CreatedAt:              r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), IdempotencyKey: r.IdempotencyKey,
+	}
+}
+
+// CreateClearingTransfer implements ledger.ClearingStore.
+func (s *Store) CreateClearingTransfer(ctx context.Context, t ledger.ClearingTransfer, fp ledger.Fingerprint) (ledger.ClearingTransfer, bool, error) {
+	if t.ID == ledger.NilID || t.IdempotencyKey == "" || t.EndToEndID == "" {
+		return ledger.ClearingTransfer{}, false, &ledger.ValidationError{Field: "transfer", Reason: "needs an id, an end-to-end id and an idempotency key"}
+	}
+	t.CreatedAt, t.UpdatedAt = stored(t.CreatedAt).UTC(), stored(t.UpdatedAt).UTC()
+	_, err := s.db.ExecContext(ctx, `INSERT INTO ledger.clearing_transfers (`+transferColumns+`, fingerprint)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+		t.ID, t.EntryID, t.FromAccountID, t.FromAccountNumber, t.DebtorName, t.To.BankCode,
+		t.To.AccountNumber, t.To.Name, t.Amount.Amount, string(t.Amount.Currency), t.EndToEndID, t.Description,
+		string(t.Status), nullID(t.BatchID), nullID(t.ReturnEntryID), t.ReturnReason, t.ReturnInfo,
+		t.ReturnedFromSettlement, t.CreatedAt, t.UpdatedAt, t.IdempotencyKey, fp[:])
+	switch {
+	case err == nil:
+		return t, false, nil
+	case pgtx.IsUniqueViolation(err, "clearing_transfers_idempotency_key"):
+		var hit struct {
+			transferRow
+			Fingerprint []byte `db:"fingerprint"`
+		}
+		err := s.db.GetContext(ctx, &hit, `SELECT `+transferColumns+`, fingerprint FROM ledger.clearing_transfers WHERE idempotency_key = $1`, t.IdempotencyKey)
+		if err != nil {
+			return ledger.ClearingTransfer{}, false, err
+		}
+		if !bytes.Equal(hit.Fingerprint, fp[:]) {
+			return ledger.ClearingTransfer{}, false, ledger.ErrIdempotencyConflict
+		}
+		return hit.transfer(), true, nil
+	case pgtx.IsUniqueViolation(err, ""):
+		return ledger.ClearingTransfer{}, false, fmt.Errorf("%w: transfer %s or end-to-end id %s", ledger.ErrDuplicate, t.ID, t.EndToEndID)
+	}
+	return ledger.ClearingTransfer{}, false, err
+}
+
+// ClearingTransfer implements ledger.ClearingStore.
+func (s *Store) ClearingTransfer(ctx context.Context, id ledger.ID) (ledger.ClearingTransfer, error) {
+	var r transferRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+transferColumns+` FROM ledger.clearing_transfers WHERE id = $1`, id)
+	if err != nil {
+		return ledger.ClearingTransfer{}, noRows(err, notFound("clearing transfer", id))
+	}
+	return r.transfer(), nil
+}
+
+// ClearingTransferByEndToEnd implements ledger.ClearingStore.
+func (s *Store) ClearingTransferByEndToEnd(ctx context.Context, endToEndID string) (ledger.ClearingTransfer, error) {
+	var r transferRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+transferColumns+` FROM ledger.clearing_transfers WHERE end_to_end_id = $1`, endToEndID)
+	if err != nil {
+		return ledger.ClearingTransfer{}, noRows(err, fmt.Errorf("%w: no transfer with end-to-end id %q", ledger.ErrNotFound, endToEndID))
+	}
+	return r.transfer(), nil
+}
+
+// UpdateClearingTransfer implements ledger.ClearingStore: the row is
+// locked while fn runs, and only the life-cycle columns are written.
+func (s *Store) UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn func(ledger.ClearingTransfer) (ledger.ClearingTransfer, error)) (ledger.ClearingTransfer, error) {
+	var out ledger.ClearingTransfer
+	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
+		var r transferRow
+		err := tx.GetContext(ctx, &r, `SELECT `+transferColumns+` FROM ledger.clearing_transfers WHERE id = $1 FOR UPDATE`, id)
+		if err != nil {
+			return noRows(err, notFound("clearing transfer", id))
+		}
+		t, err := fn(r.transfer())
+		if err != nil {
+			return err
+		}
+		t.UpdatedAt = stored(t.UpdatedAt).UTC()
+		_, err = tx.ExecContext(ctx, `UPDATE ledger.clearing_transfers SET status = $2, batch_id = $3, return_entry_id = $4,
+			return_reason = $5, return_info = $6, returned_from_settlement = $7, updated_at = $8 WHERE id = $1`,
+			id, string(t.Status), nullID(t.BatchID), nullID(t.ReturnEntryID), t.ReturnReason, t.ReturnInfo,
+			t.ReturnedFromSettlement, t.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		fresh := r.transfer()
+		fresh.Status, fresh.BatchID, fresh.ReturnEntryID = t.Status, t.BatchID, t.ReturnEntryID
+		fresh.ReturnReason, fresh.ReturnInfo, fresh.ReturnedFromSettlement, fresh.UpdatedAt = t.ReturnReason, t.ReturnInfo, t.ReturnedFromSettlement, t.UpdatedAt
+		out = fresh
+		return nil
+	})
+	return out, err
+}
+
+// CutClearingBatch implements ledger.ClearingStore. The pending rows are
+// claimed with FOR UPDATE SKIP LOCKED, so concurrent cuts take disjoint
+// sets instead of waiting for each other (CockroachDB and YugabyteDB
+// accept SKIP LOCKED too).
+func (s *Store) CutClearingBatch(ctx context.Context, b ledger.ClearingBatch, limit int) (ledger.ClearingBatch, error) {
+	b.CreatedAt = stored(b.CreatedAt).UTC()
+	b.Message = nil
+	var out ledger.ClearingBatch
+	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
+		var claimed []struct {
+			ID     ledger.ID       `db:"id"`
+			Amount decimal.Decimal `db:"amount"`
+		}
+		err := tx.SelectContext(ctx, &claimed, `UPDATE ledger.clearing_transfers t SET status = 'batched', batch_id = $3, updated_at = $4
+			FROM (SELECT id FROM ledger.clearing_transfers WHERE status = 'pending_clearing' AND currency = $1
+			      ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) picked
+			WHERE t.id = picked.id RETURNING t.id, t.amount`,
+			string(b.Currency), limit, b.ID, b.CreatedAt)
+		if err != nil {
+			return err
+		}
+		out = b
+		out.TransferIDs = nil
+		if len(claimed) == 0 {
+			return nil
+		}
+		total := decimal.Zero
+		ids := make([]ledger.ID, len(claimed))
+		for i, c := range claimed {
+			ids[i] = c.ID
+			total = total.Add(c.Amount)
+		}
+		slices.SortFunc(ids, ledger.CompareIDs)
+		out.TransferIDs = ids
+		out.Total = inMinorUnits(total, string(b.Currency))
+		_, err = tx.ExecContext(ctx, `INSERT INTO ledger.clearing_batches (id, message_id, currency, total, settlement_date, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`,
+			b.ID, b.MessageID, string(b.Currency), total, sqlDate(b.SettlementDate), b.CreatedAt)
+		if pgtx.IsUniqueViolation(err, "") {
+			return fmt.Errorf("%w: batch %s", ledger.ErrDuplicate, b.ID)
+		}
+		return err
+	})
+	return out, err
+}
+
+const batchColumns = `id, message_id, currency, total, to_char(settlement_date, 'YYYY-MM-DD') AS settlement_date, created_at,
+	settled, settled_at, settled_total, settlement_entry_id`
+
+type batchRow struct {
+	ID                ledger.ID           `db:"id"`
+	MessageID         string              `db:"message_id"`
+	Currency          string              `db:"currency"`
+	Total             decimal.Decimal     `db:"total"`
+	SettlementDate    string              `db:"settlement_date"`
+	CreatedAt         time.Time           `db:"created_at"`
+	Settled           bool                `db:"settled"`
+	SettledAt         sql.NullTime        `db:"settled_at"`
+	SettledTotal      decimal.NullDecimal `db:"settled_total"`
+	SettlementEntryID ledger.ID           `db:"settlement_entry_id"`
+}
+
+func (r batchRow) batch(ids []ledger.ID) (ledger.ClearingBatch, error) {
+	d, err := parseDate(r.SettlementDate)
+	if err != nil {
+		return ledger.ClearingBatch{}, fmt.Errorf("pgledger: batch %s: %w", r.ID, err)
+	}
+	c := money.Currency(r.Currency)
+	b := ledger.ClearingBatch{
+		ID: r.ID, MessageID: r.MessageID, Currency: c, TransferIDs: ids,
+		Total: inMinorUnits(r.Total, r.Currency), SettlementDate: d, CreatedAt: r.CreatedAt.UTC(),
+		Settled: r.Settled, SettledAt: fromNullTime(r.SettledAt), SettlementEntryID: r.SettlementEntryID,
+	}
+	if r.SettledTotal.Valid {
+		b.SettledTotal = inMinorUnits(r.SettledTotal.Decimal, r.Currency)
+	}
+	return b, nil
+}
+
+// clearingBatch reads a batch and its transfer IDs with q (the pool or a
+// transaction), locking the batch row when lock is set.
+func clearingBatch(ctx context.Context, q sqlx.QueryerContext, id ledger.ID, lock bool) (ledger.ClearingBatch, error) {
+	query := `SELECT ` + batchColumns + ` FROM ledger.clearing_batches WHERE id = $1`
+	if lock {
+		query += ` FOR UPDATE`
+	}
+	var r batchRow
+	if err := sqlx.GetContext(ctx, q, &r, query, id); err != nil {
+		return ledger.ClearingBatch{}, noRows(err, notFound("clearing batch", id))
+	}
+	var ids []ledger.ID
+	if err := sqlx.SelectContext(ctx, q, &ids, `SELECT id FROM ledger.clearing_transfers WHERE batch_id = $1 ORDER BY id`, id); err != nil {
+		return ledger.ClearingBatch{}, err
+	}
+	return r.batch(ids)
+}
+
+// ClearingBatch implements ledger.ClearingStore.
+func (s *Store) ClearingBatch(ctx context.Context, id ledger.ID) (ledger.ClearingBatch, error) {
+	return clearingBatch(ctx, s.db, id, false)
+}
+
+// ClearingTransfersOfBatch implements ledger.ClearingStore.
+func (s *Store) ClearingTransfersOfBatch(ctx context.Context, batchID ledger.ID) ([]ledger.ClearingTransfer, error) {
+	var exists bool
+	if err := s.db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM ledger.clearing_batches WHERE id = $1)`, batchID); err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, notFound("clearing batch", batchID)
+	}
+	var rows []transferRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+transferColumns+` FROM ledger.clearing_transfers WHERE batch_id = $1 ORDER BY id`, batchID); err != nil {
+		return nil, err
+	}
+	out := make([]ledger.ClearingTransfer, len(rows))
+	for i, r := range rows {
+		out[i] = r.transfer()
+	}
+	return out, nil
+}
+
+// SettleClearingBatch implements ledger.ClearingStore. The batch row is
+// locked first, then its batched transfers, in ID order.
+func (s *Store) SettleClearingBatch(ctx context.Context, id ledger.ID, at time.Time) (ledger.ClearingBatch, bool, error) {
+	at = stored(at).UTC()
+	var out ledger.ClearingBatch
+	var already bool
+	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
+		b, err := clearingBatch(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if b.Settled {
+			out, already = b, true
+			return nil
+		}
+		var amounts []decimal.Decimal
+		err = tx.SelectContext(ctx, &amounts, `UPDATE ledger.clearing_transfers SET status = 'settled', updated_at = $2
+			WHERE id IN (SELECT id FROM ledger.clearing_transfers WHERE batch_id = $1 AND status = 'batched' ORDER BY id FOR UPDATE)
+			RETURNING amount`, id, at)
+		if err != nil {
+			return err
+		}
+		total := decimal.Zero
+		for _, a := range amounts {
+			total = total.Add(a)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE ledger.clearing_batches SET settled = true, settled_at = $2, settled_total = $3 WHERE id = $1`,
+			id, at, total)
+		if err != nil {
+			return err
+		}
+		b.Settled, b.SettledAt = true, at
+		b.SettledTotal = inMinorUnits(total, string(b.Currency))
+		out, already = b, false
+		return nil
+	})
+	return out, already, err
+}
+
+// SetSettlementEntry implements ledger.ClearingStore.
+func (s *Store) SetSettlementEntry(ctx context.Context, batchID, entryID ledger.ID) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE ledger.clearing_batches SET settlement_entry_id = $2 WHERE id = $1`, batchID, entryID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return notFound("clearing batch", batchID)
+	}
+	return err
+}
+
+// InboundResult implements ledger.ClearingStore.
+func (s *Store) InboundResult(ctx context.Context, kind, messageID string) (ledger.InboundReport, error) {
+	var data []byte
+	err := s.db.GetContext(ctx, &data, `SELECT report FROM ledger.clearing_inbound WHERE kind = $1 AND message_id = $2`, kind, messageID)
+	if err != nil {
+		return ledger.InboundReport{}, noRows(err, fmt.Errorf("%w: no %s message %q received", ledger.ErrNotFound, kind, messageID))
+	}
+	var r ledger.InboundReport
+	return r, decodeRecord(data, &r)
+}
+
+// SaveInboundResult implements ledger.ClearingStore.
+func (s *Store) SaveInboundResult(ctx context.Context, r ledger.InboundReport) (ledger.InboundReport, bool, error) {
+	r.Replayed = false
+	r.ReceivedAt = stored(r.ReceivedAt).UTC()
+	data, err := encodeRecord(r)
+	if err != nil {
+		return ledger.InboundReport{}, false, err
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO ledger.clearing_inbound (kind, message_id, report) VALUES ($1, $2, $3)
+		ON CONFLICT (kind, message_id) DO NOTHING`, r.Kind, r.MessageID, data)
+	if err != nil {
+		return ledger.InboundReport{}, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return r, false, err
+	}
+	prior, err := s.InboundResult(ctx, r.Kind, r.MessageID)
+	return prior, true, err
+}
+
+// encodeRecord and decodeRecord keep a report whole. gob reads back
+// exactly what it wrote, decimals with their exponents included.
+func encodeRecord(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
+		return nil, fmt.Errorf("pgledger: encoding a record: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func decodeRecord(data []byte, v any) error {
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(v); err != nil {
+		return fmt.Errorf("pgledger: decoding a record: %w", err)
+	}
+	return nil
+}
+
+// inMinorUnits reads a NUMERIC amount back in its currency's minor unit:
+// PostgreSQL keeps the scale it was given, which need not be the
+// currency's ("300" for 300.00 CNY).
+func inMinorUnits(d decimal.Decimal, currency string) money.Money {
+	c := money.Currency(currency)
+	if c.Valid() {
+		d = d.Round(int32(c.MinorUnits()))
+	}
+	return money.Money{Amount: d, Currency: c}
+}
