@@ -23,7 +23,7 @@ func (e *EndOfDay) markDormant(ctx context.Context, run EndOfDayRun) (EndOfDayRu
 	since := run.Date.AddDays(1 - e.dormancy)
 	done := 0
 	for {
-		page, next, err := e.svc.ListAccounts(ctx, AccountFilter{Product: ProductDemand, Status: StatusActive, After: run.Cursor, Limit: e.pageSize})
+		page, next, err := e.svc.ListAccounts(ctx, AccountFilter{Product: ProductDemand, Status: StatusActive, After: run.Cursor, Limit: min(e.pageSize, MaxPageSize)})
 		if err != nil {
 			return run, err
 		}

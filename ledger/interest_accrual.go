@@ -18,16 +18,24 @@ import (
 // the page's states together with the run's cursor and books, so a resumed
 // run starts at the first page not saved; accounts of that page already
 // posted replay their postings by key.
+//
+// The next page is read while the current one is worked on.
 func (e *EndOfDay) accrueAll(ctx context.Context, run EndOfDayRun) (EndOfDayRun, error) {
 	products := map[string]interest.Product{}
 	done := 0
-	for {
-		page, err := e.store.InterestAccounts(ctx, run.Cursor, e.pageSize)
+	next := e.fetchPage(ctx, run.Cursor)
+	for next != nil {
+		fetched := <-next
+		page, err := fetched.page, fetched.err
 		if err != nil {
 			return run, err
 		}
 		if len(page) == 0 {
 			break
+		}
+		next = nil
+		if len(page) == e.pageSize {
+			next = e.fetchPage(ctx, page[len(page)-1].AccountID)
 		}
 		items := make([]accrualItem, len(page))
 		for i, ia := range page {
@@ -59,11 +67,23 @@ func (e *EndOfDay) accrueAll(ctx context.Context, run EndOfDayRun) (EndOfDayRun,
 		}
 		done += len(page)
 		e.report(run, done, "accounts accrued")
-		if len(page) < e.pageSize {
-			break
-		}
 	}
 	return e.finishStep(ctx, run, StepBooking)
+}
+
+type fetchedPage struct {
+	page []InterestAccount
+	err  error
+}
+
+// fetchPage reads the page after after in the background.
+func (e *EndOfDay) fetchPage(ctx context.Context, after ID) <-chan fetchedPage {
+	ch := make(chan fetchedPage, 1) // buffered: an abandoned read does not block
+	go func() {
+		page, err := e.store.InterestAccounts(ctx, after, e.pageSize)
+		ch <- fetchedPage{page, err}
+	}()
+	return ch
 }
 
 // accrualItem is one account of a page on its way through the days.
@@ -142,7 +162,7 @@ func due(p interest.Product, s interest.Accrual) bool {
 	return !s.PeriodStart.IsZero() && interest.IsPeriodEnd(p.Posting, s.LastAccrued, calendar.Date{})
 }
 
-// postDue posts, in one batch, the period of every item whose last
+// postDue posts, in batches of up to MaxBatch, the period of every item whose last
 // accrued day ends an unposted posting period.
 func (e *EndOfDay) postDue(ctx context.Context, run *EndOfDayRun, items []accrualItem) error {
 	var reqs []PostRequest
@@ -172,12 +192,16 @@ func (e *EndOfDay) postDue(ctx context.Context, run *EndOfDayRun, items []accrua
 	if len(reqs) == 0 {
 		return nil
 	}
-	results, err := e.svc.store.PostEntries(ctx, reqs)
-	if err != nil {
-		return err
-	}
-	if len(results) != len(reqs) {
-		return fmt.Errorf("ledger: store returned %d results for %d entries", len(results), len(reqs))
+	results := make([]PostResult, 0, len(reqs))
+	for chunk := range slices.Chunk(reqs, MaxBatch) {
+		posted, err := e.svc.store.PostEntries(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		if len(posted) != len(chunk) {
+			return fmt.Errorf("ledger: store returned %d results for %d entries", len(posted), len(chunk))
+		}
+		results = append(results, posted...)
 	}
 	for j, res := range results {
 		it := &items[pending[j].item]

@@ -1,0 +1,112 @@
+package pgledger
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/interest"
+	"github.com/bankkit/bankkit/money"
+)
+
+var _ ledger.EndOfDayStore = (*Store)(nil)
+
+// productTerms is interest.Product as stored: enumerations by number, so
+// that a flat rate's unset tier mode stores as 0 rather than failing.
+type productTerms struct {
+	Currency       money.Currency  `json:"currency"`
+	DayCount       int             `json:"day_count"`
+	Basis          int             `json:"basis"`
+	Credit         []rateChange    `json:"credit"`
+	Debit          []rateChange    `json:"debit,omitempty"`
+	Compounding    int             `json:"compounding"`
+	Posting        int             `json:"posting"`
+	MinimumBalance decimal.Decimal `json:"minimum_balance"`
+	WithholdingTax decimal.Decimal `json:"withholding_tax"`
+	Rounding       int             `json:"rounding"`
+}
+
+type rateChange struct {
+	Effective calendar.Date   `json:"effective"`
+	Annual    decimal.Decimal `json:"annual"`
+	Mode      int             `json:"mode,omitempty"`
+	Tiers     []tier          `json:"tiers,omitempty"`
+}
+
+type tier struct {
+	From decimal.Decimal `json:"from"`
+	Rate decimal.Decimal `json:"rate"`
+}
+
+func termsOf(p interest.Product) productTerms {
+	return productTerms{
+		Currency: p.Currency, DayCount: int(p.DayCount), Basis: int(p.Basis),
+		Credit: scheduleOf(p.Credit), Debit: scheduleOf(p.Debit),
+		Compounding: int(p.Compounding), Posting: int(p.Posting),
+		MinimumBalance: p.MinimumBalance, WithholdingTax: p.WithholdingTax, Rounding: int(p.Rounding),
+	}
+}
+
+func scheduleOf(s interest.RateSchedule) []rateChange {
+	out := make([]rateChange, len(s))
+	for i, c := range s {
+		out[i] = rateChange{Effective: c.Effective, Annual: c.Rate.Annual, Mode: int(c.Rate.Mode)}
+		for _, t := range c.Rate.Tiers {
+			out[i].Tiers = append(out[i].Tiers, tier{From: t.From, Rate: t.Rate})
+		}
+	}
+	return out
+}
+
+func (t productTerms) product() interest.Product {
+	return interest.Product{
+		Currency: t.Currency, DayCount: money.DayCount(t.DayCount), Basis: interest.Basis(t.Basis),
+		Credit: t.schedule(t.Credit), Debit: t.schedule(t.Debit),
+		Compounding: interest.Period(t.Compounding), Posting: interest.Period(t.Posting),
+		MinimumBalance: t.MinimumBalance, WithholdingTax: t.WithholdingTax, Rounding: money.RoundingMode(t.Rounding),
+	}
+}
+
+func (productTerms) schedule(cs []rateChange) interest.RateSchedule {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make(interest.RateSchedule, len(cs))
+	for i, c := range cs {
+		r := interest.Rate{Annual: c.Annual, Mode: interest.TierMode(c.Mode)}
+		for _, t := range c.Tiers {
+			r.Tiers = append(r.Tiers, interest.Tier{From: t.From, Rate: t.Rate})
+		}
+		out[i] = interest.RateChange{Effective: c.Effective, Rate: r}
+	}
+	return out
+}
+
+// PutInterestProduct implements ledger.EndOfDayStore.
+func (s *Store) PutInterestProduct(ctx context.Context, code string, p interest.Product) error {
+	terms, err := json.Marshal(termsOf(p))
+	if err != nil {
+		return fmt.Errorf("pgledger: product %s: %w", code, err)
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO ledger.interest_products (code, currency, terms) VALUES ($1, $2, $3)
+		ON CONFLICT (code) DO UPDATE SET currency = excluded.currency, terms = excluded.terms`, code, string(p.Currency), terms)
+	return err
+}
+
+// InterestProduct implements ledger.EndOfDayStore.
+func (s *Store) InterestProduct(ctx context.Context, code string) (interest.Product, error) {
+	var raw []byte
+	err := s.db.GetContext(ctx, &raw, `SELECT terms FROM ledger.interest_products WHERE code = $1`, code)
+	if err != nil {
+		return interest.Product{}, noRows(err, fmt.Errorf("%w: interest product %q", ledger.ErrNotFound, code))
+	}
+	var t productTerms
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return interest.Product{}, fmt.Errorf("pgledger: product %s: %w", code, err)
+	}
+	return t.product(), nil
+}

@@ -1,0 +1,106 @@
+package pgledger
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/internal/pgtx"
+	"github.com/bankkit/bankkit/ledger"
+)
+
+// runRecord is the run as stored: one JSON value, read and written whole.
+func runRecord(run ledger.EndOfDayRun) ([]byte, error) {
+	b, err := json.Marshal(run)
+	if err != nil {
+		return nil, fmt.Errorf("pgledger: end-of-day run %s: %w", run.Date, err)
+	}
+	return b, nil
+}
+
+func saveRun(ctx context.Context, q sqlx.ExecerContext, run ledger.EndOfDayRun, record []byte) error {
+	res, err := q.ExecContext(ctx, `UPDATE ledger.eod_runs SET step = $2, record = $3 WHERE business_date = $1`,
+		run.Date, string(run.Step), record)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, run.Date)
+	}
+	return nil
+}
+
+// CreateEndOfDayRun implements ledger.EndOfDayStore.
+func (s *Store) CreateEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) error {
+	record, err := runRecord(run)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO ledger.eod_runs (business_date, step, record) VALUES ($1, $2, $3)
+		ON CONFLICT (business_date) DO NOTHING`, run.Date, string(run.Step), record)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("%w: end-of-day run for %s", ledger.ErrDuplicate, run.Date)
+	}
+	return nil
+}
+
+// SaveEndOfDayRun implements ledger.EndOfDayStore.
+func (s *Store) SaveEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) error {
+	record, err := runRecord(run)
+	if err != nil {
+		return err
+	}
+	return saveRun(ctx, s.db, run, record)
+}
+
+// EndOfDayRun implements ledger.EndOfDayStore.
+func (s *Store) EndOfDayRun(ctx context.Context, date calendar.Date) (ledger.EndOfDayRun, error) {
+	return s.loadRun(ctx, `SELECT record FROM ledger.eod_runs WHERE business_date = $1`, date)
+}
+
+// LatestEndOfDayRun implements ledger.EndOfDayStore.
+func (s *Store) LatestEndOfDayRun(ctx context.Context) (ledger.EndOfDayRun, error) {
+	return s.loadRun(ctx, `SELECT record FROM ledger.eod_runs ORDER BY business_date DESC LIMIT 1`)
+}
+
+func (s *Store) loadRun(ctx context.Context, query string, args ...any) (ledger.EndOfDayRun, error) {
+	var raw []byte
+	if err := s.db.GetContext(ctx, &raw, query, args...); err != nil {
+		return ledger.EndOfDayRun{}, noRows(err, fmt.Errorf("%w: no end-of-day run", ledger.ErrNotFound))
+	}
+	var run ledger.EndOfDayRun
+	if err := json.Unmarshal(raw, &run); err != nil {
+		return ledger.EndOfDayRun{}, fmt.Errorf("pgledger: end-of-day run: %w", err)
+	}
+	return run, nil
+}
+
+// AdvanceBusinessDate implements ledger.EndOfDayStore: a compare-and-set
+// on the single business-date row.
+func (s *Store) AdvanceBusinessDate(ctx context.Context, from, to calendar.Date) error {
+	if !from.Valid() || !to.Valid() || !to.After(from) {
+		return &ledger.ValidationError{Field: "to", Reason: fmt.Sprintf("%s must be a date after %s", to, from)}
+	}
+	return pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE ledger.business_date SET business_date = $2 WHERE business_date = $1`, from, to)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("%w: the business date is not %s", ledger.ErrBusinessDateMoved, from)
+		}
+		return nil
+	})
+}
