@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
@@ -31,9 +32,11 @@ type InboundReport struct {
 	// Returned lists, for a pacs.008, the credits sent back in the pacs.004
 	// ReturnMessageID; for a pacs.004, our transfers refunded to customers.
 	Returned []InboundItem
-	// Rejected lists returns (pacs.004) that were not applied, with why:
-	// an unknown original payment, a partial amount, a transfer never sent
-	// or already returned.
+	// Rejected lists, for a pacs.004, returns that were not applied, with
+	// why: an unknown original payment, a partial amount, a transfer never
+	// sent or already returned. For a pacs.008 it lists payments that could
+	// be neither applied nor returned by message (no reference a pacs.004
+	// can carry): they are booked to suspense for research (EntryID).
 	Rejected        []InboundItem
 	ReturnMessageID string
 	// ReturnMessage is the pacs.004 XML sent back, if any.
@@ -85,7 +88,7 @@ func (c *Clearing) Receive(ctx context.Context, data []byte) (InboundReport, err
 			return InboundReport{}, badMessage(err)
 		}
 		return c.receiveOnce(ctx, KindCreditTransfer, m.Header.MessageID, func() (InboundReport, error) {
-			return c.receiveCredits(ctx, m)
+			return c.receiveCredits(ctx, m, id)
 		})
 	case strings.HasPrefix(id, KindPaymentReturn+"."):
 		m, err := iso20022.ParsePaymentReturn(bytes.NewReader(data))
@@ -137,14 +140,16 @@ func digest(s string) string {
 
 // receiveCredits credits each payment of an inbound pacs.008 to its
 // beneficiary and sends the ones it cannot apply back in a pacs.004.
-func (c *Clearing) receiveCredits(ctx context.Context, m iso20022.CreditTransferBatch) (InboundReport, error) {
+// msgName is the message's identifier ("pacs.008.001.08"), which the
+// return names as the original.
+func (c *Clearing) receiveCredits(ctx context.Context, m iso20022.CreditTransferBatch, msgName string) (InboundReport, error) {
 	cur := m.Header.TotalAmount.Currency
 	settlement, err := c.internal(ctx, cur, CodeSettlement)
 	if err != nil {
 		return InboundReport{}, err
 	}
 	var r InboundReport
-	var back []iso20022.CreditTransfer
+	var back []iso20022.ReturnedTransaction
 	msgKey := digest(m.Header.MessageID)
 	for i, tx := range m.Transactions {
 		item := InboundItem{EndToEndID: tx.EndToEndID, TransactionID: tx.TransactionID,
@@ -177,13 +182,24 @@ func (c *Clearing) receiveCredits(ctx context.Context, m iso20022.CreditTransfer
 			}
 		}
 		item.Reason, item.Info = string(reason), info
+		rt, ok := returnOfCredit(m, msgName, tx, reason, info)
+		if !ok {
+			// A pacs.004 could not name the payment: hold it for research.
+			if item.EntryID, err = c.holdForResearch(ctx, m, tx, settlement, fmt.Sprintf("clearing/in/%s/%d/suspense", msgKey, i)); err != nil {
+				return InboundReport{}, err
+			}
+			item.Info += "; no reference a pacs.004 can carry: held in suspense for research"
+			r.Rejected = append(r.Rejected, item)
+			continue
+		}
+		rt.ReturnID = fmt.Sprintf("R%s-%d", msgKey[:24], i+1)
 		r.Returned = append(r.Returned, item)
-		back = append(back, tx)
+		back = append(back, rt)
 	}
 	if len(back) == 0 {
 		return r, nil
 	}
-	ret := c.paymentReturn(m, back, r.Returned, msgKey)
+	ret := c.paymentReturn(m, back, msgKey)
 	var buf bytes.Buffer
 	if err := iso20022.WritePaymentReturn(&buf, ret); err != nil {
 		return InboundReport{}, fmt.Errorf("writing the return of %s: %w", m.Header.MessageID, err)
@@ -240,40 +256,90 @@ func inboundMetadata(msgID string, tx iso20022.CreditTransfer) map[string]string
 	return md
 }
 
-// paymentReturn is the pacs.004 sending back the payments of m it could
-// not apply; items say why. Its MsgId is derived from m's, so a resend
-// after a crash carries the same id.
-func (c *Clearing) paymentReturn(m iso20022.CreditTransferBatch, back []iso20022.CreditTransfer, items []InboundItem, msgKey string) iso20022.PaymentReturn {
+// returnOfCredit is the pacs.004 transaction sending tx back, naming it
+// by the references of the original that bankkit may write; ok is false
+// when none of them is (a reference outside the reference character set,
+// say), and a return could not be matched by the sender.
+func returnOfCredit(m iso20022.CreditTransferBatch, msgName string, tx iso20022.CreditTransfer, reason iso20022.ReturnReason, info string) (rt iso20022.ReturnedTransaction, ok bool) {
+	rt = iso20022.ReturnedTransaction{
+		OriginalUETR:   tx.UETR,
+		OriginalAmount: tx.Amount,
+		ReturnedAmount: tx.Amount,
+		Reason:         reason,
+	}
+	if sendableRef(m.Header.MessageID) {
+		rt.OriginalMessageID, rt.OriginalMessageName = m.Header.MessageID, msgName
+	}
+	if sendableRef(tx.InstructionID) {
+		rt.OriginalInstructionID = tx.InstructionID
+	}
+	if sendableRef(tx.EndToEndID) {
+		rt.OriginalEndToEndID = tx.EndToEndID
+	}
+	if sendableRef(tx.TransactionID) {
+		rt.OriginalTransactionID = tx.TransactionID
+	}
+	if info != "" && utf8.RuneCountInString(info) <= 105 {
+		rt.AdditionalInfo = []string{info}
+	}
+	ok = rt.OriginalInstructionID != "" || rt.OriginalEndToEndID != "" || rt.OriginalTransactionID != "" || rt.OriginalUETR != ""
+	return rt, ok
+}
+
+// sendableRef reports whether s may be written as an identifier in a
+// message bankkit sends: 1 to 35 characters of the reference character set
+// (letters, digits, space and / - ? : ( ) . , ' +), not starting or ending
+// with "/" or a space, without "//" (the rule iso20022's writers enforce).
+func sendableRef(s string) bool {
+	if s == "" || len(s) > 35 || strings.TrimSpace(s) != s ||
+		strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") || strings.Contains(s, "//") {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune(" /-?:().,'+", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// holdForResearch books a payment that can be neither applied nor returned
+// by message from the settlement account to suspense.
+func (c *Clearing) holdForResearch(ctx context.Context, m iso20022.CreditTransferBatch, tx iso20022.CreditTransfer, settlement ID, key string) (ID, error) {
+	research, err := c.internal(ctx, tx.Amount.Currency, CodeSuspense)
+	if err != nil {
+		return NilID, err
+	}
+	receipt, err := c.svc.PostEntry(ctx, JournalRequest{
+		Postings: []Posting{
+			{AccountID: settlement, Side: Debit, Amount: tx.Amount},
+			{AccountID: research, Side: Credit, Amount: tx.Amount},
+		},
+		Description:    "Unapplied inbound payment held for research",
+		Metadata:       inboundMetadata(m.Header.MessageID, tx),
+		IdempotencyKey: key,
+	})
+	return receipt.Entry.ID, err
+}
+
+// paymentReturn is the pacs.004 sending back the returns of m. Its MsgId
+// is derived from m's, so a resend after a crash carries the same id.
+func (c *Clearing) paymentReturn(m iso20022.CreditTransferBatch, back []iso20022.ReturnedTransaction, msgKey string) iso20022.PaymentReturn {
 	total := money.Zero(m.Header.TotalAmount.Currency)
-	ret := iso20022.PaymentReturn{}
-	for i, tx := range back {
-		total, _ = total.Add(tx.Amount) // one currency: the parser saw to it
-		rt := iso20022.ReturnedTransaction{
-			ReturnID:              fmt.Sprintf("R%s-%d", msgKey[:24], i+1),
-			OriginalMessageID:     m.Header.MessageID,
-			OriginalMessageName:   "pacs.008.001.08",
-			OriginalInstructionID: tx.InstructionID,
-			OriginalEndToEndID:    tx.EndToEndID,
-			OriginalTransactionID: tx.TransactionID,
-			OriginalUETR:          tx.UETR,
-			OriginalAmount:        tx.Amount,
-			ReturnedAmount:        tx.Amount,
-			Reason:                iso20022.ReturnReason(items[i].Reason),
-		}
-		if items[i].Info != "" && len(items[i].Info) <= 105 {
-			rt.AdditionalInfo = []string{items[i].Info}
-		}
-		ret.Transactions = append(ret.Transactions, rt)
+	for _, rt := range back {
+		total, _ = total.Add(rt.ReturnedAmount) // one currency: the parser saw to it
 	}
-	ret.Header = iso20022.GroupHeader{
-		MessageID:            "R" + msgKey,
-		CreatedAt:            c.svc.clock.Now().UTC().Truncate(time.Microsecond),
-		NumberOfTransactions: len(back),
-		TotalAmount:          total,
-		SettlementDate:       m.Header.SettlementDate,
-		SettlementMethod:     iso20022.SettlementClearing,
+	return iso20022.PaymentReturn{
+		Header: iso20022.GroupHeader{
+			MessageID:            "R" + msgKey,
+			CreatedAt:            c.svc.clock.Now().UTC().Truncate(time.Microsecond),
+			NumberOfTransactions: len(back),
+			TotalAmount:          total,
+			SettlementDate:       m.Header.SettlementDate,
+			SettlementMethod:     iso20022.SettlementClearing,
+		},
+		Transactions: back,
 	}
-	return ret
 }
 
 // receiveReturns refunds the customers of our transfers that came back.

@@ -137,4 +137,28 @@ var clearingInboundTests = []clearingTest{
 		require.False(t, r.Replayed)
 		f.requireBalance(good.ID, "501.00")
 	}},
+	{"a payment a pacs.004 cannot name is held in suspense and reported, not lost", func(t *testing.T, f *clearingFixture) {
+		written := inboundCredits(t, "CH-2026-001",
+			inboundTx{"E2E-1", "6200000000000000", "20.00"}, // unknown account, references we cannot write
+			inboundTx{"E2E-2", "6200000000000000", "30.00"}) // unknown account, its own references are fine
+		// Identifiers from the field may use characters bankkit never
+		// writes, such as "_".
+		msg := bytes.ReplaceAll(written, []byte("CH-2026-001"), []byte("CH_2026_001"))
+		msg = bytes.ReplaceAll(msg, []byte(">E2E-1<"), []byte(">E2E_1<"))
+		r, err := f.clr.Receive(f.ctx, msg)
+		require.NoError(t, err)
+		require.Len(t, r.Rejected, 1)
+		require.Equal(t, "E2E_1", r.Rejected[0].EndToEndID)
+		require.Contains(t, r.Rejected[0].Info, "suspense")
+		require.Len(t, r.Returned, 1)
+		require.Equal(t, "E2E-2", r.Returned[0].EndToEndID)
+		f.requireBalance(f.research.ID, "20.00")
+		f.requireBalance(f.settlement.ID, "20.00") // came in, held; the 30.00 went back
+		ret, err := iso20022.ParsePaymentReturn(bytes.NewReader(r.ReturnMessage))
+		require.NoError(t, err)
+		require.Len(t, ret.Transactions, 1)
+		require.Equal(t, "E2E-2", ret.Transactions[0].OriginalEndToEndID)
+		require.Empty(t, ret.Transactions[0].OriginalMessageID, "a MsgId we cannot write is left out")
+		f.requireTrialBalanced()
+	}},
 }
