@@ -138,4 +138,40 @@ var clearingReturnTests = []clearingTest{
 		f.requireBalance(a.ID, "1000.00")
 		f.requireTrialBalanced()
 	}},
+	{"a return or a settlement cut short after its record changed is finished by running it again", func(t *testing.T, f *clearingFixture) {
+		a := f.funded("c1", "1000.00")
+		t1 := f.out(a.ID, "300.00", "k1")
+		t2 := f.out(a.ID, "200.00", "k2")
+		batch, err := f.clr.CutBatch(f.ctx, money.CNY)
+		require.NoError(t, err)
+		// A crash right after the store marked t1 returned, before the refund
+		// posted.
+		_, err = f.cstore.UpdateClearingTransfer(f.ctx, t1.ID, func(tr ledger.ClearingTransfer) (ledger.ClearingTransfer, error) {
+			tr.Status, tr.ReturnReason = ledger.ClearingReturned, "AC04"
+			return tr, nil
+		})
+		require.NoError(t, err)
+		f.requireBalance(a.ID, "500.00")
+		r, err := f.clr.Receive(f.ctx, returnOf(t, "RET-8", iso20022.ReasonClosedAccount, t1))
+		require.NoError(t, err)
+		require.Len(t, r.Returned, 1)
+		f.requireBalance(a.ID, "800.00")
+		got, err := f.clr.Transfer(f.ctx, t1.ID)
+		require.NoError(t, err)
+		require.Equal(t, r.Returned[0].EntryID, got.ReturnEntryID)
+
+		// A crash right after the store marked the batch settled, before
+		// the settlement posted.
+		_, _, err = f.cstore.SettleClearingBatch(f.ctx, batch.ID, start)
+		require.NoError(t, err)
+		f.requireBalance(f.settlement.ID, "0.00")
+		settled, err := f.clr.Settle(f.ctx, batch.ID)
+		require.NoError(t, err)
+		require.True(t, settled.SettledTotal.Equal(cny("200.00")))
+		require.NotEqual(t, ledger.NilID, settled.SettlementEntryID)
+		f.requireBalance(f.settlement.ID, "-200.00")
+		f.requireBalance(f.suspense.ID, "0.00")
+		require.Equal(t, ledger.ClearingSettled, f.transferStatus(t2.ID))
+		f.requireTrialBalanced()
+	}},
 }
