@@ -131,6 +131,11 @@ type ReconStore interface {
 	// the account matched, or that resolved one of its breaks.
 	ReconciledEntries(ctx context.Context, accountID ID, ids []ID) ([]ID, error)
 
+	// EntryMetadata returns the metadata of those of the entries that have
+	// any, by entry ID: one read for a statement's worth of postings,
+	// where the references to match live.
+	EntryMetadata(ctx context.Context, ids []ID) (map[ID]map[string]string, error)
+
 	// SaveReconciliation stores a report atomically: its matches (marking
 	// their entries reconciled), and its breaks. A report for the same
 	// (AccountID, StatementID) stored before wins and is returned with

@@ -257,6 +257,10 @@ func (c *Clearing) ledgerItems(ctx context.Context, account Account, from, to ca
 	for _, id := range done {
 		reconciled[id] = true
 	}
+	metadata, err := c.store.EntryMetadata(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	var out []ledgerPosting
 	for i, l := range st.Lines {
 		if reconciled[l.EntryID] || l.Amount.IsZero() {
@@ -266,7 +270,7 @@ func (c *Clearing) ledgerItems(ctx context.Context, account Account, from, to ca
 		if account.NormalSide == Credit {
 			amount = amount.Neg()
 		}
-		refs, err := c.entryRefs(ctx, l.EntryID)
+		refs, err := c.entryRefs(ctx, metadata[l.EntryID])
 		if err != nil {
 			return nil, err
 		}
@@ -279,18 +283,15 @@ func (c *Clearing) ledgerItems(ctx context.Context, account Account, from, to ca
 	return out, nil
 }
 
-func (c *Clearing) entryRefs(ctx context.Context, id ID) ([]string, error) {
-	e, err := c.svc.Entry(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+// entryRefs are the references of a posting, from its entry's metadata.
+func (c *Clearing) entryRefs(ctx context.Context, metadata map[string]string) ([]string, error) {
 	var refs []string
 	for _, k := range []string{"end_to_end_id", "transaction_id", "message_id", "reference"} {
-		if v := e.Metadata[k]; v != "" {
+		if v := metadata[k]; v != "" {
 			refs = append(refs, v)
 		}
 	}
-	if batch, err := ParseID(e.Metadata["clearing_batch"]); err == nil {
+	if batch, err := ParseID(metadata["clearing_batch"]); err == nil {
 		ts, err := c.store.ClearingTransfersOfBatch(ctx, batch)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err

@@ -3,6 +3,7 @@ package memledger
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -156,4 +157,20 @@ func (c *clearingState) markReconciled(account, entry ledger.ID) {
 		c.reconciled[account] = make(map[ledger.ID]bool)
 	}
 	c.reconciled[account][entry] = true
+}
+
+// EntryMetadata implements ledger.ReconStore.
+func (s *Store) EntryMetadata(ctx context.Context, ids []ledger.ID) (map[ledger.ID]map[string]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[ledger.ID]map[string]string)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, id := range ids {
+		if e, ok := s.entries[id]; ok && len(e.Metadata) > 0 {
+			out[id] = maps.Clone(e.Metadata)
+		}
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package pgledger
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -232,4 +233,31 @@ func (s *Store) ResolveReconBreak(ctx context.Context, id, entryID ledger.ID, ap
 		return nil
 	})
 	return out, err
+}
+
+// EntryMetadata implements ledger.ReconStore.
+func (s *Store) EntryMetadata(ctx context.Context, ids []ledger.ID) (map[ledger.ID]map[string]string, error) {
+	out := make(map[ledger.ID]map[string]string)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID       ledger.ID `db:"id"`
+		Metadata []byte    `db:"metadata"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `SELECT id, metadata FROM ledger.entries
+		WHERE id = ANY($1::uuid[]) AND metadata IS NOT NULL`, idArray(ids))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		var md map[string]string
+		if err := json.Unmarshal(r.Metadata, &md); err != nil {
+			return nil, fmt.Errorf("pgledger: entry %s metadata: %w", r.ID, err)
+		}
+		if len(md) > 0 {
+			out[r.ID] = md
+		}
+	}
+	return out, nil
 }
