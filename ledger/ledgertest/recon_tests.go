@@ -259,6 +259,31 @@ var reconTests = []clearingTest{
 		require.Equal(t, ledger.BreakResolved, stored.UnmatchedStatement[1].Status, "the stored report shows the break resolved")
 		f.requireTrialBalanced()
 	}},
+	{"a posting missing from one statement and matched by the next clears its break", func(t *testing.T, f *clearingFixture) {
+		lines, names := f.reconScenario()
+		r, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
+		require.NoError(t, err)
+		p4 := r.UnmatchedLedger[0]
+		require.Equal(t, "P4", names[p4.EntryID])
+		// A second statement over the same days that does not carry P4
+		// either reports the same break, not a second one.
+		again, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
+			Entries: []iso20022.Entry{line(cny("7.00"), f.today.AddDays(-5)), line(cny("7.00"), f.today)}})
+		require.NoError(t, err)
+		require.Len(t, again.UnmatchedLedger, 1)
+		require.Equal(t, p4.ID, again.UnmatchedLedger[0].ID)
+		// The next statement carries it, late.
+		late, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-3",
+			Entries: []iso20022.Entry{line(cny("50.00"), p4.ValueDate)}})
+		require.NoError(t, err)
+		require.Len(t, late.Matches, 1)
+		require.Equal(t, []ledger.ID{p4.EntryID}, late.Matches[0].EntryIDs)
+		cleared, err := f.clr.Break(f.ctx, p4.ID)
+		require.NoError(t, err)
+		require.Equal(t, ledger.BreakCleared, cleared.Status)
+		_, err = f.clr.ResolveBreak(f.ctx, ledger.ResolveBreakRequest{BreakID: p4.ID, Approver: "ops-lead"})
+		require.ErrorIs(t, err, ledger.ErrClearingState, "a cleared break needs no adjustment")
+	}},
 	{"one statement line settles a clearing batch by the payments' references", func(t *testing.T, f *clearingFixture) {
 		a := f.funded("c1", "1000.00")
 		t1 := f.out(a.ID, "300.00", "k1")
@@ -347,6 +372,11 @@ var reconTests = []clearingTest{
 		_, err = f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
 			Entries: []iso20022.Entry{line(cny("1.00"), calendar.Date{})}})
 		requireInvalid(t, err, "entries[0].value_date")
+		negative := line(cny("1.00"), f.today)
+		negative.Amount = cny("-1.00")
+		_, err = f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
+			Entries: []iso20022.Entry{negative}})
+		requireInvalid(t, err, "entries[0].amount")
 		_, err = f.clr.ImportCamt053(f.ctx, f.settlement.ID, []byte("<Document/>"), false)
 		require.ErrorIs(t, err, ledger.ErrInvalidInput)
 		_, err = f.cstore.ReconReport(f.ctx, f.settlement.ID, "s")
