@@ -68,7 +68,7 @@ type ClearingTransfer struct {
 	// DebtorName is the customer's name as sent (Dbtr/Nm).
 	DebtorName string
 	To         ExternalAccount
-	Amount        money.Money
+	Amount     money.Money
 	// EndToEndID is the payment's reference in every message about it: the
 	// ID's 32 hex digits.
 	EndToEndID  string

@@ -184,19 +184,20 @@ func validBankCode(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isLetter(s[i]) && !isDigitByte(s[i]) && !('a' <= s[i] && s[i] <= 'z') {
+		if !isUpper(s[i]) && !isDigitByte(s[i]) && !('a' <= s[i] && s[i] <= 'z') {
 			return false
 		}
 	}
 	return true
 }
 
-// looksLikeIBAN: two letters then two digits, as every IBAN starts.
+// looksLikeIBAN: two capital letters then two digits, as every IBAN
+// starts, and long enough to be one.
 func looksLikeIBAN(s string) bool {
-	return len(s) >= 15 && isLetter(s[0]) && isLetter(s[1]) && isDigitByte(s[2]) && isDigitByte(s[3])
+	return len(s) >= 15 && isUpper(s[0]) && isUpper(s[1]) && isDigitByte(s[2]) && isDigitByte(s[3])
 }
 
-func isLetter(b byte) bool    { return 'A' <= b && b <= 'Z' }
+func isUpper(b byte) bool     { return 'A' <= b && b <= 'Z' }
 func isDigitByte(b byte) bool { return '0' <= b && b <= '9' }
 
 // CutBatch takes up to the batch limit of pending transfers in currency

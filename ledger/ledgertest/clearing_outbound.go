@@ -64,7 +64,9 @@ var clearingOutboundTests = []clearingTest{
 			{"to.account_number", func(r *ledger.TransferOutRequest) { r.To.AccountNumber = "" }},
 			{"to.name", func(r *ledger.TransferOutRequest) { r.To.Name = "" }},
 			{"amount", func(r *ledger.TransferOutRequest) { r.Amount = cny("0") }},
-			{"amount", func(r *ledger.TransferOutRequest) { r.Amount = money.Money{Amount: decimal.RequireFromString("1.005"), Currency: money.CNY} }},
+			{"amount", func(r *ledger.TransferOutRequest) {
+				r.Amount = money.Money{Amount: decimal.RequireFromString("1.005"), Currency: money.CNY}
+			}},
 			{"to.account_number", func(r *ledger.TransferOutRequest) { r.To.AccountNumber = "DE00370400440532013000" }}, // bad IBAN check digits
 			{"to.bank_code", func(r *ledger.TransferOutRequest) { r.To.BankCode = "01//02" }},
 		}

@@ -31,9 +31,9 @@ type clearingState struct {
 	batches      map[ledger.ID]ledger.ClearingBatch
 	inbound      map[inboundKey]ledger.InboundReport
 
-	reports    map[reportKey]ledger.ReconReport
-	reconciled map[ledger.ID]map[ledger.ID]bool // account -> entries
-	breaks     map[ledger.ID]ledger.ReconBreak
+	reports     map[reportKey]ledger.ReconReport
+	reconciled  map[ledger.ID]map[ledger.ID]bool // account -> entries
+	breaks      map[ledger.ID]ledger.ReconBreak
 	openByEntry map[ledger.ID]ledger.ID // entry -> its open ledger break
 }
 
