@@ -3,10 +3,13 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/bankkit/bankkit/ledger/iso20022"
 )
 
 // FileNetwork is the built-in ClearingNetwork for clearing houses that
@@ -102,9 +105,9 @@ func (n *FileNetwork) ReceiveInbox(ctx context.Context, c *Clearing) ([]InboundR
 	var reports []InboundReport
 	for _, name := range names {
 		path := filepath.Join(n.Dir, "inbox", name)
-		data, err := os.ReadFile(path)
+		data, err := readBounded(path)
 		if err != nil {
-			return reports, err
+			return reports, fmt.Errorf("inbox/%s: %w", name, err)
 		}
 		r, err := c.Receive(ctx, data)
 		if err != nil {
@@ -116,4 +119,22 @@ func (n *FileNetwork) ReceiveInbox(ctx context.Context, c *Clearing) ([]InboundR
 		}
 	}
 	return reports, nil
+}
+
+// readBounded reads a file of at most iso20022.MaxMessageSize bytes; a
+// larger one is refused unread, as the parsers would refuse it.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, iso20022.MaxMessageSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > iso20022.MaxMessageSize {
+		return nil, invalid("message", fmt.Sprintf("is larger than %d bytes", iso20022.MaxMessageSize))
+	}
+	return data, nil
 }
