@@ -2,6 +2,7 @@ package pgledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -72,7 +73,6 @@ func (s *Store) CreateInterestAccount(ctx context.Context, a ledger.InterestAcco
 	return old, false, nil
 }
 
-
 // InterestAccount implements ledger.EndOfDayStore.
 func (s *Store) InterestAccount(ctx context.Context, id ledger.ID) (ledger.InterestAccount, error) {
 	var r interestRow
@@ -113,13 +113,25 @@ func (s *Store) ClosingBalances(ctx context.Context, day calendar.Date, ids []le
 		ID      ledger.ID       `db:"id"`
 		Balance decimal.Decimal `db:"balance"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `SELECT a.id,
+	err := pgtx.Run(ctx, s.db, &sql.TxOptions{ReadOnly: true}, func(tx *sqlx.Tx) error {
+		rows = rows[:0]
+		// The planner prices the per-account probes of postings from its
+		// statistics, which are stale right after a posting day has added
+		// a million postings; priced high, the query is JIT-compiled,
+		// which costs five times the query itself. This statement is
+		// PostgreSQL's own (other PostgreSQL-compatible databases may need
+		// it left out).
+		if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &rows, `SELECT a.id,
 			(SELECT COALESCE(sum(b.balance), 0) FROM ledger.balances b WHERE b.account_id = a.id)
 			- COALESCE((SELECT sum(`+normalChange+`) FROM ledger.postings p
 				WHERE p.account_id = a.id AND p.value_date > $2::date), 0) AS balance
 		FROM unnest($1::uuid[]) WITH ORDINALITY AS q(id, n)
 		JOIN ledger.accounts a ON a.id = q.id
 		ORDER BY q.n`, pq.StringArray(texts), day)
+	})
 	if err != nil {
 		return nil, err
 	}
