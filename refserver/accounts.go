@@ -14,6 +14,7 @@ import (
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
 
@@ -32,6 +33,9 @@ type (
 		TermMonths       int            `json:"term_months,omitempty"`
 		FundingAccountID string         `json:"funding_account_id,omitempty"`
 		Principal        *money.Money   `json:"principal,omitempty"`
+		// MaturityInstruction: pay_out (default), rollover_all,
+		// rollover_principal or hold.
+		MaturityInstruction *interest.Instruction `json:"maturity_instruction,omitempty"`
 	}
 	accountView struct {
 		ID               string         `json:"id"`
@@ -147,11 +151,10 @@ func (s *Server) openAccount(rc *reqCtx) (any, error) {
 	}
 	switch req.Product {
 	case ledger.ProductDemand:
-		if req.TermMonths != 0 || req.FundingAccountID != "" || req.Principal != nil {
-			return nil, badField("product", "term_months, funding_account_id and principal are for time deposits")
+		if req.TermMonths != 0 || req.FundingAccountID != "" || req.Principal != nil || req.MaturityInstruction != nil {
+			return nil, badField("product", "term_months, funding_account_id, principal and maturity_instruction are for time deposits")
 		}
 	case ledger.ProductTime:
-		return nil, errNotImplemented("time deposits")
 	default:
 		return nil, badField("product", "must be demand or time")
 	}
@@ -161,8 +164,16 @@ func (s *Server) openAccount(rc *reqCtx) (any, error) {
 	if err := s.requireVerified(rc.ctx(), cid); err != nil {
 		return nil, err
 	}
-	a, err := s.ledger.OpenAccount(rc.ctx(), ledger.OpenAccountRequest{OwnerID: cid.String(), Product: req.Product,
-		Currency: req.Currency, IdempotencyKey: ledgerKey(rc, "open-account")})
+	var a ledger.Account
+	if req.Product == ledger.ProductTime {
+		a, err = s.openTimeDeposit(rc, cid, req)
+	} else {
+		a, err = s.ledger.OpenAccount(rc.ctx(), ledger.OpenAccountRequest{OwnerID: cid.String(), Product: req.Product,
+			Currency: req.Currency, IdempotencyKey: ledgerKey(rc, "open-account")})
+		if err == nil {
+			err = s.assignDemandProduct(rc.ctx(), a)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +184,37 @@ func (s *Server) openAccount(rc *reqCtx) (any, error) {
 		return nil, err
 	}
 	return accountOf(a), nil
+}
+
+// openTimeDeposit opens a time deposit funded from one of the customer's
+// demand accounts, at the time product's rate on the business date.
+func (s *Server) openTimeDeposit(rc *reqCtx, cid customer.ID, req openAccountRequest) (ledger.Account, error) {
+	if req.TermMonths == 0 {
+		return ledger.Account{}, badField("term_months", "is required for a time deposit")
+	}
+	if req.Principal == nil {
+		return ledger.Account{}, badField("principal", "is required for a time deposit")
+	}
+	if err := sameCurrencyAs(req.Currency, *req.Principal); err != nil {
+		return ledger.Account{}, err
+	}
+	funding, err := s.ownAccount(rc, "funding_account_id", req.FundingAccountID)
+	if err != nil {
+		return ledger.Account{}, err
+	}
+	if funding.OwnerID != cid.String() {
+		return ledger.Account{}, badField("funding_account_id", "must be a demand account of the same customer")
+	}
+	instr := interest.PayOut
+	if req.MaturityInstruction != nil {
+		instr = *req.MaturityInstruction
+	}
+	r, err := s.eod.OpenTimeDeposit(rc.ctx(), ledger.OpenTimeDepositRequest{DemandAccountID: funding.ID, Principal: *req.Principal,
+		TermMonths: req.TermMonths, Product: timeProduct(req.Currency), Instruction: instr, IdempotencyKey: ledgerKey(rc, "time-deposit")})
+	if err != nil {
+		return ledger.Account{}, err
+	}
+	return s.ledger.Account(rc.ctx(), r.Deposit.ID)
 }
 
 // requireVerified is the account-opening port between the ledger and the

@@ -313,3 +313,5 @@ func TestLoginFailuresAreGeneric(t *testing.T) {
 	require.Equal(t, 401, b.do("GET", "/v1/accounts", "bk_not_a_real_token", nil).status)
 	require.Equal(t, 401, b.do("GET", "/v1/accounts", "", nil).status)
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

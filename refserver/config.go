@@ -38,6 +38,10 @@ type Config struct {
 	// 32. Connections beyond what the server's cores can keep busy only add
 	// contention.
 	DatabaseMaxConns int
+	// ClearingDir is where the built-in clearing network writes outbound
+	// ISO 20022 messages (outbox/) for the clearing house; empty: a new
+	// temporary directory, logged at start.
+	ClearingDir string
 	// Demo seeds a small believable bank at start (idempotently).
 	Demo bool
 	// ShutdownTimeout bounds how long in-flight requests get to finish on

@@ -59,6 +59,9 @@ func (s *Server) seedDemo(ctx context.Context) error {
 			if _, err := s.customer.LinkAccount(ctx, id, a.ID.String(), customer.RelationshipOwner); err != nil && !errors.Is(err, customer.ErrDuplicate) {
 				return err
 			}
+			if err := s.assignDemandProduct(ctx, a); err != nil {
+				return err
+			}
 			*acct = a
 		}
 		people = append(people, p)

@@ -8,6 +8,7 @@ import (
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 )
 
@@ -25,6 +26,7 @@ var (
 	probDuplicate         = problemKind{"duplicate", http.StatusConflict, "It already exists"}
 	probInvalidTransition = problemKind{"invalid-state-transition", http.StatusConflict, "That change is not allowed from the current state"}
 	probCustomerNotReady  = problemKind{"customer-not-verified", http.StatusUnprocessableEntity, "The customer must exist and be KYC-verified"}
+	probInvalidMessage    = problemKind{"invalid-message", http.StatusBadRequest, "The uploaded message is not a valid ISO 20022 or CSV file of a kind this server reads"}
 	probInvalidLogin      = problemKind{"invalid-credentials", http.StatusUnauthorized, "Invalid username or password"}
 )
 
@@ -43,6 +45,12 @@ var errorProblems = []struct {
 	{ledger.ErrAlreadyReversed, probAlreadyReversed},
 	{ledger.ErrHoldNotActive, probHoldNotActive},
 	{ledger.ErrIdempotencyConflict, probIdemMismatch},
+	{ledger.ErrClearingState, probInvalidTransition},
+	{ledger.ErrTimeDepositState, probInvalidTransition},
+	{ledger.ErrBusinessDateMoved, probConflict},
+	{ledger.ErrAccrualConflict, probConflict},
+	{iso20022.ErrInvalidMessage, probInvalidMessage},
+	{iso20022.ErrUnsupportedMessage, probInvalidMessage},
 	{ledger.ErrDuplicate, probDuplicate},
 	{ledger.ErrNotFound, probNotFound},
 	{customer.ErrVersionConflict, probPreconditionFailed},
@@ -62,12 +70,9 @@ var errorProblems = []struct {
 
 // problemFor's typed handler errors.
 func typedProblem(err error) (Problem, bool) {
-	var ni *notImplemented
 	var fb *forbiddenErr
 	var pr *preconditionRequired
 	switch {
-	case errors.As(err, &ni):
-		return probNotImplemented.problem(ni.Error()), true
 	case errors.As(err, &fb):
 		return probForbidden.problem(fb.msg), true
 	case errors.As(err, &pr):

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -49,6 +50,9 @@ type (
 		CreatedAt     time.Time     `json:"created_at"`
 		Reverses      string        `json:"reverses,omitempty"`
 		ReversedBy    string        `json:"reversed_by,omitempty"`
+		// Inter-bank transfers: the beneficiary, and why it came back.
+		ToExternal   *externalParty `json:"to_external,omitempty"`
+		ReturnReason string         `json:"return_reason,omitempty"`
 	}
 	reversalRequest struct {
 		Description string `json:"description,omitempty"`
@@ -124,9 +128,11 @@ func holdOf(h ledger.Hold) holdView {
 
 // sameCurrency refuses an amount in another currency than the account's
 // (422) before anything else is looked up.
-func sameCurrency(a ledger.Account, m money.Money) error {
-	if m.Currency != a.Currency {
-		return fmt.Errorf("%w: the account is in %s, the amount in %s", ledger.ErrCurrencyMismatch, a.Currency, m.Currency)
+func sameCurrency(a ledger.Account, m money.Money) error { return sameCurrencyAs(a.Currency, m) }
+
+func sameCurrencyAs(c money.Currency, m money.Money) error {
+	if m.Currency != c {
+		return fmt.Errorf("%w: the account is in %s, the amount in %s", ledger.ErrCurrencyMismatch, c, m.Currency)
 	}
 	return nil
 }
@@ -168,6 +174,11 @@ func (s *Server) movementRoutes() []route {
 			access: access{roles: rolesReadMove, customer: true}, response: transferView{}, status: http.StatusOK,
 			handle: func(rc *reqCtx) (any, error) {
 				e, err := s.entry(rc, rc.r.PathValue("id"))
+				if errors.Is(err, ledger.ErrNotFound) {
+					// Not an entry: perhaps an inter-bank transfer.
+					id, _ := ledger.ParseID(rc.r.PathValue("id"))
+					return s.clearingTransfer(rc, id)
+				}
 				if err != nil {
 					return nil, err
 				}
@@ -330,7 +341,7 @@ func (s *Server) transfer(rc *reqCtx) (any, error) {
 	case req.ToExternal != nil && req.ToAccountID != "":
 		return nil, badField("to_account_id", "give to_account_id or to_external, not both")
 	case req.ToExternal != nil:
-		return nil, errNotImplemented("inter-bank transfers")
+		return s.transferOut(rc, from, req)
 	}
 	if req.ToAccountID == "" {
 		return nil, badField("to_account_id", "is required")

@@ -36,24 +36,7 @@ type (
 	}
 )
 
-// notImplemented is a documented part of the contract this server does not
-// serve yet: a 501, never a silent success.
-type notImplemented struct{ what string }
-
-func (e *notImplemented) Error() string {
-	return e.what + " are not available in this version of the server"
-}
-
-func errNotImplemented(what string) error { return &notImplemented{what} }
-
-var probNotImplemented = problemKind{"not-implemented", http.StatusNotImplemented, "Not implemented yet"}
-
 func (s *Server) operationRoutes() []route {
-	pending := func(method, pattern, summary, what string, roles []channel.Role) route {
-		return route{method: method, pattern: pattern, tag: "operations", summary: summary + " (not yet served: 501)",
-			access: access{roles: roles}, idempotency: idemOptional, status: http.StatusOK,
-			handle: func(rc *reqCtx) (any, error) { return nil, errNotImplemented(what) }}
-	}
 	return []route{
 		{
 			method: "GET", pattern: "/v1/business-date", tag: "operations", summary: "The bank's current business date",
@@ -89,9 +72,5 @@ func (s *Server) operationRoutes() []route {
 				return out, nil
 			},
 		},
-		pending("POST", "/v1/end-of-day", "Run end of day and advance the business date", "end-of-day runs", rolesAdmin),
-		pending("POST", "/v1/clearing/batches", "Cut pending inter-bank transfers into a clearing batch (ISO 20022 pacs.008)", "clearing batches", rolesFinance),
-		pending("POST", "/v1/clearing/inbound", "Upload an inbound ISO 20022 message (pacs.008 credits, pacs.004 returns)", "inbound clearing files", rolesFinance),
-		pending("POST", "/v1/reconciliation/statements", "Upload a camt.053 statement for a nostro account and get the match report", "statement reconciliations", rolesFinance),
 	}
 }

@@ -31,6 +31,8 @@ type Server struct {
 	metrics *metrics
 
 	ledger   *ledger.Service
+	eod      *ledger.EndOfDay
+	clearing *ledger.Clearing
 	customer *customer.Service
 	channel  *channel.Service
 	idem     idempotency.Store
@@ -88,6 +90,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.log.Info("storage ready", "storage", "memory")
 	}
 	s.ledger = ledger.NewService(st.ledger, ledger.WithClock(s.clock))
+	s.eod = ledger.NewEndOfDay(s.ledger, st.ledger, ledger.WithProgress(func(p ledger.Progress) {
+		s.log.Info("end of day", "progress", fmt.Sprintf("%+v", p))
+	}))
+	network, err := s.clearingNetwork()
+	if err != nil {
+		return nil, err
+	}
+	s.clearing = ledger.NewClearing(s.ledger, st.ledger, network, ledger.WithBankIdentity(BankBIC, BankMemberID))
 	s.customer = customer.NewService(st.customer, keys, customer.WithClock(s.clock))
 	chanOpts := []channel.Option{channel.WithClock(s.clock)}
 	if cfg.passwordParams != nil {
@@ -100,6 +110,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		if _, err := s.ledger.SetupChart(ctx, c); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("refserver: chart of accounts for %s: %w", c, err)
+		}
+		if err := s.setupProducts(ctx, c); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("refserver: interest products for %s: %w", c, err)
 		}
 	}
 	if err := s.bootstrapAdmin(ctx); err != nil {
@@ -226,6 +240,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.accountRoutes()...)
 	rs = append(rs, s.movementRoutes()...)
 	rs = append(rs, s.operationRoutes()...)
+	rs = append(rs, s.clearingRoutes()...)
 	return rs
 }
 

@@ -18,9 +18,18 @@ import (
 	"github.com/bankkit/bankkit/refserver/idempotency"
 )
 
+// ledgerStore is what the server needs of a ledger backend: postings, end
+// of day, and clearing with reconciliation. memledger and pgledger both
+// provide all three.
+type ledgerStore interface {
+	ledger.Store
+	ledger.EndOfDayStore
+	ledger.ClearingStore
+}
+
 // stores is one backend per subsystem.
 type stores struct {
-	ledger   ledger.Store
+	ledger   ledgerStore
 	customer customer.Store
 	channel  channel.Store
 	idem     idempotency.Store
