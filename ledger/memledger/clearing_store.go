@@ -3,11 +3,9 @@ package memledger
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/shopspring/decimal"
@@ -18,10 +16,6 @@ var _ ledger.ClearingStore = (*Store)(nil)
 // clearingState holds a Store's clearing and reconciliation records, under
 // a lock of its own: nothing in it must change atomically with a posting
 // (the Clearing makes those steps safe with idempotency keys).
-//
-// It lives beside the Store, found by a weak pointer to it, because the
-// Store's own struct belongs to the core ledger; it is dropped with the
-// Store.
 type clearingState struct {
 	mu sync.Mutex
 
@@ -44,14 +38,8 @@ type reportKey struct {
 	statementID string
 }
 
-var clearingStates sync.Map // weak.Pointer[Store] -> *clearingState
-
-func (s *Store) clearing() *clearingState {
-	key := weak.Make(s)
-	if v, ok := clearingStates.Load(key); ok {
-		return v.(*clearingState)
-	}
-	v, loaded := clearingStates.LoadOrStore(key, &clearingState{
+func newClearingState() *clearingState {
+	return &clearingState{
 		transfers:    make(map[ledger.ID]ledger.ClearingTransfer),
 		transferKeys: make(map[string]keyed),
 		byEndToEnd:   make(map[string]ledger.ID),
@@ -61,12 +49,10 @@ func (s *Store) clearing() *clearingState {
 		reconciled:   make(map[ledger.ID]map[ledger.ID]bool),
 		breaks:       make(map[ledger.ID]ledger.ReconBreak),
 		openByEntry:  make(map[ledger.ID]ledger.ID),
-	})
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Store]) { clearingStates.Delete(k) }, key)
 	}
-	return v.(*clearingState)
 }
+
+func (s *Store) clearing() *clearingState { return s.clearingRecords }
 
 // CreateClearingTransfer implements ledger.ClearingStore.
 func (s *Store) CreateClearingTransfer(ctx context.Context, t ledger.ClearingTransfer, fp ledger.Fingerprint) (ledger.ClearingTransfer, bool, error) {

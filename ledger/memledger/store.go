@@ -36,6 +36,10 @@ type Store struct {
 
 	outbox  []*ledger.Entry // event i has Sequence i+1
 	cursors map[string]int64
+
+	// clearingRecords are the clearing and reconciliation records, under a
+	// lock of their own (see clearingState).
+	clearingRecords *clearingState
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -90,6 +94,8 @@ func New() *Store {
 		holds:       make(map[ledger.ID]*ledger.Hold),
 		holdKeys:    make(map[string]keyed),
 		cursors:     make(map[string]int64),
+
+		clearingRecords: newClearingState(),
 	}
 }
 
