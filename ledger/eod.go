@@ -155,9 +155,14 @@ type EndOfDaySummary struct {
 	MarkedDormant  int
 	// Failures are accounts or deposits a step could not finish (a
 	// frozen account refusing its interest, say); the run goes on and the
-	// next run tries them again.
-	Failures []EndOfDayFailure
+	// next run tries them again. At most MaxFailures are listed;
+	// MoreFailures counts the rest.
+	Failures     []EndOfDayFailure
+	MoreFailures int
 }
+
+// MaxFailures is how many failures a summary lists.
+const MaxFailures = 1000
 
 // EndOfDayFailure is one item a step could not finish.
 type EndOfDayFailure struct {
@@ -288,6 +293,10 @@ func (e *EndOfDay) report(run EndOfDayRun, done int, msg string) {
 }
 
 func (e *EndOfDay) fail(run *EndOfDayRun, id ID, err error) {
+	if len(run.Summary.Failures) >= MaxFailures {
+		run.Summary.MoreFailures++
+		return
+	}
 	run.Summary.Failures = append(run.Summary.Failures, EndOfDayFailure{Step: run.Step, ID: id, Reason: err.Error()})
 }
 

@@ -28,6 +28,15 @@ type OpenTimeDepositRequest struct {
 	IdempotencyKey string
 }
 
+// opened reports whether rec is the deposit r opened: what a replay of r
+// must find. After a rollover the principal may have grown, so only the
+// fields no maturity changes are compared.
+func (r OpenTimeDepositRequest) opened(rec TimeDepositRecord) bool {
+	return rec.DemandAccountID == r.DemandAccountID && rec.Product == r.Product &&
+		rec.Terms.Instruction == r.Instruction && rec.Terms.TermMonths == r.TermMonths &&
+		(rec.Rollovers > 0 || rec.Terms.Principal.Equal(r.Principal))
+}
+
 // TimeDepositReceipt is the outcome of OpenTimeDeposit.
 type TimeDepositReceipt struct {
 	Deposit  TimeDepositRecord
@@ -106,8 +115,7 @@ func (e *EndOfDay) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest
 	if err != nil {
 		return TimeDepositReceipt{}, err
 	}
-	if replayed && (rec.DemandAccountID != demand.ID || rec.Product != r.Product || !rec.Terms.Principal.Equal(r.Principal) ||
-		rec.Terms.Instruction != r.Instruction || rec.Rollovers == 0 && rec.Terms.TermMonths != r.TermMonths) {
+	if replayed && !r.opened(rec) {
 		return TimeDepositReceipt{}, fmt.Errorf("%w: time deposit key %q", ErrIdempotencyConflict, key)
 	}
 	funding, err := e.svc.Transfer(ctx, TransferRequest{

@@ -184,6 +184,7 @@ func requireSameSummary(t *testing.T, want, got ledger.EndOfDaySummary) {
 	require.Equal(t, [...]int{want.AccountsAccrued, want.DaysAccrued, want.Postings, want.Maturities, want.HoldsExpired, want.MarkedDormant},
 		[...]int{got.AccountsAccrued, got.DaysAccrued, got.Postings, got.Maturities, got.HoldsExpired, got.MarkedDormant})
 	require.Equal(t, want.Failures, got.Failures)
+	require.Equal(t, want.MoreFailures, got.MoreFailures)
 	for _, pair := range [][2]map[money.Currency]money.Money{
 		{want.InterestPosted, got.InterestPosted}, {want.TaxWithheld, got.TaxWithheld}, {want.DebitInterest, got.DebitInterest},
 	} {

@@ -8,7 +8,20 @@
 // bankkit_eodbench), which it drops and creates at start. The accounts are
 // seeded with set-based SQL straight into the ledger's tables (accounts,
 // balance rows, accrual states), which is not measured; the two runs go
-// through ledger.EndOfDay and the store like any other.
+// through ledger.EndOfDay and the store like any other. After each run it
+// prints where the time went, per store method.
+//
+// Measured on 27 November 2026 on the shared development machine (2 vCPU
+// AMD EPYC, PostgreSQL 15.20 on the same host, load average 4 to 7 from
+// other work), 1,000,000 accounts, pages of 5000:
+//
+//	accrual day (30 March):    32.1 s  (31,200 accounts/s)
+//	  closing balances 12.5 s, reading states 10.6 s, saving states 14.3 s
+//	month-end day (31 March): 2 m 37.8 s (one interest entry per account)
+//	  posting entries 96.8 s, closing balances 20.9 s, states 28.7 s
+//
+// The accrual day meets its 60-second target; the posting day is bound by
+// the ledger's posting path (about 10,000 entries a second here).
 package main
 
 import (
