@@ -280,10 +280,13 @@ func (e *EndOfDay) finishStep(ctx context.Context, run EndOfDayRun, next EndOfDa
 	if next == StepDone {
 		run.FinishedAt = e.svc.clock.Now()
 	}
-	if err := e.store.SaveEndOfDayRun(ctx, run); err != nil {
-		return run, err
-	}
-	return run, nil
+	return run, e.saveRun(ctx, &run)
+}
+
+// saveRun saves the run record as its next version.
+func (e *EndOfDay) saveRun(ctx context.Context, run *EndOfDayRun) error {
+	run.Version++
+	return e.store.SaveEndOfDayRun(ctx, *run)
 }
 
 func (e *EndOfDay) report(run EndOfDayRun, done int, msg string) {

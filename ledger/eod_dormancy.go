@@ -52,7 +52,7 @@ func (e *EndOfDay) markDormant(ctx context.Context, run EndOfDayRun) (EndOfDayRu
 			break
 		}
 		run.Cursor = next
-		if err := e.store.SaveEndOfDayRun(ctx, run); err != nil {
+		if err := e.saveRun(ctx, &run); err != nil {
 			return run, err
 		}
 		e.report(run, done, fmt.Sprintf("%d accounts checked for dormancy", done))

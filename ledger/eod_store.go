@@ -16,8 +16,9 @@ var (
 	// ErrBusinessDateMoved: the business date is not the one the caller
 	// expected; another end-of-day run advanced it first.
 	ErrBusinessDateMoved = errors.New("ledger: business date moved")
-	// ErrAccrualConflict: an account's accrual state changed since it was
-	// read; another run accrued it first.
+	// ErrAccrualConflict: an account's accrual state or a run record
+	// changed since it was read; another run of the same date got there
+	// first.
 	ErrAccrualConflict = errors.New("ledger: accrual state changed concurrently")
 	// ErrTimeDepositState: the time deposit is not in a state that allows
 	// the operation (already closed, awaiting funding, held at maturity).
@@ -63,14 +64,16 @@ type EndOfDayStore interface {
 	// SaveAccrualPage stores, in one atomic step, the new accrual states of
 	// a page of accounts and the run record with its cursor moved past
 	// them. Each update applies only if the stored state's LastAccrued is
-	// still update.Before; if any is not, nothing is saved and the error
+	// still update.Before, and the run only over the stored run of
+	// Version run.Version-1; if any is not, nothing is saved and the error
 	// is ErrAccrualConflict. Errors: ErrNotFound (run or account).
 	SaveAccrualPage(ctx context.Context, run EndOfDayRun, updates []AccrualUpdate) error
 
 	// CreateEndOfDayRun stores a new run record. Errors: ErrDuplicate if
 	// a run for the date exists.
 	CreateEndOfDayRun(ctx context.Context, run EndOfDayRun) error
-	// SaveEndOfDayRun replaces the run record of run.Date.
+	// SaveEndOfDayRun replaces the run record of run.Date, which must have
+	// Version run.Version-1 (ErrAccrualConflict otherwise).
 	// Errors: ErrNotFound.
 	SaveEndOfDayRun(ctx context.Context, run EndOfDayRun) error
 	// EndOfDayRun returns the run record of a date. Errors: ErrNotFound.
@@ -153,6 +156,10 @@ type EndOfDayRun struct {
 	Summary    EndOfDaySummary
 	StartedAt  time.Time
 	FinishedAt time.Time
+	// Version counts the saves of the record. Each save names the next
+	// version and succeeds only over the one before, so two runners of one
+	// date cannot overwrite each other's totals.
+	Version int64
 }
 
 // AccrualBook is one currency's aggregate of a run's accruals, booked as

@@ -62,6 +62,7 @@ func (e *EndOfDay) accrueAll(ctx context.Context, run EndOfDayRun) (EndOfDayRun,
 			}
 		}
 		run.Cursor = page[len(page)-1].AccountID
+		run.Version++
 		if err := e.store.SaveAccrualPage(ctx, run, updates); err != nil {
 			return run, err
 		}

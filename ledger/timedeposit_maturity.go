@@ -37,7 +37,7 @@ func (e *EndOfDay) matureDeposits(ctx context.Context, run EndOfDayRun) (EndOfDa
 			break
 		}
 		run.Cursor = page[len(page)-1].ID
-		if err := e.store.SaveEndOfDayRun(ctx, run); err != nil {
+		if err := e.saveRun(ctx, &run); err != nil {
 			return run, err
 		}
 		done += len(page)

@@ -22,6 +22,7 @@ var eodRestartTests = []eodTest{
 	{"ResumesAfterFailureMidPage", testResumeMidPages},
 	{"ResumesAfterAdvance", testResumeAfterAdvance},
 	{"ConcurrentRunsPostOnce", testConcurrentRuns},
+	{"TwoRunnersOfOneDate", testTwoRunners},
 }
 
 // errInjected is the failure the flaky store injects.
@@ -193,4 +194,42 @@ func requireSameSummary(t *testing.T, want, got ledger.EndOfDaySummary) {
 			require.True(t, m.Equal(pair[1][c]), "%s: want %s, got %s", c, m, pair[1][c])
 		}
 	}
+}
+
+// Two runners of one date over one store, in pages of two: whichever
+// loses a race fails and is run again; in the end every account is paid
+// once and interest payable is square, so neither runner overwrote the
+// other's totals.
+func testTwoRunners(t *testing.T, f *eodFixture) {
+	f.setProduct("savings", product("0.0365", interest.Monthly))
+	var accounts []ledger.Account
+	for _, owner := range []string{"a", "b", "c", "d", "e", "f"} {
+		accounts = append(accounts, f.saver(owner, "1000.00", "savings"))
+	}
+	f.withOptions(ledger.WithPageSize(2))
+	f.runThrough(calendar.MustDate(2026, time.March, 30))
+	runners := []*ledger.EndOfDay{f.eod, ledger.NewEndOfDay(f.svc, f.eodStore, ledger.WithBusinessCalendar(f.cal), ledger.WithPageSize(2))}
+	var wg sync.WaitGroup
+	for _, r := range runners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 { // a loser retries, as an operator would
+				if _, err := r.RunEndOfDay(f.ctx, f.today); err == nil || !errors.Is(err, ledger.ErrAccrualConflict) {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	sum, err := f.eod.RunEndOfDay(f.ctx, f.today)
+	require.NoError(t, err)
+	require.Equal(t, 6, sum.Postings)
+	f.moveTo(sum.Next)
+	for _, a := range accounts {
+		f.requireBalance(a.ID, "1003.00")
+		require.Len(t, f.interestLines(a.ID), 1)
+	}
+	requireDec(t, dec("0"), f.chartBalance(ledger.CodeInterestPayable), "payable")
+	requireDec(t, dec("18.00"), f.chartBalance(ledger.CodeInterestExpense), "expense")
 }

@@ -160,8 +160,8 @@ func (s *Store) SaveAccrualPage(ctx context.Context, run ledger.EndOfDayRun, upd
 	st := s.eod()
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if _, ok := st.runs[run.Date]; !ok {
-		return fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, run.Date)
+	if err := st.checkVersion(run); err != nil {
+		return err
 	}
 	for _, u := range updates {
 		a, ok := st.accounts[u.AccountID]
@@ -217,10 +217,22 @@ func (s *Store) SaveEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) err
 	st := s.eod()
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if _, ok := st.runs[run.Date]; !ok {
-		return fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, run.Date)
+	if err := st.checkVersion(run); err != nil {
+		return err
 	}
 	st.runs[run.Date] = cloneRun(run)
+	return nil
+}
+
+// checkVersion checks that run is the version after the stored one.
+func (st *eodState) checkVersion(run ledger.EndOfDayRun) error {
+	stored, ok := st.runs[run.Date]
+	switch {
+	case !ok:
+		return fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, run.Date)
+	case stored.Version != run.Version-1:
+		return fmt.Errorf("%w: the run of %s is at version %d, not %d", ledger.ErrAccrualConflict, run.Date, stored.Version, run.Version-1)
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package pgledger
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -21,18 +22,29 @@ func runRecord(run ledger.EndOfDayRun) ([]byte, error) {
 	return b, nil
 }
 
-func saveRun(ctx context.Context, q sqlx.ExecerContext, run ledger.EndOfDayRun, record []byte) error {
-	res, err := q.ExecContext(ctx, `UPDATE ledger.eod_runs SET step = $2, record = $3 WHERE business_date = $1`,
-		run.Date, string(run.Step), record)
-	if err != nil {
-		return err
+// saveRun replaces the run's record if the stored one is the version
+// before run's, in one statement that also reports the stored version.
+func saveRun(ctx context.Context, q sqlx.QueryerContext, run ledger.EndOfDayRun, record []byte) error {
+	var r struct {
+		Saved   bool          `db:"saved"`
+		Version sql.NullInt64 `db:"version"`
 	}
-	if n, err := res.RowsAffected(); err != nil {
+	err := sqlx.GetContext(ctx, q, &r, `WITH old AS (
+			SELECT business_date, (record->>'Version')::bigint AS version FROM ledger.eod_runs WHERE business_date = $1 FOR UPDATE),
+		saved AS (
+			UPDATE ledger.eod_runs r SET step = $2, record = $3 FROM old
+			WHERE r.business_date = old.business_date AND old.version = $4 RETURNING r.business_date)
+		SELECT EXISTS (SELECT 1 FROM saved) AS saved, (SELECT version FROM old) AS version`,
+		run.Date, string(run.Step), record, run.Version-1)
+	switch {
+	case err != nil:
 		return err
-	} else if n == 0 {
+	case r.Saved:
+		return nil
+	case !r.Version.Valid:
 		return fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, run.Date)
 	}
-	return nil
+	return fmt.Errorf("%w: the run of %s is at version %d, not %d", ledger.ErrAccrualConflict, run.Date, r.Version.Int64, run.Version-1)
 }
 
 // CreateEndOfDayRun implements ledger.EndOfDayStore.
