@@ -97,17 +97,18 @@ func validProductCode(code string) error {
 }
 
 // creditRate is the product's annual credit rate on day for a balance:
-// the flat rate, or the tiers' effective rate on that balance.
-func creditRate(p interest.Product, day calendar.Date, balance decimal.Decimal) (rate decimal.Decimal, err error) {
+// the flat rate, or for a tiered rate the effective rate on that balance
+// (its annual interest over the balance, to ten places), the first tier's
+// for a balance of zero.
+func creditRate(p interest.Product, day calendar.Date, balance decimal.Decimal) (decimal.Decimal, error) {
 	r, err := p.Credit.On(day)
-	if err != nil {
-		return rate, err
-	}
-	if len(r.Tiers) == 0 || !balance.IsPositive() {
-		if len(r.Tiers) > 0 {
-			return r.Tiers[0].Rate, nil
-		}
+	switch {
+	case err != nil:
+		return decimal.Zero, err
+	case len(r.Tiers) == 0:
 		return r.Annual, nil
+	case !balance.IsPositive():
+		return r.Tiers[0].Rate, nil
 	}
 	return r.AnnualInterest(balance).DivRound(balance, 10), nil
 }

@@ -17,6 +17,7 @@ var eodDepositTests = []eodTest{
 	{"TimeDepositFundingRefused", testTimeDepositFundingRefused},
 	{"TimeDepositMaturityInstructions", testMaturityInstructions},
 	{"TimeDepositEarlyClosurePenalty", testEarlyClosure},
+	{"TimeDepositRateFromTiers", testTimeDepositTieredRate},
 	{"TimeDepositValidation", testTimeDepositValidation},
 }
 
@@ -216,3 +217,32 @@ func testTimeDepositValidation(t *testing.T, f *eodFixture) {
 }
 
 func usd1() money.Money { return usd("1.00") }
+
+// A tiered product fixes each deposit's rate by its principal: 1.50%
+// below 10,000.00 and 2.00% from there on (whole balance), or, with
+// marginal tiers, 15,000.00 earns 1.50% on 10,000.00 and 2.00% on 5,000.00,
+// an effective 1.6666666667%.
+func testTimeDepositTieredRate(t *testing.T, f *eodFixture) {
+	tiers := []interest.Tier{{From: dec("0"), Rate: dec("0.015")}, {From: dec("10000"), Rate: dec("0.02")}}
+	whole := product("0", interest.AtMaturity)
+	whole.Credit = interest.RateSchedule{{Effective: epoch, Rate: interest.Tiered(interest.WholeBalance, tiers...)}}
+	marginal := whole
+	marginal.Credit = interest.RateSchedule{{Effective: epoch, Rate: interest.Tiered(interest.Marginal, tiers...)}}
+	f.setProduct("whole", whole)
+	f.setProduct("marginal", marginal)
+	demand := f.open("alice")
+	f.deposit(demand.ID, "100000.00")
+	tests := []struct {
+		product, principal, rate string
+	}{
+		{"whole", "5000.00", "0.015"},
+		{"whole", "20000.00", "0.02"},
+		{"marginal", "15000.00", "0.0166666667"},
+	}
+	for _, tc := range tests {
+		r, err := f.eod.OpenTimeDeposit(f.ctx, ledger.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny(tc.principal),
+			TermMonths: 6, Product: tc.product, Instruction: interest.PayOut})
+		require.NoError(t, err)
+		requireDec(t, dec(tc.rate), r.Deposit.Terms.Rate, tc.product+" "+tc.principal)
+	}
+}
