@@ -7,15 +7,14 @@ import (
 
 // customerInitiated are the entry kinds a customer starts. Interest,
 // fees and other journal entries, and reversals, keep no account alive.
-var customerInitiated = map[EntryKind]bool{
-	KindDeposit: true, KindWithdrawal: true, KindTransfer: true, KindCapture: true,
-}
+var customerInitiated = []EntryKind{KindDeposit, KindWithdrawal, KindTransfer, KindCapture}
 
-// markDormant makes dormant every active demand account opened at least
-// the dormancy period ago whose statement over the period shows no
-// customer-initiated entry. The activity is read from the journal itself,
-// so no other record has to be kept in step with postings; marking an
-// account dormant twice is harmless, so a resumed run simply goes on.
+// markDormant makes dormant every active demand account opened before the
+// dormancy period whose journal shows no customer-initiated entry in it.
+// The activity is read from the journal itself, by the store in one query
+// a page, so no other record has to be kept in step with postings;
+// marking an account dormant twice is harmless, so a resumed run simply
+// goes on.
 func (e *EndOfDay) markDormant(ctx context.Context, run EndOfDayRun) (EndOfDayRun, error) {
 	if e.dormancy == 0 {
 		return e.finishStep(ctx, run, StepAdvance)
@@ -23,48 +22,32 @@ func (e *EndOfDay) markDormant(ctx context.Context, run EndOfDayRun) (EndOfDayRu
 	since := run.Date.AddDays(1 - e.dormancy)
 	done := 0
 	for {
-		page, next, err := e.svc.ListAccounts(ctx, AccountFilter{Product: ProductDemand, Status: StatusActive, After: run.Cursor, Limit: min(e.pageSize, MaxPageSize)})
+		page, err := e.store.InactiveAccounts(ctx, InactivityQuery{Since: since, Kinds: customerInitiated, After: run.Cursor, Limit: e.pageSize})
 		if err != nil {
 			return run, err
 		}
-		for _, a := range page {
-			if a.OpenedOn.After(since.AddDays(-1)) {
-				continue
-			}
-			lines, err := e.svc.store.Postings(ctx, a.ID, since, run.Through)
-			if err != nil {
-				return run, err
-			}
-			if active(lines) {
-				continue
-			}
-			if _, err := e.svc.MarkDormant(ctx, a.ID); err != nil {
+		for _, id := range page {
+			if _, err := e.svc.MarkDormant(ctx, id); err != nil {
 				if ctx.Err() != nil || !refusal(err) {
 					return run, err
 				}
-				e.fail(&run, a.ID, err)
+				e.fail(&run, id, err)
 				continue
 			}
 			run.Summary.MarkedDormant++
 		}
-		done += len(page)
-		if next == NilID {
+		if len(page) == 0 {
 			break
 		}
-		run.Cursor = next
+		done += len(page)
+		run.Cursor = page[len(page)-1]
 		if err := e.saveRun(ctx, &run); err != nil {
 			return run, err
 		}
-		e.report(run, done, fmt.Sprintf("%d accounts checked for dormancy", done))
-	}
-	return e.finishStep(ctx, run, StepAdvance)
-}
-
-func active(lines []StatementLine) bool {
-	for _, l := range lines {
-		if customerInitiated[l.Kind] {
-			return true
+		e.report(run, done, fmt.Sprintf("%d accounts marked dormant", done))
+		if len(page) < e.pageSize {
+			break
 		}
 	}
-	return false
+	return e.finishStep(ctx, run, StepAdvance)
 }

@@ -82,6 +82,12 @@ type EndOfDayStore interface {
 	// Errors: ErrNotFound when no run exists.
 	LatestEndOfDayRun(ctx context.Context) (EndOfDayRun, error)
 
+	// InactiveAccounts returns up to limit active demand accounts with ID
+	// greater than q.After, in ascending ID order, that were opened before
+	// q.Since and have no entry of one of q.Kinds with a value date on or
+	// after q.Since.
+	InactiveAccounts(ctx context.Context, q InactivityQuery) ([]ID, error)
+
 	// AdvanceBusinessDate moves the business date from from to to, a
 	// compare-and-set: ErrBusinessDateMoved when it is not from. to must
 	// be after from.
@@ -122,6 +128,15 @@ type AccrualUpdate struct {
 	// from: the compare part of the compare-and-set.
 	Before  calendar.Date
 	Accrual interest.Accrual
+}
+
+// InactivityQuery selects accounts for dormancy: see
+// EndOfDayStore.InactiveAccounts.
+type InactivityQuery struct {
+	Since calendar.Date
+	Kinds []EntryKind
+	After ID
+	Limit int
 }
 
 // EndOfDayStep is a stage of a run, in the order they run.
