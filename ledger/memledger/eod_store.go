@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
 	"sync"
-	"weak"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
@@ -17,10 +15,7 @@ import (
 
 var _ ledger.EndOfDayStore = (*Store)(nil)
 
-// eodState is a store's end-of-day records. It lives beside the Store
-// rather than in it, looked up by a weak pointer to the store and dropped
-// when the store is collected, so that end of day could be added without
-// changing the Store type.
+// eodState is a store's end-of-day records, under a lock of their own.
 type eodState struct {
 	mu sync.Mutex
 
@@ -33,25 +28,17 @@ type eodState struct {
 	depositKeys map[string]ledger.ID
 }
 
-var eodStates sync.Map // weak.Pointer[Store] -> *eodState
-
-func (s *Store) eod() *eodState {
-	key := weak.Make(s)
-	if st, ok := eodStates.Load(key); ok {
-		return st.(*eodState)
-	}
-	st, loaded := eodStates.LoadOrStore(key, &eodState{
+func newEODState() *eodState {
+	return &eodState{
 		products:    map[string]interest.Product{},
 		accounts:    map[ledger.ID]ledger.InterestAccount{},
 		runs:        map[calendar.Date]ledger.EndOfDayRun{},
 		deposits:    map[ledger.ID]ledger.TimeDepositRecord{},
 		depositKeys: map[string]ledger.ID{},
-	})
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Store]) { eodStates.Delete(k) }, key)
 	}
-	return st.(*eodState)
 }
+
+func (s *Store) eod() *eodState { return s.eodRecords }
 
 // PutInterestProduct implements ledger.EndOfDayStore.
 func (s *Store) PutInterestProduct(ctx context.Context, code string, p interest.Product) error {

@@ -40,6 +40,8 @@ type Store struct {
 	// clearingRecords are the clearing and reconciliation records, under a
 	// lock of their own (see clearingState).
 	clearingRecords *clearingState
+	// eodRecords are the end-of-day records (see eodState).
+	eodRecords *eodState
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -96,6 +98,7 @@ func New() *Store {
 		cursors:     make(map[string]int64),
 
 		clearingRecords: newClearingState(),
+		eodRecords:      newEODState(),
 	}
 }
 

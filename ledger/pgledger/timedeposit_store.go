@@ -12,7 +12,6 @@ import (
 	"github.com/bankkit/bankkit/ledger"
 )
 
-
 func encodeDeposit(td ledger.TimeDepositRecord) ([]byte, error) {
 	// Terms.Instruction marshals as its name; every other enum is plain.
 	b, err := json.Marshal(td)
