@@ -18,7 +18,8 @@ import (
 // a debited account (ErrHoldNotActive) that it covers (ErrInvalidInput);
 // then for each account in order, its
 // currency (ErrCurrencyMismatch), its status (ErrAccountClosed,
-// ErrAccountFrozen, ErrAccountDormant) and its balance policy
+// ErrTimeDepositLocked for a debit to a time deposit other than by a journal
+// entry, ErrAccountFrozen, ErrAccountDormant) and its balance policy
 // (ErrInsufficientFunds). Only if every check passes does it write the new
 // Balance and Held into accounts and the captured state into hold.
 //
@@ -98,6 +99,10 @@ func admit(a *Account, m Movement, kind EntryKind, rel decimal.Decimal) error {
 	}
 	debits := m.Debits.IsPositive()
 	switch {
+	case a.Product == ProductTime && debits && kind != KindJournal:
+		// Maturity and early closure post journal entries; nothing else
+		// takes money out of a time deposit before its term.
+		return fmt.Errorf("%w: %s", ErrTimeDepositLocked, a.Number)
 	case a.Status == StatusFrozen:
 		return fmt.Errorf("%w: %s is frozen", ErrAccountFrozen, a.Number)
 	case a.Status == StatusFrozenDebits && debits:
@@ -128,6 +133,9 @@ func admit(a *Account, m Movement, kind EntryKind, rel decimal.Decimal) error {
 func AdmitHold(a *Account, h Hold) error {
 	if h.Amount.Currency != a.Currency {
 		return fmt.Errorf("%w: account %s is in %s, not %s", ErrCurrencyMismatch, a.Number, a.Currency, h.Amount.Currency)
+	}
+	if a.Product == ProductTime {
+		return fmt.Errorf("%w: %s", ErrTimeDepositLocked, a.Number)
 	}
 	switch a.Status {
 	case StatusClosed:

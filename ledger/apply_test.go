@@ -93,3 +93,69 @@ func TestApplyOverdraftBoundary(t *testing.T) {
 	require.NoError(t, Apply(exact, exact.Movements(), accounts, nil))
 	require.Equal(t, "-45.00", accounts[0].Balance.ValueString())
 }
+
+// Money leaves a time deposit only by the journal entries of maturity and
+// early closure (and by reversal, the bank's own correction).
+func TestTimeDepositsPayOutOnlyByJournal(t *testing.T) {
+	t.Parallel()
+	deposit := func() Account {
+		return Account{ID: NewID(), Number: "td", Product: ProductTime, Currency: money.CNY, NormalSide: Credit,
+			Status: StatusActive, Balance: money.MustParse("1000.00", "CNY"), Held: money.Zero(money.CNY)}
+	}
+	demand := Account{ID: NewID(), Number: "dd", Product: ProductDemand, Currency: money.CNY, NormalSide: Credit,
+		Status: StatusActive, Balance: money.Zero(money.CNY), Held: money.Zero(money.CNY)}
+	for _, tc := range []struct {
+		kind EntryKind
+		want error
+	}{
+		{KindTransfer, ErrTimeDepositLocked},
+		{KindWithdrawal, ErrTimeDepositLocked},
+		{KindJournal, nil},
+		{KindReversal, nil},
+	} {
+		td := deposit()
+		e := Entry{ID: NewID(), Kind: tc.kind, Postings: []Posting{
+			{AccountID: td.ID, Side: Debit, Amount: money.MustParse("10.00", "CNY")},
+			{AccountID: demand.ID, Side: Credit, Amount: money.MustParse("10.00", "CNY")},
+		}}
+		moves := e.Movements()
+		accounts := inMoveOrder(moves, td, demand)
+		err := Apply(e, moves, accounts, nil)
+		got := accounts[0]
+		if got.ID != td.ID {
+			got = accounts[1]
+		}
+		if tc.want != nil {
+			require.ErrorIs(t, err, tc.want, tc.kind)
+			require.Equal(t, "1000.00", got.Balance.ValueString(), "a refused entry changes nothing")
+			continue
+		}
+		require.NoError(t, err, tc.kind)
+		require.Equal(t, "990.00", got.Balance.ValueString())
+	}
+
+	// Funding (a credit) is fine; a hold is not.
+	td := deposit()
+	e := Entry{ID: NewID(), Kind: KindTransfer, Postings: []Posting{
+		{AccountID: demand.ID, Side: Debit, Amount: money.MustParse("10.00", "CNY")},
+		{AccountID: td.ID, Side: Credit, Amount: money.MustParse("10.00", "CNY")},
+	}}
+	payer := demand
+	payer.Balance = money.MustParse("10.00", "CNY")
+	require.NoError(t, Apply(e, e.Movements(), inMoveOrder(e.Movements(), payer, td), nil))
+	require.ErrorIs(t, AdmitHold(&td, Hold{AccountID: td.ID, Amount: money.MustParse("1.00", "CNY")}), ErrTimeDepositLocked)
+}
+
+// inMoveOrder lists the accounts in the order of the movements, as a store
+// passes them to Apply.
+func inMoveOrder(moves []Movement, accounts ...Account) []Account {
+	out := make([]Account, 0, len(moves))
+	for _, m := range moves {
+		for _, a := range accounts {
+			if a.ID == m.AccountID {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}

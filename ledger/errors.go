@@ -39,6 +39,10 @@ var (
 	ErrAlreadyReversed = errors.New("ledger: entry already reversed")
 	// ErrHoldNotActive: the hold was captured, released or has expired.
 	ErrHoldNotActive = errors.New("ledger: hold not active")
+	// ErrTimeDepositLocked: money leaves a time deposit only at maturity
+	// or by early closure (EndOfDay), never by a withdrawal, transfer or
+	// hold.
+	ErrTimeDepositLocked = errors.New("ledger: a time deposit pays out only at maturity or by early closure")
 )
 
 // ValidationError says which request field is at fault and why. It wraps

@@ -142,6 +142,16 @@ func TestEndOfDayAdvancesTheBusinessDate(t *testing.T) {
 			require.Equal(t, "time", td.str("product"))
 			require.Equal(t, "10000.00", td.str("balance", "value"))
 			require.Equal(t, "26000.00", b.must(200, b.do("GET", "/v1/accounts/"+a1, teller, nil)).str("balance", "value"))
+			// No withdrawal, transfer or hold takes money out before the term.
+			for _, r := range []resp{
+				b.do("POST", "/v1/withdrawals", teller, map[string]any{"account_id": td.str("id"), "amount": cny("1.00")}),
+				b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": td.str("id"), "to_account_id": a1, "amount": cny("1.00")}),
+				b.do("POST", "/v1/holds", teller, map[string]any{"account_id": td.str("id"), "amount": cny("1.00")}),
+			} {
+				require.Equal(t, 422, r.status, string(r.raw))
+				require.Equal(t, "time-deposit-locked", r.problemType())
+			}
+			require.Equal(t, "10000.00", b.must(200, b.do("GET", "/v1/accounts/"+td.str("id"), teller, nil)).str("balance", "value"))
 
 			before := b.must(200, b.do("GET", "/v1/business-date", teller, nil)).str("business_date")
 			require.Equal(t, 403, b.do("POST", "/v1/end-of-day", teller, nil).status, "only admins run end of day")

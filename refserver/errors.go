@@ -26,6 +26,7 @@ var (
 	probDuplicate         = problemKind{"duplicate", http.StatusConflict, "It already exists"}
 	probInvalidTransition = problemKind{"invalid-state-transition", http.StatusConflict, "That change is not allowed from the current state"}
 	probCustomerNotReady  = problemKind{"customer-not-verified", http.StatusUnprocessableEntity, "The customer must exist and be KYC-verified"}
+	probTimeDepositLocked = problemKind{"time-deposit-locked", http.StatusUnprocessableEntity, "A time deposit pays out only at maturity or by early closure"}
 	probInvalidMessage    = problemKind{"invalid-message", http.StatusBadRequest, "The uploaded message is not a valid ISO 20022 or CSV file of a kind this server reads"}
 	probInvalidLogin      = problemKind{"invalid-credentials", http.StatusUnauthorized, "Invalid username or password"}
 )
@@ -45,6 +46,7 @@ var errorProblems = []struct {
 	{ledger.ErrAlreadyReversed, probAlreadyReversed},
 	{ledger.ErrHoldNotActive, probHoldNotActive},
 	{ledger.ErrIdempotencyConflict, probIdemMismatch},
+	{ledger.ErrTimeDepositLocked, probTimeDepositLocked},
 	{ledger.ErrClearingState, probInvalidTransition},
 	{ledger.ErrTimeDepositState, probInvalidTransition},
 	{ledger.ErrBusinessDateMoved, probConflict},

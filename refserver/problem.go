@@ -61,7 +61,7 @@ var problemKinds = []problemKind{
 	probInsufficientFunds, probAccountFrozen, probAccountDormant, probAccountClosed,
 	probAccountNotEmpty, probCurrencyMismatch, probAlreadyReversed, probHoldNotActive,
 	probDuplicate, probInvalidTransition, probCustomerNotReady, probInvalidLogin,
-	probPreconditionRequired, probTooManyRequests, probInvalidMessage,
+	probPreconditionRequired, probTooManyRequests, probInvalidMessage, probTimeDepositLocked,
 }
 
 func (k problemKind) problem(detail string, fields ...FieldError) Problem {
