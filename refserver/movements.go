@@ -126,10 +126,18 @@ func holdOf(h ledger.Hold) holdView {
 	return v
 }
 
-// sameCurrency refuses an amount in another currency than the account's
-// (422) before anything else is looked up.
-func sameCurrency(a ledger.Account, m money.Money) error { return sameCurrencyAs(a.Currency, m) }
+// accountFor loads the account named by a body field for an amount to move
+// on it: the caller's own (see ownAccount), in the amount's currency (422
+// otherwise, before anything else happens).
+func (s *Server) accountFor(rc *reqCtx, field, raw string, amount money.Money) (ledger.Account, error) {
+	a, err := s.ownAccount(rc, field, raw)
+	if err != nil {
+		return ledger.Account{}, err
+	}
+	return a, sameCurrencyAs(a.Currency, amount)
+}
 
+// sameCurrencyAs refuses an amount in another currency than c.
 func sameCurrencyAs(c money.Currency, m money.Money) error {
 	if m.Currency != c {
 		return fmt.Errorf("%w: the account is in %s, the amount in %s", ledger.ErrCurrencyMismatch, c, m.Currency)
@@ -215,11 +223,8 @@ func (s *Server) movementRoutes() []route {
 				if err := rc.decode(&req); err != nil {
 					return nil, err
 				}
-				a, err := s.ownAccount(rc, "account_id", req.AccountID)
+				a, err := s.accountFor(rc, "account_id", req.AccountID, req.Amount)
 				if err != nil {
-					return nil, err
-				}
-				if err := sameCurrency(a, req.Amount); err != nil {
 					return nil, err
 				}
 				hr := ledger.HoldRequest{AccountID: a.ID, Amount: req.Amount, Description: req.Description, IdempotencyKey: ledgerKey(rc, "hold")}
@@ -303,11 +308,8 @@ func (s *Server) cashRoute(pattern, summary, kind string) route {
 			if err := rc.decode(&req); err != nil {
 				return nil, err
 			}
-			a, err := s.ownAccount(rc, "account_id", req.AccountID)
+			a, err := s.accountFor(rc, "account_id", req.AccountID, req.Amount)
 			if err != nil {
-				return nil, err
-			}
-			if err := sameCurrency(a, req.Amount); err != nil {
 				return nil, err
 			}
 			r := ledger.DepositRequest{AccountID: a.ID, Amount: req.Amount, Description: req.Description, IdempotencyKey: ledgerKey(rc, kind)}
@@ -330,11 +332,8 @@ func (s *Server) transfer(rc *reqCtx) (any, error) {
 	if err := rc.decode(&req); err != nil {
 		return nil, err
 	}
-	from, err := s.ownAccount(rc, "from_account_id", req.FromAccountID)
+	from, err := s.accountFor(rc, "from_account_id", req.FromAccountID, req.Amount)
 	if err != nil {
-		return nil, err
-	}
-	if err := sameCurrency(from, req.Amount); err != nil {
 		return nil, err
 	}
 	switch {
