@@ -237,3 +237,56 @@ func (e *EndOfDay) demandRate(ctx context.Context, demandID ID, day calendar.Dat
 	}
 	return creditRate(p, day, decimal.Zero)
 }
+
+// RenewHeldTimeDeposit gives a deposit held at maturity (the Hold
+// instruction) its new instruction: it starts a new term of termMonths on
+// the business date, on everything the account holds (principal and the
+// interest paid into it), at the deposit product's rate on that date, with
+// instruction for its own maturity. No money moves: it is already in the
+// deposit account. To take the money out instead, close the deposit
+// (CloseTimeDepositEarly pays a held deposit out as it stands).
+//
+// Errors: ErrNotFound; ErrTimeDepositState unless the deposit is held (so a
+// repeated call does not renew twice); ErrInvalidInput for the term or
+// instruction.
+func (e *EndOfDay) RenewHeldTimeDeposit(ctx context.Context, id ID, termMonths int, instruction interest.Instruction) (TimeDepositRecord, error) {
+	if id == NilID {
+		return TimeDepositRecord{}, invalid("time_deposit_id", "is required")
+	}
+	td, err := e.store.TimeDeposit(ctx, id)
+	if err != nil {
+		return TimeDepositRecord{}, err
+	}
+	if td.Status != TimeDepositHeld {
+		return TimeDepositRecord{}, fmt.Errorf("%w: time deposit %s is %s, not held awaiting instruction", ErrTimeDepositState, id, td.Status)
+	}
+	today, err := e.svc.BusinessDate(ctx)
+	if err != nil {
+		return TimeDepositRecord{}, err
+	}
+	a, err := e.svc.Account(ctx, id)
+	if err != nil {
+		return TimeDepositRecord{}, err
+	}
+	p, err := e.store.InterestProduct(ctx, td.Product)
+	if err != nil {
+		return TimeDepositRecord{}, err
+	}
+	rate, err := creditRate(p, today, a.Balance.Amount)
+	if err != nil {
+		return TimeDepositRecord{}, &ValidationError{Field: "product", Reason: err.Error()}
+	}
+	terms := td.Terms
+	terms.Principal, terms.Rate, terms.TermMonths, terms.Start, terms.Instruction = a.Balance, rate, termMonths, today, instruction
+	if err := terms.Validate(); err != nil {
+		return TimeDepositRecord{}, &ValidationError{Field: "terms", Reason: err.Error()}
+	}
+	return e.store.UpdateTimeDeposit(ctx, id, func(cur TimeDepositRecord) (TimeDepositRecord, error) {
+		if cur.Status != TimeDepositHeld {
+			return cur, fmt.Errorf("%w: time deposit %s is %s, not held awaiting instruction", ErrTimeDepositState, id, cur.Status)
+		}
+		cur.Terms, cur.Status = terms, TimeDepositOpen
+		cur.Rollovers++
+		return cur, nil
+	})
+}

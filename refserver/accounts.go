@@ -49,6 +49,10 @@ type (
 		AvailableBalance money.Money    `json:"available_balance"`
 		OpenedOn         calendar.Date  `json:"opened_on"`
 	}
+	renewRequest struct {
+		TermMonths          int                   `json:"term_months"`
+		MaturityInstruction *interest.Instruction `json:"maturity_instruction,omitempty"`
+	}
 	freezeRequest struct {
 		// Mode is "all" (nothing moves, the default) or "debits" (credits
 		// still arrive).
@@ -133,7 +137,30 @@ func (s *Server) accountRoutes() []route {
 		},
 		s.statusRoute("freeze", "Freeze an account (mode all or debits)", rolesAccountFreeze),
 		s.statusRoute("unfreeze", "Unfreeze a frozen or dormant account", rolesAccountFreeze),
-		s.statusRoute("close", "Close an account (needs a zero balance and no active holds)", rolesAccountClose),
+		s.statusRoute("close", "Close an account (needs a zero balance and no active holds); a time deposit is paid out to its demand account, before maturity at the demand rate", rolesAccountClose),
+		{
+			method: "POST", pattern: "/v1/accounts/{id}/renew", tag: "accounts",
+			summary: "Renew a time deposit held at maturity for a new term at the rate then current",
+			access:  access{roles: rolesAccountOpen, customer: true}, idempotency: idemOptional, request: renewRequest{}, response: accountView{}, status: http.StatusOK,
+			handle: func(rc *reqCtx) (any, error) {
+				var req renewRequest
+				if err := rc.decode(&req); err != nil {
+					return nil, err
+				}
+				a, err := s.account(rc, rc.r.PathValue("id"))
+				if err != nil {
+					return nil, err
+				}
+				instr := interest.PayOut
+				if req.MaturityInstruction != nil {
+					instr = *req.MaturityInstruction
+				}
+				if _, err := s.eod.RenewHeldTimeDeposit(rc.ctx(), a.ID, req.TermMonths, instr); err != nil {
+					return nil, err
+				}
+				return accountOf(a), nil
+			},
+		},
 	}
 }
 
@@ -335,6 +362,16 @@ func (s *Server) statusRoute(action, summary string, roles []channel.Role) route
 			case "unfreeze":
 				a, err = s.ledger.Unfreeze(rc.ctx(), a.ID)
 			case "close":
+				if a.Product == ledger.ProductTime {
+					// A time deposit closes by paying out: early, at the
+					// demand rate (the penalty rule), or as it stands when
+					// held at maturity.
+					if _, _, err = s.eod.CloseTimeDepositEarly(rc.ctx(), a.ID); err != nil {
+						return nil, err
+					}
+					a, err = s.ledger.Account(rc.ctx(), a.ID)
+					break
+				}
 				a, err = s.ledger.Close(rc.ctx(), a.ID)
 			}
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -152,6 +153,9 @@ func TestEndOfDayAdvancesTheBusinessDate(t *testing.T) {
 				require.Equal(t, "time-deposit-locked", r.problemType())
 			}
 			require.Equal(t, "10000.00", b.must(200, b.do("GET", "/v1/accounts/"+td.str("id"), teller, nil)).str("balance", "value"))
+			// A held-at-maturity renewal is refused while the deposit runs.
+			renew := b.do("POST", "/v1/accounts/"+td.str("id")+"/renew", teller, map[string]any{"term_months": 6})
+			require.Equal(t, 409, renew.status, string(renew.raw))
 
 			before := b.must(200, b.do("GET", "/v1/business-date", teller, nil)).str("business_date")
 			require.Equal(t, 403, b.do("POST", "/v1/end-of-day", teller, nil).status, "only admins run end of day")
@@ -161,6 +165,13 @@ func TestEndOfDayAdvancesTheBusinessDate(t *testing.T) {
 			after := b.must(200, b.do("GET", "/v1/business-date", teller, nil)).str("business_date")
 			require.Equal(t, sum.str("next_business_date"), after)
 			require.True(t, strings.Compare(after, before) > 0, "the business date moved from %s to %s", before, after)
+			// Closing the deposit early pays it out to the demand account
+			// (the penalty rule: the demand rate for the days held).
+			closed := b.must(200, b.do("POST", "/v1/accounts/"+td.str("id")+"/close", teller, nil))
+			require.Equal(t, "closed", closed.str("status"))
+			require.Equal(t, "0.00", closed.str("balance", "value"))
+			back := decimal.RequireFromString(b.must(200, b.do("GET", "/v1/accounts/"+a1, teller, nil)).str("balance", "value"))
+			require.True(t, back.GreaterThanOrEqual(decimal.RequireFromString("36000.00")), "principal back, with any demand-rate interest: %s", back)
 			// The books still balance.
 			tb := b.must(200, b.do("GET", "/v1/reports/trial-balance", testAdminToken, nil))
 			for _, c := range tb.body["currencies"].([]any) {

@@ -1,6 +1,7 @@
 package ledgertest
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ var eodDepositTests = []eodTest{
 	{"TimeDepositFundingRefused", testTimeDepositFundingRefused},
 	{"TimeDepositMaturityInstructions", testMaturityInstructions},
 	{"TimeDepositEarlyClosurePenalty", testEarlyClosure},
+	{"TimeDepositHeldRenewedOnInstruction", testHeldDepositRenewed},
 	{"TimeDepositRateFromTiers", testTimeDepositTieredRate},
 	{"TimeDepositValidation", testTimeDepositValidation},
 }
@@ -245,4 +247,50 @@ func testTimeDepositTieredRate(t *testing.T, f *eodFixture) {
 		require.NoError(t, err)
 		requireDec(t, dec(tc.rate), r.Deposit.Terms.Rate, tc.product+" "+tc.principal)
 	}
+}
+
+// A deposit held at maturity (5000.00 + 15.50 interest, see
+// testMaturityInstructions) is renewed on the customer's instruction for
+// another month at the rate then current (7.30%), on everything it holds,
+// and pays out at the new maturity: 5015.50 × 0.073 × days / 365.
+func testHeldDepositRenewed(t *testing.T, f *eodFixture) {
+	f.setProduct("term", termProduct())
+	demand := f.open("holder")
+	f.deposit(demand.ID, "10000.00")
+	r, err := f.openDeposit(demand.ID, "5000.00", 1, interest.Hold, "td-hold")
+	require.NoError(t, err)
+	id := r.Deposit.ID
+
+	_, err = f.eod.RenewHeldTimeDeposit(f.ctx, id, 1, interest.PayOut)
+	require.ErrorIs(t, err, ledger.ErrTimeDepositState, "an open deposit is not awaiting instruction")
+	f.runThrough(calendar.MustDate(2026, time.April, 2))
+	td, err := f.eod.TimeDeposit(f.ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, ledger.TimeDepositHeld, td.Status)
+
+	_, err = f.eod.RenewHeldTimeDeposit(f.ctx, id, 0, interest.PayOut)
+	require.ErrorIs(t, err, ledger.ErrInvalidInput)
+	today, err := f.svc.BusinessDate(f.ctx)
+	require.NoError(t, err)
+	renewed, err := f.eod.RenewHeldTimeDeposit(f.ctx, id, 1, interest.PayOut)
+	require.NoError(t, err)
+	require.Equal(t, ledger.TimeDepositOpen, renewed.Status)
+	require.Equal(t, today, renewed.Terms.Start)
+	require.Equal(t, "5015.50", renewed.Terms.Principal.ValueString())
+	requireDec(t, dec("0.073"), renewed.Terms.Rate, "a renewal takes the rate then current")
+	_, err = f.eod.RenewHeldTimeDeposit(f.ctx, id, 1, interest.PayOut)
+	require.ErrorIs(t, err, ledger.ErrTimeDepositState, "renewing twice is refused")
+	f.requireBalance(id, "5015.50")
+
+	// A maturity on a non-business day is booked by the next run.
+	maturity := today.AddMonths(1)
+	f.runThrough(maturity.AddDays(7))
+	days := maturity.DaysSince(today)
+	want := dec("5015.50").Mul(dec("0.073")).Mul(dec(strconv.Itoa(days))).DivRound(dec("365"), 10).RoundBank(2)
+	f.requireBalance(id, "0.00")
+	f.requireBalance(demand.ID, dec("5000.00").Add(dec("5015.50")).Add(want).StringFixed(2))
+	td, err = f.eod.TimeDeposit(f.ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, ledger.TimeDepositClosed, td.Status)
+	f.requireTrialBalanced()
 }
