@@ -42,6 +42,10 @@ type Config struct {
 	// ISO 20022 messages (outbox/) for the clearing house; empty: a new
 	// temporary directory, logged at start.
 	ClearingDir string
+	// DormancyDays is how long a demand account may go without a deposit,
+	// withdrawal or transfer of the customer's before end of day marks it
+	// dormant; zero means 365, negative turns dormancy off.
+	DormancyDays int
 	// Demo seeds a small believable bank at start (idempotently).
 	Demo bool
 	// ShutdownTimeout bounds how long in-flight requests get to finish on
@@ -88,6 +92,13 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("shutdown timeout %s: must not be negative", c.ShutdownTimeout))
 	}
 	return errors.Join(errs...)
+}
+
+func (c Config) dormancyDays() int {
+	if c.DormancyDays == 0 {
+		return 365
+	}
+	return c.DormancyDays
 }
 
 func (c Config) maxConns() int {

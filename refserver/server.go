@@ -90,9 +90,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.log.Info("storage ready", "storage", "memory")
 	}
 	s.ledger = ledger.NewService(st.ledger, ledger.WithClock(s.clock))
-	s.eod = ledger.NewEndOfDay(s.ledger, st.ledger, ledger.WithProgress(func(p ledger.Progress) {
-		s.log.Info("end of day", "progress", fmt.Sprintf("%+v", p))
-	}))
+	weekdays, err := calendar.NewBusinessCalendar() // Saturday and Sunday off
+	if err != nil {
+		return nil, err
+	}
+	s.eod = ledger.NewEndOfDay(s.ledger, st.ledger,
+		ledger.WithBusinessCalendar(weekdays),
+		ledger.WithDormancyAfter(cfg.dormancyDays()),
+		ledger.WithPageSize(2000),
+		ledger.WithProgress(func(p ledger.Progress) {
+			s.log.Info("end of day", "progress", fmt.Sprintf("%+v", p))
+		}))
 	network, err := s.clearingNetwork()
 	if err != nil {
 		return nil, err

@@ -36,6 +36,7 @@ func run(args []string) error {
 	tlsKey := fs.String("tls-key", os.Getenv("BANKKIT_TLS_KEY"), "TLS private key file (env BANKKIT_TLS_KEY)")
 	demo := fs.Bool("demo", os.Getenv("BANKKIT_DEMO") == "1", "seed a small demo bank: customers, accounts and four weeks of activity (env BANKKIT_DEMO=1)")
 	clearingDir := fs.String("clearing-dir", os.Getenv("BANKKIT_CLEARING_DIR"), "directory for outbound ISO 20022 clearing messages; empty: a temporary one (env BANKKIT_CLEARING_DIR)")
+	dormancy := fs.Int("dormancy-days", 365, "days without customer activity before end of day marks a demand account dormant; negative: never")
 	maxConns := fs.Int("db-max-conns", 32, "PostgreSQL connection pool size")
 	lease := fs.Duration("idempotency-lease", 30*time.Second, "how long a request holds its Idempotency-Key before a retry may take over")
 	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests get on SIGINT/SIGTERM")
@@ -67,6 +68,7 @@ func run(args []string) error {
 		Demo:             *demo,
 		DatabaseMaxConns: *maxConns,
 		ClearingDir:      *clearingDir,
+		DormancyDays:     *dormancy,
 		IdempotencyLease: *lease,
 		ShutdownTimeout:  *shutdown,
 		Logger:           logger,
