@@ -17,8 +17,8 @@ var eodSimulationTests = []eodTest{
 }
 
 // testYearSimulation runs end of day on every business day from 2 March
-// 2026 to the last day of the year, on a calendar with weekends and the
-// mainland holidays, for a savings account paying 1.50% (1.20% from 1
+// 2026 to 31 March 2027 — a year and its last quarter end — on a calendar
+// with weekends and the mainland holidays, for a savings account paying 1.50% (1.20% from 1
 // July), posting quarterly with 20% withholding tax, with a deposit of
 // 50,000.00 in May. The expected postings are worked out here day by day
 // from the formula: each day earns balance × rate / 365; a quarter's
@@ -45,7 +45,7 @@ func testYearSimulation(t *testing.T, f *eodFixture) {
 	f.setProduct("savings", p)
 	a := f.saver("alice", "100000.00", "savings")
 	depositDay := calendar.MustDate(2026, time.May, 18)
-	last := calendar.MustDate(2026, time.December, 31)
+	last := calendar.MustDate(2027, time.March, 31)
 
 	runs := 0
 	for !f.today.After(last) {
@@ -56,8 +56,8 @@ func testYearSimulation(t *testing.T, f *eodFixture) {
 		f.runEOD()
 		runs++
 	}
-	require.Equal(t, calendar.MustDate(2027, time.January, 4), f.today)
-	require.Equal(t, 209, runs, "219 weekdays from 2 March to 31 December, less ten holidays")
+	require.Equal(t, calendar.MustDate(2027, time.April, 1), f.today)
+	require.Equal(t, 272, runs, "283 weekdays from 2 March 2026 to 31 March 2027, less eleven holidays")
 
 	// The expectation, day by day.
 	rate := func(d calendar.Date) decimal.Decimal {
@@ -71,6 +71,7 @@ func testYearSimulation(t *testing.T, f *eodFixture) {
 	quarterEnds := []calendar.Date{
 		calendar.MustDate(2026, time.March, 31), calendar.MustDate(2026, time.June, 30),
 		calendar.MustDate(2026, time.September, 30), calendar.MustDate(2026, time.December, 31),
+		calendar.MustDate(2027, time.March, 31),
 	}
 	type want struct{ gross, tax, net decimal.Decimal }
 	var wants []want
@@ -109,12 +110,11 @@ func testYearSimulation(t *testing.T, f *eodFixture) {
 	ia, err := f.eod.InterestAccount(f.ctx, a.ID)
 	require.NoError(t, err)
 	require.True(t, ia.Accrual.CreditCarry.Sub(carry).Abs().LessThan(dec("1e-15")), "carry %s, want %s", ia.Accrual.CreditCarry, carry)
-	// The last run (31 December) accrued 1 to 3 January 2027 too: three
-	// days on the year-end balance, unpaid. Interest payable holds them and
-	// the remainder carried to the next posting, within the half fen its
-	// own daily booking carries.
-	require.Equal(t, calendar.MustDate(2027, time.January, 3), ia.Accrual.LastAccrued)
-	unpaid := balance.Mul(dec("0.012")).DivRound(decimal.NewFromInt(365), 24).Mul(decimal.NewFromInt(3)).Add(carry)
+	// The last run (31 March 2027, a Wednesday) accrued only its own day,
+	// and posted it: interest payable holds just the remainder carried to
+	// the next posting, within the half fen its own daily booking carries.
+	require.Equal(t, calendar.MustDate(2027, time.March, 31), ia.Accrual.LastAccrued)
+	unpaid := carry
 	payable := f.chartBalance(ledger.CodeInterestPayable)
 	require.True(t, payable.Sub(unpaid).Abs().LessThanOrEqual(dec("0.005")), "payable %s, unpaid %s", payable, unpaid)
 	tb := f.requireTrialBalanced()
