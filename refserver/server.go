@@ -66,12 +66,22 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.start(ctx, keys); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// start opens the storage and builds the services and routes; on an error
+// it releases whatever it opened.
+func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
+	cfg := s.cfg
 
 	var st stores
 	if cfg.DatabaseURL != "" {
-		db, err := sqlx.ConnectContext(ctx, "postgres", cfg.DatabaseURL)
-		if err != nil {
-			return nil, fmt.Errorf("refserver: connect to PostgreSQL: %w", err)
+		var db *sqlx.DB
+		if db, err = sqlx.ConnectContext(ctx, "postgres", cfg.DatabaseURL); err != nil {
+			return fmt.Errorf("refserver: connect to PostgreSQL: %w", err)
 		}
 		// database/sql keeps only two idle connections by default: under
 		// load every other request would open a new PostgreSQL backend and
@@ -81,10 +91,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		if st, err = postgresStores(ctx, db); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("refserver: %w", err)
+			return fmt.Errorf("refserver: %w", err)
 		}
 		s.db = db
 		s.log.Info("storage ready", "storage", "postgres")
+		// From here on, a failed start releases the database.
+		defer func() {
+			if err != nil {
+				s.Close()
+			}
+		}()
 	} else {
 		st = memoryStores()
 		s.log.Info("storage ready", "storage", "memory")
@@ -92,7 +108,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.ledger = ledger.NewService(st.ledger, ledger.WithClock(s.clock))
 	weekdays, err := calendar.NewBusinessCalendar() // Saturday and Sunday off
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.eod = ledger.NewEndOfDay(s.ledger, st.ledger,
 		ledger.WithBusinessCalendar(weekdays),
@@ -103,7 +119,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}))
 	network, err := s.clearingNetwork()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.clearing = ledger.NewClearing(s.ledger, st.ledger, network, ledger.WithBankIdentity(BankBIC, BankMemberID))
 	s.customer = customer.NewService(st.customer, keys, customer.WithClock(s.clock))
@@ -115,28 +131,24 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.idem = st.idem
 
 	for _, c := range currencies {
-		if _, err := s.ledger.SetupChart(ctx, c); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("refserver: chart of accounts for %s: %w", c, err)
+		if _, err = s.ledger.SetupChart(ctx, c); err != nil {
+			return fmt.Errorf("refserver: chart of accounts for %s: %w", c, err)
 		}
-		if err := s.setupProducts(ctx, c); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("refserver: interest products for %s: %w", c, err)
+		if err = s.setupProducts(ctx, c); err != nil {
+			return fmt.Errorf("refserver: interest products for %s: %w", c, err)
 		}
 	}
-	if err := s.bootstrapAdmin(ctx); err != nil {
-		s.Close()
-		return nil, err
+	if err = s.bootstrapAdmin(ctx); err != nil {
+		return err
 	}
 	if cfg.Demo {
-		if err := s.seedDemo(ctx); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("refserver: demo data: %w", err)
+		if err = s.seedDemo(ctx); err != nil {
+			return fmt.Errorf("refserver: demo data: %w", err)
 		}
 	}
 	s.routes = s.allRoutes()
 	s.handler = s.buildHandler()
-	return s, nil
+	return nil
 }
 
 // keyring returns the configured PII keyring, or in memory an ephemeral
