@@ -3,6 +3,7 @@ package refserver
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -331,11 +332,7 @@ func parseFields(s string) ([]customer.Field, error) {
 	var out []customer.Field
 	for _, f := range strings.Split(s, ",") {
 		field := customer.Field(strings.TrimSpace(f))
-		found := false
-		for _, known := range customer.AllFields {
-			found = found || known == field
-		}
-		if !found {
+		if !slices.Contains(customer.AllFields, field) {
 			return nil, badField("reveal", "unknown field "+strconv.Quote(string(field)))
 		}
 		out = append(out, field)
@@ -343,8 +340,9 @@ func parseFields(s string) ([]customer.Field, error) {
 	return out, nil
 }
 
-// customerSelfService are the fields customers may change themselves; the
-// rest (status, risk rating, name, income band) are staff decisions.
+// staffOnly names the first field of the patch that only staff may change
+// (name, gender, income band, risk rating, status), or "". Customers may
+// change their own phone, email, address and occupation.
 func (req customerPatchRequest) staffOnly() string {
 	switch {
 	case req.FullName != nil:
