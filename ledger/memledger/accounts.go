@@ -39,9 +39,13 @@ func (s *Store) CreateAccount(ctx context.Context, a ledger.Account, key string,
 			return ledger.Account{}, false, fmt.Errorf("%w: chart account %s in %s", ledger.ErrDuplicate, a.Code, a.Currency)
 		}
 	}
+	if len(s.accountList) >= sideCredit {
+		return ledger.Account{}, false, fmt.Errorf("memledger: the store holds its maximum of %d accounts", sideCredit)
+	}
 	a.Balance, a.Held = money.Zero(a.Currency), money.Zero(a.Currency)
-	acct := &account{Account: a}
+	acct := &account{Account: a, index: uint32(len(s.accountList))}
 	s.accounts[a.ID] = acct
+	s.accountList = append(s.accountList, acct)
 	s.byNumber[a.Number] = acct
 	if a.Code != "" {
 		s.byChart[ck] = acct

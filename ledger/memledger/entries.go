@@ -3,7 +3,7 @@ package memledger
 import (
 	"context"
 	"fmt"
-	"maps"
+	"math"
 	"slices"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -19,77 +19,47 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// Work that needs no lock: validation, movements, private copies.
+	// Validation needs no lock. The journal copies what it keeps of an
+	// entry, so the store needs no private copy of the request.
 	results := make([]ledger.PostResult, len(reqs))
-	prepared := make([]preparedEntry, len(reqs))
 	for i := range reqs {
-		e := reqs[i].Entry
-		if err := e.Validate(); err != nil {
-			results[i].Err = err
-			continue
-		}
-		p := &prepared[i]
-		p.entry = e
-		if len(e.Postings) <= len(p.inline) {
-			n := copy(p.inline[:], e.Postings)
-			p.entry.Postings = p.inline[:n:n]
-		} else {
-			p.entry.Postings = slices.Clone(e.Postings)
-		}
-		p.entry.Metadata = maps.Clone(e.Metadata)
-		p.entry.ReversedBy = ledger.NilID
+		results[i].Err = reqs[i].Entry.Validate()
 	}
 
 	s.mu.Lock()
 	for i := range reqs {
 		if results[i].Err == nil {
-			results[i] = s.post(&prepared[i].entry, reqs[i].Fingerprint)
+			results[i] = s.post(&reqs[i].Entry, reqs[i].Fingerprint)
 		}
 	}
 	s.mu.Unlock()
-	// Stored entries never change, so the results' private copies of their
-	// slices can be made outside the lock. A fresh posting hands back the
-	// caller's own slices, which the store never kept.
-	for i := range results {
-		switch {
-		case results[i].Err != nil:
-		case results[i].Replayed:
-			detach(&results[i].Entry)
-		default:
-			results[i].Entry.Postings = reqs[i].Entry.Postings
-			results[i].Entry.Metadata = reqs[i].Entry.Metadata
-		}
-	}
 	return results, nil
-}
-
-// preparedEntry is a validated private copy of a request's entry, made
-// before taking the lock. The stored entry is the one in here, and the
-// postings of a two-posting entry live in inline: one allocation holds the
-// whole record.
-type preparedEntry struct {
-	entry  ledger.Entry
-	inline [2]ledger.Posting
 }
 
 // maxInline is how many accounts an entry may touch before post's account
 // buffer moves to the heap.
 const maxInline = 4
 
-// post applies one valid entry; the caller holds s.mu.
+// post applies one valid entry; the caller holds s.mu. A fresh posting's
+// result is the caller's own entry (with ReversedBy unset); a replay's is
+// rebuilt from the journal.
 func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint) ledger.PostResult {
 	if e.IdempotencyKey != "" {
 		if k, ok := s.entryKeys[e.IdempotencyKey]; ok {
 			if k.fp != fp {
 				return ledger.PostResult{Err: fmt.Errorf("%w: key %q", ledger.ErrIdempotencyConflict, e.IdempotencyKey)}
 			}
-			return ledger.PostResult{Entry: s.entryShared(k.id), Replayed: true}
+			i, _ := s.journal.lookup(k.id)
+			return ledger.PostResult{Entry: s.entryAt(i), Replayed: true}
 		}
 	}
 	if e.Reverses != ledger.NilID {
 		if _, done := s.reversedBy[e.Reverses]; done {
 			return ledger.PostResult{Err: fmt.Errorf("%w: entry %s", ledger.ErrAlreadyReversed, e.Reverses)}
 		}
+	}
+	if s.journal.len() >= math.MaxUint32 {
+		return ledger.PostResult{Err: fmt.Errorf("memledger: the store holds its maximum of %d entries", uint32(math.MaxUint32))}
 	}
 	var movesBuf [maxInline]ledger.Movement
 	moves := e.AppendMovements(movesBuf[:0])
@@ -117,11 +87,10 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint) ledger.PostResult {
 		return ledger.PostResult{Err: err}
 	}
 
-	stored := e
-	s.entries[e.ID] = stored
+	idx := s.journal.add(e, moves, targets)
 	for i, a := range targets {
 		a.Balance, a.Held = accts[i].Balance, accts[i].Held
-		a.entries = append(a.entries, stored)
+		a.entries = append(a.entries, idx)
 	}
 	if hold != nil {
 		*s.holds[hold.ID] = *hold
@@ -132,24 +101,17 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint) ledger.PostResult {
 	if e.IdempotencyKey != "" {
 		s.entryKeys[e.IdempotencyKey] = keyed{fp: fp, id: e.ID}
 	}
-	s.outbox = append(s.outbox, stored)
-	return ledger.PostResult{Entry: s.entryShared(e.ID)}
+	res := ledger.PostResult{Entry: *e}
+	res.Entry.ReversedBy = ledger.NilID
+	return res
 }
 
-// entryShared returns a stored entry with ReversedBy filled in, still
-// sharing its slices with the store; the caller holds s.mu and detaches the
-// copy before handing it out.
-func (s *Store) entryShared(id ledger.ID) ledger.Entry {
-	e := *s.entries[id]
-	e.ReversedBy = s.reversedBy[id]
+// entryAt rebuilds journal record i with ReversedBy filled in; the caller
+// holds s.mu.
+func (s *Store) entryAt(i uint32) ledger.Entry {
+	e := s.journal.entry(i, s.accountList)
+	e.ReversedBy = s.reversedBy[e.ID]
 	return e
-}
-
-// detach gives e its own postings and metadata, so that the caller may
-// change them without touching the store.
-func detach(e *ledger.Entry) {
-	e.Postings = slices.Clone(e.Postings)
-	e.Metadata = maps.Clone(e.Metadata)
 }
 
 // Entry implements ledger.Store.
@@ -158,17 +120,12 @@ func (s *Store) Entry(ctx context.Context, id ledger.ID) (ledger.Entry, error) {
 		return ledger.Entry{}, err
 	}
 	s.mu.RLock()
-	_, ok := s.entries[id]
-	var e ledger.Entry
-	if ok {
-		e = s.entryShared(id)
-	}
-	s.mu.RUnlock()
+	defer s.mu.RUnlock()
+	i, ok := s.journal.lookup(id)
 	if !ok {
 		return ledger.Entry{}, notFound("entry", id)
 	}
-	detach(&e)
-	return e, nil
+	return s.entryAt(i), nil
 }
 
 // BalanceAsOf implements ledger.Store.
@@ -182,13 +139,7 @@ func (s *Store) BalanceAsOf(ctx context.Context, accountID ledger.ID, date calen
 	if !ok {
 		return money.Money{}, notFound("account", accountID)
 	}
-	sum := decimal.Zero
-	for _, e := range a.entries {
-		if !e.ValueDate.After(date) {
-			sum = sum.Add(a.changeTo(e))
-		}
-	}
-	return money.Money{Amount: sum, Currency: a.Currency}, nil
+	return money.Money{Amount: s.balanceOn(a, date), Currency: a.Currency}, nil
 }
 
 // Postings implements ledger.Store.
@@ -203,18 +154,12 @@ func (s *Store) Postings(ctx context.Context, accountID ledger.ID, from, to cale
 		return nil, notFound("account", accountID)
 	}
 	var out []ledger.StatementLine
-	for _, e := range a.entries {
-		if e.ValueDate.Before(from) || e.ValueDate.After(to) {
+	lo, hi := packDate(from), packDate(to)
+	for _, i := range a.entries {
+		if vd := s.journal.valueDate(i); vd < lo || vd > hi {
 			continue
 		}
-		out = append(out, ledger.StatementLine{
-			EntryID:     e.ID,
-			Kind:        e.Kind,
-			Amount:      money.Money{Amount: a.changeTo(e), Currency: a.Currency},
-			Description: e.Description,
-			ValueDate:   e.ValueDate,
-			BookedAt:    e.BookedAt,
-		})
+		out = append(out, s.journal.statementLine(i, a))
 	}
 	slices.SortStableFunc(out, func(x, y ledger.StatementLine) int {
 		if c := x.ValueDate.Compare(y.ValueDate); c != 0 {
@@ -223,4 +168,17 @@ func (s *Store) Postings(ctx context.Context, accountID ledger.ID, from, to cale
 		return ledger.CompareIDs(x.EntryID, y.EntryID)
 	})
 	return out, nil
+}
+
+// balanceOn returns the sum of a's changes from entries whose value date is
+// on or before day; the caller holds s.mu.
+func (s *Store) balanceOn(a *account, day calendar.Date) decimal.Decimal {
+	last := packDate(day)
+	sum := decimal.Zero
+	for _, i := range a.entries {
+		if s.journal.valueDate(i) <= last {
+			sum = sum.Add(s.journal.changeTo(i, a))
+		}
+	}
+	return sum
 }

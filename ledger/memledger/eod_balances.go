@@ -21,13 +21,7 @@ func (s *Store) ClosingBalances(ctx context.Context, day calendar.Date, ids []le
 		if !ok {
 			return nil, notFound("account", id)
 		}
-		sum := decimal.Zero
-		for _, e := range a.entries {
-			if !e.ValueDate.After(day) {
-				sum = sum.Add(a.changeTo(e))
-			}
-		}
-		out[i] = sum
+		out[i] = s.balanceOn(a, day)
 	}
 	return out, nil
 }

@@ -24,8 +24,9 @@ func (s *Store) InactiveAccounts(ctx context.Context, q ledger.InactivityQuery) 
 		if a.Product != ledger.ProductDemand || a.Status != ledger.StatusActive || !a.OpenedOn.Before(q.Since) {
 			continue
 		}
-		active := slices.ContainsFunc(a.entries, func(e *ledger.Entry) bool {
-			return !e.ValueDate.Before(q.Since) && slices.Contains(q.Kinds, e.Kind)
+		since := packDate(q.Since)
+		active := slices.ContainsFunc(a.entries, func(e uint32) bool {
+			return s.journal.valueDate(e) >= since && slices.Contains(q.Kinds, s.journal.kind(e))
 		})
 		if !active {
 			out = append(out, a.ID)

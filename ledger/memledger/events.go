@@ -2,14 +2,14 @@ package memledger
 
 import (
 	"context"
-	"maps"
-	"slices"
 
 	"github.com/bankkit/bankkit/ledger"
 )
 
-// Events implements ledger.Store. The outbox is appended under the same
-// lock as the entry, so sequences appear without gaps and in order.
+// Events implements ledger.Store. The outbox is the journal itself: event
+// i+1 is record i, appended under the same lock as the entry, so sequences
+// appear without gaps and in order. Each event's entry is rebuilt from its
+// record (ReversedBy unset, as posted).
 func (s *Store) Events(ctx context.Context, after int64, limit int) ([]ledger.EntryPosted, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -20,16 +20,14 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]ledger.En
 	after = max(after, 0)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if after >= int64(len(s.outbox)) {
+	n := int64(s.journal.len())
+	if after >= n {
 		return nil, nil
 	}
-	page := s.outbox[after:min(int64(len(s.outbox)), after+int64(limit))]
-	out := make([]ledger.EntryPosted, len(page))
-	for i, e := range page {
-		copied := *e
-		copied.Postings = slices.Clone(e.Postings)
-		copied.Metadata = maps.Clone(e.Metadata)
-		out[i] = ledger.EntryPosted{Sequence: after + int64(i) + 1, Entry: copied}
+	end := min(n, after+int64(limit))
+	out := make([]ledger.EntryPosted, 0, end-after)
+	for seq := after; seq < end; seq++ {
+		out = append(out, ledger.EntryPosted{Sequence: seq + 1, Entry: s.journal.entry(uint32(seq), s.accountList)})
 	}
 	return out, nil
 }

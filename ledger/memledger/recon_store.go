@@ -168,8 +168,12 @@ func (s *Store) EntryMetadata(ctx context.Context, ids []ledger.ID) (map[ledger.
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, id := range ids {
-		if e, ok := s.entries[id]; ok && len(e.Metadata) > 0 {
-			out[id] = maps.Clone(e.Metadata)
+		i, ok := s.journal.lookup(id)
+		if !ok {
+			continue
+		}
+		if x := s.journal.extraOf(s.journal.records.at(int(i)), i); x != nil && len(x.metadata) > 0 {
+			out[id] = maps.Clone(x.metadata)
 		}
 	}
 	return out, nil

@@ -9,7 +9,6 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
-	"github.com/shopspring/decimal"
 )
 
 // Store is an in-memory ledger.Store. The zero value is not usable; call
@@ -22,19 +21,21 @@ type Store struct {
 	businessDate atomic.Int64
 
 	accounts    map[ledger.ID]*account
+	accountList []*account  // by account.index, which postings refer to
 	accountIDs  []ledger.ID // ascending, for ListAccounts
 	byNumber    map[string]*account
 	byChart     map[chartKey]*account
 	accountKeys map[string]keyed
 
-	entries    map[ledger.ID]*ledger.Entry
+	// journal holds the posted entries in compact form; record i is also
+	// the outbox's event i+1.
+	journal    journal
 	reversedBy map[ledger.ID]ledger.ID
 	entryKeys  map[string]keyed
 
 	holds    map[ledger.ID]*ledger.Hold
 	holdKeys map[string]keyed
 
-	outbox  []*ledger.Entry // event i has Sequence i+1
 	cursors map[string]int64
 
 	// clearingRecords are the clearing and reconciliation records, under a
@@ -49,27 +50,15 @@ var _ ledger.Store = (*Store)(nil)
 // account is an account with the history statements are read from.
 type account struct {
 	ledger.Account
-	// entries that touched the account, in posting order. A statement line's
-	// amount is worked out from the entry when it is read, which keeps
-	// posting free of arithmetic and the history at one word per line.
-	entries []*ledger.Entry
+	// index is the account's place in Store.accountList.
+	index uint32
+	// entries are the journal records of the entries that touched the
+	// account, in posting order. A statement line's amount is worked out
+	// from the record when it is read, which keeps posting free of
+	// arithmetic and the history at four bytes per line, unscanned by the
+	// garbage collector.
+	entries []uint32
 	holds   []*ledger.Hold
-}
-
-// changeTo returns the entry's signed change to the account's balance.
-func (a *account) changeTo(e *ledger.Entry) decimal.Decimal {
-	sum := decimal.Zero
-	for _, p := range e.Postings {
-		if p.AccountID != a.ID {
-			continue
-		}
-		if p.Side == a.NormalSide {
-			sum = sum.Add(p.Amount.Amount)
-		} else {
-			sum = sum.Sub(p.Amount.Amount)
-		}
-	}
-	return sum
 }
 
 type chartKey struct {
@@ -90,7 +79,7 @@ func New() *Store {
 		byNumber:    make(map[string]*account),
 		byChart:     make(map[chartKey]*account),
 		accountKeys: make(map[string]keyed),
-		entries:     make(map[ledger.ID]*ledger.Entry),
+		journal:     newJournal(),
 		reversedBy:  make(map[ledger.ID]ledger.ID),
 		entryKeys:   make(map[string]keyed),
 		holds:       make(map[ledger.ID]*ledger.Hold),
