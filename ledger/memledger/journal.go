@@ -4,6 +4,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/bankkit/bankkit/ledger"
@@ -124,15 +125,25 @@ const maxLocations = math.MaxUint8
 type journal struct {
 	records  chunked[record]
 	postings chunked[posting]
-	// index finds an entry's record by ID.
-	index map[ledger.ID]uint32
+
+	// The index from entry ID to record is in two parts. inOrder lists the
+	// records whose ID was greater than that of every record listed before
+	// them, so it is sorted by ID and searched by bisection; with IDs from
+	// ledger.NewID that is nearly every record, and listing one is an
+	// append. The few others (an ID from elsewhere, or a posting that took
+	// the lock after a later-made ID) are in outOfOrder, which is looked in
+	// first, so that a repeated ID finds its latest entry.
+	inOrder    chunked[uint32]
+	lastID     ledger.ID // of the last record in inOrder
+	outOfOrder map[ledger.ID]uint32
+
 	// extras is the side table, by record index.
 	extras map[uint32]*extra
 	locs   []*time.Location
 }
 
 func newJournal() journal {
-	return journal{index: make(map[ledger.ID]uint32), extras: make(map[uint32]*extra)}
+	return journal{outOfOrder: make(map[ledger.ID]uint32), extras: make(map[uint32]*extra)}
 }
 
 // len returns the number of records.
@@ -140,8 +151,29 @@ func (j *journal) len() int { return j.records.n }
 
 // lookup returns the record index of entry id.
 func (j *journal) lookup(id ledger.ID) (uint32, bool) {
-	i, ok := j.index[id]
-	return i, ok
+	if i, ok := j.outOfOrder[id]; ok {
+		return i, true
+	}
+	n := j.inOrder.n
+	k := sort.Search(n, func(k int) bool {
+		return ledger.CompareIDs(j.records.at(int(*j.inOrder.at(k))).id, id) >= 0
+	})
+	if k < n {
+		if i := *j.inOrder.at(k); j.records.at(int(i)).id == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// indexAs makes id find record i.
+func (j *journal) indexAs(id ledger.ID, i uint32) {
+	if j.inOrder.n == 0 || ledger.CompareIDs(id, j.lastID) > 0 {
+		j.inOrder.push(i)
+		j.lastID = id
+		return
+	}
+	j.outOfOrder[id] = i
 }
 
 // locIndex returns l's index+1 in j.locs, adding it while there is room,
@@ -222,7 +254,7 @@ func (j *journal) add(e *ledger.Entry, moves []ledger.Movement, targets []*accou
 		j.extras[idx] = &stored
 	}
 	j.records.push(r)
-	j.index[e.ID] = idx
+	j.indexAs(e.ID, idx)
 	return idx
 }
 
