@@ -126,6 +126,9 @@ func fingerprintMovement(op string, from, to ID, amount money.Money, desc string
 
 func fingerprintMetadata(f *fingerprinter, meta map[string]string) *fingerprinter {
 	f.str(strconv.Itoa(len(meta)))
+	if len(meta) == 0 {
+		return f // without the key sort's allocations
+	}
 	for _, k := range slices.Sorted(maps.Keys(meta)) {
 		f.str(k).str(meta[k])
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/money"
@@ -84,10 +85,20 @@ type businessDateKey struct{}
 // the business date. A requested date may lie in the past (back-valuing a
 // correction) but not after the business date.
 func (s *Service) valueDate(ctx context.Context, requested calendar.Date) (calendar.Date, error) {
+	return s.valueDateAt(ctx, requested, time.Time{})
+}
+
+// valueDateAt is valueDate for a caller that has read the clock already:
+// now, unless zero, stands in for a second reading (the store's initial
+// business date, used only while it has none).
+func (s *Service) valueDateAt(ctx context.Context, requested calendar.Date, now time.Time) (calendar.Date, error) {
 	today, ok := ctx.Value(businessDateKey{}).(calendar.Date)
 	if !ok {
+		if now.IsZero() {
+			now = s.clock.Now()
+		}
 		var err error
-		if today, err = s.BusinessDate(ctx); err != nil {
+		if today, err = s.store.BusinessDate(ctx, calendar.DateOf(now)); err != nil {
 			return calendar.Date{}, err
 		}
 	}

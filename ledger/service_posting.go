@@ -139,7 +139,8 @@ func (s *Service) movementEntry(ctx context.Context, scope string, kind EntryKin
 	if err != nil {
 		return Entry{}, Fingerprint{}, err
 	}
-	vd, err := s.valueDate(ctx, requestedDate)
+	now := s.clock.Now() // BookedAt, and the initial business date
+	vd, err := s.valueDateAt(ctx, requestedDate, now)
 	if err != nil {
 		return Entry{}, Fingerprint{}, err
 	}
@@ -152,7 +153,7 @@ func (s *Service) movementEntry(ctx context.Context, scope string, kind EntryKin
 			{AccountID: to, Side: Credit, Amount: amount},
 		},
 		ValueDate:   vd,
-		BookedAt:    s.clock.Now(),
+		BookedAt:    now,
 		Description: desc,
 		Metadata:    meta,
 	}
