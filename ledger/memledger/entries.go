@@ -29,47 +29,56 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 	s.mu.Lock()
 	for i := range reqs {
 		if results[i].Err == nil {
-			results[i] = s.post(&reqs[i].Entry, reqs[i].Fingerprint)
+			s.post(&reqs[i].Entry, reqs[i].Fingerprint, &results[i])
 		}
 	}
 	s.mu.Unlock()
 	return results, nil
 }
 
-// maxInline is how many accounts an entry may touch before post's account
-// buffer moves to the heap.
-const maxInline = 4
+// maxInline is how many accounts an entry may touch before post's buffers
+// of movements and accounts move to the heap; accountsInline is the same
+// for the copies of the accounts handed to Apply, which are larger.
+const (
+	maxInline      = 4
+	accountsInline = 2
+)
 
-// post applies one valid entry; the caller holds s.mu. A fresh posting's
-// result is the caller's own entry (with ReversedBy unset); a replay's is
-// rebuilt from the journal.
-func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint) ledger.PostResult {
+// post applies one valid entry and writes its result to res, which is
+// zero; the caller holds s.mu. A fresh posting's result is the caller's own
+// entry (with ReversedBy unset); a replay's is rebuilt from the journal.
+func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, res *ledger.PostResult) {
 	if e.IdempotencyKey != "" {
 		if k, ok := s.entryKeys[e.IdempotencyKey]; ok {
 			if k.fp != fp {
-				return ledger.PostResult{Err: fmt.Errorf("%w: key %q", ledger.ErrIdempotencyConflict, e.IdempotencyKey)}
+				res.Err = fmt.Errorf("%w: key %q", ledger.ErrIdempotencyConflict, e.IdempotencyKey)
+				return
 			}
 			i, _ := s.journal.lookup(k.id)
-			return ledger.PostResult{Entry: s.entryAt(i), Replayed: true}
+			res.Entry, res.Replayed = s.entryAt(i), true
+			return
 		}
 	}
 	if e.Reverses != ledger.NilID {
 		if _, done := s.reversedBy[e.Reverses]; done {
-			return ledger.PostResult{Err: fmt.Errorf("%w: entry %s", ledger.ErrAlreadyReversed, e.Reverses)}
+			res.Err = fmt.Errorf("%w: entry %s", ledger.ErrAlreadyReversed, e.Reverses)
+			return
 		}
 	}
 	if s.journal.len() >= math.MaxUint32 {
-		return ledger.PostResult{Err: fmt.Errorf("memledger: the store holds its maximum of %d entries", uint32(math.MaxUint32))}
+		res.Err = fmt.Errorf("memledger: the store holds its maximum of %d entries", uint32(math.MaxUint32))
+		return
 	}
 	var movesBuf [maxInline]ledger.Movement
 	moves := e.AppendMovements(movesBuf[:0])
-	var buf [maxInline]ledger.Account
+	var buf [accountsInline]ledger.Account
 	var ptrs [maxInline]*account
 	accts, targets := buf[:0], ptrs[:0]
 	for _, m := range moves {
 		a, ok := s.accounts[m.AccountID]
 		if !ok {
-			return ledger.PostResult{Err: notFound("account", m.AccountID)}
+			res.Err = notFound("account", m.AccountID)
+			return
 		}
 		accts = append(accts, a.Account)
 		targets = append(targets, a)
@@ -78,13 +87,15 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint) ledger.PostResult {
 	if e.HoldID != ledger.NilID {
 		h, ok := s.holds[e.HoldID]
 		if !ok {
-			return ledger.PostResult{Err: notFound("hold", e.HoldID)}
+			res.Err = notFound("hold", e.HoldID)
+			return
 		}
 		copied := *h
 		hold = &copied
 	}
 	if err := ledger.Apply(*e, moves, accts, hold); err != nil {
-		return ledger.PostResult{Err: err}
+		res.Err = err
+		return
 	}
 
 	idx := s.journal.add(e, moves, targets)
@@ -101,9 +112,8 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint) ledger.PostResult {
 	if e.IdempotencyKey != "" {
 		s.entryKeys[e.IdempotencyKey] = keyed{fp: fp, id: e.ID}
 	}
-	res := ledger.PostResult{Entry: *e}
+	res.Entry = *e
 	res.Entry.ReversedBy = ledger.NilID
-	return res
 }
 
 // entryAt rebuilds journal record i with ReversedBy filled in; the caller
