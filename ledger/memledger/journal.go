@@ -21,10 +21,14 @@ import (
 // in another currency). BookedAt is Unix nanoseconds plus an index into a
 // small table of locations. Whatever is rare or of variable size — the
 // description, metadata, idempotency key, the reversed entry, the captured
-// hold, an amount beyond int64, a time outside the Unix-nanosecond range or
-// in one location too many — goes to a side table keyed by the record's
-// index, only when the entry has it. Readers rebuild ledger.Entry values
-// from these parts; nothing on the posting path is reread.
+// hold, an amount whose coefficient may not fit an int64, a time outside
+// the Unix-nanosecond range or in a location beyond the table's 255 — goes
+// to a side table keyed by the record's index, only when the entry has it.
+// Readers (Entry, Events, statements, balances, metadata) rebuild what they
+// need from these parts; a rebuilt entry is the posted one field for field,
+// amounts with the same coefficient and exponent, BookedAt the same instant
+// in the same location (without the monotonic clock reading of time.Now,
+// which pgledger does not keep either).
 //
 // Record i is also event i+1 of the outbox: every posted entry is an event,
 // in posting order.
@@ -44,7 +48,7 @@ type chunked[T any] struct {
 }
 
 func (c *chunked[T]) push(v T) {
-	if c.n&(chunkSize-1) == 0 && c.n>>chunkBits == len(c.chunks) {
+	if c.n&(chunkSize-1) == 0 {
 		c.chunks = append(c.chunks, make([]T, chunkSize))
 	}
 	c.chunks[c.n>>chunkBits][c.n&(chunkSize-1)] = v
@@ -278,6 +282,15 @@ func (j *journal) valueDate(i uint32) int64 { return int64(j.records.at(int(i)).
 // kind returns record i's entry kind.
 func (j *journal) kind(i uint32) ledger.EntryKind { return kinds[j.records.at(int(i)).kind] }
 
+// metadata returns record i's metadata, nil when it has none; the caller
+// copies it before handing it out.
+func (j *journal) metadata(i uint32) map[string]string {
+	if x := j.extraOf(j.records.at(int(i)), i); x != nil {
+		return x.metadata
+	}
+	return nil
+}
+
 // extraOf returns record i's side-table part, or nil.
 func (j *journal) extraOf(r *record, i uint32) *extra {
 	if !r.hasExtra {
@@ -286,7 +299,7 @@ func (j *journal) extraOf(r *record, i uint32) *extra {
 	return j.extras[i]
 }
 
-// bookedAt returns record i's BookedAt.
+// bookedAt returns the BookedAt of record r, whose side-table part is x.
 func (j *journal) bookedAt(r *record, x *extra) time.Time {
 	if r.loc == 0 {
 		return x.bookedAt

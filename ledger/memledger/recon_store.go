@@ -168,12 +168,10 @@ func (s *Store) EntryMetadata(ctx context.Context, ids []ledger.ID) (map[ledger.
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, id := range ids {
-		i, ok := s.journal.lookup(id)
-		if !ok {
-			continue
-		}
-		if x := s.journal.extraOf(s.journal.records.at(int(i)), i); x != nil && len(x.metadata) > 0 {
-			out[id] = maps.Clone(x.metadata)
+		if i, ok := s.journal.lookup(id); ok {
+			if m := s.journal.metadata(i); len(m) > 0 {
+				out[id] = maps.Clone(m)
+			}
 		}
 	}
 	return out, nil
