@@ -48,7 +48,7 @@ type chunked[T any] struct {
 }
 
 func (c *chunked[T]) push(v T) {
-	if c.n&(chunkSize-1) == 0 {
+	if c.n>>chunkBits == len(c.chunks) {
 		c.chunks = append(c.chunks, make([]T, chunkSize))
 	}
 	c.chunks[c.n>>chunkBits][c.n&(chunkSize-1)] = v
@@ -225,25 +225,22 @@ func (j *journal) add(e *ledger.Entry, moves []ledger.Movement, targets []*accou
 		x.bookedAt, hasExtra = e.BookedAt, true
 	}
 
-	compact := true
+	r.nPostings = uint8(len(e.Postings)) // at most ledger.MaxPostings
 	for _, p := range e.Postings {
-		if _, _, ok := compactAmount(p.Amount.Amount); !ok {
-			compact = false
+		coef, exp, ok := compactAmount(p.Amount.Amount)
+		if !ok {
+			// Drop what was pushed (its chunk stays for the next entry)
+			// and keep the postings as they are.
+			j.postings.n = int(r.firstPosting)
+			r.nPostings = 0
+			x.postings, hasExtra = slices.Clone(e.Postings), true
 			break
 		}
-	}
-	if compact {
-		for _, p := range e.Postings {
-			coef, exp, _ := compactAmount(p.Amount.Amount)
-			a := targets[movementOf(moves, p.AccountID)].index
-			if p.Side == ledger.Credit {
-				a |= sideCredit
-			}
-			j.postings.push(posting{coef: coef, exp: exp, account: a})
+		a := targets[movementOf(moves, p.AccountID)].index
+		if p.Side == ledger.Credit {
+			a |= sideCredit
 		}
-		r.nPostings = uint8(len(e.Postings)) // at most ledger.MaxPostings
-	} else {
-		x.postings, hasExtra = slices.Clone(e.Postings), true
+		j.postings.push(posting{coef: coef, exp: exp, account: a})
 	}
 
 	if e.IdempotencyKey != "" || e.Description != "" || e.Metadata != nil ||

@@ -306,6 +306,18 @@ func TestJournalIndexOutOfOrderAndRepeatedIDs(t *testing.T) {
 	require.ErrorIs(t, err, ledger.ErrNotFound)
 }
 
+// eventAmount is the amount of entry i in TestJournalEventsAcrossChunks.
+// The postings of entry chunkSize/2 would start a chunk of postings, and
+// its amount and the next one's do not fit an int64: the chunk is started,
+// given up and then used by the entry after them.
+func eventAmount(i int) decimal.Decimal {
+	d := decimal.New(int64(i+1), -2)
+	if i == chunkSize/2 || i == chunkSize/2+1 {
+		d = d.Add(decimal.New(1, 30))
+	}
+	return d
+}
+
 func TestJournalEventsAcrossChunks(t *testing.T) {
 	s, accts := journalStore(t, 3)
 	ctx := t.Context()
@@ -325,7 +337,7 @@ func TestJournalEventsAcrossChunks(t *testing.T) {
 	}
 	for i := range n {
 		ids[i] = ledger.NewID()
-		amt := money.Money{Amount: decimal.New(int64(i+1), -2), Currency: money.CNY}
+		amt := money.Money{Amount: eventAmount(i), Currency: money.CNY}
 		e := ledger.Entry{ID: ids[i], Kind: ledger.KindTransfer, ValueDate: journalDay,
 			BookedAt: time.Date(2026, 11, 27, 11, 0, 0, i, time.UTC),
 			Postings: []ledger.Posting{
@@ -342,7 +354,7 @@ func TestJournalEventsAcrossChunks(t *testing.T) {
 	}
 	flush()
 
-	for _, after := range []int64{0, chunkSize - 3, chunkSize, 2*chunkSize - 1, int64(n) - 5} {
+	for _, after := range []int64{0, chunkSize/2 - 3, chunkSize - 3, chunkSize, 2*chunkSize - 1, int64(n) - 5} {
 		page, err := s.Events(ctx, base+after, 10)
 		require.NoError(t, err)
 		require.Len(t, page, int(min(10, int64(n)-after)))
@@ -350,8 +362,12 @@ func TestJournalEventsAcrossChunks(t *testing.T) {
 			i := after + int64(k)
 			require.Equal(t, base+i+1, ev.Sequence)
 			require.Equal(t, ids[i], ev.Entry.ID)
-			require.True(t, ev.Entry.Postings[0].Amount.Amount.Equal(decimal.New(i+1, -2)))
+			require.Len(t, ev.Entry.Postings, 2)
+			for _, p := range ev.Entry.Postings {
+				require.True(t, p.Amount.Amount.Equal(eventAmount(int(i))), "event %d: %s", i, p.Amount.Amount)
+			}
 			require.Equal(t, accts[i%3].ID, ev.Entry.Postings[0].AccountID)
+			require.Equal(t, accts[(i+1)%3].ID, ev.Entry.Postings[1].AccountID)
 			require.Equal(t, ledger.NilID, ev.Entry.ReversedBy)
 			if i%1000 == 999 {
 				require.Equal(t, map[string]string{"i": fmt.Sprint(i)}, ev.Entry.Metadata)
@@ -368,7 +384,7 @@ func TestJournalEventsAcrossChunks(t *testing.T) {
 	require.Empty(t, page)
 
 	// Every entry is still found by ID, and statements hold every line.
-	for _, i := range []int{0, chunkSize - 1, chunkSize, n - 1} {
+	for _, i := range []int{0, chunkSize/2 - 1, chunkSize / 2, chunkSize/2 + 2, chunkSize - 1, chunkSize, n - 1} {
 		e, err := s.Entry(ctx, ids[i])
 		require.NoError(t, err)
 		require.Equal(t, ids[i], e.ID)
