@@ -13,12 +13,7 @@ import (
 
 // BusinessDate implements ledger.Store.
 func (s *Store) BusinessDate(ctx context.Context, initial calendar.Date) (calendar.Date, error) {
-	var text string
-	stmt, err := s.stmts.get(ctx, `SELECT to_char(business_date, 'YYYY-MM-DD') FROM ledger.business_date`)
-	if err != nil {
-		return calendar.Date{}, err
-	}
-	err = stmt.GetContext(ctx, &text)
+	text, err := s.readBusinessDate(ctx)
 	if err == nil {
 		return parseDate(text)
 	}

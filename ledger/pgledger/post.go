@@ -39,13 +39,35 @@ const maxSkipRounds = 2
 // could not lock, and every later entry that shares an account, a key or
 // a reversed entry with them (so the batch's order still holds), move to
 // a next round in a new transaction. The last round waits for its locks.
+//
+// A call with one entry goes through a queue that merges concurrent
+// single postings into shared batches (see coalesce.go).
 func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error) {
+	if len(reqs) == 1 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		res, err := s.postQueued(ctx, reqs[0])
+		if err != nil {
+			return nil, err
+		}
+		return []ledger.PostResult{res}, nil
+	}
+	return s.postEntries(ctx, reqs, false)
+}
+
+// postEntries is PostEntries without the queue. With optimistic, or for a
+// single entry, it first tries postIfUnchanged: right for entries that
+// seldom share rows with concurrent ones, like the queue's, and wrong for a
+// caller's large batch, which would mostly meet changed rows and then pay
+// twice.
+func (s *Store) postEntries(ctx context.Context, reqs []ledger.PostRequest, optimistic bool) ([]ledger.PostResult, error) {
 	b := newBatch(reqs)
 	b.stmts, b.unchecked = &s.stmts, &s.unchecked
 	if err := s.stmts.warm(ctx, postingStatements...); err != nil {
 		return nil, err
 	}
-	if len(b.todo) == 1 && b.entries[b.todo[0]].HoldID == ledger.NilID {
+	if (optimistic || len(b.todo) == 1) && !b.captures() {
 		done, err := s.postIfUnchanged(ctx, b)
 		if err != nil {
 			return nil, err
@@ -150,6 +172,16 @@ func newBatch(reqs []ledger.PostRequest) *batch {
 		b.todo = append(b.todo, i)
 	}
 	return b
+}
+
+// captures reports whether any entry of the batch captures a hold.
+func (b *batch) captures() bool {
+	for _, i := range b.todo {
+		if b.entries[i].HoldID != ledger.NilID {
+			return true
+		}
+	}
+	return false
 }
 
 // reset forgets what an attempt of the current round decided.

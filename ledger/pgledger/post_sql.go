@@ -3,6 +3,7 @@ package pgledger
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -14,15 +15,28 @@ import (
 )
 
 // The statements of the posting path, all prepared (see postingStatements).
+// The two that do the work call functions (migrations/0300) whose plans
+// are made once per connection.
 const (
 	keysSQL     = `SELECT idempotency_key, id, fingerprint FROM ledger.entries WHERE idempotency_key = ANY($1)`
 	reversedSQL = `SELECT reverses FROM ledger.entries WHERE reverses = ANY($1::uuid[])`
-	lockSkipSQL = lockSQL + " SKIP LOCKED"
+	rowsSQL     = `SELECT * FROM ledger.balance_rows($1::uuid[], $2::int[], $3)`
+	writeSQL    = `SELECT ledger.write_entries($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::date[],
+	$6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::uuid[], $11::int[], $12::uuid[], $13::text[],
+	$14::numeric[], $15::text[], $16::date[], $17::text[], $18::uuid[], $19::int[], $20::numeric[],
+	$21::numeric[], $22::bool[], $23::uuid[], $24::text[], $25::timestamptz[], $26::uuid[], $27::numeric[],
+	$28::uuid[], $29::int[], $30::numeric[], $31::numeric[], $32::text[], $33::bool[])`
+)
+
+// Lock modes of ledger.balance_rows.
+const (
+	readOnly   = 0
+	lockWait   = 1
+	lockOrSkip = 2
 )
 
 // postingStatements lists every prepared statement PostEntries may run.
-var postingStatements = []string{keysSQL, reversedSQL, rowsSQL, lockSQL, lockSkipSQL,
-	postSQL, postCaptureSQL, postIfUnchangedSQL}
+var postingStatements = []string{keysSQL, reversedSQL, rowsSQL, writeSQL}
 
 // readKeys returns the batch's idempotency keys that earlier entries used.
 func (b *batch) readKeys(ctx context.Context, tx *sqlx.Tx) (map[string]earlier, error) {
@@ -126,18 +140,18 @@ func (b *batch) lockRows(ctx context.Context, tx *sqlx.Tx) error {
 			}
 		}
 	}
-	query := lockSQL
+	mode := lockWait
 	switch {
 	case tx == nil:
-		query = rowsSQL
+		mode = readOnly
 	case b.skipLocked:
-		query = lockSkipSQL
+		mode = lockOrSkip
 	}
-	stmt, err := b.prepared(ctx, tx, query)
+	stmt, err := b.prepared(ctx, tx, rowsSQL)
 	if err != nil {
 		return err
 	}
-	rows, err := stmt.QueryxContext(ctx, pq.StringArray(ids), pq.Int64Array(shards))
+	rows, err := stmt.QueryxContext(ctx, pq.StringArray(ids), pq.Int64Array(shards), mode)
 	if err != nil {
 		return err
 	}
@@ -162,105 +176,35 @@ func (b *batch) lockRows(ctx context.Context, tx *sqlx.Tx) error {
 	return rows.Err()
 }
 
-// lockSQL locks the balance rows ($1, $2) = (account, shard), in account
-// order, and reads each account with its row. Each row is one exact
-// primary-key probe: the hot accounts' rows carry many dead versions, and
-// a scan over all of an account's shards would wade through them.
-const lockSQL = rowsSQL + `
-	FOR UPDATE OF b`
-
-// rowsSQL reads what lockSQL locks.
-const rowsSQL = `SELECT a.id, a.number, COALESCE(a.code, '') AS code,
-	COALESCE(a.owner_id, '') AS owner_id, a.product, a.currency, a.normal_side, b.status,
-	a.policy_kind, a.policy_limit, to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, a.created_at,
-	b.balance, b.held, b.shard
-	FROM unnest($1::uuid[], $2::int[]) AS v(id, shard)
-	JOIN ledger.balances b ON b.account_id = v.id AND b.shard = v.shard
-	JOIN ledger.accounts a ON a.id = b.account_id
-	ORDER BY b.account_id`
-
-// postSQL writes every passing entry of a batch in one statement: the
-// entries with their per-currency totals (computed here from the postings
-// themselves, for the entries_balanced CHECK), the postings, the balance
-// rows and the outbox rows.
-const postSQL = postCTEs + "\n" + postOutbox
-
-// postCaptureSQL is postSQL that also records captured holds. It is a
-// separate statement so that the common case plans no update of holds.
-const postCaptureSQL = postCTEs + `, captured AS (
-	UPDATE ledger.holds h
-	SET status = v.status, closed_at = v.closed_at, capture_entry_id = v.entry_id, captured = v.captured
-	FROM unnest($23::uuid[], $24::text[], $25::timestamptz[], $26::uuid[], $27::numeric[])
-		AS v(id, status, closed_at, entry_id, captured)
-	WHERE h.id = v.id
-	RETURNING 1
-)
-` + postOutbox
-
-const postCTEs = `WITH go_ahead AS (SELECT true AS ok), ` + postBody
-
-// postBody is the common part of the posting statements: CTEs that write
-// the entries, postings and balances if the CTE go_ahead says so.
-const postBody = `p AS (
-	SELECT * FROM unnest($10::uuid[], $11::int[], $12::uuid[], $13::text[], $14::numeric[], $15::text[], $16::date[])
-		AS p(entry_id, idx, account_id, side, amount, currency, value_date)
-	WHERE (SELECT ok FROM go_ahead)
-), totals AS (
-	SELECT entry_id, array_agg(currency ORDER BY currency) AS currencies,
-		array_agg(debits ORDER BY currency) AS debits, array_agg(credits ORDER BY currency) AS credits
-	FROM (SELECT entry_id, currency,
-			sum(CASE WHEN side = 'debit' THEN amount ELSE 0 END) AS debits,
-			sum(CASE WHEN side = 'credit' THEN amount ELSE 0 END) AS credits
-		FROM p GROUP BY entry_id, currency) per_currency
-	GROUP BY entry_id
-), new_entries AS (
-	INSERT INTO ledger.entries (id, kind, idempotency_key, fingerprint, value_date, booked_at,
-		description, metadata, reverses, hold_id, currencies, debits, credits)
-	SELECT v.id, v.kind, NULLIF(v.key, ''), NULLIF(v.fp, ''::bytea), v.value_date, v.booked_at,
-		v.description, NULLIF(v.metadata, '')::jsonb, NULLIF(v.reverses, '')::uuid, NULLIF(v.hold_id, '')::uuid,
-		t.currencies, t.debits, t.credits
-	FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::date[], $6::timestamptz[],
-			$7::text[], $8::text[], $9::text[], $17::text[])
-		AS v(id, kind, key, fp, value_date, booked_at, description, metadata, reverses, hold_id)
-	JOIN totals t ON t.entry_id = v.id
-	RETURNING 1
-), new_postings AS (
-	INSERT INTO ledger.postings (entry_id, idx, account_id, side, amount, currency, value_date)
-	SELECT entry_id, idx, account_id, side, amount, currency, value_date FROM p
-	RETURNING 1
-), moved AS (
-	UPDATE ledger.balances b
-	SET balance = b.balance + v.d_balance,
-		held = b.held + v.d_held,
-		excused = CASE WHEN v.excuse
-			THEN GREATEST(0, b.floor - (b.balance + v.d_balance - b.held - v.d_held))
-			ELSE LEAST(b.excused, GREATEST(0, b.floor - (b.balance + v.d_balance - b.held - v.d_held))) END
-	FROM unnest($18::uuid[], $19::int[], $20::numeric[], $21::numeric[], $22::bool[])
-		AS v(account_id, shard, d_balance, d_held, excuse)
-	WHERE b.account_id = v.account_id AND b.shard = v.shard AND (SELECT ok FROM go_ahead)
-	RETURNING 1
-)`
-
-const postOutbox = `INSERT INTO ledger.outbox (entry_id)
-SELECT id FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n) ORDER BY n`
-
 // write stores the entries decided in post.
 func (b *batch) write(ctx context.Context, tx *sqlx.Tx) error {
-	query, args, err := b.writeArgs()
+	args, err := b.writeArgs()
 	if err != nil {
 		return err
 	}
-	stmt, err := b.prepared(ctx, tx, query)
+	args = append(args, noExpectedRows...)
+	stmt, err := b.prepared(ctx, tx, writeSQL)
 	if err != nil {
 		return err
 	}
-	_, err = stmt.ExecContext(ctx, args...)
-	return err
+	var wrote bool
+	if err := stmt.GetContext(ctx, &wrote, args...); err != nil {
+		return err
+	}
+	if !wrote {
+		return errors.New("pgledger: write_entries wrote nothing under locks held")
+	}
+	return nil
 }
 
-// writeArgs returns the statement and arguments that write the entries
-// decided in post.
-func (b *batch) writeArgs() (string, []any, error) {
+// noExpectedRows are write_entries' last arguments for a caller that holds
+// the locks already.
+var noExpectedRows = []any{pq.StringArray{}, pq.Int64Array{}, pq.StringArray{}, pq.StringArray{},
+	pq.StringArray{}, pq.BoolArray{}}
+
+// writeArgs returns write_entries' arguments, but for the expected rows,
+// that write the entries decided in post.
+func (b *batch) writeArgs() ([]any, error) {
 	var (
 		ids, kinds, keys, dates, booked, descs, metas, reverses, holdIDs []string
 		fps                                                              [][]byte
@@ -281,7 +225,7 @@ func (b *batch) writeArgs() (string, []any, error) {
 		if len(e.Metadata) > 0 {
 			m, err := json.Marshal(e.Metadata)
 			if err != nil {
-				return "", nil, err
+				return nil, err
 			}
 			meta = string(m)
 		}
@@ -342,13 +286,9 @@ func (b *batch) writeArgs() (string, []any, error) {
 		pq.StringArray(bAccount), pq.Int64Array(bShard), pq.StringArray(bBalance), pq.StringArray(bHeld),
 		pq.BoolArray(bExcuse),
 	}
-	query := postSQL
-	if len(hID) > 0 {
-		query = postCaptureSQL
-		args = append(args, pq.StringArray(hID), pq.StringArray(hStatus), pq.StringArray(hClosed),
-			pq.StringArray(hEntry), pq.StringArray(hCaptured))
-	}
-	return query, args, nil
+	args = append(args, pq.StringArray(hID), pq.StringArray(hStatus), pq.StringArray(hClosed),
+		pq.StringArray(hEntry), pq.StringArray(hCaptured))
+	return args, nil
 }
 
 // prepared returns query prepared, bound to tx if there is one.

@@ -37,6 +37,10 @@ type Store struct {
 	// so later entries can spread over their shards. Only internal
 	// accounts are unchecked, so it stays small.
 	unchecked sync.Map
+	// group merges concurrent single postings into batches.
+	group coalescer
+	// dates shares reads of the business date among concurrent callers.
+	dates dateReads
 }
 
 var _ ledger.Store = (*Store)(nil)

@@ -1,0 +1,136 @@
+package pgledger
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/bankkit/bankkit/ledger"
+)
+
+// Concurrent single postings share transactions. A posting on its own pays
+// for its round trips, its statements' fixed cost and a commit; a batch
+// pays for them once. So a call that posts one entry joins a queue, and at
+// most maxLeaders calls at a time each post what the queue holds (up to
+// maxGroup entries) as one batch, every entry still decided on its own as
+// in any batch. With one caller the queue is empty and a posting goes
+// straight through, so nothing waits that would not have waited anyway;
+// under load the queue fills while the leaders work and the next batch
+// takes it all, the way a database's group commit does.
+const (
+	maxLeaders = 2
+	maxGroup   = 128
+)
+
+// coalescer is the queue of single postings and how many leaders run.
+type coalescer struct {
+	mu      sync.Mutex
+	queue   []*waiter
+	leaders int
+}
+
+// waiter is one queued posting. turn receives false when the waiter is to
+// lead the batch in next, and then true once its own result is in.
+type waiter struct {
+	ctx  context.Context
+	req  ledger.PostRequest
+	res  ledger.PostResult
+	err  error
+	turn chan bool
+	next []*waiter
+}
+
+// postQueued posts one request through the queue.
+func (s *Store) postQueued(ctx context.Context, req ledger.PostRequest) (ledger.PostResult, error) {
+	me := &waiter{ctx: ctx, req: req, turn: make(chan bool, 1)}
+	c := &s.group
+	c.mu.Lock()
+	c.queue = append(c.queue, me)
+	var group []*waiter
+	if c.leaders < maxLeaders {
+		c.leaders++
+		group = c.take()
+	}
+	c.mu.Unlock()
+	for {
+		if group != nil {
+			s.lead(group)
+			s.handOff()
+		}
+		if <-me.turn {
+			return me.res, me.err
+		}
+		group, me.next = me.next, nil
+	}
+}
+
+// take removes the next batch from the queue, nil if it is empty; the
+// caller holds c.mu.
+func (c *coalescer) take() []*waiter {
+	if len(c.queue) <= maxGroup {
+		group := c.queue
+		c.queue = nil
+		return group
+	}
+	group := c.queue[:maxGroup:maxGroup]
+	c.queue = append([]*waiter(nil), c.queue[maxGroup:]...)
+	return group
+}
+
+// handOff passes the lead to the first waiter of the next batch, if there
+// is one, so that a caller whose result is in returns instead of working
+// for others.
+func (s *Store) handOff() {
+	c := &s.group
+	c.mu.Lock()
+	next := c.take()
+	if next == nil {
+		c.leaders--
+	}
+	c.mu.Unlock()
+	if next != nil {
+		next[0].next = next
+		next[0].turn <- false
+	}
+}
+
+// lead posts a batch of waiters and gives each its result. A waiter whose
+// context has ended is answered with its error and not posted. The batch
+// runs until every waiter in it has given up, not just the leader.
+func (s *Store) lead(group []*waiter) {
+	live := make([]*waiter, 0, len(group))
+	for _, w := range group {
+		if err := w.ctx.Err(); err != nil {
+			w.err = err
+			w.turn <- true
+			continue
+		}
+		live = append(live, w)
+	}
+	if len(live) == 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var left atomic.Int64
+	left.Store(int64(len(live)))
+	reqs := make([]ledger.PostRequest, len(live))
+	for i, w := range live {
+		reqs[i] = w.req
+		stop := context.AfterFunc(w.ctx, func() {
+			if left.Add(-1) == 0 {
+				cancel()
+			}
+		})
+		defer stop()
+	}
+	results, err := s.postEntries(ctx, reqs, true)
+	for i, w := range live {
+		if err != nil {
+			w.err = err
+		} else {
+			w.res = results[i]
+		}
+		w.turn <- true
+	}
+}

@@ -1,0 +1,151 @@
+package pgledger
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lib/pq"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/internal/pgtest"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
+)
+
+// fundedPair is a store with two funded CNY accounts.
+func fundedPair(t *testing.T) (*Store, *ledger.Service, ledger.Account, ledger.Account) {
+	t.Helper()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	require.NoError(t, Migrate(ctx, db))
+	s := New(db)
+	svc := ledger.NewService(s)
+	_, err := svc.SetupChart(ctx, money.CNY)
+	require.NoError(t, err)
+	var accts [2]ledger.Account
+	for i := range accts {
+		accts[i], err = svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "o", Product: ledger.ProductDemand, Currency: money.CNY})
+		require.NoError(t, err)
+		_, err = svc.Deposit(ctx, ledger.DepositRequest{AccountID: accts[i].ID, Amount: money.MustParse("100.00", "CNY")})
+		require.NoError(t, err)
+	}
+	return s, svc, accts[0], accts[1]
+}
+
+// TestQueuedPostingsShareATransaction holds every leader slot, queues
+// single transfers behind them, and lets one batch go: the transfers are
+// written by one transaction, each decided on its own (the one the balance
+// cannot cover is refused), and a caller that gave up while queued is
+// answered with its context's error and posts nothing.
+func TestQueuedPostingsShareATransaction(t *testing.T) {
+	t.Parallel()
+	s, svc, alice, bob := fundedPair(t)
+	ctx := context.Background()
+
+	c := &s.group
+	c.mu.Lock()
+	c.leaders = maxLeaders // every slot taken: callers queue
+	c.mu.Unlock()
+
+	amounts := []string{"10.00", "20.00", "30.00", "90.00", "5.00"} // 90.00 finds too little left
+	type outcome struct {
+		receipt ledger.Receipt
+		err     error
+	}
+	outcomes := make([]outcome, len(amounts))
+	var wg sync.WaitGroup
+	for i, a := range amounts {
+		wg.Go(func() {
+			r, err := svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: alice.ID, ToAccountID: bob.ID, Amount: money.MustParse(a, "CNY")})
+			outcomes[i] = outcome{r, err}
+		})
+		// Queue them in order, so the batch decides them in this order.
+		require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return len(c.queue) == i+1 },
+			5*time.Second, time.Millisecond)
+	}
+	giveUp, cancel := context.WithCancel(ctx)
+	var gaveUp error
+	wg.Go(func() {
+		_, gaveUp = svc.Transfer(giveUp, ledger.TransferRequest{FromAccountID: bob.ID, ToAccountID: alice.ID, Amount: money.MustParse("1.00", "CNY")})
+	})
+	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return len(c.queue) == len(amounts)+1 },
+		5*time.Second, time.Millisecond)
+	cancel()
+
+	s.handOff() // one of the held slots finishes: the queue goes as one batch
+	wg.Wait()
+	c.mu.Lock()
+	require.Empty(t, c.queue)
+	require.Equal(t, maxLeaders-1, c.leaders, "the batch's leader gave its slot back")
+	c.leaders = 0
+	c.mu.Unlock()
+
+	require.ErrorIs(t, gaveUp, context.Canceled)
+	var ids []string
+	for i, o := range outcomes {
+		if amounts[i] == "90.00" {
+			require.ErrorIs(t, o.err, ledger.ErrInsufficientFunds)
+			continue
+		}
+		require.NoError(t, o.err, amounts[i])
+		ids = append(ids, o.receipt.Entry.ID.String())
+	}
+	var transactions, entries int
+	require.NoError(t, s.db.Get(&transactions, `SELECT count(DISTINCT xmin::text) FROM ledger.entries WHERE id = ANY($1::uuid[])`, pq.StringArray(ids)))
+	require.Equal(t, 1, transactions, "the queued transfers were written by one transaction")
+	require.NoError(t, s.db.Get(&entries, `SELECT count(*) FROM ledger.entries WHERE kind = 'transfer'`))
+	require.Equal(t, len(ids), entries, "nothing else was posted: not the refused one, not the abandoned one")
+	after, err := svc.Account(ctx, alice.ID)
+	require.NoError(t, err)
+	require.Equal(t, "35.00", after.Balance.Amount.StringFixed(2))
+}
+
+// TestBusinessDateReadsAreNeverStale reads the business date from many
+// goroutines while end of day moves it: a read that begins after the move
+// has returned must see the new date, shared reads or not.
+func TestBusinessDateReadsAreNeverStale(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	require.NoError(t, Migrate(ctx, db))
+	s := New(db)
+	start := calendar.MustDate(2026, time.March, 2)
+	day := start
+	_, err := s.BusinessDate(ctx, start)
+	require.NoError(t, err)
+
+	var moved atomic.Value // the date most recently moved to
+	moved.Store(day)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var stale atomic.Int64
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				want := moved.Load().(calendar.Date)
+				got, err := s.BusinessDate(ctx, start)
+				if err != nil || got.Before(want) {
+					stale.Add(1)
+				}
+			}
+		})
+	}
+	for range 50 {
+		next := day.AddDays(1)
+		require.NoError(t, s.AdvanceBusinessDate(ctx, day, next))
+		moved.Store(next)
+		day = next
+	}
+	close(stop)
+	wg.Wait()
+	require.Zero(t, stale.Load(), "reads that began after a move saw the date before it")
+}
