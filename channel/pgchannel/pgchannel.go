@@ -21,6 +21,7 @@ import (
 
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/internal/pgmigrate"
+	"github.com/bankkit/bankkit/internal/pgstmt"
 	"github.com/bankkit/bankkit/internal/pgtx"
 )
 
@@ -40,12 +41,14 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 // prepared.
 type Store struct {
 	db *sqlx.DB
+	// stmts holds the lookups every authenticated request makes, prepared.
+	stmts *pgstmt.Cache
 }
 
 var _ channel.Store = (*Store)(nil)
 
 // New returns a Store over db.
-func New(db *sqlx.DB) *Store { return &Store{db: db} }
+func New(db *sqlx.DB) *Store { return &Store{db: db, stmts: pgstmt.New(db)} }
 
 // Unique constraints and SQLSTATEs the store translates into sentinels.
 const (
@@ -129,9 +132,20 @@ func (s *Store) CreateIdentity(ctx context.Context, i channel.Identity, c channe
 	return err
 }
 
-func (s *Store) identityWhere(ctx context.Context, q sqlx.QueryerContext, cond string, arg any, what string) (channel.Identity, error) {
+// identityWhere reads one identity, in tx if there is one and otherwise
+// with a prepared statement.
+func (s *Store) identityWhere(ctx context.Context, tx *sqlx.Tx, cond string, arg any, what string) (channel.Identity, error) {
 	var r identityRow
-	err := sqlx.GetContext(ctx, q, &r, `SELECT `+identityColumns+` FROM channel.identities WHERE `+cond, arg)
+	query := `SELECT ` + identityColumns + ` FROM channel.identities WHERE ` + cond
+	var err error
+	if tx != nil {
+		err = tx.GetContext(ctx, &r, query, arg)
+	} else {
+		var stmt *sqlx.Stmt
+		if stmt, err = s.stmts.Get(ctx, query); err == nil {
+			err = stmt.GetContext(ctx, &r, arg)
+		}
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return channel.Identity{}, notFound(what, arg)
 	}
@@ -143,17 +157,17 @@ func (s *Store) identityWhere(ctx context.Context, q sqlx.QueryerContext, cond s
 
 // Identity implements channel.Store.
 func (s *Store) Identity(ctx context.Context, id uuid.UUID) (channel.Identity, error) {
-	return s.identityWhere(ctx, s.db, "id = $1", id, "identity")
+	return s.identityWhere(ctx, nil, "id = $1", id, "identity")
 }
 
 // IdentityByUsername implements channel.Store.
 func (s *Store) IdentityByUsername(ctx context.Context, username string) (channel.Identity, error) {
-	return s.identityWhere(ctx, s.db, "username = $1", username, "username")
+	return s.identityWhere(ctx, nil, "username = $1", username, "username")
 }
 
 // IdentityByCustomer implements channel.Store.
 func (s *Store) IdentityByCustomer(ctx context.Context, customerID string) (channel.Identity, error) {
-	return s.identityWhere(ctx, s.db, "customer_id = $1", customerID, "login of customer")
+	return s.identityWhere(ctx, nil, "customer_id = $1", customerID, "login of customer")
 }
 
 // ListIdentities implements channel.Store.

@@ -52,8 +52,12 @@ func (s *Store) CreateSession(ctx context.Context, sess channel.Session) error {
 }
 
 func (s *Store) sessionWhere(ctx context.Context, query string, what string, key any, args ...any) (channel.Session, error) {
+	stmt, err := s.stmts.Get(ctx, query)
+	if err != nil {
+		return channel.Session{}, err
+	}
 	var r sessionRow
-	err := s.db.GetContext(ctx, &r, query, args...)
+	err = stmt.GetContext(ctx, &r, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return channel.Session{}, notFound(what, key)
 	}

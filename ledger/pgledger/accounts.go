@@ -206,16 +206,27 @@ func (s *Store) UpdateAccount(ctx context.Context, id ledger.ID, fn func(ledger.
 // accountIn reads one account inside tx.
 func accountIn(ctx context.Context, q sqlx.QueryerContext, id ledger.ID) (ledger.Account, error) {
 	var r accountRow
-	err := sqlx.GetContext(ctx, q, &r, `SELECT `+accountColumns+accountFrom+`WHERE a.id = $1 GROUP BY a.id`, id)
+	err := sqlx.GetContext(ctx, q, &r, accountByIDSQL, id)
 	if err != nil {
 		return ledger.Account{}, noRows(err, notFound("account", id))
 	}
 	return r.account()
 }
 
-// Account implements ledger.Store.
+const accountByIDSQL = `SELECT ` + accountColumns + accountFrom + `WHERE a.id = $1 GROUP BY a.id`
+
+// Account implements ledger.Store. It is prepared: every request of the
+// reference server reads an account or two.
 func (s *Store) Account(ctx context.Context, id ledger.ID) (ledger.Account, error) {
-	return accountIn(ctx, s.db, id)
+	stmt, err := s.stmts.Get(ctx, accountByIDSQL)
+	if err != nil {
+		return ledger.Account{}, err
+	}
+	var r accountRow
+	if err := stmt.GetContext(ctx, &r, id); err != nil {
+		return ledger.Account{}, noRows(err, notFound("account", id))
+	}
+	return r.account()
 }
 
 // AccountByNumber implements ledger.Store.

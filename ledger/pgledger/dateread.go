@@ -74,7 +74,7 @@ func (s *Store) runDateRead(ctx context.Context, d *dateRead) (string, error) {
 
 // queryBusinessDate reads the business date from the database.
 func (s *Store) queryBusinessDate(ctx context.Context) (string, error) {
-	stmt, err := s.stmts.get(ctx, `SELECT to_char(business_date, 'YYYY-MM-DD') FROM ledger.business_date`)
+	stmt, err := s.stmts.Get(ctx, `SELECT to_char(business_date, 'YYYY-MM-DD') FROM ledger.business_date`)
 	if err != nil {
 		return "", err
 	}

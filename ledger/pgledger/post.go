@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/bankkit/bankkit/internal/pgstmt"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
 )
@@ -63,8 +64,8 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 // twice.
 func (s *Store) postEntries(ctx context.Context, reqs []ledger.PostRequest, optimistic bool) ([]ledger.PostResult, error) {
 	b := newBatch(reqs)
-	b.stmts, b.unchecked = &s.stmts, &s.unchecked
-	if err := s.stmts.warm(ctx, postingStatements...); err != nil {
+	b.stmts, b.unchecked = s.stmts, &s.unchecked
+	if err := s.stmts.Warm(ctx, postingStatements...); err != nil {
 		return nil, err
 	}
 	if (optimistic || len(b.todo) == 1) && !b.captures() {
@@ -119,7 +120,7 @@ func lostKeyRace(err error) bool {
 
 // batch is the working state of one PostEntries call.
 type batch struct {
-	stmts     *preparedStatements
+	stmts     *pgstmt.Cache
 	unchecked *sync.Map // IDs of the unchecked accounts seen so far
 	reqs      []ledger.PostRequest
 	entries   []ledger.Entry      // private copies of the valid entries

@@ -58,7 +58,7 @@ func (s *Store) postIfUnchanged(ctx context.Context, b *batch) (bool, error) {
 	}
 	args = append(args, pq.StringArray(accounts), pq.Int64Array(shards), pq.StringArray(balances),
 		pq.StringArray(helds), pq.StringArray(statuses), pq.BoolArray(checked))
-	stmt, err := s.stmts.get(ctx, writeSQL)
+	stmt, err := s.stmts.Get(ctx, writeSQL)
 	if err != nil {
 		return false, err
 	}

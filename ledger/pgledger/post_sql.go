@@ -18,7 +18,7 @@ import (
 // The two that do the work call functions (migrations/0300) whose plans
 // are made once per connection.
 const (
-	keysSQL     = `SELECT idempotency_key, id, fingerprint FROM ledger.entries WHERE idempotency_key = ANY($1)`
+	keysSQL     = `SELECT * FROM ledger.entry_keys($1::text[])`
 	reversedSQL = `SELECT reverses FROM ledger.entries WHERE reverses = ANY($1::uuid[])`
 	rowsSQL     = `SELECT * FROM ledger.balance_rows($1::uuid[], $2::int[], $3)`
 	writeSQL    = `SELECT ledger.write_entries($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::date[],
@@ -294,9 +294,9 @@ func (b *batch) writeArgs() ([]any, error) {
 // prepared returns query prepared, bound to tx if there is one.
 func (b *batch) prepared(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
 	if tx == nil {
-		return b.stmts.get(ctx, query)
+		return b.stmts.Get(ctx, query)
 	}
-	return b.stmts.in(ctx, tx, query)
+	return b.stmts.In(ctx, tx, query)
 }
 
 // optionalID is an ID as text, "" for NilID.

@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/bankkit/bankkit/internal/pgmigrate"
+	"github.com/bankkit/bankkit/internal/pgstmt"
 	"github.com/bankkit/bankkit/ledger"
 )
 
@@ -32,7 +33,7 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 // state lives in the database, so several processes may share one.
 type Store struct {
 	db    *sqlx.DB
-	stmts preparedStatements
+	stmts *pgstmt.Cache
 	// unchecked remembers the unchecked accounts PostEntries has locked,
 	// so later entries can spread over their shards. Only internal
 	// accounts are unchecked, so it stays small.
@@ -47,5 +48,5 @@ var _ ledger.Store = (*Store)(nil)
 
 // New returns a Store on db, whose schema Migrate must have prepared.
 func New(db *sqlx.DB) *Store {
-	return &Store{db: db, stmts: preparedStatements{db: db}}
+	return &Store{db: db, stmts: pgstmt.New(db)}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/bankkit/bankkit/internal/pgmigrate"
+	"github.com/bankkit/bankkit/internal/pgstmt"
 )
 
 //go:embed migrations/*.sql
@@ -31,27 +32,52 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 // lets a retry run again, and a CompleteIdempotent response comes from an
 // operation that returns the same result when re-run under its key. That
 // saves two of the three WAL flushes of a money-moving request.
-type Postgres struct{ db *sqlx.DB }
+//
+// Every request with a key runs two of its statements, so they are
+// prepared (see pgstmt), and each is one statement in a transaction of
+// its own: the round trips of BEGIN, SET LOCAL and COMMIT would cost more
+// than the statement.
+type Postgres struct {
+	db    *sqlx.DB
+	stmts *pgstmt.Cache
+}
 
 var _ Store = (*Postgres)(nil)
 
 // NewPostgres returns a store on db; call Migrate first.
-func NewPostgres(db *sqlx.DB) *Postgres { return &Postgres{db: db} }
+func NewPostgres(db *sqlx.DB) *Postgres { return &Postgres{db: db, stmts: pgstmt.New(db)} }
 
-// Begin implements Store in one statement: insert the claim, or take over an
-// expired one with the same fingerprint, and otherwise read what holds it.
-func (p *Postgres) Begin(ctx context.Context, key string, fp Fingerprint, now time.Time, lease time.Duration) (*Response, error) {
-	var claimed bool
-	err := p.async(ctx, func(tx *sqlx.Tx) error {
-		return tx.QueryRowxContext(ctx, `
+// asyncCommit, as a CTE the statement reads from, turns off the wait for
+// the WAL flush for the statement's own (implicit) transaction: the
+// setting is transaction-local and the commit comes after the statement.
+const asyncCommit = `WITH async AS (SELECT set_config('synchronous_commit', 'off', true))`
+
+const (
+	claimSQL = asyncCommit + `
 INSERT INTO refserver.idempotency_keys (key, fingerprint, created_at, lease_until)
-VALUES ($1, $2, $3, $4)
+SELECT $1, $2, $3, $4 FROM async
 ON CONFLICT (key) DO UPDATE SET lease_until = EXCLUDED.lease_until
 	WHERE idempotency_keys.fingerprint = EXCLUDED.fingerprint
 	  AND idempotency_keys.status IS NULL
 	  AND idempotency_keys.lease_until <= $3
-RETURNING true`, key, fp[:], now, now.Add(lease)).Scan(&claimed)
-	})
+RETURNING true`
+	holderSQL   = `SELECT fingerprint, status, header, body FROM refserver.idempotency_keys WHERE key = $1`
+	completeSQL = `UPDATE refserver.idempotency_keys SET status = $2, header = $3, body = $4 WHERE key = $1 AND status IS NULL`
+	// completeAsyncSQL is completeSQL committed without the flush wait.
+	completeAsyncSQL = asyncCommit + `
+UPDATE refserver.idempotency_keys SET status = $2, header = $3, body = $4
+FROM async WHERE key = $1 AND status IS NULL`
+)
+
+// Begin implements Store in one statement: insert the claim, or take over an
+// expired one with the same fingerprint, and otherwise read what holds it.
+func (p *Postgres) Begin(ctx context.Context, key string, fp Fingerprint, now time.Time, lease time.Duration) (*Response, error) {
+	claim, err := p.stmts.Get(ctx, claimSQL)
+	if err != nil {
+		return nil, err
+	}
+	var claimed bool
+	err = claim.QueryRowxContext(ctx, key, fp[:], now, now.Add(lease)).Scan(&claimed)
 	if err == nil {
 		return nil, nil
 	}
@@ -64,8 +90,11 @@ RETURNING true`, key, fp[:], now, now.Add(lease)).Scan(&claimed)
 		Header      []byte        `db:"header"`
 		Body        []byte        `db:"body"`
 	}
-	if err := p.db.GetContext(ctx, &row,
-		`SELECT fingerprint, status, header, body FROM refserver.idempotency_keys WHERE key = $1`, key); err != nil {
+	holder, err := p.stmts.Get(ctx, holderSQL)
+	if err != nil {
+		return nil, err
+	}
+	if err := holder.GetContext(ctx, &row, key); err != nil {
 		if errors.Is(err, sql.ErrNoRows) { // purged in between: try once more
 			return p.Begin(ctx, key, fp, now, lease)
 		}
@@ -105,32 +134,16 @@ func (p *Postgres) complete(ctx context.Context, key string, resp Response, asyn
 	if body == nil {
 		body = []byte{}
 	}
-	const update = `UPDATE refserver.idempotency_keys SET status = $2, header = $3, body = $4 WHERE key = $1 AND status IS NULL`
+	query := completeSQL
 	if async {
-		return p.async(ctx, func(tx *sqlx.Tx) error {
-			_, err := tx.ExecContext(ctx, update, key, resp.Status, header, body)
-			return err
-		})
+		query = completeAsyncSQL
 	}
-	_, err = p.db.ExecContext(ctx, update, key, resp.Status, header, body)
-	return err
-}
-
-// async runs fn in a transaction committed with synchronous_commit off.
-func (p *Postgres) async(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := p.db.BeginTxx(ctx, nil)
+	stmt, err := p.stmts.Get(ctx, query)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	_, err = stmt.ExecContext(ctx, key, resp.Status, header, body)
+	return err
 }
 
 // Abandon implements Store.

@@ -1,4 +1,4 @@
--- The posting path's two statements, as functions. As prepared statements
+-- The posting path's statements, as functions. As prepared statements
 -- their plans were remade on almost every call: PostgreSQL's plan cache
 -- compares the generic plan (which must guess how long the parameter
 -- arrays are) with plans made for each call's actual arrays, finds the
@@ -51,6 +51,20 @@ BEGIN
 		ORDER BY b.account_id
 		FOR UPDATE OF b SKIP LOCKED;
 	END IF;
+END
+$$;
+
+-- entry_keys returns the entries that used any of the idempotency keys.
+CREATE FUNCTION ledger.entry_keys(keys text[])
+RETURNS TABLE (idempotency_key text, id uuid, fingerprint bytea)
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY SELECT e.idempotency_key, e.id, e.fingerprint FROM ledger.entries e
+		WHERE e.idempotency_key = ANY(keys);
 END
 $$;
 
