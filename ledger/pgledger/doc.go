@@ -40,6 +40,18 @@
 // transaction. If a row changed in between, the statement writes nothing
 // and the entry takes the batch path below, deciding under the locks.
 //
+// Concurrent single postings share that work. A call that posts one entry
+// joins a queue; at most two callers at a time lead, each posting what the
+// queue holds (up to 128 entries) as one batch — optimistically as above
+// first, each entry still decided on its own — and handing each caller its
+// own result. With one caller the queue is always empty and nothing waits;
+// under load the queue fills while the leaders work, so the commit, the
+// round trips and the statements' fixed cost are paid once per batch. A
+// caller whose context ends while it waits is answered with its error and
+// its entry is left out; a batch that has started runs on unless every
+// caller in it has given up. Concurrent BusinessDate calls likewise share
+// a read, one that starts after each of them asked.
+//
 // A batch is one transaction of a fixed number of round trips, whatever its
 // size: BEGIN; lock one balance row per account, in account order; read
 // the idempotency keys and reversals the batch names (after the locks, so a
@@ -47,9 +59,17 @@
 // decide each entry in Go, in order; write every passing entry, its
 // postings, the balance deltas, captured holds and outbox rows in one
 // statement of data-modifying CTEs over unnest($n) arrays; COMMIT.
-// Statements are prepared once per connection. A lost race for a unique
-// key starts over, where it becomes a replay (or a conflict);
-// serialization failures and deadlocks are retried by internal/pgtx.
+// A lost race for a unique key starts over, where it becomes a replay (or
+// a conflict); serialization failures and deadlocks are retried by
+// internal/pgtx.
+//
+// The reading, locking and writing statements are PL/pgSQL functions
+// (migrations/0300) that pin their generic plan. As plain prepared
+// statements, PostgreSQL's plan cache compared the generic plan, which
+// must guess how long the parameter arrays are, with plans for each call's
+// actual arrays, found the latter cheaper, and so planned nearly every call
+// — which cost more than running the statement. Every lookup in them is a
+// primary-key probe, so one plan fits every array length.
 //
 // A batch of several entries first locks with SKIP LOCKED and posts the
 // entries whose rows it got; the rest, and any later entry that shares an
@@ -74,13 +94,12 @@
 //
 // Deriving internal balances from the postings instead would make a
 // balance read a scan of the account's whole history; sharding keeps reads
-// to 32 rows and writes to one. Measured with cmd/ledgerbench (20 s per
-// workload in 4 interleaved rounds, 10,000 accounts, the shared 2-core
+// to 32 rows and writes to one. Measured with cmd/ledgerbench (15 s per
+// workload in 3 interleaved rounds, 10,000 accounts, an idle 2-core
 // machine), the hot-account run, where every transaction is a cash deposit
-// debiting the one vault cash account, posted 0.82x, 0.98x and 1.07x the
+// debiting the one vault cash account, posted 1.03x, 1.10x and 1.21x the
 // TPS of uniform transfers between customer accounts at 1, 8 and 32
-// clients: the hot account costs nothing measurable beyond the first
-// client.
+// clients: the hot account costs nothing measurable.
 //
 // Times are kept to the microsecond, as timestamptz stores them: the Store
 // truncates BookedAt, CreatedAt and the hold times it is given, so what a
@@ -98,9 +117,13 @@
 //
 // # Portability
 //
-// The SQL keeps to what CockroachDB and YugabyteDB also accept: no PL/pgSQL,
-// no triggers of our own, no advisory locks in the posting path. Exceptions
-// to check on such a database: FOR UPDATE ... SKIP LOCKED in batches (not
-// every version of those databases has it), bigserial for the outbox's
-// insertion order, and pgmigrate's advisory lock while migrating.
+// The SQL keeps to what CockroachDB and YugabyteDB also accept: no triggers
+// of our own, no advisory locks in the posting path. Exceptions to check on
+// such a database: the posting functions of migrations/0300 (PL/pgSQL with
+// SET clauses, which YugabyteDB runs as PostgreSQL does; on CockroachDB,
+// run each function's one statement as a prepared statement instead — the
+// statements are plain SQL written to run as they are), FOR UPDATE ...
+// SKIP LOCKED in batches (not every version of those databases has it),
+// bigserial for the outbox's insertion order, and pgmigrate's advisory
+// lock while migrating.
 package pgledger
