@@ -2,6 +2,7 @@ package pgledger
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 
@@ -27,7 +28,13 @@ type coalescer struct {
 	mu      sync.Mutex
 	queue   []*waiter
 	leaders int
+	// post posts a batch; nil means Store.postEntries (tests stand in here).
+	post func(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error)
 }
+
+// errLeaderPanicked answers the callers whose batch was being posted by a
+// call that panicked; the panic itself goes on up the leader's stack.
+var errLeaderPanicked = errors.New("pgledger: posting the batch panicked; its outcome is unknown")
 
 // waiter is one queued posting. turn receives false when the waiter is to
 // lead the batch in next, and then true once its own result is in.
@@ -38,6 +45,14 @@ type waiter struct {
 	err  error
 	turn chan bool
 	next []*waiter
+	// answered is set, by the leader only, once res or err is final.
+	answered bool
+}
+
+// answer hands w its result.
+func (w *waiter) answer(res ledger.PostResult, err error) {
+	w.res, w.err, w.answered = res, err, true
+	w.turn <- true
 }
 
 // postQueued posts one request through the queue.
@@ -55,7 +70,6 @@ func (s *Store) postQueued(ctx context.Context, req ledger.PostRequest) (ledger.
 	for {
 		if group != nil {
 			s.lead(group)
-			s.handOff()
 		}
 		if <-me.turn {
 			return me.res, me.err
@@ -94,15 +108,24 @@ func (s *Store) handOff() {
 	}
 }
 
-// lead posts a batch of waiters and gives each its result. A waiter whose
-// context has ended is answered with its error and not posted. The batch
-// runs until every waiter in it has given up, not just the leader.
+// lead posts a batch of waiters, gives each its result and passes the
+// lead on. A waiter whose context has ended is answered with its error and
+// not posted. The batch runs until every waiter in it has given up, not
+// just the leader. Should posting panic, the waiters still get an answer
+// and the lead still passes on, so no caller waits forever.
 func (s *Store) lead(group []*waiter) {
+	defer s.handOff()
+	defer func() {
+		for _, w := range group {
+			if !w.answered {
+				w.answer(ledger.PostResult{}, errLeaderPanicked)
+			}
+		}
+	}()
 	live := make([]*waiter, 0, len(group))
 	for _, w := range group {
 		if err := w.ctx.Err(); err != nil {
-			w.err = err
-			w.turn <- true
+			w.answer(ledger.PostResult{}, err)
 			continue
 		}
 		live = append(live, w)
@@ -124,13 +147,18 @@ func (s *Store) lead(group []*waiter) {
 		})
 		defer stop()
 	}
-	results, err := s.postEntries(ctx, reqs, true)
+	post := s.group.post
+	if post == nil {
+		post = func(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error) {
+			return s.postEntries(ctx, reqs, true)
+		}
+	}
+	results, err := post(ctx, reqs)
 	for i, w := range live {
 		if err != nil {
-			w.err = err
+			w.answer(ledger.PostResult{}, err)
 		} else {
-			w.res = results[i]
+			w.answer(results[i], nil)
 		}
-		w.turn <- true
 	}
 }

@@ -149,3 +149,46 @@ func TestBusinessDateReadsAreNeverStale(t *testing.T) {
 	wg.Wait()
 	require.Zero(t, stale.Load(), "reads that began after a move saw the date before it")
 }
+
+// TestPanickingBatchAnswersEveryone makes posting a batch panic: the caller
+// that led it sees the panic, the other caller in it gets an error rather
+// than waiting forever, and the lead passes on, so later postings go
+// through.
+func TestPanickingBatchAnswersEveryone(t *testing.T) {
+	t.Parallel()
+	s, svc, alice, bob := fundedPair(t)
+	ctx := context.Background()
+	c := &s.group
+	c.mu.Lock()
+	c.leaders = maxLeaders
+	c.post = func(context.Context, []ledger.PostRequest) ([]ledger.PostResult, error) { panic("boom") }
+	c.mu.Unlock()
+
+	type outcome struct {
+		err      error
+		panicked any
+	}
+	outcomes := make([]outcome, 2)
+	var wg sync.WaitGroup
+	for i := range outcomes {
+		wg.Go(func() {
+			defer func() { outcomes[i].panicked = recover() }()
+			_, outcomes[i].err = svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: alice.ID, ToAccountID: bob.ID, Amount: money.MustParse("1.00", "CNY")})
+		})
+		require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return len(c.queue) == i+1 },
+			5*time.Second, time.Millisecond)
+	}
+	s.handOff()
+	wg.Wait()
+	require.Equal(t, "boom", outcomes[0].panicked, "the leader's caller sees the panic")
+	require.Nil(t, outcomes[1].panicked)
+	require.ErrorIs(t, outcomes[1].err, errLeaderPanicked)
+
+	c.mu.Lock()
+	require.Equal(t, maxLeaders-1, c.leaders, "the panicking leader gave its slot back")
+	c.leaders = 0
+	c.post = nil
+	c.mu.Unlock()
+	_, err := svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: alice.ID, ToAccountID: bob.ID, Amount: money.MustParse("1.00", "CNY")})
+	require.NoError(t, err)
+}
