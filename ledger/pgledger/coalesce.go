@@ -3,6 +3,7 @@ package pgledger
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -71,16 +72,43 @@ func (s *Store) postQueued(ctx context.Context, req ledger.PostRequest) (ledger.
 		if group != nil {
 			s.lead(group)
 		}
-		if <-me.turn {
+		if done := me.wait(c); done {
 			return me.res, me.err
 		}
 		group, me.next = me.next, nil
 	}
 }
 
+// wait waits for w's turn: true when its result is in, false when it is
+// to lead the batch in w.next. A waiter whose context ends while it is
+// still queued leaves the queue and is answered with its context's error;
+// once in a batch it waits for the batch (which runs on while any caller
+// in it still wants it), and once promoted it leads.
+func (w *waiter) wait(c *coalescer) bool {
+	select {
+	case done := <-w.turn:
+		return done
+	case <-w.ctx.Done():
+	}
+	c.mu.Lock()
+	i := slices.Index(c.queue, w)
+	if i >= 0 {
+		c.queue = slices.Delete(c.queue, i, i+1)
+	}
+	c.mu.Unlock()
+	if i >= 0 {
+		w.res, w.err = ledger.PostResult{}, w.ctx.Err()
+		return true
+	}
+	return <-w.turn
+}
+
 // take removes the next batch from the queue, nil if it is empty; the
 // caller holds c.mu.
 func (c *coalescer) take() []*waiter {
+	if len(c.queue) == 0 {
+		return nil
+	}
 	if len(c.queue) <= maxGroup {
 		group := c.queue
 		c.queue = nil

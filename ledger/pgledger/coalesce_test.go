@@ -192,3 +192,27 @@ func TestPanickingBatchAnswersEveryone(t *testing.T) {
 	_, err := svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: alice.ID, ToAccountID: bob.ID, Amount: money.MustParse("1.00", "CNY")})
 	require.NoError(t, err)
 }
+
+// TestQueuedCallerKeepsItsDeadline queues a transfer behind busy leaders:
+// when its deadline passes it leaves the queue and returns, posting
+// nothing, instead of waiting for a leader.
+func TestQueuedCallerKeepsItsDeadline(t *testing.T) {
+	t.Parallel()
+	s, svc, alice, bob := fundedPair(t)
+	c := &s.group
+	c.mu.Lock()
+	c.leaders = maxLeaders
+	c.mu.Unlock()
+	defer func() { c.mu.Lock(); c.leaders = 0; c.mu.Unlock() }()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: alice.ID, ToAccountID: bob.ID, Amount: money.MustParse("1.00", "CNY")})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	c.mu.Lock()
+	require.Empty(t, c.queue, "the caller left the queue")
+	c.mu.Unlock()
+	var entries int
+	require.NoError(t, s.db.Get(&entries, `SELECT count(*) FROM ledger.entries WHERE kind = 'transfer'`))
+	require.Zero(t, entries)
+}
