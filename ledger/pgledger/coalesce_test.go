@@ -216,3 +216,39 @@ func TestQueuedCallerKeepsItsDeadline(t *testing.T) {
 	require.NoError(t, s.db.Get(&entries, `SELECT count(*) FROM ledger.entries WHERE kind = 'transfer'`))
 	require.Zero(t, entries)
 }
+
+// TestSharedDateReadOutlivesAGivenUpReader stalls the read in flight; the
+// caller that set up the next read gives up (its deadline passes), and a
+// caller that joined that read, with no deadline of its own, still gets
+// the date by reading it itself.
+func TestSharedDateReadOutlivesAGivenUpReader(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	require.NoError(t, Migrate(ctx, db))
+	s := New(db)
+	day := calendar.MustDate(2026, time.March, 2)
+	_, err := s.BusinessDate(ctx, day)
+	require.NoError(t, err)
+
+	stalled := &dateRead{done: make(chan struct{})}
+	s.dates.mu.Lock()
+	s.dates.current = stalled
+	s.dates.mu.Unlock()
+
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	var wg sync.WaitGroup
+	var shortErr error
+	wg.Go(func() { _, shortErr = s.BusinessDate(short, day) })
+	require.Eventually(t, func() bool { s.dates.mu.Lock(); defer s.dates.mu.Unlock(); return s.dates.next != nil },
+		5*time.Second, time.Millisecond)
+	var got calendar.Date
+	var gotErr error
+	wg.Go(func() { got, gotErr = s.BusinessDate(ctx, day) })
+	wg.Wait()
+	require.ErrorIs(t, shortErr, context.DeadlineExceeded)
+	require.NoError(t, gotErr)
+	require.Equal(t, day, got)
+	close(stalled.done)
+}

@@ -52,7 +52,19 @@ func (s *Store) readBusinessDate(ctx context.Context) (string, error) {
 		r.next = d
 		cur := r.current
 		r.mu.Unlock()
-		<-cur.done
+		select {
+		case <-cur.done:
+		case <-ctx.Done():
+			// Give up the read; those who joined it read for themselves.
+			r.mu.Lock()
+			if r.next == d {
+				r.next = nil
+			}
+			r.mu.Unlock()
+			d.err = ctx.Err()
+			close(d.done)
+			return "", d.err
+		}
 		r.mu.Lock()
 		r.current, r.next = d, nil
 		r.mu.Unlock()
