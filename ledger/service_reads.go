@@ -125,6 +125,25 @@ func (s *Service) Statement(ctx context.Context, accountID ID, from, to calendar
 	return Statement{AccountID: accountID, From: from, To: to, Opening: opening, Closing: running, Lines: lines}, nil
 }
 
+// History returns one page of an account's statement, newest first, each
+// line with the balance after it (see HistoryQuery and Store.History). To
+// read on, ask again with Before set to the last line's EntryID.
+func (s *Service) History(ctx context.Context, q HistoryQuery) ([]StatementLine, error) {
+	switch {
+	case q.AccountID == NilID:
+		return nil, invalid("account_id", "is required")
+	case !q.From.Valid():
+		return nil, invalid("from", "is not a valid date")
+	case !q.To.Valid():
+		return nil, invalid("to", "is not a valid date")
+	case q.To.Before(q.From):
+		return nil, invalid("to", "is before from")
+	case q.Limit < 1 || q.Limit > MaxHistoryPage:
+		return nil, invalid("limit", fmt.Sprintf("must be from 1 to %d", MaxHistoryPage))
+	}
+	return s.store.History(ctx, q)
+}
+
 // TrialBalance lists the debit and credit balances of every account in the
 // currency at one moment. Double entry makes Debits equal Credits.
 func (s *Service) TrialBalance(ctx context.Context, c money.Currency) (TrialBalance, error) {

@@ -34,6 +34,20 @@ type Statement struct {
 	Lines   []StatementLine
 }
 
+// HistoryQuery asks for one page of an account's statement lines, newest
+// first: lines with value dates from From to To (inclusive), in descending
+// order of value date then entry ID, starting after the line of entry
+// Before (NilID: with the newest), at most Limit of them.
+type HistoryQuery struct {
+	AccountID ID
+	From, To  calendar.Date
+	Before    ID
+	Limit     int
+}
+
+// MaxHistoryPage is the most lines one History call returns.
+const MaxHistoryPage = 1000
+
 // TrialBalance sums every account of one currency: each balance goes in
 // the debit column if it stands on the debit side (a positive debit-normal
 // or negative credit-normal balance), else in the credit column. Double

@@ -126,6 +126,17 @@ type Store interface {
 	// Errors: ErrNotFound.
 	Postings(ctx context.Context, accountID ID, from, to calendar.Date) ([]StatementLine, error)
 
+	// History returns one page of the account's statement lines, newest
+	// first (see HistoryQuery), each with Amount as in Postings and
+	// BalanceAfter: the balance after the line, counting every entry of the
+	// account in (value date, entry ID) order, whatever the range. The page
+	// and its balances are read at one consistent moment, and the work done
+	// grows with the lines newer than the page, not with the account's
+	// whole history, so the recent pages of a busy account stay cheap.
+	// Errors: ErrNotFound (account); a ValidationError on "before" when
+	// Before is not an entry that touched the account.
+	History(ctx context.Context, q HistoryQuery) ([]StatementLine, error)
+
 	// AccountBalances returns every account in the currency with its
 	// Balance, all read at one consistent moment (no entry half-counted),
 	// in ascending ID order. The trial balance is computed from it.

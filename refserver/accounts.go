@@ -309,26 +309,22 @@ func (s *Server) accountTransactions(rc *reqCtx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.ledger.Statement(rc.ctx(), a.ID, from, to)
+	// One line more than the page shows whether there is a next page.
+	lines, err := s.ledger.History(rc.ctx(), ledger.HistoryQuery{AccountID: a.ID, From: from, To: to, Before: p.after, Limit: p.limit + 1})
+	var ve *ledger.ValidationError
+	if errors.As(err, &ve) && ve.Field == "before" {
+		return nil, badField("after", "is not a cursor this endpoint returned")
+	}
 	if err != nil {
 		return nil, err
 	}
-	// The statement is oldest first; the API lists newest first, the page
-	// starting after the cursor's line.
 	out := list[transactionView]{Items: []transactionView{}}
-	started := p.after == ledger.NilID
-	for i := len(st.Lines) - 1; i >= 0; i-- {
-		l := st.Lines[i]
-		if !started {
-			started = l.EntryID == p.after
-			continue
-		}
-		if len(out.Items) == p.limit {
-			out.Next = out.Items[len(out.Items)-1].ID
-			break
-		}
+	for _, l := range lines[:min(len(lines), p.limit)] {
 		out.Items = append(out.Items, transactionView{ID: l.EntryID.String(), TransferID: l.EntryID.String(), Kind: string(l.Kind),
 			Amount: l.Amount, BalanceAfter: l.BalanceAfter, Description: l.Description, ValueDate: l.ValueDate, BookedAt: l.BookedAt.UTC()})
+	}
+	if len(lines) > p.limit {
+		out.Next = out.Items[len(out.Items)-1].ID
 	}
 	return out, nil
 }

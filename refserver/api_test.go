@@ -18,6 +18,7 @@ import (
 
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/internal/pgtest"
+	"github.com/bankkit/bankkit/ledger"
 )
 
 const testAdminToken = "bk_test_admin_token_0123456789abcdef0123"
@@ -237,6 +238,17 @@ func TestRetailFlowEndToEnd(t *testing.T) {
 			require.Equal(t, tr.str("id"), newest["transfer_id"])
 			require.Equal(t, "-250.50", newest["amount"].(map[string]any)["value"])
 			require.Equal(t, "749.50", newest["balance_after"].(map[string]any)["value"])
+			// Page by page, following next, the same lines in the same order.
+			first := b.must(200, b.do("GET", "/v1/accounts/"+a1+"/transactions?limit=1", at, nil))
+			require.Equal(t, tr.str("id"), first.body["items"].([]any)[0].(map[string]any)["transfer_id"])
+			second := b.must(200, b.do("GET", "/v1/accounts/"+a1+"/transactions?limit=1&after="+first.str("next"), at, nil))
+			require.Equal(t, items[1].(map[string]any)["id"], second.body["items"].([]any)[0].(map[string]any)["id"])
+			require.Equal(t, "1000.00", second.body["items"].([]any)[0].(map[string]any)["balance_after"].(map[string]any)["value"])
+			require.Equal(t, "", second.body["next"], "the last page has no next")
+			// A cursor that is no line of the account is refused, with the parameter named.
+			bad := b.do("GET", "/v1/accounts/"+a1+"/transactions?after="+ledger.NewID().String(), at, nil)
+			require.Equal(t, 400, bad.status)
+			require.Equal(t, "after", bad.body["errors"].([]any)[0].(map[string]any)["field"])
 
 			// Reversal by staff restores both balances; a second is refused.
 			b.must(201, b.do("POST", "/v1/transfers/"+tr.str("id")+"/reversal", teller, nil))

@@ -14,6 +14,8 @@ var readTests = []test{
 	{"StatementRunningBalance", testStatement},
 	{"BalanceAsOf", testBalanceAsOf},
 	{"StatementErrors", testStatementErrors},
+	{"HistoryPages", testHistory},
+	{"HistoryErrors", testHistoryErrors},
 	{"TrialBalanceColumns", testTrialBalance},
 }
 
@@ -150,4 +152,103 @@ func testTrialBalance(t *testing.T, f *fixture) {
 	require.Equal(t, "150.00", tb.Debits.ValueString())
 	require.Equal(t, "150.00", tb.Credits.ValueString())
 	require.Equal(t, 2+len(ledger.DefaultChart()), tb.Accounts)
+}
+
+// historyRow is what the History tests compare of a line.
+type historyRow struct {
+	id            ledger.ID
+	amount, after string
+}
+
+func historyRows(lines []ledger.StatementLine) []historyRow {
+	out := make([]historyRow, len(lines))
+	for i, l := range lines {
+		out[i] = historyRow{l.EntryID, l.Amount.ValueString(), l.BalanceAfter.ValueString()}
+	}
+	return out
+}
+
+func testHistory(t *testing.T, f *fixture) {
+	a, ids := statementFixture(t, f)
+	d := f.today
+	page := func(from, to calendar.Date, before ledger.ID, limit int) []historyRow {
+		t.Helper()
+		lines, err := f.svc.History(f.ctx, ledger.HistoryQuery{AccountID: a.ID, From: from, To: to, Before: before, Limit: limit})
+		require.NoError(t, err)
+		return historyRows(lines)
+	}
+	// Newest first; on d-2 the later-posted entry (ids[4]) first. The
+	// balance after each line counts every older line, whatever the range.
+	require.Equal(t, []historyRow{{ids[3], "-20.00", "56.75"}, {ids[2], "5.50", "76.75"}}, page(d.AddDays(-10), d, ledger.NilID, 2))
+	require.Equal(t, []historyRow{{ids[4], "1.25", "71.25"}, {ids[1], "-30.00", "70.00"}}, page(d.AddDays(-10), d, ids[2], 2))
+	require.Equal(t, []historyRow{{ids[0], "100.00", "100.00"}}, page(d.AddDays(-10), d, ids[1], 2))
+	require.Empty(t, page(d.AddDays(-10), d, ids[0], 2))
+
+	require.Equal(t, []historyRow{{ids[2], "5.50", "76.75"}, {ids[4], "1.25", "71.25"}, {ids[1], "-30.00", "70.00"}, {ids[0], "100.00", "100.00"}},
+		page(d.AddDays(-10), d.AddDays(-1), ledger.NilID, 10), "a line newer than the range still counts in the balances")
+	require.Equal(t, []historyRow{{ids[4], "1.25", "71.25"}, {ids[1], "-30.00", "70.00"}}, page(d.AddDays(-2), d.AddDays(-2), ledger.NilID, 10))
+	require.Equal(t, []historyRow{{ids[1], "-30.00", "70.00"}}, page(d.AddDays(-2), d.AddDays(-2), ids[4], 10))
+
+	// Read page by page, the history is the statement backwards.
+	st, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-10), d)
+	require.NoError(t, err)
+	var want []historyRow
+	for i := len(st.Lines) - 1; i >= 0; i-- {
+		want = append(want, historyRows(st.Lines[i:i+1])...)
+	}
+	var got []historyRow
+	for before := ledger.NilID; ; {
+		rows := page(d.AddDays(-10), d, before, 1)
+		if len(rows) == 0 {
+			break
+		}
+		got = append(got, rows...)
+		before = rows[len(rows)-1].id
+	}
+	require.Equal(t, want, got)
+
+	// Vault cash takes part in every deposit and spreads over balance
+	// rows where a store shards it: its newest line's balance after is
+	// still the account's balance.
+	vault, err := f.svc.ChartAccount(f.ctx, "CNY", ledger.CodeVaultCash)
+	require.NoError(t, err)
+	lines, err := f.svc.History(f.ctx, ledger.HistoryQuery{AccountID: vault.ID, From: d.AddDays(-10), To: d, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, lines, 1)
+	now, err := f.svc.Account(f.ctx, vault.ID)
+	require.NoError(t, err)
+	require.Equal(t, now.Balance.ValueString(), lines[0].BalanceAfter.ValueString())
+}
+
+func testHistoryErrors(t *testing.T, f *fixture) {
+	a := f.open("alice")
+	f.deposit(a.ID, "10.00")
+	b := f.open("bob")
+	other := f.deposit(b.ID, "10.00")
+	q := ledger.HistoryQuery{AccountID: a.ID, From: f.today.AddDays(-1), To: f.today, Limit: 10}
+	for _, c := range []struct {
+		change func(*ledger.HistoryQuery)
+		field  string
+	}{
+		{func(q *ledger.HistoryQuery) { q.AccountID = ledger.NilID }, "account_id"},
+		{func(q *ledger.HistoryQuery) { q.From = calendar.Date{} }, "from"},
+		{func(q *ledger.HistoryQuery) { q.To = calendar.Date{} }, "to"},
+		{func(q *ledger.HistoryQuery) { q.To = q.From.AddDays(-1) }, "to"},
+		{func(q *ledger.HistoryQuery) { q.Limit = 0 }, "limit"},
+		{func(q *ledger.HistoryQuery) { q.Limit = ledger.MaxHistoryPage + 1 }, "limit"},
+		{func(q *ledger.HistoryQuery) { q.Before = other.ID }, "before"},
+		{func(q *ledger.HistoryQuery) { q.Before = ledger.NewID() }, "before"},
+	} {
+		bad := q
+		c.change(&bad)
+		_, err := f.svc.History(f.ctx, bad)
+		requireInvalid(t, err, c.field)
+	}
+	unknown := q
+	unknown.AccountID = ledger.NewID()
+	_, err := f.svc.History(f.ctx, unknown)
+	require.ErrorIs(t, err, ledger.ErrNotFound)
+	lines, err := f.svc.History(f.ctx, q)
+	require.NoError(t, err)
+	require.Len(t, lines, 1, "the queries above changed nothing")
 }

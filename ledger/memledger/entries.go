@@ -192,3 +192,51 @@ func (s *Store) balanceOn(a *account, day calendar.Date) decimal.Decimal {
 	}
 	return sum
 }
+
+// History implements ledger.Store. In memory the whole history is at hand,
+// so it is simply sorted and summed under one read lock.
+func (s *Store) History(ctx context.Context, q ledger.HistoryQuery) ([]ledger.StatementLine, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.accounts[q.AccountID]
+	if !ok {
+		return nil, notFound("account", q.AccountID)
+	}
+	all := make([]ledger.StatementLine, 0, len(a.entries))
+	for _, i := range a.entries {
+		all = append(all, s.journal.statementLine(i, a))
+	}
+	slices.SortStableFunc(all, func(x, y ledger.StatementLine) int {
+		if c := x.ValueDate.Compare(y.ValueDate); c != 0 {
+			return c
+		}
+		return ledger.CompareIDs(x.EntryID, y.EntryID)
+	})
+	running := decimal.Zero
+	for i := range all {
+		running = running.Add(all[i].Amount.Amount)
+		all[i].BalanceAfter = money.Money{Amount: running, Currency: a.Currency}
+	}
+	start := len(all) - 1
+	if q.Before != ledger.NilID {
+		at := slices.IndexFunc(all, func(l ledger.StatementLine) bool { return l.EntryID == q.Before })
+		if at < 0 {
+			return nil, &ledger.ValidationError{Field: "before", Reason: "is not an entry of this account"}
+		}
+		start = at - 1
+	}
+	var out []ledger.StatementLine
+	for i := start; i >= 0 && len(out) < q.Limit; i-- {
+		l := all[i]
+		if l.ValueDate.Before(q.From) {
+			break
+		}
+		if !l.ValueDate.After(q.To) {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}

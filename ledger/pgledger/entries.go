@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
 )
@@ -192,4 +194,88 @@ func (s *Store) Postings(ctx context.Context, accountID ledger.ID, from, to cale
 		})
 	}
 	return lines, nil
+}
+
+// History implements ledger.Store in a read-only repeatable-read
+// transaction: the account's total balance (its balance rows), the page
+// (a backward scan of the postings_account index from the cursor), and the
+// sum of the lines newer than the page, from which each line's balance
+// after it follows. Only the page and the lines newer than it are read.
+func (s *Store) History(ctx context.Context, q ledger.HistoryQuery) ([]ledger.StatementLine, error) {
+	var out []ledger.StatementLine
+	err := pgtx.Run(ctx, s.db, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, func(tx *sqlx.Tx) error {
+		out = nil
+		var acct struct {
+			Currency string          `db:"currency"`
+			Total    decimal.Decimal `db:"total"`
+		}
+		if err := tx.GetContext(ctx, &acct, `SELECT a.currency,
+			COALESCE((SELECT sum(b.balance) FROM ledger.balances b WHERE b.account_id = a.id), 0) AS total
+			FROM ledger.accounts a WHERE a.id = $1`, q.AccountID); err != nil {
+			return noRows(err, notFound("account", q.AccountID))
+		}
+		// The cursor is the key (value date, entry ID) to start below; the
+		// first page starts below every key.
+		cursorDate, cursorID := "infinity", "ffffffff-ffff-ffff-ffff-ffffffffffff"
+		if q.Before != ledger.NilID {
+			err := tx.GetContext(ctx, &cursorDate, `SELECT to_char(value_date, 'YYYY-MM-DD') FROM ledger.postings
+				WHERE account_id = $1 AND entry_id = $2 LIMIT 1`, q.AccountID, q.Before)
+			if errors.Is(err, sql.ErrNoRows) {
+				return &ledger.ValidationError{Field: "before", Reason: "is not an entry of this account"}
+			}
+			if err != nil {
+				return err
+			}
+			cursorID = q.Before.String()
+		}
+		var rows []struct {
+			EntryID     ledger.ID       `db:"entry_id"`
+			Kind        string          `db:"kind"`
+			Change      decimal.Decimal `db:"change"`
+			Description string          `db:"description"`
+			ValueDate   string          `db:"value_date"`
+			BookedAt    time.Time       `db:"booked_at"`
+		}
+		if err := tx.SelectContext(ctx, &rows, `SELECT p.entry_id, e.kind, sum(`+normalChange+`) AS change,
+			e.description, to_char(p.value_date, 'YYYY-MM-DD') AS value_date, e.booked_at
+			FROM ledger.postings p
+			JOIN ledger.accounts a ON a.id = p.account_id
+			JOIN ledger.entries e ON e.id = p.entry_id
+			WHERE p.account_id = $1 AND p.value_date BETWEEN $2::date AND $3::date
+				AND (p.value_date, p.entry_id) < ($4::date, $5::uuid)
+			GROUP BY p.value_date, p.entry_id, e.id
+			ORDER BY p.value_date DESC, p.entry_id DESC
+			LIMIT $6`, q.AccountID, sqlDate(q.From), sqlDate(q.To), cursorDate, cursorID, q.Limit); err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		var newer decimal.Decimal
+		if err := tx.GetContext(ctx, &newer, `SELECT COALESCE(sum(`+normalChange+`), 0)
+			FROM ledger.postings p JOIN ledger.accounts a ON a.id = p.account_id
+			WHERE p.account_id = $1 AND (p.value_date, p.entry_id) > ($2::date, $3::uuid)`,
+			q.AccountID, rows[0].ValueDate, rows[0].EntryID); err != nil {
+			return err
+		}
+		after := acct.Total.Sub(newer)
+		for _, r := range rows {
+			vd, err := parseDate(r.ValueDate)
+			if err != nil {
+				return err
+			}
+			out = append(out, ledger.StatementLine{
+				EntryID:      r.EntryID,
+				Kind:         ledger.EntryKind(r.Kind),
+				Amount:       moneyOf(r.Change, acct.Currency),
+				BalanceAfter: moneyOf(after, acct.Currency),
+				Description:  r.Description,
+				ValueDate:    vd,
+				BookedAt:     r.BookedAt.UTC(),
+			})
+			after = after.Sub(r.Change)
+		}
+		return nil
+	})
+	return out, err
 }
