@@ -3,6 +3,7 @@ package pgledger_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,14 +35,17 @@ func benchBank(b *testing.B, n int) (*ledger.Service, *pgledger.Store, []ledger.
 }
 
 // BenchmarkTransfer posts one transfer per operation, from parallel
-// goroutines, between 100 accounts.
+// goroutines (16 per GOMAXPROCS, so that concurrent single postings share
+// batches as they do in a busy server), between 1000 accounts.
 func BenchmarkTransfer(b *testing.B) {
-	svc, _, ids := benchBank(b, 100)
+	svc, _, ids := benchBank(b, 1000)
 	ctx := context.Background()
 	amount := money.MustParse("0.01", "CNY")
+	var seq atomic.Int64
+	b.SetParallelism(16)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
-		i := 0
+		i := int(seq.Add(1)) * 7919 // each goroutine on its own accounts
 		for pb.Next() {
 			i++
 			from, to := ids[i%len(ids)], ids[(i*7+1)%len(ids)]
