@@ -83,10 +83,8 @@ func (s *Service) BalanceAsOf(ctx context.Context, accountID ID, date calendar.D
 }
 
 // Statement lists the account's entries with value dates from from to to
-// (inclusive), oldest first, each with the running balance after it.
-//
-// The opening balance and the lines are read in two steps; an entry
-// back-valued before from and posted between them is missed by Opening.
+// (inclusive), oldest first, each with the running balance after it. The
+// opening balance and the lines are read at one moment.
 func (s *Service) Statement(ctx context.Context, accountID ID, from, to calendar.Date) (Statement, error) {
 	switch {
 	case accountID == NilID:
@@ -98,24 +96,9 @@ func (s *Service) Statement(ctx context.Context, accountID ID, from, to calendar
 	case to.Before(from):
 		return Statement{}, invalid("to", "is before from")
 	}
-	opening := money.Money{}
-	if from.Year > 1 || from.Month > 1 || from.Day > 1 {
-		var err error
-		opening, err = s.store.BalanceAsOf(ctx, accountID, from.AddDays(-1))
-		if err != nil {
-			return Statement{}, err
-		}
-	}
-	lines, err := s.store.Postings(ctx, accountID, from, to)
+	opening, lines, err := s.store.StatementLines(ctx, accountID, from, to)
 	if err != nil {
 		return Statement{}, err
-	}
-	if opening.Currency == "" {
-		a, err := s.store.Account(ctx, accountID)
-		if err != nil {
-			return Statement{}, err
-		}
-		opening = money.Zero(a.Currency)
 	}
 	running := opening
 	for i := range lines {

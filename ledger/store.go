@@ -119,12 +119,15 @@ type Store interface {
 	// Errors: ErrNotFound.
 	BalanceAsOf(ctx context.Context, accountID ID, date calendar.Date) (money.Money, error)
 
-	// Postings returns one line per entry that touched the account with a
-	// value date in [from, to], ordered by value date then entry ID. Each
-	// line's Amount is the entry's net change to the balance in
-	// normal-side terms; BalanceAfter is left for the Service to fill.
+	// StatementLines returns the account's opening balance — every entry
+	// with a value date before from — and one line per entry that touched
+	// the account with a value date in [from, to], ordered by value date
+	// then entry ID, both read at one consistent moment (an entry posted
+	// meanwhile is in both or in neither). Each line's Amount is the
+	// entry's net change to the balance in normal-side terms; BalanceAfter
+	// is left for the Service to fill.
 	// Errors: ErrNotFound.
-	Postings(ctx context.Context, accountID ID, from, to calendar.Date) ([]StatementLine, error)
+	StatementLines(ctx context.Context, accountID ID, from, to calendar.Date) (opening money.Money, lines []StatementLine, err error)
 
 	// History returns one page of the account's statement lines, newest
 	// first (see HistoryQuery), each with Amount as in Postings and

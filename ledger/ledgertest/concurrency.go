@@ -18,6 +18,7 @@ var concurrencyTests = []test{
 	{"ConcurrentRetriesPostOnce", testConcurrentRetries},
 	{"ConcurrentBatches", testConcurrentBatches},
 	{"ConcurrentHoldsNeverOverdraw", testConcurrentHolds},
+	{"StatementsAreReadAtOneMoment", testStatementSnapshot},
 }
 
 // concurrentWorkers and transfersPerWorker size the concurrency tests:
@@ -223,4 +224,49 @@ func testConcurrentHolds(t *testing.T, f *fixture) {
 	require.False(t, got.Available().IsNegative())
 	require.True(t, got.Balance.Amount.Add(s.Balance.Amount).Equal(decimal.NewFromInt(100)))
 	f.requireTrialBalanced()
+}
+
+// testStatementSnapshot posts, again and again, a batch of two transfers
+// that cancel out on account a: one back-valued before the statement's
+// range (lowering its opening balance) and one inside it (a line). Read
+// at one moment, a's statement always closes at what a started with; an
+// opening read before a batch and lines read after it would not.
+func testStatementSnapshot(t *testing.T, f *fixture) {
+	a, b := f.open("alice"), f.open("bob")
+	d := f.today
+	for _, id := range []ledger.ID{a.ID, b.ID} {
+		_, err := f.svc.Deposit(f.ctx, ledger.DepositRequest{AccountID: id, Amount: cny("1000.00"), ValueDate: d.AddDays(-10)})
+		require.NoError(t, err)
+	}
+	const batches = 40
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range batches {
+			results, err := f.svc.TransferBatch(f.ctx, []ledger.TransferRequest{
+				{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("1.00"), ValueDate: d.AddDays(-5)},
+				{FromAccountID: b.ID, ToAccountID: a.ID, Amount: cny("1.00")},
+			})
+			if err != nil || results[0].Err != nil || results[1].Err != nil {
+				t.Errorf("batch: %v %v", err, results)
+				return
+			}
+		}
+	}()
+	reads := 0
+	for running := true; running; reads++ {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		st, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-2), d)
+		require.NoError(t, err)
+		require.Equal(t, "1000.00", st.Closing.ValueString(),
+			"opening %s with %d lines: the opening and the lines were read at different moments", st.Opening.ValueString(), len(st.Lines))
+	}
+	st, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-2), d)
+	require.NoError(t, err)
+	require.Len(t, st.Lines, batches)
+	t.Logf("%d statements read while posting", reads)
 }

@@ -152,24 +152,27 @@ func (s *Store) BalanceAsOf(ctx context.Context, accountID ledger.ID, date calen
 	return money.Money{Amount: s.balanceOn(a, date), Currency: a.Currency}, nil
 }
 
-// Postings implements ledger.Store.
-func (s *Store) Postings(ctx context.Context, accountID ledger.ID, from, to calendar.Date) ([]ledger.StatementLine, error) {
+// StatementLines implements ledger.Store, under one read lock.
+func (s *Store) StatementLines(ctx context.Context, accountID ledger.ID, from, to calendar.Date) (money.Money, []ledger.StatementLine, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return money.Money{}, nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	a, ok := s.accounts[accountID]
 	if !ok {
-		return nil, notFound("account", accountID)
+		return money.Money{}, nil, notFound("account", accountID)
 	}
 	var out []ledger.StatementLine
+	opening := decimal.Zero
 	lo, hi := packDate(from), packDate(to)
 	for _, i := range a.entries {
-		if vd := s.journal.valueDate(i); vd < lo || vd > hi {
-			continue
+		switch vd := s.journal.valueDate(i); {
+		case vd < lo:
+			opening = opening.Add(s.journal.changeTo(i, a))
+		case vd <= hi:
+			out = append(out, s.journal.statementLine(i, a))
 		}
-		out = append(out, s.journal.statementLine(i, a))
 	}
 	slices.SortStableFunc(out, func(x, y ledger.StatementLine) int {
 		if c := x.ValueDate.Compare(y.ValueDate); c != 0 {
@@ -177,7 +180,7 @@ func (s *Store) Postings(ctx context.Context, accountID ledger.ID, from, to cale
 		}
 		return ledger.CompareIDs(x.EntryID, y.EntryID)
 	})
-	return out, nil
+	return money.Money{Amount: opening, Currency: a.Currency}, out, nil
 }
 
 // balanceOn returns the sum of a's changes from entries whose value date is

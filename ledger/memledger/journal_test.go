@@ -125,7 +125,7 @@ func TestJournalAmountsRoundTrip(t *testing.T) {
 	}
 	require.Len(t, fromEvents, len(posted))
 
-	lines, err := s.Postings(ctx, accts[1].ID, journalDay, journalDay)
+	_, lines, err := s.StatementLines(ctx, accts[1].ID, journalDay, journalDay)
 	require.NoError(t, err)
 	require.Len(t, lines, len(amounts))
 	total := decimal.Zero
@@ -189,7 +189,7 @@ func TestJournalBookedAtRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		requireSameEntry(t, e, got)
 	}
-	lines, err := s.Postings(t.Context(), accts[0].ID, journalDay, journalDay)
+	_, lines, err := s.StatementLines(t.Context(), accts[0].ID, journalDay, journalDay)
 	require.NoError(t, err)
 	require.Len(t, lines, len(posted))
 	for _, l := range lines {
@@ -244,7 +244,7 @@ func TestJournalManyPostingsAndSideTable(t *testing.T) {
 	require.Equal(t, map[ledger.ID]map[string]string{e.ID: e.Metadata}, md)
 
 	for _, a := range accts {
-		lines, err := s.Postings(ctx, a.ID, journalDay, journalDay)
+		_, lines, err := s.StatementLines(ctx, a.ID, journalDay, journalDay)
 		require.NoError(t, err)
 		if _, touched := want[a.ID]; !touched {
 			require.Empty(t, lines)
@@ -389,7 +389,7 @@ func TestJournalEventsAcrossChunks(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, ids[i], e.ID)
 	}
-	lines, err := s.Postings(ctx, accts[0].ID, journalDay, journalDay)
+	_, lines, err := s.StatementLines(ctx, accts[0].ID, journalDay, journalDay)
 	require.NoError(t, err)
 	touching0 := 0 // account 0 is debited when i%3 is 0, credited when it is 2
 	for i := range n {

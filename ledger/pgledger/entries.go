@@ -153,47 +153,59 @@ func (s *Store) BalanceAsOf(ctx context.Context, accountID ledger.ID, date calen
 	return moneyOf(r.Sum, r.Currency), nil
 }
 
-// Postings implements ledger.Store.
-func (s *Store) Postings(ctx context.Context, accountID ledger.ID, from, to calendar.Date) ([]ledger.StatementLine, error) {
-	var currency string
-	if err := s.db.GetContext(ctx, &currency, `SELECT currency FROM ledger.accounts WHERE id = $1`, accountID); err != nil {
-		return nil, noRows(err, notFound("account", accountID))
-	}
-	var rows []struct {
-		EntryID     ledger.ID       `db:"entry_id"`
-		Kind        string          `db:"kind"`
-		Change      decimal.Decimal `db:"change"`
-		Description string          `db:"description"`
-		ValueDate   string          `db:"value_date"`
-		BookedAt    time.Time       `db:"booked_at"`
-	}
-	err := s.db.SelectContext(ctx, &rows, `SELECT e.id AS entry_id, e.kind, sum(`+normalChange+`) AS change,
-		e.description, to_char(e.value_date, 'YYYY-MM-DD') AS value_date, e.booked_at
-		FROM ledger.postings p
-		JOIN ledger.accounts a ON a.id = p.account_id
-		JOIN ledger.entries e ON e.id = p.entry_id
-		WHERE p.account_id = $1 AND p.value_date BETWEEN $2::date AND $3::date
-		GROUP BY e.id
-		ORDER BY e.value_date, e.id`, accountID, sqlDate(from), sqlDate(to))
-	if err != nil {
-		return nil, err
-	}
+// StatementLines implements ledger.Store in a read-only repeatable-read
+// transaction, so the opening balance and the lines see the same entries.
+func (s *Store) StatementLines(ctx context.Context, accountID ledger.ID, from, to calendar.Date) (money.Money, []ledger.StatementLine, error) {
+	var opening money.Money
 	var lines []ledger.StatementLine
-	for _, r := range rows {
-		vd, err := parseDate(r.ValueDate)
-		if err != nil {
-			return nil, err
+	err := pgtx.Run(ctx, s.db, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, func(tx *sqlx.Tx) error {
+		lines = nil
+		var acct struct {
+			Currency string          `db:"currency"`
+			Opening  decimal.Decimal `db:"opening"`
 		}
-		lines = append(lines, ledger.StatementLine{
-			EntryID:     r.EntryID,
-			Kind:        ledger.EntryKind(r.Kind),
-			Amount:      moneyOf(r.Change, currency),
-			Description: r.Description,
-			ValueDate:   vd,
-			BookedAt:    r.BookedAt.UTC(),
-		})
-	}
-	return lines, nil
+		if err := tx.GetContext(ctx, &acct, `SELECT a.currency,
+			COALESCE((SELECT sum(`+normalChange+`) FROM ledger.postings p
+				WHERE p.account_id = a.id AND p.value_date < $2::date), 0) AS opening
+			FROM ledger.accounts a WHERE a.id = $1`, accountID, sqlDate(from)); err != nil {
+			return noRows(err, notFound("account", accountID))
+		}
+		opening = moneyOf(acct.Opening, acct.Currency)
+		var rows []struct {
+			EntryID     ledger.ID       `db:"entry_id"`
+			Kind        string          `db:"kind"`
+			Change      decimal.Decimal `db:"change"`
+			Description string          `db:"description"`
+			ValueDate   string          `db:"value_date"`
+			BookedAt    time.Time       `db:"booked_at"`
+		}
+		if err := tx.SelectContext(ctx, &rows, `SELECT e.id AS entry_id, e.kind, sum(`+normalChange+`) AS change,
+			e.description, to_char(e.value_date, 'YYYY-MM-DD') AS value_date, e.booked_at
+			FROM ledger.postings p
+			JOIN ledger.accounts a ON a.id = p.account_id
+			JOIN ledger.entries e ON e.id = p.entry_id
+			WHERE p.account_id = $1 AND p.value_date BETWEEN $2::date AND $3::date
+			GROUP BY e.id
+			ORDER BY e.value_date, e.id`, accountID, sqlDate(from), sqlDate(to)); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			vd, err := parseDate(r.ValueDate)
+			if err != nil {
+				return err
+			}
+			lines = append(lines, ledger.StatementLine{
+				EntryID:     r.EntryID,
+				Kind:        ledger.EntryKind(r.Kind),
+				Amount:      moneyOf(r.Change, acct.Currency),
+				Description: r.Description,
+				ValueDate:   vd,
+				BookedAt:    r.BookedAt.UTC(),
+			})
+		}
+		return nil
+	})
+	return opening, lines, err
 }
 
 // History implements ledger.Store in a read-only repeatable-read
