@@ -84,9 +84,9 @@ func BenchmarkTransferBatch(b *testing.B) {
 	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "transfers/s")
 }
 
-// BenchmarkPostEntriesBatch is BenchmarkTransferBatch on the Store alone:
-// the Service reads the business date once per transfer it builds, which
-// this leaves out, to show the store's own cost per batch.
+// BenchmarkPostEntriesBatch is BenchmarkTransferBatch on the Store alone,
+// without the Service's building and checking of the transfers, to show
+// the store's own cost per batch.
 func BenchmarkPostEntriesBatch(b *testing.B) {
 	const size = 100
 	svc, store, ids := benchBank(b, 200)
