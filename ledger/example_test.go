@@ -155,3 +155,38 @@ func ExampleValidateAccountNumber() {
 	// <nil>
 	// ledger: invalid number: check digit does not match
 }
+
+// Read an account's history newest first, a page at a time, as an app's
+// transaction list does: each page starts after the last line of the one
+// before, and every line carries the balance after it.
+func ExampleService_History() {
+	ctx := context.Background()
+	svc := newExampleService()
+	acct, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "cust-alice", Product: ledger.ProductDemand, Currency: money.CNY})
+	for _, amount := range []string{"100.00", "20.00", "3.00", "0.40", "0.05"} {
+		if _, err := svc.Deposit(ctx, ledger.DepositRequest{AccountID: acct.ID, Amount: money.MustParse(amount, "CNY")}); err != nil {
+			panic(err)
+		}
+	}
+	today, _ := svc.BusinessDate(ctx)
+	q := ledger.HistoryQuery{AccountID: acct.ID, From: today.AddDays(-90), To: today, Limit: 2}
+	for page := 1; ; page++ {
+		lines, err := svc.History(ctx, q)
+		if err != nil {
+			panic(err)
+		}
+		if len(lines) == 0 {
+			break
+		}
+		for _, l := range lines {
+			fmt.Printf("page %d: %6s  balance %s\n", page, l.Amount.ValueString(), l.BalanceAfter.ValueString())
+		}
+		q.Before = lines[len(lines)-1].EntryID
+	}
+	// Output:
+	// page 1:   0.05  balance 123.45
+	// page 1:   0.40  balance 123.40
+	// page 2:   3.00  balance 123.00
+	// page 2:  20.00  balance 120.00
+	// page 3: 100.00  balance 100.00
+}
