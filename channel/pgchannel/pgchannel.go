@@ -141,10 +141,7 @@ func (s *Store) identityWhere(ctx context.Context, tx *sqlx.Tx, cond string, arg
 	if tx != nil {
 		err = tx.GetContext(ctx, &r, query, arg)
 	} else {
-		var stmt *sqlx.Stmt
-		if stmt, err = s.stmts.Get(ctx, query); err == nil {
-			err = stmt.GetContext(ctx, &r, arg)
-		}
+		err = s.stmts.GetContext(ctx, &r, query, arg)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return channel.Identity{}, notFound(what, arg)

@@ -52,12 +52,8 @@ func (s *Store) CreateSession(ctx context.Context, sess channel.Session) error {
 }
 
 func (s *Store) sessionWhere(ctx context.Context, query string, what string, key any, args ...any) (channel.Session, error) {
-	stmt, err := s.stmts.Get(ctx, query)
-	if err != nil {
-		return channel.Session{}, err
-	}
 	var r sessionRow
-	err = stmt.GetContext(ctx, &r, args...)
+	err := s.stmts.GetContext(ctx, &r, query, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return channel.Session{}, notFound(what, key)
 	}

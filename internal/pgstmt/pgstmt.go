@@ -10,6 +10,7 @@ package pgstmt
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 
 	"github.com/jmoiron/sqlx"
@@ -34,7 +35,7 @@ func New(db *sqlx.DB) *Cache { return &Cache{db: db, m: map[string]*sqlx.Stmt{}}
 // statements waiting for those locks.
 func (c *Cache) Warm(ctx context.Context, queries ...string) error {
 	for _, q := range queries {
-		if _, err := c.Get(ctx, q); err != nil {
+		if _, err := c.Stmt(ctx, q); err != nil {
 			return err
 		}
 	}
@@ -43,15 +44,34 @@ func (c *Cache) Warm(ctx context.Context, queries ...string) error {
 
 // In returns query prepared and bound to tx; Warm it first.
 func (c *Cache) In(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
-	stmt, err := c.Get(ctx, query)
+	stmt, err := c.Stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
 	return tx.StmtxContext(ctx, stmt), nil
 }
 
-// Get returns query prepared on the pool.
-func (c *Cache) Get(ctx context.Context, query string) (*sqlx.Stmt, error) {
+// GetContext runs query prepared and scans its one row into dest, as
+// sqlx's GetContext does (sql.ErrNoRows when there is none).
+func (c *Cache) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	stmt, err := c.Stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	return stmt.GetContext(ctx, dest, args...)
+}
+
+// ExecContext runs query prepared.
+func (c *Cache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	stmt, err := c.Stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return stmt.ExecContext(ctx, args...)
+}
+
+// Stmt returns query prepared on the pool.
+func (c *Cache) Stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	c.mu.Lock()
 	stmt, ok := c.m[query]
 	c.mu.Unlock()

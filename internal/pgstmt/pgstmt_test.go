@@ -2,6 +2,7 @@ package pgstmt_test
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"testing"
 
@@ -21,7 +22,7 @@ func TestGetPreparesOncePerQuery(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range stmts {
 		wg.Go(func() {
-			stmt, err := c.Get(ctx, query)
+			stmt, err := c.Stmt(ctx, query)
 			require.NoError(t, err)
 			stmts[i] = stmt
 		})
@@ -34,7 +35,7 @@ func TestGetPreparesOncePerQuery(t *testing.T) {
 	require.NoError(t, stmts[0].GetContext(ctx, &n, 41))
 	require.Equal(t, 42, n)
 
-	other, err := c.Get(ctx, `SELECT $1::int * 2`)
+	other, err := c.Stmt(ctx, `SELECT $1::int * 2`)
 	require.NoError(t, err)
 	require.NotSame(t, stmts[0], other)
 }
@@ -44,11 +45,11 @@ func TestGetReportsABadQueryAndKeepsNothing(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.New(t)
 	c := pgstmt.New(db)
-	_, err := c.Get(ctx, `SELECT * FROM no_such_table`)
+	_, err := c.Stmt(ctx, `SELECT * FROM no_such_table`)
 	require.Error(t, err)
 	_, err = db.ExecContext(ctx, `CREATE TABLE no_such_table (x int)`)
 	require.NoError(t, err)
-	_, err = c.Get(ctx, `SELECT * FROM no_such_table`)
+	_, err = c.Stmt(ctx, `SELECT * FROM no_such_table`)
 	require.NoError(t, err, "the failed prepare was not remembered")
 }
 
@@ -71,4 +72,28 @@ func TestInBindsToTheTransaction(t *testing.T) {
 	var n int
 	require.NoError(t, db.GetContext(ctx, &n, `SELECT count(*) FROM t`))
 	require.Zero(t, n, "the insert went with the rolled-back transaction")
+}
+
+func TestExecAndGetRunPrepared(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	_, err := db.ExecContext(ctx, `CREATE TABLE t (k text PRIMARY KEY, v int)`)
+	require.NoError(t, err)
+	c := pgstmt.New(db)
+	const insert, read = `INSERT INTO t (k, v) VALUES ($1, $2)`, `SELECT v FROM t WHERE k = $1`
+	res, err := c.ExecContext(ctx, insert, "a", 7)
+	require.NoError(t, err)
+	n, err := res.RowsAffected()
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n)
+	var v int
+	require.NoError(t, c.GetContext(ctx, &v, read, "a"))
+	require.Equal(t, 7, v)
+	require.ErrorIs(t, c.GetContext(ctx, &v, read, "b"), sql.ErrNoRows)
+	stmt, err := c.Stmt(ctx, read)
+	require.NoError(t, err)
+	again, err := c.Stmt(ctx, read)
+	require.NoError(t, err)
+	require.Same(t, stmt, again, "GetContext prepared it once, in the cache")
 }

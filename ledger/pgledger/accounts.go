@@ -218,12 +218,8 @@ const accountByIDSQL = `SELECT ` + accountColumns + accountFrom + `WHERE a.id = 
 // Account implements ledger.Store. It is prepared: every request of the
 // reference server reads an account or two.
 func (s *Store) Account(ctx context.Context, id ledger.ID) (ledger.Account, error) {
-	stmt, err := s.stmts.Get(ctx, accountByIDSQL)
-	if err != nil {
-		return ledger.Account{}, err
-	}
 	var r accountRow
-	if err := stmt.GetContext(ctx, &r, id); err != nil {
+	if err := s.stmts.GetContext(ctx, &r, accountByIDSQL, id); err != nil {
 		return ledger.Account{}, noRows(err, notFound("account", id))
 	}
 	return r.account()

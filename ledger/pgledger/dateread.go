@@ -86,11 +86,7 @@ func (s *Store) runDateRead(ctx context.Context, d *dateRead) (string, error) {
 
 // queryBusinessDate reads the business date from the database.
 func (s *Store) queryBusinessDate(ctx context.Context) (string, error) {
-	stmt, err := s.stmts.Get(ctx, `SELECT to_char(business_date, 'YYYY-MM-DD') FROM ledger.business_date`)
-	if err != nil {
-		return "", err
-	}
 	var text string
-	err = stmt.GetContext(ctx, &text)
+	err := s.stmts.GetContext(ctx, &text, `SELECT to_char(business_date, 'YYYY-MM-DD') FROM ledger.business_date`)
 	return text, err
 }

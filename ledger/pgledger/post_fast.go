@@ -58,12 +58,8 @@ func (s *Store) postIfUnchanged(ctx context.Context, b *batch) (bool, error) {
 	}
 	args = append(args, pq.StringArray(accounts), pq.Int64Array(shards), pq.StringArray(balances),
 		pq.StringArray(helds), pq.StringArray(statuses), pq.BoolArray(checked))
-	stmt, err := s.stmts.Get(ctx, writeSQL)
-	if err != nil {
-		return false, err
-	}
 	var wrote bool
-	err = stmt.GetContext(ctx, &wrote, args...)
+	err = s.stmts.GetContext(ctx, &wrote, writeSQL, args...)
 	switch {
 	case err == nil:
 		return wrote, nil

@@ -294,7 +294,7 @@ func (b *batch) writeArgs() ([]any, error) {
 // prepared returns query prepared, bound to tx if there is one.
 func (b *batch) prepared(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
 	if tx == nil {
-		return b.stmts.Get(ctx, query)
+		return b.stmts.Stmt(ctx, query)
 	}
 	return b.stmts.In(ctx, tx, query)
 }

@@ -72,12 +72,8 @@ FROM async WHERE key = $1 AND status IS NULL`
 // Begin implements Store in one statement: insert the claim, or take over an
 // expired one with the same fingerprint, and otherwise read what holds it.
 func (p *Postgres) Begin(ctx context.Context, key string, fp Fingerprint, now time.Time, lease time.Duration) (*Response, error) {
-	claim, err := p.stmts.Get(ctx, claimSQL)
-	if err != nil {
-		return nil, err
-	}
 	var claimed bool
-	err = claim.QueryRowxContext(ctx, key, fp[:], now, now.Add(lease)).Scan(&claimed)
+	err := p.stmts.GetContext(ctx, &claimed, claimSQL, key, fp[:], now, now.Add(lease))
 	if err == nil {
 		return nil, nil
 	}
@@ -90,11 +86,7 @@ func (p *Postgres) Begin(ctx context.Context, key string, fp Fingerprint, now ti
 		Header      []byte        `db:"header"`
 		Body        []byte        `db:"body"`
 	}
-	holder, err := p.stmts.Get(ctx, holderSQL)
-	if err != nil {
-		return nil, err
-	}
-	if err := holder.GetContext(ctx, &row, key); err != nil {
+	if err := p.stmts.GetContext(ctx, &row, holderSQL, key); err != nil {
 		if errors.Is(err, sql.ErrNoRows) { // purged in between: try once more
 			return p.Begin(ctx, key, fp, now, lease)
 		}
@@ -138,11 +130,7 @@ func (p *Postgres) complete(ctx context.Context, key string, resp Response, asyn
 	if async {
 		query = completeAsyncSQL
 	}
-	stmt, err := p.stmts.Get(ctx, query)
-	if err != nil {
-		return err
-	}
-	_, err = stmt.ExecContext(ctx, key, resp.Status, header, body)
+	_, err = p.stmts.ExecContext(ctx, query, key, resp.Status, header, body)
 	return err
 }
 
