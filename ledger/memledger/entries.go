@@ -174,13 +174,16 @@ func (s *Store) StatementLines(ctx context.Context, accountID ledger.ID, from, t
 			out = append(out, s.journal.statementLine(i, a))
 		}
 	}
-	slices.SortStableFunc(out, func(x, y ledger.StatementLine) int {
-		if c := x.ValueDate.Compare(y.ValueDate); c != 0 {
-			return c
-		}
-		return ledger.CompareIDs(x.EntryID, y.EntryID)
-	})
+	slices.SortStableFunc(out, statementOrder)
 	return money.Money{Amount: opening, Currency: a.Currency}, out, nil
+}
+
+// statementOrder orders statement lines by value date, then entry ID.
+func statementOrder(x, y ledger.StatementLine) int {
+	if c := x.ValueDate.Compare(y.ValueDate); c != 0 {
+		return c
+	}
+	return ledger.CompareIDs(x.EntryID, y.EntryID)
 }
 
 // balanceOn returns the sum of a's changes from entries whose value date is
@@ -212,12 +215,7 @@ func (s *Store) History(ctx context.Context, q ledger.HistoryQuery) ([]ledger.St
 	for _, i := range a.entries {
 		all = append(all, s.journal.statementLine(i, a))
 	}
-	slices.SortStableFunc(all, func(x, y ledger.StatementLine) int {
-		if c := x.ValueDate.Compare(y.ValueDate); c != 0 {
-			return c
-		}
-		return ledger.CompareIDs(x.EntryID, y.EntryID)
-	})
+	slices.SortStableFunc(all, statementOrder)
 	running := decimal.Zero
 	for i := range all {
 		running = running.Add(all[i].Amount.Amount)

@@ -153,6 +153,33 @@ func (s *Store) BalanceAsOf(ctx context.Context, accountID ledger.ID, date calen
 	return moneyOf(r.Sum, r.Currency), nil
 }
 
+// lineRow is one statement line as StatementLines and History select it.
+type lineRow struct {
+	EntryID     ledger.ID       `db:"entry_id"`
+	Kind        string          `db:"kind"`
+	Change      decimal.Decimal `db:"change"`
+	Description string          `db:"description"`
+	ValueDate   string          `db:"value_date"`
+	BookedAt    time.Time       `db:"booked_at"`
+}
+
+// line is r as a statement line in the account's currency, BalanceAfter
+// left unset.
+func (r lineRow) line(currency string) (ledger.StatementLine, error) {
+	vd, err := parseDate(r.ValueDate)
+	if err != nil {
+		return ledger.StatementLine{}, err
+	}
+	return ledger.StatementLine{
+		EntryID:     r.EntryID,
+		Kind:        ledger.EntryKind(r.Kind),
+		Amount:      moneyOf(r.Change, currency),
+		Description: r.Description,
+		ValueDate:   vd,
+		BookedAt:    r.BookedAt.UTC(),
+	}, nil
+}
+
 // StatementLines implements ledger.Store in a read-only repeatable-read
 // transaction, so the opening balance and the lines see the same entries.
 func (s *Store) StatementLines(ctx context.Context, accountID ledger.ID, from, to calendar.Date) (money.Money, []ledger.StatementLine, error) {
@@ -171,14 +198,7 @@ func (s *Store) StatementLines(ctx context.Context, accountID ledger.ID, from, t
 			return noRows(err, notFound("account", accountID))
 		}
 		opening = moneyOf(acct.Opening, acct.Currency)
-		var rows []struct {
-			EntryID     ledger.ID       `db:"entry_id"`
-			Kind        string          `db:"kind"`
-			Change      decimal.Decimal `db:"change"`
-			Description string          `db:"description"`
-			ValueDate   string          `db:"value_date"`
-			BookedAt    time.Time       `db:"booked_at"`
-		}
+		var rows []lineRow
 		if err := tx.SelectContext(ctx, &rows, `SELECT e.id AS entry_id, e.kind, sum(`+normalChange+`) AS change,
 			e.description, to_char(e.value_date, 'YYYY-MM-DD') AS value_date, e.booked_at
 			FROM ledger.postings p
@@ -190,18 +210,11 @@ func (s *Store) StatementLines(ctx context.Context, accountID ledger.ID, from, t
 			return err
 		}
 		for _, r := range rows {
-			vd, err := parseDate(r.ValueDate)
+			l, err := r.line(acct.Currency)
 			if err != nil {
 				return err
 			}
-			lines = append(lines, ledger.StatementLine{
-				EntryID:     r.EntryID,
-				Kind:        ledger.EntryKind(r.Kind),
-				Amount:      moneyOf(r.Change, acct.Currency),
-				Description: r.Description,
-				ValueDate:   vd,
-				BookedAt:    r.BookedAt.UTC(),
-			})
+			lines = append(lines, l)
 		}
 		return nil
 	})
@@ -240,14 +253,7 @@ func (s *Store) History(ctx context.Context, q ledger.HistoryQuery) ([]ledger.St
 			}
 			cursorID = q.Before.String()
 		}
-		var rows []struct {
-			EntryID     ledger.ID       `db:"entry_id"`
-			Kind        string          `db:"kind"`
-			Change      decimal.Decimal `db:"change"`
-			Description string          `db:"description"`
-			ValueDate   string          `db:"value_date"`
-			BookedAt    time.Time       `db:"booked_at"`
-		}
+		var rows []lineRow
 		if err := tx.SelectContext(ctx, &rows, `SELECT p.entry_id, e.kind, sum(`+normalChange+`) AS change,
 			e.description, to_char(p.value_date, 'YYYY-MM-DD') AS value_date, e.booked_at
 			FROM ledger.postings p
@@ -272,19 +278,12 @@ func (s *Store) History(ctx context.Context, q ledger.HistoryQuery) ([]ledger.St
 		}
 		after := acct.Total.Sub(newer)
 		for _, r := range rows {
-			vd, err := parseDate(r.ValueDate)
+			l, err := r.line(acct.Currency)
 			if err != nil {
 				return err
 			}
-			out = append(out, ledger.StatementLine{
-				EntryID:      r.EntryID,
-				Kind:         ledger.EntryKind(r.Kind),
-				Amount:       moneyOf(r.Change, acct.Currency),
-				BalanceAfter: moneyOf(after, acct.Currency),
-				Description:  r.Description,
-				ValueDate:    vd,
-				BookedAt:     r.BookedAt.UTC(),
-			})
+			l.BalanceAfter = moneyOf(after, acct.Currency)
+			out = append(out, l)
 			after = after.Sub(r.Change)
 		}
 		return nil
