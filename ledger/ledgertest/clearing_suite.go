@@ -27,21 +27,11 @@ type NewClearingStores func(t *testing.T) (ledger.Store, ledger.ClearingStore)
 // concurrent batch cuts, and statement reconciliation (camt.053 and CSV).
 // Subtests run in parallel, each on a fresh backend.
 func RunClearing(t *testing.T, newStores NewClearingStores) {
-	groups := [][]clearingTest{clearingOutboundTests, clearingReturnTests, clearingInboundTests, clearingConcurrencyTests, reconTests}
-	for _, group := range groups {
-		for _, tc := range group {
-			t.Run(tc.name, func(t *testing.T) {
-				t.Parallel()
-				tc.run(t, newClearingFixture(t, newStores))
-			})
-		}
-	}
+	runSuite(t, func(t *testing.T) *clearingFixture { return newClearingFixture(t, newStores) },
+		clearingOutboundTests, clearingReturnTests, clearingInboundTests, clearingConcurrencyTests, reconTests)
 }
 
-type clearingTest struct {
-	name string
-	run  func(t *testing.T, f *clearingFixture)
-}
+type clearingTest = suiteTest[*clearingFixture]
 
 // The bank's identity in the suite's messages.
 const (

@@ -24,21 +24,11 @@ type NewEndOfDayStores func(t *testing.T) (ledger.Store, ledger.EndOfDayStore)
 // idempotent re-runs and resumption after a failure, and a year of
 // business days checked against figures worked out from the formula.
 func RunEndOfDay(t *testing.T, newStores NewEndOfDayStores) {
-	groups := [][]eodTest{eodInterestTests, eodRestartTests, eodDepositTests, eodOtherTests, eodSimulationTests}
-	for _, group := range groups {
-		for _, tc := range group {
-			t.Run(tc.name, func(t *testing.T) {
-				t.Parallel()
-				tc.run(t, newEODFixture(t, newStores))
-			})
-		}
-	}
+	runSuite(t, func(t *testing.T) *eodFixture { return newEODFixture(t, newStores) },
+		eodInterestTests, eodRestartTests, eodDepositTests, eodOtherTests, eodSimulationTests)
 }
 
-type eodTest struct {
-	name string
-	run  func(t *testing.T, f *eodFixture)
-}
+type eodTest = suiteTest[*eodFixture]
 
 // eodFixture is a Service and an EndOfDay over one fresh backend, with a
 // manual clock, a Saturday-Sunday calendar and the CNY chart.

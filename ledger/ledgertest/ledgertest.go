@@ -19,24 +19,33 @@ import (
 // NewStore returns a fresh, empty store for one test.
 type NewStore func(t *testing.T) ledger.Store
 
-type test struct {
+type test = suiteTest[*fixture]
+
+// suiteTest is one named contract test on a fixture of type F.
+type suiteTest[F any] struct {
 	name string
-	run  func(t *testing.T, f *fixture)
+	run  func(t *testing.T, f F)
+}
+
+// runSuite runs every test of the groups as a parallel subtest, each on a
+// fresh fixture from newFixture.
+func runSuite[F any](t *testing.T, newFixture func(*testing.T) F, groups ...[]suiteTest[F]) {
+	for _, group := range groups {
+		for _, tc := range group {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				tc.run(t, newFixture(t))
+			})
+		}
+	}
 }
 
 // Run runs the whole suite, each named subtest on a fresh store from
 // newStore. Subtests run in parallel.
 func Run(t *testing.T, newStore NewStore) {
-	groups := [][]test{accountTests, postingTests, holdTests, reversalTests,
-		idempotencyTests, readTests, eventTests, batchTests, concurrencyTests, modelTests}
-	for _, group := range groups {
-		for _, tc := range group {
-			t.Run(tc.name, func(t *testing.T) {
-				t.Parallel()
-				tc.run(t, newFixture(t, newStore))
-			})
-		}
-	}
+	runSuite(t, func(t *testing.T) *fixture { return newFixture(t, newStore) },
+		accountTests, postingTests, holdTests, reversalTests,
+		idempotencyTests, readTests, eventTests, batchTests, concurrencyTests, modelTests)
 }
 
 // start is the fixture clock's first reading; its date is the first
