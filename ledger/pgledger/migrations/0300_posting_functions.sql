@@ -13,7 +13,9 @@
 -- what it can and leaves out rows other transactions hold (SKIP LOCKED).
 -- Each row is one exact primary-key probe: the hot accounts' rows carry
 -- many dead versions, and a scan over all of an account's shards would
--- wade through them.
+-- wade through them. The query is written out three times because a
+-- locking clause cannot be a parameter, and EXECUTE of a built string
+-- would plan on every call, which is what these functions are here to avoid.
 CREATE FUNCTION ledger.balance_rows(ids uuid[], shards int[], lock_mode int)
 RETURNS TABLE (id uuid, number text, code text, owner_id text, product text, currency text,
 	normal_side text, status text, policy_kind text, policy_limit numeric, opened_on text,
