@@ -62,6 +62,24 @@ func BenchmarkTransfer(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
 }
 
+// BenchmarkTransferSerial posts one transfer at a time from one
+// goroutine: nothing to merge with, so it shows a lone caller's latency.
+func BenchmarkTransferSerial(b *testing.B) {
+	svc, _, ids := benchBank(b, 1000)
+	ctx := context.Background()
+	amount := money.MustParse("0.01", "CNY")
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		from, to := ids[n%len(ids)], ids[(n*7+1)%len(ids)]
+		if from == to {
+			to = ids[(n+1)%len(ids)]
+		}
+		_, err := svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: from, ToAccountID: to, Amount: amount})
+		require.NoError(b, err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
+}
+
 // BenchmarkTransferBatch posts 100 transfers per operation in one
 // TransferBatch call.
 func BenchmarkTransferBatch(b *testing.B) {

@@ -10,21 +10,27 @@ import (
 	"github.com/bankkit/bankkit/ledger"
 )
 
-// Concurrent single postings share transactions. A posting on its own pays
-// for its round trips, its statements' fixed cost and a commit; a batch
-// pays for them once. So a call that posts one entry joins a queue, and at
-// most maxLeaders calls at a time each post what the queue holds (up to
-// maxGroup entries) as one batch, every entry still decided on its own as
-// in any batch. With one caller the queue is empty and a posting goes
-// straight through, so nothing waits that would not have waited anyway;
-// under load the queue fills while the leaders work and the next batch
-// takes it all, the way a database's group commit does.
+// Concurrent postings share transactions. A posting on its own pays for
+// its round trips, its statements' fixed cost and a commit; a batch pays
+// for them once. So every call joins a queue, and at most maxLeaders calls
+// at a time each post what the queue holds (whole calls, up to maxGroup
+// entries, or one larger call alone) as one batch, every entry still
+// decided on its own as in any batch. With one caller the queue is empty
+// and a posting goes straight through, so nothing waits that would not
+// have waited anyway; under load the queue fills while the leaders work
+// and the next batch takes it all, the way a database's group commit does.
+//
+// The limit on leaders matters as much as the merging: concurrent batches
+// of random transfers share accounts, and many of them at once spend the
+// database's time on each other's row locks (at 32 clients, unqueued
+// batches of 100 posted fewer transfers per second than at 8, with a p99
+// of seconds). Callers waiting in Go cost nothing.
 const (
 	maxLeaders = 2
-	maxGroup   = 128
+	maxGroup   = 1000
 )
 
-// coalescer is the queue of single postings and how many leaders run.
+// coalescer is the queue of postings and how many leaders run.
 type coalescer struct {
 	mu      sync.Mutex
 	queue   []*waiter
@@ -37,12 +43,12 @@ type coalescer struct {
 // call that panicked; the panic itself goes on up the leader's stack.
 var errLeaderPanicked = errors.New("pgledger: posting the batch panicked; its outcome is unknown")
 
-// waiter is one queued posting. turn receives false when the waiter is to
-// lead the batch in next, and then true once its own result is in.
+// waiter is one queued call. turn receives false when the waiter is to
+// lead the batch in next, and then true once its own results are in.
 type waiter struct {
 	ctx  context.Context
-	req  ledger.PostRequest
-	res  ledger.PostResult
+	reqs []ledger.PostRequest
+	res  []ledger.PostResult
 	err  error
 	turn chan bool
 	next []*waiter
@@ -50,15 +56,15 @@ type waiter struct {
 	answered bool
 }
 
-// answer hands w its result.
-func (w *waiter) answer(res ledger.PostResult, err error) {
+// answer hands w its results.
+func (w *waiter) answer(res []ledger.PostResult, err error) {
 	w.res, w.err, w.answered = res, err, true
 	w.turn <- true
 }
 
-// postQueued posts one request through the queue.
-func (s *Store) postQueued(ctx context.Context, req ledger.PostRequest) (ledger.PostResult, error) {
-	me := &waiter{ctx: ctx, req: req, turn: make(chan bool, 1)}
+// postQueued posts one call's requests through the queue.
+func (s *Store) postQueued(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error) {
+	me := &waiter{ctx: ctx, reqs: reqs, turn: make(chan bool, 1)}
 	c := &s.group
 	c.mu.Lock()
 	c.queue = append(c.queue, me)
@@ -97,25 +103,28 @@ func (w *waiter) wait(c *coalescer) bool {
 	}
 	c.mu.Unlock()
 	if i >= 0 {
-		w.res, w.err = ledger.PostResult{}, w.ctx.Err()
+		w.res, w.err = nil, w.ctx.Err()
 		return true
 	}
 	return <-w.turn
 }
 
-// take removes the next batch from the queue, nil if it is empty; the
-// caller holds c.mu.
+// take removes the next batch from the queue, nil if it is empty: the
+// waiters at its head, as many as fit in maxGroup entries, and at least
+// one. The caller holds c.mu.
 func (c *coalescer) take() []*waiter {
-	if len(c.queue) == 0 {
+	n, entries := 0, 0
+	for _, w := range c.queue {
+		if n > 0 && entries+len(w.reqs) > maxGroup {
+			break
+		}
+		n, entries = n+1, entries+len(w.reqs)
+	}
+	if n == 0 {
 		return nil
 	}
-	if len(c.queue) <= maxGroup {
-		group := c.queue
-		c.queue = nil
-		return group
-	}
-	group := c.queue[:maxGroup:maxGroup]
-	c.queue = append([]*waiter(nil), c.queue[maxGroup:]...)
+	group := slices.Clone(c.queue[:n])
+	c.queue = slices.Delete(c.queue, 0, n)
 	return group
 }
 
@@ -146,14 +155,14 @@ func (s *Store) lead(group []*waiter) {
 	defer func() {
 		for _, w := range group {
 			if !w.answered {
-				w.answer(ledger.PostResult{}, errLeaderPanicked)
+				w.answer(nil, errLeaderPanicked)
 			}
 		}
 	}()
 	live := make([]*waiter, 0, len(group))
 	for _, w := range group {
 		if err := w.ctx.Err(); err != nil {
-			w.answer(ledger.PostResult{}, err)
+			w.answer(nil, err)
 			continue
 		}
 		live = append(live, w)
@@ -165,9 +174,11 @@ func (s *Store) lead(group []*waiter) {
 	defer cancel()
 	var left atomic.Int64
 	left.Store(int64(len(live)))
-	reqs := make([]ledger.PostRequest, len(live))
-	for i, w := range live {
-		reqs[i] = w.req
+	var reqs []ledger.PostRequest
+	singles := true
+	for _, w := range live {
+		reqs = append(reqs, w.reqs...)
+		singles = singles && len(w.reqs) == 1
 		stop := context.AfterFunc(w.ctx, func() {
 			if left.Add(-1) == 0 {
 				cancel()
@@ -177,16 +188,20 @@ func (s *Store) lead(group []*waiter) {
 	}
 	post := s.group.post
 	if post == nil {
+		// A group of single postings first tries the optimistic path (see
+		// postEntries); a caller's batch mostly would not pass it.
 		post = func(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error) {
-			return s.postEntries(ctx, reqs, true)
+			return s.postEntries(ctx, reqs, singles)
 		}
 	}
 	results, err := post(ctx, reqs)
-	for i, w := range live {
+	for _, w := range live {
 		if err != nil {
-			w.answer(ledger.PostResult{}, err)
-		} else {
-			w.answer(results[i], nil)
+			w.answer(nil, err)
+			continue
 		}
+		n := len(w.reqs)
+		w.answer(results[:n:n], nil)
+		results = results[n:]
 	}
 }

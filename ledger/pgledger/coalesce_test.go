@@ -104,6 +104,83 @@ func TestQueuedPostingsShareATransaction(t *testing.T) {
 	require.Equal(t, "35.00", after.Balance.Amount.StringFixed(2))
 }
 
+// TestQueuedBatchesShareATransaction queues two TransferBatch calls behind
+// busy leaders and lets one batch go: both calls are written by one
+// transaction, and each gets its own results, in its own order, with the
+// transfer its balance cannot cover refused on its own.
+func TestQueuedBatchesShareATransaction(t *testing.T) {
+	t.Parallel()
+	s, svc, alice, bob := fundedPair(t)
+	ctx := context.Background()
+	c := &s.group
+	c.mu.Lock()
+	c.leaders = maxLeaders
+	c.mu.Unlock()
+
+	transfer := func(from, to ledger.Account, amount string) ledger.TransferRequest {
+		return ledger.TransferRequest{FromAccountID: from.ID, ToAccountID: to.ID, Amount: money.MustParse(amount, "CNY")}
+	}
+	calls := [][]ledger.TransferRequest{
+		{transfer(alice, bob, "10.00"), transfer(alice, bob, "95.00"), transfer(alice, bob, "5.00")}, // 95.00 finds 90.00
+		{transfer(bob, alice, "7.00"), transfer(bob, alice, "3.00")},
+	}
+	results := make([][]ledger.BatchResult, len(calls))
+	errs := make([]error, len(calls))
+	var wg sync.WaitGroup
+	for i, call := range calls {
+		wg.Go(func() { results[i], errs[i] = svc.TransferBatch(ctx, call) })
+		require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return len(c.queue) == i+1 },
+			5*time.Second, time.Millisecond)
+	}
+	s.handOff()
+	wg.Wait()
+	c.mu.Lock()
+	require.Empty(t, c.queue)
+	c.leaders = 0
+	c.mu.Unlock()
+
+	var ids []string
+	for i, call := range calls {
+		require.NoError(t, errs[i])
+		require.Len(t, results[i], len(call))
+		for j, r := range results[i] {
+			if i == 0 && j == 1 {
+				require.ErrorIs(t, r.Err, ledger.ErrInsufficientFunds)
+				continue
+			}
+			require.NoError(t, r.Err)
+			require.Equal(t, call[j].Amount.Amount, r.Receipt.Entry.Postings[0].Amount.Amount, "call %d result %d is its own transfer", i, j)
+			ids = append(ids, r.Receipt.Entry.ID.String())
+		}
+	}
+	var transactions int
+	require.NoError(t, s.db.Get(&transactions, `SELECT count(DISTINCT xmin::text) FROM ledger.entries WHERE id = ANY($1::uuid[])`, pq.StringArray(ids)))
+	require.Equal(t, 1, transactions, "both calls were written by one transaction")
+	after, err := svc.Account(ctx, alice.ID)
+	require.NoError(t, err)
+	require.Equal(t, "95.00", after.Balance.Amount.StringFixed(2)) // 100 - 10 - 5 + 7 + 3
+}
+
+// TestTakeGroupsWholeCalls checks how the queue is cut into batches: whole
+// calls, as many as fit in maxGroup entries, and a larger call alone.
+func TestTakeGroupsWholeCalls(t *testing.T) {
+	t.Parallel()
+	call := func(n int) *waiter { return &waiter{reqs: make([]ledger.PostRequest, n)} }
+	sizes := func(group []*waiter) []int {
+		var out []int
+		for _, w := range group {
+			out = append(out, len(w.reqs))
+		}
+		return out
+	}
+	c := &coalescer{queue: []*waiter{call(1), call(maxGroup - 2), call(1), call(2), call(maxGroup + 1), call(1)}}
+	require.Equal(t, []int{1, maxGroup - 2, 1}, sizes(c.take()))
+	require.Equal(t, []int{2}, sizes(c.take()), "the next call would pass maxGroup")
+	require.Equal(t, []int{maxGroup + 1}, sizes(c.take()), "a call larger than maxGroup goes alone")
+	require.Equal(t, []int{1}, sizes(c.take()))
+	require.Nil(t, c.take())
+}
+
 // TestBusinessDateReadsAreNeverStale reads the business date from many
 // goroutines while end of day moves it: a read that begins after the move
 // has returned must see the new date, shared reads or not.

@@ -41,20 +41,16 @@ const maxSkipRounds = 2
 // a reversed entry with them (so the batch's order still holds), move to
 // a next round in a new transaction. The last round waits for its locks.
 //
-// A call with one entry goes through a queue that merges concurrent
-// single postings into shared batches (see coalesce.go).
+// Calls go through a queue that merges concurrent ones into shared
+// batches and bounds how many post at once (see coalesce.go).
 func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error) {
-	if len(reqs) == 1 {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		res, err := s.postQueued(ctx, reqs[0])
-		if err != nil {
-			return nil, err
-		}
-		return []ledger.PostResult{res}, nil
+	if len(reqs) == 0 {
+		return []ledger.PostResult{}, nil
 	}
-	return s.postEntries(ctx, reqs, false)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.postQueued(ctx, reqs)
 }
 
 // postEntries is PostEntries without the queue. With optimistic, or for a
