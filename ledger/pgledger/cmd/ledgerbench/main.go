@@ -18,7 +18,10 @@
 //   - single transfers between random customer accounts (Service.Transfer);
 //   - batched transfers, -batch per Service.TransferBatch call;
 //   - the hot-account run: cash deposits, each of which debits the one
-//     vault cash account (Service.Deposit).
+//     vault cash account (Service.Deposit);
+//   - the write floor, at one and at -batch transfers per transaction:
+//     pgbench writing only the rows of transfers into the ledger's tables
+//     (see floor.go), the most any ledger keeping those rows could post.
 //
 // Accounts are opened and funded with synchronous_commit off (set-up is not
 // measured); every measured run uses the server's own settings.
@@ -106,6 +109,9 @@ type row struct {
 	pgbench         float64
 	single, batched result
 	hot             result
+	// floorSingle and floorBatched are the write floor's transfers per
+	// second at one and at -batch transfers per transaction.
+	floorSingle, floorBatched float64
 }
 
 func run(ctx context.Context, cfg config) error {
@@ -125,6 +131,7 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	setupDB.SetMaxOpenConns(16)
+	setupDB.SetMaxIdleConns(16) // else connections are closed and opened again all through set-up
 	fmt.Fprintf(os.Stderr, "opening and funding %d accounts ...\n", cfg.accounts)
 	b, err := setupBank(ctx, setupDB, cfg.accounts)
 	if err == nil {
@@ -145,18 +152,37 @@ func run(ctx context.Context, cfg config) error {
 	db.SetMaxOpenConns(maxClients)
 	db.SetMaxIdleConns(maxClients)
 	b = b.withService(ledger.NewService(pgledger.New(db)))
+	if err := prepareFloor(ctx, db, b.accounts); err != nil {
+		return err
+	}
+	scripts, err := os.MkdirTemp("", "ledgerbench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scripts)
+	floor := floorRunner{pgb: pgb, dir: scripts, accounts: len(b.accounts)}
 
 	var rows []row
 	slice := cfg.duration / time.Duration(cfg.rounds)
 	for _, c := range cfg.clients {
 		r := row{clients: c}
 		for round := 1; round <= cfg.rounds; round++ {
-			fmt.Fprintf(os.Stderr, "clients %d, round %d/%d: pgbench, single, batched, hot ...\n", c, round, cfg.rounds)
+			fmt.Fprintf(os.Stderr, "clients %d, round %d/%d: pgbench, write floor, single, batched, hot ...\n", c, round, cfg.rounds)
 			tps, err := pgb.run(ctx, c, slice)
 			if err != nil {
 				return err
 			}
 			r.pgbench += tps / float64(cfg.rounds)
+			for _, f := range []struct {
+				n    int
+				into *float64
+			}{{1, &r.floorSingle}, {cfg.batch, &r.floorBatched}} {
+				perSecond, err := floor.run(ctx, c, f.n, slice)
+				if err != nil {
+					return fmt.Errorf("write floor: %w", err)
+				}
+				*f.into += perSecond / float64(cfg.rounds)
+			}
 			for _, w := range []struct {
 				name string
 				into *result

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -34,14 +35,24 @@ func (r pgbenchRunner) initialize(ctx context.Context, scale int) error {
 // run executes the built-in script with prepared statements for d and
 // returns its transactions per second, excluding connection time.
 func (r pgbenchRunner) run(ctx context.Context, clients int, d time.Duration) (float64, error) {
+	return r.pgbench(ctx, clients, d, "-M", "prepared")
+}
+
+// runScript executes the script in file instead, without pgbench's
+// vacuum of its own tables (-n).
+func (r pgbenchRunner) runScript(ctx context.Context, clients int, d time.Duration, file string) (float64, error) {
+	return r.pgbench(ctx, clients, d, "-n", "-f", file)
+}
+
+func (r pgbenchRunner) pgbench(ctx context.Context, clients int, d time.Duration, args ...string) (float64, error) {
 	secs := max(1, int(d.Round(time.Second)/time.Second))
-	cmd := exec.CommandContext(ctx, r.binary,
-		"-c", strconv.Itoa(clients), "-j", "2", "-T", strconv.Itoa(secs), "-M", "prepared", r.dsn)
+	args = append([]string{"-c", strconv.Itoa(clients), "-j", "2", "-T", strconv.Itoa(secs)}, args...)
+	cmd := exec.CommandContext(ctx, r.binary, append(args, r.dsn)...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("pgbench -c %d: %w\n%s", clients, err, out.Bytes())
+		return 0, fmt.Errorf("pgbench %s: %w\n%s", strings.Join(args, " "), err, out.Bytes())
 	}
 	return parseTPS(out.Bytes())
 }

@@ -25,6 +25,15 @@ func printReport(w io.Writer, cfg config, rows []row) {
 			latencies(r.single), latencies(r.batched), latencies(r.hot))
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "\nwrite floor: pgbench writing only the rows of transfers into the ledger's tables, no reads, no checks, no application\n\n")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "clients\tfloor, 1 per txn (x pgbench)\tsingle (x floor)\tfloor, %d per txn (x pgbench)\tbatched (x floor)\t\n", cfg.batch)
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%d\t%.0f (%.2fx)\t%.2fx\t%.0f (%.1fx)\t%.2fx\t\n", r.clients,
+			r.floorSingle, ratio(r.floorSingle, r.pgbench), ratio(r.single.perSecond(), r.floorSingle),
+			r.floorBatched, ratio(r.floorBatched, r.pgbench), ratio(r.batched.perSecond(), r.floorBatched))
+	}
+	tw.Flush()
 }
 
 func ratio(a, b float64) float64 {
