@@ -19,7 +19,7 @@
 //   - batched transfers, -batch per Service.TransferBatch call;
 //   - the hot-account run: cash deposits, each of which debits the one
 //     vault cash account (Service.Deposit);
-//   - the write floor, at one and at -batch transfers per transaction:
+//   - the write floor, at 1, -batch and 1,000 transfers per transaction:
 //     pgbench writing only the rows of transfers into the ledger's tables
 //     (see floor.go), the most any ledger keeping those rows could post.
 //
@@ -109,9 +109,18 @@ type row struct {
 	pgbench         float64
 	single, batched result
 	hot             result
-	// floorSingle and floorBatched are the write floor's transfers per
-	// second at one and at -batch transfers per transaction.
-	floorSingle, floorBatched float64
+	// floor is the write floor's transfers per second by transfers per
+	// transaction (floorSizes).
+	floor map[int]float64
+}
+
+// floorSizes are the transaction sizes the write floor runs at: one, as a
+// lone single transfer posts; -batch, as a lone batch does; and 1,000, the
+// largest group pgledger merges concurrent calls into.
+func floorSizes(batch int) []int {
+	sizes := []int{1, batch, 1000}
+	slices.Sort(sizes)
+	return slices.Compact(sizes)
 }
 
 func run(ctx context.Context, cfg config) error {
@@ -165,7 +174,7 @@ func run(ctx context.Context, cfg config) error {
 	var rows []row
 	slice := cfg.duration / time.Duration(cfg.rounds)
 	for _, c := range cfg.clients {
-		r := row{clients: c}
+		r := row{clients: c, floor: map[int]float64{}}
 		for round := 1; round <= cfg.rounds; round++ {
 			fmt.Fprintf(os.Stderr, "clients %d, round %d/%d: pgbench, write floor, single, batched, hot ...\n", c, round, cfg.rounds)
 			tps, err := pgb.run(ctx, c, slice)
@@ -173,15 +182,12 @@ func run(ctx context.Context, cfg config) error {
 				return err
 			}
 			r.pgbench += tps / float64(cfg.rounds)
-			for _, f := range []struct {
-				n    int
-				into *float64
-			}{{1, &r.floorSingle}, {cfg.batch, &r.floorBatched}} {
-				perSecond, err := floor.run(ctx, c, f.n, slice)
+			for _, n := range floorSizes(cfg.batch) {
+				perSecond, err := floor.run(ctx, c, n, slice)
 				if err != nil {
 					return fmt.Errorf("write floor: %w", err)
 				}
-				*f.into += perSecond / float64(cfg.rounds)
+				r.floor[n] += perSecond / float64(cfg.rounds)
 			}
 			for _, w := range []struct {
 				name string

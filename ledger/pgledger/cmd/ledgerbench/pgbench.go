@@ -38,10 +38,11 @@ func (r pgbenchRunner) run(ctx context.Context, clients int, d time.Duration) (f
 	return r.pgbench(ctx, clients, d, "-M", "prepared")
 }
 
-// runScript executes the script in file instead, without pgbench's
+// runScript executes the script in file instead, also prepared (planned
+// once per connection, as pgledger's statements are), without pgbench's
 // vacuum of its own tables (-n).
 func (r pgbenchRunner) runScript(ctx context.Context, clients int, d time.Duration, file string) (float64, error) {
-	return r.pgbench(ctx, clients, d, "-n", "-f", file)
+	return r.pgbench(ctx, clients, d, "-n", "-M", "prepared", "-f", file)
 }
 
 func (r pgbenchRunner) pgbench(ctx context.Context, clients int, d time.Duration, args ...string) (float64, error) {
