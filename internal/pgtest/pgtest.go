@@ -72,6 +72,7 @@ func NewWithURL(t testing.TB) (*sqlx.DB, string) {
 		t.Fatalf("pgtest: connect to %s: %v", name, err)
 	}
 	db.SetMaxOpenConns(MaxOpenConns)
+	db.SetMaxIdleConns(MaxOpenConns) // the default (2) closes and reopens connections under any concurrency
 	t.Cleanup(func() {
 		db.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -40,15 +40,17 @@
 // transaction. If a row changed in between, the statement writes nothing
 // and the entry takes the batch path below, deciding under the locks.
 //
-// Concurrent single postings share that work. A call that posts one entry
-// joins a queue; at most two callers at a time lead, each posting what the
-// queue holds (up to 128 entries) as one batch — optimistically as above
-// first, each entry still decided on its own — and handing each caller its
-// own result. With one caller the queue is always empty and nothing waits;
-// under load the queue fills while the leaders work, so the commit, the
-// round trips and the statements' fixed cost are paid once per batch. A
+// Concurrent postings share that work. Every PostEntries call joins a
+// queue; at most two callers at a time lead, each posting what the queue
+// holds (whole calls, up to 1,000 entries, or one larger call alone) as one
+// batch — a group of single entries optimistically as above first — each
+// entry still decided on its own, and handing each caller its own results.
+// With one caller the queue is always empty and nothing waits; under load
+// the queue fills while the leaders work, so the commit, the round trips
+// and the statements' fixed cost are paid once per group, and concurrent
+// batches do not spend the database on each other's row locks. A
 // caller whose context ends while it waits is answered with its error and
-// its entry is left out; a batch that has started runs on unless every
+// its entries are left out; a group that has started runs on unless every
 // caller in it has given up. Concurrent BusinessDate calls likewise share
 // a read, one that starts after each of them asked.
 //

@@ -38,7 +38,7 @@ type Store struct {
 	// so later entries can spread over their shards. Only internal
 	// accounts are unchecked, so it stays small.
 	unchecked sync.Map
-	// group merges concurrent single postings into batches.
+	// group merges concurrent postings into shared batches.
 	group coalescer
 	// dates shares reads of the business date among concurrent callers.
 	dates dateReads
@@ -47,6 +47,11 @@ type Store struct {
 var _ ledger.Store = (*Store)(nil)
 
 // New returns a Store on db, whose schema Migrate must have prepared.
+//
+// Size db's pool for the callers you expect: database/sql keeps only two
+// idle connections unless told otherwise (SetMaxIdleConns), and closes
+// every other one as soon as it is free, so a busy Store would start a new
+// PostgreSQL backend, and prepare its statements again, on most calls.
 func New(db *sqlx.DB) *Store {
 	return &Store{db: db, stmts: pgstmt.New(db)}
 }
