@@ -3,6 +3,8 @@
 // upgraded by Migrate from SQL files embedded in the package.
 //
 //	db, _ := sqlx.Connect("postgres", url)
+//	db.SetMaxOpenConns(32)
+//	db.SetMaxIdleConns(32) // keep them: see New
 //	if err := pgledger.Migrate(ctx, db); err != nil { ... }
 //	svc := ledger.NewService(pgledger.New(db))
 //

@@ -77,6 +77,7 @@ func run(ctx context.Context, adminURL, scratch string, n, page int) error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
 	if err := pgledger.Migrate(ctx, db); err != nil {
 		return err
 	}
