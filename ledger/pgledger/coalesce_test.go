@@ -36,6 +36,13 @@ func fundedPair(t *testing.T) (*Store, *ledger.Service, ledger.Account, ledger.A
 	return s, svc, accts[0], accts[1]
 }
 
+// waitQueued waits until n calls wait in c's queue.
+func waitQueued(t *testing.T, c *coalescer, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return len(c.queue) == n },
+		5*time.Second, time.Millisecond)
+}
+
 // TestQueuedPostingsShareATransaction holds every leader slot, queues
 // single transfers behind them, and lets one batch go: the transfers are
 // written by one transaction, each decided on its own (the one the balance
@@ -64,16 +71,14 @@ func TestQueuedPostingsShareATransaction(t *testing.T) {
 			outcomes[i] = outcome{r, err}
 		})
 		// Queue them in order, so the batch decides them in this order.
-		require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return len(c.queue) == i+1 },
-			5*time.Second, time.Millisecond)
+		waitQueued(t, c, i+1)
 	}
 	giveUp, cancel := context.WithCancel(ctx)
 	var gaveUp error
 	wg.Go(func() {
 		_, gaveUp = svc.Transfer(giveUp, ledger.TransferRequest{FromAccountID: bob.ID, ToAccountID: alice.ID, Amount: money.MustParse("1.00", "CNY")})
 	})
-	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return len(c.queue) == len(amounts)+1 },
-		5*time.Second, time.Millisecond)
+	waitQueued(t, c, len(amounts)+1)
 	cancel()
 
 	s.handOff() // one of the held slots finishes: the queue goes as one batch
@@ -129,8 +134,7 @@ func TestQueuedBatchesShareATransaction(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, call := range calls {
 		wg.Go(func() { results[i], errs[i] = svc.TransferBatch(ctx, call) })
-		require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return len(c.queue) == i+1 },
-			5*time.Second, time.Millisecond)
+		waitQueued(t, c, i+1)
 	}
 	s.handOff()
 	wg.Wait()
@@ -252,8 +256,7 @@ func TestPanickingBatchAnswersEveryone(t *testing.T) {
 			defer func() { outcomes[i].panicked = recover() }()
 			_, outcomes[i].err = svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: alice.ID, ToAccountID: bob.ID, Amount: money.MustParse("1.00", "CNY")})
 		})
-		require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return len(c.queue) == i+1 },
-			5*time.Second, time.Millisecond)
+		waitQueued(t, c, i+1)
 	}
 	s.handOff()
 	wg.Wait()
