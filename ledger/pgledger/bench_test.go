@@ -130,3 +130,33 @@ func BenchmarkPostEntriesBatch(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "transfers/s")
 }
+
+// BenchmarkDeliverEvents posts b.N transfers (not timed), then times one
+// subscriber with a handler that does nothing receiving all of them:
+// delivery has to keep up with posting, or risk monitoring and analytics
+// fall behind the ledger.
+func BenchmarkDeliverEvents(b *testing.B) {
+	svc, _, ids := benchBank(b, 200)
+	ctx := context.Background()
+	amount := money.MustParse("0.01", "CNY")
+	var seen int
+	require.NoError(b, svc.Subscribe("bench", func(context.Context, ledger.EntryPosted) error { seen++; return nil }))
+	_, err := svc.DeliverEvents(ctx) // past the set-up's events
+	require.NoError(b, err)
+	for n := 0; n < b.N; n += ledger.MaxBatch {
+		reqs := make([]ledger.TransferRequest, min(ledger.MaxBatch, b.N-n))
+		for i := range reqs {
+			reqs[i] = ledger.TransferRequest{FromAccountID: ids[(n+i)%len(ids)], ToAccountID: ids[(n+i+1)%len(ids)], Amount: amount}
+		}
+		_, err := svc.TransferBatch(ctx, reqs)
+		require.NoError(b, err)
+	}
+	seen = 0
+	b.ResetTimer()
+	handled, err := svc.DeliverEvents(ctx)
+	require.NoError(b, err)
+	b.StopTimer()
+	require.Equal(b, b.N, handled)
+	require.Equal(b, b.N, seen)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
