@@ -27,7 +27,7 @@ import (
 // of seconds). Callers waiting in Go cost nothing.
 const (
 	maxLeaders = 2
-	maxGroup   = 1000
+	maxGroup   = ledger.MaxBatch // one full TransferBatch, or many smaller calls
 )
 
 // coalescer is the queue of postings and how many leaders run.

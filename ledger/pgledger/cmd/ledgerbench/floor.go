@@ -92,22 +92,29 @@ WHERE b.account_id = m.account_id AND b.shard = 0 AND (SELECT count(*) FROM lock
 `, n, accounts, floorAccounts)
 }
 
-// floorRunner runs the floor with pgbench, one script file per batch size.
+// floorRunner runs the floor with pgbench, one script file per
+// transaction size.
 type floorRunner struct {
-	pgb      pgbenchRunner
-	dir      string
-	accounts int
+	pgb     pgbenchRunner
+	scripts map[int]string // transaction size -> script file
+}
+
+// newFloorRunner writes the floor's scripts for sizes into dir.
+func newFloorRunner(pgb pgbenchRunner, dir string, sizes []int, accounts int) (floorRunner, error) {
+	f := floorRunner{pgb: pgb, scripts: map[int]string{}}
+	for _, n := range sizes {
+		path := filepath.Join(dir, fmt.Sprintf("floor-%d.sql", n))
+		if err := os.WriteFile(path, []byte(floorScript(n, accounts)), 0o600); err != nil {
+			return floorRunner{}, err
+		}
+		f.scripts[n] = path
+	}
+	return f, nil
 }
 
 // run returns the floor's transfers per second at n transfers per
-// transaction.
+// transaction, one of the sizes the runner was made for.
 func (f floorRunner) run(ctx context.Context, clients, n int, d time.Duration) (float64, error) {
-	path := filepath.Join(f.dir, fmt.Sprintf("floor-%d.sql", n))
-	if _, err := os.Stat(path); err != nil {
-		if err := os.WriteFile(path, []byte(floorScript(n, f.accounts)), 0o600); err != nil {
-			return 0, err
-		}
-	}
-	tps, err := f.pgb.runScript(ctx, clients, d, path)
+	tps, err := f.pgb.runScript(ctx, clients, d, f.scripts[n])
 	return tps * float64(n), err
 }

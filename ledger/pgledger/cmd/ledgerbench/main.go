@@ -115,10 +115,10 @@ type row struct {
 }
 
 // floorSizes are the transaction sizes the write floor runs at: one, as a
-// lone single transfer posts; -batch, as a lone batch does; and 1,000, the
-// largest group pgledger merges concurrent calls into.
+// lone single transfer posts; -batch, as a lone batch does; and
+// ledger.MaxBatch, the largest group pgledger merges concurrent calls into.
 func floorSizes(batch int) []int {
-	sizes := []int{1, batch, 1000}
+	sizes := []int{1, batch, ledger.MaxBatch}
 	slices.Sort(sizes)
 	return slices.Compact(sizes)
 }
@@ -169,7 +169,10 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	defer os.RemoveAll(scripts)
-	floor := floorRunner{pgb: pgb, dir: scripts, accounts: len(b.accounts)}
+	floor, err := newFloorRunner(pgb, scripts, floorSizes(cfg.batch), len(b.accounts))
+	if err != nil {
+		return err
+	}
 
 	var rows []row
 	slice := cfg.duration / time.Duration(cfg.rounds)
