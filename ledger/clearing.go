@@ -1,9 +1,10 @@
 package ledger
 
 import (
-	"errors"
 	"fmt"
 	"time"
+
+	"github.com/bankkit/bankkit/fault"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/money"
@@ -44,7 +45,7 @@ func (s ClearingStatus) canBecome(next ClearingStatus) bool {
 
 // ErrClearingState: the transfer or batch is not in a state that allows
 // the operation (a return of a transfer never sent, a second settlement).
-var ErrClearingState = errors.New("ledger: clearing state does not allow this")
+var ErrClearingState = fault.New(fault.Conflict, "invalid-state-transition", "ledger: clearing state does not allow this")
 
 // ExternalAccount is a beneficiary at another bank.
 type ExternalAccount struct {

@@ -117,8 +117,8 @@ func (e Entry) Validate() error {
 	}
 	for _, t := range totals {
 		if !t.debits.Equal(t.credits) {
-			return &ValidationError{Field: "postings", Kind: ErrUnbalanced,
-				Reason: fmt.Sprintf("%s debits %s != credits %s", t.currency, t.debits, t.credits)}
+			return invalidAs(ErrUnbalanced, "postings",
+				fmt.Sprintf("%s debits %s != credits %s", t.currency, t.debits, t.credits))
 		}
 	}
 	return nil

@@ -2,8 +2,9 @@ package ledger
 
 import (
 	"context"
-	"errors"
 	"time"
+
+	"github.com/bankkit/bankkit/fault"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger/interest"
@@ -15,14 +16,14 @@ import (
 var (
 	// ErrBusinessDateMoved: the business date is not the one the caller
 	// expected; another end-of-day run advanced it first.
-	ErrBusinessDateMoved = errors.New("ledger: business date moved")
+	ErrBusinessDateMoved = fault.New(fault.Conflict, "conflict", "ledger: business date moved")
 	// ErrAccrualConflict: an account's accrual state or a run record
 	// changed since it was read; another run of the same date got there
 	// first.
-	ErrAccrualConflict = errors.New("ledger: accrual state changed concurrently")
+	ErrAccrualConflict = fault.New(fault.Conflict, "conflict", "ledger: accrual state changed concurrently")
 	// ErrTimeDepositState: the time deposit is not in a state that allows
 	// the operation (already closed, awaiting funding, held at maturity).
-	ErrTimeDepositState = errors.New("ledger: time deposit not in a state for this")
+	ErrTimeDepositState = fault.New(fault.Conflict, "invalid-state-transition", "ledger: time deposit not in a state for this")
 )
 
 // EndOfDayStore is what end of day needs from a backend besides Store:

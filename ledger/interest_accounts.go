@@ -23,7 +23,7 @@ func (e *EndOfDay) SetInterestProduct(ctx context.Context, code string, p intere
 		return err
 	}
 	if err := p.Validate(); err != nil {
-		return &ValidationError{Field: "product", Reason: err.Error()}
+		return invalid("product", err.Error())
 	}
 	old, err := e.store.InterestProduct(ctx, code)
 	switch {

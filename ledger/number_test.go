@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bankkit/bankkit/fault"
 	"github.com/stretchr/testify/require"
 )
 
@@ -48,7 +49,7 @@ func TestValidateAccountNumber(t *testing.T) {
 			continue
 		}
 		require.ErrorIs(t, err, ErrInvalidInput, tc.number)
-		var ve *ValidationError
+		var ve *fault.FieldError
 		require.True(t, errors.As(err, &ve))
 		require.Equal(t, "number", ve.Field)
 	}

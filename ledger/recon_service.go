@@ -126,8 +126,8 @@ func statementItems(imp StatementImport, account Account) ([]reconItem, ReconRep
 		}
 		field := fmt.Sprintf("entries[%d]", i)
 		if e.Amount.Currency != account.Currency {
-			return nil, r, &ValidationError{Field: field + ".amount", Kind: ErrCurrencyMismatch,
-				Reason: fmt.Sprintf("is in %s, the account in %s", e.Amount.Currency, account.Currency)}
+			return nil, r, invalidAs(ErrCurrencyMismatch, field+".amount",
+				fmt.Sprintf("is in %s, the account in %s", e.Amount.Currency, account.Currency))
 		}
 		if !e.Direction.Valid() || !amountValid(e.Amount) || !e.Amount.IsPositive() {
 			return nil, r, invalid(field+".amount", "needs an amount above zero in the currency's minor unit, and a direction")

@@ -136,7 +136,7 @@ type Store interface {
 	// and its balances are read at one consistent moment, and the work done
 	// grows with the lines newer than the page, not with the account's
 	// whole history, so the recent pages of a busy account stay cheap.
-	// Errors: ErrNotFound (account); a ValidationError on "before" when
+	// Errors: ErrNotFound (account); a *fault.FieldError on "before" when
 	// Before is not an entry that touched the account.
 	History(ctx context.Context, q HistoryQuery) ([]StatementLine, error)
 

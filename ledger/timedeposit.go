@@ -94,14 +94,14 @@ func (e *EndOfDay) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest
 	}
 	rate, err := creditRate(p, today, r.Principal.Amount)
 	if err != nil {
-		return TimeDepositReceipt{}, &ValidationError{Field: "product", Reason: err.Error()}
+		return TimeDepositReceipt{}, invalid("product", err.Error())
 	}
 	terms := interest.TimeDeposit{
 		Principal: r.Principal, Rate: rate, TermMonths: r.TermMonths, Start: today,
 		DayCount: p.DayCount, Instruction: r.Instruction, Rounding: p.Rounding,
 	}
 	if err := terms.Validate(); err != nil {
-		return TimeDepositReceipt{}, &ValidationError{Field: "terms", Reason: err.Error()}
+		return TimeDepositReceipt{}, invalid("terms", err.Error())
 	}
 	acct, err := e.svc.OpenAccount(ctx, OpenAccountRequest{OwnerID: demand.OwnerID, Product: ProductTime,
 		Currency: r.Principal.Currency, IdempotencyKey: "timedeposit/" + key})
@@ -195,7 +195,7 @@ func (e *EndOfDay) CloseTimeDepositEarly(ctx context.Context, id ID) (interest.C
 			return interest.Closure{}, Receipt{}, err
 		}
 		if closure, err = td.Terms.EarlyClosure(today, rate); err != nil {
-			return interest.Closure{}, Receipt{}, &ValidationError{Field: "time_deposit_id", Reason: err.Error(), Kind: ErrTimeDepositState}
+			return interest.Closure{}, Receipt{}, invalidAs(ErrTimeDepositState, "time_deposit_id", err.Error())
 		}
 	case TimeDepositHeld:
 		a, err := e.svc.Account(ctx, id)
@@ -274,12 +274,12 @@ func (e *EndOfDay) RenewHeldTimeDeposit(ctx context.Context, id ID, termMonths i
 	}
 	rate, err := creditRate(p, today, a.Balance.Amount)
 	if err != nil {
-		return TimeDepositRecord{}, &ValidationError{Field: "product", Reason: err.Error()}
+		return TimeDepositRecord{}, invalid("product", err.Error())
 	}
 	terms := td.Terms
 	terms.Principal, terms.Rate, terms.TermMonths, terms.Start, terms.Instruction = a.Balance, rate, termMonths, today, instruction
 	if err := terms.Validate(); err != nil {
-		return TimeDepositRecord{}, &ValidationError{Field: "terms", Reason: err.Error()}
+		return TimeDepositRecord{}, invalid("terms", err.Error())
 	}
 	return e.store.UpdateTimeDeposit(ctx, id, func(cur TimeDepositRecord) (TimeDepositRecord, error) {
 		if cur.Status != TimeDepositHeld {

@@ -68,11 +68,11 @@ func (e *EndOfDay) mature(ctx context.Context, date calendar.Date, td TimeDeposi
 	}
 	rate, err := creditRate(p, maturity, rolled)
 	if err != nil {
-		return &ValidationError{Field: "product", Reason: err.Error()}
+		return invalid("product", err.Error())
 	}
 	res, err := td.Terms.Mature(rate)
 	if err != nil {
-		return &ValidationError{Field: "terms", Reason: err.Error()}
+		return invalid("terms", err.Error())
 	}
 	what := "maturity/" + maturity.String()
 	desc := fmt.Sprintf("Time deposit matured %s: %s, interest %s", maturity, res.Instruction, res.Interest)

@@ -13,6 +13,7 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
@@ -311,7 +312,7 @@ func (s *Server) accountTransactions(rc *reqCtx) (any, error) {
 	}
 	// One line more than the page shows whether there is a next page.
 	lines, err := s.ledger.History(rc.ctx(), ledger.HistoryQuery{AccountID: a.ID, From: from, To: to, Before: p.after, Limit: p.limit + 1})
-	var ve *ledger.ValidationError
+	var ve *fault.FieldError
 	if errors.As(err, &ve) && ve.Field == "before" {
 		return nil, badField("after", "is not a cursor this endpoint returned")
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
@@ -131,7 +132,7 @@ func (s *Server) problemFor(r *http.Request, err error) Problem {
 // validation error.
 func validationField(err error) (field, msg string, ok bool) {
 	var fe *fieldErr
-	var le *ledger.ValidationError
+	var le *fault.FieldError
 	var ce *customer.ValidationError
 	var he *channel.ValidationError
 	switch {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
 	"github.com/stretchr/testify/require"
@@ -151,7 +152,7 @@ func (f *fixture) requireTrialBalanced() ledger.TrialBalance {
 func requireInvalid(t *testing.T, err error, field string) {
 	t.Helper()
 	require.ErrorIs(t, err, ledger.ErrInvalidInput)
-	var ve *ledger.ValidationError
+	var ve *fault.FieldError
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, field, ve.Field)
 }

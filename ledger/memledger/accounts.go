@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
 )
@@ -74,7 +75,7 @@ func (s *Store) UpdateAccount(ctx context.Context, id ledger.ID, fn func(ledger.
 		return ledger.Account{}, err
 	}
 	if !updated.Status.Valid() {
-		return ledger.Account{}, &ledger.ValidationError{Field: "status", Reason: fmt.Sprintf("unknown status %q", updated.Status)}
+		return ledger.Account{}, fault.Field(ledger.ErrInvalidInput, "status", fmt.Sprintf("unknown status %q", updated.Status))
 	}
 	acct.Status = updated.Status
 	return acct.Account, nil
@@ -114,7 +115,7 @@ func (s *Store) ListAccounts(ctx context.Context, f ledger.AccountFilter) ([]led
 		return nil, err
 	}
 	if f.Limit < 1 {
-		return nil, &ledger.ValidationError{Field: "limit", Reason: "must be positive"}
+		return nil, fault.Field(ledger.ErrInvalidInput, "limit", "must be positive")
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()

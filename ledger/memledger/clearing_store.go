@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/shopspring/decimal"
 )
@@ -60,7 +61,7 @@ func (s *Store) CreateClearingTransfer(ctx context.Context, t ledger.ClearingTra
 		return ledger.ClearingTransfer{}, false, err
 	}
 	if t.ID == ledger.NilID || t.IdempotencyKey == "" || t.EndToEndID == "" {
-		return ledger.ClearingTransfer{}, false, &ledger.ValidationError{Field: "transfer", Reason: "needs an id, an end-to-end id and an idempotency key"}
+		return ledger.ClearingTransfer{}, false, fault.Field(ledger.ErrInvalidInput, "transfer", "needs an id, an end-to-end id and an idempotency key")
 	}
 	c := s.clearing()
 	c.mu.Lock()

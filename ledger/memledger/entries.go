@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"
@@ -225,7 +226,7 @@ func (s *Store) History(ctx context.Context, q ledger.HistoryQuery) ([]ledger.St
 	if q.Before != ledger.NilID {
 		at := slices.IndexFunc(all, func(l ledger.StatementLine) bool { return l.EntryID == q.Before })
 		if at < 0 {
-			return nil, &ledger.ValidationError{Field: "before", Reason: "is not an entry of this account"}
+			return nil, fault.Field(ledger.ErrInvalidInput, "before", "is not an entry of this account")
 		}
 		start = at - 1
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
@@ -264,7 +265,7 @@ func (s *Store) AdvanceBusinessDate(ctx context.Context, from, to calendar.Date)
 		return err
 	}
 	if !from.Valid() || !to.Valid() || !to.After(from) {
-		return &ledger.ValidationError{Field: "to", Reason: fmt.Sprintf("%s must be a date after %s", to, from)}
+		return fault.Field(ledger.ErrInvalidInput, "to", fmt.Sprintf("%s must be a date after %s", to, from))
 	}
 	if !s.businessDate.CompareAndSwap(packDate(from), packDate(to)) {
 		return fmt.Errorf("%w: the business date is %s, not %s", ledger.ErrBusinessDateMoved, unpackDate(s.businessDate.Load()), from)

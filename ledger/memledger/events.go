@@ -3,6 +3,7 @@ package memledger
 import (
 	"context"
 
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 )
 
@@ -15,7 +16,7 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]ledger.En
 		return nil, err
 	}
 	if limit < 1 {
-		return nil, &ledger.ValidationError{Field: "limit", Reason: "must be positive"}
+		return nil, fault.Field(ledger.ErrInvalidInput, "limit", "must be positive")
 	}
 	after = max(after, 0)
 	s.mu.RLock()

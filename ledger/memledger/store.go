@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
 )
@@ -100,7 +101,7 @@ func (s *Store) BusinessDate(ctx context.Context, initial calendar.Date) (calend
 		return unpackDate(d), nil
 	}
 	if !initial.Valid() {
-		return calendar.Date{}, &ledger.ValidationError{Field: "business_date", Reason: "the initial business date is not a valid date"}
+		return calendar.Date{}, fault.Field(ledger.ErrInvalidInput, "business_date", "the initial business date is not a valid date")
 	}
 	s.businessDate.CompareAndSwap(0, packDate(initial))
 	return unpackDate(s.businessDate.Load()), nil

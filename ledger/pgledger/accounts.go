@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
@@ -188,7 +189,7 @@ func (s *Store) UpdateAccount(ctx context.Context, id ledger.ID, fn func(ledger.
 			return err
 		}
 		if !next.Status.Valid() {
-			return &ledger.ValidationError{Field: "status", Reason: fmt.Sprintf("unknown status %q", next.Status)}
+			return fault.Field(ledger.ErrInvalidInput, "status", fmt.Sprintf("unknown status %q", next.Status))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE ledger.accounts SET status = $2 WHERE id = $1`, id, next.Status); err != nil {
 			return err
@@ -238,7 +239,7 @@ func (s *Store) AccountByNumber(ctx context.Context, number string) (ledger.Acco
 // ListAccounts implements ledger.Store.
 func (s *Store) ListAccounts(ctx context.Context, f ledger.AccountFilter) ([]ledger.Account, error) {
 	if f.Limit < 1 {
-		return nil, &ledger.ValidationError{Field: "limit", Reason: "must be positive"}
+		return nil, fault.Field(ledger.ErrInvalidInput, "limit", "must be positive")
 	}
 	where := []string{"a.id > $1"}
 	args := []any{f.After}

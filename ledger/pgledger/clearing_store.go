@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
@@ -64,7 +65,7 @@ func (r transferRow) transfer() ledger.ClearingTransfer {
 // CreateClearingTransfer implements ledger.ClearingStore.
 func (s *Store) CreateClearingTransfer(ctx context.Context, t ledger.ClearingTransfer, fp ledger.Fingerprint) (ledger.ClearingTransfer, bool, error) {
 	if t.ID == ledger.NilID || t.IdempotencyKey == "" || t.EndToEndID == "" {
-		return ledger.ClearingTransfer{}, false, &ledger.ValidationError{Field: "transfer", Reason: "needs an id, an end-to-end id and an idempotency key"}
+		return ledger.ClearingTransfer{}, false, fault.Field(ledger.ErrInvalidInput, "transfer", "needs an id, an end-to-end id and an idempotency key")
 	}
 	t.CreatedAt, t.UpdatedAt = stored(t.CreatedAt).UTC(), stored(t.UpdatedAt).UTC()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO ledger.clearing_transfers (`+transferColumns+`, fingerprint)

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
@@ -246,7 +247,7 @@ func (s *Store) History(ctx context.Context, q ledger.HistoryQuery) ([]ledger.St
 			err := tx.GetContext(ctx, &cursorDate, `SELECT to_char(value_date, 'YYYY-MM-DD') FROM ledger.postings
 				WHERE account_id = $1 AND entry_id = $2 LIMIT 1`, q.AccountID, q.Before)
 			if errors.Is(err, sql.ErrNoRows) {
-				return &ledger.ValidationError{Field: "before", Reason: "is not an entry of this account"}
+				return fault.Field(ledger.ErrInvalidInput, "before", "is not an entry of this account")
 			}
 			if err != nil {
 				return err

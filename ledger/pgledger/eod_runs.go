@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
 )
@@ -101,7 +102,7 @@ func (s *Store) loadRun(ctx context.Context, query string, args ...any) (ledger.
 // on the single business-date row.
 func (s *Store) AdvanceBusinessDate(ctx context.Context, from, to calendar.Date) error {
 	if !from.Valid() || !to.Valid() || !to.After(from) {
-		return &ledger.ValidationError{Field: "to", Reason: fmt.Sprintf("%s must be a date after %s", to, from)}
+		return fault.Field(ledger.ErrInvalidInput, "to", fmt.Sprintf("%s must be a date after %s", to, from))
 	}
 	return pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE ledger.business_date SET business_date = $2 WHERE business_date = $1`, from, to)

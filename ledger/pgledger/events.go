@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
 )
@@ -21,7 +22,7 @@ func (s *Store) BusinessDate(ctx context.Context, initial calendar.Date) (calend
 		return calendar.Date{}, err
 	}
 	if !initial.Valid() {
-		return calendar.Date{}, &ledger.ValidationError{Field: "business_date", Reason: "the initial business date is not a valid date"}
+		return calendar.Date{}, fault.Field(ledger.ErrInvalidInput, "business_date", "the initial business date is not a valid date")
 	}
 	err = s.db.GetContext(ctx, &text, `WITH first AS (
 			INSERT INTO ledger.business_date (business_date) VALUES ($1::date)
@@ -47,7 +48,7 @@ func (s *Store) BusinessDate(ctx context.Context, initial calendar.Date) (calend
 // gets a later number, so no gap is ever filled in behind a reader.
 func (s *Store) Events(ctx context.Context, after int64, limit int) ([]ledger.EntryPosted, error) {
 	if limit < 1 {
-		return nil, &ledger.ValidationError{Field: "limit", Reason: "must be positive"}
+		return nil, fault.Field(ledger.ErrInvalidInput, "limit", "must be positive")
 	}
 	if err := s.sequence(ctx); err != nil {
 		return nil, err
