@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bankkit/bankkit/fault"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -125,7 +126,7 @@ func (c Credential) WeakerThan(p Params) bool {
 // Validate checks that c has usable parameters, a salt and a hash, the
 // condition a Store may assume of what it is given.
 func (c Credential) Validate() error {
-	var ve *ValidationError
+	var ve *fault.FieldError
 	if err := c.Params().Validate(); errors.As(err, &ve) {
 		return invalid("credential", ve.Field+" "+ve.Reason)
 	}

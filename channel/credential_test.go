@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/fault"
 )
 
 var fast = channel.Params{Memory: 64, Time: 1, Threads: 1, SaltLength: 16, KeyLength: 32}
@@ -63,7 +64,7 @@ func TestParamsValidate(t *testing.T) {
 			p := fast
 			tc.edit(&p)
 			_, err := channel.HashPassword("whatever password", p)
-			var ve *channel.ValidationError
+			var ve *fault.FieldError
 			require.ErrorAs(t, err, &ve)
 			require.ErrorIs(t, err, channel.ErrInvalidInput)
 			require.Equal(t, tc.field, ve.Field)
@@ -112,7 +113,7 @@ func TestParseCredentialRejects(t *testing.T) {
 		{"short salt", "$argon2id$v=19$m=64,t=2,p=1$c2FsdA$" + valid[strings.LastIndex(valid, "$")+1:]},
 	} {
 		_, err := channel.ParseCredential(tc.phc)
-		var ve *channel.ValidationError
+		var ve *fault.FieldError
 		require.ErrorAs(t, err, &ve, tc.name)
 		require.Equal(t, "credential", ve.Field, tc.name)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/bankkit/bankkit/fault"
 	"github.com/google/uuid"
 )
 
@@ -212,7 +213,7 @@ func (s *Service) ChangePassword(ctx context.Context, id uuid.UUID, current, nex
 		return err
 	}
 	if err := ValidatePassword(next); err != nil {
-		var ve *ValidationError
+		var ve *fault.FieldError
 		if errors.As(err, &ve) {
 			return invalid("new_password", ve.Reason)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/channel/memchannel"
+	"github.com/bankkit/bankkit/fault"
 )
 
 func TestBadOptionsFailOperationsInsteadOfPanicking(t *testing.T) {
@@ -27,7 +28,7 @@ func TestBadOptionsFailOperationsInsteadOfPanicking(t *testing.T) {
 		store := memchannel.New()
 		svc := channel.NewService(store, tc.opt)
 		_, err := svc.CreateStaff(ctx, channel.NewStaff{Username: "someone", Password: "long enough password", Roles: []channel.Role{channel.RoleAdmin}})
-		var ve *channel.ValidationError
+		var ve *fault.FieldError
 		require.ErrorAs(t, err, &ve, tc.name)
 		require.Equal(t, tc.field, ve.Field, tc.name)
 		id := uuid.Must(uuid.NewV7())

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/fault"
 )
 
 func TestNormalizeUsername(t *testing.T) {
@@ -29,7 +30,7 @@ func TestNormalizeUsername(t *testing.T) {
 		"ålice", "alice\x00",
 	} {
 		_, err := channel.NormalizeUsername(in)
-		var ve *channel.ValidationError
+		var ve *fault.FieldError
 		require.ErrorAs(t, err, &ve, "%q", in)
 		require.Equal(t, "username", ve.Field)
 	}
@@ -72,7 +73,7 @@ func TestValidatePassword(t *testing.T) {
 		strings.Repeat(" ", 20), "\t\n\t\n\t\n\t\n\t\n\t\n", "bad utf8 \xff\xfe\xfd",
 	} {
 		err := channel.ValidatePassword(bad)
-		var ve *channel.ValidationError
+		var ve *fault.FieldError
 		require.ErrorAs(t, err, &ve, "%q", bad)
 		require.Equal(t, "password", ve.Field)
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 )
 
 // Gender as the customer declares it.
@@ -258,7 +259,7 @@ func validatePhones(phones []string) error {
 	for i, p := range phones {
 		field := fmt.Sprintf("phones[%d]", i)
 		if err := ValidatePhone(p); err != nil {
-			return &ValidationError{Field: field, Reason: err.(*ValidationError).Reason}
+			return fault.Field(ErrInvalidInput, field, err.(*fault.FieldError).Reason)
 		}
 		if seen[p] {
 			return invalid(field, "repeats an earlier phone")

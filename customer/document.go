@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 )
 
 // DocumentType is the kind of identity document.
@@ -79,8 +80,8 @@ func (n NewDocument) validate(today calendar.Date) (NewDocument, error) {
 
 // rename gives a validation error another field name.
 func rename(err error, field string) error {
-	if ve, ok := err.(*ValidationError); ok {
-		return &ValidationError{Field: field, Reason: ve.Reason}
+	if ve, ok := err.(*fault.FieldError); ok {
+		return fault.Field(ErrInvalidInput, field, ve.Reason)
 	}
 	return err
 }

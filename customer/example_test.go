@@ -11,6 +11,7 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/customer/memcustomer"
+	"github.com/bankkit/bankkit/fault"
 )
 
 // exampleKeys is a keyring as it would come from configuration. Real keys
@@ -55,7 +56,7 @@ func Example() {
 	bad := zhangSan()
 	bad.NationalID.Number = "110105194912310021" // wrong check digit
 	_, err = svc.Create(ctx, bad)
-	var ve *customer.ValidationError
+	var ve *fault.FieldError
 	fmt.Println(errors.As(err, &ve), ve.Field)
 	// Output:
 	// 张三 110105********002X +86138****5678 z***@example.com 1949-**-** pending

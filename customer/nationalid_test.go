@@ -8,6 +8,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/fault"
 )
 
 // The valid ids below had their check characters computed by hand from the
@@ -40,7 +41,7 @@ func TestValidatePRCResidentID(t *testing.T) {
 			born, err := customer.ValidatePRCResidentID(tt.number)
 			if tt.born == "" {
 				require.ErrorIs(t, err, customer.ErrInvalidInput)
-				var ve *customer.ValidationError
+				var ve *fault.FieldError
 				require.True(t, errors.As(err, &ve))
 				require.Equal(t, "national_id.number", ve.Field)
 				return
@@ -95,7 +96,7 @@ func TestNationalIDValidate(t *testing.T) {
 				require.NoError(t, err)
 				return
 			}
-			var ve *customer.ValidationError
+			var ve *fault.FieldError
 			require.ErrorAs(t, err, &ve)
 			require.Equal(t, tt.field, ve.Field)
 		})

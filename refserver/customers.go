@@ -11,6 +11,7 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 )
 
@@ -281,7 +282,7 @@ func (s *Server) createCustomer(rc *reqCtx) (any, error) {
 // apiPhoneField names the API's single "phone" field where the customer
 // package, which keeps a list, says "phones" or "phones[0]".
 func apiPhoneField(err error) error {
-	var ve *customer.ValidationError
+	var ve *fault.FieldError
 	if errors.As(err, &ve) && strings.HasPrefix(ve.Field, "phones") {
 		return badField("phone", ve.Reason)
 	}

@@ -133,8 +133,8 @@ func (s *Server) problemFor(r *http.Request, err error) Problem {
 func validationField(err error) (field, msg string, ok bool) {
 	var fe *fieldErr
 	var le *fault.FieldError
-	var ce *customer.ValidationError
-	var he *channel.ValidationError
+	var ce *fault.FieldError
+	var he *fault.FieldError
 	switch {
 	case errors.As(err, &fe):
 		return fe.field, fe.msg, true

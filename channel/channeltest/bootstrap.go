@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/fault"
 )
 
 // operatorToken stands for a BANKKIT_ADMIN_TOKEN an operator chose.
@@ -69,7 +70,7 @@ var bootstrapTests = []test{
 			{"zero ttl", "admin", operatorToken, 0, "ttl"},
 		} {
 			_, err := e.svc.EnsureBootstrapAdmin(e.ctx, tc.username, tc.token, tc.ttl)
-			var ve *channel.ValidationError
+			var ve *fault.FieldError
 			require.ErrorAs(t, err, &ve, tc.name)
 			require.Equal(t, tc.field, ve.Field, tc.name)
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/fault"
 )
 
 var identityTests = []test{
@@ -99,7 +100,7 @@ var identityTests = []test{
 		} {
 			err := tc.call()
 			require.ErrorIs(t, err, channel.ErrInvalidInput, tc.name)
-			var ve *channel.ValidationError
+			var ve *fault.FieldError
 			require.ErrorAs(t, err, &ve, tc.name)
 			require.Equal(t, tc.field, ve.Field, tc.name)
 		}

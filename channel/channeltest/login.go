@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/fault"
 )
 
 var loginTests = []test{
@@ -79,7 +80,7 @@ var loginTests = []test{
 			{"password over 128 bytes", "someone", strings.Repeat("x", 129), "password"},
 		} {
 			_, err := e.svc.Login(e.ctx, tc.username, tc.password)
-			var ve *channel.ValidationError
+			var ve *fault.FieldError
 			require.ErrorAs(t, err, &ve, tc.name)
 			require.Equal(t, tc.field, ve.Field, tc.name)
 		}

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/fault"
 )
 
 var passwordTests = []test{
@@ -20,7 +21,7 @@ var passwordTests = []test{
 		e.requireAuthenticated(g.Token, "a refused change changes nothing")
 
 		err = e.svc.ChangePassword(e.ctx, i.ID, password, "short")
-		var ve *channel.ValidationError
+		var ve *fault.FieldError
 		require.ErrorAs(t, err, &ve)
 		require.Equal(t, "new_password", ve.Field)
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/fault"
 )
 
 // Tamperer is implemented by a test harness around a store that can alter
@@ -169,7 +170,7 @@ func (e *env) events() []customer.Event {
 func requireField(t *testing.T, err error, field string) {
 	t.Helper()
 	require.ErrorIs(t, err, customer.ErrInvalidInput)
-	var ve *customer.ValidationError
+	var ve *fault.FieldError
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, field, ve.Field, "error: %v", err)
 }

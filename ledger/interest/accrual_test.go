@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
@@ -242,7 +243,7 @@ func TestAccrueRefusesBadInput(t *testing.T) {
 	t.Parallel()
 	p := flatProduct("0.0365", money.Act365Fixed)
 	_, _, err := interest.Accrue(p, interest.Accrual{}, day("2027-01-01"), dec("1.005"))
-	var ve *interest.ValidationError
+	var ve *fault.FieldError
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "balance", ve.Field)
 	require.ErrorIs(t, err, interest.ErrInvalidInput)

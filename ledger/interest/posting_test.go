@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
@@ -187,7 +188,7 @@ func TestAccrualStateValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			err := tt.state.Validate(money.CNY)
-			var ve *interest.ValidationError
+			var ve *fault.FieldError
 			require.ErrorAs(t, err, &ve)
 			require.Equal(t, tt.field, ve.Field)
 			require.ErrorIs(t, err, interest.ErrInvalidAccrual)
@@ -203,7 +204,7 @@ func TestHugeAndTinyInputsAreRefusedCheaply(t *testing.T) {
 	// may compute one.
 	for _, b := range []decimal.Decimal{decimal.New(1, 1_000_000_000), decimal.New(-1, 1_000_000_000), decimal.New(1, -1_000_000_000), dec("1e30")} {
 		_, _, err := interest.Accrue(p, interest.Accrual{}, day("2027-01-01"), b)
-		var ve *interest.ValidationError
+		var ve *fault.FieldError
 		require.ErrorAs(t, err, &ve, "%s", b.Exponent())
 		require.Equal(t, "balance", ve.Field)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
@@ -46,7 +47,7 @@ func TestProductValidation(t *testing.T) {
 			p := flatProduct("0.0365", money.Act365Fixed)
 			tt.change(&p)
 			err := p.Validate()
-			var ve *interest.ValidationError
+			var ve *fault.FieldError
 			require.ErrorAs(t, err, &ve)
 			require.Equal(t, tt.field, ve.Field)
 			require.ErrorIs(t, err, interest.ErrInvalidProduct)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
@@ -83,7 +84,7 @@ func TestRateValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			err := tt.rate.Validate()
-			var ve *interest.ValidationError
+			var ve *fault.FieldError
 			require.ErrorAs(t, err, &ve)
 			require.Equal(t, tt.field, ve.Field)
 			require.ErrorIs(t, err, interest.ErrInvalidInput)

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
@@ -163,7 +164,7 @@ func TestEarlyClosureRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := td.EarlyClosure(tt.asOf, tt.rate)
-			var ve *interest.ValidationError
+			var ve *fault.FieldError
 			require.ErrorAs(t, err, &ve)
 			require.Equal(t, tt.field, ve.Field)
 			require.ErrorIs(t, err, interest.ErrInvalidInput)
@@ -207,7 +208,7 @@ func TestTimeDepositValidation(t *testing.T) {
 				func() error { _, err := td.Mature(dec("0.01")); return err }(),
 				func() error { _, err := td.EarlyClosure(day("2027-02-01"), dec("0.01")); return err }(),
 			} {
-				var ve *interest.ValidationError
+				var ve *fault.FieldError
 				require.ErrorAs(t, err, &ve)
 				require.Equal(t, tt.field, ve.Field)
 				require.ErrorIs(t, err, interest.ErrInvalidDeposit)

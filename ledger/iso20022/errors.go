@@ -1,8 +1,9 @@
 package iso20022
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/bankkit/bankkit/fault"
 )
 
 // Sentinel errors, matched with errors.Is. Every error the parsers and
@@ -13,10 +14,10 @@ var (
 	// the standard or bankkit does not accept. The error text names the
 	// element path (or CSV line and column) at fault. A writer returns it for
 	// a message that fails Validate, and writes nothing.
-	ErrInvalidMessage = errors.New("iso20022: invalid message")
+	ErrInvalidMessage = fault.New(fault.Invalid, "invalid-message", "iso20022: invalid message")
 	// ErrUnsupportedMessage: the document is a well-formed ISO 20022 message
 	// of another type or of a version this package does not read.
-	ErrUnsupportedMessage = errors.New("iso20022: unsupported message")
+	ErrUnsupportedMessage = fault.New(fault.Invalid, "invalid-message", "iso20022: unsupported message")
 )
 
 // invalid returns an ErrInvalidMessage naming the element path at fault.

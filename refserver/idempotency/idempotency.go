@@ -14,18 +14,19 @@ package idempotency
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
+
+	"github.com/bankkit/bankkit/fault"
 )
 
 // Errors returned by Store.Begin.
 var (
 	// ErrInFlight: another request holds the key and its lease has not
 	// run out.
-	ErrInFlight = errors.New("idempotency: a request with this key is in flight")
+	ErrInFlight = fault.New(fault.Conflict, "idempotency-key-in-flight", "idempotency: a request with this key is in flight")
 	// ErrMismatch: the key was used for a different request.
-	ErrMismatch = errors.New("idempotency: key reused with a different request")
+	ErrMismatch = fault.New(fault.Unprocessable, "idempotency-key-reused", "idempotency: key reused with a different request")
 )
 
 // Fingerprint identifies a request: a hash of what makes it the same request
