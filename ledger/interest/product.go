@@ -113,8 +113,3 @@ func (p Product) Validate() error {
 	}
 	return nil
 }
-
-// minorUnit returns one minor unit of the product's currency (0.01 CNY).
-func (p Product) minorUnit() decimal.Decimal {
-	return decimal.New(1, -p.Currency.MinorUnits())
-}

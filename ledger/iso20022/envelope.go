@@ -36,11 +36,6 @@ var (
 	camt053Kind = messageKind{area: "camt.053", root: "BkToCstmrStmt", minVersion: 2, maxVersion: 13}
 )
 
-// namespace returns the XML namespace of version v of the message.
-func (k messageKind) namespace(v int) string {
-	return fmt.Sprintf("%s%s.001.%02d", namespacePrefix, k.area, v)
-}
-
 // accept checks that a Document namespace names this message in a version
 // this package reads.
 func (k messageKind) accept(ns string) error {
