@@ -12,8 +12,11 @@ import (
 // argon2id parameters on the in-memory store: the hash dominates.
 func BenchmarkLogin(b *testing.B) {
 	ctx := context.Background()
-	svc := channel.NewService(memchannel.New())
-	_, err := svc.CreateStaff(ctx, channel.NewStaff{Username: "bench.user", Password: "a long passphrase", Roles: []channel.Role{channel.RoleTeller}})
+	svc, err := channel.NewService(memchannel.New())
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = svc.CreateStaff(ctx, channel.NewStaff{Username: "bench.user", Password: "a long passphrase", Roles: []channel.Role{channel.RoleTeller}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -28,8 +31,11 @@ func BenchmarkLogin(b *testing.B) {
 // hash the token, find its session, read the identity.
 func BenchmarkAuthenticate(b *testing.B) {
 	ctx := context.Background()
-	svc := channel.NewService(memchannel.New(), channel.WithParams(channel.Params{Memory: 64, Time: 1, Threads: 1, SaltLength: 16, KeyLength: 32}))
-	_, err := svc.CreateStaff(ctx, channel.NewStaff{Username: "bench.user", Password: "a long passphrase", Roles: []channel.Role{channel.RoleTeller}})
+	svc, err := channel.NewService(memchannel.New(), channel.WithParams(channel.Params{Memory: 64, Time: 1, Threads: 1, SaltLength: 16, KeyLength: 32}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = svc.CreateStaff(ctx, channel.NewStaff{Username: "bench.user", Password: "a long passphrase", Roles: []channel.Role{channel.RoleTeller}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,9 +13,12 @@ import (
 // requests until it is revoked.
 func Example() {
 	ctx := context.Background()
-	svc := channel.NewService(memchannel.New())
-
-	_, err := svc.CreateStaff(ctx, channel.NewStaff{
+	svc, err := channel.NewService(memchannel.New())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = svc.CreateStaff(ctx, channel.NewStaff{
 		Username: "Li.Wei",
 		Password: "a long passphrase",
 		Roles:    []channel.Role{channel.RoleTeller},
@@ -54,8 +57,12 @@ func ExampleService_Login() {
 	// Small argon2id parameters make tests and this example fast; production
 	// keeps DefaultParams (OWASP's recommendation).
 	testParams := channel.Params{Memory: 64, Time: 1, Threads: 1, SaltLength: 16, KeyLength: 32}
-	svc := channel.NewService(memchannel.New(), channel.WithParams(testParams))
-	_, err := svc.CreateCustomerLogin(ctx, channel.NewCustomerLogin{
+	svc, err := channel.NewService(memchannel.New(), channel.WithParams(testParams))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = svc.CreateCustomerLogin(ctx, channel.NewCustomerLogin{
 		CustomerID: "cust-001",
 		Username:   "zhang.san",
 		Password:   "a long passphrase",

@@ -27,25 +27,23 @@ type Service struct {
 	lockout     LockoutPolicy
 	customerTTL time.Duration
 	staffTTL    time.Duration
-	// configErr is a bad option; every operation returns it instead of
-	// NewService panicking.
-	configErr error
-
-	dummyOnce sync.Once
-	dummy     Credential
-	dummyErr  error
+	dummyOnce   sync.Once
+	dummy       Credential
+	dummyErr    error
 }
 
-// Option configures a Service.
-type Option func(*Service)
+// Option configures a Service. A bad option makes NewService fail.
+type Option func(*Service) error
 
 // WithClock sets the clock that dates sessions, expiries and locks. The
 // default is calendar.SystemClock.
 func WithClock(c calendar.Clock) Option {
-	return func(s *Service) {
-		if c != nil {
-			s.clock = c
+	return func(s *Service) error {
+		if c == nil {
+			return invalid("clock", "must not be nil")
 		}
+		s.clock = c
+		return nil
 	}
 }
 
@@ -53,41 +51,44 @@ func WithClock(c calendar.Clock) Option {
 // DefaultParams). Hashes made under weaker parameters are redone at the
 // next successful login. Tests use small parameters to run fast.
 func WithParams(p Params) Option {
-	return func(s *Service) {
+	return func(s *Service) error {
 		if err := p.Validate(); err != nil {
-			s.configErr = err
-			return
+			return err
 		}
 		s.params = p
+		return nil
 	}
 }
 
 // WithLockout sets the failed-login policy (default DefaultLockout).
 func WithLockout(p LockoutPolicy) Option {
-	return func(s *Service) {
+	return func(s *Service) error {
 		if err := p.Validate(); err != nil {
-			s.configErr = err
-			return
+			return err
 		}
 		s.lockout = p
+		return nil
 	}
 }
 
 // WithSessionTTL sets how long sessions of customers and of staff last
 // (defaults DefaultCustomerSessionTTL and DefaultStaffSessionTTL).
 func WithSessionTTL(customer, staff time.Duration) Option {
-	return func(s *Service) {
+	return func(s *Service) error {
 		if customer <= 0 || staff <= 0 {
-			s.configErr = invalid("session_ttl", "must be positive")
-			return
+			return invalid("session_ttl", "must be positive")
 		}
 		s.customerTTL, s.staffTTL = customer, staff
+		return nil
 	}
 }
 
-// NewService returns a Service over store. A bad option does not panic:
-// every operation then returns its error (wrapping ErrInvalidInput).
-func NewService(store Store, opts ...Option) *Service {
+// NewService returns a Service over store. A nil store or a bad option is
+// an error wrapping ErrInvalidInput.
+func NewService(store Store, opts ...Option) (*Service, error) {
+	if store == nil {
+		return nil, invalid("store", "must not be nil")
+	}
 	s := &Service{
 		store:       store,
 		clock:       calendar.SystemClock{},
@@ -97,12 +98,11 @@ func NewService(store Store, opts ...Option) *Service {
 		staffTTL:    DefaultStaffSessionTTL,
 	}
 	for _, o := range opts {
-		o(s)
+		if err := o(s); err != nil {
+			return nil, err
+		}
 	}
-	if store == nil {
-		s.configErr = invalid("store", "must not be nil")
-	}
-	return s
+	return s, nil
 }
 
 // now is the clock's reading in UTC at the microsecond precision every

@@ -49,9 +49,6 @@ func (s *Service) CreateCustomerLogin(ctx context.Context, r NewCustomerLogin) (
 }
 
 func (s *Service) create(ctx context.Context, i Identity, password string) (Identity, error) {
-	if s.configErr != nil {
-		return Identity{}, s.configErr
-	}
 	username, err := NormalizeUsername(i.Username)
 	if err != nil {
 		return Identity{}, err
@@ -78,9 +75,6 @@ func (s *Service) create(ctx context.Context, i Identity, password string) (Iden
 
 // Identity returns the identity with that id. Errors: ErrNotFound.
 func (s *Service) Identity(ctx context.Context, id uuid.UUID) (Identity, error) {
-	if s.configErr != nil {
-		return Identity{}, s.configErr
-	}
 	if err := validateID("id", id); err != nil {
 		return Identity{}, err
 	}
@@ -90,9 +84,6 @@ func (s *Service) Identity(ctx context.Context, id uuid.UUID) (Identity, error) 
 // IdentityByUsername returns the identity with that username, in any case
 // and with surrounding space. Errors: ErrInvalidInput, ErrNotFound.
 func (s *Service) IdentityByUsername(ctx context.Context, username string) (Identity, error) {
-	if s.configErr != nil {
-		return Identity{}, s.configErr
-	}
 	u, err := NormalizeUsername(username)
 	if err != nil {
 		return Identity{}, err
@@ -103,9 +94,6 @@ func (s *Service) IdentityByUsername(ctx context.Context, username string) (Iden
 // IdentityByCustomer returns the login of a customer. Errors:
 // ErrInvalidInput, ErrNotFound.
 func (s *Service) IdentityByCustomer(ctx context.Context, customerID string) (Identity, error) {
-	if s.configErr != nil {
-		return Identity{}, s.configErr
-	}
 	if err := validateCustomerID(customerID); err != nil {
 		return Identity{}, err
 	}
@@ -115,9 +103,6 @@ func (s *Service) IdentityByCustomer(ctx context.Context, customerID string) (Id
 // ListIdentities returns up to limit (1 to MaxListLimit) identities after
 // the id after (uuid.Nil for the first page), oldest first.
 func (s *Service) ListIdentities(ctx context.Context, after uuid.UUID, limit int) ([]Identity, error) {
-	if s.configErr != nil {
-		return nil, s.configErr
-	}
 	if limit < 1 || limit > MaxListLimit {
 		return nil, invalid("limit", fmt.Sprintf("must be 1 to %d", MaxListLimit))
 	}
@@ -152,9 +137,6 @@ func (s *Service) Enable(ctx context.Context, id uuid.UUID) (Identity, error) {
 }
 
 func (s *Service) setStatus(ctx context.Context, id uuid.UUID, st Status) (Identity, error) {
-	if s.configErr != nil {
-		return Identity{}, s.configErr
-	}
 	if err := validateID("id", id); err != nil {
 		return Identity{}, err
 	}
@@ -168,9 +150,6 @@ func (s *Service) setStatus(ctx context.Context, id uuid.UUID, st Status) (Ident
 // request, as Authenticate reads them afresh. Errors: ErrInvalidInput
 // (roles, or a customer identity), ErrNotFound.
 func (s *Service) SetRoles(ctx context.Context, id uuid.UUID, roles []Role) (Identity, error) {
-	if s.configErr != nil {
-		return Identity{}, s.configErr
-	}
 	if err := validateID("id", id); err != nil {
 		return Identity{}, err
 	}
@@ -190,9 +169,6 @@ func (s *Service) SetRoles(ctx context.Context, id uuid.UUID, roles []Role) (Ide
 // Unlock clears the failed-login count and any lock: a member of staff
 // does this once they have verified the customer. Errors: ErrNotFound.
 func (s *Service) Unlock(ctx context.Context, id uuid.UUID) (Identity, error) {
-	if s.configErr != nil {
-		return Identity{}, s.configErr
-	}
 	if err := validateID("id", id); err != nil {
 		return Identity{}, err
 	}
@@ -206,9 +182,6 @@ func (s *Service) Unlock(ctx context.Context, id uuid.UUID) (Identity, error) {
 // Errors: ErrInvalidInput (new_password), ErrInvalidCredentials,
 // ErrNotFound, ErrConflict (changed concurrently).
 func (s *Service) ChangePassword(ctx context.Context, id uuid.UUID, current, next string) error {
-	if s.configErr != nil {
-		return s.configErr
-	}
 	if err := validateID("id", id); err != nil {
 		return err
 	}
@@ -234,9 +207,6 @@ func (s *Service) ChangePassword(ctx context.Context, id uuid.UUID, current, nex
 // verifying the person) and ends the identity's sessions. It does not
 // unlock. Errors: ErrInvalidInput (password), ErrNotFound, ErrConflict.
 func (s *Service) ResetPassword(ctx context.Context, id uuid.UUID, next string) error {
-	if s.configErr != nil {
-		return s.configErr
-	}
 	if err := validateID("id", id); err != nil {
 		return err
 	}

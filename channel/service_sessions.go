@@ -14,9 +14,6 @@ import (
 // twice, or an expired one, is not an error.
 // Errors: ErrUnauthenticated (malformed or unknown token).
 func (s *Service) Revoke(ctx context.Context, token string) error {
-	if s.configErr != nil {
-		return s.configErr
-	}
 	if token == "" || len(token) > MaxTokenLength {
 		return fmt.Errorf("%w: malformed token", ErrUnauthenticated)
 	}
@@ -35,9 +32,6 @@ func (s *Service) Revoke(ctx context.Context, token string) error {
 // of sessions). The caller checks that the session is the principal's own.
 // Errors: ErrInvalidInput, ErrNotFound.
 func (s *Service) RevokeSession(ctx context.Context, id uuid.UUID) (Session, error) {
-	if s.configErr != nil {
-		return Session{}, s.configErr
-	}
 	if err := validateID("session_id", id); err != nil {
 		return Session{}, err
 	}
@@ -47,9 +41,6 @@ func (s *Service) RevokeSession(ctx context.Context, id uuid.UUID) (Session, err
 // RevokeAll ends every active session of an identity and returns how many
 // it ended. Errors: ErrInvalidInput, ErrNotFound.
 func (s *Service) RevokeAll(ctx context.Context, identityID uuid.UUID) (int, error) {
-	if s.configErr != nil {
-		return 0, s.configErr
-	}
 	if err := validateID("identity_id", identityID); err != nil {
 		return 0, err
 	}
@@ -61,9 +52,6 @@ func (s *Service) RevokeAll(ctx context.Context, identityID uuid.UUID) (int, err
 
 // Session returns a session by id. Errors: ErrInvalidInput, ErrNotFound.
 func (s *Service) Session(ctx context.Context, id uuid.UUID) (Session, error) {
-	if s.configErr != nil {
-		return Session{}, s.configErr
-	}
 	if err := validateID("session_id", id); err != nil {
 		return Session{}, err
 	}
@@ -73,9 +61,6 @@ func (s *Service) Session(ctx context.Context, id uuid.UUID) (Session, error) {
 // ActiveSessions returns the identity's sessions that are neither revoked
 // nor expired, oldest first. Errors: ErrInvalidInput, ErrNotFound.
 func (s *Service) ActiveSessions(ctx context.Context, identityID uuid.UUID) ([]Session, error) {
-	if s.configErr != nil {
-		return nil, s.configErr
-	}
 	if err := validateID("identity_id", identityID); err != nil {
 		return nil, err
 	}
@@ -94,9 +79,6 @@ func (s *Service) ActiveSessions(ctx context.Context, identityID uuid.UUID) ([]S
 // or not, and returns how many; run it periodically to keep the table
 // small. Expired sessions authenticate nothing either way.
 func (s *Service) DeleteExpiredSessions(ctx context.Context) (int, error) {
-	if s.configErr != nil {
-		return 0, s.configErr
-	}
 	return s.store.DeleteExpiredSessions(ctx, s.now())
 }
 
@@ -112,9 +94,6 @@ func (s *Service) DeleteExpiredSessions(ctx context.Context) (int, error) {
 // active admin; ErrDuplicate when the token is known but belongs to
 // another identity, or was revoked or has expired: choose a new one.
 func (s *Service) EnsureBootstrapAdmin(ctx context.Context, username, token string, ttl time.Duration) (Grant, error) {
-	if s.configErr != nil {
-		return Grant{}, s.configErr
-	}
 	u, err := NormalizeUsername(username)
 	if err != nil {
 		return Grant{}, err

@@ -28,8 +28,9 @@ func TestEveryLoginOutcomeCostsOneHash(t *testing.T) {
 	t.Cleanup(func() { channel.SwapDeriveKey(derive) })
 
 	ctx := context.Background()
-	svc := channel.NewService(memchannel.New(), channel.WithParams(fast),
+	svc, err := channel.NewService(memchannel.New(), channel.WithParams(fast),
 		channel.WithClock(calendar.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))))
+	require.NoError(t, err)
 	const pw = "correct horse battery"
 	for _, u := range []string{"known.user", "disabled.user", "locked.user"} {
 		_, err := svc.CreateStaff(ctx, channel.NewStaff{Username: u, Password: pw, Roles: []channel.Role{channel.RoleTeller}})

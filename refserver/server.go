@@ -127,7 +127,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 	if cfg.passwordParams != nil {
 		chanOpts = append(chanOpts, channel.WithParams(*cfg.passwordParams))
 	}
-	s.channel = channel.NewService(st.channel, chanOpts...)
+	if s.channel, err = channel.NewService(st.channel, chanOpts...); err != nil {
+		return fmt.Errorf("refserver: channel: %w", err)
+	}
 	s.idem = st.idem
 
 	for _, c := range currencies {

@@ -39,7 +39,9 @@ type env struct {
 func newEnv(t *testing.T, newStore func(t *testing.T) channel.Store, opts ...channel.Option) *env {
 	t.Helper()
 	e := &env{t: t, ctx: context.Background(), store: newStore(t), clock: calendar.NewManualClock(Start)}
-	e.svc = channel.NewService(e.store, append([]channel.Option{channel.WithClock(e.clock), channel.WithParams(FastParams)}, opts...)...)
+	var err error
+	e.svc, err = channel.NewService(e.store, append([]channel.Option{channel.WithClock(e.clock), channel.WithParams(FastParams)}, opts...)...)
+	require.NoError(t, err)
 	return e
 }
 

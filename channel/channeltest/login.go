@@ -106,7 +106,8 @@ var loginTests = []test{
 
 		stronger := FastParams
 		stronger.Memory, stronger.Time = 2*FastParams.Memory, FastParams.Time+1
-		svc := channel.NewService(e.store, channel.WithClock(e.clock), channel.WithParams(stronger))
+		svc, err := channel.NewService(e.store, channel.WithClock(e.clock), channel.WithParams(stronger))
+		require.NoError(t, err)
 		_, err = svc.Login(e.ctx, "rehash.me", password)
 		require.NoError(t, err)
 		after, err := e.store.Credential(e.ctx, i.ID)
@@ -124,8 +125,9 @@ var loginTests = []test{
 	}},
 	{"ConfigurableSessionLifetimes", func(t *testing.T, newStore func(*testing.T) channel.Store) {
 		e := newEnv(t, newStore)
-		svc := channel.NewService(e.store, channel.WithClock(e.clock), channel.WithParams(FastParams),
+		svc, err := channel.NewService(e.store, channel.WithClock(e.clock), channel.WithParams(FastParams),
 			channel.WithSessionTTL(5*time.Minute, time.Hour))
+		require.NoError(t, err)
 		e.staff("short.staff", channel.RoleTeller)
 		e.customer("c-ttl", "short.customer")
 		g, err := svc.Login(e.ctx, "short.staff", password)

@@ -32,9 +32,10 @@ var raceTests = []test{
 		e := newEnv(t, newStore)
 		i := e.customer("c-mid", "mid.change")
 		store := &interleavingStore{Store: e.store}
-		svc := channel.NewService(store, channel.WithClock(e.clock), channel.WithParams(FastParams))
+		svc, err := channel.NewService(store, channel.WithClock(e.clock), channel.WithParams(FastParams))
+		require.NoError(t, err)
 		store.hook = func() { require.NoError(t, e.svc.ResetPassword(e.ctx, i.ID, newPassword)) }
-		_, err := svc.Login(e.ctx, "mid.change", password)
+		_, err = svc.Login(e.ctx, "mid.change", password)
 		require.ErrorIs(t, err, channel.ErrInvalidCredentials, "the old password must not open a session after the change")
 		active, err := e.svc.ActiveSessions(e.ctx, i.ID)
 		require.NoError(t, err)
@@ -45,12 +46,13 @@ var raceTests = []test{
 		e := newEnv(t, newStore)
 		i := e.staff("mid.disable", channel.RoleTeller)
 		store := &interleavingStore{Store: e.store}
-		svc := channel.NewService(store, channel.WithClock(e.clock), channel.WithParams(FastParams))
+		svc, err := channel.NewService(store, channel.WithClock(e.clock), channel.WithParams(FastParams))
+		require.NoError(t, err)
 		store.hook = func() {
 			_, err := e.svc.Disable(e.ctx, i.ID)
 			require.NoError(t, err)
 		}
-		_, err := svc.Login(e.ctx, "mid.disable", password)
+		_, err = svc.Login(e.ctx, "mid.disable", password)
 		require.ErrorIs(t, err, channel.ErrInvalidCredentials)
 		all, err := e.store.ListSessions(e.ctx, i.ID)
 		require.NoError(t, err)

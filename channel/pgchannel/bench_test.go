@@ -18,7 +18,10 @@ func BenchmarkAuthenticate(b *testing.B) {
 	if err := pgchannel.Migrate(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	svc := channel.NewService(pgchannel.New(db), channel.WithParams(channeltest.FastParams))
+	svc, err := channel.NewService(pgchannel.New(db), channel.WithParams(channeltest.FastParams))
+	if err != nil {
+		b.Fatal(err)
+	}
 	if _, err := svc.CreateStaff(ctx, channel.NewStaff{Username: "bench.user", Password: "a long passphrase", Roles: []channel.Role{channel.RoleTeller}}); err != nil {
 		b.Fatal(err)
 	}
@@ -42,8 +45,11 @@ func BenchmarkFailedLogin(b *testing.B) {
 	if err := pgchannel.Migrate(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	svc := channel.NewService(pgchannel.New(db), channel.WithParams(channeltest.FastParams),
+	svc, err := channel.NewService(pgchannel.New(db), channel.WithParams(channeltest.FastParams),
 		channel.WithLockout(channel.LockoutPolicy{MaxFailures: 1 << 30, Duration: 1}))
+	if err != nil {
+		b.Fatal(err)
+	}
 	if _, err := svc.CreateStaff(ctx, channel.NewStaff{Username: "bench.user", Password: "a long passphrase", Roles: []channel.Role{channel.RoleTeller}}); err != nil {
 		b.Fatal(err)
 	}

@@ -43,10 +43,11 @@ func TestRowsHoldNoSecrets(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := newDB(t)
-	svc := channel.NewService(pgchannel.New(db), channel.WithParams(channeltest.FastParams),
+	svc, err := channel.NewService(pgchannel.New(db), channel.WithParams(channeltest.FastParams),
 		channel.WithClock(calendar.NewManualClock(channeltest.Start)))
+	require.NoError(t, err)
 	const password = "never store me in clear"
-	_, err := svc.CreateCustomerLogin(ctx, channel.NewCustomerLogin{CustomerID: "c-1", Username: "secret.keeper", Password: password})
+	_, err = svc.CreateCustomerLogin(ctx, channel.NewCustomerLogin{CustomerID: "c-1", Username: "secret.keeper", Password: password})
 	require.NoError(t, err)
 	g, err := svc.Login(ctx, "secret.keeper", password)
 	require.NoError(t, err)
