@@ -92,3 +92,23 @@ func BenchmarkAppendJournal(b *testing.B) {
 		o.Append(struct{}{})
 	}
 }
+
+// BenchmarkDeliverJournal times one subscriber whose handler does nothing
+// receiving b.N events rendered from a journal.
+func BenchmarkDeliverJournal(b *testing.B) {
+	ctx := context.Background()
+	j := newJournal()
+	e, err := event.New("test.done", 1, time.Now(), map[string]string{"state": "open"})
+	require.NoError(b, err)
+	for range b.N {
+		require.NoError(b, j.add(ctx, e))
+	}
+	feed := event.NewFeed(j.outbox)
+	require.NoError(b, feed.Subscribe(ctx, "bench", func(context.Context, event.Envelope) error { return nil }))
+	b.ResetTimer()
+	n, err := feed.Deliver(ctx)
+	b.StopTimer()
+	require.NoError(b, err)
+	require.Equal(b, b.N, n)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

@@ -2,6 +2,7 @@ package pgoutbox_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/event"
@@ -24,7 +26,7 @@ import (
 var demo = fstest.MapFS{"migrations/0001_init.sql": &fstest.MapFile{
 	Data: []byte(`CREATE TABLE demo.things (id uuid PRIMARY KEY, state text NOT NULL, at timestamptz NOT NULL)`)}}
 
-func newDB(t *testing.T) *sqlx.DB {
+func newDB(t testing.TB) *sqlx.DB {
 	t.Helper()
 	db := pgtest.New(t)
 	require.NoError(t, pgmigrate.Apply(context.Background(), db, "demo", demo, "migrations", pgoutbox.Migrations))
@@ -74,19 +76,32 @@ func TestContractMinimal(t *testing.T) {
 	})
 }
 
-// thingChanged renders minimal rows from the demo source's own table, as
-// the ledger renders its entries.
+// thingChanged renders minimal rows from the demo source's own table, one
+// query per page, as the ledger renders its entries.
 func thingChanged(db *sqlx.DB) pgoutbox.Render {
 	return func(ctx context.Context, page []event.Envelope) error {
+		ids := make([]string, len(page))
+		for i, e := range page {
+			ids[i] = e.ID.String()
+		}
+		var rows []struct {
+			ID    uuid.UUID `db:"id"`
+			State string    `db:"state"`
+			At    time.Time `db:"at"`
+		}
+		if err := db.SelectContext(ctx, &rows, `SELECT id, state, at FROM demo.things WHERE id = ANY($1::uuid[])`, pq.StringArray(ids)); err != nil {
+			return err
+		}
+		byID := make(map[uuid.UUID]int, len(rows))
+		for i, r := range rows {
+			byID[r.ID] = i
+		}
 		for i := range page {
-			var row struct {
-				State string    `db:"state"`
-				At    time.Time `db:"at"`
+			j, ok := byID[page[i].ID]
+			if !ok {
+				return fmt.Errorf("no thing %s", page[i].ID)
 			}
-			if err := db.GetContext(ctx, &row, `SELECT state, at FROM demo.things WHERE id = $1`, page[i].ID); err != nil {
-				return err
-			}
-			e, err := event.New("demo.thing_changed", 1, row.At, map[string]string{"state": row.State}, page[i].ID)
+			e, err := event.New("demo.thing_changed", 1, rows[j].At, map[string]string{"state": rows[j].State}, page[i].ID)
 			if err != nil {
 				return err
 			}
