@@ -39,8 +39,8 @@
 // ErrVersionConflict and changes nothing. Concurrent creates of one
 // national id leave exactly one customer. Events (customer created, KYC
 // changed, consent changed) are written to an outbox in the same store
-// operation as the change and delivered at least once through Poll and
-// Ack.
+// operation as the change and delivered at least once, in order, to the
+// subscribers of Service.Events.
 //
 // See docs/customer.md for the design decisions.
 package customer

@@ -3,6 +3,7 @@ package customer_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/customer/memcustomer"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/fault"
 )
 
@@ -150,26 +152,37 @@ func ExampleService_OpenComplaint() {
 	// 1
 }
 
-// Other subsystems read events from a cursor and acknowledge them; until
-// they do, the same events come again.
-func ExampleService_Poll() {
+// Other subsystems subscribe to the customer events under a durable name
+// and get each event at least once, in order; a refused event comes again
+// on the next round.
+func ExampleService_Events() {
 	ctx := context.Background()
 	svc := customer.NewService(memcustomer.New(), exampleKeys())
 	c, _ := svc.Create(ctx, zhangSan())
 	_, _ = svc.GrantConsent(ctx, c.ID, customer.ConsentRequest{Purpose: customer.PurposeMarketing,
 		Channel: customer.ChannelEmail, Source: "app"})
 
-	events, _ := svc.Poll(ctx, "marketing", 10)
-	for _, e := range events {
-		fmt.Println(e.Seq, e.Kind)
-	}
-	_ = svc.Ack(ctx, "marketing", events[len(events)-1].Seq)
-	events, _ = svc.Poll(ctx, "marketing", 10)
-	fmt.Println(len(events))
+	_ = svc.Events().Subscribe(ctx, "marketing", func(_ context.Context, e event.Envelope) error {
+		if e.Type == customer.EventConsentChanged {
+			var p customer.ConsentChanged
+			if err := json.Unmarshal(e.Payload, &p); err != nil {
+				return err
+			}
+			fmt.Println(e.Sequence, e.Type, p.Purpose, p.Channel, p.Granted)
+			return nil
+		}
+		fmt.Println(e.Sequence, e.Type)
+		return nil
+	})
+	n, _ := svc.Events().Deliver(ctx)
+	fmt.Println(n, "delivered")
+	n, _ = svc.Events().Deliver(ctx)
+	fmt.Println(n, "delivered")
 	// Output:
 	// 1 customer.created
-	// 2 customer.consent_changed
-	// 0
+	// 2 customer.consent_changed marketing email true
+	// 2 delivered
+	// 0 delivered
 }
 
 func ExampleMaskNationalID() {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
 )
 
 // Service is the customer subsystem's API. It validates input, seals
@@ -19,6 +20,7 @@ type Service struct {
 	days   BusinessDays
 	sla    int
 	reveal RevealPolicy
+	events *event.Feed
 }
 
 // RevealPolicy decides whether actor may see the fields of a customer for
@@ -51,7 +53,7 @@ func WithRevealPolicy(p RevealPolicy) Option { return func(s *Service) { s.revea
 // NewService returns a Service over store, sealing under keys.
 func NewService(store Store, keys Keyring, opts ...Option) *Service {
 	s := &Service{store: store, keys: keys, clock: calendar.SystemClock{}, loc: time.UTC,
-		days: weekendsOnly(), sla: DefaultComplaintSLA}
+		days: weekendsOnly(), sla: DefaultComplaintSLA, events: event.NewFeed(store.Events())}
 	defaults := *s
 	for _, o := range opts {
 		o(s)
@@ -106,7 +108,11 @@ func (s *Service) Create(ctx context.Context, n NewCustomer) (Masked, error) {
 	if err != nil {
 		return Masked{}, err
 	}
-	if err := s.store.CreateCustomer(ctx, r, Event{Kind: EventCustomerCreated, CustomerID: id, At: now}); err != nil {
+	ev, err := s.newEvent(EventCustomerCreated, id, now, CustomerCreated{CustomerID: id})
+	if err != nil {
+		return Masked{}, err
+	}
+	if err := s.store.CreateCustomer(ctx, r, ev); err != nil {
 		return Masked{}, err
 	}
 	return c.Mask(), nil
@@ -138,7 +144,7 @@ func (s *Service) Update(ctx context.Context, id ID, expectedVersion int64, p Pa
 		return Masked{}, err
 	}
 	var updated Customer
-	_, err := s.store.UpdateCustomer(ctx, id, func(old Record) (Record, []Event, error) {
+	_, err := s.store.UpdateCustomer(ctx, id, func(old Record) (Record, []event.Envelope, error) {
 		if old.Version != expectedVersion {
 			return Record{}, nil, fmt.Errorf("%w: customer %s is at version %d, not %d", ErrVersionConflict, id, old.Version, expectedVersion)
 		}
@@ -171,7 +177,7 @@ func (s *Service) SetKYC(ctx context.Context, id ID, d KYCDecision) (Masked, err
 	if err := d.validate(); err != nil {
 		return Masked{}, err
 	}
-	r, err := s.store.UpdateCustomer(ctx, id, func(old Record) (Record, []Event, error) {
+	r, err := s.store.UpdateCustomer(ctx, id, func(old Record) (Record, []event.Envelope, error) {
 		if old.Status == StatusDeceased {
 			return Record{}, nil, fmt.Errorf("%w: the customer is deceased", ErrInvalidTransition)
 		}
@@ -179,11 +185,13 @@ func (s *Service) SetKYC(ctx context.Context, id ID, d KYCDecision) (Masked, err
 			return Record{}, nil, err
 		}
 		now := s.now()
-		ev := Event{Kind: EventKYCChanged, CustomerID: id, At: now,
-			KYC: &KYCChange{From: old.KYC.Status, To: d.Status, By: d.By, Reason: d.Reason}}
+		ev, err := s.newEvent(EventKYCChanged, id, now, KYCChanged{CustomerID: id, From: old.KYC.Status, To: d.Status, By: d.By})
+		if err != nil {
+			return Record{}, nil, err
+		}
 		old.KYC = KYC{Status: d.Status, By: d.By, At: now, Reason: d.Reason}
 		old.UpdatedAt = now
-		return old, []Event{ev}, nil
+		return old, []event.Envelope{ev}, nil
 	})
 	if err != nil {
 		return Masked{}, err

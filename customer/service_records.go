@@ -154,8 +154,11 @@ func (s *Service) appendConsent(ctx context.Context, customerID ID, r ConsentReq
 	id := NewID()
 	c := Consent{ID: id, CustomerID: customerID, Purpose: r.Purpose, Channel: r.Channel, Granted: grant,
 		At: s.now(), Source: r.Source, ValidUntil: r.ValidUntil}
-	ev := Event{Kind: EventConsentChanged, CustomerID: customerID, At: c.At,
-		Consent: &ConsentChange{Purpose: c.Purpose, Channel: c.Channel, Granted: grant, ValidUntil: c.ValidUntil}}
+	ev, err := s.newEvent(EventConsentChanged, customerID, c.At, ConsentChanged{CustomerID: customerID,
+		Purpose: c.Purpose, Channel: c.Channel, Granted: grant, ValidUntil: c.ValidUntil})
+	if err != nil {
+		return Consent{}, err
+	}
 	if err := s.store.AppendConsent(ctx, c, ev); err != nil {
 		return Consent{}, err
 	}
@@ -213,40 +216,4 @@ func (s *Service) Interactions(ctx context.Context, customerID ID, p Page) ([]In
 		return nil, err
 	}
 	return s.store.Interactions(ctx, customerID, p)
-}
-
-// Events returns up to limit published events after seq after.
-func (s *Service) Events(ctx context.Context, after int64, limit int) ([]Event, error) {
-	if after < 0 {
-		return nil, invalid("after", "must not be negative")
-	}
-	if limit < 1 || limit > MaxPageLimit {
-		return nil, invalid("limit", "must be 1-%d", MaxPageLimit)
-	}
-	return s.store.Events(ctx, after, limit)
-}
-
-// Poll returns up to limit events the subscriber has not acknowledged.
-// Until Ack moves its cursor, the same events come again: delivery is at
-// least once, so handlers must be idempotent.
-func (s *Service) Poll(ctx context.Context, subscriber string, limit int) ([]Event, error) {
-	if err := validateLine("subscriber", subscriber, maxShortRunes, true); err != nil {
-		return nil, err
-	}
-	after, err := s.store.Cursor(ctx, subscriber)
-	if err != nil {
-		return nil, err
-	}
-	return s.Events(ctx, after, limit)
-}
-
-// Ack records that the subscriber has handled every event up to seq.
-func (s *Service) Ack(ctx context.Context, subscriber string, seq int64) error {
-	if err := validateLine("subscriber", subscriber, maxShortRunes, true); err != nil {
-		return err
-	}
-	if seq < 1 {
-		return invalid("seq", "must be a delivered event's seq")
-	}
-	return s.store.SetCursor(ctx, subscriber, seq)
 }

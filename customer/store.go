@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
 )
 
 // Record is a customer as the Store keeps it: personal data sealed, blind
@@ -124,20 +125,21 @@ type ListFilter struct {
 // Store keeps customers and everything hanging off them. Lists are in id
 // order (ids are time-ordered) unless a method says otherwise. Every
 // method is atomic; events and access-log entries are written in the same
-// operation as the change they belong to. Implementations must be safe for
-// concurrent use; customertest.Run checks one.
+// operation as the change they belong to (events after every check that
+// could refuse the change). Implementations must be safe for concurrent
+// use; customertest.Run checks one.
 type Store interface {
 	// CreateCustomer stores r (Version 1) and the event. ErrDuplicate if a
 	// customer with the same NationalIDIndex or ID exists.
-	CreateCustomer(ctx context.Context, r Record, e Event) error
+	CreateCustomer(ctx context.Context, r Record, e event.Envelope) error
 	// Customer returns the customer with that id, or ErrNotFound.
 	Customer(ctx context.Context, id ID) (Record, error)
 	// UpdateCustomer calls fn with the current record and stores what it
-	// returns with Version one higher, together with the events fn returns
-	// (Seq assigned by the Store), as one atomic step. If fn fails nothing
-	// is written and its error is returned. ErrNotFound if there is no
-	// such customer. fn may be called more than once.
-	UpdateCustomer(ctx context.Context, id ID, fn func(Record) (Record, []Event, error)) (Record, error)
+	// returns with Version one higher, together with the events fn returns,
+	// as one atomic step. If fn fails nothing is written and its error is
+	// returned. ErrNotFound if there is no such customer. fn may be called
+	// more than once.
+	UpdateCustomer(ctx context.Context, id ID, fn func(Record) (Record, []event.Envelope, error)) (Record, error)
 	// CustomerByNationalID finds the customer with that blind index, or
 	// ErrNotFound.
 	CustomerByNationalID(ctx context.Context, index []byte) (Record, error)
@@ -188,7 +190,7 @@ type Store interface {
 
 	// AppendConsent stores c and the event. ErrNotFound without the
 	// customer.
-	AppendConsent(ctx context.Context, c Consent, e Event) error
+	AppendConsent(ctx context.Context, c Consent, e event.Envelope) error
 	// Consents returns a customer's consent history in id order, which
 	// is oldest first.
 	Consents(ctx context.Context, customerID ID) ([]Consent, error)
@@ -213,14 +215,9 @@ type Store interface {
 	// is before asOf.
 	OverdueComplaints(ctx context.Context, asOf calendar.Date, p Page) ([]Complaint, error)
 
-	// Events returns up to limit outbox events with Seq > after, in Seq
-	// order.
-	Events(ctx context.Context, after int64, limit int) ([]Event, error)
-	// Cursor returns a subscriber's acknowledged Seq (0 for a new one).
-	Cursor(ctx context.Context, subscriber string) (int64, error)
-	// SetCursor records that the subscriber handled everything up to seq.
-	// A cursor never moves back: a lower seq is ignored.
-	SetCursor(ctx context.Context, subscriber string, seq int64) error
+	// Events is the outbox the methods above append to, with Source
+	// EventSource (the backends use internal/memoutbox and pgoutbox).
+	Events() event.Log
 }
 
 // documentNumberField is the field name a document number is sealed under.

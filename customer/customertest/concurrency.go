@@ -83,11 +83,11 @@ func testConcurrentEvents(t *testing.T, newStore func(*testing.T) customer.Store
 	}
 	evs := e.events()
 	require.Len(t, evs, n+4*n, "n created, n KYC changes, 3n consents")
-	counts := map[customer.EventKind]int{}
+	counts := map[string]int{}
 	for i, ev := range evs {
-		require.Equal(t, int64(i+1), ev.Seq)
-		counts[ev.Kind]++
+		require.Equal(t, int64(i+1), ev.Sequence)
+		counts[ev.Type]++
 	}
-	require.Equal(t, map[customer.EventKind]int{customer.EventCustomerCreated: n, customer.EventKYCChanged: n,
+	require.Equal(t, map[string]int{customer.EventCustomerCreated: n, customer.EventKYCChanged: n,
 		customer.EventConsentChanged: 3 * n}, counts)
 }

@@ -12,6 +12,7 @@ package customertest
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/fault"
 )
 
@@ -159,11 +161,30 @@ func (e *env) count() int {
 }
 
 // events returns every event in the outbox.
-func (e *env) events() []customer.Event {
+func (e *env) events() []event.Envelope {
 	e.t.Helper()
-	evs, err := e.svc.Events(e.ctx, 0, customer.MaxPageLimit)
-	require.NoError(e.t, err)
-	return evs
+	var out []event.Envelope
+	for {
+		page, err := e.svc.Events().Read(e.ctx, int64(len(out)), event.PageSize)
+		require.NoError(e.t, err)
+		out = append(out, page...)
+		if len(page) < event.PageSize {
+			return out
+		}
+	}
+}
+
+// payload decodes an event's payload, after checking the envelope says
+// what the payload is and whom it is about.
+func payload[T any](t *testing.T, ev event.Envelope, typ string, customerID customer.ID) T {
+	t.Helper()
+	require.Equal(t, customer.EventSource, ev.Source)
+	require.Equal(t, typ, ev.Type)
+	require.Equal(t, customer.EventVersion, ev.Version)
+	require.Equal(t, []customer.ID{customerID}, ev.Subjects)
+	var p T
+	require.NoError(t, json.Unmarshal(ev.Payload, &p))
+	return p
 }
 
 // requireField asserts err is a validation error naming field.

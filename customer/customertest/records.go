@@ -184,17 +184,16 @@ func testConsent(t *testing.T, newStore func(*testing.T) customer.Store) {
 	require.Equal(t, "call centre", history[2].Source)
 	require.Equal(t, day("2026-06-30"), history[0].ValidUntil)
 
-	var changes []customer.ConsentChange
+	var changes []customer.ConsentChanged
 	for _, ev := range e.events() {
-		if ev.Kind == customer.EventConsentChanged {
-			require.Equal(t, c.ID, ev.CustomerID)
-			changes = append(changes, *ev.Consent)
+		if ev.Type == customer.EventConsentChanged {
+			changes = append(changes, payload[customer.ConsentChanged](t, ev, customer.EventConsentChanged, c.ID))
 		}
 	}
-	require.Equal(t, []customer.ConsentChange{
-		{Purpose: customer.PurposeMarketing, Channel: customer.ChannelSMS, Granted: true, ValidUntil: day("2026-06-30")},
-		{Purpose: customer.PurposeDataSharing, Channel: customer.ChannelEmail, Granted: true},
-		{Purpose: customer.PurposeDataSharing, Channel: customer.ChannelEmail, Granted: false},
+	require.Equal(t, []customer.ConsentChanged{
+		{CustomerID: c.ID, Purpose: customer.PurposeMarketing, Channel: customer.ChannelSMS, Granted: true, ValidUntil: day("2026-06-30")},
+		{CustomerID: c.ID, Purpose: customer.PurposeDataSharing, Channel: customer.ChannelEmail, Granted: true},
+		{CustomerID: c.ID, Purpose: customer.PurposeDataSharing, Channel: customer.ChannelEmail, Granted: false},
 	}, changes)
 
 	bad := []struct {
@@ -357,46 +356,4 @@ func testComplaints(t *testing.T, newStore func(*testing.T) customer.Store) {
 	require.NoError(t, err)
 	require.Len(t, list, 2)
 	require.Equal(t, k2, list[1], "refused steps change nothing")
-}
-
-func testEvents(t *testing.T, newStore func(*testing.T) customer.Store) {
-	e := newEnv(t, newStore)
-	a := e.create(zhang())
-	_, err := e.svc.SetKYC(e.ctx, a.ID, customer.KYCDecision{Status: customer.KYCVerified, By: "o", Reason: "ok"})
-	require.NoError(t, err)
-	_, err = e.svc.GrantConsent(e.ctx, a.ID, customer.ConsentRequest{Purpose: customer.PurposeMarketing, Channel: customer.ChannelEmail, Source: "web"})
-	require.NoError(t, err)
-	e.create(traveller(1))
-
-	kinds := func(evs []customer.Event) []customer.EventKind {
-		var out []customer.EventKind
-		for _, ev := range evs {
-			out = append(out, ev.Kind)
-		}
-		return out
-	}
-	first, err := e.svc.Poll(e.ctx, "marketing", 3)
-	require.NoError(t, err)
-	require.Equal(t, []customer.EventKind{customer.EventCustomerCreated, customer.EventKYCChanged, customer.EventConsentChanged}, kinds(first))
-	again, err := e.svc.Poll(e.ctx, "marketing", 3)
-	require.NoError(t, err)
-	require.Equal(t, first, again, "unacknowledged events come again")
-
-	require.NoError(t, e.svc.Ack(e.ctx, "marketing", first[1].Seq))
-	next, err := e.svc.Poll(e.ctx, "marketing", 10)
-	require.NoError(t, err)
-	require.Equal(t, []int64{3, 4}, []int64{next[0].Seq, next[1].Seq})
-	require.NoError(t, e.svc.Ack(e.ctx, "marketing", 1))
-	next, err = e.svc.Poll(e.ctx, "marketing", 10)
-	require.NoError(t, err)
-	require.Equal(t, int64(3), next[0].Seq, "a cursor never moves back")
-
-	other, err := e.svc.Poll(e.ctx, "risk", 10)
-	require.NoError(t, err)
-	require.Len(t, other, 4, "subscribers are independent")
-
-	requireField(t, e.svc.Ack(e.ctx, "", 1), "subscriber")
-	requireField(t, e.svc.Ack(e.ctx, "risk", 0), "seq")
-	_, err = e.svc.Events(e.ctx, -1, 10)
-	requireField(t, err, "after")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/event"
 )
 
 func (e *env) accessLog() []customer.AccessEntry {
@@ -157,7 +158,7 @@ func testCiphertextBinding(t *testing.T, newStore func(*testing.T) customer.Stor
 	a, b := e.create(zhang()), e.create(traveller(1))
 	stolen, err := e.store.Customer(e.ctx, a.ID)
 	require.NoError(t, err)
-	_, err = e.store.UpdateCustomer(e.ctx, b.ID, func(r customer.Record) (customer.Record, []customer.Event, error) {
+	_, err = e.store.UpdateCustomer(e.ctx, b.ID, func(r customer.Record) (customer.Record, []event.Envelope, error) {
 		r.Sealed.Email = stolen.Sealed.Email
 		return r, nil, nil
 	})
@@ -168,7 +169,7 @@ func testCiphertextBinding(t *testing.T, newStore func(*testing.T) customer.Stor
 	require.ErrorIs(t, err, customer.ErrCorrupt)
 
 	// Moving a value between fields of one row fails the same way.
-	_, err = e.store.UpdateCustomer(e.ctx, a.ID, func(r customer.Record) (customer.Record, []customer.Event, error) {
+	_, err = e.store.UpdateCustomer(e.ctx, a.ID, func(r customer.Record) (customer.Record, []event.Envelope, error) {
 		r.Sealed.Phones = r.Sealed.Email
 		return r, nil, nil
 	})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/event"
 )
 
 // clone copies every slice of r, so callers never share memory with the
@@ -26,8 +27,11 @@ func clone(r customer.Record) customer.Record {
 }
 
 // CreateCustomer implements customer.Store.
-func (s *Store) CreateCustomer(ctx context.Context, r customer.Record, e customer.Event) error {
+func (s *Store) CreateCustomer(ctx context.Context, r customer.Record, e event.Envelope) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := validEvents(e); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -81,7 +85,7 @@ func (s *Store) Customer(ctx context.Context, id customer.ID) (customer.Record, 
 }
 
 // UpdateCustomer implements customer.Store.
-func (s *Store) UpdateCustomer(ctx context.Context, id customer.ID, fn func(customer.Record) (customer.Record, []customer.Event, error)) (customer.Record, error) {
+func (s *Store) UpdateCustomer(ctx context.Context, id customer.ID, fn func(customer.Record) (customer.Record, []event.Envelope, error)) (customer.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return customer.Record{}, err
 	}
@@ -92,6 +96,9 @@ func (s *Store) UpdateCustomer(ctx context.Context, id customer.ID, fn func(cust
 		return customer.Record{}, fmt.Errorf("%w: customer %s", customer.ErrNotFound, id)
 	}
 	next, events, err := fn(clone(*old))
+	if err == nil {
+		err = validEvents(events...)
+	}
 	if err != nil {
 		return customer.Record{}, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/event"
 )
 
 // This file keeps what hangs off a customer: account links, consent,
@@ -66,8 +67,11 @@ func (s *Store) AccountLinks(ctx context.Context, customerID customer.ID) ([]cus
 }
 
 // AppendConsent implements customer.Store.
-func (s *Store) AppendConsent(ctx context.Context, c customer.Consent, e customer.Event) error {
+func (s *Store) AppendConsent(ctx context.Context, c customer.Consent, e event.Envelope) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := validEvents(e); err != nil {
 		return err
 	}
 	s.mu.Lock()

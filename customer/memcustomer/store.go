@@ -7,11 +7,12 @@ package memcustomer
 
 import (
 	"bytes"
-	"context"
 	"slices"
 	"sync"
 
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/internal/memoutbox"
 )
 
 // Store is an in-memory customer.Store. Call New; the zero value is not
@@ -34,9 +35,8 @@ type Store struct {
 	complaints   map[customer.ID]*customer.Complaint
 	complaintIDs []customer.ID // ascending
 
-	access  []customer.AccessEntry // entry i has Seq i+1
-	events  []customer.Event       // event i has Seq i+1
-	cursors map[string]int64
+	access []customer.AccessEntry // entry i has Seq i+1
+	outbox *memoutbox.Outbox[event.Envelope]
 }
 
 var _ customer.Store = (*Store)(nil)
@@ -52,7 +52,7 @@ func New() *Store {
 		consents:     map[customer.ID][]customer.Consent{},
 		interactions: map[customer.ID][]customer.Interaction{},
 		complaints:   map[customer.ID]*customer.Complaint{},
-		cursors:      map[string]int64{},
+		outbox:       memoutbox.New(customer.EventSource, memoutbox.Stored),
 	}
 }
 
@@ -77,56 +77,20 @@ func after(ids []customer.ID, p customer.Page) int {
 	return i
 }
 
-// appendEvent gives e the next Seq and adds it to the outbox; callers hold
-// the write lock.
-func (s *Store) appendEvent(e customer.Event) {
-	e.Seq = int64(len(s.events)) + 1
-	e.KYC = clonePtr(e.KYC)
-	e.Consent = clonePtr(e.Consent)
-	s.events = append(s.events, e)
-}
-
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
+// validEvents refuses malformed events before anything is changed, as the
+// PostgreSQL outbox does by rolling the change back.
+func validEvents(es ...event.Envelope) error {
+	for _, e := range es {
+		if err := e.Validate(); err != nil {
+			return err
+		}
 	}
-	v := *p
-	return &v
-}
-
-// Events implements customer.Store.
-func (s *Store) Events(ctx context.Context, afterSeq int64, limit int) ([]customer.Event, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var out []customer.Event
-	for i := max(afterSeq, 0); i < int64(len(s.events)) && len(out) < limit; i++ {
-		e := s.events[i]
-		e.KYC, e.Consent = clonePtr(e.KYC), clonePtr(e.Consent)
-		out = append(out, e)
-	}
-	return out, nil
-}
-
-// Cursor implements customer.Store.
-func (s *Store) Cursor(ctx context.Context, subscriber string) (int64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.cursors[subscriber], nil
-}
-
-// SetCursor implements customer.Store.
-func (s *Store) SetCursor(ctx context.Context, subscriber string, seq int64) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cursors[subscriber] = max(s.cursors[subscriber], seq)
 	return nil
 }
+
+// appendEvent adds e to the outbox; callers hold the write lock and have
+// made the change e reports.
+func (s *Store) appendEvent(e event.Envelope) { s.outbox.Append(e.Clone()) }
+
+// Events implements customer.Store.
+func (s *Store) Events() event.Log { return s.outbox }

@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/internal/pgtx"
 )
 
@@ -87,14 +88,14 @@ func args(r customer.Record) []any {
 }
 
 // CreateCustomer implements customer.Store.
-func (s *Store) CreateCustomer(ctx context.Context, r customer.Record, e customer.Event) error {
+func (s *Store) CreateCustomer(ctx context.Context, r customer.Record, e event.Envelope) error {
 	r.Version = 1
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO customer.customers (`+customerColumns+`)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)`, args(r)...); err != nil {
 			return err
 		}
-		return appendEvents(ctx, tx, e)
+		return s.outbox.Append(ctx, tx, e)
 	})
 	if pgtx.IsUniqueViolation(err, "") {
 		return fmt.Errorf("%w: a customer with this national id or id exists", customer.ErrDuplicate)
@@ -115,7 +116,7 @@ func (s *Store) Customer(ctx context.Context, id customer.ID) (customer.Record, 
 // UpdateCustomer implements customer.Store. The row is locked for the
 // read-modify-write, so concurrent updates serialise and a version check
 // in fn sees the winner's version.
-func (s *Store) UpdateCustomer(ctx context.Context, id customer.ID, fn func(customer.Record) (customer.Record, []customer.Event, error)) (customer.Record, error) {
+func (s *Store) UpdateCustomer(ctx context.Context, id customer.ID, fn func(customer.Record) (customer.Record, []event.Envelope, error)) (customer.Record, error) {
 	var out customer.Record
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		var row customerRow
@@ -148,7 +149,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, id customer.ID, fn func(cust
 			return fmt.Errorf("%w: customer %s changed underneath", customer.ErrVersionConflict, id)
 		}
 		out = next
-		return appendEvents(ctx, tx, events...)
+		return s.outbox.Append(ctx, tx, events...)
 	})
 	if pgtx.IsUniqueViolation(err, "") {
 		return customer.Record{}, fmt.Errorf("%w: a customer with this national id exists", customer.ErrDuplicate)

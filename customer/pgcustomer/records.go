@@ -10,6 +10,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/internal/pgtx"
 )
 
@@ -59,14 +60,14 @@ func (s *Store) AccountLinks(ctx context.Context, customerID customer.ID) ([]cus
 }
 
 // AppendConsent implements customer.Store.
-func (s *Store) AppendConsent(ctx context.Context, c customer.Consent, e customer.Event) error {
+func (s *Store) AppendConsent(ctx context.Context, c customer.Consent, e event.Envelope) error {
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO customer.consents (id, customer_id, purpose, channel, granted, at, source, valid_until)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, c.CustomerID, string(c.Purpose), string(c.Channel), c.Granted,
 			c.At, c.Source, dateArg(c.ValidUntil)); err != nil {
 			return err
 		}
-		return appendEvents(ctx, tx, e)
+		return s.outbox.Append(ctx, tx, e)
 	})
 	return notFoundIfMissingCustomer(err, c.CustomerID)
 }

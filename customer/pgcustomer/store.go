@@ -2,7 +2,8 @@
 // its own schema "customer". It stores only what the Service hands it:
 // sealed personal data and blind indexes. Writes run in transactions
 // retried on serialization failures and deadlocks; appends to the access
-// log and the outbox lock a head row so they stay in commit order.
+// log lock a head row so the chain stays in commit order. Events go to the
+// shared outbox (internal/pgoutbox) in the transaction of their change.
 package pgcustomer
 
 import (
@@ -17,7 +18,9 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/customer"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/internal/pgmigrate"
+	"github.com/bankkit/bankkit/internal/pgoutbox"
 	"github.com/bankkit/bankkit/internal/pgtx"
 )
 
@@ -30,18 +33,24 @@ var migrations embed.FS
 // Migrate creates or upgrades the customer schema. It is safe to call on
 // every start and from several processes at once.
 func Migrate(ctx context.Context, db *sqlx.DB) error {
-	return pgmigrate.Apply(ctx, db, Schema, migrations, "migrations")
+	return pgmigrate.Apply(ctx, db, Schema, migrations, "migrations", pgoutbox.Migrations)
 }
 
 // Store is a customer.Store on PostgreSQL, safe for concurrent use.
 type Store struct {
-	db *sqlx.DB
+	db     *sqlx.DB
+	outbox *pgoutbox.Outbox
 }
 
 var _ customer.Store = (*Store)(nil)
 
 // New returns a Store on db, whose schema Migrate must have prepared.
-func New(db *sqlx.DB) *Store { return &Store{db: db} }
+func New(db *sqlx.DB) *Store {
+	return &Store{db: db, outbox: pgoutbox.New(db, Schema, customer.EventSource, nil)}
+}
+
+// Events implements customer.Store.
+func (s *Store) Events() event.Log { return s.outbox }
 
 // SQLSTATE of a foreign-key violation: a child row naming a customer that
 // does not exist.

@@ -7,6 +7,10 @@
 // migration leaves nothing half-done; applying again is a no-op. A
 // transaction-scoped advisory lock keeps two processes starting at once from
 // applying the same file twice.
+//
+// Tables that several subsystems keep alike (the event outbox) come from a
+// Shared set, written once and applied into each subsystem's schema before
+// the subsystem's own files, so those may use its tables.
 package pgmigrate
 
 import (
@@ -17,6 +21,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -65,49 +70,90 @@ func Load(fsys fs.FS, dir string) ([]Migration, error) {
 	return ms, nil
 }
 
-// Apply creates schema if needed and applies the migrations in dir of fsys
-// that schema's version table does not list yet.
-func Apply(ctx context.Context, db *sqlx.DB, schema string, fsys fs.FS, dir string) error {
+// Shared is a set of migrations that several subsystems apply, each into
+// its own schema. Its files write the schema as {{schema}}. Its versions
+// are recorded in <schema>.<Name>_migrations, apart from the subsystem's
+// schema_migrations, so the two numberings never collide.
+type Shared struct {
+	Name string // a lower-case SQL identifier: "outbox"
+	FS   fs.FS
+	Dir  string
+}
+
+// SchemaPlaceholder is how a Shared file writes the schema it is applied to.
+const SchemaPlaceholder = "{{schema}}"
+
+// Apply creates schema if needed and applies the migrations that its
+// version tables do not list yet: those of each shared set, in the order
+// given, then the subsystem's own in dir of fsys.
+func Apply(ctx context.Context, db *sqlx.DB, schema string, fsys fs.FS, dir string, shared ...Shared) error {
 	if !schemaName.MatchString(schema) {
 		return fmt.Errorf("pgmigrate: invalid schema name %q", schema)
 	}
-	ms, err := Load(fsys, dir)
+	type set struct {
+		table string
+		ms    []Migration
+	}
+	sets := make([]set, 0, len(shared)+1)
+	for _, sh := range shared {
+		if !schemaName.MatchString(sh.Name) || sh.Name == "schema" {
+			return fmt.Errorf("pgmigrate: invalid shared set name %q", sh.Name)
+		}
+		ms, err := Load(sh.FS, sh.Dir)
+		if err != nil {
+			return err
+		}
+		for i := range ms {
+			ms[i].SQL = strings.ReplaceAll(ms[i].SQL, SchemaPlaceholder, schema)
+		}
+		sets = append(sets, set{table: sh.Name + "_migrations", ms: ms})
+	}
+	own, err := Load(fsys, dir)
 	if err != nil {
 		return err
 	}
-	setup := fmt.Sprintf(`CREATE SCHEMA IF NOT EXISTS %[1]s;
-CREATE TABLE IF NOT EXISTS %[1]s.schema_migrations (
+	sets = append(sets, set{table: "schema_migrations", ms: own})
+
+	var setup strings.Builder
+	fmt.Fprintf(&setup, "CREATE SCHEMA IF NOT EXISTS %s;\n", schema)
+	for _, st := range sets {
+		fmt.Fprintf(&setup, `CREATE TABLE IF NOT EXISTS %s.%s (
 	version    integer PRIMARY KEY,
 	name       text NOT NULL,
 	applied_at timestamptz NOT NULL DEFAULT now()
-)`, schema)
+);
+`, schema, st.table)
+	}
 	// Two processes creating the schema at once can collide on the catalog's
 	// unique index; the retry loop and IF NOT EXISTS make that harmless.
 	if err := pgtx.Run(ctx, db, nil, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext($1))", "bankkit.migrate."+schema); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, setup)
+		_, err := tx.ExecContext(ctx, setup.String())
 		return err
 	}); err != nil {
 		return fmt.Errorf("pgmigrate: prepare schema %s: %w", schema, err)
 	}
-	for _, m := range ms {
-		if err := applyOne(ctx, db, schema, m); err != nil {
-			return err
+	for _, st := range sets {
+		for _, m := range st.ms {
+			if err := applyOne(ctx, db, schema, st.table, m); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-func applyOne(ctx context.Context, db *sqlx.DB, schema string, m Migration) error {
+// applyOne applies m unless the version table lists it.
+func applyOne(ctx context.Context, db *sqlx.DB, schema, table string, m Migration) error {
 	err := pgtx.Run(ctx, db, nil, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext($1))", "bankkit.migrate."+schema); err != nil {
 			return err
 		}
 		var done bool
 		if err := tx.GetContext(ctx, &done,
-			fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s.schema_migrations WHERE version = $1)", schema), m.Version); err != nil {
+			fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s.%s WHERE version = $1)", schema, table), m.Version); err != nil {
 			return err
 		}
 		if done {
@@ -117,11 +163,11 @@ func applyOne(ctx context.Context, db *sqlx.DB, schema string, m Migration) erro
 			return err
 		}
 		_, err := tx.ExecContext(ctx,
-			fmt.Sprintf("INSERT INTO %s.schema_migrations (version, name) VALUES ($1, $2)", schema), m.Version, m.Name)
+			fmt.Sprintf("INSERT INTO %s.%s (version, name) VALUES ($1, $2)", schema, table), m.Version, m.Name)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("pgmigrate: %s %04d_%s: %w", schema, m.Version, m.Name, err)
+		return fmt.Errorf("pgmigrate: %s.%s %04d_%s: %w", schema, table, m.Version, m.Name, err)
 	}
 	return nil
 }

@@ -109,3 +109,50 @@ func TestApplyRefusesBadSchemaName(t *testing.T) {
 	err := pgmigrate.Apply(context.Background(), nil, "x; DROP TABLE y", files(nil), "migrations")
 	require.ErrorContains(t, err, "invalid schema name")
 }
+
+// A shared set is applied into each schema that asks for it, before the
+// schema's own files (which may use its tables), and versioned apart from
+// them: both start at 0001 without colliding.
+func TestSharedSetAppliesIntoEachSchemaWithItsOwnVersions(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	shared := func(m map[string]string) pgmigrate.Shared {
+		return pgmigrate.Shared{Name: "things", FS: files(m), Dir: "migrations"}
+	}
+	v1 := shared(map[string]string{"0001_init.sql": "CREATE TABLE {{schema}}.things (id int PRIMARY KEY)"})
+	for _, schema := range []string{"alpha", "beta"} {
+		own := files(map[string]string{"0001_init.sql": "INSERT INTO " + schema + ".things VALUES (1)"})
+		require.NoError(t, pgmigrate.Apply(ctx, db, schema, own, "migrations", v1))
+		require.NoError(t, pgmigrate.Apply(ctx, db, schema, own, "migrations", v1), "a second apply is a no-op")
+		var n int
+		require.NoError(t, db.Get(&n, "SELECT count(*) FROM "+schema+".things"))
+		require.Equal(t, 1, n)
+		v, err := pgmigrate.Version(ctx, db, schema)
+		require.NoError(t, err)
+		require.Equal(t, 1, v)
+	}
+
+	v2 := shared(map[string]string{
+		"0001_init.sql": "CREATE TABLE {{schema}}.things (id int PRIMARY KEY)",
+		"0002_name.sql": "ALTER TABLE {{schema}}.things ADD COLUMN name text",
+	})
+	own := files(map[string]string{"0001_init.sql": "INSERT INTO alpha.things VALUES (1)"})
+	require.NoError(t, pgmigrate.Apply(ctx, db, "alpha", own, "migrations", v2))
+	_, err := db.Exec("UPDATE alpha.things SET name = 'x'")
+	require.NoError(t, err, "the shared set's new file was applied")
+	var shared2 []int
+	require.NoError(t, db.Select(&shared2, "SELECT version FROM alpha.things_migrations ORDER BY version"))
+	require.Equal(t, []int{1, 2}, shared2)
+	_, err = db.Exec("UPDATE beta.things SET name = 'x'")
+	require.Error(t, err, "only where it was applied")
+}
+
+func TestApplyRefusesBadSharedSetName(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"", "schema", "Things", "a-b"} {
+		err := pgmigrate.Apply(context.Background(), nil, "demo", files(nil), "migrations",
+			pgmigrate.Shared{Name: name, FS: files(nil), Dir: "migrations"})
+		require.ErrorContains(t, err, "invalid shared set name", name)
+	}
+}
