@@ -32,7 +32,8 @@ func TestVerifyAccessLogToCatchesACutTail(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	store := &truncatingStore{Store: memcustomer.New()}
-	svc := customer.NewService(store, exampleKeys())
+	svc, err := customer.NewService(store, exampleKeys())
+	require.NoError(t, err)
 	c, err := svc.Create(ctx, zhangSan())
 	require.NoError(t, err)
 	for range 5 {

@@ -20,7 +20,10 @@ func passportHolder(i int) customer.NewCustomer {
 // Create seals five fields and computes two blind indexes per customer.
 func BenchmarkCreate(b *testing.B) {
 	ctx := context.Background()
-	svc := customer.NewService(memcustomer.New(), exampleKeys())
+	svc, err := customer.NewService(memcustomer.New(), exampleKeys())
+	if err != nil {
+		b.Fatal(err)
+	}
 	i := 0
 	for b.Loop() {
 		if _, err := svc.Create(ctx, passportHolder(i)); err != nil {
@@ -33,7 +36,10 @@ func BenchmarkCreate(b *testing.B) {
 // Get opens five fields and masks them.
 func BenchmarkGet(b *testing.B) {
 	ctx := context.Background()
-	svc := customer.NewService(memcustomer.New(), exampleKeys())
+	svc, err := customer.NewService(memcustomer.New(), exampleKeys())
+	if err != nil {
+		b.Fatal(err)
+	}
 	c, err := svc.Create(ctx, zhangSan())
 	if err != nil {
 		b.Fatal(err)
@@ -48,7 +54,10 @@ func BenchmarkGet(b *testing.B) {
 // Reveal opens the fields asked for and appends a hash-chained log entry.
 func BenchmarkReveal(b *testing.B) {
 	ctx := context.Background()
-	svc := customer.NewService(memcustomer.New(), exampleKeys())
+	svc, err := customer.NewService(memcustomer.New(), exampleKeys())
+	if err != nil {
+		b.Fatal(err)
+	}
 	c, err := svc.Create(ctx, zhangSan())
 	if err != nil {
 		b.Fatal(err)

@@ -44,7 +44,11 @@ func zhangSan() customer.NewCustomer {
 func Example() {
 	ctx := context.Background()
 	clock := calendar.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	svc := customer.NewService(memcustomer.New(), exampleKeys(), customer.WithClock(clock))
+	svc, err := customer.NewService(memcustomer.New(), exampleKeys(), customer.WithClock(clock))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	c, err := svc.Create(ctx, zhangSan())
 	if err != nil {
@@ -71,7 +75,11 @@ func Example() {
 func ExampleService_Reveal() {
 	ctx := context.Background()
 	clock := calendar.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	svc := customer.NewService(memcustomer.New(), exampleKeys(), customer.WithClock(clock))
+	svc, err := customer.NewService(memcustomer.New(), exampleKeys(), customer.WithClock(clock))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	c, _ := svc.Create(ctx, zhangSan())
 
 	full, _, err := svc.Reveal(ctx, "teller-7", c.ID, []customer.Field{customer.FieldPhones}, "customer asked for a call back")
@@ -95,7 +103,11 @@ func ExampleService_Reveal() {
 func ExampleService_RotateKeys() {
 	ctx := context.Background()
 	keys := exampleKeys()
-	svc := customer.NewService(memcustomer.New(), keys)
+	svc, err := customer.NewService(memcustomer.New(), keys)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	for i := range 3 {
 		n := zhangSan()
 		n.NationalID = customer.NationalID{Type: customer.Passport, Number: fmt.Sprintf("E0000000%d", i), Country: "CN"}
@@ -133,8 +145,12 @@ func ExampleService_OpenComplaint() {
 	// Opened on Monday 2026-03-02; Wednesday 2026-03-04 is a holiday.
 	clock := calendar.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	holidays, _ := calendar.NewBusinessCalendar(calendar.WithHolidays(calendar.MustParseDate("2026-03-04")))
-	svc := customer.NewService(memcustomer.New(), exampleKeys(), customer.WithClock(clock),
+	svc, err := customer.NewService(memcustomer.New(), exampleKeys(), customer.WithClock(clock),
 		customer.WithBusinessDays(holidays), customer.WithComplaintSLA(3))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	c, _ := svc.Create(ctx, zhangSan())
 
 	k, err := svc.OpenComplaint(ctx, c.ID, customer.NewComplaint{Category: customer.CategoryFees,
@@ -157,7 +173,11 @@ func ExampleService_OpenComplaint() {
 // on the next round.
 func ExampleService_Events() {
 	ctx := context.Background()
-	svc := customer.NewService(memcustomer.New(), exampleKeys())
+	svc, err := customer.NewService(memcustomer.New(), exampleKeys())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	c, _ := svc.Create(ctx, zhangSan())
 	_, _ = svc.GrantConsent(ctx, c.ID, customer.ConsentRequest{Purpose: customer.PurposeMarketing,
 		Channel: customer.ChannelEmail, Source: "app"})

@@ -28,51 +28,82 @@ type Service struct {
 // ErrForbidden) and nothing is disclosed or logged.
 type RevealPolicy func(ctx context.Context, actor string, customerID ID, fields []Field, reason string) error
 
-// Option configures a Service.
-type Option func(*Service)
+// Option configures a Service. A bad option makes NewService fail.
+type Option func(*Service) error
 
 // WithClock sets the clock (default calendar.SystemClock).
-func WithClock(c calendar.Clock) Option { return func(s *Service) { s.clock = c } }
+func WithClock(c calendar.Clock) Option {
+	return func(s *Service) error {
+		if c == nil {
+			return invalid("clock", "must not be nil")
+		}
+		s.clock = c
+		return nil
+	}
+}
 
 // WithLocation sets the time zone the business date is read in (default
 // UTC).
-func WithLocation(loc *time.Location) Option { return func(s *Service) { s.loc = loc } }
+func WithLocation(loc *time.Location) Option {
+	return func(s *Service) error {
+		if loc == nil {
+			return invalid("location", "must not be nil")
+		}
+		s.loc = loc
+		return nil
+	}
+}
 
 // WithBusinessDays sets the calendar complaint due dates are counted on
 // (default: Monday to Friday, no holidays).
-func WithBusinessDays(b BusinessDays) Option { return func(s *Service) { s.days = b } }
+func WithBusinessDays(b BusinessDays) Option {
+	return func(s *Service) error {
+		if b == nil {
+			return invalid("business_days", "must not be nil")
+		}
+		s.days = b
+		return nil
+	}
+}
 
 // WithComplaintSLA sets how many business days a complaint may stay
-// unresolved (default DefaultComplaintSLA).
-func WithComplaintSLA(days int) Option { return func(s *Service) { s.sla = days } }
+// unresolved (default DefaultComplaintSLA; at least 1).
+func WithComplaintSLA(days int) Option {
+	return func(s *Service) error {
+		if days < 1 {
+			return invalid("complaint_sla", "must be at least 1 business day")
+		}
+		s.sla = days
+		return nil
+	}
+}
 
 // WithRevealPolicy sets the authorisation hook of Reveal (default: every
 // named actor with a reason may reveal; the log records it).
-func WithRevealPolicy(p RevealPolicy) Option { return func(s *Service) { s.reveal = p } }
+func WithRevealPolicy(p RevealPolicy) Option {
+	return func(s *Service) error {
+		s.reveal = p
+		return nil
+	}
+}
 
-// NewService returns a Service over store, sealing under keys.
-func NewService(store Store, keys Keyring, opts ...Option) *Service {
+// NewService returns a Service over store, sealing under keys. A nil store
+// or keyring, or a bad option, is an error wrapping ErrInvalidInput.
+func NewService(store Store, keys Keyring, opts ...Option) (*Service, error) {
+	if store == nil {
+		return nil, invalid("store", "must not be nil")
+	}
+	if keys == nil {
+		return nil, invalid("keys", "must not be nil")
+	}
 	s := &Service{store: store, keys: keys, clock: calendar.SystemClock{}, loc: time.UTC,
 		days: weekendsOnly(), sla: DefaultComplaintSLA, events: event.NewFeed(store.Events())}
-	defaults := *s
 	for _, o := range opts {
-		o(s)
+		if err := o(s); err != nil {
+			return nil, err
+		}
 	}
-	// A nil or out-of-range option keeps the default rather than failing
-	// later.
-	if s.clock == nil {
-		s.clock = defaults.clock
-	}
-	if s.loc == nil {
-		s.loc = defaults.loc
-	}
-	if s.days == nil {
-		s.days = defaults.days
-	}
-	if s.sla < 1 {
-		s.sla = DefaultComplaintSLA
-	}
-	return s
+	return s, nil
 }
 
 // now is the clock's reading in UTC at the microsecond precision every

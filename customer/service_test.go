@@ -10,6 +10,7 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/customer/memcustomer"
+	"github.com/bankkit/bankkit/fault"
 )
 
 // The business date is read in the bank's time zone: 20:00 UTC on Sunday
@@ -28,8 +29,9 @@ func TestWithLocationSetsTheBusinessDate(t *testing.T) {
 		{time.UTC, "2026-03-02"}, // Sunday + 1 business day
 		{shanghai, "2026-03-03"}, // Monday + 1 business day
 	} {
-		svc := customer.NewService(memcustomer.New(), exampleKeys(), customer.WithClock(clock),
+		svc, err := customer.NewService(memcustomer.New(), exampleKeys(), customer.WithClock(clock),
 			customer.WithLocation(tt.loc), customer.WithComplaintSLA(1))
+		require.NoError(t, err)
 		c, err := svc.Create(ctx, zhangSan())
 		require.NoError(t, err)
 		k, err := svc.OpenComplaint(ctx, c.ID, customer.NewComplaint{Category: customer.CategoryOther, Description: "d", Channel: customer.ChannelWeb})
@@ -80,27 +82,40 @@ func TestReadingNeedsTheSealingKey(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	store := memcustomer.New()
-	c, err := customer.NewService(store, exampleKeys()).Create(ctx, zhangSan())
+	svc, err := customer.NewService(store, exampleKeys())
+	require.NoError(t, err)
+	c, err := svc.Create(ctx, zhangSan())
 	require.NoError(t, err)
 	other, err := customer.ParseKeyring("k7:" + key('7') + ",index:" + key('x'))
 	require.NoError(t, err)
-	_, err = customer.NewService(store, other).Get(ctx, c.ID)
+	withOther, err := customer.NewService(store, other)
+	require.NoError(t, err)
+	_, err = withOther.Get(ctx, c.ID)
 	require.ErrorIs(t, err, customer.ErrUnknownKey)
 }
 
-// Nil options keep the defaults instead of panicking on first use.
-func TestNilOptionsKeepDefaults(t *testing.T) {
+// A bad option is refused when the Service is made, not found on first
+// use or silently replaced by a default.
+func TestBadOptionsFailConstruction(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	svc := customer.NewService(memcustomer.New(), exampleKeys(), customer.WithClock(nil),
-		customer.WithLocation(nil), customer.WithBusinessDays(nil), customer.WithComplaintSLA(0))
-	c, err := svc.Create(ctx, zhangSan())
-	require.NoError(t, err)
-	k, err := svc.OpenComplaint(ctx, c.ID, customer.NewComplaint{Category: customer.CategoryOther, Description: "d", Channel: customer.ChannelWeb})
-	require.NoError(t, err)
-	plain, err := calendar.NewBusinessCalendar()
-	require.NoError(t, err)
-	want, err := plain.AddBusinessDays(calendar.DateOf(k.OpenedAt), customer.DefaultComplaintSLA)
-	require.NoError(t, err)
-	require.Equal(t, want, k.DueOn, "the default SLA on the default calendar")
+	for _, tc := range []struct {
+		opt   customer.Option
+		field string
+	}{
+		{customer.WithClock(nil), "clock"},
+		{customer.WithLocation(nil), "location"},
+		{customer.WithBusinessDays(nil), "business_days"},
+		{customer.WithComplaintSLA(0), "complaint_sla"},
+	} {
+		svc, err := customer.NewService(memcustomer.New(), exampleKeys(), tc.opt)
+		var fe *fault.FieldError
+		require.ErrorAs(t, err, &fe, tc.field)
+		require.Equal(t, tc.field, fe.Field)
+		require.ErrorIs(t, err, customer.ErrInvalidInput)
+		require.Nil(t, svc)
+	}
+	_, err := customer.NewService(nil, exampleKeys())
+	require.ErrorIs(t, err, customer.ErrInvalidInput)
+	_, err = customer.NewService(memcustomer.New(), nil)
+	require.ErrorIs(t, err, customer.ErrInvalidInput)
 }

@@ -122,7 +122,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		return err
 	}
 	s.clearing = ledger.NewClearing(s.ledger, st.ledger, network, ledger.WithBankIdentity(BankBIC, BankMemberID))
-	s.customer = customer.NewService(st.customer, keys, customer.WithClock(s.clock))
+	if s.customer, err = customer.NewService(st.customer, keys, customer.WithClock(s.clock)); err != nil {
+		return fmt.Errorf("refserver: customer: %w", err)
+	}
 	chanOpts := []channel.Option{channel.WithClock(s.clock)}
 	if cfg.passwordParams != nil {
 		chanOpts = append(chanOpts, channel.WithParams(*cfg.passwordParams))

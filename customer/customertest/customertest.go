@@ -95,7 +95,8 @@ func newEnv(t *testing.T, newStore func(t *testing.T) customer.Store, opts ...cu
 	keys, err := customer.ParseKeyring("k1:" + keyText('a') + ",index:" + keyText('i'))
 	require.NoError(t, err)
 	e := &env{t: t, ctx: context.Background(), store: newStore(t), clock: calendar.NewManualClock(start), keys: keys}
-	e.svc = customer.NewService(e.store, keys, append([]customer.Option{customer.WithClock(e.clock)}, opts...)...)
+	e.svc, err = customer.NewService(e.store, keys, append([]customer.Option{customer.WithClock(e.clock)}, opts...)...)
+	require.NoError(t, err)
 	return e
 }
 

@@ -75,7 +75,8 @@ func testEvents(t *testing.T, newStore func(*testing.T) customer.Store) {
 	require.Equal(t, int64(4), at, "a cursor never moves back")
 
 	// A restarted process resumes where each subscriber stopped.
-	restarted := customer.NewService(e.store, e.keys, customer.WithClock(e.clock))
+	restarted, err := customer.NewService(e.store, e.keys, customer.WithClock(e.clock))
+	require.NoError(t, err)
 	again := &recorder{}
 	require.NoError(t, restarted.Events().Subscribe(e.ctx, "marketing", again.handle))
 	n, err = restarted.Events().Deliver(e.ctx)

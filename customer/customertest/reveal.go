@@ -233,7 +233,8 @@ func testRotation(t *testing.T, newStore func(*testing.T) customer.Store) {
 	require.Equal(t, 2, n)
 	require.False(t, done)
 	require.Equal(t, 3, usage("k1"))
-	restarted := customer.NewService(e.store, e.keys, customer.WithClock(e.clock))
+	restarted, err := customer.NewService(e.store, e.keys, customer.WithClock(e.clock))
+	require.NoError(t, err)
 	total := n
 	for !done {
 		n, done, err = restarted.RotateKeys(e.ctx, 2)

@@ -42,7 +42,8 @@ func TestStoreHoldsNoPlaintextPII(t *testing.T) {
 	keys, err := customer.ParseKeyring("k1:" + enc("a") + ",index:" + enc("i"))
 	require.NoError(t, err)
 	s := New()
-	svc := customer.NewService(s, keys)
+	svc, err := customer.NewService(s, keys)
+	require.NoError(t, err)
 	ctx := context.Background()
 	c, err := svc.Create(ctx, customer.NewCustomer{
 		FullName: "张三", Gender: customer.GenderMale, DateOfBirth: calendar.MustParseDate("1949-12-31"),

@@ -25,7 +25,11 @@ func benchService(b *testing.B) *customer.Service {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return customer.NewService(pgcustomer.New(db), keys)
+	svc, err := customer.NewService(pgcustomer.New(db), keys)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc
 }
 
 func benchCustomer(i int) customer.NewCustomer {

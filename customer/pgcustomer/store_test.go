@@ -75,7 +75,8 @@ func TestRawRowsHoldNoPlaintextPII(t *testing.T) {
 	}
 	keys, err := customer.ParseKeyring("k1:" + enc("a") + ",index:" + enc("i"))
 	require.NoError(t, err)
-	svc := customer.NewService(s, keys)
+	svc, err := customer.NewService(s, keys)
+	require.NoError(t, err)
 	c, err := svc.Create(ctx, customer.NewCustomer{
 		FullName: "张三", Gender: customer.GenderMale, DateOfBirth: calendar.MustParseDate("1949-12-31"),
 		NationalID: customer.NationalID{Type: customer.PRCResidentID, Number: "11010519491231002X"},
