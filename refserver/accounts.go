@@ -2,12 +2,12 @@ package refserver
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
-	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
@@ -84,10 +84,8 @@ type (
 		BookedAt     time.Time     `json:"booked_at"`
 	}
 	freezeRequest struct {
-		ID ledger.ID `path:"id" json:"-"`
-		// Mode is "all" (nothing moves, the default) or "debits" (credits
-		// still arrive).
-		Mode string `json:"mode,omitempty"`
+		ID   ledger.ID  `path:"id" json:"-"`
+		Mode freezeMode `json:"mode,omitempty"`
 	}
 	renewRequest struct {
 		ID                  ledger.ID             `path:"id" json:"-"`
@@ -95,6 +93,27 @@ type (
 		MaturityInstruction *interest.Instruction `json:"maturity_instruction,omitempty"`
 	}
 )
+
+// freezeMode is what a freeze stops: "all" (nothing moves, the default) or
+// "debits" (credits still arrive).
+type freezeMode string
+
+func (m *freezeMode) UnmarshalText(b []byte) error {
+	switch s := freezeMode(b); s {
+	case "", "all", "debits":
+		*m = s
+		return nil
+	}
+	return errors.New("must be all or debits")
+}
+
+// status is the account status the mode freezes to.
+func (m freezeMode) status() ledger.Status {
+	if m == "debits" {
+		return ledger.StatusFrozenDebits
+	}
+	return ledger.StatusFrozen
+}
 
 func accountOf(a ledger.Account) accountView {
 	return accountView{ID: a.ID.String(), Number: a.Number, CustomerID: a.OwnerID, Code: a.Code, Product: a.Product,
@@ -156,15 +175,7 @@ func (s *Server) accountTransactions(ctx context.Context, q transactionsQuery) (
 }
 
 func (s *Server) freezeAccount(ctx context.Context, req freezeRequest) (accountView, error) {
-	to := ledger.StatusFrozen
-	switch req.Mode {
-	case "", "all":
-	case "debits":
-		to = ledger.StatusFrozenDebits
-	default:
-		return accountView{}, fault.Field(errInvalidInput, "mode", "must be all or debits")
-	}
-	return account(s.ledger.Freeze(ctx, req.ID, to))
+	return account(s.ledger.Freeze(ctx, req.ID, req.Mode.status()))
 }
 
 func (s *Server) unfreezeAccount(ctx context.Context, req accountPath) (accountView, error) {

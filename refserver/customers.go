@@ -82,7 +82,7 @@ type (
 	}
 	customerPatchRequest struct {
 		ID         customer.ID          `path:"id" json:"-"`
-		IfMatch    string               `header:"If-Match" doc:"the customer's current version" json:"-"`
+		IfMatch    string               `header:"If-Match" doc:"the customer's current version; required (428 without it)" json:"-"`
 		FullName   *string              `json:"full_name,omitempty"`
 		Gender     *customer.Gender     `json:"gender,omitempty"`
 		Phone      *string              `json:"phone,omitempty"`

@@ -148,9 +148,6 @@ func settable(t reflect.Type) bool {
 	return false
 }
 
-// takesBody reports whether a request of this shape reads its body.
-func (s *shape) takesBody() bool { return s.json || s.file != nil }
-
 // decode fills v, a value of the shape's type, from a request.
 func (s *shape) decode(r *http.Request, body []byte, v reflect.Value) error {
 	for _, p := range s.params {

@@ -196,7 +196,7 @@ func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 	if name, ok := g.names[t]; ok {
 		return ref(name)
 	}
-	name := t.Name()
+	name := componentName(t)
 	if name == "" {
 		return g.inlineStruct(t)
 	}
@@ -208,6 +208,21 @@ func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 	g.names[t] = name
 	g.components[name] = g.inlineStruct(t)
 	return ref(name)
+}
+
+// componentName is a type's name as an OpenAPI component, which allows
+// no brackets or slashes: a generic type's name takes its arguments' short
+// names ("list[…/refserver.accountView]" reads "list_accountView").
+func componentName(t reflect.Type) string {
+	base, args, generic := strings.Cut(t.Name(), "[")
+	if !generic {
+		return base
+	}
+	names := []string{base}
+	for _, a := range strings.Split(strings.TrimSuffix(args, "]"), ",") {
+		names = append(names, a[strings.LastIndex(a, ".")+1:])
+	}
+	return strings.Join(names, "_")
 }
 
 func (g *schemaGen) inlineStruct(t reflect.Type) map[string]any {

@@ -93,9 +93,6 @@ func writeResponse(w http.ResponseWriter, a answer) {
 // requests with it before a retry may take over.
 const defaultIdempotencyLease = 30 * time.Second
 
-// idempotencyRetention is how long a remembered response is kept.
-const idempotencyRetention = 48 * time.Hour
-
 // idempotent runs rt under the Idempotency-Key rules of the API contract:
 // required on money-moving POSTs; a replay of the same key and body returns
 // the first response with Idempotent-Replayed: true; the same key with a
