@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -28,17 +29,18 @@ type endpoint struct {
 // handle adapts a typed handler to the route table. Its request type says
 // where each field comes from:
 //
-//	ID     ledger.ID `path:"id" json:"-"`             // the URL path
-//	Limit  pageLimit `query:"limit" doc:"1-500" json:"-"` // the query string
-//	Match  string    `header:"If-Match" json:"-"`     // a header
-//	File   upload    `json:"-"`                       // the raw body (a file)
-//	Amount money.Money `json:"amount"`                // the JSON body
+//	ID    ledger.ID `path:"id" json:"-"`          // the URL path
+//	Limit pageLimit `query:"limit" json:"-"`      // the query string
+//	Match string    `header:"If-Match" json:"-"`  // a header
+//	Note  string    `json:"note"`                 // the JSON body
 //
+// or, instead of a JSON body, a field of type upload: the raw body, a file.
 // Values from the path, query and headers must be json:"-" when the type
-// also takes a JSON body, so no body can set them. A value that does not
-// parse is refused naming its field; one in the path names no object, so
-// it is not found. A JSON body whose fields are all optional may be left
-// out (except a PATCH's, which is the change itself).
+// also takes a JSON body, so no body can set them; a doc tag describes
+// them in the OpenAPI document. A value that does not parse is refused
+// naming its field; one in the path names no object, so it is not found.
+// A JSON body whose fields are all optional may be left out (except a
+// PATCH's, which is the change itself).
 func handle[Req, Resp any](h func(context.Context, Req) (Resp, error)) endpoint {
 	in := shapeOf(reflect.TypeFor[Req]())
 	return endpoint{in: in, out: reflect.TypeFor[Resp](), call: func(ctx context.Context, r *http.Request, body []byte) (any, error) {
@@ -150,13 +152,17 @@ func settable(t reflect.Type) bool {
 
 // decode fills v, a value of the shape's type, from a request.
 func (s *shape) decode(r *http.Request, body []byte, v reflect.Value) error {
+	var query url.Values
 	for _, p := range s.params {
 		var raw string
 		switch p.in {
 		case "path":
 			raw = r.PathValue(p.name)
 		case "query":
-			raw = r.URL.Query().Get(p.name)
+			if query == nil {
+				query = r.URL.Query()
+			}
+			raw = query.Get(p.name)
 		case "header":
 			raw = r.Header.Get(p.name)
 		}
