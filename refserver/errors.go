@@ -15,7 +15,7 @@ var (
 	errIdempotencyKeyRequired = fault.New(fault.Invalid, "idempotency-key-required", "this request needs an Idempotency-Key header")
 	errUnauthenticated        = fault.New(fault.Unauthenticated, "unauthenticated", "authentication is required")
 	errNotFound               = fault.New(fault.NotFound, "not-found", "not found")
-	errForbidden              = fault.New(fault.Forbidden, "forbidden", "your role does not allow this")
+	errForbidden              = fault.New(fault.Forbidden, "forbidden", "forbidden")
 	errTooManyLogins          = fault.New(fault.TooManyRequests, "too-many-requests", "too many login attempts from this address; wait and retry")
 	errUnavailable            = fault.New(fault.Unavailable, "unavailable", "temporarily unavailable")
 	errInternal               = fault.New(fault.Internal, "internal", "internal error")

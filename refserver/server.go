@@ -122,8 +122,8 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		return err
 	}
 	if cfg.Demo {
-		logins, err := s.bank.SeedDemo(ctx, BootstrapAdmin)
-		if err != nil {
+		var logins []string
+		if logins, err = s.bank.SeedDemo(ctx, BootstrapAdmin); err != nil {
 			return fmt.Errorf("refserver: demo data: %w", err)
 		}
 		s.log.Info("demo bank seeded", "customers", len(logins), "password", DemoPassword, "logins", fmt.Sprint(logins))
