@@ -30,14 +30,14 @@ const testKeyring = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,index:ICEiI
 // channel package's own tests cover the OWASP parameters.
 var testPasswordParams = channel.Params{Memory: 64, Time: 1, Threads: 1, SaltLength: 16, KeyLength: 32}
 
-// bank is a server under test with a client for it.
-type bank struct {
+// testBank is a server under test with a client for it.
+type testBank struct {
 	t   *testing.T
 	srv *Server
 	h   http.Handler
 }
 
-func newBank(t *testing.T, storage string) *bank {
+func newBank(t *testing.T, storage string) *testBank {
 	t.Helper()
 	cfg := Config{Addr: "127.0.0.1:0", AdminToken: testAdminToken, PIIKeyring: testKeyring,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), passwordParams: &testPasswordParams}
@@ -47,7 +47,7 @@ func newBank(t *testing.T, storage string) *bank {
 	srv, err := New(context.Background(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close() })
-	return &bank{t: t, srv: srv, h: srv.Handler()}
+	return &testBank{t: t, srv: srv, h: srv.Handler()}
 }
 
 // storages are the backends every end-to-end test runs on.
@@ -76,7 +76,7 @@ var keySeq atomic.Int64
 
 // do sends a request; for POSTs it adds a fresh Idempotency-Key unless the
 // header map says otherwise.
-func (b *bank) do(method, path, token string, body any, header ...string) resp {
+func (b *testBank) do(method, path, token string, body any, header ...string) resp {
 	b.t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -115,14 +115,14 @@ func (b *bank) do(method, path, token string, body any, header ...string) resp {
 	return out
 }
 
-func (b *bank) must(status int, r resp) resp {
+func (b *testBank) must(status int, r resp) resp {
 	b.t.Helper()
 	require.Equal(b.t, status, r.status, string(r.raw))
 	return r
 }
 
 // login creates a staff user with role and returns its token.
-func (b *bank) staff(role string) string {
+func (b *testBank) staff(role string) string {
 	b.t.Helper()
 	user := fmt.Sprintf("%s%d", strings.ReplaceAll(role, "_", ""), keySeq.Add(1))
 	b.must(201, b.do("POST", "/v1/staff", testAdminToken, map[string]any{"username": user, "password": "correct horse battery", "roles": []string{role}}))
@@ -145,7 +145,7 @@ func residentID(region, birth string, seq int) string {
 var customerSeq atomic.Int64
 
 // onboard creates a KYC-verified customer and returns its id.
-func (b *bank) onboard(teller string) string {
+func (b *testBank) onboard(teller string) string {
 	b.t.Helper()
 	n := int(customerSeq.Add(1))
 	r := b.must(201, b.do("POST", "/v1/customers", teller, map[string]any{
@@ -159,7 +159,7 @@ func (b *bank) onboard(teller string) string {
 	return id
 }
 
-func (b *bank) openAccount(token, customerID string) string {
+func (b *testBank) openAccount(token, customerID string) string {
 	b.t.Helper()
 	r := b.must(201, b.do("POST", "/v1/accounts", token, map[string]any{"customer_id": customerID, "product": "demand", "currency": "CNY"}))
 	return r.str("id")

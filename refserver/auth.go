@@ -1,32 +1,30 @@
 package refserver
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/refserver/bank"
 )
 
-// authenticate reads the bearer token and returns who it belongs to, or the
-// 401 problem to answer.
-func (s *Server) authenticate(r *http.Request) (channel.Principal, *Problem) {
-	h := r.Header.Get("Authorization")
-	scheme, token, ok := strings.Cut(h, " ")
+// authenticate reads the bearer token and returns who it belongs to.
+func (s *Server) authenticate(r *http.Request) (channel.Principal, error) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		p := probUnauthenticated.problem("send Authorization: Bearer <token>")
-		return channel.Principal{}, &p
+		return channel.Principal{}, fmt.Errorf("%w: send Authorization: Bearer <token>", errUnauthenticated)
 	}
 	principal, err := s.channel.Authenticate(r.Context(), strings.TrimSpace(token))
-	if err != nil {
-		if !errors.Is(err, channel.ErrUnauthenticated) {
-			s.log.ErrorContext(r.Context(), "authenticate", "error", err)
-			p := probUnavailable.problem("authentication is unavailable; retry")
-			return channel.Principal{}, &p
-		}
-		p := probUnauthenticated.problem("the token is unknown, expired or revoked")
-		return channel.Principal{}, &p
+	switch {
+	case errors.Is(err, channel.ErrUnauthenticated):
+		return channel.Principal{}, fmt.Errorf("%w: the token is unknown, expired or revoked", errUnauthenticated)
+	case err != nil:
+		s.log.ErrorContext(r.Context(), "authenticate", "error", err)
+		return channel.Principal{}, fmt.Errorf("%w: authentication is unavailable; retry", errUnavailable)
 	}
 	return principal, nil
 }
@@ -61,77 +59,61 @@ type (
 		Status     string         `json:"status"`
 		CreatedAt  time.Time      `json:"created_at"`
 	}
-	loginSetupRequest struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-	}
 )
 
 // subjectOf names who a token authenticates: a staff member by identity
 // id, a customer by customer id (the id the rest of the API uses).
 func subjectOf(p channel.Principal) subject {
-	sub := subject{Kind: string(p.Kind), ID: p.IdentityID.String(), Roles: p.Roles}
+	sub := subject{Kind: string(p.Kind), ID: p.IdentityID.String(), Roles: nonNil(p.Roles)}
 	if p.Kind == channel.KindCustomer {
 		sub.ID = p.CustomerID
-	}
-	if sub.Roles == nil {
-		sub.Roles = []channel.Role{}
 	}
 	return sub
 }
 
 func identityOf(i channel.Identity) identityResponse {
-	roles := i.Roles
-	if roles == nil {
-		roles = []channel.Role{}
-	}
-	return identityResponse{ID: i.ID.String(), Kind: string(i.Kind), Username: i.Username, Roles: roles,
+	return identityResponse{ID: i.ID.String(), Kind: string(i.Kind), Username: i.Username, Roles: nonNil(i.Roles),
 		CustomerID: i.CustomerID, Status: string(i.Status), CreatedAt: i.CreatedAt}
 }
 
+// Who may call the auth endpoints.
+var (
+	anyone     = access{public: true}
+	signedIn   = staff(channel.Roles()...).andCustomers()
+	staffAdmin = staff(channel.RoleAdmin)
+)
+
 func (s *Server) authRoutes() []route {
-	return []route{
-		{
-			method: "POST", pattern: "/v1/auth/token", tag: "auth", summary: "Log in and get a bearer token",
-			access: access{public: true}, request: tokenRequest{}, response: tokenResponse{}, status: http.StatusOK,
-			handle: func(rc *reqCtx) (any, error) {
-				var req tokenRequest
-				if err := rc.decode(&req); err != nil {
-					return nil, err
-				}
-				if !s.loginLimiter.allow(clientAddr(rc.r), s.clock.Now()) {
-					return nil, errTooManyLogins
-				}
-				g, err := s.channel.Login(rc.ctx(), req.Username, req.Password)
-				if err != nil {
-					return nil, err
-				}
-				return tokenResponse{Token: g.Token, ExpiresAt: g.ExpiresAt.UTC(), Subject: subjectOf(g.Principal)}, nil
-			},
-		},
-		{
-			method: "POST", pattern: "/v1/auth/logout", tag: "auth", summary: "Revoke the token this request carries",
-			access: access{roles: channel.Roles(), customer: true}, status: http.StatusNoContent,
-			handle: func(rc *reqCtx) (any, error) {
-				_, token, _ := strings.Cut(rc.r.Header.Get("Authorization"), " ")
-				return nil, s.channel.Revoke(rc.ctx(), strings.TrimSpace(token))
-			},
-		},
-		{
-			method: "POST", pattern: "/v1/staff", tag: "auth", summary: "Create a staff user",
-			access: access{roles: []channel.Role{channel.RoleAdmin}}, idempotency: idemOptional,
-			request: staffRequest{}, response: identityResponse{}, status: http.StatusCreated,
-			handle: func(rc *reqCtx) (any, error) {
-				var req staffRequest
-				if err := rc.decode(&req); err != nil {
-					return nil, err
-				}
-				id, err := s.channel.CreateStaff(rc.ctx(), channel.NewStaff{Username: req.Username, Password: req.Password, Roles: req.Roles})
-				if err != nil {
-					return nil, err
-				}
-				return identityOf(id), nil
-			},
-		},
+	return tagged("auth", []route{
+		{method: "POST", pattern: "/v1/auth/token", summary: "Log in and get a bearer token",
+			access: anyone, handler: handle(s.login)},
+		{method: "POST", pattern: "/v1/auth/logout", summary: "Revoke the token this request carries",
+			access: signedIn, status: http.StatusNoContent, handler: handle(s.logout)},
+		{method: "POST", pattern: "/v1/staff", summary: "Create a staff user",
+			access: staffAdmin, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.createStaff)},
+	})
+}
+
+func (s *Server) login(ctx context.Context, req tokenRequest) (tokenResponse, error) {
+	if !s.loginLimiter.allow(clientAddrOf(ctx), s.clock.Now()) {
+		return tokenResponse{}, errTooManyLogins
 	}
+	g, err := s.channel.Login(ctx, req.Username, req.Password)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	return tokenResponse{Token: g.Token, ExpiresAt: g.ExpiresAt.UTC(), Subject: subjectOf(g.Principal)}, nil
+}
+
+func (s *Server) logout(ctx context.Context, _ none) (none, error) {
+	_, err := s.channel.RevokeSession(ctx, bank.CallerOf(ctx).SessionID)
+	return none{}, err
+}
+
+func (s *Server) createStaff(ctx context.Context, req staffRequest) (identityResponse, error) {
+	id, err := s.channel.CreateStaff(ctx, channel.NewStaff{Username: req.Username, Password: req.Password, Roles: req.Roles})
+	if err != nil {
+		return identityResponse{}, err
+	}
+	return identityOf(id), nil
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // upload posts a file body (XML or CSV) with a fresh Idempotency-Key.
-func (b *bank) upload(path, token, contentType string, body []byte) resp {
+func (b *testBank) upload(path, token, contentType string, body []byte) resp {
 	b.t.Helper()
 	req := httptest.NewRequest("POST", path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", contentType)

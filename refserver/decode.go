@@ -10,22 +10,26 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+
+	"github.com/bankkit/bankkit/fault"
 )
 
-// maxBodyBytes bounds every JSON request body.
+// maxBodyBytes bounds every request body.
 const maxBodyBytes = 1 << 20
 
 // readBody reads a request body of at most maxBodyBytes. A body that says
-// it is not JSON is refused when the endpoint takes one.
-func readBody(w http.ResponseWriter, r *http.Request, takesJSON bool) ([]byte, *Problem) {
+// it is not JSON is refused when the endpoint takes JSON.
+func readBody(w http.ResponseWriter, r *http.Request, takesJSON bool) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && takesJSON && !isJSON(ct) {
-		p := probUnsupportedMedia.problem("Content-Type is " + ct)
-		return nil, &p
+		return nil, fmt.Errorf("%w: Content-Type is %s", errUnsupportedMediaType, ct)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return nil, fmt.Errorf("%w: the body exceeds %d bytes", errBodyTooLarge, maxErr.Limit)
+	}
 	if err != nil {
-		p := jsonProblem(err, nil, nil)
-		return nil, &p
+		return nil, fmt.Errorf("%w: reading the body: %v", errInvalidInput, err)
 	}
 	return body, nil
 }
@@ -36,22 +40,43 @@ func isJSON(ct string) bool {
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
-// strictUnmarshal decodes exactly one JSON value, refusing unknown fields,
-// so a client cannot set fields the endpoint does not take (balance,
-// status, customer_id ...).
-func strictUnmarshal(body []byte, v any) error {
+// decodeJSON decodes exactly one JSON value into v, refusing unknown
+// fields, so a client cannot set fields the endpoint does not take
+// (balance, status, customer_id ...). Its errors name the field at fault
+// where one can be named.
+func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
+	err := dec.Decode(v)
+	if err == nil {
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			return fmt.Errorf("%w: the body must hold a single JSON value", errMalformedJSON)
+		}
+		return nil
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errTrailingData
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return fault.Field(errMalformedJSON, typeErr.Field,
+			fmt.Sprintf("must be %s, not a JSON %s", jsonKind(typeErr.Type.Kind()), typeErr.Value))
+	case errors.As(err, &syntaxErr):
+		return fmt.Errorf("%w: syntax error at byte %d: %v", errMalformedJSON, syntaxErr.Offset, err)
+	case errors.Is(err, io.EOF):
+		return fmt.Errorf("%w: the body is empty", errMalformedJSON)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: the body ends in the middle of a JSON value", errMalformedJSON)
 	}
-	return nil
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return fault.Field(errMalformedJSON, strings.Trim(f, `"`), "unknown field")
+	}
+	// An error from a field's own UnmarshalJSON (money, dates): name the
+	// field it came from.
+	if field := failingField(body, v); field != "" {
+		return fault.Field(errInvalidInput, field, err.Error())
+	}
+	return fmt.Errorf("%w: %v", errInvalidInput, err)
 }
-
-var errTrailingData = errors.New("the body must hold a single JSON value")
 
 // failingField finds which top-level field of body made decoding into a
 // value like v fail, by decoding the fields one at a time. encoding/json
@@ -59,11 +84,11 @@ var errTrailingData = errors.New("the body must hold a single JSON value")
 // a number, a bad date) came from, and clients need the field named.
 func failingField(body []byte, v any) string {
 	var fields map[string]json.RawMessage
-	if json.Unmarshal(body, &fields) != nil || v == nil {
+	if json.Unmarshal(body, &fields) != nil {
 		return ""
 	}
 	t := reflect.TypeOf(v)
-	if t.Kind() != reflect.Pointer {
+	if t == nil || t.Kind() != reflect.Pointer {
 		return ""
 	}
 	for name, raw := range fields {
@@ -75,50 +100,15 @@ func failingField(body []byte, v any) string {
 	return ""
 }
 
-// jsonProblem turns a decoding error into a problem naming the field where
-// one can be named.
-func jsonProblem(err error, body []byte, v any) Problem {
-	var maxErr *http.MaxBytesError
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &maxErr):
-		return probBodyTooLarge.problem(fmt.Sprintf("the body exceeds %d bytes", maxErr.Limit))
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		return probMalformedJSON.problem(err.Error(),
-			FieldError{Field: field, Message: fmt.Sprintf("must be %s, not a JSON %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)})
-	case errors.As(err, &syntaxErr):
-		return probMalformedJSON.problem(fmt.Sprintf("syntax error at byte %d: %v", syntaxErr.Offset, err))
-	case errors.Is(err, io.EOF):
-		return probMalformedJSON.problem("the body is empty")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return probMalformedJSON.problem("the body ends in the middle of a JSON value")
-	case errors.Is(err, errTrailingData):
-		return probMalformedJSON.problem(err.Error())
-	}
-	msg := err.Error()
-	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		field := strings.Trim(f, `"`)
-		return probMalformedJSON.problem(msg, FieldError{Field: field, Message: "unknown field"})
-	}
-	// An error from a field's own UnmarshalJSON (money, dates): name the
-	// field it came from.
-	if field := failingField(body, v); field != "" {
-		return probInvalidInput.problem(msg, FieldError{Field: field, Message: msg})
-	}
-	return probInvalidInput.problem(msg)
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
 		return "a string"
-	case "struct", "map":
+	case reflect.Struct, reflect.Map:
 		return "an object"
-	case "slice", "array":
+	case reflect.Slice, reflect.Array:
 		return "an array"
-	case "bool":
+	case reflect.Bool:
 		return "a boolean"
 	}
 	return "a number"

@@ -46,25 +46,17 @@ func TestDecodeJSON(t *testing.T) {
 				req.Header.Set("Content-Type", tc.contentType)
 			}
 			var v depositBody
-			body, prob := readBody(httptest.NewRecorder(), req, true)
-			var err error
-			if prob == nil {
-				err = (&reqCtx{body: body}).decode(&v)
+			body, err := readBody(httptest.NewRecorder(), req, true)
+			if err == nil {
+				err = decodeJSON(body, &v)
 			}
 			if tc.wantStatus == 0 {
-				require.Nil(t, prob)
 				require.NoError(t, err)
 				require.Equal(t, money.MustParse("10.00", "CNY"), v.Amount)
 				return
 			}
-			var p Problem
-			if prob != nil {
-				p = *prob
-			} else {
-				var de *decodeError
-				require.ErrorAs(t, err, &de)
-				p = de.p
-			}
+			p, ok := problemOf(err)
+			require.True(t, ok, "%v is the request's fault", err)
 			require.Equal(t, problemBase+tc.wantType, p.Type)
 			require.Equal(t, tc.wantStatus, p.Status)
 			if tc.wantField != "" {

@@ -22,7 +22,7 @@ func TestDemoSeedsALivingBankOnce(t *testing.T) {
 			}
 			srv, err := New(context.Background(), cfg)
 			require.NoError(t, err)
-			b := &bank{t: t, srv: srv, h: srv.Handler()}
+			b := &testBank{t: t, srv: srv, h: srv.Handler()}
 
 			login := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "wangfang", "password": DemoPassword}))
 			tok, me := login.str("token"), login.str("subject", "id")
@@ -46,7 +46,7 @@ func TestDemoSeedsALivingBankOnce(t *testing.T) {
 			again, err := New(context.Background(), cfg)
 			require.NoError(t, err)
 			defer again.Close()
-			b2 := &bank{t: t, srv: again, h: again.Handler()}
+			b2 := &testBank{t: t, srv: again, h: again.Handler()}
 			tok = b2.must(200, b2.do("POST", "/v1/auth/token", "", map[string]any{"username": "wangfang", "password": DemoPassword})).str("token")
 			relines := b2.must(200, b2.do("GET", "/v1/accounts/"+current+"/transactions?limit=500", tok, nil)).body["items"].([]any)
 			require.Len(t, relines, len(lines))

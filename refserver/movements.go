@@ -1,8 +1,7 @@
 package refserver
 
 import (
-	"errors"
-	"fmt"
+	"context"
 	"net/http"
 	"time"
 
@@ -10,34 +9,39 @@ import (
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/refserver/bank"
 )
 
+// Who may move money.
 var (
-	rolesCash     = []channel.Role{channel.RoleAdmin, channel.RoleTeller}
-	rolesTransfer = []channel.Role{channel.RoleAdmin, channel.RoleTeller}
-	rolesReversal = []channel.Role{channel.RoleAdmin, channel.RoleTeller}
-	rolesHold     = []channel.Role{channel.RoleAdmin, channel.RoleTeller}
-	rolesReadMove = []channel.Role{channel.RoleAdmin, channel.RoleTeller, channel.RoleSupport, channel.RoleRiskOfficer, channel.RoleFinance}
+	tellers       = staff(channel.RoleAdmin, channel.RoleTeller)
+	movementReads = staff(channel.RoleAdmin, channel.RoleTeller, channel.RoleSupport, channel.RoleRiskOfficer, channel.RoleFinance)
 )
+
+func (s *Server) movementRoutes() []route {
+	return tagged("money", []route{
+		{method: "POST", pattern: "/v1/deposits", summary: "Cash deposit into an account",
+			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.deposit)},
+		{method: "POST", pattern: "/v1/withdrawals", summary: "Cash withdrawal from an account",
+			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.withdraw)},
+		{method: "POST", pattern: "/v1/transfers", summary: "Transfer between two accounts of this bank (to_account_id) or to another bank (to_external)",
+			access: tellers.andCustomers(), idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.transfer)},
+		{method: "GET", pattern: "/v1/transfers/{id}", summary: "Read a transfer",
+			access: movementReads.andCustomers(), handler: handle(s.getTransfer)},
+		{method: "POST", pattern: "/v1/transfers/{id}/reversal", summary: "Reverse a transfer with its mirror entry",
+			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.reverse)},
+		{method: "POST", pattern: "/v1/holds", summary: "Place a hold on part of an account's available balance",
+			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.placeHold)},
+		{method: "GET", pattern: "/v1/holds/{id}", summary: "Read a hold",
+			access: movementReads.andCustomers(), handler: handle(s.getHold)},
+		{method: "POST", pattern: "/v1/holds/{id}/capture", summary: "Capture all or part of a hold to another account; the rest is released",
+			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.captureHold)},
+		{method: "POST", pattern: "/v1/holds/{id}/release", summary: "Release a hold",
+			access: tellers, idempotency: idemRequired, handler: handle(s.releaseHold)},
+	})
+}
 
 type (
-	cashRequest struct {
-		AccountID   string      `json:"account_id"`
-		Amount      money.Money `json:"amount"`
-		Description string      `json:"description,omitempty"`
-	}
-	externalParty struct {
-		BankCode      string `json:"bank_code"`
-		AccountNumber string `json:"account_number"`
-		Name          string `json:"name"`
-	}
-	transferRequest struct {
-		FromAccountID string         `json:"from_account_id"`
-		ToAccountID   string         `json:"to_account_id,omitempty"`
-		ToExternal    *externalParty `json:"to_external,omitempty"`
-		Amount        money.Money    `json:"amount"`
-		Description   string         `json:"description,omitempty"`
-	}
 	transferView struct {
 		ID            string        `json:"id"`
 		Kind          string        `json:"kind"`
@@ -51,22 +55,24 @@ type (
 		Reverses      string        `json:"reverses,omitempty"`
 		ReversedBy    string        `json:"reversed_by,omitempty"`
 		// Inter-bank transfers: the beneficiary, and why it came back.
-		ToExternal   *externalParty `json:"to_external,omitempty"`
-		ReturnReason string         `json:"return_reason,omitempty"`
+		ToExternal   *bank.ExternalAccount `json:"to_external,omitempty"`
+		ReturnReason string                `json:"return_reason,omitempty"`
+
+		replay bool
+	}
+	transferPath struct {
+		ID ledger.ID `path:"id"`
 	}
 	reversalRequest struct {
-		Description string `json:"description,omitempty"`
+		ID          ledger.ID `path:"id" json:"-"`
+		Description string    `json:"description,omitempty"`
 	}
-	holdRequest struct {
-		AccountID   string      `json:"account_id"`
-		Amount      money.Money `json:"amount"`
-		ExpiresAt   *time.Time  `json:"expires_at,omitempty"`
-		Description string      `json:"description,omitempty"`
+	holdPath struct {
+		ID ledger.ID `path:"id"`
 	}
 	captureRequest struct {
-		Amount      *money.Money `json:"amount,omitempty"`
-		ToAccountID string       `json:"to_account_id"`
-		Description string       `json:"description,omitempty"`
+		ID ledger.ID `path:"id" json:"-"`
+		bank.CaptureRequest
 	}
 	holdView struct {
 		ID             string            `json:"id"`
@@ -78,21 +84,21 @@ type (
 		CreatedAt      time.Time         `json:"created_at"`
 		Captured       *money.Money      `json:"captured,omitempty"`
 		CaptureEntryID string            `json:"capture_transfer_id,omitempty"`
+
+		replay bool
 	}
 )
+
+func (v transferView) replayed() bool { return v.replay }
+func (v holdView) replayed() bool     { return v.replay }
 
 // transferOf presents an entry as the API's transfer: money leaves the
 // account debited and arrives in the account credited. For cash the bank's
 // vault is not shown: a deposit has no "from", a withdrawal no "to".
 func transferOf(e ledger.Entry) transferView {
 	v := transferView{ID: e.ID.String(), Kind: string(e.Kind), Status: "posted", Amount: e.Amount(),
-		Description: e.Description, ValueDate: e.ValueDate, CreatedAt: e.BookedAt.UTC()}
-	if e.Reverses != ledger.NilID {
-		v.Reverses = e.Reverses.String()
-	}
-	if e.ReversedBy != ledger.NilID {
-		v.ReversedBy = e.ReversedBy.String()
-	}
+		Description: e.Description, ValueDate: e.ValueDate, CreatedAt: e.BookedAt.UTC(),
+		Reverses: idOrEmpty(e.Reverses), ReversedBy: idOrEmpty(e.ReversedBy)}
 	if len(e.Postings) == 2 {
 		for _, p := range e.Postings {
 			if p.Side == ledger.Debit {
@@ -111,6 +117,24 @@ func transferOf(e ledger.Entry) transferView {
 	return v
 }
 
+// interbankOf presents an outbound inter-bank payment as a transfer: its
+// id is the payment's, its status the clearing status, its value date its
+// debit entry's.
+func interbankOf(t bank.InterbankTransfer, valueDate calendar.Date) transferView {
+	return transferView{ID: t.ID.String(), Kind: "interbank", Status: t.Status, FromAccountID: t.FromAccountID.String(),
+		Amount: t.Amount, Description: t.Description, ValueDate: valueDate, CreatedAt: t.CreatedAt.UTC(),
+		ToExternal: &t.To, ReturnReason: t.ReturnReason}
+}
+
+func transferViewOf(t bank.Transfer) transferView {
+	if t.Interbank != nil {
+		return interbankOf(*t.Interbank, t.Entry.ValueDate)
+	}
+	v := transferOf(t.Entry)
+	v.replay = t.Replayed
+	return v
+}
+
 func holdOf(h ledger.Hold) holdView {
 	v := holdView{ID: h.ID.String(), AccountID: h.AccountID.String(), Amount: h.Amount, Status: h.Status,
 		Description: h.Description, CreatedAt: h.CreatedAt.UTC()}
@@ -126,281 +150,82 @@ func holdOf(h ledger.Hold) holdView {
 	return v
 }
 
-// accountFor loads the account named by a body field for an amount to move
-// on it: the caller's own (see ownAccount), in the amount's currency (422
-// otherwise, before anything else happens).
-func (s *Server) accountFor(rc *reqCtx, field, raw string, amount money.Money) (ledger.Account, error) {
-	a, err := s.ownAccount(rc, field, raw)
+// posted answers a posting of kind: 201 for a new entry, counted; 200 for
+// one the ledger had posted under this request's key.
+func (s *Server) posted(kind string, r ledger.Receipt, err error) (transferView, error) {
 	if err != nil {
-		return ledger.Account{}, err
+		return transferView{}, err
 	}
-	return a, sameCurrencyAs(a.Currency, amount)
-}
-
-// sameCurrencyAs refuses an amount in another currency than c.
-func sameCurrencyAs(c money.Currency, m money.Money) error {
-	if m.Currency != c {
-		return fmt.Errorf("%w: the account is in %s, the amount in %s", ledger.ErrCurrencyMismatch, c, m.Currency)
-	}
-	return nil
-}
-
-// ownAccount parses an account id from a body field; a customer naming an
-// account that is not theirs gets "not found", like any other.
-func (s *Server) ownAccount(rc *reqCtx, field, raw string) (ledger.Account, error) {
-	if raw == "" {
-		return ledger.Account{}, badField(field, "is required")
-	}
-	if _, err := ledger.ParseID(raw); err != nil {
-		return ledger.Account{}, badField(field, "must be an account id")
-	}
-	return s.account(rc, raw)
-}
-
-// receipt answers a posting: 201 for a new entry, 200 when the ledger says
-// this request's key already posted it.
-func (s *Server) receipt(rc *reqCtx, kind string, r ledger.Receipt) transferView {
-	if r.Replayed {
-		rc.status = http.StatusOK
-	} else {
+	if !r.Replayed {
 		s.metrics.transfersPosted.WithLabelValues(kind).Inc()
 	}
-	return transferOf(r.Entry)
+	return transferViewOf(bank.Transfer{Entry: r.Entry, Replayed: r.Replayed}), nil
 }
 
-func (s *Server) movementRoutes() []route {
-	return []route{
-		s.cashRoute("/v1/deposits", "Cash deposit into an account", "deposit"),
-		s.cashRoute("/v1/withdrawals", "Cash withdrawal from an account", "withdrawal"),
-		{
-			method: "POST", pattern: "/v1/transfers", tag: "money", summary: "Transfer between two accounts of this bank (to_account_id) or to another bank (to_external)",
-			access: access{roles: rolesTransfer, customer: true}, idempotency: idemRequired, request: transferRequest{}, response: transferView{}, status: http.StatusCreated,
-			handle: s.transfer,
-		},
-		{
-			method: "GET", pattern: "/v1/transfers/{id}", tag: "money", summary: "Read a transfer",
-			access: access{roles: rolesReadMove, customer: true}, response: transferView{}, status: http.StatusOK,
-			handle: func(rc *reqCtx) (any, error) {
-				e, err := s.entry(rc, rc.r.PathValue("id"))
-				if errors.Is(err, ledger.ErrNotFound) {
-					// Not an entry: perhaps an inter-bank transfer.
-					id, _ := ledger.ParseID(rc.r.PathValue("id"))
-					return s.clearingTransfer(rc, id)
-				}
-				if err != nil {
-					return nil, err
-				}
-				return transferOf(e), nil
-			},
-		},
-		{
-			method: "POST", pattern: "/v1/transfers/{id}/reversal", tag: "money", summary: "Reverse a transfer with its mirror entry",
-			access: access{roles: rolesReversal}, idempotency: idemRequired, request: reversalRequest{}, response: transferView{}, status: http.StatusCreated,
-			handle: func(rc *reqCtx) (any, error) {
-				var req reversalRequest
-				if len(rc.body) > 0 {
-					if err := rc.decode(&req); err != nil {
-						return nil, err
-					}
-				}
-				e, err := s.entry(rc, rc.r.PathValue("id"))
-				if err != nil {
-					return nil, err
-				}
-				r, err := s.ledger.Reverse(rc.ctx(), ledger.ReversalRequest{EntryID: e.ID, Description: req.Description,
-					IdempotencyKey: ledgerKey(rc, "reversal")})
-				if err != nil {
-					return nil, err
-				}
-				return s.receipt(rc, "reversal", r), nil
-			},
-		},
-		{
-			method: "POST", pattern: "/v1/holds", tag: "money", summary: "Place a hold on part of an account's available balance",
-			access: access{roles: rolesHold}, idempotency: idemRequired, request: holdRequest{}, response: holdView{}, status: http.StatusCreated,
-			handle: func(rc *reqCtx) (any, error) {
-				var req holdRequest
-				if err := rc.decode(&req); err != nil {
-					return nil, err
-				}
-				a, err := s.accountFor(rc, "account_id", req.AccountID, req.Amount)
-				if err != nil {
-					return nil, err
-				}
-				hr := ledger.HoldRequest{AccountID: a.ID, Amount: req.Amount, Description: req.Description, IdempotencyKey: ledgerKey(rc, "hold")}
-				if req.ExpiresAt != nil {
-					hr.ExpiresAt = *req.ExpiresAt
-				}
-				r, err := s.ledger.PlaceHold(rc.ctx(), hr)
-				if err != nil {
-					return nil, err
-				}
-				if r.Replayed {
-					rc.status = http.StatusOK
-				}
-				return holdOf(r.Hold), nil
-			},
-		},
-		{
-			method: "GET", pattern: "/v1/holds/{id}", tag: "money", summary: "Read a hold",
-			access: access{roles: rolesReadMove, customer: true}, response: holdView{}, status: http.StatusOK,
-			handle: func(rc *reqCtx) (any, error) {
-				h, err := s.hold(rc, rc.r.PathValue("id"))
-				if err != nil {
-					return nil, err
-				}
-				return holdOf(h), nil
-			},
-		},
-		{
-			method: "POST", pattern: "/v1/holds/{id}/capture", tag: "money", summary: "Capture all or part of a hold to another account; the rest is released",
-			access: access{roles: rolesHold}, idempotency: idemRequired, request: captureRequest{}, response: transferView{}, status: http.StatusCreated,
-			handle: func(rc *reqCtx) (any, error) {
-				var req captureRequest
-				if err := rc.decode(&req); err != nil {
-					return nil, err
-				}
-				h, err := s.hold(rc, rc.r.PathValue("id"))
-				if err != nil {
-					return nil, err
-				}
-				to, err := s.ownAccount(rc, "to_account_id", req.ToAccountID)
-				if err != nil {
-					return nil, err
-				}
-				cr := ledger.CaptureRequest{HoldID: h.ID, ToAccountID: to.ID, Description: req.Description, IdempotencyKey: ledgerKey(rc, "capture")}
-				if req.Amount != nil {
-					cr.Amount = *req.Amount
-				}
-				r, err := s.ledger.CaptureHold(rc.ctx(), cr)
-				if err != nil {
-					return nil, err
-				}
-				return s.receipt(rc, "capture", r), nil
-			},
-		},
-		{
-			method: "POST", pattern: "/v1/holds/{id}/release", tag: "money", summary: "Release a hold",
-			access: access{roles: rolesHold}, idempotency: idemRequired, response: holdView{}, status: http.StatusOK,
-			handle: func(rc *reqCtx) (any, error) {
-				h, err := s.hold(rc, rc.r.PathValue("id"))
-				if err != nil {
-					return nil, err
-				}
-				h, err = s.ledger.ReleaseHold(rc.ctx(), h.ID)
-				if err != nil {
-					return nil, err
-				}
-				return holdOf(h), nil
-			},
-		},
-	}
+func (s *Server) deposit(ctx context.Context, req bank.CashRequest) (transferView, error) {
+	r, err := s.bank.Deposit(ctx, req)
+	return s.posted("deposit", r, err)
 }
 
-// cashRoute is a teller's cash deposit or withdrawal: the two differ only
-// in which way the money moves.
-func (s *Server) cashRoute(pattern, summary, kind string) route {
-	return route{
-		method: "POST", pattern: pattern, tag: "money", summary: summary,
-		access: access{roles: rolesCash}, idempotency: idemRequired, request: cashRequest{}, response: transferView{}, status: http.StatusCreated,
-		handle: func(rc *reqCtx) (any, error) {
-			var req cashRequest
-			if err := rc.decode(&req); err != nil {
-				return nil, err
-			}
-			a, err := s.accountFor(rc, "account_id", req.AccountID, req.Amount)
-			if err != nil {
-				return nil, err
-			}
-			r := ledger.DepositRequest{AccountID: a.ID, Amount: req.Amount, Description: req.Description, IdempotencyKey: ledgerKey(rc, kind)}
-			var receipt ledger.Receipt
-			if kind == "deposit" {
-				receipt, err = s.ledger.Deposit(rc.ctx(), r)
-			} else {
-				receipt, err = s.ledger.Withdraw(rc.ctx(), ledger.WithdrawalRequest(r))
-			}
-			if err != nil {
-				return nil, err
-			}
-			return s.receipt(rc, kind, receipt), nil
-		},
-	}
+func (s *Server) withdraw(ctx context.Context, req bank.CashRequest) (transferView, error) {
+	r, err := s.bank.Withdraw(ctx, req)
+	return s.posted("withdrawal", r, err)
 }
 
-func (s *Server) transfer(rc *reqCtx) (any, error) {
-	var req transferRequest
-	if err := rc.decode(&req); err != nil {
-		return nil, err
-	}
-	from, err := s.accountFor(rc, "from_account_id", req.FromAccountID, req.Amount)
+func (s *Server) transfer(ctx context.Context, req bank.TransferRequest) (transferView, error) {
+	t, err := s.bank.Transfer(ctx, req)
 	if err != nil {
-		return nil, err
+		return transferView{}, err
 	}
 	switch {
-	case req.ToExternal != nil && req.ToAccountID != "":
-		return nil, badField("to_account_id", "give to_account_id or to_external, not both")
-	case req.ToExternal != nil:
-		return s.transferOut(rc, from, req)
+	case t.Interbank != nil:
+		s.metrics.transfersPosted.WithLabelValues("interbank").Inc()
+	case !t.Replayed:
+		s.metrics.transfersPosted.WithLabelValues("transfer").Inc()
 	}
-	if req.ToAccountID == "" {
-		return nil, badField("to_account_id", "is required")
-	}
-	toID, err := ledger.ParseID(req.ToAccountID)
-	if err != nil {
-		return nil, badField("to_account_id", "must be an account id")
-	}
-	// The destination need not be the caller's: paying someone else is the
-	// point. It must be a customer account, not one of the bank's own.
-	to, err := s.ledger.Account(rc.ctx(), toID)
-	if err != nil {
-		return nil, err
-	}
-	if to.Product == ledger.ProductInternal && rc.isCustomer() {
-		return nil, errNotFound
-	}
-	r, err := s.ledger.Transfer(rc.ctx(), ledger.TransferRequest{FromAccountID: from.ID, ToAccountID: to.ID, Amount: req.Amount,
-		Description: req.Description, IdempotencyKey: ledgerKey(rc, "transfer")})
-	if err != nil {
-		return nil, err
-	}
-	return s.receipt(rc, "transfer", r), nil
+	return transferViewOf(t), nil
 }
 
-// entry loads a transfer; customers see only entries touching an account
-// of theirs.
-func (s *Server) entry(rc *reqCtx, raw string) (ledger.Entry, error) {
-	id, err := ledger.ParseID(raw)
+func (s *Server) getTransfer(ctx context.Context, req transferPath) (transferView, error) {
+	t, err := s.bank.FindTransfer(ctx, req.ID)
 	if err != nil {
-		return ledger.Entry{}, errNotFound
+		return transferView{}, err
 	}
-	e, err := s.ledger.Entry(rc.ctx(), id)
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	if rc.isCustomer() {
-		for _, p := range e.Postings {
-			if a, err := s.ledger.Account(rc.ctx(), p.AccountID); err == nil && a.OwnerID == rc.caller.CustomerID {
-				return e, nil
-			}
-		}
-		return ledger.Entry{}, errNotFound
-	}
-	return e, nil
+	return transferViewOf(t), nil
 }
 
-func (s *Server) hold(rc *reqCtx, raw string) (ledger.Hold, error) {
-	id, err := ledger.ParseID(raw)
+func (s *Server) reverse(ctx context.Context, req reversalRequest) (transferView, error) {
+	r, err := s.bank.Reverse(ctx, req.ID, req.Description)
+	return s.posted("reversal", r, err)
+}
+
+func (s *Server) placeHold(ctx context.Context, req bank.HoldRequest) (holdView, error) {
+	r, err := s.bank.PlaceHold(ctx, req)
 	if err != nil {
-		return ledger.Hold{}, errNotFound
+		return holdView{}, err
 	}
-	h, err := s.ledger.Hold(rc.ctx(), id)
+	v := holdOf(r.Hold)
+	v.replay = r.Replayed
+	return v, nil
+}
+
+func (s *Server) getHold(ctx context.Context, req holdPath) (holdView, error) {
+	h, err := s.bank.Hold(ctx, req.ID)
 	if err != nil {
-		return ledger.Hold{}, err
+		return holdView{}, err
 	}
-	if rc.isCustomer() {
-		if _, err := s.account(rc, h.AccountID.String()); err != nil {
-			return ledger.Hold{}, errNotFound
-		}
+	return holdOf(h), nil
+}
+
+func (s *Server) captureHold(ctx context.Context, req captureRequest) (transferView, error) {
+	r, err := s.bank.CaptureHold(ctx, req.ID, req.CaptureRequest)
+	return s.posted("capture", r, err)
+}
+
+func (s *Server) releaseHold(ctx context.Context, req holdPath) (holdView, error) {
+	h, err := s.bank.ReleaseHold(ctx, req.ID)
+	if err != nil {
+		return holdView{}, err
 	}
-	return h, nil
+	return holdOf(h), nil
 }

@@ -4,11 +4,12 @@ import (
 	"encoding"
 	"net/http"
 	"reflect"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/money"
@@ -31,34 +32,32 @@ func openAPI(routes []route) map[string]any {
 			"tags":        []string{rt.tag},
 			"responses":   g.responses(rt),
 		}
-		if params := pathParams(rt.pattern); len(params) > 0 {
-			op["parameters"] = params
-		}
-		for _, q := range rt.query {
-			op["parameters"] = append(asSlice(op["parameters"]), map[string]any{
-				"name": q.name, "in": "query", "description": q.doc, "schema": map[string]any{"type": "string"},
+		var params []any
+		for _, p := range rt.handler.in.params {
+			params = append(params, map[string]any{
+				"name": p.name, "in": p.in, "required": p.in == "path", "description": p.doc, "schema": paramSchema(p.t),
 			})
 		}
 		if rt.idempotency != idemNone {
-			op["parameters"] = append(asSlice(op["parameters"]), map[string]any{
+			params = append(params, map[string]any{
 				"name": "Idempotency-Key", "in": "header", "required": rt.idempotency == idemRequired,
 				"description": "1–255 printable ASCII characters; a replay returns the first response.",
 				"schema":      map[string]any{"type": "string", "minLength": 1, "maxLength": 255},
 			})
 		}
-		if rt.request != nil {
-			op["requestBody"] = map[string]any{
-				"required": true,
-				"content":  map[string]any{"application/json": map[string]any{"schema": g.schemaOf(reflect.TypeOf(rt.request))}},
-			}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		if body := g.requestBody(rt); body != nil {
+			op["requestBody"] = body
 		}
 		if rt.access.public {
 			op["security"] = []any{}
 		}
-		if paths[rt.path()] == nil {
-			paths[rt.path()] = map[string]any{}
+		if paths[rt.pattern] == nil {
+			paths[rt.pattern] = map[string]any{}
 		}
-		paths[rt.path()][strings.ToLower(rt.method)] = op
+		paths[rt.pattern][strings.ToLower(rt.method)] = op
 	}
 	return map[string]any{
 		"openapi": "3.1.0",
@@ -78,19 +77,37 @@ func openAPI(routes []route) map[string]any {
 	}
 }
 
-func asSlice(v any) []any {
-	s, _ := v.([]any)
-	return s
+// requestBody describes what a route reads from the body: the JSON of its
+// request type, or a file.
+func (g *schemaGen) requestBody(rt route) map[string]any {
+	in := rt.handler.in
+	switch {
+	case in.json:
+		return map[string]any{
+			"required": !in.optional || rt.method == http.MethodPatch,
+			"content":  map[string]any{"application/json": map[string]any{"schema": g.schemaOf(in.t)}},
+		}
+	case in.file != nil:
+		file := map[string]any{"schema": map[string]any{"type": "string"}}
+		return map[string]any{"required": true, "content": map[string]any{"application/xml": file, "text/csv": file}}
+	}
+	return nil
 }
 
-var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
-
-func pathParams(pattern string) []any {
-	var out []any
-	for _, m := range pathParam.FindAllStringSubmatch(pattern, -1) {
-		out = append(out, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+// paramSchema describes a path, query or header value: text, read as its
+// type reads it.
+func paramSchema(t reflect.Type) map[string]any {
+	switch {
+	case t == uuidType:
+		return map[string]any{"type": "string", "format": "uuid"}
+	case t == dateType:
+		return map[string]any{"type": "string", "format": "date"}
+	case t.Kind() == reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64:
+		return map[string]any{"type": "integer"}
 	}
-	return out
+	return map[string]any{"type": "string"}
 }
 
 func (g *schemaGen) responses(rt route) map[string]any {
@@ -98,13 +115,14 @@ func (g *schemaGen) responses(rt route) map[string]any {
 		"description": "problem details",
 		"content":     map[string]any{"application/problem+json": map[string]any{"schema": ref("Problem")}},
 	}
-	ok := map[string]any{"description": http.StatusText(rt.status)}
-	if rt.response != nil {
-		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schemaOf(reflect.TypeOf(rt.response))}}
+	status := rt.successStatus()
+	ok := map[string]any{"description": http.StatusText(status)}
+	if status != http.StatusNoContent {
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schemaOf(rt.handler.out)}}
 	}
 	return map[string]any{
-		strconv.Itoa(rt.status): ok,
-		"default":               problem,
+		strconv.Itoa(status): ok,
+		"default":            problem,
 	}
 }
 
@@ -131,6 +149,7 @@ var (
 	dateType      = reflect.TypeFor[calendar.Date]()
 	moneyType     = reflect.TypeFor[money.Money]()
 	durationType  = reflect.TypeFor[time.Duration]()
+	uuidType      = reflect.TypeFor[uuid.UUID]()
 )
 
 func (g *schemaGen) schemaOf(t reflect.Type) map[string]any {
@@ -146,6 +165,8 @@ func (g *schemaGen) schemaOf(t reflect.Type) map[string]any {
 		return map[string]any{"type": "string", "format": "date-time"}
 	case durationType:
 		return map[string]any{"type": "string"}
+	case uuidType:
+		return map[string]any{"type": "string", "format": "uuid"}
 	}
 	if t.Implements(textMarshaler) || reflect.PointerTo(t).Implements(textMarshaler) {
 		return map[string]any{"type": "string"}
@@ -175,7 +196,7 @@ func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 	if name, ok := g.names[t]; ok {
 		return ref(name)
 	}
-	name := t.Name()
+	name := componentName(t)
 	if name == "" {
 		return g.inlineStruct(t)
 	}
@@ -189,31 +210,54 @@ func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 	return ref(name)
 }
 
+// componentName is a type's name as an OpenAPI component, which allows
+// no brackets or slashes: a generic type's name takes its arguments' short
+// names ("list[…/refserver.accountView]" reads "list_accountView").
+func componentName(t reflect.Type) string {
+	base, args, generic := strings.Cut(t.Name(), "[")
+	if !generic {
+		return base
+	}
+	names := []string{base}
+	for _, a := range strings.Split(strings.TrimSuffix(args, "]"), ",") {
+		names = append(names, a[strings.LastIndex(a, ".")+1:])
+	}
+	return strings.Join(names, "_")
+}
+
 func (g *schemaGen) inlineStruct(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	var required []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "" {
-			name = f.Name
-		}
-		props[name] = g.schemaOf(f.Type)
-		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
-			required = append(required, name)
-		}
-	}
+	g.fields(t, props, &required)
 	sort.Strings(required)
 	s := map[string]any{"type": "object", "properties": props}
 	if len(required) > 0 {
 		s["required"] = required
 	}
 	return s
+}
+
+// fields describes the JSON fields of t as encoding/json sees them: an
+// embedded struct's fields are the outer one's.
+func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		switch {
+		case tag == "-":
+			continue
+		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
+			g.fields(f.Type, props, required)
+			continue
+		case !f.IsExported():
+			continue
+		case name == "":
+			name = f.Name
+		}
+		props[name] = g.schemaOf(f.Type)
+		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
+			*required = append(*required, name)
+		}
+	}
 }

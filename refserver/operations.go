@@ -1,23 +1,30 @@
 package refserver
 
 import (
+	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/refserver/bank"
 )
 
+// Who may run and read the bank's operations.
 var (
-	rolesReports = []channel.Role{channel.RoleAdmin, channel.RoleFinance, channel.RoleAnalyst}
-	rolesAdmin   = []channel.Role{channel.RoleAdmin}
-	rolesFinance = []channel.Role{channel.RoleAdmin, channel.RoleFinance}
+	reporters    = staff(channel.RoleAdmin, channel.RoleFinance, channel.RoleAnalyst)
+	admins       = staff(channel.RoleAdmin)
+	financeStaff = staff(channel.RoleAdmin, channel.RoleFinance)
 )
 
-// currencies are the currencies the reference bank keeps books in: the
-// chart of internal accounts is set up for each at start.
-var currencies = []money.Currency{money.CNY, money.USD, money.EUR, money.HKD, money.JPY, money.GBP}
+func (s *Server) operationRoutes() []route {
+	return tagged("operations", []route{
+		{method: "GET", pattern: "/v1/business-date", summary: "The bank's current business date",
+			access: signedIn, handler: handle(s.businessDate)},
+		{method: "GET", pattern: "/v1/reports/trial-balance", summary: "Trial balance per currency; the difference is always zero",
+			access: reporters, handler: handle(s.trialBalance)},
+	})
+}
 
 type (
 	businessDateView struct {
@@ -36,41 +43,27 @@ type (
 	}
 )
 
-func (s *Server) operationRoutes() []route {
-	return []route{
-		{
-			method: "GET", pattern: "/v1/business-date", tag: "operations", summary: "The bank's current business date",
-			access: access{roles: channel.Roles(), customer: true}, response: businessDateView{}, status: http.StatusOK,
-			handle: func(rc *reqCtx) (any, error) {
-				d, err := s.ledger.BusinessDate(rc.ctx())
-				if err != nil {
-					return nil, err
-				}
-				return businessDateView{BusinessDate: d}, nil
-			},
-		},
-		{
-			method: "GET", pattern: "/v1/reports/trial-balance", tag: "operations", summary: "Trial balance per currency; the difference is always zero",
-			access: access{roles: rolesReports}, response: trialBalanceView{}, status: http.StatusOK,
-			handle: func(rc *reqCtx) (any, error) {
-				d, err := s.ledger.BusinessDate(rc.ctx())
-				if err != nil {
-					return nil, err
-				}
-				out := trialBalanceView{BusinessDate: d, Currencies: []trialBalanceLine{}}
-				for _, c := range currencies {
-					tb, err := s.ledger.TrialBalance(rc.ctx(), c)
-					if err != nil {
-						return nil, fmt.Errorf("trial balance %s: %w", c, err)
-					}
-					if tb.Accounts == 0 {
-						continue
-					}
-					out.Currencies = append(out.Currencies, trialBalanceLine{Currency: c, Debits: tb.Debits, Credits: tb.Credits,
-						Difference: tb.Difference, Accounts: tb.Accounts})
-				}
-				return out, nil
-			},
-		},
+func (s *Server) businessDate(ctx context.Context, _ none) (businessDateView, error) {
+	d, err := s.ledger.BusinessDate(ctx)
+	return businessDateView{BusinessDate: d}, err
+}
+
+func (s *Server) trialBalance(ctx context.Context, _ none) (trialBalanceView, error) {
+	d, err := s.ledger.BusinessDate(ctx)
+	if err != nil {
+		return trialBalanceView{}, err
 	}
+	out := trialBalanceView{BusinessDate: d, Currencies: []trialBalanceLine{}}
+	for _, c := range bank.Currencies {
+		tb, err := s.ledger.TrialBalance(ctx, c)
+		if err != nil {
+			return trialBalanceView{}, fmt.Errorf("trial balance %s: %w", c, err)
+		}
+		if tb.Accounts == 0 {
+			continue
+		}
+		out.Currencies = append(out.Currencies, trialBalanceLine{Currency: c, Debits: tb.Debits, Credits: tb.Credits,
+			Difference: tb.Difference, Accounts: tb.Accounts})
+	}
+	return out, nil
 }

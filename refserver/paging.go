@@ -1,7 +1,10 @@
 package refserver
 
 import (
+	"errors"
 	"strconv"
+
+	"github.com/google/uuid"
 )
 
 // Paging defaults of the API contract.
@@ -10,30 +13,57 @@ const (
 	maxLimit     = 500
 )
 
-type page[ID any] struct {
-	after ID
-	limit int
+// list is a page of a list and the cursor of the next page ("" on the
+// last).
+type list[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next"`
 }
 
-// pageOf reads ?limit=&after= with the contract's bounds; after is the
-// last id of the previous page.
-func pageOf[ID any](rc *reqCtx, parse func(string) (ID, error)) (page[ID], error) {
-	var p page[ID]
-	q := rc.r.URL.Query()
-	p.limit = defaultLimit
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > maxLimit {
-			return p, badField("limit", "must be a whole number from 1 to 500")
-		}
-		p.limit = n
+// page is a list request's ?limit=&after=.
+type page struct {
+	Limit pageLimit `query:"limit" doc:"1-500, default 50"`
+	After cursor    `query:"after" doc:"cursor: the next of the previous page"`
+}
+
+// pageLimit is how many items a page holds: 1 to 500, 0 for the default.
+type pageLimit int
+
+func (l *pageLimit) UnmarshalText(b []byte) error {
+	n, err := strconv.Atoi(string(b))
+	if err != nil || n < 1 || n > maxLimit {
+		return errors.New("must be a whole number from 1 to 500")
 	}
-	if a := q.Get("after"); a != "" {
-		id, err := parse(a)
-		if err != nil {
-			return p, badField("after", "is not a cursor this endpoint returned")
-		}
-		p.after = id
+	*l = pageLimit(n)
+	return nil
+}
+
+func (l pageLimit) n() int {
+	if l == 0 {
+		return defaultLimit
 	}
-	return p, nil
+	return int(l)
+}
+
+// cursor is the last id of the previous page; the zero cursor starts a
+// list.
+type cursor uuid.UUID
+
+func (c *cursor) UnmarshalText(b []byte) error {
+	id, err := uuid.ParseBytes(b)
+	if err != nil {
+		return errors.New("is not a cursor this endpoint returned")
+	}
+	*c = cursor(id)
+	return nil
+}
+
+func (c cursor) id() uuid.UUID { return uuid.UUID(c) }
+
+// nonNil answers an empty list as [], never null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

@@ -2,7 +2,11 @@ package refserver
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+	"strings"
+
+	"github.com/bankkit/bankkit/fault"
 )
 
 // problemBase prefixes every problem type URI. The URIs are stable
@@ -25,54 +29,61 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
-// problemKind is one stable problem type.
-type problemKind struct {
-	slug   string
-	status int
-	title  string
+// problemOf is the answer to err, and whether err is the request's fault
+// rather than the server's. Every error goes this one way: its first
+// sentinel's code is the problem type and its kind the status, a
+// *fault.FieldError (by its own sentinel) also names the field, and an
+// error with no sentinel, or an internal one, is a bare 500.
+func problemOf(err error) (Problem, bool) {
+	var fe *fault.FieldError
+	field := errors.As(err, &fe)
+	cause := err
+	if field {
+		cause = fe
+	}
+	s, ok := fault.As(cause)
+	if !ok || s.Kind() == fault.Internal {
+		return problemType(errInternal), false
+	}
+	p := problemType(s)
+	p.Detail = err.Error()
+	if field {
+		p.Errors = []FieldError{{Field: fe.Field, Message: fe.Reason}}
+	}
+	return p, true
 }
 
-// The problem types the server answers with. Adding one is additive;
-// changing a slug breaks clients.
-var (
-	probInvalidInput       = problemKind{"invalid-input", http.StatusBadRequest, "The request is invalid"}
-	probMalformedJSON      = problemKind{"malformed-json", http.StatusBadRequest, "The request body is not valid JSON for this endpoint"}
-	probBodyTooLarge       = problemKind{"body-too-large", http.StatusRequestEntityTooLarge, "The request body is too large"}
-	probUnauthenticated    = problemKind{"unauthenticated", http.StatusUnauthorized, "Authentication is required"}
-	probForbidden          = problemKind{"forbidden", http.StatusForbidden, "Your role does not allow this"}
-	probNotFound           = problemKind{"not-found", http.StatusNotFound, "Not found"}
-	probMethodNotAllowed   = problemKind{"method-not-allowed", http.StatusMethodNotAllowed, "Method not allowed"}
-	probConflict           = problemKind{"conflict", http.StatusConflict, "The request conflicts with the current state"}
-	probPreconditionFailed = problemKind{"precondition-failed", http.StatusPreconditionFailed, "The resource has changed"}
-	probIdemRequired       = problemKind{"idempotency-key-required", http.StatusBadRequest, "This request needs an Idempotency-Key header"}
-	probIdemInFlight       = problemKind{"idempotency-key-in-flight", http.StatusConflict, "A request with this Idempotency-Key is still in progress"}
-	probIdemMismatch       = problemKind{"idempotency-key-reused", http.StatusUnprocessableEntity, "This Idempotency-Key was used with a different request"}
-	probUnsupportedMedia   = problemKind{"unsupported-media-type", http.StatusUnsupportedMediaType, "The request body must be application/json"}
-	probInternal           = problemKind{"internal", http.StatusInternalServerError, "Internal error"}
-	probUnavailable        = problemKind{"unavailable", http.StatusServiceUnavailable, "Temporarily unavailable"}
-)
-
-// problemKinds lists every problem type the server can answer with; a test
-// checks docs/api.md documents each.
-var problemKinds = []problemKind{
-	probInvalidInput, probMalformedJSON, probBodyTooLarge, probUnauthenticated, probForbidden,
-	probNotFound, probMethodNotAllowed, probConflict, probPreconditionFailed, probIdemRequired,
-	probIdemInFlight, probIdemMismatch, probUnsupportedMedia, probInternal, probUnavailable,
-	probInsufficientFunds, probAccountFrozen, probAccountDormant, probAccountClosed,
-	probAccountNotEmpty, probCurrencyMismatch, probAlreadyReversed, probHoldNotActive,
-	probDuplicate, probInvalidTransition, probCustomerNotReady, probInvalidLogin,
-	probPreconditionRequired, probTooManyRequests, probInvalidMessage, probTimeDepositLocked,
+// problemType is the problem a sentinel stands for, without detail.
+func problemType(err error) Problem {
+	s, _ := fault.As(err)
+	return Problem{Type: problemBase + s.Code(), Title: titleOf(s.Code()), Status: statusOf(s)}
 }
 
-func (k problemKind) problem(detail string, fields ...FieldError) Problem {
-	return Problem{Type: problemBase + k.slug, Title: k.title, Status: k.status, Detail: detail, Errors: fields}
+// titleOf derives a problem type's title from its code:
+// "insufficient-funds" reads "Insufficient funds".
+func titleOf(code string) string {
+	return strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "-", " ")
 }
 
-// writeProblem sends p as application/problem+json, stamped with the
-// request id so a client's report can be matched with the server's log.
-func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
+// problemFor is problemOf for a request, logging in full what is the
+// server's fault (the client gets no detail of it).
+func (s *Server) problemFor(r *http.Request, err error) Problem {
+	p, ok := problemOf(err)
+	if !ok {
+		s.log.ErrorContext(r.Context(), "request failed", "error", err, "route", r.Pattern)
+	}
 	p.RequestID = RequestID(r.Context())
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p)
+	return p
+}
+
+// fail answers a request with the problem for err.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	writeResponse(w, s.problemAnswer(r, err))
+}
+
+// problemAnswer is the problem for err, ready to write.
+func (s *Server) problemAnswer(r *http.Request, err error) answer {
+	p := s.problemFor(r, err)
+	b, _ := json.Marshal(p)
+	return answer{p.Status, "application/problem+json", append(b, '\n')}
 }

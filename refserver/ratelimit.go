@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"sync"
@@ -8,17 +9,6 @@ import (
 
 	"golang.org/x/time/rate"
 )
-
-// errTooManyLogins: the client address has used up its login attempts.
-var errTooManyLogins = &tooManyRequests{}
-
-type tooManyRequests struct{}
-
-func (*tooManyRequests) Error() string {
-	return "too many login attempts from this address; wait and retry"
-}
-
-var probTooManyRequests = problemKind{"too-many-requests", http.StatusTooManyRequests, "Too many requests"}
 
 // loginLimiter rate-limits login attempts per client address. It sits in
 // front of the per-identity lockout of package channel: the lockout stops
@@ -76,4 +66,18 @@ func clientAddr(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+type clientAddrKey struct{}
+
+// withClientAddr returns ctx knowing the client's address, by which logins
+// are rate-limited.
+func withClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientAddrKey{}, addr)
+}
+
+// clientAddrOf is the client address ctx knows, or "".
+func clientAddrOf(ctx context.Context) string {
+	addr, _ := ctx.Value(clientAddrKey{}).(string)
+	return addr
 }

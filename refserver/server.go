@@ -19,6 +19,7 @@ import (
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/refserver/bank"
 	"github.com/bankkit/bankkit/refserver/idempotency"
 )
 
@@ -36,6 +37,7 @@ type Server struct {
 	customer *customer.Service
 	channel  *channel.Service
 	idem     idempotency.Store
+	bank     *bank.Bank
 
 	loginLimiter *loginLimiter
 	routes       []route
@@ -105,50 +107,26 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		st = memoryStores()
 		s.log.Info("storage ready", "storage", "memory")
 	}
-	s.ledger = ledger.NewService(st.ledger, ledger.WithClock(s.clock))
-	weekdays, err := calendar.NewBusinessCalendar() // Saturday and Sunday off
-	if err != nil {
+	if err = s.services(st, keys); err != nil {
 		return err
 	}
-	s.eod = ledger.NewEndOfDay(s.ledger, st.ledger,
-		ledger.WithBusinessCalendar(weekdays),
-		ledger.WithDormancyAfter(cfg.dormancyDays()),
-		ledger.WithPageSize(2000),
-		ledger.WithProgress(func(p ledger.Progress) {
-			s.log.Info("end of day", "progress", fmt.Sprintf("%+v", p))
-		}))
-	network, err := s.clearingNetwork()
-	if err != nil {
-		return err
-	}
-	s.clearing = ledger.NewClearing(s.ledger, st.ledger, network, ledger.WithBankIdentity(BankBIC, BankMemberID))
-	if s.customer, err = customer.NewService(st.customer, keys, customer.WithClock(s.clock)); err != nil {
-		return fmt.Errorf("refserver: customer: %w", err)
-	}
-	chanOpts := []channel.Option{channel.WithClock(s.clock)}
-	if cfg.passwordParams != nil {
-		chanOpts = append(chanOpts, channel.WithParams(*cfg.passwordParams))
-	}
-	if s.channel, err = channel.NewService(st.channel, chanOpts...); err != nil {
-		return fmt.Errorf("refserver: channel: %w", err)
-	}
-	s.idem = st.idem
-
-	for _, c := range currencies {
+	for _, c := range bank.Currencies {
 		if _, err = s.ledger.SetupChart(ctx, c); err != nil {
 			return fmt.Errorf("refserver: chart of accounts for %s: %w", c, err)
 		}
-		if err = s.setupProducts(ctx, c); err != nil {
-			return fmt.Errorf("refserver: interest products for %s: %w", c, err)
-		}
+	}
+	if err = s.bank.SetUpProducts(ctx); err != nil {
+		return fmt.Errorf("refserver: %w", err)
 	}
 	if err = s.bootstrapAdmin(ctx); err != nil {
 		return err
 	}
 	if cfg.Demo {
-		if err = s.seedDemo(ctx); err != nil {
+		var logins []string
+		if logins, err = s.bank.SeedDemo(ctx, BootstrapAdmin); err != nil {
 			return fmt.Errorf("refserver: demo data: %w", err)
 		}
+		s.log.Info("demo bank seeded", "customers", len(logins), "password", DemoPassword, "logins", fmt.Sprint(logins))
 	}
 	s.routes = s.allRoutes()
 	s.handler = s.buildHandler()
@@ -261,9 +239,11 @@ func (s *Server) allRoutes() []route {
 	var rs []route
 	rs = append(rs, s.authRoutes()...)
 	rs = append(rs, s.customerRoutes()...)
+	rs = append(rs, s.complaintRoutes()...)
 	rs = append(rs, s.accountRoutes()...)
 	rs = append(rs, s.movementRoutes()...)
 	rs = append(rs, s.operationRoutes()...)
+	rs = append(rs, s.endOfDayRoutes()...)
 	rs = append(rs, s.clearingRoutes()...)
 	return rs
 }
@@ -279,18 +259,19 @@ func (s *Server) buildHandler() http.Handler {
 		panic(err) // the document is built from static types; a failure is a programming error
 	}
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
-		writeResponse(w, http.StatusOK, "application/json", doc)
+		writeResponse(w, answer{http.StatusOK, "application/json", doc})
 	})
 	for _, rt := range s.routes {
+		rt.check()
 		mux.Handle(rt.muxPattern(), s.serve(rt))
 	}
-	return s.withRequestLog(unmatchedAsProblems(mux))
+	return s.withRequestLog(s.unmatchedAsProblems(mux))
 }
 
 // unmatchedAsProblems answers requests no route matches in problem+json,
 // like every other error: an unknown path is 404, a known path with the
 // wrong method 405 with the mux's Allow header.
-func unmatchedAsProblems(mux *http.ServeMux) http.Handler {
+func (s *Server) unmatchedAsProblems(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h, pattern := mux.Handler(r); pattern == "" {
 			probe := &statusProbe{header: http.Header{}}
@@ -298,11 +279,11 @@ func unmatchedAsProblems(mux *http.ServeMux) http.Handler {
 			if probe.status == http.StatusMethodNotAllowed {
 				allow := probe.header.Get("Allow")
 				w.Header().Set("Allow", allow)
-				writeProblem(w, r, probMethodNotAllowed.problem(r.Method+" is not served here; allowed: "+allow))
+				s.fail(w, r, fmt.Errorf("%w: %s is not served here; allowed: %s", errMethodNotAllowed, r.Method, allow))
 				return
 			}
 			if probe.status == http.StatusNotFound {
-				writeProblem(w, r, probNotFound.problem("no such endpoint: "+r.Method+" "+r.URL.Path))
+				s.fail(w, r, fmt.Errorf("%w: no such endpoint: %s %s", errNotFound, r.Method, r.URL.Path))
 				return
 			}
 		}

@@ -1,0 +1,43 @@
+package bank
+
+import (
+	"context"
+	"errors"
+
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/interest"
+)
+
+// EndOfDayDeposits adapts the ledger's end of day, which keeps the interest
+// products and the time deposits, to the Deposits port.
+func EndOfDayDeposits(eod *ledger.EndOfDay) Deposits { return endOfDayDeposits{eod} }
+
+type endOfDayDeposits struct{ eod *ledger.EndOfDay }
+
+func (d endOfDayDeposits) DefineProduct(ctx context.Context, code string, p interest.Product) error {
+	return d.eod.SetInterestProduct(ctx, code, p)
+}
+
+func (d endOfDayDeposits) EarnInterest(ctx context.Context, accountID ledger.ID, product string) error {
+	_, err := d.eod.AssignInterestProduct(ctx, accountID, product)
+	if errors.Is(err, ledger.ErrDuplicate) {
+		return nil
+	}
+	return err
+}
+
+func (d endOfDayDeposits) OpenTimeDeposit(ctx context.Context, t TimeDeposit) (ledger.ID, error) {
+	r, err := d.eod.OpenTimeDeposit(ctx, ledger.OpenTimeDepositRequest{DemandAccountID: t.FundingAccountID, Principal: t.Principal,
+		TermMonths: t.TermMonths, Product: t.Product, Instruction: t.Instruction, IdempotencyKey: t.IdempotencyKey})
+	return r.Deposit.ID, err
+}
+
+func (d endOfDayDeposits) RenewTimeDeposit(ctx context.Context, id ledger.ID, termMonths int, instr interest.Instruction) error {
+	_, err := d.eod.RenewHeldTimeDeposit(ctx, id, termMonths, instr)
+	return err
+}
+
+func (d endOfDayDeposits) CloseTimeDeposit(ctx context.Context, id ledger.ID) error {
+	_, _, err := d.eod.CloseTimeDepositEarly(ctx, id)
+	return err
+}
