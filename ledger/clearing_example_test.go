@@ -27,7 +27,10 @@ func (printNetwork) Send(_ context.Context, m ledger.OutboundMessage) error {
 func newExampleClearing() (*ledger.Service, *ledger.Clearing) {
 	store := memledger.New()
 	clock := calendar.NewManualClock(time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC))
-	svc := ledger.NewService(store, ledger.WithClock(clock))
+	svc, err := ledger.NewService(store, ledger.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
 	if _, err := svc.SetupChart(context.Background(), money.CNY); err != nil {
 		panic(err)
 	}

@@ -108,7 +108,7 @@ func (c *Clearing) checkTransferOut(r TransferOutRequest) error {
 	case utf8.RuneCountInString(r.Description) > 140:
 		return invalid("description", "is longer than 140 characters")
 	}
-	if err := validAmount("amount", r.Amount); err != nil {
+	if err := ValidateAmount("amount", r.Amount); err != nil {
 		return err
 	}
 	return clearingKey(r.IdempotencyKey)

@@ -20,7 +20,10 @@ func ExampleEndOfDay_RunEndOfDay() {
 	ctx := context.Background()
 	clock := calendar.NewManualClock(time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC))
 	store := memledger.New()
-	svc := ledger.NewService(store, ledger.WithClock(clock))
+	svc, err := ledger.NewService(store, ledger.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
 	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
 		panic(err)
 	}
@@ -75,12 +78,15 @@ func ExampleEndOfDay_OpenTimeDeposit() {
 	ctx := context.Background()
 	clock := calendar.NewManualClock(time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC))
 	store := memledger.New()
-	svc := ledger.NewService(store, ledger.WithClock(clock))
+	svc, err := ledger.NewService(store, ledger.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
 	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
 		panic(err)
 	}
 	eod := ledger.NewEndOfDay(svc, store)
-	err := eod.SetInterestProduct(ctx, "term-12m", interest.Product{
+	err = eod.SetInterestProduct(ctx, "term-12m", interest.Product{
 		Currency: money.CNY, DayCount: money.Act365Fixed, Basis: interest.EndOfDayBalance,
 		Credit: interest.RateSchedule{{
 			Effective: calendar.MustDate(2026, time.January, 1),

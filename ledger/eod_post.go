@@ -15,18 +15,20 @@ import (
 // currency the first time it needs it.
 const CodeTaxPayable = "tax_payable"
 
+// taxPayable is the chart entry of CodeTaxPayable.
+var taxPayable = ChartAccount{Code: CodeTaxPayable, Name: "Tax payable", NormalSide: Credit}
+
 // scopeEndOfDay scopes the idempotency keys of every end-of-day posting.
 const scopeEndOfDay = "eod"
 
 // journal builds a journal entry under an end-of-day key, with the value
-// date chosen by the run. Unlike PostEntry it may date the entry after the
-// business date: interest for a period ending on a weekend is value-dated
-// on that weekend day while the business date is still the Friday, so the
-// entry counts in the balances from the day after the period end and no
-// earlier, which keeps a resumed run's balances what they were. Postings
-// with a zero amount are dropped; an entry left with fewer than two lines
-// is not built (ok == false).
-func (e *EndOfDay) journal(key string, vd calendar.Date, desc string, meta map[string]string, lines []Posting) (req PostRequest, ok bool, err error) {
+// date chosen by the run, which may be after the business date (see
+// JournalBatch.FutureValueDates): interest for a period ending on a
+// weekend counts from the day after the period end and no earlier, which
+// keeps a resumed run's balances what they were. Postings with a zero
+// amount are dropped; an entry left with fewer than two lines is not built
+// (ok == false).
+func journal(key string, vd calendar.Date, desc string, meta map[string]string, lines []Posting) (r JournalRequest, ok bool) {
 	kept := make([]Posting, 0, len(lines))
 	for _, p := range lines {
 		if p.Amount.IsPositive() {
@@ -34,53 +36,42 @@ func (e *EndOfDay) journal(key string, vd calendar.Date, desc string, meta map[s
 		}
 	}
 	if len(kept) < 2 {
-		return PostRequest{}, false, nil
+		return JournalRequest{}, false
 	}
-	entry := Entry{
-		ID:             NewID(),
-		Kind:           KindJournal,
-		IdempotencyKey: scopeEndOfDay + "/" + key,
-		Postings:       kept,
-		ValueDate:      vd,
-		BookedAt:       e.svc.clock.Now(),
-		Description:    desc,
-		Metadata:       meta,
-	}
-	if err := entry.Validate(); err != nil {
-		return PostRequest{}, false, err
-	}
-	f := newFingerprinter(scopeEndOfDay).str(key).str(vd.String()).str(desc)
-	for _, p := range kept {
-		f.id(p.AccountID).str(string(p.Side)).str(p.Amount.Amount.String()).str(string(p.Amount.Currency))
-	}
-	return PostRequest{Entry: entry, Fingerprint: fingerprintMetadata(f, meta).sum()}, true, nil
+	return JournalRequest{Postings: kept, Description: desc, Metadata: meta, ValueDate: vd, IdempotencyKey: key}, true
+}
+
+// postJournal posts end-of-day journal entries and returns their results
+// in order.
+func (e *EndOfDay) postJournal(ctx context.Context, entries []JournalRequest) ([]BatchResult, error) {
+	return e.svc.PostJournal(ctx, JournalBatch{Scope: scopeEndOfDay, FutureValueDates: true, Entries: entries})
 }
 
 // post builds a journal entry as journal does and posts it on its own.
 func (e *EndOfDay) post(ctx context.Context, key string, vd calendar.Date, desc string, meta map[string]string, lines []Posting) (receipt Receipt, ok bool, err error) {
-	req, ok, err := e.journal(key, vd, desc, meta, lines)
-	if !ok || err != nil {
+	r, ok := journal(key, vd, desc, meta, lines)
+	if !ok {
+		return Receipt{}, false, nil
+	}
+	results, err := e.postJournal(ctx, []JournalRequest{r})
+	if err != nil {
 		return Receipt{}, false, err
 	}
-	receipt, err = e.svc.postOne(ctx, req.Entry, req.Fingerprint)
-	return receipt, err == nil, err
+	if results[0].Err != nil {
+		return Receipt{}, false, results[0].Err
+	}
+	return results[0].Receipt, true, nil
 }
 
 // chartID returns the internal account with code in currency c, creating
 // the tax-payable account on first use. The rest of the chart comes from
 // Service.SetupChart.
 func (e *EndOfDay) chartID(ctx context.Context, c money.Currency, code string) (ID, error) {
-	id, err := e.svc.chartID(ctx, c, code)
+	id, err := e.svc.ChartAccountID(ctx, c, code)
 	if !errors.Is(err, ErrNotFound) || code != CodeTaxPayable {
 		return id, err
 	}
-	a, err := e.svc.createAccount(ctx, Account{
-		Code: CodeTaxPayable, Product: ProductInternal, Currency: c,
-		NormalSide: Credit, Status: StatusActive, Policy: Unchecked(),
-	}, scopeChart+"/"+string(c)+"/"+CodeTaxPayable, newFingerprinter(scopeChart).str(string(c)).str(CodeTaxPayable).sum())
-	if errors.Is(err, ErrDuplicate) {
-		return e.svc.chartID(ctx, c, code)
-	}
+	a, err := e.svc.EnsureChartAccount(ctx, c, taxPayable)
 	if err != nil {
 		return NilID, fmt.Errorf("creating the %s account in %s: %w", CodeTaxPayable, c, err)
 	}

@@ -59,7 +59,7 @@ func (e *EndOfDay) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest
 	case !r.Instruction.Valid():
 		return TimeDepositReceipt{}, invalid("instruction", fmt.Sprintf("%s is not a maturity instruction", r.Instruction))
 	}
-	if err := validAmount("principal", r.Principal); err != nil {
+	if err := ValidateAmount("principal", r.Principal); err != nil {
 		return TimeDepositReceipt{}, err
 	}
 	if err := validProductCode(r.Product); err != nil {

@@ -105,7 +105,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		st = memoryStores()
 		s.log.Info("storage ready", "storage", "memory")
 	}
-	s.ledger = ledger.NewService(st.ledger, ledger.WithClock(s.clock))
+	if s.ledger, err = ledger.NewService(st.ledger, ledger.WithClock(s.clock)); err != nil {
+		return err
+	}
 	weekdays, err := calendar.NewBusinessCalendar() // Saturday and Sunday off
 	if err != nil {
 		return err

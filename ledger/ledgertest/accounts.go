@@ -141,7 +141,8 @@ func testSetupChartIdempotent(t *testing.T, f *fixture) {
 		require.Equal(t, money.CNY, a.Currency)
 	}
 	// A second Service on the same store finds the same chart.
-	other := ledger.NewService(f.store, ledger.WithClock(f.clock))
+	other, err := ledger.NewService(f.store, ledger.WithClock(f.clock))
+	require.NoError(t, err)
 	fees, err := other.ChartAccount(f.ctx, money.CNY, ledger.CodeFeesIncome)
 	require.NoError(t, err)
 	for _, a := range again {

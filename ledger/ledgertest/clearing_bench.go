@@ -23,7 +23,10 @@ func (discardNetwork) Send(context.Context, ledger.OutboundMessage) error { retu
 func newBenchClearing(b *testing.B, newStores NewClearingBenchStores) (*ledger.Service, *ledger.Clearing) {
 	b.Helper()
 	store, cstore := newStores(b)
-	svc := ledger.NewService(store, ledger.WithClock(calendar.NewManualClock(start)))
+	svc, err := ledger.NewService(store, ledger.WithClock(calendar.NewManualClock(start)))
+	if err != nil {
+		b.Fatal(err)
+	}
 	if _, err := svc.SetupChart(context.Background(), money.CNY); err != nil {
 		b.Fatal(err)
 	}

@@ -56,7 +56,9 @@ func newClearingFixture(t *testing.T, newStores NewClearingStores, opts ...ledge
 	store, cstore := newStores(t)
 	base := &fixture{t: t, ctx: context.Background(), store: store, clock: calendar.NewManualClock(start)}
 	base.newStore = func(*testing.T) ledger.Store { return store }
-	base.svc = ledger.NewService(store, ledger.WithClock(base.clock))
+	svc, err := ledger.NewService(store, ledger.WithClock(base.clock))
+	require.NoError(t, err)
+	base.svc = svc
 	today, err := base.svc.BusinessDate(base.ctx)
 	require.NoError(t, err)
 	base.today = today

@@ -125,7 +125,8 @@ func testCursorDurable(t *testing.T, f *fixture) {
 
 	// A restarted process: a new Service on the same store resumes after
 	// the last handled event.
-	restarted := ledger.NewService(f.store, ledger.WithClock(f.clock))
+	restarted, err := ledger.NewService(f.store, ledger.WithClock(f.clock))
+	require.NoError(t, err)
 	rec2 := &recorder{}
 	require.NoError(t, restarted.Subscribe("risk", rec2.handle))
 	_, err = restarted.DeliverEvents(f.ctx)

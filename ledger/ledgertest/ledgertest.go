@@ -46,7 +46,7 @@ func runSuite[F any](t *testing.T, newFixture func(*testing.T) F, groups ...[]su
 func Run(t *testing.T, newStore NewStore) {
 	runSuite(t, func(t *testing.T) *fixture { return newFixture(t, newStore) },
 		accountTests, postingTests, holdTests, reversalTests,
-		idempotencyTests, readTests, eventTests, batchTests, concurrencyTests, modelTests)
+		idempotencyTests, readTests, eventTests, batchTests, journalTests, concurrencyTests, modelTests)
 }
 
 // start is the fixture clock's first reading; its date is the first
@@ -70,7 +70,9 @@ func newFixture(t *testing.T, newStore NewStore) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), newStore: newStore, clock: calendar.NewManualClock(start)}
 	f.store = newStore(t)
-	f.svc = ledger.NewService(f.store, ledger.WithClock(f.clock))
+	svc, err := ledger.NewService(f.store, ledger.WithClock(f.clock))
+	require.NoError(t, err)
+	f.svc = svc
 	today, err := f.svc.BusinessDate(f.ctx)
 	require.NoError(t, err)
 	f.today = today

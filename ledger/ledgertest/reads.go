@@ -24,7 +24,8 @@ func testBusinessDate(t *testing.T, f *fixture) {
 	// A later Service on the same store, with a clock days ahead, keeps the
 	// store's business date: only end of day moves it.
 	later := calendar.NewManualClock(start.Add(72 * time.Hour))
-	other := ledger.NewService(f.store, ledger.WithClock(later))
+	other, err := ledger.NewService(f.store, ledger.WithClock(later))
+	require.NoError(t, err)
 	d, err := other.BusinessDate(f.ctx)
 	require.NoError(t, err)
 	require.Equal(t, f.today, d)

@@ -29,7 +29,10 @@ func (n *countingNetwork) Send(context.Context, ledger.OutboundMessage) error {
 
 func newFuzzClearing(t testing.TB) (*memledger.Store, *ledger.Service, *ledger.Clearing, *countingNetwork) {
 	store := memledger.New()
-	svc := ledger.NewService(store, ledger.WithClock(calendar.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))))
+	svc, err := ledger.NewService(store, ledger.WithClock(calendar.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := svc.SetupChart(context.Background(), money.CNY); err != nil {
 		t.Fatal(err)
 	}

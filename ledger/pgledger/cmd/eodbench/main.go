@@ -83,7 +83,10 @@ func run(ctx context.Context, adminURL, scratch string, n, page int) error {
 	}
 	store := newTimedStore(pgledger.New(db))
 	clock := calendar.NewManualClock(time.Date(2026, time.March, 30, 18, 0, 0, 0, time.UTC))
-	svc := ledger.NewService(store, ledger.WithClock(clock))
+	svc, err := ledger.NewService(store, ledger.WithClock(clock))
+	if err != nil {
+		return err
+	}
 	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
 		return err
 	}
