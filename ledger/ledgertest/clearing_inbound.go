@@ -10,19 +10,19 @@ import (
 )
 
 var clearingInboundTests = []clearingTest{
-	{"inbound credits reach good accounts; the rest go back in a pacs.004 with the reason", func(t *testing.T, f *clearingFixture) {
-		good := f.open("c1")
-		dormant := f.open("c2")
-		_, err := f.svc.MarkDormant(f.ctx, dormant.ID)
+	{Name: "inbound credits reach good accounts; the rest go back in a pacs.004 with the reason", Run: func(t *testing.T, f *clearingFixture) {
+		good := f.Open("c1")
+		dormant := f.Open("c2")
+		_, err := f.Svc.MarkDormant(f.Ctx, dormant.ID)
 		require.NoError(t, err)
-		closed := f.open("c3")
-		_, err = f.svc.Close(f.ctx, closed.ID)
+		closed := f.Open("c3")
+		_, err = f.Svc.Close(f.Ctx, closed.ID)
 		require.NoError(t, err)
-		frozen := f.open("c4")
-		_, err = f.svc.Freeze(f.ctx, frozen.ID, ledger.StatusFrozen)
+		frozen := f.Open("c4")
+		_, err = f.Svc.Freeze(f.Ctx, frozen.ID, ledger.StatusFrozen)
 		require.NoError(t, err)
-		debitsFrozen := f.open("c5")
-		_, err = f.svc.Freeze(f.ctx, debitsFrozen.ID, ledger.StatusFrozenDebits)
+		debitsFrozen := f.Open("c5")
+		_, err = f.Svc.Freeze(f.Ctx, debitsFrozen.ID, ledger.StatusFrozenDebits)
 		require.NoError(t, err)
 
 		msg := inboundCredits(t, "IN-1",
@@ -34,7 +34,7 @@ var clearingInboundTests = []clearingTest{
 			inboundTx{"E2E-6", debitsFrozen.Number, "60.00"},
 			inboundTx{"E2E-7", f.settlement.Number, "70.00"}, // our own internal account is not a beneficiary
 		)
-		r, err := f.clr.Receive(f.ctx, msg)
+		r, err := f.clr.Receive(f.Ctx, msg)
 		require.NoError(t, err)
 		require.Equal(t, ledger.KindCreditTransfer, r.Kind)
 		require.Equal(t, "IN-1", r.MessageID)
@@ -52,13 +52,13 @@ var clearingInboundTests = []clearingTest{
 		}
 		require.Equal(t, map[string]string{"E2E-2": "AC01", "E2E-3": "AC04", "E2E-5": "AC06", "E2E-7": "AC01"}, reasons)
 
-		f.requireBalance(good.ID, "500.00")
-		f.requireBalance(dormant.ID, "40.00")
-		f.requireBalance(debitsFrozen.ID, "60.00")
-		f.requireBalance(closed.ID, "0.00")
-		f.requireBalance(frozen.ID, "0.00")
-		f.requireBalance(f.settlement.ID, "600.00") // 500 + 40 + 60 came in through the nostro
-		e, err := f.svc.Entry(f.ctx, credited["E2E-1"].EntryID)
+		f.RequireBalance(good.ID, "500.00")
+		f.RequireBalance(dormant.ID, "40.00")
+		f.RequireBalance(debitsFrozen.ID, "60.00")
+		f.RequireBalance(closed.ID, "0.00")
+		f.RequireBalance(frozen.ID, "0.00")
+		f.RequireBalance(f.settlement.ID, "600.00") // 500 + 40 + 60 came in through the nostro
+		e, err := f.Svc.Entry(f.Ctx, credited["E2E-1"].EntryID)
 		require.NoError(t, err)
 		require.Equal(t, "E2E-1", e.Metadata["end_to_end_id"])
 
@@ -75,43 +75,43 @@ var clearingInboundTests = []clearingTest{
 			require.Equal(t, "IN-1", tx.OriginalMessageID)
 			require.Equal(t, reasons[tx.OriginalEndToEndID], string(tx.Reason))
 		}
-		f.requireTrialBalanced()
+		f.RequireTrialBalanced()
 	}},
-	{"receiving the same inbound file again posts and sends nothing", func(t *testing.T, f *clearingFixture) {
-		good := f.open("c1")
+	{Name: "receiving the same inbound file again posts and sends nothing", Run: func(t *testing.T, f *clearingFixture) {
+		good := f.Open("c1")
 		msg := inboundCredits(t, "IN-2",
 			inboundTx{"E2E-1", good.Number, "500.00"},
 			inboundTx{"E2E-2", "6200000000000000", "20.00"})
-		first, err := f.clr.Receive(f.ctx, msg)
+		first, err := f.clr.Receive(f.Ctx, msg)
 		require.NoError(t, err)
-		second, err := f.clr.Receive(f.ctx, msg)
+		second, err := f.clr.Receive(f.Ctx, msg)
 		require.NoError(t, err)
 		require.True(t, second.Replayed)
 		require.Equal(t, first.Credited, second.Credited)
 		require.Equal(t, first.ReturnMessageID, second.ReturnMessageID)
-		f.requireBalance(good.ID, "500.00")
+		f.RequireBalance(good.ID, "500.00")
 		require.Len(t, f.net.messages(), 1)
 	}},
-	{"an inbound run cut short is completed by receiving the file again", func(t *testing.T, f *clearingFixture) {
-		good := f.open("c1")
+	{Name: "an inbound run cut short is completed by receiving the file again", Run: func(t *testing.T, f *clearingFixture) {
+		good := f.Open("c1")
 		msg := inboundCredits(t, "IN-3",
 			inboundTx{"E2E-1", good.Number, "500.00"},
 			inboundTx{"E2E-2", "6200000000000000", "20.00"})
 		f.net.setFail(errNetworkDown) // the credits post, the return cannot be sent
-		_, err := f.clr.Receive(f.ctx, msg)
+		_, err := f.clr.Receive(f.Ctx, msg)
 		require.ErrorIs(t, err, errNetworkDown)
-		f.requireBalance(good.ID, "500.00")
+		f.RequireBalance(good.ID, "500.00")
 		f.net.setFail(nil)
-		r, err := f.clr.Receive(f.ctx, msg)
+		r, err := f.clr.Receive(f.Ctx, msg)
 		require.NoError(t, err)
 		require.False(t, r.Replayed)
 		require.Len(t, r.Credited, 1)
 		require.Len(t, r.Returned, 1)
-		f.requireBalance(good.ID, "500.00", "500.00")
+		f.RequireBalance(good.ID, "500.00", "500.00")
 		require.Len(t, f.net.messages(), 1)
 	}},
-	{"an invalid file is refused whole and changes nothing", func(t *testing.T, f *clearingFixture) {
-		good := f.open("c1")
+	{Name: "an invalid file is refused whole and changes nothing", Run: func(t *testing.T, f *clearingFixture) {
+		good := f.Open("c1")
 		valid := inboundCredits(t, "IN-4", inboundTx{"E2E-1", good.Number, "500.00"}, inboundTx{"E2E-2", good.Number, "1.00"})
 		badTotal := bytes.Replace(valid, []byte(">501.00<"), []byte(">502.00<"), 1)
 		require.NotEqual(t, valid, badTotal, "the total is in the message")
@@ -124,20 +124,20 @@ var clearingInboundTests = []clearingTest{
 		}
 		before := f.snapshot()
 		for name, data := range cases {
-			_, err := f.clr.Receive(f.ctx, data)
+			_, err := f.clr.Receive(f.Ctx, data)
 			require.ErrorIs(t, err, ledger.ErrInvalidInput, name)
 		}
-		_, err := f.clr.Receive(f.ctx, badTotal)
+		_, err := f.clr.Receive(f.Ctx, badTotal)
 		require.ErrorIs(t, err, iso20022.ErrInvalidMessage)
 		require.Equal(t, before, f.snapshot())
 		require.Empty(t, f.net.messages())
 		// The valid file still applies afterwards: nothing was recorded.
-		r, err := f.clr.Receive(f.ctx, valid)
+		r, err := f.clr.Receive(f.Ctx, valid)
 		require.NoError(t, err)
 		require.False(t, r.Replayed)
-		f.requireBalance(good.ID, "501.00")
+		f.RequireBalance(good.ID, "501.00")
 	}},
-	{"a payment a pacs.004 cannot name is held in suspense and reported, not lost", func(t *testing.T, f *clearingFixture) {
+	{Name: "a payment a pacs.004 cannot name is held in suspense and reported, not lost", Run: func(t *testing.T, f *clearingFixture) {
 		written := inboundCredits(t, "CH-2026-001",
 			inboundTx{"E2E-1", "6200000000000000", "20.00"}, // unknown account, references we cannot write
 			inboundTx{"E2E-2", "6200000000000000", "30.00"}) // unknown account, its own references are fine
@@ -145,20 +145,20 @@ var clearingInboundTests = []clearingTest{
 		// writes, such as "_".
 		msg := bytes.ReplaceAll(written, []byte("CH-2026-001"), []byte("CH_2026_001"))
 		msg = bytes.ReplaceAll(msg, []byte(">E2E-1<"), []byte(">E2E_1<"))
-		r, err := f.clr.Receive(f.ctx, msg)
+		r, err := f.clr.Receive(f.Ctx, msg)
 		require.NoError(t, err)
 		require.Len(t, r.Rejected, 1)
 		require.Equal(t, "E2E_1", r.Rejected[0].EndToEndID)
 		require.Contains(t, r.Rejected[0].Info, "suspense")
 		require.Len(t, r.Returned, 1)
 		require.Equal(t, "E2E-2", r.Returned[0].EndToEndID)
-		f.requireBalance(f.research.ID, "20.00")
-		f.requireBalance(f.settlement.ID, "20.00") // came in, held; the 30.00 went back
+		f.RequireBalance(f.research.ID, "20.00")
+		f.RequireBalance(f.settlement.ID, "20.00") // came in, held; the 30.00 went back
 		ret, err := iso20022.ParsePaymentReturn(bytes.NewReader(r.ReturnMessage))
 		require.NoError(t, err)
 		require.Len(t, ret.Transactions, 1)
 		require.Equal(t, "E2E-2", ret.Transactions[0].OriginalEndToEndID)
 		require.Empty(t, ret.Transactions[0].OriginalMessageID, "a MsgId we cannot write is left out")
-		f.requireTrialBalanced()
+		f.RequireTrialBalanced()
 	}},
 }

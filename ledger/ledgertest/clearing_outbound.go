@@ -15,7 +15,7 @@ import (
 )
 
 var clearingOutboundTests = []clearingTest{
-	{"outbound transfer debits the customer and credits clearing suspense at once", func(t *testing.T, f *clearingFixture) {
+	{Name: "outbound transfer debits the customer and credits clearing suspense at once", Run: func(t *testing.T, f *clearingFixture) {
 		a := f.funded("c1", "1000.00")
 		tr := f.out(a.ID, "300.00", "k1")
 		require.Equal(t, ledger.ClearingPending, tr.Status)
@@ -24,34 +24,34 @@ var clearingOutboundTests = []clearingTest{
 		require.True(t, tr.Amount.Equal(cny("300.00")))
 		require.Len(t, tr.EndToEndID, 32)
 		require.Equal(t, ledger.EndToEndIDOf(tr.ID), tr.EndToEndID)
-		f.requireBalance(a.ID, "700.00")
+		f.RequireBalance(a.ID, "700.00")
 		// Clearing suspense is debit-normal: a credit takes it below zero.
-		f.requireBalance(f.suspense.ID, "-300.00")
-		e, err := f.svc.Entry(f.ctx, tr.EntryID)
+		f.RequireBalance(f.suspense.ID, "-300.00")
+		e, err := f.Svc.Entry(f.Ctx, tr.EntryID)
 		require.NoError(t, err)
 		requirePostings(t, []ledger.Posting{
 			{AccountID: a.ID, Side: ledger.Debit, Amount: cny("300")},
 			{AccountID: f.suspense.ID, Side: ledger.Credit, Amount: cny("300")},
 		}, e.Postings)
-		got, err := f.clr.Transfer(f.ctx, tr.ID)
+		got, err := f.clr.Transfer(f.Ctx, tr.ID)
 		require.NoError(t, err)
 		require.Equal(t, tr, got)
-		f.requireTrialBalanced()
+		f.RequireTrialBalanced()
 	}},
-	{"outbound transfer with the same key posts once; another request with it conflicts", func(t *testing.T, f *clearingFixture) {
+	{Name: "outbound transfer with the same key posts once; another request with it conflicts", Run: func(t *testing.T, f *clearingFixture) {
 		a := f.funded("c1", "1000.00")
 		first := f.out(a.ID, "300.00", "k1")
 		again := f.out(a.ID, "300.00", "k1")
 		require.Equal(t, first.ID, again.ID)
-		f.requireBalance(a.ID, "700.00")
-		_, err := f.clr.TransferOut(f.ctx, ledger.TransferOutRequest{
+		f.RequireBalance(a.ID, "700.00")
+		_, err := f.clr.TransferOut(f.Ctx, ledger.TransferOutRequest{
 			FromAccountID: a.ID, Amount: cny("301.00"), IdempotencyKey: "k1",
 			To: ledger.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"},
 		})
 		require.ErrorIs(t, err, ledger.ErrIdempotencyConflict)
-		f.requireBalance(a.ID, "700.00")
+		f.RequireBalance(a.ID, "700.00")
 	}},
-	{"outbound transfer refuses bad requests and changes nothing", func(t *testing.T, f *clearingFixture) {
+	{Name: "outbound transfer refuses bad requests and changes nothing", Run: func(t *testing.T, f *clearingFixture) {
 		a := f.funded("c1", "100.00")
 		good := ledger.TransferOutRequest{FromAccountID: a.ID, Amount: cny("10.00"),
 			To: ledger.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}}
@@ -74,41 +74,41 @@ var clearingOutboundTests = []clearingTest{
 		for i, tc := range cases {
 			r := good
 			tc.change(&r)
-			_, err := f.clr.TransferOut(f.ctx, r)
+			_, err := f.clr.TransferOut(f.Ctx, r)
 			require.Error(t, err, "case %d", i)
 			requireInvalid(t, err, tc.field)
 		}
 		r := good
 		r.Amount = cny("100.01")
-		_, err := f.clr.TransferOut(f.ctx, r)
+		_, err := f.clr.TransferOut(f.Ctx, r)
 		require.ErrorIs(t, err, ledger.ErrInsufficientFunds)
 		r.Amount = usd("1.00")
-		_, err = f.clr.TransferOut(f.ctx, r)
+		_, err = f.clr.TransferOut(f.Ctx, r)
 		require.ErrorIs(t, err, ledger.ErrCurrencyMismatch)
 		require.Equal(t, before, f.snapshot())
-		_, err = f.clr.CutBatch(f.ctx, money.CNY)
+		_, err = f.clr.CutBatch(f.Ctx, money.CNY)
 		require.ErrorIs(t, err, ledger.ErrNotFound, "a refused transfer leaves nothing to clear")
 	}},
-	{"a clearing without the bank's identity refuses to work", func(t *testing.T, f *clearingFixture) {
-		c := ledger.NewClearing(f.svc, f.cstore, f.net)
+	{Name: "a clearing without the bank's identity refuses to work", Run: func(t *testing.T, f *clearingFixture) {
+		c := ledger.NewClearing(f.Svc, f.cstore, f.net)
 		a := f.funded("c1", "100.00")
-		_, err := c.TransferOut(f.ctx, ledger.TransferOutRequest{FromAccountID: a.ID, Amount: cny("1"),
+		_, err := c.TransferOut(f.Ctx, ledger.TransferOutRequest{FromAccountID: a.ID, Amount: cny("1"),
 			To: ledger.ExternalAccount{BankCode: "0102", AccountNumber: "1", Name: "x"}})
 		requireInvalid(t, err, "bank_identity")
-		f.requireBalance(a.ID, "100.00")
+		f.RequireBalance(a.ID, "100.00")
 	}},
-	{"a batch carries the pending transfers as a pacs.008 the clearing house can read", func(t *testing.T, f *clearingFixture) {
+	{Name: "a batch carries the pending transfers as a pacs.008 the clearing house can read", Run: func(t *testing.T, f *clearingFixture) {
 		a := f.funded("c1", "1000.00")
 		b := f.funded("c2", "1000.00")
 		t1 := f.out(a.ID, "300.00", "k1")
 		t2 := f.out(b.ID, "45.50", "k2")
-		batch, err := f.clr.CutBatch(f.ctx, money.CNY)
+		batch, err := f.clr.CutBatch(f.Ctx, money.CNY)
 		require.NoError(t, err)
 		require.Equal(t, []ledger.ID{t1.ID, t2.ID}, batch.TransferIDs)
 		require.True(t, batch.Total.Equal(cny("345.50")))
-		require.Equal(t, f.today, batch.SettlementDate)
+		require.Equal(t, f.Today, batch.SettlementDate)
 		for _, id := range batch.TransferIDs {
-			tr, err := f.clr.Transfer(f.ctx, id)
+			tr, err := f.clr.Transfer(f.Ctx, id)
 			require.NoError(t, err)
 			require.Equal(t, ledger.ClearingBatched, tr.Status)
 			require.Equal(t, batch.ID, tr.BatchID)
@@ -132,71 +132,71 @@ var clearingOutboundTests = []clearingTest{
 		require.Equal(t, testBIC, m.Transactions[0].DebtorAgent.BIC)
 		require.Equal(t, a.Number, m.Transactions[0].DebtorAccount.Number())
 
-		again, err := f.clr.Batch(f.ctx, batch.ID)
+		again, err := f.clr.Batch(f.Ctx, batch.ID)
 		require.NoError(t, err)
 		require.Equal(t, batch.Message, again.Message, "the message is written the same every time")
-		_, err = f.clr.CutBatch(f.ctx, money.CNY)
+		_, err = f.clr.CutBatch(f.Ctx, money.CNY)
 		require.ErrorIs(t, err, ledger.ErrNotFound, "nothing left to cut")
-		_, err = f.clr.CutBatch(f.ctx, money.Currency("XXQ"))
+		_, err = f.clr.CutBatch(f.Ctx, money.Currency("XXQ"))
 		requireInvalid(t, err, "currency")
 	}},
-	{"a failed send leaves the batch cut; SendBatch sends the same message", func(t *testing.T, f *clearingFixture) {
+	{Name: "a failed send leaves the batch cut; SendBatch sends the same message", Run: func(t *testing.T, f *clearingFixture) {
 		a := f.funded("c1", "1000.00")
 		f.out(a.ID, "10.00", "")
 		f.net.setFail(errNetworkDown)
-		batch, err := f.clr.CutBatch(f.ctx, money.CNY)
+		batch, err := f.clr.CutBatch(f.Ctx, money.CNY)
 		require.ErrorIs(t, err, errNetworkDown)
 		require.NotEqual(t, ledger.NilID, batch.ID)
 		require.Empty(t, f.net.messages())
 		f.net.setFail(nil)
-		sent, err := f.clr.SendBatch(f.ctx, batch.ID)
+		sent, err := f.clr.SendBatch(f.Ctx, batch.ID)
 		require.NoError(t, err)
 		require.Equal(t, batch.Message, sent.Message)
 		require.Len(t, f.net.messages(), 1)
 	}},
-	{"the batch limit splits the pending transfers, oldest first", func(t *testing.T, f *clearingFixture) {
+	{Name: "the batch limit splits the pending transfers, oldest first", Run: func(t *testing.T, f *clearingFixture) {
 		f2 := newClearingFixtureOver(t, f, ledger.WithBatchLimit(2))
 		a := f2.funded("c1", "1000.00")
 		t1, t2, t3 := f2.out(a.ID, "1.00", "a"), f2.out(a.ID, "2.00", "b"), f2.out(a.ID, "3.00", "c")
-		b1, err := f2.clr.CutBatch(f.ctx, money.CNY)
+		b1, err := f2.clr.CutBatch(f.Ctx, money.CNY)
 		require.NoError(t, err)
 		require.Equal(t, []ledger.ID{t1.ID, t2.ID}, b1.TransferIDs)
-		b2, err := f2.clr.CutBatch(f.ctx, money.CNY)
+		b2, err := f2.clr.CutBatch(f.Ctx, money.CNY)
 		require.NoError(t, err)
 		require.Equal(t, []ledger.ID{t3.ID}, b2.TransferIDs)
 		require.NotEqual(t, b1.MessageID, b2.MessageID)
 	}},
-	{"settlement moves the batch total from suspense to the settlement account once", func(t *testing.T, f *clearingFixture) {
+	{Name: "settlement moves the batch total from suspense to the settlement account once", Run: func(t *testing.T, f *clearingFixture) {
 		a := f.funded("c1", "1000.00")
 		t1 := f.out(a.ID, "300.00", "k1")
 		t2 := f.out(a.ID, "200.00", "k2")
-		batch, err := f.clr.CutBatch(f.ctx, money.CNY)
+		batch, err := f.clr.CutBatch(f.Ctx, money.CNY)
 		require.NoError(t, err)
-		settled, err := f.clr.Settle(f.ctx, batch.ID)
+		settled, err := f.clr.Settle(f.Ctx, batch.ID)
 		require.NoError(t, err)
 		require.True(t, settled.Settled)
 		require.True(t, settled.SettledTotal.Equal(cny("500.00")))
 		require.NotEqual(t, ledger.NilID, settled.SettlementEntryID)
-		f.requireBalance(f.suspense.ID, "0.00")
-		f.requireBalance(f.settlement.ID, "-500.00") // money left our nostro
-		f.requireBalance(a.ID, "500.00")
+		f.RequireBalance(f.suspense.ID, "0.00")
+		f.RequireBalance(f.settlement.ID, "-500.00") // money left our nostro
+		f.RequireBalance(a.ID, "500.00")
 		require.Equal(t, ledger.ClearingSettled, f.transferStatus(t1.ID))
 		require.Equal(t, ledger.ClearingSettled, f.transferStatus(t2.ID))
-		e, err := f.svc.Entry(f.ctx, settled.SettlementEntryID)
+		e, err := f.Svc.Entry(f.Ctx, settled.SettlementEntryID)
 		require.NoError(t, err)
 		require.Equal(t, batch.MessageID, e.Metadata["message_id"])
 
-		lines := f.lineCount(f.settlement.ID)
-		again, err := f.clr.Settle(f.ctx, batch.ID)
+		lines := f.LineCount(f.settlement.ID)
+		again, err := f.clr.Settle(f.Ctx, batch.ID)
 		require.NoError(t, err)
 		require.Equal(t, settled.SettlementEntryID, again.SettlementEntryID)
-		require.Equal(t, lines, f.lineCount(f.settlement.ID), "a second settlement posts nothing")
-		f.requireBalance(f.settlement.ID, "-500.00")
-		_, err = f.clr.Settle(f.ctx, ledger.NewID())
+		require.Equal(t, lines, f.LineCount(f.settlement.ID), "a second settlement posts nothing")
+		f.RequireBalance(f.settlement.ID, "-500.00")
+		_, err = f.clr.Settle(f.Ctx, ledger.NewID())
 		require.ErrorIs(t, err, ledger.ErrNotFound)
-		f.requireTrialBalanced()
+		f.RequireTrialBalanced()
 	}},
-	{"concurrent batch cuts put every transfer in exactly one batch", func(t *testing.T, f *clearingFixture) {
+	{Name: "concurrent batch cuts put every transfer in exactly one batch", Run: func(t *testing.T, f *clearingFixture) {
 		f2 := newClearingFixtureOver(t, f, ledger.WithBatchLimit(3))
 		a := f2.funded("c1", "100000.00")
 		const transfers = 20
@@ -204,7 +204,7 @@ var clearingOutboundTests = []clearingTest{
 		for i := range transfers {
 			amount := cny("1.00")
 			amount.Amount = amount.Amount.Mul(decimalOf(i + 1))
-			tr, err := f2.clr.TransferOut(f.ctx, ledger.TransferOutRequest{FromAccountID: a.ID, Amount: amount,
+			tr, err := f2.clr.TransferOut(f.Ctx, ledger.TransferOutRequest{FromAccountID: a.ID, Amount: amount,
 				To: ledger.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}})
 			require.NoError(t, err)
 			want.Amount = want.Amount.Add(tr.Amount.Amount)
@@ -215,7 +215,7 @@ var clearingOutboundTests = []clearingTest{
 		for range 6 {
 			wg.Go(func() {
 				for {
-					b, err := f2.clr.CutBatch(f.ctx, money.CNY)
+					b, err := f2.clr.CutBatch(f.Ctx, money.CNY)
 					if errors.Is(err, ledger.ErrNotFound) {
 						return
 					}
@@ -238,7 +238,7 @@ var clearingOutboundTests = []clearingTest{
 				prior, dup := seen[id]
 				require.False(t, dup, "transfer %s in batches %s and %s", id, prior, b.ID)
 				seen[id] = b.ID
-				tr, err := f2.clr.Transfer(f.ctx, id)
+				tr, err := f2.clr.Transfer(f.Ctx, id)
 				require.NoError(t, err)
 				require.Equal(t, b.ID, tr.BatchID)
 			}
@@ -256,7 +256,7 @@ func newClearingFixtureOver(t *testing.T, f *clearingFixture, opts ...ledger.Cle
 	t.Helper()
 	g := *f
 	g.net = &fakeNetwork{}
-	g.clr = ledger.NewClearing(f.svc, f.cstore, g.net,
+	g.clr = ledger.NewClearing(f.Svc, f.cstore, g.net,
 		append([]ledger.ClearingOption{ledger.WithBankIdentity(testBIC, testMemberID)}, opts...)...)
 	return &g
 }

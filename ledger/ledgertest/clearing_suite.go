@@ -9,6 +9,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/internal/suite"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"
@@ -27,11 +28,11 @@ type NewClearingStores func(t *testing.T) (ledger.Store, ledger.ClearingStore)
 // concurrent batch cuts, and statement reconciliation (camt.053 and CSV).
 // Subtests run in parallel, each on a fresh backend.
 func RunClearing(t *testing.T, newStores NewClearingStores) {
-	runSuite(t, func(t *testing.T) *clearingFixture { return newClearingFixture(t, newStores) },
+	suite.Run(t, func(t *testing.T) *clearingFixture { return newClearingFixture(t, newStores) },
 		clearingOutboundTests, clearingReturnTests, clearingInboundTests, clearingConcurrencyTests, reconTests)
 }
 
-type clearingTest = suiteTest[*clearingFixture]
+type clearingTest = suite.Test[*clearingFixture]
 
 // The bank's identity in the suite's messages.
 const (
@@ -54,19 +55,9 @@ type clearingFixture struct {
 func newClearingFixture(t *testing.T, newStores NewClearingStores, opts ...ledger.ClearingOption) *clearingFixture {
 	t.Helper()
 	store, cstore := newStores(t)
-	base := &fixture{t: t, ctx: context.Background(), store: store, clock: calendar.NewManualClock(start)}
-	base.newStore = func(*testing.T) ledger.Store { return store }
-	svc, err := ledger.NewService(store, ledger.WithClock(base.clock))
-	require.NoError(t, err)
-	base.svc = svc
-	today, err := base.svc.BusinessDate(base.ctx)
-	require.NoError(t, err)
-	base.today = today
-	chart, err := base.svc.SetupChart(base.ctx, money.CNY)
-	require.NoError(t, err)
-	base.vault = chart[0]
+	base := &fixture{Bank: suite.NewBank(t, store), newStore: func(*testing.T) ledger.Store { return store }}
 	f := &clearingFixture{fixture: base, cstore: cstore, net: &fakeNetwork{}}
-	f.clr = ledger.NewClearing(base.svc, cstore, f.net,
+	f.clr = ledger.NewClearing(base.Svc, cstore, f.net,
 		append([]ledger.ClearingOption{ledger.WithBankIdentity(testBIC, testMemberID)}, opts...)...)
 	f.settlement = f.chart(money.CNY, ledger.CodeSettlement)
 	f.suspense = f.chart(money.CNY, ledger.CodeClearingSuspense)
@@ -75,34 +66,34 @@ func newClearingFixture(t *testing.T, newStores NewClearingStores, opts ...ledge
 }
 
 func (f *clearingFixture) chart(c money.Currency, code string) ledger.Account {
-	f.t.Helper()
-	a, err := f.svc.ChartAccount(f.ctx, c, code)
-	require.NoError(f.t, err)
+	f.T.Helper()
+	a, err := f.Svc.ChartAccount(f.Ctx, c, code)
+	require.NoError(f.T, err)
 	return a
 }
 
 // funded opens a CNY demand account with a cash deposit.
 func (f *clearingFixture) funded(owner, amount string) ledger.Account {
-	f.t.Helper()
-	a := f.open(owner)
-	f.deposit(a.ID, amount)
+	f.T.Helper()
+	a := f.Open(owner)
+	f.Deposit(a.ID, amount)
 	return a
 }
 
 func (f *clearingFixture) out(from ledger.ID, amount, key string) ledger.ClearingTransfer {
-	f.t.Helper()
-	t, err := f.clr.TransferOut(f.ctx, ledger.TransferOutRequest{
+	f.T.Helper()
+	t, err := f.clr.TransferOut(f.Ctx, ledger.TransferOutRequest{
 		FromAccountID: from, Amount: cny(amount), IdempotencyKey: key,
 		To: ledger.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"},
 	})
-	require.NoError(f.t, err)
+	require.NoError(f.T, err)
 	return t
 }
 
 func (f *clearingFixture) transferStatus(id ledger.ID) ledger.ClearingStatus {
-	f.t.Helper()
-	t, err := f.clr.Transfer(f.ctx, id)
-	require.NoError(f.t, err)
+	f.T.Helper()
+	t, err := f.clr.Transfer(f.Ctx, id)
+	require.NoError(f.T, err)
 	return t.Status
 }
 
@@ -185,9 +176,9 @@ func returnOf(t *testing.T, msgID string, reason iso20022.ReturnReason, ts ...le
 // snapshot returns every CNY account's balance, to show that a refused
 // request changed nothing.
 func (f *clearingFixture) snapshot() map[ledger.ID]string {
-	f.t.Helper()
-	accounts, err := f.store.AccountBalances(f.ctx, money.CNY)
-	require.NoError(f.t, err)
+	f.T.Helper()
+	accounts, err := f.Store.AccountBalances(f.Ctx, money.CNY)
+	require.NoError(f.T, err)
 	out := make(map[ledger.ID]string, len(accounts))
 	for _, a := range accounts {
 		out[a.ID] = a.Balance.ValueString()

@@ -11,28 +11,28 @@ import (
 )
 
 var eodOtherTests = []eodTest{
-	{"HoldsExpireAtEndOfDay", testEODExpiresHolds},
-	{"InactiveAccountsBecomeDormant", testDormancy},
-	{"ProgressFollowsTheSteps", testProgress},
+	{Name: "HoldsExpireAtEndOfDay", Run: testEODExpiresHolds},
+	{Name: "InactiveAccountsBecomeDormant", Run: testDormancy},
+	{Name: "ProgressFollowsTheSteps", Run: testProgress},
 }
 
 func testEODExpiresHolds(t *testing.T, f *eodFixture) {
-	a := f.open("alice")
-	f.deposit(a.ID, "100.00")
-	expiring, err := f.svc.PlaceHold(f.ctx, ledger.HoldRequest{AccountID: a.ID, Amount: cny("30.00"), ExpiresAt: start.Add(8 * time.Hour)})
+	a := f.Open("alice")
+	f.Deposit(a.ID, "100.00")
+	expiring, err := f.Svc.PlaceHold(f.Ctx, ledger.HoldRequest{AccountID: a.ID, Amount: cny("30.00"), ExpiresAt: start.Add(8 * time.Hour)})
 	require.NoError(t, err)
-	lasting, err := f.svc.PlaceHold(f.ctx, ledger.HoldRequest{AccountID: a.ID, Amount: cny("20.00")})
+	lasting, err := f.Svc.PlaceHold(f.Ctx, ledger.HoldRequest{AccountID: a.ID, Amount: cny("20.00")})
 	require.NoError(t, err)
-	f.clock.Set(start.Add(9 * time.Hour)) // the evening of the first day
+	f.Clock.Set(start.Add(9 * time.Hour)) // the evening of the first day
 	sum := f.runEOD()
 	require.Equal(t, 1, sum.HoldsExpired)
-	h, err := f.svc.Hold(f.ctx, expiring.Hold.ID)
+	h, err := f.Svc.Hold(f.Ctx, expiring.Hold.ID)
 	require.NoError(t, err)
 	require.Equal(t, ledger.HoldExpired, h.Status)
-	h, err = f.svc.Hold(f.ctx, lasting.Hold.ID)
+	h, err = f.Svc.Hold(f.Ctx, lasting.Hold.ID)
 	require.NoError(t, err)
 	require.Equal(t, ledger.HoldActive, h.Status)
-	f.requireBalance(a.ID, "100.00", "80.00")
+	f.RequireBalance(a.ID, "100.00", "80.00")
 }
 
 // With a 30-day period, an account whose last customer activity was on 2
@@ -44,26 +44,26 @@ func testDormancy(t *testing.T, f *eodFixture) {
 	f.setProduct("savings", product("0.0365", interest.Monthly))
 	idle := f.saver("idle", "1000.00", "savings")
 	busy := f.saver("busy", "1000.00", "savings")
-	other := f.open("other")
-	for !f.today.After(calendar.MustDate(2026, time.March, 31)) {
-		if f.today.Weekday() == time.Monday {
-			f.transfer(busy.ID, other.ID, "1.00")
+	other := f.Open("other")
+	for !f.Today.After(calendar.MustDate(2026, time.March, 31)) {
+		if f.Today.Weekday() == time.Monday {
+			f.Transfer(busy.ID, other.ID, "1.00")
 		}
 		sum := f.runEOD()
 		require.Zero(t, sum.MarkedDormant, "nobody is dormant before 1 April (%s)", sum.Date)
 	}
 	sum := f.runEOD()
 	require.Equal(t, 1, sum.MarkedDormant)
-	require.Equal(t, ledger.StatusDormant, f.account(idle.ID).Status)
-	require.Equal(t, ledger.StatusActive, f.account(busy.ID).Status)
-	require.Equal(t, ledger.StatusActive, f.account(other.ID).Status, "credits received count as activity")
+	require.Equal(t, ledger.StatusDormant, f.Account(idle.ID).Status)
+	require.Equal(t, ledger.StatusActive, f.Account(busy.ID).Status)
+	require.Equal(t, ledger.StatusActive, f.Account(other.ID).Status, "credits received count as activity")
 
-	_, err := f.svc.Withdraw(f.ctx, ledger.WithdrawalRequest{AccountID: idle.ID, Amount: cny("1.00")})
+	_, err := f.Svc.Withdraw(f.Ctx, ledger.WithdrawalRequest{AccountID: idle.ID, Amount: cny("1.00")})
 	require.ErrorIs(t, err, ledger.ErrAccountDormant)
-	f.deposit(idle.ID, "5.00") // credits still arrive
-	_, err = f.svc.Unfreeze(f.ctx, idle.ID)
+	f.Deposit(idle.ID, "5.00") // credits still arrive
+	_, err = f.Svc.Unfreeze(f.Ctx, idle.ID)
 	require.NoError(t, err, "staff reactivate it")
-	_, err = f.svc.Withdraw(f.ctx, ledger.WithdrawalRequest{AccountID: idle.ID, Amount: cny("1.00")})
+	_, err = f.Svc.Withdraw(f.Ctx, ledger.WithdrawalRequest{AccountID: idle.ID, Amount: cny("1.00")})
 	require.NoError(t, err)
 }
 

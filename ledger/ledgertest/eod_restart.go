@@ -16,13 +16,13 @@ import (
 )
 
 var eodRestartTests = []eodTest{
-	{"ClosedDateRunsAgainAsNoOp", testClosedDateNoOp},
-	{"OnlyTheBusinessDateRuns", testOnlyBusinessDate},
-	{"ResumesAfterFailedSave", testResumeAfterFailedSave},
-	{"ResumesAfterFailureMidPage", testResumeMidPages},
-	{"ResumesAfterAdvance", testResumeAfterAdvance},
-	{"ConcurrentRunsPostOnce", testConcurrentRuns},
-	{"TwoRunnersOfOneDate", testTwoRunners},
+	{Name: "ClosedDateRunsAgainAsNoOp", Run: testClosedDateNoOp},
+	{Name: "OnlyTheBusinessDateRuns", Run: testOnlyBusinessDate},
+	{Name: "ResumesAfterFailedSave", Run: testResumeAfterFailedSave},
+	{Name: "ResumesAfterFailureMidPage", Run: testResumeMidPages},
+	{Name: "ResumesAfterAdvance", Run: testResumeAfterAdvance},
+	{Name: "ConcurrentRunsPostOnce", Run: testConcurrentRuns},
+	{Name: "TwoRunnersOfOneDate", Run: testTwoRunners},
 }
 
 // errInjected is the failure the flaky store injects.
@@ -60,27 +60,27 @@ func (f *eodFixture) flaky(opts ...ledger.EndOfDayOption) *flakyStore {
 func testClosedDateNoOp(t *testing.T, f *eodFixture) {
 	f.setProduct("savings", product("0.0365", interest.Daily))
 	a := f.saver("alice", "1000.00", "savings")
-	closed := f.today
+	closed := f.Today
 	first := f.runEOD()
 	require.Equal(t, 1, first.Postings)
-	lines := f.lineCount(a.ID)
+	lines := f.LineCount(a.ID)
 
-	again, err := f.eod.RunEndOfDay(f.ctx, closed)
+	again, err := f.eod.RunEndOfDay(f.Ctx, closed)
 	require.NoError(t, err)
 	requireSameSummary(t, first, again)
-	require.Equal(t, lines, f.lineCount(a.ID))
-	f.requireBalance(a.ID, "1000.10")
-	today, err := f.svc.BusinessDate(f.ctx)
+	require.Equal(t, lines, f.LineCount(a.ID))
+	f.RequireBalance(a.ID, "1000.10")
+	today, err := f.Svc.BusinessDate(f.Ctx)
 	require.NoError(t, err)
-	require.Equal(t, f.today, today, "the business date moves once")
+	require.Equal(t, f.Today, today, "the business date moves once")
 }
 
 func testOnlyBusinessDate(t *testing.T, f *eodFixture) {
-	_, err := f.eod.RunEndOfDay(f.ctx, f.today.AddDays(1))
+	_, err := f.eod.RunEndOfDay(f.Ctx, f.Today.AddDays(1))
 	requireInvalid(t, err, "business_date")
-	_, err = f.eod.RunEndOfDay(f.ctx, f.today.AddDays(-1))
+	_, err = f.eod.RunEndOfDay(f.Ctx, f.Today.AddDays(-1))
 	requireInvalid(t, err, "business_date")
-	_, err = f.eod.RunEndOfDay(f.ctx, calendar.Date{Year: 2026, Month: time.February, Day: 30})
+	_, err = f.eod.RunEndOfDay(f.Ctx, calendar.Date{Year: 2026, Month: time.February, Day: 30})
 	requireInvalid(t, err, "business_date")
 }
 
@@ -94,20 +94,20 @@ func testResumeAfterFailedSave(t *testing.T, f *eodFixture) {
 	f.runThrough(calendar.MustDate(2026, time.March, 30))
 
 	fs.failPageSave.Store(1)
-	_, err := f.eod.RunEndOfDay(f.ctx, f.today)
+	_, err := f.eod.RunEndOfDay(f.Ctx, f.Today)
 	require.ErrorIs(t, err, errInjected)
-	f.requireBalance(a.ID, "1003.00") // posted before the failure
-	today, err := f.svc.BusinessDate(f.ctx)
+	f.RequireBalance(a.ID, "1003.00") // posted before the failure
+	today, err := f.Svc.BusinessDate(f.Ctx)
 	require.NoError(t, err)
-	require.Equal(t, f.today, today, "a failed run does not advance the date")
+	require.Equal(t, f.Today, today, "a failed run does not advance the date")
 
 	sum := f.runEOD()
 	require.Equal(t, 1, sum.AccountsAccrued)
-	f.requireBalance(a.ID, "1003.00")
+	f.RequireBalance(a.ID, "1003.00")
 	require.Len(t, f.interestLines(a.ID), 1)
 	requireDec(t, dec("0"), f.chartBalance(ledger.CodeInterestPayable), "payable")
 	requireDec(t, dec("3.00"), f.chartBalance(ledger.CodeInterestExpense), "expense")
-	f.requireTrialBalanced()
+	f.RequireTrialBalanced()
 }
 
 // Five accounts in pages of two: the second page's save fails; the resumed
@@ -121,11 +121,11 @@ func testResumeMidPages(t *testing.T, f *eodFixture) {
 	fs := f.flaky(ledger.WithPageSize(2))
 	f.runThrough(calendar.MustDate(2026, time.March, 30))
 	fs.failPageSave.Store(2)
-	_, err := f.eod.RunEndOfDay(f.ctx, f.today)
+	_, err := f.eod.RunEndOfDay(f.Ctx, f.Today)
 	require.ErrorIs(t, err, errInjected)
 	f.runEOD()
 	for _, a := range accounts {
-		f.requireBalance(a.ID, "1003.00")
+		f.RequireBalance(a.ID, "1003.00")
 		require.Len(t, f.interestLines(a.ID), 1)
 	}
 	requireDec(t, dec("0"), f.chartBalance(ledger.CodeInterestPayable), "payable")
@@ -137,19 +137,19 @@ func testResumeMidPages(t *testing.T, f *eodFixture) {
 func testResumeAfterAdvance(t *testing.T, f *eodFixture) {
 	fs := f.flaky()
 	fs.failDone.Store(true)
-	closing := f.today
-	_, err := f.eod.RunEndOfDay(f.ctx, closing)
+	closing := f.Today
+	_, err := f.eod.RunEndOfDay(f.Ctx, closing)
 	require.ErrorIs(t, err, errInjected)
 	next, err := f.cal.NextBusinessDay(closing)
 	require.NoError(t, err)
-	today, err := f.svc.BusinessDate(f.ctx)
+	today, err := f.Svc.BusinessDate(f.Ctx)
 	require.NoError(t, err)
 	require.Equal(t, next, today)
 
-	sum, err := f.eod.RunEndOfDay(f.ctx, closing)
+	sum, err := f.eod.RunEndOfDay(f.Ctx, closing)
 	require.NoError(t, err)
 	require.Equal(t, next, sum.Next)
-	today, err = f.svc.BusinessDate(f.ctx)
+	today, err = f.Svc.BusinessDate(f.Ctx)
 	require.NoError(t, err)
 	require.Equal(t, next, today, "the date moved once")
 }
@@ -164,7 +164,7 @@ func testConcurrentRuns(t *testing.T, f *eodFixture) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sums[i], errs[i] = f.eod.RunEndOfDay(f.ctx, f.today)
+			sums[i], errs[i] = f.eod.RunEndOfDay(f.Ctx, f.Today)
 		}()
 	}
 	wg.Wait()
@@ -172,7 +172,7 @@ func testConcurrentRuns(t *testing.T, f *eodFixture) {
 		require.NoError(t, errs[i])
 		requireSameSummary(t, sums[0], sums[i])
 	}
-	f.requireBalance(a.ID, "1000.10")
+	f.RequireBalance(a.ID, "1000.10")
 	require.Len(t, f.interestLines(a.ID), 1)
 }
 
@@ -208,26 +208,26 @@ func testTwoRunners(t *testing.T, f *eodFixture) {
 	}
 	f.withOptions(ledger.WithPageSize(2))
 	f.runThrough(calendar.MustDate(2026, time.March, 30))
-	runners := []*ledger.EndOfDay{f.eod, ledger.NewEndOfDay(f.svc, f.eodStore, ledger.WithBusinessCalendar(f.cal), ledger.WithPageSize(2))}
+	runners := []*ledger.EndOfDay{f.eod, ledger.NewEndOfDay(f.Svc, f.eodStore, ledger.WithBusinessCalendar(f.cal), ledger.WithPageSize(2))}
 	var wg sync.WaitGroup
 	for _, r := range runners {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for range 20 { // a loser retries, as an operator would
-				if _, err := r.RunEndOfDay(f.ctx, f.today); err == nil || !errors.Is(err, ledger.ErrAccrualConflict) {
+				if _, err := r.RunEndOfDay(f.Ctx, f.Today); err == nil || !errors.Is(err, ledger.ErrAccrualConflict) {
 					return
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	sum, err := f.eod.RunEndOfDay(f.ctx, f.today)
+	sum, err := f.eod.RunEndOfDay(f.Ctx, f.Today)
 	require.NoError(t, err)
 	require.Equal(t, 6, sum.Postings)
 	f.moveTo(sum.Next)
 	for _, a := range accounts {
-		f.requireBalance(a.ID, "1003.00")
+		f.RequireBalance(a.ID, "1003.00")
 		require.Len(t, f.interestLines(a.ID), 1)
 	}
 	requireDec(t, dec("0"), f.chartBalance(ledger.CodeInterestPayable), "payable")

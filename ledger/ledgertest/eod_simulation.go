@@ -13,7 +13,7 @@ import (
 )
 
 var eodSimulationTests = []eodTest{
-	{"YearOfBusinessDays", testYearSimulation},
+	{Name: "YearOfBusinessDays", Run: testYearSimulation},
 }
 
 // testYearSimulation runs end of day on every business day from 2 March
@@ -48,15 +48,15 @@ func testYearSimulation(t *testing.T, f *eodFixture) {
 	last := calendar.MustDate(2027, time.March, 31)
 
 	runs := 0
-	for !f.today.After(last) {
-		if f.today == depositDay {
-			f.deposit(a.ID, "50000.00")
+	for !f.Today.After(last) {
+		if f.Today == depositDay {
+			f.Deposit(a.ID, "50000.00")
 		}
-		f.clock.Set(time.Date(f.today.Year, f.today.Month, f.today.Day, 18, 0, 0, 0, time.UTC))
+		f.Clock.Set(time.Date(f.Today.Year, f.Today.Month, f.Today.Day, 18, 0, 0, 0, time.UTC))
 		f.runEOD()
 		runs++
 	}
-	require.Equal(t, calendar.MustDate(2027, time.April, 1), f.today)
+	require.Equal(t, calendar.MustDate(2027, time.April, 1), f.Today)
 	require.Equal(t, 272, runs, "283 weekdays from 2 March 2026 to 31 March 2027, less eleven holidays")
 
 	// The expectation, day by day.
@@ -98,16 +98,16 @@ func testYearSimulation(t *testing.T, f *eodFixture) {
 	for i, l := range lines {
 		require.Equal(t, quarterEnds[i], l.ValueDate)
 		requireDec(t, wants[i].net, l.Amount.Amount, "net interest of quarter "+quarterEnds[i].String())
-		e, err := f.svc.Entry(f.ctx, l.EntryID)
+		e, err := f.Svc.Entry(f.Ctx, l.EntryID)
 		require.NoError(t, err)
 		require.Equal(t, wants[i].gross.StringFixed(2), e.Metadata["gross"], "gross of "+quarterEnds[i].String())
 		require.Equal(t, wants[i].tax.StringFixed(2), e.Metadata["tax"], "tax of "+quarterEnds[i].String())
 		totalTax = totalTax.Add(wants[i].tax)
 	}
-	f.requireBalance(a.ID, balance.StringFixed(2))
+	f.RequireBalance(a.ID, balance.StringFixed(2))
 	requireDec(t, totalTax, f.chartBalance(ledger.CodeTaxPayable), "tax payable")
 
-	ia, err := f.eod.InterestAccount(f.ctx, a.ID)
+	ia, err := f.eod.InterestAccount(f.Ctx, a.ID)
 	require.NoError(t, err)
 	require.True(t, ia.Accrual.CreditCarry.Sub(carry).Abs().LessThan(dec("1e-15")), "carry %s, want %s", ia.Accrual.CreditCarry, carry)
 	// The last run (31 March 2027, a Wednesday) accrued only its own day,
@@ -117,6 +117,6 @@ func testYearSimulation(t *testing.T, f *eodFixture) {
 	unpaid := carry
 	payable := f.chartBalance(ledger.CodeInterestPayable)
 	require.True(t, payable.Sub(unpaid).Abs().LessThanOrEqual(dec("0.005")), "payable %s, unpaid %s", payable, unpaid)
-	tb := f.requireTrialBalanced()
+	tb := f.RequireTrialBalanced()
 	require.Equal(t, money.CNY, tb.Currency)
 }

@@ -1,7 +1,6 @@
 package ledgertest
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/interest"
+	"github.com/bankkit/bankkit/ledger/internal/suite"
 	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
@@ -24,11 +24,11 @@ type NewEndOfDayStores func(t *testing.T) (ledger.Store, ledger.EndOfDayStore)
 // idempotent re-runs and resumption after a failure, and a year of
 // business days checked against figures worked out from the formula.
 func RunEndOfDay(t *testing.T, newStores NewEndOfDayStores) {
-	runSuite(t, func(t *testing.T) *eodFixture { return newEODFixture(t, newStores) },
+	suite.Run(t, func(t *testing.T) *eodFixture { return newEODFixture(t, newStores) },
 		eodInterestTests, eodRestartTests, eodDepositTests, eodOtherTests, eodSimulationTests)
 }
 
-type eodTest = suiteTest[*eodFixture]
+type eodTest = suite.Test[*eodFixture]
 
 // eodFixture is a Service and an EndOfDay over one fresh backend, with a
 // manual clock, a Saturday-Sunday calendar and the CNY chart.
@@ -45,17 +45,7 @@ type eodFixture struct {
 func newEODFixture(t *testing.T, newStores NewEndOfDayStores, opts ...ledger.EndOfDayOption) *eodFixture {
 	t.Helper()
 	store, eodStore := newStores(t)
-	base := &fixture{t: t, ctx: context.Background(), store: store, clock: calendar.NewManualClock(start)}
-	base.newStore = func(*testing.T) ledger.Store { return store }
-	svc, err := ledger.NewService(store, ledger.WithClock(base.clock))
-	require.NoError(t, err)
-	base.svc = svc
-	today, err := base.svc.BusinessDate(base.ctx)
-	require.NoError(t, err)
-	base.today = today
-	chart, err := base.svc.SetupChart(base.ctx, money.CNY)
-	require.NoError(t, err)
-	base.vault = chart[0]
+	base := &fixture{Bank: suite.NewBank(t, store), newStore: func(*testing.T) ledger.Store { return store }}
 	cal, err := calendar.NewBusinessCalendar()
 	require.NoError(t, err)
 	f := &eodFixture{fixture: base, eodStore: eodStore, cal: cal}
@@ -73,37 +63,37 @@ func (f *eodFixture) withOptions(opts ...ledger.EndOfDayOption) {
 			f.progress = append(f.progress, p)
 		}),
 	}, opts...)
-	f.eod = ledger.NewEndOfDay(f.svc, f.eodStore, all...)
+	f.eod = ledger.NewEndOfDay(f.Svc, f.eodStore, all...)
 }
 
 // runEOD closes the business date, checks that it moved to the next
 // business day, and moves the clock to 09:30 on it.
 func (f *eodFixture) runEOD() ledger.EndOfDaySummary {
-	f.t.Helper()
-	sum, err := f.eod.RunEndOfDay(f.ctx, f.today)
-	require.NoError(f.t, err)
-	next, err := f.cal.NextBusinessDay(f.today)
-	require.NoError(f.t, err)
-	require.Equal(f.t, next, sum.Next)
+	f.T.Helper()
+	sum, err := f.eod.RunEndOfDay(f.Ctx, f.Today)
+	require.NoError(f.T, err)
+	next, err := f.cal.NextBusinessDay(f.Today)
+	require.NoError(f.T, err)
+	require.Equal(f.T, next, sum.Next)
 	f.moveTo(next)
 	return sum
 }
 
 // moveTo sets the clock to 09:30 on d and checks that d is the business date.
 func (f *eodFixture) moveTo(d calendar.Date) {
-	f.t.Helper()
-	f.clock.Set(time.Date(d.Year, d.Month, d.Day, 9, 30, 0, 0, time.UTC))
-	today, err := f.svc.BusinessDate(f.ctx)
-	require.NoError(f.t, err)
-	require.Equal(f.t, d, today)
-	f.today = today
+	f.T.Helper()
+	f.Clock.Set(time.Date(d.Year, d.Month, d.Day, 9, 30, 0, 0, time.UTC))
+	today, err := f.Svc.BusinessDate(f.Ctx)
+	require.NoError(f.T, err)
+	require.Equal(f.T, d, today)
+	f.Today = today
 }
 
 // runThrough runs end of day until the business date is after last.
 func (f *eodFixture) runThrough(last calendar.Date) []ledger.EndOfDaySummary {
-	f.t.Helper()
+	f.T.Helper()
 	var sums []ledger.EndOfDaySummary
-	for !f.today.After(last) {
+	for !f.Today.After(last) {
 		sums = append(sums, f.runEOD())
 	}
 	return sums
@@ -126,35 +116,35 @@ func product(rate string, period interest.Period) interest.Product {
 // saver opens a CNY demand account, deposits amount (if not empty) and
 // assigns it the product code.
 func (f *eodFixture) saver(owner, amount, code string) ledger.Account {
-	f.t.Helper()
-	a := f.open(owner)
+	f.T.Helper()
+	a := f.Open(owner)
 	if amount != "" {
-		f.deposit(a.ID, amount)
+		f.Deposit(a.ID, amount)
 	}
-	_, err := f.eod.AssignInterestProduct(f.ctx, a.ID, code)
-	require.NoError(f.t, err)
+	_, err := f.eod.AssignInterestProduct(f.Ctx, a.ID, code)
+	require.NoError(f.T, err)
 	return a
 }
 
 func (f *eodFixture) setProduct(code string, p interest.Product) {
-	f.t.Helper()
-	require.NoError(f.t, f.eod.SetInterestProduct(f.ctx, code, p))
+	f.T.Helper()
+	require.NoError(f.T, f.eod.SetInterestProduct(f.Ctx, code, p))
 }
 
 // chartBalance returns the balance of a CNY chart account.
 func (f *eodFixture) chartBalance(code string) decimal.Decimal {
-	f.t.Helper()
-	a, err := f.svc.ChartAccount(f.ctx, money.CNY, code)
-	require.NoError(f.t, err)
+	f.T.Helper()
+	a, err := f.Svc.ChartAccount(f.Ctx, money.CNY, code)
+	require.NoError(f.T, err)
 	return a.Balance.Amount
 }
 
 // interestLines returns the account's statement lines posted by end of day
 // as interest, over a wide range of value dates.
 func (f *eodFixture) interestLines(id ledger.ID) []ledger.StatementLine {
-	f.t.Helper()
-	st, err := f.svc.Statement(f.ctx, id, f.today.AddDays(-800), f.today.AddDays(40))
-	require.NoError(f.t, err)
+	f.T.Helper()
+	st, err := f.Svc.Statement(f.Ctx, id, f.Today.AddDays(-800), f.Today.AddDays(40))
+	require.NoError(f.T, err)
 	var out []ledger.StatementLine
 	for _, l := range st.Lines {
 		if l.Kind == ledger.KindJournal {

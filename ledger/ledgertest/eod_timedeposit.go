@@ -14,13 +14,13 @@ import (
 )
 
 var eodDepositTests = []eodTest{
-	{"TimeDepositOpensFromDemand", testTimeDepositOpens},
-	{"TimeDepositFundingRefused", testTimeDepositFundingRefused},
-	{"TimeDepositMaturityInstructions", testMaturityInstructions},
-	{"TimeDepositEarlyClosurePenalty", testEarlyClosure},
-	{"TimeDepositHeldRenewedOnInstruction", testHeldDepositRenewed},
-	{"TimeDepositRateFromTiers", testTimeDepositTieredRate},
-	{"TimeDepositValidation", testTimeDepositValidation},
+	{Name: "TimeDepositOpensFromDemand", Run: testTimeDepositOpens},
+	{Name: "TimeDepositFundingRefused", Run: testTimeDepositFundingRefused},
+	{Name: "TimeDepositMaturityInstructions", Run: testMaturityInstructions},
+	{Name: "TimeDepositEarlyClosurePenalty", Run: testEarlyClosure},
+	{Name: "TimeDepositHeldRenewedOnInstruction", Run: testHeldDepositRenewed},
+	{Name: "TimeDepositRateFromTiers", Run: testTimeDepositTieredRate},
+	{Name: "TimeDepositValidation", Run: testTimeDepositValidation},
 }
 
 // termProduct pays 3.65% until 1 April 2026 and 7.30% from then on.
@@ -31,7 +31,7 @@ func termProduct() interest.Product {
 }
 
 func (f *eodFixture) openDeposit(demand ledger.ID, principal string, months int, in interest.Instruction, key string) (ledger.TimeDepositReceipt, error) {
-	return f.eod.OpenTimeDeposit(f.ctx, ledger.OpenTimeDepositRequest{
+	return f.eod.OpenTimeDeposit(f.Ctx, ledger.OpenTimeDepositRequest{
 		DemandAccountID: demand, Principal: cny(principal), TermMonths: months,
 		Product: "term", Instruction: in, IdempotencyKey: key,
 	})
@@ -39,8 +39,8 @@ func (f *eodFixture) openDeposit(demand ledger.ID, principal string, months int,
 
 func testTimeDepositOpens(t *testing.T, f *eodFixture) {
 	f.setProduct("term", termProduct())
-	demand := f.open("alice")
-	f.deposit(demand.ID, "10000.00")
+	demand := f.Open("alice")
+	f.Deposit(demand.ID, "10000.00")
 	r, err := f.openDeposit(demand.ID, "5000.00", 12, interest.PayOut, "td-1")
 	require.NoError(t, err)
 	require.False(t, r.Replayed)
@@ -48,9 +48,9 @@ func testTimeDepositOpens(t *testing.T, f *eodFixture) {
 	require.Equal(t, ledger.TimeDepositOpen, td.Status)
 	requireDec(t, dec("0.0365"), td.Terms.Rate, "rate fixed at opening")
 	require.Equal(t, calendar.MustDate(2027, time.March, 2), td.Terms.Maturity())
-	f.requireBalance(demand.ID, "5000.00")
-	f.requireBalance(td.ID, "5000.00")
-	acct := f.account(td.ID)
+	f.RequireBalance(demand.ID, "5000.00")
+	f.RequireBalance(td.ID, "5000.00")
+	acct := f.Account(td.ID)
 	require.Equal(t, ledger.ProductTime, acct.Product)
 	require.Equal(t, "alice", acct.OwnerID)
 
@@ -58,20 +58,20 @@ func testTimeDepositOpens(t *testing.T, f *eodFixture) {
 	require.NoError(t, err)
 	require.True(t, again.Replayed)
 	require.Equal(t, td.ID, again.Deposit.ID)
-	f.requireBalance(demand.ID, "5000.00")
+	f.RequireBalance(demand.ID, "5000.00")
 	_, err = f.openDeposit(demand.ID, "4000.00", 12, interest.PayOut, "td-1")
 	require.ErrorIs(t, err, ledger.ErrIdempotencyConflict)
-	f.requireBalance(demand.ID, "5000.00")
+	f.RequireBalance(demand.ID, "5000.00")
 }
 
 func testTimeDepositFundingRefused(t *testing.T, f *eodFixture) {
 	f.setProduct("term", termProduct())
-	demand := f.open("alice")
-	f.deposit(demand.ID, "100.00")
+	demand := f.Open("alice")
+	f.Deposit(demand.ID, "100.00")
 	_, err := f.openDeposit(demand.ID, "5000.00", 3, interest.PayOut, "td-big")
 	require.ErrorIs(t, err, ledger.ErrInsufficientFunds)
-	f.requireBalance(demand.ID, "100.00")
-	open, _, err := f.svc.ListAccounts(f.ctx, ledger.AccountFilter{Product: ledger.ProductTime, Status: ledger.StatusActive})
+	f.RequireBalance(demand.ID, "100.00")
+	open, _, err := f.Svc.ListAccounts(f.Ctx, ledger.AccountFilter{Product: ledger.ProductTime, Status: ledger.StatusActive})
 	require.NoError(t, err)
 	require.Empty(t, open, "the unfunded deposit's account is closed")
 }
@@ -95,8 +95,8 @@ func testMaturityInstructions(t *testing.T, f *eodFixture) {
 	demands := make([]ledger.Account, len(tests))
 	deposits := make([]ledger.TimeDepositRecord, len(tests))
 	for i, tc := range tests {
-		demands[i] = f.open("owner-" + tc.in.String())
-		f.deposit(demands[i].ID, "10000.00")
+		demands[i] = f.Open("owner-" + tc.in.String())
+		f.Deposit(demands[i].ID, "10000.00")
 		r, err := f.openDeposit(demands[i].ID, "5000.00", 1, tc.in, "td-"+tc.in.String())
 		require.NoError(t, err)
 		deposits[i] = r.Deposit
@@ -110,9 +110,9 @@ func testMaturityInstructions(t *testing.T, f *eodFixture) {
 	require.Empty(t, sum.Failures)
 	for i, tc := range tests {
 		t.Run(tc.in.String(), func(t *testing.T) {
-			f.requireBalance(demands[i].ID, tc.demand)
-			f.requireBalance(deposits[i].ID, tc.tdBal)
-			td, err := f.eod.TimeDeposit(f.ctx, deposits[i].ID)
+			f.RequireBalance(demands[i].ID, tc.demand)
+			f.RequireBalance(deposits[i].ID, tc.tdBal)
+			td, err := f.eod.TimeDeposit(f.Ctx, deposits[i].ID)
 			require.NoError(t, err)
 			require.Equal(t, tc.status, td.Status)
 			require.Equal(t, tc.principalAfter, td.Terms.Principal.ValueString())
@@ -122,23 +122,23 @@ func testMaturityInstructions(t *testing.T, f *eodFixture) {
 				requireDec(t, dec("0.073"), td.Terms.Rate, "a rollover takes the rate then current")
 			}
 			if tc.status == ledger.TimeDepositClosed {
-				require.Equal(t, ledger.StatusClosed, f.account(td.ID).Status)
+				require.Equal(t, ledger.StatusClosed, f.Account(td.ID).Status)
 			}
 		})
 	}
 	// Running on matures nothing twice.
 	next := f.runEOD()
 	require.Zero(t, next.Maturities)
-	f.requireBalance(demands[0].ID, tests[0].demand)
+	f.RequireBalance(demands[0].ID, tests[0].demand)
 
 	// The held deposit is paid out on request, as it stands.
-	closure, _, err := f.eod.CloseTimeDepositEarly(f.ctx, deposits[3].ID)
+	closure, _, err := f.eod.CloseTimeDepositEarly(f.Ctx, deposits[3].ID)
 	require.NoError(t, err)
 	require.False(t, closure.PenaltyApplied)
-	f.requireBalance(demands[3].ID, "10015.50")
-	f.requireBalance(deposits[3].ID, "0.00")
+	f.RequireBalance(demands[3].ID, "10015.50")
+	f.RequireBalance(deposits[3].ID, "0.00")
 	requireDec(t, dec("62.00"), f.chartBalance(ledger.CodeInterestExpense), "four maturities of 15.50")
-	f.requireTrialBalanced()
+	f.RequireTrialBalanced()
 }
 
 // Closed after 10 days, the deposit earns the demand account's 0.73% (1.00
@@ -150,9 +150,9 @@ func testEarlyClosure(t *testing.T, f *eodFixture) {
 	r, err := f.openDeposit(demand.ID, "5000.00", 12, interest.PayOut, "td-early")
 	require.NoError(t, err)
 	f.runThrough(calendar.MustDate(2026, time.March, 11))
-	require.Equal(t, calendar.MustDate(2026, time.March, 12), f.today)
+	require.Equal(t, calendar.MustDate(2026, time.March, 12), f.Today)
 
-	closure, receipt, err := f.eod.CloseTimeDepositEarly(f.ctx, r.Deposit.ID)
+	closure, receipt, err := f.eod.CloseTimeDepositEarly(f.Ctx, r.Deposit.ID)
 	require.NoError(t, err)
 	require.True(t, closure.PenaltyApplied)
 	require.Equal(t, 10, closure.DaysHeld)
@@ -162,17 +162,17 @@ func testEarlyClosure(t *testing.T, f *eodFixture) {
 	require.Equal(t, closure.Note, receipt.Entry.Description)
 	require.Contains(t, closure.Note, "demand-deposit rate")
 
-	st, err := f.svc.Statement(f.ctx, demand.ID, f.today, f.today)
+	st, err := f.Svc.Statement(f.Ctx, demand.ID, f.Today, f.Today)
 	require.NoError(t, err)
 	found := false
 	for _, l := range st.Lines {
 		found = found || (strings.Contains(l.Description, "demand-deposit rate") && l.Amount.Equal(cny("5001.00")))
 	}
 	require.True(t, found, "the statement line names the penalty rule")
-	f.requireBalance(r.Deposit.ID, "0.00")
-	require.Equal(t, ledger.StatusClosed, f.account(r.Deposit.ID).Status)
+	f.RequireBalance(r.Deposit.ID, "0.00")
+	require.Equal(t, ledger.StatusClosed, f.Account(r.Deposit.ID).Status)
 
-	_, _, err = f.eod.CloseTimeDepositEarly(f.ctx, r.Deposit.ID)
+	_, _, err = f.eod.CloseTimeDepositEarly(f.Ctx, r.Deposit.ID)
 	require.ErrorIs(t, err, ledger.ErrTimeDepositState)
 }
 
@@ -181,9 +181,9 @@ func testTimeDepositValidation(t *testing.T, f *eodFixture) {
 	usd := product("0.01", interest.AtMaturity)
 	usd.Currency = money.USD
 	f.setProduct("dollars", usd)
-	demand := f.open("alice")
-	f.deposit(demand.ID, "1000.00")
-	loan := f.openWith(ledger.OpenAccountRequest{OwnerID: "alice", Product: ledger.ProductLoan, Currency: money.CNY})
+	demand := f.Open("alice")
+	f.Deposit(demand.ID, "1000.00")
+	loan := f.OpenWith(ledger.OpenAccountRequest{OwnerID: "alice", Product: ledger.ProductLoan, Currency: money.CNY})
 	ok := ledger.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny("100.00"), TermMonths: 3, Product: "term", Instruction: interest.PayOut}
 	tests := []struct {
 		name  string
@@ -204,17 +204,17 @@ func testTimeDepositValidation(t *testing.T, f *eodFixture) {
 	for _, tc := range tests {
 		r := ok
 		tc.edit(&r)
-		_, err := f.eod.OpenTimeDeposit(f.ctx, r)
+		_, err := f.eod.OpenTimeDeposit(f.Ctx, r)
 		if tc.field != "" {
 			requireInvalid(t, err, tc.field)
 		} else {
 			require.ErrorIs(t, err, tc.is, tc.name)
 		}
 	}
-	f.requireBalance(demand.ID, "1000.00")
-	_, _, err := f.eod.CloseTimeDepositEarly(f.ctx, ledger.NilID)
+	f.RequireBalance(demand.ID, "1000.00")
+	_, _, err := f.eod.CloseTimeDepositEarly(f.Ctx, ledger.NilID)
 	requireInvalid(t, err, "time_deposit_id")
-	_, _, err = f.eod.CloseTimeDepositEarly(f.ctx, ledger.NewID())
+	_, _, err = f.eod.CloseTimeDepositEarly(f.Ctx, ledger.NewID())
 	require.ErrorIs(t, err, ledger.ErrNotFound)
 }
 
@@ -232,8 +232,8 @@ func testTimeDepositTieredRate(t *testing.T, f *eodFixture) {
 	marginal.Credit = interest.RateSchedule{{Effective: epoch, Rate: interest.Tiered(interest.Marginal, tiers...)}}
 	f.setProduct("whole", whole)
 	f.setProduct("marginal", marginal)
-	demand := f.open("alice")
-	f.deposit(demand.ID, "100000.00")
+	demand := f.Open("alice")
+	f.Deposit(demand.ID, "100000.00")
 	tests := []struct {
 		product, principal, rate string
 	}{
@@ -242,7 +242,7 @@ func testTimeDepositTieredRate(t *testing.T, f *eodFixture) {
 		{"marginal", "15000.00", "0.0166666667"},
 	}
 	for _, tc := range tests {
-		r, err := f.eod.OpenTimeDeposit(f.ctx, ledger.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny(tc.principal),
+		r, err := f.eod.OpenTimeDeposit(f.Ctx, ledger.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny(tc.principal),
 			TermMonths: 6, Product: tc.product, Instruction: interest.PayOut})
 		require.NoError(t, err)
 		requireDec(t, dec(tc.rate), r.Deposit.Terms.Rate, tc.product+" "+tc.principal)
@@ -255,42 +255,42 @@ func testTimeDepositTieredRate(t *testing.T, f *eodFixture) {
 // and pays out at the new maturity: 5015.50 × 0.073 × days / 365.
 func testHeldDepositRenewed(t *testing.T, f *eodFixture) {
 	f.setProduct("term", termProduct())
-	demand := f.open("holder")
-	f.deposit(demand.ID, "10000.00")
+	demand := f.Open("holder")
+	f.Deposit(demand.ID, "10000.00")
 	r, err := f.openDeposit(demand.ID, "5000.00", 1, interest.Hold, "td-hold")
 	require.NoError(t, err)
 	id := r.Deposit.ID
 
-	_, err = f.eod.RenewHeldTimeDeposit(f.ctx, id, 1, interest.PayOut)
+	_, err = f.eod.RenewHeldTimeDeposit(f.Ctx, id, 1, interest.PayOut)
 	require.ErrorIs(t, err, ledger.ErrTimeDepositState, "an open deposit is not awaiting instruction")
 	f.runThrough(calendar.MustDate(2026, time.April, 2))
-	td, err := f.eod.TimeDeposit(f.ctx, id)
+	td, err := f.eod.TimeDeposit(f.Ctx, id)
 	require.NoError(t, err)
 	require.Equal(t, ledger.TimeDepositHeld, td.Status)
 
-	_, err = f.eod.RenewHeldTimeDeposit(f.ctx, id, 0, interest.PayOut)
+	_, err = f.eod.RenewHeldTimeDeposit(f.Ctx, id, 0, interest.PayOut)
 	require.ErrorIs(t, err, ledger.ErrInvalidInput)
-	today, err := f.svc.BusinessDate(f.ctx)
+	today, err := f.Svc.BusinessDate(f.Ctx)
 	require.NoError(t, err)
-	renewed, err := f.eod.RenewHeldTimeDeposit(f.ctx, id, 1, interest.PayOut)
+	renewed, err := f.eod.RenewHeldTimeDeposit(f.Ctx, id, 1, interest.PayOut)
 	require.NoError(t, err)
 	require.Equal(t, ledger.TimeDepositOpen, renewed.Status)
 	require.Equal(t, today, renewed.Terms.Start)
 	require.Equal(t, "5015.50", renewed.Terms.Principal.ValueString())
 	requireDec(t, dec("0.073"), renewed.Terms.Rate, "a renewal takes the rate then current")
-	_, err = f.eod.RenewHeldTimeDeposit(f.ctx, id, 1, interest.PayOut)
+	_, err = f.eod.RenewHeldTimeDeposit(f.Ctx, id, 1, interest.PayOut)
 	require.ErrorIs(t, err, ledger.ErrTimeDepositState, "renewing twice is refused")
-	f.requireBalance(id, "5015.50")
+	f.RequireBalance(id, "5015.50")
 
 	// A maturity on a non-business day is booked by the next run.
 	maturity := today.AddMonths(1)
 	f.runThrough(maturity.AddDays(7))
 	days := maturity.DaysSince(today)
 	want := dec("5015.50").Mul(dec("0.073")).Mul(dec(strconv.Itoa(days))).DivRound(dec("365"), 10).RoundBank(2)
-	f.requireBalance(id, "0.00")
-	f.requireBalance(demand.ID, dec("5000.00").Add(dec("5015.50")).Add(want).StringFixed(2))
-	td, err = f.eod.TimeDeposit(f.ctx, id)
+	f.RequireBalance(id, "0.00")
+	f.RequireBalance(demand.ID, dec("5000.00").Add(dec("5015.50")).Add(want).StringFixed(2))
+	td, err = f.eod.TimeDeposit(f.Ctx, id)
 	require.NoError(t, err)
 	require.Equal(t, ledger.TimeDepositClosed, td.Status)
-	f.requireTrialBalanced()
+	f.RequireTrialBalanced()
 }

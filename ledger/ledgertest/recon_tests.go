@@ -18,21 +18,21 @@ import (
 // statement terms (positive: money in, a debit to the nostro), with a
 // value date and metadata, and returns the entry's ID.
 func (f *clearingFixture) nostro(account ledger.Account, signed money.Money, vd calendar.Date, meta map[string]string) ledger.ID {
-	f.t.Helper()
+	f.T.Helper()
 	equity := f.chart(account.Currency, ledger.CodeEquity)
 	side := ledger.Debit
 	amount := signed
 	if signed.IsNegative() {
 		side, amount = ledger.Credit, signed.Neg()
 	}
-	r, err := f.svc.PostEntry(f.ctx, ledger.JournalRequest{
+	r, err := f.Svc.PostEntry(f.Ctx, ledger.JournalRequest{
 		Postings: []ledger.Posting{
 			{AccountID: account.ID, Side: side, Amount: amount},
 			{AccountID: equity.ID, Side: side.Opposite(), Amount: amount},
 		},
 		ValueDate: vd, Metadata: meta,
 	})
-	require.NoError(f.t, err)
+	require.NoError(f.T, err)
 	return r.Entry.ID
 }
 
@@ -84,8 +84,8 @@ func matchesByKind(r ledger.ReconReport, names map[ledger.ID]string) []string {
 //	H  -15.00 d0             bank charges, not in the ledger     break
 //	I  +99.00 d0 pending     not booked: skipped
 func (f *clearingFixture) reconScenario() ([]iso20022.Entry, map[ledger.ID]string) {
-	f.t.Helper()
-	d0 := f.today.AddDays(-1)
+	f.T.Helper()
+	d0 := f.Today.AddDays(-1)
 	names := map[ledger.ID]string{}
 	post := func(name, amount string, vd calendar.Date, meta map[string]string) {
 		names[f.nostro(f.settlement, cny(amount), vd, meta)] = name
@@ -114,9 +114,9 @@ func (f *clearingFixture) reconScenario() ([]iso20022.Entry, map[ledger.ID]strin
 }
 
 var reconTests = []clearingTest{
-	{"statement lines match postings by reference, by amount within the window, and by sums", func(t *testing.T, f *clearingFixture) {
+	{Name: "statement lines match postings by reference, by amount within the window, and by sums", Run: func(t *testing.T, f *clearingFixture) {
 		lines, names := f.reconScenario()
-		r, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
+		r, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
 		require.NoError(t, err)
 		require.Equal(t, []string{
 			"amount B->P2",
@@ -126,8 +126,8 @@ var reconTests = []clearingTest{
 			"sum FG->P8",
 		}, matchesByKind(r, names))
 		require.Equal(t, 1, r.Skipped)
-		require.Equal(t, f.today.AddDays(-5), r.From)
-		require.Equal(t, f.today, r.To)
+		require.Equal(t, f.Today.AddDays(-5), r.From)
+		require.Equal(t, f.Today, r.To)
 
 		var stmtLines []int
 		for _, b := range r.UnmatchedStatement {
@@ -146,54 +146,54 @@ var reconTests = []clearingTest{
 		require.True(t, r.UnmatchedStatementTotal.Equal(cny("35.00")), "statement breaks %s", r.UnmatchedStatementTotal)
 		require.True(t, r.UnmatchedLedgerTotal.Equal(cny("50.00")), "ledger breaks %s", r.UnmatchedLedgerTotal)
 		for _, b := range append(r.UnmatchedStatement, r.UnmatchedLedger...) {
-			stored, err := f.clr.Break(f.ctx, b.ID)
+			stored, err := f.clr.Break(f.Ctx, b.ID)
 			require.NoError(t, err)
 			require.Equal(t, b, stored)
 		}
 	}},
-	{"a wider window matches what the default window leaves", func(t *testing.T, f *clearingFixture) {
+	{Name: "a wider window matches what the default window leaves", Run: func(t *testing.T, f *clearingFixture) {
 		g := newClearingFixtureOver(t, f, ledger.WithMatchWindow(3))
 		lines, names := g.reconScenario()
-		r, err := g.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
+		r, err := g.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
 		require.NoError(t, err)
 		require.Contains(t, matchesByKind(r, names), "amount D->P4")
 		require.Empty(t, r.UnmatchedLedger)
 	}},
-	{"a dry run shows the matches and records nothing", func(t *testing.T, f *clearingFixture) {
+	{Name: "a dry run shows the matches and records nothing", Run: func(t *testing.T, f *clearingFixture) {
 		lines, names := f.reconScenario()
 		imp := ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines, DryRun: true}
-		dry, err := f.clr.ImportStatement(f.ctx, imp)
+		dry, err := f.clr.ImportStatement(f.Ctx, imp)
 		require.NoError(t, err)
 		require.True(t, dry.DryRun)
 		require.Len(t, dry.Matches, 5)
 		for _, b := range dry.UnmatchedStatement {
 			require.Equal(t, ledger.NilID, b.ID, "a dry run names no break")
 		}
-		_, err = f.cstore.ReconReport(f.ctx, f.settlement.ID, "ST-1")
+		_, err = f.cstore.ReconReport(f.Ctx, f.settlement.ID, "ST-1")
 		require.ErrorIs(t, err, ledger.ErrNotFound)
-		again, err := f.clr.ImportStatement(f.ctx, imp)
+		again, err := f.clr.ImportStatement(f.Ctx, imp)
 		require.NoError(t, err)
 		require.Equal(t, matchesByKind(dry, names), matchesByKind(again, names), "a dry run claims no posting")
 
 		imp.DryRun = false
-		real, err := f.clr.ImportStatement(f.ctx, imp)
+		real, err := f.clr.ImportStatement(f.Ctx, imp)
 		require.NoError(t, err)
 		require.False(t, real.Replayed)
 		require.Equal(t, matchesByKind(dry, names), matchesByKind(real, names))
 	}},
-	{"re-importing a statement returns the stored report; its postings match no other statement", func(t *testing.T, f *clearingFixture) {
+	{Name: "re-importing a statement returns the stored report; its postings match no other statement", Run: func(t *testing.T, f *clearingFixture) {
 		lines, names := f.reconScenario()
 		imp := ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines}
-		first, err := f.clr.ImportStatement(f.ctx, imp)
+		first, err := f.clr.ImportStatement(f.Ctx, imp)
 		require.NoError(t, err)
-		second, err := f.clr.ImportStatement(f.ctx, imp)
+		second, err := f.clr.ImportStatement(f.Ctx, imp)
 		require.NoError(t, err)
 		require.True(t, second.Replayed)
 		require.Equal(t, first.ID, second.ID)
 		require.Equal(t, matchesByKind(first, names), matchesByKind(second, names))
 		require.Equal(t, first.UnmatchedStatement, second.UnmatchedStatement)
 
-		other, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
+		other, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
 			Entries: []iso20022.Entry{lines[0]}})
 		require.NoError(t, err)
 		require.Empty(t, other.Matches, "P1 was reconciled by ST-1")
@@ -202,46 +202,46 @@ var reconTests = []clearingTest{
 		// ledger break is none.
 		require.Empty(t, other.UnmatchedLedger)
 	}},
-	{"resolving a break posts an adjustment linked to it, once", func(t *testing.T, f *clearingFixture) {
+	{Name: "resolving a break posts an adjustment linked to it, once", Run: func(t *testing.T, f *clearingFixture) {
 		lines, names := f.reconScenario()
-		r, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
+		r, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
 		require.NoError(t, err)
 		charges := r.UnmatchedStatement[1] // H: -15.00 bank charges
 		require.True(t, charges.Amount.Equal(cny("-15.00")))
-		before := f.account(f.settlement.ID).Balance
+		before := f.Account(f.settlement.ID).Balance
 
-		_, err = f.clr.ResolveBreak(f.ctx, ledger.ResolveBreakRequest{BreakID: charges.ID})
+		_, err = f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: charges.ID})
 		requireInvalid(t, err, "approver")
-		_, err = f.clr.ResolveBreak(f.ctx, ledger.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead", CounterCode: "no_such_code"})
+		_, err = f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead", CounterCode: "no_such_code"})
 		require.ErrorIs(t, err, ledger.ErrNotFound)
-		require.True(t, before.Equal(f.account(f.settlement.ID).Balance))
+		require.True(t, before.Equal(f.Account(f.settlement.ID).Balance))
 
-		b, err := f.clr.ResolveBreak(f.ctx, ledger.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead", CounterCode: ledger.CodeSuspense})
+		b, err := f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead", CounterCode: ledger.CodeSuspense})
 		require.NoError(t, err)
 		require.Equal(t, ledger.BreakResolved, b.Status)
 		require.Equal(t, "ops-lead", b.ResolvedBy)
-		e, err := f.svc.Entry(f.ctx, b.AdjustmentEntryID)
+		e, err := f.Svc.Entry(f.Ctx, b.AdjustmentEntryID)
 		require.NoError(t, err)
 		require.Equal(t, charges.ID.String(), e.Metadata["recon_break"])
 		requirePostings(t, []ledger.Posting{
 			{AccountID: f.settlement.ID, Side: ledger.Credit, Amount: cny("15.00")},
 			{AccountID: f.research.ID, Side: ledger.Debit, Amount: cny("15.00")},
 		}, e.Postings)
-		after := f.account(f.settlement.ID).Balance
+		after := f.Account(f.settlement.ID).Balance
 		require.True(t, after.Amount.Equal(before.Amount.Sub(cny("15.00").Amount)), "the nostro falls by the charges")
 
-		again, err := f.clr.ResolveBreak(f.ctx, ledger.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead"})
+		again, err := f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead"})
 		require.NoError(t, err)
 		require.Equal(t, b.AdjustmentEntryID, again.AdjustmentEntryID)
-		require.True(t, after.Equal(f.account(f.settlement.ID).Balance), "resolving again posts nothing")
+		require.True(t, after.Equal(f.Account(f.settlement.ID).Balance), "resolving again posts nothing")
 
 		// The ledger-side break P4 (+50 in the ledger, not on the
 		// statement) is undone by its adjustment.
 		p4 := r.UnmatchedLedger[0]
 		require.Equal(t, "P4", names[p4.EntryID])
-		b4, err := f.clr.ResolveBreak(f.ctx, ledger.ResolveBreakRequest{BreakID: p4.ID, Approver: "ops-lead"})
+		b4, err := f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: p4.ID, Approver: "ops-lead"})
 		require.NoError(t, err)
-		e4, err := f.svc.Entry(f.ctx, b4.AdjustmentEntryID)
+		e4, err := f.Svc.Entry(f.Ctx, b4.AdjustmentEntryID)
 		require.NoError(t, err)
 		requirePostings(t, []ledger.Posting{
 			{AccountID: f.settlement.ID, Side: ledger.Credit, Amount: cny("50.00")},
@@ -250,53 +250,53 @@ var reconTests = []clearingTest{
 
 		// The adjustments and the resolved posting are reconciled: the next
 		// statement over the same days finds no ledger breaks.
-		next, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
-			Entries: []iso20022.Entry{line(cny("1.00"), f.today.AddDays(-5)), line(cny("1.00"), f.today)}})
+		next, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
+			Entries: []iso20022.Entry{line(cny("1.00"), f.Today.AddDays(-5)), line(cny("1.00"), f.Today)}})
 		require.NoError(t, err)
 		require.Empty(t, next.UnmatchedLedger)
-		stored, err := f.cstore.ReconReport(f.ctx, f.settlement.ID, "ST-1")
+		stored, err := f.cstore.ReconReport(f.Ctx, f.settlement.ID, "ST-1")
 		require.NoError(t, err)
 		require.Equal(t, ledger.BreakResolved, stored.UnmatchedStatement[1].Status, "the stored report shows the break resolved")
-		f.requireTrialBalanced()
+		f.RequireTrialBalanced()
 	}},
-	{"a posting missing from one statement and matched by the next clears its break", func(t *testing.T, f *clearingFixture) {
+	{Name: "a posting missing from one statement and matched by the next clears its break", Run: func(t *testing.T, f *clearingFixture) {
 		lines, names := f.reconScenario()
-		r, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
+		r, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
 		require.NoError(t, err)
 		p4 := r.UnmatchedLedger[0]
 		require.Equal(t, "P4", names[p4.EntryID])
 		// A second statement over the same days that does not carry P4
 		// either reports the same break, not a second one.
-		again, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
-			Entries: []iso20022.Entry{line(cny("7.00"), f.today.AddDays(-5)), line(cny("7.00"), f.today)}})
+		again, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
+			Entries: []iso20022.Entry{line(cny("7.00"), f.Today.AddDays(-5)), line(cny("7.00"), f.Today)}})
 		require.NoError(t, err)
 		require.Len(t, again.UnmatchedLedger, 1)
 		require.Equal(t, p4.ID, again.UnmatchedLedger[0].ID)
 		// The next statement carries it, late.
-		late, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-3",
+		late, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-3",
 			Entries: []iso20022.Entry{line(cny("50.00"), p4.ValueDate)}})
 		require.NoError(t, err)
 		require.Len(t, late.Matches, 1)
 		require.Equal(t, []ledger.ID{p4.EntryID}, late.Matches[0].EntryIDs)
-		cleared, err := f.clr.Break(f.ctx, p4.ID)
+		cleared, err := f.clr.Break(f.Ctx, p4.ID)
 		require.NoError(t, err)
 		require.Equal(t, ledger.BreakCleared, cleared.Status)
-		_, err = f.clr.ResolveBreak(f.ctx, ledger.ResolveBreakRequest{BreakID: p4.ID, Approver: "ops-lead"})
+		_, err = f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: p4.ID, Approver: "ops-lead"})
 		require.ErrorIs(t, err, ledger.ErrClearingState, "a cleared break needs no adjustment")
 	}},
-	{"one statement line settles a clearing batch by the payments' references", func(t *testing.T, f *clearingFixture) {
+	{Name: "one statement line settles a clearing batch by the payments' references", Run: func(t *testing.T, f *clearingFixture) {
 		a := f.funded("c1", "1000.00")
 		t1 := f.out(a.ID, "300.00", "k1")
 		t2 := f.out(a.ID, "200.00", "k2")
-		batch, err := f.clr.CutBatch(f.ctx, money.CNY)
+		batch, err := f.clr.CutBatch(f.Ctx, money.CNY)
 		require.NoError(t, err)
-		settled, err := f.clr.Settle(f.ctx, batch.ID)
+		settled, err := f.clr.Settle(f.Ctx, batch.ID)
 		require.NoError(t, err)
 		// Another -500.00 on the same day, without references: matching by
 		// amount alone could take either.
-		decoy := f.nostro(f.settlement, cny("-500.00"), f.today, nil)
-		r, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-B",
-			Entries: []iso20022.Entry{line(cny("-500.00"), f.today, t2.EndToEndID, t1.EndToEndID)}})
+		decoy := f.nostro(f.settlement, cny("-500.00"), f.Today, nil)
+		r, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-B",
+			Entries: []iso20022.Entry{line(cny("-500.00"), f.Today, t2.EndToEndID, t1.EndToEndID)}})
 		require.NoError(t, err)
 		require.Len(t, r.Matches, 1)
 		require.Equal(t, ledger.MatchByReference, r.Matches[0].Kind)
@@ -304,9 +304,9 @@ var reconTests = []clearingTest{
 		require.Len(t, r.UnmatchedLedger, 1)
 		require.Equal(t, decoy, r.UnmatchedLedger[0].EntryID)
 	}},
-	{"the camt.053 of a real bank reconciles", func(t *testing.T, f *clearingFixture) {
+	{Name: "the camt.053 of a real bank reconciles", Run: func(t *testing.T, f *clearingFixture) {
 		data := readSharedTestdata(t, "iso20022", "camt053.001.02-statement.xml")
-		_, err := f.svc.SetupChart(f.ctx, money.EUR)
+		_, err := f.Svc.SetupChart(f.Ctx, money.EUR)
 		require.NoError(t, err)
 		nostro := f.chart(money.EUR, ledger.CodeSettlement)
 		eur := func(v string) money.Money { return money.MustParse(v, "EUR") }
@@ -320,7 +320,7 @@ var reconTests = []clearingTest{
 			f.nostro(nostro, eur("-10.16"), day("2015-05-20"), nil):   "part 2",
 			f.nostro(nostro, eur("99.00"), day("2015-05-15"), nil):    "not on the statement",
 		}
-		r, err := f.clr.ImportCamt053(f.ctx, nostro.ID, data, false)
+		r, err := f.clr.ImportCamt053(f.Ctx, nostro.ID, data, false)
 		require.NoError(t, err)
 		require.Equal(t, "201509302599406883", r.StatementID)
 		require.Equal(t, []string{
@@ -333,26 +333,26 @@ var reconTests = []clearingTest{
 		require.Len(t, r.UnmatchedLedger, 1)
 		require.Equal(t, "not on the statement", names[r.UnmatchedLedger[0].EntryID])
 
-		again, err := f.clr.ImportCamt053(f.ctx, nostro.ID, data, false)
+		again, err := f.clr.ImportCamt053(f.Ctx, nostro.ID, data, false)
 		require.NoError(t, err)
 		require.True(t, again.Replayed)
-		_, err = f.clr.ImportCamt053(f.ctx, f.settlement.ID, data, true)
+		_, err = f.clr.ImportCamt053(f.Ctx, f.settlement.ID, data, true)
 		require.ErrorIs(t, err, ledger.ErrCurrencyMismatch, "a EUR statement for the CNY nostro")
 	}},
-	{"a CSV statement reconciles like a camt.053; a bad one is refused and records nothing", func(t *testing.T, f *clearingFixture) {
-		d := f.today.String()
-		id := f.nostro(f.settlement, cny("1250.00"), f.today, map[string]string{"end_to_end_id": "INV-114"})
+	{Name: "a CSV statement reconciles like a camt.053; a bad one is refused and records nothing", Run: func(t *testing.T, f *clearingFixture) {
+		d := f.Today.String()
+		id := f.nostro(f.settlement, cny("1250.00"), f.Today, map[string]string{"end_to_end_id": "INV-114"})
 		bad := []byte("value_date,amount,currency,direction,reference,description\n" + d + ",12.5x,CNY,C,INV-114,\n")
-		_, err := f.clr.ImportCSV(f.ctx, f.settlement.ID, "csv-1", bad, false)
+		_, err := f.clr.ImportCSV(f.Ctx, f.settlement.ID, "csv-1", bad, false)
 		require.ErrorIs(t, err, ledger.ErrInvalidInput)
 		require.ErrorIs(t, err, iso20022.ErrInvalidMessage)
-		_, err = f.cstore.ReconReport(f.ctx, f.settlement.ID, "csv-1")
+		_, err = f.cstore.ReconReport(f.Ctx, f.settlement.ID, "csv-1")
 		require.ErrorIs(t, err, ledger.ErrNotFound)
 
 		good := []byte("value_date,amount,currency,direction,reference,description\n" +
 			d + ",1250.00,CNY,C,INV-114,\"Invoice 114, November\"\n" +
 			d + ",8.00,CNY,D,,charges\n")
-		r, err := f.clr.ImportCSV(f.ctx, f.settlement.ID, "csv-1", good, false)
+		r, err := f.clr.ImportCSV(f.Ctx, f.settlement.ID, "csv-1", good, false)
 		require.NoError(t, err)
 		require.Len(t, r.Matches, 1)
 		require.Equal(t, ledger.MatchByReference, r.Matches[0].Kind)
@@ -360,26 +360,26 @@ var reconTests = []clearingTest{
 		require.Len(t, r.UnmatchedStatement, 1)
 		require.True(t, r.UnmatchedStatement[0].Amount.Equal(cny("-8.00")))
 	}},
-	{"statement imports refuse bad input", func(t *testing.T, f *clearingFixture) {
-		ok := []iso20022.Entry{line(cny("1.00"), f.today)}
-		_, err := f.clr.ImportStatement(f.ctx, ledger.StatementImport{StatementID: "s", Entries: ok})
+	{Name: "statement imports refuse bad input", Run: func(t *testing.T, f *clearingFixture) {
+		ok := []iso20022.Entry{line(cny("1.00"), f.Today)}
+		_, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{StatementID: "s", Entries: ok})
 		requireInvalid(t, err, "account_id")
-		_, err = f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, Entries: ok})
+		_, err = f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, Entries: ok})
 		requireInvalid(t, err, "statement_id")
-		_, err = f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
-			Entries: []iso20022.Entry{line(usd("1.00"), f.today)}})
+		_, err = f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
+			Entries: []iso20022.Entry{line(usd("1.00"), f.Today)}})
 		require.ErrorIs(t, err, ledger.ErrCurrencyMismatch)
-		_, err = f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
+		_, err = f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
 			Entries: []iso20022.Entry{line(cny("1.00"), calendar.Date{})}})
 		requireInvalid(t, err, "entries[0].value_date")
-		negative := line(cny("1.00"), f.today)
+		negative := line(cny("1.00"), f.Today)
 		negative.Amount = cny("-1.00")
-		_, err = f.clr.ImportStatement(f.ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
+		_, err = f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
 			Entries: []iso20022.Entry{negative}})
 		requireInvalid(t, err, "entries[0].amount")
-		_, err = f.clr.ImportCamt053(f.ctx, f.settlement.ID, []byte("<Document/>"), false)
+		_, err = f.clr.ImportCamt053(f.Ctx, f.settlement.ID, []byte("<Document/>"), false)
 		require.ErrorIs(t, err, ledger.ErrInvalidInput)
-		_, err = f.cstore.ReconReport(f.ctx, f.settlement.ID, "s")
+		_, err = f.cstore.ReconReport(f.Ctx, f.settlement.ID, "s")
 		require.ErrorIs(t, err, ledger.ErrNotFound)
 	}},
 }
