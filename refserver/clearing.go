@@ -8,6 +8,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/money"
 )
 
@@ -113,12 +114,12 @@ func idOrEmpty(id ledger.ID) string {
 	return id.String()
 }
 
-func batchOf(b ledger.ClearingBatch) batchView {
+func batchOf(b clearing.Batch) batchView {
 	return batchView{ID: b.ID.String(), MessageID: b.MessageID, Currency: string(b.Currency), TransferIDs: ids(b.TransferIDs),
 		Total: b.Total, SettlementDate: b.SettlementDate, CreatedAt: b.CreatedAt.UTC(), Settled: b.Settled, Message: string(b.Message)}
 }
 
-func inboundItems(in []ledger.InboundItem) []inboundItemView {
+func inboundItems(in []clearing.InboundItem) []inboundItemView {
 	out := make([]inboundItemView, 0, len(in))
 	for _, it := range in {
 		out = append(out, inboundItemView{EndToEndID: it.EndToEndID, TransactionID: it.TransactionID, AccountNumber: it.AccountNumber,
@@ -127,7 +128,7 @@ func inboundItems(in []ledger.InboundItem) []inboundItemView {
 	return out
 }
 
-func breaksOf(in []ledger.ReconBreak) []breakView {
+func breaksOf(in []clearing.ReconBreak) []breakView {
 	out := make([]breakView, 0, len(in))
 	for _, b := range in {
 		out = append(out, breakView{ID: b.ID.String(), Side: string(b.Side), Line: b.Line, TransferID: idOrEmpty(b.EntryID),
@@ -136,7 +137,7 @@ func breaksOf(in []ledger.ReconBreak) []breakView {
 	return out
 }
 
-func reconOf(r ledger.ReconReport) reconView {
+func reconOf(r clearing.ReconReport) reconView {
 	v := reconView{ID: r.ID.String(), AccountID: r.AccountID.String(), StatementID: r.StatementID, DryRun: r.DryRun, From: r.From, To: r.To,
 		Matches: []matchView{}, UnmatchedStatement: breaksOf(r.UnmatchedStatement), UnmatchedLedger: breaksOf(r.UnmatchedLedger),
 		MatchedTotal: r.MatchedTotal, UnmatchedStatementTotal: r.UnmatchedStatementTotal, UnmatchedLedgerTotal: r.UnmatchedLedgerTotal, Replayed: r.Replayed}
@@ -148,7 +149,7 @@ func reconOf(r ledger.ReconReport) reconView {
 
 // clearingTransferOf presents an outbound inter-bank payment as a transfer;
 // its id is the clearing transfer's, its status the clearing status.
-func clearingTransferOf(c ledger.ClearingTransfer, valueDate calendar.Date) transferView {
+func clearingTransferOf(c clearing.Transfer, valueDate calendar.Date) transferView {
 	return transferView{ID: c.ID.String(), Kind: "interbank", Status: string(c.Status), FromAccountID: c.FromAccountID.String(),
 		Amount: c.Amount, Description: c.Description, ValueDate: valueDate, CreatedAt: c.CreatedAt.UTC(),
 		ToExternal:   &externalParty{BankCode: c.To.BankCode, AccountNumber: c.To.AccountNumber, Name: c.To.Name},
@@ -279,7 +280,7 @@ func (s *Server) reconcile(rc *reqCtx) (any, error) {
 	} else if acct, err = s.ledger.ChartAccount(rc.ctx(), money.CNY, ledger.CodeSettlement); err != nil {
 		return nil, err
 	}
-	var r ledger.ReconReport
+	var r clearing.ReconReport
 	switch q.Get("format") {
 	case "", "camt053":
 		r, err = s.clearing.ImportCamt053(rc.ctx(), acct.ID, data, dry)
@@ -296,8 +297,8 @@ func (s *Server) reconcile(rc *reqCtx) (any, error) {
 
 // transferOut is POST /v1/transfers with to_external.
 func (s *Server) transferOut(rc *reqCtx, from ledger.Account, req transferRequest) (any, error) {
-	c, err := s.clearing.TransferOut(rc.ctx(), ledger.TransferOutRequest{FromAccountID: from.ID,
-		To:     ledger.ExternalAccount{BankCode: req.ToExternal.BankCode, AccountNumber: req.ToExternal.AccountNumber, Name: req.ToExternal.Name},
+	c, err := s.clearing.TransferOut(rc.ctx(), clearing.TransferOutRequest{FromAccountID: from.ID,
+		To:     clearing.ExternalAccount{BankCode: req.ToExternal.BankCode, AccountNumber: req.ToExternal.AccountNumber, Name: req.ToExternal.Name},
 		Amount: req.Amount, Description: req.Description, IdempotencyKey: ledgerKey(rc, "transfer-out")})
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 )
@@ -48,7 +49,7 @@ var errorProblems = []struct {
 	{ledger.ErrHoldNotActive, probHoldNotActive},
 	{ledger.ErrIdempotencyConflict, probIdemMismatch},
 	{ledger.ErrTimeDepositLocked, probTimeDepositLocked},
-	{ledger.ErrClearingState, probInvalidTransition},
+	{clearing.ErrState, probInvalidTransition},
 	{ledger.ErrTimeDepositState, probInvalidTransition},
 	{ledger.ErrBusinessDateMoved, probConflict},
 	{ledger.ErrAccrualConflict, probConflict},

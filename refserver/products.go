@@ -11,6 +11,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
@@ -59,7 +60,7 @@ func (s *Server) assignDemandProduct(ctx context.Context, a ledger.Account) erro
 
 // clearingNetwork is the built-in file network: outbound messages are
 // written to the clearing directory for the clearing house to collect.
-func (s *Server) clearingNetwork() (*ledger.FileNetwork, error) {
+func (s *Server) clearingNetwork() (*clearing.FileNetwork, error) {
 	dir := s.cfg.ClearingDir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "bankkit-clearing-")
@@ -68,7 +69,7 @@ func (s *Server) clearingNetwork() (*ledger.FileNetwork, error) {
 		}
 		dir = tmp
 	}
-	n, err := ledger.NewFileNetwork(dir)
+	n, err := clearing.NewFileNetwork(dir)
 	if err != nil {
 		return nil, fmt.Errorf("refserver: clearing directory %s: %w", dir, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
 )
 
@@ -32,7 +33,7 @@ type Server struct {
 
 	ledger   *ledger.Service
 	eod      *ledger.EndOfDay
-	clearing *ledger.Clearing
+	clearing *clearing.Service
 	customer *customer.Service
 	channel  *channel.Service
 	idem     idempotency.Store
@@ -123,7 +124,11 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 	if err != nil {
 		return err
 	}
-	s.clearing = ledger.NewClearing(s.ledger, st.ledger, network, ledger.WithBankIdentity(BankBIC, BankMemberID))
+	s.clearing, err = clearing.NewService(s.ledger, st.ledger, st.ledger, network,
+		clearing.WithBankIdentity(BankBIC, BankMemberID), clearing.WithClock(s.clock))
+	if err != nil {
+		return err
+	}
 	s.customer = customer.NewService(st.customer, keys, customer.WithClock(s.clock))
 	chanOpts := []channel.Option{channel.WithClock(s.clock)}
 	if cfg.passwordParams != nil {

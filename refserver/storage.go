@@ -13,18 +13,20 @@ import (
 	"github.com/bankkit/bankkit/customer/memcustomer"
 	"github.com/bankkit/bankkit/customer/pgcustomer"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/memledger"
 	"github.com/bankkit/bankkit/ledger/pgledger"
 	"github.com/bankkit/bankkit/refserver/idempotency"
 )
 
 // ledgerStore is what the server needs of a ledger backend: postings, end
-// of day, and clearing with reconciliation. memledger and pgledger both
-// provide all three.
+// of day, clearing and reconciliation. memledger and pgledger both
+// provide all four.
 type ledgerStore interface {
 	ledger.Store
 	ledger.EndOfDayStore
-	ledger.ClearingStore
+	clearing.Store
+	clearing.ReconStore
 }
 
 // stores is one backend per subsystem.

@@ -1,4 +1,4 @@
-package ledgertest
+package clearingtest
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/internal/suite"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
@@ -16,23 +17,30 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// NewClearingStores returns a fresh, empty backend for one test: its
-// ledger.Store and its ledger.ClearingStore, which must share their data
-// (usually one value implementing both).
-type NewClearingStores func(t *testing.T) (ledger.Store, ledger.ClearingStore)
+// NewStores returns a fresh, empty backend for one test: its
+// ledger.Store, clearing.Store and clearing.ReconStore, which must share
+// their data (usually one value implementing all three).
+type NewStores func(t *testing.T) (ledger.Store, clearing.Store, clearing.ReconStore)
 
-// RunClearing runs the clearing and reconciliation contract suite:
-// outbound transfers, batches and their pacs.008, settlement, returns
-// (pacs.004) before and after settlement, inbound credits with returns of
-// the ones that cannot be applied, idempotent re-uploads, invalid files,
-// concurrent batch cuts, and statement reconciliation (camt.053 and CSV).
+// Run runs the clearing contract suite: outbound transfers, batches and
+// their pacs.008, settlement, returns (pacs.004) before and after
+// settlement, inbound credits with returns of the ones that cannot be
+// applied, idempotent re-uploads, invalid files and concurrent batch cuts.
 // Subtests run in parallel, each on a fresh backend.
-func RunClearing(t *testing.T, newStores NewClearingStores) {
-	suite.Run(t, func(t *testing.T) *clearingFixture { return newClearingFixture(t, newStores) },
-		clearingOutboundTests, clearingReturnTests, clearingInboundTests, clearingConcurrencyTests, reconTests)
+func Run(t *testing.T, newStores NewStores) {
+	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) },
+		outboundTests, returnTests, inboundTests, concurrencyTests)
 }
 
-type clearingTest = suite.Test[*clearingFixture]
+// RunReconciliation runs the reconciliation contract suite: statements
+// (camt.053 and CSV) matched with the postings on a nostro account by
+// reference, amount and sums, re-imports, breaks and their resolution.
+// Subtests run in parallel, each on a fresh backend.
+func RunReconciliation(t *testing.T, newStores NewStores) {
+	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) }, reconTests)
+}
+
+type test = suite.Test[*fixture]
 
 // The bank's identity in the suite's messages.
 const (
@@ -40,32 +48,50 @@ const (
 	testMemberID = "BKKT0001"
 )
 
-// clearingFixture is a Service and a Clearing over one fresh backend, with
-// a manual clock, the CNY chart and a network that records what is sent.
-type clearingFixture struct {
-	*fixture
-	cstore     ledger.ClearingStore
+// fixture is a bank (see suite.Bank) and a clearing Service over one fresh
+// backend, with a network that records what is sent.
+type fixture struct {
+	*suite.Bank
+	cstore     clearing.Store
+	recon      clearing.ReconStore
 	net        *fakeNetwork
-	clr        *ledger.Clearing
+	clr        *clearing.Service
 	settlement ledger.Account
 	suspense   ledger.Account // clearing suspense
 	research   ledger.Account // suspense, for unexplained items
 }
 
-func newClearingFixture(t *testing.T, newStores NewClearingStores, opts ...ledger.ClearingOption) *clearingFixture {
+func newFixture(t *testing.T, newStores NewStores, opts ...clearing.Option) *fixture {
 	t.Helper()
-	store, cstore := newStores(t)
-	base := &fixture{Bank: suite.NewBank(t, store), newStore: func(*testing.T) ledger.Store { return store }}
-	f := &clearingFixture{fixture: base, cstore: cstore, net: &fakeNetwork{}}
-	f.clr = ledger.NewClearing(base.Svc, cstore, f.net,
-		append([]ledger.ClearingOption{ledger.WithBankIdentity(testBIC, testMemberID)}, opts...)...)
+	store, cstore, recon := newStores(t)
+	f := &fixture{Bank: suite.NewBank(t, store), cstore: cstore, recon: recon, net: &fakeNetwork{}}
+	f.clr = f.newService(f.net, opts...)
 	f.settlement = f.chart(money.CNY, ledger.CodeSettlement)
 	f.suspense = f.chart(money.CNY, ledger.CodeClearingSuspense)
 	f.research = f.chart(money.CNY, ledger.CodeSuspense)
 	return f
 }
 
-func (f *clearingFixture) chart(c money.Currency, code string) ledger.Account {
+// newService is a clearing Service over f's backend sending through
+// network, with the suite's bank identity and opts.
+func (f *fixture) newService(network clearing.Network, opts ...clearing.Option) *clearing.Service {
+	f.T.Helper()
+	all := append([]clearing.Option{clearing.WithBankIdentity(testBIC, testMemberID), clearing.WithClock(f.Clock)}, opts...)
+	c, err := clearing.NewService(f.Svc, f.cstore, f.recon, network, all...)
+	require.NoError(f.T, err)
+	return c
+}
+
+// Shorthands for the shared helpers.
+var (
+	start           = suite.Start
+	cny             = suite.CNY
+	usd             = suite.USD
+	requireInvalid  = suite.RequireInvalid
+	requirePostings = suite.RequirePostings
+)
+
+func (f *fixture) chart(c money.Currency, code string) ledger.Account {
 	f.T.Helper()
 	a, err := f.Svc.ChartAccount(f.Ctx, c, code)
 	require.NoError(f.T, err)
@@ -73,24 +99,24 @@ func (f *clearingFixture) chart(c money.Currency, code string) ledger.Account {
 }
 
 // funded opens a CNY demand account with a cash deposit.
-func (f *clearingFixture) funded(owner, amount string) ledger.Account {
+func (f *fixture) funded(owner, amount string) ledger.Account {
 	f.T.Helper()
 	a := f.Open(owner)
 	f.Deposit(a.ID, amount)
 	return a
 }
 
-func (f *clearingFixture) out(from ledger.ID, amount, key string) ledger.ClearingTransfer {
+func (f *fixture) out(from ledger.ID, amount, key string) clearing.Transfer {
 	f.T.Helper()
-	t, err := f.clr.TransferOut(f.Ctx, ledger.TransferOutRequest{
+	t, err := f.clr.TransferOut(f.Ctx, clearing.TransferOutRequest{
 		FromAccountID: from, Amount: cny(amount), IdempotencyKey: key,
-		To: ledger.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"},
+		To: clearing.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"},
 	})
 	require.NoError(f.T, err)
 	return t
 }
 
-func (f *clearingFixture) transferStatus(id ledger.ID) ledger.ClearingStatus {
+func (f *fixture) transferStatus(id ledger.ID) clearing.Status {
 	f.T.Helper()
 	t, err := f.clr.Transfer(f.Ctx, id)
 	require.NoError(f.T, err)
@@ -100,24 +126,24 @@ func (f *clearingFixture) transferStatus(id ledger.ID) ledger.ClearingStatus {
 // fakeNetwork records the messages sent; set fail to refuse them.
 type fakeNetwork struct {
 	mu   sync.Mutex
-	sent []ledger.OutboundMessage
+	sent []clearing.OutboundMessage
 	fail error
 }
 
-func (n *fakeNetwork) Send(ctx context.Context, m ledger.OutboundMessage) error {
+func (n *fakeNetwork) Send(ctx context.Context, m clearing.OutboundMessage) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.fail != nil {
 		return n.fail
 	}
-	n.sent = append(n.sent, ledger.OutboundMessage{MessageID: m.MessageID, Kind: m.Kind, XML: bytes.Clone(m.XML)})
+	n.sent = append(n.sent, clearing.OutboundMessage{MessageID: m.MessageID, Kind: m.Kind, XML: bytes.Clone(m.XML)})
 	return nil
 }
 
-func (n *fakeNetwork) messages() []ledger.OutboundMessage {
+func (n *fakeNetwork) messages() []clearing.OutboundMessage {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return append([]ledger.OutboundMessage(nil), n.sent...)
+	return append([]clearing.OutboundMessage(nil), n.sent...)
 }
 
 func (n *fakeNetwork) setFail(err error) {
@@ -155,7 +181,7 @@ func inboundCredits(t *testing.T, msgID string, txs ...inboundTx) []byte {
 }
 
 // returnOf writes a pacs.004 returning our transfers with a reason.
-func returnOf(t *testing.T, msgID string, reason iso20022.ReturnReason, ts ...ledger.ClearingTransfer) []byte {
+func returnOf(t *testing.T, msgID string, reason iso20022.ReturnReason, ts ...clearing.Transfer) []byte {
 	t.Helper()
 	r := iso20022.PaymentReturn{Header: iso20022.GroupHeader{
 		MessageID: msgID, CreatedAt: start, NumberOfTransactions: len(ts), TotalAmount: cny("0"),
@@ -175,7 +201,7 @@ func returnOf(t *testing.T, msgID string, reason iso20022.ReturnReason, ts ...le
 
 // snapshot returns every CNY account's balance, to show that a refused
 // request changed nothing.
-func (f *clearingFixture) snapshot() map[ledger.ID]string {
+func (f *fixture) snapshot() map[ledger.ID]string {
 	f.T.Helper()
 	accounts, err := f.Store.AccountBalances(f.Ctx, money.CNY)
 	require.NoError(f.T, err)

@@ -1,4 +1,4 @@
-package ledger_test
+package clearing_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 	"github.com/stretchr/testify/require"
@@ -18,11 +19,11 @@ import (
 func TestFileNetworkWritesTheOutboxWholeAndOnce(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	n, err := ledger.NewFileNetwork(dir)
+	n, err := clearing.NewFileNetwork(dir)
 	require.NoError(t, err)
 	ctx := context.Background()
-	require.NoError(t, n.Send(ctx, ledger.OutboundMessage{MessageID: "B0123abc", Kind: "pacs.008", XML: []byte("<first/>")}))
-	require.NoError(t, n.Send(ctx, ledger.OutboundMessage{MessageID: "B0123abc", Kind: "pacs.008", XML: []byte("<again/>")}))
+	require.NoError(t, n.Send(ctx, clearing.OutboundMessage{MessageID: "B0123abc", Kind: "pacs.008", XML: []byte("<first/>")}))
+	require.NoError(t, n.Send(ctx, clearing.OutboundMessage{MessageID: "B0123abc", Kind: "pacs.008", XML: []byte("<again/>")}))
 	entries, err := os.ReadDir(filepath.Join(dir, "outbox"))
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "a resend replaces the file and leaves no temporary one")
@@ -31,7 +32,7 @@ func TestFileNetworkWritesTheOutboxWholeAndOnce(t *testing.T) {
 	require.Equal(t, "<again/>", string(data))
 
 	for _, id := range []string{"", "../escape", "a/b", "with space", "B0123456789012345678901234567890123456"} {
-		err := n.Send(ctx, ledger.OutboundMessage{MessageID: id, XML: []byte("x")})
+		err := n.Send(ctx, clearing.OutboundMessage{MessageID: id, XML: []byte("x")})
 		require.ErrorIs(t, err, ledger.ErrInvalidInput, "message id %q", id)
 	}
 	_, err = os.Stat(filepath.Join(dir, "escape.xml"))
@@ -41,7 +42,7 @@ func TestFileNetworkWritesTheOutboxWholeAndOnce(t *testing.T) {
 func TestFileNetworkReceiveInboxStopsAtARefusedFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	n, err := ledger.NewFileNetwork(dir)
+	n, err := clearing.NewFileNetwork(dir)
 	require.NoError(t, err)
 	_, clr := newExampleClearing()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "inbox", "001-bad.xml"), []byte("not xml"), 0o600))
@@ -57,7 +58,7 @@ func TestFileNetworkReceiveInboxStopsAtARefusedFile(t *testing.T) {
 func TestFileNetworkReceiveInboxAppliesAndMovesFiles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	n, err := ledger.NewFileNetwork(dir)
+	n, err := clearing.NewFileNetwork(dir)
 	require.NoError(t, err)
 	svc, clr := newExampleClearing()
 	ctx := context.Background()

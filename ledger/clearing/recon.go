@@ -1,10 +1,11 @@
-package ledger
+package clearing
 
 import (
 	"context"
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 )
@@ -19,7 +20,7 @@ import (
 type StatementImport struct {
 	// AccountID is the ledger account the statement is for: the nostro or
 	// settlement account.
-	AccountID ID
+	AccountID ledger.ID
 	// StatementID names the statement uniquely for the account (camt.053
 	// Stmt/Id, or the file name of a CSV statement); importing the same id
 	// again returns the stored report.
@@ -44,7 +45,7 @@ type ReconMatch struct {
 	Kind MatchKind
 	// Lines are indexes into the imported Entries, EntryIDs the postings.
 	Lines    []int
-	EntryIDs []ID
+	EntryIDs []ledger.ID
 	Amount   money.Money // signed, statement terms
 }
 
@@ -69,29 +70,29 @@ const (
 
 // ReconBreak is an item one side has and the other lacks.
 type ReconBreak struct {
-	ID          ID
-	AccountID   ID
+	ID          ledger.ID
+	AccountID   ledger.ID
 	StatementID string
 	Side        BreakSide
 	// Line is the statement line's index (statement side; -1 otherwise);
 	// EntryID the posting (ledger side).
 	Line      int
-	EntryID   ID
+	EntryID   ledger.ID
 	Amount    money.Money // signed, statement terms
 	ValueDate calendar.Date
 	Reference string
 	Status    BreakStatus
 	// AdjustmentEntryID is the entry that resolved the break, approved by
 	// ResolvedBy at ResolvedAt.
-	AdjustmentEntryID ID
+	AdjustmentEntryID ledger.ID
 	ResolvedBy        string
 	ResolvedAt        time.Time
 }
 
 // ReconReport is the outcome of a statement import.
 type ReconReport struct {
-	ID          ID
-	AccountID   ID
+	ID          ledger.ID
+	AccountID   ledger.ID
 	StatementID string
 	DryRun      bool
 	ImportedAt  time.Time
@@ -113,28 +114,30 @@ type ReconReport struct {
 }
 
 // MatchedEntryIDs returns every posting the report matched.
-func (r ReconReport) MatchedEntryIDs() []ID {
-	var ids []ID
+func (r ReconReport) MatchedEntryIDs() []ledger.ID {
+	var ids []ledger.ID
 	for _, m := range r.Matches {
 		ids = append(ids, m.EntryIDs...)
 	}
 	return ids
 }
 
-// ReconStore keeps reconciliations: part of ClearingStore.
+// ReconStore keeps the reconciliations of statements: reports, the
+// postings they matched, and breaks. Like Store, it is safe for concurrent
+// use; clearingtest.RunReconciliation is its contract suite.
 type ReconStore interface {
 	// ReconReport returns the stored report of a statement.
 	// Errors: ErrNotFound.
-	ReconReport(ctx context.Context, accountID ID, statementID string) (ReconReport, error)
+	ReconReport(ctx context.Context, accountID ledger.ID, statementID string) (ReconReport, error)
 
 	// ReconciledEntries returns those of ids that an earlier statement of
 	// the account matched, or that resolved one of its breaks.
-	ReconciledEntries(ctx context.Context, accountID ID, ids []ID) ([]ID, error)
+	ReconciledEntries(ctx context.Context, accountID ledger.ID, ids []ledger.ID) ([]ledger.ID, error)
 
 	// EntryMetadata returns the metadata of those of the entries that have
 	// any, by entry ID: one read for a statement's worth of postings,
 	// where the references to match live.
-	EntryMetadata(ctx context.Context, ids []ID) (map[ID]map[string]string, error)
+	EntryMetadata(ctx context.Context, ids []ledger.ID) (map[ledger.ID]map[string]string, error)
 
 	// SaveReconciliation stores a report atomically: its matches (marking
 	// their entries reconciled), and its breaks. A report for the same
@@ -147,11 +150,11 @@ type ReconStore interface {
 	SaveReconciliation(ctx context.Context, r ReconReport) (stored ReconReport, replayed bool, err error)
 
 	// ReconBreak returns the break. Errors: ErrNotFound.
-	ReconBreak(ctx context.Context, id ID) (ReconBreak, error)
+	ReconBreak(ctx context.Context, id ledger.ID) (ReconBreak, error)
 
 	// ResolveReconBreak marks an open break resolved by the adjustment
 	// entry, and the entry reconciled. A break resolved before by the same
-	// entry is returned as it is. Errors: ErrNotFound; ErrClearingState
+	// entry is returned as it is. Errors: ErrNotFound; ErrState
 	// when the break is cleared or was resolved by another entry.
-	ResolveReconBreak(ctx context.Context, id, entryID ID, approver string, at time.Time) (ReconBreak, error)
+	ResolveReconBreak(ctx context.Context, id, entryID ledger.ID, approver string, at time.Time) (ReconBreak, error)
 }

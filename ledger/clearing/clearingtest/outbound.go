@@ -1,4 +1,4 @@
-package ledgertest
+package clearingtest
 
 import (
 	"bytes"
@@ -8,22 +8,23 @@ import (
 	"testing"
 
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
 
-var clearingOutboundTests = []clearingTest{
-	{Name: "outbound transfer debits the customer and credits clearing suspense at once", Run: func(t *testing.T, f *clearingFixture) {
+var outboundTests = []test{
+	{Name: "outbound transfer debits the customer and credits clearing suspense at once", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		tr := f.out(a.ID, "300.00", "k1")
-		require.Equal(t, ledger.ClearingPending, tr.Status)
+		require.Equal(t, clearing.StatusPending, tr.Status)
 		require.Equal(t, a.ID, tr.FromAccountID)
 		require.Equal(t, a.Number, tr.FromAccountNumber)
 		require.True(t, tr.Amount.Equal(cny("300.00")))
 		require.Len(t, tr.EndToEndID, 32)
-		require.Equal(t, ledger.EndToEndIDOf(tr.ID), tr.EndToEndID)
+		require.Equal(t, clearing.EndToEndIDOf(tr.ID), tr.EndToEndID)
 		f.RequireBalance(a.ID, "700.00")
 		// Clearing suspense is debit-normal: a credit takes it below zero.
 		f.RequireBalance(f.suspense.ID, "-300.00")
@@ -38,37 +39,37 @@ var clearingOutboundTests = []clearingTest{
 		require.Equal(t, tr, got)
 		f.RequireTrialBalanced()
 	}},
-	{Name: "outbound transfer with the same key posts once; another request with it conflicts", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "outbound transfer with the same key posts once; another request with it conflicts", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		first := f.out(a.ID, "300.00", "k1")
 		again := f.out(a.ID, "300.00", "k1")
 		require.Equal(t, first.ID, again.ID)
 		f.RequireBalance(a.ID, "700.00")
-		_, err := f.clr.TransferOut(f.Ctx, ledger.TransferOutRequest{
+		_, err := f.clr.TransferOut(f.Ctx, clearing.TransferOutRequest{
 			FromAccountID: a.ID, Amount: cny("301.00"), IdempotencyKey: "k1",
-			To: ledger.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"},
+			To: clearing.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"},
 		})
 		require.ErrorIs(t, err, ledger.ErrIdempotencyConflict)
 		f.RequireBalance(a.ID, "700.00")
 	}},
-	{Name: "outbound transfer refuses bad requests and changes nothing", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "outbound transfer refuses bad requests and changes nothing", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "100.00")
-		good := ledger.TransferOutRequest{FromAccountID: a.ID, Amount: cny("10.00"),
-			To: ledger.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}}
+		good := clearing.TransferOutRequest{FromAccountID: a.ID, Amount: cny("10.00"),
+			To: clearing.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}}
 		cases := []struct {
 			field  string
-			change func(*ledger.TransferOutRequest)
+			change func(*clearing.TransferOutRequest)
 		}{
-			{"from_account_id", func(r *ledger.TransferOutRequest) { r.FromAccountID = ledger.NilID }},
-			{"to.bank_code", func(r *ledger.TransferOutRequest) { r.To.BankCode = "" }},
-			{"to.account_number", func(r *ledger.TransferOutRequest) { r.To.AccountNumber = "" }},
-			{"to.name", func(r *ledger.TransferOutRequest) { r.To.Name = "" }},
-			{"amount", func(r *ledger.TransferOutRequest) { r.Amount = cny("0") }},
-			{"amount", func(r *ledger.TransferOutRequest) {
+			{"from_account_id", func(r *clearing.TransferOutRequest) { r.FromAccountID = ledger.NilID }},
+			{"to.bank_code", func(r *clearing.TransferOutRequest) { r.To.BankCode = "" }},
+			{"to.account_number", func(r *clearing.TransferOutRequest) { r.To.AccountNumber = "" }},
+			{"to.name", func(r *clearing.TransferOutRequest) { r.To.Name = "" }},
+			{"amount", func(r *clearing.TransferOutRequest) { r.Amount = cny("0") }},
+			{"amount", func(r *clearing.TransferOutRequest) {
 				r.Amount = money.Money{Amount: decimal.RequireFromString("1.005"), Currency: money.CNY}
 			}},
-			{"to.account_number", func(r *ledger.TransferOutRequest) { r.To.AccountNumber = "DE00370400440532013000" }}, // bad IBAN check digits
-			{"to.bank_code", func(r *ledger.TransferOutRequest) { r.To.BankCode = "01//02" }},
+			{"to.account_number", func(r *clearing.TransferOutRequest) { r.To.AccountNumber = "DE00370400440532013000" }}, // bad IBAN check digits
+			{"to.bank_code", func(r *clearing.TransferOutRequest) { r.To.BankCode = "01//02" }},
 		}
 		before := f.snapshot()
 		for i, tc := range cases {
@@ -89,15 +90,18 @@ var clearingOutboundTests = []clearingTest{
 		_, err = f.clr.CutBatch(f.Ctx, money.CNY)
 		require.ErrorIs(t, err, ledger.ErrNotFound, "a refused transfer leaves nothing to clear")
 	}},
-	{Name: "a clearing without the bank's identity refuses to work", Run: func(t *testing.T, f *clearingFixture) {
-		c := ledger.NewClearing(f.Svc, f.cstore, f.net)
-		a := f.funded("c1", "100.00")
-		_, err := c.TransferOut(f.Ctx, ledger.TransferOutRequest{FromAccountID: a.ID, Amount: cny("1"),
-			To: ledger.ExternalAccount{BankCode: "0102", AccountNumber: "1", Name: "x"}})
+	{Name: "a clearing without the bank's identity, or with a bad option, is refused", Run: func(t *testing.T, f *fixture) {
+		_, err := clearing.NewService(f.Svc, f.cstore, f.recon, f.net)
 		requireInvalid(t, err, "bank_identity")
-		f.RequireBalance(a.ID, "100.00")
+		identity := clearing.WithBankIdentity(testBIC, testMemberID)
+		_, err = clearing.NewService(f.Svc, f.cstore, f.recon, f.net, identity, clearing.WithBatchLimit(0))
+		requireInvalid(t, err, "batch_limit")
+		_, err = clearing.NewService(f.Svc, f.cstore, f.recon, f.net, identity, clearing.WithMatchWindow(31))
+		requireInvalid(t, err, "match_window")
+		_, err = clearing.NewService(f.Svc, f.cstore, nil, f.net, identity)
+		requireInvalid(t, err, "clearing")
 	}},
-	{Name: "a batch carries the pending transfers as a pacs.008 the clearing house can read", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "a batch carries the pending transfers as a pacs.008 the clearing house can read", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		b := f.funded("c2", "1000.00")
 		t1 := f.out(a.ID, "300.00", "k1")
@@ -110,7 +114,7 @@ var clearingOutboundTests = []clearingTest{
 		for _, id := range batch.TransferIDs {
 			tr, err := f.clr.Transfer(f.Ctx, id)
 			require.NoError(t, err)
-			require.Equal(t, ledger.ClearingBatched, tr.Status)
+			require.Equal(t, clearing.StatusBatched, tr.Status)
 			require.Equal(t, batch.ID, tr.BatchID)
 		}
 		sent := f.net.messages()
@@ -140,7 +144,7 @@ var clearingOutboundTests = []clearingTest{
 		_, err = f.clr.CutBatch(f.Ctx, money.Currency("XXQ"))
 		requireInvalid(t, err, "currency")
 	}},
-	{Name: "a failed send leaves the batch cut; SendBatch sends the same message", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "a failed send leaves the batch cut; SendBatch sends the same message", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		f.out(a.ID, "10.00", "")
 		f.net.setFail(errNetworkDown)
@@ -154,8 +158,8 @@ var clearingOutboundTests = []clearingTest{
 		require.Equal(t, batch.Message, sent.Message)
 		require.Len(t, f.net.messages(), 1)
 	}},
-	{Name: "the batch limit splits the pending transfers, oldest first", Run: func(t *testing.T, f *clearingFixture) {
-		f2 := newClearingFixtureOver(t, f, ledger.WithBatchLimit(2))
+	{Name: "the batch limit splits the pending transfers, oldest first", Run: func(t *testing.T, f *fixture) {
+		f2 := newFixtureOver(t, f, clearing.WithBatchLimit(2))
 		a := f2.funded("c1", "1000.00")
 		t1, t2, t3 := f2.out(a.ID, "1.00", "a"), f2.out(a.ID, "2.00", "b"), f2.out(a.ID, "3.00", "c")
 		b1, err := f2.clr.CutBatch(f.Ctx, money.CNY)
@@ -166,7 +170,7 @@ var clearingOutboundTests = []clearingTest{
 		require.Equal(t, []ledger.ID{t3.ID}, b2.TransferIDs)
 		require.NotEqual(t, b1.MessageID, b2.MessageID)
 	}},
-	{Name: "settlement moves the batch total from suspense to the settlement account once", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "settlement moves the batch total from suspense to the settlement account once", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		t1 := f.out(a.ID, "300.00", "k1")
 		t2 := f.out(a.ID, "200.00", "k2")
@@ -180,8 +184,8 @@ var clearingOutboundTests = []clearingTest{
 		f.RequireBalance(f.suspense.ID, "0.00")
 		f.RequireBalance(f.settlement.ID, "-500.00") // money left our nostro
 		f.RequireBalance(a.ID, "500.00")
-		require.Equal(t, ledger.ClearingSettled, f.transferStatus(t1.ID))
-		require.Equal(t, ledger.ClearingSettled, f.transferStatus(t2.ID))
+		require.Equal(t, clearing.StatusSettled, f.transferStatus(t1.ID))
+		require.Equal(t, clearing.StatusSettled, f.transferStatus(t2.ID))
 		e, err := f.Svc.Entry(f.Ctx, settled.SettlementEntryID)
 		require.NoError(t, err)
 		require.Equal(t, batch.MessageID, e.Metadata["message_id"])
@@ -196,21 +200,21 @@ var clearingOutboundTests = []clearingTest{
 		require.ErrorIs(t, err, ledger.ErrNotFound)
 		f.RequireTrialBalanced()
 	}},
-	{Name: "concurrent batch cuts put every transfer in exactly one batch", Run: func(t *testing.T, f *clearingFixture) {
-		f2 := newClearingFixtureOver(t, f, ledger.WithBatchLimit(3))
+	{Name: "concurrent batch cuts put every transfer in exactly one batch", Run: func(t *testing.T, f *fixture) {
+		f2 := newFixtureOver(t, f, clearing.WithBatchLimit(3))
 		a := f2.funded("c1", "100000.00")
 		const transfers = 20
 		want := money.Zero(money.CNY)
 		for i := range transfers {
 			amount := cny("1.00")
 			amount.Amount = amount.Amount.Mul(decimalOf(i + 1))
-			tr, err := f2.clr.TransferOut(f.Ctx, ledger.TransferOutRequest{FromAccountID: a.ID, Amount: amount,
-				To: ledger.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}})
+			tr, err := f2.clr.TransferOut(f.Ctx, clearing.TransferOutRequest{FromAccountID: a.ID, Amount: amount,
+				To: clearing.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}})
 			require.NoError(t, err)
 			want.Amount = want.Amount.Add(tr.Amount.Amount)
 		}
 		var mu sync.Mutex
-		var batches []ledger.ClearingBatch
+		var batches []clearing.Batch
 		var wg sync.WaitGroup
 		for range 6 {
 			wg.Go(func() {
@@ -250,14 +254,13 @@ var clearingOutboundTests = []clearingTest{
 	}},
 }
 
-// newClearingFixtureOver is a second Clearing, with other options, over
-// the same backend and Service as f.
-func newClearingFixtureOver(t *testing.T, f *clearingFixture, opts ...ledger.ClearingOption) *clearingFixture {
+// newFixtureOver is a second clearing Service, with other options, over
+// the same backend and ledger Service as f.
+func newFixtureOver(t *testing.T, f *fixture, opts ...clearing.Option) *fixture {
 	t.Helper()
 	g := *f
 	g.net = &fakeNetwork{}
-	g.clr = ledger.NewClearing(f.Svc, f.cstore, g.net,
-		append([]ledger.ClearingOption{ledger.WithBankIdentity(testBIC, testMemberID)}, opts...)...)
+	g.clr = f.newService(g.net, opts...)
 	return &g
 }
 

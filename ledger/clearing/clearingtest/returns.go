@@ -1,16 +1,17 @@
-package ledgertest
+package clearingtest
 
 import (
 	"testing"
 
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 	"github.com/stretchr/testify/require"
 )
 
-var clearingReturnTests = []clearingTest{
-	{Name: "a return before settlement refunds the customer from suspense; settlement leaves it out", Run: func(t *testing.T, f *clearingFixture) {
+var returnTests = []test{
+	{Name: "a return before settlement refunds the customer from suspense; settlement leaves it out", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		b := f.funded("c2", "1000.00")
 		t1 := f.out(a.ID, "300.00", "k1")
@@ -20,7 +21,7 @@ var clearingReturnTests = []clearingTest{
 
 		r, err := f.clr.Receive(f.Ctx, returnOf(t, "RET-1", iso20022.ReasonClosedAccount, t1))
 		require.NoError(t, err)
-		require.Equal(t, ledger.KindPaymentReturn, r.Kind)
+		require.Equal(t, clearing.KindPaymentReturn, r.Kind)
 		require.Equal(t, "RET-1", r.MessageID)
 		require.Len(t, r.Returned, 1)
 		require.Empty(t, r.Rejected)
@@ -30,7 +31,7 @@ var clearingReturnTests = []clearingTest{
 
 		got, err := f.clr.Transfer(f.Ctx, t1.ID)
 		require.NoError(t, err)
-		require.Equal(t, ledger.ClearingReturned, got.Status)
+		require.Equal(t, clearing.StatusReturned, got.Status)
 		require.Equal(t, "AC04", got.ReturnReason)
 		require.Equal(t, "returned by the suite", got.ReturnInfo)
 		require.False(t, got.ReturnedFromSettlement)
@@ -47,11 +48,11 @@ var clearingReturnTests = []clearingTest{
 		require.True(t, settled.SettledTotal.Equal(cny("200.00")))
 		f.RequireBalance(f.suspense.ID, "0.00")
 		f.RequireBalance(f.settlement.ID, "-200.00")
-		require.Equal(t, ledger.ClearingReturned, f.transferStatus(t1.ID), "a returned transfer stays returned")
-		require.Equal(t, ledger.ClearingSettled, f.transferStatus(t2.ID))
+		require.Equal(t, clearing.StatusReturned, f.transferStatus(t1.ID), "a returned transfer stays returned")
+		require.Equal(t, clearing.StatusSettled, f.transferStatus(t2.ID))
 		f.RequireTrialBalanced()
 	}},
-	{Name: "a return after settlement refunds the customer from the settlement account", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "a return after settlement refunds the customer from the settlement account", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		t1 := f.out(a.ID, "300.00", "k1")
 		batch, err := f.clr.CutBatch(f.Ctx, money.CNY)
@@ -68,12 +69,12 @@ var clearingReturnTests = []clearingTest{
 		f.RequireBalance(f.suspense.ID, "0.00")
 		got, err := f.clr.Transfer(f.Ctx, t1.ID)
 		require.NoError(t, err)
-		require.Equal(t, ledger.ClearingReturned, got.Status)
+		require.Equal(t, clearing.StatusReturned, got.Status)
 		require.True(t, got.ReturnedFromSettlement)
 		require.Equal(t, "AC01", got.ReturnReason)
 		f.RequireTrialBalanced()
 	}},
-	{Name: "a return for a closed customer account goes to suspense for research", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "a return for a closed customer account goes to suspense for research", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "300.00")
 		t1 := f.out(a.ID, "300.00", "k1")
 		_, err := f.clr.CutBatch(f.Ctx, money.CNY)
@@ -87,10 +88,10 @@ var clearingReturnTests = []clearingTest{
 		f.RequireBalance(f.research.ID, "300.00")
 		f.RequireBalance(f.suspense.ID, "0.00")
 	}},
-	{Name: "returns of unknown or unsent payments are reported and change nothing", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "returns of unknown or unsent payments are reported and change nothing", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		pending := f.out(a.ID, "50.00", "k1")
-		unknown := ledger.ClearingTransfer{EndToEndID: "NOSUCHPAYMENT", Amount: cny("10.00")}
+		unknown := clearing.Transfer{EndToEndID: "NOSUCHPAYMENT", Amount: cny("10.00")}
 		before := f.snapshot()
 		r, err := f.clr.Receive(f.Ctx, returnOf(t, "RET-4", iso20022.ReasonNotSpecified, unknown, pending))
 		require.NoError(t, err)
@@ -100,9 +101,9 @@ var clearingReturnTests = []clearingTest{
 		require.Contains(t, r.Rejected[0].Info, "unknown")
 		require.Equal(t, pending.ID, r.Rejected[1].TransferID)
 		require.Equal(t, before, f.snapshot())
-		require.Equal(t, ledger.ClearingPending, f.transferStatus(pending.ID))
+		require.Equal(t, clearing.StatusPending, f.transferStatus(pending.ID))
 	}},
-	{Name: "a partial return is reported, not applied", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "a partial return is reported, not applied", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		t1 := f.out(a.ID, "50.00", "k1")
 		_, err := f.clr.CutBatch(f.Ctx, money.CNY)
@@ -113,10 +114,10 @@ var clearingReturnTests = []clearingTest{
 		require.NoError(t, err)
 		require.Len(t, r.Rejected, 1)
 		require.Contains(t, r.Rejected[0].Info, "partial")
-		require.Equal(t, ledger.ClearingBatched, f.transferStatus(t1.ID))
+		require.Equal(t, clearing.StatusBatched, f.transferStatus(t1.ID))
 		f.RequireBalance(a.ID, "950.00")
 	}},
-	{Name: "receiving the same return again refunds nothing twice", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "receiving the same return again refunds nothing twice", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		t1 := f.out(a.ID, "300.00", "k1")
 		_, err := f.clr.CutBatch(f.Ctx, money.CNY)
@@ -138,7 +139,7 @@ var clearingReturnTests = []clearingTest{
 		f.RequireBalance(a.ID, "1000.00")
 		f.RequireTrialBalanced()
 	}},
-	{Name: "a return or a settlement cut short after its record changed is finished by running it again", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "a return or a settlement cut short after its record changed is finished by running it again", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		t1 := f.out(a.ID, "300.00", "k1")
 		t2 := f.out(a.ID, "200.00", "k2")
@@ -146,8 +147,8 @@ var clearingReturnTests = []clearingTest{
 		require.NoError(t, err)
 		// A crash right after the store marked t1 returned, before the refund
 		// posted.
-		_, err = f.cstore.UpdateClearingTransfer(f.Ctx, t1.ID, func(tr ledger.ClearingTransfer) (ledger.ClearingTransfer, error) {
-			tr.Status, tr.ReturnReason = ledger.ClearingReturned, "AC04"
+		_, err = f.cstore.UpdateClearingTransfer(f.Ctx, t1.ID, func(tr clearing.Transfer) (clearing.Transfer, error) {
+			tr.Status, tr.ReturnReason = clearing.StatusReturned, "AC04"
 			return tr, nil
 		})
 		require.NoError(t, err)
@@ -171,7 +172,7 @@ var clearingReturnTests = []clearingTest{
 		require.NotEqual(t, ledger.NilID, settled.SettlementEntryID)
 		f.RequireBalance(f.settlement.ID, "-200.00")
 		f.RequireBalance(f.suspense.ID, "0.00")
-		require.Equal(t, ledger.ClearingSettled, f.transferStatus(t2.ID))
+		require.Equal(t, clearing.StatusSettled, f.transferStatus(t2.ID))
 		f.RequireTrialBalanced()
 	}},
 }

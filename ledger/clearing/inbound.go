@@ -1,4 +1,4 @@
-package ledger
+package clearing
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 )
@@ -55,8 +56,8 @@ type InboundItem struct {
 	Amount        money.Money
 	// EntryID is the entry that credited the beneficiary or refunded the
 	// customer; TransferID the outbound transfer a return refers to.
-	EntryID    ID
-	TransferID ID
+	EntryID    ledger.ID
+	TransferID ledger.ID
 	// Reason is an ISO return reason code; Info says why in words.
 	Reason string
 	Info   string
@@ -70,10 +71,7 @@ type InboundItem struct {
 // the stored report with Replayed set and posts nothing; a run cut short
 // by a crash is completed by receiving it again, as every posting has a
 // key derived from the message.
-func (c *Clearing) Receive(ctx context.Context, data []byte) (InboundReport, error) {
-	if c.configErr != nil {
-		return InboundReport{}, c.configErr
-	}
+func (c *Service) Receive(ctx context.Context, data []byte) (InboundReport, error) {
 	if len(data) == 0 {
 		return InboundReport{}, invalid("message", "is empty")
 	}
@@ -102,19 +100,15 @@ func (c *Clearing) Receive(ctx context.Context, data []byte) (InboundReport, err
 	return InboundReport{}, badMessage(fmt.Errorf("%w: %s is not a pacs.008 or pacs.004", iso20022.ErrUnsupportedMessage, id))
 }
 
-func badMessage(err error) error {
-	return fmt.Errorf("%w: message: %w", ErrInvalidInput, err)
-}
-
 // receiveOnce returns the stored report of a message received before, or
 // runs apply and stores its report.
-func (c *Clearing) receiveOnce(ctx context.Context, kind, msgID string, apply func() (InboundReport, error)) (InboundReport, error) {
+func (c *Service) receiveOnce(ctx context.Context, kind, msgID string, apply func() (InboundReport, error)) (InboundReport, error) {
 	prior, err := c.store.InboundResult(ctx, kind, msgID)
 	if err == nil {
 		prior.Replayed = true
 		return prior, nil
 	}
-	if !errors.Is(err, ErrNotFound) {
+	if !errors.Is(err, ledger.ErrNotFound) {
 		return InboundReport{}, err
 	}
 	r, err := apply()
@@ -122,7 +116,7 @@ func (c *Clearing) receiveOnce(ctx context.Context, kind, msgID string, apply fu
 		return InboundReport{}, err
 	}
 	r.Kind, r.MessageID = kind, msgID
-	r.ReceivedAt = c.svc.clock.Now().UTC().Truncate(time.Microsecond)
+	r.ReceivedAt = c.now()
 	stored, replayed, err := c.store.SaveInboundResult(ctx, r)
 	if err != nil {
 		return InboundReport{}, err
@@ -142,9 +136,9 @@ func digest(s string) string {
 // beneficiary and sends the ones it cannot apply back in a pacs.004.
 // msgName is the message's identifier ("pacs.008.001.08"), which the
 // return names as the original.
-func (c *Clearing) receiveCredits(ctx context.Context, m iso20022.CreditTransferBatch, msgName string) (InboundReport, error) {
+func (c *Service) receiveCredits(ctx context.Context, m iso20022.CreditTransferBatch, msgName string) (InboundReport, error) {
 	cur := m.Header.TotalAmount.Currency
-	settlement, err := c.internal(ctx, cur, CodeSettlement)
+	settlement, err := c.internal(ctx, cur, ledger.CodeSettlement)
 	if err != nil {
 		return InboundReport{}, err
 	}
@@ -159,10 +153,10 @@ func (c *Clearing) receiveCredits(ctx context.Context, m iso20022.CreditTransfer
 			return InboundReport{}, err
 		}
 		if reason == "" {
-			receipt, err := c.svc.PostEntry(ctx, JournalRequest{
-				Postings: []Posting{
-					{AccountID: settlement, Side: Debit, Amount: tx.Amount},
-					{AccountID: acct, Side: Credit, Amount: tx.Amount},
+			receipt, err := c.svc.PostEntry(ctx, ledger.JournalRequest{
+				Postings: []ledger.Posting{
+					{AccountID: settlement, Side: ledger.Debit, Amount: tx.Amount},
+					{AccountID: acct, Side: ledger.Credit, Amount: tx.Amount},
 				},
 				Description:    inboundDescription(tx),
 				Metadata:       inboundMetadata(m.Header.MessageID, tx),
@@ -173,9 +167,9 @@ func (c *Clearing) receiveCredits(ctx context.Context, m iso20022.CreditTransfer
 				item.EntryID = receipt.Entry.ID
 				r.Credited = append(r.Credited, item)
 				continue
-			case errors.Is(err, ErrAccountClosed):
+			case errors.Is(err, ledger.ErrAccountClosed):
 				reason, info = iso20022.ReasonClosedAccount, "account closed"
-			case errors.Is(err, ErrAccountFrozen):
+			case errors.Is(err, ledger.ErrAccountFrozen):
 				reason, info = iso20022.ReasonBlockedAccount, "account blocked"
 			default:
 				return InboundReport{}, err
@@ -214,22 +208,22 @@ func (c *Clearing) receiveCredits(ctx context.Context, m iso20022.CreditTransfer
 // beneficiary finds the account to credit, or the reason to return the
 // payment: AC01 for an unknown (or internal) account, AC04 closed, AC06
 // frozen, AM03 another currency.
-func (c *Clearing) beneficiary(ctx context.Context, tx iso20022.CreditTransfer) (iso20022.ReturnReason, string, ID, error) {
+func (c *Service) beneficiary(ctx context.Context, tx iso20022.CreditTransfer) (iso20022.ReturnReason, string, ledger.ID, error) {
 	number := tx.CreditorAccount.Number()
 	a, err := c.svc.AccountByNumber(ctx, number)
 	switch {
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrInvalidInput):
-		return iso20022.ReasonIncorrectAccount, "no account " + number, NilID, nil
+	case errors.Is(err, ledger.ErrNotFound), errors.Is(err, ledger.ErrInvalidInput):
+		return iso20022.ReasonIncorrectAccount, "no account " + number, ledger.NilID, nil
 	case err != nil:
-		return "", "", NilID, err
-	case a.Product == ProductInternal:
-		return iso20022.ReasonIncorrectAccount, "no account " + number, NilID, nil
-	case a.Status == StatusClosed:
-		return iso20022.ReasonClosedAccount, "account closed", NilID, nil
-	case a.Status == StatusFrozen:
-		return iso20022.ReasonBlockedAccount, "account blocked", NilID, nil
+		return "", "", ledger.NilID, err
+	case a.Product == ledger.ProductInternal:
+		return iso20022.ReasonIncorrectAccount, "no account " + number, ledger.NilID, nil
+	case a.Status == ledger.StatusClosed:
+		return iso20022.ReasonClosedAccount, "account closed", ledger.NilID, nil
+	case a.Status == ledger.StatusFrozen:
+		return iso20022.ReasonBlockedAccount, "account blocked", ledger.NilID, nil
 	case a.Currency != tx.Amount.Currency:
-		return "AM03", fmt.Sprintf("account is in %s", a.Currency), NilID, nil
+		return "AM03", fmt.Sprintf("account is in %s", a.Currency), ledger.NilID, nil
 	}
 	return "", "", a.ID, nil
 }
@@ -239,8 +233,8 @@ func inboundDescription(tx iso20022.CreditTransfer) string {
 	if len(tx.RemittanceInfo) > 0 {
 		d += ": " + tx.RemittanceInfo[0]
 	}
-	if len(d) > MaxDescriptionLength {
-		d = strings.ToValidUTF8(d[:MaxDescriptionLength], "")
+	if len(d) > ledger.MaxDescriptionLength {
+		d = strings.ToValidUTF8(d[:ledger.MaxDescriptionLength], "")
 	}
 	return d
 }
@@ -305,15 +299,15 @@ func sendableRef(s string) bool {
 
 // holdForResearch books a payment that can be neither applied nor returned
 // by message from the settlement account to suspense.
-func (c *Clearing) holdForResearch(ctx context.Context, m iso20022.CreditTransferBatch, tx iso20022.CreditTransfer, settlement ID, key string) (ID, error) {
-	research, err := c.internal(ctx, tx.Amount.Currency, CodeSuspense)
+func (c *Service) holdForResearch(ctx context.Context, m iso20022.CreditTransferBatch, tx iso20022.CreditTransfer, settlement ledger.ID, key string) (ledger.ID, error) {
+	research, err := c.internal(ctx, tx.Amount.Currency, ledger.CodeSuspense)
 	if err != nil {
-		return NilID, err
+		return ledger.NilID, err
 	}
-	receipt, err := c.svc.PostEntry(ctx, JournalRequest{
-		Postings: []Posting{
-			{AccountID: settlement, Side: Debit, Amount: tx.Amount},
-			{AccountID: research, Side: Credit, Amount: tx.Amount},
+	receipt, err := c.svc.PostEntry(ctx, ledger.JournalRequest{
+		Postings: []ledger.Posting{
+			{AccountID: settlement, Side: ledger.Debit, Amount: tx.Amount},
+			{AccountID: research, Side: ledger.Credit, Amount: tx.Amount},
 		},
 		Description:    "Unapplied inbound payment held for research",
 		Metadata:       inboundMetadata(m.Header.MessageID, tx),
@@ -324,7 +318,7 @@ func (c *Clearing) holdForResearch(ctx context.Context, m iso20022.CreditTransfe
 
 // paymentReturn is the pacs.004 sending back the returns of m. Its MsgId
 // is derived from m's, so a resend after a crash carries the same id.
-func (c *Clearing) paymentReturn(m iso20022.CreditTransferBatch, back []iso20022.ReturnedTransaction, msgKey string) iso20022.PaymentReturn {
+func (c *Service) paymentReturn(m iso20022.CreditTransferBatch, back []iso20022.ReturnedTransaction, msgKey string) iso20022.PaymentReturn {
 	total := money.Zero(m.Header.TotalAmount.Currency)
 	for _, rt := range back {
 		total, _ = total.Add(rt.ReturnedAmount) // one currency: the parser saw to it
@@ -332,7 +326,7 @@ func (c *Clearing) paymentReturn(m iso20022.CreditTransferBatch, back []iso20022
 	return iso20022.PaymentReturn{
 		Header: iso20022.GroupHeader{
 			MessageID:            "R" + msgKey,
-			CreatedAt:            c.svc.clock.Now().UTC().Truncate(time.Microsecond),
+			CreatedAt:            c.now(),
 			NumberOfTransactions: len(back),
 			TotalAmount:          total,
 			SettlementDate:       m.Header.SettlementDate,
@@ -345,10 +339,10 @@ func (c *Clearing) paymentReturn(m iso20022.CreditTransferBatch, back []iso20022
 // receiveReturns refunds the customers of our transfers that came back.
 // Every return is looked up first; those that cannot be applied are
 // reported in Rejected and change nothing.
-func (c *Clearing) receiveReturns(ctx context.Context, m iso20022.PaymentReturn) (InboundReport, error) {
+func (c *Service) receiveReturns(ctx context.Context, m iso20022.PaymentReturn) (InboundReport, error) {
 	type planned struct {
 		item InboundItem
-		t    ClearingTransfer
+		t    Transfer
 		rt   iso20022.ReturnedTransaction
 	}
 	var plan []planned
@@ -370,7 +364,7 @@ func (c *Clearing) receiveReturns(ctx context.Context, m iso20022.PaymentReturn)
 	}
 	for _, p := range plan {
 		t, err := c.applyReturn(ctx, p.t.ID, returnReason(p.rt))
-		if errors.Is(err, ErrClearingState) {
+		if errors.Is(err, ErrState) {
 			p.item.Info = err.Error()
 			r.Rejected = append(r.Rejected, p.item)
 			continue
@@ -387,27 +381,27 @@ func (c *Clearing) receiveReturns(ctx context.Context, m iso20022.PaymentReturn)
 // returnedTransfer finds our transfer a return refers to, by its original
 // end-to-end id or transaction id (we send the same value in both), and
 // says why the return cannot be applied, if it cannot.
-func (c *Clearing) returnedTransfer(ctx context.Context, rt iso20022.ReturnedTransaction) (ClearingTransfer, string, error) {
-	var t ClearingTransfer
-	err := ErrNotFound
+func (c *Service) returnedTransfer(ctx context.Context, rt iso20022.ReturnedTransaction) (Transfer, string, error) {
+	var t Transfer
+	err := ledger.ErrNotFound
 	for _, ref := range []string{rt.OriginalEndToEndID, rt.OriginalTransactionID, rt.OriginalInstructionID} {
 		if ref == "" {
 			continue
 		}
-		if t, err = c.store.ClearingTransferByEndToEnd(ctx, ref); !errors.Is(err, ErrNotFound) {
+		if t, err = c.store.ClearingTransferByEndToEnd(ctx, ref); !errors.Is(err, ledger.ErrNotFound) {
 			break
 		}
 	}
 	switch {
-	case errors.Is(err, ErrNotFound):
-		return ClearingTransfer{}, "unknown original payment", nil
+	case errors.Is(err, ledger.ErrNotFound):
+		return Transfer{}, "unknown original payment", nil
 	case err != nil:
-		return ClearingTransfer{}, "", err
+		return Transfer{}, "", err
 	case !rt.ReturnedAmount.Equal(t.Amount):
 		return t, fmt.Sprintf("returned amount %s is not the transfer's %s; partial returns are not applied", rt.ReturnedAmount, t.Amount), nil
-	case t.Status == ClearingPending:
+	case t.Status == StatusPending:
 		return t, "the transfer has not been sent", nil
-	case t.Status == ClearingReturned && t.ReturnReason != returnReason(rt).code:
+	case t.Status == StatusReturned && t.ReturnReason != returnReason(rt).code:
 		return t, "the transfer was returned already", nil
 	}
 	return t, "", nil
@@ -436,39 +430,39 @@ func returnReason(rt iso20022.ReturnedTransaction) returnCause {
 // entry. A customer account that no longer takes credits (closed, frozen)
 // is refunded into suspense for research instead. Each step can be run
 // again: the posting's key is clearing/<transfer id>/return.
-func (c *Clearing) applyReturn(ctx context.Context, id ID, why returnCause) (ClearingTransfer, error) {
-	now := c.svc.clock.Now().UTC().Truncate(time.Microsecond)
-	t, err := c.store.UpdateClearingTransfer(ctx, id, func(t ClearingTransfer) (ClearingTransfer, error) {
-		if t.Status == ClearingReturned && t.ReturnReason == why.code {
+func (c *Service) applyReturn(ctx context.Context, id ledger.ID, why returnCause) (Transfer, error) {
+	now := c.now()
+	t, err := c.store.UpdateClearingTransfer(ctx, id, func(t Transfer) (Transfer, error) {
+		if t.Status == StatusReturned && t.ReturnReason == why.code {
 			// Returned by an earlier run of this return, which may have
 			// stopped before posting: the posting's key makes finishing
 			// it safe.
 			return t, nil
 		}
-		if !t.Status.canBecome(ClearingReturned) {
-			return t, fmt.Errorf("%w: transfer %s is %s", ErrClearingState, t.EndToEndID, t.Status)
+		if !t.Status.canBecome(StatusReturned) {
+			return t, fmt.Errorf("%w: transfer %s is %s", ErrState, t.EndToEndID, t.Status)
 		}
-		t.ReturnedFromSettlement = t.Status == ClearingSettled
-		t.Status, t.ReturnReason, t.ReturnInfo, t.UpdatedAt = ClearingReturned, why.code, why.info, now
+		t.ReturnedFromSettlement = t.Status == StatusSettled
+		t.Status, t.ReturnReason, t.ReturnInfo, t.UpdatedAt = StatusReturned, why.code, why.info, now
 		return t, nil
 	})
 	if err != nil {
-		return ClearingTransfer{}, err
+		return Transfer{}, err
 	}
-	from := CodeClearingSuspense
+	from := ledger.CodeClearingSuspense
 	if t.ReturnedFromSettlement {
-		from = CodeSettlement
+		from = ledger.CodeSettlement
 	}
 	source, err := c.internal(ctx, t.Amount.Currency, from)
 	if err != nil {
-		return ClearingTransfer{}, err
+		return Transfer{}, err
 	}
 	key := "clearing/" + t.ID.String() + "/return"
-	refund := func(to ID, key string) (Receipt, error) {
-		return c.svc.PostEntry(ctx, JournalRequest{
-			Postings: []Posting{
-				{AccountID: source, Side: Debit, Amount: t.Amount},
-				{AccountID: to, Side: Credit, Amount: t.Amount},
+	refund := func(to ledger.ID, key string) (ledger.Receipt, error) {
+		return c.svc.PostEntry(ctx, ledger.JournalRequest{
+			Postings: []ledger.Posting{
+				{AccountID: source, Side: ledger.Debit, Amount: t.Amount},
+				{AccountID: to, Side: ledger.Credit, Amount: t.Amount},
 			},
 			Description: "Returned transfer " + t.EndToEndID + ": " + why.code,
 			Metadata: map[string]string{"clearing": "return", "clearing_transfer": t.ID.String(),
@@ -477,16 +471,16 @@ func (c *Clearing) applyReturn(ctx context.Context, id ID, why returnCause) (Cle
 		})
 	}
 	receipt, err := refund(t.FromAccountID, key)
-	if errors.Is(err, ErrAccountClosed) || errors.Is(err, ErrAccountFrozen) {
-		var suspense ID
-		if suspense, err = c.internal(ctx, t.Amount.Currency, CodeSuspense); err == nil {
+	if errors.Is(err, ledger.ErrAccountClosed) || errors.Is(err, ledger.ErrAccountFrozen) {
+		var suspense ledger.ID
+		if suspense, err = c.internal(ctx, t.Amount.Currency, ledger.CodeSuspense); err == nil {
 			receipt, err = refund(suspense, key+"-suspense")
 		}
 	}
 	if err != nil {
-		return ClearingTransfer{}, err
+		return Transfer{}, err
 	}
-	return c.store.UpdateClearingTransfer(ctx, id, func(t ClearingTransfer) (ClearingTransfer, error) {
+	return c.store.UpdateClearingTransfer(ctx, id, func(t Transfer) (Transfer, error) {
 		t.ReturnEntryID = receipt.Entry.ID
 		return t, nil
 	})

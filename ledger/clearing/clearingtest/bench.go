@@ -1,4 +1,4 @@
-package ledgertest
+package clearingtest
 
 import (
 	"context"
@@ -8,38 +8,45 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"
 )
 
-// NewClearingBenchStores is NewClearingStores for benchmarks.
-type NewClearingBenchStores func(b *testing.B) (ledger.Store, ledger.ClearingStore)
+// NewBenchStores is NewStores for benchmarks.
+type NewBenchStores func(b *testing.B) (ledger.Store, clearing.Store, clearing.ReconStore)
 
 type discardNetwork struct{}
 
-func (discardNetwork) Send(context.Context, ledger.OutboundMessage) error { return nil }
+func (discardNetwork) Send(context.Context, clearing.OutboundMessage) error { return nil }
 
-func newBenchClearing(b *testing.B, newStores NewClearingBenchStores) (*ledger.Service, *ledger.Clearing) {
+func newBenchClearing(b *testing.B, newStores NewBenchStores) (*ledger.Service, *clearing.Service) {
 	b.Helper()
-	store, cstore := newStores(b)
-	svc, err := ledger.NewService(store, ledger.WithClock(calendar.NewManualClock(start)))
+	store, cstore, recon := newStores(b)
+	clock := calendar.NewManualClock(start)
+	svc, err := ledger.NewService(store, ledger.WithClock(clock))
 	if err != nil {
 		b.Fatal(err)
 	}
 	if _, err := svc.SetupChart(context.Background(), money.CNY); err != nil {
 		b.Fatal(err)
 	}
-	return svc, ledger.NewClearing(svc, cstore, discardNetwork{}, ledger.WithBankIdentity(testBIC, testMemberID))
+	clr, err := clearing.NewService(svc, cstore, recon, discardNetwork{},
+		clearing.WithBankIdentity(testBIC, testMemberID), clearing.WithClock(clock))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, clr
 }
 
-// RunClearingBenchmarks runs the clearing benchmarks on a backend:
+// RunBenchmarks runs the clearing benchmarks on a backend:
 //
 //	TransferOut        one outbound transfer: checks, posting, record
 //	ImportStatement    a dry-run reconciliation of a 1000-line statement
 //	                   against 1000 postings over five days, half paired by
 //	                   reference and half by amount; reports lines/s
-func RunClearingBenchmarks(b *testing.B, newStores NewClearingBenchStores) {
+func RunBenchmarks(b *testing.B, newStores NewBenchStores) {
 	b.Run("TransferOut", func(b *testing.B) {
 		svc, clr := newBenchClearing(b, newStores)
 		ctx := context.Background()
@@ -50,8 +57,8 @@ func RunClearingBenchmarks(b *testing.B, newStores NewClearingBenchStores) {
 		if _, err := svc.Deposit(ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("100000000.00")}); err != nil {
 			b.Fatal(err)
 		}
-		req := ledger.TransferOutRequest{FromAccountID: a.ID, Amount: cny("1.00"),
-			To: ledger.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}}
+		req := clearing.TransferOutRequest{FromAccountID: a.ID, Amount: cny("1.00"),
+			To: clearing.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}}
 		for b.Loop() {
 			if _, err := clr.TransferOut(ctx, req); err != nil {
 				b.Fatal(err)
@@ -86,7 +93,7 @@ func RunClearingBenchmarks(b *testing.B, newStores NewClearingBenchStores) {
 		}
 		began := time.Now()
 		for b.Loop() {
-			r, err := clr.ImportStatement(ctx, ledger.StatementImport{AccountID: nostro.ID, StatementID: "bench", Entries: entries, DryRun: true})
+			r, err := clr.ImportStatement(ctx, clearing.StatementImport{AccountID: nostro.ID, StatementID: "bench", Entries: entries, DryRun: true})
 			if err != nil || len(r.Matches) != lines {
 				b.Fatalf("%v: %d matches", err, len(r.Matches))
 			}

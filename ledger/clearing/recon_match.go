@@ -1,4 +1,4 @@
-package ledger
+package clearing
 
 import (
 	"cmp"
@@ -33,10 +33,10 @@ type reconItem struct {
 // then by amount within window days, then by sums on one value date. It
 // marks the items it matches and returns the matches with the indexes of
 // each side.
-func matchItems(lines, ledger []*reconItem, window int) []rawMatch {
+func matchItems(lines, booked []*reconItem, window int) []rawMatch {
 	var out []rawMatch
-	byAmount := make(map[string][]*reconItem, len(ledger)) // in ledger order
-	for _, p := range ledger {
+	byAmount := make(map[string][]*reconItem, len(booked)) // in ledger order
+	for _, p := range booked {
 		k := p.amount.String()
 		byAmount[k] = append(byAmount[k], p)
 	}
@@ -68,8 +68,8 @@ func matchItems(lines, ledger []*reconItem, window int) []rawMatch {
 		}
 	}
 	// 3. One line to several postings, then several lines to one posting.
-	out = append(out, matchSums(lines, ledger, window, false)...)
-	out = append(out, matchSums(ledger, lines, window, true)...)
+	out = append(out, matchSums(lines, booked, window, false)...)
+	out = append(out, matchSums(booked, lines, window, true)...)
 	return out
 }
 

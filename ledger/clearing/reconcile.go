@@ -1,4 +1,4 @@
-package ledger
+package clearing
 
 import (
 	"bytes"
@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 	"unicode/utf8"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"
@@ -22,7 +22,7 @@ const MaxStatementLines = 20000
 // nostro account accountID (its Stmt/Id names it for re-imports). An
 // invalid file is ErrInvalidInput, also wrapping iso20022.ErrInvalidMessage
 // or ErrUnsupportedMessage, and changes nothing.
-func (c *Clearing) ImportCamt053(ctx context.Context, accountID ID, data []byte, dryRun bool) (ReconReport, error) {
+func (c *Service) ImportCamt053(ctx context.Context, accountID ledger.ID, data []byte, dryRun bool) (ReconReport, error) {
 	m, err := iso20022.ParseStatement(bytes.NewReader(data))
 	if err != nil {
 		return ReconReport{}, badMessage(err)
@@ -41,7 +41,7 @@ func (c *Clearing) ImportCamt053(ctx context.Context, accountID ID, data []byte,
 			return ReconReport{}, err
 		}
 		if st.Currency != a.Currency {
-			return ReconReport{}, fmt.Errorf("%w: the statement is in %s, account %s in %s", ErrCurrencyMismatch, st.Currency, a.Number, a.Currency)
+			return ReconReport{}, fmt.Errorf("%w: the statement is in %s, account %s in %s", ledger.ErrCurrencyMismatch, st.Currency, a.Number, a.Currency)
 		}
 	}
 	return c.ImportStatement(ctx, StatementImport{AccountID: accountID, StatementID: id, Entries: st.Entries, DryRun: dryRun})
@@ -49,7 +49,7 @@ func (c *Clearing) ImportCamt053(ctx context.Context, accountID ID, data []byte,
 
 // ImportCSV reconciles a statement in bankkit's CSV format (see
 // iso20022.ParseCSVStatement); statementID names it for re-imports.
-func (c *Clearing) ImportCSV(ctx context.Context, accountID ID, statementID string, data []byte, dryRun bool) (ReconReport, error) {
+func (c *Service) ImportCSV(ctx context.Context, accountID ledger.ID, statementID string, data []byte, dryRun bool) (ReconReport, error) {
 	entries, err := iso20022.ParseCSVStatement(bytes.NewReader(data))
 	if err != nil {
 		return ReconReport{}, badMessage(err)
@@ -69,12 +69,9 @@ func (c *Clearing) ImportCSV(ctx context.Context, accountID ID, statementID stri
 // A dry run returns the report and records nothing. Otherwise the matches
 // and breaks are stored, and importing the same StatementID for the
 // account again returns the stored report with Replayed set.
-func (c *Clearing) ImportStatement(ctx context.Context, imp StatementImport) (ReconReport, error) {
-	if c.configErr != nil {
-		return ReconReport{}, c.configErr
-	}
+func (c *Service) ImportStatement(ctx context.Context, imp StatementImport) (ReconReport, error) {
 	switch {
-	case imp.AccountID == NilID:
+	case imp.AccountID == ledger.NilID:
 		return ReconReport{}, invalid("account_id", "is required")
 	case imp.StatementID == "" || len(imp.StatementID) > 140 || !utf8.ValidString(imp.StatementID):
 		return ReconReport{}, invalid("statement_id", "must be 1 to 140 bytes of UTF-8")
@@ -89,12 +86,12 @@ func (c *Clearing) ImportStatement(ctx context.Context, imp StatementImport) (Re
 	if err != nil {
 		return ReconReport{}, err
 	}
-	prior, err := c.store.ReconReport(ctx, imp.AccountID, imp.StatementID)
+	prior, err := c.recon.ReconReport(ctx, imp.AccountID, imp.StatementID)
 	if err == nil {
 		prior.Replayed = true
 		return prior, nil
 	}
-	if !errors.Is(err, ErrNotFound) {
+	if !errors.Is(err, ledger.ErrNotFound) {
 		return ReconReport{}, err
 	}
 	for attempt := 0; ; attempt++ {
@@ -102,8 +99,8 @@ func (c *Clearing) ImportStatement(ctx context.Context, imp StatementImport) (Re
 		if err != nil || imp.DryRun {
 			return r, err
 		}
-		stored, replayed, err := c.store.SaveReconciliation(ctx, r)
-		if errors.Is(err, ErrDuplicate) && attempt == 0 {
+		stored, replayed, err := c.recon.SaveReconciliation(ctx, r)
+		if errors.Is(err, ledger.ErrDuplicate) && attempt == 0 {
 			continue // another statement matched one of our postings: match again
 		}
 		if err != nil {
@@ -116,7 +113,7 @@ func (c *Clearing) ImportStatement(ctx context.Context, imp StatementImport) (Re
 
 // statementItems reads the booked lines of the statement, in statement
 // terms, and the report's header.
-func statementItems(imp StatementImport, account Account) ([]reconItem, ReconReport, error) {
+func statementItems(imp StatementImport, account ledger.Account) ([]reconItem, ReconReport, error) {
 	r := ReconReport{AccountID: account.ID, StatementID: imp.StatementID, DryRun: imp.DryRun}
 	var items []reconItem
 	for i, e := range imp.Entries {
@@ -126,10 +123,10 @@ func statementItems(imp StatementImport, account Account) ([]reconItem, ReconRep
 		}
 		field := fmt.Sprintf("entries[%d]", i)
 		if e.Amount.Currency != account.Currency {
-			return nil, r, invalidAs(ErrCurrencyMismatch, field+".amount",
+			return nil, r, invalidAs(ledger.ErrCurrencyMismatch, field+".amount",
 				fmt.Sprintf("is in %s, the account in %s", e.Amount.Currency, account.Currency))
 		}
-		if !e.Direction.Valid() || !amountValid(e.Amount) || !e.Amount.IsPositive() {
+		if !e.Direction.Valid() || !e.Amount.Valid() || !e.Amount.IsPositive() {
 			return nil, r, invalid(field+".amount", "needs an amount above zero in the currency's minor unit, and a direction")
 		}
 		d := e.ValueDate
@@ -170,13 +167,13 @@ func lineRefs(e iso20022.Entry) []string {
 
 // reconcile computes the report from the statement's lines and the
 // account's unreconciled postings.
-func (c *Clearing) reconcile(ctx context.Context, imp StatementImport, account Account, stmt []reconItem, r ReconReport) (ReconReport, error) {
+func (c *Service) reconcile(ctx context.Context, imp StatementImport, account ledger.Account, stmt []reconItem, r ReconReport) (ReconReport, error) {
 	cur := account.Currency
 	zero := inMinorUnits(money.Zero(cur))
 	r.MatchedTotal, r.UnmatchedStatementTotal, r.UnmatchedLedgerTotal = zero, zero, zero
-	r.ImportedAt = c.svc.clock.Now().UTC().Truncate(time.Microsecond)
+	r.ImportedAt = c.now()
 	if !imp.DryRun {
-		r.ID = NewID()
+		r.ID = ledger.NewID()
 	}
 	if len(stmt) == 0 {
 		return r, nil
@@ -190,11 +187,11 @@ func (c *Clearing) reconcile(ctx context.Context, imp StatementImport, account A
 		item := stmt[i]
 		lines[i] = &item
 	}
-	ledger := make([]*reconItem, len(postings))
+	booked := make([]*reconItem, len(postings))
 	for i := range postings {
-		ledger[i] = &postings[i].item
+		booked[i] = &postings[i].item
 	}
-	for _, m := range matchItems(lines, ledger, c.window) {
+	for _, m := range matchItems(lines, booked, c.window) {
 		rm := ReconMatch{Kind: m.kind, Lines: m.lines, Amount: zero}
 		for _, i := range m.ledger {
 			rm.EntryIDs = append(rm.EntryIDs, postings[i].entryID)
@@ -205,24 +202,24 @@ func (c *Clearing) reconcile(ctx context.Context, imp StatementImport, account A
 		r.MatchedTotal.Amount = r.MatchedTotal.Amount.Add(rm.Amount.Amount)
 		r.Matches = append(r.Matches, rm)
 	}
-	newBreak := func(side BreakSide, line int, entry ID, it *reconItem) ReconBreak {
+	newBreak := func(side BreakSide, line int, entry ledger.ID, it *reconItem) ReconBreak {
 		b := ReconBreak{AccountID: account.ID, StatementID: imp.StatementID, Side: side, Line: line, EntryID: entry,
 			Amount: money.Money{Amount: it.amount, Currency: cur}, ValueDate: it.valueDate, Status: BreakOpen}
 		if len(it.refs) > 0 {
 			b.Reference = it.refs[0]
 		}
 		if !imp.DryRun {
-			b.ID = NewID()
+			b.ID = ledger.NewID()
 		}
 		return b
 	}
 	for _, l := range lines {
 		if !l.matched {
-			r.UnmatchedStatement = append(r.UnmatchedStatement, newBreak(BreakOnStatement, l.index, NilID, l))
+			r.UnmatchedStatement = append(r.UnmatchedStatement, newBreak(BreakOnStatement, l.index, ledger.NilID, l))
 			r.UnmatchedStatementTotal.Amount = r.UnmatchedStatementTotal.Amount.Add(l.amount)
 		}
 	}
-	for i, p := range ledger {
+	for i, p := range booked {
 		if !p.matched && !p.valueDate.Before(r.From) && !p.valueDate.After(r.To) {
 			r.UnmatchedLedger = append(r.UnmatchedLedger, newBreak(BreakInLedger, -1, postings[i].entryID, p))
 			r.UnmatchedLedgerTotal.Amount = r.UnmatchedLedgerTotal.Amount.Add(p.amount)
@@ -232,7 +229,7 @@ func (c *Clearing) reconcile(ctx context.Context, imp StatementImport, account A
 }
 
 type ledgerPosting struct {
-	entryID ID
+	entryID ledger.ID
 	item    reconItem
 }
 
@@ -240,24 +237,24 @@ type ledgerPosting struct {
 // to] that no earlier statement reconciled, in statement terms, with their
 // references: the end-to-end, transaction and message ids of their
 // metadata, and the end-to-end ids of the transfers of a settled batch.
-func (c *Clearing) ledgerItems(ctx context.Context, account Account, from, to calendar.Date) ([]ledgerPosting, error) {
+func (c *Service) ledgerItems(ctx context.Context, account ledger.Account, from, to calendar.Date) ([]ledgerPosting, error) {
 	st, err := c.svc.Statement(ctx, account.ID, from, to)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]ID, len(st.Lines))
+	ids := make([]ledger.ID, len(st.Lines))
 	for i, l := range st.Lines {
 		ids[i] = l.EntryID
 	}
-	done, err := c.store.ReconciledEntries(ctx, account.ID, ids)
+	done, err := c.recon.ReconciledEntries(ctx, account.ID, ids)
 	if err != nil {
 		return nil, err
 	}
-	reconciled := make(map[ID]bool, len(done))
+	reconciled := make(map[ledger.ID]bool, len(done))
 	for _, id := range done {
 		reconciled[id] = true
 	}
-	metadata, err := c.store.EntryMetadata(ctx, ids)
+	metadata, err := c.recon.EntryMetadata(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +264,7 @@ func (c *Clearing) ledgerItems(ctx context.Context, account Account, from, to ca
 			continue
 		}
 		amount := inMinorUnits(l.Amount).Amount
-		if account.NormalSide == Credit {
+		if account.NormalSide == ledger.Credit {
 			amount = amount.Neg()
 		}
 		refs, err := c.entryRefs(ctx, metadata[l.EntryID])
@@ -284,16 +281,16 @@ func (c *Clearing) ledgerItems(ctx context.Context, account Account, from, to ca
 }
 
 // entryRefs are the references of a posting, from its entry's metadata.
-func (c *Clearing) entryRefs(ctx context.Context, metadata map[string]string) ([]string, error) {
+func (c *Service) entryRefs(ctx context.Context, metadata map[string]string) ([]string, error) {
 	var refs []string
 	for _, k := range []string{"end_to_end_id", "transaction_id", "message_id", "reference"} {
 		if v := metadata[k]; v != "" {
 			refs = append(refs, v)
 		}
 	}
-	if batch, err := ParseID(metadata["clearing_batch"]); err == nil {
+	if batch, err := ledger.ParseID(metadata["clearing_batch"]); err == nil {
 		ts, err := c.store.ClearingTransfersOfBatch(ctx, batch)
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, ledger.ErrNotFound) {
 			return nil, err
 		}
 		for _, t := range ts {
@@ -306,7 +303,7 @@ func (c *Clearing) entryRefs(ctx context.Context, metadata map[string]string) ([
 // ResolveBreakRequest settles a break with an adjustment entry between the
 // reconciled account and an internal account of the chart.
 type ResolveBreakRequest struct {
-	BreakID ID
+	BreakID ledger.ID
 	// CounterCode is the chart code of the other side of the adjustment
 	// (bank charges to CodeFeesIncome or an expense, unexplained items to
 	// CodeSuspense); empty: CodeSuspense.
@@ -322,19 +319,16 @@ type ResolveBreakRequest struct {
 // statement, it undoes the posting's movement. The entry's key is
 // recon/break/<id>/adjust, so resolving again returns the resolved break
 // and posts nothing.
-func (c *Clearing) ResolveBreak(ctx context.Context, r ResolveBreakRequest) (ReconBreak, error) {
-	if c.configErr != nil {
-		return ReconBreak{}, c.configErr
-	}
+func (c *Service) ResolveBreak(ctx context.Context, r ResolveBreakRequest) (ReconBreak, error) {
 	switch {
-	case r.BreakID == NilID:
+	case r.BreakID == ledger.NilID:
 		return ReconBreak{}, invalid("break_id", "is required")
 	case r.Approver == "" || len(r.Approver) > 200:
 		return ReconBreak{}, invalid("approver", "is required, at most 200 bytes")
-	case len(r.Description) > MaxDescriptionLength:
-		return ReconBreak{}, invalid("description", fmt.Sprintf("is longer than %d bytes", MaxDescriptionLength))
+	case len(r.Description) > ledger.MaxDescriptionLength:
+		return ReconBreak{}, invalid("description", fmt.Sprintf("is longer than %d bytes", ledger.MaxDescriptionLength))
 	}
-	b, err := c.store.ReconBreak(ctx, r.BreakID)
+	b, err := c.recon.ReconBreak(ctx, r.BreakID)
 	if err != nil {
 		return ReconBreak{}, err
 	}
@@ -342,7 +336,7 @@ func (c *Clearing) ResolveBreak(ctx context.Context, r ResolveBreakRequest) (Rec
 		return b, nil
 	}
 	if b.Status != BreakOpen {
-		return ReconBreak{}, fmt.Errorf("%w: break %s is %s", ErrClearingState, b.ID, b.Status)
+		return ReconBreak{}, fmt.Errorf("%w: break %s is %s", ErrState, b.ID, b.Status)
 	}
 	account, err := c.svc.Account(ctx, b.AccountID)
 	if err != nil {
@@ -350,7 +344,7 @@ func (c *Clearing) ResolveBreak(ctx context.Context, r ResolveBreakRequest) (Rec
 	}
 	code := r.CounterCode
 	if code == "" {
-		code = CodeSuspense
+		code = ledger.CodeSuspense
 	}
 	counter, err := c.svc.ChartAccount(ctx, account.Currency, code)
 	if err != nil {
@@ -363,7 +357,7 @@ func (c *Clearing) ResolveBreak(ctx context.Context, r ResolveBreakRequest) (Rec
 	if b.Side == BreakInLedger {
 		change = change.Neg()
 	}
-	receipt, err := c.svc.PostEntry(ctx, JournalRequest{
+	receipt, err := c.svc.PostEntry(ctx, ledger.JournalRequest{
 		Postings:    adjustmentPostings(account, counter.ID, change),
 		Description: adjustmentDescription(r, b),
 		Metadata: map[string]string{"recon_break": b.ID.String(), "approved_by": r.Approver,
@@ -373,18 +367,18 @@ func (c *Clearing) ResolveBreak(ctx context.Context, r ResolveBreakRequest) (Rec
 	if err != nil {
 		return ReconBreak{}, err
 	}
-	return c.store.ResolveReconBreak(ctx, b.ID, receipt.Entry.ID, r.Approver, c.svc.clock.Now().UTC().Truncate(time.Microsecond))
+	return c.recon.ResolveReconBreak(ctx, b.ID, receipt.Entry.ID, r.Approver, c.now())
 }
 
 // adjustmentPostings moves account by change in statement terms: money in
 // at the correspondent is a debit to our (debit-normal) nostro account.
-func adjustmentPostings(account Account, counter ID, change decimal.Decimal) []Posting {
-	side := Debit
+func adjustmentPostings(account ledger.Account, counter ledger.ID, change decimal.Decimal) []ledger.Posting {
+	side := ledger.Debit
 	if change.IsNegative() {
-		side = Credit
+		side = ledger.Credit
 	}
 	amount := money.Money{Amount: change.Abs(), Currency: account.Currency}
-	return []Posting{
+	return []ledger.Posting{
 		{AccountID: account.ID, Side: side, Amount: amount},
 		{AccountID: counter, Side: side.Opposite(), Amount: amount},
 	}
@@ -398,9 +392,9 @@ func adjustmentDescription(r ResolveBreakRequest, b ReconBreak) string {
 }
 
 // Break returns a reconciliation break.
-func (c *Clearing) Break(ctx context.Context, id ID) (ReconBreak, error) {
-	if id == NilID {
+func (c *Service) Break(ctx context.Context, id ledger.ID) (ReconBreak, error) {
+	if id == ledger.NilID {
 		return ReconBreak{}, invalid("break_id", "is required")
 	}
-	return c.store.ReconBreak(ctx, id)
+	return c.recon.ReconBreak(ctx, id)
 }

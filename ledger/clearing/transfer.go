@@ -1,51 +1,47 @@
-package ledger
+package clearing
 
 import (
 	"fmt"
 	"time"
 
-	"github.com/bankkit/bankkit/fault"
+	"github.com/bankkit/bankkit/ledger"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/money"
 )
 
-// ClearingStatus is the state of an outbound inter-bank transfer.
-type ClearingStatus string
+// Status is the state of an outbound inter-bank transfer.
+type Status string
 
 // Clearing statuses.
 const (
-	ClearingPending  ClearingStatus = "pending_clearing" // debited, waiting for a batch
-	ClearingBatched  ClearingStatus = "batched"          // sent in a batch, not yet settled
-	ClearingSettled  ClearingStatus = "settled"          // the clearing house settled the batch
-	ClearingReturned ClearingStatus = "returned"         // came back; the customer was refunded
+	StatusPending  Status = "pending_clearing" // debited, waiting for a batch
+	StatusBatched  Status = "batched"          // sent in a batch, not yet settled
+	StatusSettled  Status = "settled"          // the clearing house settled the batch
+	StatusReturned Status = "returned"         // came back; the customer was refunded
 )
 
 // Valid reports whether s is one of the statuses above.
-func (s ClearingStatus) Valid() bool {
+func (s Status) Valid() bool {
 	switch s {
-	case ClearingPending, ClearingBatched, ClearingSettled, ClearingReturned:
+	case StatusPending, StatusBatched, StatusSettled, StatusReturned:
 		return true
 	}
 	return false
 }
 
 // canBecome reports whether the state machine allows s -> next.
-func (s ClearingStatus) canBecome(next ClearingStatus) bool {
+func (s Status) canBecome(next Status) bool {
 	switch s {
-	case ClearingPending:
-		return next == ClearingBatched
-	case ClearingBatched:
-		return next == ClearingSettled || next == ClearingReturned
-	case ClearingSettled:
-		return next == ClearingReturned
+	case StatusPending:
+		return next == StatusBatched
+	case StatusBatched:
+		return next == StatusSettled || next == StatusReturned
+	case StatusSettled:
+		return next == StatusReturned
 	}
 	return false
 }
-
-// ErrClearingState: the transfer or batch is not in a state that allows
-// the operation (a return of a transfer never sent, a second settlement).
-var ErrClearingState = fault.New(fault.Conflict, "invalid-state-transition", "ledger: clearing state does not allow this")
 
 // ExternalAccount is a beneficiary at another bank.
 type ExternalAccount struct {
@@ -58,13 +54,13 @@ type ExternalAccount struct {
 	Name string
 }
 
-// ClearingTransfer is one outbound inter-bank payment.
-type ClearingTransfer struct {
-	ID ID
+// Transfer is one outbound inter-bank payment.
+type Transfer struct {
+	ID ledger.ID
 	// EntryID is the entry that debited the customer and credited
 	// clearing suspense.
-	EntryID           ID
-	FromAccountID     ID
+	EntryID           ledger.ID
+	FromAccountID     ledger.ID
 	FromAccountNumber string
 	// DebtorName is the customer's name as sent (Dbtr/Nm).
 	DebtorName string
@@ -74,12 +70,12 @@ type ClearingTransfer struct {
 	// ID's 32 hex digits.
 	EndToEndID  string
 	Description string
-	Status      ClearingStatus
+	Status      Status
 	// BatchID is the batch it was sent in, once batched.
-	BatchID ID
+	BatchID ledger.ID
 	// ReturnEntryID is the entry that refunded the customer, once returned;
 	// ReturnReason the ISO return reason code and ReturnInfo its text.
-	ReturnEntryID ID
+	ReturnEntryID ledger.ID
 	ReturnReason  string
 	ReturnInfo    string
 	// ReturnedFromSettlement says the refund was taken from the settlement
@@ -93,7 +89,7 @@ type ClearingTransfer struct {
 
 // EndToEndIDOf returns the end-to-end reference of a transfer with id:
 // its 32 hex digits, which fit the standard's 35-character references.
-func EndToEndIDOf(id ID) string {
+func EndToEndIDOf(id ledger.ID) string {
 	const hexdigits = "0123456789abcdef"
 	b := make([]byte, 32)
 	for i, c := range id {
@@ -102,14 +98,14 @@ func EndToEndIDOf(id ID) string {
 	return string(b)
 }
 
-// ClearingBatch is a set of outbound transfers of one currency sent to the
+// Batch is a set of outbound transfers of one currency sent to the
 // clearing house as one pacs.008.
-type ClearingBatch struct {
-	ID ID
+type Batch struct {
+	ID ledger.ID
 	// MessageID is the pacs.008 MsgId: "B" and the ID's hex digits.
 	MessageID   string
 	Currency    money.Currency
-	TransferIDs []ID // ascending
+	TransferIDs []ledger.ID // ascending
 	Total       money.Money
 	// SettlementDate is the interbank settlement date the message asks for.
 	SettlementDate calendar.Date
@@ -122,15 +118,15 @@ type ClearingBatch struct {
 	Settled           bool
 	SettledAt         time.Time
 	SettledTotal      money.Money
-	SettlementEntryID ID
-	// Message is the pacs.008 XML. Stores need not keep it: the Clearing
+	SettlementEntryID ledger.ID
+	// Message is the pacs.008 XML. Stores need not keep it: the Service
 	// writes it again, byte for byte, from the fields above.
 	Message []byte
 }
 
 // TransferOutRequest asks for an outbound inter-bank transfer.
 type TransferOutRequest struct {
-	FromAccountID ID
+	FromAccountID ledger.ID
 	To            ExternalAccount
 	Amount        money.Money
 	// DebtorName is the customer's name as the beneficiary will see it;
@@ -140,16 +136,15 @@ type TransferOutRequest struct {
 	IdempotencyKey string
 }
 
-// MaxClearingKey is the longest idempotency key the clearing operations
+// MaxIdempotencyKey is the longest idempotency key the clearing operations
 // take: room is left for the scope prefixes they add.
-const MaxClearingKey = 200
+const MaxIdempotencyKey = 200
 
-func clearingKey(key string) error {
-	if len(key) > MaxClearingKey {
-		return invalid("idempotency_key", fmt.Sprintf("is longer than %d characters", MaxClearingKey))
+func checkKey(key string) error {
+	if len(key) > MaxIdempotencyKey {
+		return invalid("idempotency_key", fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey))
 	}
-	_, err := scopedKey("clearing", key)
-	return err
+	return ledger.ValidateIdempotencyKey(key)
 }
 
 // inMinorUnits returns m with its amount written to the currency's minor
@@ -163,13 +158,13 @@ func inMinorUnits(m money.Money) money.Money {
 }
 
 // normalized is the transfer with its amount in minor units.
-func (t ClearingTransfer) normalized() ClearingTransfer {
+func (t Transfer) normalized() Transfer {
 	t.Amount = inMinorUnits(t.Amount)
 	return t
 }
 
 // normalized is the batch with its totals in minor units.
-func (b ClearingBatch) normalized() ClearingBatch {
+func (b Batch) normalized() Batch {
 	b.Total = inMinorUnits(money.Money{Amount: b.Total.Amount, Currency: b.Currency})
 	if b.Settled {
 		b.SettledTotal = inMinorUnits(money.Money{Amount: b.SettledTotal.Amount, Currency: b.Currency})

@@ -1,16 +1,17 @@
-package ledgertest
+package clearingtest
 
 import (
 	"bytes"
 	"testing"
 
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/stretchr/testify/require"
 )
 
-var clearingInboundTests = []clearingTest{
-	{Name: "inbound credits reach good accounts; the rest go back in a pacs.004 with the reason", Run: func(t *testing.T, f *clearingFixture) {
+var inboundTests = []test{
+	{Name: "inbound credits reach good accounts; the rest go back in a pacs.004 with the reason", Run: func(t *testing.T, f *fixture) {
 		good := f.Open("c1")
 		dormant := f.Open("c2")
 		_, err := f.Svc.MarkDormant(f.Ctx, dormant.ID)
@@ -36,9 +37,9 @@ var clearingInboundTests = []clearingTest{
 		)
 		r, err := f.clr.Receive(f.Ctx, msg)
 		require.NoError(t, err)
-		require.Equal(t, ledger.KindCreditTransfer, r.Kind)
+		require.Equal(t, clearing.KindCreditTransfer, r.Kind)
 		require.Equal(t, "IN-1", r.MessageID)
-		credited := map[string]ledger.InboundItem{}
+		credited := map[string]clearing.InboundItem{}
 		for _, it := range r.Credited {
 			credited[it.EndToEndID] = it
 		}
@@ -77,7 +78,7 @@ var clearingInboundTests = []clearingTest{
 		}
 		f.RequireTrialBalanced()
 	}},
-	{Name: "receiving the same inbound file again posts and sends nothing", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "receiving the same inbound file again posts and sends nothing", Run: func(t *testing.T, f *fixture) {
 		good := f.Open("c1")
 		msg := inboundCredits(t, "IN-2",
 			inboundTx{"E2E-1", good.Number, "500.00"},
@@ -92,7 +93,7 @@ var clearingInboundTests = []clearingTest{
 		f.RequireBalance(good.ID, "500.00")
 		require.Len(t, f.net.messages(), 1)
 	}},
-	{Name: "an inbound run cut short is completed by receiving the file again", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "an inbound run cut short is completed by receiving the file again", Run: func(t *testing.T, f *fixture) {
 		good := f.Open("c1")
 		msg := inboundCredits(t, "IN-3",
 			inboundTx{"E2E-1", good.Number, "500.00"},
@@ -110,7 +111,7 @@ var clearingInboundTests = []clearingTest{
 		f.RequireBalance(good.ID, "500.00", "500.00")
 		require.Len(t, f.net.messages(), 1)
 	}},
-	{Name: "an invalid file is refused whole and changes nothing", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "an invalid file is refused whole and changes nothing", Run: func(t *testing.T, f *fixture) {
 		good := f.Open("c1")
 		valid := inboundCredits(t, "IN-4", inboundTx{"E2E-1", good.Number, "500.00"}, inboundTx{"E2E-2", good.Number, "1.00"})
 		badTotal := bytes.Replace(valid, []byte(">501.00<"), []byte(">502.00<"), 1)
@@ -137,7 +138,7 @@ var clearingInboundTests = []clearingTest{
 		require.False(t, r.Replayed)
 		f.RequireBalance(good.ID, "501.00")
 	}},
-	{Name: "a payment a pacs.004 cannot name is held in suspense and reported, not lost", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "a payment a pacs.004 cannot name is held in suspense and reported, not lost", Run: func(t *testing.T, f *fixture) {
 		written := inboundCredits(t, "CH-2026-001",
 			inboundTx{"E2E-1", "6200000000000000", "20.00"}, // unknown account, references we cannot write
 			inboundTx{"E2E-2", "6200000000000000", "30.00"}) // unknown account, its own references are fine

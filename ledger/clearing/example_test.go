@@ -1,4 +1,4 @@
-package ledger_test
+package clearing_test
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/ledger/memledger"
 	"github.com/bankkit/bankkit/money"
@@ -17,14 +18,14 @@ import (
 // prints what it is asked to send.
 type printNetwork struct{}
 
-func (printNetwork) Send(_ context.Context, m ledger.OutboundMessage) error {
+func (printNetwork) Send(_ context.Context, m clearing.OutboundMessage) error {
 	fmt.Println("sent", m.Kind)
 	return nil
 }
 
-// newExampleClearing is a Service and a Clearing on one in-memory store,
-// with a fixed clock and the CNY chart.
-func newExampleClearing() (*ledger.Service, *ledger.Clearing) {
+// newExampleClearing is a ledger and a clearing Service on one in-memory
+// store, with a fixed clock and the CNY chart.
+func newExampleClearing() (*ledger.Service, *clearing.Service) {
 	store := memledger.New()
 	clock := calendar.NewManualClock(time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC))
 	svc, err := ledger.NewService(store, ledger.WithClock(clock))
@@ -34,7 +35,12 @@ func newExampleClearing() (*ledger.Service, *ledger.Clearing) {
 	if _, err := svc.SetupChart(context.Background(), money.CNY); err != nil {
 		panic(err)
 	}
-	return svc, ledger.NewClearing(svc, store, printNetwork{}, ledger.WithBankIdentity("BKKTCNSHXXX", "BKKT0001"))
+	clr, err := clearing.NewService(svc, store, store, printNetwork{},
+		clearing.WithBankIdentity("BKKTCNSHXXX", "BKKT0001"), clearing.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
+	return svc, clr
 }
 
 func balance(svc *ledger.Service, id ledger.ID) string {
@@ -48,7 +54,7 @@ func balance(svc *ledger.Service, id ledger.ID) string {
 // An outbound transfer to another bank: the customer is debited at once,
 // the transfer goes out in a batch (a pacs.008) and settles when the
 // clearing house confirms.
-func ExampleClearing_TransferOut() {
+func ExampleService_TransferOut() {
 	ctx := context.Background()
 	svc, clr := newExampleClearing()
 	alice, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "cust-alice", Product: ledger.ProductDemand, Currency: money.CNY})
@@ -58,9 +64,9 @@ func ExampleClearing_TransferOut() {
 	suspense, _ := svc.ChartAccount(ctx, money.CNY, ledger.CodeClearingSuspense)
 	settlement, _ := svc.ChartAccount(ctx, money.CNY, ledger.CodeSettlement)
 
-	t, err := clr.TransferOut(ctx, ledger.TransferOutRequest{
+	t, err := clr.TransferOut(ctx, clearing.TransferOutRequest{
 		FromAccountID:  alice.ID,
-		To:             ledger.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"},
+		To:             clearing.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"},
 		Amount:         money.MustParse("300.00", "CNY"),
 		Description:    "rent March",
 		IdempotencyKey: "app/transfer/77",
@@ -94,7 +100,7 @@ func ExampleClearing_TransferOut() {
 
 // Inbound credits from the clearing house: the known account is credited,
 // the unknown one goes back in a pacs.004 with reason AC01.
-func ExampleClearing_Receive() {
+func ExampleService_Receive() {
 	ctx := context.Background()
 	svc, clr := newExampleClearing()
 	bob, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "cust-bob", Product: ledger.ProductDemand, Currency: money.CNY})
@@ -146,7 +152,7 @@ func ExampleClearing_Receive() {
 // Reconcile the nostro account with a CSV statement: the payment matches
 // by its reference, the bank's charges are a break, resolved by an
 // authorised adjustment.
-func ExampleClearing_ImportCSV() {
+func ExampleService_ImportCSV() {
 	ctx := context.Background()
 	svc, clr := newExampleClearing()
 	nostro, _ := svc.ChartAccount(ctx, money.CNY, ledger.CodeSettlement)
@@ -174,7 +180,7 @@ func ExampleClearing_ImportCSV() {
 	}
 	for _, b := range r.UnmatchedStatement {
 		fmt.Println("break on the statement", b.Amount)
-		resolved, err := clr.ResolveBreak(ctx, ledger.ResolveBreakRequest{BreakID: b.ID, Approver: "ops-lead", Description: "bank charges"})
+		resolved, err := clr.ResolveBreak(ctx, clearing.ResolveBreakRequest{BreakID: b.ID, Approver: "ops-lead", Description: "bank charges"})
 		if err != nil {
 			panic(err)
 		}

@@ -1,4 +1,4 @@
-package ledger
+package clearing
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/bankkit/bankkit/ledger/iso20022"
 )
 
-// FileNetwork is the built-in ClearingNetwork for clearing houses that
+// FileNetwork is the built-in Network for clearing houses that
 // exchange files: it writes each outbound message to Dir/outbox/<MsgId>.xml
 // and reads the files the clearing house drops into Dir/inbox.
 type FileNetwork struct {
@@ -97,7 +97,7 @@ func (n *FileNetwork) Inbox() ([]string, error) {
 // first, and moves each one it applied to processed. It stops at the first
 // file Receive refuses, leaving it in the inbox, and returns the reports
 // of the files before it with the error.
-func (n *FileNetwork) ReceiveInbox(ctx context.Context, c *Clearing) ([]InboundReport, error) {
+func (n *FileNetwork) ReceiveInbox(ctx context.Context, c *Service) ([]InboundReport, error) {
 	names, err := n.Inbox()
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package ledgertest
+package clearingtest
 
 import (
 	"os"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 	"github.com/stretchr/testify/require"
@@ -17,7 +18,7 @@ import (
 // nostro posts a movement on the account against equity, signed in
 // statement terms (positive: money in, a debit to the nostro), with a
 // value date and metadata, and returns the entry's ID.
-func (f *clearingFixture) nostro(account ledger.Account, signed money.Money, vd calendar.Date, meta map[string]string) ledger.ID {
+func (f *fixture) nostro(account ledger.Account, signed money.Money, vd calendar.Date, meta map[string]string) ledger.ID {
 	f.T.Helper()
 	equity := f.chart(account.Currency, ledger.CodeEquity)
 	side := ledger.Debit
@@ -51,7 +52,7 @@ func line(signed money.Money, vd calendar.Date, refs ...string) iso20022.Entry {
 
 // matchesByKind turns a report's matches into "kind lines->entries"
 // strings, for comparison with an expectation written out by hand.
-func matchesByKind(r ledger.ReconReport, names map[ledger.ID]string) []string {
+func matchesByKind(r clearing.ReconReport, names map[ledger.ID]string) []string {
 	var out []string
 	for _, m := range r.Matches {
 		var entries []string
@@ -83,7 +84,7 @@ func matchesByKind(r ledger.ReconReport, names map[ledger.ID]string) []string {
 //	G  -50.00 d0-4
 //	H  -15.00 d0             bank charges, not in the ledger     break
 //	I  +99.00 d0 pending     not booked: skipped
-func (f *clearingFixture) reconScenario() ([]iso20022.Entry, map[ledger.ID]string) {
+func (f *fixture) reconScenario() ([]iso20022.Entry, map[ledger.ID]string) {
 	f.T.Helper()
 	d0 := f.Today.AddDays(-1)
 	names := map[ledger.ID]string{}
@@ -113,10 +114,10 @@ func (f *clearingFixture) reconScenario() ([]iso20022.Entry, map[ledger.ID]strin
 	}, names
 }
 
-var reconTests = []clearingTest{
-	{Name: "statement lines match postings by reference, by amount within the window, and by sums", Run: func(t *testing.T, f *clearingFixture) {
+var reconTests = []test{
+	{Name: "statement lines match postings by reference, by amount within the window, and by sums", Run: func(t *testing.T, f *fixture) {
 		lines, names := f.reconScenario()
-		r, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
+		r, err := f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
 		require.NoError(t, err)
 		require.Equal(t, []string{
 			"amount B->P2",
@@ -131,8 +132,8 @@ var reconTests = []clearingTest{
 
 		var stmtLines []int
 		for _, b := range r.UnmatchedStatement {
-			require.Equal(t, ledger.BreakOnStatement, b.Side)
-			require.Equal(t, ledger.BreakOpen, b.Status)
+			require.Equal(t, clearing.BreakOnStatement, b.Side)
+			require.Equal(t, clearing.BreakOpen, b.Status)
 			require.NotEqual(t, ledger.NilID, b.ID)
 			stmtLines = append(stmtLines, b.Line)
 		}
@@ -151,17 +152,17 @@ var reconTests = []clearingTest{
 			require.Equal(t, b, stored)
 		}
 	}},
-	{Name: "a wider window matches what the default window leaves", Run: func(t *testing.T, f *clearingFixture) {
-		g := newClearingFixtureOver(t, f, ledger.WithMatchWindow(3))
+	{Name: "a wider window matches what the default window leaves", Run: func(t *testing.T, f *fixture) {
+		g := newFixtureOver(t, f, clearing.WithMatchWindow(3))
 		lines, names := g.reconScenario()
-		r, err := g.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
+		r, err := g.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
 		require.NoError(t, err)
 		require.Contains(t, matchesByKind(r, names), "amount D->P4")
 		require.Empty(t, r.UnmatchedLedger)
 	}},
-	{Name: "a dry run shows the matches and records nothing", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "a dry run shows the matches and records nothing", Run: func(t *testing.T, f *fixture) {
 		lines, names := f.reconScenario()
-		imp := ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines, DryRun: true}
+		imp := clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines, DryRun: true}
 		dry, err := f.clr.ImportStatement(f.Ctx, imp)
 		require.NoError(t, err)
 		require.True(t, dry.DryRun)
@@ -169,7 +170,7 @@ var reconTests = []clearingTest{
 		for _, b := range dry.UnmatchedStatement {
 			require.Equal(t, ledger.NilID, b.ID, "a dry run names no break")
 		}
-		_, err = f.cstore.ReconReport(f.Ctx, f.settlement.ID, "ST-1")
+		_, err = f.recon.ReconReport(f.Ctx, f.settlement.ID, "ST-1")
 		require.ErrorIs(t, err, ledger.ErrNotFound)
 		again, err := f.clr.ImportStatement(f.Ctx, imp)
 		require.NoError(t, err)
@@ -181,9 +182,9 @@ var reconTests = []clearingTest{
 		require.False(t, real.Replayed)
 		require.Equal(t, matchesByKind(dry, names), matchesByKind(real, names))
 	}},
-	{Name: "re-importing a statement returns the stored report; its postings match no other statement", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "re-importing a statement returns the stored report; its postings match no other statement", Run: func(t *testing.T, f *fixture) {
 		lines, names := f.reconScenario()
-		imp := ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines}
+		imp := clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines}
 		first, err := f.clr.ImportStatement(f.Ctx, imp)
 		require.NoError(t, err)
 		second, err := f.clr.ImportStatement(f.Ctx, imp)
@@ -193,7 +194,7 @@ var reconTests = []clearingTest{
 		require.Equal(t, matchesByKind(first, names), matchesByKind(second, names))
 		require.Equal(t, first.UnmatchedStatement, second.UnmatchedStatement)
 
-		other, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
+		other, err := f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
 			Entries: []iso20022.Entry{lines[0]}})
 		require.NoError(t, err)
 		require.Empty(t, other.Matches, "P1 was reconciled by ST-1")
@@ -202,23 +203,23 @@ var reconTests = []clearingTest{
 		// ledger break is none.
 		require.Empty(t, other.UnmatchedLedger)
 	}},
-	{Name: "resolving a break posts an adjustment linked to it, once", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "resolving a break posts an adjustment linked to it, once", Run: func(t *testing.T, f *fixture) {
 		lines, names := f.reconScenario()
-		r, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
+		r, err := f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
 		require.NoError(t, err)
 		charges := r.UnmatchedStatement[1] // H: -15.00 bank charges
 		require.True(t, charges.Amount.Equal(cny("-15.00")))
 		before := f.Account(f.settlement.ID).Balance
 
-		_, err = f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: charges.ID})
+		_, err = f.clr.ResolveBreak(f.Ctx, clearing.ResolveBreakRequest{BreakID: charges.ID})
 		requireInvalid(t, err, "approver")
-		_, err = f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead", CounterCode: "no_such_code"})
+		_, err = f.clr.ResolveBreak(f.Ctx, clearing.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead", CounterCode: "no_such_code"})
 		require.ErrorIs(t, err, ledger.ErrNotFound)
 		require.True(t, before.Equal(f.Account(f.settlement.ID).Balance))
 
-		b, err := f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead", CounterCode: ledger.CodeSuspense})
+		b, err := f.clr.ResolveBreak(f.Ctx, clearing.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead", CounterCode: ledger.CodeSuspense})
 		require.NoError(t, err)
-		require.Equal(t, ledger.BreakResolved, b.Status)
+		require.Equal(t, clearing.BreakResolved, b.Status)
 		require.Equal(t, "ops-lead", b.ResolvedBy)
 		e, err := f.Svc.Entry(f.Ctx, b.AdjustmentEntryID)
 		require.NoError(t, err)
@@ -230,7 +231,7 @@ var reconTests = []clearingTest{
 		after := f.Account(f.settlement.ID).Balance
 		require.True(t, after.Amount.Equal(before.Amount.Sub(cny("15.00").Amount)), "the nostro falls by the charges")
 
-		again, err := f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead"})
+		again, err := f.clr.ResolveBreak(f.Ctx, clearing.ResolveBreakRequest{BreakID: charges.ID, Approver: "ops-lead"})
 		require.NoError(t, err)
 		require.Equal(t, b.AdjustmentEntryID, again.AdjustmentEntryID)
 		require.True(t, after.Equal(f.Account(f.settlement.ID).Balance), "resolving again posts nothing")
@@ -239,7 +240,7 @@ var reconTests = []clearingTest{
 		// statement) is undone by its adjustment.
 		p4 := r.UnmatchedLedger[0]
 		require.Equal(t, "P4", names[p4.EntryID])
-		b4, err := f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: p4.ID, Approver: "ops-lead"})
+		b4, err := f.clr.ResolveBreak(f.Ctx, clearing.ResolveBreakRequest{BreakID: p4.ID, Approver: "ops-lead"})
 		require.NoError(t, err)
 		e4, err := f.Svc.Entry(f.Ctx, b4.AdjustmentEntryID)
 		require.NoError(t, err)
@@ -250,41 +251,41 @@ var reconTests = []clearingTest{
 
 		// The adjustments and the resolved posting are reconciled: the next
 		// statement over the same days finds no ledger breaks.
-		next, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
+		next, err := f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
 			Entries: []iso20022.Entry{line(cny("1.00"), f.Today.AddDays(-5)), line(cny("1.00"), f.Today)}})
 		require.NoError(t, err)
 		require.Empty(t, next.UnmatchedLedger)
-		stored, err := f.cstore.ReconReport(f.Ctx, f.settlement.ID, "ST-1")
+		stored, err := f.recon.ReconReport(f.Ctx, f.settlement.ID, "ST-1")
 		require.NoError(t, err)
-		require.Equal(t, ledger.BreakResolved, stored.UnmatchedStatement[1].Status, "the stored report shows the break resolved")
+		require.Equal(t, clearing.BreakResolved, stored.UnmatchedStatement[1].Status, "the stored report shows the break resolved")
 		f.RequireTrialBalanced()
 	}},
-	{Name: "a posting missing from one statement and matched by the next clears its break", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "a posting missing from one statement and matched by the next clears its break", Run: func(t *testing.T, f *fixture) {
 		lines, names := f.reconScenario()
-		r, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
+		r, err := f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-1", Entries: lines})
 		require.NoError(t, err)
 		p4 := r.UnmatchedLedger[0]
 		require.Equal(t, "P4", names[p4.EntryID])
 		// A second statement over the same days that does not carry P4
 		// either reports the same break, not a second one.
-		again, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
+		again, err := f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-2",
 			Entries: []iso20022.Entry{line(cny("7.00"), f.Today.AddDays(-5)), line(cny("7.00"), f.Today)}})
 		require.NoError(t, err)
 		require.Len(t, again.UnmatchedLedger, 1)
 		require.Equal(t, p4.ID, again.UnmatchedLedger[0].ID)
 		// The next statement carries it, late.
-		late, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-3",
+		late, err := f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-3",
 			Entries: []iso20022.Entry{line(cny("50.00"), p4.ValueDate)}})
 		require.NoError(t, err)
 		require.Len(t, late.Matches, 1)
 		require.Equal(t, []ledger.ID{p4.EntryID}, late.Matches[0].EntryIDs)
 		cleared, err := f.clr.Break(f.Ctx, p4.ID)
 		require.NoError(t, err)
-		require.Equal(t, ledger.BreakCleared, cleared.Status)
-		_, err = f.clr.ResolveBreak(f.Ctx, ledger.ResolveBreakRequest{BreakID: p4.ID, Approver: "ops-lead"})
-		require.ErrorIs(t, err, ledger.ErrClearingState, "a cleared break needs no adjustment")
+		require.Equal(t, clearing.BreakCleared, cleared.Status)
+		_, err = f.clr.ResolveBreak(f.Ctx, clearing.ResolveBreakRequest{BreakID: p4.ID, Approver: "ops-lead"})
+		require.ErrorIs(t, err, clearing.ErrState, "a cleared break needs no adjustment")
 	}},
-	{Name: "one statement line settles a clearing batch by the payments' references", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "one statement line settles a clearing batch by the payments' references", Run: func(t *testing.T, f *fixture) {
 		a := f.funded("c1", "1000.00")
 		t1 := f.out(a.ID, "300.00", "k1")
 		t2 := f.out(a.ID, "200.00", "k2")
@@ -295,16 +296,16 @@ var reconTests = []clearingTest{
 		// Another -500.00 on the same day, without references: matching by
 		// amount alone could take either.
 		decoy := f.nostro(f.settlement, cny("-500.00"), f.Today, nil)
-		r, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-B",
+		r, err := f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "ST-B",
 			Entries: []iso20022.Entry{line(cny("-500.00"), f.Today, t2.EndToEndID, t1.EndToEndID)}})
 		require.NoError(t, err)
 		require.Len(t, r.Matches, 1)
-		require.Equal(t, ledger.MatchByReference, r.Matches[0].Kind)
+		require.Equal(t, clearing.MatchByReference, r.Matches[0].Kind)
 		require.Equal(t, []ledger.ID{settled.SettlementEntryID}, r.Matches[0].EntryIDs)
 		require.Len(t, r.UnmatchedLedger, 1)
 		require.Equal(t, decoy, r.UnmatchedLedger[0].EntryID)
 	}},
-	{Name: "the camt.053 of a real bank reconciles", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "the camt.053 of a real bank reconciles", Run: func(t *testing.T, f *fixture) {
 		data := readSharedTestdata(t, "iso20022", "camt053.001.02-statement.xml")
 		_, err := f.Svc.SetupChart(f.Ctx, money.EUR)
 		require.NoError(t, err)
@@ -339,14 +340,14 @@ var reconTests = []clearingTest{
 		_, err = f.clr.ImportCamt053(f.Ctx, f.settlement.ID, data, true)
 		require.ErrorIs(t, err, ledger.ErrCurrencyMismatch, "a EUR statement for the CNY nostro")
 	}},
-	{Name: "a CSV statement reconciles like a camt.053; a bad one is refused and records nothing", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "a CSV statement reconciles like a camt.053; a bad one is refused and records nothing", Run: func(t *testing.T, f *fixture) {
 		d := f.Today.String()
 		id := f.nostro(f.settlement, cny("1250.00"), f.Today, map[string]string{"end_to_end_id": "INV-114"})
 		bad := []byte("value_date,amount,currency,direction,reference,description\n" + d + ",12.5x,CNY,C,INV-114,\n")
 		_, err := f.clr.ImportCSV(f.Ctx, f.settlement.ID, "csv-1", bad, false)
 		require.ErrorIs(t, err, ledger.ErrInvalidInput)
 		require.ErrorIs(t, err, iso20022.ErrInvalidMessage)
-		_, err = f.cstore.ReconReport(f.Ctx, f.settlement.ID, "csv-1")
+		_, err = f.recon.ReconReport(f.Ctx, f.settlement.ID, "csv-1")
 		require.ErrorIs(t, err, ledger.ErrNotFound)
 
 		good := []byte("value_date,amount,currency,direction,reference,description\n" +
@@ -355,31 +356,31 @@ var reconTests = []clearingTest{
 		r, err := f.clr.ImportCSV(f.Ctx, f.settlement.ID, "csv-1", good, false)
 		require.NoError(t, err)
 		require.Len(t, r.Matches, 1)
-		require.Equal(t, ledger.MatchByReference, r.Matches[0].Kind)
+		require.Equal(t, clearing.MatchByReference, r.Matches[0].Kind)
 		require.Equal(t, []ledger.ID{id}, r.Matches[0].EntryIDs)
 		require.Len(t, r.UnmatchedStatement, 1)
 		require.True(t, r.UnmatchedStatement[0].Amount.Equal(cny("-8.00")))
 	}},
-	{Name: "statement imports refuse bad input", Run: func(t *testing.T, f *clearingFixture) {
+	{Name: "statement imports refuse bad input", Run: func(t *testing.T, f *fixture) {
 		ok := []iso20022.Entry{line(cny("1.00"), f.Today)}
-		_, err := f.clr.ImportStatement(f.Ctx, ledger.StatementImport{StatementID: "s", Entries: ok})
+		_, err := f.clr.ImportStatement(f.Ctx, clearing.StatementImport{StatementID: "s", Entries: ok})
 		requireInvalid(t, err, "account_id")
-		_, err = f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, Entries: ok})
+		_, err = f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, Entries: ok})
 		requireInvalid(t, err, "statement_id")
-		_, err = f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
+		_, err = f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
 			Entries: []iso20022.Entry{line(usd("1.00"), f.Today)}})
 		require.ErrorIs(t, err, ledger.ErrCurrencyMismatch)
-		_, err = f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
+		_, err = f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
 			Entries: []iso20022.Entry{line(cny("1.00"), calendar.Date{})}})
 		requireInvalid(t, err, "entries[0].value_date")
 		negative := line(cny("1.00"), f.Today)
 		negative.Amount = cny("-1.00")
-		_, err = f.clr.ImportStatement(f.Ctx, ledger.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
+		_, err = f.clr.ImportStatement(f.Ctx, clearing.StatementImport{AccountID: f.settlement.ID, StatementID: "s",
 			Entries: []iso20022.Entry{negative}})
 		requireInvalid(t, err, "entries[0].amount")
 		_, err = f.clr.ImportCamt053(f.Ctx, f.settlement.ID, []byte("<Document/>"), false)
 		require.ErrorIs(t, err, ledger.ErrInvalidInput)
-		_, err = f.cstore.ReconReport(f.Ctx, f.settlement.ID, "s")
+		_, err = f.recon.ReconReport(f.Ctx, f.settlement.ID, "s")
 		require.ErrorIs(t, err, ledger.ErrNotFound)
 	}},
 }

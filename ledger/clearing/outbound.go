@@ -1,14 +1,14 @@
-package ledger
+package clearing
 
 import (
 	"bytes"
 	"context"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 )
@@ -20,25 +20,22 @@ import (
 // IdempotencyKey it returns the first transfer and posts nothing; a crash
 // between the posting and the record is mended by calling again with the
 // same key.
-func (c *Clearing) TransferOut(ctx context.Context, r TransferOutRequest) (ClearingTransfer, error) {
-	if c.configErr != nil {
-		return ClearingTransfer{}, c.configErr
-	}
+func (c *Service) TransferOut(ctx context.Context, r TransferOutRequest) (Transfer, error) {
 	if err := c.checkTransferOut(r); err != nil {
-		return ClearingTransfer{}, err
+		return Transfer{}, err
 	}
 	from, err := c.svc.Account(ctx, r.FromAccountID)
 	if err != nil {
-		return ClearingTransfer{}, err
+		return Transfer{}, err
 	}
 	if from.Currency != r.Amount.Currency {
-		return ClearingTransfer{}, fmt.Errorf("%w: account %s is in %s, not %s", ErrCurrencyMismatch, from.Number, from.Currency, r.Amount.Currency)
+		return Transfer{}, fmt.Errorf("%w: account %s is in %s, not %s", ledger.ErrCurrencyMismatch, from.Number, from.Currency, r.Amount.Currency)
 	}
-	suspense, err := c.internal(ctx, r.Amount.Currency, CodeClearingSuspense)
+	suspense, err := c.internal(ctx, r.Amount.Currency, ledger.CodeClearingSuspense)
 	if err != nil {
-		return ClearingTransfer{}, err
+		return Transfer{}, err
 	}
-	id := NewID()
+	id := ledger.NewID()
 	key := r.IdempotencyKey
 	if key == "" {
 		key = id.String() // no retry safety asked for: a key of its own
@@ -47,18 +44,18 @@ func (c *Clearing) TransferOut(ctx context.Context, r TransferOutRequest) (Clear
 	if debtor == "" {
 		debtor = from.Number
 	}
-	t := ClearingTransfer{
+	t := Transfer{
 		ID: id, FromAccountID: from.ID, FromAccountNumber: from.Number, DebtorName: debtor,
 		To: r.To, Amount: inMinorUnits(r.Amount), EndToEndID: EndToEndIDOf(id), Description: r.Description,
-		Status: ClearingPending, IdempotencyKey: "clearing/out/" + key,
+		Status: StatusPending, IdempotencyKey: "clearing/out/" + key,
 	}
 	if err := c.checkSendable(t); err != nil {
-		return ClearingTransfer{}, err
+		return Transfer{}, err
 	}
-	receipt, err := c.svc.PostEntry(ctx, JournalRequest{
-		Postings: []Posting{
-			{AccountID: from.ID, Side: Debit, Amount: r.Amount},
-			{AccountID: suspense, Side: Credit, Amount: r.Amount},
+	receipt, err := c.svc.PostEntry(ctx, ledger.JournalRequest{
+		Postings: []ledger.Posting{
+			{AccountID: from.ID, Side: ledger.Debit, Amount: r.Amount},
+			{AccountID: suspense, Side: ledger.Credit, Amount: r.Amount},
 		},
 		Description: outboundDescription(r),
 		Metadata: map[string]string{
@@ -67,10 +64,10 @@ func (c *Clearing) TransferOut(ctx context.Context, r TransferOutRequest) (Clear
 		IdempotencyKey: t.IdempotencyKey,
 	})
 	if err != nil {
-		return ClearingTransfer{}, err
+		return Transfer{}, err
 	}
 	t.EntryID = receipt.Entry.ID
-	t.CreatedAt = c.svc.clock.Now().UTC().Truncate(time.Microsecond)
+	t.CreatedAt = c.now()
 	t.UpdatedAt = t.CreatedAt
 	stored, _, err := c.store.CreateClearingTransfer(ctx, t, transferOutFingerprint(r))
 	return stored.normalized(), err
@@ -83,17 +80,17 @@ func outboundDescription(r TransferOutRequest) string {
 	return "Transfer to " + r.To.AccountNumber + " at " + r.To.BankCode
 }
 
-func transferOutFingerprint(r TransferOutRequest) Fingerprint {
-	return newFingerprinter("clearing/out").id(r.FromAccountID).
-		str(r.To.BankCode).str(r.To.AccountNumber).str(r.To.Name).
-		str(r.Amount.Amount.String()).str(string(r.Amount.Currency)).
-		str(r.DebtorName).str(r.Description).sum()
+func transferOutFingerprint(r TransferOutRequest) ledger.Fingerprint {
+	return ledger.FingerprintOf("clearing/out", string(r.FromAccountID[:]),
+		r.To.BankCode, r.To.AccountNumber, r.To.Name,
+		r.Amount.Amount.String(), string(r.Amount.Currency),
+		r.DebtorName, r.Description)
 }
 
 // checkTransferOut validates the request's own fields.
-func (c *Clearing) checkTransferOut(r TransferOutRequest) error {
+func (c *Service) checkTransferOut(r TransferOutRequest) error {
 	switch {
-	case r.FromAccountID == NilID:
+	case r.FromAccountID == ledger.NilID:
 		return invalid("from_account_id", "is required")
 	case !validBankCode(r.To.BankCode):
 		return invalid("to.bank_code", "must be 1 to 35 letters and digits")
@@ -108,19 +105,19 @@ func (c *Clearing) checkTransferOut(r TransferOutRequest) error {
 	case utf8.RuneCountInString(r.Description) > 140:
 		return invalid("description", "is longer than 140 characters")
 	}
-	if err := ValidateAmount("amount", r.Amount); err != nil {
+	if err := ledger.ValidateAmount("amount", r.Amount); err != nil {
 		return err
 	}
-	return clearingKey(r.IdempotencyKey)
+	return checkKey(r.IdempotencyKey)
 }
 
 // checkSendable holds the transfer to the pacs.008 rules by validating it
 // as a batch of one, and names the request field at fault.
-func (c *Clearing) checkSendable(t ClearingTransfer) error {
-	b := c.creditTransferBatch(ClearingBatch{
-		MessageID: "B" + t.EndToEndID, Total: t.Amount, CreatedAt: c.svc.clock.Now(),
-		SettlementDate: calendar.DateOf(c.svc.clock.Now()),
-	}, []ClearingTransfer{t})
+func (c *Service) checkSendable(t Transfer) error {
+	b := c.creditTransferBatch(Batch{
+		MessageID: "B" + t.EndToEndID, Total: t.Amount, CreatedAt: c.clock.Now(),
+		SettlementDate: calendar.DateOf(c.clock.Now()),
+	}, []Transfer{t})
 	if err := b.Validate(); err != nil {
 		field, msg := "to", err.Error()
 		switch {
@@ -143,7 +140,7 @@ func (c *Clearing) checkSendable(t ClearingTransfer) error {
 }
 
 // creditTransferBatch is the pacs.008 of a batch and its transfers.
-func (c *Clearing) creditTransferBatch(b ClearingBatch, ts []ClearingTransfer) iso20022.CreditTransferBatch {
+func (c *Service) creditTransferBatch(b Batch, ts []Transfer) iso20022.CreditTransferBatch {
 	m := iso20022.CreditTransferBatch{Header: iso20022.GroupHeader{
 		MessageID:            b.MessageID,
 		CreatedAt:            b.CreatedAt,
@@ -205,30 +202,27 @@ func isDigitByte(b byte) bool { return '0' <= b && b <= '9' }
 // Concurrent cuts never put a transfer in two batches. With nothing
 // pending it is ErrNotFound. If sending fails the batch stays cut and the
 // error is returned with it: SendBatch sends it again.
-func (c *Clearing) CutBatch(ctx context.Context, cur money.Currency) (ClearingBatch, error) {
-	if c.configErr != nil {
-		return ClearingBatch{}, c.configErr
-	}
+func (c *Service) CutBatch(ctx context.Context, cur money.Currency) (Batch, error) {
 	if !cur.Valid() {
-		return ClearingBatch{}, invalid("currency", fmt.Sprintf("unknown currency %q", cur))
+		return Batch{}, invalid("currency", fmt.Sprintf("unknown currency %q", cur))
 	}
 	today, err := c.svc.BusinessDate(ctx)
 	if err != nil {
-		return ClearingBatch{}, err
+		return Batch{}, err
 	}
-	id := NewID()
-	b, err := c.store.CutClearingBatch(ctx, ClearingBatch{
+	id := ledger.NewID()
+	b, err := c.store.CutClearingBatch(ctx, Batch{
 		ID: id, MessageID: "B" + EndToEndIDOf(id), Currency: cur, Total: money.Zero(cur),
-		SettlementDate: today, CreatedAt: c.svc.clock.Now().UTC().Truncate(time.Microsecond),
+		SettlementDate: today, CreatedAt: c.now(),
 	}, c.batchLimit)
 	if err != nil {
-		return ClearingBatch{}, err
+		return Batch{}, err
 	}
 	if len(b.TransferIDs) == 0 {
-		return ClearingBatch{}, fmt.Errorf("%w: no pending outbound transfers in %s", ErrNotFound, cur)
+		return Batch{}, fmt.Errorf("%w: no pending outbound transfers in %s", ledger.ErrNotFound, cur)
 	}
 	sent, err := c.SendBatch(ctx, b.ID)
-	if err != nil && sent.ID == NilID {
+	if err != nil && sent.ID == ledger.NilID {
 		sent = b // at least the id, for SendBatch
 	}
 	return sent, err
@@ -237,10 +231,10 @@ func (c *Clearing) CutBatch(ctx context.Context, cur money.Currency) (ClearingBa
 // SendBatch writes the batch's pacs.008 again and sends it: after a failed
 // send, or when the clearing house asks for it. The message is the same,
 // byte for byte, every time.
-func (c *Clearing) SendBatch(ctx context.Context, batchID ID) (ClearingBatch, error) {
+func (c *Service) SendBatch(ctx context.Context, batchID ledger.ID) (Batch, error) {
 	b, err := c.Batch(ctx, batchID)
 	if err != nil {
-		return ClearingBatch{}, err
+		return Batch{}, err
 	}
 	err = c.network.Send(ctx, OutboundMessage{MessageID: b.MessageID, Kind: "pacs.008", XML: b.Message})
 	if err != nil {
@@ -250,34 +244,34 @@ func (c *Clearing) SendBatch(ctx context.Context, batchID ID) (ClearingBatch, er
 }
 
 // Batch returns a batch with its pacs.008 message.
-func (c *Clearing) Batch(ctx context.Context, batchID ID) (ClearingBatch, error) {
-	if batchID == NilID {
-		return ClearingBatch{}, invalid("batch_id", "is required")
+func (c *Service) Batch(ctx context.Context, batchID ledger.ID) (Batch, error) {
+	if batchID == ledger.NilID {
+		return Batch{}, invalid("batch_id", "is required")
 	}
 	b, err := c.store.ClearingBatch(ctx, batchID)
 	if err != nil {
-		return ClearingBatch{}, err
+		return Batch{}, err
 	}
 	b = b.normalized()
 	ts, err := c.store.ClearingTransfersOfBatch(ctx, batchID)
 	if err != nil {
-		return ClearingBatch{}, err
+		return Batch{}, err
 	}
 	for i := range ts {
 		ts[i] = ts[i].normalized()
 	}
 	var buf bytes.Buffer
 	if err := iso20022.WriteCreditTransfer(&buf, c.creditTransferBatch(b, ts)); err != nil {
-		return ClearingBatch{}, fmt.Errorf("writing batch %s: %w", b.MessageID, err)
+		return Batch{}, fmt.Errorf("writing batch %s: %w", b.MessageID, err)
 	}
 	b.Message = buf.Bytes()
 	return b, nil
 }
 
 // Transfer returns an outbound transfer.
-func (c *Clearing) Transfer(ctx context.Context, id ID) (ClearingTransfer, error) {
-	if id == NilID {
-		return ClearingTransfer{}, invalid("transfer_id", "is required")
+func (c *Service) Transfer(ctx context.Context, id ledger.ID) (Transfer, error) {
+	if id == ledger.NilID {
+		return Transfer{}, invalid("transfer_id", "is required")
 	}
 	t, err := c.store.ClearingTransfer(ctx, id)
 	return t.normalized(), err
@@ -289,43 +283,40 @@ func (c *Clearing) Transfer(ctx context.Context, id ID) (ClearingTransfer, error
 // Transfers returned before settlement are left out of the total. Settling
 // again changes nothing and returns the batch; a crash between marking
 // and posting is mended by calling again.
-func (c *Clearing) Settle(ctx context.Context, batchID ID) (ClearingBatch, error) {
-	if c.configErr != nil {
-		return ClearingBatch{}, c.configErr
+func (c *Service) Settle(ctx context.Context, batchID ledger.ID) (Batch, error) {
+	if batchID == ledger.NilID {
+		return Batch{}, invalid("batch_id", "is required")
 	}
-	if batchID == NilID {
-		return ClearingBatch{}, invalid("batch_id", "is required")
-	}
-	b, _, err := c.store.SettleClearingBatch(ctx, batchID, c.svc.clock.Now().UTC().Truncate(time.Microsecond))
+	b, _, err := c.store.SettleClearingBatch(ctx, batchID, c.now())
 	if err != nil {
-		return ClearingBatch{}, err
+		return Batch{}, err
 	}
 	b = b.normalized()
-	if b.SettlementEntryID != NilID || !b.SettledTotal.IsPositive() {
+	if b.SettlementEntryID != ledger.NilID || !b.SettledTotal.IsPositive() {
 		return b, nil
 	}
-	settlement, err := c.internal(ctx, b.Currency, CodeSettlement)
+	settlement, err := c.internal(ctx, b.Currency, ledger.CodeSettlement)
 	if err != nil {
-		return ClearingBatch{}, err
+		return Batch{}, err
 	}
-	suspense, err := c.internal(ctx, b.Currency, CodeClearingSuspense)
+	suspense, err := c.internal(ctx, b.Currency, ledger.CodeClearingSuspense)
 	if err != nil {
-		return ClearingBatch{}, err
+		return Batch{}, err
 	}
-	receipt, err := c.svc.PostEntry(ctx, JournalRequest{
-		Postings: []Posting{
-			{AccountID: suspense, Side: Debit, Amount: b.SettledTotal},
-			{AccountID: settlement, Side: Credit, Amount: b.SettledTotal},
+	receipt, err := c.svc.PostEntry(ctx, ledger.JournalRequest{
+		Postings: []ledger.Posting{
+			{AccountID: suspense, Side: ledger.Debit, Amount: b.SettledTotal},
+			{AccountID: settlement, Side: ledger.Credit, Amount: b.SettledTotal},
 		},
 		Description:    "Clearing batch " + b.MessageID + " settled",
 		Metadata:       map[string]string{"clearing": "settlement", "clearing_batch": b.ID.String(), "message_id": b.MessageID},
 		IdempotencyKey: "clearing/batch/" + b.ID.String() + "/settle",
 	})
 	if err != nil {
-		return ClearingBatch{}, err
+		return Batch{}, err
 	}
 	if err := c.store.SetSettlementEntry(ctx, b.ID, receipt.Entry.ID); err != nil {
-		return ClearingBatch{}, err
+		return Batch{}, err
 	}
 	b.SettlementEntryID = receipt.Entry.ID
 	return b, nil

@@ -1,0 +1,30 @@
+package clearing
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/bankkit/bankkit/fault"
+	"github.com/bankkit/bankkit/ledger"
+)
+
+// ErrState: the transfer or batch is not in a state that allows
+// the operation (a return of a transfer never sent, a second settlement).
+var ErrState = fault.New(fault.Conflict, "invalid-state-transition", "ledger: clearing state does not allow this")
+
+// invalid is bad input in field: ledger.ErrInvalidInput, as the ledger's
+// own validation errors.
+func invalid(field, reason string) error {
+	return fault.Field(ledger.ErrInvalidInput, field, reason)
+}
+
+// invalidAs is invalid for bad input that is also kind, so both errors.Is
+// checks hold.
+func invalidAs(kind error, field, reason string) error {
+	return fault.Field(errors.Join(ledger.ErrInvalidInput, kind), field, reason)
+}
+
+// badMessage is a file from the field that is not a message we take.
+func badMessage(err error) error {
+	return fmt.Errorf("%w: message: %w", ledger.ErrInvalidInput, err)
+}
