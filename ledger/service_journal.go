@@ -84,18 +84,8 @@ func (s *Service) PostJournal(ctx context.Context, b JournalBatch) ([]BatchResul
 		reqs = append(reqs, req)
 		index = append(index, i)
 	}
-	for start := 0; start < len(reqs); start += MaxBatch {
-		chunk := reqs[start:min(start+MaxBatch, len(reqs))]
-		posted, err := s.store.PostEntries(ctx, chunk)
-		if err != nil {
-			return nil, err
-		}
-		if len(posted) != len(chunk) {
-			return nil, fmt.Errorf("ledger: store returned %d results for %d entries", len(posted), len(chunk))
-		}
-		for j, p := range posted {
-			results[index[start+j]] = BatchResult{Receipt: Receipt{Entry: p.Entry, Replayed: p.Replayed}, Err: p.Err}
-		}
+	if err := s.postRequests(ctx, reqs, index, results); err != nil {
+		return nil, err
 	}
 	return results, nil
 }

@@ -99,17 +99,29 @@ func (s *Service) TransferBatch(ctx context.Context, rs []TransferRequest) ([]Ba
 		reqs = append(reqs, req)
 		index = append(index, i)
 	}
-	if len(reqs) == 0 {
-		return results, nil
-	}
-	posted, err := s.store.PostEntries(ctx, reqs)
-	if err != nil {
+	if err := s.postRequests(ctx, reqs, index, results); err != nil {
 		return nil, err
 	}
-	for j, p := range posted {
-		results[index[j]] = BatchResult{Receipt: Receipt{Entry: p.Entry, Replayed: p.Replayed}, Err: p.Err}
-	}
 	return results, nil
+}
+
+// postRequests posts reqs, MaxBatch at a time, and writes the result of
+// reqs[j] to results[index[j]].
+func (s *Service) postRequests(ctx context.Context, reqs []PostRequest, index []int, results []BatchResult) error {
+	for start := 0; start < len(reqs); start += MaxBatch {
+		chunk := reqs[start:min(start+MaxBatch, len(reqs))]
+		posted, err := s.store.PostEntries(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		if len(posted) != len(chunk) {
+			return fmt.Errorf("ledger: store returned %d results for %d entries", len(posted), len(chunk))
+		}
+		for j, p := range posted {
+			results[index[start+j]] = BatchResult{Receipt: Receipt{Entry: p.Entry, Replayed: p.Replayed}, Err: p.Err}
+		}
+	}
+	return nil
 }
 
 // MaxBatch is the most transfers TransferBatch takes at once, and the most

@@ -15,6 +15,7 @@ import (
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
@@ -237,8 +238,8 @@ func (s *Server) openTimeDeposit(rc *reqCtx, cid customer.ID, req openAccountReq
 	if req.MaturityInstruction != nil {
 		instr = *req.MaturityInstruction
 	}
-	r, err := s.eod.OpenTimeDeposit(rc.ctx(), ledger.OpenTimeDepositRequest{DemandAccountID: funding.ID, Principal: *req.Principal,
-		TermMonths: req.TermMonths, Product: timeProduct(req.Currency), Instruction: instr, IdempotencyKey: ledgerKey(rc, "time-deposit")})
+	r, err := s.eod.OpenTimeDeposit(rc.ctx(), endofday.OpenTimeDepositRequest{DemandAccountID: funding.ID, Principal: *req.Principal,
+		TermMonths: req.TermMonths, ProductCode: timeProduct(req.Currency), Instruction: instr, IdempotencyKey: ledgerKey(rc, "time-deposit")})
 	if err != nil {
 		return ledger.Account{}, err
 	}

@@ -175,7 +175,7 @@ func (s *Server) clearingRoutes() []route {
 				if err != nil {
 					return nil, err
 				}
-				sum, err := s.eod.RunEndOfDay(rc.ctx(), today)
+				sum, err := s.eod.Run(rc.ctx(), today)
 				if err != nil {
 					return nil, err
 				}

@@ -10,6 +10,7 @@ import (
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 )
@@ -50,9 +51,9 @@ var errorProblems = []struct {
 	{ledger.ErrIdempotencyConflict, probIdemMismatch},
 	{ledger.ErrTimeDepositLocked, probTimeDepositLocked},
 	{clearing.ErrState, probInvalidTransition},
-	{ledger.ErrTimeDepositState, probInvalidTransition},
-	{ledger.ErrBusinessDateMoved, probConflict},
-	{ledger.ErrAccrualConflict, probConflict},
+	{endofday.ErrTimeDepositState, probInvalidTransition},
+	{endofday.ErrBusinessDateMoved, probConflict},
+	{endofday.ErrAccrualConflict, probConflict},
 	{iso20022.ErrInvalidMessage, probInvalidMessage},
 	{iso20022.ErrUnsupportedMessage, probInvalidMessage},
 	{ledger.ErrDuplicate, probDuplicate},

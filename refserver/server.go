@@ -20,6 +20,7 @@ import (
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/refserver/idempotency"
 )
 
@@ -32,7 +33,7 @@ type Server struct {
 	metrics *metrics
 
 	ledger   *ledger.Service
-	eod      *ledger.EndOfDay
+	eod      *endofday.Service
 	clearing *clearing.Service
 	customer *customer.Service
 	channel  *channel.Service
@@ -113,13 +114,17 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 	if err != nil {
 		return err
 	}
-	s.eod = ledger.NewEndOfDay(s.ledger, st.ledger,
-		ledger.WithBusinessCalendar(weekdays),
-		ledger.WithDormancyAfter(cfg.dormancyDays()),
-		ledger.WithPageSize(2000),
-		ledger.WithProgress(func(p ledger.Progress) {
+	s.eod, err = endofday.NewService(s.ledger, st.ledger,
+		endofday.WithClock(s.clock),
+		endofday.WithBusinessCalendar(weekdays),
+		endofday.WithDormancyAfter(cfg.dormancyDays()),
+		endofday.WithPageSize(2000),
+		endofday.WithProgress(func(p endofday.Progress) {
 			s.log.Info("end of day", "progress", fmt.Sprintf("%+v", p))
 		}))
+	if err != nil {
+		return err
+	}
 	network, err := s.clearingNetwork()
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/bankkit/bankkit/customer/pgcustomer"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/memledger"
 	"github.com/bankkit/bankkit/ledger/pgledger"
 	"github.com/bankkit/bankkit/refserver/idempotency"
@@ -24,7 +25,7 @@ import (
 // provide all four.
 type ledgerStore interface {
 	ledger.Store
-	ledger.EndOfDayStore
+	endofday.Store
 	clearing.Store
 	clearing.ReconStore
 }

@@ -1,4 +1,4 @@
-package ledger
+package endofday
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
 )
 
@@ -16,7 +17,7 @@ import (
 const CodeTaxPayable = "tax_payable"
 
 // taxPayable is the chart entry of CodeTaxPayable.
-var taxPayable = ChartAccount{Code: CodeTaxPayable, Name: "Tax payable", NormalSide: Credit}
+var taxPayable = ledger.ChartAccount{Code: CodeTaxPayable, Name: "Tax payable", NormalSide: ledger.Credit}
 
 // scopeEndOfDay scopes the idempotency keys of every end-of-day posting.
 const scopeEndOfDay = "eod"
@@ -28,37 +29,37 @@ const scopeEndOfDay = "eod"
 // keeps a resumed run's balances what they were. Postings with a zero
 // amount are dropped; an entry left with fewer than two lines is not built
 // (ok == false).
-func journal(key string, vd calendar.Date, desc string, meta map[string]string, lines []Posting) (r JournalRequest, ok bool) {
-	kept := make([]Posting, 0, len(lines))
+func journal(key string, vd calendar.Date, desc string, meta map[string]string, lines []ledger.Posting) (r ledger.JournalRequest, ok bool) {
+	kept := make([]ledger.Posting, 0, len(lines))
 	for _, p := range lines {
 		if p.Amount.IsPositive() {
 			kept = append(kept, p)
 		}
 	}
 	if len(kept) < 2 {
-		return JournalRequest{}, false
+		return ledger.JournalRequest{}, false
 	}
-	return JournalRequest{Postings: kept, Description: desc, Metadata: meta, ValueDate: vd, IdempotencyKey: key}, true
+	return ledger.JournalRequest{Postings: kept, Description: desc, Metadata: meta, ValueDate: vd, IdempotencyKey: key}, true
 }
 
 // postJournal posts end-of-day journal entries and returns their results
 // in order.
-func (e *EndOfDay) postJournal(ctx context.Context, entries []JournalRequest) ([]BatchResult, error) {
-	return e.svc.PostJournal(ctx, JournalBatch{Scope: scopeEndOfDay, FutureValueDates: true, Entries: entries})
+func (e *Service) postJournal(ctx context.Context, entries []ledger.JournalRequest) ([]ledger.BatchResult, error) {
+	return e.svc.PostJournal(ctx, ledger.JournalBatch{Scope: scopeEndOfDay, FutureValueDates: true, Entries: entries})
 }
 
 // post builds a journal entry as journal does and posts it on its own.
-func (e *EndOfDay) post(ctx context.Context, key string, vd calendar.Date, desc string, meta map[string]string, lines []Posting) (receipt Receipt, ok bool, err error) {
+func (e *Service) post(ctx context.Context, key string, vd calendar.Date, desc string, meta map[string]string, lines []ledger.Posting) (receipt ledger.Receipt, ok bool, err error) {
 	r, ok := journal(key, vd, desc, meta, lines)
 	if !ok {
-		return Receipt{}, false, nil
+		return ledger.Receipt{}, false, nil
 	}
-	results, err := e.postJournal(ctx, []JournalRequest{r})
+	results, err := e.postJournal(ctx, []ledger.JournalRequest{r})
 	if err != nil {
-		return Receipt{}, false, err
+		return ledger.Receipt{}, false, err
 	}
 	if results[0].Err != nil {
-		return Receipt{}, false, results[0].Err
+		return ledger.Receipt{}, false, results[0].Err
 	}
 	return results[0].Receipt, true, nil
 }
@@ -66,14 +67,14 @@ func (e *EndOfDay) post(ctx context.Context, key string, vd calendar.Date, desc 
 // chartID returns the internal account with code in currency c, creating
 // the tax-payable account on first use. The rest of the chart comes from
 // Service.SetupChart.
-func (e *EndOfDay) chartID(ctx context.Context, c money.Currency, code string) (ID, error) {
+func (e *Service) chartID(ctx context.Context, c money.Currency, code string) (ledger.ID, error) {
 	id, err := e.svc.ChartAccountID(ctx, c, code)
-	if !errors.Is(err, ErrNotFound) || code != CodeTaxPayable {
+	if !errors.Is(err, ledger.ErrNotFound) || code != CodeTaxPayable {
 		return id, err
 	}
 	a, err := e.svc.EnsureChartAccount(ctx, c, taxPayable)
 	if err != nil {
-		return NilID, fmt.Errorf("creating the %s account in %s: %w", CodeTaxPayable, c, err)
+		return ledger.NilID, fmt.Errorf("creating the %s account in %s: %w", CodeTaxPayable, c, err)
 	}
 	return a.ID, nil
 }

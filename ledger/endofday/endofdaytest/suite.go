@@ -1,4 +1,4 @@
-package ledgertest
+package endofdaytest
 
 import (
 	"sync"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/ledger/internal/suite"
 	"github.com/bankkit/bankkit/money"
@@ -14,63 +15,81 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// NewEndOfDayStores returns a fresh, empty backend for one test: its
-// ledger.Store and its ledger.EndOfDayStore, which must share their data
+// NewStores returns a fresh, empty backend for one test: its
+// ledger.Store and its endofday.Store, which must share their data
 // (usually one value implementing both).
-type NewEndOfDayStores func(t *testing.T) (ledger.Store, ledger.EndOfDayStore)
+type NewStores func(t *testing.T) (ledger.Store, endofday.Store)
 
-// RunEndOfDay runs the end-of-day contract suite: interest accrual and
-// posting, time deposits, hold expiry, dormancy, the business date,
-// idempotent re-runs and resumption after a failure, and a year of
-// business days checked against figures worked out from the formula.
-func RunEndOfDay(t *testing.T, newStores NewEndOfDayStores) {
-	suite.Run(t, func(t *testing.T) *eodFixture { return newEODFixture(t, newStores) },
-		eodInterestTests, eodRestartTests, eodDepositTests, eodOtherTests, eodSimulationTests)
+// Run runs the end-of-day contract suite: interest accrual and posting,
+// time deposits, hold expiry, dormancy, the business date, idempotent
+// re-runs, resumption after a failure, the run in two halves (RunSteps,
+// Advance), and a year of business days checked against figures worked
+// out from the formula. Subtests run in parallel, each on a fresh backend.
+func Run(t *testing.T, newStores NewStores) {
+	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) },
+		interestTests, restartTests, halvesTests, depositTests, otherTests, simulationTests)
 }
 
-type eodTest = suite.Test[*eodFixture]
+type test = suite.Test[*fixture]
 
-// eodFixture is a Service and an EndOfDay over one fresh backend, with a
-// manual clock, a Saturday-Sunday calendar and the CNY chart.
-type eodFixture struct {
-	*fixture
-	eodStore ledger.EndOfDayStore
+// fixture is a bank (see suite.Bank) and an end-of-day Service over one
+// fresh backend, with a Saturday-Sunday calendar.
+type fixture struct {
+	*suite.Bank
+	eodStore endofday.Store
 	cal      *calendar.BusinessCalendar
-	eod      *ledger.EndOfDay
+	eod      *endofday.Service
 
 	mu       sync.Mutex
-	progress []ledger.Progress
+	progress []endofday.Progress
 }
 
-func newEODFixture(t *testing.T, newStores NewEndOfDayStores, opts ...ledger.EndOfDayOption) *eodFixture {
+func newFixture(t *testing.T, newStores NewStores, opts ...endofday.Option) *fixture {
 	t.Helper()
 	store, eodStore := newStores(t)
-	base := &fixture{Bank: suite.NewBank(t, store), newStore: func(*testing.T) ledger.Store { return store }}
 	cal, err := calendar.NewBusinessCalendar()
 	require.NoError(t, err)
-	f := &eodFixture{fixture: base, eodStore: eodStore, cal: cal}
+	f := &fixture{Bank: suite.NewBank(t, store), eodStore: eodStore, cal: cal}
 	f.withOptions(opts...)
 	return f
 }
 
-// withOptions replaces the fixture's EndOfDay by one with more options.
-func (f *eodFixture) withOptions(opts ...ledger.EndOfDayOption) {
-	all := append([]ledger.EndOfDayOption{
-		ledger.WithBusinessCalendar(f.cal),
-		ledger.WithProgress(func(p ledger.Progress) {
+// withOptions replaces the fixture's end-of-day Service by one with more
+// options.
+func (f *fixture) withOptions(opts ...endofday.Option) {
+	f.eod = f.newService(append([]endofday.Option{
+		endofday.WithProgress(func(p endofday.Progress) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.progress = append(f.progress, p)
 		}),
-	}, opts...)
-	f.eod = ledger.NewEndOfDay(f.Svc, f.eodStore, all...)
+	}, opts...)...)
 }
+
+// newService is an end-of-day Service over f's backend with the fixture's
+// clock and calendar, and opts.
+func (f *fixture) newService(opts ...endofday.Option) *endofday.Service {
+	f.T.Helper()
+	e, err := endofday.NewService(f.Svc, f.eodStore,
+		append([]endofday.Option{endofday.WithClock(f.Clock), endofday.WithBusinessCalendar(f.cal)}, opts...)...)
+	require.NoError(f.T, err)
+	return e
+}
+
+// Shorthands for the shared helpers.
+var (
+	start           = suite.Start
+	cny             = suite.CNY
+	usd             = suite.USD
+	requireInvalid  = suite.RequireInvalid
+	requirePostings = suite.RequirePostings
+)
 
 // runEOD closes the business date, checks that it moved to the next
 // business day, and moves the clock to 09:30 on it.
-func (f *eodFixture) runEOD() ledger.EndOfDaySummary {
+func (f *fixture) runEOD() endofday.Summary {
 	f.T.Helper()
-	sum, err := f.eod.RunEndOfDay(f.Ctx, f.Today)
+	sum, err := f.eod.Run(f.Ctx, f.Today)
 	require.NoError(f.T, err)
 	next, err := f.cal.NextBusinessDay(f.Today)
 	require.NoError(f.T, err)
@@ -80,7 +99,7 @@ func (f *eodFixture) runEOD() ledger.EndOfDaySummary {
 }
 
 // moveTo sets the clock to 09:30 on d and checks that d is the business date.
-func (f *eodFixture) moveTo(d calendar.Date) {
+func (f *fixture) moveTo(d calendar.Date) {
 	f.T.Helper()
 	f.Clock.Set(time.Date(d.Year, d.Month, d.Day, 9, 30, 0, 0, time.UTC))
 	today, err := f.Svc.BusinessDate(f.Ctx)
@@ -90,9 +109,9 @@ func (f *eodFixture) moveTo(d calendar.Date) {
 }
 
 // runThrough runs end of day until the business date is after last.
-func (f *eodFixture) runThrough(last calendar.Date) []ledger.EndOfDaySummary {
+func (f *fixture) runThrough(last calendar.Date) []endofday.Summary {
 	f.T.Helper()
-	var sums []ledger.EndOfDaySummary
+	var sums []endofday.Summary
 	for !f.Today.After(last) {
 		sums = append(sums, f.runEOD())
 	}
@@ -115,7 +134,7 @@ func product(rate string, period interest.Period) interest.Product {
 
 // saver opens a CNY demand account, deposits amount (if not empty) and
 // assigns it the product code.
-func (f *eodFixture) saver(owner, amount, code string) ledger.Account {
+func (f *fixture) saver(owner, amount, code string) ledger.Account {
 	f.T.Helper()
 	a := f.Open(owner)
 	if amount != "" {
@@ -126,13 +145,13 @@ func (f *eodFixture) saver(owner, amount, code string) ledger.Account {
 	return a
 }
 
-func (f *eodFixture) setProduct(code string, p interest.Product) {
+func (f *fixture) setProduct(code string, p interest.Product) {
 	f.T.Helper()
 	require.NoError(f.T, f.eod.SetInterestProduct(f.Ctx, code, p))
 }
 
 // chartBalance returns the balance of a CNY chart account.
-func (f *eodFixture) chartBalance(code string) decimal.Decimal {
+func (f *fixture) chartBalance(code string) decimal.Decimal {
 	f.T.Helper()
 	a, err := f.Svc.ChartAccount(f.Ctx, money.CNY, code)
 	require.NoError(f.T, err)
@@ -141,7 +160,7 @@ func (f *eodFixture) chartBalance(code string) decimal.Decimal {
 
 // interestLines returns the account's statement lines posted by end of day
 // as interest, over a wide range of value dates.
-func (f *eodFixture) interestLines(id ledger.ID) []ledger.StatementLine {
+func (f *fixture) interestLines(id ledger.ID) []ledger.StatementLine {
 	f.T.Helper()
 	st, err := f.Svc.Statement(f.Ctx, id, f.Today.AddDays(-800), f.Today.AddDays(40))
 	require.NoError(f.T, err)

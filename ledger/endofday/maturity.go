@@ -1,10 +1,11 @@
-package ledger
+package endofday
 
 import (
 	"context"
 	"fmt"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
@@ -16,7 +17,7 @@ import (
 // deposit and its maturity date, and the record update is a
 // compare-and-set on the term's start, so a resumed run matures nothing
 // twice.
-func (e *EndOfDay) matureDeposits(ctx context.Context, run EndOfDayRun) (EndOfDayRun, error) {
+func (e *Service) matureDeposits(ctx context.Context, run Run) (Run, error) {
 	done := 0
 	for {
 		page, err := e.store.TimeDepositsDue(ctx, run.Date, run.Cursor, e.pageSize)
@@ -54,9 +55,9 @@ func (e *EndOfDay) matureDeposits(ctx context.Context, run EndOfDayRun) (EndOfDa
 // account (pay out), interest to the deposit (roll over all, hold) or
 // interest to the demand account (roll over principal); a rollover takes
 // the product's rate on the maturity date.
-func (e *EndOfDay) mature(ctx context.Context, date calendar.Date, td TimeDepositRecord) error {
+func (e *Service) mature(ctx context.Context, date calendar.Date, td TimeDeposit) error {
 	maturity := td.Terms.Maturity()
-	p, err := e.store.InterestProduct(ctx, td.Product)
+	p, err := e.store.InterestProduct(ctx, td.ProductCode)
 	if err != nil {
 		return err
 	}
@@ -91,7 +92,7 @@ func (e *EndOfDay) mature(ctx context.Context, date calendar.Date, td TimeDeposi
 			return err
 		}
 	}
-	_, err = e.store.UpdateTimeDeposit(ctx, td.ID, func(cur TimeDepositRecord) (TimeDepositRecord, error) {
+	_, err = e.store.UpdateTimeDeposit(ctx, td.ID, func(cur TimeDeposit) (TimeDeposit, error) {
 		if cur.Status != TimeDepositOpen || cur.Terms.Start != td.Terms.Start {
 			return cur, nil // matured already by an earlier attempt
 		}
@@ -108,41 +109,41 @@ func (e *EndOfDay) mature(ctx context.Context, date calendar.Date, td TimeDeposi
 
 // payOut moves out of the deposit account to the demand account, with
 // interest from interest expense added, as one entry.
-func (e *EndOfDay) payOut(ctx context.Context, td TimeDepositRecord, what string, vd calendar.Date, out, paid money.Money, desc string) (Receipt, error) {
-	expense, err := e.chartID(ctx, out.Currency, CodeInterestExpense)
+func (e *Service) payOut(ctx context.Context, td TimeDeposit, what string, vd calendar.Date, out, paid money.Money, desc string) (ledger.Receipt, error) {
+	expense, err := e.chartID(ctx, out.Currency, ledger.CodeInterestExpense)
 	if err != nil {
-		return Receipt{}, err
+		return ledger.Receipt{}, err
 	}
 	total, err := out.Add(paid)
 	if err != nil {
-		return Receipt{}, fmt.Errorf("%w: %v", ErrCurrencyMismatch, err)
+		return ledger.Receipt{}, fmt.Errorf("%w: %v", ledger.ErrCurrencyMismatch, err)
 	}
 	r, _, err := e.post(ctx, "timedeposit/"+td.ID.String()+"/"+what, vd, desc,
 		map[string]string{"time_deposit": td.ID.String(), "interest": paid.ValueString()},
-		[]Posting{
-			{AccountID: td.ID, Side: Debit, Amount: out},
-			{AccountID: expense, Side: Debit, Amount: paid},
-			{AccountID: td.DemandAccountID, Side: Credit, Amount: total},
+		[]ledger.Posting{
+			{AccountID: td.ID, Side: ledger.Debit, Amount: out},
+			{AccountID: expense, Side: ledger.Debit, Amount: paid},
+			{AccountID: td.DemandAccountID, Side: ledger.Credit, Amount: total},
 		})
 	return r, err
 }
 
 // payInterest pays a deposit's interest from interest expense into to.
-func (e *EndOfDay) payInterest(ctx context.Context, td TimeDepositRecord, what string, vd calendar.Date, to ID, paid money.Money, desc string) (Receipt, error) {
-	expense, err := e.chartID(ctx, paid.Currency, CodeInterestExpense)
+func (e *Service) payInterest(ctx context.Context, td TimeDeposit, what string, vd calendar.Date, to ledger.ID, paid money.Money, desc string) (ledger.Receipt, error) {
+	expense, err := e.chartID(ctx, paid.Currency, ledger.CodeInterestExpense)
 	if err != nil {
-		return Receipt{}, err
+		return ledger.Receipt{}, err
 	}
 	r, _, err := e.post(ctx, "timedeposit/"+td.ID.String()+"/"+what, vd, desc,
 		map[string]string{"time_deposit": td.ID.String(), "interest": paid.ValueString()},
-		[]Posting{{AccountID: expense, Side: Debit, Amount: paid}, {AccountID: to, Side: Credit, Amount: paid}})
+		[]ledger.Posting{{AccountID: expense, Side: ledger.Debit, Amount: paid}, {AccountID: to, Side: ledger.Credit, Amount: paid}})
 	return r, err
 }
 
 // closeDeposit marks the deposit closed and closes its (now empty)
 // account.
-func (e *EndOfDay) closeDeposit(ctx context.Context, id ID, on calendar.Date) error {
-	_, err := e.store.UpdateTimeDeposit(ctx, id, func(td TimeDepositRecord) (TimeDepositRecord, error) {
+func (e *Service) closeDeposit(ctx context.Context, id ledger.ID, on calendar.Date) error {
+	_, err := e.store.UpdateTimeDeposit(ctx, id, func(td TimeDeposit) (TimeDeposit, error) {
 		td.Status, td.ClosedOn = TimeDepositClosed, on
 		return td, nil
 	})

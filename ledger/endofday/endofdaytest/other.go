@@ -1,4 +1,4 @@
-package ledgertest
+package endofdaytest
 
 import (
 	"testing"
@@ -6,17 +6,18 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/stretchr/testify/require"
 )
 
-var eodOtherTests = []eodTest{
+var otherTests = []test{
 	{Name: "HoldsExpireAtEndOfDay", Run: testEODExpiresHolds},
 	{Name: "InactiveAccountsBecomeDormant", Run: testDormancy},
 	{Name: "ProgressFollowsTheSteps", Run: testProgress},
 }
 
-func testEODExpiresHolds(t *testing.T, f *eodFixture) {
+func testEODExpiresHolds(t *testing.T, f *fixture) {
 	a := f.Open("alice")
 	f.Deposit(a.ID, "100.00")
 	expiring, err := f.Svc.PlaceHold(f.Ctx, ledger.HoldRequest{AccountID: a.ID, Amount: cny("30.00"), ExpiresAt: start.Add(8 * time.Hour)})
@@ -39,8 +40,8 @@ func testEODExpiresHolds(t *testing.T, f *eodFixture) {
 // March becomes dormant at the end of 1 April (2 March is then 31 days
 // back); the monthly interest posting does not keep it alive, and a
 // weekly transfer does.
-func testDormancy(t *testing.T, f *eodFixture) {
-	f.withOptions(ledger.WithDormancyAfter(30))
+func testDormancy(t *testing.T, f *fixture) {
+	f.withOptions(endofday.WithDormancyAfter(30))
 	f.setProduct("savings", product("0.0365", interest.Monthly))
 	idle := f.saver("idle", "1000.00", "savings")
 	busy := f.saver("busy", "1000.00", "savings")
@@ -67,24 +68,24 @@ func testDormancy(t *testing.T, f *eodFixture) {
 	require.NoError(t, err)
 }
 
-func testProgress(t *testing.T, f *eodFixture) {
+func testProgress(t *testing.T, f *fixture) {
 	f.setProduct("savings", product("0.0365", interest.Monthly))
 	f.saver("alice", "1000.00", "savings")
 	f.runEOD()
-	var steps []ledger.EndOfDayStep
+	var steps []endofday.Step
 	for _, p := range f.progress {
 		if len(steps) == 0 || steps[len(steps)-1] != p.Step {
 			steps = append(steps, p.Step)
 		}
 	}
-	require.Equal(t, []ledger.EndOfDayStep{ledger.StepAccrual, ledger.StepBooking, ledger.StepMaturity,
-		ledger.StepHolds, ledger.StepDormancy, ledger.StepAdvance}, steps)
+	require.Equal(t, []endofday.Step{endofday.StepAccrual, endofday.StepBooking, endofday.StepMaturity,
+		endofday.StepHolds, endofday.StepDormancy, endofday.StepAdvance}, steps)
 	for _, p := range f.progress {
 		require.Equal(t, start.Year(), p.Date.Year)
 	}
 	done := 0
 	for _, p := range f.progress {
-		if p.Step == ledger.StepAccrual {
+		if p.Step == endofday.StepAccrual {
 			done = max(done, p.Done)
 		}
 	}

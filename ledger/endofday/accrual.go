@@ -1,4 +1,4 @@
-package ledger
+package endofday
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"
@@ -20,7 +21,7 @@ import (
 // posted replay their postings by key.
 //
 // The next page is read while the current one is worked on.
-func (e *EndOfDay) accrueAll(ctx context.Context, run EndOfDayRun) (EndOfDayRun, error) {
+func (e *Service) accrueAll(ctx context.Context, run Run) (Run, error) {
 	products := map[string]interest.Product{}
 	done := 0
 	next := e.fetchPage(ctx, run.Cursor)
@@ -39,12 +40,12 @@ func (e *EndOfDay) accrueAll(ctx context.Context, run EndOfDayRun) (EndOfDayRun,
 		}
 		items := make([]accrualItem, len(page))
 		for i, ia := range page {
-			p, ok := products[ia.Product]
+			p, ok := products[ia.ProductCode]
 			if !ok {
-				if p, err = e.store.InterestProduct(ctx, ia.Product); err != nil {
-					return run, fmt.Errorf("product %s of account %s: %w", ia.Product, ia.AccountID, err)
+				if p, err = e.store.InterestProduct(ctx, ia.ProductCode); err != nil {
+					return run, fmt.Errorf("product %s of account %s: %w", ia.ProductCode, ia.AccountID, err)
 				}
-				products[ia.Product] = p
+				products[ia.ProductCode] = p
 			}
 			items[i] = newAccrualItem(p, ia)
 		}
@@ -78,7 +79,7 @@ type fetchedPage struct {
 }
 
 // fetchPage reads the page after after in the background.
-func (e *EndOfDay) fetchPage(ctx context.Context, after ID) <-chan fetchedPage {
+func (e *Service) fetchPage(ctx context.Context, after ledger.ID) <-chan fetchedPage {
 	ch := make(chan fetchedPage, 1) // buffered: an abandoned read does not block
 	go func() {
 		page, err := e.store.InterestAccounts(ctx, after, e.pageSize)
@@ -112,14 +113,14 @@ func newAccrualItem(p interest.Product, ia InterestAccount) accrualItem {
 // Postings go to the store in one batch per day. An account whose posting
 // or accrual is refused is recorded as a failure and stops where it is;
 // the next run picks it up there.
-func (e *EndOfDay) accruePage(ctx context.Context, run *EndOfDayRun, items []accrualItem) error {
+func (e *Service) accruePage(ctx context.Context, run *Run, items []accrualItem) error {
 	first := run.Through.AddDays(1)
 	for _, it := range items {
 		if it.next.Before(first) {
 			first = it.next
 		}
 	}
-	ids := make([]ID, 0, len(items))
+	ids := make([]ledger.ID, 0, len(items))
 	index := make([]int, 0, len(items))
 	for day := first; !day.After(run.Through); day = day.AddDays(1) {
 		if err := e.postDue(ctx, run, items); err != nil {
@@ -168,8 +169,8 @@ func due(p interest.Product, s interest.Accrual) bool {
 // store MaxBatch entries at a time, one batch after another: posting
 // several at once gained nothing on the two-core machine of the
 // measurements in eodbench.)
-func (e *EndOfDay) postDue(ctx context.Context, run *EndOfDayRun, items []accrualItem) error {
-	var reqs []JournalRequest
+func (e *Service) postDue(ctx context.Context, run *Run, items []accrualItem) error {
+	var reqs []ledger.JournalRequest
 	var pending []pendingPosting
 	for i := range items {
 		it := &items[i]
@@ -224,7 +225,7 @@ type pendingPosting struct {
 }
 
 // settle moves the item on to the next period once its posting is booked.
-func (e *EndOfDay) settle(run *EndOfDayRun, it *accrualItem, pp pendingPosting) {
+func (e *Service) settle(run *Run, it *accrualItem, pp pendingPosting) {
 	it.state = pp.next
 	addTo(&run.Summary.InterestPosted, pp.posting.Gross)
 	addTo(&run.Summary.TaxWithheld, pp.posting.Tax)
@@ -239,40 +240,40 @@ func (e *EndOfDay) settle(run *EndOfDayRun, it *accrualItem, pp pendingPosting) 
 // interest from the customer to interest receivable as its own lines. The
 // entry is value-dated on the period end and keyed by account and period
 // end. ok is false when the period pays and charges nothing.
-func (e *EndOfDay) interestEntry(ctx context.Context, it *accrualItem) (pendingPosting, JournalRequest, bool, error) {
+func (e *Service) interestEntry(ctx context.Context, it *accrualItem) (pendingPosting, ledger.JournalRequest, bool, error) {
 	s, p, accountID := it.state, it.p, it.ia.AccountID
 	day := s.LastAccrued
 	next, posting, err := interest.Post(p, s, day)
 	if err != nil {
-		return pendingPosting{}, JournalRequest{}, false, err
+		return pendingPosting{}, ledger.JournalRequest{}, false, err
 	}
 	pp := pendingPosting{next: next, posting: posting}
 	c := p.Currency
-	var lines []Posting
+	var lines []ledger.Posting
 	if posting.Gross.IsPositive() {
-		payable, err := e.chartID(ctx, c, CodeInterestPayable)
+		payable, err := e.chartID(ctx, c, ledger.CodeInterestPayable)
 		if err != nil {
-			return pp, JournalRequest{}, false, err
+			return pp, ledger.JournalRequest{}, false, err
 		}
 		lines = append(lines,
-			Posting{AccountID: payable, Side: Debit, Amount: posting.Gross},
-			Posting{AccountID: accountID, Side: Credit, Amount: posting.Net})
+			ledger.Posting{AccountID: payable, Side: ledger.Debit, Amount: posting.Gross},
+			ledger.Posting{AccountID: accountID, Side: ledger.Credit, Amount: posting.Net})
 		if posting.Tax.IsPositive() {
 			tax, err := e.chartID(ctx, c, CodeTaxPayable)
 			if err != nil {
-				return pp, JournalRequest{}, false, err
+				return pp, ledger.JournalRequest{}, false, err
 			}
-			lines = append(lines, Posting{AccountID: tax, Side: Credit, Amount: posting.Tax})
+			lines = append(lines, ledger.Posting{AccountID: tax, Side: ledger.Credit, Amount: posting.Tax})
 		}
 	}
 	if posting.Debit.IsPositive() {
-		receivable, err := e.chartID(ctx, c, CodeInterestReceivable)
+		receivable, err := e.chartID(ctx, c, ledger.CodeInterestReceivable)
 		if err != nil {
-			return pp, JournalRequest{}, false, err
+			return pp, ledger.JournalRequest{}, false, err
 		}
 		lines = append(lines,
-			Posting{AccountID: accountID, Side: Debit, Amount: posting.Debit},
-			Posting{AccountID: receivable, Side: Credit, Amount: posting.Debit})
+			ledger.Posting{AccountID: accountID, Side: ledger.Debit, Amount: posting.Debit},
+			ledger.Posting{AccountID: receivable, Side: ledger.Credit, Amount: posting.Debit})
 	}
 	meta := map[string]string{
 		"eod":        "interest",
@@ -290,8 +291,8 @@ func (e *EndOfDay) interestEntry(ctx context.Context, it *accrualItem) (pendingP
 // one account (a frozen or closed account, a corrupted state), which fails
 // that account but not the run.
 func refusal(err error) bool {
-	for _, target := range []error{ErrInvalidInput, ErrAccountFrozen, ErrAccountClosed, ErrAccountDormant,
-		ErrInsufficientFunds, ErrCurrencyMismatch, ErrNotFound, ErrIdempotencyConflict,
+	for _, target := range []error{ledger.ErrInvalidInput, ledger.ErrAccountFrozen, ledger.ErrAccountClosed, ledger.ErrAccountDormant,
+		ledger.ErrInsufficientFunds, ledger.ErrCurrencyMismatch, ledger.ErrNotFound, ledger.ErrIdempotencyConflict,
 		interest.ErrInvalidAccrual, interest.ErrInvalidProduct, interest.ErrInvalidInput,
 		interest.ErrNoRate, interest.ErrOutOfOrder, interest.ErrPostingDue} {
 		if errors.Is(err, target) {
@@ -303,7 +304,7 @@ func refusal(err error) bool {
 
 // bookFor returns the run's accrual book of currency c, adding it in
 // currency order if missing.
-func bookFor(run *EndOfDayRun, c money.Currency) *AccrualBook {
+func bookFor(run *Run, c money.Currency) *AccrualBook {
 	i, found := slices.BinarySearchFunc(run.Books, c, func(b AccrualBook, c money.Currency) int {
 		switch {
 		case b.Currency < c:
@@ -331,7 +332,7 @@ func bookFor(run *EndOfDayRun, c money.Currency) *AccrualBook {
 // keeps the general ledger's interest payable true every night at the
 // cost of two entries per currency, where per-account entries would cost a
 // million a night and say nothing the accrual records do not.
-func (e *EndOfDay) bookAccruals(ctx context.Context, run EndOfDayRun) (EndOfDayRun, error) {
+func (e *Service) bookAccruals(ctx context.Context, run Run) (Run, error) {
 	for i := range run.Books {
 		b := &run.Books[i]
 		places := b.Currency.MinorUnits()
@@ -339,10 +340,10 @@ func (e *EndOfDay) bookAccruals(ctx context.Context, run EndOfDayRun) (EndOfDayR
 		creditBooked := money.HalfEven.Round(credit, places)
 		debit := b.Debit.Add(b.DebitCarry)
 		debitBooked := money.HalfEven.Round(debit, places)
-		if err := e.bookOne(ctx, run.Date, b.Currency, "credit", creditBooked, CodeInterestExpense, CodeInterestPayable); err != nil {
+		if err := e.bookOne(ctx, run.Date, b.Currency, "credit", creditBooked, ledger.CodeInterestExpense, ledger.CodeInterestPayable); err != nil {
 			return run, err
 		}
-		if err := e.bookOne(ctx, run.Date, b.Currency, "debit", debitBooked, CodeInterestReceivable, CodeInterestIncome); err != nil {
+		if err := e.bookOne(ctx, run.Date, b.Currency, "debit", debitBooked, ledger.CodeInterestReceivable, ledger.CodeInterestIncome); err != nil {
 			return run, err
 		}
 		b.Credit, b.CreditCarry = decimal.Zero, credit.Sub(creditBooked)
@@ -354,7 +355,7 @@ func (e *EndOfDay) bookAccruals(ctx context.Context, run EndOfDayRun) (EndOfDayR
 
 // bookOne posts amount from the debit code to the credit code, the other
 // way round when amount is negative.
-func (e *EndOfDay) bookOne(ctx context.Context, date calendar.Date, c money.Currency, side string, amount decimal.Decimal, debitCode, creditCode string) error {
+func (e *Service) bookOne(ctx context.Context, date calendar.Date, c money.Currency, side string, amount decimal.Decimal, debitCode, creditCode string) error {
 	if amount.IsZero() {
 		return nil
 	}
@@ -372,6 +373,6 @@ func (e *EndOfDay) bookOne(ctx context.Context, date calendar.Date, c money.Curr
 	m := money.Money{Amount: amount, Currency: c}
 	_, _, err = e.post(ctx, fmt.Sprintf("%s/accrual/%s/%s", date, c, side), date,
 		fmt.Sprintf("Accrued %s interest %s", side, date), map[string]string{"eod": "accrual"},
-		[]Posting{{AccountID: from, Side: Debit, Amount: m}, {AccountID: to, Side: Credit, Amount: m}})
+		[]ledger.Posting{{AccountID: from, Side: ledger.Debit, Amount: m}, {AccountID: to, Side: ledger.Credit, Amount: m}})
 	return err
 }

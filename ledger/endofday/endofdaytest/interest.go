@@ -1,4 +1,4 @@
-package ledgertest
+package endofdaytest
 
 import (
 	"testing"
@@ -6,13 +6,14 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
 
-var eodInterestTests = []eodTest{
+var interestTests = []test{
 	{Name: "AccruesDailyAndPostsAtMonthEnd", Run: testAccruesAndPostsMonthly},
 	{Name: "WeekendAccruedOnFriday", Run: testWeekendAccruedOnFriday},
 	{Name: "PeriodEndOnWeekendValueDated", Run: testPeriodEndOnWeekend},
@@ -25,7 +26,7 @@ var eodInterestTests = []eodTest{
 }
 
 // 1000.00 at 3.65% ACT/365F earns exactly 0.10 a day.
-func testAccruesAndPostsMonthly(t *testing.T, f *eodFixture) {
+func testAccruesAndPostsMonthly(t *testing.T, f *fixture) {
 	f.setProduct("savings", product("0.0365", interest.Monthly))
 	a := f.saver("alice", "1000.00", "savings")
 	f.runThrough(calendar.MustDate(2026, time.March, 30))
@@ -52,7 +53,7 @@ func testAccruesAndPostsMonthly(t *testing.T, f *eodFixture) {
 	requireDec(t, dec("0.1003"), ia.Accrual.Credit, "1 April's accrual")
 }
 
-func testWeekendAccruedOnFriday(t *testing.T, f *eodFixture) {
+func testWeekendAccruedOnFriday(t *testing.T, f *fixture) {
 	f.setProduct("savings", product("0.0365", interest.Monthly))
 	a := f.saver("alice", "1000.00", "savings")
 	f.runThrough(calendar.MustDate(2026, time.March, 5))
@@ -68,7 +69,7 @@ func testWeekendAccruedOnFriday(t *testing.T, f *eodFixture) {
 
 // May 2026 ends on a Sunday: the Friday run posts May's interest dated
 // 31 May, which counts in the balance from then and not before.
-func testPeriodEndOnWeekend(t *testing.T, f *eodFixture) {
+func testPeriodEndOnWeekend(t *testing.T, f *fixture) {
 	f.setProduct("savings", product("0.0365", interest.Monthly))
 	a := f.saver("alice", "1000.00", "savings")
 	f.runThrough(calendar.MustDate(2026, time.May, 29))
@@ -87,7 +88,7 @@ func testPeriodEndOnWeekend(t *testing.T, f *eodFixture) {
 
 // 1000.00 earns 0.10 a day, 20% of it withheld; an overdraft of 100.00 at
 // 18.25% costs 0.05 a day. Each posting is one entry with its own lines.
-func testTaxAndDebitLines(t *testing.T, f *eodFixture) {
+func testTaxAndDebitLines(t *testing.T, f *fixture) {
 	p := product("0.0365", interest.Monthly)
 	p.WithholdingTax = dec("0.2")
 	p.Debit = interest.RateSchedule{{Effective: epoch, Rate: interest.Flat(dec("0.1825"))}}
@@ -109,7 +110,7 @@ func testTaxAndDebitLines(t *testing.T, f *eodFixture) {
 
 	payable, err := f.Svc.ChartAccount(f.Ctx, money.CNY, ledger.CodeInterestPayable)
 	require.NoError(t, err)
-	tax, err := f.Svc.ChartAccount(f.Ctx, money.CNY, ledger.CodeTaxPayable)
+	tax, err := f.Svc.ChartAccount(f.Ctx, money.CNY, endofday.CodeTaxPayable)
 	require.NoError(t, err)
 	receivable, err := f.Svc.ChartAccount(f.Ctx, money.CNY, ledger.CodeInterestReceivable)
 	require.NoError(t, err)
@@ -134,13 +135,13 @@ func testTaxAndDebitLines(t *testing.T, f *eodFixture) {
 	requireDec(t, decimal.Zero, f.chartBalance(ledger.CodeInterestPayable), "payable")
 	requireDec(t, decimal.Zero, f.chartBalance(ledger.CodeInterestReceivable), "receivable")
 	requireDec(t, dec("1.50"), f.chartBalance(ledger.CodeInterestIncome), "income")
-	requireDec(t, dec("0.60"), f.chartBalance(ledger.CodeTaxPayable), "tax payable")
+	requireDec(t, dec("0.60"), f.chartBalance(endofday.CodeTaxPayable), "tax payable")
 	f.RequireTrialBalanced()
 }
 
 // 123.45 at 1% earns 0.00338219... a day: a month's interest is rounded
 // once, and the remainder is carried into the next month, not lost.
-func testRoundingCarry(t *testing.T, f *eodFixture) {
+func testRoundingCarry(t *testing.T, f *fixture) {
 	f.setProduct("savings", product("0.01", interest.Monthly))
 	a := f.saver("alice", "123.45", "savings")
 	f.runThrough(calendar.MustDate(2026, time.April, 30))
@@ -172,7 +173,7 @@ func testRoundingCarry(t *testing.T, f *eodFixture) {
 
 // A rate change set on 10 March, effective 16 March: 14 days at 3.65%
 // (0.10 a day on 1000.00) and 16 at 7.30% (0.20 a day).
-func testRateChange(t *testing.T, f *eodFixture) {
+func testRateChange(t *testing.T, f *fixture) {
 	p := product("0.0365", interest.Monthly)
 	f.setProduct("savings", p)
 	a := f.saver("alice", "1000.00", "savings")
@@ -189,7 +190,7 @@ func testRateChange(t *testing.T, f *eodFixture) {
 // 1500.00 earns nothing, though its second half (at 2000.00) accrued
 // 0.20 a day provisionally: the true-up reverses those accruals out of
 // interest payable at the posting.
-func testAverageBalanceTrueUp(t *testing.T, f *eodFixture) {
+func testAverageBalanceTrueUp(t *testing.T, f *fixture) {
 	p := product("0.0365", interest.Monthly)
 	p.Basis = interest.AverageDailyBalance
 	p.MinimumBalance = dec("1600")
@@ -206,7 +207,7 @@ func testAverageBalanceTrueUp(t *testing.T, f *eodFixture) {
 	requireDec(t, decimal.Zero, f.chartBalance(ledger.CodeInterestExpense), "expense after the true-up")
 }
 
-func testProductValidation(t *testing.T, f *eodFixture) {
+func testProductValidation(t *testing.T, f *fixture) {
 	f.setProduct("savings", product("0.0365", interest.Monthly))
 	a := f.Open("alice")
 
@@ -247,7 +248,7 @@ func testProductValidation(t *testing.T, f *eodFixture) {
 // goes on, the account waits at its unposted period end, and once it is
 // unfrozen the next run posts March (dated 31 March) and accrues the days
 // since on the capitalised balance.
-func testRefusedPostingRetried(t *testing.T, f *eodFixture) {
+func testRefusedPostingRetried(t *testing.T, f *fixture) {
 	f.setProduct("savings", product("0.0365", interest.Monthly))
 	a := f.saver("alice", "1000.00", "savings")
 	other := f.saver("bob", "1000.00", "savings")
@@ -258,7 +259,7 @@ func testRefusedPostingRetried(t *testing.T, f *eodFixture) {
 	sum := f.runEOD()
 	require.Len(t, sum.Failures, 1)
 	require.Equal(t, a.ID, sum.Failures[0].ID)
-	require.Equal(t, ledger.StepAccrual, sum.Failures[0].Step)
+	require.Equal(t, endofday.StepAccrual, sum.Failures[0].Step)
 	require.Equal(t, 1, sum.Postings, "the other account is paid")
 	f.RequireBalance(other.ID, "1003.00")
 	f.RequireBalance(a.ID, "1000.00")

@@ -1,4 +1,4 @@
-package ledger
+package endofday
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/shopspring/decimal"
 )
@@ -18,7 +19,7 @@ const maxProductCode = 64
 // schedule and set the product again: days before the date keep accruing
 // at the old rate, so history is never rewritten. The product's currency
 // may not change.
-func (e *EndOfDay) SetInterestProduct(ctx context.Context, code string, p interest.Product) error {
+func (e *Service) SetInterestProduct(ctx context.Context, code string, p interest.Product) error {
 	if err := validProductCode(code); err != nil {
 		return err
 	}
@@ -28,15 +29,15 @@ func (e *EndOfDay) SetInterestProduct(ctx context.Context, code string, p intere
 	old, err := e.store.InterestProduct(ctx, code)
 	switch {
 	case err == nil && old.Currency != p.Currency:
-		return fmt.Errorf("%w: product %s is in %s, not %s", ErrCurrencyMismatch, code, old.Currency, p.Currency)
-	case err != nil && !errors.Is(err, ErrNotFound):
+		return fmt.Errorf("%w: product %s is in %s, not %s", ledger.ErrCurrencyMismatch, code, old.Currency, p.Currency)
+	case err != nil && !errors.Is(err, ledger.ErrNotFound):
 		return err
 	}
 	return e.store.PutInterestProduct(ctx, code, p)
 }
 
 // InterestProduct returns a registered product.
-func (e *EndOfDay) InterestProduct(ctx context.Context, code string) (interest.Product, error) {
+func (e *Service) InterestProduct(ctx context.Context, code string) (interest.Product, error) {
 	if err := validProductCode(code); err != nil {
 		return interest.Product{}, err
 	}
@@ -47,8 +48,8 @@ func (e *EndOfDay) InterestProduct(ctx context.Context, code string) (interest.P
 // pay) interest under a product, from the business date on. The product's
 // currency must be the account's. Assigning the same product again is a
 // no-op; another product is ErrDuplicate.
-func (e *EndOfDay) AssignInterestProduct(ctx context.Context, accountID ID, code string) (InterestAccount, error) {
-	if accountID == NilID {
+func (e *Service) AssignInterestProduct(ctx context.Context, accountID ledger.ID, code string) (InterestAccount, error) {
+	if accountID == ledger.NilID {
 		return InterestAccount{}, invalid("account_id", "is required")
 	}
 	if err := validProductCode(code); err != nil {
@@ -58,7 +59,7 @@ func (e *EndOfDay) AssignInterestProduct(ctx context.Context, accountID ID, code
 	if err != nil {
 		return InterestAccount{}, err
 	}
-	if a.Product != ProductDemand {
+	if a.Product != ledger.ProductDemand {
 		return InterestAccount{}, invalid("account_id", fmt.Sprintf("interest products are for demand accounts, not %s", a.Product))
 	}
 	p, err := e.store.InterestProduct(ctx, code)
@@ -66,19 +67,19 @@ func (e *EndOfDay) AssignInterestProduct(ctx context.Context, accountID ID, code
 		return InterestAccount{}, err
 	}
 	if p.Currency != a.Currency {
-		return InterestAccount{}, fmt.Errorf("%w: product %s is in %s, account %s in %s", ErrCurrencyMismatch, code, p.Currency, a.Number, a.Currency)
+		return InterestAccount{}, fmt.Errorf("%w: product %s is in %s, account %s in %s", ledger.ErrCurrencyMismatch, code, p.Currency, a.Number, a.Currency)
 	}
 	from, err := e.svc.BusinessDate(ctx)
 	if err != nil {
 		return InterestAccount{}, err
 	}
-	stored, _, err := e.store.CreateInterestAccount(ctx, InterestAccount{AccountID: accountID, Currency: a.Currency, Product: code, From: from})
+	stored, _, err := e.store.CreateInterestAccount(ctx, InterestAccount{AccountID: accountID, Currency: a.Currency, ProductCode: code, From: from})
 	return stored, err
 }
 
 // InterestAccount returns an account's accrual state.
-func (e *EndOfDay) InterestAccount(ctx context.Context, accountID ID) (InterestAccount, error) {
-	if accountID == NilID {
+func (e *Service) InterestAccount(ctx context.Context, accountID ledger.ID) (InterestAccount, error) {
+	if accountID == ledger.NilID {
 		return InterestAccount{}, invalid("account_id", "is required")
 	}
 	return e.store.InterestAccount(ctx, accountID)

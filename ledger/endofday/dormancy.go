@@ -1,13 +1,15 @@
-package ledger
+package endofday
 
 import (
 	"context"
 	"fmt"
+
+	"github.com/bankkit/bankkit/ledger"
 )
 
 // customerInitiated are the entry kinds a customer starts. Interest,
 // fees and other journal entries, and reversals, keep no account alive.
-var customerInitiated = []EntryKind{KindDeposit, KindWithdrawal, KindTransfer, KindCapture}
+var customerInitiated = []ledger.EntryKind{ledger.KindDeposit, ledger.KindWithdrawal, ledger.KindTransfer, ledger.KindCapture}
 
 // markDormant makes dormant every active demand account opened before the
 // dormancy period whose journal shows no customer-initiated entry in it.
@@ -15,7 +17,7 @@ var customerInitiated = []EntryKind{KindDeposit, KindWithdrawal, KindTransfer, K
 // a page, so no other record has to be kept in step with postings;
 // marking an account dormant twice is harmless, so a resumed run simply
 // goes on.
-func (e *EndOfDay) markDormant(ctx context.Context, run EndOfDayRun) (EndOfDayRun, error) {
+func (e *Service) markDormant(ctx context.Context, run Run) (Run, error) {
 	if e.dormancy == 0 {
 		return e.finishStep(ctx, run, StepAdvance)
 	}

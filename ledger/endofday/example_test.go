@@ -1,4 +1,4 @@
-package ledger_test
+package endofday_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/ledger/memledger"
 	"github.com/bankkit/bankkit/money"
@@ -16,7 +17,7 @@ import (
 // A savings product paying 3.65% a year, accrued every day and posted at
 // the end of each month; end of day runs on each business day of March
 // 2026, and on the 31st the month's interest is paid in one entry.
-func ExampleEndOfDay_RunEndOfDay() {
+func ExampleService_Run() {
 	ctx := context.Background()
 	clock := calendar.NewManualClock(time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC))
 	store := memledger.New()
@@ -31,7 +32,10 @@ func ExampleEndOfDay_RunEndOfDay() {
 	if err != nil {
 		panic(err)
 	}
-	eod := ledger.NewEndOfDay(svc, store, ledger.WithBusinessCalendar(weekdays))
+	eod, err := endofday.NewService(svc, store, endofday.WithBusinessCalendar(weekdays), endofday.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
 
 	err = eod.SetInterestProduct(ctx, "savings", interest.Product{
 		Currency: money.CNY, DayCount: money.Act365Fixed, Basis: interest.EndOfDayBalance,
@@ -57,7 +61,7 @@ func ExampleEndOfDay_RunEndOfDay() {
 		if today.Month != time.March {
 			break
 		}
-		sum, err := eod.RunEndOfDay(ctx, today)
+		sum, err := eod.Run(ctx, today)
 		if err != nil {
 			panic(err)
 		}
@@ -74,7 +78,7 @@ func ExampleEndOfDay_RunEndOfDay() {
 
 // A 12-month time deposit funded from a demand account at the product's
 // rate of the day; the instruction says what happens at maturity.
-func ExampleEndOfDay_OpenTimeDeposit() {
+func ExampleService_OpenTimeDeposit() {
 	ctx := context.Background()
 	clock := calendar.NewManualClock(time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC))
 	store := memledger.New()
@@ -85,7 +89,10 @@ func ExampleEndOfDay_OpenTimeDeposit() {
 	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
 		panic(err)
 	}
-	eod := ledger.NewEndOfDay(svc, store)
+	eod, err := endofday.NewService(svc, store, endofday.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
 	err = eod.SetInterestProduct(ctx, "term-12m", interest.Product{
 		Currency: money.CNY, DayCount: money.Act365Fixed, Basis: interest.EndOfDayBalance,
 		Credit: interest.RateSchedule{{
@@ -101,9 +108,9 @@ func ExampleEndOfDay_OpenTimeDeposit() {
 	if _, err := svc.Deposit(ctx, ledger.DepositRequest{AccountID: demand.ID, Amount: money.MustParse("20000.00", "CNY")}); err != nil {
 		panic(err)
 	}
-	r, err := eod.OpenTimeDeposit(ctx, ledger.OpenTimeDepositRequest{
+	r, err := eod.OpenTimeDeposit(ctx, endofday.OpenTimeDepositRequest{
 		DemandAccountID: demand.ID, Principal: money.MustParse("10000.00", "CNY"), TermMonths: 12,
-		Product: "term-12m", Instruction: interest.PayOut, IdempotencyKey: "alice-td-1",
+		ProductCode: "term-12m", Instruction: interest.PayOut, IdempotencyKey: "alice-td-1",
 	})
 	if err != nil {
 		panic(err)

@@ -1,4 +1,4 @@
-package ledgertest
+package endofdaytest
 
 import (
 	"testing"
@@ -6,13 +6,14 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
 
-var eodSimulationTests = []eodTest{
+var simulationTests = []test{
 	{Name: "YearOfBusinessDays", Run: testYearSimulation},
 }
 
@@ -24,7 +25,7 @@ var eodSimulationTests = []eodTest{
 // from the formula: each day earns balance × rate / 365; a quarter's
 // interest plus the carried remainder is rounded half-even to the fen;
 // tax is 20% of that plus its own carried remainder, rounded the same way.
-func testYearSimulation(t *testing.T, f *eodFixture) {
+func testYearSimulation(t *testing.T, f *fixture) {
 	holidays := []calendar.Date{
 		calendar.MustDate(2026, time.April, 6),
 		calendar.MustDate(2026, time.May, 1), calendar.MustDate(2026, time.May, 4), calendar.MustDate(2026, time.May, 5),
@@ -105,7 +106,7 @@ func testYearSimulation(t *testing.T, f *eodFixture) {
 		totalTax = totalTax.Add(wants[i].tax)
 	}
 	f.RequireBalance(a.ID, balance.StringFixed(2))
-	requireDec(t, totalTax, f.chartBalance(ledger.CodeTaxPayable), "tax payable")
+	requireDec(t, totalTax, f.chartBalance(endofday.CodeTaxPayable), "tax payable")
 
 	ia, err := f.eod.InterestAccount(f.Ctx, a.ID)
 	require.NoError(t, err)

@@ -1,4 +1,4 @@
-package ledgertest
+package endofdaytest
 
 import (
 	"strconv"
@@ -8,12 +8,13 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 	"github.com/stretchr/testify/require"
 )
 
-var eodDepositTests = []eodTest{
+var depositTests = []test{
 	{Name: "TimeDepositOpensFromDemand", Run: testTimeDepositOpens},
 	{Name: "TimeDepositFundingRefused", Run: testTimeDepositFundingRefused},
 	{Name: "TimeDepositMaturityInstructions", Run: testMaturityInstructions},
@@ -30,14 +31,14 @@ func termProduct() interest.Product {
 	return p
 }
 
-func (f *eodFixture) openDeposit(demand ledger.ID, principal string, months int, in interest.Instruction, key string) (ledger.TimeDepositReceipt, error) {
-	return f.eod.OpenTimeDeposit(f.Ctx, ledger.OpenTimeDepositRequest{
+func (f *fixture) openDeposit(demand ledger.ID, principal string, months int, in interest.Instruction, key string) (endofday.TimeDepositReceipt, error) {
+	return f.eod.OpenTimeDeposit(f.Ctx, endofday.OpenTimeDepositRequest{
 		DemandAccountID: demand, Principal: cny(principal), TermMonths: months,
-		Product: "term", Instruction: in, IdempotencyKey: key,
+		ProductCode: "term", Instruction: in, IdempotencyKey: key,
 	})
 }
 
-func testTimeDepositOpens(t *testing.T, f *eodFixture) {
+func testTimeDepositOpens(t *testing.T, f *fixture) {
 	f.setProduct("term", termProduct())
 	demand := f.Open("alice")
 	f.Deposit(demand.ID, "10000.00")
@@ -45,7 +46,7 @@ func testTimeDepositOpens(t *testing.T, f *eodFixture) {
 	require.NoError(t, err)
 	require.False(t, r.Replayed)
 	td := r.Deposit
-	require.Equal(t, ledger.TimeDepositOpen, td.Status)
+	require.Equal(t, endofday.TimeDepositOpen, td.Status)
 	requireDec(t, dec("0.0365"), td.Terms.Rate, "rate fixed at opening")
 	require.Equal(t, calendar.MustDate(2027, time.March, 2), td.Terms.Maturity())
 	f.RequireBalance(demand.ID, "5000.00")
@@ -64,7 +65,7 @@ func testTimeDepositOpens(t *testing.T, f *eodFixture) {
 	f.RequireBalance(demand.ID, "5000.00")
 }
 
-func testTimeDepositFundingRefused(t *testing.T, f *eodFixture) {
+func testTimeDepositFundingRefused(t *testing.T, f *fixture) {
 	f.setProduct("term", termProduct())
 	demand := f.Open("alice")
 	f.Deposit(demand.ID, "100.00")
@@ -79,21 +80,21 @@ func testTimeDepositFundingRefused(t *testing.T, f *eodFixture) {
 // One month from 2 March to 2 April: 31 days of 5000.00 at 3.65% is
 // 15.50. The product's rate is 7.30% from 1 April, so a rollover on 2
 // April takes 7.30%.
-func testMaturityInstructions(t *testing.T, f *eodFixture) {
+func testMaturityInstructions(t *testing.T, f *fixture) {
 	f.setProduct("term", termProduct())
 	tests := []struct {
 		in             interest.Instruction
 		demand, tdBal  string
-		status         ledger.TimeDepositStatus
+		status         endofday.TimeDepositStatus
 		principalAfter string
 	}{
-		{interest.PayOut, "10015.50", "0.00", ledger.TimeDepositClosed, "5000.00"},
-		{interest.RolloverAll, "5000.00", "5015.50", ledger.TimeDepositOpen, "5015.50"},
-		{interest.RolloverPrincipal, "5015.50", "5000.00", ledger.TimeDepositOpen, "5000.00"},
-		{interest.Hold, "5000.00", "5015.50", ledger.TimeDepositHeld, "5000.00"},
+		{interest.PayOut, "10015.50", "0.00", endofday.TimeDepositClosed, "5000.00"},
+		{interest.RolloverAll, "5000.00", "5015.50", endofday.TimeDepositOpen, "5015.50"},
+		{interest.RolloverPrincipal, "5015.50", "5000.00", endofday.TimeDepositOpen, "5000.00"},
+		{interest.Hold, "5000.00", "5015.50", endofday.TimeDepositHeld, "5000.00"},
 	}
 	demands := make([]ledger.Account, len(tests))
-	deposits := make([]ledger.TimeDepositRecord, len(tests))
+	deposits := make([]endofday.TimeDeposit, len(tests))
 	for i, tc := range tests {
 		demands[i] = f.Open("owner-" + tc.in.String())
 		f.Deposit(demands[i].ID, "10000.00")
@@ -116,12 +117,12 @@ func testMaturityInstructions(t *testing.T, f *eodFixture) {
 			require.NoError(t, err)
 			require.Equal(t, tc.status, td.Status)
 			require.Equal(t, tc.principalAfter, td.Terms.Principal.ValueString())
-			if tc.status == ledger.TimeDepositOpen {
+			if tc.status == endofday.TimeDepositOpen {
 				require.Equal(t, 1, td.Rollovers)
 				require.Equal(t, calendar.MustDate(2026, time.April, 2), td.Terms.Start)
 				requireDec(t, dec("0.073"), td.Terms.Rate, "a rollover takes the rate then current")
 			}
-			if tc.status == ledger.TimeDepositClosed {
+			if tc.status == endofday.TimeDepositClosed {
 				require.Equal(t, ledger.StatusClosed, f.Account(td.ID).Status)
 			}
 		})
@@ -143,7 +144,7 @@ func testMaturityInstructions(t *testing.T, f *eodFixture) {
 
 // Closed after 10 days, the deposit earns the demand account's 0.73% (1.00
 // on 5000.00) instead of its own 3.65% (5.00), and the statement says so.
-func testEarlyClosure(t *testing.T, f *eodFixture) {
+func testEarlyClosure(t *testing.T, f *fixture) {
 	f.setProduct("term", termProduct())
 	f.setProduct("savings", product("0.0073", interest.Monthly))
 	demand := f.saver("alice", "10000.00", "savings")
@@ -173,10 +174,10 @@ func testEarlyClosure(t *testing.T, f *eodFixture) {
 	require.Equal(t, ledger.StatusClosed, f.Account(r.Deposit.ID).Status)
 
 	_, _, err = f.eod.CloseTimeDepositEarly(f.Ctx, r.Deposit.ID)
-	require.ErrorIs(t, err, ledger.ErrTimeDepositState)
+	require.ErrorIs(t, err, endofday.ErrTimeDepositState)
 }
 
-func testTimeDepositValidation(t *testing.T, f *eodFixture) {
+func testTimeDepositValidation(t *testing.T, f *fixture) {
 	f.setProduct("term", termProduct())
 	usd := product("0.01", interest.AtMaturity)
 	usd.Currency = money.USD
@@ -184,22 +185,22 @@ func testTimeDepositValidation(t *testing.T, f *eodFixture) {
 	demand := f.Open("alice")
 	f.Deposit(demand.ID, "1000.00")
 	loan := f.OpenWith(ledger.OpenAccountRequest{OwnerID: "alice", Product: ledger.ProductLoan, Currency: money.CNY})
-	ok := ledger.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny("100.00"), TermMonths: 3, Product: "term", Instruction: interest.PayOut}
+	ok := endofday.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny("100.00"), TermMonths: 3, ProductCode: "term", Instruction: interest.PayOut}
 	tests := []struct {
 		name  string
-		edit  func(r *ledger.OpenTimeDepositRequest)
+		edit  func(r *endofday.OpenTimeDepositRequest)
 		field string
 		is    error
 	}{
-		{"no account", func(r *ledger.OpenTimeDepositRequest) { r.DemandAccountID = ledger.NilID }, "demand_account_id", nil},
-		{"zero term", func(r *ledger.OpenTimeDepositRequest) { r.TermMonths = 0 }, "term_months", nil},
-		{"no instruction", func(r *ledger.OpenTimeDepositRequest) { r.Instruction = 0 }, "instruction", nil},
-		{"negative principal", func(r *ledger.OpenTimeDepositRequest) { r.Principal = cny("-1.00") }, "principal", nil},
-		{"no product", func(r *ledger.OpenTimeDepositRequest) { r.Product = "" }, "product_code", nil},
-		{"loan account", func(r *ledger.OpenTimeDepositRequest) { r.DemandAccountID = loan.ID }, "demand_account_id", nil},
-		{"unknown product", func(r *ledger.OpenTimeDepositRequest) { r.Product = "missing" }, "", ledger.ErrNotFound},
-		{"product currency", func(r *ledger.OpenTimeDepositRequest) { r.Product = "dollars" }, "", ledger.ErrCurrencyMismatch},
-		{"principal currency", func(r *ledger.OpenTimeDepositRequest) { r.Principal = usd1() }, "", ledger.ErrCurrencyMismatch},
+		{"no account", func(r *endofday.OpenTimeDepositRequest) { r.DemandAccountID = ledger.NilID }, "demand_account_id", nil},
+		{"zero term", func(r *endofday.OpenTimeDepositRequest) { r.TermMonths = 0 }, "term_months", nil},
+		{"no instruction", func(r *endofday.OpenTimeDepositRequest) { r.Instruction = 0 }, "instruction", nil},
+		{"negative principal", func(r *endofday.OpenTimeDepositRequest) { r.Principal = cny("-1.00") }, "principal", nil},
+		{"no product", func(r *endofday.OpenTimeDepositRequest) { r.ProductCode = "" }, "product_code", nil},
+		{"loan account", func(r *endofday.OpenTimeDepositRequest) { r.DemandAccountID = loan.ID }, "demand_account_id", nil},
+		{"unknown product", func(r *endofday.OpenTimeDepositRequest) { r.ProductCode = "missing" }, "", ledger.ErrNotFound},
+		{"product currency", func(r *endofday.OpenTimeDepositRequest) { r.ProductCode = "dollars" }, "", ledger.ErrCurrencyMismatch},
+		{"principal currency", func(r *endofday.OpenTimeDepositRequest) { r.Principal = usd1() }, "", ledger.ErrCurrencyMismatch},
 	}
 	for _, tc := range tests {
 		r := ok
@@ -224,7 +225,7 @@ func usd1() money.Money { return usd("1.00") }
 // below 10,000.00 and 2.00% from there on (whole balance), or, with
 // marginal tiers, 15,000.00 earns 1.50% on 10,000.00 and 2.00% on 5,000.00,
 // an effective 1.6666666667%.
-func testTimeDepositTieredRate(t *testing.T, f *eodFixture) {
+func testTimeDepositTieredRate(t *testing.T, f *fixture) {
 	tiers := []interest.Tier{{From: dec("0"), Rate: dec("0.015")}, {From: dec("10000"), Rate: dec("0.02")}}
 	whole := product("0", interest.AtMaturity)
 	whole.Credit = interest.RateSchedule{{Effective: epoch, Rate: interest.Tiered(interest.WholeBalance, tiers...)}}
@@ -242,8 +243,8 @@ func testTimeDepositTieredRate(t *testing.T, f *eodFixture) {
 		{"marginal", "15000.00", "0.0166666667"},
 	}
 	for _, tc := range tests {
-		r, err := f.eod.OpenTimeDeposit(f.Ctx, ledger.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny(tc.principal),
-			TermMonths: 6, Product: tc.product, Instruction: interest.PayOut})
+		r, err := f.eod.OpenTimeDeposit(f.Ctx, endofday.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny(tc.principal),
+			TermMonths: 6, ProductCode: tc.product, Instruction: interest.PayOut})
 		require.NoError(t, err)
 		requireDec(t, dec(tc.rate), r.Deposit.Terms.Rate, tc.product+" "+tc.principal)
 	}
@@ -253,7 +254,7 @@ func testTimeDepositTieredRate(t *testing.T, f *eodFixture) {
 // testMaturityInstructions) is renewed on the customer's instruction for
 // another month at the rate then current (7.30%), on everything it holds,
 // and pays out at the new maturity: 5015.50 × 0.073 × days / 365.
-func testHeldDepositRenewed(t *testing.T, f *eodFixture) {
+func testHeldDepositRenewed(t *testing.T, f *fixture) {
 	f.setProduct("term", termProduct())
 	demand := f.Open("holder")
 	f.Deposit(demand.ID, "10000.00")
@@ -262,11 +263,11 @@ func testHeldDepositRenewed(t *testing.T, f *eodFixture) {
 	id := r.Deposit.ID
 
 	_, err = f.eod.RenewHeldTimeDeposit(f.Ctx, id, 1, interest.PayOut)
-	require.ErrorIs(t, err, ledger.ErrTimeDepositState, "an open deposit is not awaiting instruction")
+	require.ErrorIs(t, err, endofday.ErrTimeDepositState, "an open deposit is not awaiting instruction")
 	f.runThrough(calendar.MustDate(2026, time.April, 2))
 	td, err := f.eod.TimeDeposit(f.Ctx, id)
 	require.NoError(t, err)
-	require.Equal(t, ledger.TimeDepositHeld, td.Status)
+	require.Equal(t, endofday.TimeDepositHeld, td.Status)
 
 	_, err = f.eod.RenewHeldTimeDeposit(f.Ctx, id, 0, interest.PayOut)
 	require.ErrorIs(t, err, ledger.ErrInvalidInput)
@@ -274,12 +275,12 @@ func testHeldDepositRenewed(t *testing.T, f *eodFixture) {
 	require.NoError(t, err)
 	renewed, err := f.eod.RenewHeldTimeDeposit(f.Ctx, id, 1, interest.PayOut)
 	require.NoError(t, err)
-	require.Equal(t, ledger.TimeDepositOpen, renewed.Status)
+	require.Equal(t, endofday.TimeDepositOpen, renewed.Status)
 	require.Equal(t, today, renewed.Terms.Start)
 	require.Equal(t, "5015.50", renewed.Terms.Principal.ValueString())
 	requireDec(t, dec("0.073"), renewed.Terms.Rate, "a renewal takes the rate then current")
 	_, err = f.eod.RenewHeldTimeDeposit(f.Ctx, id, 1, interest.PayOut)
-	require.ErrorIs(t, err, ledger.ErrTimeDepositState, "renewing twice is refused")
+	require.ErrorIs(t, err, endofday.ErrTimeDepositState, "renewing twice is refused")
 	f.RequireBalance(id, "5015.50")
 
 	// A maturity on a non-business day is booked by the next run.
@@ -291,6 +292,6 @@ func testHeldDepositRenewed(t *testing.T, f *eodFixture) {
 	f.RequireBalance(demand.ID, dec("5000.00").Add(dec("5015.50")).Add(want).StringFixed(2))
 	td, err = f.eod.TimeDeposit(f.Ctx, id)
 	require.NoError(t, err)
-	require.Equal(t, ledger.TimeDepositClosed, td.Status)
+	require.Equal(t, endofday.TimeDepositClosed, td.Status)
 	f.RequireTrialBalanced()
 }
