@@ -13,11 +13,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-var (
-	_ clearing.Store      = (*Store)(nil)
-	_ clearing.ReconStore = (*Store)(nil)
-)
-
 // clearingState holds a Store's clearing and reconciliation records, under
 // a lock of its own: nothing in it must change atomically with a posting
 // (the Clearing makes those steps safe with idempotency keys).

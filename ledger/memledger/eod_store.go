@@ -15,8 +15,6 @@ import (
 	"github.com/bankkit/bankkit/money"
 )
 
-var _ endofday.Store = (*Store)(nil)
-
 // eodState is a store's end-of-day records, under a lock of their own.
 type eodState struct {
 	mu sync.Mutex

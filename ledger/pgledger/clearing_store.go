@@ -19,11 +19,6 @@ import (
 	"github.com/bankkit/bankkit/money"
 )
 
-var (
-	_ clearing.Store      = (*Store)(nil)
-	_ clearing.ReconStore = (*Store)(nil)
-)
-
 const transferColumns = `id, entry_id, from_account_id, from_account_number, debtor_name, to_bank_code,
 	to_account_number, to_name, amount, currency, end_to_end_id, description, status, batch_id,
 	return_entry_id, return_reason, return_info, returned_from_settlement, created_at, updated_at, idempotency_key`

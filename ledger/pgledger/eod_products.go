@@ -9,12 +9,9 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
-	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
-
-var _ endofday.Store = (*Store)(nil)
 
 // productTerms is interest.Product as stored: enumerations by number, so
 // that a flat rate's unset tier mode stores as 0 rather than failing.

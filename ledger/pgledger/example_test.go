@@ -26,7 +26,7 @@ func Example() {
 	}
 	svc, err := ledger.NewService(pgledger.New(db))
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
 	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
 		log.Fatal(err)
