@@ -29,8 +29,9 @@ func TestTransferBatchReadsTheBusinessDateOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	store := &countingStore{Store: memledger.New()}
-	svc := ledger.NewService(store)
-	_, err := svc.SetupChart(ctx, money.CNY)
+	svc, err := ledger.NewService(store)
+	require.NoError(t, err)
+	_, err = svc.SetupChart(ctx, money.CNY)
 	require.NoError(t, err)
 	a, err := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "a", Product: ledger.ProductDemand, Currency: money.CNY})
 	require.NoError(t, err)

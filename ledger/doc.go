@@ -21,7 +21,8 @@
 // recorded).
 //
 // The business date is the bank's calendar day, kept by the store and
-// moved only by end of day, not by the wall clock.
+// moved only by end of day (package ledger/endofday), not by the wall
+// clock.
 //
 // Internal accounts are the bank's side of every entry: vault cash,
 // settlement, clearing suspense, interest, fees. SetupChart creates them per
@@ -56,4 +57,16 @@
 // ledger/ledgertest, and both refuse the same requests with the same
 // errors, because the posting rules (Apply, AdmitHold) live here and the
 // stores only call them under their locks.
+//
+//	svc, err := ledger.NewService(memledger.New(), ledger.WithClock(clock))
+//
+// # Around the core
+//
+// Two packages build on the Service and use only its exported API:
+// ledger/endofday closes business dates (interest, time deposits, hold
+// expiry, dormancy, the date's advance), and ledger/clearing moves money to
+// and from other banks in ISO 20022 messages and reconciles the nostro
+// account. Each has a Store of its own, which memledger and pgledger also
+// implement. They post under idempotency keys of their own scope
+// (PostJournal), so a step cut short by a crash posts nothing twice.
 package ledger

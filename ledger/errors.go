@@ -41,7 +41,7 @@ var (
 	// ErrHoldNotActive: the hold was captured, released or has expired.
 	ErrHoldNotActive = fault.New(fault.Conflict, "hold-not-active", "ledger: hold not active")
 	// ErrTimeDepositLocked: money leaves a time deposit only at maturity
-	// or by early closure (EndOfDay), never by a withdrawal, transfer or
+	// or by early closure (package endofday), never by a withdrawal, transfer or
 	// hold.
 	ErrTimeDepositLocked = fault.New(fault.Unprocessable, "time-deposit-locked", "ledger: a time deposit pays out only at maturity or by early closure")
 )
@@ -50,8 +50,8 @@ func invalid(field, reason string) error {
 	return fault.Field(ErrInvalidInput, field, reason)
 }
 
-// invalidAs is invalid for bad input that is also kind (ErrUnbalanced,
-// ErrCurrencyMismatch, ErrTimeDepositState), so both errors.Is checks hold.
+// invalidAs is invalid for bad input that is also kind (ErrUnbalanced),
+// so both errors.Is checks hold.
 func invalidAs(kind error, field, reason string) error {
 	return fault.Field(errors.Join(ErrInvalidInput, kind), field, reason)
 }

@@ -16,7 +16,10 @@ import (
 // and the CNY chart of internal accounts.
 func newExampleService() *ledger.Service {
 	clock := calendar.NewManualClock(time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC))
-	svc := ledger.NewService(memledger.New(), ledger.WithClock(clock))
+	svc, err := ledger.NewService(memledger.New(), ledger.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
 	if _, err := svc.SetupChart(context.Background(), money.CNY); err != nil {
 		panic(err)
 	}

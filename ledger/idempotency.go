@@ -26,19 +26,34 @@ const (
 	scopeCapture  = "capture"
 )
 
-// scopedKey validates a caller's key (1 to MaxIdempotencyKey printable
-// ASCII characters, or empty) and returns it scoped by operation.
+// serviceScopes are the scopes of the Service's own operations, which
+// JournalBatch may not borrow.
+var serviceScopes = []string{scopeAccount, scopeChart, scopeDeposit, scopeWithdraw, scopeTransfer,
+	scopeJournal, scopeReversal, scopeHold, scopeCapture}
+
+// ValidateIdempotencyKey checks a caller's idempotency key: empty (no
+// idempotency), or 1 to MaxIdempotencyKey printable ASCII characters. The
+// error is a *fault.FieldError on "idempotency_key". Subsystems that keep
+// keyed records of their own check their callers' keys with it.
+func ValidateIdempotencyKey(key string) error {
+	if len(key) > MaxIdempotencyKey {
+		return invalid("idempotency_key", fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey))
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			return invalid("idempotency_key", "must be printable ASCII")
+		}
+	}
+	return nil
+}
+
+// scopedKey validates a caller's key and returns it scoped by operation.
 func scopedKey(scope, key string) (string, error) {
 	if key == "" {
 		return "", nil
 	}
-	if len(key) > MaxIdempotencyKey {
-		return "", invalid("idempotency_key", fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey))
-	}
-	for i := 0; i < len(key); i++ {
-		if key[i] < 0x20 || key[i] > 0x7e {
-			return "", invalid("idempotency_key", "must be printable ASCII")
-		}
+	if err := ValidateIdempotencyKey(key); err != nil {
+		return "", err
 	}
 	return scope + "/" + key, nil
 }

@@ -104,10 +104,15 @@ func FuzzValidateAccountNumber(f *testing.F) {
 
 func TestWithNumberPrefix(t *testing.T) {
 	t.Parallel()
+	var store struct{ Store } // never called: the options are checked first
 	for _, bad := range []string{"", "6a", "123456789"} {
-		s := NewService(nil, WithNumberPrefix(bad))
-		_, err := s.OpenAccount(t.Context(), OpenAccountRequest{})
+		s, err := NewService(store, WithNumberPrefix(bad))
 		require.ErrorIs(t, err, ErrInvalidInput, "prefix %q", bad)
+		require.Nil(t, s)
 	}
-	require.Equal(t, "88", NewService(nil, WithNumberPrefix("88")).prefix)
+	s, err := NewService(store, WithNumberPrefix("88"))
+	require.NoError(t, err)
+	require.Equal(t, "88", s.prefix)
+	_, err = NewService(nil)
+	require.ErrorIs(t, err, ErrInvalidInput, "a Service needs a store")
 }

@@ -135,7 +135,11 @@ func fingerprintMetadata(f *fingerprinter, meta map[string]string) *fingerprinte
 	return f
 }
 
-func validAmount(field string, m money.Money) error {
+// ValidateAmount checks that m is an amount a posting may carry: a known
+// currency, no more decimal places than its minor unit, and above zero.
+// The error is a *fault.FieldError on field (field+".currency" for the
+// currency).
+func ValidateAmount(field string, m money.Money) error {
 	switch {
 	case !m.Currency.Valid():
 		return invalid(field+".currency", fmt.Sprintf("unknown currency %q", m.Currency))

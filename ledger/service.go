@@ -16,9 +16,6 @@ type Service struct {
 	store  Store
 	clock  calendar.Clock
 	prefix string
-	// configErr is a bad option; every operation that needs the option
-	// returns it instead of panicking in NewService.
-	configErr error
 
 	chart sync.Map // chartKey -> ID of the internal account
 
@@ -32,8 +29,8 @@ type chartKey struct {
 	code     string
 }
 
-// Option configures a Service.
-type Option func(*Service)
+// Option configures a Service. NewService returns the error of a bad one.
+type Option func(*Service) error
 
 // DefaultNumberPrefix starts account numbers when WithNumberPrefix is not
 // given.
@@ -42,66 +39,60 @@ const DefaultNumberPrefix = "62"
 // WithClock sets the clock for booking times and the first business date.
 // The default is calendar.SystemClock.
 func WithClock(c calendar.Clock) Option {
-	return func(s *Service) {
+	return func(s *Service) error {
 		if c != nil {
 			s.clock = c
 		}
+		return nil
 	}
 }
 
 // WithNumberPrefix sets the digits every new account number starts with
-// (1 to 8 digits). A malformed prefix makes account creation fail with
-// ErrInvalidInput.
+// (1 to 8 digits).
 func WithNumberPrefix(prefix string) Option {
-	return func(s *Service) {
+	return func(s *Service) error {
 		if !validPrefix(prefix) {
-			s.configErr = invalid("number_prefix", fmt.Sprintf("must be 1 to %d digits", maxPrefixLength))
-			return
+			return invalid("number_prefix", fmt.Sprintf("must be 1 to %d digits", maxPrefixLength))
 		}
 		s.prefix = prefix
+		return nil
 	}
 }
 
-// NewService returns a Service over store.
-func NewService(store Store, opts ...Option) *Service {
+// NewService returns a Service over store. A bad option is an error here
+// (ErrInvalidInput), not on first use.
+func NewService(store Store, opts ...Option) (*Service, error) {
+	if store == nil {
+		return nil, invalid("store", "is required")
+	}
 	s := &Service{store: store, clock: calendar.SystemClock{}, prefix: DefaultNumberPrefix}
 	for _, o := range opts {
-		o(s)
+		if o == nil {
+			continue
+		}
+		if err := o(s); err != nil {
+			return nil, err
+		}
 	}
-	return s
+	return s, nil
 }
 
 // BusinessDate returns the ledger's current business date. On a new store
 // it is the clock's date at the first call.
 func (s *Service) BusinessDate(ctx context.Context) (calendar.Date, error) {
-	return s.store.BusinessDate(ctx, calendar.DateOf(s.clock.Now()))
+	return s.businessDate(ctx, s.clock.Now())
 }
 
-// businessDateKey carries a business date already read for one call that
-// builds many entries (a batch), so it is read once, not once per entry.
-type businessDateKey struct{}
-
-// valueDate returns the value date for a new entry: the requested one, or
-// the business date. A requested date may lie in the past (back-valuing a
-// correction) but not after the business date.
-func (s *Service) valueDate(ctx context.Context, requested calendar.Date) (calendar.Date, error) {
-	return s.valueDateAt(ctx, requested, time.Time{})
+// businessDate is BusinessDate for a caller that has read the clock
+// already: now's date is the initial business date of a store with none.
+func (s *Service) businessDate(ctx context.Context, now time.Time) (calendar.Date, error) {
+	return s.store.BusinessDate(ctx, calendar.DateOf(now))
 }
 
-// valueDateAt is valueDate for a caller that has read the clock already:
-// now, unless zero, stands in for a second reading (the store's initial
-// business date, used only while it has none).
-func (s *Service) valueDateAt(ctx context.Context, requested calendar.Date, now time.Time) (calendar.Date, error) {
-	today, ok := ctx.Value(businessDateKey{}).(calendar.Date)
-	if !ok {
-		if now.IsZero() {
-			now = s.clock.Now()
-		}
-		var err error
-		if today, err = s.store.BusinessDate(ctx, calendar.DateOf(now)); err != nil {
-			return calendar.Date{}, err
-		}
-	}
+// valueDate returns the value date of a new entry on the business date
+// today: the requested one, or today. A requested date may lie in the past
+// (back-valuing a correction) but not after today.
+func valueDate(requested, today calendar.Date) (calendar.Date, error) {
 	if requested.IsZero() {
 		return today, nil
 	}

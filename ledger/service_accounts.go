@@ -14,9 +14,6 @@ const numberAttempts = 8
 // OpenAccount opens a customer account (demand, time or loan) with a new
 // account number and a zero balance, active from the business date.
 func (s *Service) OpenAccount(ctx context.Context, r OpenAccountRequest) (Account, error) {
-	if s.configErr != nil {
-		return Account{}, s.configErr
-	}
 	switch {
 	case r.OwnerID == "":
 		return Account{}, invalid("owner_id", "is required")
@@ -72,28 +69,44 @@ func (s *Service) createAccount(ctx context.Context, a Account, key string, fp F
 // are kept, and concurrent calls create each account once. It returns the
 // chart's accounts in DefaultChart order.
 func (s *Service) SetupChart(ctx context.Context, c money.Currency) ([]Account, error) {
-	if s.configErr != nil {
-		return nil, s.configErr
-	}
 	if !c.Valid() {
 		return nil, invalid("currency", fmt.Sprintf("unknown currency %q", c))
 	}
 	accounts := make([]Account, 0, len(defaultChart))
 	for _, ca := range defaultChart {
-		a, err := s.ChartAccount(ctx, c, ca.Code)
-		if errors.Is(err, ErrNotFound) {
-			a, err = s.createAccount(ctx, Account{
-				Code: ca.Code, Product: ProductInternal, Currency: c,
-				NormalSide: ca.NormalSide, Status: StatusActive, Policy: Unchecked(),
-			}, scopeChart+"/"+string(c)+"/"+ca.Code, newFingerprinter(scopeChart).str(string(c)).str(ca.Code).sum())
-		}
+		a, err := s.EnsureChartAccount(ctx, c, ca)
 		if err != nil {
 			return nil, err
 		}
-		s.chart.Store(chartKey{c, ca.Code}, a.ID)
 		accounts = append(accounts, a)
 	}
 	return accounts, nil
+}
+
+// EnsureChartAccount returns the internal account of ca in currency c,
+// creating it first if the chart has none: how a subsystem adds an account
+// of its own to the chart (end of day's tax payable). Concurrent calls
+// create it once.
+func (s *Service) EnsureChartAccount(ctx context.Context, c money.Currency, ca ChartAccount) (Account, error) {
+	if !ca.NormalSide.Valid() {
+		return Account{}, invalid("normal_side", fmt.Sprintf("must be debit or credit, not %q", ca.NormalSide))
+	}
+	a, err := s.ChartAccount(ctx, c, ca.Code)
+	if !errors.Is(err, ErrNotFound) {
+		return a, err
+	}
+	a, err = s.createAccount(ctx, Account{
+		Code: ca.Code, Product: ProductInternal, Currency: c,
+		NormalSide: ca.NormalSide, Status: StatusActive, Policy: Unchecked(),
+	}, scopeChart+"/"+string(c)+"/"+ca.Code, newFingerprinter(scopeChart).str(string(c)).str(ca.Code).sum())
+	if errors.Is(err, ErrDuplicate) { // created meanwhile under another key
+		return s.ChartAccount(ctx, c, ca.Code)
+	}
+	if err != nil {
+		return Account{}, err
+	}
+	s.chart.Store(chartKey{c, ca.Code}, a.ID)
+	return a, nil
 }
 
 // ChartAccount returns the internal account with the chart code in
@@ -119,8 +132,10 @@ func (s *Service) ChartAccount(ctx context.Context, c money.Currency, code strin
 	return found[0], nil
 }
 
-// chartID returns the ID of a chart account, cached after the first look-up.
-func (s *Service) chartID(ctx context.Context, c money.Currency, code string) (ID, error) {
+// ChartAccountID is ChartAccount's ID, read from the store only the first
+// time: for a caller that posts to chart accounts on every entry and needs
+// no balance.
+func (s *Service) ChartAccountID(ctx context.Context, c money.Currency, code string) (ID, error) {
 	if id, ok := s.chart.Load(chartKey{c, code}); ok {
 		return id.(ID), nil
 	}

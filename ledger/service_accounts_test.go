@@ -30,7 +30,8 @@ func (s *collidingStore) CreateAccount(ctx context.Context, a ledger.Account, ke
 func TestOpenAccountRedrawsTakenNumbers(t *testing.T) {
 	t.Parallel()
 	store := &collidingStore{Store: memledger.New(), collisions: 3}
-	svc := ledger.NewService(store)
+	svc, err := ledger.NewService(store)
+	require.NoError(t, err)
 	a, err := svc.OpenAccount(t.Context(), ledger.OpenAccountRequest{OwnerID: "o", Product: ledger.ProductDemand, Currency: money.CNY})
 	require.NoError(t, err)
 	require.Len(t, store.tried, 4)
@@ -39,6 +40,8 @@ func TestOpenAccountRedrawsTakenNumbers(t *testing.T) {
 		"each attempt draws a new number")
 
 	always := &collidingStore{Store: memledger.New(), collisions: 1 << 30}
-	_, err = ledger.NewService(always).OpenAccount(t.Context(), ledger.OpenAccountRequest{OwnerID: "o", Product: ledger.ProductDemand, Currency: money.CNY})
+	svc, err = ledger.NewService(always)
+	require.NoError(t, err)
+	_, err = svc.OpenAccount(t.Context(), ledger.OpenAccountRequest{OwnerID: "o", Product: ledger.ProductDemand, Currency: money.CNY})
 	require.ErrorIs(t, err, ledger.ErrDuplicate, "gives up after a bounded number of draws")
 }

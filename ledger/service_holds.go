@@ -13,7 +13,7 @@ func (s *Service) PlaceHold(ctx context.Context, r HoldRequest) (HoldReceipt, er
 	if r.AccountID == NilID {
 		return HoldReceipt{}, invalid("account_id", "is required")
 	}
-	if err := validAmount("amount", r.Amount); err != nil {
+	if err := ValidateAmount("amount", r.Amount); err != nil {
 		return HoldReceipt{}, err
 	}
 	key, err := scopedKey(scopeHold, r.IdempotencyKey)
@@ -79,7 +79,7 @@ func (s *Service) CaptureHold(ctx context.Context, r CaptureRequest) (Receipt, e
 	if r.Amount.Currency == "" && r.Amount.Amount.IsZero() {
 		amount = h.Amount
 	}
-	if err := validAmount("amount", amount); err != nil {
+	if err := ValidateAmount("amount", amount); err != nil {
 		return Receipt{}, err
 	}
 	if amount.Currency != h.Amount.Currency {
@@ -118,7 +118,7 @@ func (s *Service) CaptureHold(ctx context.Context, r CaptureRequest) (Receipt, e
 			str(r.Amount.Amount.String()).str(string(r.Amount.Currency)).str(r.Description)
 		fp = fingerprintMetadata(f, r.Metadata).sum()
 	}
-	return s.postOne(ctx, e, fp)
+	return s.postOne(ctx, PostRequest{Entry: e, Fingerprint: fp})
 }
 
 // ReleaseHold releases an active hold, returning its amount to the

@@ -26,10 +26,10 @@ func (s *Service) cash(ctx context.Context, scope string, kind EntryKind, r Depo
 	if r.AccountID == NilID {
 		return Receipt{}, invalid("account_id", "is required")
 	}
-	if err := validAmount("amount", r.Amount); err != nil {
+	if err := ValidateAmount("amount", r.Amount); err != nil {
 		return Receipt{}, err
 	}
-	vault, err := s.chartID(ctx, r.Amount.Currency, CodeVaultCash)
+	vault, err := s.ChartAccountID(ctx, r.Amount.Currency, CodeVaultCash)
 	if errors.Is(err, ErrNotFound) {
 		err = s.explainMissingChart(ctx, r.AccountID, r.Amount.Currency, err)
 	}
@@ -39,15 +39,16 @@ func (s *Service) cash(ctx context.Context, scope string, kind EntryKind, r Depo
 	if vault == r.AccountID {
 		return Receipt{}, invalid("account_id", "cash moves between vault cash and another account")
 	}
-	from, to := vault, r.AccountID
+	m := movement{scope: scope, kind: kind, from: vault, to: r.AccountID, amount: r.Amount,
+		description: r.Description, metadata: r.Metadata, valueDate: r.ValueDate, key: r.IdempotencyKey}
 	if kind == KindWithdrawal {
-		from, to = to, from
+		m.from, m.to = m.to, m.from
 	}
-	e, fp, err := s.movementEntry(ctx, scope, kind, from, to, r.Amount, r.Description, r.Metadata, r.ValueDate, r.IdempotencyKey)
+	req, err := s.movementEntry(ctx, m, calendar.Date{})
 	if err != nil {
 		return Receipt{}, err
 	}
-	return s.postOne(ctx, e, fp)
+	return s.postOne(ctx, req)
 }
 
 // explainMissingChart turns "no chart in this currency" into the caller's
@@ -66,11 +67,11 @@ func (s *Service) explainMissingChart(ctx context.Context, accountID ID, c money
 
 // Transfer moves money between two accounts of the same currency.
 func (s *Service) Transfer(ctx context.Context, r TransferRequest) (Receipt, error) {
-	req, err := s.transferRequest(ctx, r)
+	req, err := s.transferRequest(ctx, r, calendar.Date{})
 	if err != nil {
 		return Receipt{}, err
 	}
-	return s.postOne(ctx, req.Entry, req.Fingerprint)
+	return s.postOne(ctx, req)
 }
 
 // TransferBatch posts many independent transfers in one call, which a
@@ -82,16 +83,15 @@ func (s *Service) TransferBatch(ctx context.Context, rs []TransferRequest) ([]Ba
 	if len(rs) > MaxBatch {
 		return nil, invalid("transfers", fmt.Sprintf("at most %d per batch", MaxBatch))
 	}
-	today, err := s.BusinessDate(ctx)
+	today, err := s.BusinessDate(ctx) // once for the batch, not once a transfer
 	if err != nil {
 		return nil, err
 	}
-	ctx = context.WithValue(ctx, businessDateKey{}, today)
 	results := make([]BatchResult, len(rs))
 	reqs := make([]PostRequest, 0, len(rs))
 	index := make([]int, 0, len(rs)) // reqs[j] is rs[index[j]]
 	for i, r := range rs {
-		req, err := s.transferRequest(ctx, r)
+		req, err := s.transferRequest(ctx, r, today)
 		if err != nil {
 			results[i].Err = err
 			continue
@@ -99,23 +99,38 @@ func (s *Service) TransferBatch(ctx context.Context, rs []TransferRequest) ([]Ba
 		reqs = append(reqs, req)
 		index = append(index, i)
 	}
-	if len(reqs) == 0 {
-		return results, nil
-	}
-	posted, err := s.store.PostEntries(ctx, reqs)
-	if err != nil {
+	if err := s.postRequests(ctx, reqs, index, results); err != nil {
 		return nil, err
-	}
-	for j, p := range posted {
-		results[index[j]] = BatchResult{Receipt: Receipt{Entry: p.Entry, Replayed: p.Replayed}, Err: p.Err}
 	}
 	return results, nil
 }
 
-// MaxBatch is the most transfers TransferBatch takes at once.
+// postRequests posts reqs, MaxBatch at a time, and writes the result of
+// reqs[j] to results[index[j]].
+func (s *Service) postRequests(ctx context.Context, reqs []PostRequest, index []int, results []BatchResult) error {
+	for start := 0; start < len(reqs); start += MaxBatch {
+		chunk := reqs[start:min(start+MaxBatch, len(reqs))]
+		posted, err := s.store.PostEntries(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		if len(posted) != len(chunk) {
+			return fmt.Errorf("ledger: store returned %d results for %d entries", len(posted), len(chunk))
+		}
+		for j, p := range posted {
+			results[index[start+j]] = BatchResult{Receipt: Receipt{Entry: p.Entry, Replayed: p.Replayed}, Err: p.Err}
+		}
+	}
+	return nil
+}
+
+// MaxBatch is the most transfers TransferBatch takes at once, and the most
+// entries PostJournal hands the store at once.
 const MaxBatch = 1000
 
-func (s *Service) transferRequest(ctx context.Context, r TransferRequest) (PostRequest, error) {
+// transferRequest builds a transfer's entry on the business date today,
+// which is read here when zero.
+func (s *Service) transferRequest(ctx context.Context, r TransferRequest, today calendar.Date) (PostRequest, error) {
 	switch {
 	case r.FromAccountID == NilID:
 		return PostRequest{}, invalid("from_account_id", "is required")
@@ -124,83 +139,65 @@ func (s *Service) transferRequest(ctx context.Context, r TransferRequest) (PostR
 	case r.FromAccountID == r.ToAccountID:
 		return PostRequest{}, invalid("to_account_id", "must differ from from_account_id")
 	}
-	if err := validAmount("amount", r.Amount); err != nil {
+	if err := ValidateAmount("amount", r.Amount); err != nil {
 		return PostRequest{}, err
 	}
-	e, fp, err := s.movementEntry(ctx, scopeTransfer, KindTransfer, r.FromAccountID, r.ToAccountID,
-		r.Amount, r.Description, r.Metadata, r.ValueDate, r.IdempotencyKey)
-	return PostRequest{Entry: e, Fingerprint: fp}, err
+	return s.movementEntry(ctx, movement{scope: scopeTransfer, kind: KindTransfer, from: r.FromAccountID, to: r.ToAccountID,
+		amount: r.Amount, description: r.Description, metadata: r.Metadata, valueDate: r.ValueDate, key: r.IdempotencyKey}, today)
 }
 
-// movementEntry builds the two-posting entry debiting from and crediting to.
-func (s *Service) movementEntry(ctx context.Context, scope string, kind EntryKind, from, to ID, amount money.Money,
-	desc string, meta map[string]string, requestedDate calendar.Date, key string) (Entry, Fingerprint, error) {
-	scoped, err := scopedKey(scope, key)
+// movement is a deposit, withdrawal or transfer: one amount debited from
+// one account and credited to another.
+type movement struct {
+	scope       string
+	kind        EntryKind
+	from, to    ID
+	amount      money.Money
+	description string
+	metadata    map[string]string
+	valueDate   calendar.Date // requested; zero: the business date
+	key         string        // the caller's, unscoped
+}
+
+// movementEntry builds the two-posting entry of m on the business date
+// today, which is read here (with the clock reading that stamps the
+// entry) when zero.
+func (s *Service) movementEntry(ctx context.Context, m movement, today calendar.Date) (PostRequest, error) {
+	scoped, err := scopedKey(m.scope, m.key)
 	if err != nil {
-		return Entry{}, Fingerprint{}, err
+		return PostRequest{}, err
 	}
 	now := s.clock.Now() // BookedAt, and the initial business date
-	vd, err := s.valueDateAt(ctx, requestedDate, now)
+	if today.IsZero() {
+		if today, err = s.businessDate(ctx, now); err != nil {
+			return PostRequest{}, err
+		}
+	}
+	vd, err := valueDate(m.valueDate, today)
 	if err != nil {
-		return Entry{}, Fingerprint{}, err
+		return PostRequest{}, err
 	}
 	e := Entry{
 		ID:             NewID(),
-		Kind:           kind,
+		Kind:           m.kind,
 		IdempotencyKey: scoped,
 		Postings: []Posting{
-			{AccountID: from, Side: Debit, Amount: amount},
-			{AccountID: to, Side: Credit, Amount: amount},
+			{AccountID: m.from, Side: Debit, Amount: m.amount},
+			{AccountID: m.to, Side: Credit, Amount: m.amount},
 		},
 		ValueDate:   vd,
 		BookedAt:    now,
-		Description: desc,
-		Metadata:    meta,
+		Description: m.description,
+		Metadata:    m.metadata,
 	}
-	if err := validateText(desc, meta, ""); err != nil {
-		return Entry{}, Fingerprint{}, err
-	}
-	var fp Fingerprint
-	if scoped != "" {
-		fp = fingerprintMovement(scope, from, to, amount, desc, meta, requestedDate)
-	}
-	return e, fp, nil
-}
-
-// PostEntry posts any balanced entry of two or more postings, for other
-// subsystems (loan disbursements, interest, fees). Accounts are checked as
-// for any posting: status, currency and balance policy.
-func (s *Service) PostEntry(ctx context.Context, r JournalRequest) (Receipt, error) {
-	scoped, err := scopedKey(scopeJournal, r.IdempotencyKey)
-	if err != nil {
-		return Receipt{}, err
-	}
-	vd, err := s.valueDate(ctx, r.ValueDate)
-	if err != nil {
-		return Receipt{}, err
-	}
-	e := Entry{
-		ID:             NewID(),
-		Kind:           KindJournal,
-		IdempotencyKey: scoped,
-		Postings:       append([]Posting(nil), r.Postings...),
-		ValueDate:      vd,
-		BookedAt:       s.clock.Now(),
-		Description:    r.Description,
-		Metadata:       r.Metadata,
-	}
-	if err := e.Validate(); err != nil {
-		return Receipt{}, err
+	if err := validateText(m.description, m.metadata, ""); err != nil {
+		return PostRequest{}, err
 	}
 	var fp Fingerprint
 	if scoped != "" {
-		f := newFingerprinter(scopeJournal).str(r.Description).str(r.ValueDate.String())
-		for _, p := range r.Postings {
-			f.id(p.AccountID).str(string(p.Side)).str(p.Amount.Amount.String()).str(string(p.Amount.Currency))
-		}
-		fp = fingerprintMetadata(f, r.Metadata).sum()
+		fp = fingerprintMovement(m.scope, m.from, m.to, m.amount, m.description, m.metadata, m.valueDate)
 	}
-	return s.postOne(ctx, e, fp)
+	return PostRequest{Entry: e, Fingerprint: fp}, nil
 }
 
 // Reverse posts the mirror of an entry — the same amounts on the opposite
@@ -223,7 +220,7 @@ func (s *Service) Reverse(ctx context.Context, r ReversalRequest) (Receipt, erro
 	if original.Kind == KindReversal {
 		return Receipt{}, invalid("entry_id", "is a reversal; post a new entry instead")
 	}
-	vd, err := s.valueDate(ctx, calendar.Date{})
+	vd, err := s.BusinessDate(ctx)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -248,11 +245,12 @@ func (s *Service) Reverse(ctx context.Context, r ReversalRequest) (Receipt, erro
 	if scoped != "" {
 		fp = newFingerprinter(scopeReversal).id(r.EntryID).str(r.Description).sum()
 	}
-	return s.postOne(ctx, e, fp)
+	return s.postOne(ctx, PostRequest{Entry: e, Fingerprint: fp})
 }
 
-func (s *Service) postOne(ctx context.Context, e Entry, fp Fingerprint) (Receipt, error) {
-	res, err := s.store.PostEntries(ctx, []PostRequest{{Entry: e, Fingerprint: fp}})
+// postOne posts one entry and returns its result as the error or receipt.
+func (s *Service) postOne(ctx context.Context, req PostRequest) (Receipt, error) {
+	res, err := s.store.PostEntries(ctx, []PostRequest{req})
 	if err != nil {
 		return Receipt{}, err
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
-	"github.com/bankkit/bankkit/ledger/iso20022"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/money"
 )
 
@@ -131,12 +131,12 @@ func ids(in []ledger.ID) []string {
 	return out
 }
 
-func batchOf(b ledger.ClearingBatch) batchView {
+func batchOf(b clearing.Batch) batchView {
 	return batchView{ID: b.ID.String(), MessageID: b.MessageID, Currency: string(b.Currency), TransferIDs: ids(b.TransferIDs),
 		Total: b.Total, SettlementDate: b.SettlementDate, CreatedAt: b.CreatedAt.UTC(), Settled: b.Settled, Message: string(b.Message)}
 }
 
-func inboundItems(in []ledger.InboundItem) []inboundItemView {
+func inboundItems(in []clearing.InboundItem) []inboundItemView {
 	out := make([]inboundItemView, 0, len(in))
 	for _, it := range in {
 		out = append(out, inboundItemView{EndToEndID: it.EndToEndID, TransactionID: it.TransactionID, AccountNumber: it.AccountNumber,
@@ -145,7 +145,7 @@ func inboundItems(in []ledger.InboundItem) []inboundItemView {
 	return out
 }
 
-func breaksOf(in []ledger.ReconBreak) []breakView {
+func breaksOf(in []clearing.ReconBreak) []breakView {
 	out := make([]breakView, 0, len(in))
 	for _, b := range in {
 		out = append(out, breakView{ID: b.ID.String(), Side: string(b.Side), Line: b.Line, TransferID: idOrEmpty(b.EntryID),
@@ -154,7 +154,7 @@ func breaksOf(in []ledger.ReconBreak) []breakView {
 	return out
 }
 
-func reconOf(r ledger.ReconReport) reconView {
+func reconOf(r clearing.ReconReport) reconView {
 	v := reconView{ID: r.ID.String(), AccountID: r.AccountID.String(), StatementID: r.StatementID, DryRun: r.DryRun, From: r.From, To: r.To,
 		Matches: []matchView{}, UnmatchedStatement: breaksOf(r.UnmatchedStatement), UnmatchedLedger: breaksOf(r.UnmatchedLedger),
 		MatchedTotal: r.MatchedTotal, UnmatchedStatementTotal: r.UnmatchedStatementTotal, UnmatchedLedgerTotal: r.UnmatchedLedgerTotal, Replayed: r.Replayed}
@@ -163,24 +163,6 @@ func reconOf(r ledger.ReconReport) reconView {
 	}
 	return v
 }
-
-// fileError answers an upload the parser refused with the parser's own
-// sentinel (invalid-message): clearing reports it inside its generic
-// invalid input, which comes first.
-func fileError(err error) error {
-	for _, sentinel := range []error{iso20022.ErrInvalidMessage, iso20022.ErrUnsupportedMessage} {
-		if errors.Is(err, sentinel) {
-			return answeredAs{sentinel, err}
-		}
-	}
-	return err
-}
-
-// answeredAs is err, answered as sentinel (which err contains).
-type answeredAs struct{ sentinel, err error }
-
-func (a answeredAs) Error() string   { return a.err.Error() }
-func (a answeredAs) Unwrap() []error { return []error{a.sentinel, a.err} }
 
 // requireFile refuses an upload without a body.
 func requireFile(f upload) error {
@@ -218,7 +200,7 @@ func (s *Server) receiveInbound(ctx context.Context, req inboundRequest) (inboun
 	}
 	r, err := s.clearing.Receive(ctx, req.Message)
 	if err != nil {
-		return inboundView{}, fileError(err)
+		return inboundView{}, err
 	}
 	return inboundView{Kind: r.Kind, MessageID: r.MessageID, Credited: inboundItems(r.Credited), Returned: inboundItems(r.Returned),
 		Rejected: inboundItems(r.Rejected), ReturnMessageID: r.ReturnMessageID, ReturnMessage: string(r.ReturnMessage), Replayed: r.Replayed}, nil
@@ -238,14 +220,14 @@ func (s *Server) reconcile(ctx context.Context, req statementUpload) (reconView,
 	if err != nil {
 		return reconView{}, err
 	}
-	var r ledger.ReconReport
+	var r clearing.ReconReport
 	if req.Format == "csv" {
 		r, err = s.clearing.ImportCSV(ctx, acct.ID, req.StatementID, req.Statement, req.DryRun)
 	} else {
 		r, err = s.clearing.ImportCamt053(ctx, acct.ID, req.Statement, req.DryRun)
 	}
 	if err != nil {
-		return reconView{}, fileError(err)
+		return reconView{}, err
 	}
 	return reconOf(r), nil
 }

@@ -165,6 +165,26 @@ func TestEndOfDayAdvancesTheBusinessDate(t *testing.T) {
 			after := b.must(200, b.do("GET", "/v1/business-date", teller, nil)).str("business_date")
 			require.Equal(t, sum.str("next_business_date"), after)
 			require.True(t, strings.Compare(after, before) > 0, "the business date moved from %s to %s", before, after)
+			// The bank-wide end of day ran its steps in order, the
+			// business-date advance last, and reports them.
+			var names []string
+			for _, st := range sum.body["steps"].([]any) {
+				step := st.(map[string]any)
+				names = append(names, step["name"].(string))
+				require.Equal(t, "done", step["status"], step["name"])
+				require.Equal(t, float64(1), step["attempts"], step["name"])
+			}
+			require.Equal(t, []string{"ledger.deposits", "events.prune", "ledger.advance"}, names)
+			report := b.must(200, b.do("GET", "/v1/end-of-day/"+before, testAdminToken, nil))
+			require.Equal(t, true, report.body["done"])
+			require.Equal(t, sum.body["steps"], report.body["steps"])
+			require.Equal(t, sum.body["account_days_accrued"], report.body["ledger"].(map[string]any)["account_days_accrued"])
+			pending := b.must(200, b.do("GET", "/v1/end-of-day/"+after, testAdminToken, nil))
+			require.Equal(t, false, pending.body["done"])
+			require.Nil(t, pending.body["ledger"], "the new date's run has not started")
+			require.Equal(t, "pending", pending.body["steps"].([]any)[0].(map[string]any)["status"])
+			require.Equal(t, 403, b.do("GET", "/v1/end-of-day/"+before, teller, nil).status)
+			require.Equal(t, 404, b.do("GET", "/v1/end-of-day/2026-02-30", testAdminToken, nil).status, "no such date")
 			// Closing the deposit early pays it out to the demand account
 			// (the penalty rule: the demand rate for the days held).
 			closed := b.must(200, b.do("POST", "/v1/accounts/"+td.str("id")+"/close", teller, nil))

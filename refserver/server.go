@@ -19,7 +19,10 @@ import (
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/refserver/bank"
+	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
 )
 
@@ -32,8 +35,9 @@ type Server struct {
 	metrics *metrics
 
 	ledger   *ledger.Service
-	eod      *ledger.EndOfDay
-	clearing *ledger.Clearing
+	eod      *endofday.Service
+	closing  *closing.Runner
+	clearing *clearing.Service
 	customer *customer.Service
 	channel  *channel.Service
 	idem     idempotency.Store

@@ -8,7 +8,10 @@ import (
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/refserver/bank"
+	"github.com/bankkit/bankkit/refserver/closing"
 )
 
 // The reference bank's identity in the clearing system.
@@ -23,23 +26,34 @@ const DemoPassword = bank.DemoPassword
 // services builds each subsystem's Service over its store, and the bank
 // over them.
 func (s *Server) services(st stores, keys customer.Keyring) error {
-	s.ledger = ledger.NewService(st.ledger, ledger.WithClock(s.clock))
+	var err error
+	if s.ledger, err = ledger.NewService(st.ledger, ledger.WithClock(s.clock)); err != nil {
+		return fmt.Errorf("refserver: ledger: %w", err)
+	}
 	weekdays, err := calendar.NewBusinessCalendar() // Saturday and Sunday off
 	if err != nil {
 		return err
 	}
-	s.eod = ledger.NewEndOfDay(s.ledger, st.ledger,
-		ledger.WithBusinessCalendar(weekdays),
-		ledger.WithDormancyAfter(s.cfg.dormancyDays()),
-		ledger.WithPageSize(2000),
-		ledger.WithProgress(func(p ledger.Progress) {
+	s.eod, err = endofday.NewService(s.ledger, st.ledger,
+		endofday.WithClock(s.clock),
+		endofday.WithBusinessCalendar(weekdays),
+		endofday.WithDormancyAfter(s.cfg.dormancyDays()),
+		endofday.WithPageSize(2000),
+		endofday.WithProgress(func(p endofday.Progress) {
 			s.log.Info("end of day", "progress", fmt.Sprintf("%+v", p))
 		}))
+	if err != nil {
+		return fmt.Errorf("refserver: end of day: %w", err)
+	}
 	network, err := s.clearingNetwork()
 	if err != nil {
 		return err
 	}
-	s.clearing = ledger.NewClearing(s.ledger, st.ledger, network, ledger.WithBankIdentity(BankBIC, BankMemberID))
+	s.clearing, err = clearing.NewService(s.ledger, st.ledger, st.ledger, network,
+		clearing.WithBankIdentity(BankBIC, BankMemberID), clearing.WithClock(s.clock))
+	if err != nil {
+		return fmt.Errorf("refserver: clearing: %w", err)
+	}
 	if s.customer, err = customer.NewService(st.customer, keys, customer.WithClock(s.clock)); err != nil {
 		return fmt.Errorf("refserver: customer: %w", err)
 	}
@@ -51,6 +65,9 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 		return fmt.Errorf("refserver: channel: %w", err)
 	}
 	s.idem = st.idem
+	if s.closing, err = closing.New(st.closing, s.endOfDaySteps(), closing.WithClock(s.clock)); err != nil {
+		return fmt.Errorf("refserver: end of day: %w", err)
+	}
 	s.bank, err = bank.New(bank.Ports{Accounts: s.ledger, Postings: s.ledger, Holds: s.ledger,
 		Deposits: bank.EndOfDayDeposits(s.eod), Interbank: bank.ClearingInterbank(s.clearing),
 		Customers: s.customer, Complaints: s.customer, Logins: s.channel})
@@ -59,7 +76,7 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 
 // clearingNetwork is the built-in file network: outbound messages are
 // written to the clearing directory for the clearing house to collect.
-func (s *Server) clearingNetwork() (*ledger.FileNetwork, error) {
+func (s *Server) clearingNetwork() (*clearing.FileNetwork, error) {
 	dir := s.cfg.ClearingDir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "bankkit-clearing-")
@@ -68,7 +85,7 @@ func (s *Server) clearingNetwork() (*ledger.FileNetwork, error) {
 		}
 		dir = tmp
 	}
-	n, err := ledger.NewFileNetwork(dir)
+	n, err := clearing.NewFileNetwork(dir)
 	if err != nil {
 		return nil, fmt.Errorf("refserver: clearing directory %s: %w", dir, err)
 	}

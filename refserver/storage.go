@@ -13,18 +13,22 @@ import (
 	"github.com/bankkit/bankkit/customer/memcustomer"
 	"github.com/bankkit/bankkit/customer/pgcustomer"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/memledger"
 	"github.com/bankkit/bankkit/ledger/pgledger"
+	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
 )
 
 // ledgerStore is what the server needs of a ledger backend: postings, end
-// of day, and clearing with reconciliation. memledger and pgledger both
-// provide all three.
+// of day, clearing and reconciliation. memledger and pgledger both
+// provide all four.
 type ledgerStore interface {
 	ledger.Store
-	ledger.EndOfDayStore
-	ledger.ClearingStore
+	endofday.Store
+	clearing.Store
+	clearing.ReconStore
 }
 
 // stores is one backend per subsystem.
@@ -33,6 +37,7 @@ type stores struct {
 	customer customer.Store
 	channel  channel.Store
 	idem     idempotency.Store
+	closing  closing.Store
 }
 
 func memoryStores() stores {
@@ -41,6 +46,7 @@ func memoryStores() stores {
 		customer: memcustomer.New(),
 		channel:  memchannel.New(),
 		idem:     idempotency.NewMemory(),
+		closing:  closing.NewMemory(),
 	}
 }
 
@@ -53,6 +59,7 @@ var migrations = []struct {
 	{"customer", pgcustomer.Migrate},
 	{"channel", pgchannel.Migrate},
 	{"refserver", idempotency.Migrate},
+	{"refserver", closing.Migrate},
 }
 
 func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
@@ -66,5 +73,6 @@ func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
 		customer: pgcustomer.New(db),
 		channel:  pgchannel.New(db),
 		idem:     idempotency.NewPostgres(db),
+		closing:  closing.NewPostgres(db),
 	}, nil
 }

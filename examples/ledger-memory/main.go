@@ -17,7 +17,7 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), ledger.NewService(memledger.New()), os.Stdout); err != nil {
+	if err := run(context.Background(), memledger.New(), os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -25,7 +25,11 @@ func main() {
 
 // run is the whole example; the PostgreSQL example runs the same steps on
 // another store.
-func run(ctx context.Context, svc *ledger.Service, out io.Writer) error {
+func run(ctx context.Context, store ledger.Store, out io.Writer) error {
+	svc, err := ledger.NewService(store)
+	if err != nil {
+		return err
+	}
 	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
 		return err
 	}

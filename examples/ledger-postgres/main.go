@@ -41,7 +41,10 @@ func run(ctx context.Context, url string, out io.Writer) error {
 	if err := pgledger.Migrate(ctx, db); err != nil {
 		return err
 	}
-	svc := ledger.NewService(pgledger.New(db))
+	svc, err := ledger.NewService(pgledger.New(db))
+	if err != nil {
+		return err
+	}
 	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
 		return err
 	}

@@ -9,16 +9,16 @@ import (
 )
 
 var batchTests = []test{
-	{"BatchEachOnItsOwn", testBatchEachOnItsOwn},
-	{"BatchInOrder", testBatchInOrder},
-	{"BatchReplay", testBatchReplay},
-	{"BatchTooLarge", testBatchTooLarge},
+	{Name: "BatchEachOnItsOwn", Run: testBatchEachOnItsOwn},
+	{Name: "BatchInOrder", Run: testBatchInOrder},
+	{Name: "BatchReplay", Run: testBatchReplay},
+	{Name: "BatchTooLarge", Run: testBatchTooLarge},
 }
 
 func testBatchEachOnItsOwn(t *testing.T, f *fixture) {
-	a, b, c := f.open("alice"), f.open("bob"), f.open("carol")
-	f.deposit(a.ID, "100.00")
-	results, err := f.svc.TransferBatch(f.ctx, []ledger.TransferRequest{
+	a, b, c := f.Open("alice"), f.Open("bob"), f.Open("carol")
+	f.Deposit(a.ID, "100.00")
+	results, err := f.Svc.TransferBatch(f.Ctx, []ledger.TransferRequest{
 		{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("10.00")},
 		{FromAccountID: b.ID, ToAccountID: c.ID, Amount: cny("10.01")}, // bob has only 10
 		{FromAccountID: a.ID, ToAccountID: c.ID, Amount: cny("20.00")},
@@ -37,26 +37,26 @@ func testBatchEachOnItsOwn(t *testing.T, f *fixture) {
 	require.ErrorIs(t, results[5].Err, ledger.ErrCurrencyMismatch)
 	require.NoError(t, results[6].Err)
 	for _, i := range []int{0, 2, 6} {
-		got, err := f.svc.Entry(f.ctx, results[i].Entry.ID)
+		got, err := f.Svc.Entry(f.Ctx, results[i].Entry.ID)
 		require.NoError(t, err, "result %d was posted", i)
 		require.Equal(t, ledger.KindTransfer, got.Kind)
 	}
 	// Only the three successes moved money: 100-10-20-5, 10+5, 20.
-	f.requireBalance(a.ID, "65.00")
-	f.requireBalance(b.ID, "15.00")
-	f.requireBalance(c.ID, "20.00")
-	require.Equal(t, 1, f.lineCount(c.ID), "the refused transfer to carol left no line")
-	events, err := f.store.Events(f.ctx, 0, 100)
+	f.RequireBalance(a.ID, "65.00")
+	f.RequireBalance(b.ID, "15.00")
+	f.RequireBalance(c.ID, "20.00")
+	require.Equal(t, 1, f.LineCount(c.ID), "the refused transfer to carol left no line")
+	events, err := f.Store.Events(f.Ctx, 0, 100)
 	require.NoError(t, err)
 	require.Len(t, events, 4, "one deposit and three transfers")
-	f.requireTrialBalanced()
+	f.RequireTrialBalanced()
 }
 
 func testBatchInOrder(t *testing.T, f *fixture) {
-	a, b, c := f.open("alice"), f.open("bob"), f.open("carol")
-	f.deposit(b.ID, "50.00")
+	a, b, c := f.Open("alice"), f.Open("bob"), f.Open("carol")
+	f.Deposit(b.ID, "50.00")
 	// alice is empty until the first transfer of the batch pays her.
-	results, err := f.svc.TransferBatch(f.ctx, []ledger.TransferRequest{
+	results, err := f.Svc.TransferBatch(f.Ctx, []ledger.TransferRequest{
 		{FromAccountID: a.ID, ToAccountID: c.ID, Amount: cny("30.00")},
 		{FromAccountID: b.ID, ToAccountID: a.ID, Amount: cny("50.00")},
 		{FromAccountID: a.ID, ToAccountID: c.ID, Amount: cny("30.00")},
@@ -67,21 +67,21 @@ func testBatchInOrder(t *testing.T, f *fixture) {
 	require.NoError(t, results[1].Err)
 	require.NoError(t, results[2].Err)
 	require.ErrorIs(t, results[3].Err, ledger.ErrInsufficientFunds, "only 20 left")
-	f.requireBalance(a.ID, "20.00")
-	f.requireBalance(c.ID, "30.00")
+	f.RequireBalance(a.ID, "20.00")
+	f.RequireBalance(c.ID, "30.00")
 }
 
 func testBatchReplay(t *testing.T, f *fixture) {
-	a, b := f.open("alice"), f.open("bob")
-	f.deposit(a.ID, "100.00")
+	a, b := f.Open("alice"), f.Open("bob")
+	f.Deposit(a.ID, "100.00")
 	batch := make([]ledger.TransferRequest, 5)
 	for i := range batch {
 		batch[i] = ledger.TransferRequest{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("1.00"),
 			IdempotencyKey: fmt.Sprintf("batch-1/%d", i)}
 	}
-	first, err := f.svc.TransferBatch(f.ctx, batch)
+	first, err := f.Svc.TransferBatch(f.Ctx, batch)
 	require.NoError(t, err)
-	second, err := f.svc.TransferBatch(f.ctx, batch)
+	second, err := f.Svc.TransferBatch(f.Ctx, batch)
 	require.NoError(t, err)
 	for i := range batch {
 		require.NoError(t, first[i].Err)
@@ -90,7 +90,7 @@ func testBatchReplay(t *testing.T, f *fixture) {
 		require.True(t, second[i].Replayed)
 		require.Equal(t, first[i].Entry.ID, second[i].Entry.ID)
 	}
-	f.requireBalance(b.ID, "5.00")
+	f.RequireBalance(b.ID, "5.00")
 
 	// Within one batch: a repeat of a key is a replay of the earlier item,
 	// a different request under it a conflict.
@@ -99,27 +99,27 @@ func testBatchReplay(t *testing.T, f *fixture) {
 		{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("2.00"), IdempotencyKey: "dup"},
 		{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("3.00"), IdempotencyKey: "dup"},
 	}
-	results, err := f.svc.TransferBatch(f.ctx, dup)
+	results, err := f.Svc.TransferBatch(f.Ctx, dup)
 	require.NoError(t, err)
 	require.NoError(t, results[0].Err)
 	require.NoError(t, results[1].Err)
 	require.True(t, results[1].Replayed)
 	require.Equal(t, results[0].Entry.ID, results[1].Entry.ID)
 	require.ErrorIs(t, results[2].Err, ledger.ErrIdempotencyConflict)
-	f.requireBalance(b.ID, "7.00")
+	f.RequireBalance(b.ID, "7.00")
 }
 
 func testBatchTooLarge(t *testing.T, f *fixture) {
-	a, b := f.open("alice"), f.open("bob")
-	f.deposit(a.ID, "100.00")
+	a, b := f.Open("alice"), f.Open("bob")
+	f.Deposit(a.ID, "100.00")
 	big := make([]ledger.TransferRequest, ledger.MaxBatch+1)
 	for i := range big {
 		big[i] = ledger.TransferRequest{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("0.01")}
 	}
-	_, err := f.svc.TransferBatch(f.ctx, big)
+	_, err := f.Svc.TransferBatch(f.Ctx, big)
 	requireInvalid(t, err, "transfers")
-	f.requireBalance(b.ID, "0.00")
-	empty, err := f.svc.TransferBatch(f.ctx, nil)
+	f.RequireBalance(b.ID, "0.00")
+	empty, err := f.Svc.TransferBatch(f.Ctx, nil)
 	require.NoError(t, err)
 	require.Empty(t, empty)
 }

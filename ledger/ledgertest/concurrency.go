@@ -14,11 +14,11 @@ import (
 )
 
 var concurrencyTests = []test{
-	{"ConcurrentTransfersConserveMoney", testConcurrentTransfers},
-	{"ConcurrentRetriesPostOnce", testConcurrentRetries},
-	{"ConcurrentBatches", testConcurrentBatches},
-	{"ConcurrentHoldsNeverOverdraw", testConcurrentHolds},
-	{"StatementsAreReadAtOneMoment", testStatementSnapshot},
+	{Name: "ConcurrentTransfersConserveMoney", Run: testConcurrentTransfers},
+	{Name: "ConcurrentRetriesPostOnce", Run: testConcurrentRetries},
+	{Name: "ConcurrentBatches", Run: testConcurrentBatches},
+	{Name: "ConcurrentHoldsNeverOverdraw", Run: testConcurrentHolds},
+	{Name: "StatementsAreReadAtOneMoment", Run: testStatementSnapshot},
 }
 
 // concurrentWorkers and transfersPerWorker size the concurrency tests:
@@ -33,12 +33,12 @@ func testConcurrentTransfers(t *testing.T, f *fixture) {
 	accounts := make([]ledger.Account, n)
 	for i := range accounts {
 		if i == 0 {
-			accounts[i] = f.openWith(ledger.OpenAccountRequest{OwnerID: "o", Product: ledger.ProductDemand,
+			accounts[i] = f.OpenWith(ledger.OpenAccountRequest{OwnerID: "o", Product: ledger.ProductDemand,
 				Currency: money.CNY, Policy: ledger.Overdraft(decimal.NewFromInt(100))})
 		} else {
-			accounts[i] = f.open(fmt.Sprintf("owner-%d", i))
+			accounts[i] = f.Open(fmt.Sprintf("owner-%d", i))
 		}
-		f.deposit(accounts[i].ID, "100.00")
+		f.Deposit(accounts[i].ID, "100.00")
 	}
 
 	var mu sync.Mutex
@@ -52,7 +52,7 @@ func testConcurrentTransfers(t *testing.T, f *fixture) {
 				to := (from + 1 + rng.IntN(n-1)) % n
 				req := ledger.TransferRequest{FromAccountID: accounts[from].ID, ToAccountID: accounts[to].ID,
 					Amount: money.Money{Amount: decimal.New(int64(1+rng.IntN(6000)), -2), Currency: money.CNY}}
-				r, err := f.svc.Transfer(f.ctx, req)
+				r, err := f.Svc.Transfer(f.Ctx, req)
 				if err != nil {
 					if !errors.Is(err, ledger.ErrInsufficientFunds) {
 						t.Errorf("transfer: %v", err)
@@ -79,7 +79,7 @@ func testConcurrentTransfers(t *testing.T, f *fixture) {
 	}
 	total := decimal.Zero
 	for i, a := range accounts {
-		got := f.account(a.ID)
+		got := f.Account(a.ID)
 		require.True(t, want[a.ID].Equal(got.Balance.Amount), "account %d: want %s, got %s", i, want[a.ID], got.Balance.Amount)
 		floor := decimal.Zero
 		if i == 0 {
@@ -93,7 +93,7 @@ func testConcurrentTransfers(t *testing.T, f *fixture) {
 	// Every acknowledged transfer is in the journal exactly once.
 	seen := map[ledger.ID]int{}
 	for _, a := range accounts {
-		st, err := f.svc.Statement(f.ctx, a.ID, f.today, f.today)
+		st, err := f.Svc.Statement(f.Ctx, a.ID, f.Today, f.Today)
 		require.NoError(t, err)
 		for _, l := range st.Lines {
 			if l.Kind == ledger.KindTransfer {
@@ -107,12 +107,12 @@ func testConcurrentTransfers(t *testing.T, f *fixture) {
 		require.True(t, ok, "unacknowledged entry %s", id)
 		require.Equal(t, 2, count, "entry %s appears on both accounts once", id)
 	}
-	f.requireTrialBalanced()
+	f.RequireTrialBalanced()
 }
 
 func testConcurrentRetries(t *testing.T, f *fixture) {
-	a, b := f.open("alice"), f.open("bob")
-	f.deposit(a.ID, "100.00")
+	a, b := f.Open("alice"), f.Open("bob")
+	f.Deposit(a.ID, "100.00")
 	req := ledger.TransferRequest{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("60.00"), IdempotencyKey: "once"}
 	const retries = 20
 	ids := make([]ledger.ID, retries)
@@ -121,7 +121,7 @@ func testConcurrentRetries(t *testing.T, f *fixture) {
 	var wg sync.WaitGroup
 	for i := range retries {
 		wg.Go(func() {
-			r, err := f.svc.Transfer(f.ctx, req)
+			r, err := f.Svc.Transfer(f.Ctx, req)
 			ids[i], replayed[i], errs[i] = r.Entry.ID, r.Replayed, err
 		})
 	}
@@ -135,17 +135,17 @@ func testConcurrentRetries(t *testing.T, f *fixture) {
 		}
 	}
 	require.Equal(t, 1, fresh, "exactly one call posted")
-	f.requireBalance(a.ID, "40.00")
-	f.requireBalance(b.ID, "60.00")
-	require.Equal(t, 1, f.lineCount(b.ID))
+	f.RequireBalance(a.ID, "40.00")
+	f.RequireBalance(b.ID, "60.00")
+	require.Equal(t, 1, f.LineCount(b.ID))
 }
 
 func testConcurrentBatches(t *testing.T, f *fixture) {
 	const n = 4
 	accounts := make([]ledger.Account, n)
 	for i := range accounts {
-		accounts[i] = f.open(fmt.Sprintf("owner-%d", i))
-		f.deposit(accounts[i].ID, "50.00")
+		accounts[i] = f.Open(fmt.Sprintf("owner-%d", i))
+		f.Deposit(accounts[i].ID, "50.00")
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -161,7 +161,7 @@ func testConcurrentBatches(t *testing.T, f *fixture) {
 						ToAccountID: accounts[(from+1+rng.IntN(n-1))%n].ID,
 						Amount:      money.Money{Amount: decimal.New(int64(1+rng.IntN(2000)), -2), Currency: money.CNY}}
 				}
-				results, err := f.svc.TransferBatch(f.ctx, batch)
+				results, err := f.Svc.TransferBatch(f.Ctx, batch)
 				if err != nil {
 					t.Errorf("batch: %v", err)
 					return
@@ -182,23 +182,23 @@ func testConcurrentBatches(t *testing.T, f *fixture) {
 	total := decimal.Zero
 	lines := 0
 	for _, a := range accounts {
-		got := f.account(a.ID)
+		got := f.Account(a.ID)
 		require.False(t, got.Balance.IsNegative())
 		total = total.Add(got.Balance.Amount)
-		lines += f.lineCount(a.ID) - 1 // less the opening deposit
+		lines += f.LineCount(a.ID) - 1 // less the opening deposit
 	}
 	require.True(t, total.Equal(decimal.NewFromInt(50*n)))
 	require.Equal(t, 2*posted, lines, "each posted transfer shows on two accounts")
 }
 
 func testConcurrentHolds(t *testing.T, f *fixture) {
-	a, shop := f.open("alice"), f.open("shop")
-	f.deposit(a.ID, "100.00")
+	a, shop := f.Open("alice"), f.Open("shop")
+	f.Deposit(a.ID, "100.00")
 	var wg sync.WaitGroup
 	for w := range concurrentWorkers {
 		wg.Go(func() {
 			for i := range 10 {
-				h, err := f.svc.PlaceHold(f.ctx, ledger.HoldRequest{AccountID: a.ID, Amount: cny("7.00")})
+				h, err := f.Svc.PlaceHold(f.Ctx, ledger.HoldRequest{AccountID: a.ID, Amount: cny("7.00")})
 				if errors.Is(err, ledger.ErrInsufficientFunds) {
 					continue
 				}
@@ -207,9 +207,9 @@ func testConcurrentHolds(t *testing.T, f *fixture) {
 					return
 				}
 				if (w+i)%2 == 0 {
-					_, err = f.svc.CaptureHold(f.ctx, ledger.CaptureRequest{HoldID: h.Hold.ID, ToAccountID: shop.ID, Amount: cny("3.00")})
+					_, err = f.Svc.CaptureHold(f.Ctx, ledger.CaptureRequest{HoldID: h.Hold.ID, ToAccountID: shop.ID, Amount: cny("3.00")})
 				} else {
-					_, err = f.svc.ReleaseHold(f.ctx, h.Hold.ID)
+					_, err = f.Svc.ReleaseHold(f.Ctx, h.Hold.ID)
 				}
 				if err != nil {
 					t.Errorf("settle hold: %v", err)
@@ -218,12 +218,12 @@ func testConcurrentHolds(t *testing.T, f *fixture) {
 		})
 	}
 	wg.Wait()
-	got := f.account(a.ID)
-	s := f.account(shop.ID)
+	got := f.Account(a.ID)
+	s := f.Account(shop.ID)
 	require.True(t, got.Held.IsZero(), "every hold settled: %s held", got.Held)
 	require.False(t, got.Available().IsNegative())
 	require.True(t, got.Balance.Amount.Add(s.Balance.Amount).Equal(decimal.NewFromInt(100)))
-	f.requireTrialBalanced()
+	f.RequireTrialBalanced()
 }
 
 // testStatementSnapshot posts, again and again, a batch of two transfers
@@ -232,10 +232,10 @@ func testConcurrentHolds(t *testing.T, f *fixture) {
 // at one moment, a's statement always closes at what a started with; an
 // opening read before a batch and lines read after it would not.
 func testStatementSnapshot(t *testing.T, f *fixture) {
-	a, b := f.open("alice"), f.open("bob")
-	d := f.today
+	a, b := f.Open("alice"), f.Open("bob")
+	d := f.Today
 	for _, id := range []ledger.ID{a.ID, b.ID} {
-		_, err := f.svc.Deposit(f.ctx, ledger.DepositRequest{AccountID: id, Amount: cny("1000.00"), ValueDate: d.AddDays(-10)})
+		_, err := f.Svc.Deposit(f.Ctx, ledger.DepositRequest{AccountID: id, Amount: cny("1000.00"), ValueDate: d.AddDays(-10)})
 		require.NoError(t, err)
 	}
 	const batches = 40
@@ -243,7 +243,7 @@ func testStatementSnapshot(t *testing.T, f *fixture) {
 	go func() {
 		defer close(done)
 		for range batches {
-			results, err := f.svc.TransferBatch(f.ctx, []ledger.TransferRequest{
+			results, err := f.Svc.TransferBatch(f.Ctx, []ledger.TransferRequest{
 				{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("1.00"), ValueDate: d.AddDays(-5)},
 				{FromAccountID: b.ID, ToAccountID: a.ID, Amount: cny("1.00")},
 			})
@@ -260,12 +260,12 @@ func testStatementSnapshot(t *testing.T, f *fixture) {
 			running = false
 		default:
 		}
-		st, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-2), d)
+		st, err := f.Svc.Statement(f.Ctx, a.ID, d.AddDays(-2), d)
 		require.NoError(t, err)
 		require.Equal(t, "1000.00", st.Closing.ValueString(),
 			"opening %s with %d lines: the opening and the lines were read at different moments", st.Opening.ValueString(), len(st.Lines))
 	}
-	st, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-2), d)
+	st, err := f.Svc.Statement(f.Ctx, a.ID, d.AddDays(-2), d)
 	require.NoError(t, err)
 	require.Len(t, st.Lines, batches)
 	t.Logf("%d statements read while posting", reads)

@@ -11,11 +11,11 @@ import (
 )
 
 var eventTests = []test{
-	{"EventsDeliveredInOrder", testEventsInOrder},
-	{"RedeliveryAfterHandlerError", testRedelivery},
-	{"RefusedEntriesPublishNothing", testRefusedNoEvents},
-	{"CursorSurvivesService", testCursorDurable},
-	{"SubscribeErrors", testSubscribeErrors},
+	{Name: "EventsDeliveredInOrder", Run: testEventsInOrder},
+	{Name: "RedeliveryAfterHandlerError", Run: testRedelivery},
+	{Name: "RefusedEntriesPublishNothing", Run: testRefusedNoEvents},
+	{Name: "CursorSurvivesService", Run: testCursorDurable},
+	{Name: "SubscribeErrors", Run: testSubscribeErrors},
 }
 
 // recorder is an EventHandler that remembers what it saw.
@@ -48,11 +48,11 @@ func (r *recorder) entryIDs() []ledger.ID {
 
 func testEventsInOrder(t *testing.T, f *fixture) {
 	rec := &recorder{}
-	require.NoError(t, f.svc.Subscribe("risk", rec.handle))
-	a, b := f.open("alice"), f.open("bob")
-	want := []ledger.ID{f.deposit(a.ID, "10.00").ID, f.transfer(a.ID, b.ID, "3.00").ID, f.deposit(b.ID, "1.00").ID}
+	require.NoError(t, f.Svc.Subscribe("risk", rec.handle))
+	a, b := f.Open("alice"), f.Open("bob")
+	want := []ledger.ID{f.Deposit(a.ID, "10.00").ID, f.Transfer(a.ID, b.ID, "3.00").ID, f.Deposit(b.ID, "1.00").ID}
 
-	n, err := f.svc.DeliverEvents(f.ctx)
+	n, err := f.Svc.DeliverEvents(f.Ctx)
 	require.NoError(t, err)
 	require.Equal(t, 3, n)
 	require.Equal(t, want, rec.entryIDs())
@@ -65,89 +65,90 @@ func testEventsInOrder(t *testing.T, f *fixture) {
 		{AccountID: a.ID, Side: ledger.Debit, Amount: cny("3.00")},
 		{AccountID: b.ID, Side: ledger.Credit, Amount: cny("3.00")},
 	}, ev.Entry.Postings)
-	require.Equal(t, f.today, ev.Entry.ValueDate)
+	require.Equal(t, f.Today, ev.Entry.ValueDate)
 
-	n, err = f.svc.DeliverEvents(f.ctx)
+	n, err = f.Svc.DeliverEvents(f.Ctx)
 	require.NoError(t, err)
 	require.Zero(t, n, "nothing new")
 }
 
 func testRedelivery(t *testing.T, f *fixture) {
-	a := f.open("alice")
+	a := f.Open("alice")
 	var want []ledger.ID
 	for range 4 {
-		want = append(want, f.deposit(a.ID, "1.00").ID)
+		want = append(want, f.Deposit(a.ID, "1.00").ID)
 	}
-	events, err := f.store.Events(f.ctx, 0, 10)
+	events, err := f.Store.Events(f.Ctx, 0, 10)
 	require.NoError(t, err)
 	require.Len(t, events, 4)
 	flaky := &recorder{failOn: map[int64]int{events[2].Sequence: 2}}
 	steady := &recorder{}
-	require.NoError(t, f.svc.Subscribe("analytics", flaky.handle))
-	require.NoError(t, f.svc.Subscribe("risk", steady.handle))
+	require.NoError(t, f.Svc.Subscribe("analytics", flaky.handle))
+	require.NoError(t, f.Svc.Subscribe("risk", steady.handle))
 
-	n, err := f.svc.DeliverEvents(f.ctx)
+	n, err := f.Svc.DeliverEvents(f.Ctx)
 	require.Error(t, err)
 	require.Equal(t, 2+4, n, "the flaky subscriber stops at its failure; the other goes on")
 	require.Equal(t, want[:2], flaky.entryIDs())
 	require.Equal(t, want, steady.entryIDs())
 
-	_, err = f.svc.DeliverEvents(f.ctx)
+	_, err = f.Svc.DeliverEvents(f.Ctx)
 	require.Error(t, err, "fails once more")
-	n, err = f.svc.DeliverEvents(f.ctx)
+	n, err = f.Svc.DeliverEvents(f.Ctx)
 	require.NoError(t, err)
 	require.Equal(t, 2, n)
 	require.Equal(t, want, flaky.entryIDs(), "redelivered from the failed event, none skipped")
 }
 
 func testRefusedNoEvents(t *testing.T, f *fixture) {
-	a := f.open("alice")
-	_, err := f.svc.Withdraw(f.ctx, ledger.WithdrawalRequest{AccountID: a.ID, Amount: cny("1.00")})
+	a := f.Open("alice")
+	_, err := f.Svc.Withdraw(f.Ctx, ledger.WithdrawalRequest{AccountID: a.ID, Amount: cny("1.00")})
 	require.ErrorIs(t, err, ledger.ErrInsufficientFunds)
-	dep, err := f.svc.Deposit(f.ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("1.00"), IdempotencyKey: "d"})
+	dep, err := f.Svc.Deposit(f.Ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("1.00"), IdempotencyKey: "d"})
 	require.NoError(t, err)
-	_, err = f.svc.Deposit(f.ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("1.00"), IdempotencyKey: "d"})
+	_, err = f.Svc.Deposit(f.Ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("1.00"), IdempotencyKey: "d"})
 	require.NoError(t, err)
-	events, err := f.store.Events(f.ctx, 0, 100)
+	events, err := f.Store.Events(f.Ctx, 0, 100)
 	require.NoError(t, err)
 	require.Len(t, events, 1, "one posted entry, one event; refusals and replays publish nothing")
 	require.Equal(t, dep.Entry.ID, events[0].Entry.ID)
 }
 
 func testCursorDurable(t *testing.T, f *fixture) {
-	a := f.open("alice")
-	first := f.deposit(a.ID, "1.00")
+	a := f.Open("alice")
+	first := f.Deposit(a.ID, "1.00")
 	rec := &recorder{}
-	require.NoError(t, f.svc.Subscribe("risk", rec.handle))
-	_, err := f.svc.DeliverEvents(f.ctx)
+	require.NoError(t, f.Svc.Subscribe("risk", rec.handle))
+	_, err := f.Svc.DeliverEvents(f.Ctx)
 	require.NoError(t, err)
-	second := f.deposit(a.ID, "2.00")
+	second := f.Deposit(a.ID, "2.00")
 
 	// A restarted process: a new Service on the same store resumes after
 	// the last handled event.
-	restarted := ledger.NewService(f.store, ledger.WithClock(f.clock))
+	restarted, err := ledger.NewService(f.Store, ledger.WithClock(f.Clock))
+	require.NoError(t, err)
 	rec2 := &recorder{}
 	require.NoError(t, restarted.Subscribe("risk", rec2.handle))
-	_, err = restarted.DeliverEvents(f.ctx)
+	_, err = restarted.DeliverEvents(f.Ctx)
 	require.NoError(t, err)
 	require.Equal(t, []ledger.ID{first.ID}, rec.entryIDs())
 	require.Equal(t, []ledger.ID{second.ID}, rec2.entryIDs())
 
-	seq, err := f.store.Cursor(f.ctx, "risk")
+	seq, err := f.Store.Cursor(f.Ctx, "risk")
 	require.NoError(t, err)
-	require.NoError(t, f.store.SetCursor(f.ctx, "risk", seq-1))
-	again, err := f.store.Cursor(f.ctx, "risk")
+	require.NoError(t, f.Store.SetCursor(f.Ctx, "risk", seq-1))
+	again, err := f.Store.Cursor(f.Ctx, "risk")
 	require.NoError(t, err)
 	require.Equal(t, seq, again, "a cursor never moves back")
-	none, err := f.store.Cursor(f.ctx, "nobody")
+	none, err := f.Store.Cursor(f.Ctx, "nobody")
 	require.NoError(t, err)
 	require.Zero(t, none)
 }
 
 func testSubscribeErrors(t *testing.T, f *fixture) {
 	rec := &recorder{}
-	require.NoError(t, f.svc.Subscribe("risk", rec.handle))
-	require.ErrorIs(t, f.svc.Subscribe("risk", rec.handle), ledger.ErrDuplicate)
-	requireInvalid(t, f.svc.Subscribe("", rec.handle), "name")
-	requireInvalid(t, f.svc.Subscribe("x", nil), "handler")
+	require.NoError(t, f.Svc.Subscribe("risk", rec.handle))
+	require.ErrorIs(t, f.Svc.Subscribe("risk", rec.handle), ledger.ErrDuplicate)
+	requireInvalid(t, f.Svc.Subscribe("", rec.handle), "name")
+	requireInvalid(t, f.Svc.Subscribe("x", nil), "handler")
 }

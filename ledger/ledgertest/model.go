@@ -13,7 +13,7 @@ import (
 )
 
 var modelTests = []test{
-	{"RandomOperationsMatchModel", testRandomOperations},
+	{Name: "RandomOperationsMatchModel", Run: testRandomOperations},
 }
 
 // modelSeeds are the seeds testRandomOperations runs; a failure message
@@ -30,7 +30,7 @@ func testRandomOperations(t *testing.T, f *fixture) {
 		if seed != modelSeeds[0] {
 			g = newFixture(t, f.newStore)
 		}
-		RunModel(t, g.svc, g.vault, seed, modelSteps)
+		RunModel(t, g.Svc, g.Vault, seed, modelSteps)
 	}
 }
 

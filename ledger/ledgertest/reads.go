@@ -10,53 +10,54 @@ import (
 )
 
 var readTests = []test{
-	{"BusinessDatePersists", testBusinessDate},
-	{"StatementRunningBalance", testStatement},
-	{"BalanceAsOf", testBalanceAsOf},
-	{"StatementErrors", testStatementErrors},
-	{"HistoryPages", testHistory},
-	{"HistoryErrors", testHistoryErrors},
-	{"TrialBalanceColumns", testTrialBalance},
+	{Name: "BusinessDatePersists", Run: testBusinessDate},
+	{Name: "StatementRunningBalance", Run: testStatement},
+	{Name: "BalanceAsOf", Run: testBalanceAsOf},
+	{Name: "StatementErrors", Run: testStatementErrors},
+	{Name: "HistoryPages", Run: testHistory},
+	{Name: "HistoryErrors", Run: testHistoryErrors},
+	{Name: "TrialBalanceColumns", Run: testTrialBalance},
 }
 
 func testBusinessDate(t *testing.T, f *fixture) {
-	require.Equal(t, calendar.DateOf(start), f.today)
+	require.Equal(t, calendar.DateOf(start), f.Today)
 	// A later Service on the same store, with a clock days ahead, keeps the
 	// store's business date: only end of day moves it.
 	later := calendar.NewManualClock(start.Add(72 * time.Hour))
-	other := ledger.NewService(f.store, ledger.WithClock(later))
-	d, err := other.BusinessDate(f.ctx)
+	other, err := ledger.NewService(f.Store, ledger.WithClock(later))
 	require.NoError(t, err)
-	require.Equal(t, f.today, d)
-	a := f.open("alice")
-	r, err := other.Deposit(f.ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("1.00")})
+	d, err := other.BusinessDate(f.Ctx)
 	require.NoError(t, err)
-	require.Equal(t, f.today, r.Entry.ValueDate)
+	require.Equal(t, f.Today, d)
+	a := f.Open("alice")
+	r, err := other.Deposit(f.Ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("1.00")})
+	require.NoError(t, err)
+	require.Equal(t, f.Today, r.Entry.ValueDate)
 }
 
 // statementFixture posts, with value dates d-3 .. d: deposit 100 on d-3,
 // transfer 30 out on d-2, deposit 5.50 on d-1, withdrawal 20 on d, and
 // (booked last but valued d-2) a transfer in of 1.25.
 func statementFixture(t *testing.T, f *fixture) (a ledger.Account, ids []ledger.ID) {
-	a, b := f.open("alice"), f.open("bob")
-	d := f.today
+	a, b := f.Open("alice"), f.Open("bob")
+	d := f.Today
 	post := func(r ledger.Receipt, err error) {
 		t.Helper()
 		require.NoError(t, err)
 		ids = append(ids, r.Entry.ID)
 	}
-	post(f.svc.Deposit(f.ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("100.00"), ValueDate: d.AddDays(-3), Description: "salary"}))
-	post(f.svc.Transfer(f.ctx, ledger.TransferRequest{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("30.00"), ValueDate: d.AddDays(-2)}))
-	post(f.svc.Deposit(f.ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("5.50"), ValueDate: d.AddDays(-1)}))
-	post(f.svc.Withdraw(f.ctx, ledger.WithdrawalRequest{AccountID: a.ID, Amount: cny("20.00")}))
-	post(f.svc.Transfer(f.ctx, ledger.TransferRequest{FromAccountID: b.ID, ToAccountID: a.ID, Amount: cny("1.25"), ValueDate: d.AddDays(-2)}))
+	post(f.Svc.Deposit(f.Ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("100.00"), ValueDate: d.AddDays(-3), Description: "salary"}))
+	post(f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("30.00"), ValueDate: d.AddDays(-2)}))
+	post(f.Svc.Deposit(f.Ctx, ledger.DepositRequest{AccountID: a.ID, Amount: cny("5.50"), ValueDate: d.AddDays(-1)}))
+	post(f.Svc.Withdraw(f.Ctx, ledger.WithdrawalRequest{AccountID: a.ID, Amount: cny("20.00")}))
+	post(f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: b.ID, ToAccountID: a.ID, Amount: cny("1.25"), ValueDate: d.AddDays(-2)}))
 	return a, ids
 }
 
 func testStatement(t *testing.T, f *fixture) {
 	a, ids := statementFixture(t, f)
-	d := f.today
-	st, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-2), d)
+	d := f.Today
+	st, err := f.Svc.Statement(f.Ctx, a.ID, d.AddDays(-2), d)
 	require.NoError(t, err)
 	require.Equal(t, "100.00", st.Opening.ValueString(), "only the d-3 deposit is before the range")
 	type row struct {
@@ -83,15 +84,15 @@ func testStatement(t *testing.T, f *fixture) {
 	}
 	require.Equal(t, ledger.KindWithdrawal, st.Lines[3].Kind)
 	require.Equal(t, "56.75", st.Closing.ValueString())
-	f.requireBalance(a.ID, "56.75")
+	f.RequireBalance(a.ID, "56.75")
 
-	full, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-10), d)
+	full, err := f.Svc.Statement(f.Ctx, a.ID, d.AddDays(-10), d)
 	require.NoError(t, err)
 	require.Equal(t, "0.00", full.Opening.ValueString())
 	require.Len(t, full.Lines, 5)
 	require.Equal(t, "salary", full.Lines[0].Description)
 
-	empty, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-30), d.AddDays(-20))
+	empty, err := f.Svc.Statement(f.Ctx, a.ID, d.AddDays(-30), d.AddDays(-20))
 	require.NoError(t, err)
 	require.Empty(t, empty.Lines)
 	require.True(t, empty.Opening.IsZero())
@@ -100,7 +101,7 @@ func testStatement(t *testing.T, f *fixture) {
 
 func testBalanceAsOf(t *testing.T, f *fixture) {
 	a, _ := statementFixture(t, f)
-	d := f.today
+	d := f.Today
 	for _, c := range []struct {
 		date calendar.Date
 		want string
@@ -112,41 +113,41 @@ func testBalanceAsOf(t *testing.T, f *fixture) {
 		{d, "56.75"},
 		{d.AddDays(10), "56.75"},
 	} {
-		got, err := f.svc.BalanceAsOf(f.ctx, a.ID, c.date)
+		got, err := f.Svc.BalanceAsOf(f.Ctx, a.ID, c.date)
 		require.NoError(t, err)
 		require.Equal(t, c.want, got.ValueString(), "balance as of %s", c.date)
 	}
-	_, err := f.svc.BalanceAsOf(f.ctx, ledger.NewID(), d)
+	_, err := f.Svc.BalanceAsOf(f.Ctx, ledger.NewID(), d)
 	require.ErrorIs(t, err, ledger.ErrNotFound)
-	_, err = f.svc.BalanceAsOf(f.ctx, a.ID, calendar.Date{})
+	_, err = f.Svc.BalanceAsOf(f.Ctx, a.ID, calendar.Date{})
 	requireInvalid(t, err, "date")
 }
 
 func testStatementErrors(t *testing.T, f *fixture) {
-	a := f.open("alice")
-	_, err := f.svc.Statement(f.ctx, a.ID, f.today, f.today.AddDays(-1))
+	a := f.Open("alice")
+	_, err := f.Svc.Statement(f.Ctx, a.ID, f.Today, f.Today.AddDays(-1))
 	requireInvalid(t, err, "to")
-	_, err = f.svc.Statement(f.ctx, a.ID, calendar.Date{}, f.today)
+	_, err = f.Svc.Statement(f.Ctx, a.ID, calendar.Date{}, f.Today)
 	requireInvalid(t, err, "from")
-	_, err = f.svc.Statement(f.ctx, ledger.NewID(), f.today, f.today)
+	_, err = f.Svc.Statement(f.Ctx, ledger.NewID(), f.Today, f.Today)
 	require.ErrorIs(t, err, ledger.ErrNotFound)
-	_, err = f.svc.Statement(f.ctx, ledger.NilID, f.today, f.today)
+	_, err = f.Svc.Statement(f.Ctx, ledger.NilID, f.Today, f.Today)
 	requireInvalid(t, err, "account_id")
 }
 
 func testTrialBalance(t *testing.T, f *fixture) {
-	a, b := f.open("alice"), f.open("bob")
-	f.deposit(a.ID, "100.00")
-	f.deposit(b.ID, "50.00")
-	f.transfer(a.ID, b.ID, "10.00")
-	fees, err := f.svc.ChartAccount(f.ctx, "CNY", ledger.CodeFeesIncome)
+	a, b := f.Open("alice"), f.Open("bob")
+	f.Deposit(a.ID, "100.00")
+	f.Deposit(b.ID, "50.00")
+	f.Transfer(a.ID, b.ID, "10.00")
+	fees, err := f.Svc.ChartAccount(f.Ctx, "CNY", ledger.CodeFeesIncome)
 	require.NoError(t, err)
-	_, err = f.svc.PostEntry(f.ctx, ledger.JournalRequest{Postings: []ledger.Posting{
+	_, err = f.Svc.PostEntry(f.Ctx, ledger.JournalRequest{Postings: []ledger.Posting{
 		{AccountID: b.ID, Side: ledger.Debit, Amount: cny("2.00")},
 		{AccountID: fees.ID, Side: ledger.Credit, Amount: cny("2.00")},
 	}})
 	require.NoError(t, err)
-	tb := f.requireTrialBalanced()
+	tb := f.RequireTrialBalanced()
 	// Debit column: vault cash 150. Credit column: alice 90 + bob 58 +
 	// fees 2 = 150.
 	require.Equal(t, "150.00", tb.Debits.ValueString())
@@ -170,10 +171,10 @@ func historyRows(lines []ledger.StatementLine) []historyRow {
 
 func testHistory(t *testing.T, f *fixture) {
 	a, ids := statementFixture(t, f)
-	d := f.today
+	d := f.Today
 	page := func(from, to calendar.Date, before ledger.ID, limit int) []historyRow {
 		t.Helper()
-		lines, err := f.svc.History(f.ctx, ledger.HistoryQuery{AccountID: a.ID, From: from, To: to, Before: before, Limit: limit})
+		lines, err := f.Svc.History(f.Ctx, ledger.HistoryQuery{AccountID: a.ID, From: from, To: to, Before: before, Limit: limit})
 		require.NoError(t, err)
 		return historyRows(lines)
 	}
@@ -190,7 +191,7 @@ func testHistory(t *testing.T, f *fixture) {
 	require.Equal(t, []historyRow{{ids[1], "-30.00", "70.00"}}, page(d.AddDays(-2), d.AddDays(-2), ids[4], 10))
 
 	// Read page by page, the history is the statement backwards.
-	st, err := f.svc.Statement(f.ctx, a.ID, d.AddDays(-10), d)
+	st, err := f.Svc.Statement(f.Ctx, a.ID, d.AddDays(-10), d)
 	require.NoError(t, err)
 	var want []historyRow
 	for i := len(st.Lines) - 1; i >= 0; i-- {
@@ -210,22 +211,22 @@ func testHistory(t *testing.T, f *fixture) {
 	// Vault cash takes part in every deposit and spreads over balance
 	// rows where a store shards it: its newest line's balance after is
 	// still the account's balance.
-	vault, err := f.svc.ChartAccount(f.ctx, "CNY", ledger.CodeVaultCash)
+	vault, err := f.Svc.ChartAccount(f.Ctx, "CNY", ledger.CodeVaultCash)
 	require.NoError(t, err)
-	lines, err := f.svc.History(f.ctx, ledger.HistoryQuery{AccountID: vault.ID, From: d.AddDays(-10), To: d, Limit: 1})
+	lines, err := f.Svc.History(f.Ctx, ledger.HistoryQuery{AccountID: vault.ID, From: d.AddDays(-10), To: d, Limit: 1})
 	require.NoError(t, err)
 	require.Len(t, lines, 1)
-	now, err := f.svc.Account(f.ctx, vault.ID)
+	now, err := f.Svc.Account(f.Ctx, vault.ID)
 	require.NoError(t, err)
 	require.Equal(t, now.Balance.ValueString(), lines[0].BalanceAfter.ValueString())
 }
 
 func testHistoryErrors(t *testing.T, f *fixture) {
-	a := f.open("alice")
-	f.deposit(a.ID, "10.00")
-	b := f.open("bob")
-	other := f.deposit(b.ID, "10.00")
-	q := ledger.HistoryQuery{AccountID: a.ID, From: f.today.AddDays(-1), To: f.today, Limit: 10}
+	a := f.Open("alice")
+	f.Deposit(a.ID, "10.00")
+	b := f.Open("bob")
+	other := f.Deposit(b.ID, "10.00")
+	q := ledger.HistoryQuery{AccountID: a.ID, From: f.Today.AddDays(-1), To: f.Today, Limit: 10}
 	for _, c := range []struct {
 		change func(*ledger.HistoryQuery)
 		field  string
@@ -241,14 +242,14 @@ func testHistoryErrors(t *testing.T, f *fixture) {
 	} {
 		bad := q
 		c.change(&bad)
-		_, err := f.svc.History(f.ctx, bad)
+		_, err := f.Svc.History(f.Ctx, bad)
 		requireInvalid(t, err, c.field)
 	}
 	unknown := q
 	unknown.AccountID = ledger.NewID()
-	_, err := f.svc.History(f.ctx, unknown)
+	_, err := f.Svc.History(f.Ctx, unknown)
 	require.ErrorIs(t, err, ledger.ErrNotFound)
-	lines, err := f.svc.History(f.ctx, q)
+	lines, err := f.Svc.History(f.Ctx, q)
 	require.NoError(t, err)
 	require.Len(t, lines, 1, "the queries above changed nothing")
 }

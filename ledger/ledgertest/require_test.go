@@ -46,9 +46,9 @@ func fails(t *testing.T, check func(testing.TB)) (bool, string) {
 
 func TestRequireHelpers(t *testing.T) {
 	ctx := context.Background()
-	store := memledger.New()
-	svc := ledger.NewService(store)
-	_, err := svc.SetupChart(ctx, money.CNY)
+	svc, err := ledger.NewService(memledger.New())
+	require.NoError(t, err)
+	_, err = svc.SetupChart(ctx, money.CNY)
 	require.NoError(t, err)
 	vault, err := svc.ChartAccount(ctx, money.CNY, ledger.CodeVaultCash)
 	require.NoError(t, err)
@@ -94,8 +94,9 @@ func TestRequireHelpers(t *testing.T) {
 
 func TestRequireBalancedCatchesAnUnbalancedStore(t *testing.T) {
 	ctx := context.Background()
-	svc := ledger.NewService(unbalanced{memledger.New()})
-	_, err := svc.SetupChart(ctx, money.CNY)
+	svc, err := ledger.NewService(unbalanced{memledger.New()})
+	require.NoError(t, err)
+	_, err = svc.SetupChart(ctx, money.CNY)
 	require.NoError(t, err)
 	failed, msg := fails(t, func(t testing.TB) { ledgertest.RequireBalanced(t, svc, money.CNY) })
 	require.True(t, failed)

@@ -17,7 +17,10 @@ import (
 func benchAccounts(b *testing.B, n int) (*ledger.Service, []ledger.ID) {
 	b.Helper()
 	ctx := context.Background()
-	svc := ledger.NewService(memledger.New())
+	svc, err := ledger.NewService(memledger.New())
+	if err != nil {
+		b.Fatal(err)
+	}
 	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
 		b.Fatal(err)
 	}

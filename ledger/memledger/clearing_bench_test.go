@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/bankkit/bankkit/ledger"
-	"github.com/bankkit/bankkit/ledger/ledgertest"
+	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/clearing/clearingtest"
 	"github.com/bankkit/bankkit/ledger/memledger"
 )
 
 func BenchmarkClearing(b *testing.B) {
-	ledgertest.RunClearingBenchmarks(b, func(*testing.B) (ledger.Store, ledger.ClearingStore) {
+	clearingtest.RunBenchmarks(b, func(*testing.B) (ledger.Store, clearing.Store, clearing.ReconStore) {
 		s := memledger.New()
-		return s, s
+		return s, s, s
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/ledger/memledger"
 	"github.com/bankkit/bankkit/money"
@@ -20,21 +21,29 @@ type countingNetwork struct {
 	sent int
 }
 
-func (n *countingNetwork) Send(context.Context, ledger.OutboundMessage) error {
+func (n *countingNetwork) Send(context.Context, clearing.OutboundMessage) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.sent++
 	return nil
 }
 
-func newFuzzClearing(t testing.TB) (*memledger.Store, *ledger.Service, *ledger.Clearing, *countingNetwork) {
+func newFuzzClearing(t testing.TB) (*memledger.Store, *ledger.Service, *clearing.Service, *countingNetwork) {
 	store := memledger.New()
-	svc := ledger.NewService(store, ledger.WithClock(calendar.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))))
+	clock := calendar.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	svc, err := ledger.NewService(store, ledger.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := svc.SetupChart(context.Background(), money.CNY); err != nil {
 		t.Fatal(err)
 	}
 	net := &countingNetwork{}
-	return store, svc, ledger.NewClearing(svc, store, net, ledger.WithBankIdentity("BKKTCNSHXXX", "")), net
+	clr, err := clearing.NewService(svc, store, store, net, clearing.WithBankIdentity("BKKTCNSHXXX", ""), clearing.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, svc, clr, net
 }
 
 const fuzzCredits = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"><FIToFICstmrCdtTrf>
@@ -76,7 +85,7 @@ func FuzzReceive(f *testing.F) {
 			}
 			return
 		}
-		if r.Kind == ledger.KindCreditTransfer && len(r.Returned) > 0 && net.sent != 1 {
+		if r.Kind == clearing.KindCreditTransfer && len(r.Returned) > 0 && net.sent != 1 {
 			t.Fatalf("%d returns, %d messages sent", len(r.Returned), net.sent)
 		}
 	})

@@ -9,10 +9,9 @@ import (
 
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/shopspring/decimal"
 )
-
-var _ ledger.ClearingStore = (*Store)(nil)
 
 // clearingState holds a Store's clearing and reconciliation records, under
 // a lock of its own: nothing in it must change atomically with a posting
@@ -20,15 +19,15 @@ var _ ledger.ClearingStore = (*Store)(nil)
 type clearingState struct {
 	mu sync.Mutex
 
-	transfers    map[ledger.ID]ledger.ClearingTransfer
+	transfers    map[ledger.ID]clearing.Transfer
 	transferKeys map[string]keyed
 	byEndToEnd   map[string]ledger.ID
-	batches      map[ledger.ID]ledger.ClearingBatch
-	inbound      map[inboundKey]ledger.InboundReport
+	batches      map[ledger.ID]clearing.Batch
+	inbound      map[inboundKey]clearing.InboundReport
 
-	reports     map[reportKey]ledger.ReconReport
+	reports     map[reportKey]clearing.ReconReport
 	reconciled  map[ledger.ID]map[ledger.ID]bool // account -> entries
-	breaks      map[ledger.ID]ledger.ReconBreak
+	breaks      map[ledger.ID]clearing.ReconBreak
 	openByEntry map[ledger.ID]ledger.ID // entry -> its open ledger break
 }
 
@@ -41,42 +40,42 @@ type reportKey struct {
 
 func newClearingState() *clearingState {
 	return &clearingState{
-		transfers:    make(map[ledger.ID]ledger.ClearingTransfer),
+		transfers:    make(map[ledger.ID]clearing.Transfer),
 		transferKeys: make(map[string]keyed),
 		byEndToEnd:   make(map[string]ledger.ID),
-		batches:      make(map[ledger.ID]ledger.ClearingBatch),
-		inbound:      make(map[inboundKey]ledger.InboundReport),
-		reports:      make(map[reportKey]ledger.ReconReport),
+		batches:      make(map[ledger.ID]clearing.Batch),
+		inbound:      make(map[inboundKey]clearing.InboundReport),
+		reports:      make(map[reportKey]clearing.ReconReport),
 		reconciled:   make(map[ledger.ID]map[ledger.ID]bool),
-		breaks:       make(map[ledger.ID]ledger.ReconBreak),
+		breaks:       make(map[ledger.ID]clearing.ReconBreak),
 		openByEntry:  make(map[ledger.ID]ledger.ID),
 	}
 }
 
 func (s *Store) clearing() *clearingState { return s.clearingRecords }
 
-// CreateClearingTransfer implements ledger.ClearingStore.
-func (s *Store) CreateClearingTransfer(ctx context.Context, t ledger.ClearingTransfer, fp ledger.Fingerprint) (ledger.ClearingTransfer, bool, error) {
+// CreateClearingTransfer implements clearing.Store.
+func (s *Store) CreateClearingTransfer(ctx context.Context, t clearing.Transfer, fp ledger.Fingerprint) (clearing.Transfer, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.ClearingTransfer{}, false, err
+		return clearing.Transfer{}, false, err
 	}
 	if t.ID == ledger.NilID || t.IdempotencyKey == "" || t.EndToEndID == "" {
-		return ledger.ClearingTransfer{}, false, fault.Field(ledger.ErrInvalidInput, "transfer", "needs an id, an end-to-end id and an idempotency key")
+		return clearing.Transfer{}, false, fault.Field(ledger.ErrInvalidInput, "transfer", "needs an id, an end-to-end id and an idempotency key")
 	}
 	c := s.clearing()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if k, ok := c.transferKeys[t.IdempotencyKey]; ok {
 		if k.fp != fp {
-			return ledger.ClearingTransfer{}, false, ledger.ErrIdempotencyConflict
+			return clearing.Transfer{}, false, ledger.ErrIdempotencyConflict
 		}
 		return c.transfers[k.id], true, nil
 	}
 	if _, dup := c.transfers[t.ID]; dup {
-		return ledger.ClearingTransfer{}, false, fmt.Errorf("%w: transfer %s", ledger.ErrDuplicate, t.ID)
+		return clearing.Transfer{}, false, fmt.Errorf("%w: transfer %s", ledger.ErrDuplicate, t.ID)
 	}
 	if _, dup := c.byEndToEnd[t.EndToEndID]; dup {
-		return ledger.ClearingTransfer{}, false, fmt.Errorf("%w: end-to-end id %s", ledger.ErrDuplicate, t.EndToEndID)
+		return clearing.Transfer{}, false, fmt.Errorf("%w: end-to-end id %s", ledger.ErrDuplicate, t.EndToEndID)
 	}
 	c.transfers[t.ID] = t
 	c.transferKeys[t.IdempotencyKey] = keyed{fp: fp, id: t.ID}
@@ -84,51 +83,51 @@ func (s *Store) CreateClearingTransfer(ctx context.Context, t ledger.ClearingTra
 	return t, false, nil
 }
 
-// ClearingTransfer implements ledger.ClearingStore.
-func (s *Store) ClearingTransfer(ctx context.Context, id ledger.ID) (ledger.ClearingTransfer, error) {
+// ClearingTransfer implements clearing.Store.
+func (s *Store) ClearingTransfer(ctx context.Context, id ledger.ID) (clearing.Transfer, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.ClearingTransfer{}, err
+		return clearing.Transfer{}, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t, ok := c.transfers[id]
 	if !ok {
-		return ledger.ClearingTransfer{}, fmt.Errorf("%w: clearing transfer %s", ledger.ErrNotFound, id)
+		return clearing.Transfer{}, fmt.Errorf("%w: clearing transfer %s", ledger.ErrNotFound, id)
 	}
 	return t, nil
 }
 
-// ClearingTransferByEndToEnd implements ledger.ClearingStore.
-func (s *Store) ClearingTransferByEndToEnd(ctx context.Context, endToEndID string) (ledger.ClearingTransfer, error) {
+// ClearingTransferByEndToEnd implements clearing.Store.
+func (s *Store) ClearingTransferByEndToEnd(ctx context.Context, endToEndID string) (clearing.Transfer, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.ClearingTransfer{}, err
+		return clearing.Transfer{}, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	id, ok := c.byEndToEnd[endToEndID]
 	if !ok {
-		return ledger.ClearingTransfer{}, fmt.Errorf("%w: no transfer with end-to-end id %q", ledger.ErrNotFound, endToEndID)
+		return clearing.Transfer{}, fmt.Errorf("%w: no transfer with end-to-end id %q", ledger.ErrNotFound, endToEndID)
 	}
 	return c.transfers[id], nil
 }
 
-// UpdateClearingTransfer implements ledger.ClearingStore.
-func (s *Store) UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn func(ledger.ClearingTransfer) (ledger.ClearingTransfer, error)) (ledger.ClearingTransfer, error) {
+// UpdateClearingTransfer implements clearing.Store.
+func (s *Store) UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn func(clearing.Transfer) (clearing.Transfer, error)) (clearing.Transfer, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.ClearingTransfer{}, err
+		return clearing.Transfer{}, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old, ok := c.transfers[id]
 	if !ok {
-		return ledger.ClearingTransfer{}, fmt.Errorf("%w: clearing transfer %s", ledger.ErrNotFound, id)
+		return clearing.Transfer{}, fmt.Errorf("%w: clearing transfer %s", ledger.ErrNotFound, id)
 	}
 	t, err := fn(old)
 	if err != nil {
-		return ledger.ClearingTransfer{}, err
+		return clearing.Transfer{}, err
 	}
 	// Identity and the request's fields are fixed; only the life cycle moves.
 	t.ID, t.EntryID, t.FromAccountID, t.FromAccountNumber, t.DebtorName = old.ID, old.EntryID, old.FromAccountID, old.FromAccountNumber, old.DebtorName
@@ -137,20 +136,20 @@ func (s *Store) UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn fun
 	return t, nil
 }
 
-// CutClearingBatch implements ledger.ClearingStore.
-func (s *Store) CutClearingBatch(ctx context.Context, b ledger.ClearingBatch, limit int) (ledger.ClearingBatch, error) {
+// CutClearingBatch implements clearing.Store.
+func (s *Store) CutClearingBatch(ctx context.Context, b clearing.Batch, limit int) (clearing.Batch, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.ClearingBatch{}, err
+		return clearing.Batch{}, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, dup := c.batches[b.ID]; dup {
-		return ledger.ClearingBatch{}, fmt.Errorf("%w: batch %s", ledger.ErrDuplicate, b.ID)
+		return clearing.Batch{}, fmt.Errorf("%w: batch %s", ledger.ErrDuplicate, b.ID)
 	}
 	var ids []ledger.ID
 	for id, t := range c.transfers {
-		if t.Status == ledger.ClearingPending && t.Amount.Currency == b.Currency {
+		if t.Status == clearing.StatusPending && t.Amount.Currency == b.Currency {
 			ids = append(ids, id)
 		}
 	}
@@ -166,7 +165,7 @@ func (s *Store) CutClearingBatch(ctx context.Context, b ledger.ClearingBatch, li
 	total := decimal.Zero
 	for _, id := range ids {
 		t := c.transfers[id]
-		t.Status, t.BatchID, t.UpdatedAt = ledger.ClearingBatched, b.ID, b.CreatedAt
+		t.Status, t.BatchID, t.UpdatedAt = clearing.StatusBatched, b.ID, b.CreatedAt
 		c.transfers[id] = t
 		total = total.Add(t.Amount.Amount)
 	}
@@ -176,29 +175,29 @@ func (s *Store) CutClearingBatch(ctx context.Context, b ledger.ClearingBatch, li
 	return b, nil
 }
 
-func cloneBatch(b ledger.ClearingBatch) ledger.ClearingBatch {
+func cloneBatch(b clearing.Batch) clearing.Batch {
 	b.TransferIDs = slices.Clone(b.TransferIDs)
 	b.Message = nil
 	return b
 }
 
-// ClearingBatch implements ledger.ClearingStore.
-func (s *Store) ClearingBatch(ctx context.Context, id ledger.ID) (ledger.ClearingBatch, error) {
+// ClearingBatch implements clearing.Store.
+func (s *Store) ClearingBatch(ctx context.Context, id ledger.ID) (clearing.Batch, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.ClearingBatch{}, err
+		return clearing.Batch{}, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b, ok := c.batches[id]
 	if !ok {
-		return ledger.ClearingBatch{}, fmt.Errorf("%w: clearing batch %s", ledger.ErrNotFound, id)
+		return clearing.Batch{}, fmt.Errorf("%w: clearing batch %s", ledger.ErrNotFound, id)
 	}
 	return cloneBatch(b), nil
 }
 
-// ClearingTransfersOfBatch implements ledger.ClearingStore.
-func (s *Store) ClearingTransfersOfBatch(ctx context.Context, batchID ledger.ID) ([]ledger.ClearingTransfer, error) {
+// ClearingTransfersOfBatch implements clearing.Store.
+func (s *Store) ClearingTransfersOfBatch(ctx context.Context, batchID ledger.ID) ([]clearing.Transfer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -209,24 +208,24 @@ func (s *Store) ClearingTransfersOfBatch(ctx context.Context, batchID ledger.ID)
 	if !ok {
 		return nil, fmt.Errorf("%w: clearing batch %s", ledger.ErrNotFound, batchID)
 	}
-	ts := make([]ledger.ClearingTransfer, len(b.TransferIDs))
+	ts := make([]clearing.Transfer, len(b.TransferIDs))
 	for i, id := range b.TransferIDs {
 		ts[i] = c.transfers[id]
 	}
 	return ts, nil
 }
 
-// SettleClearingBatch implements ledger.ClearingStore.
-func (s *Store) SettleClearingBatch(ctx context.Context, id ledger.ID, at time.Time) (ledger.ClearingBatch, bool, error) {
+// SettleClearingBatch implements clearing.Store.
+func (s *Store) SettleClearingBatch(ctx context.Context, id ledger.ID, at time.Time) (clearing.Batch, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.ClearingBatch{}, false, err
+		return clearing.Batch{}, false, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b, ok := c.batches[id]
 	if !ok {
-		return ledger.ClearingBatch{}, false, fmt.Errorf("%w: clearing batch %s", ledger.ErrNotFound, id)
+		return clearing.Batch{}, false, fmt.Errorf("%w: clearing batch %s", ledger.ErrNotFound, id)
 	}
 	if b.Settled {
 		return cloneBatch(b), true, nil
@@ -234,10 +233,10 @@ func (s *Store) SettleClearingBatch(ctx context.Context, id ledger.ID, at time.T
 	total := decimal.Zero
 	for _, tid := range b.TransferIDs {
 		t := c.transfers[tid]
-		if t.Status != ledger.ClearingBatched {
+		if t.Status != clearing.StatusBatched {
 			continue
 		}
-		t.Status, t.UpdatedAt = ledger.ClearingSettled, at
+		t.Status, t.UpdatedAt = clearing.StatusSettled, at
 		c.transfers[tid] = t
 		total = total.Add(t.Amount.Amount)
 	}
@@ -247,7 +246,7 @@ func (s *Store) SettleClearingBatch(ctx context.Context, id ledger.ID, at time.T
 	return cloneBatch(b), false, nil
 }
 
-// SetSettlementEntry implements ledger.ClearingStore.
+// SetSettlementEntry implements clearing.Store.
 func (s *Store) SetSettlementEntry(ctx context.Context, batchID, entryID ledger.ID) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -264,25 +263,25 @@ func (s *Store) SetSettlementEntry(ctx context.Context, batchID, entryID ledger.
 	return nil
 }
 
-// InboundResult implements ledger.ClearingStore.
-func (s *Store) InboundResult(ctx context.Context, kind, messageID string) (ledger.InboundReport, error) {
+// InboundResult implements clearing.Store.
+func (s *Store) InboundResult(ctx context.Context, kind, messageID string) (clearing.InboundReport, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.InboundReport{}, err
+		return clearing.InboundReport{}, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok := c.inbound[inboundKey{kind, messageID}]
 	if !ok {
-		return ledger.InboundReport{}, fmt.Errorf("%w: no %s message %q received", ledger.ErrNotFound, kind, messageID)
+		return clearing.InboundReport{}, fmt.Errorf("%w: no %s message %q received", ledger.ErrNotFound, kind, messageID)
 	}
 	return cloneInbound(r), nil
 }
 
-// SaveInboundResult implements ledger.ClearingStore.
-func (s *Store) SaveInboundResult(ctx context.Context, r ledger.InboundReport) (ledger.InboundReport, bool, error) {
+// SaveInboundResult implements clearing.Store.
+func (s *Store) SaveInboundResult(ctx context.Context, r clearing.InboundReport) (clearing.InboundReport, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.InboundReport{}, false, err
+		return clearing.InboundReport{}, false, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
@@ -296,7 +295,7 @@ func (s *Store) SaveInboundResult(ctx context.Context, r ledger.InboundReport) (
 	return cloneInbound(r), false, nil
 }
 
-func cloneInbound(r ledger.InboundReport) ledger.InboundReport {
+func cloneInbound(r clearing.InboundReport) clearing.InboundReport {
 	r.Credited = slices.Clone(r.Credited)
 	r.Returned = slices.Clone(r.Returned)
 	r.Rejected = slices.Clone(r.Rejected)

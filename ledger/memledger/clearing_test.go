@@ -4,13 +4,20 @@ import (
 	"testing"
 
 	"github.com/bankkit/bankkit/ledger"
-	"github.com/bankkit/bankkit/ledger/ledgertest"
+	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/clearing/clearingtest"
 	"github.com/bankkit/bankkit/ledger/memledger"
 )
 
 func TestClearingContract(t *testing.T) {
-	ledgertest.RunClearing(t, func(t *testing.T) (ledger.Store, ledger.ClearingStore) {
-		s := memledger.New()
-		return s, s
-	})
+	clearingtest.Run(t, newClearingStores)
+}
+
+func TestReconciliationContract(t *testing.T) {
+	clearingtest.RunReconciliation(t, newClearingStores)
+}
+
+func newClearingStores(t *testing.T) (ledger.Store, clearing.Store, clearing.ReconStore) {
+	s := memledger.New()
+	return s, s, s
 }

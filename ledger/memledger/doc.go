@@ -2,7 +2,13 @@
 // for tests and the default store of the reference server. It refuses the
 // same requests with the same errors as the PostgreSQL store (both call
 // ledger.Apply), posts each entry atomically and is safe for concurrent
-// use. Nothing survives the process.
+// use. Nothing survives the process. The same Store is also an
+// endofday.Store, a clearing.Store and a clearing.ReconStore:
+//
+//	store := memledger.New()
+//	svc, err := ledger.NewService(store)
+//	...
+//	eod, err := endofday.NewService(svc, store)
 //
 // One mutex guards the store. Everything that can be done before taking it
 // — validating the entry — is, so the critical section of a transfer is a

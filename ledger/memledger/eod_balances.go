@@ -8,7 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// ClosingBalances implements ledger.EndOfDayStore.
+// ClosingBalances implements endofday.Store.
 func (s *Store) ClosingBalances(ctx context.Context, day calendar.Date, ids []ledger.ID) ([]decimal.Decimal, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

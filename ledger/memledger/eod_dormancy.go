@@ -5,10 +5,11 @@ import (
 	"slices"
 
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 )
 
-// InactiveAccounts implements ledger.EndOfDayStore.
-func (s *Store) InactiveAccounts(ctx context.Context, q ledger.InactivityQuery) ([]ledger.ID, error) {
+// InactiveAccounts implements endofday.Store.
+func (s *Store) InactiveAccounts(ctx context.Context, q endofday.InactivityQuery) ([]ledger.ID, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

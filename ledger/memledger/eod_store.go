@@ -10,21 +10,20 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
-
-var _ ledger.EndOfDayStore = (*Store)(nil)
 
 // eodState is a store's end-of-day records, under a lock of their own.
 type eodState struct {
 	mu sync.Mutex
 
 	products    map[string]interest.Product
-	accounts    map[ledger.ID]ledger.InterestAccount
+	accounts    map[ledger.ID]endofday.InterestAccount
 	accountIDs  []ledger.ID // ascending
-	runs        map[calendar.Date]ledger.EndOfDayRun
-	deposits    map[ledger.ID]ledger.TimeDepositRecord
+	runs        map[calendar.Date]endofday.Run
+	deposits    map[ledger.ID]endofday.TimeDeposit
 	depositIDs  []ledger.ID // ascending
 	depositKeys map[string]ledger.ID
 }
@@ -32,16 +31,16 @@ type eodState struct {
 func newEODState() *eodState {
 	return &eodState{
 		products:    map[string]interest.Product{},
-		accounts:    map[ledger.ID]ledger.InterestAccount{},
-		runs:        map[calendar.Date]ledger.EndOfDayRun{},
-		deposits:    map[ledger.ID]ledger.TimeDepositRecord{},
+		accounts:    map[ledger.ID]endofday.InterestAccount{},
+		runs:        map[calendar.Date]endofday.Run{},
+		deposits:    map[ledger.ID]endofday.TimeDeposit{},
 		depositKeys: map[string]ledger.ID{},
 	}
 }
 
 func (s *Store) eod() *eodState { return s.eodRecords }
 
-// PutInterestProduct implements ledger.EndOfDayStore.
+// PutInterestProduct implements endofday.Store.
 func (s *Store) PutInterestProduct(ctx context.Context, code string, p interest.Product) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -53,7 +52,7 @@ func (s *Store) PutInterestProduct(ctx context.Context, code string, p interest.
 	return nil
 }
 
-// InterestProduct implements ledger.EndOfDayStore.
+// InterestProduct implements endofday.Store.
 func (s *Store) InterestProduct(ctx context.Context, code string) (interest.Product, error) {
 	if err := ctx.Err(); err != nil {
 		return interest.Product{}, err
@@ -86,17 +85,17 @@ func cloneProduct(p interest.Product) interest.Product {
 	return p
 }
 
-// CreateInterestAccount implements ledger.EndOfDayStore.
-func (s *Store) CreateInterestAccount(ctx context.Context, a ledger.InterestAccount) (ledger.InterestAccount, bool, error) {
+// CreateInterestAccount implements endofday.Store.
+func (s *Store) CreateInterestAccount(ctx context.Context, a endofday.InterestAccount) (endofday.InterestAccount, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.InterestAccount{}, false, err
+		return endofday.InterestAccount{}, false, err
 	}
 	st := s.eod()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if old, ok := st.accounts[a.AccountID]; ok {
-		if old.Product != a.Product {
-			return ledger.InterestAccount{}, false, fmt.Errorf("%w: account %s earns interest under %s", ledger.ErrDuplicate, a.AccountID, old.Product)
+		if old.ProductCode != a.ProductCode {
+			return endofday.InterestAccount{}, false, fmt.Errorf("%w: account %s earns interest under %s", ledger.ErrDuplicate, a.AccountID, old.ProductCode)
 		}
 		return old, false, nil
 	}
@@ -106,23 +105,23 @@ func (s *Store) CreateInterestAccount(ctx context.Context, a ledger.InterestAcco
 	return a, true, nil
 }
 
-// InterestAccount implements ledger.EndOfDayStore.
-func (s *Store) InterestAccount(ctx context.Context, id ledger.ID) (ledger.InterestAccount, error) {
+// InterestAccount implements endofday.Store.
+func (s *Store) InterestAccount(ctx context.Context, id ledger.ID) (endofday.InterestAccount, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.InterestAccount{}, err
+		return endofday.InterestAccount{}, err
 	}
 	st := s.eod()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	a, ok := st.accounts[id]
 	if !ok {
-		return ledger.InterestAccount{}, fmt.Errorf("%w: no interest product on account %s", ledger.ErrNotFound, id)
+		return endofday.InterestAccount{}, fmt.Errorf("%w: no interest product on account %s", ledger.ErrNotFound, id)
 	}
 	return a, nil
 }
 
-// InterestAccounts implements ledger.EndOfDayStore.
-func (s *Store) InterestAccounts(ctx context.Context, after ledger.ID, limit int) ([]ledger.InterestAccount, error) {
+// InterestAccounts implements endofday.Store.
+func (s *Store) InterestAccounts(ctx context.Context, after ledger.ID, limit int) ([]endofday.InterestAccount, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -133,15 +132,15 @@ func (s *Store) InterestAccounts(ctx context.Context, after ledger.ID, limit int
 	if found {
 		i++
 	}
-	out := make([]ledger.InterestAccount, 0, min(max(limit, 0), len(st.accountIDs)-i))
+	out := make([]endofday.InterestAccount, 0, min(max(limit, 0), len(st.accountIDs)-i))
 	for ; i < len(st.accountIDs) && len(out) < limit; i++ {
 		out = append(out, st.accounts[st.accountIDs[i]])
 	}
 	return out, nil
 }
 
-// SaveAccrualPage implements ledger.EndOfDayStore.
-func (s *Store) SaveAccrualPage(ctx context.Context, run ledger.EndOfDayRun, updates []ledger.AccrualUpdate) error {
+// SaveAccrualPage implements endofday.Store.
+func (s *Store) SaveAccrualPage(ctx context.Context, run endofday.Run, updates []endofday.AccrualUpdate) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -157,7 +156,7 @@ func (s *Store) SaveAccrualPage(ctx context.Context, run ledger.EndOfDayRun, upd
 		case !ok:
 			return fmt.Errorf("%w: no interest product on account %s", ledger.ErrNotFound, u.AccountID)
 		case a.Accrual.LastAccrued != u.Before:
-			return fmt.Errorf("%w: account %s was accrued to %s, not %s", ledger.ErrAccrualConflict, u.AccountID, a.Accrual.LastAccrued, u.Before)
+			return fmt.Errorf("%w: account %s was accrued to %s, not %s", endofday.ErrAccrualConflict, u.AccountID, a.Accrual.LastAccrued, u.Before)
 		}
 	}
 	for _, u := range updates {
@@ -171,7 +170,7 @@ func (s *Store) SaveAccrualPage(ctx context.Context, run ledger.EndOfDayRun, upd
 
 // cloneRun copies the run's slices and maps, so the stored record shares
 // nothing with the caller's.
-func cloneRun(r ledger.EndOfDayRun) ledger.EndOfDayRun {
+func cloneRun(r endofday.Run) endofday.Run {
 	r.Books = slices.Clone(r.Books)
 	r.Summary.Failures = slices.Clone(r.Summary.Failures)
 	for _, m := range []*map[money.Currency]money.Money{&r.Summary.InterestPosted, &r.Summary.TaxWithheld, &r.Summary.DebitInterest} {
@@ -182,8 +181,8 @@ func cloneRun(r ledger.EndOfDayRun) ledger.EndOfDayRun {
 	return r
 }
 
-// CreateEndOfDayRun implements ledger.EndOfDayStore.
-func (s *Store) CreateEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) error {
+// CreateEndOfDayRun implements endofday.Store.
+func (s *Store) CreateEndOfDayRun(ctx context.Context, run endofday.Run) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -197,8 +196,8 @@ func (s *Store) CreateEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) e
 	return nil
 }
 
-// SaveEndOfDayRun implements ledger.EndOfDayStore.
-func (s *Store) SaveEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) error {
+// SaveEndOfDayRun implements endofday.Store.
+func (s *Store) SaveEndOfDayRun(ctx context.Context, run endofday.Run) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -213,53 +212,53 @@ func (s *Store) SaveEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) err
 }
 
 // checkVersion checks that run is the version after the stored one.
-func (st *eodState) checkVersion(run ledger.EndOfDayRun) error {
+func (st *eodState) checkVersion(run endofday.Run) error {
 	stored, ok := st.runs[run.Date]
 	switch {
 	case !ok:
 		return fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, run.Date)
 	case stored.Version != run.Version-1:
-		return fmt.Errorf("%w: the run of %s is at version %d, not %d", ledger.ErrAccrualConflict, run.Date, stored.Version, run.Version-1)
+		return fmt.Errorf("%w: the run of %s is at version %d, not %d", endofday.ErrAccrualConflict, run.Date, stored.Version, run.Version-1)
 	}
 	return nil
 }
 
-// EndOfDayRun implements ledger.EndOfDayStore.
-func (s *Store) EndOfDayRun(ctx context.Context, date calendar.Date) (ledger.EndOfDayRun, error) {
+// EndOfDayRun implements endofday.Store.
+func (s *Store) EndOfDayRun(ctx context.Context, date calendar.Date) (endofday.Run, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.EndOfDayRun{}, err
+		return endofday.Run{}, err
 	}
 	st := s.eod()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	r, ok := st.runs[date]
 	if !ok {
-		return ledger.EndOfDayRun{}, fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, date)
+		return endofday.Run{}, fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, date)
 	}
 	return cloneRun(r), nil
 }
 
-// LatestEndOfDayRun implements ledger.EndOfDayStore.
-func (s *Store) LatestEndOfDayRun(ctx context.Context) (ledger.EndOfDayRun, error) {
+// LatestEndOfDayRun implements endofday.Store.
+func (s *Store) LatestEndOfDayRun(ctx context.Context) (endofday.Run, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.EndOfDayRun{}, err
+		return endofday.Run{}, err
 	}
 	st := s.eod()
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	var latest ledger.EndOfDayRun
+	var latest endofday.Run
 	for d, r := range st.runs {
 		if latest.Date.IsZero() || d.After(latest.Date) {
 			latest = r
 		}
 	}
 	if latest.Date.IsZero() {
-		return ledger.EndOfDayRun{}, fmt.Errorf("%w: no end-of-day run yet", ledger.ErrNotFound)
+		return endofday.Run{}, fmt.Errorf("%w: no end-of-day run yet", ledger.ErrNotFound)
 	}
 	return cloneRun(latest), nil
 }
 
-// AdvanceBusinessDate implements ledger.EndOfDayStore.
+// AdvanceBusinessDate implements endofday.Store.
 func (s *Store) AdvanceBusinessDate(ctx context.Context, from, to calendar.Date) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -268,7 +267,7 @@ func (s *Store) AdvanceBusinessDate(ctx context.Context, from, to calendar.Date)
 		return fault.Field(ledger.ErrInvalidInput, "to", fmt.Sprintf("%s must be a date after %s", to, from))
 	}
 	if !s.businessDate.CompareAndSwap(packDate(from), packDate(to)) {
-		return fmt.Errorf("%w: the business date is %s, not %s", ledger.ErrBusinessDateMoved, unpackDate(s.businessDate.Load()), from)
+		return fmt.Errorf("%w: the business date is %s, not %s", endofday.ErrBusinessDateMoved, unpackDate(s.businessDate.Load()), from)
 	}
 	return nil
 }

@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/bankkit/bankkit/ledger"
-	"github.com/bankkit/bankkit/ledger/ledgertest"
+	"github.com/bankkit/bankkit/ledger/endofday"
+	"github.com/bankkit/bankkit/ledger/endofday/endofdaytest"
 	"github.com/bankkit/bankkit/ledger/memledger"
 )
 
 func TestEndOfDayContract(t *testing.T) {
-	ledgertest.RunEndOfDay(t, func(t *testing.T) (ledger.Store, ledger.EndOfDayStore) {
+	endofdaytest.Run(t, func(t *testing.T) (ledger.Store, endofday.Store) {
 		s := memledger.New()
 		return s, s
 	})

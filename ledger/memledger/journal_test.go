@@ -24,7 +24,10 @@ var journalDay = calendar.Date{Year: 2026, Month: time.November, Day: 27}
 func journalStore(t *testing.T, n int) (*Store, []ledger.Account) {
 	t.Helper()
 	s := New()
-	svc := ledger.NewService(s, ledger.WithClock(calendar.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))))
+	svc, err := ledger.NewService(s, ledger.WithClock(calendar.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := svc.SetupChart(t.Context(), money.CNY); err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,10 @@ func FuzzModel(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, seed uint64) {
-		svc := ledger.NewService(memledger.New())
+		svc, err := ledger.NewService(memledger.New())
+		if err != nil {
+			t.Fatal(err)
+		}
 		chart, err := svc.SetupChart(t.Context(), money.CNY)
 		if err != nil {
 			t.Fatal(err)

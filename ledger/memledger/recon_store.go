@@ -8,26 +8,27 @@ import (
 	"time"
 
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 )
 
-// ReconReport implements ledger.ReconStore. The breaks are read as they
+// ReconReport implements clearing.ReconStore. The breaks are read as they
 // are now (a break resolved since the import shows resolved).
-func (s *Store) ReconReport(ctx context.Context, accountID ledger.ID, statementID string) (ledger.ReconReport, error) {
+func (s *Store) ReconReport(ctx context.Context, accountID ledger.ID, statementID string) (clearing.ReconReport, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.ReconReport{}, err
+		return clearing.ReconReport{}, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok := c.reports[reportKey{accountID, statementID}]
 	if !ok {
-		return ledger.ReconReport{}, fmt.Errorf("%w: no statement %q imported for account %s", ledger.ErrNotFound, statementID, accountID)
+		return clearing.ReconReport{}, fmt.Errorf("%w: no statement %q imported for account %s", ledger.ErrNotFound, statementID, accountID)
 	}
 	return c.currentReport(r), nil
 }
 
 // currentReport copies a stored report with its breaks as they are now.
-func (c *clearingState) currentReport(r ledger.ReconReport) ledger.ReconReport {
+func (c *clearingState) currentReport(r clearing.ReconReport) clearing.ReconReport {
 	r.Matches = slices.Clone(r.Matches)
 	for i := range r.Matches {
 		r.Matches[i].Lines = slices.Clone(r.Matches[i].Lines)
@@ -35,7 +36,7 @@ func (c *clearingState) currentReport(r ledger.ReconReport) ledger.ReconReport {
 	}
 	r.UnmatchedStatement = slices.Clone(r.UnmatchedStatement)
 	r.UnmatchedLedger = slices.Clone(r.UnmatchedLedger)
-	for _, bs := range [][]ledger.ReconBreak{r.UnmatchedStatement, r.UnmatchedLedger} {
+	for _, bs := range [][]clearing.ReconBreak{r.UnmatchedStatement, r.UnmatchedLedger} {
 		for i := range bs {
 			bs[i] = c.breaks[bs[i].ID]
 		}
@@ -43,7 +44,7 @@ func (c *clearingState) currentReport(r ledger.ReconReport) ledger.ReconReport {
 	return r
 }
 
-// ReconciledEntries implements ledger.ReconStore.
+// ReconciledEntries implements clearing.ReconStore.
 func (s *Store) ReconciledEntries(ctx context.Context, accountID ledger.ID, ids []ledger.ID) ([]ledger.ID, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -60,10 +61,10 @@ func (s *Store) ReconciledEntries(ctx context.Context, accountID ledger.ID, ids 
 	return done, nil
 }
 
-// SaveReconciliation implements ledger.ReconStore.
-func (s *Store) SaveReconciliation(ctx context.Context, r ledger.ReconReport) (ledger.ReconReport, bool, error) {
+// SaveReconciliation implements clearing.ReconStore.
+func (s *Store) SaveReconciliation(ctx context.Context, r clearing.ReconReport) (clearing.ReconReport, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.ReconReport{}, false, err
+		return clearing.ReconReport{}, false, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
@@ -76,7 +77,7 @@ func (s *Store) SaveReconciliation(ctx context.Context, r ledger.ReconReport) (l
 	matched := r.MatchedEntryIDs()
 	for _, id := range matched {
 		if done[id] {
-			return ledger.ReconReport{}, false, fmt.Errorf("%w: entry %s was reconciled by another statement", ledger.ErrDuplicate, id)
+			return clearing.ReconReport{}, false, fmt.Errorf("%w: entry %s was reconciled by another statement", ledger.ErrDuplicate, id)
 		}
 	}
 	if done == nil {
@@ -87,7 +88,7 @@ func (s *Store) SaveReconciliation(ctx context.Context, r ledger.ReconReport) (l
 		done[id] = true
 		if b, open := c.openByEntry[id]; open {
 			br := c.breaks[b]
-			br.Status = ledger.BreakCleared
+			br.Status = clearing.BreakCleared
 			c.breaks[b] = br
 			delete(c.openByEntry, id)
 		}
@@ -110,25 +111,25 @@ func (s *Store) SaveReconciliation(ctx context.Context, r ledger.ReconReport) (l
 	return c.currentReport(r), false, nil
 }
 
-// ReconBreak implements ledger.ReconStore.
-func (s *Store) ReconBreak(ctx context.Context, id ledger.ID) (ledger.ReconBreak, error) {
+// ReconBreak implements clearing.ReconStore.
+func (s *Store) ReconBreak(ctx context.Context, id ledger.ID) (clearing.ReconBreak, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.ReconBreak{}, err
+		return clearing.ReconBreak{}, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b, ok := c.breaks[id]
 	if !ok {
-		return ledger.ReconBreak{}, fmt.Errorf("%w: reconciliation break %s", ledger.ErrNotFound, id)
+		return clearing.ReconBreak{}, fmt.Errorf("%w: reconciliation break %s", ledger.ErrNotFound, id)
 	}
 	return b, nil
 }
 
-// ResolveReconBreak implements ledger.ReconStore.
-func (s *Store) ResolveReconBreak(ctx context.Context, id, entryID ledger.ID, approver string, at time.Time) (ledger.ReconBreak, error) {
+// ResolveReconBreak implements clearing.ReconStore.
+func (s *Store) ResolveReconBreak(ctx context.Context, id, entryID ledger.ID, approver string, at time.Time) (clearing.ReconBreak, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.ReconBreak{}, err
+		return clearing.ReconBreak{}, err
 	}
 	c := s.clearing()
 	c.mu.Lock()
@@ -136,15 +137,15 @@ func (s *Store) ResolveReconBreak(ctx context.Context, id, entryID ledger.ID, ap
 	b, ok := c.breaks[id]
 	switch {
 	case !ok:
-		return ledger.ReconBreak{}, fmt.Errorf("%w: reconciliation break %s", ledger.ErrNotFound, id)
-	case b.Status == ledger.BreakResolved && b.AdjustmentEntryID == entryID:
+		return clearing.ReconBreak{}, fmt.Errorf("%w: reconciliation break %s", ledger.ErrNotFound, id)
+	case b.Status == clearing.BreakResolved && b.AdjustmentEntryID == entryID:
 		return b, nil
-	case b.Status != ledger.BreakOpen:
-		return ledger.ReconBreak{}, fmt.Errorf("%w: break %s is %s", ledger.ErrClearingState, id, b.Status)
+	case b.Status != clearing.BreakOpen:
+		return clearing.ReconBreak{}, fmt.Errorf("%w: break %s is %s", clearing.ErrState, id, b.Status)
 	}
-	b.Status, b.AdjustmentEntryID, b.ResolvedBy, b.ResolvedAt = ledger.BreakResolved, entryID, approver, at
+	b.Status, b.AdjustmentEntryID, b.ResolvedBy, b.ResolvedAt = clearing.BreakResolved, entryID, approver, at
 	c.breaks[id] = b
-	if b.Side == ledger.BreakInLedger {
+	if b.Side == clearing.BreakInLedger {
 		delete(c.openByEntry, b.EntryID)
 		c.markReconciled(b.AccountID, b.EntryID)
 	}
@@ -159,7 +160,7 @@ func (c *clearingState) markReconciled(account, entry ledger.ID) {
 	c.reconciled[account][entry] = true
 }
 
-// EntryMetadata implements ledger.ReconStore.
+// EntryMetadata implements clearing.ReconStore.
 func (s *Store) EntryMetadata(ctx context.Context, ids []ledger.ID) (map[ledger.ID]map[string]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

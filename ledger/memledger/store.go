@@ -9,6 +9,8 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/money"
 )
 
@@ -46,7 +48,13 @@ type Store struct {
 	eodRecords *eodState
 }
 
-var _ ledger.Store = (*Store)(nil)
+// One Store is every capability the ledger's packages ask of a backend.
+var (
+	_ ledger.Store        = (*Store)(nil)
+	_ endofday.Store      = (*Store)(nil)
+	_ clearing.Store      = (*Store)(nil)
+	_ clearing.ReconStore = (*Store)(nil)
+)
 
 // account is an account with the history statements are read from.
 type account struct {

@@ -7,12 +7,13 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 )
 
-// CreateTimeDeposit implements ledger.EndOfDayStore.
-func (s *Store) CreateTimeDeposit(ctx context.Context, td ledger.TimeDepositRecord) (ledger.TimeDepositRecord, bool, error) {
+// CreateTimeDeposit implements endofday.Store.
+func (s *Store) CreateTimeDeposit(ctx context.Context, td endofday.TimeDeposit) (endofday.TimeDeposit, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.TimeDepositRecord{}, false, err
+		return endofday.TimeDeposit{}, false, err
 	}
 	st := s.eod()
 	st.mu.Lock()
@@ -23,7 +24,7 @@ func (s *Store) CreateTimeDeposit(ctx context.Context, td ledger.TimeDepositReco
 		}
 	}
 	if _, ok := st.deposits[td.ID]; ok {
-		return ledger.TimeDepositRecord{}, false, fmt.Errorf("%w: time deposit %s", ledger.ErrDuplicate, td.ID)
+		return endofday.TimeDeposit{}, false, fmt.Errorf("%w: time deposit %s", ledger.ErrDuplicate, td.ID)
 	}
 	st.deposits[td.ID] = td
 	i, _ := slices.BinarySearchFunc(st.depositIDs, td.ID, ledger.CompareIDs)
@@ -34,23 +35,23 @@ func (s *Store) CreateTimeDeposit(ctx context.Context, td ledger.TimeDepositReco
 	return td, false, nil
 }
 
-// TimeDeposit implements ledger.EndOfDayStore.
-func (s *Store) TimeDeposit(ctx context.Context, id ledger.ID) (ledger.TimeDepositRecord, error) {
+// TimeDeposit implements endofday.Store.
+func (s *Store) TimeDeposit(ctx context.Context, id ledger.ID) (endofday.TimeDeposit, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.TimeDepositRecord{}, err
+		return endofday.TimeDeposit{}, err
 	}
 	st := s.eod()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	td, ok := st.deposits[id]
 	if !ok {
-		return ledger.TimeDepositRecord{}, fmt.Errorf("%w: time deposit %s", ledger.ErrNotFound, id)
+		return endofday.TimeDeposit{}, fmt.Errorf("%w: time deposit %s", ledger.ErrNotFound, id)
 	}
 	return td, nil
 }
 
-// TimeDepositsDue implements ledger.EndOfDayStore.
-func (s *Store) TimeDepositsDue(ctx context.Context, date calendar.Date, after ledger.ID, limit int) ([]ledger.TimeDepositRecord, error) {
+// TimeDepositsDue implements endofday.Store.
+func (s *Store) TimeDepositsDue(ctx context.Context, date calendar.Date, after ledger.ID, limit int) ([]endofday.TimeDeposit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -61,31 +62,31 @@ func (s *Store) TimeDepositsDue(ctx context.Context, date calendar.Date, after l
 	if found {
 		i++
 	}
-	var out []ledger.TimeDepositRecord
+	var out []endofday.TimeDeposit
 	for ; i < len(st.depositIDs) && len(out) < limit; i++ {
 		td := st.deposits[st.depositIDs[i]]
-		if td.Status == ledger.TimeDepositOpen && !td.Terms.Maturity().After(date) {
+		if td.Status == endofday.TimeDepositOpen && !td.Terms.Maturity().After(date) {
 			out = append(out, td)
 		}
 	}
 	return out, nil
 }
 
-// UpdateTimeDeposit implements ledger.EndOfDayStore.
-func (s *Store) UpdateTimeDeposit(ctx context.Context, id ledger.ID, fn func(ledger.TimeDepositRecord) (ledger.TimeDepositRecord, error)) (ledger.TimeDepositRecord, error) {
+// UpdateTimeDeposit implements endofday.Store.
+func (s *Store) UpdateTimeDeposit(ctx context.Context, id ledger.ID, fn func(endofday.TimeDeposit) (endofday.TimeDeposit, error)) (endofday.TimeDeposit, error) {
 	if err := ctx.Err(); err != nil {
-		return ledger.TimeDepositRecord{}, err
+		return endofday.TimeDeposit{}, err
 	}
 	st := s.eod()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	td, ok := st.deposits[id]
 	if !ok {
-		return ledger.TimeDepositRecord{}, fmt.Errorf("%w: time deposit %s", ledger.ErrNotFound, id)
+		return endofday.TimeDeposit{}, fmt.Errorf("%w: time deposit %s", ledger.ErrNotFound, id)
 	}
 	updated, err := fn(td)
 	if err != nil {
-		return ledger.TimeDepositRecord{}, err
+		return endofday.TimeDeposit{}, err
 	}
 	updated.ID, updated.IdempotencyKey = td.ID, td.IdempotencyKey
 	st.deposits[id] = updated

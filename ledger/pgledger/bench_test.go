@@ -19,8 +19,9 @@ func benchBank(b *testing.B, n int) (*ledger.Service, *pgledger.Store, []ledger.
 	b.Helper()
 	ctx := context.Background()
 	store := newStore(b)
-	svc := ledger.NewService(store)
-	_, err := svc.SetupChart(ctx, money.CNY)
+	svc, err := ledger.NewService(store)
+	require.NoError(b, err)
+	_, err = svc.SetupChart(ctx, money.CNY)
 	require.NoError(b, err)
 	ids := make([]ledger.ID, n)
 	for i := range ids {

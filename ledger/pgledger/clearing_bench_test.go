@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/bankkit/bankkit/ledger"
-	"github.com/bankkit/bankkit/ledger/ledgertest"
+	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/clearing/clearingtest"
 )
 
 func BenchmarkClearing(b *testing.B) {
-	ledgertest.RunClearingBenchmarks(b, func(b *testing.B) (ledger.Store, ledger.ClearingStore) {
+	clearingtest.RunBenchmarks(b, func(b *testing.B) (ledger.Store, clearing.Store, clearing.ReconStore) {
 		s := newStore(b)
-		return s, s
+		return s, s, s
 	})
 }

@@ -15,10 +15,9 @@ import (
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/money"
 )
-
-var _ ledger.ClearingStore = (*Store)(nil)
 
 const transferColumns = `id, entry_id, from_account_id, from_account_number, debtor_name, to_bank_code,
 	to_account_number, to_name, amount, currency, end_to_end_id, description, status, batch_id,
@@ -49,23 +48,23 @@ type transferRow struct {
 	IdempotencyKey         string          `db:"idempotency_key"`
 }
 
-func (r transferRow) transfer() ledger.ClearingTransfer {
-	return ledger.ClearingTransfer{
+func (r transferRow) transfer() clearing.Transfer {
+	return clearing.Transfer{
 		ID: r.ID, EntryID: r.EntryID, FromAccountID: r.FromAccountID, FromAccountNumber: r.FromAccountNumber,
 		DebtorName: r.DebtorName,
-		To:         ledger.ExternalAccount{BankCode: r.ToBankCode, AccountNumber: r.ToAccountNumber, Name: r.ToName},
+		To:         clearing.ExternalAccount{BankCode: r.ToBankCode, AccountNumber: r.ToAccountNumber, Name: r.ToName},
 		Amount:     inMinorUnits(r.Amount, r.Currency),
-		EndToEndID: r.EndToEndID, Description: r.Description, Status: ledger.ClearingStatus(r.Status),
+		EndToEndID: r.EndToEndID, Description: r.Description, Status: clearing.Status(r.Status),
 		BatchID: r.BatchID, ReturnEntryID: r.ReturnEntryID, ReturnReason: r.ReturnReason, ReturnInfo: r.ReturnInfo,
 		ReturnedFromSettlement: r.ReturnedFromSettlement,
 		CreatedAt:              r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), IdempotencyKey: r.IdempotencyKey,
 	}
 }
 
-// CreateClearingTransfer implements ledger.ClearingStore.
-func (s *Store) CreateClearingTransfer(ctx context.Context, t ledger.ClearingTransfer, fp ledger.Fingerprint) (ledger.ClearingTransfer, bool, error) {
+// CreateClearingTransfer implements clearing.Store.
+func (s *Store) CreateClearingTransfer(ctx context.Context, t clearing.Transfer, fp ledger.Fingerprint) (clearing.Transfer, bool, error) {
 	if t.ID == ledger.NilID || t.IdempotencyKey == "" || t.EndToEndID == "" {
-		return ledger.ClearingTransfer{}, false, fault.Field(ledger.ErrInvalidInput, "transfer", "needs an id, an end-to-end id and an idempotency key")
+		return clearing.Transfer{}, false, fault.Field(ledger.ErrInvalidInput, "transfer", "needs an id, an end-to-end id and an idempotency key")
 	}
 	t.CreatedAt, t.UpdatedAt = stored(t.CreatedAt).UTC(), stored(t.UpdatedAt).UTC()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO ledger.clearing_transfers (`+transferColumns+`, fingerprint)
@@ -84,42 +83,42 @@ func (s *Store) CreateClearingTransfer(ctx context.Context, t ledger.ClearingTra
 		}
 		err := s.db.GetContext(ctx, &hit, `SELECT `+transferColumns+`, fingerprint FROM ledger.clearing_transfers WHERE idempotency_key = $1`, t.IdempotencyKey)
 		if err != nil {
-			return ledger.ClearingTransfer{}, false, err
+			return clearing.Transfer{}, false, err
 		}
 		if !bytes.Equal(hit.Fingerprint, fp[:]) {
-			return ledger.ClearingTransfer{}, false, ledger.ErrIdempotencyConflict
+			return clearing.Transfer{}, false, ledger.ErrIdempotencyConflict
 		}
 		return hit.transfer(), true, nil
 	case pgtx.IsUniqueViolation(err, ""):
-		return ledger.ClearingTransfer{}, false, fmt.Errorf("%w: transfer %s or end-to-end id %s", ledger.ErrDuplicate, t.ID, t.EndToEndID)
+		return clearing.Transfer{}, false, fmt.Errorf("%w: transfer %s or end-to-end id %s", ledger.ErrDuplicate, t.ID, t.EndToEndID)
 	}
-	return ledger.ClearingTransfer{}, false, err
+	return clearing.Transfer{}, false, err
 }
 
-// ClearingTransfer implements ledger.ClearingStore.
-func (s *Store) ClearingTransfer(ctx context.Context, id ledger.ID) (ledger.ClearingTransfer, error) {
+// ClearingTransfer implements clearing.Store.
+func (s *Store) ClearingTransfer(ctx context.Context, id ledger.ID) (clearing.Transfer, error) {
 	var r transferRow
 	err := s.db.GetContext(ctx, &r, `SELECT `+transferColumns+` FROM ledger.clearing_transfers WHERE id = $1`, id)
 	if err != nil {
-		return ledger.ClearingTransfer{}, noRows(err, notFound("clearing transfer", id))
+		return clearing.Transfer{}, noRows(err, notFound("clearing transfer", id))
 	}
 	return r.transfer(), nil
 }
 
-// ClearingTransferByEndToEnd implements ledger.ClearingStore.
-func (s *Store) ClearingTransferByEndToEnd(ctx context.Context, endToEndID string) (ledger.ClearingTransfer, error) {
+// ClearingTransferByEndToEnd implements clearing.Store.
+func (s *Store) ClearingTransferByEndToEnd(ctx context.Context, endToEndID string) (clearing.Transfer, error) {
 	var r transferRow
 	err := s.db.GetContext(ctx, &r, `SELECT `+transferColumns+` FROM ledger.clearing_transfers WHERE end_to_end_id = $1`, endToEndID)
 	if err != nil {
-		return ledger.ClearingTransfer{}, noRows(err, fmt.Errorf("%w: no transfer with end-to-end id %q", ledger.ErrNotFound, endToEndID))
+		return clearing.Transfer{}, noRows(err, fmt.Errorf("%w: no transfer with end-to-end id %q", ledger.ErrNotFound, endToEndID))
 	}
 	return r.transfer(), nil
 }
 
-// UpdateClearingTransfer implements ledger.ClearingStore: the row is
+// UpdateClearingTransfer implements clearing.Store: the row is
 // locked while fn runs, and only the life-cycle columns are written.
-func (s *Store) UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn func(ledger.ClearingTransfer) (ledger.ClearingTransfer, error)) (ledger.ClearingTransfer, error) {
-	var out ledger.ClearingTransfer
+func (s *Store) UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn func(clearing.Transfer) (clearing.Transfer, error)) (clearing.Transfer, error) {
+	var out clearing.Transfer
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		var r transferRow
 		err := tx.GetContext(ctx, &r, `SELECT `+transferColumns+` FROM ledger.clearing_transfers WHERE id = $1 FOR UPDATE`, id)
@@ -147,14 +146,14 @@ func (s *Store) UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn fun
 	return out, err
 }
 
-// CutClearingBatch implements ledger.ClearingStore. The pending rows are
+// CutClearingBatch implements clearing.Store. The pending rows are
 // claimed with FOR UPDATE SKIP LOCKED, so concurrent cuts take disjoint
 // sets instead of waiting for each other (CockroachDB and YugabyteDB
 // accept SKIP LOCKED too).
-func (s *Store) CutClearingBatch(ctx context.Context, b ledger.ClearingBatch, limit int) (ledger.ClearingBatch, error) {
+func (s *Store) CutClearingBatch(ctx context.Context, b clearing.Batch, limit int) (clearing.Batch, error) {
 	b.CreatedAt = stored(b.CreatedAt).UTC()
 	b.Message = nil
-	var out ledger.ClearingBatch
+	var out clearing.Batch
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		var claimed []struct {
 			ID     ledger.ID       `db:"id"`
@@ -209,13 +208,13 @@ type batchRow struct {
 	SettlementEntryID ledger.ID           `db:"settlement_entry_id"`
 }
 
-func (r batchRow) batch(ids []ledger.ID) (ledger.ClearingBatch, error) {
+func (r batchRow) batch(ids []ledger.ID) (clearing.Batch, error) {
 	d, err := parseDate(r.SettlementDate)
 	if err != nil {
-		return ledger.ClearingBatch{}, fmt.Errorf("pgledger: batch %s: %w", r.ID, err)
+		return clearing.Batch{}, fmt.Errorf("pgledger: batch %s: %w", r.ID, err)
 	}
 	c := money.Currency(r.Currency)
-	b := ledger.ClearingBatch{
+	b := clearing.Batch{
 		ID: r.ID, MessageID: r.MessageID, Currency: c, TransferIDs: ids,
 		Total: inMinorUnits(r.Total, r.Currency), SettlementDate: d, CreatedAt: r.CreatedAt.UTC(),
 		Settled: r.Settled, SettledAt: fromNullTime(r.SettledAt), SettlementEntryID: r.SettlementEntryID,
@@ -228,29 +227,29 @@ func (r batchRow) batch(ids []ledger.ID) (ledger.ClearingBatch, error) {
 
 // clearingBatch reads a batch and its transfer IDs with q (the pool or a
 // transaction), locking the batch row when lock is set.
-func clearingBatch(ctx context.Context, q sqlx.QueryerContext, id ledger.ID, lock bool) (ledger.ClearingBatch, error) {
+func clearingBatch(ctx context.Context, q sqlx.QueryerContext, id ledger.ID, lock bool) (clearing.Batch, error) {
 	query := `SELECT ` + batchColumns + ` FROM ledger.clearing_batches WHERE id = $1`
 	if lock {
 		query += ` FOR UPDATE`
 	}
 	var r batchRow
 	if err := sqlx.GetContext(ctx, q, &r, query, id); err != nil {
-		return ledger.ClearingBatch{}, noRows(err, notFound("clearing batch", id))
+		return clearing.Batch{}, noRows(err, notFound("clearing batch", id))
 	}
 	var ids []ledger.ID
 	if err := sqlx.SelectContext(ctx, q, &ids, `SELECT id FROM ledger.clearing_transfers WHERE batch_id = $1 ORDER BY id`, id); err != nil {
-		return ledger.ClearingBatch{}, err
+		return clearing.Batch{}, err
 	}
 	return r.batch(ids)
 }
 
-// ClearingBatch implements ledger.ClearingStore.
-func (s *Store) ClearingBatch(ctx context.Context, id ledger.ID) (ledger.ClearingBatch, error) {
+// ClearingBatch implements clearing.Store.
+func (s *Store) ClearingBatch(ctx context.Context, id ledger.ID) (clearing.Batch, error) {
 	return clearingBatch(ctx, s.db, id, false)
 }
 
-// ClearingTransfersOfBatch implements ledger.ClearingStore.
-func (s *Store) ClearingTransfersOfBatch(ctx context.Context, batchID ledger.ID) ([]ledger.ClearingTransfer, error) {
+// ClearingTransfersOfBatch implements clearing.Store.
+func (s *Store) ClearingTransfersOfBatch(ctx context.Context, batchID ledger.ID) ([]clearing.Transfer, error) {
 	var exists bool
 	if err := s.db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM ledger.clearing_batches WHERE id = $1)`, batchID); err != nil {
 		return nil, err
@@ -262,18 +261,18 @@ func (s *Store) ClearingTransfersOfBatch(ctx context.Context, batchID ledger.ID)
 	if err := s.db.SelectContext(ctx, &rows, `SELECT `+transferColumns+` FROM ledger.clearing_transfers WHERE batch_id = $1 ORDER BY id`, batchID); err != nil {
 		return nil, err
 	}
-	out := make([]ledger.ClearingTransfer, len(rows))
+	out := make([]clearing.Transfer, len(rows))
 	for i, r := range rows {
 		out[i] = r.transfer()
 	}
 	return out, nil
 }
 
-// SettleClearingBatch implements ledger.ClearingStore. The batch row is
+// SettleClearingBatch implements clearing.Store. The batch row is
 // locked first, then its batched transfers, in ID order.
-func (s *Store) SettleClearingBatch(ctx context.Context, id ledger.ID, at time.Time) (ledger.ClearingBatch, bool, error) {
+func (s *Store) SettleClearingBatch(ctx context.Context, id ledger.ID, at time.Time) (clearing.Batch, bool, error) {
 	at = stored(at).UTC()
-	var out ledger.ClearingBatch
+	var out clearing.Batch
 	var already bool
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		b, err := clearingBatch(ctx, tx, id, true)
@@ -308,7 +307,7 @@ func (s *Store) SettleClearingBatch(ctx context.Context, id ledger.ID, at time.T
 	return out, already, err
 }
 
-// SetSettlementEntry implements ledger.ClearingStore.
+// SetSettlementEntry implements clearing.Store.
 func (s *Store) SetSettlementEntry(ctx context.Context, batchID, entryID ledger.ID) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE ledger.clearing_batches SET settlement_entry_id = $2 WHERE id = $1`, batchID, entryID)
 	if err != nil {
@@ -320,29 +319,29 @@ func (s *Store) SetSettlementEntry(ctx context.Context, batchID, entryID ledger.
 	return err
 }
 
-// InboundResult implements ledger.ClearingStore.
-func (s *Store) InboundResult(ctx context.Context, kind, messageID string) (ledger.InboundReport, error) {
+// InboundResult implements clearing.Store.
+func (s *Store) InboundResult(ctx context.Context, kind, messageID string) (clearing.InboundReport, error) {
 	var data []byte
 	err := s.db.GetContext(ctx, &data, `SELECT report FROM ledger.clearing_inbound WHERE kind = $1 AND message_id = $2`, kind, messageID)
 	if err != nil {
-		return ledger.InboundReport{}, noRows(err, fmt.Errorf("%w: no %s message %q received", ledger.ErrNotFound, kind, messageID))
+		return clearing.InboundReport{}, noRows(err, fmt.Errorf("%w: no %s message %q received", ledger.ErrNotFound, kind, messageID))
 	}
-	var r ledger.InboundReport
+	var r clearing.InboundReport
 	return r, decodeRecord(data, &r)
 }
 
-// SaveInboundResult implements ledger.ClearingStore.
-func (s *Store) SaveInboundResult(ctx context.Context, r ledger.InboundReport) (ledger.InboundReport, bool, error) {
+// SaveInboundResult implements clearing.Store.
+func (s *Store) SaveInboundResult(ctx context.Context, r clearing.InboundReport) (clearing.InboundReport, bool, error) {
 	r.Replayed = false
 	r.ReceivedAt = stored(r.ReceivedAt).UTC()
 	data, err := encodeRecord(r)
 	if err != nil {
-		return ledger.InboundReport{}, false, err
+		return clearing.InboundReport{}, false, err
 	}
 	res, err := s.db.ExecContext(ctx, `INSERT INTO ledger.clearing_inbound (kind, message_id, report) VALUES ($1, $2, $3)
 		ON CONFLICT (kind, message_id) DO NOTHING`, r.Kind, r.MessageID, data)
 	if err != nil {
-		return ledger.InboundReport{}, false, err
+		return clearing.InboundReport{}, false, err
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 1 {
 		return r, false, err

@@ -23,8 +23,9 @@ func fundedPair(t *testing.T) (*Store, *ledger.Service, ledger.Account, ledger.A
 	db := pgtest.New(t)
 	require.NoError(t, Migrate(ctx, db))
 	s := New(db)
-	svc := ledger.NewService(s)
-	_, err := svc.SetupChart(ctx, money.CNY)
+	svc, err := ledger.NewService(s)
+	require.NoError(t, err)
+	_, err = svc.SetupChart(ctx, money.CNY)
 	require.NoError(t, err)
 	var accts [2]ledger.Account
 	for i := range accts {

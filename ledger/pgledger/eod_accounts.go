@@ -12,6 +12,7 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
@@ -37,9 +38,9 @@ type interestRow struct {
 const interestColumns = `account_id, currency, product, accrue_from, period_start, last_accrued, credit, compounded,
 	debit, balance_sum, days, credit_carry, debit_carry, tax_carry`
 
-func (r interestRow) account() ledger.InterestAccount {
-	return ledger.InterestAccount{
-		AccountID: r.AccountID, Currency: money.Currency(r.Currency), Product: r.Product, From: r.From,
+func (r interestRow) account() endofday.InterestAccount {
+	return endofday.InterestAccount{
+		AccountID: r.AccountID, Currency: money.Currency(r.Currency), ProductCode: r.Product, From: r.From,
 		Accrual: interest.Accrual{
 			PeriodStart: r.PeriodStart, LastAccrued: r.LastAccrued,
 			Credit: r.Credit, Compounded: r.Compounded, Debit: r.Debit,
@@ -49,57 +50,57 @@ func (r interestRow) account() ledger.InterestAccount {
 	}
 }
 
-// CreateInterestAccount implements ledger.EndOfDayStore.
-func (s *Store) CreateInterestAccount(ctx context.Context, a ledger.InterestAccount) (ledger.InterestAccount, bool, error) {
+// CreateInterestAccount implements endofday.Store.
+func (s *Store) CreateInterestAccount(ctx context.Context, a endofday.InterestAccount) (endofday.InterestAccount, bool, error) {
 	var rows []interestRow
 	err := s.db.SelectContext(ctx, &rows, `WITH inserted AS (
 			INSERT INTO ledger.interest_accounts (account_id, currency, product, accrue_from) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (account_id) DO NOTHING RETURNING `+interestColumns+`)
 		SELECT `+interestColumns+` FROM inserted`,
-		a.AccountID, string(a.Currency), a.Product, a.From)
+		a.AccountID, string(a.Currency), a.ProductCode, a.From)
 	if err != nil {
-		return ledger.InterestAccount{}, false, err
+		return endofday.InterestAccount{}, false, err
 	}
 	if len(rows) == 1 {
 		return rows[0].account(), true, nil
 	}
 	old, err := s.InterestAccount(ctx, a.AccountID)
 	if err != nil {
-		return ledger.InterestAccount{}, false, err
+		return endofday.InterestAccount{}, false, err
 	}
-	if old.Product != a.Product {
-		return ledger.InterestAccount{}, false, fmt.Errorf("%w: account %s earns interest under %s", ledger.ErrDuplicate, a.AccountID, old.Product)
+	if old.ProductCode != a.ProductCode {
+		return endofday.InterestAccount{}, false, fmt.Errorf("%w: account %s earns interest under %s", ledger.ErrDuplicate, a.AccountID, old.ProductCode)
 	}
 	return old, false, nil
 }
 
-// InterestAccount implements ledger.EndOfDayStore.
-func (s *Store) InterestAccount(ctx context.Context, id ledger.ID) (ledger.InterestAccount, error) {
+// InterestAccount implements endofday.Store.
+func (s *Store) InterestAccount(ctx context.Context, id ledger.ID) (endofday.InterestAccount, error) {
 	var r interestRow
 	err := s.db.GetContext(ctx, &r, `SELECT `+interestColumns+` FROM ledger.interest_accounts WHERE account_id = $1`, id)
 	if err != nil {
-		return ledger.InterestAccount{}, noRows(err, fmt.Errorf("%w: no interest product on account %s", ledger.ErrNotFound, id))
+		return endofday.InterestAccount{}, noRows(err, fmt.Errorf("%w: no interest product on account %s", ledger.ErrNotFound, id))
 	}
 	return r.account(), nil
 }
 
-// InterestAccounts implements ledger.EndOfDayStore: one keyset page by the
+// InterestAccounts implements endofday.Store: one keyset page by the
 // primary key.
-func (s *Store) InterestAccounts(ctx context.Context, after ledger.ID, limit int) ([]ledger.InterestAccount, error) {
+func (s *Store) InterestAccounts(ctx context.Context, after ledger.ID, limit int) ([]endofday.InterestAccount, error) {
 	var rows []interestRow
 	err := s.db.SelectContext(ctx, &rows, `SELECT `+interestColumns+` FROM ledger.interest_accounts
 		WHERE account_id > $1 ORDER BY account_id LIMIT $2`, after, max(limit, 0))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]ledger.InterestAccount, len(rows))
+	out := make([]endofday.InterestAccount, len(rows))
 	for i, r := range rows {
 		out[i] = r.account()
 	}
 	return out, nil
 }
 
-// ClosingBalances implements ledger.EndOfDayStore in one statement: each
+// ClosingBalances implements endofday.Store in one statement: each
 // account's running balance (the sum of its balance rows) less what
 // entries value-dated after day added, which reads only the few postings
 // after day through the (account_id, value_date) index instead of the
@@ -153,11 +154,11 @@ func (s *Store) ClosingBalances(ctx context.Context, day calendar.Date, ids []le
 	return out, nil
 }
 
-// SaveAccrualPage implements ledger.EndOfDayStore: in one transaction, one
+// SaveAccrualPage implements endofday.Store: in one transaction, one
 // statement locks the page's rows in key order and updates them from
 // unnest arrays where last_accrued is still what the caller read, and a
 // second saves the run.
-func (s *Store) SaveAccrualPage(ctx context.Context, run ledger.EndOfDayRun, updates []ledger.AccrualUpdate) error {
+func (s *Store) SaveAccrualPage(ctx context.Context, run endofday.Run, updates []endofday.AccrualUpdate) error {
 	record, err := runRecord(run)
 	if err != nil {
 		return err
@@ -205,7 +206,7 @@ func (s *Store) SaveAccrualPage(ctx context.Context, run ledger.EndOfDayRun, upd
 			if changed, err := res.RowsAffected(); err != nil {
 				return err
 			} else if changed != int64(n) {
-				return fmt.Errorf("%w: %d of %d accounts were accrued by someone else", ledger.ErrAccrualConflict, int64(n)-changed, n)
+				return fmt.Errorf("%w: %d of %d accounts were accrued by someone else", endofday.ErrAccrualConflict, int64(n)-changed, n)
 			}
 		}
 		return saveRun(ctx, tx, run, record)

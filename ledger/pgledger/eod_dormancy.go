@@ -6,12 +6,13 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 )
 
-// InactiveAccounts implements ledger.EndOfDayStore: one keyset page of
+// InactiveAccounts implements endofday.Store: one keyset page of
 // active demand accounts with no posting of the given kinds since
 // q.Since, each probe an index range on (account_id, value_date).
-func (s *Store) InactiveAccounts(ctx context.Context, q ledger.InactivityQuery) ([]ledger.ID, error) {
+func (s *Store) InactiveAccounts(ctx context.Context, q endofday.InactivityQuery) ([]ledger.ID, error) {
 	kinds := make([]string, len(q.Kinds))
 	for i, k := range q.Kinds {
 		kinds[i] = string(k)

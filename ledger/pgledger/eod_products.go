@@ -13,8 +13,6 @@ import (
 	"github.com/bankkit/bankkit/money"
 )
 
-var _ ledger.EndOfDayStore = (*Store)(nil)
-
 // productTerms is interest.Product as stored: enumerations by number, so
 // that a flat rate's unset tier mode stores as 0 rather than failing.
 type productTerms struct {
@@ -86,7 +84,7 @@ func (productTerms) schedule(cs []rateChange) interest.RateSchedule {
 	return out
 }
 
-// PutInterestProduct implements ledger.EndOfDayStore.
+// PutInterestProduct implements endofday.Store.
 func (s *Store) PutInterestProduct(ctx context.Context, code string, p interest.Product) error {
 	terms, err := json.Marshal(termsOf(p))
 	if err != nil {
@@ -97,7 +95,7 @@ func (s *Store) PutInterestProduct(ctx context.Context, code string, p interest.
 	return err
 }
 
-// InterestProduct implements ledger.EndOfDayStore.
+// InterestProduct implements endofday.Store.
 func (s *Store) InterestProduct(ctx context.Context, code string) (interest.Product, error) {
 	var raw []byte
 	err := s.db.GetContext(ctx, &raw, `SELECT terms FROM ledger.interest_products WHERE code = $1`, code)

@@ -12,10 +12,11 @@ import (
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 )
 
 // runRecord is the run as stored: one JSON value, read and written whole.
-func runRecord(run ledger.EndOfDayRun) ([]byte, error) {
+func runRecord(run endofday.Run) ([]byte, error) {
 	b, err := json.Marshal(run)
 	if err != nil {
 		return nil, fmt.Errorf("pgledger: end-of-day run %s: %w", run.Date, err)
@@ -25,7 +26,7 @@ func runRecord(run ledger.EndOfDayRun) ([]byte, error) {
 
 // saveRun replaces the run's record if the stored one is the version
 // before run's, in one statement that also reports the stored version.
-func saveRun(ctx context.Context, q sqlx.QueryerContext, run ledger.EndOfDayRun, record []byte) error {
+func saveRun(ctx context.Context, q sqlx.QueryerContext, run endofday.Run, record []byte) error {
 	var r struct {
 		Saved   bool          `db:"saved"`
 		Version sql.NullInt64 `db:"version"`
@@ -45,11 +46,11 @@ func saveRun(ctx context.Context, q sqlx.QueryerContext, run ledger.EndOfDayRun,
 	case !r.Version.Valid:
 		return fmt.Errorf("%w: no end-of-day run for %s", ledger.ErrNotFound, run.Date)
 	}
-	return fmt.Errorf("%w: the run of %s is at version %d, not %d", ledger.ErrAccrualConflict, run.Date, r.Version.Int64, run.Version-1)
+	return fmt.Errorf("%w: the run of %s is at version %d, not %d", endofday.ErrAccrualConflict, run.Date, r.Version.Int64, run.Version-1)
 }
 
-// CreateEndOfDayRun implements ledger.EndOfDayStore.
-func (s *Store) CreateEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) error {
+// CreateEndOfDayRun implements endofday.Store.
+func (s *Store) CreateEndOfDayRun(ctx context.Context, run endofday.Run) error {
 	record, err := runRecord(run)
 	if err != nil {
 		return err
@@ -67,8 +68,8 @@ func (s *Store) CreateEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) e
 	return nil
 }
 
-// SaveEndOfDayRun implements ledger.EndOfDayStore.
-func (s *Store) SaveEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) error {
+// SaveEndOfDayRun implements endofday.Store.
+func (s *Store) SaveEndOfDayRun(ctx context.Context, run endofday.Run) error {
 	record, err := runRecord(run)
 	if err != nil {
 		return err
@@ -76,29 +77,29 @@ func (s *Store) SaveEndOfDayRun(ctx context.Context, run ledger.EndOfDayRun) err
 	return saveRun(ctx, s.db, run, record)
 }
 
-// EndOfDayRun implements ledger.EndOfDayStore.
-func (s *Store) EndOfDayRun(ctx context.Context, date calendar.Date) (ledger.EndOfDayRun, error) {
+// EndOfDayRun implements endofday.Store.
+func (s *Store) EndOfDayRun(ctx context.Context, date calendar.Date) (endofday.Run, error) {
 	return s.loadRun(ctx, `SELECT record FROM ledger.eod_runs WHERE business_date = $1`, date)
 }
 
-// LatestEndOfDayRun implements ledger.EndOfDayStore.
-func (s *Store) LatestEndOfDayRun(ctx context.Context) (ledger.EndOfDayRun, error) {
+// LatestEndOfDayRun implements endofday.Store.
+func (s *Store) LatestEndOfDayRun(ctx context.Context) (endofday.Run, error) {
 	return s.loadRun(ctx, `SELECT record FROM ledger.eod_runs ORDER BY business_date DESC LIMIT 1`)
 }
 
-func (s *Store) loadRun(ctx context.Context, query string, args ...any) (ledger.EndOfDayRun, error) {
+func (s *Store) loadRun(ctx context.Context, query string, args ...any) (endofday.Run, error) {
 	var raw []byte
 	if err := s.db.GetContext(ctx, &raw, query, args...); err != nil {
-		return ledger.EndOfDayRun{}, noRows(err, fmt.Errorf("%w: no end-of-day run", ledger.ErrNotFound))
+		return endofday.Run{}, noRows(err, fmt.Errorf("%w: no end-of-day run", ledger.ErrNotFound))
 	}
-	var run ledger.EndOfDayRun
+	var run endofday.Run
 	if err := json.Unmarshal(raw, &run); err != nil {
-		return ledger.EndOfDayRun{}, fmt.Errorf("pgledger: end-of-day run: %w", err)
+		return endofday.Run{}, fmt.Errorf("pgledger: end-of-day run: %w", err)
 	}
 	return run, nil
 }
 
-// AdvanceBusinessDate implements ledger.EndOfDayStore: a compare-and-set
+// AdvanceBusinessDate implements endofday.Store: a compare-and-set
 // on the single business-date row.
 func (s *Store) AdvanceBusinessDate(ctx context.Context, from, to calendar.Date) error {
 	if !from.Valid() || !to.Valid() || !to.After(from) {
@@ -112,7 +113,7 @@ func (s *Store) AdvanceBusinessDate(ctx context.Context, from, to calendar.Date)
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return fmt.Errorf("%w: the business date is not %s", ledger.ErrBusinessDateMoved, from)
+			return fmt.Errorf("%w: the business date is not %s", endofday.ErrBusinessDateMoved, from)
 		}
 		return nil
 	})

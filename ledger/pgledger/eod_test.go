@@ -4,11 +4,12 @@ import (
 	"testing"
 
 	"github.com/bankkit/bankkit/ledger"
-	"github.com/bankkit/bankkit/ledger/ledgertest"
+	"github.com/bankkit/bankkit/ledger/endofday"
+	"github.com/bankkit/bankkit/ledger/endofday/endofdaytest"
 )
 
 func TestEndOfDayContract(t *testing.T) {
-	ledgertest.RunEndOfDay(t, func(t *testing.T) (ledger.Store, ledger.EndOfDayStore) {
+	endofdaytest.Run(t, func(t *testing.T) (ledger.Store, endofday.Store) {
 		s := newStore(t)
 		return s, s
 	})

@@ -24,7 +24,10 @@ func Example() {
 	if err := pgledger.Migrate(ctx, db); err != nil {
 		log.Fatal(err)
 	}
-	svc := ledger.NewService(pgledger.New(db))
+	svc, err := ledger.NewService(pgledger.New(db))
+	if err != nil {
+		log.Fatal(err)
+	}
 	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
 		log.Fatal(err)
 	}

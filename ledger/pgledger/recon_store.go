@@ -14,6 +14,7 @@ import (
 
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 )
 
 const breakColumns = `id, account_id, statement_id, side, line, entry_id, amount, currency,
@@ -36,58 +37,58 @@ type breakRow struct {
 	ResolvedAt        sql.NullTime    `db:"resolved_at"`
 }
 
-func (r breakRow) reconBreak() (ledger.ReconBreak, error) {
+func (r breakRow) reconBreak() (clearing.ReconBreak, error) {
 	d, err := parseDate(r.ValueDate)
 	if err != nil {
-		return ledger.ReconBreak{}, fmt.Errorf("pgledger: break %s: %w", r.ID, err)
+		return clearing.ReconBreak{}, fmt.Errorf("pgledger: break %s: %w", r.ID, err)
 	}
-	return ledger.ReconBreak{
-		ID: r.ID, AccountID: r.AccountID, StatementID: r.StatementID, Side: ledger.BreakSide(r.Side), Line: r.Line,
+	return clearing.ReconBreak{
+		ID: r.ID, AccountID: r.AccountID, StatementID: r.StatementID, Side: clearing.BreakSide(r.Side), Line: r.Line,
 		EntryID: r.EntryID, Amount: inMinorUnits(r.Amount, r.Currency), ValueDate: d,
-		Reference: r.Reference, Status: ledger.BreakStatus(r.Status), AdjustmentEntryID: r.AdjustmentEntryID,
+		Reference: r.Reference, Status: clearing.BreakStatus(r.Status), AdjustmentEntryID: r.AdjustmentEntryID,
 		ResolvedBy: r.ResolvedBy, ResolvedAt: fromNullTime(r.ResolvedAt),
 	}, nil
 }
 
-func reconBreak(ctx context.Context, q sqlx.QueryerContext, id ledger.ID, lock bool) (ledger.ReconBreak, error) {
+func reconBreak(ctx context.Context, q sqlx.QueryerContext, id ledger.ID, lock bool) (clearing.ReconBreak, error) {
 	query := `SELECT ` + breakColumns + ` FROM ledger.recon_breaks WHERE id = $1`
 	if lock {
 		query += ` FOR UPDATE`
 	}
 	var r breakRow
 	if err := sqlx.GetContext(ctx, q, &r, query, id); err != nil {
-		return ledger.ReconBreak{}, noRows(err, notFound("reconciliation break", id))
+		return clearing.ReconBreak{}, noRows(err, notFound("reconciliation break", id))
 	}
 	return r.reconBreak()
 }
 
-// ReconReport implements ledger.ReconStore. The breaks are read as they
+// ReconReport implements clearing.ReconStore. The breaks are read as they
 // are now (a break resolved since the import shows resolved).
-func (s *Store) ReconReport(ctx context.Context, accountID ledger.ID, statementID string) (ledger.ReconReport, error) {
+func (s *Store) ReconReport(ctx context.Context, accountID ledger.ID, statementID string) (clearing.ReconReport, error) {
 	return reconReport(ctx, s.db, accountID, statementID)
 }
 
-func reconReport(ctx context.Context, q sqlx.QueryerContext, accountID ledger.ID, statementID string) (ledger.ReconReport, error) {
+func reconReport(ctx context.Context, q sqlx.QueryerContext, accountID ledger.ID, statementID string) (clearing.ReconReport, error) {
 	var data []byte
 	err := sqlx.GetContext(ctx, q, &data, `SELECT report FROM ledger.recon_reports WHERE account_id = $1 AND statement_id = $2`, accountID, statementID)
 	if err != nil {
-		return ledger.ReconReport{}, noRows(err, fmt.Errorf("%w: no statement %q imported for account %s", ledger.ErrNotFound, statementID, accountID))
+		return clearing.ReconReport{}, noRows(err, fmt.Errorf("%w: no statement %q imported for account %s", ledger.ErrNotFound, statementID, accountID))
 	}
-	var r ledger.ReconReport
+	var r clearing.ReconReport
 	if err := decodeRecord(data, &r); err != nil {
-		return ledger.ReconReport{}, err
+		return clearing.ReconReport{}, err
 	}
-	for _, bs := range [][]ledger.ReconBreak{r.UnmatchedStatement, r.UnmatchedLedger} {
+	for _, bs := range [][]clearing.ReconBreak{r.UnmatchedStatement, r.UnmatchedLedger} {
 		for i := range bs {
 			if bs[i], err = reconBreak(ctx, q, bs[i].ID, false); err != nil {
-				return ledger.ReconReport{}, err
+				return clearing.ReconReport{}, err
 			}
 		}
 	}
 	return r, nil
 }
 
-// ReconciledEntries implements ledger.ReconStore.
+// ReconciledEntries implements clearing.ReconStore.
 func (s *Store) ReconciledEntries(ctx context.Context, accountID ledger.ID, ids []ledger.ID) ([]ledger.ID, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -106,11 +107,11 @@ func idArray(ids []ledger.ID) any {
 	return pq.Array(strs)
 }
 
-// SaveReconciliation implements ledger.ReconStore, in one transaction.
-func (s *Store) SaveReconciliation(ctx context.Context, r ledger.ReconReport) (ledger.ReconReport, bool, error) {
+// SaveReconciliation implements clearing.ReconStore, in one transaction.
+func (s *Store) SaveReconciliation(ctx context.Context, r clearing.ReconReport) (clearing.ReconReport, bool, error) {
 	r.Replayed = false
 	r.ImportedAt = stored(r.ImportedAt).UTC()
-	var out ledger.ReconReport
+	var out clearing.ReconReport
 	var replayed bool
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		prior, err := reconReport(ctx, tx, r.AccountID, r.StatementID)
@@ -139,7 +140,7 @@ func (s *Store) SaveReconciliation(ctx context.Context, r ledger.ReconReport) (l
 			}
 		}
 		w := r
-		w.UnmatchedLedger = append([]ledger.ReconBreak(nil), r.UnmatchedLedger...)
+		w.UnmatchedLedger = append([]clearing.ReconBreak(nil), r.UnmatchedLedger...)
 		for i, b := range w.UnmatchedLedger {
 			var open ledger.ID
 			err := tx.GetContext(ctx, &open, `SELECT id FROM ledger.recon_breaks WHERE entry_id = $1 AND side = 'ledger' AND status = 'open'`, b.EntryID)
@@ -179,12 +180,12 @@ func (s *Store) SaveReconciliation(ctx context.Context, r ledger.ReconReport) (l
 		return prior, true, err
 	}
 	if err != nil {
-		return ledger.ReconReport{}, false, err
+		return clearing.ReconReport{}, false, err
 	}
 	return out, replayed, nil
 }
 
-func insertBreak(ctx context.Context, tx *sqlx.Tx, b ledger.ReconBreak) error {
+func insertBreak(ctx context.Context, tx *sqlx.Tx, b clearing.ReconBreak) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ledger.recon_breaks (id, account_id, statement_id, side, line, entry_id,
 		amount, currency, value_date, reference, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		b.ID, b.AccountID, b.StatementID, string(b.Side), b.Line, nullID(b.EntryID), b.Amount.Amount,
@@ -192,25 +193,25 @@ func insertBreak(ctx context.Context, tx *sqlx.Tx, b ledger.ReconBreak) error {
 	return err
 }
 
-// ReconBreak implements ledger.ReconStore.
-func (s *Store) ReconBreak(ctx context.Context, id ledger.ID) (ledger.ReconBreak, error) {
+// ReconBreak implements clearing.ReconStore.
+func (s *Store) ReconBreak(ctx context.Context, id ledger.ID) (clearing.ReconBreak, error) {
 	return reconBreak(ctx, s.db, id, false)
 }
 
-// ResolveReconBreak implements ledger.ReconStore.
-func (s *Store) ResolveReconBreak(ctx context.Context, id, entryID ledger.ID, approver string, at time.Time) (ledger.ReconBreak, error) {
+// ResolveReconBreak implements clearing.ReconStore.
+func (s *Store) ResolveReconBreak(ctx context.Context, id, entryID ledger.ID, approver string, at time.Time) (clearing.ReconBreak, error) {
 	at = stored(at).UTC()
-	var out ledger.ReconBreak
+	var out clearing.ReconBreak
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		b, err := reconBreak(ctx, tx, id, true)
 		switch {
 		case err != nil:
 			return err
-		case b.Status == ledger.BreakResolved && b.AdjustmentEntryID == entryID:
+		case b.Status == clearing.BreakResolved && b.AdjustmentEntryID == entryID:
 			out = b
 			return nil
-		case b.Status != ledger.BreakOpen:
-			return fmt.Errorf("%w: break %s is %s", ledger.ErrClearingState, id, b.Status)
+		case b.Status != clearing.BreakOpen:
+			return fmt.Errorf("%w: break %s is %s", clearing.ErrState, id, b.Status)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE ledger.recon_breaks SET status = 'resolved', adjustment_entry_id = $2,
 			resolved_by = $3, resolved_at = $4 WHERE id = $1`, id, entryID, approver, at)
@@ -218,7 +219,7 @@ func (s *Store) ResolveReconBreak(ctx context.Context, id, entryID ledger.ID, ap
 			return err
 		}
 		reconciled := []ledger.ID{entryID}
-		if b.Side == ledger.BreakInLedger {
+		if b.Side == clearing.BreakInLedger {
 			reconciled = append(reconciled, b.EntryID)
 		}
 		for _, e := range reconciled {
@@ -228,14 +229,14 @@ func (s *Store) ResolveReconBreak(ctx context.Context, id, entryID ledger.ID, ap
 				return err
 			}
 		}
-		b.Status, b.AdjustmentEntryID, b.ResolvedBy, b.ResolvedAt = ledger.BreakResolved, entryID, approver, at
+		b.Status, b.AdjustmentEntryID, b.ResolvedBy, b.ResolvedAt = clearing.BreakResolved, entryID, approver, at
 		out = b
 		return nil
 	})
 	return out, err
 }
 
-// EntryMetadata implements ledger.ReconStore.
+// EntryMetadata implements clearing.ReconStore.
 func (s *Store) EntryMetadata(ctx context.Context, ids []ledger.ID) (map[ledger.ID]map[string]string, error) {
 	out := make(map[ledger.ID]map[string]string)
 	if len(ids) == 0 {

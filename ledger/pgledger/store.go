@@ -10,6 +10,8 @@ import (
 	"github.com/bankkit/bankkit/internal/pgmigrate"
 	"github.com/bankkit/bankkit/internal/pgstmt"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/endofday"
 )
 
 // Schema is the PostgreSQL schema that holds the ledger's tables.
@@ -44,7 +46,13 @@ type Store struct {
 	dates dateReads
 }
 
-var _ ledger.Store = (*Store)(nil)
+// One Store is every capability the ledger's packages ask of a backend.
+var (
+	_ ledger.Store        = (*Store)(nil)
+	_ endofday.Store      = (*Store)(nil)
+	_ clearing.Store      = (*Store)(nil)
+	_ clearing.ReconStore = (*Store)(nil)
+)
 
 // New returns a Store on db, whose schema Migrate must have prepared.
 //

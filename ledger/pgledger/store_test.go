@@ -49,8 +49,9 @@ func newBank(t *testing.T) *bank {
 	ctx := context.Background()
 	db := pgtest.New(t)
 	require.NoError(t, pgledger.Migrate(ctx, db))
-	svc := ledger.NewService(pgledger.New(db))
-	_, err := svc.SetupChart(ctx, money.CNY)
+	svc, err := ledger.NewService(pgledger.New(db))
+	require.NoError(t, err)
+	_, err = svc.SetupChart(ctx, money.CNY)
 	require.NoError(t, err)
 	b := &bank{db: db, svc: svc}
 	for _, a := range []*ledger.Account{&b.alice, &b.bob} {
@@ -267,8 +268,9 @@ func TestTimesRoundTripExactly(t *testing.T) {
 	db := pgtest.New(t)
 	require.NoError(t, pgledger.Migrate(ctx, db))
 	clock := calendar.NewManualClock(time.Date(2026, time.March, 2, 9, 30, 0, 123456789, time.UTC))
-	svc := ledger.NewService(pgledger.New(db), ledger.WithClock(clock))
-	_, err := svc.SetupChart(ctx, money.CNY)
+	svc, err := ledger.NewService(pgledger.New(db), ledger.WithClock(clock))
+	require.NoError(t, err)
+	_, err = svc.SetupChart(ctx, money.CNY)
 	require.NoError(t, err)
 	a, err := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "o", Product: ledger.ProductDemand, Currency: money.CNY})
 	require.NoError(t, err)

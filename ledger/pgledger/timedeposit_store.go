@@ -10,9 +10,10 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 )
 
-func encodeDeposit(td ledger.TimeDepositRecord) ([]byte, error) {
+func encodeDeposit(td endofday.TimeDeposit) ([]byte, error) {
 	// Terms.Instruction marshals as its name; every other enum is plain.
 	b, err := json.Marshal(td)
 	if err != nil {
@@ -21,21 +22,21 @@ func encodeDeposit(td ledger.TimeDepositRecord) ([]byte, error) {
 	return b, nil
 }
 
-func decodeDeposit(raw []byte) (ledger.TimeDepositRecord, error) {
-	var td ledger.TimeDepositRecord
+func decodeDeposit(raw []byte) (endofday.TimeDeposit, error) {
+	var td endofday.TimeDeposit
 	if err := json.Unmarshal(raw, &td); err != nil {
-		return ledger.TimeDepositRecord{}, fmt.Errorf("pgledger: time deposit: %w", err)
+		return endofday.TimeDeposit{}, fmt.Errorf("pgledger: time deposit: %w", err)
 	}
 	return td, nil
 }
 
-// CreateTimeDeposit implements ledger.EndOfDayStore.
-func (s *Store) CreateTimeDeposit(ctx context.Context, td ledger.TimeDepositRecord) (ledger.TimeDepositRecord, bool, error) {
+// CreateTimeDeposit implements endofday.Store.
+func (s *Store) CreateTimeDeposit(ctx context.Context, td endofday.TimeDeposit) (endofday.TimeDeposit, bool, error) {
 	record, err := encodeDeposit(td)
 	if err != nil {
-		return ledger.TimeDepositRecord{}, false, err
+		return endofday.TimeDeposit{}, false, err
 	}
-	var stored ledger.TimeDepositRecord
+	var stored endofday.TimeDeposit
 	replayed := false
 	err = pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO ledger.time_deposits (id, idempotency_key, status, maturity, record)
@@ -62,24 +63,24 @@ func (s *Store) CreateTimeDeposit(ctx context.Context, td ledger.TimeDepositReco
 	return stored, replayed, err
 }
 
-// TimeDeposit implements ledger.EndOfDayStore.
-func (s *Store) TimeDeposit(ctx context.Context, id ledger.ID) (ledger.TimeDepositRecord, error) {
+// TimeDeposit implements endofday.Store.
+func (s *Store) TimeDeposit(ctx context.Context, id ledger.ID) (endofday.TimeDeposit, error) {
 	var raw []byte
 	if err := s.db.GetContext(ctx, &raw, `SELECT record FROM ledger.time_deposits WHERE id = $1`, id); err != nil {
-		return ledger.TimeDepositRecord{}, noRows(err, fmt.Errorf("%w: time deposit %s", ledger.ErrNotFound, id))
+		return endofday.TimeDeposit{}, noRows(err, fmt.Errorf("%w: time deposit %s", ledger.ErrNotFound, id))
 	}
 	return decodeDeposit(raw)
 }
 
-// TimeDepositsDue implements ledger.EndOfDayStore.
-func (s *Store) TimeDepositsDue(ctx context.Context, date calendar.Date, after ledger.ID, limit int) ([]ledger.TimeDepositRecord, error) {
+// TimeDepositsDue implements endofday.Store.
+func (s *Store) TimeDepositsDue(ctx context.Context, date calendar.Date, after ledger.ID, limit int) ([]endofday.TimeDeposit, error) {
 	var raws [][]byte
 	err := s.db.SelectContext(ctx, &raws, `SELECT record FROM ledger.time_deposits
 		WHERE status = 'open' AND maturity <= $1 AND id > $2 ORDER BY id LIMIT $3`, date, after, max(limit, 0))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]ledger.TimeDepositRecord, len(raws))
+	out := make([]endofday.TimeDeposit, len(raws))
 	for i, raw := range raws {
 		if out[i], err = decodeDeposit(raw); err != nil {
 			return nil, err
@@ -88,9 +89,9 @@ func (s *Store) TimeDepositsDue(ctx context.Context, date calendar.Date, after l
 	return out, nil
 }
 
-// UpdateTimeDeposit implements ledger.EndOfDayStore.
-func (s *Store) UpdateTimeDeposit(ctx context.Context, id ledger.ID, fn func(ledger.TimeDepositRecord) (ledger.TimeDepositRecord, error)) (ledger.TimeDepositRecord, error) {
-	var updated ledger.TimeDepositRecord
+// UpdateTimeDeposit implements endofday.Store.
+func (s *Store) UpdateTimeDeposit(ctx context.Context, id ledger.ID, fn func(endofday.TimeDeposit) (endofday.TimeDeposit, error)) (endofday.TimeDeposit, error) {
+	var updated endofday.TimeDeposit
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		var raw []byte
 		if err := tx.GetContext(ctx, &raw, `SELECT record FROM ledger.time_deposits WHERE id = $1 FOR UPDATE`, id); err != nil {

@@ -4,16 +4,17 @@ import (
 	"context"
 
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/clearing"
 )
 
-// ClearingInterbank adapts the ledger's clearing to the Interbank port.
-func ClearingInterbank(c *ledger.Clearing) Interbank { return clearingInterbank{c} }
+// ClearingInterbank adapts the ledger's clearing service to the Interbank port.
+func ClearingInterbank(c *clearing.Service) Interbank { return clearingInterbank{c} }
 
-type clearingInterbank struct{ c *ledger.Clearing }
+type clearingInterbank struct{ c *clearing.Service }
 
 func (a clearingInterbank) SendOut(ctx context.Context, p Payment) (InterbankTransfer, error) {
-	t, err := a.c.TransferOut(ctx, ledger.TransferOutRequest{FromAccountID: p.FromAccountID,
-		To:     ledger.ExternalAccount{BankCode: p.To.BankCode, AccountNumber: p.To.AccountNumber, Name: p.To.Name},
+	t, err := a.c.TransferOut(ctx, clearing.TransferOutRequest{FromAccountID: p.FromAccountID,
+		To:     clearing.ExternalAccount{BankCode: p.To.BankCode, AccountNumber: p.To.AccountNumber, Name: p.To.Name},
 		Amount: p.Amount, Description: p.Description, IdempotencyKey: p.IdempotencyKey})
 	return interbankOf(t), err
 }
@@ -23,7 +24,7 @@ func (a clearingInterbank) Transfer(ctx context.Context, id ledger.ID) (Interban
 	return interbankOf(t), err
 }
 
-func interbankOf(t ledger.ClearingTransfer) InterbankTransfer {
+func interbankOf(t clearing.Transfer) InterbankTransfer {
 	return InterbankTransfer{ID: t.ID, EntryID: t.EntryID, FromAccountID: t.FromAccountID,
 		To:     ExternalAccount{BankCode: t.To.BankCode, AccountNumber: t.To.AccountNumber, Name: t.To.Name},
 		Amount: t.Amount, Description: t.Description, Status: string(t.Status), ReturnReason: t.ReturnReason, CreatedAt: t.CreatedAt}

@@ -5,14 +5,15 @@ import (
 	"errors"
 
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 )
 
 // EndOfDayDeposits adapts the ledger's end of day, which keeps the interest
 // products and the time deposits, to the Deposits port.
-func EndOfDayDeposits(eod *ledger.EndOfDay) Deposits { return endOfDayDeposits{eod} }
+func EndOfDayDeposits(eod *endofday.Service) Deposits { return endOfDayDeposits{eod} }
 
-type endOfDayDeposits struct{ eod *ledger.EndOfDay }
+type endOfDayDeposits struct{ eod *endofday.Service }
 
 func (d endOfDayDeposits) DefineProduct(ctx context.Context, code string, p interest.Product) error {
 	return d.eod.SetInterestProduct(ctx, code, p)
@@ -27,8 +28,8 @@ func (d endOfDayDeposits) EarnInterest(ctx context.Context, accountID ledger.ID,
 }
 
 func (d endOfDayDeposits) OpenTimeDeposit(ctx context.Context, t TimeDeposit) (ledger.ID, error) {
-	r, err := d.eod.OpenTimeDeposit(ctx, ledger.OpenTimeDepositRequest{DemandAccountID: t.FundingAccountID, Principal: t.Principal,
-		TermMonths: t.TermMonths, Product: t.Product, Instruction: t.Instruction, IdempotencyKey: t.IdempotencyKey})
+	r, err := d.eod.OpenTimeDeposit(ctx, endofday.OpenTimeDepositRequest{DemandAccountID: t.FundingAccountID, Principal: t.Principal,
+		TermMonths: t.TermMonths, ProductCode: t.Product, Instruction: t.Instruction, IdempotencyKey: t.IdempotencyKey})
 	return r.Deposit.ID, err
 }
 

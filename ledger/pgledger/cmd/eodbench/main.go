@@ -8,7 +8,7 @@
 // bankkit_eodbench), which it drops and creates at start. The accounts are
 // seeded with set-based SQL straight into the ledger's tables (accounts,
 // balance rows, accrual states), which is not measured; the two runs go
-// through ledger.EndOfDay and the store like any other. After each run it
+// through endofday.Service and the store like any other. After each run it
 // prints where the time went, per store method.
 //
 // Measured on 27 November 2026 on the shared development machine (2 vCPU
@@ -37,6 +37,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/ledger/pgledger"
 	"github.com/bankkit/bankkit/money"
@@ -83,11 +84,18 @@ func run(ctx context.Context, adminURL, scratch string, n, page int) error {
 	}
 	store := newTimedStore(pgledger.New(db))
 	clock := calendar.NewManualClock(time.Date(2026, time.March, 30, 18, 0, 0, 0, time.UTC))
-	svc := ledger.NewService(store, ledger.WithClock(clock))
+	svc, err := ledger.NewService(store, ledger.WithClock(clock))
+	if err != nil {
+		return err
+	}
 	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
 		return err
 	}
-	eod := ledger.NewEndOfDay(svc, store, ledger.WithPageSize(page), ledger.WithProgress(progress(n)))
+	eod, err := endofday.NewService(svc, store, endofday.WithPageSize(page), endofday.WithProgress(progress(n)),
+		endofday.WithClock(clock))
+	if err != nil {
+		return err
+	}
 	err = eod.SetInterestProduct(ctx, "savings", interest.Product{
 		Currency: money.CNY, DayCount: money.Act365Fixed, Basis: interest.EndOfDayBalance,
 		Credit:      interest.RateSchedule{{Effective: calendar.MustDate(2026, time.January, 1), Rate: interest.Flat(decimal.RequireFromString("0.015"))}},
@@ -107,7 +115,7 @@ func run(ctx context.Context, adminURL, scratch string, n, page int) error {
 	for _, day := range []calendar.Date{accrualDay, monthEnd} {
 		clock.Set(time.Date(day.Year, day.Month, day.Day, 18, 0, 0, 0, time.UTC))
 		start := time.Now()
-		sum, err := eod.RunEndOfDay(ctx, day)
+		sum, err := eod.Run(ctx, day)
 		if err != nil {
 			return err
 		}
@@ -138,11 +146,11 @@ func check(ctx context.Context, svc *ledger.Service, n int) error {
 	return nil
 }
 
-func progress(total int) func(ledger.Progress) {
+func progress(total int) func(endofday.Progress) {
 	step := max(total/5, 1)
 	next := step
-	return func(p ledger.Progress) {
-		if p.Step != ledger.StepAccrual {
+	return func(p endofday.Progress) {
+		if p.Step != endofday.StepAccrual {
 			if p.Done == 0 {
 				fmt.Printf("  %s %s\n", time.Now().Format("15:04:05.000"), p.Step)
 			}

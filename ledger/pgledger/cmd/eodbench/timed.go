@@ -11,6 +11,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/pgledger"
 )
 
@@ -50,7 +51,7 @@ func (t *timedStore) report() {
 	t.spent, t.calls = map[string]time.Duration{}, map[string]int{}
 }
 
-func (t *timedStore) InterestAccounts(ctx context.Context, after ledger.ID, limit int) ([]ledger.InterestAccount, error) {
+func (t *timedStore) InterestAccounts(ctx context.Context, after ledger.ID, limit int) ([]endofday.InterestAccount, error) {
 	defer t.since("InterestAccounts", time.Now())
 	return t.Store.InterestAccounts(ctx, after, limit)
 }
@@ -60,7 +61,7 @@ func (t *timedStore) ClosingBalances(ctx context.Context, day calendar.Date, ids
 	return t.Store.ClosingBalances(ctx, day, ids)
 }
 
-func (t *timedStore) SaveAccrualPage(ctx context.Context, run ledger.EndOfDayRun, updates []ledger.AccrualUpdate) error {
+func (t *timedStore) SaveAccrualPage(ctx context.Context, run endofday.Run, updates []endofday.AccrualUpdate) error {
 	defer t.since("SaveAccrualPage", time.Now())
 	return t.Store.SaveAccrualPage(ctx, run, updates)
 }

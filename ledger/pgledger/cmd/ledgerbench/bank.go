@@ -33,7 +33,10 @@ func setupBank(ctx context.Context, db *sqlx.DB, n int) (*bank, error) {
 	if err := pgledger.Migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	svc := ledger.NewService(pgledger.New(db))
+	svc, err := ledger.NewService(pgledger.New(db))
+	if err != nil {
+		return nil, err
+	}
 	if _, err := svc.SetupChart(ctx, money.CNY); err != nil {
 		return nil, fmt.Errorf("set up chart: %w", err)
 	}

@@ -160,7 +160,11 @@ func run(ctx context.Context, cfg config) error {
 	defer db.Close()
 	db.SetMaxOpenConns(maxClients)
 	db.SetMaxIdleConns(maxClients)
-	b = b.withService(ledger.NewService(pgledger.New(db)))
+	svc, err := ledger.NewService(pgledger.New(db))
+	if err != nil {
+		return err
+	}
+	b = b.withService(svc)
 	if err := prepareFloor(ctx, db, b.accounts); err != nil {
 		return err
 	}

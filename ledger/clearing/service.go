@@ -1,0 +1,136 @@
+package clearing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
+)
+
+// Network is the port to the clearing house: a bank plugs in its
+// real connection; ledger/iso20022 writes what it carries. Send must be
+// idempotent by MessageID: the Service may send a message again after a
+// crash or a failed call.
+type Network interface {
+	Send(ctx context.Context, m OutboundMessage) error
+}
+
+// OutboundMessage is one ISO 20022 message for the clearing house.
+type OutboundMessage struct {
+	MessageID string
+	Kind      string // "pacs.008" or "pacs.004"
+	XML       []byte
+}
+
+// Service runs inter-bank transfers and nostro reconciliation over a
+// ledger.Service (see the package documentation). It is safe for
+// concurrent use.
+type Service struct {
+	svc     *ledger.Service
+	store   Store
+	recon   ReconStore
+	network Network
+	clock   calendar.Clock
+
+	bic        string
+	memberID   string
+	batchLimit int
+	window     int // reconciliation value-date window, days
+}
+
+// Option configures a Service. NewService returns the error of a bad one.
+type Option func(*Service) error
+
+// Defaults of the options.
+const (
+	DefaultBatchLimit  = 1000 // transfers per batch
+	DefaultMatchWindow = 2    // days either side of a value date
+)
+
+// WithBankIdentity sets the bank's BIC and its member id in the clearing
+// system, as they appear as debtor agent in outbound messages; at least
+// one is required.
+func WithBankIdentity(bic, memberID string) Option {
+	return func(c *Service) error {
+		c.bic, c.memberID = bic, memberID
+		return nil
+	}
+}
+
+// WithBatchLimit sets the most transfers CutBatch puts in one batch (1 to
+// 10000).
+func WithBatchLimit(n int) Option {
+	return func(c *Service) error {
+		if n < 1 || n > 10000 {
+			return invalid("batch_limit", "must be 1 to 10000")
+		}
+		c.batchLimit = n
+		return nil
+	}
+}
+
+// WithMatchWindow sets how many days a statement line's value date may
+// differ from a posting's when they are matched by amount (0 to 30).
+func WithMatchWindow(days int) Option {
+	return func(c *Service) error {
+		if days < 0 || days > 30 {
+			return invalid("match_window", "must be 0 to 30 days")
+		}
+		c.window = days
+		return nil
+	}
+}
+
+// WithClock sets the clock that stamps transfers, batches, inbound
+// messages and reconciliations. The default is calendar.SystemClock; give
+// the ledger.Service's clock.
+func WithClock(clock calendar.Clock) Option {
+	return func(c *Service) error {
+		if clock != nil {
+			c.clock = clock
+		}
+		return nil
+	}
+}
+
+// NewService returns a Service that posts through svc, keeps its records
+// in store and recon (usually one backend, the same as svc's) and sends
+// messages through network. A bad option, a missing dependency or a
+// missing bank identity is ErrInvalidInput.
+func NewService(svc *ledger.Service, store Store, recon ReconStore, network Network, opts ...Option) (*Service, error) {
+	if svc == nil || store == nil || recon == nil || network == nil {
+		return nil, invalid("clearing", "needs a ledger.Service, a Store, a ReconStore and a Network")
+	}
+	c := &Service{svc: svc, store: store, recon: recon, network: network, clock: calendar.SystemClock{},
+		batchLimit: DefaultBatchLimit, window: DefaultMatchWindow}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	if c.bic == "" && c.memberID == "" {
+		return nil, invalid("bank_identity", "give the bank's BIC or clearing member id (WithBankIdentity)")
+	}
+	return c, nil
+}
+
+// internal returns the ID of the chart account code in currency cur.
+func (c *Service) internal(ctx context.Context, cur money.Currency, code string) (ledger.ID, error) {
+	a, err := c.svc.ChartAccount(ctx, cur, code)
+	if err != nil {
+		return ledger.NilID, fmt.Errorf("clearing needs the %s chart: %w", cur, err)
+	}
+	return a.ID, nil
+}
+
+// now is the clock's reading as stores keep times: UTC, to the
+// microsecond.
+func (c *Service) now() time.Time {
+	return c.clock.Now().UTC().Truncate(time.Microsecond)
+}
