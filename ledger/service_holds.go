@@ -42,12 +42,7 @@ func (s *Service) PlaceHold(ctx context.Context, r HoldRequest) (HoldReceipt, er
 	}
 	var fp Fingerprint
 	if key != "" {
-		expires := ""
-		if !r.ExpiresAt.IsZero() {
-			expires = r.ExpiresAt.UTC().Format(time.RFC3339Nano)
-		}
-		fp = newFingerprinter(scopeHold).id(r.AccountID).str(r.Amount.Amount.String()).
-			str(string(r.Amount.Currency)).str(expires).str(r.Description).sum()
+		fp = r.fingerprint()
 	}
 	placed, replayed, err := s.store.PlaceHold(ctx, h, fp)
 	if err != nil {
@@ -114,9 +109,7 @@ func (s *Service) CaptureHold(ctx context.Context, r CaptureRequest) (Receipt, e
 	}
 	var fp Fingerprint
 	if scoped != "" {
-		f := newFingerprinter(scopeCapture).id(r.HoldID).id(r.ToAccountID).
-			str(r.Amount.Amount.String()).str(string(r.Amount.Currency)).str(r.Description)
-		fp = fingerprintMetadata(f, r.Metadata).sum()
+		fp = r.fingerprint()
 	}
 	return s.postOne(ctx, PostRequest{Entry: e, Fingerprint: fp})
 }

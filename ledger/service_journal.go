@@ -30,7 +30,7 @@ func (s *Service) PostEntry(ctx context.Context, r JournalRequest) (Receipt, err
 	}
 	var fp Fingerprint
 	if scoped != "" {
-		fp = journalFingerprint(newFingerprinter(scopeJournal).str(r.Description).str(r.ValueDate.String()), r)
+		fp = r.fingerprint()
 	}
 	return s.postOne(ctx, PostRequest{Entry: e, Fingerprint: fp})
 }
@@ -114,8 +114,7 @@ func (s *Service) scopedJournal(b JournalBatch, r JournalRequest, today calendar
 	}
 	var fp Fingerprint
 	if scoped != "" {
-		f := newFingerprinter(b.Scope).str(r.IdempotencyKey).str(r.ValueDate.String()).str(r.Description)
-		fp = journalFingerprint(f, r)
+		fp = r.scopedFingerprint(b.Scope)
 	}
 	return PostRequest{Entry: e, Fingerprint: fp}, nil
 }
@@ -134,15 +133,6 @@ func (s *Service) journalEntry(r JournalRequest, scopedKey string, vd calendar.D
 		Metadata:       r.Metadata,
 	}
 	return e, e.Validate()
-}
-
-// journalFingerprint adds a journal request's postings and metadata to
-// the fields f holds already.
-func journalFingerprint(f *fingerprinter, r JournalRequest) Fingerprint {
-	for _, p := range r.Postings {
-		f.id(p.AccountID).str(string(p.Side)).str(p.Amount.Amount.String()).str(string(p.Amount.Currency))
-	}
-	return fingerprintMetadata(f, r.Metadata).sum()
 }
 
 // maxScope bounds a JournalBatch scope's length.

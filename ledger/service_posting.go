@@ -39,12 +39,7 @@ func (s *Service) cash(ctx context.Context, scope string, kind EntryKind, r Depo
 	if vault == r.AccountID {
 		return Receipt{}, invalid("account_id", "cash moves between vault cash and another account")
 	}
-	m := movement{scope: scope, kind: kind, from: vault, to: r.AccountID, amount: r.Amount,
-		description: r.Description, metadata: r.Metadata, valueDate: r.ValueDate, key: r.IdempotencyKey}
-	if kind == KindWithdrawal {
-		m.from, m.to = m.to, m.from
-	}
-	req, err := s.movementEntry(ctx, m, calendar.Date{})
+	req, err := s.movementEntry(ctx, r.movement(scope, kind, vault), calendar.Date{})
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -142,8 +137,7 @@ func (s *Service) transferRequest(ctx context.Context, r TransferRequest, today 
 	if err := ValidateAmount("amount", r.Amount); err != nil {
 		return PostRequest{}, err
 	}
-	return s.movementEntry(ctx, movement{scope: scopeTransfer, kind: KindTransfer, from: r.FromAccountID, to: r.ToAccountID,
-		amount: r.Amount, description: r.Description, metadata: r.Metadata, valueDate: r.ValueDate, key: r.IdempotencyKey}, today)
+	return s.movementEntry(ctx, r.movement(), today)
 }
 
 // movement is a deposit, withdrawal or transfer: one amount debited from
@@ -195,7 +189,7 @@ func (s *Service) movementEntry(ctx context.Context, m movement, today calendar.
 	}
 	var fp Fingerprint
 	if scoped != "" {
-		fp = fingerprintMovement(m.scope, m.from, m.to, m.amount, m.description, m.metadata, m.valueDate)
+		fp = m.fingerprint()
 	}
 	return PostRequest{Entry: e, Fingerprint: fp}, nil
 }
@@ -243,7 +237,7 @@ func (s *Service) Reverse(ctx context.Context, r ReversalRequest) (Receipt, erro
 	}
 	var fp Fingerprint
 	if scoped != "" {
-		fp = newFingerprinter(scopeReversal).id(r.EntryID).str(r.Description).sum()
+		fp = r.fingerprint()
 	}
 	return s.postOne(ctx, PostRequest{Entry: e, Fingerprint: fp})
 }
