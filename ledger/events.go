@@ -1,8 +1,6 @@
 package ledger
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
@@ -73,10 +71,7 @@ func EntryPostedEvent(e Entry) (event.Envelope, error) {
 			subjects = append(subjects, q.AccountID)
 		}
 	}
-	body, err := json.Marshal(p)
-	if err != nil {
-		return event.Envelope{}, fmt.Errorf("ledger: event of entry %s: %w", e.ID, err)
-	}
+	body := p.appendJSON(make([]byte, 0, 192+144*len(p.Postings)))
 	return event.Envelope{ID: e.ID, Type: EventEntryPosted, Version: EventVersion, OccurredAt: at,
 		BusinessDate: e.ValueDate, Subjects: subjects, Payload: body}, nil
 }

@@ -147,10 +147,11 @@ type Store interface {
 	AccountBalances(ctx context.Context, c money.Currency) ([]Account, error)
 
 	// Events is the outbox PostEntries writes to, with Source EventSource:
-	// one event per posted entry, in posting order, each
-	// EntryPostedEvent(entry as posted), durable with the entry. The
-	// backends use internal/memoutbox and internal/pgoutbox, which keep
-	// only a marker per entry and render the event when it is read.
+	// one event per posted entry, atomically with it, each
+	// EntryPostedEvent(entry as posted), numbered in the order the entries
+	// become visible. The backends use internal/memoutbox and
+	// internal/pgoutbox, keeping only a marker per entry and rendering the
+	// event when it is read.
 	Events() event.Log
 }
 

@@ -30,81 +30,74 @@ func newOutbox(db *sqlx.DB) *pgoutbox.Outbox {
 // Events implements ledger.Store.
 func (s *Store) Events() event.Log { return s.outbox }
 
-// eventEntry is an entry as its event needs it, postings in order.
-type eventEntry struct {
-	ID         ledger.ID      `db:"id"`
-	Kind       string         `db:"kind"`
-	ValueDate  string         `db:"value_date"`
-	BookedAt   time.Time      `db:"booked_at"`
-	Reverses   *ledger.ID     `db:"reverses"`
-	HoldID     *ledger.ID     `db:"hold_id"`
-	Accounts   pq.StringArray `db:"accounts"`
-	Sides      pq.StringArray `db:"sides"`
-	Amounts    pq.StringArray `db:"amounts"`
-	Currencies pq.StringArray `db:"currencies"`
+// eventPosting is one posting of a page's entries, with its entry's
+// fields: the render query returns one row per posting, entry by entry.
+type eventPosting struct {
+	EntryID   ledger.ID       `db:"id"`
+	Kind      string          `db:"kind"`
+	ValueDate string          `db:"value_date"`
+	BookedAt  time.Time       `db:"booked_at"`
+	Reverses  *ledger.ID      `db:"reverses"`
+	HoldID    *ledger.ID      `db:"hold_id"`
+	AccountID ledger.ID       `db:"account_id"`
+	Side      string          `db:"side"`
+	Amount    decimal.Decimal `db:"amount"`
+	Currency  string          `db:"currency"`
 }
 
-// renderEvents fills in the page's events from their entries.
+// renderEvents fills in the page's events from their entries, read with
+// their postings in one query.
 func renderEvents(ctx context.Context, db sqlx.QueryerContext, page []event.Envelope) error {
 	ids := make(pq.StringArray, len(page))
 	for i, e := range page {
 		ids[i] = e.ID.String()
 	}
-	var rows []eventEntry
+	var rows []eventPosting
 	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT e.id, e.kind, to_char(e.value_date, 'YYYY-MM-DD') AS value_date,
-			e.booked_at, e.reverses, e.hold_id,
-			array_agg(p.account_id ORDER BY p.idx) AS accounts, array_agg(p.side ORDER BY p.idx) AS sides,
-			array_agg(p.amount ORDER BY p.idx) AS amounts, array_agg(p.currency ORDER BY p.idx) AS currencies
+			e.booked_at, e.reverses, e.hold_id, p.account_id, p.side, p.amount, p.currency
 		FROM ledger.entries e JOIN ledger.postings p ON p.entry_id = e.id
 		WHERE e.id = ANY($1::uuid[])
-		GROUP BY e.id`, ids); err != nil {
+		ORDER BY p.entry_id, p.idx`, ids); err != nil {
 		return err
 	}
-	byID := make(map[ledger.ID]*eventEntry, len(rows))
-	for i := range rows {
-		byID[rows[i].ID] = &rows[i]
+	entries, err := postedEntries(rows)
+	if err != nil {
+		return err
 	}
-	for i, e := range page {
-		r := byID[e.ID]
-		if r == nil {
-			return fmt.Errorf("pgledger: event %d names missing entry %s", e.Sequence, e.ID)
+	for i, ev := range page {
+		e := entries[ev.ID]
+		if e == nil {
+			return fmt.Errorf("pgledger: event %d names missing entry %s", ev.Sequence, ev.ID)
 		}
-		entry, err := r.entry()
-		if err != nil {
-			return err
-		}
-		if page[i], err = ledger.EntryPostedEvent(entry); err != nil {
+		if page[i], err = ledger.EntryPostedEvent(*e); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// entry returns the entry as posted, as far as its event tells.
-func (r *eventEntry) entry() (ledger.Entry, error) {
-	vd, err := parseDate(r.ValueDate)
-	if err != nil {
-		return ledger.Entry{}, fmt.Errorf("pgledger: entry %s: %w", r.ID, err)
-	}
-	e := ledger.Entry{ID: r.ID, Kind: ledger.EntryKind(r.Kind), ValueDate: vd, BookedAt: r.BookedAt,
-		Postings: make([]ledger.Posting, len(r.Accounts))}
-	if r.Reverses != nil {
-		e.Reverses = *r.Reverses
-	}
-	if r.HoldID != nil {
-		e.HoldID = *r.HoldID
-	}
-	for i := range e.Postings {
-		id, err := ledger.ParseID(r.Accounts[i])
-		if err != nil {
-			return ledger.Entry{}, fmt.Errorf("pgledger: entry %s: %w", r.ID, err)
+// postedEntries gathers the rows into their entries, as far as an event
+// tells of them.
+func postedEntries(rows []eventPosting) (map[ledger.ID]*ledger.Entry, error) {
+	entries := make(map[ledger.ID]*ledger.Entry)
+	for _, r := range rows {
+		e := entries[r.EntryID]
+		if e == nil {
+			vd, err := parseDate(r.ValueDate)
+			if err != nil {
+				return nil, fmt.Errorf("pgledger: entry %s: %w", r.EntryID, err)
+			}
+			e = &ledger.Entry{ID: r.EntryID, Kind: ledger.EntryKind(r.Kind), ValueDate: vd, BookedAt: r.BookedAt}
+			if r.Reverses != nil {
+				e.Reverses = *r.Reverses
+			}
+			if r.HoldID != nil {
+				e.HoldID = *r.HoldID
+			}
+			entries[r.EntryID] = e
 		}
-		amount, err := decimal.NewFromString(r.Amounts[i])
-		if err != nil {
-			return ledger.Entry{}, fmt.Errorf("pgledger: entry %s: %w", r.ID, err)
-		}
-		e.Postings[i] = ledger.Posting{AccountID: id, Side: ledger.Side(r.Sides[i]),
-			Amount: money.Money{Amount: amount, Currency: money.Currency(r.Currencies[i])}}
+		e.Postings = append(e.Postings, ledger.Posting{AccountID: r.AccountID, Side: ledger.Side(r.Side),
+			Amount: money.Money{Amount: r.Amount, Currency: money.Currency(r.Currency)}})
 	}
-	return e, nil
+	return entries, nil
 }

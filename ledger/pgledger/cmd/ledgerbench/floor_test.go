@@ -14,9 +14,9 @@ import (
 // TestFloorWritesWhatATransferWrites runs the floor's statement once and
 // checks it wrote what pgledger writes for as many transfers: an entry per
 // transfer with its totals, a debit and a credit posting between two
-// different customer accounts, an outbox row naming the entry, and balances moved by the
-// postings, the money in the bank unchanged. A floor that wrote less would
-// overstate what the schema allows.
+// different customer accounts, an outbox row naming the entry, and
+// balances moved by the postings, the money in the bank unchanged. A floor
+// that wrote less would overstate what the schema allows.
 func TestFloorWritesWhatATransferWrites(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
