@@ -66,7 +66,7 @@ func EntryPostedEvent(e Entry) (event.Envelope, error) {
 		Reverses: e.Reverses, HoldID: e.HoldID, Postings: make([]EventPosting, len(e.Postings))}
 	subjects := make([]ID, 0, len(e.Postings))
 	for i, q := range e.Postings {
-		p.Postings[i] = EventPosting{AccountID: q.AccountID, Side: q.Side, Amount: q.Amount}
+		p.Postings[i] = EventPosting(q)
 		if !slices.Contains(subjects, q.AccountID) {
 			subjects = append(subjects, q.AccountID)
 		}
