@@ -50,6 +50,17 @@
 // is ErrIdempotencyConflict. Keys are scoped by operation, so a deposit key
 // never collides with a hold key.
 //
+// # Events
+//
+// Every posted entry is an event, EventEntryPosted, written with the entry
+// and delivered at least once, in posting order, through the Feed of
+// Service.Events (package event): risk and analytics subscribe to it. The
+// payload, EntryPosted, carries ids, amounts and dates, never the entry's
+// description or metadata.
+//
+//	svc.Events().Subscribe(ctx, "risk", func(ctx context.Context, e event.Envelope) error { ... })
+//	go svc.Events().Run(ctx, time.Second, logError)
+//
 // # Stores
 //
 // A Service keeps its records in a Store: ledger/memledger in memory, or

@@ -2,11 +2,13 @@ package ledger_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/memledger"
 	"github.com/bankkit/bankkit/money"
@@ -129,23 +131,28 @@ func ExampleService_Reverse() {
 	// alice 100.00 CNY
 }
 
-// Subscribers receive an EntryPosted event for every posted entry, at
-// least once; the store remembers how far each one got.
-func ExampleService_Subscribe() {
+// Subscribers receive an event for every posted entry, at least once, in
+// posting order; the store remembers how far each one got. The payload is
+// the entry's EntryPosted, without its description or metadata.
+func ExampleService_Events() {
 	ctx := context.Background()
 	svc := newExampleService()
 	alice, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "cust-alice", Product: ledger.ProductDemand, Currency: money.CNY})
-	_ = svc.Subscribe("risk", func(_ context.Context, e ledger.EntryPosted) error {
-		fmt.Println("event", e.Sequence, e.Entry.Kind, e.Entry.Amount())
+	_ = svc.Events().Subscribe(ctx, "risk", func(_ context.Context, e event.Envelope) error {
+		var p ledger.EntryPosted
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return err
+		}
+		fmt.Println(e.Sequence, e.Type, p.Kind, p.Postings[0].Amount, e.ID == p.EntryID)
 		return nil
 	})
 	_, _ = svc.Deposit(ctx, ledger.DepositRequest{AccountID: alice.ID, Amount: money.MustParse("10.00", "CNY")})
 	_, _ = svc.Withdraw(ctx, ledger.WithdrawalRequest{AccountID: alice.ID, Amount: money.MustParse("4.00", "CNY")})
-	n, err := svc.DeliverEvents(ctx)
+	n, err := svc.Events().Deliver(ctx)
 	fmt.Println("delivered", n, err)
 	// Output:
-	// event 1 deposit 10.00 CNY
-	// event 2 withdrawal 4.00 CNY
+	// 1 ledger.entry_posted deposit 10.00 CNY true
+	// 2 ledger.entry_posted withdrawal 4.00 CNY true
 	// delivered 2 <nil>
 }
 

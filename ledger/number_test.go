@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/fault"
 	"github.com/stretchr/testify/require"
 )
@@ -102,9 +103,15 @@ func FuzzValidateAccountNumber(f *testing.F) {
 	})
 }
 
+// outboxOnly is a Store of which NewService asks only the outbox, for its
+// Feed; every other method would panic.
+type outboxOnly struct{ Store }
+
+func (outboxOnly) Events() event.Log { return nil }
+
 func TestWithNumberPrefix(t *testing.T) {
 	t.Parallel()
-	var store struct{ Store } // never called: the options are checked first
+	var store outboxOnly // the options are checked before the store is asked for anything
 	for _, bad := range []string{"", "6a", "123456789"} {
 		s, err := NewService(store, WithNumberPrefix(bad))
 		require.ErrorIs(t, err, ErrInvalidInput, "prefix %q", bad)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/money"
 )
 
@@ -19,9 +20,7 @@ type Service struct {
 
 	chart sync.Map // chartKey -> ID of the internal account
 
-	subMu       sync.Mutex
-	subscribers []subscriber
-	deliverMu   sync.Mutex // one delivery round at a time
+	events *event.Feed
 }
 
 type chartKey struct {
@@ -74,6 +73,7 @@ func NewService(store Store, opts ...Option) (*Service, error) {
 			return nil, err
 		}
 	}
+	s.events = event.NewFeed(store.Events())
 	return s, nil
 }
 
@@ -104,3 +104,9 @@ func valueDate(requested, today calendar.Date) (calendar.Date, error) {
 	}
 	return requested, nil
 }
+
+// Events is the ledger's event feed, an EntryPosted for every posted
+// entry: subscribe to it, run its delivery (Run), and prune what every
+// subscriber has had. Delivery is at least once, in posting order; the
+// envelope's ID is the entry's, the key to deduplicate on.
+func (s *Service) Events() *event.Feed { return s.events }

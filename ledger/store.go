@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/money"
 )
 
@@ -78,8 +79,8 @@ type Store interface {
 	//     ErrAccountFrozen, ErrAccountDormant, ErrInsufficientFunds).
 	//  5. Store the entry, its postings, the new balances (only those of
 	//     checked accounts need a locked running balance), the captured
-	//     hold, the idempotency key with Fingerprint, and an EntryPosted
-	//     event in the outbox.
+	//     hold, the idempotency key with Fingerprint, and the entry's
+	//     event in the outbox (Events).
 	PostEntries(ctx context.Context, reqs []PostRequest) ([]PostResult, error)
 
 	// Entry returns the entry with ReversedBy filled in.
@@ -145,19 +146,13 @@ type Store interface {
 	// in ascending ID order. The trial balance is computed from it.
 	AccountBalances(ctx context.Context, c money.Currency) ([]Account, error)
 
-	// Events returns up to limit outbox events with Sequence > after, in
-	// Sequence order. An event must not become visible after one with a
-	// higher Sequence was returned (no gap is filled later), or a cursor
-	// would skip it.
-	Events(ctx context.Context, after int64, limit int) ([]EntryPosted, error)
-
-	// Cursor returns the last sequence the named subscriber has handled, 0
-	// if none.
-	Cursor(ctx context.Context, subscriber string) (int64, error)
-
-	// SetCursor records that the subscriber has handled every event up to
-	// seq. A cursor never moves backwards: a smaller seq is ignored.
-	SetCursor(ctx context.Context, subscriber string, seq int64) error
+	// Events is the outbox PostEntries writes to, with Source EventSource:
+	// one event per posted entry, atomically with it, each
+	// EntryPostedEvent(entry as posted), numbered in the order the entries
+	// become visible. The backends use internal/memoutbox and
+	// internal/pgoutbox, keeping only a marker per entry and rendering the
+	// event when it is read.
+	Events() event.Log
 }
 
 // PostRequest is one entry for Store.PostEntries.

@@ -16,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/internal/pgtest"
 	"github.com/bankkit/bankkit/ledger"
@@ -39,7 +40,13 @@ type testBank struct {
 
 func newBank(t *testing.T, storage string) *testBank {
 	t.Helper()
-	cfg := Config{Addr: "127.0.0.1:0", AdminToken: testAdminToken, PIIKeyring: testKeyring,
+	return newBankWithClock(t, storage, nil)
+}
+
+// newBankWithClock is newBank on a clock of the test's (nil: the system's).
+func newBankWithClock(t *testing.T, storage string, clock calendar.Clock) *testBank {
+	t.Helper()
+	cfg := Config{Addr: "127.0.0.1:0", AdminToken: testAdminToken, PIIKeyring: testKeyring, Clock: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), passwordParams: &testPasswordParams}
 	if storage == "postgres" {
 		_, cfg.DatabaseURL = pgtest.NewWithURL(t)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/money"
@@ -40,14 +41,24 @@ func (s *Server) endOfDaySteps() []closing.Step {
 			return err
 		}},
 		{Name: "events.prune", Run: func(ctx context.Context, _ calendar.Date) error {
-			_, err := s.customer.Events().Prune(ctx, s.clock.Now().Add(-eventRetention))
-			return err
+			return pruneEvents(ctx, s.clock.Now().Add(-eventRetention), s.customer.Events(), s.ledger.Events())
 		}},
 		{Name: "ledger.advance", Run: func(ctx context.Context, d calendar.Date) error {
 			_, err := s.eod.Advance(ctx, d)
 			return err
 		}},
 	}
+}
+
+// pruneEvents prunes every feed of what all its subscribers have had
+// and occurred before before.
+func pruneEvents(ctx context.Context, before time.Time, feeds ...*event.Feed) error {
+	for _, f := range feeds {
+		if _, err := f.Prune(ctx, before); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type (

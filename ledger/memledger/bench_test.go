@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/memledger"
 	"github.com/bankkit/bankkit/money"
@@ -144,4 +145,33 @@ func BenchmarkTransferBatch(b *testing.B) {
 		}
 	}
 	reportRates(b, b.N*len(batch), cpu0)
+}
+
+// BenchmarkDeliverEvents posts b.N transfers (not timed), then times one
+// subscriber with a handler that does nothing receiving all of them, each
+// rendered from the journal as it is read.
+func BenchmarkDeliverEvents(b *testing.B) {
+	svc, ids := benchAccounts(b, 200)
+	ctx := context.Background()
+	seen := 0
+	if err := svc.Events().Subscribe(ctx, "bench", func(context.Context, event.Envelope) error { seen++; return nil }); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.Events().Deliver(ctx); err != nil { // past the set-up's events
+		b.Fatal(err)
+	}
+	for i := range b.N {
+		if _, err := svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: ids[i%len(ids)], ToAccountID: ids[(i+1)%len(ids)], Amount: benchAmount}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	seen = 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	handled, err := svc.Events().Deliver(ctx)
+	b.StopTimer()
+	if err != nil || handled != b.N || seen != b.N {
+		b.Fatalf("handled %d, seen %d of %d: %v", handled, seen, b.N, err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }

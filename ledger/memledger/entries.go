@@ -100,6 +100,7 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, res *ledger.PostRes
 	}
 
 	idx := s.journal.add(e, moves, targets)
+	s.outbox.Append(struct{}{})
 	for i, a := range targets {
 		a.Balance, a.Held = accts[i].Balance, accts[i].Held
 		a.entries = append(a.entries, idx)

@@ -1,57 +1,36 @@
 package memledger
 
 import (
-	"context"
+	"fmt"
 
-	"github.com/bankkit/bankkit/fault"
+	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/internal/memoutbox"
 	"github.com/bankkit/bankkit/ledger"
 )
 
-// Events implements ledger.Store. The outbox is the journal itself: event
-// i+1 is record i, appended under the same lock as the entry, so sequences
-// appear without gaps and in order. Each event's entry is rebuilt from its
-// record (ReversedBy unset, as posted).
-func (s *Store) Events(ctx context.Context, after int64, limit int) ([]ledger.EntryPosted, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if limit < 1 {
-		return nil, fault.Field(ledger.ErrInvalidInput, "limit", "must be positive")
-	}
-	after = max(after, 0)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n := int64(s.journal.len())
-	if after >= n {
-		return nil, nil
-	}
-	end := min(n, after+int64(limit))
-	out := make([]ledger.EntryPosted, 0, end-after)
-	for seq := after; seq < end; seq++ {
-		out = append(out, ledger.EntryPosted{Sequence: seq + 1, Entry: s.journal.entry(uint32(seq), s.accountList)})
-	}
-	return out, nil
+// The outbox keeps nothing per event: journal record i is event i+1,
+// appended under the store's lock with the entry, so events appear in
+// posting order and only for entries that were posted. An event is
+// rendered from its record when read, the entry as posted.
+
+// newOutbox returns the outbox of s's journal.
+func newOutbox(s *Store) *memoutbox.Outbox[struct{}] {
+	return memoutbox.New(ledger.EventSource, s.renderEvent)
 }
 
-// Cursor implements ledger.Store.
-func (s *Store) Cursor(ctx context.Context, subscriber string) (int64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.cursors[subscriber], nil
-}
+// Events implements ledger.Store.
+func (s *Store) Events() event.Log { return s.outbox }
 
-// SetCursor implements ledger.Store.
-func (s *Store) SetCursor(ctx context.Context, subscriber string, seq int64) error {
-	if err := ctx.Err(); err != nil {
-		return err
+// renderEvent returns the event of Sequence seq. The outbox calls it
+// without its own lock held, so it may take the store's.
+func (s *Store) renderEvent(seq int64, _ struct{}) event.Envelope {
+	s.mu.RLock()
+	e := s.journal.entry(uint32(seq-1), s.accountList)
+	s.mu.RUnlock()
+	ev, err := ledger.EntryPostedEvent(e)
+	if err != nil {
+		// Every record passed Entry.Validate before it was kept.
+		panic(fmt.Sprintf("memledger: journal record %d: %v", seq-1, err))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if seq > s.cursors[subscriber] {
-		s.cursors[subscriber] = seq
-	}
-	return nil
+	return ev
 }

@@ -1,11 +1,13 @@
 package memledger
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"
@@ -82,6 +84,15 @@ func requireSameEntry(t *testing.T, want, got ledger.Entry) {
 	}
 }
 
+// requireEventOf requires got to be the event of entry want as posted.
+func requireEventOf(t *testing.T, want ledger.Entry, got event.Envelope) {
+	t.Helper()
+	ev, err := ledger.EntryPostedEvent(want)
+	require.NoError(t, err)
+	ev.Source, ev.Sequence = ledger.EventSource, got.Sequence
+	require.Equal(t, ev, got)
+}
+
 func TestJournalAmountsRoundTrip(t *testing.T) {
 	s, accts := journalStore(t, 2)
 	amounts := []decimal.Decimal{
@@ -115,18 +126,18 @@ func TestJournalAmountsRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		requireSameEntry(t, e, got)
 	}
-	events, err := s.Events(ctx, 0, 1000)
+	events, err := s.Events().Read(ctx, 0, 1000)
 	require.NoError(t, err)
-	var fromEvents []ledger.Entry
+	fromEvents := 0
 	for _, ev := range events {
 		for _, e := range posted {
-			if ev.Entry.ID == e.ID {
-				requireSameEntry(t, e, ev.Entry)
-				fromEvents = append(fromEvents, ev.Entry)
+			if ev.ID == e.ID {
+				requireEventOf(t, e, ev)
+				fromEvents++
 			}
 		}
 	}
-	require.Len(t, fromEvents, len(posted))
+	require.Equal(t, len(posted), fromEvents)
 
 	_, lines, err := s.StatementLines(ctx, accts[1].ID, journalDay, journalDay)
 	require.NoError(t, err)
@@ -324,11 +335,12 @@ func eventAmount(i int) decimal.Decimal {
 func TestJournalEventsAcrossChunks(t *testing.T) {
 	s, accts := journalStore(t, 3)
 	ctx := t.Context()
-	before, err := s.Events(ctx, 0, 1_000_000)
+	before, err := s.Events().Read(ctx, 0, 1_000_000)
 	require.NoError(t, err)
 	base := int64(len(before)) // the chart and accounts posted nothing, but be sure
 	n := 2*chunkSize + 50
 	ids := make([]ledger.ID, n)
+	posted := make([]ledger.Entry, n)
 	reqs := make([]ledger.PostRequest, 0, 500)
 	flush := func() {
 		res, err := s.PostEntries(ctx, reqs)
@@ -350,6 +362,7 @@ func TestJournalEventsAcrossChunks(t *testing.T) {
 		if i%1000 == 999 {
 			e.Metadata = map[string]string{"i": fmt.Sprint(i)}
 		}
+		posted[i] = e
 		reqs = append(reqs, ledger.PostRequest{Entry: e})
 		if len(reqs) == cap(reqs) {
 			flush()
@@ -358,31 +371,35 @@ func TestJournalEventsAcrossChunks(t *testing.T) {
 	flush()
 
 	for _, after := range []int64{0, chunkSize/2 - 3, chunkSize - 3, chunkSize, 2*chunkSize - 1, int64(n) - 5} {
-		page, err := s.Events(ctx, base+after, 10)
+		page, err := s.Events().Read(ctx, base+after, 10)
 		require.NoError(t, err)
 		require.Len(t, page, int(min(10, int64(n)-after)))
 		for k, ev := range page {
 			i := after + int64(k)
 			require.Equal(t, base+i+1, ev.Sequence)
-			require.Equal(t, ids[i], ev.Entry.ID)
-			require.Len(t, ev.Entry.Postings, 2)
-			for _, p := range ev.Entry.Postings {
-				require.True(t, p.Amount.Amount.Equal(eventAmount(int(i))), "event %d: %s", i, p.Amount.Amount)
+			require.Equal(t, ids[i], ev.ID)
+			requireEventOf(t, posted[i], ev)
+			var p ledger.EntryPosted
+			require.NoError(t, json.Unmarshal(ev.Payload, &p))
+			require.Len(t, p.Postings, 2)
+			for _, q := range p.Postings {
+				require.True(t, q.Amount.Amount.Equal(eventAmount(int(i))), "event %d: %s", i, q.Amount.Amount)
 			}
-			require.Equal(t, accts[i%3].ID, ev.Entry.Postings[0].AccountID)
-			require.Equal(t, accts[(i+1)%3].ID, ev.Entry.Postings[1].AccountID)
-			require.Equal(t, ledger.NilID, ev.Entry.ReversedBy)
+			require.Equal(t, accts[i%3].ID, p.Postings[0].AccountID)
+			require.Equal(t, accts[(i+1)%3].ID, p.Postings[1].AccountID)
+			e, err := s.Entry(ctx, ids[i])
+			require.NoError(t, err)
 			if i%1000 == 999 {
-				require.Equal(t, map[string]string{"i": fmt.Sprint(i)}, ev.Entry.Metadata)
+				require.Equal(t, map[string]string{"i": fmt.Sprint(i)}, e.Metadata)
 			} else {
-				require.Nil(t, ev.Entry.Metadata)
+				require.Nil(t, e.Metadata)
 			}
 		}
 	}
-	all, err := s.Events(ctx, base, n+10)
+	all, err := s.Events().Read(ctx, base, n+10)
 	require.NoError(t, err)
 	require.Len(t, all, n)
-	page, err := s.Events(ctx, base+int64(n), 10)
+	page, err := s.Events().Read(ctx, base+int64(n), 10)
 	require.NoError(t, err)
 	require.Empty(t, page)
 

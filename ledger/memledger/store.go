@@ -8,6 +8,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/fault"
+	"github.com/bankkit/bankkit/internal/memoutbox"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/endofday"
@@ -33,13 +34,12 @@ type Store struct {
 	// journal holds the posted entries in compact form; record i is also
 	// the outbox's event i+1.
 	journal    journal
+	outbox     *memoutbox.Outbox[struct{}]
 	reversedBy map[ledger.ID]ledger.ID
 	entryKeys  map[string]keyed
 
 	holds    map[ledger.ID]*ledger.Hold
 	holdKeys map[string]keyed
-
-	cursors map[string]int64
 
 	// clearingRecords are the clearing and reconciliation records, under a
 	// lock of their own (see clearingState).
@@ -83,7 +83,7 @@ type keyed struct {
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{
+	s := &Store{
 		accounts:    make(map[ledger.ID]*account),
 		byNumber:    make(map[string]*account),
 		byChart:     make(map[chartKey]*account),
@@ -93,11 +93,12 @@ func New() *Store {
 		entryKeys:   make(map[string]keyed),
 		holds:       make(map[ledger.ID]*ledger.Hold),
 		holdKeys:    make(map[string]keyed),
-		cursors:     make(map[string]int64),
 
 		clearingRecords: newClearingState(),
 		eodRecords:      newEODState(),
 	}
+	s.outbox = newOutbox(s)
+	return s
 }
 
 // BusinessDate implements ledger.Store.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/pgledger"
 	"github.com/bankkit/bankkit/money"
@@ -141,8 +142,8 @@ func BenchmarkDeliverEvents(b *testing.B) {
 	ctx := context.Background()
 	amount := money.MustParse("0.01", "CNY")
 	var seen int
-	require.NoError(b, svc.Subscribe("bench", func(context.Context, ledger.EntryPosted) error { seen++; return nil }))
-	_, err := svc.DeliverEvents(ctx) // past the set-up's events
+	require.NoError(b, svc.Events().Subscribe(ctx, "bench", func(context.Context, event.Envelope) error { seen++; return nil }))
+	_, err := svc.Events().Deliver(ctx) // past the set-up's events
 	require.NoError(b, err)
 	for n := 0; n < b.N; n += ledger.MaxBatch {
 		reqs := make([]ledger.TransferRequest, min(ledger.MaxBatch, b.N-n))
@@ -154,7 +155,7 @@ func BenchmarkDeliverEvents(b *testing.B) {
 	}
 	seen = 0
 	b.ResetTimer()
-	handled, err := svc.DeliverEvents(ctx)
+	handled, err := svc.Events().Deliver(ctx)
 	require.NoError(b, err)
 	b.StopTimer()
 	require.Equal(b, b.N, handled)

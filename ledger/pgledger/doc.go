@@ -22,6 +22,10 @@
 // Concurrent postings share transactions (at most two post at once per
 // Store), so a pool of a few dozen connections serves many callers.
 //
+// Events go to the shared outbox tables in the ledger schema
+// (internal/pgoutbox). Deliver them (Service.Events().Run) from one
+// process: two would hand every subscriber each event twice.
+//
 // All state lives in the database: several processes may share one, and
 // every method is safe for concurrent use. Times are kept to the
 // microsecond, as timestamptz stores them: what a call returns is what a

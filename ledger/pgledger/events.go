@@ -3,138 +3,101 @@ package pgledger
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
 
-	"github.com/bankkit/bankkit/calendar"
-	"github.com/bankkit/bankkit/fault"
-	"github.com/bankkit/bankkit/internal/pgtx"
+	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/internal/pgoutbox"
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
 )
 
-// BusinessDate implements ledger.Store.
-func (s *Store) BusinessDate(ctx context.Context, initial calendar.Date) (calendar.Date, error) {
-	text, err := s.readBusinessDate(ctx)
-	if err == nil {
-		return parseDate(text)
-	}
-	if noRows(err, nil) != nil {
-		return calendar.Date{}, err
-	}
-	if !initial.Valid() {
-		return calendar.Date{}, fault.Field(ledger.ErrInvalidInput, "business_date", "the initial business date is not a valid date")
-	}
-	err = s.db.GetContext(ctx, &text, `WITH first AS (
-			INSERT INTO ledger.business_date (business_date) VALUES ($1::date)
-			ON CONFLICT (singleton) DO NOTHING RETURNING business_date)
-		SELECT to_char(business_date, 'YYYY-MM-DD') FROM first
-		UNION ALL
-		SELECT to_char(business_date, 'YYYY-MM-DD') FROM ledger.business_date
-		LIMIT 1`, sqlDate(initial))
-	if err != nil {
-		return calendar.Date{}, err
-	}
-	return parseDate(text)
-}
+// The outbox is the shared one (internal/pgoutbox) in the ledger schema.
+// The posting function writes a minimal row, (event_id) with the entry's
+// ID, in the entry's statement; the event is rendered from the entry when
+// it is read, a page of entries in one query.
 
-// Events implements ledger.Store.
-//
-// Outbox rows get their sequence here rather than when the entry commits:
-// a sequence drawn inside the posting transaction could become visible
-// after a higher one that committed first, and a subscriber past it would
-// miss it. Instead Events, under a lock on the single sequencer row,
-// numbers the committed rows that have no sequence yet, in insertion
-// order, after every number handed out before. A row that commits later
-// gets a later number, so no gap is ever filled in behind a reader.
-func (s *Store) Events(ctx context.Context, after int64, limit int) ([]ledger.EntryPosted, error) {
-	if limit < 1 {
-		return nil, fault.Field(ledger.ErrInvalidInput, "limit", "must be positive")
-	}
-	if err := s.sequence(ctx); err != nil {
-		return nil, err
-	}
-	var rows []struct {
-		Sequence int64     `db:"sequence"`
-		EntryID  ledger.ID `db:"entry_id"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT sequence, entry_id FROM ledger.outbox
-		WHERE sequence > $1 ORDER BY sequence LIMIT $2`, max(after, 0), limit); err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	ids := make([]ledger.ID, len(rows))
-	for i, r := range rows {
-		ids[i] = r.EntryID
-	}
-	entries, err := loadEntries(ctx, s.db, ids)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[ledger.ID]ledger.Entry, len(entries))
-	for _, e := range entries {
-		e.ReversedBy = ledger.NilID // the event describes the entry as posted
-		byID[e.ID] = e
-	}
-	out := make([]ledger.EntryPosted, 0, len(rows))
-	for _, r := range rows {
-		e, ok := byID[r.EntryID]
-		if !ok {
-			return nil, fmt.Errorf("pgledger: outbox sequence %d names missing entry %s", r.Sequence, r.EntryID)
-		}
-		out = append(out, ledger.EntryPosted{Sequence: r.Sequence, Entry: e})
-	}
-	return out, nil
-}
-
-// sequence numbers the committed outbox rows that have no sequence yet.
-func (s *Store) sequence(ctx context.Context) error {
-	var pending bool
-	if err := s.db.GetContext(ctx, &pending,
-		`SELECT EXISTS (SELECT 1 FROM ledger.outbox WHERE sequence IS NULL)`); err != nil {
-		return err
-	}
-	if !pending {
-		return nil
-	}
-	return pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
-		var last int64
-		if err := tx.GetContext(ctx, &last, `SELECT last FROM ledger.outbox_sequencer FOR UPDATE`); err != nil {
-			return err
-		}
-		// A new statement, so a new snapshot: it sees every row committed
-		// before the lock was granted, including another caller's numbers.
-		_, err := tx.ExecContext(ctx, `WITH numbered AS (
-				SELECT id, $1 + row_number() OVER (ORDER BY id) AS sequence
-				FROM ledger.outbox WHERE sequence IS NULL
-			), assigned AS (
-				UPDATE ledger.outbox o SET sequence = n.sequence
-				FROM numbered n WHERE o.id = n.id
-				RETURNING n.sequence
-			)
-			UPDATE ledger.outbox_sequencer SET last = COALESCE((SELECT max(sequence) FROM assigned), last)`, last)
-		return err
+// newOutbox returns the ledger's outbox on db.
+func newOutbox(db *sqlx.DB) *pgoutbox.Outbox {
+	return pgoutbox.New(db, Schema, ledger.EventSource, func(ctx context.Context, page []event.Envelope) error {
+		return renderEvents(ctx, db, page)
 	})
 }
 
-// Cursor implements ledger.Store.
-func (s *Store) Cursor(ctx context.Context, subscriber string) (int64, error) {
-	var seq int64
-	err := s.db.GetContext(ctx, &seq, `SELECT sequence FROM ledger.subscriber_cursors WHERE subscriber = $1`, subscriber)
-	if err != nil {
-		return 0, noRows(err, nil)
-	}
-	return seq, nil
+// Events implements ledger.Store.
+func (s *Store) Events() event.Log { return s.outbox }
+
+// eventPosting is one posting of a page's entries, with its entry's
+// fields: the render query returns one row per posting, entry by entry.
+type eventPosting struct {
+	EntryID   ledger.ID       `db:"id"`
+	Kind      string          `db:"kind"`
+	ValueDate string          `db:"value_date"`
+	BookedAt  time.Time       `db:"booked_at"`
+	Reverses  *ledger.ID      `db:"reverses"`
+	HoldID    *ledger.ID      `db:"hold_id"`
+	AccountID ledger.ID       `db:"account_id"`
+	Side      string          `db:"side"`
+	Amount    decimal.Decimal `db:"amount"`
+	Currency  string          `db:"currency"`
 }
 
-// SetCursor implements ledger.Store.
-func (s *Store) SetCursor(ctx context.Context, subscriber string, seq int64) error {
-	if seq < 0 {
-		return nil // never below the start, where every cursor begins
+// renderEvents fills in the page's events from their entries, read with
+// their postings in one query.
+func renderEvents(ctx context.Context, db sqlx.QueryerContext, page []event.Envelope) error {
+	ids := make(pq.StringArray, len(page))
+	for i, e := range page {
+		ids[i] = e.ID.String()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO ledger.subscriber_cursors (subscriber, sequence) VALUES ($1, $2)
-		ON CONFLICT (subscriber) DO UPDATE SET sequence = GREATEST(ledger.subscriber_cursors.sequence, EXCLUDED.sequence)`,
-		subscriber, seq)
-	return err
+	var rows []eventPosting
+	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT e.id, e.kind, to_char(e.value_date, 'YYYY-MM-DD') AS value_date,
+			e.booked_at, e.reverses, e.hold_id, p.account_id, p.side, p.amount, p.currency
+		FROM ledger.entries e JOIN ledger.postings p ON p.entry_id = e.id
+		WHERE e.id = ANY($1::uuid[])
+		ORDER BY p.entry_id, p.idx`, ids); err != nil {
+		return err
+	}
+	entries, err := postedEntries(rows)
+	if err != nil {
+		return err
+	}
+	for i, ev := range page {
+		e := entries[ev.ID]
+		if e == nil {
+			return fmt.Errorf("pgledger: event %d names missing entry %s", ev.Sequence, ev.ID)
+		}
+		if page[i], err = ledger.EntryPostedEvent(*e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// postedEntries gathers the rows into their entries, as far as an event
+// tells of them.
+func postedEntries(rows []eventPosting) (map[ledger.ID]*ledger.Entry, error) {
+	entries := make(map[ledger.ID]*ledger.Entry)
+	for _, r := range rows {
+		e := entries[r.EntryID]
+		if e == nil {
+			vd, err := parseDate(r.ValueDate)
+			if err != nil {
+				return nil, fmt.Errorf("pgledger: entry %s: %w", r.EntryID, err)
+			}
+			e = &ledger.Entry{ID: r.EntryID, Kind: ledger.EntryKind(r.Kind), ValueDate: vd, BookedAt: r.BookedAt}
+			if r.Reverses != nil {
+				e.Reverses = *r.Reverses
+			}
+			if r.HoldID != nil {
+				e.HoldID = *r.HoldID
+			}
+			entries[r.EntryID] = e
+		}
+		e.Postings = append(e.Postings, ledger.Posting{AccountID: r.AccountID, Side: ledger.Side(r.Side),
+			Amount: money.Money{Amount: r.Amount, Currency: money.Currency(r.Currency)}})
+	}
+	return entries, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/bankkit/bankkit/internal/pgmigrate"
+	"github.com/bankkit/bankkit/internal/pgoutbox"
 	"github.com/bankkit/bankkit/internal/pgstmt"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/clearing"
@@ -28,14 +29,15 @@ var migrations embed.FS
 // Migrate creates or upgrades the ledger schema. It is safe to call on
 // every start and from several processes at once.
 func Migrate(ctx context.Context, db *sqlx.DB) error {
-	return pgmigrate.Apply(ctx, db, Schema, migrations, "migrations")
+	return pgmigrate.Apply(ctx, db, Schema, migrations, "migrations", pgoutbox.Migrations)
 }
 
 // Store is a ledger.Store on PostgreSQL. It is safe for concurrent use; all
 // state lives in the database, so several processes may share one.
 type Store struct {
-	db    *sqlx.DB
-	stmts *pgstmt.Cache
+	db     *sqlx.DB
+	stmts  *pgstmt.Cache
+	outbox *pgoutbox.Outbox
 	// unchecked remembers the unchecked accounts PostEntries has locked,
 	// so later entries can spread over their shards. Only internal
 	// accounts are unchecked, so it stays small.
@@ -61,5 +63,5 @@ var (
 // every other one as soon as it is free, so a busy Store would start a new
 // PostgreSQL backend, and prepare its statements again, on most calls.
 func New(db *sqlx.DB) *Store {
-	return &Store{db: db, stmts: pgstmt.New(db)}
+	return &Store{db: db, stmts: pgstmt.New(db), outbox: newOutbox(db)}
 }

@@ -2,6 +2,7 @@ package pgledger_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestMigrateTwice(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, first, again)
 	var sequencers int
-	require.NoError(t, db.Get(&sequencers, `SELECT count(*) FROM ledger.outbox_sequencer`))
+	require.NoError(t, db.Get(&sequencers, `SELECT count(*) FROM ledger.event_sequencer`))
 	require.Equal(t, 1, sequencers, "seed rows are not inserted twice")
 }
 
@@ -171,7 +172,7 @@ func TestOutboxRowOnlyWithTheEntry(t *testing.T) {
 	b := newBank(t)
 	ctx := context.Background()
 	count := func() (n int) {
-		require.NoError(t, b.db.Get(&n, `SELECT count(*) FROM ledger.outbox`))
+		require.NoError(t, b.db.Get(&n, `SELECT count(*) FROM ledger.event_outbox`))
 		return n
 	}
 	before := count()
@@ -185,7 +186,7 @@ func TestOutboxRowOnlyWithTheEntry(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, before+1, count())
 	var n int
-	require.NoError(t, b.db.Get(&n, `SELECT count(*) FROM ledger.outbox WHERE entry_id = $1`, ok.Entry.ID))
+	require.NoError(t, b.db.Get(&n, `SELECT count(*) FROM ledger.event_outbox WHERE event_id = $1`, ok.Entry.ID))
 	require.Equal(t, 1, n)
 
 	var entries int
@@ -207,27 +208,62 @@ func TestEventsNeverFillAGapBehindAReader(t *testing.T) {
 	require.NoError(t, err)
 	defer tx.Rollback()
 	late := ledger.NewID()
-	_, err = tx.Exec(`INSERT INTO ledger.outbox (entry_id) VALUES ($1)`, late)
+	_, err = tx.Exec(`INSERT INTO ledger.event_outbox (event_id) VALUES ($1)`, late)
 	require.NoError(t, err)
 
 	_, err = b.svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: b.alice.ID, ToAccountID: b.bob.ID,
 		Amount: money.MustParse("1.00", "CNY")})
 	require.NoError(t, err)
-	seen, err := store.Events(ctx, 0, 100)
+	seen, err := store.Events().Read(ctx, 0, 100)
 	require.NoError(t, err)
 	last := seen[len(seen)-1].Sequence
 
-	// The late row commits now (with an entry, so Events can load it).
+	// The late row commits now (with an entry, so its event can be rendered).
 	_, err = tx.Exec(`INSERT INTO ledger.entries (id, kind, value_date, booked_at, currencies, debits, credits)
 		VALUES ($1, 'journal', '2026-03-02', now(), '{CNY}', '{1}', '{1}')`, late)
 	require.NoError(t, err)
+	_, err = tx.Exec(`INSERT INTO ledger.postings (entry_id, idx, account_id, side, amount, currency, value_date)
+		VALUES ($1, 0, $2, 'debit', 1, 'CNY', '2026-03-02'), ($1, 1, $3, 'credit', 1, 'CNY', '2026-03-02')`,
+		late, b.alice.ID, b.bob.ID)
+	require.NoError(t, err)
 	require.NoError(t, tx.Commit())
 
-	more, err := store.Events(ctx, last, 100)
+	more, err := store.Events().Read(ctx, last, 100)
 	require.NoError(t, err)
 	require.Len(t, more, 1)
-	require.Equal(t, late, more[0].Entry.ID)
+	require.Equal(t, late, more[0].ID)
 	require.Equal(t, last+1, more[0].Sequence, "the late row comes after what the reader has seen")
+}
+
+// A page of events is rendered from its entries, each the same event the
+// entry itself makes; an outbox row whose entry is missing fails the read
+// rather than being skipped.
+func TestEventsRenderedFromEntries(t *testing.T) {
+	t.Parallel()
+	b := newBank(t)
+	ctx := context.Background()
+	store := pgledger.New(b.db)
+	var want []ledger.Entry
+	for i := range 3 {
+		r, err := b.svc.Transfer(ctx, ledger.TransferRequest{FromAccountID: b.alice.ID, ToAccountID: b.bob.ID,
+			Amount: money.MustParse(fmt.Sprintf("%d.25", i+1), "CNY"), Description: "rent", Metadata: map[string]string{"flat": "3"}})
+		require.NoError(t, err)
+		want = append(want, r.Entry)
+	}
+	got, err := store.Events().Read(ctx, 2, 100) // after the two funding deposits
+	require.NoError(t, err)
+	require.Len(t, got, len(want))
+	for i, e := range want {
+		ev, err := ledger.EntryPostedEvent(e)
+		require.NoError(t, err)
+		ev.Source, ev.Sequence = ledger.EventSource, int64(3+i)
+		require.Equal(t, ev, got[i])
+	}
+
+	_, err = b.db.Exec(`INSERT INTO ledger.event_outbox (event_id) VALUES ($1)`, ledger.NewID())
+	require.NoError(t, err)
+	_, err = store.Events().Read(ctx, 5, 100)
+	require.ErrorContains(t, err, "missing entry")
 }
 
 // Internal accounts spread their postings over shard rows, and their

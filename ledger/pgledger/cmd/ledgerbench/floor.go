@@ -80,7 +80,7 @@ func floorScript(n, accounts int) string {
 	SELECT entry, 0, debit, 'debit', amount, 'CNY', current_date FROM t
 	UNION ALL SELECT entry, 1, credit, 'credit', amount, 'CNY', current_date FROM t
 ), outbox AS (
-	INSERT INTO ledger.outbox (entry_id) SELECT entry FROM t
+	INSERT INTO ledger.event_outbox (event_id) SELECT entry FROM t
 ), moves AS (
 	SELECT account_id, sum(change) AS change
 	FROM (SELECT debit AS account_id, -amount AS change FROM t UNION ALL SELECT credit, amount FROM t) m

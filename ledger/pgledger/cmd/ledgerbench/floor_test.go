@@ -14,9 +14,9 @@ import (
 // TestFloorWritesWhatATransferWrites runs the floor's statement once and
 // checks it wrote what pgledger writes for as many transfers: an entry per
 // transfer with its totals, a debit and a credit posting between two
-// different customer accounts, an outbox row, and balances moved by the
-// postings, the money in the bank unchanged. A floor that wrote less would
-// overstate what the schema allows.
+// different customer accounts, an outbox row naming the entry, and
+// balances moved by the postings, the money in the bank unchanged. A floor
+// that wrote less would overstate what the schema allows.
 func TestFloorWritesWhatATransferWrites(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -36,14 +36,17 @@ func TestFloorWritesWhatATransferWrites(t *testing.T) {
 		return n
 	}
 	entriesBefore := count(`SELECT count(*) FROM ledger.entries`)
-	outboxBefore := count(`SELECT count(*) FROM ledger.outbox`)
+	outboxBefore := count(`SELECT count(*) FROM ledger.event_outbox`)
 
 	const n = 7
 	_, err = db.ExecContext(ctx, floorScript(n, len(b.accounts)))
 	require.NoError(t, err)
 
 	require.Equal(t, entriesBefore+n, count(`SELECT count(*) FROM ledger.entries`))
-	require.Equal(t, outboxBefore+n, count(`SELECT count(*) FROM ledger.outbox`))
+	require.Equal(t, outboxBefore+n, count(`SELECT count(*) FROM ledger.event_outbox`))
+	require.Equal(t, n, count(`SELECT count(*) FROM ledger.entries e WHERE kind = 'transfer'
+		AND EXISTS (SELECT 1 FROM ledger.event_outbox o WHERE o.event_id = e.id AND o.sequence IS NULL)`),
+		"each transfer has the outbox row the posting function writes: its entry's ID, to be numbered when read")
 	require.Equal(t, n, count(`SELECT count(*) FROM ledger.entries WHERE kind = 'transfer' AND debits = credits`))
 	require.Equal(t, n, count(`SELECT count(*) FROM ledger.entries e WHERE kind = 'transfer'
 		AND (SELECT count(DISTINCT p.account_id) FROM ledger.postings p WHERE p.entry_id = e.id) = 2
