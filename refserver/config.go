@@ -21,8 +21,16 @@ type Config struct {
 	// in-memory storage.
 	DatabaseURL string
 	// AdminToken is the bootstrap administrator's bearer token. Empty: a
-	// random one is made and logged once at start.
+	// random one is made at each start and logged once. Either way it is
+	// for creating the real staff users, who log in with passwords: it
+	// lives BootstrapTokenTTL from the start that first registers it, and
+	// each start revokes the bootstrap tokens of the starts before it.
 	AdminToken string
+	// BootstrapTokenTTL is how long the bootstrap admin token lasts; zero
+	// means one hour, and it may not exceed a staff login's 8 hours.
+	// Negative issues no bootstrap token (earlier ones are still revoked):
+	// for a bank whose staff are set up.
+	BootstrapTokenTTL time.Duration
 	// PIIKeyring is the customer-data keyring text (see
 	// customer.ParseKeyring). Required on PostgreSQL, where data outlives
 	// the process; in memory an ephemeral keyring is made when empty.
@@ -76,6 +84,12 @@ func (c Config) Validate() error {
 	if c.AdminToken != "" && len(c.AdminToken) < MinAdminTokenLength {
 		errs = append(errs, fmt.Errorf("admin token: must be at least %d characters", MinAdminTokenLength))
 	}
+	if c.BootstrapTokenTTL > channel.DefaultStaffSessionTTL {
+		errs = append(errs, fmt.Errorf("bootstrap token TTL %s: at most %s, a staff login's", c.BootstrapTokenTTL, channel.DefaultStaffSessionTTL))
+	}
+	if c.BootstrapTokenTTL < 0 && c.AdminToken != "" {
+		errs = append(errs, errors.New("admin token: set, but a negative bootstrap token TTL issues no bootstrap token"))
+	}
 	if c.DatabaseURL != "" && c.PIIKeyring == "" {
 		errs = append(errs, errors.New("PII keyring: required with a database (BANKKIT_PII_KEYS or -pii-keys-file); without it customer data could not be read after a restart"))
 	}
@@ -99,6 +113,17 @@ func (c Config) dormancyDays() int {
 		return 365
 	}
 	return c.DormancyDays
+}
+
+// DefaultBootstrapTokenTTL is how long the bootstrap admin token lasts
+// unless configured: long enough to create the first staff users.
+const DefaultBootstrapTokenTTL = time.Hour
+
+func (c Config) bootstrapTokenTTL() time.Duration {
+	if c.BootstrapTokenTTL == 0 {
+		return DefaultBootstrapTokenTTL
+	}
+	return c.BootstrapTokenTTL
 }
 
 func (c Config) maxConns() int {

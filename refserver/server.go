@@ -53,6 +53,12 @@ type Server struct {
 // at start; it authenticates with the admin token.
 const BootstrapAdmin = "admin"
 
+// The log messages of the bootstrap token.
+const (
+	bootstrapIssued = "bootstrap admin token issued"
+	bootstrapSpent  = "no bootstrap admin token"
+)
+
 // New builds the server: it opens the storage chosen by cfg (applying every
 // subsystem's migrations on PostgreSQL), creates the services, makes sure
 // the bootstrap administrator exists, and assembles the HTTP routes.
@@ -156,20 +162,49 @@ func (s *Server) keyring() (customer.Keyring, error) {
 	return k, nil
 }
 
-// bootstrapAdmin makes sure the administrator exists and holds the admin
-// token, printing a fresh random token once when none was configured.
+// bootstrapAdmin makes sure the administrator exists and holds this
+// start's bootstrap token, which ends the tokens of earlier starts. A
+// configured token that was revoked or has expired is not brought back:
+// the server starts without a bootstrap token and says so.
 func (s *Server) bootstrapAdmin(ctx context.Context) error {
+	ttl := s.cfg.bootstrapTokenTTL()
+	if ttl < 0 {
+		return s.revokeBootstrapTokens(ctx)
+	}
 	token := s.cfg.AdminToken
 	generated := token == ""
 	if generated {
 		token = "bk_admin_" + randomBase64(32)
 	}
-	if _, err := s.channel.EnsureBootstrapAdmin(ctx, BootstrapAdmin, token, 10*365*24*time.Hour); err != nil {
+	g, err := s.channel.EnsureBootstrapAdmin(ctx, BootstrapAdmin, token, ttl)
+	switch {
+	case !generated && errors.Is(err, channel.ErrDuplicate):
+		s.log.Warn(bootstrapSpent, "reason", "the configured admin token (BANKKIT_ADMIN_TOKEN) was revoked or has expired, and a spent token is never brought back; set a new one, or none to have one generated")
+		return nil
+	case err != nil:
 		return fmt.Errorf("refserver: bootstrap admin: %w", err)
+	case generated:
+		s.log.Warn(bootstrapIssued, "admin_token", token, "expires_at", g.ExpiresAt.UTC(),
+			"use", "create staff users with passwords (POST /v1/staff); the next start revokes this token")
+	default:
+		s.log.Info("bootstrap admin token registered", "expires_at", g.ExpiresAt.UTC())
 	}
-	if generated {
-		s.log.Warn("generated an admin token; set BANKKIT_ADMIN_TOKEN to choose your own", "admin_token", token)
+	return nil
+}
+
+// revokeBootstrapTokens ends every bootstrap token and issues none.
+func (s *Server) revokeBootstrapTokens(ctx context.Context) error {
+	admin, err := s.channel.IdentityByUsername(ctx, BootstrapAdmin)
+	if errors.Is(err, channel.ErrNotFound) {
+		return nil
 	}
+	if err == nil {
+		_, err = s.channel.RevokeAll(ctx, admin.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("refserver: revoking the bootstrap admin's tokens: %w", err)
+	}
+	s.log.Info(bootstrapSpent, "reason", "turned off (negative bootstrap token TTL)")
 	return nil
 }
 
