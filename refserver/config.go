@@ -35,6 +35,17 @@ type Config struct {
 	// customer.ParseKeyring). Required on PostgreSQL, where data outlives
 	// the process; in memory an ephemeral keyring is made when empty.
 	PIIKeyring string
+	// MetricsToken is the bearer token a Prometheus scraper sends for
+	// /metrics (at least 32 characters); it opens nothing else. Empty:
+	// /metrics answers 401 to everyone, unless MetricsPublic.
+	MetricsToken string
+	// MetricsPublic serves /metrics without a token: for a network where
+	// nobody but the scraper reaches the server's port.
+	MetricsPublic bool
+	// OpenAPIPrivate serves /openapi.json to signed-in callers only; by
+	// default it is public, as the API contract says (it describes the
+	// API and holds no data).
+	OpenAPIPrivate bool
 	// TLSCertFile and TLSKeyFile serve HTTPS when both are set.
 	TLSCertFile, TLSKeyFile string
 	// IdempotencyLease is how long a request holds its Idempotency-Key
@@ -92,6 +103,14 @@ func (c Config) Validate() error {
 	}
 	if c.DatabaseURL != "" && c.PIIKeyring == "" {
 		errs = append(errs, errors.New("PII keyring: required with a database (BANKKIT_PII_KEYS or -pii-keys-file); without it customer data could not be read after a restart"))
+	}
+	switch {
+	case c.MetricsToken != "" && len(c.MetricsToken) < MinAdminTokenLength:
+		errs = append(errs, fmt.Errorf("metrics token: must be at least %d characters", MinAdminTokenLength))
+	case c.MetricsToken != "" && c.MetricsPublic:
+		errs = append(errs, errors.New("metrics: set a metrics token or make them public, not both"))
+	case c.MetricsToken != "" && c.MetricsToken == c.AdminToken:
+		errs = append(errs, errors.New("metrics token: must differ from the admin token"))
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, errors.New("TLS: set both the certificate and the key file, or neither"))

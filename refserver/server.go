@@ -292,19 +292,19 @@ func (s *Server) buildHandler() http.Handler {
 	s.mux = mux
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.Handle("GET /metrics", s.metricsAccess(s.metrics.handler()))
 	doc, err := json.MarshalIndent(openAPI(s.routes), "", "  ")
 	if err != nil {
 		panic(err) // the document is built from static types; a failure is a programming error
 	}
-	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /openapi.json", s.openAPIAccess(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, answer{http.StatusOK, "application/json", doc})
-	})
+	})))
 	for _, rt := range s.routes {
 		rt.check()
 		mux.Handle(rt.muxPattern(), s.serve(rt))
 	}
-	return s.withRequestLog(s.unmatchedAsProblems(mux))
+	return s.withRequestLog(withSecurityHeaders(s.unmatchedAsProblems(mux)))
 }
 
 // unmatchedAsProblems answers requests no route matches in problem+json,

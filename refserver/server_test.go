@@ -137,11 +137,13 @@ func TestListenAndServeShutsDownGracefully(t *testing.T) {
 
 func TestMetricsCountRequestsByRoute(t *testing.T) {
 	t.Parallel()
-	h := newServer(t, refserver.Config{}).Handler()
+	const scraper = "bk_test_metrics_token_0123456789abcdef"
+	h := newServer(t, refserver.Config{MetricsToken: scraper}).Handler()
 	for range 3 {
 		get(t, h, "/healthz", nil)
 	}
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+scraper)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusOK, rec.Code)
