@@ -141,7 +141,10 @@ type (
 		RiskRating        customer.RiskRating `json:"risk_rating"`
 		Status            customer.Status     `json:"status"`
 		Version           int64               `json:"version"`
-		Masked            bool                `json:"masked"`
+		// Masked is true while any personal field is masked; Revealed
+		// names the fields shown in full.
+		Masked   bool             `json:"masked"`
+		Revealed []customer.Field `json:"revealed,omitempty"`
 	}
 )
 
@@ -186,20 +189,40 @@ func maskedView(m customer.Masked) customerView {
 	return v
 }
 
-func fullView(c customer.Customer) customerView {
-	v := maskedView(c.Mask())
-	v.DateOfBirth = c.DateOfBirth.String()
-	v.NationalID = nationalIDBody{Type: c.NationalID.Type, Number: c.NationalID.Number, Country: c.NationalID.Country}
-	v.Phones = nonNil(c.Phones)
-	v.Phone = ""
-	if len(c.Phones) > 0 {
-		v.Phone = c.Phones[0]
+// revealedView is the masked view m with the fields of c named in fields
+// shown in full: a partial reveal keeps every other field masked.
+func revealedView(m customer.Masked, c customer.Customer, fields []customer.Field) customerView {
+	v := maskedView(m)
+	for _, f := range customer.AllFields {
+		if !slices.Contains(fields, f) {
+			continue
+		}
+		switch f {
+		case customer.FieldNationalID:
+			v.NationalID = nationalIDBody{Type: c.NationalID.Type, Number: c.NationalID.Number, Country: c.NationalID.Country}
+		case customer.FieldPhones:
+			v.Phones, v.Phone = nonNil(c.Phones), ""
+			if len(c.Phones) > 0 {
+				v.Phone = c.Phones[0]
+			}
+		case customer.FieldEmail:
+			v.Email = c.Email
+		case customer.FieldAddress:
+			v.Address = addressView(c.Address)
+		case customer.FieldDateOfBirth:
+			v.DateOfBirth = c.DateOfBirth.String()
+		default:
+			continue // documents are not part of this view
+		}
+		v.Revealed = append(v.Revealed, f)
 	}
-	v.Email = c.Email
-	v.Address = addressView(c.Address)
-	v.Masked = false
+	v.Masked = len(v.Revealed) < viewedPersonalFields
 	return v
 }
+
+// viewedPersonalFields is how many personal fields the customer view
+// shows: all but the documents.
+var viewedPersonalFields = len(customer.AllFields) - 1
 
 func kycOf(k customer.KYC) kycView {
 	v := kycView{Status: k.Status, By: k.By, Reason: k.Reason}
@@ -253,11 +276,28 @@ func (s *Server) getCustomer(ctx context.Context, req customerRead) (customerVie
 	if !piiReaders.allows(caller) {
 		return customerView{}, fmt.Errorf("%w: your role may not see full personal data", errForbidden)
 	}
+	m, err := s.customer.Get(ctx, req.ID)
+	if err != nil {
+		return customerView{}, err
+	}
 	c, _, err := s.customer.Reveal(ctx, caller.IdentityID.String(), req.ID, req.Reveal, req.Reason)
 	if err != nil {
 		return customerView{}, err
 	}
-	return fullView(c), nil
+	// The masked fields must be of the version revealed: a change in
+	// between is read again (the reveal, which is logged, is not).
+	for range 2 {
+		if m.Version == c.Version {
+			break
+		}
+		if m, err = s.customer.Get(ctx, req.ID); err != nil {
+			return customerView{}, err
+		}
+	}
+	if m.Version != c.Version {
+		return customerView{}, fmt.Errorf("%w: the customer changed while it was read; retry", errConflict)
+	}
+	return revealedView(m, c, req.Reveal), nil
 }
 
 func (s *Server) patchCustomer(ctx context.Context, req customerPatchRequest) (customerView, error) {
