@@ -43,6 +43,7 @@ func newBank(t *testing.T, storage string) *testBank {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), passwordParams: &testPasswordParams}
 	if storage == "postgres" {
 		_, cfg.DatabaseURL = pgtest.NewWithURL(t)
+		cfg.ClearingDir = t.TempDir()
 	}
 	srv, err := New(context.Background(), cfg)
 	require.NoError(t, err)

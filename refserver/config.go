@@ -58,8 +58,9 @@ type Config struct {
 	// contention.
 	DatabaseMaxConns int
 	// ClearingDir is where the built-in clearing network writes outbound
-	// ISO 20022 messages (outbox/) for the clearing house; empty: a new
-	// temporary directory, logged at start.
+	// ISO 20022 messages (outbox/) for the clearing house, created when
+	// missing. Empty: DefaultClearingDir on a database; in memory, a
+	// temporary directory removed at Close (the bank dies with the process).
 	ClearingDir string
 	// DormancyDays is how long a demand account may go without a deposit,
 	// withdrawal or transfer of the customer's before end of day marks it

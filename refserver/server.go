@@ -43,6 +43,9 @@ type Server struct {
 	idem     idempotency.Store
 	bank     *bank.Bank
 
+	clearingDir     string // where the clearing network keeps its files
+	tempClearingDir string // the same, when it is temporary: removed at Close
+
 	loginLimiter *loginLimiter
 	routes       []route
 	mux          *http.ServeMux
@@ -88,6 +91,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // it releases whatever it opened.
 func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 	cfg := s.cfg
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
 
 	var st stores
 	if cfg.DatabaseURL != "" {
@@ -107,12 +115,6 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		}
 		s.db = db
 		s.log.Info("storage ready", "storage", "postgres")
-		// From here on, a failed start releases the database.
-		defer func() {
-			if err != nil {
-				s.Close()
-			}
-		}()
 	} else {
 		st = memoryStores()
 		s.log.Info("storage ready", "storage", "memory")
@@ -221,12 +223,17 @@ func randomBase64(n int) string { return base64.RawURLEncoding.EncodeToString(ra
 // Handler returns the server's HTTP handler (for tests and embedding).
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the storage.
+// Close releases the storage, and removes the clearing directory when it
+// was a temporary one.
 func (s *Server) Close() error {
+	var errs []error
 	if s.db != nil {
-		return s.db.Close()
+		errs = append(errs, s.db.Close())
 	}
-	return nil
+	if s.tempClearingDir != "" {
+		errs = append(errs, os.RemoveAll(s.tempClearingDir))
+	}
+	return errors.Join(errs...)
 }
 
 // ListenAndServe serves on cfg.Addr (HTTPS when a certificate is

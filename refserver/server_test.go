@@ -25,6 +25,7 @@ func newServer(t *testing.T, cfg refserver.Config) *refserver.Server {
 		cfg.Addr = "127.0.0.1:0"
 	}
 	cfg.Logger = quietLogger()
+	cfg.ClearingDir = t.TempDir()
 	cfg.PIIKeyring = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,index:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
 	srv, err := refserver.New(context.Background(), cfg)
 	require.NoError(t, err)
