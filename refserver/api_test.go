@@ -148,13 +148,7 @@ var customerSeq atomic.Int64
 // onboard creates a KYC-verified customer and returns its id.
 func (b *testBank) onboard(teller string) string {
 	b.t.Helper()
-	n := int(customerSeq.Add(1))
-	r := b.must(201, b.do("POST", "/v1/customers", teller, map[string]any{
-		"full_name": "张伟", "gender": "male", "date_of_birth": "1990-03-07",
-		"national_id": map[string]any{"type": "PRC_RESIDENT_ID", "number": residentID("110105", "19900307", n%1000)},
-		"phone":       fmt.Sprintf("+86138%08d", n), "email": fmt.Sprintf("zhang%d@example.com", n),
-		"address": map[string]any{"line1": "建国路1号", "city": "北京市", "province": "北京", "postal_code": "100020", "country": "CN"}, "occupation": "engineer",
-	}))
+	r := b.must(201, b.do("POST", "/v1/customers", teller, customerBody()))
 	id := r.str("id")
 	b.must(200, b.do("POST", "/v1/customers/"+id+"/kyc", teller, map[string]any{"status": "verified", "note": "documents checked in branch"}))
 	return id

@@ -47,7 +47,7 @@ type (
 	staffRequest struct {
 		Username string         `json:"username"`
 		Password string         `json:"password"`
-		Roles    []channel.Role `json:"roles"`
+		Roles    []channel.Role `json:"roles" doc:"admin, teller, loan_officer, risk_officer, marketing, finance, analyst, support"`
 	}
 	identityResponse struct {
 		ID         string         `json:"id"`
