@@ -53,7 +53,8 @@ type Server struct {
 }
 
 // BootstrapAdmin is the username of the administrator the server creates
-// at start; it authenticates with the admin token.
+// at start to set up the real staff; it authenticates with the bootstrap
+// token, short-lived and replaced at every start (Config.AdminToken).
 const BootstrapAdmin = "admin"
 
 // The log messages of the bootstrap token.
