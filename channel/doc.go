@@ -49,7 +49,9 @@
 // Authenticate reads the identity afresh, so role changes and disabling
 // take effect on the next request. DeleteExpiredSessions keeps the table
 // small. EnsureBootstrapAdmin registers an operator-chosen token for the
-// first admin of a new installation, stored hashed like every other.
+// first admin of a new installation, stored hashed like every other; the
+// bootstrap admin holds one such token at a time, so registering a new one
+// revokes the one before.
 //
 // # Storage
 //

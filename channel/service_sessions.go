@@ -88,11 +88,16 @@ func (s *Service) DeleteExpiredSessions(ctx context.Context) (int, error) {
 // from the first call. The token is stored hashed like every other. The
 // identity gets a random password nobody knows; it logs in by the token.
 //
-// Calling it again with the same username and token (a restart) returns
-// the same session. Errors: ErrInvalidInput (username, token, ttl);
-// ErrConflict when the username belongs to an identity that is not an
-// active admin; ErrDuplicate when the token is known but belongs to
-// another identity, or was revoked or has expired: choose a new one.
+// The bootstrap admin holds one credential at a time: every other session
+// of the identity is revoked, so a token printed by an earlier start stops
+// working when the next start registers its own. Calling it again with the
+// same token (a restart) keeps that token's session, and its expiry.
+//
+// Errors: ErrInvalidInput (username, token, ttl); ErrConflict when the
+// username belongs to an identity that is not an active admin; ErrDuplicate
+// when the token is known but belongs to another identity, or was revoked
+// or has expired: choose a new one (the admin's other sessions are revoked
+// all the same).
 func (s *Service) EnsureBootstrapAdmin(ctx context.Context, username, token string, ttl time.Duration) (Grant, error) {
 	u, err := NormalizeUsername(username)
 	if err != nil {
@@ -113,11 +118,20 @@ func (s *Service) EnsureBootstrapAdmin(ctx context.Context, username, token stri
 		sess, err := s.store.SessionByTokenHash(ctx, h)
 		if err == nil {
 			if sess.IdentityID != admin.ID || !sess.Active(s.now()) {
+				if err := s.revokeOthers(ctx, admin.ID, uuid.Nil); err != nil {
+					return Grant{}, err
+				}
 				return Grant{}, fmt.Errorf("%w: token is already used, revoked or expired", ErrDuplicate)
+			}
+			if err := s.revokeOthers(ctx, admin.ID, sess.ID); err != nil {
+				return Grant{}, err
 			}
 			return Grant{Token: token, SessionID: sess.ID, ExpiresAt: sess.ExpiresAt, Principal: principalOf(admin, sess)}, nil
 		}
 		if !errors.Is(err, ErrNotFound) {
+			return Grant{}, err
+		}
+		if err := s.revokeOthers(ctx, admin.ID, uuid.Nil); err != nil {
 			return Grant{}, err
 		}
 		id, err := newID()
@@ -137,6 +151,27 @@ func (s *Service) EnsureBootstrapAdmin(ctx context.Context, username, token stri
 		// read what it stored.
 	}
 	return Grant{}, fmt.Errorf("%w: token registered concurrently", ErrConflict)
+}
+
+// revokeOthers revokes every active session of the identity but keep's.
+func (s *Service) revokeOthers(ctx context.Context, identityID, keep uuid.UUID) error {
+	if keep == uuid.Nil {
+		_, err := s.store.RevokeSessions(ctx, identityID, s.now())
+		return err
+	}
+	all, err := s.store.ListSessions(ctx, identityID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, x := range all {
+		if x.ID != keep && x.Active(now) {
+			if _, err := s.store.RevokeSession(ctx, x.ID, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Service) ensureAdmin(ctx context.Context, username string) (Identity, error) {

@@ -85,7 +85,7 @@ type (
 	}
 	freezeRequest struct {
 		ID   ledger.ID  `path:"id" json:"-"`
-		Mode freezeMode `json:"mode,omitempty"`
+		Mode freezeMode `json:"mode,omitempty" doc:"all (the default: nothing moves) or debits (credits still arrive)"`
 	}
 	renewRequest struct {
 		ID                  ledger.ID             `path:"id" json:"-"`

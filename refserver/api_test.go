@@ -50,6 +50,7 @@ func newBankWithClock(t *testing.T, storage string, clock calendar.Clock) *testB
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), passwordParams: &testPasswordParams}
 	if storage == "postgres" {
 		_, cfg.DatabaseURL = pgtest.NewWithURL(t)
+		cfg.ClearingDir = t.TempDir()
 	}
 	srv, err := New(context.Background(), cfg)
 	require.NoError(t, err)
@@ -154,13 +155,7 @@ var customerSeq atomic.Int64
 // onboard creates a KYC-verified customer and returns its id.
 func (b *testBank) onboard(teller string) string {
 	b.t.Helper()
-	n := int(customerSeq.Add(1))
-	r := b.must(201, b.do("POST", "/v1/customers", teller, map[string]any{
-		"full_name": "张伟", "gender": "male", "date_of_birth": "1990-03-07",
-		"national_id": map[string]any{"type": "PRC_RESIDENT_ID", "number": residentID("110105", "19900307", n%1000)},
-		"phone":       fmt.Sprintf("+86138%08d", n), "email": fmt.Sprintf("zhang%d@example.com", n),
-		"address": map[string]any{"line1": "建国路1号", "city": "北京市", "province": "北京", "postal_code": "100020", "country": "CN"}, "occupation": "engineer",
-	}))
+	r := b.must(201, b.do("POST", "/v1/customers", teller, customerBody()))
 	id := r.str("id")
 	b.must(200, b.do("POST", "/v1/customers/"+id+"/kyc", teller, map[string]any{"status": "verified", "note": "documents checked in branch"}))
 	return id
@@ -300,8 +295,54 @@ func TestCustomerPIIIsMaskedUnlessRevealedWithAReason(t *testing.T) {
 	require.Equal(t, false, full.body["masked"])
 	require.NotContains(t, full.str("national_id", "number"), "*")
 
+	require.ElementsMatch(t, []any{"national_id", "phones", "email", "address", "date_of_birth"}, full.body["revealed"])
+	require.Equal(t, "1990-03-07", full.str("date_of_birth"))
+
 	support := b.staff("support")
 	require.Equal(t, 403, b.do("GET", "/v1/customers/"+id+"?reveal=all&reason=curious", support, nil).status)
+}
+
+// A partial reveal shows the fields it names in full and keeps every other
+// one masked, as a masked read shows it, saying which are revealed.
+func TestAPartialRevealKeepsTheOtherFieldsMasked(t *testing.T) {
+	t.Parallel()
+	b := newBank(t, "memory")
+	teller := b.staff("teller")
+	id := b.onboard(teller)
+	masked := b.must(200, b.do("GET", "/v1/customers/"+id, teller, nil))
+	full := b.must(200, b.do("GET", "/v1/customers/"+id+"?reveal=all&reason=customer+called+to+verify", teller, nil))
+
+	partial := b.must(200, b.do("GET", "/v1/customers/"+id+"?reveal=national_id&reason=account+opening+check", teller, nil))
+	require.Equal(t, full.body["national_id"], partial.body["national_id"], "revealed")
+	for _, field := range []string{"date_of_birth", "phone", "phones", "email", "address"} {
+		require.Equal(t, masked.body[field], partial.body[field], "%s stays masked", field)
+	}
+	require.Equal(t, true, partial.body["masked"], "some fields are still masked")
+	require.Equal(t, []any{"national_id"}, partial.body["revealed"])
+	require.NotContains(t, masked.body, "revealed", "a masked read reveals nothing")
+
+	two := b.must(200, b.do("GET", "/v1/customers/"+id+"?reveal=phones,date_of_birth&reason=call+back", teller, nil))
+	require.Equal(t, full.body["phones"], two.body["phones"])
+	require.Equal(t, full.body["date_of_birth"], two.body["date_of_birth"])
+	require.Equal(t, masked.body["national_id"], two.body["national_id"])
+	require.Equal(t, masked.body["address"], two.body["address"])
+	require.Equal(t, []any{"phones", "date_of_birth"}, two.body["revealed"])
+}
+
+// A customer opening an account for someone else finds no such customer,
+// as with every other object that is not theirs.
+func TestACustomerCannotOpenAnAccountForAnother(t *testing.T) {
+	t.Parallel()
+	b := newBank(t, "memory")
+	teller := b.staff("teller")
+	alice, bob := b.onboard(teller), b.onboard(teller)
+	b.must(201, b.do("POST", "/v1/customers/"+alice+"/online-banking", teller, map[string]any{"username": "alice", "password": "alice's long password"}))
+	token := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "alice", "password": "alice's long password"})).str("token")
+
+	r := b.must(404, b.do("POST", "/v1/accounts", token, map[string]any{"customer_id": bob, "product": "demand", "currency": "CNY"}))
+	require.Equal(t, "not-found", r.problemType())
+	require.Empty(t, b.must(200, b.do("GET", "/v1/customers/"+bob+"/accounts", teller, nil)).body["items"])
+	b.must(201, b.do("POST", "/v1/accounts", token, map[string]any{"customer_id": alice, "product": "demand", "currency": "CNY"}))
 }
 
 func TestOptimisticConcurrencyOnCustomerPatch(t *testing.T) {

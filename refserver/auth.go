@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/bankkit/bankkit/channel"
@@ -14,11 +13,11 @@ import (
 
 // authenticate reads the bearer token and returns who it belongs to.
 func (s *Server) authenticate(r *http.Request) (channel.Principal, error) {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+	token := bearerToken(r)
+	if token == "" {
 		return channel.Principal{}, fmt.Errorf("%w: send Authorization: Bearer <token>", errUnauthenticated)
 	}
-	principal, err := s.channel.Authenticate(r.Context(), strings.TrimSpace(token))
+	principal, err := s.channel.Authenticate(r.Context(), token)
 	switch {
 	case errors.Is(err, channel.ErrUnauthenticated):
 		return channel.Principal{}, fmt.Errorf("%w: the token is unknown, expired or revoked", errUnauthenticated)
@@ -48,7 +47,7 @@ type (
 	staffRequest struct {
 		Username string         `json:"username"`
 		Password string         `json:"password"`
-		Roles    []channel.Role `json:"roles"`
+		Roles    []channel.Role `json:"roles" doc:"admin, teller, loan_officer, risk_officer, marketing, finance, analyst, support"`
 	}
 	identityResponse struct {
 		ID         string         `json:"id"`

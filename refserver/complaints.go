@@ -19,7 +19,7 @@ func (s *Server) complaintRoutes() []route {
 		{method: "POST", pattern: "/v1/complaints/{id}/assign", summary: "Assign a complaint (open → in_progress)",
 			access: customerWriters, idempotency: idemOptional, handler: handle(s.complaintStep(bank.AssignComplaint))},
 		{method: "POST", pattern: "/v1/complaints/{id}/resolve", summary: "Resolve a complaint with a note (→ resolved)",
-			access: customerWriters, idempotency: idemOptional, handler: handle(s.complaintStep(bank.ResolveComplaint))},
+			access: customerWriters, idempotency: idemOptional, handler: handle(s.resolveComplaint)},
 		{method: "POST", pattern: "/v1/complaints/{id}/close", summary: "Close a resolved complaint, optionally with a 1–5 satisfaction score",
 			access: customerWriters.andCustomers(), idempotency: idemOptional, handler: handle(s.complaintStep(bank.CloseComplaint))},
 		{method: "POST", pattern: "/v1/complaints/{id}/reopen", summary: "Reopen a resolved or closed complaint",
@@ -37,6 +37,15 @@ type (
 	complaintStepRequest struct {
 		ID customer.ID `path:"id" json:"-"`
 		bank.ComplaintAction
+	}
+	// resolveRequest is the body of the one step that needs a field: the
+	// resolution the customer is told. It takes the other steps' fields
+	// too, unused, as every step always has.
+	resolveRequest struct {
+		ID           customer.ID `path:"id" json:"-"`
+		Note         string      `json:"note" doc:"the resolution the customer is told"`
+		Assignee     string      `json:"assignee,omitempty" doc:"not used by this step"`
+		Satisfaction int         `json:"satisfaction,omitempty" doc:"not used by this step"`
 	}
 	complaintView struct {
 		ID           string                     `json:"id"`
@@ -88,4 +97,10 @@ func (s *Server) complaintStep(step bank.ComplaintStep) func(context.Context, co
 		}
 		return complaintOf(c), nil
 	}
+}
+
+func (s *Server) resolveComplaint(ctx context.Context, req resolveRequest) (complaintView, error) {
+	c, err := s.complaintStep(bank.ResolveComplaint)(ctx, complaintStepRequest{ID: req.ID, ComplaintAction: bank.ComplaintAction{Note: req.Note}})
+	// The customer package calls the note the complaint's resolution.
+	return c, asAPIField(err, "resolution", "note")
 }

@@ -21,12 +21,31 @@ type Config struct {
 	// in-memory storage.
 	DatabaseURL string
 	// AdminToken is the bootstrap administrator's bearer token. Empty: a
-	// random one is made and logged once at start.
+	// random one is made at each start and logged once. Either way it is
+	// for creating the real staff users, who log in with passwords: it
+	// lives BootstrapTokenTTL from the start that first registers it, and
+	// each start revokes the bootstrap tokens of the starts before it.
 	AdminToken string
+	// BootstrapTokenTTL is how long the bootstrap admin token lasts; zero
+	// means one hour, and it may not exceed a staff login's 8 hours.
+	// Negative issues no bootstrap token (earlier ones are still revoked):
+	// for a bank whose staff are set up.
+	BootstrapTokenTTL time.Duration
 	// PIIKeyring is the customer-data keyring text (see
 	// customer.ParseKeyring). Required on PostgreSQL, where data outlives
 	// the process; in memory an ephemeral keyring is made when empty.
 	PIIKeyring string
+	// MetricsToken is the bearer token a Prometheus scraper sends for
+	// /metrics (at least 32 characters); it opens nothing else. Empty:
+	// /metrics answers 401 to everyone, unless MetricsPublic.
+	MetricsToken string
+	// MetricsPublic serves /metrics without a token: for a network where
+	// nobody but the scraper reaches the server's port.
+	MetricsPublic bool
+	// OpenAPIPrivate serves /openapi.json to signed-in callers only; by
+	// default it is public, as the API contract says (it describes the
+	// API and holds no data).
+	OpenAPIPrivate bool
 	// TLSCertFile and TLSKeyFile serve HTTPS when both are set.
 	TLSCertFile, TLSKeyFile string
 	// IdempotencyLease is how long a request holds its Idempotency-Key
@@ -39,8 +58,9 @@ type Config struct {
 	// contention.
 	DatabaseMaxConns int
 	// ClearingDir is where the built-in clearing network writes outbound
-	// ISO 20022 messages (outbox/) for the clearing house; empty: a new
-	// temporary directory, logged at start.
+	// ISO 20022 messages (outbox/) for the clearing house, created when
+	// missing. Empty: DefaultClearingDir on a database; in memory, a
+	// temporary directory removed at Close (the bank dies with the process).
 	ClearingDir string
 	// DormancyDays is how long a demand account may go without a deposit,
 	// withdrawal or transfer of the customer's before end of day marks it
@@ -76,8 +96,22 @@ func (c Config) Validate() error {
 	if c.AdminToken != "" && len(c.AdminToken) < MinAdminTokenLength {
 		errs = append(errs, fmt.Errorf("admin token: must be at least %d characters", MinAdminTokenLength))
 	}
+	if c.BootstrapTokenTTL > channel.DefaultStaffSessionTTL {
+		errs = append(errs, fmt.Errorf("bootstrap token TTL %s: at most %s, a staff login's", c.BootstrapTokenTTL, channel.DefaultStaffSessionTTL))
+	}
+	if c.BootstrapTokenTTL < 0 && c.AdminToken != "" {
+		errs = append(errs, errors.New("admin token: set, but a negative bootstrap token TTL issues no bootstrap token"))
+	}
 	if c.DatabaseURL != "" && c.PIIKeyring == "" {
 		errs = append(errs, errors.New("PII keyring: required with a database (BANKKIT_PII_KEYS or -pii-keys-file); without it customer data could not be read after a restart"))
+	}
+	switch {
+	case c.MetricsToken != "" && len(c.MetricsToken) < MinAdminTokenLength:
+		errs = append(errs, fmt.Errorf("metrics token: must be at least %d characters", MinAdminTokenLength))
+	case c.MetricsToken != "" && c.MetricsPublic:
+		errs = append(errs, errors.New("metrics: set a metrics token or make them public, not both"))
+	case c.MetricsToken != "" && c.MetricsToken == c.AdminToken:
+		errs = append(errs, errors.New("metrics token: must differ from the admin token"))
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, errors.New("TLS: set both the certificate and the key file, or neither"))
@@ -99,6 +133,17 @@ func (c Config) dormancyDays() int {
 		return 365
 	}
 	return c.DormancyDays
+}
+
+// DefaultBootstrapTokenTTL is how long the bootstrap admin token lasts
+// unless configured: long enough to create the first staff users.
+const DefaultBootstrapTokenTTL = time.Hour
+
+func (c Config) bootstrapTokenTTL() time.Duration {
+	if c.BootstrapTokenTTL == 0 {
+		return DefaultBootstrapTokenTTL
+	}
+	return c.BootstrapTokenTTL
 }
 
 func (c Config) maxConns() int {

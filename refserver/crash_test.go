@@ -128,7 +128,7 @@ func TestCrashConservesMoney(t *testing.T) {
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
 	srv := &crashServer{t: t, bin: bin, addr: addr, logs: &bytes.Buffer{},
-		env: append(os.Environ(), "BANKKIT_DATABASE_URL="+dbURL, "BANKKIT_ADMIN_TOKEN="+crashAdminToken, "BANKKIT_PII_KEYS="+crashKeyring)}
+		env: append(os.Environ(), "BANKKIT_DATABASE_URL="+dbURL, "BANKKIT_ADMIN_TOKEN="+crashAdminToken, "BANKKIT_PII_KEYS="+crashKeyring, "BANKKIT_CLEARING_DIR="+t.TempDir())}
 	srv.start()
 	t.Cleanup(srv.kill)
 	base := "http://" + addr

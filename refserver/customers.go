@@ -50,9 +50,19 @@ func (s *Server) customerRoutes() []route {
 
 type (
 	nationalIDBody struct {
-		Type    customer.NationalIDType `json:"type"`
-		Number  string                  `json:"number"`
-		Country string                  `json:"country,omitempty"`
+		Type    customer.NationalIDType `json:"type" doc:"PRC_RESIDENT_ID or PASSPORT"`
+		Number  string                  `json:"number" doc:"a PRC resident id must pass its GB 11643 check digit; reads show it masked unless revealed"`
+		Country string                  `json:"country,omitempty" doc:"a passport's issuing country, ISO 3166-1 (none for a PRC resident id)"`
+	}
+	// addressRequest is an address as a request sends it: line1, city
+	// and country are what the bank needs of one.
+	addressRequest struct {
+		Line1      string `json:"line1"`
+		Line2      string `json:"line2,omitempty"`
+		City       string `json:"city"`
+		Province   string `json:"province,omitempty"`
+		PostalCode string `json:"postal_code,omitempty"`
+		Country    string `json:"country" doc:"ISO 3166-1 alpha-2"`
 	}
 	addressBody struct {
 		Line1      string `json:"line1,omitempty"`
@@ -64,16 +74,16 @@ type (
 	}
 	customerCreateRequest struct {
 		FullName    string              `json:"full_name"`
-		Gender      customer.Gender     `json:"gender"`
-		DateOfBirth calendar.Date       `json:"date_of_birth"`
+		Gender      customer.Gender     `json:"gender" doc:"female, male, other or unspecified"`
+		DateOfBirth calendar.Date       `json:"date_of_birth" doc:"YYYY-MM-DD; a PRC resident id's must match"`
 		NationalID  nationalIDBody      `json:"national_id"`
-		Phone       string              `json:"phone,omitempty"`
+		Phone       string              `json:"phone" doc:"E.164, e.g. +8613812345678"`
 		Email       string              `json:"email,omitempty"`
-		Address     *addressBody        `json:"address,omitempty"`
+		Address     *addressRequest     `json:"address,omitempty"`
 		Occupation  string              `json:"occupation,omitempty"`
-		IncomeBand  customer.IncomeBand `json:"income_band,omitempty"`
-		Language    string              `json:"preferred_language,omitempty"`
-		Channel     customer.Channel    `json:"preferred_channel,omitempty"`
+		IncomeBand  customer.IncomeBand `json:"income_band,omitempty" doc:"undisclosed, low, middle, high or very_high"`
+		Language    string              `json:"preferred_language,omitempty" doc:"a language tag such as zh-CN"`
+		Channel     customer.Channel    `json:"preferred_channel,omitempty" doc:"email, sms, phone, mail, app, web or branch"`
 	}
 	customerRead struct {
 		ID     customer.ID  `path:"id"`
@@ -87,7 +97,7 @@ type (
 		Gender     *customer.Gender     `json:"gender,omitempty"`
 		Phone      *string              `json:"phone,omitempty"`
 		Email      *string              `json:"email,omitempty"`
-		Address    *addressBody         `json:"address,omitempty"`
+		Address    *addressRequest      `json:"address,omitempty" doc:"replaces the whole address; {} removes it"`
 		Occupation *string              `json:"occupation,omitempty"`
 		IncomeBand *customer.IncomeBand `json:"income_band,omitempty"`
 		RiskRating *customer.RiskRating `json:"risk_rating,omitempty"`
@@ -109,8 +119,8 @@ type (
 	}
 	kycRequest struct {
 		ID     customer.ID        `path:"id" json:"-"`
-		Status customer.KYCStatus `json:"status"`
-		Note   string             `json:"note"`
+		Status customer.KYCStatus `json:"status" doc:"verified or rejected"`
+		Note   string             `json:"note" doc:"why: what was checked, or why it was rejected"`
 	}
 	loginSetupRequest struct {
 		ID       customer.ID `path:"id" json:"-"`
@@ -127,7 +137,7 @@ type (
 		ID                string              `json:"id"`
 		FullName          string              `json:"full_name"`
 		Gender            customer.Gender     `json:"gender"`
-		DateOfBirth       string              `json:"date_of_birth"`
+		DateOfBirth       string              `json:"date_of_birth" doc:"the year only, unless revealed"`
 		NationalID        nationalIDBody      `json:"national_id"`
 		Phone             string              `json:"phone,omitempty"`
 		Phones            []string            `json:"phones"`
@@ -141,7 +151,10 @@ type (
 		RiskRating        customer.RiskRating `json:"risk_rating"`
 		Status            customer.Status     `json:"status"`
 		Version           int64               `json:"version"`
-		Masked            bool                `json:"masked"`
+		// Masked is true while any personal field is masked; Revealed
+		// names the fields shown in full.
+		Masked   bool             `json:"masked" doc:"true while any personal field is masked"`
+		Revealed []customer.Field `json:"revealed,omitempty" doc:"the personal fields shown in full (a reveal)"`
 	}
 )
 
@@ -163,7 +176,7 @@ func (f *revealFields) UnmarshalText(b []byte) error {
 	return nil
 }
 
-func (a addressBody) toDomain() customer.Address {
+func (a addressRequest) toDomain() customer.Address {
 	return customer.Address{Line1: a.Line1, Line2: a.Line2, City: a.City, Province: a.Province, PostalCode: a.PostalCode, Country: a.Country}
 }
 
@@ -186,20 +199,40 @@ func maskedView(m customer.Masked) customerView {
 	return v
 }
 
-func fullView(c customer.Customer) customerView {
-	v := maskedView(c.Mask())
-	v.DateOfBirth = c.DateOfBirth.String()
-	v.NationalID = nationalIDBody{Type: c.NationalID.Type, Number: c.NationalID.Number, Country: c.NationalID.Country}
-	v.Phones = nonNil(c.Phones)
-	v.Phone = ""
-	if len(c.Phones) > 0 {
-		v.Phone = c.Phones[0]
+// revealedView is the masked view m with the fields of c named in fields
+// shown in full: a partial reveal keeps every other field masked.
+func revealedView(m customer.Masked, c customer.Customer, fields []customer.Field) customerView {
+	v := maskedView(m)
+	for _, f := range customer.AllFields {
+		if !slices.Contains(fields, f) {
+			continue
+		}
+		switch f {
+		case customer.FieldNationalID:
+			v.NationalID = nationalIDBody{Type: c.NationalID.Type, Number: c.NationalID.Number, Country: c.NationalID.Country}
+		case customer.FieldPhones:
+			v.Phones, v.Phone = nonNil(c.Phones), ""
+			if len(c.Phones) > 0 {
+				v.Phone = c.Phones[0]
+			}
+		case customer.FieldEmail:
+			v.Email = c.Email
+		case customer.FieldAddress:
+			v.Address = addressView(c.Address)
+		case customer.FieldDateOfBirth:
+			v.DateOfBirth = c.DateOfBirth.String()
+		default:
+			continue // documents are not part of this view
+		}
+		v.Revealed = append(v.Revealed, f)
 	}
-	v.Email = c.Email
-	v.Address = addressView(c.Address)
-	v.Masked = false
+	v.Masked = len(v.Revealed) < viewedPersonalFields
 	return v
 }
+
+// viewedPersonalFields is how many personal fields the customer view
+// shows: all but the documents.
+var viewedPersonalFields = len(customer.AllFields) - 1
 
 func kycOf(k customer.KYC) kycView {
 	v := kycView{Status: k.Status, By: k.By, Reason: k.Reason}
@@ -237,10 +270,14 @@ func (s *Server) createCustomer(ctx context.Context, req customerCreateRequest) 
 
 // apiPhoneField names the API's single "phone" field where the customer
 // package, which keeps a list, says "phones" or "phones[0]".
-func apiPhoneField(err error) error {
+func apiPhoneField(err error) error { return asAPIField(err, "phones", "phone") }
+
+// asAPIField renames a field error whose field starts with pkgField to
+// apiField: the name the API gives what a package calls otherwise.
+func asAPIField(err error, pkgField, apiField string) error {
 	var fe *fault.FieldError
-	if errors.As(err, &fe) && strings.HasPrefix(fe.Field, "phones") {
-		return fault.Field(fe.Err, "phone", fe.Reason)
+	if errors.As(err, &fe) && strings.HasPrefix(fe.Field, pkgField) {
+		return fault.Field(fe.Err, apiField, fe.Reason)
 	}
 	return err
 }
@@ -253,11 +290,28 @@ func (s *Server) getCustomer(ctx context.Context, req customerRead) (customerVie
 	if !piiReaders.allows(caller) {
 		return customerView{}, fmt.Errorf("%w: your role may not see full personal data", errForbidden)
 	}
+	m, err := s.customer.Get(ctx, req.ID)
+	if err != nil {
+		return customerView{}, err
+	}
 	c, _, err := s.customer.Reveal(ctx, caller.IdentityID.String(), req.ID, req.Reveal, req.Reason)
 	if err != nil {
 		return customerView{}, err
 	}
-	return fullView(c), nil
+	// The masked fields must be of the version revealed: a change in
+	// between is read again (the reveal, which is logged, is not).
+	for range 2 {
+		if m.Version == c.Version {
+			break
+		}
+		if m, err = s.customer.Get(ctx, req.ID); err != nil {
+			return customerView{}, err
+		}
+	}
+	if m.Version != c.Version {
+		return customerView{}, fmt.Errorf("%w: the customer changed while it was read; retry", errConflict)
+	}
+	return revealedView(m, c, req.Reveal), nil
 }
 
 func (s *Server) patchCustomer(ctx context.Context, req customerPatchRequest) (customerView, error) {
@@ -320,8 +374,10 @@ func customerList(ms []customer.Masked, limit int) list[customerView] {
 }
 
 func (s *Server) setKYC(ctx context.Context, req kycRequest) (customerView, error) {
-	return masked(s.customer.SetKYC(ctx, req.ID, customer.KYCDecision{Status: req.Status,
-		By: bank.CallerOf(ctx).IdentityID.String(), Reason: req.Note}))
+	m, err := s.customer.SetKYC(ctx, req.ID, customer.KYCDecision{Status: req.Status,
+		By: bank.CallerOf(ctx).IdentityID.String(), Reason: req.Note})
+	// The customer package calls the note the decision's reason.
+	return masked(m, asAPIField(err, "reason", "note"))
 }
 
 func (s *Server) setUpOnlineBanking(ctx context.Context, req loginSetupRequest) (identityResponse, error) {

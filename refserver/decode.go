@@ -42,9 +42,12 @@ func isJSON(ct string) bool {
 
 // decodeJSON decodes exactly one JSON value into v, refusing unknown
 // fields, so a client cannot set fields the endpoint does not take
-// (balance, status, customer_id ...). Its errors name the field at fault
-// where one can be named.
+// (balance, status, customer_id ...), and repeated keys at any depth. Its
+// errors name the field at fault where one can be named.
 func decodeJSON(body []byte, v any) error {
+	if key := firstRepeatedKey(body); key != "" {
+		return fault.Field(errMalformedJSON, key, "repeats a key of its object (keys match whatever their case)")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)

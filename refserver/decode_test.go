@@ -35,6 +35,11 @@ func TestDecodeJSON(t *testing.T) {
 		{"syntax error", "", `{"account_id":`, 400, "malformed-json", ""},
 		{"empty body", "", ``, 400, "malformed-json", ""},
 		{"two objects", "", `{} {}`, 400, "malformed-json", ""},
+		{"duplicate key", "", `{"account_id":"a","amount":{"value":"10.00","currency":"CNY"},"account_id":"b"}`, 400, "malformed-json", "account_id"},
+		{"duplicate key in an object", "", `{"account_id":"a","amount":{"value":"10.00","value":"20.00","currency":"CNY"}}`, 400, "malformed-json", "amount.value"},
+		{"duplicate key in another case", "", `{"account_id":"a","Account_ID":"b"}`, 400, "malformed-json", "Account_ID"},
+		{"duplicate key escaped", "", `{"account_id":"a","acc\u006funt_id":"b"}`, 400, "malformed-json", "account_id"},
+		{"duplicate key in an array", "", `{"account_id":"a","tags":[{"x":1},{"y":1,"y":2}]}`, 400, "malformed-json", "tags[1].y"},
 		{"not json content type", "text/plain", `{}`, 415, "unsupported-media-type", ""},
 		{"too large", "", `{"description":"` + strings.Repeat("x", maxBodyBytes) + `"}`, 413, "body-too-large", ""},
 	}
@@ -65,4 +70,21 @@ func TestDecodeJSON(t *testing.T) {
 			}
 		})
 	}
+}
+
+// One rule at every depth: a repeated key is malformed JSON, named.
+func TestRepeatedKeysAreRefusedAtEveryDepth(t *testing.T) {
+	t.Parallel()
+	b := newBank(t, "memory")
+	teller := b.staff("teller")
+	acct := b.openAccount(teller, b.onboard(teller))
+	for field, body := range map[string]string{
+		"amount":       `{"account_id":"` + acct + `","amount":{"value":"1.00","currency":"CNY"},"amount":{"value":"900.00","currency":"CNY"}}`,
+		"amount.value": `{"account_id":"` + acct + `","amount":{"value":"1.00","value":"900.00","currency":"CNY"}}`,
+	} {
+		r := b.must(400, b.do("POST", "/v1/deposits", teller, body))
+		require.Equal(t, "malformed-json", r.problemType(), field)
+		require.Equal(t, field, r.body["errors"].([]any)[0].(map[string]any)["field"], field)
+	}
+	require.Equal(t, "0.00", b.must(200, b.do("GET", "/v1/accounts/"+acct, teller, nil)).str("balance", "value"))
 }

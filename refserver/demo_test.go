@@ -19,6 +19,7 @@ func TestDemoSeedsALivingBankOnce(t *testing.T) {
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), passwordParams: &testPasswordParams}
 			if storage == "postgres" {
 				_, cfg.DatabaseURL = pgtest.NewWithURL(t)
+				cfg.ClearingDir = t.TempDir()
 			}
 			srv, err := New(context.Background(), cfg)
 			require.NoError(t, err)

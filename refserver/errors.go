@@ -16,6 +16,7 @@ var (
 	errUnauthenticated        = fault.New(fault.Unauthenticated, "unauthenticated", "authentication is required")
 	errNotFound               = fault.New(fault.NotFound, "not-found", "not found")
 	errForbidden              = fault.New(fault.Forbidden, "forbidden", "forbidden")
+	errConflict               = fault.New(fault.Conflict, "conflict", "conflict")
 	errTooManyLogins          = fault.New(fault.TooManyRequests, "too-many-requests", "too many login attempts from this address; wait and retry")
 	errUnavailable            = fault.New(fault.Unavailable, "unavailable", "temporarily unavailable")
 	errInternal               = fault.New(fault.Internal, "internal", "internal error")

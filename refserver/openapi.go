@@ -2,6 +2,7 @@ package refserver
 
 import (
 	"encoding"
+	"fmt"
 	"net/http"
 	"reflect"
 	"sort"
@@ -225,21 +226,37 @@ func componentName(t reflect.Type) string {
 	return strings.Join(names, "_")
 }
 
+// inlineStruct describes a struct. A field is required unless it is a
+// pointer or tagged omitempty or omitzero: for a request type, the tag
+// says whether the server needs the field. Fields tagged oneof:"<group>"
+// are alternatives: exactly one of them is required (a type has at most
+// one such group).
 func (g *schemaGen) inlineStruct(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	var required []string
-	g.fields(t, props, &required)
+	oneOf := map[string][]string{}
+	g.fields(t, props, &required, oneOf)
 	sort.Strings(required)
 	s := map[string]any{"type": "object", "properties": props}
 	if len(required) > 0 {
 		s["required"] = required
+	}
+	if len(oneOf) > 1 {
+		panic(fmt.Sprintf("refserver: %s has more than one oneof group", t))
+	}
+	for _, members := range oneOf {
+		var alternatives []any
+		for _, m := range members {
+			alternatives = append(alternatives, map[string]any{"required": []string{m}})
+		}
+		s["oneOf"] = alternatives
 	}
 	return s
 }
 
 // fields describes the JSON fields of t as encoding/json sees them: an
 // embedded struct's fields are the outer one's.
-func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
+func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string, oneOf map[string][]string) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
@@ -248,15 +265,21 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]str
 		case tag == "-":
 			continue
 		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
-			g.fields(f.Type, props, required)
+			g.fields(f.Type, props, required, oneOf)
 			continue
 		case !f.IsExported():
 			continue
 		case name == "":
 			name = f.Name
 		}
-		props[name] = g.schemaOf(f.Type)
-		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
+		schema := g.schemaOf(f.Type)
+		if doc := f.Tag.Get("doc"); doc != "" {
+			schema["description"] = doc
+		}
+		props[name] = schema
+		if group, ok := f.Tag.Lookup("oneof"); ok {
+			oneOf[group] = append(oneOf[group], name)
+		} else if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
 			*required = append(*required, name)
 		}
 	}

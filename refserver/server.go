@@ -43,6 +43,9 @@ type Server struct {
 	idem     idempotency.Store
 	bank     *bank.Bank
 
+	clearingDir     string // where the clearing network keeps its files
+	tempClearingDir string // the same, when it is temporary: removed at Close
+
 	loginLimiter *loginLimiter
 	routes       []route
 	mux          *http.ServeMux
@@ -50,8 +53,15 @@ type Server struct {
 }
 
 // BootstrapAdmin is the username of the administrator the server creates
-// at start; it authenticates with the admin token.
+// at start to set up the real staff; it authenticates with the bootstrap
+// token, short-lived and replaced at every start (Config.AdminToken).
 const BootstrapAdmin = "admin"
+
+// The log messages of the bootstrap token.
+const (
+	bootstrapIssued = "bootstrap admin token issued"
+	bootstrapSpent  = "no bootstrap admin token"
+)
 
 // New builds the server: it opens the storage chosen by cfg (applying every
 // subsystem's migrations on PostgreSQL), creates the services, makes sure
@@ -82,6 +92,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // it releases whatever it opened.
 func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 	cfg := s.cfg
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
 
 	var st stores
 	if cfg.DatabaseURL != "" {
@@ -101,12 +116,6 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		}
 		s.db = db
 		s.log.Info("storage ready", "storage", "postgres")
-		// From here on, a failed start releases the database.
-		defer func() {
-			if err != nil {
-				s.Close()
-			}
-		}()
 	} else {
 		st = memoryStores()
 		s.log.Info("storage ready", "storage", "memory")
@@ -156,20 +165,49 @@ func (s *Server) keyring() (customer.Keyring, error) {
 	return k, nil
 }
 
-// bootstrapAdmin makes sure the administrator exists and holds the admin
-// token, printing a fresh random token once when none was configured.
+// bootstrapAdmin makes sure the administrator exists and holds this
+// start's bootstrap token, which ends the tokens of earlier starts. A
+// configured token that was revoked or has expired is not brought back:
+// the server starts without a bootstrap token and says so.
 func (s *Server) bootstrapAdmin(ctx context.Context) error {
+	ttl := s.cfg.bootstrapTokenTTL()
+	if ttl < 0 {
+		return s.revokeBootstrapTokens(ctx)
+	}
 	token := s.cfg.AdminToken
 	generated := token == ""
 	if generated {
 		token = "bk_admin_" + randomBase64(32)
 	}
-	if _, err := s.channel.EnsureBootstrapAdmin(ctx, BootstrapAdmin, token, 10*365*24*time.Hour); err != nil {
+	g, err := s.channel.EnsureBootstrapAdmin(ctx, BootstrapAdmin, token, ttl)
+	switch {
+	case !generated && errors.Is(err, channel.ErrDuplicate):
+		s.log.Warn(bootstrapSpent, "reason", "the configured admin token (BANKKIT_ADMIN_TOKEN) was revoked or has expired, and a spent token is never brought back; set a new one, or none to have one generated")
+		return nil
+	case err != nil:
 		return fmt.Errorf("refserver: bootstrap admin: %w", err)
+	case generated:
+		s.log.Warn(bootstrapIssued, "admin_token", token, "expires_at", g.ExpiresAt.UTC(),
+			"use", "create staff users with passwords (POST /v1/staff); the next start revokes this token")
+	default:
+		s.log.Info("bootstrap admin token registered", "expires_at", g.ExpiresAt.UTC())
 	}
-	if generated {
-		s.log.Warn("generated an admin token; set BANKKIT_ADMIN_TOKEN to choose your own", "admin_token", token)
+	return nil
+}
+
+// revokeBootstrapTokens ends every bootstrap token and issues none.
+func (s *Server) revokeBootstrapTokens(ctx context.Context) error {
+	admin, err := s.channel.IdentityByUsername(ctx, BootstrapAdmin)
+	if errors.Is(err, channel.ErrNotFound) {
+		return nil
 	}
+	if err == nil {
+		_, err = s.channel.RevokeAll(ctx, admin.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("refserver: revoking the bootstrap admin's tokens: %w", err)
+	}
+	s.log.Info(bootstrapSpent, "reason", "turned off (negative bootstrap token TTL)")
 	return nil
 }
 
@@ -186,12 +224,17 @@ func randomBase64(n int) string { return base64.RawURLEncoding.EncodeToString(ra
 // Handler returns the server's HTTP handler (for tests and embedding).
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the storage.
+// Close releases the storage, and removes the clearing directory when it
+// was a temporary one.
 func (s *Server) Close() error {
+	var errs []error
 	if s.db != nil {
-		return s.db.Close()
+		errs = append(errs, s.db.Close())
 	}
-	return nil
+	if s.tempClearingDir != "" {
+		errs = append(errs, os.RemoveAll(s.tempClearingDir))
+	}
+	return errors.Join(errs...)
 }
 
 // ListenAndServe serves on cfg.Addr (HTTPS when a certificate is
@@ -257,19 +300,19 @@ func (s *Server) buildHandler() http.Handler {
 	s.mux = mux
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.Handle("GET /metrics", s.metricsAccess(s.metrics.handler()))
 	doc, err := json.MarshalIndent(openAPI(s.routes), "", "  ")
 	if err != nil {
 		panic(err) // the document is built from static types; a failure is a programming error
 	}
-	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /openapi.json", s.openAPIAccess(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, answer{http.StatusOK, "application/json", doc})
-	})
+	})))
 	for _, rt := range s.routes {
 		rt.check()
 		mux.Handle(rt.muxPattern(), s.serve(rt))
 	}
-	return s.withRequestLog(s.unmatchedAsProblems(mux))
+	return s.withRequestLog(withSecurityHeaders(s.unmatchedAsProblems(mux)))
 }
 
 // unmatchedAsProblems answers requests no route matches in problem+json,

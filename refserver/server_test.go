@@ -25,6 +25,7 @@ func newServer(t *testing.T, cfg refserver.Config) *refserver.Server {
 		cfg.Addr = "127.0.0.1:0"
 	}
 	cfg.Logger = quietLogger()
+	cfg.ClearingDir = t.TempDir()
 	cfg.PIIKeyring = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,index:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
 	srv, err := refserver.New(context.Background(), cfg)
 	require.NoError(t, err)
@@ -137,11 +138,13 @@ func TestListenAndServeShutsDownGracefully(t *testing.T) {
 
 func TestMetricsCountRequestsByRoute(t *testing.T) {
 	t.Parallel()
-	h := newServer(t, refserver.Config{}).Handler()
+	const scraper = "bk_test_metrics_token_0123456789abcdef"
+	h := newServer(t, refserver.Config{MetricsToken: scraper}).Handler()
 	for range 3 {
 		get(t, h, "/healthz", nil)
 	}
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+scraper)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusOK, rec.Code)

@@ -3,6 +3,7 @@ package refserver
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
@@ -76,19 +77,46 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 
 // clearingNetwork is the built-in file network: outbound messages are
 // written to the clearing directory for the clearing house to collect.
+// Without one configured, a bank on a database uses DefaultClearingDir, so
+// every start finds the files of the ones before; a bank in memory, which
+// dies with its process, uses a temporary directory removed at Close.
 func (s *Server) clearingNetwork() (*clearing.FileNetwork, error) {
 	dir := s.cfg.ClearingDir
-	if dir == "" {
+	switch {
+	case dir != "":
+	case s.cfg.DatabaseURL != "":
+		d, err := DefaultClearingDir()
+		if err != nil {
+			return nil, fmt.Errorf("refserver: clearing directory: %w; set one (-clearing-dir)", err)
+		}
+		dir = d
+	default:
 		tmp, err := os.MkdirTemp("", "bankkit-clearing-")
 		if err != nil {
 			return nil, fmt.Errorf("refserver: clearing directory: %w", err)
 		}
-		dir = tmp
+		dir, s.tempClearingDir = tmp, tmp
 	}
 	n, err := clearing.NewFileNetwork(dir)
 	if err != nil {
 		return nil, fmt.Errorf("refserver: clearing directory %s: %w", dir, err)
 	}
-	s.log.Info("clearing network", "dir", dir)
+	s.clearingDir = dir
+	s.log.Info("clearing network", "dir", dir, "temporary", s.tempClearingDir != "")
 	return n, nil
+}
+
+// DefaultClearingDir is where a bank on a database keeps its clearing files
+// unless told otherwise: bankkit/clearing under the user's state directory,
+// $XDG_STATE_HOME or else ~/.local/state.
+func DefaultClearingDir() (string, error) {
+	state := os.Getenv("XDG_STATE_HOME")
+	if !filepath.IsAbs(state) { // the XDG specification ignores a relative path
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		state = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(state, "bankkit", "clearing"), nil
 }

@@ -68,9 +68,13 @@ func TestServesHTTPSWithTheConfiguredCertificate(t *testing.T) {
 		res.Body.Close()
 		return res.StatusCode == http.StatusOK && res.TLS != nil
 	}, 10*time.Second, 50*time.Millisecond)
+	res, err := client.Get("https://" + addr + "/healthz")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, "max-age=31536000", res.Header.Get("Strict-Transport-Security"), "HSTS over TLS")
 
 	// Plain HTTP reaches the TLS listener and is refused, not served.
-	res, err := http.Get("http://" + addr + "/healthz")
+	res, err = http.Get("http://" + addr + "/healthz")
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)

@@ -33,7 +33,9 @@ var bootstrapTests = []test{
 		require.Equal(t, g.Principal.IdentityID, again.Principal.IdentityID)
 		require.True(t, again.ExpiresAt.Equal(g.ExpiresAt))
 
-		// A different token for the same admin is a second session.
+		// A different token for the same admin is a new session, and the
+		// end of the previous one: the bootstrap admin holds one credential
+		// at a time.
 		other, err := channel.GenerateToken()
 		require.NoError(t, err)
 		second, err := e.svc.EnsureBootstrapAdmin(e.ctx, "admin", other, time.Hour)
@@ -41,12 +43,31 @@ var bootstrapTests = []test{
 		require.Equal(t, g.Principal.IdentityID, second.Principal.IdentityID)
 		require.NotEqual(t, g.SessionID, second.SessionID)
 		e.requireAuthenticated(other)
+		e.requireUnauthenticated(operatorToken)
 
-		// A revoked token is not brought back.
+		// A revoked token is not brought back, and the admin's other
+		// sessions end all the same.
 		require.NoError(t, e.svc.Revoke(e.ctx, other))
+		third, err := channel.GenerateToken()
+		require.NoError(t, err)
+		_, err = e.svc.EnsureBootstrapAdmin(e.ctx, "admin", third, time.Hour)
+		require.NoError(t, err)
 		_, err = e.svc.EnsureBootstrapAdmin(e.ctx, "admin", other, time.Hour)
 		require.ErrorIs(t, err, channel.ErrDuplicate)
 		e.requireUnauthenticated(other)
+		e.requireUnauthenticated(third)
+
+		// So is an expired one.
+		_, err = e.svc.EnsureBootstrapAdmin(e.ctx, "admin", third, time.Hour)
+		require.ErrorIs(t, err, channel.ErrDuplicate, "a revoked token stays revoked")
+		fourth, err := channel.GenerateToken()
+		require.NoError(t, err)
+		_, err = e.svc.EnsureBootstrapAdmin(e.ctx, "admin", fourth, time.Minute)
+		require.NoError(t, err)
+		e.clock.Advance(time.Minute)
+		_, err = e.svc.EnsureBootstrapAdmin(e.ctx, "admin", fourth, time.Hour)
+		require.ErrorIs(t, err, channel.ErrDuplicate)
+		e.requireUnauthenticated(fourth)
 
 		// Nobody can log in as the bootstrap admin with a password.
 		_, err = e.svc.Login(e.ctx, "admin", operatorToken)

@@ -31,7 +31,9 @@ type OpenAccountRequest struct {
 }
 
 // OpenAccount opens an account for a customer who exists, is active and
-// has passed KYC (ErrCustomerNotVerified otherwise, and nothing is opened):
+// has passed KYC (ErrCustomerNotVerified otherwise, and nothing is opened;
+// a customer naming anyone else gets ErrNotFound, as for any object not
+// theirs):
 // a demand account earning the demand product's interest, or a time
 // deposit at the time product's rate of the business date. The account is
 // linked to the customer's record. Each step is keyed from the request's
@@ -42,8 +44,8 @@ func (b *Bank) OpenAccount(ctx context.Context, r OpenAccountRequest) (ledger.Ac
 	if err != nil {
 		return ledger.Account{}, invalid("customer_id", "must be a customer id")
 	}
-	if isCustomer(ctx) && CallerOf(ctx).CustomerID != cid.String() {
-		return ledger.Account{}, ErrCustomerNotVerified
+	if err := ownCustomer(ctx, cid); err != nil {
+		return ledger.Account{}, err
 	}
 	switch r.Product {
 	case ledger.ProductDemand:

@@ -152,7 +152,7 @@ func TestCustomersOpenAccountsOnlyForThemselves(t *testing.T) {
 	alice, bob := f.person(customer.KYCVerified), f.person(customer.KYCVerified)
 	_, err := b.OpenAccount(asCustomer(context.Background(), alice),
 		bank.OpenAccountRequest{CustomerID: bob.String(), Product: ledger.ProductDemand, Currency: money.CNY})
-	require.ErrorIs(t, err, bank.ErrCustomerNotVerified)
+	require.ErrorIs(t, err, bank.ErrNotFound, "another customer is not found, as every object not theirs")
 	require.Empty(t, f.accounts)
 
 	a, err := b.OpenAccount(asCustomer(context.Background(), alice),

@@ -53,8 +53,8 @@ func (b *Bank) accountFor(ctx context.Context, field, raw string, amount money.M
 // (ToExternal).
 type TransferRequest struct {
 	FromAccountID string           `json:"from_account_id"`
-	ToAccountID   string           `json:"to_account_id,omitempty"`
-	ToExternal    *ExternalAccount `json:"to_external,omitempty"`
+	ToAccountID   string           `json:"to_account_id,omitempty" oneof:"destination"`
+	ToExternal    *ExternalAccount `json:"to_external,omitempty" oneof:"destination"`
 	Amount        money.Money      `json:"amount"`
 	Description   string           `json:"description,omitempty"`
 }

@@ -2,19 +2,57 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"net/url"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bankkit/bankkit/internal/pgtest"
 )
 
 // The load program runs end to end (briefly, in memory) and reports a line
 // per client count with no failed requests.
 func TestLoadProgramRuns(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, run("", true, "1,2", 300*time.Millisecond, 4, &out))
+	require.NoError(t, run(options{memory: true, clients: "1,2", duration: 300 * time.Millisecond, accounts: 4}, &out))
 	require.Contains(t, out.String(), "transfers/s")
 	lines := bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n"))
 	require.Len(t, lines, 4)
 	require.Regexp(t, `^\s+2\s+\d+\s+\S+\s+\S+\s+0$`, string(lines[3]))
+}
+
+// A database that exists is used as it is and kept, whoever made it; one
+// bankload creates it drops when done. Runs twice on the same database
+// work, each with a customer of its own.
+func TestLoadNeverDropsADatabaseItDidNotCreate(t *testing.T) {
+	existing, dsn := pgtest.NewWithURL(t)
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	name := strings.TrimPrefix(u.Path, "/")
+	_, err = existing.Exec("CREATE TABLE precious (id int)")
+	require.NoError(t, err)
+	base := os.Getenv(pgtest.EnvURL)
+
+	for range 2 {
+		var out bytes.Buffer
+		require.NoError(t, run(options{dbURL: base, dbName: name, clients: "1", duration: 100 * time.Millisecond, accounts: 2}, &out))
+		require.Contains(t, out.String(), "transfers/s")
+	}
+	var n int
+	require.NoError(t, existing.Get(&n, "SELECT count(*) FROM precious"), "the database and its data are still there")
+
+	scratch := name + "_scratch"
+	var out bytes.Buffer
+	require.NoError(t, run(options{dbURL: base, dbName: scratch, clients: "1", duration: 100 * time.Millisecond, accounts: 2}, &out))
+	admin, err := sqlx.Connect("postgres", base)
+	require.NoError(t, err)
+	defer admin.Close()
+	var exists bool
+	require.NoError(t, admin.GetContext(context.Background(), &exists, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", scratch))
+	require.False(t, exists, "the database bankload created is dropped")
 }

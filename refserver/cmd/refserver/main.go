@@ -3,16 +3,19 @@
 //	go run ./refserver/cmd/refserver                 # in-memory bank on :8080
 //	go run ./refserver/cmd/refserver -database-url postgres://postgres@127.0.0.1:5432/bank?sslmode=disable
 //
-// Every flag has an environment variable that sets its default.
+// Every flag has an environment variable, named in its usage, that sets it
+// when the flag is not given (docs/operations.md lists them).
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
 	"syscall"
 	"time"
 
@@ -27,52 +30,29 @@ func main() {
 }
 
 func run(args []string) error {
-	fs := flag.NewFlagSet("refserver", flag.ContinueOnError)
-	addr := fs.String("addr", envOr("BANKKIT_ADDR", ":8080"), "listen address (env BANKKIT_ADDR)")
-	dbURL := fs.String("database-url", os.Getenv("BANKKIT_DATABASE_URL"), "PostgreSQL URL; empty runs in memory (env BANKKIT_DATABASE_URL)")
-	adminToken := fs.String("admin-token", os.Getenv("BANKKIT_ADMIN_TOKEN"), "bootstrap admin bearer token, at least 32 characters; empty makes a random one and logs it (env BANKKIT_ADMIN_TOKEN)")
-	keysFile := fs.String("pii-keys-file", os.Getenv("BANKKIT_PII_KEYS_FILE"), "file holding the customer-data keyring; or put the keyring itself in BANKKIT_PII_KEYS (env BANKKIT_PII_KEYS_FILE)")
-	tlsCert := fs.String("tls-cert", os.Getenv("BANKKIT_TLS_CERT"), "TLS certificate file; with -tls-key serves HTTPS (env BANKKIT_TLS_CERT)")
-	tlsKey := fs.String("tls-key", os.Getenv("BANKKIT_TLS_KEY"), "TLS private key file (env BANKKIT_TLS_KEY)")
-	demo := fs.Bool("demo", os.Getenv("BANKKIT_DEMO") == "1", "seed a small demo bank: customers, accounts and four weeks of activity (env BANKKIT_DEMO=1)")
-	clearingDir := fs.String("clearing-dir", os.Getenv("BANKKIT_CLEARING_DIR"), "directory for outbound ISO 20022 clearing messages; empty: a temporary one (env BANKKIT_CLEARING_DIR)")
-	dormancy := fs.Int("dormancy-days", 365, "days without customer activity before end of day marks a demand account dormant; negative: never")
-	maxConns := fs.Int("db-max-conns", 32, "PostgreSQL connection pool size")
-	lease := fs.Duration("idempotency-lease", 30*time.Second, "how long a request holds its Idempotency-Key before a retry may take over")
-	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests get on SIGINT/SIGTERM")
-	if err := fs.Parse(args); err != nil {
+	var cfg refserver.Config
+	var keysFile string
+	fs := flags(&cfg, &keysFile)
+	if err := parse(fs, args, os.LookupEnv); err != nil {
 		return err
 	}
 	keyring := os.Getenv("BANKKIT_PII_KEYS")
-	if *keysFile != "" {
+	if keysFile != "" {
 		if keyring != "" {
 			return fmt.Errorf("set the PII keyring once: BANKKIT_PII_KEYS or -pii-keys-file, not both")
 		}
-		b, err := os.ReadFile(*keysFile)
+		b, err := os.ReadFile(keysFile)
 		if err != nil {
 			return fmt.Errorf("PII keyring file: %w", err)
 		}
 		keyring = string(b)
 	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	cfg.PIIKeyring = keyring
+	cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := refserver.New(ctx, refserver.Config{
-		Addr:             *addr,
-		DatabaseURL:      *dbURL,
-		AdminToken:       *adminToken,
-		PIIKeyring:       keyring,
-		TLSCertFile:      *tlsCert,
-		TLSKeyFile:       *tlsKey,
-		Demo:             *demo,
-		DatabaseMaxConns: *maxConns,
-		ClearingDir:      *clearingDir,
-		DormancyDays:     *dormancy,
-		IdempotencyLease: *lease,
-		ShutdownTimeout:  *shutdown,
-		Logger:           logger,
-	})
+	srv, err := refserver.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -80,9 +60,57 @@ func run(args []string) error {
 	return srv.ListenAndServe(ctx)
 }
 
-func envOr(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
-		return v
+// flags defines the command's flags over cfg and keysFile. Each usage ends
+// with the environment variable that sets the flag, "(env BANKKIT_...)".
+func flags(cfg *refserver.Config, keysFile *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("refserver", flag.ContinueOnError)
+	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address (env BANKKIT_ADDR)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL URL; empty runs in memory (env BANKKIT_DATABASE_URL)")
+	fs.StringVar(&cfg.AdminToken, "admin-token", "", "bootstrap admin bearer token, at least 32 characters, living -bootstrap-token-ttl from its first start; empty makes a random one at each start and logs it (env BANKKIT_ADMIN_TOKEN)")
+	fs.DurationVar(&cfg.BootstrapTokenTTL, "bootstrap-token-ttl", refserver.DefaultBootstrapTokenTTL, "how long the bootstrap admin token lasts, at most 8h; negative issues none (env BANKKIT_BOOTSTRAP_TOKEN_TTL)")
+	fs.StringVar(keysFile, "pii-keys-file", "", "file holding the customer-data keyring; or put the keyring itself in BANKKIT_PII_KEYS (env BANKKIT_PII_KEYS_FILE)")
+	fs.StringVar(&cfg.TLSCertFile, "tls-cert", "", "TLS certificate file; with -tls-key serves HTTPS (env BANKKIT_TLS_CERT)")
+	fs.StringVar(&cfg.TLSKeyFile, "tls-key", "", "TLS private key file (env BANKKIT_TLS_KEY)")
+	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "bearer token the Prometheus scraper sends for /metrics, at least 32 characters (env BANKKIT_METRICS_TOKEN)")
+	fs.BoolVar(&cfg.MetricsPublic, "metrics-public", false, "serve /metrics without a token (env BANKKIT_METRICS_PUBLIC)")
+	fs.BoolVar(&cfg.OpenAPIPrivate, "openapi-private", false, "serve /openapi.json to signed-in callers only (env BANKKIT_OPENAPI_PRIVATE)")
+	fs.BoolVar(&cfg.Demo, "demo", false, "seed a small demo bank: customers, accounts and four weeks of activity (env BANKKIT_DEMO)")
+	fs.StringVar(&cfg.ClearingDir, "clearing-dir", "", "directory for outbound ISO 20022 clearing messages, created if missing; empty: $XDG_STATE_HOME/bankkit/clearing (or ~/.local/state/...) on a database, a temporary one in memory (env BANKKIT_CLEARING_DIR)")
+	fs.IntVar(&cfg.DormancyDays, "dormancy-days", 365, "days without customer activity before end of day marks a demand account dormant; negative: never (env BANKKIT_DORMANCY_DAYS)")
+	fs.IntVar(&cfg.DatabaseMaxConns, "db-max-conns", 32, "PostgreSQL connection pool size (env BANKKIT_DB_MAX_CONNS)")
+	fs.DurationVar(&cfg.IdempotencyLease, "idempotency-lease", 30*time.Second, "how long a request holds its Idempotency-Key before a retry may take over (env BANKKIT_IDEMPOTENCY_LEASE)")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests get on SIGINT/SIGTERM (env BANKKIT_SHUTDOWN_TIMEOUT)")
+	return fs
+}
+
+var envInUsage = regexp.MustCompile(`\(env (BANKKIT_[A-Z0-9_]+)\)$`)
+
+// envOf is the environment variable that sets f, as its usage names it.
+func envOf(f *flag.Flag) string {
+	if m := envInUsage.FindStringSubmatch(f.Usage); m != nil {
+		return m[1]
 	}
-	return def
+	return ""
+}
+
+// parse parses args, then sets each flag not given there from its
+// environment variable, when that is set and not empty: flags win.
+func parse(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := envOf(f)
+		v, ok := lookupEnv(env)
+		if given[f.Name] || env == "" || !ok || v == "" {
+			return
+		}
+		if err := fs.Set(f.Name, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %w", env, v, err))
+		}
+	})
+	return errors.Join(errs...)
 }
