@@ -45,6 +45,24 @@ func SealedKeyID(sealed []byte) (string, error) {
 
 // sealWith seals plaintext under the key id/key, bound to ref.
 func sealWith(id string, key []byte, ref SealRef, plaintext []byte) ([]byte, error) {
+	return seal(id, key, ref.aad(), plaintext)
+}
+
+func open(keys Keyring, ref SealRef, sealed []byte) ([]byte, error) {
+	plain, err := openWith(keys.Key, ref.aad(), sealed)
+	if errors.Is(err, errNotAuthentic) {
+		id, _ := SealedKeyID(sealed)
+		return nil, fmt.Errorf("%w: %s does not open under key %q", ErrCorrupt, ref.Field, id)
+	}
+	return plain, err
+}
+
+// errNotAuthentic: a sealed value's tag does not verify under its key and
+// additional data. Callers say which value it was.
+var errNotAuthentic = errors.New("customer: does not authenticate")
+
+// seal seals plaintext under the key id/key, bound to aad.
+func seal(id string, key, aad, plaintext []byte) ([]byte, error) {
 	if len(id) == 0 || len(id) > 255 {
 		return nil, fmt.Errorf("%w: primary key id %q", ErrUnknownKey, id)
 	}
@@ -60,15 +78,17 @@ func sealWith(id string, key []byte, ref SealRef, plaintext []byte) ([]byte, err
 		return nil, fmt.Errorf("customer: nonce: %w", err)
 	}
 	out = append(out, nonce...)
-	return aead.Seal(out, nonce, plaintext, ref.aad()), nil
+	return aead.Seal(out, nonce, plaintext, aad), nil
 }
 
-func open(keys Keyring, ref SealRef, sealed []byte) ([]byte, error) {
+// openWith opens a sealed value with the key keyOf returns for the id it
+// names. A value that does not authenticate is errNotAuthentic.
+func openWith(keyOf func(id string) ([]byte, error), aad, sealed []byte) ([]byte, error) {
 	id, err := SealedKeyID(sealed)
 	if err != nil {
 		return nil, err
 	}
-	key, err := keys.Key(id)
+	key, err := keyOf(id)
 	if err != nil {
 		return nil, err
 	}
@@ -80,9 +100,9 @@ func open(keys Keyring, ref SealRef, sealed []byte) ([]byte, error) {
 	if len(body) < aead.NonceSize()+aead.Overhead() {
 		return nil, fmt.Errorf("%w: too short", ErrCorrupt)
 	}
-	plain, err := aead.Open(nil, body[:aead.NonceSize()], body[aead.NonceSize():], ref.aad())
+	plain, err := aead.Open(nil, body[:aead.NonceSize()], body[aead.NonceSize():], aad)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s does not open under key %q", ErrCorrupt, ref.Field, id)
+		return nil, errNotAuthentic
 	}
 	return plain, nil
 }

@@ -114,6 +114,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 	if err = s.services(st, keys); err != nil {
 		return err
 	}
+	if err = s.checkKeys(ctx); err != nil {
+		return err
+	}
 	for _, c := range bank.Currencies {
 		if _, err = s.ledger.SetupChart(ctx, c); err != nil {
 			return fmt.Errorf("refserver: chart of accounts for %s: %w", c, err)
