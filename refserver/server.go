@@ -210,6 +210,8 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	stopPurging := s.startPurging(ctx, replyPurgeInterval)
+	defer stopPurging()
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" {
