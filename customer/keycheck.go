@@ -3,7 +3,7 @@ package customer
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"slices"
@@ -197,9 +197,9 @@ func (s *Service) CheckKeys(ctx context.Context) error {
 		}
 	}
 	for id, key := range keys {
-		s.confirmed.Store(id, keyFingerprint(key))
+		s.confirm(id, key)
 	}
-	s.confirmed.Store(IndexKeyCheckID, keyFingerprint(s.keys.IndexKey()))
+	s.confirm(IndexKeyCheckID, s.keys.IndexKey())
 	return nil
 }
 
@@ -219,12 +219,13 @@ func (s *Service) addKeyCheck(ctx context.Context, c KeyCheck, key []byte) error
 	return err
 }
 
-func keyFingerprint(key []byte) [sha256.Size]byte { return sha256.Sum256(key) }
+// confirm remembers that key is the one the store knows under id.
+func (s *Service) confirm(id string, key []byte) { s.confirmed.Store(id, slices.Clone(key)) }
 
 // isConfirmed says whether this process has checked the key under id.
 func (s *Service) isConfirmed(id string, key []byte) bool {
-	fp, ok := s.confirmed.Load(id)
-	return ok && fp.([sha256.Size]byte) == keyFingerprint(key)
+	known, ok := s.confirmed.Load(id)
+	return ok && subtle.ConstantTimeCompare(known.([]byte), key) == 1
 }
 
 // confirmIndex makes sure the index key is the one the blind indexes were
@@ -245,7 +246,7 @@ func (s *Service) confirmIndex(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.confirmed.Store(IndexKeyCheckID, keyFingerprint(key))
+	s.confirm(IndexKeyCheckID, key)
 	return nil
 }
 
@@ -271,6 +272,6 @@ func (s *Service) sealingKey(ctx context.Context) (string, []byte, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	s.confirmed.Store(id, keyFingerprint(key))
+	s.confirm(id, key)
 	return id, key, nil
 }

@@ -63,12 +63,17 @@ var errNotAuthentic = errors.New("customer: does not authenticate")
 
 // seal seals plaintext under the key id/key, bound to aad.
 func seal(id string, key, aad, plaintext []byte) ([]byte, error) {
-	if len(id) == 0 || len(id) > 255 {
-		return nil, fmt.Errorf("%w: primary key id %q", ErrUnknownKey, id)
-	}
 	aead, err := newGCM(key)
 	if err != nil {
 		return nil, err
+	}
+	return sealAEAD(id, aead, aad, plaintext)
+}
+
+// sealAEAD seals plaintext with the cipher of the key id, bound to aad.
+func sealAEAD(id string, aead cipher.AEAD, aad, plaintext []byte) ([]byte, error) {
+	if len(id) == 0 || len(id) > 255 {
+		return nil, fmt.Errorf("%w: primary key id %q", ErrUnknownKey, id)
 	}
 	out := make([]byte, 0, 2+len(id)+aead.NonceSize()+len(plaintext)+aead.Overhead())
 	out = append(out, sealVersion, byte(len(id)))
@@ -84,15 +89,23 @@ func seal(id string, key, aad, plaintext []byte) ([]byte, error) {
 // openWith opens a sealed value with the key keyOf returns for the id it
 // names. A value that does not authenticate is errNotAuthentic.
 func openWith(keyOf func(id string) ([]byte, error), aad, sealed []byte) ([]byte, error) {
+	return openAEAD(func(id string) (cipher.AEAD, error) {
+		key, err := keyOf(id)
+		if err != nil {
+			return nil, err
+		}
+		return newGCM(key)
+	}, aad, sealed)
+}
+
+// openAEAD opens a sealed value with the cipher aeadOf returns for the id
+// it names. A value that does not authenticate is errNotAuthentic.
+func openAEAD(aeadOf func(id string) (cipher.AEAD, error), aad, sealed []byte) ([]byte, error) {
 	id, err := SealedKeyID(sealed)
 	if err != nil {
 		return nil, err
 	}
-	key, err := keyOf(id)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := newGCM(key)
+	aead, err := aeadOf(id)
 	if err != nil {
 		return nil, err
 	}

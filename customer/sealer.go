@@ -1,11 +1,14 @@
 package customer
 
 import (
+	"bytes"
 	"context"
+	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // Sealer seals data outside the customer store that can hold personal
@@ -14,10 +17,17 @@ import (
 // customer records. Each key is derived for the sealer's purpose
 // (HKDF-SHA-256), so a value sealed for one purpose never opens as
 // another's or as a customer field. Values have the customer fields'
-// layout and name the key id that opens them.
+// layout and name the key id that opens them. Safe for concurrent use.
 type Sealer struct {
 	svc     *Service
 	purpose string
+	derived sync.Map // key id -> derivedKey
+}
+
+// derivedKey caches a purpose key: deriving it costs more than sealing.
+type derivedKey struct {
+	from []byte // the keyring's key it was derived from
+	aead cipher.AEAD
 }
 
 // Sealer returns a Sealer for purpose, a fixed label such as
@@ -32,23 +42,23 @@ func (s *Sealer) Seal(ctx context.Context, aad, plaintext []byte) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	derived, err := s.derive(key)
+	aead, err := s.aead(id, key)
 	if err != nil {
 		return nil, err
 	}
-	return seal(id, derived, aad, plaintext)
+	return sealAEAD(id, aead, aad, plaintext)
 }
 
 // Open opens a value Seal returned with the same aad: ErrUnknownKey when
 // the keyring no longer holds its key, ErrCorrupt when it was altered or
 // bound to other data.
 func (s *Sealer) Open(aad, sealed []byte) ([]byte, error) {
-	plain, err := openWith(func(id string) ([]byte, error) {
+	plain, err := openAEAD(func(id string) (cipher.AEAD, error) {
 		key, err := s.svc.keys.Key(id)
 		if err != nil {
 			return nil, err
 		}
-		return s.derive(key)
+		return s.aead(id, key)
 	}, aad, sealed)
 	if errors.Is(err, errNotAuthentic) {
 		return nil, fmt.Errorf("%w: a value sealed for %s does not open", ErrCorrupt, s.purpose)
@@ -56,6 +66,19 @@ func (s *Sealer) Open(aad, sealed []byte) ([]byte, error) {
 	return plain, err
 }
 
-func (s *Sealer) derive(key []byte) ([]byte, error) {
-	return hkdf.Key(sha256.New, key, nil, "bankkit "+s.purpose, KeySize)
+// aead returns the cipher of the purpose key derived from key.
+func (s *Sealer) aead(id string, key []byte) (cipher.AEAD, error) {
+	if d, ok := s.derived.Load(id); ok && bytes.Equal(d.(derivedKey).from, key) {
+		return d.(derivedKey).aead, nil
+	}
+	derived, err := hkdf.Key(sha256.New, key, nil, "bankkit "+s.purpose, KeySize)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := newGCM(derived)
+	if err != nil {
+		return nil, err
+	}
+	s.derived.Store(id, derivedKey{from: key, aead: aead})
+	return aead, nil
 }

@@ -22,8 +22,8 @@ type Service struct {
 	sla    int
 	reveal RevealPolicy
 	events *event.Feed
-	// confirmed maps a key id (or IndexKeyCheckID) to the SHA-256 of the
-	// key this process has checked against the store's key-check record.
+	// confirmed maps a key id (or IndexKeyCheckID) to the key this
+	// process has checked against the store's key-check record.
 	confirmed sync.Map
 }
 
