@@ -2,7 +2,9 @@
 // pass. A backend's tests call Run with a constructor that returns a fresh,
 // empty store; the suite drives it through customer.Service, so it checks
 // what users see: errors, ordering, atomicity, concurrency, encryption,
-// rotation and the access log.
+// rotation, key checks and the access log. A store wrapped in a harness
+// that implements Tamperer or KeyCheckForgetter runs the tests that need
+// raw access too.
 //
 //	func TestContract(t *testing.T) {
 //		customertest.Run(t, func(t *testing.T) customer.Store { return memcustomer.New() })
