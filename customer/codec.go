@@ -70,9 +70,9 @@ func setPlaintext(c *Customer, f Field, b []byte) error {
 	return nil
 }
 
-// toRecord seals c into a Record under one snapshot of the primary key.
-func (s *Service) toRecord(c Customer) (Record, error) {
-	keyID, key := s.keys.Primary()
+// toRecord seals c into a Record under the key id/key (a confirmed
+// snapshot of the primary key).
+func (s *Service) toRecord(c Customer, keyID string, key []byte) (Record, error) {
 	r := Record{
 		ID: c.ID, FullName: c.FullName, NameKey: normalizeName(c.FullName), Gender: c.Gender,
 		NationalIDType: c.NationalID.Type, KeyID: keyID, Occupation: c.Occupation,
@@ -152,7 +152,8 @@ func (s *Service) maskedAll(rs []Record) ([]Masked, error) {
 // document opens a document record; reveal says whether the number is
 // shown in full or masked.
 func (s *Service) document(d DocumentRecord, reveal bool) (Document, error) {
-	pt, err := open(s.keys, SealRef{CustomerID: d.CustomerID, DocumentID: d.ID, Field: documentNumberField}, d.SealedNumber)
+	ref, sealed := d.SealedValue()
+	pt, err := open(s.keys, ref, sealed)
 	if err != nil {
 		return Document{}, err
 	}

@@ -19,6 +19,9 @@
 //   - Keyring: where the AES-256 keys come from (configuration, or a KMS
 //     behind the interface). Data is sealed under the primary key; older
 //     keys keep opening their rows until RotateKeys has re-sealed them.
+//   - Key check: a record per key that has sealed data, written on the
+//     key's first use; CheckKeys refuses a keyring that is missing a key
+//     the data needs or holds a different key under its id.
 //   - Blind index: a keyed HMAC of the normalised national id or phone,
 //     used for exact lookups and the one-customer-per-id rule without
 //     decrypting anything.
@@ -29,7 +32,8 @@
 // birth and document numbers with AES-256-GCM before the Store sees them;
 // the additional authenticated data is the customer id and field name, so a
 // ciphertext copied to another row or field does not open. The full name
-// stays in clear so staff can search by name prefix. Every backend
+// stays in clear so staff can search by name prefix (docs/customer.md gives
+// the reasons and the alternatives). Every backend
 // (memcustomer, pgcustomer) therefore holds the same protected data, and a
 // copy of the database reveals no personal data without the keys.
 //

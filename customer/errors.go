@@ -27,6 +27,9 @@ var (
 	// ErrUnknownKey: the keyring holds no key with that id (it was retired,
 	// or never configured).
 	ErrUnknownKey = fault.New(fault.Internal, "unknown-key", "customer: unknown encryption key")
+	// ErrKeyMismatch: a key of the keyring is not the one the stored data
+	// was sealed (or indexed) under: the same id holds different bytes.
+	ErrKeyMismatch = fault.New(fault.Internal, "key-mismatch", "customer: key does not match the stored data")
 	// ErrKeyInUse: the key cannot be retired while it still encrypts rows,
 	// or is the primary key.
 	ErrKeyInUse = fault.New(fault.Conflict, "key-in-use", "customer: key still in use")

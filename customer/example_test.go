@@ -138,6 +138,41 @@ func ExampleService_RotateKeys() {
 	// <nil> [k2]
 }
 
+// Checking the keyring at start: a keyring whose k1 is not the key the
+// stored data was sealed under is refused before it reads or writes
+// anything.
+func ExampleService_CheckKeys() {
+	ctx := context.Background()
+	store := memcustomer.New()
+	clock := calendar.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	svc, err := customer.NewService(store, exampleKeys(), customer.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
+	if _, err := svc.Create(ctx, zhangSan()); err != nil {
+		panic(err)
+	}
+	fmt.Println(svc.CheckKeys(ctx))
+
+	other := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("x", 32)))
+	index := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("x", 32))) // the same index key
+	wrong, err := customer.ParseKeyring("k1:" + other + ",index:" + index)
+	if err != nil {
+		panic(err)
+	}
+	restarted, err := customer.NewService(store, wrong)
+	if err != nil {
+		panic(err)
+	}
+	err = restarted.CheckKeys(ctx)
+	fmt.Println(errors.Is(err, customer.ErrKeyMismatch))
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// true
+	// customer: key does not match the stored data: key "k1" is not the key first used under that id (on 2026-03-02)
+}
+
 // Complaints are due a number of business days after opening, on the
 // bank's calendar.
 func ExampleService_OpenComplaint() {

@@ -45,12 +45,35 @@ func SealedKeyID(sealed []byte) (string, error) {
 
 // sealWith seals plaintext under the key id/key, bound to ref.
 func sealWith(id string, key []byte, ref SealRef, plaintext []byte) ([]byte, error) {
-	if len(id) == 0 || len(id) > 255 {
-		return nil, fmt.Errorf("%w: primary key id %q", ErrUnknownKey, id)
+	return seal(id, key, ref.aad(), plaintext)
+}
+
+func open(keys Keyring, ref SealRef, sealed []byte) ([]byte, error) {
+	plain, err := openWith(keys.Key, ref.aad(), sealed)
+	if errors.Is(err, errNotAuthentic) {
+		id, _ := SealedKeyID(sealed)
+		return nil, fmt.Errorf("%w: %s does not open under key %q", ErrCorrupt, ref.Field, id)
 	}
+	return plain, err
+}
+
+// errNotAuthentic: a sealed value's tag does not verify under its key and
+// additional data. Callers say which value it was.
+var errNotAuthentic = errors.New("customer: does not authenticate")
+
+// seal seals plaintext under the key id/key, bound to aad.
+func seal(id string, key, aad, plaintext []byte) ([]byte, error) {
 	aead, err := newGCM(key)
 	if err != nil {
 		return nil, err
+	}
+	return sealAEAD(id, aead, aad, plaintext)
+}
+
+// sealAEAD seals plaintext with the cipher of the key id, bound to aad.
+func sealAEAD(id string, aead cipher.AEAD, aad, plaintext []byte) ([]byte, error) {
+	if len(id) == 0 || len(id) > 255 {
+		return nil, fmt.Errorf("%w: primary key id %q", ErrUnknownKey, id)
 	}
 	out := make([]byte, 0, 2+len(id)+aead.NonceSize()+len(plaintext)+aead.Overhead())
 	out = append(out, sealVersion, byte(len(id)))
@@ -60,19 +83,29 @@ func sealWith(id string, key []byte, ref SealRef, plaintext []byte) ([]byte, err
 		return nil, fmt.Errorf("customer: nonce: %w", err)
 	}
 	out = append(out, nonce...)
-	return aead.Seal(out, nonce, plaintext, ref.aad()), nil
+	return aead.Seal(out, nonce, plaintext, aad), nil
 }
 
-func open(keys Keyring, ref SealRef, sealed []byte) ([]byte, error) {
+// openWith opens a sealed value with the key keyOf returns for the id it
+// names. A value that does not authenticate is errNotAuthentic.
+func openWith(keyOf func(id string) ([]byte, error), aad, sealed []byte) ([]byte, error) {
+	return openAEAD(func(id string) (cipher.AEAD, error) {
+		key, err := keyOf(id)
+		if err != nil {
+			return nil, err
+		}
+		return newGCM(key)
+	}, aad, sealed)
+}
+
+// openAEAD opens a sealed value with the cipher aeadOf returns for the id
+// it names. A value that does not authenticate is errNotAuthentic.
+func openAEAD(aeadOf func(id string) (cipher.AEAD, error), aad, sealed []byte) ([]byte, error) {
 	id, err := SealedKeyID(sealed)
 	if err != nil {
 		return nil, err
 	}
-	key, err := keys.Key(id)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := newGCM(key)
+	aead, err := aeadOf(id)
 	if err != nil {
 		return nil, err
 	}
@@ -80,9 +113,9 @@ func open(keys Keyring, ref SealRef, sealed []byte) ([]byte, error) {
 	if len(body) < aead.NonceSize()+aead.Overhead() {
 		return nil, fmt.Errorf("%w: too short", ErrCorrupt)
 	}
-	plain, err := aead.Open(nil, body[:aead.NonceSize()], body[aead.NonceSize():], ref.aad())
+	plain, err := aead.Open(nil, body[:aead.NonceSize()], body[aead.NonceSize():], aad)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s does not open under key %q", ErrCorrupt, ref.Field, id)
+		return nil, errNotAuthentic
 	}
 	return plain, nil
 }

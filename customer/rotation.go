@@ -14,7 +14,10 @@ func (s *Service) RotateKeys(ctx context.Context, batchSize int) (rotated int, d
 	if batchSize < 1 || batchSize > MaxPageLimit {
 		return 0, false, invalid("batch_size", "must be 1-%d", MaxPageLimit)
 	}
-	keyID, key := s.keys.Primary()
+	keyID, key, err := s.sealingKey(ctx)
+	if err != nil {
+		return 0, false, err
+	}
 	n, err := s.store.Rekey(ctx, keyID, batchSize, func(ref SealRef, old []byte) ([]byte, error) {
 		pt, err := open(s.keys, ref, old)
 		if err != nil {

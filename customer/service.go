@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -21,6 +22,9 @@ type Service struct {
 	sla    int
 	reveal RevealPolicy
 	events *event.Feed
+	// confirmed maps a key id (or IndexKeyCheckID) to the key this
+	// process has checked against the store's key-check record.
+	confirmed sync.Map
 }
 
 // RevealPolicy decides whether actor may see the fields of a customer for
@@ -135,7 +139,11 @@ func (s *Service) Create(ctx context.Context, n NewCustomer) (Masked, error) {
 	if c.Risk == "" {
 		c.Risk = RiskLow
 	}
-	r, err := s.toRecord(c)
+	keyID, key, err := s.sealingKey(ctx)
+	if err != nil {
+		return Masked{}, err
+	}
+	r, err := s.toRecord(c, keyID, key)
 	if err != nil {
 		return Masked{}, err
 	}
@@ -174,8 +182,12 @@ func (s *Service) Update(ctx context.Context, id ID, expectedVersion int64, p Pa
 	if _, err := p.apply(Customer{}); err != nil {
 		return Masked{}, err
 	}
+	keyID, key, err := s.sealingKey(ctx)
+	if err != nil {
+		return Masked{}, err
+	}
 	var updated Customer
-	_, err := s.store.UpdateCustomer(ctx, id, func(old Record) (Record, []event.Envelope, error) {
+	_, err = s.store.UpdateCustomer(ctx, id, func(old Record) (Record, []event.Envelope, error) {
 		if old.Version != expectedVersion {
 			return Record{}, nil, fmt.Errorf("%w: customer %s is at version %d, not %d", ErrVersionConflict, id, old.Version, expectedVersion)
 		}
@@ -189,7 +201,7 @@ func (s *Service) Update(ctx context.Context, id ID, expectedVersion int64, p Pa
 		c.UpdatedAt = s.now()
 		c.Version = old.Version + 1
 		updated = c
-		r, err := s.toRecord(c)
+		r, err := s.toRecord(c, keyID, key)
 		return r, nil, err
 	})
 	if err != nil {
@@ -236,6 +248,9 @@ func (s *Service) FindByNationalID(ctx context.Context, n NationalID) (Masked, e
 	if err := n.Validate(); err != nil {
 		return Masked{}, err
 	}
+	if err := s.confirmIndex(ctx); err != nil {
+		return Masked{}, err
+	}
 	idx, err := blindIndex(s.keys, "national_id", n.indexKey())
 	if err != nil {
 		return Masked{}, err
@@ -251,6 +266,9 @@ func (s *Service) FindByNationalID(ctx context.Context, n NationalID) (Masked, e
 // order (family members may share one).
 func (s *Service) FindByPhone(ctx context.Context, phone string) ([]Masked, error) {
 	if err := ValidatePhone(phone); err != nil {
+		return nil, err
+	}
+	if err := s.confirmIndex(ctx); err != nil {
 		return nil, err
 	}
 	idx, err := blindIndex(s.keys, "phone", phoneIndexKey(phone))

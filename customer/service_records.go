@@ -56,7 +56,10 @@ func (s *Service) AddDocument(ctx context.Context, customerID ID, n NewDocument)
 		return Document{}, prefixed("document", err)
 	}
 	id := NewID()
-	keyID, key := s.keys.Primary()
+	keyID, key, err := s.sealingKey(ctx)
+	if err != nil {
+		return Document{}, err
+	}
 	sealed, err := sealWith(keyID, key, SealRef{CustomerID: customerID, DocumentID: id, Field: documentNumberField}, []byte(n.Number))
 	if err != nil {
 		return Document{}, err

@@ -164,6 +164,16 @@ type Store interface {
 	Rekey(ctx context.Context, keyID string, limit int, reseal func(SealRef, []byte) ([]byte, error)) (int, error)
 	// KeyUsage counts customers and documents sealed under keyID.
 	KeyUsage(ctx context.Context, keyID string) (int, error)
+	// KeySamples returns, for every key id customers or documents are
+	// sealed under, one value sealed under it (the national id of its
+	// first customer, or the number of its first document when only
+	// documents use it), in key id order.
+	KeySamples(ctx context.Context) ([]KeySample, error)
+	// KeyChecks returns every key-check record, in key id order.
+	KeyChecks(ctx context.Context) ([]KeyCheck, error)
+	// AddKeyCheck stores c unless a record with its KeyID exists, and
+	// returns the record stored under that id: c, or the earlier one.
+	AddKeyCheck(ctx context.Context, c KeyCheck) (KeyCheck, error)
 
 	// LinkAccount stores l. ErrNotFound without the customer; ErrDuplicate
 	// if the account is already linked to this customer.
@@ -237,10 +247,16 @@ func (s SealedPII) Reseal(customerID ID, reseal func(SealRef, []byte) ([]byte, e
 	return out, nil
 }
 
+// SealedValue returns the document's sealed number and the reference it
+// is bound to.
+func (d DocumentRecord) SealedValue() (SealRef, []byte) {
+	return SealRef{CustomerID: d.CustomerID, DocumentID: d.ID, Field: documentNumberField}, d.SealedNumber
+}
+
 // Reseal returns d with its sealed number replaced by reseal(ref, number).
 // Stores call it from Rekey; they set KeyID themselves.
 func (d DocumentRecord) Reseal(reseal func(SealRef, []byte) ([]byte, error)) (DocumentRecord, error) {
-	b, err := reseal(SealRef{CustomerID: d.CustomerID, DocumentID: d.ID, Field: documentNumberField}, d.SealedNumber)
+	b, err := reseal(d.SealedValue())
 	if err != nil {
 		return DocumentRecord{}, err
 	}

@@ -123,6 +123,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 	if err = s.services(st, keys); err != nil {
 		return err
 	}
+	if err = s.checkKeys(ctx); err != nil {
+		return err
+	}
 	for _, c := range bank.Currencies {
 		if _, err = s.ledger.SetupChart(ctx, c); err != nil {
 			return fmt.Errorf("refserver: chart of accounts for %s: %w", c, err)
@@ -250,6 +253,8 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	stopPurging := s.startPurging(ctx, replyPurgeInterval)
+	defer stopPurging()
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" {

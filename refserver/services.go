@@ -13,6 +13,7 @@ import (
 	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/refserver/bank"
 	"github.com/bankkit/bankkit/refserver/closing"
+	"github.com/bankkit/bankkit/refserver/idempotency"
 )
 
 // The reference bank's identity in the clearing system.
@@ -65,7 +66,7 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 	if s.channel, err = channel.NewService(st.channel, chanOpts...); err != nil {
 		return fmt.Errorf("refserver: channel: %w", err)
 	}
-	s.idem = st.idem
+	s.idem = idempotency.Sealed(st.idem, s.customer.Sealer("refserver/idempotency-reply"))
 	if s.closing, err = closing.New(st.closing, s.endOfDaySteps(), closing.WithClock(s.clock)); err != nil {
 		return fmt.Errorf("refserver: end of day: %w", err)
 	}

@@ -2,7 +2,9 @@
 // pass. A backend's tests call Run with a constructor that returns a fresh,
 // empty store; the suite drives it through customer.Service, so it checks
 // what users see: errors, ordering, atomicity, concurrency, encryption,
-// rotation and the access log.
+// rotation, key checks and the access log. A store wrapped in a harness
+// that implements Tamperer or KeyCheckForgetter runs the tests that need
+// raw access too.
 //
 //	func TestContract(t *testing.T) {
 //		customertest.Run(t, func(t *testing.T) customer.Store { return memcustomer.New() })
@@ -56,6 +58,9 @@ func Run(t *testing.T, newStore func(t *testing.T) customer.Store) {
 		{"AccessLogTamperDetection", testTamper},
 		{"CiphertextIsBoundToItsRow", testCiphertextBinding},
 		{"KeyRotation", testRotation},
+		{"KeyringMustOpenTheData", testKeyringMustOpenTheData},
+		{"RetiredKeyMayLeaveTheKeyring", testRetiredKeyMayLeave},
+		{"KeyChecksForDataWrittenBeforeThem", testKeyChecksForOlderData},
 		{"LinkedAccounts", testLinkedAccounts},
 		{"Documents", testDocuments},
 		{"Consent", testConsent},

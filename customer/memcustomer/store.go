@@ -35,8 +35,9 @@ type Store struct {
 	complaints   map[customer.ID]*customer.Complaint
 	complaintIDs []customer.ID // ascending
 
-	access []customer.AccessEntry // entry i has Seq i+1
-	outbox *memoutbox.Outbox[event.Envelope]
+	access    []customer.AccessEntry // entry i has Seq i+1
+	keyChecks map[string]customer.KeyCheck
+	outbox    *memoutbox.Outbox[event.Envelope]
 }
 
 var _ customer.Store = (*Store)(nil)
@@ -52,6 +53,7 @@ func New() *Store {
 		consents:     map[customer.ID][]customer.Consent{},
 		interactions: map[customer.ID][]customer.Interaction{},
 		complaints:   map[customer.ID]*customer.Complaint{},
+		keyChecks:    map[string]customer.KeyCheck{},
 		outbox:       memoutbox.New(customer.EventSource, memoutbox.Stored),
 	}
 }

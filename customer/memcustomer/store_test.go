@@ -28,6 +28,14 @@ func (s tamperable) TamperAccessLog(_ context.Context, seq int64, fn func(*custo
 	return nil
 }
 
+// ForgetKeyChecks leaves the store as one written before key checks.
+func (s tamperable) ForgetKeyChecks(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.keyChecks)
+	return nil
+}
+
 func TestContract(t *testing.T) {
 	customertest.Run(t, func(*testing.T) customer.Store { return tamperable{New()} })
 }

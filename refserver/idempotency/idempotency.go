@@ -10,6 +10,11 @@
 // server passes a key derived from the client's key down to them, so a
 // request re-run after a lost claim returns the first posting rather than
 // making a second one. This package only makes the HTTP answer repeatable.
+//
+// A remembered answer can hold personal data (a customer's record, a
+// refusal naming a birth date), so the server wraps its store in Sealed:
+// bodies are kept encrypted under the PII keyring, and records are purged
+// once their retention has passed.
 package idempotency
 
 import (

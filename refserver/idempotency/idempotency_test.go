@@ -15,13 +15,18 @@ import (
 )
 
 func stores(t *testing.T) map[string]func(t *testing.T) idempotency.Store {
+	newPostgres := func(t *testing.T) idempotency.Store {
+		db := pgtest.New(t)
+		require.NoError(t, idempotency.Migrate(context.Background(), db))
+		return idempotency.NewPostgres(db)
+	}
 	return map[string]func(t *testing.T) idempotency.Store{
-		"memory": func(t *testing.T) idempotency.Store { return idempotency.NewMemory() },
-		"postgres": func(t *testing.T) idempotency.Store {
-			db := pgtest.New(t)
-			require.NoError(t, idempotency.Migrate(context.Background(), db))
-			return idempotency.NewPostgres(db)
+		"memory":   func(t *testing.T) idempotency.Store { return idempotency.NewMemory() },
+		"postgres": newPostgres,
+		"memory, sealed": func(t *testing.T) idempotency.Store {
+			return idempotency.Sealed(idempotency.NewMemory(), newSealer(t))
 		},
+		"postgres, sealed": func(t *testing.T) idempotency.Store { return idempotency.Sealed(newPostgres(t), newSealer(t)) },
 	}
 }
 

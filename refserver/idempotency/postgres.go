@@ -140,12 +140,23 @@ func (p *Postgres) Abandon(ctx context.Context, key string) error {
 	return err
 }
 
+// purgeBatch bounds the rows one purge statement deletes, so a purge
+// after a busy day is many short transactions rather than one long one.
+const purgeBatch = 10000
+
 // Purge implements Store.
 func (p *Postgres) Purge(ctx context.Context, before time.Time) (int, error) {
-	res, err := p.db.ExecContext(ctx, `DELETE FROM refserver.idempotency_keys WHERE created_at < $1`, before)
-	if err != nil {
-		return 0, err
+	total := 0
+	for {
+		res, err := p.db.ExecContext(ctx, `DELETE FROM refserver.idempotency_keys WHERE key IN (
+			SELECT key FROM refserver.idempotency_keys WHERE created_at < $1 LIMIT $2)`, before, purgeBatch)
+		if err != nil {
+			return total, err
+		}
+		n, err := res.RowsAffected()
+		total += int(n)
+		if err != nil || n < purgeBatch {
+			return total, err
+		}
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
 }
