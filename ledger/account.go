@@ -6,6 +6,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/text"
 	"github.com/shopspring/decimal"
 )
 
@@ -142,6 +143,9 @@ func (p BalancePolicy) validate(c money.Currency) error {
 		if !p.Limit.Equal(p.Limit.Truncate(c.MinorUnits())) {
 			return invalid("policy.limit", fmt.Sprintf("has more decimal places than %s allows", c))
 		}
+		if exceeds(p.Limit, money.MaxAmount(c)) {
+			return invalid("policy.limit", fmt.Sprintf("exceeds the largest amount accepted, %s", money.MaxAmount(c)))
+		}
 	default:
 		return invalid("policy.kind", fmt.Sprintf("unknown policy %q", p.Kind))
 	}
@@ -204,6 +208,12 @@ func (a Account) Validate() error {
 	case a.OpenedOn.IsZero() || !a.OpenedOn.Valid():
 		return invalid("opened_on", "is required")
 	}
+	if err := text.Line(ErrInvalidInput, "owner_id", a.OwnerID); err != nil {
+		return err
+	}
+	if err := text.Line(ErrInvalidInput, "code", a.Code); err != nil {
+		return err
+	}
 	if err := ValidateAccountNumber(a.Number); err != nil {
 		return err
 	}
@@ -241,6 +251,15 @@ type AccountFilter struct {
 	Code     string
 	After    ID
 	Limit    int
+}
+
+// validate checks the filter's text fields, which a store compares with
+// what it holds.
+func (f AccountFilter) validate() error {
+	if err := text.Line(ErrInvalidInput, "owner_id", f.OwnerID); err != nil {
+		return err
+	}
+	return text.Line(ErrInvalidInput, "code", f.Code)
 }
 
 // Matches reports whether a passes the filter's field conditions (not the

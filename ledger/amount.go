@@ -22,6 +22,24 @@ func amountValid(m money.Money) bool {
 	return m.Valid()
 }
 
+// exceeds reports whether |d| > limit, for a limit >= 1 (money.MaxAmount,
+// money.Capacity). It compares the digits before the point first, which
+// is free, and decides by arithmetic only when they are as many.
+func exceeds(d decimal.Decimal, limit money.Money) bool {
+	if d.IsZero() {
+		return false
+	}
+	digits := d.NumDigits() + int(d.Exponent())
+	limitDigits := limit.Amount.NumDigits() + int(limit.Amount.Exponent())
+	switch {
+	case digits < limitDigits:
+		return false
+	case digits > limitDigits:
+		return true
+	}
+	return d.Abs().GreaterThan(limit.Amount)
+}
+
 // addDec returns a+b, skipping the arithmetic when either is zero.
 func addDec(a, b decimal.Decimal) decimal.Decimal {
 	switch {

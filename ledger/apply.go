@@ -3,6 +3,7 @@ package ledger
 import (
 	"fmt"
 
+	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -19,9 +20,20 @@ import (
 // then for each account in order, its
 // currency (ErrCurrencyMismatch), its status (ErrAccountClosed,
 // ErrTimeDepositLocked for a debit to a time deposit other than by a journal
-// entry, ErrAccountFrozen, ErrAccountDormant) and its balance policy
-// (ErrInsufficientFunds). Only if every check passes does it write the new
-// Balance and Held into accounts and the captured state into hold.
+// entry, ErrAccountFrozen, ErrAccountDormant), the bounds of its balance
+// (ErrBalanceLimit) and its balance policy (ErrInsufficientFunds). Only if
+// every check passes does it write the new Balance and Held into accounts
+// and the captured state into hold.
+//
+// The bounds keep every balance within what the books carry. A customer's
+// own posting (a deposit, withdrawal, transfer or capture) may not take a
+// balance beyond money.MaxAmount, nor further once it is beyond; the bank's
+// own entries (journal entries: interest, a time deposit's payout, a
+// payment returned) and reversals may take it up to money.Capacity, so the
+// interest on a balance at MaxAmount is always paid. Nothing takes a
+// balance past Capacity. The available balance needs no bound of its own:
+// it is the balance less holds plus an overdraft limit, itself at most
+// MaxAmount.
 //
 // Reversals are corrections of the bank's own records: they are refused on
 // a closed account but ignore freezes, dormancy and the balance policy (a
@@ -95,7 +107,7 @@ func admit(a *Account, m Movement, kind EntryKind, rel decimal.Decimal) error {
 		return fmt.Errorf("%w: %s", ErrAccountClosed, a.Number)
 	}
 	if kind == KindReversal {
-		return nil
+		return withinBounds(a, m, kind)
 	}
 	debits := m.Debits.IsPositive()
 	switch {
@@ -113,6 +125,9 @@ func admit(a *Account, m Movement, kind EntryKind, rel decimal.Decimal) error {
 	if !a.Policy.Checked() {
 		return nil
 	}
+	if err := withinBounds(a, m, kind); err != nil {
+		return err
+	}
 	decrease := m.decrease(a.NormalSide)
 	if !decrease.IsPositive() {
 		return nil
@@ -124,6 +139,44 @@ func admit(a *Account, m Movement, kind EntryKind, rel decimal.Decimal) error {
 			avail.StringFixed(a.Currency.MinorUnits()), a.Currency)
 	}
 	return nil
+}
+
+// withinBounds checks that the movement leaves a checked account's balance
+// within the bounds of its kind of entry (see Apply). An unchecked
+// account's balance is the bank's own position, which a store may not even
+// keep in one place, and is not bounded.
+func withinBounds(a *Account, m Movement, kind EntryKind) error {
+	if !a.Policy.Checked() {
+		return nil
+	}
+	maxAmount := money.MaxAmount(a.Currency)
+	if small(maxAmount, a.Balance.Amount, m.Credits, m.Debits) {
+		return nil // far from any bound: no arithmetic
+	}
+	after := m.ApplyTo(a.Balance.Amount, a.NormalSide)
+	limit := money.Capacity(a.Currency)
+	if kind != KindJournal && kind != KindReversal && after.Abs().GreaterThan(a.Balance.Amount.Abs()) {
+		limit = maxAmount
+	}
+	if exceeds(after, limit) {
+		return fmt.Errorf("%w: %s would hold %s %s, beyond %s", ErrBalanceLimit, a.Number,
+			after.StringFixed(a.Currency.MinorUnits()), a.Currency, limit)
+	}
+	return nil
+}
+
+// small reports whether a balance and a movement's credits and debits each
+// have fewer digits before the point than bound (of the form 10^k less a
+// minor unit, as money.MaxAmount): then the balance they make is below
+// 3×10^(k-1), and within bound.
+func small(bound money.Money, balance, credits, debits decimal.Decimal) bool {
+	k := bound.Amount.NumDigits() + int(bound.Amount.Exponent())
+	for _, d := range [...]decimal.Decimal{balance, credits, debits} {
+		if !d.IsZero() && d.NumDigits()+int(d.Exponent()) >= k {
+			return false
+		}
+	}
+	return true
 }
 
 // AdmitHold checks that account a, as it stands, may take hold h: the store

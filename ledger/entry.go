@@ -7,6 +7,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/text"
 	"github.com/shopspring/decimal"
 )
 
@@ -112,6 +113,8 @@ func (e Entry) Validate() error {
 			return invalid(field("amount"), "has no valid currency or too many decimal places")
 		case !p.Amount.IsPositive():
 			return invalid(field("amount"), "must be positive")
+		case exceeds(p.Amount.Amount, money.Capacity(p.Amount.Currency)):
+			return invalid(field("amount"), fmt.Sprintf("exceeds the largest amount the books carry, %s", money.Capacity(p.Amount.Currency)))
 		}
 		totals = addTotal(totals, p)
 	}
@@ -147,12 +150,21 @@ func validateText(description string, metadata map[string]string, key string) er
 	if len(description) > MaxDescriptionLength {
 		return invalid("description", fmt.Sprintf("is longer than %d bytes", MaxDescriptionLength))
 	}
+	if err := text.Line(ErrInvalidInput, "description", description); err != nil {
+		return err
+	}
 	if len(metadata) > MaxMetadataEntries {
 		return invalid("metadata", fmt.Sprintf("has more than %d entries", MaxMetadataEntries))
 	}
 	for k, v := range metadata {
 		if k == "" || len(k) > MaxMetadataLength || len(v) > MaxMetadataLength {
 			return invalid("metadata", fmt.Sprintf("keys must be 1 to %d bytes and values at most %d", MaxMetadataLength, MaxMetadataLength))
+		}
+		if err := text.Line(ErrInvalidInput, "metadata", k); err != nil {
+			return err
+		}
+		if err := text.Line(ErrInvalidInput, "metadata."+k, v); err != nil {
+			return err
 		}
 	}
 	if len(key) > MaxIdempotencyKey+32 {

@@ -44,6 +44,10 @@ var (
 	// or by early closure (package endofday), never by a withdrawal, transfer or
 	// hold.
 	ErrTimeDepositLocked = fault.New(fault.Unprocessable, "time-deposit-locked", "ledger: a time deposit pays out only at maturity or by early closure")
+	// ErrBalanceLimit: the entry would take an account's balance past what
+	// it may hold: money.MaxAmount by a customer's own posting,
+	// money.Capacity by any (see Apply).
+	ErrBalanceLimit = fault.New(fault.Unprocessable, "balance-limit", "ledger: the balance would pass the largest an account may hold")
 )
 
 func invalid(field, reason string) error {

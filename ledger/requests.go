@@ -194,10 +194,13 @@ func fingerprintMetadata(f *fingerprinter, meta map[string]string) *fingerprinte
 	return f
 }
 
-// ValidateAmount checks that m is an amount a posting may carry: a known
-// currency, no more decimal places than its minor unit, and above zero.
-// The error is a *fault.FieldError on field (field+".currency" for the
-// currency).
+// ValidateAmount checks that m is an amount a request may carry: a known
+// currency, no more decimal places than its minor unit, above zero and at
+// most money.MaxAmount. Every request the ledger and its packages take
+// (deposits, withdrawals, transfers, holds, captures, time deposits,
+// clearing payments) checks its amount with it; a subsystem posting a
+// journal entry on a request of its own should too. The error is a
+// *fault.FieldError on field (field+".currency" for the currency).
 func ValidateAmount(field string, m money.Money) error {
 	switch {
 	case !m.Currency.Valid():
@@ -206,6 +209,8 @@ func ValidateAmount(field string, m money.Money) error {
 		return invalid(field, fmt.Sprintf("has more than %d decimal places for %s", m.Currency.MinorUnits(), m.Currency))
 	case !m.IsPositive():
 		return invalid(field, "must be positive")
+	case exceeds(m.Amount, money.MaxAmount(m.Currency)):
+		return invalid(field, fmt.Sprintf("exceeds the largest amount accepted, %s", money.MaxAmount(m.Currency)))
 	}
 	return nil
 }

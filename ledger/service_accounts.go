@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/text"
 )
 
 // numberAttempts bounds the redraws after an account-number collision.
@@ -120,6 +121,9 @@ func (s *Service) ChartAccount(ctx context.Context, c money.Currency, code strin
 	}
 	if code == "" {
 		return Account{}, invalid("code", "is required")
+	}
+	if err := text.Line(ErrInvalidInput, "code", code); err != nil {
+		return Account{}, err
 	}
 	found, err := s.store.ListAccounts(ctx, AccountFilter{Product: ProductInternal, Currency: c, Code: code, Limit: 1})
 	if err != nil {

@@ -46,6 +46,9 @@ func (s *Service) ListAccounts(ctx context.Context, f AccountFilter) (accounts [
 	case f.Currency != "" && !f.Currency.Valid():
 		return nil, NilID, invalid("currency", fmt.Sprintf("unknown currency %q", f.Currency))
 	}
+	if err := f.validate(); err != nil {
+		return nil, NilID, err
+	}
 	if f.Limit == 0 {
 		f.Limit = DefaultPageSize
 	}

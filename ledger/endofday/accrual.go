@@ -292,7 +292,7 @@ func (e *Service) interestEntry(ctx context.Context, it *accrualItem) (pendingPo
 // that account but not the run.
 func refusal(err error) bool {
 	for _, target := range []error{ledger.ErrInvalidInput, ledger.ErrAccountFrozen, ledger.ErrAccountClosed, ledger.ErrAccountDormant,
-		ledger.ErrInsufficientFunds, ledger.ErrCurrencyMismatch, ledger.ErrNotFound, ledger.ErrIdempotencyConflict,
+		ledger.ErrInsufficientFunds, ledger.ErrCurrencyMismatch, ledger.ErrNotFound, ledger.ErrIdempotencyConflict, ledger.ErrBalanceLimit,
 		interest.ErrInvalidAccrual, interest.ErrInvalidProduct, interest.ErrInvalidInput,
 		interest.ErrNoRate, interest.ErrOutOfOrder, interest.ErrPostingDue} {
 		if errors.Is(err, target) {

@@ -3,6 +3,7 @@ package memledger
 import (
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"testing"
 	"time"
 
@@ -36,7 +37,7 @@ func journalStore(t *testing.T, n int) (*Store, []ledger.Account) {
 	accts := make([]ledger.Account, n)
 	for i := range accts {
 		a, err := svc.OpenAccount(t.Context(), ledger.OpenAccountRequest{OwnerID: fmt.Sprint("c", i), Product: ledger.ProductDemand,
-			Currency: money.CNY, Policy: ledger.BalancePolicy{Kind: ledger.PolicyOverdraft, Limit: decimal.New(1, 40)}})
+			Currency: money.CNY, Policy: ledger.Overdraft(money.MaxAmount(money.CNY).Amount)})
 		require.NoError(t, err)
 		accts[i] = a
 	}
@@ -44,6 +45,13 @@ func journalStore(t *testing.T, n int) (*Store, []ledger.Account) {
 }
 
 func cny(d decimal.Decimal) money.Money { return money.Money{Amount: d, Currency: money.CNY} }
+
+// wide returns d written with twenty more zeros after the point: the same
+// amount, whose coefficient does not fit an int64. It is how an amount
+// within money.Capacity takes the journal's side table.
+func wide(d decimal.Decimal) decimal.Decimal {
+	return d.Mul(decimal.NewFromBigInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(20), nil), -20))
+}
 
 // post posts e on s and requires it to be accepted as new.
 func post(t *testing.T, s *Store, e ledger.Entry, fp ledger.Fingerprint) ledger.Entry {
@@ -96,12 +104,12 @@ func requireEventOf(t *testing.T, want ledger.Entry, got event.Envelope) {
 func TestJournalAmountsRoundTrip(t *testing.T) {
 	s, accts := journalStore(t, 2)
 	amounts := []decimal.Decimal{
-		decimal.RequireFromString("123456789012345678901234567.89"), // beyond int64
-		decimal.New(922337203685477580, -2),                         // 18 digits: the largest kept compact
-		decimal.New(9223372036854775807, -2),                        // int64's maximum, 19 digits
-		decimal.New(5, 6),                                           // a positive exponent: 5,000,000
-		decimal.New(125000, -5).Truncate(2),                         // 1.25 written with exponent -2
-		decimal.RequireFromString("7.000"),                          // trailing zeros kept: exponent -3
+		wide(decimal.RequireFromString("12345.67")), // beyond int64
+		decimal.New(922337203000000000, -9),         // 18 digits: the longest kept compact
+		decimal.New(9223372030000000000, -10),       // 19 digits, as int64's maximum
+		decimal.New(5, 6),                           // a positive exponent: 5,000,000
+		decimal.New(125000, -5).Truncate(2),         // 1.25 written with exponent -2
+		decimal.RequireFromString("7.000"),          // trailing zeros kept: exponent -3
 		decimal.RequireFromString("0.01"),
 	}
 	var posted []ledger.Entry
@@ -221,7 +229,7 @@ func TestJournalManyPostingsAndSideTable(t *testing.T) {
 	for i := range ledger.MaxPostings / 2 {
 		amt := decimal.New(int64(i+1)*101, -2)
 		if i%7 == 3 {
-			amt = decimal.RequireFromString("98765432109876543210.55") // one amount beyond int64
+			amt = wide(decimal.RequireFromString("98765.55")) // one amount beyond int64
 		}
 		from, to := accts[i%len(accts)].ID, accts[(i*3+1)%len(accts)].ID
 		ps = append(ps,
@@ -327,7 +335,7 @@ func TestJournalIndexOutOfOrderAndRepeatedIDs(t *testing.T) {
 func eventAmount(i int) decimal.Decimal {
 	d := decimal.New(int64(i+1), -2)
 	if i == chunkSize/2 || i == chunkSize/2+1 {
-		d = d.Add(decimal.New(1, 30))
+		d = wide(d)
 	}
 	return d
 }
