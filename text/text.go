@@ -16,6 +16,7 @@ package text
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -30,7 +31,31 @@ func Line(invalid error, field, s string) error { return check(invalid, field, s
 // a note): as Line, but line feeds, carriage returns and tabs are allowed.
 func Multiline(invalid error, field, s string) error { return check(invalid, field, s, true) }
 
+// Clean returns s as one line Line accepts: bytes that are not UTF-8 are
+// dropped and each control character becomes a space. It is for text from
+// the field that bankkit keeps rather than refuses, such as the remittance
+// information of a payment received from another bank.
+func Clean(s string) string {
+	if problem(s, false) == "" {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+}
+
 func check(invalid error, field, s string, multiline bool) error {
+	if reason := problem(s, multiline); reason != "" {
+		return fault.Field(invalid, field, reason)
+	}
+	return nil
+}
+
+// problem says what is wrong with s, or "" when nothing is.
+func problem(s string, multiline bool) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x20 && c < 0x7f {
 			continue // printable ASCII: the common case, without decoding
@@ -38,12 +63,12 @@ func check(invalid error, field, s string, multiline bool) error {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			return fault.Field(invalid, field, fmt.Sprintf("is not valid UTF-8 (byte %d)", i))
+			return fmt.Sprintf("is not valid UTF-8 (byte %d)", i)
 		case multiline && (r == '\n' || r == '\r' || r == '\t'):
 		case unicode.IsControl(r):
-			return fault.Field(invalid, field, fmt.Sprintf("contains the control character %U", r))
+			return fmt.Sprintf("contains the control character %U", r)
 		}
 		i += size - 1
 	}
-	return nil
+	return ""
 }

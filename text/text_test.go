@@ -49,6 +49,20 @@ func TestMultiline(t *testing.T) {
 	}
 }
 
+func TestClean(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                   "",
+		"Invoice 42":         "Invoice 42",
+		"工资\t二月\r\nthanks":   "工资 二月  thanks",
+		"nul\x00 \u0085c1":   "nul   c1",
+		"bad \xff\xfe bytes": "bad  bytes",
+	} {
+		got := text.Clean(in)
+		require.Equal(t, want, got, "%q", in)
+		require.NoError(t, text.Line(errInvalid, "f", got))
+	}
+}
+
 func FuzzLine(f *testing.F) {
 	for _, s := range []string{"", "abc", "\x00", "\xff", "张", "\u0085", "a\nb"} {
 		f.Add(s)
@@ -57,6 +71,10 @@ func FuzzLine(f *testing.F) {
 		err := text.Line(errInvalid, "f", s)
 		valid := utf8ValidWithoutControls(s)
 		require.Equal(t, valid, err == nil, "%q", s)
+		require.NoError(t, text.Line(errInvalid, "f", text.Clean(s)), "%q", s)
+		if valid {
+			require.Equal(t, s, text.Clean(s))
+		}
 	})
 }
 

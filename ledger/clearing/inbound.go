@@ -14,6 +14,7 @@ import (
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/text"
 )
 
 // Kinds of clearing messages, as InboundReport.Kind and OutboundMessage.Kind
@@ -171,6 +172,8 @@ func (c *Service) receiveCredits(ctx context.Context, m iso20022.CreditTransferB
 				reason, info = iso20022.ReasonClosedAccount, "account closed"
 			case errors.Is(err, ledger.ErrAccountFrozen):
 				reason, info = iso20022.ReasonBlockedAccount, "account blocked"
+			case errors.Is(err, ledger.ErrBalanceLimit):
+				reason, info = iso20022.ReasonNotAllowedAmount, fullAccount
 			default:
 				return InboundReport{}, err
 			}
@@ -207,8 +210,14 @@ func (c *Service) receiveCredits(ctx context.Context, m iso20022.CreditTransferB
 
 // beneficiary finds the account to credit, or the reason to return the
 // payment: AC01 for an unknown (or internal) account, AC04 closed, AC06
-// frozen, AM03 another currency.
+// frozen, AM03 another currency, AM02 an amount above money.MaxAmount or
+// one that would take a deposit's balance beyond it (as a customer's own
+// deposit would).
 func (c *Service) beneficiary(ctx context.Context, tx iso20022.CreditTransfer) (iso20022.ReturnReason, string, ledger.ID, error) {
+	largest := money.MaxAmount(tx.Amount.Currency)
+	if tx.Amount.Amount.GreaterThan(largest.Amount) {
+		return iso20022.ReasonNotAllowedAmount, "amount above the largest accepted, " + largest.String(), ledger.NilID, nil
+	}
 	number := tx.CreditorAccount.Number()
 	a, err := c.svc.AccountByNumber(ctx, number)
 	switch {
@@ -224,15 +233,24 @@ func (c *Service) beneficiary(ctx context.Context, tx iso20022.CreditTransfer) (
 		return iso20022.ReasonBlockedAccount, "account blocked", ledger.NilID, nil
 	case a.Currency != tx.Amount.Currency:
 		return "AM03", fmt.Sprintf("account is in %s", a.Currency), ledger.NilID, nil
+	case a.NormalSide == ledger.Credit && a.Balance.Amount.Add(tx.Amount.Amount).GreaterThan(largest.Amount):
+		return iso20022.ReasonNotAllowedAmount, fullAccount, ledger.NilID, nil
 	}
 	return "", "", a.ID, nil
 }
 
+// fullAccount is why a payment the account cannot hold goes back.
+const fullAccount = "the account cannot hold more"
+
+// inboundDescription is the entry's description of a payment received: its
+// payer and first remittance line, in one line (the message may carry line
+// breaks and tabs, which ledger descriptions do not).
 func inboundDescription(tx iso20022.CreditTransfer) string {
 	d := "Transfer from " + tx.Debtor.Name
 	if len(tx.RemittanceInfo) > 0 {
 		d += ": " + tx.RemittanceInfo[0]
 	}
+	d = text.Clean(d)
 	if len(d) > ledger.MaxDescriptionLength {
 		d = strings.ToValidUTF8(d[:ledger.MaxDescriptionLength], "")
 	}
@@ -240,12 +258,12 @@ func inboundDescription(tx iso20022.CreditTransfer) string {
 }
 
 func inboundMetadata(msgID string, tx iso20022.CreditTransfer) map[string]string {
-	md := map[string]string{"clearing": "inbound", "message_id": msgID}
+	md := map[string]string{"clearing": "inbound", "message_id": text.Clean(msgID)}
 	if tx.EndToEndID != "" {
-		md["end_to_end_id"] = tx.EndToEndID
+		md["end_to_end_id"] = text.Clean(tx.EndToEndID)
 	}
 	if tx.TransactionID != "" {
-		md["transaction_id"] = tx.TransactionID
+		md["transaction_id"] = text.Clean(tx.TransactionID)
 	}
 	return md
 }

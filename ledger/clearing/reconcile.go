@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/text"
 	"github.com/shopspring/decimal"
 )
 
@@ -73,10 +73,13 @@ func (c *Service) ImportStatement(ctx context.Context, imp StatementImport) (Rec
 	switch {
 	case imp.AccountID == ledger.NilID:
 		return ReconReport{}, invalid("account_id", "is required")
-	case imp.StatementID == "" || len(imp.StatementID) > 140 || !utf8.ValidString(imp.StatementID):
+	case imp.StatementID == "" || len(imp.StatementID) > 140:
 		return ReconReport{}, invalid("statement_id", "must be 1 to 140 bytes of UTF-8")
 	case len(imp.Entries) > MaxStatementLines:
 		return ReconReport{}, invalid("entries", fmt.Sprintf("at most %d lines per statement", MaxStatementLines))
+	}
+	if err := text.Line(ledger.ErrInvalidInput, "statement_id", imp.StatementID); err != nil {
+		return ReconReport{}, err
 	}
 	account, err := c.svc.Account(ctx, imp.AccountID)
 	if err != nil {
@@ -136,7 +139,14 @@ func statementItems(imp StatementImport, account ledger.Account) ([]reconItem, R
 		if d.IsZero() || !d.Valid() {
 			return nil, r, invalid(field+".value_date", "is required (or a booking date)")
 		}
-		items = append(items, reconItem{index: i, amount: inMinorUnits(e.Signed()).Amount, valueDate: d, refs: lineRefs(e)})
+		refs := lineRefs(e)
+		for _, ref := range refs {
+			// What a statement's XML may hold, no more: a break keeps it.
+			if err := text.Multiline(ledger.ErrInvalidInput, field+".reference", ref); err != nil {
+				return nil, r, err
+			}
+		}
+		items = append(items, reconItem{index: i, amount: inMinorUnits(e.Signed()).Amount, valueDate: d, refs: refs})
 		if r.From.IsZero() || d.Before(r.From) {
 			r.From = d
 		}
@@ -328,6 +338,13 @@ func (c *Service) ResolveBreak(ctx context.Context, r ResolveBreakRequest) (Reco
 	case len(r.Description) > ledger.MaxDescriptionLength:
 		return ReconBreak{}, invalid("description", fmt.Sprintf("is longer than %d bytes", ledger.MaxDescriptionLength))
 	}
+	for _, f := range [...]struct{ name, value string }{
+		{"approver", r.Approver}, {"description", r.Description}, {"counter_code", r.CounterCode},
+	} {
+		if err := text.Line(ledger.ErrInvalidInput, f.name, f.value); err != nil {
+			return ReconBreak{}, err
+		}
+	}
 	b, err := c.recon.ReconBreak(ctx, r.BreakID)
 	if err != nil {
 		return ReconBreak{}, err
@@ -388,7 +405,7 @@ func adjustmentDescription(r ResolveBreakRequest, b ReconBreak) string {
 	if r.Description != "" {
 		return r.Description
 	}
-	return fmt.Sprintf("Reconciliation adjustment for statement %s (%s break %s)", b.StatementID, b.Side, b.Reference)
+	return text.Clean(fmt.Sprintf("Reconciliation adjustment for statement %s (%s break %s)", b.StatementID, b.Side, b.Reference))
 }
 
 // Break returns a reconciliation break.

@@ -11,6 +11,7 @@ const (
 	ReasonClosedAccount        ReturnReason = "AC04" // account closed
 	ReasonBlockedAccount       ReturnReason = "AC06" // account blocked (frozen)
 	ReasonTransactionForbidden ReturnReason = "AG01" // transaction forbidden on this account
+	ReasonNotAllowedAmount     ReturnReason = "AM02" // amount above the allowed maximum
 	ReasonDuplicate            ReturnReason = "AM05" // duplicate payment
 	ReasonInvalidBankID        ReturnReason = "RC01" // bank identifier incorrect
 	ReasonCreditorDeceased     ReturnReason = "MD07" // end customer deceased
@@ -24,6 +25,7 @@ var reasonDescriptions = map[ReturnReason]string{
 	ReasonClosedAccount:        "closed account number",
 	ReasonBlockedAccount:       "blocked account",
 	ReasonTransactionForbidden: "transaction forbidden",
+	ReasonNotAllowedAmount:     "not allowed amount",
 	ReasonDuplicate:            "duplication",
 	ReasonInvalidBankID:        "bank identifier incorrect",
 	ReasonCreditorDeceased:     "end customer deceased",

@@ -29,7 +29,7 @@ type NewStores func(t *testing.T) (ledger.Store, clearing.Store, clearing.ReconS
 // Subtests run in parallel, each on a fresh backend.
 func Run(t *testing.T, newStores NewStores) {
 	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) },
-		outboundTests, returnTests, inboundTests, concurrencyTests)
+		outboundTests, returnTests, inboundTests, boundTests, concurrencyTests)
 }
 
 // RunReconciliation runs the reconciliation contract suite: statements
@@ -37,7 +37,7 @@ func Run(t *testing.T, newStores NewStores) {
 // reference, amount and sums, re-imports, breaks and their resolution.
 // Subtests run in parallel, each on a fresh backend.
 func RunReconciliation(t *testing.T, newStores NewStores) {
-	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) }, reconTests)
+	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) }, reconTests, reconBoundTests)
 }
 
 type test = suite.Test[*fixture]
