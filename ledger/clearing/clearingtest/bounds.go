@@ -35,8 +35,8 @@ var boundTests = []test{
 		f.Deposit(full.ID, "999999999989.99")
 		msg := inboundCredits(t, "IN-MAX",
 			inboundTx{"E2E-1", good.Number, "1000000000000.00"}, // one fen above the largest
-			inboundTx{"E2E-2", full.Number, "10.00"},             // up to the largest: taken
-			inboundTx{"E2E-3", full.Number, "0.01"},              // beyond it
+			inboundTx{"E2E-2", full.Number, "10.00"},            // up to the largest: taken
+			inboundTx{"E2E-3", full.Number, "0.01"},             // beyond it
 			inboundTx{"E2E-4", good.Number, "5.00"},
 		)
 		r, err := f.clr.Receive(f.Ctx, msg)
