@@ -71,6 +71,7 @@ func TestValidatePassword(t *testing.T) {
 	for _, bad := range []string{
 		"", "eleven char", "密码密码密码密码密码密", strings.Repeat("x", channel.MaxPasswordLength+1),
 		strings.Repeat(" ", 20), "\t\n\t\n\t\n\t\n\t\n\t\n", "bad utf8 \xff\xfe\xfd",
+		"twelve chars\x00", "twelve\tchars!", "twelve chars\u0085",
 	} {
 		err := channel.ValidatePassword(bad)
 		var ve *fault.FieldError

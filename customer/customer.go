@@ -5,11 +5,11 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/fault"
+	"github.com/bankkit/bankkit/text"
 )
 
 // Gender as the customer declares it.
@@ -170,13 +170,20 @@ const (
 // oldestBirthYear bounds dates of birth from below.
 const oldestBirthYear = 1900
 
-// validateLine checks one line of text: valid UTF-8, no surrounding
-// space, no control characters, at most max characters, present if
-// required.
+// validateLine checks one line of text: the text rule (valid UTF-8, no
+// control characters), no surrounding space, at most max characters,
+// present if required.
 func validateLine(field, s string, max int, required bool) error {
-	if !utf8.ValidString(s) {
-		return invalid(field, "is not valid UTF-8")
+	if err := text.Line(ErrInvalidInput, field, s); err != nil {
+		return err
 	}
+	return validateShape(field, s, max, required)
+}
+
+// validateShape checks what customer data asks of text beyond the text
+// rule: no surrounding space, at most max characters, present if required,
+// and no U+FFFD, the mark of text an earlier conversion has damaged.
+func validateShape(field, s string, max int, required bool) error {
 	if strings.TrimSpace(s) != s {
 		return invalid(field, "has leading or trailing space")
 	}
@@ -186,10 +193,8 @@ func validateLine(field, s string, max int, required bool) error {
 	if n := utf8.RuneCountInString(s); n > max {
 		return invalid(field, "has %d characters, at most %d allowed", n, max)
 	}
-	for _, r := range s {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return invalid(field, "contains a control character")
-		}
+	if strings.ContainsRune(s, utf8.RuneError) {
+		return invalid(field, "contains the replacement character U+FFFD")
 	}
 	return nil
 }

@@ -1,8 +1,9 @@
 package customer
 
 import (
-	"strings"
 	"time"
+
+	"github.com/bankkit/bankkit/text"
 )
 
 // Interaction is one contact with the customer: a call, a branch visit, a
@@ -41,14 +42,12 @@ func (n NewInteraction) validate() error {
 	return validateLine("staff_id", n.StaffID, maxShortRunes, true)
 }
 
-// validateMultiline is validateLine for multi-line text: new lines and tabs are
-// allowed, other control characters are not.
+// validateMultiline is validateLine for multi-line text of at most
+// MaxSummaryRunes characters: line breaks and tabs are allowed, other
+// control characters are not.
 func validateMultiline(field, s string, required bool) error {
-	flat := strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, s)
-	return validateLine(field, flat, MaxSummaryRunes, required)
+	if err := text.Multiline(ErrInvalidInput, field, s); err != nil {
+		return err
+	}
+	return validateShape(field, s, MaxSummaryRunes, required)
 }

@@ -204,6 +204,7 @@ func testConsent(t *testing.T, newStore func(*testing.T) customer.Store) {
 		{"purpose", customer.ConsentRequest{Purpose: "spam", Channel: customer.ChannelSMS, Source: "app"}, true},
 		{"channel", customer.ConsentRequest{Purpose: customer.PurposeMarketing, Channel: "fax", Source: "app"}, true},
 		{"source", customer.ConsentRequest{Purpose: customer.PurposeMarketing, Channel: customer.ChannelSMS}, true},
+		{"source", customer.ConsentRequest{Purpose: customer.PurposeMarketing, Channel: customer.ChannelSMS, Source: "app\x00"}, true},
 		{"valid_until", customer.ConsentRequest{Purpose: customer.PurposeMarketing, Channel: customer.ChannelSMS, Source: "app", ValidUntil: day("2026-01-01")}, true},
 		{"valid_until", customer.ConsentRequest{Purpose: customer.PurposeMarketing, Channel: customer.ChannelSMS, Source: "app", ValidUntil: day("2027-01-01")}, false},
 	}
@@ -255,6 +256,10 @@ func testInteractions(t *testing.T, newStore func(*testing.T) customer.Store) {
 		{"topic", customer.NewInteraction{Channel: customer.ChannelPhone, Summary: "s", StaffID: "x"}},
 		{"summary", customer.NewInteraction{Channel: customer.ChannelPhone, Topic: "t", StaffID: "x"}},
 		{"staff_id", customer.NewInteraction{Channel: customer.ChannelPhone, Topic: "t", Summary: "s"}},
+		{"topic", customer.NewInteraction{Channel: customer.ChannelPhone, Topic: "t\x00", Summary: "s", StaffID: "x"}},
+		{"topic", customer.NewInteraction{Channel: customer.ChannelPhone, Topic: "two\nlines", Summary: "s", StaffID: "x"}},
+		{"summary", customer.NewInteraction{Channel: customer.ChannelPhone, Topic: "t", Summary: "s\x00", StaffID: "x"}},
+		{"staff_id", customer.NewInteraction{Channel: customer.ChannelPhone, Topic: "t", Summary: "s", StaffID: "x\x1b"}},
 	}
 	for _, b := range bad {
 		_, err := e.svc.LogInteraction(e.ctx, c.ID, b.n)
@@ -340,6 +345,12 @@ func testComplaints(t *testing.T, newStore func(*testing.T) customer.Store) {
 	requireField(t, err, "category")
 	_, err = e.svc.OpenComplaint(e.ctx, c.ID, customer.NewComplaint{Category: customer.CategoryFees, Channel: customer.ChannelApp})
 	requireField(t, err, "description")
+	for _, bad := range []string{"fee\x00", "fee\vcharged", "fee \u0085", "fee \xff"} {
+		_, err = e.svc.OpenComplaint(e.ctx, c.ID, customer.NewComplaint{Category: customer.CategoryFees, Description: bad, Channel: customer.ChannelApp})
+		requireField(t, err, "description")
+		_, err = e.svc.ResolveComplaint(e.ctx, k2.ID, bad)
+		requireField(t, err, "resolution")
+	}
 	_, err = e.svc.OpenComplaint(e.ctx, c.ID, customer.NewComplaint{Category: customer.CategoryFees, Description: "d", Channel: "x"})
 	requireField(t, err, "channel")
 	_, err = e.svc.OpenComplaint(e.ctx, customer.NewID(), customer.NewComplaint{Category: customer.CategoryFees, Description: "d", Channel: customer.ChannelApp})
