@@ -35,6 +35,13 @@
 // overdraft limit; a withdrawal that would take it below zero is refused
 // with ErrInsufficientFunds.
 //
+// Amounts are bounded by what the books carry: a request's amount by
+// money.MaxAmount (ValidateAmount), every posting by money.Capacity. A
+// customer's own posting may not take a balance beyond MaxAmount, the
+// bank's journal entries (interest, payouts) not beyond Capacity
+// (ErrBalanceLimit; see Apply). Free text (descriptions, metadata) is one
+// line of UTF-8 without control characters (package text).
+//
 // A Hold reserves part of the available balance for a payment that is
 // authorised now and settled later: captured (all or part, the rest
 // released), released, or expired at end of day.

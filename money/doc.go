@@ -7,6 +7,10 @@
 // panic. Rounding is explicit (half-even unless a product says otherwise),
 // and Allocate splits an amount without creating or losing a minor unit.
 //
+// MaxAmount and Capacity bound an amount per currency by what every
+// carrier of the books holds (ISO 20022's 18 digits): the largest amount a
+// request may carry, and the largest any posting or balance may reach.
+//
 // The package also holds the interest day-count conventions (ACT/365 Fixed,
 // ACT/360, 30/360 ISDA, ACT/ACT ISDA) every interest calculation keys on.
 package money

@@ -105,3 +105,13 @@ func ExampleSimpleInterest() {
 	// 33.7500 -> 33.75 CNY
 	// 0.375000
 }
+
+func ExampleMaxAmount() {
+	for _, c := range []money.Currency{money.CNY, money.JPY, money.BHD} {
+		fmt.Println(money.MaxAmount(c), "accepted;", money.Capacity(c), "carried")
+	}
+	// Output:
+	// 999999999999.99 CNY accepted; 9999999999999999.99 CNY carried
+	// 99999999999999 JPY accepted; 999999999999999999 JPY carried
+	// 99999999999.999 BHD accepted; 999999999999999.999 BHD carried
+}

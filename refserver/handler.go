@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bankkit/bankkit/fault"
+	"github.com/bankkit/bankkit/text"
 )
 
 // endpoint is a typed handler made uniform for the route table: the shape
@@ -37,8 +38,10 @@ type endpoint struct {
 // or, instead of a JSON body, a field of type upload: the raw body, a file.
 // Values from the path, query and headers must be json:"-" when the type
 // also takes a JSON body, so no body can set them; a doc tag describes
-// them in the OpenAPI document. A value that does not parse is refused
-// naming its field; one in the path names no object, so it is not found.
+// them in the OpenAPI document. A value that does not parse, or that breaks
+// the text rule (package text: a NUL, another control character, bytes
+// that are not UTF-8), is refused naming its field; one in the path names
+// no object, so it is not found.
 // A JSON body whose fields are all optional may be left out (except a
 // PATCH's, which is the change itself).
 func handle[Req, Resp any](h func(context.Context, Req) (Resp, error)) endpoint {
@@ -169,12 +172,15 @@ func (s *shape) decode(r *http.Request, body []byte, v reflect.Value) error {
 		if raw == "" && p.in != "path" {
 			continue
 		}
+		// A path that does not parse names no object.
+		sentinel := errInvalidInput
+		if p.in == "path" {
+			sentinel = errNotFound
+		}
+		if err := text.Line(sentinel, p.name, raw); err != nil {
+			return err
+		}
 		if err := setText(v.FieldByIndex(p.index), raw); err != nil {
-			// A path that does not parse names no object.
-			sentinel := errInvalidInput
-			if p.in == "path" {
-				sentinel = errNotFound
-			}
 			return fault.Field(sentinel, p.name, err.Error())
 		}
 	}

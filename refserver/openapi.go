@@ -132,7 +132,7 @@ var moneySchema = map[string]any{
 	"required":             []string{"value", "currency"},
 	"additionalProperties": false,
 	"properties": map[string]any{
-		"value":    map[string]any{"type": "string", "pattern": `^-?[0-9]+(\.[0-9]+)?$`, "description": "decimal amount as a string, at most the currency's minor-unit places"},
+		"value":    map[string]any{"type": "string", "pattern": `^-?[0-9]+(\.[0-9]+)?$`, "description": "decimal amount as a string, at most the currency's minor-unit places; an amount the API takes has at most 14 digits (CNY 999999999999.99)"},
 		"currency": map[string]any{"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code"},
 	},
 }
