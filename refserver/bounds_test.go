@@ -87,6 +87,9 @@ func TestControlCharactersAreRefused(t *testing.T) {
 				requireRefused(t, b.do("GET", "/v1/customers?name="+q, teller, nil), 400, "invalid-input", "name")
 				requireRefused(t, b.do("GET", "/v1/customers?phone="+q, teller, nil), 400, "invalid-input", "phone")
 				requireRefused(t, b.do("GET", "/v1/accounts/"+url.PathEscape(bad), teller, nil), 404, "not-found", "id")
+				requireRefused(t, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": a1, "amount": cny("1.00"),
+					"to_external": map[string]any{"bank_code": "0102", "account_number": "6222000011112222", "name": "Li Wei" + bad}}),
+					400, "invalid-input", "to_external.name")
 			}
 			require.Equal(t, "0.00", b.must(200, b.do("GET", "/v1/accounts/"+a1, teller, nil)).str("balance", "value"))
 			// Line breaks and tabs are text in a complaint, not in a deposit.

@@ -2,7 +2,10 @@ package bank
 
 import (
 	"context"
+	"errors"
+	"strings"
 
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/clearing"
 )
@@ -16,7 +19,21 @@ func (a clearingInterbank) SendOut(ctx context.Context, p Payment) (InterbankTra
 	t, err := a.c.TransferOut(ctx, clearing.TransferOutRequest{FromAccountID: p.FromAccountID,
 		To:     clearing.ExternalAccount{BankCode: p.To.BankCode, AccountNumber: p.To.AccountNumber, Name: p.To.Name},
 		Amount: p.Amount, Description: p.Description, IdempotencyKey: p.IdempotencyKey})
-	return interbankOf(t), err
+	return interbankOf(t), externalField(err)
+}
+
+// externalField names a refused creditor field as the API does
+// (to_external.name), not as clearing's request (to.name).
+func externalField(err error) error {
+	var fe *fault.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	rest, ok := strings.CutPrefix(fe.Field, "to.")
+	if !ok {
+		return err
+	}
+	return &fault.FieldError{Field: "to_external." + rest, Reason: fe.Reason, Err: fe.Err}
 }
 
 func (a clearingInterbank) Transfer(ctx context.Context, id ledger.ID) (InterbankTransfer, error) {
