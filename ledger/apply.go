@@ -31,9 +31,11 @@ import (
 // own entries (journal entries: interest, a time deposit's payout, a
 // payment returned) and reversals may take it up to money.Capacity, so the
 // interest on a balance at MaxAmount is always paid. Nothing takes a
-// balance past Capacity. The available balance needs no bound of its own:
-// it is the balance less holds plus an overdraft limit, itself at most
-// MaxAmount.
+// balance past Capacity; a posting that brings a balance nearer zero is
+// never refused for its size, so an account beyond a bound (written before
+// the bounds existed) can still be drawn down. The available balance needs
+// no bound of its own: it is the balance less holds plus an overdraft
+// limit, itself at most MaxAmount.
 //
 // Reversals are corrections of the bank's own records: they are refused on
 // a closed account but ignore freezes, dormancy and the balance policy (a
@@ -154,8 +156,11 @@ func withinBounds(a *Account, m Movement, kind EntryKind) error {
 		return nil // far from any bound: no arithmetic
 	}
 	after := m.ApplyTo(a.Balance.Amount, a.NormalSide)
+	if !after.Abs().GreaterThan(a.Balance.Amount.Abs()) {
+		return nil // the bounds stop a balance growing, never shrinking
+	}
 	limit := money.Capacity(a.Currency)
-	if kind != KindJournal && kind != KindReversal && after.Abs().GreaterThan(a.Balance.Amount.Abs()) {
+	if kind != KindJournal && kind != KindReversal {
 		limit = maxAmount
 	}
 	if exceeds(after, limit) {

@@ -159,3 +159,29 @@ func inMoveOrder(moves []Movement, accounts ...Account) []Account {
 	}
 	return out
 }
+
+// An account beyond the bounds (a balance booked before they existed) can
+// be drawn down by any posting, and by none can it grow.
+func TestApplyLetsABalanceBeyondTheBoundsShrink(t *testing.T) {
+	huge := money.Money{Amount: decimal.New(1, 20), Currency: money.CNY}
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, kind := range []EntryKind{KindTransfer, KindJournal} {
+		rich := Account{ID: NewID(), Number: "rich", Currency: money.CNY, NormalSide: Credit, Status: StatusActive, Balance: huge, Held: money.Zero(money.CNY)}
+		other := Account{ID: NewID(), Number: "other", Currency: money.CNY, NormalSide: Credit, Status: StatusActive,
+			Balance: money.MustParse("100.00", "CNY"), Held: money.Zero(money.CNY)}
+		move := func(from, to Account) error {
+			e := Entry{ID: NewID(), Kind: kind, BookedAt: now, Postings: []Posting{
+				{AccountID: from.ID, Side: Debit, Amount: money.MustParse("10.00", "CNY")},
+				{AccountID: to.ID, Side: Credit, Amount: money.MustParse("10.00", "CNY")},
+			}}
+			moves := e.Movements()
+			accounts := make([]Account, len(moves))
+			for i, m := range moves {
+				accounts[i] = map[ID]Account{rich.ID: rich, other.ID: other}[m.AccountID]
+			}
+			return Apply(e, moves, accounts, nil)
+		}
+		require.NoError(t, move(rich, other), kind)
+		require.ErrorIs(t, move(other, rich), ErrBalanceLimit, kind)
+	}
+}
