@@ -75,9 +75,10 @@ const (
 	MaxPostings          = 100
 )
 
-// Validate checks the entry's shape: fields present, amounts positive and
-// in their currency's minor unit, debits equal to credits per currency.
-// It does not look at accounts; Apply does.
+// Validate checks the entry's shape: fields present, amounts positive, in
+// their currency's minor unit and at most money.Capacity (but for a
+// reversal's), debits equal to credits per currency. It does not look at
+// accounts; Apply does.
 func (e Entry) Validate() error {
 	switch {
 	case e.ID == NilID:
@@ -113,7 +114,9 @@ func (e Entry) Validate() error {
 			return invalid(field("amount"), "has no valid currency or too many decimal places")
 		case !p.Amount.IsPositive():
 			return invalid(field("amount"), "must be positive")
-		case exceeds(p.Amount.Amount, money.Capacity(p.Amount.Currency)):
+		case e.Kind != KindReversal && exceeds(p.Amount.Amount, money.Capacity(p.Amount.Currency)):
+			// A reversal mirrors an entry booked already, whatever its size,
+			// so one booked before the bound existed can be corrected.
 			return invalid(field("amount"), fmt.Sprintf("exceeds the largest amount the books carry, %s", money.Capacity(p.Amount.Currency)))
 		}
 		totals = addTotal(totals, p)
