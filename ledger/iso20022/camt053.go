@@ -55,20 +55,26 @@ const (
 )
 
 // StatementMessage is a bank-to-customer statement message (camt.053,
-// BkToCstmrStmt): one or more account statements sent together.
+// BkToCstmrStmt): one or more account statements sent together. An
+// intraday account report (camt.052, BkToCstmrAcctRpt) and a debit/credit
+// notification (camt.054, BkToCstmrDbtCdtNtfctn) read into the same model:
+// their Rpt and Ntfctn elements are Statements, so reconciliation takes
+// any of the three.
 type StatementMessage struct {
+	Kind       string    // "camt.053", "camt.052" or "camt.054"
 	MessageID  string    // GrpHdr/MsgId
 	CreatedAt  time.Time // GrpHdr/CreDtTm
 	Statements []Statement
 }
 
-// Statement is the statement of one account for a period (Stmt).
+// Statement is the statement of one account for a period (Stmt), or the
+// report (Rpt) or notification (Ntfctn) of one account.
 type Statement struct {
 	ID        string         // Id
 	CreatedAt time.Time      // CreDtTm; zero when absent
 	Account   Account        // Acct/Id
 	Currency  money.Currency // Acct/Ccy; empty when the statement does not say
-	Balances  []Balance      // Bal, in the order given
+	Balances  []Balance      // Bal, in the order given; none in a camt.054
 	Entries   []Entry        // Ntry, in the order given
 }
 
@@ -94,7 +100,10 @@ type Entry struct {
 	BookingDate        calendar.Date // BookgDt/Dt or the day of BookgDt/DtTm; zero when absent
 	ValueDate          calendar.Date // ValDt/Dt or the day of ValDt/DtTm; zero when absent
 	AccountServicerRef string        // AcctSvcrRef: the bank's reference
-	Details            []TransactionDetails
+	// BankTransactionCode is BkTxCd/Domn as "PMNT/RCDT/DMCT" (domain,
+	// family, sub-family); empty when the entry gives none.
+	BankTransactionCode string
+	Details             []TransactionDetails
 }
 
 // Signed returns the entry's amount with a minus sign for a debit.
@@ -118,4 +127,17 @@ type TransactionDetails struct {
 	CreditorAccount Account // RltdPties/CdtrAcct
 
 	RemittanceInfo []string // RmtInf/Ustrd
+
+	// Return is why the payment came back (RtrInf), for an entry that
+	// returns one; nil otherwise.
+	Return *ReturnInfo
+}
+
+// ReturnInfo is the reason a statement or notification gives for a
+// returned payment (RtrInf): a code of the external return reason list or
+// a proprietary one, and its text.
+type ReturnInfo struct {
+	Reason            ReturnReason // Rsn/Cd
+	ProprietaryReason string       // Rsn/Prtry
+	AdditionalInfo    []string     // AddtlInf
 }

@@ -7,18 +7,25 @@ import (
 	"github.com/bankkit/bankkit/money"
 )
 
-// camt053Document is the subset of camt.053 bankkit reads.
-type camt053Document struct {
-	XMLName xml.Name
-	Body    *camt053Body `xml:"BkToCstmrStmt"`
+// camtDocument is the subset of camt.052, camt.053 and camt.054 bankkit
+// reads: one of the three bodies is set.
+type camtDocument struct {
+	XMLName      xml.Name
+	Report       *camtBody `xml:"BkToCstmrAcctRpt"`
+	Statement    *camtBody `xml:"BkToCstmrStmt"`
+	Notification *camtBody `xml:"BkToCstmrDbtCdtNtfctn"`
 }
 
-type camt053Body struct {
+// camtBody is the body of any of the three: the group header and the
+// account reports (Rpt), statements (Stmt) or notifications (Ntfctn).
+type camtBody struct {
 	GrpHdr *struct {
 		MsgID   string `xml:"MsgId"`
 		CreDtTm string `xml:"CreDtTm"`
 	} `xml:"GrpHdr"`
-	Stmt []statementXML `xml:"Stmt"`
+	Rpt    []statementXML `xml:"Rpt"`
+	Stmt   []statementXML `xml:"Stmt"`
+	Ntfctn []statementXML `xml:"Ntfctn"`
 }
 
 type statementXML struct {
@@ -53,7 +60,16 @@ type entryXML struct {
 	BookgDt     *dateChoiceXML `xml:"BookgDt"`
 	ValDt       *dateChoiceXML `xml:"ValDt"`
 	AcctSvcrRef string         `xml:"AcctSvcrRef"`
-	NtryDtls    []struct {
+	BkTxCd      *struct {
+		Domn *struct {
+			Cd   string `xml:"Cd"`
+			Fmly struct {
+				Cd        string `xml:"Cd"`
+				SubFmlyCd string `xml:"SubFmlyCd"`
+			} `xml:"Fmly"`
+		} `xml:"Domn"`
+	} `xml:"BkTxCd"`
+	NtryDtls []struct {
 		TxDtls []txDetailsXML `xml:"TxDtls"`
 	} `xml:"NtryDtls"`
 }
@@ -87,40 +103,90 @@ type txDetailsXML struct {
 		CdtrAcct *accountXML `xml:"CdtrAcct"`
 	} `xml:"RltdPties"`
 	RmtInf *remittanceXML `xml:"RmtInf"`
+	RtrInf *struct {
+		Rsn      *reasonXML `xml:"Rsn"`
+		AddtlInf []string   `xml:"AddtlInf"`
+	} `xml:"RtrInf"`
 }
 
-const camt053Path = "Document/BkToCstmrStmt"
-
 // ParseStatement reads a camt.053 document, versions .001.02 to .001.13,
-// from r: alone, with any namespace prefix, or inside an envelope with a
-// business application header. Every amount is read against its Ccy
-// attribute (no more decimal places than the currency has, never negative),
-// every date strictly. An invalid document is refused whole: the error wraps
-// ErrInvalidMessage or ErrUnsupportedMessage and names the element at fault.
+// from r: alone, with any namespace prefix, or in any envelope the package
+// reads (see the package documentation). Every amount is read against its
+// Ccy attribute (no more decimal places than the currency has, never
+// negative), every date strictly. An invalid document is refused whole:
+// the error wraps ErrInvalidMessage or ErrUnsupportedMessage and names the
+// element at fault.
 func ParseStatement(r io.Reader) (StatementMessage, error) {
-	var doc camt053Document
-	if err := decodeDocument(r, camt053Kind, &doc); err != nil {
+	return parseCamt(r, camt053Kind)
+}
+
+// ParseAccountReport reads a camt.052 intraday account report, versions
+// .001.02 to .001.13, into the statement model: each Rpt is a Statement,
+// with the balances the report gives (often an interim booked ITBD).
+// Otherwise as ParseStatement.
+func ParseAccountReport(r io.Reader) (StatementMessage, error) {
+	return parseCamt(r, camt052Kind)
+}
+
+// ParseNotification reads a camt.054 debit/credit notification, versions
+// .001.02 to .001.13, into the statement model: each Ntfctn is a Statement
+// without balances. A returned payment's reason (TxDtls/RtrInf) is read
+// into its TransactionDetails.Return. Otherwise as ParseStatement.
+func ParseNotification(r io.Reader) (StatementMessage, error) {
+	return parseCamt(r, camt054Kind)
+}
+
+// ParseBankToCustomer reads any of camt.052, camt.053 and camt.054, as the
+// three parsers above do; Kind says which it was. For a caller that
+// reconciles whatever the bank sends.
+func ParseBankToCustomer(r io.Reader) (StatementMessage, error) {
+	return parseCamt(r, camt053Kind, camt052Kind, camt054Kind)
+}
+
+func parseCamt(r io.Reader, kinds ...messageKind) (StatementMessage, error) {
+	var doc camtDocument
+	k, err := decodeDocument(r, &doc, kinds...)
+	if err != nil {
 		return StatementMessage{}, err
 	}
-	if doc.Body == nil {
-		return StatementMessage{}, invalid(camt053Path, "missing")
+	root := "Document/" + k.root
+	var body *camtBody
+	var items []statementXML
+	var item string
+	switch k {
+	case camt052Kind:
+		body, item = doc.Report, "Rpt"
+	case camt053Kind:
+		body, item = doc.Statement, "Stmt"
+	default:
+		body, item = doc.Notification, "Ntfctn"
 	}
-	if doc.Body.GrpHdr == nil {
-		return StatementMessage{}, invalid(camt053Path+"/GrpHdr", "missing")
+	if body == nil {
+		return StatementMessage{}, invalid(root, "missing")
 	}
-	msg := StatementMessage{MessageID: doc.Body.GrpHdr.MsgID}
-	if err := checkID(camt053Path+"/GrpHdr/MsgId", msg.MessageID, true, false); err != nil {
+	switch k {
+	case camt052Kind:
+		items = body.Rpt
+	case camt053Kind:
+		items = body.Stmt
+	default:
+		items = body.Ntfctn
+	}
+	if body.GrpHdr == nil {
+		return StatementMessage{}, invalid(root+"/GrpHdr", "missing")
+	}
+	msg := StatementMessage{Kind: k.area, MessageID: body.GrpHdr.MsgID}
+	if err := checkID(root+"/GrpHdr/MsgId", msg.MessageID, true, false); err != nil {
 		return StatementMessage{}, err
 	}
-	var err error
-	if msg.CreatedAt, err = parseDateTime(camt053Path+"/GrpHdr/CreDtTm", doc.Body.GrpHdr.CreDtTm); err != nil {
+	if msg.CreatedAt, err = parseDateTime(root+"/GrpHdr/CreDtTm", body.GrpHdr.CreDtTm); err != nil {
 		return StatementMessage{}, err
 	}
-	if len(doc.Body.Stmt) == 0 {
-		return StatementMessage{}, invalid(camt053Path+"/Stmt", "missing")
+	if len(items) == 0 {
+		return StatementMessage{}, invalid(root+"/"+item, "missing")
 	}
-	for i, x := range doc.Body.Stmt {
-		s, err := statementFromXML(at(camt053Path+"/Stmt", i), x)
+	for i, x := range items {
+		s, err := statementFromXML(at(root+"/"+item, i), x)
 		if err != nil {
 			return StatementMessage{}, err
 		}
@@ -224,6 +290,16 @@ func entryFromXML(path string, x entryXML) (Entry, error) {
 	if e.ValueDate, err = parseDateChoice(path+"/ValDt", x.ValDt, false); err != nil {
 		return Entry{}, err
 	}
+	if x.BkTxCd != nil && x.BkTxCd.Domn != nil {
+		dm := x.BkTxCd.Domn
+		code := trim(dm.Cd) + "/" + trim(dm.Fmly.Cd) + "/" + trim(dm.Fmly.SubFmlyCd)
+		for _, c := range []struct{ elem, value string }{{"Cd", dm.Cd}, {"Fmly/Cd", dm.Fmly.Cd}, {"Fmly/SubFmlyCd", dm.Fmly.SubFmlyCd}} {
+			if err := checkCode(path+"/BkTxCd/Domn/"+c.elem, trim(c.value), 4); err != nil {
+				return Entry{}, err
+			}
+		}
+		e.BankTransactionCode = code
+	}
 	for i, batch := range x.NtryDtls {
 		for j, tx := range batch.TxDtls {
 			d, err := txDetailsFromXML(at(at(path+"/NtryDtls", i)+"/TxDtls", j), tx)
@@ -289,6 +365,13 @@ func txDetailsFromXML(path string, x txDetailsXML) (TransactionDetails, error) {
 	if err := checkRemittance(path+"/RmtInf/Ustrd", d.RemittanceInfo, false); err != nil {
 		return TransactionDetails{}, err
 	}
+	if x.RtrInf != nil {
+		ret, err := returnInfoFromXML(path+"/RtrInf", x.RtrInf.Rsn, x.RtrInf.AddtlInf)
+		if err != nil {
+			return TransactionDetails{}, err
+		}
+		d.Return = &ret
+	}
 	return d, nil
 }
 
@@ -326,4 +409,31 @@ func parseBool(path, s string) (bool, error) {
 		return true, nil
 	}
 	return false, invalid(path, "%q is not true or false", s)
+}
+
+// returnInfoFromXML reads the reason of a returned payment as a statement
+// or notification gives it (RtrInf): a code, or a proprietary reason, and
+// lines of text.
+func returnInfoFromXML(path string, rsn *reasonXML, info []string) (ReturnInfo, error) {
+	var ret ReturnInfo
+	if rsn != nil {
+		ret.Reason, ret.ProprietaryReason = ReturnReason(trim(rsn.Cd)), rsn.Prtry
+		switch {
+		case ret.Reason != "":
+			if err := checkCode(path+"/Rsn/Cd", string(ret.Reason), 4); err != nil {
+				return ReturnInfo{}, err
+			}
+		case ret.ProprietaryReason != "":
+			if err := checkText(path+"/Rsn/Prtry", ret.ProprietaryReason, maxIDLength, true, false); err != nil {
+				return ReturnInfo{}, err
+			}
+		}
+	}
+	for i, line := range info {
+		if err := checkText(at(path+"/AddtlInf", i), line, maxAddtlInfLength, true, false); err != nil {
+			return ReturnInfo{}, err
+		}
+	}
+	ret.AdditionalInfo = info
+	return ret, nil
 }

@@ -99,7 +99,7 @@ func WritePaymentReturn(w io.Writer, r PaymentReturn) error {
 // (ReasonNotSpecified is the code for it).
 func ParsePaymentReturn(r io.Reader) (PaymentReturn, error) {
 	var doc pacs004Document
-	if err := decodeDocument(r, pacs004Kind, &doc); err != nil {
+	if _, err := decodeDocument(r, &doc, pacs004Kind); err != nil {
 		return PaymentReturn{}, err
 	}
 	if doc.Body == nil {

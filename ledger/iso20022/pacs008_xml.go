@@ -107,7 +107,7 @@ func WriteCreditTransfer(w io.Writer, b CreditTransferBatch) error {
 // when they all share it.
 func ParseCreditTransfer(r io.Reader) (CreditTransferBatch, error) {
 	var doc pacs008Document
-	if err := decodeDocument(r, pacs008Kind, &doc); err != nil {
+	if _, err := decodeDocument(r, &doc, pacs008Kind); err != nil {
 		return CreditTransferBatch{}, err
 	}
 	if doc.Body == nil {
