@@ -47,7 +47,7 @@ func requireSentinel(t *testing.T, err error) {
 
 func FuzzParseStatement(f *testing.F) {
 	f.Add([]byte(smallStatement))
-	if data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "testdata", "iso20022", "camt053.001.02-statement.xml")); err == nil {
+	if data, err := os.ReadFile(filepath.Join(sharedDir(), "camt053.001.02-statement.xml")); err == nil {
 		f.Add(data)
 	}
 	f.Add([]byte(inEnvelope(f, smallStatement)))

@@ -104,17 +104,34 @@ func sampleReturn() PaymentReturn {
 	}
 }
 
-// sharedCamt053 reads the bank's camt.053 file in place, skipping the test
-// when the shared test data is not there.
-func sharedCamt053(t testing.TB) string {
-	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "testdata", "iso20022", "camt053.001.02-statement.xml")
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("shared test data %s is absent", path)
+// sharedDir is the folder of real ISO 20022 files written by others:
+// ../shared/testdata/iso20022 from the repository root, read in place, or
+// the folder BANKKIT_SHARED_TESTDATA names (for a checkout elsewhere).
+func sharedDir() string {
+	if dir := os.Getenv("BANKKIT_SHARED_TESTDATA"); dir != "" {
+		return filepath.Join(dir, "iso20022")
 	}
+	return filepath.Join("..", "..", "..", "shared", "testdata", "iso20022")
+}
+
+// sharedFile reads a file of the shared test data in place. The test is
+// skipped only when the folder itself is absent; a file missing from a
+// folder that is there fails it.
+func sharedFile(t testing.TB, name string) string {
+	t.Helper()
+	dir := sharedDir()
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		t.Skipf("shared test data %s is absent", dir)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, name))
 	require.NoError(t, err)
 	return string(data)
+}
+
+// sharedCamt053 reads the bank's camt.053 file in place.
+func sharedCamt053(t testing.TB) string {
+	t.Helper()
+	return sharedFile(t, "camt053.001.02-statement.xml")
 }
 
 // replaceOnce replaces old, which must occur in s, once.
