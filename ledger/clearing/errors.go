@@ -1,7 +1,6 @@
 package clearing
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/bankkit/bankkit/fault"
@@ -16,12 +15,6 @@ var ErrState = fault.New(fault.Conflict, "invalid-state-transition", "ledger: cl
 // own validation errors.
 func invalid(field, reason string) error {
 	return fault.Field(ledger.ErrInvalidInput, field, reason)
-}
-
-// invalidAs is invalid for bad input that is also kind, so both errors.Is
-// checks hold.
-func invalidAs(kind error, field, reason string) error {
-	return fault.Field(errors.Join(ledger.ErrInvalidInput, kind), field, reason)
 }
 
 // badMessage is a file from the field that is not a message we take. The

@@ -22,11 +22,12 @@ import (
 const (
 	KindCreditTransfer = "pacs.008"
 	KindPaymentReturn  = "pacs.004"
+	KindPaymentStatus  = "pacs.002"
 )
 
 // InboundReport is the outcome of one message from the clearing house.
 type InboundReport struct {
-	Kind       string // KindCreditTransfer or KindPaymentReturn
+	Kind       string // KindCreditTransfer, KindPaymentReturn or KindPaymentStatus
 	MessageID  string
 	ReceivedAt time.Time
 	// Credited lists the inbound credits posted to beneficiaries (pacs.008).
@@ -34,12 +35,24 @@ type InboundReport struct {
 	// Returned lists, for a pacs.008, the credits sent back in the pacs.004
 	// ReturnMessageID; for a pacs.004, our transfers refunded to customers.
 	Returned []InboundItem
+	// For a pacs.002, Returned lists our transfers the clearing house
+	// rejected (RJCT), refunded to the customer with the reason.
+	//
 	// Rejected lists, for a pacs.004, returns that were not applied, with
 	// why: an unknown original payment, a partial amount, a transfer never
 	// sent or already returned. For a pacs.008 it lists payments that could
 	// be neither applied nor returned by message (no reference a pacs.004
-	// can carry): they are booked to suspense for research (EntryID).
-	Rejected        []InboundItem
+	// can carry): they are booked to suspense for research (EntryID). For
+	// a pacs.002, statuses that were not applied: an unknown message or
+	// payment, a rejection of a transfer that settled.
+	Rejected []InboundItem
+	// Settled lists, for a pacs.002, the accepted transfers whose batch
+	// settled (SettledBatches); Pending those the report leaves open: a
+	// pending status (PDNG, RCVD, ACTC), or accepted in a batch that still
+	// has a pending transfer, so the batch waits for a later report.
+	Settled         []InboundItem
+	Pending         []InboundItem
+	SettledBatches  []ledger.ID
 	ReturnMessageID string
 	// ReturnMessage is the pacs.004 XML sent back, if any.
 	ReturnMessage []byte
@@ -65,7 +78,9 @@ type InboundItem struct {
 }
 
 // Receive applies a message from the clearing house: a pacs.008 of inbound
-// credits or a pacs.004 returning our outbound transfers. The whole file
+// credits, a pacs.004 returning our outbound transfers, or a pacs.002
+// reporting the status of our batches (see status.go's rules in the
+// package documentation). The whole file
 // is parsed and checked first; an invalid file is ErrInvalidInput (also
 // wrapping iso20022.ErrInvalidMessage or ErrUnsupportedMessage) and changes
 // nothing. Receiving the same message again (same kind and MsgId) returns
@@ -97,8 +112,16 @@ func (c *Service) Receive(ctx context.Context, data []byte) (InboundReport, erro
 		return c.receiveOnce(ctx, KindPaymentReturn, m.Header.MessageID, func() (InboundReport, error) {
 			return c.receiveReturns(ctx, m)
 		})
+	case strings.HasPrefix(id, KindPaymentStatus+"."):
+		m, err := iso20022.ParsePaymentStatus(bytes.NewReader(data))
+		if err != nil {
+			return InboundReport{}, badMessage(err)
+		}
+		return c.receiveOnce(ctx, KindPaymentStatus, m.MessageID, func() (InboundReport, error) {
+			return c.receiveStatus(ctx, m)
+		})
 	}
-	return InboundReport{}, badMessage(fmt.Errorf("%w: %s is not a pacs.008 or pacs.004", iso20022.ErrUnsupportedMessage, id))
+	return InboundReport{}, badMessage(fmt.Errorf("%w: %s is not a pacs.008, pacs.004 or pacs.002", iso20022.ErrUnsupportedMessage, id))
 }
 
 // receiveOnce returns the stored report of a message received before, or
@@ -381,7 +404,7 @@ func (c *Service) receiveReturns(ctx context.Context, m iso20022.PaymentReturn) 
 		plan = append(plan, planned{item, t, rt})
 	}
 	for _, p := range plan {
-		t, err := c.applyReturn(ctx, p.t.ID, returnReason(p.rt))
+		t, err := c.applyReturn(ctx, p.t.ID, returnReason(p.rt), false)
 		if errors.Is(err, ErrState) {
 			p.item.Info = err.Error()
 			r.Rejected = append(r.Rejected, p.item)
@@ -443,12 +466,13 @@ func returnReason(rt iso20022.ReturnedTransaction) returnCause {
 }
 
 // applyReturn marks the transfer returned (compare-and-set from batched or
-// settled), then refunds the customer from clearing suspense or, if the
+// settled; from batched only for a rejection, which comes before
+// settlement), then refunds the customer from clearing suspense or, if the
 // transfer had settled, from the settlement account, and records the
 // entry. A customer account that no longer takes credits (closed, frozen)
 // is refunded into suspense for research instead. Each step can be run
 // again: the posting's key is clearing/<transfer id>/return.
-func (c *Service) applyReturn(ctx context.Context, id ledger.ID, why returnCause) (Transfer, error) {
+func (c *Service) applyReturn(ctx context.Context, id ledger.ID, why returnCause, rejection bool) (Transfer, error) {
 	now := c.now()
 	t, err := c.store.UpdateClearingTransfer(ctx, id, func(t Transfer) (Transfer, error) {
 		if t.Status == StatusReturned && t.ReturnReason == why.code {
@@ -457,7 +481,7 @@ func (c *Service) applyReturn(ctx context.Context, id ledger.ID, why returnCause
 			// it safe.
 			return t, nil
 		}
-		if !t.Status.canBecome(StatusReturned) {
+		if !t.Status.canBecome(StatusReturned) || rejection && t.Status != StatusBatched {
 			return t, fmt.Errorf("%w: transfer %s is %s", ErrState, t.EndToEndID, t.Status)
 		}
 		t.ReturnedFromSettlement = t.Status == StatusSettled

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
@@ -21,12 +22,40 @@ const MaxStatementLines = 20000
 // ImportCamt053 reconciles a camt.053 message holding one statement of the
 // nostro account accountID (its Stmt/Id names it for re-imports). An
 // invalid file is ErrInvalidInput, also wrapping iso20022.ErrInvalidMessage
-// or ErrUnsupportedMessage, and changes nothing.
+// or ErrUnsupportedMessage, and changes nothing. With a nil accountID the
+// statement is reconciled against the settlement account in its currency
+// (see ImportBankToCustomer).
 func (c *Service) ImportCamt053(ctx context.Context, accountID ledger.ID, data []byte, dryRun bool) (ReconReport, error) {
 	m, err := iso20022.ParseStatement(bytes.NewReader(data))
 	if err != nil {
 		return ReconReport{}, badMessage(err)
 	}
+	return c.importMessage(ctx, accountID, m, dryRun)
+}
+
+// ImportBankToCustomer reconciles what a correspondent sends about the
+// nostro account: a camt.053 statement, a camt.052 intraday report or a
+// camt.054 debit/credit notification, each holding one account's
+// statement, report or notification (its Id names it for re-imports). The
+// three read into one model (iso20022.ParseBankToCustomer) and reconcile
+// alike: booked entries are matched, others skipped; a notification has no
+// balances and needs none.
+//
+// accountID is the ledger account reconciled; nil takes the settlement
+// account in the statement's currency (its Acct/Ccy, or else the currency
+// of its entries), created on demand with the rest of clearing's accounts
+// in that currency (SetUpCurrency), so a statement in any ISO 4217
+// currency can be reconciled. A statement, or an entry, in a currency other
+// than the account's is ErrCurrencyMismatch naming the field.
+func (c *Service) ImportBankToCustomer(ctx context.Context, accountID ledger.ID, data []byte, dryRun bool) (ReconReport, error) {
+	m, err := iso20022.ParseBankToCustomer(bytes.NewReader(data))
+	if err != nil {
+		return ReconReport{}, badMessage(err)
+	}
+	return c.importMessage(ctx, accountID, m, dryRun)
+}
+
+func (c *Service) importMessage(ctx context.Context, accountID ledger.ID, m iso20022.StatementMessage, dryRun bool) (ReconReport, error) {
 	if len(m.Statements) != 1 {
 		return ReconReport{}, invalid("message", fmt.Sprintf("holds %d statements; import one account's statement at a time", len(m.Statements)))
 	}
@@ -35,16 +64,48 @@ func (c *Service) ImportCamt053(ctx context.Context, accountID ledger.ID, data [
 	if id == "" {
 		id = m.MessageID
 	}
+	if accountID == ledger.NilID {
+		cur := statementCurrency(st)
+		if cur == "" {
+			return ReconReport{}, invalid("account_id", "is required for a statement that names no currency")
+		}
+		a, err := c.SettlementAccount(ctx, cur)
+		if err != nil {
+			return ReconReport{}, err
+		}
+		accountID = a.ID
+	}
 	if st.Currency != "" {
 		a, err := c.svc.Account(ctx, accountID)
 		if err != nil {
 			return ReconReport{}, err
 		}
 		if st.Currency != a.Currency {
-			return ReconReport{}, fmt.Errorf("%w: the statement is in %s, account %s in %s", ledger.ErrCurrencyMismatch, st.Currency, a.Number, a.Currency)
+			return ReconReport{}, currencyMismatch("currency", fmt.Sprintf("the statement is in %s, account %s in %s", st.Currency, a.Number, a.Currency))
 		}
 	}
 	return c.ImportStatement(ctx, StatementImport{AccountID: accountID, StatementID: id, Entries: st.Entries, DryRun: dryRun})
+}
+
+// statementCurrency is the currency a statement is in: its account's Ccy,
+// or that of its first entry; "" when it says neither.
+func statementCurrency(st iso20022.Statement) money.Currency {
+	if st.Currency != "" {
+		return st.Currency
+	}
+	for _, e := range st.Entries {
+		if e.Amount.Currency.Valid() {
+			return e.Amount.Currency
+		}
+	}
+	return ""
+}
+
+// currencyMismatch is a currency other than the account's, found in
+// field: ErrCurrencyMismatch wherever it is found, so every path answers
+// with the same kind and code.
+func currencyMismatch(field, reason string) error {
+	return fault.Field(ledger.ErrCurrencyMismatch, field, reason)
 }
 
 // ImportCSV reconciles a statement in bankkit's CSV format (see
@@ -126,7 +187,7 @@ func statementItems(imp StatementImport, account ledger.Account) ([]reconItem, R
 		}
 		field := fmt.Sprintf("entries[%d]", i)
 		if e.Amount.Currency != account.Currency {
-			return nil, r, invalidAs(ledger.ErrCurrencyMismatch, field+".amount",
+			return nil, r, currencyMismatch(field+".amount",
 				fmt.Sprintf("is in %s, the account in %s", e.Amount.Currency, account.Currency))
 		}
 		if !e.Direction.Valid() || !e.Amount.Valid() || !e.Amount.IsPositive() {
@@ -363,7 +424,7 @@ func (c *Service) ResolveBreak(ctx context.Context, r ResolveBreakRequest) (Reco
 	if code == "" {
 		code = ledger.CodeSuspense
 	}
-	counter, err := c.svc.ChartAccount(ctx, account.Currency, code)
+	counter, err := c.ensure(ctx, account.Currency, code)
 	if err != nil {
 		return ReconBreak{}, err
 	}

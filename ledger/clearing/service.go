@@ -3,6 +3,7 @@ package clearing
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -120,8 +121,66 @@ func NewService(svc *ledger.Service, store Store, recon ReconStore, network Netw
 	return c, nil
 }
 
-// internal returns the ID of the chart account code in currency cur.
+// Accounts clearing keeps in every currency it clears or reconciles in:
+// the settlement (nostro) account, clearing suspense for payments in
+// flight, and suspense for what cannot be applied.
+var clearingCodes = []string{ledger.CodeSettlement, ledger.CodeClearingSuspense, ledger.CodeSuspense}
+
+// SetUpCurrency creates the settlement (nostro), clearing suspense and
+// suspense accounts of the chart in currency cur, those the chart lacks,
+// and returns the three in that order: how a bank configures a currency it
+// clears or reconciles in. Clearing also creates them on demand, the first
+// time a message or statement in cur needs them, so a statement in any
+// ISO 4217 currency can be reconciled; calling again creates nothing.
+func (c *Service) SetUpCurrency(ctx context.Context, cur money.Currency) ([]ledger.Account, error) {
+	if !cur.Valid() {
+		return nil, invalid("currency", fmt.Sprintf("unknown currency %q", cur))
+	}
+	out := make([]ledger.Account, 0, len(clearingCodes))
+	for _, code := range clearingCodes {
+		a, err := c.ensure(ctx, cur, code)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// SettlementAccount returns the settlement (nostro) account in cur,
+// creating it (with clearing suspense and suspense) if the chart has none.
+func (c *Service) SettlementAccount(ctx context.Context, cur money.Currency) (ledger.Account, error) {
+	accts, err := c.SetUpCurrency(ctx, cur)
+	if err != nil {
+		return ledger.Account{}, err
+	}
+	return accts[0], nil
+}
+
+// ensure returns the chart account code in cur, creating it from the
+// default chart when it is missing.
+func (c *Service) ensure(ctx context.Context, cur money.Currency, code string) (ledger.Account, error) {
+	for _, ca := range ledger.DefaultChart() {
+		if ca.Code == code {
+			return c.svc.EnsureChartAccount(ctx, cur, ca)
+		}
+	}
+	return c.svc.ChartAccount(ctx, cur, code)
+}
+
+// internal returns the ID of the chart account code in currency cur;
+// clearing's own accounts are created on demand (see SetUpCurrency).
 func (c *Service) internal(ctx context.Context, cur money.Currency, code string) (ledger.ID, error) {
+	if slices.Contains(clearingCodes, code) {
+		if id, err := c.svc.ChartAccountID(ctx, cur, code); err == nil {
+			return id, nil
+		}
+		a, err := c.ensure(ctx, cur, code)
+		if err != nil {
+			return ledger.NilID, fmt.Errorf("clearing needs the %s %s account: %w", cur, code, err)
+		}
+		return a.ID, nil
+	}
 	a, err := c.svc.ChartAccount(ctx, cur, code)
 	if err != nil {
 		return ledger.NilID, fmt.Errorf("clearing needs the %s chart: %w", cur, err)

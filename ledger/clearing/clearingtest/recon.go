@@ -386,27 +386,31 @@ var reconTests = []test{
 }
 
 // readSharedTestdata reads a file of the shared test data beside the
-// repository (../shared/testdata from its root), skipping the test when
-// the folder is absent.
+// repository (../shared/testdata from its root, or the folder
+// BANKKIT_SHARED_TESTDATA names), skipping the test only when that folder
+// is absent: a file missing from it fails the test.
 func readSharedTestdata(t *testing.T, parts ...string) []byte {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+	root := os.Getenv("BANKKIT_SHARED_TESTDATA")
+	if root == "" {
+		dir, err := os.Getwd()
+		require.NoError(t, err)
+		for {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				break
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				t.Skip("no go.mod above the test's directory: cannot find ../shared/testdata")
+			}
+			dir = parent
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test's directory: cannot find ../shared/testdata")
-		}
-		dir = parent
+		root = filepath.Join(dir, "..", "shared", "testdata")
 	}
-	path := filepath.Join(append([]string{dir, "..", "shared", "testdata"}, parts...)...)
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		t.Skipf("%s is absent", path)
+	if _, err := os.Stat(root); os.IsNotExist(err) {
+		t.Skipf("%s is absent", root)
 	}
+	data, err := os.ReadFile(filepath.Join(append([]string{root}, parts...)...))
 	require.NoError(t, err)
 	return data
 }

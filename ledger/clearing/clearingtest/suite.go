@@ -24,20 +24,22 @@ type NewStores func(t *testing.T) (ledger.Store, clearing.Store, clearing.ReconS
 
 // Run runs the clearing contract suite: outbound transfers, batches and
 // their pacs.008, settlement, returns (pacs.004) before and after
-// settlement, inbound credits with returns of the ones that cannot be
+// settlement, payment status reports (pacs.002) settling, returning and
+// leaving open, inbound credits with returns of the ones that cannot be
 // applied, idempotent re-uploads, invalid files and concurrent batch cuts.
 // Subtests run in parallel, each on a fresh backend.
 func Run(t *testing.T, newStores NewStores) {
 	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) },
-		outboundTests, returnTests, inboundTests, boundTests, concurrencyTests)
+		outboundTests, returnTests, statusTests, inboundTests, boundTests, concurrencyTests)
 }
 
 // RunReconciliation runs the reconciliation contract suite: statements
-// (camt.053 and CSV) matched with the postings on a nostro account by
+// (camt.053, camt.052, camt.054 and CSV, in any currency, with clearing's
+// accounts made on demand) matched with the postings on a nostro account by
 // reference, amount and sums, re-imports, breaks and their resolution.
 // Subtests run in parallel, each on a fresh backend.
 func RunReconciliation(t *testing.T, newStores NewStores) {
-	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) }, reconTests, reconBoundTests)
+	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) }, reconTests, reconBoundTests, currencyTests)
 }
 
 type test = suite.Test[*fixture]
