@@ -1,15 +1,19 @@
 package refserver
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/clearing"
+	"github.com/bankkit/bankkit/ledger/iso20022"
 	"github.com/bankkit/bankkit/money"
 )
 
@@ -22,10 +26,10 @@ func (s *Server) clearingRoutes() []route {
 			summary: "Record that the clearing house settled a batch: suspense moves to the settlement account",
 			access:  financeStaff, idempotency: idemRequired, handler: handle(s.settleBatch)},
 		{method: "POST", pattern: "/v1/clearing/inbound",
-			summary: "Upload an ISO 20022 message from the clearing house (body: the XML): pacs.008 credits beneficiaries and returns what it cannot apply with a pacs.004; pacs.004 refunds returned payments",
+			summary: "Upload an ISO 20022 message from the clearing house (body: the XML, in any envelope): pacs.008 credits beneficiaries and returns what it cannot apply with a pacs.004; pacs.004 refunds returned payments; pacs.002 settles accepted batches and refunds rejected transfers with the reason",
 			access:  financeStaff, idempotency: idemRequired, handler: handle(s.receiveInbound)},
 		{method: "POST", pattern: "/v1/reconciliation/statements",
-			summary: "Upload a bank-to-customer statement (body: camt.053 XML, or CSV with statement_id) for a nostro/settlement account (account_id) and get the match report; dry_run=true records nothing",
+			summary: "Upload a bank-to-customer statement (body: camt.053 statement, camt.052 intraday report or camt.054 notification XML, or CSV with statement_id) for a nostro/settlement account (account_id) and get the match report; dry_run=true records nothing",
 			access:  financeStaff, idempotency: idemOptional, handler: handle(s.reconcile)},
 	})
 }
@@ -42,9 +46,9 @@ type (
 		Message upload
 	}
 	statementUpload struct {
-		AccountID   ledger.ID       `query:"account_id" doc:"the nostro or settlement account (default: the CNY settlement account)"`
+		AccountID   ledger.ID       `query:"account_id" doc:"the nostro or settlement account (default: the settlement account in the statement's currency, made on demand)"`
 		DryRun      bool            `query:"dry_run" doc:"true: show the matches without recording them"`
-		Format      statementFormat `query:"format" doc:"camt053 (default) or csv"`
+		Format      statementFormat `query:"format" doc:"camt053, camt052 or camt054 (default: any of the three, as the XML says), or csv"`
 		StatementID string          `query:"statement_id" doc:"the statement's id (CSV only)"`
 		Statement   upload
 	}
@@ -74,6 +78,9 @@ type (
 		Credited        []inboundItemView `json:"credited"`
 		Returned        []inboundItemView `json:"returned"`
 		Rejected        []inboundItemView `json:"rejected"`
+		Settled         []inboundItemView `json:"settled"`
+		Pending         []inboundItemView `json:"pending"`
+		SettledBatches  []string          `json:"settled_batches"`
 		ReturnMessageID string            `json:"return_message_id,omitempty"`
 		ReturnMessage   string            `json:"return_message,omitempty"`
 		Replayed        bool              `json:"replayed"`
@@ -116,11 +123,11 @@ type statementFormat string
 
 func (f *statementFormat) UnmarshalText(b []byte) error {
 	switch s := statementFormat(b); s {
-	case "camt053", "csv":
+	case "camt053", "camt052", "camt054", "csv":
 		*f = s
 		return nil
 	}
-	return errors.New("must be camt053 or csv")
+	return errors.New("must be camt053, camt052, camt054 or csv")
 }
 
 func ids(in []ledger.ID) []string {
@@ -203,31 +210,48 @@ func (s *Server) receiveInbound(ctx context.Context, req inboundRequest) (inboun
 		return inboundView{}, err
 	}
 	return inboundView{Kind: r.Kind, MessageID: r.MessageID, Credited: inboundItems(r.Credited), Returned: inboundItems(r.Returned),
-		Rejected: inboundItems(r.Rejected), ReturnMessageID: r.ReturnMessageID, ReturnMessage: string(r.ReturnMessage), Replayed: r.Replayed}, nil
+		Rejected: inboundItems(r.Rejected), Settled: inboundItems(r.Settled), Pending: inboundItems(r.Pending), SettledBatches: ids(r.SettledBatches),
+		ReturnMessageID: r.ReturnMessageID, ReturnMessage: string(r.ReturnMessage), Replayed: r.Replayed}, nil
 }
 
 func (s *Server) reconcile(ctx context.Context, req statementUpload) (reconView, error) {
 	if err := requireFile(req.Statement); err != nil {
 		return reconView{}, err
 	}
-	var acct ledger.Account
-	var err error
-	if req.AccountID == ledger.NilID {
-		acct, err = s.ledger.ChartAccount(ctx, money.CNY, ledger.CodeSettlement)
-	} else {
-		acct, err = s.ledger.Account(ctx, req.AccountID)
-	}
-	if err != nil {
-		return reconView{}, err
+	if req.AccountID != ledger.NilID {
+		if _, err := s.ledger.Account(ctx, req.AccountID); err != nil {
+			return reconView{}, err
+		}
 	}
 	var r clearing.ReconReport
-	if req.Format == "csv" {
-		r, err = s.clearing.ImportCSV(ctx, acct.ID, req.StatementID, req.Statement, req.DryRun)
-	} else {
-		r, err = s.clearing.ImportCamt053(ctx, acct.ID, req.Statement, req.DryRun)
+	var err error
+	switch req.Format {
+	case "csv":
+		r, err = s.clearing.ImportCSV(ctx, req.AccountID, req.StatementID, req.Statement, req.DryRun)
+	case "":
+		r, err = s.clearing.ImportBankToCustomer(ctx, req.AccountID, req.Statement, req.DryRun)
+	default:
+		if err := requireMessage(req.Format, req.Statement); err != nil {
+			return reconView{}, err
+		}
+		r, err = s.clearing.ImportBankToCustomer(ctx, req.AccountID, req.Statement, req.DryRun)
 	}
 	if err != nil {
 		return reconView{}, err
 	}
 	return reconOf(r), nil
+}
+
+// requireMessage refuses an upload that is not the ISO 20022 message the
+// format names ("camt054": a camt.054 of any version).
+func requireMessage(format statementFormat, data []byte) error {
+	id, err := iso20022.Identify(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("%w (%w)", err, errInvalidInput)
+	}
+	want := string(format[:4]) + "." + string(format[4:])
+	if !strings.HasPrefix(id, want+".") {
+		return fault.Field(errInvalidInput, "format", fmt.Sprintf("is %s, the upload a %s", want, id))
+	}
+	return nil
 }

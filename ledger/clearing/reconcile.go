@@ -109,11 +109,24 @@ func currencyMismatch(field, reason string) error {
 }
 
 // ImportCSV reconciles a statement in bankkit's CSV format (see
-// iso20022.ParseCSVStatement); statementID names it for re-imports.
+// iso20022.ParseCSVStatement); statementID names it for re-imports. With a
+// nil accountID it is reconciled against the settlement account in the
+// currency of its first line, made on demand.
 func (c *Service) ImportCSV(ctx context.Context, accountID ledger.ID, statementID string, data []byte, dryRun bool) (ReconReport, error) {
 	entries, err := iso20022.ParseCSVStatement(bytes.NewReader(data))
 	if err != nil {
 		return ReconReport{}, badMessage(err)
+	}
+	if accountID == ledger.NilID {
+		cur := statementCurrency(iso20022.Statement{Entries: entries})
+		if cur == "" {
+			return ReconReport{}, invalid("account_id", "is required for a statement without lines")
+		}
+		a, err := c.SettlementAccount(ctx, cur)
+		if err != nil {
+			return ReconReport{}, err
+		}
+		accountID = a.ID
 	}
 	return c.ImportStatement(ctx, StatementImport{AccountID: accountID, StatementID: statementID, Entries: entries, DryRun: dryRun})
 }
