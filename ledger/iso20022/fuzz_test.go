@@ -143,3 +143,92 @@ func FuzzParseCSV(f *testing.F) {
 		}
 	})
 }
+
+// requireStatementModel checks what every camt reader promises of what it
+// returns.
+func requireStatementModel(t *testing.T, msg StatementMessage, kinds ...string) {
+	require.Contains(t, kinds, msg.Kind)
+	require.NotEmpty(t, msg.Statements)
+	for _, s := range msg.Statements {
+		require.False(t, s.Account.IsZero())
+		for _, b := range s.Balances {
+			require.True(t, b.Amount.Valid() && !b.Amount.IsNegative(), "balance %v", b.Amount)
+			require.True(t, b.Direction.Valid())
+		}
+		for _, e := range s.Entries {
+			require.True(t, e.Amount.Valid() && !e.Amount.IsNegative(), "entry %v", e.Amount)
+			require.True(t, e.Direction.Valid())
+			require.NotEmpty(t, e.Status)
+			for _, d := range e.Details {
+				if d.Return != nil && d.Return.Reason != "" {
+					require.NoError(t, checkCode("reason", string(d.Return.Reason), 4))
+				}
+			}
+		}
+	}
+}
+
+func FuzzParseAccountReport(f *testing.F) {
+	report := strings.ReplaceAll(smallStatement, "camt.053.001.08", "camt.052.001.08")
+	report = strings.ReplaceAll(strings.ReplaceAll(report, "BkToCstmrStmt>", "BkToCstmrAcctRpt>"), "Stmt>", "Rpt>")
+	f.Add([]byte(report))
+	f.Add([]byte(networkShape(f, report, false, true)))
+	if data, err := os.ReadFile(filepath.Join(sharedDir(), "camt052.001.04-postfinance-intraday.xml")); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		msg, err := ParseAccountReport(bytes.NewReader(data))
+		if err != nil {
+			requireSentinel(t, err)
+			return
+		}
+		requireStatementModel(t, msg, "camt.052")
+	})
+}
+
+func FuzzParseNotification(f *testing.F) {
+	n := strings.ReplaceAll(smallStatement, "camt.053.001.08", "camt.054.001.08")
+	n = strings.ReplaceAll(strings.ReplaceAll(n, "BkToCstmrStmt>", "BkToCstmrDbtCdtNtfctn>"), "Stmt>", "Ntfctn>")
+	f.Add([]byte(strings.Replace(n, "</RmtInf>", "</RmtInf><RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>", 1)))
+	f.Add([]byte(inEnvelope(f, n)))
+	for _, name := range []string{"camt054.001.04-postfinance-credit.xml", "camt054-fi-sample.xml"} {
+		if data, err := os.ReadFile(filepath.Join(sharedDir(), name)); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		msg, err := ParseNotification(bytes.NewReader(data))
+		if err != nil {
+			requireSentinel(t, err)
+			return
+		}
+		requireStatementModel(t, msg, "camt.054")
+		// Whatever one reader takes, the reader of all three takes alike.
+		any, err := ParseBankToCustomer(bytes.NewReader(data))
+		require.NoError(t, err)
+		require.Equal(t, msg, any)
+	})
+}
+
+func FuzzParsePaymentStatus(f *testing.F) {
+	doc := ownPaymentStatus(f)
+	f.Add([]byte(doc))
+	f.Add([]byte(networkShape(f, doc, true, true)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := ParsePaymentStatus(bytes.NewReader(data))
+		if err != nil {
+			requireSentinel(t, err)
+			return
+		}
+		require.True(t, len(r.Groups)+len(r.Transactions) > 0)
+		for _, g := range r.Groups {
+			require.NotEmpty(t, g.OriginalMessageID)
+		}
+		for _, tx := range r.Transactions {
+			require.True(t, tx.OriginalInstructionID != "" || tx.OriginalEndToEndID != "" || tx.OriginalTransactionID != "" || tx.OriginalUETR != "")
+			if tx.Status != "" {
+				require.NoError(t, checkCode("status", string(tx.Status), 4))
+			}
+		}
+	})
+}
