@@ -29,13 +29,26 @@
 // payment to an unknown, closed or frozen account is sent back in a
 // pacs.004, never parked.
 //
-// ImportStatement (and ImportCamt053, ImportCSV) reconciles the statement
-// of a nostro account with its postings; ResolveBreak settles what is left
-// with an authorised adjustment.
+// A pacs.002 payment status report on a batch (Receive) returns each
+// rejected transfer to its customer with the reason, by the path a pacs.004
+// return takes; settles the batch once the report accepts every transfer
+// left in it; and leaves pending ones, and their batch, as they are.
+// Settlement stays per batch (one entry for the batch's total less its
+// returns), as the clearing house settles it.
+//
+// ImportStatement (and ImportBankToCustomer for camt.053, camt.052 and
+// camt.054, ImportCamt053, ImportCSV) reconciles the statement of a nostro
+// account with its postings; ResolveBreak settles what is left with an
+// authorised adjustment. Clearing's accounts (settlement, clearing
+// suspense, suspense) are made on demand in the currency of the message or
+// statement at hand, or up front with SetUpCurrency, so any ISO 4217
+// currency can be cleared and reconciled; a currency other than the
+// account's is ledger.ErrCurrencyMismatch wherever it is found.
 //
 // Every posting carries a key derived from the record it belongs to
 // (clearing/out/<key>, clearing/batch/<id>/settle, clearing/<transfer
-// id>/return, clearing/in/<message>/<n>), so a step cut short by a crash
+// id>/return, clearing/in/<message>/<n>; a pacs.002 uses the return and
+// settle keys), so a step cut short by a crash
 // is finished by running the operation again.
 //
 // The package clearing/clearingtest holds the contract suites a backend

@@ -79,8 +79,8 @@ type InboundItem struct {
 
 // Receive applies a message from the clearing house: a pacs.008 of inbound
 // credits, a pacs.004 returning our outbound transfers, or a pacs.002
-// reporting the status of our batches (see status.go's rules in the
-// package documentation). The whole file
+// reporting the status of our batches (the rules are in the package
+// documentation). The whole file
 // is parsed and checked first; an invalid file is ErrInvalidInput (also
 // wrapping iso20022.ErrInvalidMessage or ErrUnsupportedMessage) and changes
 // nothing. Receiving the same message again (same kind and MsgId) returns

@@ -7,7 +7,10 @@
 //
 //	pacs.008  FIToFICustomerCreditTransfer   CreditTransferBatch  writes .001.08, reads .001.02 to .001.12
 //	pacs.004  PaymentReturn                  PaymentReturn        writes .001.09, reads .001.02 to .001.13
+//	pacs.002  FIToFIPaymentStatusReport      PaymentStatusReport  reads .001.03 to .001.14
 //	camt.053  BankToCustomerStatement        StatementMessage     reads .001.02 to .001.13
+//	camt.052  BankToCustomerAccountReport    StatementMessage     reads .001.02 to .001.13
+//	camt.054  BankToCustomerDebitCreditNotification  StatementMessage  reads .001.02 to .001.13
 //	CSV       bankkit's statement format     []Entry              reads (see ParseCSVStatement)
 //
 // Each type holds the subset of the message bankkit needs; each field's
@@ -21,7 +24,13 @@
 // Rsn/Prtry, AddtlInf). A camt.053 yields each statement's id, account,
 // balances and entries with their transaction details (references, amount,
 // related parties' names and accounts, remittance lines); an entry booked
-// for a batch keeps every TxDtls. Other elements are ignored when read and
+// for a batch keeps every TxDtls. A camt.052 (Rpt) and a camt.054 (Ntfctn)
+// read into the same StatementMessage, so reconciliation takes all three;
+// a notification has no balances, and a returned payment's RtrInf (reason
+// code or proprietary reason, text) is kept with its transaction, as is
+// the entry's bank transaction code. A pacs.002 yields the status of whole
+// original messages (OrgnlGrpInfAndSts: GrpSts, StsRsnInf) and of single
+// payments (TxInfAndSts: the original references, TxSts, StsRsnInf). Other elements are ignored when read and
 // never written. Accounts are an IBAN or Othr/Id; agents a BICFI (BIC in
 // older versions) or ClrSysMmbId/MmbId.
 //
@@ -32,13 +41,19 @@
 // ranges above read alike, including the forms that changed between
 // versions (BIC and BICFI; a camt.053 entry's Sts as text or as Sts/Cd; a
 // related party's Nm or Pty/Nm; a transaction amount as Amt or
-// AmtDtls/TxAmt/Amt). The Document may be the root element or sit inside an
-// envelope next to a business application header (AppHdr), as in
-// <BizMsgEnvlp><AppHdr>...</AppHdr><Document>...</Document></BizMsgEnvlp>.
-// The message type and version come from the Document's namespace
-// (urn:iso:std:iso:20022:tech:xsd:camt.053.001.02); another message type or
-// version is refused with ErrUnsupportedMessage. Identify reads that
-// namespace alone, for a caller that must choose the parser for a file.
+// AmtDtls/TxAmt/Amt). The message is found in any of three shapes: the
+// Document as the root element; the Document inside an envelope next to a
+// business application header (AppHdr), as in
+// <BizMsgEnvlp><AppHdr>...</AppHdr><Document>...</Document></BizMsgEnvlp>;
+// or, as some instant-payment networks send it, the message element itself
+// (FIToFICstmrCdtTrf, PmtRtr, FIToFIPmtStsRpt, BkToCstmrStmt, ...) next to
+// the AppHdr inside the network's own wrapper, with no Document. The
+// message type and version come from the Document's namespace
+// (urn:iso:std:iso:20022:tech:xsd:camt.053.001.02), or for a message
+// element without a Document from its own namespace or else the AppHdr's
+// MsgDefIdr; another message type or version is refused with
+// ErrUnsupportedMessage. Identify reads that alone, for a caller that must
+// choose the parser for a file.
 //
 // Input is untrusted. At most MaxMessageSize bytes are read; document type
 // declarations are refused; amounts are read with money.Parse against their
