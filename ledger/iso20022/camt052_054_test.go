@@ -127,15 +127,15 @@ func TestCamtParsersChooseByMessage(t *testing.T) {
 		"camt.054": func(s string) (StatementMessage, error) { return ParseNotification(strings.NewReader(s)) },
 	}
 	for kind, doc := range docs {
-		any, err := ParseBankToCustomer(strings.NewReader(doc))
+		all, err := ParseBankToCustomer(strings.NewReader(doc))
 		require.NoError(t, err, kind)
-		require.Equal(t, kind, any.Kind)
-		require.Equal(t, money.MustParse("250.00", "CNY"), any.Statements[0].Entries[0].Amount)
+		require.Equal(t, kind, all.Kind)
+		require.Equal(t, money.MustParse("250.00", "CNY"), all.Statements[0].Entries[0].Amount)
 		for parser, parse := range parsers {
 			m, err := parse(doc)
 			if parser == kind {
 				require.NoError(t, err)
-				require.Equal(t, any, m)
+				require.Equal(t, all, m)
 				continue
 			}
 			require.ErrorIs(t, err, ErrUnsupportedMessage, "%s parser given a %s", parser, kind)

@@ -211,3 +211,52 @@ func ExampleParseCSVStatement() {
 	// 2026-11-27 1250.00 CNY ref="INV-2026-114" ["Invoice 114, November"]
 	// 2026-11-27 -36.20 CNY ref="" ["Bank charges"]
 }
+
+// A payment status report as an instant-payment network sends it: the
+// application header and the message element side by side in the
+// network's wrapper, no Document.
+func ExampleParsePaymentStatus() {
+	doc := `<Message xmlns="urn:example:network">
+  <AppHdr xmlns="urn:iso:std:iso:20022:tech:xsd:head.001.001.02"><MsgDefIdr>pacs.002.001.10</MsgDefIdr></AppHdr>
+  <FIToFIPmtStsRpt xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10">
+    <GrpHdr><MsgId>STS-1</MsgId><CreDtTm>2026-11-28T10:00:00Z</CreDtTm></GrpHdr>
+    <OrgnlGrpInfAndSts><OrgnlMsgId>B-1</OrgnlMsgId><OrgnlMsgNmId>pacs.008.001.08</OrgnlMsgNmId><GrpSts>PART</GrpSts></OrgnlGrpInfAndSts>
+    <TxInfAndSts><OrgnlEndToEndId>INV-114</OrgnlEndToEndId><TxSts>ACSC</TxSts></TxInfAndSts>
+    <TxInfAndSts><OrgnlEndToEndId>INV-115</OrgnlEndToEndId><TxSts>RJCT</TxSts>
+      <StsRsnInf><Rsn><Cd>AC04</Cd></Rsn><AddtlInf>Account closed</AddtlInf></StsRsnInf></TxInfAndSts>
+  </FIToFIPmtStsRpt>
+</Message>`
+	r, err := iso20022.ParsePaymentStatus(strings.NewReader(doc))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, tx := range r.Transactions {
+		fmt.Println(tx.OriginalMessageID, tx.OriginalEndToEndID, tx.Status, tx.Status.Accepted(), tx.Reasons)
+	}
+	// Output:
+	// B-1 INV-114 ACSC true []
+	// B-1 INV-115 RJCT false [{AC04  [Account closed]}]
+}
+
+// A debit/credit notification reads into the statement model, as a
+// camt.053 statement and a camt.052 report do.
+func ExampleParseBankToCustomer() {
+	doc := `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.04"><BkToCstmrDbtCdtNtfctn>
+  <GrpHdr><MsgId>N-1</MsgId><CreDtTm>2026-11-28T21:00:00</CreDtTm></GrpHdr>
+  <Ntfctn><Id>NTF-1</Id><Acct><Id><IBAN>CH2909000000250094239</IBAN></Id></Acct>
+    <Ntry><Amt Ccy="CHF">40.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><RvslInd>true</RvslInd><Sts>BOOK</Sts>
+      <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>RRTN</SubFmlyCd></Fmly></Domn></BkTxCd>
+      <NtryDtls><TxDtls><Refs><EndToEndId>INV-7</EndToEndId></Refs>
+        <RtrInf><Rsn><Cd>AC01</Cd></Rsn></RtrInf></TxDtls></NtryDtls></Ntry>
+  </Ntfctn></BkToCstmrDbtCdtNtfctn></Document>`
+	m, err := iso20022.ParseBankToCustomer(strings.NewReader(doc))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	e := m.Statements[0].Entries[0]
+	fmt.Println(m.Kind, e.Signed(), e.BankTransactionCode, e.Details[0].EndToEndID, e.Details[0].Return.Reason.Description())
+	// Output:
+	// camt.054 -40.00 CHF PMNT/RCDT/RRTN INV-7 incorrect account number
+}

@@ -204,9 +204,9 @@ func FuzzParseNotification(f *testing.F) {
 		}
 		requireStatementModel(t, msg, "camt.054")
 		// Whatever one reader takes, the reader of all three takes alike.
-		any, err := ParseBankToCustomer(bytes.NewReader(data))
+		all, err := ParseBankToCustomer(bytes.NewReader(data))
 		require.NoError(t, err)
-		require.Equal(t, msg, any)
+		require.Equal(t, msg, all)
 	})
 }
 

@@ -3,6 +3,7 @@ package clearingtest
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bankkit/bankkit/ledger"
@@ -242,5 +243,64 @@ var statusTests = []test{
 		_, err = f.cstore.InboundResult(f.Ctx, clearing.KindPaymentStatus, "STS-BAD")
 		require.ErrorIs(t, err, ledger.ErrNotFound)
 		require.Equal(t, snap, f.snapshot())
+	}},
+	{Name: "a pacs.002 run cut short after a rejection was marked is finished by receiving it again", Run: func(t *testing.T, f *fixture) {
+		a := f.funded("c1", "1000.00")
+		t1 := f.out(a.ID, "300.00", "k1")
+		t2 := f.out(a.ID, "200.00", "k2")
+		batch, err := f.clr.CutBatch(f.Ctx, money.CNY)
+		require.NoError(t, err)
+		// A crash right after the store marked t1 rejected (returned with
+		// the group's FF01), before its refund posted.
+		_, err = f.cstore.UpdateClearingTransfer(f.Ctx, t1.ID, func(tr clearing.Transfer) (clearing.Transfer, error) {
+			tr.Status, tr.ReturnReason = clearing.StatusReturned, "FF01"
+			return tr, nil
+		})
+		require.NoError(t, err)
+		f.RequireBalance(a.ID, "500.00")
+		r, err := f.clr.Receive(f.Ctx, statusReport("STS-C", []groupStatus{{msgID: batch.MessageID, status: "RJCT", reason: "FF01"}}))
+		require.NoError(t, err)
+		require.ElementsMatch(t, []ledger.ID{t1.ID, t2.ID}, transferIDs(r.Returned))
+		// Both refunds posted, each once: 500 + 300 + 200.
+		f.RequireBalance(a.ID, "1000.00")
+		f.RequireBalance(f.suspense.ID, "0.00")
+		got, err := f.clr.Transfer(f.Ctx, t1.ID)
+		require.NoError(t, err)
+		require.NotEqual(t, ledger.NilID, got.ReturnEntryID)
+		f.RequireTrialBalanced()
+	}},
+	{Name: "concurrent status reports of one batch refund and settle once", Run: func(t *testing.T, f *fixture) {
+		a := f.funded("c1", "10000.00")
+		var ts []clearing.Transfer
+		for i := range 10 {
+			amount := cny("10.00")
+			amount.Amount = amount.Amount.Mul(decimalOf(i + 1))
+			tr, err := f.clr.TransferOut(f.Ctx, clearing.TransferOutRequest{FromAccountID: a.ID, Amount: amount,
+				To: clearing.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}})
+			require.NoError(t, err)
+			ts = append(ts, tr)
+		}
+		batch, err := f.clr.CutBatch(f.Ctx, money.CNY)
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		for i := range 4 {
+			msg := statusReport(fmt.Sprintf("STS-P%d", i), []groupStatus{{msgID: batch.MessageID, status: "ACSC"}},
+				txStatus{ref: ts[0].EndToEndID, status: "RJCT", reason: "AC01"},
+				txStatus{ref: ts[3].EndToEndID, status: "RJCT", reason: "AC01"})
+			wg.Go(func() {
+				_, err := f.clr.Receive(f.Ctx, msg)
+				assertNoError(t, err)
+			})
+		}
+		wg.Wait()
+		// 10 + 20 + ... + 100 = 550 went out; 10 + 40 = 50 came back once;
+		// the other 500 settled once.
+		f.RequireBalance(a.ID, "9500.00")
+		f.RequireBalance(f.suspense.ID, "0.00")
+		f.RequireBalance(f.settlement.ID, "-500.00")
+		got, err := f.clr.Batch(f.Ctx, batch.ID)
+		require.NoError(t, err)
+		require.True(t, got.SettledTotal.Equal(cny("500.00")), got.SettledTotal.String())
+		f.RequireTrialBalanced()
 	}},
 }
