@@ -223,18 +223,27 @@ func (s *Server) reconcile(ctx context.Context, req statementUpload) (reconView,
 			return reconView{}, err
 		}
 	}
-	var r clearing.ReconReport
-	var err error
-	switch req.Format {
-	case "csv":
-		r, err = s.clearing.ImportCSV(ctx, req.AccountID, req.StatementID, req.Statement, req.DryRun)
-	case "":
-		r, err = s.clearing.ImportBankToCustomer(ctx, req.AccountID, req.Statement, req.DryRun)
-	default:
+	if req.Format != "" && req.Format != "csv" {
 		if err := requireMessage(req.Format, req.Statement); err != nil {
 			return reconView{}, err
 		}
-		r, err = s.clearing.ImportBankToCustomer(ctx, req.AccountID, req.Statement, req.DryRun)
+	}
+	importTo := func(account ledger.ID) (clearing.ReconReport, error) {
+		if req.Format == "csv" {
+			return s.clearing.ImportCSV(ctx, account, req.StatementID, req.Statement, req.DryRun)
+		}
+		return s.clearing.ImportBankToCustomer(ctx, account, req.Statement, req.DryRun)
+	}
+	r, err := importTo(req.AccountID)
+	var fe *fault.FieldError
+	if req.AccountID == ledger.NilID && errors.As(err, &fe) && fe.Field == "account_id" {
+		// A statement that names no currency (it has no lines): the CNY
+		// settlement account, the default before statements chose theirs.
+		acct, aerr := s.ledger.ChartAccount(ctx, money.CNY, ledger.CodeSettlement)
+		if aerr != nil {
+			return reconView{}, aerr
+		}
+		r, err = importTo(acct.ID)
 	}
 	if err != nil {
 		return reconView{}, err

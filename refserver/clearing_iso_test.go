@@ -52,6 +52,16 @@ func TestStatementsInAnyCurrencyReconcile(t *testing.T) {
 			viaCSV := b.upload("/v1/reconciliation/statements?format=csv&statement_id=csv-sgd", fin, "text/csv", csv)
 			require.Equal(t, 200, viaCSV.status, string(viaCSV.raw))
 			require.Equal(t, r.str("account_id"), viaCSV.str("account_id"))
+
+			// A statement naming no currency at all (no Ccy, no lines) goes
+			// to the CNY settlement account, as every statement used to.
+			empty := strings.Replace(string(notification("N-EMPTY", "", "CNY", "1.00", "2026-11-27")), "<Ntry>", "<!--", 1)
+			empty = strings.Replace(empty, "</Ntry>", "-->", 1)
+			none := b.upload("/v1/reconciliation/statements?dry_run=true", fin, "application/xml", []byte(empty))
+			require.Equal(t, 200, none.status, string(none.raw))
+			cnyAcct := b.must(200, b.do("GET", "/v1/accounts/"+none.str("account_id"), testAdminToken, nil))
+			require.Equal(t, "CNY", cnyAcct.str("currency"))
+			require.Equal(t, "settlement", cnyAcct.str("code"))
 		})
 	}
 }
