@@ -77,7 +77,7 @@ func FuzzAccrueAndPost(f *testing.F) {
 			require.False(t, res.Credit.IsNegative() || res.Debit.IsNegative())
 			s = next
 			dailyCredit, dailyDebit = dailyCredit.Add(res.Credit), dailyDebit.Add(res.Debit)
-			if !interest.IsPeriodEnd(p.Posting, d, calendar.Date{}) && d != last {
+			if !p.IsPostingEnd(d, calendar.Date{}) && d != last {
 				continue
 			}
 			next, posting, err := interest.Post(p, s, d)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -23,6 +24,9 @@ type productTerms struct {
 	Debit          []rateChange    `json:"debit,omitempty"`
 	Compounding    int             `json:"compounding"`
 	Posting        int             `json:"posting"`
+	SettlementDay  int             `json:"settlement_day,omitempty"`
+	SettlementMon  int             `json:"settlement_month,omitempty"`
+	PayNextDay     bool            `json:"pay_next_day,omitempty"`
 	MinimumBalance decimal.Decimal `json:"minimum_balance"`
 	WithholdingTax decimal.Decimal `json:"withholding_tax"`
 	Rounding       int             `json:"rounding"`
@@ -45,6 +49,7 @@ func termsOf(p interest.Product) productTerms {
 		Currency: p.Currency, DayCount: int(p.DayCount), Basis: int(p.Basis),
 		Credit: scheduleOf(p.Credit), Debit: scheduleOf(p.Debit),
 		Compounding: int(p.Compounding), Posting: int(p.Posting),
+		SettlementDay: p.Settlement.Day, SettlementMon: int(p.Settlement.Month), PayNextDay: p.PayNextDay,
 		MinimumBalance: p.MinimumBalance, WithholdingTax: p.WithholdingTax, Rounding: int(p.Rounding),
 	}
 }
@@ -65,6 +70,7 @@ func (t productTerms) product() interest.Product {
 		Currency: t.Currency, DayCount: money.DayCount(t.DayCount), Basis: interest.Basis(t.Basis),
 		Credit: t.schedule(t.Credit), Debit: t.schedule(t.Debit),
 		Compounding: interest.Period(t.Compounding), Posting: interest.Period(t.Posting),
+		Settlement: interest.Cycle{Day: t.SettlementDay, Month: time.Month(t.SettlementMon)}, PayNextDay: t.PayNextDay,
 		MinimumBalance: t.MinimumBalance, WithholdingTax: t.WithholdingTax, Rounding: money.RoundingMode(t.Rounding),
 	}
 }
