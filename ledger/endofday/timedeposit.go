@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
@@ -99,7 +100,7 @@ func (e *Service) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest)
 	}
 	terms := interest.TimeDeposit{
 		Principal: r.Principal, Rate: rate, TermMonths: r.TermMonths, Start: today,
-		DayCount: p.DayCount, Instruction: r.Instruction, Rounding: p.Rounding,
+		DayCount: p.DayCount, Instruction: r.Instruction, Rounding: p.Rounding, Rules: p.Term,
 	}
 	if err := terms.Validate(); err != nil {
 		return TimeDepositReceipt{}, invalid("terms", err.Error())
@@ -171,9 +172,11 @@ func (e *Service) TimeDeposit(ctx context.Context, id ledger.ID) (TimeDeposit, e
 // CloseTimeDepositEarly closes an open deposit before maturity on the
 // business date. The penalty rule applies: interest is paid at the rate
 // the linked demand account's interest product pays on that date (zero
-// without one) for the days held, not at the deposit's own rate, and the
-// entry's description says so, so the customer's statement shows it. A
-// deposit held at maturity is paid out as it stands, with no penalty.
+// without one) for the days held, on the deposit's demand day count
+// (interest.TermRules), not at the deposit's own rate, and the entry's
+// description says so, so the customer's statement shows it. A deposit
+// held at maturity is paid out as it stands, with interest at that demand
+// rate for the days since maturity when its rules say so (AfterMaturity).
 // It returns the closure and the entry that paid it.
 func (e *Service) CloseTimeDepositEarly(ctx context.Context, id ledger.ID) (interest.Closure, ledger.Receipt, error) {
 	if id == ledger.NilID {
@@ -203,10 +206,21 @@ func (e *Service) CloseTimeDepositEarly(ctx context.Context, id ledger.ID) (inte
 		if err != nil {
 			return interest.Closure{}, ledger.Receipt{}, err
 		}
-		c := a.Currency
+		late, days, err := e.afterMaturity(ctx, td, today)
+		if err != nil {
+			return interest.Closure{}, ledger.Receipt{}, err
+		}
+		payout, err := a.Balance.Add(late)
+		if err != nil {
+			return interest.Closure{}, ledger.Receipt{}, err
+		}
 		closure = interest.Closure{Date: today, DaysHeld: today.DaysSince(td.Terms.Start),
-			Interest: money.Zero(c), Forgone: money.Zero(c), Payout: a.Balance,
+			Interest: late, Forgone: money.Zero(a.Currency), Payout: payout,
 			Note: "Paid out after maturity on instruction."}
+		if late.IsPositive() {
+			closure.Note = fmt.Sprintf("Paid out after maturity on instruction, with %s interest at the demand-deposit rate for %d days since maturity on %s.",
+				late, days, td.Terms.Maturity())
+		}
 		out = a.Balance
 	default:
 		return interest.Closure{}, ledger.Receipt{}, fmt.Errorf("%w: time deposit %s is %s", ErrTimeDepositState, id, td.Status)
@@ -243,7 +257,9 @@ func (e *Service) demandRate(ctx context.Context, demandID ledger.ID, day calend
 // instruction) its new instruction: it starts a new term of termMonths on
 // the business date, on everything the account holds (principal and the
 // interest paid into it), at the deposit product's rate on that date, with
-// instruction for its own maturity. No money moves: it is already in the
+// instruction for its own maturity. The days since maturity earn the
+// demand rate first when the deposit's rules say so (AfterMaturity),
+// paid into the deposit; no other money moves: it is already in the
 // deposit account. To take the money out instead, close the deposit
 // (CloseTimeDepositEarly pays a held deposit out as it stands).
 //
@@ -273,14 +289,45 @@ func (e *Service) RenewHeldTimeDeposit(ctx context.Context, id ledger.ID, termMo
 	if err != nil {
 		return TimeDeposit{}, err
 	}
-	rate, err := creditRate(p, today, a.Balance.Amount)
+	terms := td.Terms
+	terms.TermMonths, terms.Start, terms.Instruction, terms.PartsWithdrawn = termMonths, today, instruction, 0
+	if termMonths < 1 || termMonths > interest.MaxTermMonths {
+		return TimeDeposit{}, invalid("term_months", fmt.Sprintf("must be 1 to %d", interest.MaxTermMonths))
+	}
+	if !instruction.Valid() {
+		return TimeDeposit{}, invalid("instruction", fmt.Sprintf("%s is not a maturity instruction", instruction))
+	}
+	// The days since maturity earn the demand rate, paid into the deposit
+	// first (keyed by the maturity, so a retry pays them once).
+	late, days, err := e.afterMaturity(ctx, td, today)
+	if err != nil {
+		return TimeDeposit{}, err
+	}
+	principal, err := a.Balance.Add(late)
+	if err != nil {
+		return TimeDeposit{}, err
+	}
+	if late.IsPositive() {
+		if principal, err = e.heldAmount(td); err != nil {
+			return TimeDeposit{}, err
+		}
+		if principal, err = principal.Add(late); err != nil {
+			return TimeDeposit{}, err
+		}
+	}
+	rate, err := creditRate(p, today, principal.Amount)
 	if err != nil {
 		return TimeDeposit{}, invalid("product", err.Error())
 	}
-	terms := td.Terms
-	terms.Principal, terms.Rate, terms.TermMonths, terms.Start, terms.Instruction = a.Balance, rate, termMonths, today, instruction
+	terms.Principal, terms.Rate = principal, rate
 	if err := terms.Validate(); err != nil {
 		return TimeDeposit{}, invalid("terms", err.Error())
+	}
+	if late.IsPositive() {
+		desc := fmt.Sprintf("Interest after maturity on %s: %d days at the demand-deposit rate", td.Terms.Maturity(), days)
+		if _, err := e.payInterest(ctx, td, "after-maturity/"+td.Terms.Maturity().String(), today, td.ID, late, desc); err != nil {
+			return TimeDeposit{}, err
+		}
 	}
 	return e.store.UpdateTimeDeposit(ctx, id, func(cur TimeDeposit) (TimeDeposit, error) {
 		if cur.Status != TimeDepositHeld {
@@ -290,4 +337,110 @@ func (e *Service) RenewHeldTimeDeposit(ctx context.Context, id ledger.ID, termMo
 		cur.Rollovers++
 		return cur, nil
 	})
+}
+
+// heldAmount is what a deposit held at maturity holds: its principal and
+// the term's interest, paid into it at maturity. It is worked out from the
+// terms, not read from the balance, so that a retried renewal computes the
+// interest after maturity it computed the first time.
+func (e *Service) heldAmount(td TimeDeposit) (money.Money, error) {
+	due, err := td.Terms.Interest()
+	if err != nil {
+		return money.Money{}, invalid("terms", err.Error())
+	}
+	return td.Terms.Principal.Add(due)
+}
+
+// afterMaturity is a held deposit's interest at the demand rate on day
+// for the days since its maturity (zero unless its rules pay it), and the
+// number of those days.
+func (e *Service) afterMaturity(ctx context.Context, td TimeDeposit, day calendar.Date) (money.Money, int, error) {
+	held, err := e.heldAmount(td)
+	if err != nil {
+		return money.Money{}, 0, err
+	}
+	if !td.Terms.Rules.AfterMaturity || !day.After(td.Terms.Maturity()) {
+		return money.Zero(held.Currency), 0, nil
+	}
+	rate, err := e.demandRate(ctx, td.DemandAccountID, day)
+	if err != nil {
+		return money.Money{}, 0, err
+	}
+	late, err := td.Terms.AfterMaturity(held, day, rate)
+	if err != nil {
+		return money.Money{}, 0, invalid("terms", err.Error())
+	}
+	return late, day.DaysSince(td.Terms.Maturity()), nil
+}
+
+// WithdrawTimeDepositPart takes amount out of an open deposit before
+// maturity, on the business date, when the deposit's rules allow a
+// partial withdrawal (interest.TermRules): the amount is paid to the
+// demand account with interest on it at the demand account's rate of the
+// day for the days held, and the rest keeps its rate and maturity. The
+// entry is keyed by the deposit and the withdrawal's number in the term,
+// and the record is updated after it, so a retry on the same business date
+// finishes a withdrawal a crash interrupted without paying twice.
+//
+// Errors: ErrNotFound; ErrTimeDepositState unless the deposit is open and
+// before maturity; interest.ErrPartLimit when the term's partial
+// withdrawals are used up; ErrInvalidInput naming "amount" when it would
+// leave less than the product's minimum remaining (or nothing: close the
+// deposit instead).
+func (e *Service) WithdrawTimeDepositPart(ctx context.Context, id ledger.ID, amount money.Money) (interest.PartWithdrawal, ledger.Receipt, error) {
+	if id == ledger.NilID {
+		return interest.PartWithdrawal{}, ledger.Receipt{}, invalid("time_deposit_id", "is required")
+	}
+	if err := ledger.ValidateAmount("amount", amount); err != nil {
+		return interest.PartWithdrawal{}, ledger.Receipt{}, err
+	}
+	td, err := e.store.TimeDeposit(ctx, id)
+	if err != nil {
+		return interest.PartWithdrawal{}, ledger.Receipt{}, err
+	}
+	if td.Status != TimeDepositOpen {
+		return interest.PartWithdrawal{}, ledger.Receipt{}, fmt.Errorf("%w: time deposit %s is %s", ErrTimeDepositState, id, td.Status)
+	}
+	if amount.Currency != td.Terms.Principal.Currency {
+		return interest.PartWithdrawal{}, ledger.Receipt{}, fmt.Errorf("%w: time deposit %s is in %s, not %s", ledger.ErrCurrencyMismatch, id, td.Terms.Principal.Currency, amount.Currency)
+	}
+	today, err := e.svc.BusinessDate(ctx)
+	if err != nil {
+		return interest.PartWithdrawal{}, ledger.Receipt{}, err
+	}
+	if !today.Before(td.Terms.Maturity()) {
+		return interest.PartWithdrawal{}, ledger.Receipt{}, fmt.Errorf("%w: time deposit %s matures on %s", ErrTimeDepositState, id, td.Terms.Maturity())
+	}
+	rate, err := e.demandRate(ctx, td.DemandAccountID, today)
+	if err != nil {
+		return interest.PartWithdrawal{}, ledger.Receipt{}, err
+	}
+	pw, err := td.Terms.WithdrawPart(today, amount, rate)
+	if err != nil {
+		var fe *fault.FieldError
+		if errors.As(err, &fe) && fe.Field == "amount" {
+			return interest.PartWithdrawal{}, ledger.Receipt{}, invalid("amount", fe.Reason)
+		}
+		return interest.PartWithdrawal{}, ledger.Receipt{}, err
+	}
+	what := fmt.Sprintf("part/%s/%d", td.Terms.Start, pw.Remaining.PartsWithdrawn)
+	receipt, err := e.payOut(ctx, td, what, today, pw.Amount, pw.Interest, pw.Note)
+	if err != nil {
+		return interest.PartWithdrawal{}, ledger.Receipt{}, err
+	}
+	_, err = e.store.UpdateTimeDeposit(ctx, id, func(cur TimeDeposit) (TimeDeposit, error) {
+		switch {
+		case cur.Status == TimeDepositOpen && cur.Terms.Start == td.Terms.Start && cur.Terms.PartsWithdrawn == td.Terms.PartsWithdrawn:
+			cur.Terms = pw.Remaining
+		case cur.Terms.Start == td.Terms.Start && cur.Terms.PartsWithdrawn == pw.Remaining.PartsWithdrawn:
+			// recorded already by a concurrent call with the same entry
+		default:
+			return cur, fmt.Errorf("%w: time deposit %s changed during the withdrawal", ErrTimeDepositState, id)
+		}
+		return cur, nil
+	})
+	if err != nil {
+		return interest.PartWithdrawal{}, ledger.Receipt{}, err
+	}
+	return pw, receipt, nil
 }

@@ -29,6 +29,9 @@ var (
 	// ErrNoRate: the rate schedule has no rate in force on the day (its
 	// first change takes effect later).
 	ErrNoRate = fault.New(fault.Unprocessable, "no-rate-in-force", "interest: no rate in force")
+	// ErrPartLimit: the deposit has had every partial withdrawal its
+	// rules allow this term (Chinese banks allow one).
+	ErrPartLimit = fault.New(fault.Unprocessable, "partial-withdrawal-limit", "interest: no partial withdrawal left")
 	// ErrInvalidDeposit: a TimeDeposit field is missing or out of range.
 	ErrInvalidDeposit = fault.New(fault.Invalid, "invalid-input", "interest: invalid time deposit")
 )

@@ -44,7 +44,7 @@ func (td TimeDeposit) Mature(currentRate decimal.Decimal) (MaturityResult, error
 	if err := checkRate(ErrInvalidInput, "currentRate", currentRate); err != nil {
 		return MaturityResult{}, err
 	}
-	interest, err := td.interestUntil(td.Rate, td.Maturity())
+	interest, err := td.termInterest()
 	if err != nil {
 		return MaturityResult{}, err
 	}
@@ -68,7 +68,7 @@ func (td TimeDeposit) Mature(currentRate decimal.Decimal) (MaturityResult, error
 		res.Held = total
 	case RolloverAll, RolloverPrincipal:
 		next := td
-		next.Start, next.Rate = res.Date, currentRate
+		next.Start, next.Rate, next.PartsWithdrawn = res.Date, currentRate, 0
 		if td.Instruction == RolloverAll {
 			next.Principal = total
 		} else {
@@ -102,8 +102,11 @@ type Closure struct {
 
 // EarlyClosure closes the deposit on asOf, a day from Start up to the day
 // before maturity, paying interest on the principal at demandRate (the
-// demand-deposit rate in force on asOf, between 0 and 1) for the days
-// held, with the deposit's day count and rounding. A closure on the start
+// demand-deposit rate in force on asOf, between 0 and 1) for the actual
+// days held, on the demand day count (Rules.DemandDayCount: ACT/360 at
+// Chinese banks, 《储蓄管理条例》: 全部提前支取的，按支取日挂牌公告的活期
+// 储蓄存款利率计付利息), with the deposit's rounding. Forgone is what
+// the deposit's own rate and day count would have paid for those days. A closure on the start
 // day earns nothing; closing on or after maturity is Mature's job and an
 // error here.
 func (td TimeDeposit) EarlyClosure(asOf calendar.Date, demandRate decimal.Decimal) (Closure, error) {
@@ -121,7 +124,7 @@ func (td TimeDeposit) EarlyClosure(asOf calendar.Date, demandRate decimal.Decima
 	if err := checkRate(ErrInvalidInput, "demandRate", demandRate); err != nil {
 		return Closure{}, err
 	}
-	paid, err := td.interestUntil(demandRate, asOf)
+	paid, err := td.demandInterest(td.Principal, demandRate, asOf)
 	if err != nil {
 		return Closure{}, err
 	}
@@ -152,3 +155,84 @@ func (td TimeDeposit) EarlyClosure(asOf calendar.Date, demandRate decimal.Decima
 
 // percent formats a fractional rate as a percentage: 0.0035 is "0.35".
 func percent(r decimal.Decimal) string { return r.Shift(2).String() }
+
+// demandInterest is the interest on amount at the demand rate from Start
+// to asOf on the demand day count, rounded.
+func (td TimeDeposit) demandInterest(amount money.Money, demandRate decimal.Decimal, asOf calendar.Date) (money.Money, error) {
+	raw := money.SimpleInterest(amount.Amount, demandRate, td.demandDayCount(), td.Start, asOf)
+	return money.Round(raw, amount.Currency, td.Rounding)
+}
+
+// PartWithdrawal is the settlement of a partial early withdrawal.
+type PartWithdrawal struct {
+	Date     calendar.Date
+	DaysHeld int
+	// Amount is the principal withdrawn; Interest is paid on it at the
+	// demand rate for the days held; Payout is their sum.
+	Amount   money.Money
+	Interest money.Money
+	Payout   money.Money
+	// Remaining is the deposit that stays: the rest of the principal at
+	// the same rate, start and maturity, one more part withdrawn.
+	Remaining TimeDeposit
+	Note      string
+}
+
+// WithdrawPart takes amount of the principal out on asOf, a day from
+// Start up to the day before maturity, paying it with interest at
+// demandRate (the demand rate in force on asOf) for the actual days held
+// on the demand day count; the rest keeps its rate and maturity
+// (《储蓄管理条例》: 部分提前支取的，提前支取的部分按支取日挂牌公告的活期储蓄存款
+// 利率计付利息，其余部分到期时按原定利率计付利息). The deposit's Rules must
+// allow another partial withdrawal (ErrPartLimit), and the rest must be
+// positive and at least Rules.MinimumRemaining (a field error naming
+// "amount"); to take everything, close early instead.
+func (td TimeDeposit) WithdrawPart(asOf calendar.Date, amount money.Money, demandRate decimal.Decimal) (PartWithdrawal, error) {
+	if err := td.Validate(); err != nil {
+		return PartWithdrawal{}, err
+	}
+	switch {
+	case !asOf.Valid():
+		return PartWithdrawal{}, invalid(ErrInvalidInput, "asOf", "%04d-%02d-%02d is not a date", asOf.Year, int(asOf.Month), asOf.Day)
+	case asOf.Before(td.Start):
+		return PartWithdrawal{}, invalid(ErrInvalidInput, "asOf", "%s is before the deposit starts on %s", asOf, td.Start)
+	case !asOf.Before(td.Maturity()):
+		return PartWithdrawal{}, invalid(ErrInvalidInput, "asOf", "%s is not before maturity on %s", asOf, td.Maturity())
+	case td.PartsWithdrawn >= td.Rules.PartialWithdrawals:
+		return PartWithdrawal{}, fmt.Errorf("%w: %d of %d partial withdrawals made", ErrPartLimit, td.PartsWithdrawn, td.Rules.PartialWithdrawals)
+	}
+	if err := checkSize(ErrInvalidInput, "amount", amount.Amount); err != nil {
+		return PartWithdrawal{}, err
+	}
+	switch {
+	case !amount.Valid() || amount.Currency != td.Principal.Currency:
+		return PartWithdrawal{}, invalid(ErrInvalidInput, "amount", "%s is not an amount in %s", amount, td.Principal.Currency)
+	case !amount.IsPositive():
+		return PartWithdrawal{}, invalid(ErrInvalidInput, "amount", "%s is not positive", amount)
+	}
+	if err := checkRate(ErrInvalidInput, "demandRate", demandRate); err != nil {
+		return PartWithdrawal{}, err
+	}
+	rest := td.Principal.Amount.Sub(amount.Amount)
+	if !rest.IsPositive() || rest.LessThan(td.Rules.MinimumRemaining) {
+		return PartWithdrawal{}, invalid(ErrInvalidInput, "amount", "%s would leave %s of %s, below the minimum of %s; close the deposit to take it all",
+			amount, rest, td.Principal, decimal.Max(td.Rules.MinimumRemaining, decimal.New(1, -td.Principal.Currency.MinorUnits())))
+	}
+	paid, err := td.demandInterest(amount, demandRate, asOf)
+	if err != nil {
+		return PartWithdrawal{}, err
+	}
+	payout, err := amount.Add(paid)
+	if err != nil {
+		return PartWithdrawal{}, err
+	}
+	remaining := td
+	remaining.Principal = money.Money{Amount: rest, Currency: amount.Currency}
+	remaining.PartsWithdrawn++
+	days := asOf.DaysSince(td.Start)
+	return PartWithdrawal{
+		Date: asOf, DaysHeld: days, Amount: amount, Interest: paid, Payout: payout, Remaining: remaining,
+		Note: fmt.Sprintf("Partial withdrawal of %s before maturity (%s) after %d days: interest on it at the demand-deposit rate of %s%%; %s stays at %s%%.",
+			amount, td.Maturity(), days, percent(demandRate), remaining.Principal, percent(td.Rate)),
+	}, nil
+}

@@ -82,8 +82,13 @@ type Product struct {
 	// withheld as tax at posting, shown as its own line.
 	WithholdingTax decimal.Decimal
 	// Rounding rounds posted figures to the currency's minor unit; the
-	// zero value is half-even.
+	// zero value is half-even. Chinese banks round interest to the fen
+	// half-up (分以下四舍五入).
 	Rounding money.RoundingMode
+
+	// Term are the rules of the product's time deposits, copied to each
+	// deposit when it opens; demand accounts ignore them.
+	Term TermRules
 }
 
 // Validate checks every field. Errors wrap ErrInvalidProduct and name the
@@ -127,7 +132,7 @@ func (p Product) Validate() error {
 	case !p.Rounding.Valid():
 		return invalid(ErrInvalidProduct, "Rounding", "%d is not a rounding mode", int(p.Rounding))
 	}
-	return nil
+	return p.Term.validate(ErrInvalidProduct, "Term")
 }
 
 // IsPostingEnd reports whether d ends one of the product's posting

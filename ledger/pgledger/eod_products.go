@@ -30,6 +30,16 @@ type productTerms struct {
 	MinimumBalance decimal.Decimal `json:"minimum_balance"`
 	WithholdingTax decimal.Decimal `json:"withholding_tax"`
 	Rounding       int             `json:"rounding"`
+	Term           *termRules      `json:"term,omitempty"`
+}
+
+// termRules is interest.TermRules as stored; absent for the zero rules.
+type termRules struct {
+	ByMonths           bool            `json:"by_months,omitempty"`
+	DemandDayCount     int             `json:"demand_day_count,omitempty"`
+	AfterMaturity      bool            `json:"after_maturity,omitempty"`
+	PartialWithdrawals int             `json:"partial_withdrawals,omitempty"`
+	MinimumRemaining   decimal.Decimal `json:"minimum_remaining"`
 }
 
 type rateChange struct {
@@ -45,7 +55,13 @@ type tier struct {
 }
 
 func termsOf(p interest.Product) productTerms {
+	var term *termRules
+	if r := p.Term; r.ByMonths || r.DemandDayCount != 0 || r.AfterMaturity || r.PartialWithdrawals != 0 || !r.MinimumRemaining.IsZero() {
+		term = &termRules{ByMonths: r.ByMonths, DemandDayCount: int(r.DemandDayCount), AfterMaturity: r.AfterMaturity,
+			PartialWithdrawals: r.PartialWithdrawals, MinimumRemaining: r.MinimumRemaining}
+	}
 	return productTerms{
+		Term:     term,
 		Currency: p.Currency, DayCount: int(p.DayCount), Basis: int(p.Basis),
 		Credit: scheduleOf(p.Credit), Debit: scheduleOf(p.Debit),
 		Compounding: int(p.Compounding), Posting: int(p.Posting),
@@ -66,7 +82,13 @@ func scheduleOf(s interest.RateSchedule) []rateChange {
 }
 
 func (t productTerms) product() interest.Product {
+	var term interest.TermRules
+	if r := t.Term; r != nil {
+		term = interest.TermRules{ByMonths: r.ByMonths, DemandDayCount: money.DayCount(r.DemandDayCount), AfterMaturity: r.AfterMaturity,
+			PartialWithdrawals: r.PartialWithdrawals, MinimumRemaining: r.MinimumRemaining}
+	}
 	return interest.Product{
+		Term:     term,
 		Currency: t.Currency, DayCount: money.DayCount(t.DayCount), Basis: interest.Basis(t.Basis),
 		Credit: t.schedule(t.Credit), Debit: t.schedule(t.Debit),
 		Compounding: interest.Period(t.Compounding), Posting: interest.Period(t.Posting),
