@@ -110,3 +110,5 @@ func requireField(t *testing.T, err error, kind error, field string) {
 	require.ErrorAs(t, err, &fe)
 	require.Equal(t, field, fe.Field, "%v", err)
 }
+
+func decimalInt(n int) decimal.Decimal { return decimal.NewFromInt(int64(n)) }

@@ -32,23 +32,36 @@ type MaturityResult struct {
 // Mature applies the deposit's instruction at maturity. currentRate is the
 // rate the product offers on the maturity date for the same term: a
 // rollover takes it rather than the old rate. It must be within
-// 0..1 (100%) even when the instruction does not use it.
+// 0..1 (100%) even when the instruction does not use it. Mature is
+// MatureWith at a demand rate of zero.
 //
 // The result is dated on the calendar maturity date; moving a payout that
 // falls on a holiday onto a business day is the runner's choice
 // (calendar.BusinessCalendar.Adjust).
 func (td TimeDeposit) Mature(currentRate decimal.Decimal) (MaturityResult, error) {
+	return td.MatureWith(currentRate, decimal.Zero)
+}
+
+// MatureWith is Mature with demandRate, the demand rate on the maturity
+// date, which an Instalments deposit in breach earns. Principal in the
+// result is what the deposit still holds (a PrincipalPayouts deposit's
+// last part).
+func (td TimeDeposit) MatureWith(currentRate, demandRate decimal.Decimal) (MaturityResult, error) {
 	if err := td.Validate(); err != nil {
 		return MaturityResult{}, err
 	}
 	if err := checkRate(ErrInvalidInput, "currentRate", currentRate); err != nil {
 		return MaturityResult{}, err
 	}
-	interest, err := td.termInterest()
+	if err := checkRate(ErrInvalidInput, "demandRate", demandRate); err != nil {
+		return MaturityResult{}, err
+	}
+	interest, err := td.termInterest(demandRate)
 	if err != nil {
 		return MaturityResult{}, err
 	}
-	total, err := td.Principal.Add(interest)
+	principal := td.principalLeft()
+	total, err := principal.Add(interest)
 	if err != nil {
 		return MaturityResult{}, err
 	}
@@ -56,7 +69,7 @@ func (td TimeDeposit) Mature(currentRate decimal.Decimal) (MaturityResult, error
 	res := MaturityResult{
 		Date:        td.Maturity(),
 		Instruction: td.Instruction,
-		Principal:   td.Principal,
+		Principal:   principal,
 		Interest:    interest,
 		Payout:      zero,
 		Held:        zero,
@@ -87,12 +100,15 @@ type Closure struct {
 	Date     calendar.Date
 	DaysHeld int
 	// Interest is paid at the demand-deposit rate for the days held (the
-	// penalty rule), not at the deposit's own rate.
+	// penalty rule), not at the deposit's own rate. For an InterestPayouts
+	// deposit it is that less the interest paid out already, and may be
+	// negative: taken back from the principal.
 	Interest money.Money
 	// Forgone is what the deposit's own rate would have paid for the same
 	// days, less Interest (zero if the demand rate is not lower).
 	Forgone money.Money
-	// Payout is principal plus Interest, to the linked demand account.
+	// Payout is the principal left plus Interest, to the linked demand
+	// account.
 	Payout money.Money
 	// PenaltyApplied is true on every early closure: the statement must
 	// say that the penalty rule set the interest. Note says it in words.
@@ -124,19 +140,47 @@ func (td TimeDeposit) EarlyClosure(asOf calendar.Date, demandRate decimal.Decima
 	if err := checkRate(ErrInvalidInput, "demandRate", demandRate); err != nil {
 		return Closure{}, err
 	}
-	paid, err := td.demandInterest(td.Principal, demandRate, asOf)
+	if td.Rules.Kind == Notice {
+		w, err := td.WithdrawNoticed(asOf, td.Principal, demandRate)
+		if err != nil {
+			return Closure{}, err
+		}
+		return Closure{Date: asOf, DaysHeld: w.DaysHeld, Interest: w.Interest, Forgone: money.Zero(w.Interest.Currency),
+			Payout: w.Payout, PenaltyApplied: w.Noticed.Amount.LessThan(w.Amount.Amount), Note: w.Note}, nil
+	}
+	if td.Rules.Kind == Flexible {
+		rate := td.FlexibleRate(asOf, demandRate)
+		paid, err := td.demandInterest(td.Principal, rate, asOf)
+		if err != nil {
+			return Closure{}, err
+		}
+		payout, err := td.Principal.Add(paid)
+		if err != nil {
+			return Closure{}, err
+		}
+		days := asOf.DaysSince(td.Start)
+		return Closure{Date: asOf, DaysHeld: days, Interest: paid, Forgone: money.Zero(paid.Currency), Payout: payout,
+			Note: fmt.Sprintf("Flexible deposit withdrawn after %d days at %s%%.", days, percent(rate))}, nil
+	}
+	paid, err := td.heldInterest(demandRate, asOf)
 	if err != nil {
 		return Closure{}, err
 	}
+	// Interest paid out already (InterestPayouts) is taken back.
+	already, err := td.interestPaid()
+	if err != nil {
+		return Closure{}, err
+	}
+	paid.Amount = paid.Amount.Sub(already.Amount)
 	contract, err := td.interestUntil(td.Rate, asOf)
 	if err != nil {
 		return Closure{}, err
 	}
 	forgone := money.Zero(td.Principal.Currency)
-	if contract.Amount.GreaterThan(paid.Amount) {
+	if td.Rules.Kind == LumpSum && contract.Amount.GreaterThan(paid.Amount) {
 		forgone = money.Money{Amount: contract.Amount.Sub(paid.Amount), Currency: paid.Currency}
 	}
-	payout, err := td.Principal.Add(paid)
+	payout, err := td.principalLeft().Add(paid)
 	if err != nil {
 		return Closure{}, err
 	}

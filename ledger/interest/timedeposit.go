@@ -79,6 +79,26 @@ type TermRules struct {
 	// leave (a bank's minimum for the product, 50.00 CNY at the large
 	// banks for 整存整取); zero for no minimum beyond a positive rest.
 	MinimumRemaining decimal.Decimal
+
+	// Kind is the type of deposit; the zero value is LumpSum.
+	Kind Kind `json:",omitempty"`
+	// MinimumDeposit is the least a deposit opens with (for Instalments,
+	// the least instalment); zero for no minimum. PBoC's notice deposits
+	// open with at least 50 000 CNY (《通知存款管理办法》, 1999).
+	MinimumDeposit decimal.Decimal
+	// MinimumWithdrawal is the least a Notice deposit pays out at once
+	// unless it pays out everything (50 000 CNY for individuals).
+	MinimumWithdrawal decimal.Decimal
+	// PayoutMonths is the interval of PrincipalPayouts and InterestPayouts
+	// deposits' payouts: 1, 3, 6 or 12 months in practice.
+	PayoutMonths int `json:",omitempty"`
+	// NoticeDays is a Notice deposit's notice: 1 or 7 days.
+	NoticeDays int `json:",omitempty"`
+	// FlexibleFraction and Bands set a Flexible deposit's rate: the
+	// fraction (60% by common practice) of the rate of the longest band
+	// reached.
+	FlexibleFraction decimal.Decimal
+	Bands            []Band `json:",omitempty"`
 }
 
 // ChineseTermRules are the time-deposit rules of Chinese banks: a full
@@ -106,7 +126,7 @@ func (r TermRules) validate(kind error, parent string) error {
 	if r.MinimumRemaining.IsNegative() {
 		return invalid(kind, parent+".MinimumRemaining", "%s is negative", r.MinimumRemaining)
 	}
-	return nil
+	return r.validateKind(kind, parent)
 }
 
 // demandDayCount is the day count of interest at the demand rate.
@@ -135,6 +155,17 @@ type TimeDeposit struct {
 	Rules TermRules
 	// PartsWithdrawn counts the partial withdrawals of this term.
 	PartsWithdrawn int `json:",omitempty"`
+
+	// Instalment is an Instalments deposit's monthly amount and PaidOn
+	// the days its instalments were paid, the first on Start; Principal
+	// is their sum.
+	Instalment money.Money
+	PaidOn     []calendar.Date `json:",omitempty"`
+	// Payouts counts the scheduled payouts made before maturity
+	// (PrincipalPayouts, InterestPayouts).
+	Payouts int `json:",omitempty"`
+	// Notice is a Notice deposit's outstanding notice, nil for none.
+	Notice *NoticeGiven `json:",omitempty"`
 }
 
 // Validate checks every field: a positive principal, a rate within
@@ -171,7 +202,10 @@ func (td TimeDeposit) Validate() error {
 	if td.PartsWithdrawn < 0 || td.PartsWithdrawn > td.Rules.PartialWithdrawals {
 		return invalid(ErrInvalidDeposit, "PartsWithdrawn", "%d is outside 0..%d", td.PartsWithdrawn, td.Rules.PartialWithdrawals)
 	}
-	return nil
+	if td.Rules.Kind != LumpSum && td.Instruction != PayOut {
+		return invalid(ErrInvalidDeposit, "Instruction", "a %s deposit pays out at maturity, not %s", td.Rules.Kind, td.Instruction)
+	}
+	return td.validateState()
 }
 
 // Maturity returns Start plus TermMonths with the month-end rule: a deposit
@@ -179,18 +213,40 @@ func (td TimeDeposit) Validate() error {
 // It means nothing for a deposit that fails Validate.
 func (td TimeDeposit) Maturity() calendar.Date { return td.Start.AddMonths(td.TermMonths) }
 
-// Interest returns the interest due at maturity, rounded once: Principal
-// × Rate × TermMonths / 12 under Rules.ByMonths, else Principal × Rate ×
-// the year fraction from Start to Maturity by the day count.
+// Interest returns the interest due at maturity, rounded once. For a
+// LumpSum deposit it is Principal × Rate × TermMonths / 12 under
+// Rules.ByMonths, else Principal × Rate × the year fraction from Start to
+// Maturity by the day count; the other kinds follow their Kind's rule (an
+// InterestPayouts deposit's is its last interval's). An Instalments
+// deposit in breach needs the demand rate: InterestWith.
 func (td TimeDeposit) Interest() (money.Money, error) {
+	return td.InterestWith(decimal.Zero)
+}
+
+// InterestWith is Interest with demandRate, the demand rate on the
+// maturity date, for the kinds that may need it.
+func (td TimeDeposit) InterestWith(demandRate decimal.Decimal) (money.Money, error) {
 	if err := td.Validate(); err != nil {
 		return money.Money{}, err
 	}
-	return td.termInterest()
+	if err := checkRate(ErrInvalidInput, "demandRate", demandRate); err != nil {
+		return money.Money{}, err
+	}
+	return td.termInterest(demandRate)
 }
 
-// termInterest is Interest for a valid deposit.
-func (td TimeDeposit) termInterest() (money.Money, error) {
+// termInterest is InterestWith for a valid deposit.
+func (td TimeDeposit) termInterest(demandRate decimal.Decimal) (money.Money, error) {
+	switch td.Rules.Kind {
+	case Instalments:
+		return td.instalmentInterest(demandRate)
+	case PrincipalPayouts:
+		return td.averageBalanceInterest()
+	case InterestPayouts:
+		return td.intervalInterest()
+	case Flexible, Notice:
+		return money.Money{}, invalid(ErrInvalidInput, "Rules.Kind", "a %s deposit has no term: it earns when withdrawn", td.Rules.Kind)
+	}
 	if td.Rules.ByMonths {
 		raw := td.Principal.Amount.Mul(td.Rate).Mul(decimal.NewFromInt(int64(td.TermMonths))).Div(decimal.NewFromInt(12))
 		return money.Round(raw, td.Principal.Currency, td.Rounding)
