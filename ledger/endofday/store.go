@@ -87,9 +87,10 @@ type Store interface {
 	CreateTimeDeposit(ctx context.Context, td TimeDeposit) (stored TimeDeposit, replayed bool, err error)
 	// TimeDeposit returns one time deposit. Errors: ErrNotFound.
 	TimeDeposit(ctx context.Context, id ledger.ID) (TimeDeposit, error)
-	// TimeDepositsDue returns up to limit open deposits whose maturity
-	// date is on or before date and whose ID is greater than after, in
-	// ascending ID order.
+	// TimeDepositsDue returns up to limit open deposits whose next
+	// scheduled event (Terms.Due: a payout, or the maturity) is on or
+	// before date and whose ID is greater than after, in ascending ID
+	// order.
 	TimeDepositsDue(ctx context.Context, date calendar.Date, after ledger.ID, limit int) ([]TimeDeposit, error)
 	// UpdateTimeDeposit reads the deposit, calls fn and stores what it
 	// returns, atomically. If fn fails nothing changes and its error is

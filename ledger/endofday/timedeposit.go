@@ -22,7 +22,10 @@ type OpenTimeDepositRequest struct {
 	TermMonths      int
 	// ProductCode is the interest product whose credit rate on the
 	// business date, for this principal, becomes the deposit's fixed rate;
-	// its day count and rounding apply too.
+	// its day count, rounding and term rules (the deposit's kind among
+	// them) apply too. For an Instalments deposit Principal is the monthly
+	// instalment, the first paid at opening; a Flexible or Notice deposit
+	// has no term (TermMonths 0).
 	ProductCode string
 	Instruction interest.Instruction
 	// IdempotencyKey makes the whole opening safe to retry: the account,
@@ -56,7 +59,7 @@ func (e *Service) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest)
 	switch {
 	case r.DemandAccountID == ledger.NilID:
 		return TimeDepositReceipt{}, invalid("demand_account_id", "is required")
-	case r.TermMonths < 1 || r.TermMonths > interest.MaxTermMonths:
+	case r.TermMonths < 0 || r.TermMonths > interest.MaxTermMonths:
 		return TimeDepositReceipt{}, invalid("term_months", fmt.Sprintf("must be 1 to %d", interest.MaxTermMonths))
 	case !r.Instruction.Valid():
 		return TimeDepositReceipt{}, invalid("instruction", fmt.Sprintf("%s is not a maturity instruction", r.Instruction))
@@ -90,6 +93,19 @@ func (e *Service) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest)
 	if p.Currency != r.Principal.Currency {
 		return TimeDepositReceipt{}, fmt.Errorf("%w: product %s is in %s, not %s", ledger.ErrCurrencyMismatch, r.ProductCode, p.Currency, r.Principal.Currency)
 	}
+	kind := p.Term.Kind
+	switch {
+	case kind.OpenEnded() && r.TermMonths != 0 && r.TermMonths != interest.MaxTermMonths:
+		return TimeDepositReceipt{}, invalid("term_months", fmt.Sprintf("a %s deposit has no term: leave it out", kind))
+	case !kind.OpenEnded() && r.TermMonths < 1:
+		return TimeDepositReceipt{}, invalid("term_months", fmt.Sprintf("must be 1 to %d", interest.MaxTermMonths))
+	case r.Principal.Amount.LessThan(p.Term.MinimumDeposit):
+		return TimeDepositReceipt{}, invalid("principal", fmt.Sprintf("%s is below the product's minimum of %s", r.Principal, p.Term.MinimumDeposit))
+	}
+	months := r.TermMonths
+	if kind.OpenEnded() {
+		months = interest.MaxTermMonths
+	}
 	today, err := e.svc.BusinessDate(ctx)
 	if err != nil {
 		return TimeDepositReceipt{}, err
@@ -99,11 +115,14 @@ func (e *Service) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest)
 		return TimeDepositReceipt{}, invalid("product", err.Error())
 	}
 	terms := interest.TimeDeposit{
-		Principal: r.Principal, Rate: rate, TermMonths: r.TermMonths, Start: today,
+		Principal: r.Principal, Rate: rate, TermMonths: months, Start: today,
 		DayCount: p.DayCount, Instruction: r.Instruction, Rounding: p.Rounding, Rules: p.Term,
 	}
+	if kind == interest.Instalments {
+		terms.Instalment, terms.PaidOn = r.Principal.Amount, []calendar.Date{today}
+	}
 	if err := terms.Validate(); err != nil {
-		return TimeDepositReceipt{}, invalid("terms", err.Error())
+		return TimeDepositReceipt{}, requestField(err)
 	}
 	acct, err := e.svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: demand.OwnerID, Product: ledger.ProductTime,
 		Currency: r.Principal.Currency, IdempotencyKey: "timedeposit/" + key})
@@ -200,6 +219,9 @@ func (e *Service) CloseTimeDepositEarly(ctx context.Context, id ledger.ID) (inte
 		}
 		if closure, err = td.Terms.EarlyClosure(today, rate); err != nil {
 			return interest.Closure{}, ledger.Receipt{}, invalidAs(ErrTimeDepositState, "time_deposit_id", err.Error())
+		}
+		if out, err = closure.Payout.Sub(closure.Interest); err != nil {
+			return interest.Closure{}, ledger.Receipt{}, err
 		}
 	case TimeDepositHeld:
 		a, err := e.svc.Account(ctx, id)
@@ -443,4 +465,18 @@ func (e *Service) WithdrawTimeDepositPart(ctx context.Context, id ledger.ID, amo
 		return interest.PartWithdrawal{}, ledger.Receipt{}, err
 	}
 	return pw, receipt, nil
+}
+
+// requestField renames a field error of interest.TimeDeposit.Validate to
+// the request's field, as the JSON API spells it.
+func requestField(err error) error {
+	var fe *fault.FieldError
+	if !errors.As(err, &fe) {
+		return invalid("terms", err.Error())
+	}
+	names := map[string]string{"Principal": "principal", "Instruction": "instruction", "TermMonths": "term_months", "Instalment": "principal"}
+	if name, ok := names[fe.Field]; ok {
+		return invalid(name, fe.Reason)
+	}
+	return invalid("product", fe.Field+": "+fe.Reason)
 }

@@ -153,13 +153,16 @@ func (td TimeDeposit) validateState() error {
 	}
 	switch k {
 	case Instalments:
-		if !td.Instalment.Valid() || td.Instalment.Currency != td.Principal.Currency || !td.Instalment.IsPositive() {
+		if err := checkSize(ErrInvalidDeposit, "Instalment", td.Instalment); err != nil {
+			return err
+		}
+		if !td.Instalment.IsPositive() || !td.Instalment.Equal(td.Instalment.Truncate(td.Principal.Currency.MinorUnits())) {
 			return invalid(ErrInvalidDeposit, "Instalment", "%s is not a positive amount in %s", td.Instalment, td.Principal.Currency)
 		}
 		if len(td.PaidOn) < 1 || len(td.PaidOn) > td.TermMonths {
 			return invalid(ErrInvalidDeposit, "PaidOn", "%d instalments for a term of %d months", len(td.PaidOn), td.TermMonths)
 		}
-		want := td.Instalment.Amount.Mul(decimal.NewFromInt(int64(len(td.PaidOn))))
+		want := td.Instalment.Mul(decimal.NewFromInt(int64(len(td.PaidOn))))
 		if !td.Principal.Amount.Equal(want) {
 			return invalid(ErrInvalidDeposit, "Principal", "%s is not %d instalments of %s", td.Principal, len(td.PaidOn), td.Instalment)
 		}
@@ -267,7 +270,7 @@ func (td TimeDeposit) instalmentInterest(demandRate decimal.Decimal) (money.Mone
 	if td.Breached(td.Maturity()) {
 		raw := decimal.Zero
 		for _, d := range td.PaidOn {
-			raw = raw.Add(money.SimpleInterest(td.Instalment.Amount, demandRate, td.demandDayCount(), d, td.Maturity()))
+			raw = raw.Add(money.SimpleInterest(td.Instalment, demandRate, td.demandDayCount(), d, td.Maturity()))
 		}
 		return money.Round(raw, c, td.Rounding)
 	}
@@ -281,7 +284,7 @@ func (td TimeDeposit) MonthlyBalanceSum() decimal.Decimal {
 	sum, paid := decimal.Zero, 0
 	for _, n := range td.InstalmentCounts() {
 		paid += n
-		sum = sum.Add(td.Instalment.Amount.Mul(decimal.NewFromInt(int64(paid))))
+		sum = sum.Add(td.Instalment.Mul(decimal.NewFromInt(int64(paid))))
 	}
 	return sum
 }
@@ -419,7 +422,7 @@ func (td TimeDeposit) heldInterest(demandRate decimal.Decimal, asOf calendar.Dat
 	switch td.Rules.Kind {
 	case Instalments:
 		for _, d := range td.PaidOn {
-			raw = raw.Add(money.SimpleInterest(td.Instalment.Amount, demandRate, dc, d, asOf))
+			raw = raw.Add(money.SimpleInterest(td.Instalment, demandRate, dc, d, asOf))
 		}
 	case PrincipalPayouts:
 		part := td.principalPart(false).Amount
@@ -568,6 +571,6 @@ func (td TimeDeposit) PayInstalment(day calendar.Date) (TimeDeposit, error) {
 	}
 	next := td
 	next.PaidOn = append(append([]calendar.Date(nil), td.PaidOn...), day)
-	next.Principal = money.Money{Amount: td.Principal.Amount.Add(td.Instalment.Amount), Currency: td.Principal.Currency}
+	next.Principal = money.Money{Amount: td.Principal.Amount.Add(td.Instalment), Currency: td.Principal.Currency}
 	return next, nil
 }

@@ -31,7 +31,7 @@ func classic(kind interest.Kind, principal string, months int) interest.TimeDepo
 // instalments paid on the given days.
 func instalments(paid ...string) interest.TimeDeposit {
 	td := classic(interest.Instalments, "1000.00", 12)
-	td.Instalment = cny("1000.00")
+	td.Instalment = dec("1000.00")
 	for _, d := range paid {
 		td.PaidOn = append(td.PaidOn, day(d))
 	}

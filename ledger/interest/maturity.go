@@ -242,6 +242,8 @@ func (td TimeDeposit) WithdrawPart(asOf calendar.Date, amount money.Money, deman
 		return PartWithdrawal{}, invalid(ErrInvalidInput, "asOf", "%s is before the deposit starts on %s", asOf, td.Start)
 	case !asOf.Before(td.Maturity()):
 		return PartWithdrawal{}, invalid(ErrInvalidInput, "asOf", "%s is not before maturity on %s", asOf, td.Maturity())
+	case td.Rules.Kind != LumpSum:
+		return PartWithdrawal{}, fmt.Errorf("%w: a %s deposit has no partial early withdrawal", ErrInstalment, td.Rules.Kind)
 	case td.PartsWithdrawn >= td.Rules.PartialWithdrawals:
 		return PartWithdrawal{}, fmt.Errorf("%w: %d of %d partial withdrawals made", ErrPartLimit, td.PartsWithdrawn, td.Rules.PartialWithdrawals)
 	}

@@ -156,10 +156,10 @@ type TimeDeposit struct {
 	// PartsWithdrawn counts the partial withdrawals of this term.
 	PartsWithdrawn int `json:",omitempty"`
 
-	// Instalment is an Instalments deposit's monthly amount and PaidOn
-	// the days its instalments were paid, the first on Start; Principal
-	// is their sum.
-	Instalment money.Money
+	// Instalment is an Instalments deposit's monthly amount, in the
+	// principal's currency, and PaidOn the days its instalments were
+	// paid, the first on Start; Principal is their sum.
+	Instalment decimal.Decimal
 	PaidOn     []calendar.Date `json:",omitempty"`
 	// Payouts counts the scheduled payouts made before maturity
 	// (PrincipalPayouts, InterestPayouts).

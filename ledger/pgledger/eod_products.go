@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -30,16 +31,9 @@ type productTerms struct {
 	MinimumBalance decimal.Decimal `json:"minimum_balance"`
 	WithholdingTax decimal.Decimal `json:"withholding_tax"`
 	Rounding       int             `json:"rounding"`
-	Term           *termRules      `json:"term,omitempty"`
-}
-
-// termRules is interest.TermRules as stored; absent for the zero rules.
-type termRules struct {
-	ByMonths           bool            `json:"by_months,omitempty"`
-	DemandDayCount     int             `json:"demand_day_count,omitempty"`
-	AfterMaturity      bool            `json:"after_maturity,omitempty"`
-	PartialWithdrawals int             `json:"partial_withdrawals,omitempty"`
-	MinimumRemaining   decimal.Decimal `json:"minimum_remaining"`
+	// Term is stored as interest.TermRules marshals itself (its kind by
+	// name); absent for the zero rules of products stored before it.
+	Term *interest.TermRules `json:"term,omitempty"`
 }
 
 type rateChange struct {
@@ -55,10 +49,9 @@ type tier struct {
 }
 
 func termsOf(p interest.Product) productTerms {
-	var term *termRules
-	if r := p.Term; r.ByMonths || r.DemandDayCount != 0 || r.AfterMaturity || r.PartialWithdrawals != 0 || !r.MinimumRemaining.IsZero() {
-		term = &termRules{ByMonths: r.ByMonths, DemandDayCount: int(r.DemandDayCount), AfterMaturity: r.AfterMaturity,
-			PartialWithdrawals: r.PartialWithdrawals, MinimumRemaining: r.MinimumRemaining}
+	var term *interest.TermRules
+	if !reflect.DeepEqual(p.Term, interest.TermRules{}) {
+		term = &p.Term
 	}
 	return productTerms{
 		Term:     term,
@@ -83,9 +76,8 @@ func scheduleOf(s interest.RateSchedule) []rateChange {
 
 func (t productTerms) product() interest.Product {
 	var term interest.TermRules
-	if r := t.Term; r != nil {
-		term = interest.TermRules{ByMonths: r.ByMonths, DemandDayCount: money.DayCount(r.DemandDayCount), AfterMaturity: r.AfterMaturity,
-			PartialWithdrawals: r.PartialWithdrawals, MinimumRemaining: r.MinimumRemaining}
+	if t.Term != nil {
+		term = *t.Term
 	}
 	return interest.Product{
 		Term:     term,
