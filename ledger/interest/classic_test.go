@@ -277,3 +277,39 @@ func TestClassicKindValidation(t *testing.T) {
 	requireField(t, k.Validate(), interest.ErrInvalidDeposit, "Rules.Kind")
 	_ = calendar.Date{}
 }
+
+// FuzzInstalments pays instalments on random days of a year and checks
+// what any sequence must keep: the principal is the instalments paid, no
+// month holds more than two, the monthly balances never exceed a regular
+// plan's 78 instalments, and a deposit in breach takes no more.
+func FuzzInstalments(f *testing.F) {
+	f.Add([]byte{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30})
+	f.Add([]byte{1, 1, 1, 90, 2, 2, 40})
+	f.Fuzz(func(t *testing.T, steps []byte) {
+		td := instalments("2027-01-15")
+		d := td.Start
+		for _, s := range steps {
+			d = d.AddDays(int(s))
+			if !d.Before(td.Maturity()) {
+				break
+			}
+			breached := td.Breached(d)
+			next, err := td.PayInstalment(d)
+			if err != nil {
+				require.ErrorIs(t, err, interest.ErrInstalment)
+				continue
+			}
+			require.False(t, breached, "an instalment taken in breach on %s", d)
+			td = next
+		}
+		require.NoError(t, td.Validate())
+		requireDecimal(t, dec("1000").Mul(decimalInt(len(td.PaidOn))), td.Principal.Amount)
+		for m, n := range td.InstalmentCounts() {
+			require.LessOrEqual(t, n, 2, "month %d", m)
+		}
+		require.True(t, td.MonthlyBalanceSum().LessThanOrEqual(dec("78000")))
+		got, err := td.InterestWith(dec("0.0035"))
+		require.NoError(t, err)
+		require.False(t, got.IsNegative())
+	})
+}

@@ -117,3 +117,29 @@ func TestPBoCQuarterlySettlementOnThe20th(t *testing.T) {
 	_, _, err := interest.Accrue(p, fresh, day("2027-03-21"), balance)
 	require.ErrorIs(t, err, interest.ErrPostingDue)
 }
+
+// FuzzCycle checks that NextEnd and IsEnd agree for any cycle, period
+// and day: the end found is an end, not before the day, with none between.
+func FuzzCycle(f *testing.F) {
+	f.Add(20, 0, 3, 0)
+	f.Add(31, 6, 12, 400)
+	f.Add(0, 1, 6, 59)
+	f.Fuzz(func(t *testing.T, dayOfMonth, month, period, offset int) {
+		c := interest.Cycle{Day: dayOfMonth, Month: time.Month(month)}
+		periods := []interest.Period{interest.Monthly, interest.Quarterly, interest.SemiAnnual, interest.Annual}
+		p := periods[((period%4)+4)%4]
+		d := day("2027-01-01").AddDays(((offset % 3000) + 3000) % 3000)
+		end, err := c.NextEnd(p, d, calendar.Date{})
+		if c.Validate() != nil {
+			require.Error(t, err)
+			require.False(t, c.IsEnd(p, d, calendar.Date{}))
+			return
+		}
+		require.NoError(t, err)
+		require.True(t, c.IsEnd(p, end, calendar.Date{}), "%v %s from %s gave %s", c, p, d, end)
+		require.False(t, end.Before(d))
+		for between := d; between.Before(end); between = between.AddDays(1) {
+			require.False(t, c.IsEnd(p, between, calendar.Date{}))
+		}
+	})
+}
