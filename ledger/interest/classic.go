@@ -98,16 +98,14 @@ func (r TermRules) validateKind(kind error, parent string) error {
 	if !r.Kind.Valid() {
 		return invalid(kind, parent+".Kind", "%s is not a deposit kind", r.Kind)
 	}
-	for _, f := range []struct {
-		name  string
-		value decimal.Decimal
-	}{{"MinimumDeposit", r.MinimumDeposit}, {"MinimumWithdrawal", r.MinimumWithdrawal}, {"FlexibleFraction", r.FlexibleFraction}} {
-		if err := checkSize(kind, parent+"."+f.name, f.value); err != nil {
-			return err
-		}
-		if f.value.IsNegative() {
-			return invalid(kind, parent+"."+f.name, "%s is negative", f.value)
-		}
+	if err := checkNonNegative(kind, parent, "MinimumDeposit", r.MinimumDeposit); err != nil {
+		return err
+	}
+	if err := checkNonNegative(kind, parent, "MinimumWithdrawal", r.MinimumWithdrawal); err != nil {
+		return err
+	}
+	if err := checkNonNegative(kind, parent, "FlexibleFraction", r.FlexibleFraction); err != nil {
+		return err
 	}
 	switch r.Kind {
 	case PrincipalPayouts, InterestPayouts:
@@ -573,4 +571,20 @@ func (td TimeDeposit) PayInstalment(day calendar.Date) (TimeDeposit, error) {
 	next.PaidOn = append(append([]calendar.Date(nil), td.PaidOn...), day)
 	next.Principal = money.Money{Amount: td.Principal.Amount.Add(td.Instalment), Currency: td.Principal.Currency}
 	return next, nil
+}
+
+// checkNonNegative checks an optional amount of a product's rules: in
+// range and not negative. A plain zero, the usual value, costs nothing:
+// products are validated on every accrual.
+func checkNonNegative(kind error, parent, name string, d decimal.Decimal) error {
+	if d.Exponent() == 0 && d.IsZero() {
+		return nil
+	}
+	if err := checkSize(kind, parent+"."+name, d); err != nil {
+		return err
+	}
+	if d.IsNegative() {
+		return invalid(kind, parent+"."+name, "%s is negative", d)
+	}
+	return nil
 }

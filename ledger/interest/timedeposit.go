@@ -120,11 +120,8 @@ func (r TermRules) validate(kind error, parent string) error {
 	case r.PartialWithdrawals < 0 || r.PartialWithdrawals > 12:
 		return invalid(kind, parent+".PartialWithdrawals", "%d is outside 0..12", r.PartialWithdrawals)
 	}
-	if err := checkSize(kind, parent+".MinimumRemaining", r.MinimumRemaining); err != nil {
+	if err := checkNonNegative(kind, parent, "MinimumRemaining", r.MinimumRemaining); err != nil {
 		return err
-	}
-	if r.MinimumRemaining.IsNegative() {
-		return invalid(kind, parent+".MinimumRemaining", "%s is negative", r.MinimumRemaining)
 	}
 	return r.validateKind(kind, parent)
 }
