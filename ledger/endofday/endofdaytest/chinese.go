@@ -1,6 +1,8 @@
 package endofdaytest
 
 import (
+	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +23,63 @@ var chineseTests = []test{
 	{Name: "TimeDepositEarlyClosureDemandRateOn360Days", Run: testChineseEarlyClosure},
 	{Name: "TimeDepositPartialEarlyWithdrawal", Run: testPartialEarlyWithdrawal},
 	{Name: "TimeDepositAfterMaturityDemandRate", Run: testAfterMaturity},
+	{Name: "DepositOperationsRetriedAfterACrash", Run: testDepositOperationsRetried},
+}
+
+// crashingUpdates fails the next UpdateTimeDeposit once, as a crash
+// between an operation's entry and the record of it would.
+type crashingUpdates struct {
+	endofday.Store
+	fail atomic.Bool
+}
+
+func (s *crashingUpdates) UpdateTimeDeposit(ctx context.Context, id ledger.ID, fn func(endofday.TimeDeposit) (endofday.TimeDeposit, error)) (endofday.TimeDeposit, error) {
+	if s.fail.CompareAndSwap(true, false) {
+		return endofday.TimeDeposit{}, errInjected
+	}
+	return s.Store.UpdateTimeDeposit(ctx, id, fn)
+}
+
+// A partial withdrawal and an instalment whose record fails after their
+// entry posted are finished by the retry, and pay once: the figures of
+// testPartialEarlyWithdrawal (40 066.11 out) and one instalment of
+// 1 000.00.
+func testDepositOperationsRetried(t *testing.T, f *fixture) {
+	crash := &crashingUpdates{Store: f.eodStore}
+	f.eodStore = crash
+	f.withOptions()
+	f.setProduct("cnterm", cnTerm())
+	f.setProduct("demand", pbocDemand())
+	f.setProduct("cn-instalments", classicProduct(interest.Instalments, nil))
+	demand := f.saver("alice", "102000.00", "demand")
+	td := f.cnDeposit(demand.ID, "100000.00", 12, interest.PayOut)
+	plan, err := f.openClassic(demand.ID, "cn-instalments", "1000.00", 12)
+	require.NoError(t, err)
+	f.RequireBalance(demand.ID, "1000.00")
+	f.jumpTo(calendar.MustDate(2026, time.April, 2))
+	crash.fail.Store(true)
+	_, _, err = f.eod.PayInstalment(f.Ctx, plan.ID)
+	require.ErrorIs(t, err, errInjected)
+	stored, _, err := f.eod.PayInstalment(f.Ctx, plan.ID)
+	require.NoError(t, err)
+	require.Len(t, stored.Terms.PaidOn, 2)
+	f.RequireBalance(plan.ID, "2000.00")
+	f.RequireBalance(demand.ID, "0.00")
+
+	f.jumpTo(calendar.MustDate(2026, time.August, 19))
+	crash.fail.Store(true)
+	_, _, err = f.eod.WithdrawTimeDepositPart(f.Ctx, td.ID, cny("40000.00"))
+	require.ErrorIs(t, err, errInjected)
+	pw, _, err := f.eod.WithdrawTimeDepositPart(f.Ctx, td.ID, cny("40000.00"))
+	require.NoError(t, err)
+	require.Equal(t, "66.11", pw.Interest.ValueString())
+	f.RequireBalance(demand.ID, "40066.11")
+	f.RequireBalance(td.ID, "60000.00")
+	got, err := f.eod.TimeDeposit(f.Ctx, td.ID)
+	require.NoError(t, err)
+	require.Equal(t, "60000.00", got.Terms.Principal.ValueString())
+	require.Equal(t, 1, got.Terms.PartsWithdrawn)
+	f.RequireTrialBalanced()
 }
 
 // cnTerm is a time-deposit product under the rules of Chinese banks:
