@@ -212,6 +212,11 @@ type TimeDeposit struct {
 	ProductCode string `json:"Product"`
 	Terms       interest.TimeDeposit
 	Status      TimeDepositStatus
+	// Funding is the amount the opening moved from the demand account:
+	// the principal, or an instalment deposit's first instalment. A
+	// replayed opening repeats that transfer, whatever has happened to
+	// the principal since. Zero on records from before it was kept.
+	Funding decimal.Decimal
 	// Rollovers counts the maturities that renewed the deposit.
 	Rollovers      int
 	ClosedOn       calendar.Date

@@ -34,12 +34,24 @@ type OpenTimeDepositRequest struct {
 }
 
 // opened reports whether rec is the deposit r opened: what a replay of r
-// must find. After a rollover the principal may have grown, so only the
-// fields no maturity changes are compared.
+// must find. After a rollover, a partial withdrawal, an instalment or a
+// notice withdrawal the principal has changed, so only the fields those
+// leave alone are compared.
 func (r OpenTimeDepositRequest) opened(rec TimeDeposit) bool {
+	t := rec.Terms
+	months := r.TermMonths
+	if t.Rules.Kind.OpenEnded() && months == 0 {
+		months = interest.MaxTermMonths
+	}
+	principal := rec.Rollovers > 0 || t.PartsWithdrawn > 0 || t.Principal.Equal(r.Principal)
+	switch t.Rules.Kind {
+	case interest.Instalments:
+		principal = t.Principal.Currency == r.Principal.Currency && t.Instalment.Equal(r.Principal.Amount)
+	case interest.Notice:
+		principal = t.Principal.Currency == r.Principal.Currency && !t.Principal.Amount.GreaterThan(r.Principal.Amount)
+	}
 	return rec.DemandAccountID == r.DemandAccountID && rec.ProductCode == r.ProductCode &&
-		rec.Terms.Instruction == r.Instruction && rec.Terms.TermMonths == r.TermMonths &&
-		(rec.Rollovers > 0 || rec.Terms.Principal.Equal(r.Principal))
+		t.Instruction == r.Instruction && t.TermMonths == months && principal
 }
 
 // TimeDepositReceipt is the outcome of OpenTimeDeposit.
@@ -130,7 +142,7 @@ func (e *Service) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest)
 		return TimeDepositReceipt{}, err
 	}
 	rec, replayed, err := e.store.CreateTimeDeposit(ctx, TimeDeposit{
-		ID: acct.ID, DemandAccountID: demand.ID, ProductCode: r.ProductCode, Terms: terms,
+		ID: acct.ID, DemandAccountID: demand.ID, ProductCode: r.ProductCode, Terms: terms, Funding: r.Principal.Amount,
 		Status: TimeDepositPending, IdempotencyKey: key, CreatedAt: e.clock.Now(),
 	})
 	if err != nil {
@@ -139,8 +151,12 @@ func (e *Service) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest)
 	if replayed && !r.opened(rec) {
 		return TimeDepositReceipt{}, fmt.Errorf("%w: time deposit key %q", ledger.ErrIdempotencyConflict, key)
 	}
+	funded := rec.Terms.Principal
+	if !rec.Funding.IsZero() {
+		funded.Amount = rec.Funding
+	}
 	funding, err := e.svc.Transfer(ctx, ledger.TransferRequest{
-		FromAccountID: demand.ID, ToAccountID: rec.ID, Amount: rec.Terms.Principal,
+		FromAccountID: demand.ID, ToAccountID: rec.ID, Amount: funded,
 		Description: fmt.Sprintf("Time deposit %d months at %s%%", rec.Terms.TermMonths, rec.Terms.Rate.Shift(2)),
 		Metadata:    map[string]string{"time_deposit": rec.ID.String()}, ValueDate: rec.Terms.Start,
 		IdempotencyKey: "timedeposit/" + rec.ID.String() + "/funding",

@@ -69,7 +69,17 @@ func testClassicInstalments(t *testing.T, f *fixture) {
 			days = append(days, calendar.MustDate(2026, time.March, 2).AddMonths(k))
 		}
 	}
-	for _, d := range days {
+	// The opening replays after an instalment: the principal grew, the
+	// instalment did not.
+	f.jumpTo(days[0])
+	_, _, err = f.eod.PayInstalment(f.Ctx, td.ID)
+	require.NoError(t, err)
+	again, err := f.eod.OpenTimeDeposit(f.Ctx, endofday.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny("1000.00"),
+		TermMonths: 12, ProductCode: "cn-instalments", Instruction: interest.PayOut, IdempotencyKey: td.IdempotencyKey})
+	require.NoError(t, err)
+	require.True(t, again.Replayed)
+	require.Equal(t, td.ID, again.Deposit.ID)
+	for _, d := range days[1:] {
 		f.jumpTo(d)
 		_, _, err := f.eod.PayInstalment(f.Ctx, td.ID)
 		require.NoError(t, err, "instalment on %s", d)
