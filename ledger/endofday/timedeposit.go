@@ -226,7 +226,7 @@ func (e *Service) CloseTimeDepositEarly(ctx context.Context, id ledger.ID) (inte
 		return interest.Closure{}, ledger.Receipt{}, err
 	}
 	var closure interest.Closure
-	out := td.Terms.Principal // what leaves the deposit account
+	var out money.Money // what leaves the deposit account
 	switch td.Status {
 	case TimeDepositOpen:
 		rate, err := e.demandRate(ctx, td.DemandAccountID, today)
