@@ -341,15 +341,15 @@ func (e *Service) RenewHeldTimeDeposit(ctx context.Context, id ledger.ID, termMo
 	if err != nil {
 		return TimeDeposit{}, err
 	}
-	principal, err := a.Balance.Add(late)
-	if err != nil {
-		return TimeDeposit{}, err
-	}
+	principal := a.Balance // what the deposit holds
 	if late.IsPositive() {
-		if principal, err = e.heldAmount(td); err != nil {
+		// Worked out, not read: a retry after the interest was paid in
+		// (on the same business date) renews the same principal.
+		held, err := e.heldAmount(td)
+		if err != nil {
 			return TimeDeposit{}, err
 		}
-		if principal, err = principal.Add(late); err != nil {
+		if principal, err = held.Add(late); err != nil {
 			return TimeDeposit{}, err
 		}
 	}
