@@ -313,3 +313,46 @@ func FuzzInstalments(f *testing.F) {
 		require.False(t, got.IsNegative())
 	})
 }
+
+// Closed early on 15 April 2027, each instalment earns the demand rate
+// for its own days: 90 + 59 + 31 = 180 days of 1 000.00 at 0.35% / 360 =
+// 630 / 360 = 1.75, paid with the 3 000.00.
+func TestInstalmentsClosedEarly(t *testing.T) {
+	t.Parallel()
+	td := instalments("2027-01-15", "2027-02-15", "2027-03-15")
+	c, err := td.EarlyClosure(day("2027-04-15"), dec("0.0035"))
+	require.NoError(t, err)
+	requireAmount(t, "1.75", c.Interest)
+	requireAmount(t, "3001.75", c.Payout)
+}
+
+// 12 000.00 paying 3 000.00 back each quarter, closed on 14 June 2027
+// after the first part: 12 000 for 90 days and 9 000 for 60 earn the
+// demand rate, (1 080 000 + 540 000) × 0.35% / 360 = 5670 / 360 = 15.75,
+// paid with the 9 000.00 left.
+func TestPrincipalPayoutsClosedEarly(t *testing.T) {
+	t.Parallel()
+	td := classic(interest.PrincipalPayouts, "12000.00", 12)
+	td.Rules.PayoutMonths = 3
+	p, err := td.PayScheduled()
+	require.NoError(t, err)
+	c, err := p.Next.EarlyClosure(day("2027-06-14"), dec("0.0035"))
+	require.NoError(t, err)
+	requireAmount(t, "15.75", c.Interest)
+	requireAmount(t, "9015.75", c.Payout)
+}
+
+// A one-day notice given on 1 February falls due on the 2nd.
+func TestOneDayNotice(t *testing.T) {
+	t.Parallel()
+	td := classic(interest.Notice, "100000.00", interest.MaxTermMonths)
+	td.Rules.NoticeDays = 1
+	n, err := td.GiveNotice(day("2027-02-01"), cny("100000.00"))
+	require.NoError(t, err)
+	require.Equal(t, day("2027-02-02"), n.Notice.Due)
+	// 18 days at 1.35% (the deposit's rate here): 100000 × 0.0135 × 18/360 = 67.50.
+	w, err := n.WithdrawNoticed(day("2027-02-02"), cny("100000.00"), dec("0.0035"))
+	require.NoError(t, err)
+	requireAmount(t, "67.50", w.Interest)
+	require.True(t, w.Closed)
+}

@@ -20,6 +20,7 @@ var classicTests = []test{
 	{Name: "ClassicInstalmentsByMonthlyBalances", Run: testClassicInstalments},
 	{Name: "ClassicPrincipalPayouts", Run: testClassicPrincipalPayouts},
 	{Name: "ClassicInterestPayouts", Run: testClassicInterestPayouts},
+	{Name: "ClassicInterestPayoutsClosedEarlyTakesInterestBack", Run: testClassicInterestPayoutsClosedEarly},
 	{Name: "ClassicFlexibleRateByBand", Run: testClassicFlexible},
 	{Name: "ClassicNoticeDeposit", Run: testClassicNotice},
 }
@@ -151,6 +152,38 @@ func testClassicInterestPayouts(t *testing.T, f *fixture) {
 	f.runEOD()
 	f.RequireBalance(demand.ID, "101350.00")
 	requireDec(t, dec("1350.00"), f.chartBalance(ledger.CodeInterestExpense), "four payouts of 337.50")
+	f.RequireTrialBalanced()
+}
+
+// The same deposit closed on Wednesday 1 July 2026, after its first payout
+// (337.50 on 2 June) and 121 days, earns the demand rate: 100000 × 0.35% ×
+// 121 / 360 = 42350 / 360 = 117.638... → 117.64. The 337.50 paid is taken
+// back: 219.86 comes off the principal, 99 780.14 is paid out, and the
+// bank's interest expense is 117.64 in the end.
+func testClassicInterestPayoutsClosedEarly(t *testing.T, f *fixture) {
+	f.setProduct("cn-interest", classicProduct(interest.InterestPayouts, func(r *interest.TermRules) { r.PayoutMonths = 3 }))
+	f.setProduct("demand", pbocDemand())
+	demand := f.Open("alice")
+	f.Deposit(demand.ID, "100000.00")
+	td, err := f.openClassic(demand.ID, "cn-interest", "100000.00", 12)
+	require.NoError(t, err)
+	f.jumpTo(calendar.MustDate(2026, time.June, 2))
+	require.Equal(t, 1, f.runEOD().Payouts)
+	f.RequireBalance(demand.ID, "337.50")
+	// The demand account earns from here on (so no accrual runs back over
+	// the jump); its product gives the demand rate.
+	_, err = f.eod.AssignInterestProduct(f.Ctx, demand.ID, "demand")
+	require.NoError(t, err)
+
+	f.jumpTo(calendar.MustDate(2026, time.July, 1))
+	c, _, err := f.eod.CloseTimeDepositEarly(f.Ctx, td.ID)
+	require.NoError(t, err)
+	require.Equal(t, 121, c.DaysHeld)
+	require.Equal(t, "-219.86", c.Interest.ValueString())
+	require.Equal(t, "99780.14", c.Payout.ValueString())
+	f.RequireBalance(td.ID, "0.00")
+	f.RequireBalance(demand.ID, "100117.64")
+	requireDec(t, dec("117.64"), f.chartBalance(ledger.CodeInterestExpense), "337.50 paid, 219.86 taken back")
 	f.RequireTrialBalanced()
 }
 
