@@ -110,6 +110,17 @@ func testClassicPrincipalPayouts(t *testing.T, f *fixture) {
 	f.setProduct("cn-principal", classicProduct(interest.PrincipalPayouts, func(r *interest.TermRules) { r.PayoutMonths = 3 }))
 	demand := f.Open("alice")
 	f.Deposit(demand.ID, "12000.00")
+	// Ten months are not whole quarters; a classic deposit pays out at
+	// maturity, it does not roll over. Neither opens anything.
+	_, err := f.openClassic(demand.ID, "cn-principal", "12000.00", 10)
+	requireInvalid(t, err, "term_months")
+	_, err = f.eod.OpenTimeDeposit(f.Ctx, endofday.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny("12000.00"),
+		TermMonths: 12, ProductCode: "cn-principal", Instruction: interest.RolloverAll, IdempotencyKey: "classic-rollover"})
+	requireInvalid(t, err, "instruction")
+	f.RequireBalance(demand.ID, "12000.00")
+	open, _, err := f.Svc.ListAccounts(f.Ctx, ledger.AccountFilter{Product: ledger.ProductTime})
+	require.NoError(t, err)
+	require.Empty(t, open)
 	td, err := f.openClassic(demand.ID, "cn-principal", "12000.00", 12)
 	require.NoError(t, err)
 	for i, d := range []calendar.Date{calendar.MustDate(2026, time.June, 2), calendar.MustDate(2026, time.September, 2), calendar.MustDate(2026, time.December, 2)} {
