@@ -275,7 +275,7 @@ func TestClassicKindValidation(t *testing.T) {
 	requireField(t, i.Validate(), interest.ErrInvalidDeposit, "Principal")
 	k := classic(interest.Kind(99), "100.00", 12)
 	requireField(t, k.Validate(), interest.ErrInvalidDeposit, "Rules.Kind")
-	_ = calendar.Date{}
+	require.False(t, k.Breached(calendar.Date{}), "only an instalment deposit can break its plan")
 }
 
 // FuzzInstalments pays instalments on random days of a year and checks
