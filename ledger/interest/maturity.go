@@ -110,8 +110,10 @@ type Closure struct {
 	// Payout is the principal left plus Interest, to the linked demand
 	// account.
 	Payout money.Money
-	// PenaltyApplied is true on every early closure: the statement must
-	// say that the penalty rule set the interest. Note says it in words.
+	// PenaltyApplied is true when the penalty rule set the interest: every
+	// early closure of a deposit with a term, a notice deposit withdrawn
+	// without its notice; not a flexible deposit, whose rate is its rule.
+	// The statement must say so; Note says it in words.
 	PenaltyApplied bool
 	Note           string
 }
@@ -121,10 +123,16 @@ type Closure struct {
 // demand-deposit rate in force on asOf, between 0 and 1) for the actual
 // days held, on the demand day count (Rules.DemandDayCount: ACT/360 at
 // Chinese banks, 《储蓄管理条例》: 全部提前支取的，按支取日挂牌公告的活期
-// 储蓄存款利率计付利息), with the deposit's rounding. Forgone is what
-// the deposit's own rate and day count would have paid for those days. A closure on the start
-// day earns nothing; closing on or after maturity is Mature's job and an
-// error here.
+// 储蓄存款利率计付利息), with the deposit's rounding. Forgone is what the
+// deposit's own rate and day count would have paid for those days. A
+// closure on the start day earns nothing; closing on or after maturity is
+// Mature's job and an error here.
+//
+// The kinds without a term follow their own rule: a Flexible deposit
+// earns its band's rate (FlexibleRate), a Notice deposit is withdrawn
+// whole (WithdrawNoticed). Each instalment of an Instalments deposit, and
+// each balance of a PrincipalPayouts deposit, earns the demand rate for
+// its own days; an InterestPayouts deposit gives back what it paid out.
 func (td TimeDeposit) EarlyClosure(asOf calendar.Date, demandRate decimal.Decimal) (Closure, error) {
 	if err := td.Validate(); err != nil {
 		return Closure{}, err
