@@ -13,17 +13,17 @@ import (
 
 // The operations of the classic RMB deposit kinds (interest.Kind) besides
 // opening, maturity and closing: an instalment of a 零存整取 deposit, and
-// the notice and withdrawal of a 通知存款 deposit. Each posts one keyed
-// entry, then records the change with a compare-and-set, so a retry on
-// the same business date finishes what a crash interrupted without
-// posting twice.
+// the notice and withdrawal of a 通知存款 deposit. Each records itself as
+// pending, posts one keyed entry and saves its terms (PendingOperation),
+// so a crash between the entry and the record is finished by whatever is
+// asked of the deposit next, without posting twice.
 
 // openDeposit reads an open deposit of kind.
 func (e *Service) openDeposit(ctx context.Context, id ledger.ID, kind interest.Kind) (TimeDeposit, error) {
 	if id == ledger.NilID {
 		return TimeDeposit{}, invalid("time_deposit_id", "is required")
 	}
-	td, err := e.store.TimeDeposit(ctx, id)
+	td, err := e.deposit(ctx, id)
 	if err != nil {
 		return TimeDeposit{}, err
 	}
@@ -63,26 +63,10 @@ func (e *Service) PayInstalment(ctx context.Context, id ledger.ID) (TimeDeposit,
 		}
 		return TimeDeposit{}, ledger.Receipt{}, err
 	}
-	n := len(next.PaidOn)
-	receipt, err := e.svc.Transfer(ctx, ledger.TransferRequest{
-		FromAccountID: td.DemandAccountID, ToAccountID: td.ID, Amount: money.Money{Amount: td.Terms.Instalment, Currency: td.Terms.Principal.Currency},
-		Description:    fmt.Sprintf("Instalment %d of %d", n, td.Terms.TermMonths),
-		Metadata:       map[string]string{"time_deposit": td.ID.String()},
-		IdempotencyKey: fmt.Sprintf("timedeposit/%s/instalment/%d", td.ID, n),
-	})
-	if err != nil {
-		return TimeDeposit{}, ledger.Receipt{}, err
-	}
-	stored, err := e.store.UpdateTimeDeposit(ctx, id, func(cur TimeDeposit) (TimeDeposit, error) {
-		switch len(cur.Terms.PaidOn) {
-		case n - 1:
-			cur.Terms = next
-		case n: // recorded already by a concurrent call with the same entry
-		default:
-			return cur, fmt.Errorf("%w: time deposit %s changed during the instalment", ErrTimeDepositState, id)
-		}
-		return cur, nil
-	})
+	n, c := len(next.PaidOn), td.Terms.Principal.Currency
+	op := PendingOperation{What: fmt.Sprintf("instalment/%d", n), Date: today, Out: money.Zero(c), Interest: money.Zero(c),
+		In: money.Money{Amount: td.Terms.Instalment, Currency: c}, Note: fmt.Sprintf("Instalment %d of %d", n, td.Terms.TermMonths), Terms: next}
+	stored, receipt, err := e.operate(ctx, td, op)
 	return stored, receipt, err
 }
 
@@ -103,8 +87,8 @@ func (e *Service) GiveNotice(ctx context.Context, id ledger.ID, amount money.Mon
 		return TimeDeposit{}, err
 	}
 	return e.store.UpdateTimeDeposit(ctx, id, func(cur TimeDeposit) (TimeDeposit, error) {
-		if cur.Status != TimeDepositOpen {
-			return cur, fmt.Errorf("%w: time deposit %s is %s", ErrTimeDepositState, id, cur.Status)
+		if cur.Status != TimeDepositOpen || cur.Pending != nil {
+			return cur, fmt.Errorf("%w: time deposit %s is %s, or busy with another operation", ErrTimeDepositState, id, cur.Status)
 		}
 		next, err := cur.Terms.GiveNotice(today, amount)
 		if err != nil {
@@ -144,24 +128,13 @@ func (e *Service) WithdrawNotice(ctx context.Context, id ledger.ID, amount money
 	}
 	// The principal before the withdrawal tells one withdrawal of a day
 	// from the next.
-	what := fmt.Sprintf("notice/%s/%s", today, td.Terms.Principal.ValueString())
-	receipt, err := e.payOut(ctx, td, what, today, w.Amount, w.Interest, w.Note)
-	if err != nil {
-		return interest.NoticeWithdrawal{}, ledger.Receipt{}, err
+	c := amount.Currency
+	op := PendingOperation{What: fmt.Sprintf("notice/%s/%s", today, td.Terms.Principal.ValueString()), Date: today,
+		Out: w.Amount, Interest: w.Interest, In: money.Zero(c), Note: w.Note, Terms: td.Terms, Closes: w.Closed}
+	if !w.Closed {
+		op.Terms = w.Remaining
 	}
-	if w.Closed {
-		return w, receipt, e.closeDeposit(ctx, id, today)
-	}
-	_, err = e.store.UpdateTimeDeposit(ctx, id, func(cur TimeDeposit) (TimeDeposit, error) {
-		switch {
-		case cur.Terms.Principal.Equal(td.Terms.Principal):
-			cur.Terms = w.Remaining
-		case cur.Terms.Principal.Equal(w.Remaining.Principal): // recorded already
-		default:
-			return cur, fmt.Errorf("%w: time deposit %s changed during the withdrawal", ErrTimeDepositState, id)
-		}
-		return cur, nil
-	})
+	_, receipt, err := e.operate(ctx, td, op)
 	return w, receipt, err
 }
 

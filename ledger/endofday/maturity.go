@@ -61,6 +61,12 @@ func (e *Service) matureDeposits(ctx context.Context, run Run) (Run, error) {
 // interest to the demand account (roll over principal); a rollover takes
 // the product's rate on the maturity date.
 func (e *Service) mature(ctx context.Context, date calendar.Date, td TimeDeposit) (matured bool, payouts int, err error) {
+	if td, err = e.settlePending(ctx, td); err != nil {
+		return false, 0, err
+	}
+	if td.Status != TimeDepositOpen {
+		return false, 0, nil // the pending operation closed it
+	}
 	for {
 		due, ok := td.Terms.NextPayout()
 		if !ok || due.After(date) {

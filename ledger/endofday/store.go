@@ -217,6 +217,9 @@ type TimeDeposit struct {
 	// replayed opening repeats that transfer, whatever has happened to
 	// the principal since. Zero on records from before it was kept.
 	Funding decimal.Decimal
+	// Pending is an operation whose entry may have posted and whose terms
+	// are not saved yet; nil almost always (see PendingOperation).
+	Pending *PendingOperation `json:",omitempty"`
 	// Rollovers counts the maturities that renewed the deposit.
 	Rollovers      int
 	ClosedOn       calendar.Date

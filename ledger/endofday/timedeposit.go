@@ -217,7 +217,7 @@ func (e *Service) CloseTimeDepositEarly(ctx context.Context, id ledger.ID) (inte
 	if id == ledger.NilID {
 		return interest.Closure{}, ledger.Receipt{}, invalid("time_deposit_id", "is required")
 	}
-	td, err := e.store.TimeDeposit(ctx, id)
+	td, err := e.deposit(ctx, id)
 	if err != nil {
 		return interest.Closure{}, ledger.Receipt{}, err
 	}
@@ -308,7 +308,7 @@ func (e *Service) RenewHeldTimeDeposit(ctx context.Context, id ledger.ID, termMo
 	if id == ledger.NilID {
 		return TimeDeposit{}, invalid("time_deposit_id", "is required")
 	}
-	td, err := e.store.TimeDeposit(ctx, id)
+	td, err := e.deposit(ctx, id)
 	if err != nil {
 		return TimeDeposit{}, err
 	}
@@ -416,9 +416,10 @@ func (e *Service) afterMaturity(ctx context.Context, td TimeDeposit, day calenda
 // partial withdrawal (interest.TermRules): the amount is paid to the
 // demand account with interest on it at the demand account's rate of the
 // day for the days held, and the rest keeps its rate and maturity. The
-// entry is keyed by the deposit and the withdrawal's number in the term,
-// and the record is updated after it, so a retry on the same business date
-// finishes a withdrawal a crash interrupted without paying twice.
+// entry is keyed by the deposit and the withdrawal's number in the term
+// and recorded as pending before it posts, so a crash between the entry
+// and the record is finished by whatever is asked of the deposit next
+// (PendingOperation), without paying twice.
 //
 // Errors: ErrNotFound; ErrTimeDepositState unless the deposit is open and
 // before maturity; interest.ErrPartLimit when the term's partial
@@ -432,7 +433,7 @@ func (e *Service) WithdrawTimeDepositPart(ctx context.Context, id ledger.ID, amo
 	if err := ledger.ValidateAmount("amount", amount); err != nil {
 		return interest.PartWithdrawal{}, ledger.Receipt{}, err
 	}
-	td, err := e.store.TimeDeposit(ctx, id)
+	td, err := e.deposit(ctx, id)
 	if err != nil {
 		return interest.PartWithdrawal{}, ledger.Receipt{}, err
 	}
@@ -461,22 +462,10 @@ func (e *Service) WithdrawTimeDepositPart(ctx context.Context, id ledger.ID, amo
 		}
 		return interest.PartWithdrawal{}, ledger.Receipt{}, err
 	}
-	what := fmt.Sprintf("part/%s/%d", td.Terms.Start, pw.Remaining.PartsWithdrawn)
-	receipt, err := e.payOut(ctx, td, what, today, pw.Amount, pw.Interest, pw.Note)
-	if err != nil {
-		return interest.PartWithdrawal{}, ledger.Receipt{}, err
-	}
-	_, err = e.store.UpdateTimeDeposit(ctx, id, func(cur TimeDeposit) (TimeDeposit, error) {
-		switch {
-		case cur.Status == TimeDepositOpen && cur.Terms.Start == td.Terms.Start && cur.Terms.PartsWithdrawn == td.Terms.PartsWithdrawn:
-			cur.Terms = pw.Remaining
-		case cur.Terms.Start == td.Terms.Start && cur.Terms.PartsWithdrawn == pw.Remaining.PartsWithdrawn:
-			// recorded already by a concurrent call with the same entry
-		default:
-			return cur, fmt.Errorf("%w: time deposit %s changed during the withdrawal", ErrTimeDepositState, id)
-		}
-		return cur, nil
-	})
+	c := amount.Currency
+	op := PendingOperation{What: fmt.Sprintf("part/%s/%d", td.Terms.Start, pw.Remaining.PartsWithdrawn), Date: today,
+		Out: pw.Amount, Interest: pw.Interest, In: money.Zero(c), Note: pw.Note, Terms: pw.Remaining}
+	_, receipt, err := e.operate(ctx, td, op)
 	if err != nil {
 		return interest.PartWithdrawal{}, ledger.Receipt{}, err
 	}
@@ -495,4 +484,14 @@ func requestField(err error) error {
 		return invalid(name, fe.Reason)
 	}
 	return invalid("product", fe.Field+": "+fe.Reason)
+}
+
+// deposit reads a deposit for an operation, finishing first an earlier
+// operation a crash interrupted.
+func (e *Service) deposit(ctx context.Context, id ledger.ID) (TimeDeposit, error) {
+	td, err := e.store.TimeDeposit(ctx, id)
+	if err != nil {
+		return TimeDeposit{}, err
+	}
+	return e.settlePending(ctx, td)
 }

@@ -26,24 +26,28 @@ var chineseTests = []test{
 	{Name: "DepositOperationsRetriedAfterACrash", Run: testDepositOperationsRetried},
 }
 
-// crashingUpdates fails the next UpdateTimeDeposit once, as a crash
-// between an operation's entry and the record of it would.
+// crashingUpdates fails the n-th UpdateTimeDeposit from now (1 = the
+// next), as a crash between an operation's entry and the record of it
+// would: the first update records the operation as pending, the second
+// saves its terms.
 type crashingUpdates struct {
 	endofday.Store
-	fail atomic.Bool
+	failAt atomic.Int32
 }
 
 func (s *crashingUpdates) UpdateTimeDeposit(ctx context.Context, id ledger.ID, fn func(endofday.TimeDeposit) (endofday.TimeDeposit, error)) (endofday.TimeDeposit, error) {
-	if s.fail.CompareAndSwap(true, false) {
+	if s.failAt.Add(-1) == 0 {
 		return endofday.TimeDeposit{}, errInjected
 	}
 	return s.Store.UpdateTimeDeposit(ctx, id, fn)
 }
 
-// A partial withdrawal and an instalment whose record fails after their
-// entry posted are finished by the retry, and pay once: the figures of
-// testPartialEarlyWithdrawal (40 066.11 out) and one instalment of
-// 1 000.00.
+// An instalment and a partial withdrawal whose entries posted but whose
+// terms were not saved are finished by the next thing asked of the
+// deposit, even another request, and pay once: one instalment of
+// 1 000.00; the withdrawal of testPartialEarlyWithdrawal (40 066.11 out),
+// after which a different second withdrawal is refused as the second of
+// the term.
 func testDepositOperationsRetried(t *testing.T, f *fixture) {
 	crash := &crashingUpdates{Store: f.eodStore}
 	f.eodStore = crash
@@ -56,27 +60,56 @@ func testDepositOperationsRetried(t *testing.T, f *fixture) {
 	plan, err := f.openClassic(demand.ID, "cn-instalments", "1000.00", 12)
 	require.NoError(t, err)
 	f.RequireBalance(demand.ID, "1000.00")
+
 	f.jumpTo(calendar.MustDate(2026, time.April, 2))
-	crash.fail.Store(true)
+	crash.failAt.Store(2)
 	_, _, err = f.eod.PayInstalment(f.Ctx, plan.ID)
 	require.ErrorIs(t, err, errInjected)
-	stored, _, err := f.eod.PayInstalment(f.Ctx, plan.ID)
+	f.RequireBalance(plan.ID, "2000.00") // posted, not yet recorded
+	pending, err := f.eod.TimeDeposit(f.Ctx, plan.ID)
 	require.NoError(t, err)
+	require.NotNil(t, pending.Pending)
+	require.Len(t, pending.Terms.PaidOn, 1)
+	_, _, err = f.eod.PayInstalment(f.Ctx, plan.ID)
+	require.ErrorIs(t, err, interest.ErrInstalment, "April is paid: the pending instalment was finished first")
+	stored, err := f.eod.TimeDeposit(f.Ctx, plan.ID)
+	require.NoError(t, err)
+	require.Nil(t, stored.Pending)
 	require.Len(t, stored.Terms.PaidOn, 2)
 	f.RequireBalance(plan.ID, "2000.00")
 	f.RequireBalance(demand.ID, "0.00")
 
+	// May's instalment, refused for want of funds, leaves nothing pending;
+	// one that fails before its entry posts changes nothing either.
+	f.jumpTo(calendar.MustDate(2026, time.May, 4))
+	_, _, err = f.eod.PayInstalment(f.Ctx, plan.ID)
+	require.ErrorIs(t, err, ledger.ErrInsufficientFunds)
+	stored, err = f.eod.TimeDeposit(f.Ctx, plan.ID)
+	require.NoError(t, err)
+	require.Nil(t, stored.Pending)
+	f.Deposit(demand.ID, "1000.00")
+	crash.failAt.Store(1)
+	_, _, err = f.eod.PayInstalment(f.Ctx, plan.ID)
+	require.ErrorIs(t, err, errInjected)
+	f.RequireBalance(demand.ID, "1000.00")
+	stored, _, err = f.eod.PayInstalment(f.Ctx, plan.ID)
+	require.NoError(t, err)
+	require.Len(t, stored.Terms.PaidOn, 3)
+	f.RequireBalance(plan.ID, "3000.00")
+	f.RequireBalance(demand.ID, "0.00")
+
 	f.jumpTo(calendar.MustDate(2026, time.August, 19))
-	crash.fail.Store(true)
+	crash.failAt.Store(2)
 	_, _, err = f.eod.WithdrawTimeDepositPart(f.Ctx, td.ID, cny("40000.00"))
 	require.ErrorIs(t, err, errInjected)
-	pw, _, err := f.eod.WithdrawTimeDepositPart(f.Ctx, td.ID, cny("40000.00"))
-	require.NoError(t, err)
-	require.Equal(t, "66.11", pw.Interest.ValueString())
+	f.RequireBalance(demand.ID, "40066.11")
+	_, _, err = f.eod.WithdrawTimeDepositPart(f.Ctx, td.ID, cny("10000.00"))
+	require.ErrorIs(t, err, interest.ErrPartLimit, "the first withdrawal was finished, and was the term's one")
 	f.RequireBalance(demand.ID, "40066.11")
 	f.RequireBalance(td.ID, "60000.00")
 	got, err := f.eod.TimeDeposit(f.Ctx, td.ID)
 	require.NoError(t, err)
+	require.Nil(t, got.Pending)
 	require.Equal(t, "60000.00", got.Terms.Principal.ValueString())
 	require.Equal(t, 1, got.Terms.PartsWithdrawn)
 	f.RequireTrialBalanced()
