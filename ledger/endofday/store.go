@@ -212,11 +212,14 @@ type TimeDeposit struct {
 	ProductCode string `json:"Product"`
 	Terms       interest.TimeDeposit
 	Status      TimeDepositStatus
-	// Funding is the amount the opening moved from the demand account:
-	// the principal, or an instalment deposit's first instalment. A
-	// replayed opening repeats that transfer, whatever has happened to
-	// the principal since. Zero on records from before it was kept.
-	Funding decimal.Decimal
+	// Funding is the amount the opening moved from the demand account
+	// (the principal, or an instalment deposit's first instalment), with
+	// its description and value date. A replayed opening repeats that
+	// transfer, whatever has happened to the deposit since (a rollover, a
+	// withdrawal). Zero on records from before it was kept.
+	Funding     decimal.Decimal
+	FundingNote string
+	FundedOn    calendar.Date
 	// Pending is an operation whose entry may have posted and whose terms
 	// are not saved yet; nil almost always (see PendingOperation).
 	Pending *PendingOperation `json:",omitempty"`

@@ -142,7 +142,8 @@ func (e *Service) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest)
 		return TimeDepositReceipt{}, err
 	}
 	rec, replayed, err := e.store.CreateTimeDeposit(ctx, TimeDeposit{
-		ID: acct.ID, DemandAccountID: demand.ID, ProductCode: r.ProductCode, Terms: terms, Funding: r.Principal.Amount,
+		ID: acct.ID, DemandAccountID: demand.ID, ProductCode: r.ProductCode, Terms: terms,
+		Funding: r.Principal.Amount, FundingNote: fundingNote(terms), FundedOn: terms.Start,
 		Status: TimeDepositPending, IdempotencyKey: key, CreatedAt: e.clock.Now(),
 	})
 	if err != nil {
@@ -151,14 +152,15 @@ func (e *Service) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest)
 	if replayed && !r.opened(rec) {
 		return TimeDepositReceipt{}, fmt.Errorf("%w: time deposit key %q", ledger.ErrIdempotencyConflict, key)
 	}
-	funded := rec.Terms.Principal
+	// The funding transfer as first made, whatever has happened to the
+	// deposit since (records from before Funding was kept: as they stand).
+	funded, note, on := rec.Terms.Principal, fundingNote(rec.Terms), rec.Terms.Start
 	if !rec.Funding.IsZero() {
-		funded.Amount = rec.Funding
+		funded.Amount, note, on = rec.Funding, rec.FundingNote, rec.FundedOn
 	}
 	funding, err := e.svc.Transfer(ctx, ledger.TransferRequest{
-		FromAccountID: demand.ID, ToAccountID: rec.ID, Amount: funded,
-		Description: fmt.Sprintf("Time deposit %d months at %s%%", rec.Terms.TermMonths, rec.Terms.Rate.Shift(2)),
-		Metadata:    map[string]string{"time_deposit": rec.ID.String()}, ValueDate: rec.Terms.Start,
+		FromAccountID: demand.ID, ToAccountID: rec.ID, Amount: funded, Description: note,
+		Metadata: map[string]string{"time_deposit": rec.ID.String()}, ValueDate: on,
 		IdempotencyKey: "timedeposit/" + rec.ID.String() + "/funding",
 	})
 	if err != nil {
@@ -494,4 +496,15 @@ func (e *Service) deposit(ctx context.Context, id ledger.ID) (TimeDeposit, error
 		return TimeDeposit{}, err
 	}
 	return e.settlePending(ctx, td)
+}
+
+// fundingNote describes a deposit's funding transfer on the statement.
+func fundingNote(t interest.TimeDeposit) string {
+	switch k := t.Rules.Kind; {
+	case k.OpenEnded():
+		return fmt.Sprintf("Time deposit (%s) at %s%%", k, t.Rate.Shift(2))
+	case k != interest.LumpSum:
+		return fmt.Sprintf("Time deposit (%s) %d months at %s%%", k, t.TermMonths, t.Rate.Shift(2))
+	}
+	return fmt.Sprintf("Time deposit %d months at %s%%", t.TermMonths, t.Rate.Shift(2))
 }
