@@ -41,6 +41,9 @@ func (s *Server) accountRoutes() []route {
 			access:  accountClosers, idempotency: idemOptional, handler: handle(s.closeAccount)},
 		{method: "POST", pattern: "/v1/accounts/{id}/renew", summary: "Renew a time deposit held at maturity for a new term at the rate then current",
 			access: accountOpeners.andCustomers(), idempotency: idemOptional, handler: handle(s.renewTimeDeposit)},
+		{method: "POST", pattern: "/v1/accounts/{id}/partial-withdrawal",
+			summary: "Take part of a time deposit's principal out before maturity, at the demand rate; the rest keeps its rate and maturity",
+			access:  accountClosers, idempotency: idemOptional, handler: handle(s.withdrawTimeDepositPart)},
 	})
 }
 
@@ -86,6 +89,10 @@ type (
 	freezeRequest struct {
 		ID   ledger.ID  `path:"id" json:"-"`
 		Mode freezeMode `json:"mode,omitempty" doc:"all (the default: nothing moves) or debits (credits still arrive)"`
+	}
+	partialWithdrawalRequest struct {
+		ID     ledger.ID   `path:"id" json:"-"`
+		Amount money.Money `json:"amount" doc:"the principal to take out; the product allows one partial withdrawal a term and a least amount left"`
 	}
 	renewRequest struct {
 		ID                  ledger.ID             `path:"id" json:"-"`
@@ -184,6 +191,10 @@ func (s *Server) unfreezeAccount(ctx context.Context, req accountPath) (accountV
 
 func (s *Server) closeAccount(ctx context.Context, req accountPath) (accountView, error) {
 	return account(s.bank.CloseAccount(ctx, req.ID))
+}
+
+func (s *Server) withdrawTimeDepositPart(ctx context.Context, req partialWithdrawalRequest) (accountView, error) {
+	return account(s.bank.WithdrawTimeDepositPart(ctx, req.ID, req.Amount))
 }
 
 func (s *Server) renewTimeDeposit(ctx context.Context, req renewRequest) (accountView, error) {

@@ -153,6 +153,17 @@ func TestEndOfDayAdvancesTheBusinessDate(t *testing.T) {
 				require.Equal(t, "time-deposit-locked", r.problemType())
 			}
 			require.Equal(t, "10000.00", b.must(200, b.do("GET", "/v1/accounts/"+td.str("id"), teller, nil)).str("balance", "value"))
+			// One partial early withdrawal, leaving at least 50.00: on the
+			// opening day it earns nothing (no day held), so 4 000.00 goes
+			// back and 6 000.00 stays; a second is refused.
+			tooMuch := b.do("POST", "/v1/accounts/"+td.str("id")+"/partial-withdrawal", teller, map[string]any{"amount": cny("9950.01")})
+			require.Equal(t, 400, tooMuch.status, string(tooMuch.raw))
+			part := b.must(200, b.do("POST", "/v1/accounts/"+td.str("id")+"/partial-withdrawal", teller, map[string]any{"amount": cny("4000.00")}))
+			require.Equal(t, "6000.00", part.str("balance", "value"))
+			require.Equal(t, "30000.00", b.must(200, b.do("GET", "/v1/accounts/"+a1, teller, nil)).str("balance", "value"))
+			second := b.do("POST", "/v1/accounts/"+td.str("id")+"/partial-withdrawal", teller, map[string]any{"amount": cny("100.00")})
+			require.Equal(t, 422, second.status, string(second.raw))
+			require.Equal(t, "partial-withdrawal-limit", second.problemType())
 			// A held-at-maturity renewal is refused while the deposit runs.
 			renew := b.do("POST", "/v1/accounts/"+td.str("id")+"/renew", teller, map[string]any{"term_months": 6})
 			require.Equal(t, 409, renew.status, string(renew.raw))

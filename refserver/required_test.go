@@ -182,6 +182,12 @@ func requestExamples(b *testBank) map[string]example {
 		"POST /v1/accounts": func() (string, map[string]any, []string) {
 			return body("/v1/accounts", map[string]any{"customer_id": b.onboard(teller), "product": "demand", "currency": "CNY"})
 		},
+		"POST /v1/accounts/{id}/partial-withdrawal": func() (string, map[string]any, []string) {
+			a := funded()
+			td := b.must(201, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": b.must(200, b.do("GET", "/v1/accounts/"+a, teller, nil)).str("customer_id"),
+				"product": "time", "currency": "CNY", "term_months": 12, "principal": cny("400.00"), "funding_account_id": a})).str("id")
+			return body("/v1/accounts/"+td+"/partial-withdrawal", map[string]any{"amount": cny("100.00")})
+		},
 		"POST /v1/accounts/{id}/freeze": func() (string, map[string]any, []string) {
 			return body("/v1/accounts/"+funded()+"/freeze", map[string]any{"mode": "debits"})
 		},

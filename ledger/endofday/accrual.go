@@ -161,7 +161,7 @@ func (e *Service) accruePage(ctx context.Context, run *Run, items []accrualItem)
 // due reports whether the state's last accrued day ends a posting period
 // that has not been posted.
 func due(p interest.Product, s interest.Accrual) bool {
-	return !s.PeriodStart.IsZero() && interest.IsPeriodEnd(p.Posting, s.LastAccrued, calendar.Date{})
+	return !s.PeriodStart.IsZero() && p.IsPostingEnd(s.LastAccrued, calendar.Date{})
 }
 
 // postDue posts, in one batch, the period of every item whose last
@@ -238,7 +238,8 @@ func (e *Service) settle(run *Run, it *accrualItem, pp pendingPosting) {
 // last accrued day: gross credit interest out of interest payable, net to
 // the customer and tax to tax payable as separate lines, and debit
 // interest from the customer to interest receivable as its own lines. The
-// entry is value-dated on the period end and keyed by account and period
+// entry is value-dated on the day the product credits it (the period end,
+// or the day after: Product.PayNextDay) and keyed by account and period
 // end. ok is false when the period pays and charges nothing.
 func (e *Service) interestEntry(ctx context.Context, it *accrualItem) (pendingPosting, ledger.JournalRequest, bool, error) {
 	s, p, accountID := it.state, it.p, it.ia.AccountID
@@ -282,7 +283,7 @@ func (e *Service) interestEntry(ctx context.Context, it *accrualItem) (pendingPo
 		"tax":        posting.Tax.ValueString(),
 		"debit":      posting.Debit.ValueString(),
 	}
-	req, ok := journal(fmt.Sprintf("interest/%s/%s", accountID, day), day,
+	req, ok := journal(fmt.Sprintf("interest/%s/%s", accountID, day), posting.Paid,
 		fmt.Sprintf("Interest %s to %s", s.PeriodStart, day), meta, lines)
 	return pp, req, ok, nil
 }

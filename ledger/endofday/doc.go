@@ -17,7 +17,10 @@
 //
 // Products are interest.Product values registered under a code
 // (SetInterestProduct) and assigned to demand accounts
-// (AssignInterestProduct). Each account's interest.Accrual state is kept
+// (AssignInterestProduct). A product's settlement cycle places its
+// posting periods (the People's Bank of China's settlement on the 20th of
+// the quarter's last month, credited on the 21st, or the calendar's
+// ends). Each account's interest.Accrual state is kept
 // by the Store. A run walks every assigned account through each calendar
 // day from the day after its last accrual up to the day before the next
 // business day, so a Friday run accrues the weekend too, each day on that
@@ -51,10 +54,16 @@
 // # Time deposits and dormancy
 //
 // OpenTimeDeposit funds a deposit by a transfer from a demand account at
-// the product's rate of the day; a run matures every open deposit whose
+// the product's rate of the day, under the product's term rules
+// (interest.TermRules: the conventions of Chinese banks among them); a
+// run makes the scheduled payouts due and matures every open deposit whose
 // maturity date has come (the next business day's run, for a maturity on a
 // holiday) under its instruction; CloseTimeDepositEarly applies the
-// penalty rule. Dormancy (WithDormancyAfter) reads customer-initiated
+// penalty rule, WithdrawTimeDepositPart takes part of the principal out
+// early. The classic RMB products are kinds of deposit: PayInstalment pays
+// an instalment deposit's month, GiveNotice and WithdrawNotice serve a
+// notice deposit, and a flexible deposit closes at the rate of the band
+// it reached. Dormancy (WithDormancyAfter) reads customer-initiated
 // entries (deposits, withdrawals, transfers, captures) from each demand
 // account's statement over the period; interest and other journal entries
 // do not count as activity.

@@ -10,8 +10,9 @@ import (
 	"github.com/bankkit/bankkit/money"
 )
 
-// matureDeposits applies the instruction of every open deposit whose
-// maturity date is on or before the run's date. A deposit maturing on a
+// matureDeposits makes the scheduled payouts due and applies the
+// instruction of every open deposit whose maturity date is on or before
+// the run's date. A deposit maturing on a
 // non-business day matures on the next business day's run (the following
 // convention), value-dated that day. Each maturity's entry is keyed by the
 // deposit and its maturity date, and the record update is a
@@ -25,14 +26,18 @@ func (e *Service) matureDeposits(ctx context.Context, run Run) (Run, error) {
 			return run, err
 		}
 		for _, td := range page {
-			if err := e.mature(ctx, run.Date, td); err != nil {
+			matured, payouts, err := e.mature(ctx, run.Date, td)
+			run.Summary.Payouts += payouts
+			if err != nil {
 				if ctx.Err() != nil || !refusal(err) {
 					return run, err
 				}
 				e.fail(&run, td.ID, err)
 				continue
 			}
-			run.Summary.Maturities++
+			if matured {
+				run.Summary.Maturities++
+			}
 		}
 		if len(page) == 0 {
 			break
@@ -55,7 +60,33 @@ func (e *Service) matureDeposits(ctx context.Context, run Run) (Run, error) {
 // account (pay out), interest to the deposit (roll over all, hold) or
 // interest to the demand account (roll over principal); a rollover takes
 // the product's rate on the maturity date.
-func (e *Service) mature(ctx context.Context, date calendar.Date, td TimeDeposit) error {
+func (e *Service) mature(ctx context.Context, date calendar.Date, td TimeDeposit) (matured bool, payouts int, err error) {
+	if td, err = e.settlePending(ctx, td); err != nil {
+		return false, 0, err
+	}
+	if td.Status != TimeDepositOpen {
+		return false, 0, nil // the pending operation closed it
+	}
+	for {
+		due, ok := td.Terms.NextPayout()
+		if !ok || due.After(date) {
+			break
+		}
+		next, err := e.payScheduled(ctx, date, td)
+		if err != nil {
+			return false, payouts, err
+		}
+		td = next
+		payouts++
+	}
+	if td.Terms.Maturity().After(date) {
+		return false, payouts, nil // a scheduled payout was due, not the maturity
+	}
+	return true, payouts, e.matureNow(ctx, date, td)
+}
+
+// matureNow books the maturity of a deposit whose maturity has come.
+func (e *Service) matureNow(ctx context.Context, date calendar.Date, td TimeDeposit) error {
 	maturity := td.Terms.Maturity()
 	p, err := e.store.InterestProduct(ctx, td.ProductCode)
 	if err != nil {
@@ -71,7 +102,11 @@ func (e *Service) mature(ctx context.Context, date calendar.Date, td TimeDeposit
 	if err != nil {
 		return invalid("product", err.Error())
 	}
-	res, err := td.Terms.Mature(rate)
+	demand, err := e.demandRate(ctx, td.DemandAccountID, maturity)
+	if err != nil {
+		return err
+	}
+	res, err := td.Terms.MatureWith(rate, demand)
 	if err != nil {
 		return invalid("terms", err.Error())
 	}
@@ -108,7 +143,9 @@ func (e *Service) mature(ctx context.Context, date calendar.Date, td TimeDeposit
 }
 
 // payOut moves out of the deposit account to the demand account, with
-// interest from interest expense added, as one entry.
+// interest from interest expense added, as one entry. Negative interest
+// (interest paid out already and taken back) goes back to interest
+// expense out of what the demand account receives.
 func (e *Service) payOut(ctx context.Context, td TimeDeposit, what string, vd calendar.Date, out, paid money.Money, desc string) (ledger.Receipt, error) {
 	expense, err := e.chartID(ctx, out.Currency, ledger.CodeInterestExpense)
 	if err != nil {
@@ -118,14 +155,46 @@ func (e *Service) payOut(ctx context.Context, td TimeDeposit, what string, vd ca
 	if err != nil {
 		return ledger.Receipt{}, fmt.Errorf("%w: %v", ledger.ErrCurrencyMismatch, err)
 	}
+	expenseSide := ledger.Debit
+	if paid.IsNegative() {
+		expenseSide, paid = ledger.Credit, paid.Neg()
+	}
 	r, _, err := e.post(ctx, "timedeposit/"+td.ID.String()+"/"+what, vd, desc,
 		map[string]string{"time_deposit": td.ID.String(), "interest": paid.ValueString()},
 		[]ledger.Posting{
 			{AccountID: td.ID, Side: ledger.Debit, Amount: out},
-			{AccountID: expense, Side: ledger.Debit, Amount: paid},
+			{AccountID: expense, Side: expenseSide, Amount: paid},
 			{AccountID: td.DemandAccountID, Side: ledger.Credit, Amount: total},
 		})
 	return r, err
+}
+
+// payScheduled makes a deposit's next scheduled payout before maturity
+// (a part of a PrincipalPayouts deposit's principal, an interval of an
+// InterestPayouts deposit's interest) to the demand account, keyed by the
+// term's start and the payout's number, and records it with a
+// compare-and-set on that number, so a resumed run pays nothing twice.
+func (e *Service) payScheduled(ctx context.Context, date calendar.Date, td TimeDeposit) (TimeDeposit, error) {
+	p, err := td.Terms.PayScheduled()
+	if err != nil {
+		return td, invalid("terms", err.Error())
+	}
+	what := fmt.Sprintf("payout/%s/%d", td.Terms.Start, p.Number)
+	desc := fmt.Sprintf("Time deposit payout %d of %s: principal %s, interest %s", p.Number, td.Terms.Rules.Kind, p.Principal, p.Interest)
+	if p.Principal.IsPositive() {
+		_, err = e.payOut(ctx, td, what, date, p.Principal, p.Interest, desc)
+	} else {
+		_, err = e.payInterest(ctx, td, what, date, td.DemandAccountID, p.Interest, desc)
+	}
+	if err != nil {
+		return td, err
+	}
+	return e.store.UpdateTimeDeposit(ctx, td.ID, func(cur TimeDeposit) (TimeDeposit, error) {
+		if cur.Status == TimeDepositOpen && cur.Terms.Start == td.Terms.Start && cur.Terms.Payouts == td.Terms.Payouts {
+			cur.Terms = p.Next
+		}
+		return cur, nil
+	})
 }
 
 // payInterest pays a deposit's interest from interest expense into to.

@@ -37,8 +37,11 @@ type Summary struct {
 	TaxWithheld    map[money.Currency]money.Money
 	DebitInterest  map[money.Currency]money.Money
 	Maturities     int
-	HoldsExpired   int
-	MarkedDormant  int
+	// Payouts counts scheduled payouts before maturity (a part of the
+	// principal, an interval's interest).
+	Payouts       int
+	HoldsExpired  int
+	MarkedDormant int
 	// Failures are accounts or deposits a step could not finish (a
 	// frozen account refusing its interest, say); the run goes on and the
 	// next run tries them again. At most MaxFailures are listed;

@@ -87,9 +87,10 @@ type Store interface {
 	CreateTimeDeposit(ctx context.Context, td TimeDeposit) (stored TimeDeposit, replayed bool, err error)
 	// TimeDeposit returns one time deposit. Errors: ErrNotFound.
 	TimeDeposit(ctx context.Context, id ledger.ID) (TimeDeposit, error)
-	// TimeDepositsDue returns up to limit open deposits whose maturity
-	// date is on or before date and whose ID is greater than after, in
-	// ascending ID order.
+	// TimeDepositsDue returns up to limit open deposits whose next
+	// scheduled event (Terms.Due: a payout, or the maturity) is on or
+	// before date and whose ID is greater than after, in ascending ID
+	// order.
 	TimeDepositsDue(ctx context.Context, date calendar.Date, after ledger.ID, limit int) ([]TimeDeposit, error)
 	// UpdateTimeDeposit reads the deposit, calls fn and stores what it
 	// returns, atomically. If fn fails nothing changes and its error is
@@ -211,6 +212,17 @@ type TimeDeposit struct {
 	ProductCode string `json:"Product"`
 	Terms       interest.TimeDeposit
 	Status      TimeDepositStatus
+	// Funding is the amount the opening moved from the demand account
+	// (the principal, or an instalment deposit's first instalment), with
+	// its description and value date. A replayed opening repeats that
+	// transfer, whatever has happened to the deposit since (a rollover, a
+	// withdrawal). Zero on records from before it was kept.
+	Funding     decimal.Decimal
+	FundingNote string
+	FundedOn    calendar.Date
+	// Pending is an operation whose entry may have posted and whose terms
+	// are not saved yet; nil almost always (see PendingOperation).
+	Pending *PendingOperation `json:",omitempty"`
 	// Rollovers counts the maturities that renewed the deposit.
 	Rollovers      int
 	ClosedOn       calendar.Date

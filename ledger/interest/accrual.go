@@ -126,7 +126,7 @@ func Accrue(p Product, s Accrual, day calendar.Date, balance decimal.Decimal) (A
 	next.Debit = s.Debit.Add(res.Debit)
 	next.BalanceSum = s.BalanceSum.Add(positive)
 	next.Days = s.Days + 1
-	if p.Compounding != AtMaturity && IsPeriodEnd(p.Compounding, day, calendar.Date{}) {
+	if p.Compounding != AtMaturity && p.Settlement.IsEnd(p.Compounding, day, calendar.Date{}) {
 		res.Compounded = next.Credit
 		next.Compounded = s.Compounded.Add(next.Credit)
 		next.Credit = decimal.Zero
@@ -146,7 +146,7 @@ func checkNextDay(p Product, s Accrual, day calendar.Date) error {
 		return fmt.Errorf("%w: day %s is already accrued (last accrued %s); the next day to accrue is %s", ErrOutOfOrder, day, s.LastAccrued, want)
 	case day != want:
 		return fmt.Errorf("%w: day %s skips %s; accrue every calendar day in turn", ErrOutOfOrder, day, want)
-	case !s.PeriodStart.IsZero() && IsPeriodEnd(p.Posting, s.LastAccrued, calendar.Date{}):
+	case !s.PeriodStart.IsZero() && p.IsPostingEnd(s.LastAccrued, calendar.Date{}):
 		return fmt.Errorf("%w: %s ends a %s posting period; post it before accruing %s", ErrPostingDue, s.LastAccrued, p.Posting, day)
 	}
 	return nil

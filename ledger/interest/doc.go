@@ -42,12 +42,23 @@
 // daily interest is a hundredth of a fen still gets paid, a fen at a time,
 // once enough has accrued.
 //
+// A Cycle places the period ends in the calendar: calendar month,
+// quarter and year ends by default, or a day of the month (the People's
+// Bank of China settles demand deposits on the 20th of March, June,
+// September and December, credited on the 21st: Product.PayNextDay).
+//
 // A TimeDeposit is a principal placed for a term of months at a fixed
 // rate, paying simple interest at maturity, with an instruction for what
 // happens then: pay out, roll over principal and interest, roll over the
 // principal and pay out the interest, or hold. Closing one early pays the
 // demand-deposit rate for the days held instead (the penalty rule), and the
-// result says so for the statement.
+// result says so for the statement. Its TermRules say how: the Chinese
+// rules (ChineseTermRules) pay a full term by months whatever the days,
+// the demand rate on a 360-day year early and after maturity, and allow
+// one partial early withdrawal. Its Kind makes it one of the classic RMB
+// products: lump sum (整存整取), instalments (零存整取), principal
+// payouts (整存零取), interest payouts (存本取息), flexible (定活两便) and
+// notice (通知存款), each with its interest rule.
 //
 // # The end-of-day runner
 //

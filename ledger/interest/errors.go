@@ -29,6 +29,13 @@ var (
 	// ErrNoRate: the rate schedule has no rate in force on the day (its
 	// first change takes effect later).
 	ErrNoRate = fault.New(fault.Unprocessable, "no-rate-in-force", "interest: no rate in force")
+	// ErrPartLimit: the deposit has had every partial withdrawal its
+	// rules allow this term (Chinese banks allow one).
+	ErrPartLimit = fault.New(fault.Unprocessable, "partial-withdrawal-limit", "interest: no partial withdrawal left")
+	// ErrInstalment: the deposit's kind does not allow the operation now
+	// (an instalment paid twice in a month, a notice on a deposit of
+	// another kind, an instalment deposit in breach).
+	ErrInstalment = fault.New(fault.Unprocessable, "deposit-kind-rule", "interest: not allowed by the deposit's kind")
 	// ErrInvalidDeposit: a TimeDeposit field is missing or out of range.
 	ErrInvalidDeposit = fault.New(fault.Invalid, "invalid-input", "interest: invalid time deposit")
 )

@@ -132,3 +132,38 @@ func ExampleTierMode() {
 	// whole_balance 300.00
 	// marginal 200.00
 }
+
+// The People's Bank of China's settlement of demand deposits: the
+// quarter's interest is worked out to the 20th of its last month and
+// credited on the 21st.
+func ExampleCycle() {
+	c := interest.Cycle{Day: 20}
+	for _, d := range []string{"2027-01-05", "2027-03-21", "2027-12-20"} {
+		end, _ := c.NextEnd(interest.Quarterly, calendar.MustParseDate(d), calendar.Date{})
+		fmt.Println(d, "is settled on", end, "and credited on", end.AddDays(1))
+	}
+	// Output:
+	// 2027-01-05 is settled on 2027-03-20 and credited on 2027-03-21
+	// 2027-03-21 is settled on 2027-06-20 and credited on 2027-06-21
+	// 2027-12-20 is settled on 2027-12-20 and credited on 2027-12-21
+}
+
+// A one-year deposit by the rules of Chinese banks pays the year's rate
+// whatever the days: 100 000.00 at 1.50% from 15 March 2027 to 15 March
+// 2028 (366 days, 29 February between) pays 1 500.00. Closed early on 1
+// September after 170 days, it earns the demand rate of 0.35% on a
+// 360-day year instead: 100000 × 0.0035 × 170/360 = 165.28.
+func ExampleChineseTermRules() {
+	td := interest.TimeDeposit{
+		Principal: money.MustParse("100000.00", "CNY"), Rate: decimal.RequireFromString("0.015"), TermMonths: 12,
+		Start: calendar.MustParseDate("2027-03-15"), DayCount: money.Act360, Instruction: interest.PayOut,
+		Rounding: money.HalfUp, Rules: interest.ChineseTermRules(decimal.NewFromInt(50)),
+	}
+	full, _ := td.Interest()
+	early, _ := td.EarlyClosure(calendar.MustParseDate("2027-09-01"), decimal.RequireFromString("0.0035"))
+	fmt.Println("at maturity", td.Maturity(), full)
+	fmt.Println("closed early after", early.DaysHeld, "days", early.Interest)
+	// Output:
+	// at maturity 2028-03-15 1500.00 CNY
+	// closed early after 170 days 165.28 CNY
+}

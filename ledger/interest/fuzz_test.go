@@ -46,6 +46,10 @@ func fuzzProduct(pick uint64, creditBps, debitBps uint16, taxPct uint8) interest
 	if next(2) == 1 {
 		p.Basis, p.Compounding = interest.AverageDailyBalance, p.Posting
 	}
+	if next(2) == 1 { // a settlement cycle: a day of the month, a month of the cycle
+		p.Settlement = interest.Cycle{Day: next(32), Month: time.Month(next(13))}
+		p.PayNextDay = next(2) == 1
+	}
 	return p
 }
 
@@ -56,6 +60,7 @@ func FuzzAccrueAndPost(f *testing.F) {
 	f.Add(uint64(0), uint16(365), uint16(1825), uint8(20), int64(1), uint16(400))
 	f.Add(uint64(12345), uint16(10000), uint16(0), uint8(100), int64(7), uint16(31))
 	f.Add(uint64(987654321), uint16(1), uint16(10000), uint8(0), int64(-3), uint16(730))
+	f.Add(uint64(1)<<40|uint64(2)<<20, uint16(35), uint16(0), uint8(0), int64(5), uint16(500))
 	f.Fuzz(func(t *testing.T, pick uint64, creditBps, debitBps uint16, taxPct uint8, seed int64, days uint16) {
 		p := fuzzProduct(pick, creditBps, debitBps, taxPct)
 		require.NoError(t, p.Validate())
@@ -77,7 +82,7 @@ func FuzzAccrueAndPost(f *testing.F) {
 			require.False(t, res.Credit.IsNegative() || res.Debit.IsNegative())
 			s = next
 			dailyCredit, dailyDebit = dailyCredit.Add(res.Credit), dailyDebit.Add(res.Debit)
-			if !interest.IsPeriodEnd(p.Posting, d, calendar.Date{}) && d != last {
+			if !p.IsPostingEnd(d, calendar.Date{}) && d != last {
 				continue
 			}
 			next, posting, err := interest.Post(p, s, d)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 )
@@ -59,7 +60,7 @@ func runDays(p interest.Product, s interest.Accrual, first, last calendar.Date, 
 		res.state = next
 		res.dailyCredit = res.dailyCredit.Add(dr.Credit)
 		res.dailyDebit = res.dailyDebit.Add(dr.Debit)
-		if interest.IsPeriodEnd(p.Posting, d, calendar.Date{}) || d == last {
+		if p.IsPostingEnd(d, calendar.Date{}) || d == last {
 			next, posting, err := interest.Post(p, res.state, d)
 			if err != nil {
 				return res, fmt.Errorf("post %s: %w", d, err)
@@ -100,3 +101,14 @@ func describe(msgAndArgs []any) string {
 	}
 	return fmt.Sprint(append([]any{": "}, msgAndArgs...)...)
 }
+
+// requireField checks err is a field error of kind naming field.
+func requireField(t *testing.T, err error, kind error, field string) {
+	t.Helper()
+	require.ErrorIs(t, err, kind)
+	var fe *fault.FieldError
+	require.ErrorAs(t, err, &fe)
+	require.Equal(t, field, fe.Field, "%v", err)
+}
+
+func decimalInt(n int) decimal.Decimal { return decimal.NewFromInt(int64(n)) }

@@ -14,7 +14,10 @@ import (
 // Tax to the tax-payable account as separate lines of one entry, and Debit
 // as its own line: credit and debit interest are never netted.
 type Posting struct {
-	Day calendar.Date
+	// Day is the period end; Paid the day the posting is credited
+	// (Product.PaidOn), its value date.
+	Day  calendar.Date
+	Paid calendar.Date
 	// Gross is the credit interest paid before tax.
 	Gross money.Money
 	// Tax is the withholding tax on Gross.
@@ -33,7 +36,7 @@ type Posting struct {
 
 // Post closes the posting period that ends on day, which must be the last
 // day accrued (post after accruing the period end). Runners call it on
-// IsPeriodEnd(p.Posting, day, maturity) days, and may call it on any other
+// p.IsPostingEnd(day, maturity) days, and may call it on any other
 // accrued day to settle early, as when an account closes.
 //
 // The period's credit interest (Accrued, plus Adjustment under the average
@@ -99,6 +102,7 @@ func Post(p Product, s Accrual, day calendar.Date) (Accrual, Posting, error) {
 	c := p.Currency
 	posting := Posting{
 		Day:        day,
+		Paid:       p.PaidOn(day),
 		Gross:      money.Money{Amount: gross, Currency: c},
 		Tax:        money.Money{Amount: tax, Currency: c},
 		Net:        money.Money{Amount: gross.Sub(tax), Currency: c},

@@ -5,6 +5,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/money"
 )
 
@@ -57,8 +58,21 @@ type Product struct {
 	// equal Posting. Debit interest never compounds before posting.
 	Compounding Period
 	// Posting is when accrued interest is paid to (or charged to) the
-	// account: the capitalisation period.
+	// account: the capitalisation period, the settlement (结息) of Chinese
+	// banks.
 	Posting Period
+	// Settlement places the ends of the Compounding and Posting periods
+	// in the calendar: the zero value is calendar month, quarter and year
+	// ends; Cycle{Day: 20} with Quarterly is the People's Bank of China's
+	// settlement of demand deposits on the 20th of March, June, September
+	// and December.
+	Settlement Cycle
+	// PayNextDay credits each posting on the day after its period ends
+	// (PBoC: the period ending on the 20th is credited on the 21st), the
+	// date the customer's statement shows; otherwise it is credited on
+	// the period end. Either way the interest earns from the day after the
+	// period end, the first day accrued on a balance that holds it.
+	PayNextDay bool
 
 	// MinimumBalance is the balance below which no credit interest is
 	// earned: for that day under EndOfDayBalance, for the whole period when
@@ -68,8 +82,13 @@ type Product struct {
 	// withheld as tax at posting, shown as its own line.
 	WithholdingTax decimal.Decimal
 	// Rounding rounds posted figures to the currency's minor unit; the
-	// zero value is half-even.
+	// zero value is half-even. Chinese banks round interest to the fen
+	// half-up (分以下四舍五入).
 	Rounding money.RoundingMode
+
+	// Term are the rules of the product's time deposits, copied to each
+	// deposit when it opens; demand accounts ignore them.
+	Term TermRules
 }
 
 // Validate checks every field. Errors wrap ErrInvalidProduct and name the
@@ -102,6 +121,8 @@ func (p Product) Validate() error {
 		return invalid(ErrInvalidProduct, "Compounding", "%s is not a period", p.Compounding)
 	case !p.Posting.Valid():
 		return invalid(ErrInvalidProduct, "Posting", "%s is not a period", p.Posting)
+	case p.Settlement.Validate() != nil:
+		return p.Settlement.Validate()
 	case p.Basis == AverageDailyBalance && p.Compounding != p.Posting:
 		return invalid(ErrInvalidProduct, "Compounding", "must equal Posting (%s) under the average daily balance basis", p.Posting)
 	case p.MinimumBalance.IsNegative():
@@ -111,5 +132,21 @@ func (p Product) Validate() error {
 	case !p.Rounding.Valid():
 		return invalid(ErrInvalidProduct, "Rounding", "%d is not a rounding mode", int(p.Rounding))
 	}
-	return nil
+	return p.Term.validate(ErrInvalidProduct, "Term")
+}
+
+// IsPostingEnd reports whether d ends one of the product's posting
+// periods (under its Settlement cycle); maturity is the anchor of an
+// AtMaturity posting, zero for none.
+func (p Product) IsPostingEnd(d, maturity calendar.Date) bool {
+	return p.Settlement.IsEnd(p.Posting, d, maturity)
+}
+
+// PaidOn is the day a posting for the period ending on periodEnd is
+// credited: the period end, or the day after under PayNextDay.
+func (p Product) PaidOn(periodEnd calendar.Date) calendar.Date {
+	if p.PayNextDay {
+		return periodEnd.AddDays(1)
+	}
+	return periodEnd
 }

@@ -185,7 +185,7 @@ func TestYearOfEndOfDayRuns(t *testing.T) {
 		next, _, err := interest.Accrue(a.product, b.state, d, b.balance)
 		require.NoError(t, err, "%s: accrue %s", a.name, d)
 		b.state, b.accrued = next, b.accrued+1
-		if !interest.IsPeriodEnd(a.product.Posting, d, calendar.Date{}) {
+		if !a.product.IsPostingEnd(d, calendar.Date{}) {
 			return
 		}
 		next, posting, err := interest.Post(a.product, b.state, d)

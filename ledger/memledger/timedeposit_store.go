@@ -65,7 +65,7 @@ func (s *Store) TimeDepositsDue(ctx context.Context, date calendar.Date, after l
 	var out []endofday.TimeDeposit
 	for ; i < len(st.depositIDs) && len(out) < limit; i++ {
 		td := st.deposits[st.depositIDs[i]]
-		if td.Status == endofday.TimeDepositOpen && !td.Terms.Maturity().After(date) {
+		if td.Status == endofday.TimeDepositOpen && !td.Terms.Due().After(date) {
 			out = append(out, td)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -23,9 +25,15 @@ type productTerms struct {
 	Debit          []rateChange    `json:"debit,omitempty"`
 	Compounding    int             `json:"compounding"`
 	Posting        int             `json:"posting"`
+	SettlementDay  int             `json:"settlement_day,omitempty"`
+	SettlementMon  int             `json:"settlement_month,omitempty"`
+	PayNextDay     bool            `json:"pay_next_day,omitempty"`
 	MinimumBalance decimal.Decimal `json:"minimum_balance"`
 	WithholdingTax decimal.Decimal `json:"withholding_tax"`
 	Rounding       int             `json:"rounding"`
+	// Term is stored as interest.TermRules marshals itself (its kind by
+	// name); absent for the zero rules of products stored before it.
+	Term *interest.TermRules `json:"term,omitempty"`
 }
 
 type rateChange struct {
@@ -41,10 +49,16 @@ type tier struct {
 }
 
 func termsOf(p interest.Product) productTerms {
+	var term *interest.TermRules
+	if !reflect.DeepEqual(p.Term, interest.TermRules{}) {
+		term = &p.Term
+	}
 	return productTerms{
+		Term:     term,
 		Currency: p.Currency, DayCount: int(p.DayCount), Basis: int(p.Basis),
 		Credit: scheduleOf(p.Credit), Debit: scheduleOf(p.Debit),
 		Compounding: int(p.Compounding), Posting: int(p.Posting),
+		SettlementDay: p.Settlement.Day, SettlementMon: int(p.Settlement.Month), PayNextDay: p.PayNextDay,
 		MinimumBalance: p.MinimumBalance, WithholdingTax: p.WithholdingTax, Rounding: int(p.Rounding),
 	}
 }
@@ -61,10 +75,16 @@ func scheduleOf(s interest.RateSchedule) []rateChange {
 }
 
 func (t productTerms) product() interest.Product {
+	var term interest.TermRules
+	if t.Term != nil {
+		term = *t.Term
+	}
 	return interest.Product{
+		Term:     term,
 		Currency: t.Currency, DayCount: money.DayCount(t.DayCount), Basis: interest.Basis(t.Basis),
 		Credit: t.schedule(t.Credit), Debit: t.schedule(t.Debit),
 		Compounding: interest.Period(t.Compounding), Posting: interest.Period(t.Posting),
+		Settlement: interest.Cycle{Day: t.SettlementDay, Month: time.Month(t.SettlementMon)}, PayNextDay: t.PayNextDay,
 		MinimumBalance: t.MinimumBalance, WithholdingTax: t.WithholdingTax, Rounding: money.RoundingMode(t.Rounding),
 	}
 }

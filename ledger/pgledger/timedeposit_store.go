@@ -13,6 +13,10 @@ import (
 	"github.com/bankkit/bankkit/ledger/endofday"
 )
 
+// The maturity column holds the date of the deposit's next scheduled
+// event (interest.TimeDeposit.Due): its maturity, or an earlier payout of
+// principal or interest, so that TimeDepositsDue finds both.
+
 func encodeDeposit(td endofday.TimeDeposit) ([]byte, error) {
 	// Terms.Instruction marshals as its name; every other enum is plain.
 	b, err := json.Marshal(td)
@@ -41,7 +45,7 @@ func (s *Store) CreateTimeDeposit(ctx context.Context, td endofday.TimeDeposit) 
 	err = pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO ledger.time_deposits (id, idempotency_key, status, maturity, record)
 			VALUES ($1, NULLIF($2, ''), $3, $4, $5) ON CONFLICT DO NOTHING`,
-			td.ID, td.IdempotencyKey, string(td.Status), td.Terms.Maturity(), record)
+			td.ID, td.IdempotencyKey, string(td.Status), td.Terms.Due(), record)
 		if err != nil {
 			return err
 		}
@@ -110,7 +114,7 @@ func (s *Store) UpdateTimeDeposit(ctx context.Context, id ledger.ID, fn func(end
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE ledger.time_deposits SET status = $2, maturity = $3, record = $4 WHERE id = $1`,
-			id, string(updated.Status), updated.Terms.Maturity(), record)
+			id, string(updated.Status), updated.Terms.Due(), record)
 		return err
 	})
 	return updated, err

@@ -232,6 +232,22 @@ func (b *Bank) RenewTimeDeposit(ctx context.Context, id ledger.ID, termMonths in
 	return a, nil
 }
 
+// WithdrawTimeDepositPart takes part of a time deposit's principal out
+// to its demand account before maturity: the part earns the demand rate
+// for the days held, the rest keeps its rate and maturity. The product
+// allows one such withdrawal a term and a least amount left (the
+// reference bank's: 50.00 CNY).
+func (b *Bank) WithdrawTimeDepositPart(ctx context.Context, id ledger.ID, amount money.Money) (ledger.Account, error) {
+	a, err := b.Account(ctx, id)
+	if err != nil {
+		return ledger.Account{}, err
+	}
+	if err := b.deposits.WithdrawTimeDepositPart(ctx, a.ID, amount); err != nil {
+		return ledger.Account{}, err
+	}
+	return b.accounts.Account(ctx, a.ID)
+}
+
 // CloseAccount closes an account with a zero balance and no active holds;
 // a time deposit closes by paying out to its demand account: early at the
 // demand rate (the penalty rule), or as it stands when held at maturity.

@@ -7,6 +7,7 @@ import (
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
+	"github.com/bankkit/bankkit/money"
 )
 
 // EndOfDayDeposits adapts the ledger's end of day, which keeps the interest
@@ -40,5 +41,10 @@ func (d endOfDayDeposits) RenewTimeDeposit(ctx context.Context, id ledger.ID, te
 
 func (d endOfDayDeposits) CloseTimeDeposit(ctx context.Context, id ledger.ID) error {
 	_, _, err := d.eod.CloseTimeDepositEarly(ctx, id)
+	return err
+}
+
+func (d endOfDayDeposits) WithdrawTimeDepositPart(ctx context.Context, id ledger.ID, amount money.Money) error {
+	_, _, err := d.eod.WithdrawTimeDepositPart(ctx, id, amount)
 	return err
 }

@@ -61,6 +61,10 @@ type Deposits interface {
 	// CloseTimeDeposit pays a deposit out to its demand account: early
 	// (the penalty rule), or as it stands when held at maturity.
 	CloseTimeDeposit(ctx context.Context, id ledger.ID) error
+	// WithdrawTimeDepositPart pays part of a deposit's principal out to
+	// its demand account before maturity, at the demand rate; the rest
+	// keeps its rate and maturity.
+	WithdrawTimeDepositPart(ctx context.Context, id ledger.ID, amount money.Money) error
 }
 
 // TimeDeposit is what opening a time deposit takes.

@@ -27,7 +27,7 @@ type NewStores func(t *testing.T) (ledger.Store, endofday.Store)
 // out from the formula. Subtests run in parallel, each on a fresh backend.
 func Run(t *testing.T, newStores NewStores) {
 	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) },
-		interestTests, restartTests, halvesTests, depositTests, boundTests, otherTests, simulationTests)
+		interestTests, restartTests, halvesTests, depositTests, chineseTests, classicTests, boundTests, otherTests, simulationTests)
 }
 
 type test = suite.Test[*fixture]

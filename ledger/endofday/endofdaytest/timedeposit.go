@@ -131,6 +131,15 @@ func testMaturityInstructions(t *testing.T, f *fixture) {
 	next := f.runEOD()
 	require.Zero(t, next.Maturities)
 	f.RequireBalance(demands[0].ID, tests[0].demand)
+	// Opening again with the first key finds the rolled-over deposit and
+	// moves nothing: its funding is repeated as first made, not at the
+	// principal, rate and start the rollover gave it.
+	again, err := f.openDeposit(demands[1].ID, "5000.00", 1, interest.RolloverAll, "td-"+interest.RolloverAll.String())
+	require.NoError(t, err)
+	require.True(t, again.Replayed)
+	require.Equal(t, deposits[1].ID, again.Deposit.ID)
+	f.RequireBalance(demands[1].ID, tests[1].demand)
+	f.RequireBalance(deposits[1].ID, tests[1].tdBal)
 
 	// The held deposit is paid out on request, as it stands.
 	closure, _, err := f.eod.CloseTimeDepositEarly(f.Ctx, deposits[3].ID)
