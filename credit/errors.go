@@ -1,0 +1,42 @@
+package credit
+
+import (
+	"fmt"
+
+	"github.com/bankkit/bankkit/fault"
+)
+
+// Sentinel errors, matched with errors.Is.
+var (
+	// ErrInvalidInput: a field failed validation. The error is a
+	// *fault.FieldError naming the field.
+	ErrInvalidInput = fault.New(fault.Invalid, "invalid-input", "credit: invalid input")
+	// ErrNotFound: no product or application has that id (or code).
+	ErrNotFound = fault.New(fault.NotFound, "not-found", "credit: not found")
+	// ErrDuplicate: a product with that code exists already.
+	ErrDuplicate = fault.New(fault.Conflict, "duplicate", "credit: duplicate")
+	// ErrOpenApplication: the customer already has an open application for
+	// the product; decide or withdraw it first.
+	ErrOpenApplication = fault.New(fault.Conflict, "open-application", "credit: an application for this product is already open")
+	// ErrIneligible: an eligibility rule refused the application. The
+	// error is a *Refusal naming the rule.
+	ErrIneligible = fault.New(fault.Unprocessable, "ineligible", "credit: not eligible")
+	// ErrInvalidTransition: the application's state does not allow the
+	// step (scoring a withdrawn application, withdrawing a decided one).
+	ErrInvalidTransition = fault.New(fault.Conflict, "invalid-state-transition", "credit: invalid state transition")
+	// ErrVersionConflict: the update was based on a stale version.
+	ErrVersionConflict = fault.New(fault.PreconditionFailed, "precondition-failed", "credit: version conflict")
+	// ErrUnavailable: a port (KYC, bureau, behavioural features) failed;
+	// nothing was changed, try again later.
+	ErrUnavailable = fault.New(fault.Unavailable, "unavailable", "credit: a dependency is unavailable")
+	// ErrNoConvergence: the APR solver did not reach its tolerance; the
+	// cash flows have no internal rate of return in range.
+	ErrNoConvergence = fault.New(fault.Unprocessable, "no-convergence", "credit: the rate of return does not converge")
+)
+
+func invalid(field, format string, args ...any) error {
+	return fault.Field(ErrInvalidInput, field, fmt.Sprintf(format, args...))
+}
+
+// within re-roots a nested validation error under parent ("fees.origination.rate").
+func within(parent string, err error) error { return fault.Within(parent, err) }

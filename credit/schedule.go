@@ -1,0 +1,379 @@
+package credit
+
+import (
+	"math/bits"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/money"
+)
+
+// Terms are what a schedule is computed from: the loan's amount, rate and
+// shape. TermsFor derives them from a product; they can also be written by
+// hand (a migrated loan, a quote).
+type Terms struct {
+	// Principal is the amount to repay: what is lent plus a financed fee.
+	Principal money.Money `json:"principal"`
+	// Disbursed is the cash the borrower receives (the principal less a
+	// deducted fee, or without a financed one); the APR is the rate that
+	// discounts the instalments to it. Zero: the principal.
+	Disbursed  money.Money     `json:"disbursed"`
+	AnnualRate decimal.Decimal `json:"annual_rate"` // contract rate: 0.06 is 6%
+	Term       int             `json:"term"`        // number of periods
+
+	Method         RepaymentMethod     `json:"repayment_method"`
+	InterestMethod InterestMethod      `json:"interest_method"`
+	DayCount       money.DayCount      `json:"day_count"`
+	Frequency      Frequency           `json:"frequency"`
+	Adjustment     calendar.Adjustment `json:"adjustment"`
+
+	// Start is the value date: interest runs from it.
+	Start calendar.Date `json:"start"`
+	// FirstDue is the end of the first period. Zero: one regular period
+	// after Start. Another date makes a broken first period (shorter or
+	// longer than a regular one, at most two), whose interest is counted
+	// by DayCount; later periods are regular and anchored on it.
+	FirstDue calendar.Date `json:"first_due,omitzero"`
+
+	GracePrincipal int `json:"grace_principal"`
+	GraceInterest  int `json:"grace_interest"`
+}
+
+// Instalment is one line of a schedule. Interest is counted over the
+// unadjusted period (PeriodStart to PeriodEnd) and paid on DueDate, the
+// period end moved onto a business day, so moving a due date over a
+// weekend neither costs nor saves the borrower interest.
+type Instalment struct {
+	Number      int             `json:"number"` // from 1
+	PeriodStart calendar.Date   `json:"period_start"`
+	PeriodEnd   calendar.Date   `json:"period_end"`
+	DueDate     calendar.Date   `json:"due_date"`
+	Rate        decimal.Decimal `json:"rate"` // the annual rate of the period
+	Principal   money.Money     `json:"principal"`
+	// Interest is the interest payable on DueDate; Accrued the interest of
+	// this period. They differ only in a grace on interest, whose accruals
+	// are deferred to the first instalment after it.
+	Interest money.Money `json:"interest"`
+	Accrued  money.Money `json:"accrued"`
+	Balance  money.Money `json:"balance"` // principal outstanding after payment
+}
+
+// Total is the instalment's payment: principal plus interest.
+func (in Instalment) Total() money.Money {
+	return money.Money{Amount: in.Principal.Amount.Add(in.Interest.Amount), Currency: in.Principal.Currency}
+}
+
+// Schedule is a loan's repayment plan.
+type Schedule struct {
+	Terms         Terms        `json:"terms"`
+	Instalments   []Instalment `json:"instalments"`
+	TotalInterest money.Money  `json:"total_interest"`
+	// TotalPayable is principal plus interest over the life of the loan.
+	TotalPayable money.Money `json:"total_payable"`
+}
+
+// Maturity is the due date of the last instalment.
+func (s Schedule) Maturity() calendar.Date {
+	if len(s.Instalments) == 0 {
+		return calendar.Date{}
+	}
+	return s.Instalments[len(s.Instalments)-1].DueDate
+}
+
+// Validate checks the terms, naming the first field at fault.
+func (t Terms) Validate() error {
+	c := t.Principal.Currency
+	if !c.Valid() {
+		return invalid("principal.currency", "must be an ISO 4217 code")
+	}
+	if !t.Principal.Amount.IsPositive() {
+		return invalid("principal", "must be positive")
+	}
+	if err := checkAmount("principal", t.Principal.Amount, c); err != nil {
+		return err
+	}
+	if !t.Disbursed.Amount.IsZero() || t.Disbursed.Currency != "" {
+		if t.Disbursed.Currency != c {
+			return invalid("disbursed.currency", "must be the principal's currency %s", c)
+		}
+		if err := checkAmount("disbursed", t.Disbursed.Amount, c); err != nil {
+			return err
+		}
+		if !t.Disbursed.Amount.IsPositive() {
+			return invalid("disbursed", "must be positive")
+		}
+	}
+	if err := checkRate("annual_rate", t.AnnualRate, false); err != nil {
+		return err
+	}
+	if t.Term < 1 || t.Term > MaxProductTerm {
+		return invalid("term", "must be 1-%d periods", MaxProductTerm)
+	}
+	if !t.Method.Valid() {
+		return invalid("repayment_method", "must be annuity, equal_principal, interest_only or bullet")
+	}
+	if !t.InterestMethod.Valid() {
+		return invalid("interest_method", "must be declining or flat")
+	}
+	if t.InterestMethod == Flat && t.Method != Annuity {
+		return invalid("interest_method", "flat is quoted only for annuity loans")
+	}
+	if !t.DayCount.Valid() {
+		return invalid("day_count", "must be ACT/365F, ACT/360, 30/360 or ACT/ACT")
+	}
+	if !t.Frequency.Valid() {
+		return invalid("frequency", "must be monthly, biweekly or weekly")
+	}
+	if !t.Adjustment.Valid() {
+		return invalid("adjustment", "must be a business-day convention")
+	}
+	if !t.Start.Valid() || t.Start.IsZero() {
+		return invalid("start", "must be a date")
+	}
+	if !t.FirstDue.IsZero() {
+		if !t.FirstDue.Valid() {
+			return invalid("first_due", "must be a date")
+		}
+		if !t.FirstDue.After(t.Start) || t.FirstDue.After(t.Frequency.add(t.Start, 2)) {
+			return invalid("first_due", "must be after start and at most two periods after it")
+		}
+	}
+	p := Product{Method: t.Method, GracePrincipal: t.GracePrincipal, GraceInterest: t.GraceInterest}
+	return p.checkGrace(t.Term, "term")
+}
+
+// firstDue is the end of the first period.
+func (t Terms) firstDue() calendar.Date {
+	if t.FirstDue.IsZero() {
+		return t.Frequency.add(t.Start, 1)
+	}
+	return t.FirstDue
+}
+
+// broken reports whether the first period is not a regular one.
+func (t Terms) broken() bool { return t.firstDue() != t.Frequency.add(t.Start, 1) }
+
+// NewSchedule computes the schedule of the terms: a pure, deterministic
+// function. Due dates are moved onto business days of cal by the terms'
+// Adjustment; a nil cal leaves them as they fall. Every amount is in
+// minor units of the currency, rounded half-even; the last instalment
+// takes the remaining principal, so the principal sums exactly to
+// Terms.Principal.
+//
+// A regular period's interest is the balance times the annual rate over
+// Frequency.PerYear (the periodic rate of Chinese retail loans, 月利率 =
+// 年利率/12); a broken first period's is the balance times the annual rate
+// times the DayCount fraction of its days.
+func NewSchedule(t Terms, cal *calendar.BusinessCalendar) (Schedule, error) {
+	if err := t.Validate(); err != nil {
+		return Schedule{}, err
+	}
+	e := newEngine(t, cal)
+	return e.run(0, t.Term, e.principal, t.AnnualRate, 0, nil)
+}
+
+// engine computes schedules in minor units with integer arithmetic (a
+// 128-bit product and quotient per accrual), so a 360-period schedule
+// costs microseconds; only the level instalment and a broken period's
+// interest are computed in decimal.
+type engine struct {
+	t         Terms
+	cal       *calendar.BusinessCalendar
+	places    int32
+	principal int64 // of the terms, minor units
+	anchor    calendar.Date
+	ppy       int64
+}
+
+func newEngine(t Terms, cal *calendar.BusinessCalendar) *engine {
+	places := t.Principal.Currency.MinorUnits()
+	return &engine{t: t, cal: cal, places: places, principal: toMinor(t.Principal.Amount, places),
+		anchor: t.firstDue(), ppy: int64(t.Frequency.PerYear())}
+}
+
+func toMinor(d decimal.Decimal, places int32) int64 { return d.Shift(places).IntPart() }
+
+func (e *engine) money(minor int64) money.Money {
+	return money.Money{Amount: decimal.New(minor, -e.places), Currency: e.t.Principal.Currency}
+}
+
+// rateMicro is an annual rate in millionths (rates carry at most six
+// decimals).
+func rateMicro(r decimal.Decimal) int64 { return r.Shift(rateScale).IntPart() }
+
+// regular is the interest of one regular period on balance.
+func (e *engine) regular(balance, micro int64) int64 {
+	return mulDivHalfEven(balance, micro, 1_000_000*e.ppy)
+}
+
+// periodEnd is the unadjusted end of period k (from 1).
+func (e *engine) periodEnd(k int) calendar.Date { return e.t.Frequency.add(e.anchor, k-1) }
+
+// accrued is the interest of period k (from 1) on balance.
+func (e *engine) accrued(k int, balance int64, rate decimal.Decimal, micro int64) int64 {
+	if k == 1 && e.t.broken() {
+		i := money.SimpleInterest(decimal.New(balance, 0), rate, e.t.DayCount, e.t.Start, e.anchor)
+		return i.RoundBank(0).IntPart()
+	}
+	return e.regular(balance, micro)
+}
+
+// level is the equal instalment that repays balance over n regular
+// periods at the annual rate: P·r / (1 − (1+r)^−n) with r the periodic
+// rate, computed to 30 significant places and rounded half-even to the
+// minor unit.
+func (e *engine) level(balance int64, rate decimal.Decimal, n int) int64 {
+	if rate.IsZero() {
+		return divHalfEven(balance, int64(n))
+	}
+	const prec = 30
+	r := rate.DivRound(decimal.NewFromInt(e.ppy), prec)
+	q := powRound(decimal.NewFromInt(1).Add(r), n, prec)
+	a := decimal.New(balance, 0).Mul(r).Mul(q).DivRound(q.Sub(decimal.NewFromInt(1)), prec)
+	return a.RoundBank(0).IntPart()
+}
+
+// powRound is x^n by squaring, each product rounded to prec decimals so
+// the digits stay bounded.
+func powRound(x decimal.Decimal, n int, prec int32) decimal.Decimal {
+	result := decimal.NewFromInt(1)
+	for n > 0 {
+		if n&1 == 1 {
+			result = result.Mul(x).Round(prec)
+		}
+		x = x.Mul(x).Round(prec)
+		n >>= 1
+	}
+	return result
+}
+
+// run computes instalments from+1 .. n, with balance outstanding after
+// instalment from, at rate, interest deferred so far in deferred, and
+// kept the instalments before (which it copies). fixed, when not zero, is
+// the level to keep (the instalment of an annuity, the principal per
+// period of equal principal) instead of one computed for the remaining
+// periods.
+func (e *engine) run(from, n int, balance int64, rate decimal.Decimal, deferred int64, kept []Instalment) (Schedule, error) {
+	t := e.t
+	micro := rateMicro(rate)
+	lines := make([]Instalment, from, n)
+	copy(lines, kept)
+	amortising := n - max(t.GracePrincipal, from) // periods that repay principal
+	var lvl int64
+	if t.Method == Bullet {
+		return e.bullet(rate)
+	}
+	prevDue := calendar.Date{}
+	if from > 0 {
+		prevDue = kept[from-1].DueDate
+	}
+	for k := from + 1; k <= n; k++ {
+		start := t.Start
+		if k > 1 {
+			start = e.periodEnd(k - 1)
+		}
+		end := e.periodEnd(k)
+		due := end
+		if e.cal != nil {
+			d, err := e.cal.Adjust(end, t.Adjustment)
+			if err != nil {
+				return Schedule{}, invalid("start", "a due date cannot be moved onto a business day: %v", err)
+			}
+			due = d
+		}
+		if !due.After(prevDue) || due.Before(start) {
+			return Schedule{}, invalid("adjustment", "moves due date %s to %s, on or before the one before it", end, due)
+		}
+		prevDue = due
+		base := balance
+		if t.InterestMethod == Flat {
+			base = e.principal
+		}
+		acc := e.accrued(k, base, rate, micro)
+		var prin, pay int64
+		switch {
+		case k <= t.GraceInterest:
+			deferred += acc
+		case k <= t.GracePrincipal || t.Method == InterestOnly && k < n:
+			pay, deferred = acc+deferred, 0
+		default:
+			if lvl == 0 {
+				lvl = e.levelFor(balance, rate, amortising)
+			}
+			switch {
+			case k == n:
+				prin = balance
+			case t.Method == Annuity && t.InterestMethod == Declining:
+				prin = lvl - e.regular(balance, micro)
+			default: // equal principal; flat annuity
+				prin = lvl
+			}
+			prin = min(max(prin, 0), balance)
+			pay, deferred = acc+deferred, 0
+		}
+		balance -= prin
+		lines = append(lines, Instalment{Number: k, PeriodStart: start, PeriodEnd: end, DueDate: due, Rate: rate,
+			Principal: e.money(prin), Interest: e.money(pay), Accrued: e.money(acc), Balance: e.money(balance)})
+	}
+	return e.finish(lines), nil
+}
+
+// levelFor is the per-period level of the method over n amortising
+// periods: the instalment of a declining annuity, the principal per period
+// otherwise.
+func (e *engine) levelFor(balance int64, rate decimal.Decimal, n int) int64 {
+	if e.t.Method == Annuity && e.t.InterestMethod == Declining {
+		return e.level(balance, rate, n)
+	}
+	return divHalfEven(balance, int64(n))
+}
+
+// bullet is the one-line schedule of a bullet loan: all interest, on the
+// whole principal, with the principal at maturity.
+func (e *engine) bullet(rate decimal.Decimal) (Schedule, error) {
+	t := e.t
+	end := e.periodEnd(t.Term)
+	due := end
+	if e.cal != nil {
+		d, err := e.cal.Adjust(end, t.Adjustment)
+		if err != nil {
+			return Schedule{}, invalid("start", "the due date cannot be moved onto a business day: %v", err)
+		}
+		due = d
+	}
+	// The first period (broken or not) plus Term-1 regular ones, summed
+	// unrounded and rounded once.
+	first := money.SimpleInterest(decimal.New(e.principal, 0), rate, t.DayCount, t.Start, e.anchor)
+	if !t.broken() {
+		first = decimal.New(e.principal, 0).Mul(rate).DivRound(decimal.NewFromInt(e.ppy), 20)
+	}
+	rest := decimal.New(e.principal, 0).Mul(rate).Mul(decimal.NewFromInt(int64(t.Term-1))).DivRound(decimal.NewFromInt(e.ppy), 20)
+	acc := first.Add(rest).RoundBank(0).IntPart()
+	line := Instalment{Number: 1, PeriodStart: t.Start, PeriodEnd: end, DueDate: due, Rate: rate,
+		Principal: e.money(e.principal), Interest: e.money(acc), Accrued: e.money(acc), Balance: e.money(0)}
+	return e.finish([]Instalment{line}), nil
+}
+
+func (e *engine) finish(lines []Instalment) Schedule {
+	var interest, principal int64
+	for _, l := range lines {
+		interest += toMinor(l.Interest.Amount, e.places)
+		principal += toMinor(l.Principal.Amount, e.places)
+	}
+	return Schedule{Terms: e.t, Instalments: lines, TotalInterest: e.money(interest), TotalPayable: e.money(interest + principal)}
+}
+
+// mulDivHalfEven is a×b/d rounded half-even, for non-negative a, b and
+// positive d whose quotient fits in 63 bits (balances are bounded by
+// money.Capacity, rates by 100%).
+func mulDivHalfEven(a, b, d int64) int64 {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	q, r := bits.Div64(hi, lo, uint64(d))
+	if twice := 2 * r; twice > uint64(d) || twice == uint64(d) && q&1 == 1 {
+		q++
+	}
+	return int64(q)
+}
+
+func divHalfEven(a, d int64) int64 { return mulDivHalfEven(a, 1, d) }
