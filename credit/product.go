@@ -502,3 +502,52 @@ func itoa(i int) string {
 	}
 	return string(b[n:])
 }
+
+// TermsFor returns the terms of a loan of amount over term periods of the
+// product at the annual rate, starting on start (first due: zero for one
+// regular period). A financed origination fee is added to the principal;
+// a deducted one is kept back from the cash disbursed. The amount, term
+// and rate are checked against the product's limits, naming the field.
+func (p Product) TermsFor(amount money.Money, term int, rate decimal.Decimal, start, firstDue calendar.Date) (Terms, error) {
+	if err := p.checkLoan(amount, term); err != nil {
+		return Terms{}, err
+	}
+	if err := checkRate("rate", rate, false); err != nil {
+		return Terms{}, err
+	}
+	if rate.GreaterThan(p.MaxRate) {
+		return Terms{}, invalid("rate", "must be at most the product's max_rate %s", p.MaxRate)
+	}
+	fee := p.Origination.On(amount)
+	principal, disbursed := amount, amount
+	if p.Origination.Financed {
+		principal.Amount = amount.Amount.Add(fee.Amount)
+	} else {
+		disbursed.Amount = amount.Amount.Sub(fee.Amount)
+		if !disbursed.Amount.IsPositive() {
+			return Terms{}, invalid("amount", "is consumed by the origination fee %s", fee.ValueString())
+		}
+	}
+	t := Terms{Principal: principal, Disbursed: disbursed, AnnualRate: rate, Term: term,
+		Method: p.Method, InterestMethod: p.InterestMethod, DayCount: p.DayCount, Frequency: p.Frequency,
+		Adjustment: p.Adjustment, Start: start, FirstDue: firstDue,
+		GracePrincipal: p.GracePrincipal, GraceInterest: p.GraceInterest}
+	return t, t.Validate()
+}
+
+// checkLoan checks an amount and term against the product's limits.
+func (p Product) checkLoan(amount money.Money, term int) error {
+	if amount.Currency != p.Currency {
+		return invalid("amount.currency", "must be the product's currency %s", p.Currency)
+	}
+	if !amount.Amount.Equal(amount.Amount.Round(p.Currency.MinorUnits())) {
+		return invalid("amount", "has more decimals than %s allows", p.Currency)
+	}
+	if amount.Amount.LessThan(p.MinAmount) || amount.Amount.GreaterThan(p.MaxAmount) {
+		return invalid("amount", "must be from %s to %s", p.MinAmount.StringFixed(p.Currency.MinorUnits()), p.MaxAmount.StringFixed(p.Currency.MinorUnits()))
+	}
+	if term < p.MinTerm || term > p.MaxTerm {
+		return invalid("term", "must be from %d to %d periods", p.MinTerm, p.MaxTerm)
+	}
+	return nil
+}

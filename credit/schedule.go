@@ -1,6 +1,7 @@
 package credit
 
 import (
+	"encoding/json"
 	"math/bits"
 
 	"github.com/shopspring/decimal"
@@ -64,21 +65,96 @@ func (in Instalment) Total() money.Money {
 	return money.Money{Amount: in.Principal.Amount.Add(in.Interest.Amount), Currency: in.Principal.Currency}
 }
 
-// Schedule is a loan's repayment plan.
+// Schedule is a loan's repayment plan. It keeps its lines in minor units
+// and makes money values of them on request (Instalments, Instalment), so
+// computing one is cheap enough for quotes and end of day; the zero
+// Schedule has no instalments.
 type Schedule struct {
-	Terms         Terms        `json:"terms"`
-	Instalments   []Instalment `json:"instalments"`
-	TotalInterest money.Money  `json:"total_interest"`
-	// TotalPayable is principal plus interest over the life of the loan.
-	TotalPayable money.Money `json:"total_payable"`
+	terms  Terms
+	lines  []line
+	places int32
+	// sums of the lines, minor units
+	interest, principal int64
 }
+
+// line is an instalment in minor units, the rate in millionths: no
+// pointers, so a schedule is one allocation the collector need not scan.
+// A line's period starts where the one before ends (the first at
+// Terms.Start).
+type line struct {
+	end, due                                    calendar.Date
+	rate, principal, interest, accrued, balance int64
+}
+
+// Terms are the terms the schedule was computed from. After a
+// reprice, the rate of each instalment is its own (Instalment.Rate).
+func (s Schedule) Terms() Terms { return s.terms }
+
+// Len is the number of instalments.
+func (s Schedule) Len() int { return len(s.lines) }
+
+// Instalment returns instalment k, from 1 to Len.
+func (s Schedule) Instalment(k int) (Instalment, error) {
+	if k < 1 || k > len(s.lines) {
+		return Instalment{}, invalid("instalment", "must be from 1 to %d", len(s.lines))
+	}
+	return s.instalment(k - 1), nil
+}
+
+func (s Schedule) instalment(i int) Instalment {
+	l := s.lines[i]
+	start := s.terms.Start
+	if i > 0 {
+		start = s.lines[i-1].end
+	}
+	in := Instalment{Number: i + 1, PeriodStart: start, PeriodEnd: l.end, DueDate: l.due, Rate: decimal.New(l.rate, -rateScale),
+		Principal: s.money(l.principal), Interest: s.money(l.interest), Balance: s.money(l.balance)}
+	in.Accrued = in.Interest // immutable, so shared when equal
+	if l.accrued != l.interest {
+		in.Accrued = s.money(l.accrued)
+	}
+	return in
+}
+
+// Instalments returns every instalment, in order.
+func (s Schedule) Instalments() []Instalment {
+	out := make([]Instalment, len(s.lines))
+	for i := range s.lines {
+		out[i] = s.instalment(i)
+	}
+	return out
+}
+
+// TotalInterest is the interest over the life of the loan.
+func (s Schedule) TotalInterest() money.Money { return s.money(s.interest) }
+
+// TotalPayable is principal plus interest over the life of the loan.
+func (s Schedule) TotalPayable() money.Money { return s.money(s.interest + s.principal) }
 
 // Maturity is the due date of the last instalment.
 func (s Schedule) Maturity() calendar.Date {
-	if len(s.Instalments) == 0 {
+	if len(s.lines) == 0 {
 		return calendar.Date{}
 	}
-	return s.Instalments[len(s.Instalments)-1].DueDate
+	return s.lines[len(s.lines)-1].due
+}
+
+func (s Schedule) money(minor int64) money.Money {
+	return money.Money{Amount: decimal.New(minor, -s.places), Currency: s.terms.Principal.Currency}
+}
+
+// scheduleJSON is the JSON form of a Schedule.
+type scheduleJSON struct {
+	Terms         Terms        `json:"terms"`
+	Instalments   []Instalment `json:"instalments"`
+	TotalInterest money.Money  `json:"total_interest"`
+	TotalPayable  money.Money  `json:"total_payable"`
+}
+
+// MarshalJSON writes the terms, every instalment and the totals.
+func (s Schedule) MarshalJSON() ([]byte, error) {
+	return json.Marshal(scheduleJSON{Terms: s.terms, Instalments: s.Instalments(),
+		TotalInterest: s.TotalInterest(), TotalPayable: s.TotalPayable()})
 }
 
 // Validate checks the terms, naming the first field at fault.
@@ -100,8 +176,8 @@ func (t Terms) Validate() error {
 		if err := checkAmount("disbursed", t.Disbursed.Amount, c); err != nil {
 			return err
 		}
-		if !t.Disbursed.Amount.IsPositive() {
-			return invalid("disbursed", "must be positive")
+		if !t.Disbursed.Amount.IsPositive() || t.Disbursed.Amount.GreaterThan(t.Principal.Amount) {
+			return invalid("disbursed", "must be positive and at most the principal")
 		}
 	}
 	if err := checkRate("annual_rate", t.AnnualRate, false); err != nil {
@@ -170,7 +246,7 @@ func NewSchedule(t Terms, cal *calendar.BusinessCalendar) (Schedule, error) {
 		return Schedule{}, err
 	}
 	e := newEngine(t, cal)
-	return e.run(0, t.Term, e.principal, t.AnnualRate, 0, nil)
+	return e.run(0, t.Term, e.principal, t.AnnualRate, 0, 0, nil)
 }
 
 // engine computes schedules in minor units with integer arithmetic (a
@@ -193,10 +269,6 @@ func newEngine(t Terms, cal *calendar.BusinessCalendar) *engine {
 }
 
 func toMinor(d decimal.Decimal, places int32) int64 { return d.Shift(places).IntPart() }
-
-func (e *engine) money(minor int64) money.Money {
-	return money.Money{Amount: decimal.New(minor, -e.places), Currency: e.t.Principal.Currency}
-}
 
 // rateMicro is an annual rate in millionths (rates carry at most six
 // decimals).
@@ -254,25 +326,26 @@ func powRound(x decimal.Decimal, n int, prec int32) decimal.Decimal {
 // the level to keep (the instalment of an annuity, the principal per
 // period of equal principal) instead of one computed for the remaining
 // periods.
-func (e *engine) run(from, n int, balance int64, rate decimal.Decimal, deferred int64, kept []Instalment) (Schedule, error) {
+func (e *engine) run(from, n int, balance int64, rate decimal.Decimal, deferred, fixed int64, kept []line) (Schedule, error) {
 	t := e.t
 	micro := rateMicro(rate)
-	lines := make([]Instalment, from, n)
+	lines := make([]line, from, n)
 	copy(lines, kept)
 	amortising := n - max(t.GracePrincipal, from) // periods that repay principal
-	var lvl int64
+	lvl := fixed
 	if t.Method == Bullet {
 		return e.bullet(rate)
 	}
 	prevDue := calendar.Date{}
 	if from > 0 {
-		prevDue = kept[from-1].DueDate
+		prevDue = kept[from-1].due
 	}
+	start := t.Start
+	if from > 0 {
+		start = kept[from-1].end
+	}
+	broken := t.broken()
 	for k := from + 1; k <= n; k++ {
-		start := t.Start
-		if k > 1 {
-			start = e.periodEnd(k - 1)
-		}
 		end := e.periodEnd(k)
 		due := end
 		if e.cal != nil {
@@ -286,11 +359,14 @@ func (e *engine) run(from, n int, balance int64, rate decimal.Decimal, deferred 
 			return Schedule{}, invalid("adjustment", "moves due date %s to %s, on or before the one before it", end, due)
 		}
 		prevDue = due
-		base := balance
-		if t.InterestMethod == Flat {
-			base = e.principal
+		reg := e.regular(balance, micro)
+		acc := reg
+		switch {
+		case t.InterestMethod == Flat:
+			acc = e.accrued(k, e.principal, rate, micro)
+		case k == 1 && broken:
+			acc = e.accrued(k, balance, rate, micro)
 		}
-		acc := e.accrued(k, base, rate, micro)
 		var prin, pay int64
 		switch {
 		case k <= t.GraceInterest:
@@ -305,7 +381,7 @@ func (e *engine) run(from, n int, balance int64, rate decimal.Decimal, deferred 
 			case k == n:
 				prin = balance
 			case t.Method == Annuity && t.InterestMethod == Declining:
-				prin = lvl - e.regular(balance, micro)
+				prin = lvl - reg
 			default: // equal principal; flat annuity
 				prin = lvl
 			}
@@ -313,8 +389,9 @@ func (e *engine) run(from, n int, balance int64, rate decimal.Decimal, deferred 
 			pay, deferred = acc+deferred, 0
 		}
 		balance -= prin
-		lines = append(lines, Instalment{Number: k, PeriodStart: start, PeriodEnd: end, DueDate: due, Rate: rate,
-			Principal: e.money(prin), Interest: e.money(pay), Accrued: e.money(acc), Balance: e.money(balance)})
+		lines = append(lines, line{end: end, due: due, rate: micro,
+			principal: prin, interest: pay, accrued: acc, balance: balance})
+		start = end
 	}
 	return e.finish(lines), nil
 }
@@ -350,18 +427,17 @@ func (e *engine) bullet(rate decimal.Decimal) (Schedule, error) {
 	}
 	rest := decimal.New(e.principal, 0).Mul(rate).Mul(decimal.NewFromInt(int64(t.Term-1))).DivRound(decimal.NewFromInt(e.ppy), 20)
 	acc := first.Add(rest).RoundBank(0).IntPart()
-	line := Instalment{Number: 1, PeriodStart: t.Start, PeriodEnd: end, DueDate: due, Rate: rate,
-		Principal: e.money(e.principal), Interest: e.money(acc), Accrued: e.money(acc), Balance: e.money(0)}
-	return e.finish([]Instalment{line}), nil
+	l := line{end: end, due: due, rate: rateMicro(rate), principal: e.principal, interest: acc, accrued: acc}
+	return e.finish([]line{l}), nil
 }
 
-func (e *engine) finish(lines []Instalment) Schedule {
-	var interest, principal int64
+func (e *engine) finish(lines []line) Schedule {
+	s := Schedule{terms: e.t, lines: lines, places: e.places}
 	for _, l := range lines {
-		interest += toMinor(l.Interest.Amount, e.places)
-		principal += toMinor(l.Principal.Amount, e.places)
+		s.interest += l.interest
+		s.principal += l.principal
 	}
-	return Schedule{Terms: e.t, Instalments: lines, TotalInterest: e.money(interest), TotalPayable: e.money(interest + principal)}
+	return s
 }
 
 // mulDivHalfEven is a×b/d rounded half-even, for non-negative a, b and
