@@ -1,6 +1,7 @@
 package credit
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/bankkit/bankkit/fault"
@@ -38,5 +39,13 @@ func invalid(field, format string, args ...any) error {
 	return fault.Field(ErrInvalidInput, field, fmt.Sprintf(format, args...))
 }
 
-// within re-roots a nested validation error under parent ("fees.origination.rate").
-func within(parent string, err error) error { return fault.Within(parent, err) }
+// within re-roots a nested validation error under parent
+// ("origination_fee.rate"); an error about the whole nested value (no
+// field of its own) names parent.
+func within(parent string, err error) error {
+	var fe *fault.FieldError
+	if errors.As(err, &fe) && fe.Field == "" {
+		return fault.Field(fe.Err, parent, fe.Reason)
+	}
+	return fault.Within(parent, err)
+}
