@@ -25,8 +25,6 @@ var (
 	// ErrInvalidTransition: the application's state does not allow the
 	// step (scoring a withdrawn application, withdrawing a decided one).
 	ErrInvalidTransition = fault.New(fault.Conflict, "invalid-state-transition", "credit: invalid state transition")
-	// ErrVersionConflict: the update was based on a stale version.
-	ErrVersionConflict = fault.New(fault.PreconditionFailed, "precondition-failed", "credit: version conflict")
 	// ErrUnavailable: a port (KYC, bureau, behavioural features) failed;
 	// nothing was changed, try again later.
 	ErrUnavailable = fault.New(fault.Unavailable, "unavailable", "credit: a dependency is unavailable")
