@@ -1,6 +1,8 @@
 package credit
 
 import (
+	"slices"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -16,7 +18,9 @@ import (
 // sooner. Flat-rate and bullet schedules cannot be partly prepaid (flat
 // interest is on the original principal, and a bullet has no instalment
 // to prepay after); they are repaid in full. The prepayment fee is the
-// product's (Product.PrepaymentFee.On).
+// product's (Product.PrepaymentFee.On). The prepayment shows on
+// instalment after (Prepaid, and the Balance after it), and no later
+// change may reach before it.
 func (s Schedule) Prepay(after int, amount money.Money, mode PrepaymentMode, cal *calendar.BusinessCalendar) (Schedule, error) {
 	t := s.terms
 	if err := t.Validate(); err != nil {
@@ -39,6 +43,9 @@ func (s Schedule) Prepay(after int, amount money.Money, mode PrepaymentMode, cal
 	if !amount.Amount.IsPositive() || !amount.Amount.Equal(amount.Amount.Round(e.places)) {
 		return Schedule{}, invalid("amount", "must be positive, in minor units of %s", t.Principal.Currency)
 	}
+	if after < s.fixed {
+		return Schedule{}, invalid("after", "must not be before instalment %d, where the schedule last changed", s.fixed)
+	}
 	balance := s.lines[after-1].balance
 	paid := toMinor(amount.Amount, e.places)
 	if paid >= balance {
@@ -46,15 +53,18 @@ func (s Schedule) Prepay(after int, amount money.Money, mode PrepaymentMode, cal
 	}
 	rate := decimal.New(s.lines[after].rate, -rateScale)
 	deferred := s.deferredAfter(after)
-	if mode == ReduceInstalment {
-		return e.run(after, n, balance-paid, rate, deferred, 0, s.lines[:after])
+	kept := slices.Clone(s.lines[:after])
+	kept[after-1].prepaid += paid
+	kept[after-1].balance -= paid
+	periods, lvl := n, int64(0)
+	if mode == ReduceTerm {
+		if l, ok := s.levelAfter(after, e); ok { // else only the last is left: nothing to shorten
+			periods, lvl = max(t.GracePrincipal, after)+e.periodsAt(balance-paid, rate, l), l
+		}
 	}
-	lvl, ok := s.levelAfter(after, e)
-	if !ok { // only the last instalment is left: nothing to shorten
-		return e.run(after, n, balance-paid, rate, deferred, 0, s.lines[:after])
-	}
-	rest := e.periodsAt(balance-paid, rate, lvl)
-	return e.run(after, max(t.GracePrincipal, after)+rest, balance-paid, rate, deferred, lvl, s.lines[:after])
+	out, err := e.run(after, periods, balance-paid, rate, deferred, lvl, kept)
+	out.fixed = after
+	return out, err
 }
 
 // Reprice returns the schedule of a floating-rate loan whose rate changes
@@ -62,7 +72,9 @@ func (s Schedule) Prepay(after int, amount money.Money, mode PrepaymentMode, cal
 // date on: every period that starts on or after it is computed again at
 // the new rate from the balance then outstanding; an annuity's instalment
 // is recomputed over the periods left. Periods already begun keep their
-// rate, as Chinese floating-rate loans reprice on a repricing day.
+// rate, as Chinese floating-rate loans reprice on a repricing day. on must
+// fall after the start (a rate from the start is new terms) and not before
+// the schedule's last prepayment or repricing.
 func (s Schedule) Reprice(on calendar.Date, rate decimal.Decimal, cal *calendar.BusinessCalendar) (Schedule, error) {
 	t := s.terms
 	if err := t.Validate(); err != nil {
@@ -89,11 +101,15 @@ func (s Schedule) Reprice(on calendar.Date, rate decimal.Decimal, cal *calendar.
 		return Schedule{}, invalid("on", "no period starts on or after %s", on)
 	}
 	if k == 0 {
-		t.AnnualRate = rate
-		return NewSchedule(t, cal)
+		return Schedule{}, invalid("on", "must be after the start %s: a rate from the start is new terms", t.Start)
+	}
+	if k < s.fixed {
+		return Schedule{}, invalid("on", "must not be before %s, where the schedule last changed", s.lines[s.fixed-1].end)
 	}
 	e := newEngine(t, cal)
-	return e.run(k, len(s.lines), s.lines[k-1].balance, rate, s.deferredAfter(k), 0, s.lines[:k])
+	out, err := e.run(k, len(s.lines), s.lines[k-1].balance, rate, s.deferredAfter(k), 0, s.lines[:k])
+	out.fixed = k
+	return out, err
 }
 
 // deferredAfter is the interest accrued but not yet paid after

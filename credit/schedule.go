@@ -57,7 +57,10 @@ type Instalment struct {
 	// are deferred to the first instalment after it.
 	Interest money.Money `json:"interest"`
 	Accrued  money.Money `json:"accrued"`
-	Balance  money.Money `json:"balance"` // principal outstanding after payment
+	// Prepaid is principal prepaid on the due date, after the instalment
+	// (Schedule.Prepay); Balance is what is outstanding after both.
+	Prepaid money.Money `json:"prepaid,omitzero"`
+	Balance money.Money `json:"balance"`
 }
 
 // Total is the instalment's payment: principal plus interest.
@@ -73,8 +76,11 @@ type Schedule struct {
 	terms  Terms
 	lines  []line
 	places int32
-	// sums of the lines, minor units
+	// sums of the lines, minor units (principal includes prepayments)
 	interest, principal int64
+	// fixed is the number of leading instalments that a prepayment or a
+	// repricing has made history: later changes may not reach before it.
+	fixed int
 }
 
 // line is an instalment in minor units, the rate in millionths: no
@@ -82,8 +88,8 @@ type Schedule struct {
 // A line's period starts where the one before ends (the first at
 // Terms.Start).
 type line struct {
-	end, due                                    calendar.Date
-	rate, principal, interest, accrued, balance int64
+	end, due                                             calendar.Date
+	rate, principal, interest, accrued, prepaid, balance int64
 }
 
 // Terms are the terms the schedule was computed from. After a
@@ -113,6 +119,9 @@ func (s Schedule) instalment(i int) Instalment {
 	if l.accrued != l.interest {
 		in.Accrued = s.money(l.accrued)
 	}
+	if l.prepaid != 0 {
+		in.Prepaid = s.money(l.prepaid)
+	}
 	return in
 }
 
@@ -128,7 +137,8 @@ func (s Schedule) Instalments() []Instalment {
 // TotalInterest is the interest over the life of the loan.
 func (s Schedule) TotalInterest() money.Money { return s.money(s.interest) }
 
-// TotalPayable is principal plus interest over the life of the loan.
+// TotalPayable is principal (with prepayments) plus interest over the life
+// of the loan.
 func (s Schedule) TotalPayable() money.Money { return s.money(s.interest + s.principal) }
 
 // Maturity is the due date of the last instalment.
@@ -206,6 +216,9 @@ func (t Terms) Validate() error {
 	}
 	if !t.Start.Valid() || t.Start.IsZero() {
 		return invalid("start", "must be a date")
+	}
+	if last := t.Frequency.add(t.Start, t.Term+2); !last.Valid() || last.Year > 9999 {
+		return invalid("term", "runs past the year 9999")
 	}
 	if !t.FirstDue.IsZero() {
 		if !t.FirstDue.Valid() {
@@ -435,7 +448,7 @@ func (e *engine) finish(lines []line) Schedule {
 	s := Schedule{terms: e.t, lines: lines, places: e.places}
 	for _, l := range lines {
 		s.interest += l.interest
-		s.principal += l.principal
+		s.principal += l.principal + l.prepaid
 	}
 	return s
 }

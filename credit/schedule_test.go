@@ -318,9 +318,12 @@ func TestPrepay(t *testing.T) {
 	ri, err := s.Prepay(6, cny("20000.00"), credit.ReduceInstalment, nil)
 	require.NoError(t, err)
 	require.Len(t, ri.Instalments(), 12)
-	require.Equal(t, s.Instalments()[:6], ri.Instalments()[:6])
+	require.Equal(t, s.Instalments()[:5], ri.Instalments()[:5])
 	require.Equal(t, "5214.74", ri.Instalments()[6].Total().ValueString())
 	require.True(t, ri.Instalments()[6].Principal.Amount.Add(ri.Instalments()[6].Balance.Amount).Equal(dec("30748.10")))
+	require.Equal(t, "20000.00", ri.Instalments()[5].Prepaid.ValueString())
+	require.Equal(t, "30748.10", ri.Instalments()[5].Balance.ValueString())
+	require.True(t, s.Instalments()[5].Prepaid.IsZero())
 
 	rt, err := s.Prepay(6, cny("20000.00"), credit.ReduceTerm, nil)
 	require.NoError(t, err)
@@ -332,12 +335,20 @@ func TestPrepay(t *testing.T) {
 	require.Equal(t, "5262.40", last.Principal.ValueString())
 	require.Equal(t, "5288.71", last.Total().ValueString())
 	for _, p := range []credit.Schedule{ri, rt} {
-		sum := decimal.New(20000, 0)
+		sum := decimal.Zero
 		for _, in := range p.Instalments() {
-			sum = sum.Add(in.Principal.Amount)
+			sum = sum.Add(in.Principal.Amount).Add(in.Prepaid.Amount)
 		}
 		require.True(t, sum.Equal(dec("100000")), "principal and prepayment sum to the amount: %s", sum)
+		require.True(t, p.TotalPayable().Amount.Sub(p.TotalInterest().Amount).Equal(dec("100000")))
 	}
+	_, err = ri.Prepay(5, cny("1.00"), credit.ReduceTerm, nil)
+	requireField(t, err, "after")
+	_, err = ri.Reprice(calendar.MustParseDate("2026-06-01"), dec("0.05"), nil)
+	requireField(t, err, "on")
+	again, err := ri.Prepay(6, cny("1000.00"), credit.ReduceInstalment, nil)
+	require.NoError(t, err)
+	require.Equal(t, "21000.00", again.Instalments()[5].Prepaid.ValueString(), "a second prepayment on the same day adds up")
 
 	_, err = s.Prepay(0, cny("1.00"), credit.ReduceTerm, nil)
 	requireField(t, err, "after")
@@ -364,11 +375,61 @@ func TestReprice(t *testing.T) {
 	require.True(t, r.Instalments()[6].Rate.Equal(dec("0.0435")))
 	require.True(t, r.Instalments()[11].Balance.IsZero())
 
-	whole, err := s.Reprice(calendar.MustParseDate("2026-01-15"), dec("0.0435"), nil)
-	require.NoError(t, err)
-	require.True(t, whole.Terms().AnnualRate.Equal(dec("0.0435")))
+	_, err = s.Reprice(calendar.MustParseDate("2026-01-15"), dec("0.0435"), nil)
+	requireField(t, err, "on")
 	_, err = s.Reprice(calendar.MustParseDate("2027-01-01"), dec("0.0435"), nil)
 	requireField(t, err, "on")
 	_, err = s.Reprice(calendar.MustParseDate("2026-07-01"), dec("-0.01"), nil)
 	requireField(t, err, "rate")
+}
+
+// After random prepayments and repricings the instalments before the
+// change are kept, principal and prepayment still sum to the amount, and
+// every later period's interest is the declining balance's at its rate.
+func TestRescheduleProperties(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(14, 7))
+	methods := []credit.RepaymentMethod{credit.Annuity, credit.EqualPrincipal, credit.InterestOnly}
+	for range 300 {
+		terms := credit.Terms{
+			Principal:  money.Money{Amount: decimal.New(rng.Int64N(100_000_000_00)+100_00, -2), Currency: "CNY"},
+			AnnualRate: decimal.New(rng.Int64N(200_000)+1, -6), Term: rng.IntN(240) + 2,
+			Method: methods[rng.IntN(3)], InterestMethod: credit.Declining, DayCount: money.Act365Fixed,
+			Frequency: credit.Monthly, Start: calendar.MustParseDate("2026-01-31"),
+		}
+		s := schedule(t, terms)
+		after := rng.IntN(terms.Term-1) + 1
+		bal := s.Instalments()[after-1].Balance.Amount
+		paid := bal.Mul(decimal.New(rng.Int64N(99)+1, -2)).RoundDown(2)
+		if !paid.IsPositive() {
+			continue
+		}
+		mode := []credit.PrepaymentMode{credit.ReduceTerm, credit.ReduceInstalment}[rng.IntN(2)]
+		p, err := s.Prepay(after, money.Money{Amount: paid, Currency: "CNY"}, mode, nil)
+		require.NoError(t, err)
+		rate := decimal.New(rng.Int64N(200_000), -6)
+		on := p.Instalments()[after+rng.IntN(p.Len()-after)].PeriodStart
+		r, err := p.Reprice(on, rate, nil)
+		require.NoError(t, err)
+		for _, c := range []struct {
+			sched credit.Schedule
+			kept  int
+			extra decimal.Decimal
+		}{{p, after - 1, paid}, {r, after - 1, paid}} {
+			ins := c.sched.Instalments()
+			require.Equal(t, s.Instalments()[:c.kept], ins[:c.kept])
+			sum := decimal.Zero
+			balance := terms.Principal.Amount
+			for k, in := range ins {
+				want := balance.Mul(in.Rate).Div(decimal.NewFromInt(12)).RoundBank(2)
+				require.True(t, want.Equal(in.Accrued.Amount), "instalment %d: accrued %s, want %s", k+1, in.Accrued, want)
+				balance = balance.Sub(in.Principal.Amount).Sub(in.Prepaid.Amount)
+				require.True(t, balance.Equal(in.Balance.Amount))
+				sum = sum.Add(in.Principal.Amount).Add(in.Prepaid.Amount)
+			}
+			require.True(t, ins[after-1].Prepaid.Amount.Equal(c.extra))
+			require.True(t, sum.Equal(terms.Principal.Amount), "principal and prepayment sum to %s", sum)
+			require.True(t, ins[len(ins)-1].Balance.IsZero())
+		}
+	}
 }
