@@ -14,7 +14,8 @@ type Pricing map[string]GradeTerms
 // GradeTerms are a grade's terms.
 type GradeTerms struct {
 	// RateAddOn is added to the product's base rate (or, for a floating
-	// product, to its spread); the sum is capped at the product's max rate.
+	// product, to its spread); a fixed rate is capped at the product's max
+	// rate, a floating one when the benchmark is added to it.
 	RateAddOn decimal.Decimal `json:"rate_add_on"`
 	// MaxAmountRatio of the product's max amount is the most the grade may
 	// borrow (1 is all of it).
@@ -81,7 +82,10 @@ func (p Pricing) offer(prod Product, grade string, asked money.Money) (Offer, bo
 	if gt.Decline {
 		return Offer{}, false, nil
 	}
-	rate := decimal.Min(prod.BaseRate.Add(gt.RateAddOn), prod.MaxRate)
+	rate := prod.BaseRate.Add(gt.RateAddOn)
+	if prod.RateType == Fixed {
+		rate = decimal.Min(rate, prod.MaxRate)
+	} // a floating spread is capped with the benchmark, when the rate is set
 	places := prod.Currency.MinorUnits()
 	most := decimal.Max(prod.MaxAmount.Mul(gt.MaxAmountRatio).RoundDown(places), prod.MinAmount)
 	o := Offer{Grade: grade, Rate: rate, Floating: prod.RateType == Floating,

@@ -43,7 +43,7 @@ type GradeBand struct {
 // Characteristic is one scored input.
 type Characteristic struct {
 	Name        string `json:"name"`
-	Input       string `json:"input"`       // one of the Inputs
+	Input       string `json:"input"`       // one of InputNames
 	Reason      string `json:"reason"`      // the reason code reported when it costs points: "R01"
 	Description string `json:"description"` // what the reason means to the customer
 	// MissingPoints are given when the input has no value (no bureau
@@ -63,8 +63,9 @@ type Bin struct {
 	Points int              `json:"points"`
 }
 
-// The inputs a characteristic may read, and whether each is numeric.
-var Inputs = map[string]bool{
+// The inputs a characteristic may read, and whether each is numeric
+// (docs/credit.md describes each).
+var inputs = map[string]bool{
 	"application.monthly_income":   true,  // declared, in the loan's currency
 	"application.debt_to_income":   true,  // as measured by the eligibility rule
 	"application.loan_to_income":   true,  // amount over a year's income
@@ -80,6 +81,16 @@ var Inputs = map[string]bool{
 	"behaviour.salary_regularity":  true,
 	"behaviour.overdrawn_days":     true,
 	"behaviour.months_as_customer": true,
+}
+
+// InputNames lists the inputs a characteristic may read, sorted.
+func InputNames() []string {
+	out := make([]string, 0, len(inputs))
+	for k := range inputs {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 //go:embed scorecards/default.json
@@ -153,7 +164,7 @@ func (c Characteristic) validate() error {
 	if strings.TrimSpace(c.Name) == "" {
 		return invalid("name", "is required")
 	}
-	numeric, known := Inputs[c.Input]
+	numeric, known := inputs[c.Input]
 	if !known {
 		return invalid("input", "%q is not an input", c.Input)
 	}
@@ -216,9 +227,9 @@ func (c Characteristic) points(v value) (int, int) {
 	}
 	for _, b := range c.Bins {
 		switch {
-		case Inputs[c.Input] && (b.Below == nil || v.num.LessThan(*b.Below)):
+		case inputs[c.Input] && (b.Below == nil || v.num.LessThan(*b.Below)):
 			return b.Points, most
-		case !Inputs[c.Input] && (len(b.Values) == 0 || slices.Contains(b.Values, v.cat)):
+		case !inputs[c.Input] && (len(b.Values) == 0 || slices.Contains(b.Values, v.cat)):
 			return b.Points, most
 		}
 	}
@@ -258,7 +269,7 @@ type Reason struct {
 // MaxReasons is how many reason codes a score reports.
 const MaxReasons = 4
 
-// Score scores the inputs (keys of Inputs; an absent key is missing).
+// score scores the inputs (keys of inputs; an absent key is missing).
 func (sc *Scorecard) score(in map[string]value) ScoreResult {
 	r := ScoreResult{Scorecard: sc.Name + "@" + sc.Version}
 	for _, c := range sc.Characteristics {

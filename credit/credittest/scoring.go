@@ -65,6 +65,18 @@ func testScore(t *testing.T, newStore func(*testing.T) credit.Store) {
 	require.Equal(t, "100000.00", s.Offer.Amount.ValueString())
 	require.True(t, s.Offer.GuarantorRequired)
 	require.Equal(t, "R02", s.Score.Reasons[0].Code, "delinquencies cost the most (80)")
+
+	// On a floating product the offer is a spread over the LPR: 20 basis
+	// points below it, plus grade D's 3 points, is LPR + 2.8%.
+	f := Product("FLOATING")
+	f.RateType, f.BaseRate = credit.Floating, dec("-0.002")
+	fp, err := e.svc.CreateProduct(e.ctx, f)
+	require.NoError(t, err)
+	a = e.submit(application(d, fp.ID))
+	s, err = e.svc.Score(e.ctx, a.ID)
+	require.NoError(t, err)
+	require.True(t, s.Offer.Floating)
+	require.Equal(t, "0.028", s.Offer.Rate.String())
 }
 
 // A customer the bureau does not know, new to the bank: every bureau
