@@ -38,18 +38,24 @@ func (p Purpose) Valid() bool {
 // Status is where an application is in its life.
 type Status string
 
-// The statuses. Submitted and Scored are open: a customer has at most one
-// open application per product.
+// The statuses. Submitted, Scored and Returned are open: a customer has at
+// most one open application per product.
 const (
 	StatusSubmitted Status = "submitted" // eligible and stored, not yet scored
-	StatusScored    Status = "scored"    // scored and priced: an offer awaits approval
+	StatusScored    Status = "scored"    // scored and priced: the offer is in its approval chain
+	StatusReturned  Status = "returned"  // returned by an approver for more information
+	StatusApproved  Status = "approved"  // every step approved
+	StatusRejected  Status = "rejected"  // an approver rejected it
 	StatusDeclined  Status = "declined"  // scored below the cut-off
 	StatusWithdrawn Status = "withdrawn" // withdrawn by the customer or staff
 )
 
+// Statuses lists every status.
+var statuses = []Status{StatusSubmitted, StatusScored, StatusReturned, StatusApproved, StatusRejected, StatusDeclined, StatusWithdrawn}
+
 // Open reports whether the application still counts as the customer's
 // open application for its product.
-func (s Status) Open() bool { return s == StatusSubmitted || s == StatusScored }
+func (s Status) Open() bool { return s == StatusSubmitted || s == StatusScored || s == StatusReturned }
 
 // NewApplication is what an applicant submits.
 type NewApplication struct {
@@ -167,6 +173,7 @@ type Application struct {
 	DebtToIncome decimal.Decimal `json:"debt_to_income"`
 	Score        *ScoreResult    `json:"score,omitempty"`
 	Offer        *Offer          `json:"offer,omitempty"`
+	Approval     *Approval       `json:"approval,omitempty"`
 	// ClosedBy and ClosedReason record a withdrawal.
 	ClosedBy     string `json:"closed_by,omitempty"`
 	ClosedReason string `json:"closed_reason,omitempty"`

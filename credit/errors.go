@@ -25,6 +25,17 @@ var (
 	// ErrInvalidTransition: the application's state does not allow the
 	// step (scoring a withdrawn application, withdrawing a decided one).
 	ErrInvalidTransition = fault.New(fault.Conflict, "invalid-state-transition", "credit: invalid state transition")
+	// ErrOutOfOrder: a decision names a step that is not the one awaiting
+	// decision (it moved on, or is not reached yet).
+	ErrOutOfOrder = fault.New(fault.Conflict, "approval-out-of-order", "credit: approval out of order")
+	// ErrMakerChecker: the approver entered the application, or already
+	// decided a step of it in this round.
+	ErrMakerChecker = fault.New(fault.Forbidden, "maker-checker", "credit: the maker or an earlier approver may not approve")
+	// ErrForbidden: the approver's role is not the step's.
+	ErrForbidden = fault.New(fault.Forbidden, "forbidden", "credit: forbidden")
+	// ErrAuthority: the final approver's role has no authority for the
+	// amount.
+	ErrAuthority = fault.New(fault.Forbidden, "authority-exceeded", "credit: beyond the approver's authority")
 	// ErrUnavailable: a port (KYC, bureau, behavioural features) failed;
 	// nothing was changed, try again later.
 	ErrUnavailable = fault.New(fault.Unavailable, "unavailable", "credit: a dependency is unavailable")

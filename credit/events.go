@@ -14,10 +14,12 @@ const EventSource = "credit"
 // payload. Subjects hold the application's (or product's) id, and the
 // customer's.
 const (
-	EventProductCreated       = "credit.product_created"       // payload ProductCreated
-	EventApplicationSubmitted = "credit.application_submitted" // payload ApplicationChanged
-	EventApplicationScored    = "credit.application_scored"    // payload ApplicationScored
-	EventApplicationWithdrawn = "credit.application_withdrawn" // payload ApplicationChanged
+	EventProductCreated         = "credit.product_created"         // payload ProductCreated
+	EventApplicationSubmitted   = "credit.application_submitted"   // payload ApplicationChanged
+	EventApplicationScored      = "credit.application_scored"      // payload ApplicationScored
+	EventApplicationWithdrawn   = "credit.application_withdrawn"   // payload ApplicationChanged
+	EventApplicationDecided     = "credit.application_decided"     // payload ApplicationDecided
+	EventApplicationResubmitted = "credit.application_resubmitted" // payload ApplicationChanged
 
 	EventVersion = 1 // of every payload above
 )
@@ -45,6 +47,18 @@ type ApplicationScored struct {
 	Status        Status `json:"status"` // scored or declined
 	Score         int    `json:"score"`
 	Grade         string `json:"grade"`
+}
+
+// ApplicationDecided is the payload of EventApplicationDecided: one
+// approver's verdict on a step, and the application's status after it.
+// The opinion stays with the application.
+type ApplicationDecided struct {
+	ApplicationID ID      `json:"application_id"`
+	CustomerID    ID      `json:"customer_id"`
+	Round         int     `json:"round"`
+	Step          int     `json:"step"`
+	Verdict       Verdict `json:"verdict"`
+	Status        Status  `json:"status"`
 }
 
 func (s *Service) newEvent(typ string, at time.Time, payload any, subjects ...ID) (event.Envelope, error) {

@@ -303,6 +303,9 @@ type Product struct {
 	MaxAgeAtMaturity int             `json:"max_age_at_maturity"` // at the last due date
 	MaxDebtToIncome  decimal.Decimal `json:"max_debt_to_income"`  // monthly debt service / monthly income
 
+	// Approval is the product's approval chains by amount band.
+	Approval ApprovalPolicy `json:"approval"`
+
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -462,6 +465,9 @@ func (p Product) Validate() error {
 	}
 	if p.MaxDebtToIncome.IsNegative() || p.MaxDebtToIncome.GreaterThan(decimal.NewFromInt(10)) {
 		return invalid("max_debt_to_income", "must be 0 (no limit) to 10")
+	}
+	if err := p.Approval.validate(p.Currency); err != nil {
+		return within("approval", err)
 	}
 	return nil
 }

@@ -24,12 +24,14 @@ type Service struct {
 	clock     calendar.Clock
 	loc       *time.Location
 	cal       *calendar.BusinessCalendar
+	authority Authority
 	customers Customers
 	bureau    Bureau
 	behaviour Behaviour
 	card      *Scorecard
 	pricing   Pricing
 	events    *event.Feed
+	days      *calendar.BusinessCalendar // cal, or weekends only: counts step due dates
 }
 
 // Option configures a Service. A bad option makes NewService fail.
@@ -62,6 +64,24 @@ func WithLocation(loc *time.Location) Option {
 // (default: none, dates stay as they fall).
 func WithCalendar(c *calendar.BusinessCalendar) Option {
 	return func(s *Service) error { s.cal = c; return nil }
+}
+
+// WithAuthority sets the staff authority limits by role (default: none).
+func WithAuthority(a Authority) Option {
+	return func(s *Service) error {
+		for role, limits := range a {
+			if err := checkRole("authority", role); err != nil {
+				return err
+			}
+			for _, l := range limits {
+				if !l.Currency.Valid() || l.Amount.IsNegative() {
+					return invalid("authority."+role, "must be non-negative amounts in ISO 4217 currencies")
+				}
+			}
+		}
+		s.authority = a
+		return nil
+	}
 }
 
 // WithCustomers sets the port to customers' KYC facts; Submit needs it.
@@ -115,7 +135,17 @@ func NewService(store Store, opts ...Option) (*Service, error) {
 	if err := s.pricing.Validate(s.card); err != nil {
 		return nil, err
 	}
+	if s.cal == nil {
+		s.days, _ = calendar.NewBusinessCalendar() // Saturday and Sunday off: cannot fail
+	} else {
+		s.days = s.cal
+	}
 	return s, nil
+}
+
+// dueDate is n business days after d on the Service's calendar.
+func (s *Service) dueDate(d calendar.Date, n int) (calendar.Date, error) {
+	return s.days.AddBusinessDays(d, n)
 }
 
 func (s *Service) now() time.Time       { return s.clock.Now().UTC().Truncate(time.Microsecond) }
@@ -127,13 +157,17 @@ func (s *Service) Calendar() *calendar.BusinessCalendar { return s.cal }
 
 // CreateProduct validates p and stores it with a new id. An empty
 // allocation order becomes PenaltyFirst, a zero penalty multiplier the
-// default 1.5, so the stored product says what applies.
+// default 1.5, an empty approval policy DefaultApprovalPolicy, so the
+// stored product says what applies.
 func (s *Service) CreateProduct(ctx context.Context, p Product) (Product, error) {
 	if len(p.Allocation) == 0 {
 		p.Allocation = slices.Clone(PenaltyFirst)
 	}
 	if p.PenaltyMultiplier.IsZero() {
 		p.PenaltyMultiplier = DefaultPenaltyMultiplier
+	}
+	if len(p.Approval.Bands) == 0 {
+		p.Approval = DefaultApprovalPolicy()
 	}
 	if err := p.Validate(); err != nil {
 		return Product{}, err
@@ -292,7 +326,13 @@ func (s *Service) Score(ctx context.Context, id ID) (Application, error) {
 			status, offer = StatusScored, &o
 		}
 	}
-	now := s.now()
+	now, today := s.now(), s.today()
+	if offer != nil {
+		steps := p.Approval.For(offer.Amount.Amount)
+		if err := startChain(&a, steps, today, s.dueDate); err != nil {
+			return Application{}, err
+		}
+	}
 	ev, err := s.newEvent(EventApplicationScored, now, ApplicationScored{ApplicationID: a.ID, CustomerID: a.CustomerID,
 		Status: status, Score: result.Score, Grade: result.Grade}, a.ID, a.CustomerID)
 	if err != nil {
@@ -302,7 +342,7 @@ func (s *Service) Score(ctx context.Context, id ID) (Application, error) {
 		if old.Status != StatusSubmitted {
 			return Application{}, nil, fmt.Errorf("%w: application %s is %s", ErrInvalidTransition, id, old.Status)
 		}
-		old.Status, old.Score, old.Offer, old.UpdatedAt = status, &result, offer, now
+		old.Status, old.Score, old.Offer, old.Approval, old.UpdatedAt = status, &result, offer, a.Approval, now
 		return old, []event.Envelope{ev}, nil
 	})
 }
@@ -387,8 +427,83 @@ func (s *Service) Applications(ctx context.Context, f ApplicationFilter, page Pa
 	if err != nil {
 		return nil, err
 	}
-	if f.Status != "" && !slices.Contains([]Status{StatusSubmitted, StatusScored, StatusDeclined, StatusWithdrawn}, f.Status) {
-		return nil, invalid("status", "must be submitted, scored, declined or withdrawn")
+	if f.Status != "" && !slices.Contains(statuses, f.Status) {
+		return nil, invalid("status", "must be one of %v", statuses)
+	}
+	if !f.StepDueBefore.IsZero() && !f.StepDueBefore.Valid() {
+		return nil, invalid("step_due_before", "must be a date")
 	}
 	return s.store.Applications(ctx, f, page)
+}
+
+// Decide records an approver's decision on the step of the application's
+// chain that awaits it: approve (the step is done once its number of
+// approvers have approved; the chain once its last step is), reject, or
+// return for more information. Refused, changing nothing: a decision on
+// another step (ErrOutOfOrder), by another role (ErrForbidden), by the
+// application's maker or by someone who decided an earlier step of this
+// round (ErrMakerChecker), a final approval beyond the role's authority
+// (ErrAuthority), an application not awaiting approval
+// (ErrInvalidTransition).
+func (s *Service) Decide(ctx context.Context, id ID, d DecisionRequest) (Application, error) {
+	if id == NilID {
+		return Application{}, invalid("id", "is required")
+	}
+	if err := d.Validate(); err != nil {
+		return Application{}, err
+	}
+	now, today := s.now(), s.today()
+	return s.store.UpdateApplication(ctx, id, func(old Application) (Application, []event.Envelope, error) {
+		next, err := decide(old, d, now, today, s.dueDate, s.authority)
+		if err != nil {
+			return Application{}, nil, err
+		}
+		ev, err := s.newEvent(EventApplicationDecided, now, ApplicationDecided{ApplicationID: next.ID, CustomerID: next.CustomerID,
+			Round: next.Approval.Round, Step: d.Step, Verdict: d.Verdict, Status: next.Status}, next.ID, next.CustomerID)
+		return next, []event.Envelope{ev}, err
+	})
+}
+
+// Resubmit sends a returned application through its chain again, from
+// the first step, with the documents added (the more information asked
+// for) and a note; the score and offer stand. by is who resubmits.
+func (s *Service) Resubmit(ctx context.Context, id ID, by string, documents []string) (Application, error) {
+	if id == NilID {
+		return Application{}, invalid("id", "is required")
+	}
+	if strings.TrimSpace(by) == "" || len(by) > maxRefLen {
+		return Application{}, invalid("by", "must be 1-%d bytes", maxRefLen)
+	}
+	if err := text.Line(ErrInvalidInput, "by", by); err != nil {
+		return Application{}, err
+	}
+	if err := checkRefs("documents", documents); err != nil {
+		return Application{}, err
+	}
+	now, today := s.now(), s.today()
+	return s.store.UpdateApplication(ctx, id, func(old Application) (Application, []event.Envelope, error) {
+		if old.Status != StatusReturned {
+			return Application{}, nil, fmt.Errorf("%w: application %s is %s, not returned", ErrInvalidTransition, id, old.Status)
+		}
+		if len(old.Documents)+len(documents) > maxReferences {
+			return Application{}, nil, invalid("documents", "the application may hold at most %d documents", maxReferences)
+		}
+		old.Documents = append(slices.Clone(old.Documents), documents...)
+		if err := startChain(&old, old.Approval.Steps, today, s.dueDate); err != nil {
+			return Application{}, nil, err
+		}
+		old.Status, old.UpdatedAt = StatusScored, now
+		ev, err := s.newEvent(EventApplicationResubmitted, now, ApplicationChanged{ApplicationID: old.ID, CustomerID: old.CustomerID,
+			ProductID: old.ProductID, Status: old.Status}, old.ID, old.CustomerID)
+		return old, []event.Envelope{ev}, err
+	})
+}
+
+// LateSteps lists the applications whose awaited approval step was due
+// before the business date asOf (zero: today), in creation order.
+func (s *Service) LateSteps(ctx context.Context, asOf calendar.Date, page Page) ([]Application, error) {
+	if asOf.IsZero() {
+		asOf = s.today()
+	}
+	return s.Applications(ctx, ApplicationFilter{Status: StatusScored, StepDueBefore: asOf}, page)
 }

@@ -3,6 +3,8 @@ package credit
 import (
 	"context"
 
+	"github.com/bankkit/bankkit/calendar"
+
 	"github.com/bankkit/bankkit/event"
 )
 
@@ -46,6 +48,15 @@ type ApplicationFilter struct {
 	CustomerID ID
 	ProductID  ID
 	Status     Status
+	// StepDueBefore selects applications in an approval chain (status
+	// scored) whose awaited step is due before it.
+	StepDueBefore calendar.Date
+}
+
+// Late reports whether a is in a chain whose awaited step is due before
+// d: what StepDueBefore selects.
+func (a Application) Late(d calendar.Date) bool {
+	return a.Status == StatusScored && a.Approval != nil && a.Approval.Due.Before(d)
 }
 
 // Page selects a slice of an id-ordered list: items after After (NilID:

@@ -301,6 +301,6 @@ func testList(t *testing.T, newStore func(*testing.T) credit.Store) {
 
 	_, err = e.svc.Applications(e.ctx, credit.ApplicationFilter{}, credit.Page{Limit: credit.MaxPageLimit + 1})
 	requireField(t, err, "limit")
-	_, err = e.svc.Applications(e.ctx, credit.ApplicationFilter{Status: "approved"}, credit.Page{})
+	_, err = e.svc.Applications(e.ctx, credit.ApplicationFilter{Status: "pending"}, credit.Page{})
 	requireField(t, err, "status")
 }

@@ -43,6 +43,13 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"UpdateIsAtomic", testUpdateAtomic},
 		{"ConcurrentUpdatesAreSerialised", testConcurrentUpdates},
 		{"ListAndPaginate", testList},
+		{"ApprovalChain", testApprovalChain},
+		{"CreditCommittee", testCommittee},
+		{"ReturnResubmitReject", testReturnAndReject},
+		{"AuthorityLimits", testAuthority},
+		{"LateSteps", testLateSteps},
+		{"ConcurrentDecisionsOnOneStep", testConcurrentDecisions},
+		{"DecisionRefusedForEveryField", testDecisionValidation},
 		{"EventsAtLeastOnceInOrder", testEvents},
 	}
 	for _, tt := range tests {
@@ -97,7 +104,8 @@ func Product(code string) credit.Product {
 		LateFee:        dec("50.00"),
 		PrepaymentFee:  credit.Fee{Rate: dec("0.02")},
 		PrepaymentMode: credit.ReduceTerm,
-		MinAge:         18, MaxAgeAtMaturity: 65, MaxDebtToIncome: dec("0.5")}
+		MinAge:         18, MaxAgeAtMaturity: 65, MaxDebtToIncome: dec("0.5"),
+		Approval: credit.DefaultApprovalPolicy()}
 }
 
 func (e *env) product(code string) credit.Product {

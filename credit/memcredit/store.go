@@ -255,7 +255,8 @@ func (s *Store) Applications(_ context.Context, f credit.ApplicationFilter, page
 		}
 		if f.CustomerID != credit.NilID && a.CustomerID != f.CustomerID ||
 			f.ProductID != credit.NilID && a.ProductID != f.ProductID ||
-			f.Status != "" && a.Status != f.Status {
+			f.Status != "" && a.Status != f.Status ||
+			!f.StepDueBefore.IsZero() && !a.Late(f.StepDueBefore) {
 			continue
 		}
 		out = append(out, a)

@@ -117,6 +117,15 @@ func (s *Store) Products(ctx context.Context, page credit.Page) ([]credit.Produc
 
 const openIndex = "applications_one_open"
 
+// stepDue is the step_due column: the due date of the awaited step of an
+// application in its chain, else NULL.
+func stepDue(a credit.Application) any {
+	if a.Status != credit.StatusScored || a.Approval == nil {
+		return nil
+	}
+	return a.Approval.Due
+}
+
 func writeErr(err error, a credit.Application) error {
 	switch {
 	case pgtx.IsUniqueViolation(err, openIndex):
@@ -137,10 +146,10 @@ func (s *Store) CreateApplication(ctx context.Context, a credit.Application, eve
 	}
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO credit.applications (id, customer_id, product_id, status, amount,
-			currency, applied_on, version, body, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			currency, applied_on, version, body, created_at, updated_at, step_due)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			a.ID, a.CustomerID, a.ProductID, a.Status, a.Amount.Amount, a.Amount.Currency, a.AppliedOn, a.Version,
-			body, a.CreatedAt, a.UpdatedAt); err != nil {
+			body, a.CreatedAt, a.UpdatedAt, stepDue(a)); err != nil {
 			return err
 		}
 		return s.outbox.Append(ctx, tx, events...)
@@ -186,8 +195,8 @@ func (s *Store) UpdateApplication(ctx context.Context, id credit.ID, fn func(cre
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE credit.applications SET status = $2, amount = $3, currency = $4,
-			version = $5, body = $6, updated_at = $7 WHERE id = $1`,
-			id, next.Status, next.Amount.Amount, next.Amount.Currency, next.Version, nb, next.UpdatedAt); err != nil {
+			version = $5, body = $6, updated_at = $7, step_due = $8 WHERE id = $1`,
+			id, next.Status, next.Amount.Amount, next.Amount.Currency, next.Version, nb, next.UpdatedAt, stepDue(next)); err != nil {
 			return writeErr(err, next)
 		}
 		if err := s.outbox.Append(ctx, tx, events...); err != nil {
@@ -217,6 +226,10 @@ func (s *Store) Applications(ctx context.Context, f credit.ApplicationFilter, pa
 	if f.Status != "" {
 		args = append(args, f.Status)
 		where = append(where, fmt.Sprintf("status = $%d", len(args)))
+	}
+	if !f.StepDueBefore.IsZero() {
+		args = append(args, f.StepDueBefore)
+		where = append(where, fmt.Sprintf("status = 'scored' AND step_due < $%d", len(args)))
 	}
 	args = append(args, page.Limit)
 	q := fmt.Sprintf(`SELECT body FROM credit.applications WHERE %s ORDER BY id LIMIT $%d`, strings.Join(where, " AND "), len(args))
