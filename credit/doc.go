@@ -13,9 +13,12 @@
 //     the rule;
 //   - scoring (Service.Score) by a points scorecard read from a file
 //     (Scorecard), with a bureau (Bureau) and behavioural features
-//     (Behaviour) as ports, and risk-based pricing by grade (Pricing).
+//     (Behaviour) as ports, and risk-based pricing by grade (Pricing);
+//   - approval chains by product and amount band (ApprovalPolicy,
+//     Service.Decide), with maker-checker, authority limits by role and
+//     due dates on the business calendar.
 //
-// Approval chains, contracts, disbursement and repayment through the
+// Contracts, disbursement and repayment through the
 // ledger, the credit end of day, classification, provisioning and
 // collections are to come (docs/credit.md says what exists). Money will
 // move through ports that the reference server backs with the ledger;
