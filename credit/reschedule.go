@@ -90,7 +90,7 @@ func (s Schedule) Reprice(on calendar.Date, rate decimal.Decimal, cal *calendar.
 	for j := range s.lines {
 		start := t.Start
 		if j > 0 {
-			start = s.lines[j-1].end
+			start = s.lines[j-1].end.date()
 		}
 		if !start.Before(on) {
 			k = j
@@ -104,7 +104,7 @@ func (s Schedule) Reprice(on calendar.Date, rate decimal.Decimal, cal *calendar.
 		return Schedule{}, invalid("on", "must be after the start %s: a rate from the start is new terms", t.Start)
 	}
 	if k < s.fixed {
-		return Schedule{}, invalid("on", "must not be before %s, where the schedule last changed", s.lines[s.fixed-1].end)
+		return Schedule{}, invalid("on", "must not be before %s, where the schedule last changed", s.lines[s.fixed-1].end.date())
 	}
 	e := newEngine(t, cal)
 	out, err := e.run(k, len(s.lines), s.lines[k-1].balance, rate, s.deferredAfter(k), 0, s.lines[:k])

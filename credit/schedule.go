@@ -2,7 +2,9 @@ package credit
 
 import (
 	"encoding/json"
+	"math/big"
 	"math/bits"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -83,12 +85,22 @@ type Schedule struct {
 	fixed int
 }
 
+// day is a calendar.Date packed into 32 bits (year<<9 | month<<5 | day),
+// so a line stays small: a 360-line schedule is one small allocation.
+type day int32
+
+func pack(d calendar.Date) day { return day(d.Year<<9 | int(d.Month)<<5 | d.Day) }
+
+func (d day) date() calendar.Date {
+	return calendar.Date{Year: int(d >> 9), Month: time.Month(d >> 5 & 15), Day: int(d & 31)}
+}
+
 // line is an instalment in minor units, the rate in millionths: no
 // pointers, so a schedule is one allocation the collector need not scan.
 // A line's period starts where the one before ends (the first at
 // Terms.Start).
 type line struct {
-	end, due                                             calendar.Date
+	end, due                                             day
 	rate, principal, interest, accrued, prepaid, balance int64
 }
 
@@ -111,9 +123,9 @@ func (s Schedule) instalment(i int) Instalment {
 	l := s.lines[i]
 	start := s.terms.Start
 	if i > 0 {
-		start = s.lines[i-1].end
+		start = s.lines[i-1].end.date()
 	}
-	in := Instalment{Number: i + 1, PeriodStart: start, PeriodEnd: l.end, DueDate: l.due, Rate: decimal.New(l.rate, -rateScale),
+	in := Instalment{Number: i + 1, PeriodStart: start, PeriodEnd: l.end.date(), DueDate: l.due.date(), Rate: decimal.New(l.rate, -rateScale),
 		Principal: s.money(l.principal), Interest: s.money(l.interest), Balance: s.money(l.balance)}
 	in.Accrued = in.Interest // immutable, so shared when equal
 	if l.accrued != l.interest {
@@ -146,7 +158,7 @@ func (s Schedule) Maturity() calendar.Date {
 	if len(s.lines) == 0 {
 		return calendar.Date{}
 	}
-	return s.lines[len(s.lines)-1].due
+	return s.lines[len(s.lines)-1].due.date()
 }
 
 func (s Schedule) money(minor int64) money.Money {
@@ -305,19 +317,44 @@ func (e *engine) accrued(k int, balance int64, rate decimal.Decimal, micro int64
 }
 
 // level is the equal instalment that repays balance over n regular
-// periods at the annual rate: P·r / (1 − (1+r)^−n) with r the periodic
-// rate, computed to 30 significant places and rounded half-even to the
-// minor unit.
+// periods at the annual rate: P·r / (1 − (1+r)^−n) = P·r·q / (q − 1) with
+// r the periodic rate and q = (1+r)^n, rounded half-even to the minor
+// unit. r is the fraction R/D (the rate in millionths over a million
+// periods a year), and q is computed in binary fixed point with
+// levelBits fractional bits, truncated after each product: relative
+// error below 2^-(levelBits-20), far under a minor unit of any amount.
 func (e *engine) level(balance int64, rate decimal.Decimal, n int) int64 {
-	if rate.IsZero() {
+	micro := rateMicro(rate)
+	if micro == 0 {
 		return divHalfEven(balance, int64(n))
 	}
-	const prec = 30
-	r := rate.DivRound(decimal.NewFromInt(e.ppy), prec)
-	q := powRound(decimal.NewFromInt(1).Add(r), n, prec)
-	a := decimal.New(balance, 0).Mul(r).Mul(q).DivRound(q.Sub(decimal.NewFromInt(1)), prec)
-	return a.RoundBank(0).IntPart()
+	d := big.NewInt(1_000_000 * e.ppy)
+	one := new(big.Int).Lsh(big.NewInt(1), levelBits)
+	// x = (1 + R/D) in fixed point
+	x := new(big.Int).Lsh(big.NewInt(1_000_000*e.ppy+micro), levelBits)
+	x.Quo(x, d)
+	q := new(big.Int).Set(one)
+	for k := n; k > 0; k >>= 1 {
+		if k&1 == 1 {
+			q.Mul(q, x).Rsh(q, levelBits)
+		}
+		x.Mul(x, x).Rsh(x, levelBits)
+	}
+	// A = P·R·q / (D·(q − 1))
+	num := new(big.Int).Mul(big.NewInt(balance), big.NewInt(micro))
+	num.Mul(num, q)
+	den := new(big.Int).Sub(q, one)
+	den.Mul(den, d)
+	quo, rem := new(big.Int).QuoRem(num, den, new(big.Int))
+	rem.Lsh(rem, 1)
+	if c := rem.Cmp(den); c > 0 || c == 0 && quo.Bit(0) == 1 {
+		quo.Add(quo, big.NewInt(1))
+	}
+	return quo.Int64()
 }
+
+// levelBits is the fixed-point precision of level.
+const levelBits = 128
 
 // powRound is x^n by squaring, each product rounded to prec decimals so
 // the digits stay bounded.
@@ -351,11 +388,11 @@ func (e *engine) run(from, n int, balance int64, rate decimal.Decimal, deferred,
 	}
 	prevDue := calendar.Date{}
 	if from > 0 {
-		prevDue = kept[from-1].due
+		prevDue = kept[from-1].due.date()
 	}
 	start := t.Start
 	if from > 0 {
-		start = kept[from-1].end
+		start = kept[from-1].end.date()
 	}
 	broken := t.broken()
 	for k := from + 1; k <= n; k++ {
@@ -402,7 +439,7 @@ func (e *engine) run(from, n int, balance int64, rate decimal.Decimal, deferred,
 			pay, deferred = acc+deferred, 0
 		}
 		balance -= prin
-		lines = append(lines, line{end: end, due: due, rate: micro,
+		lines = append(lines, line{end: pack(end), due: pack(due), rate: micro,
 			principal: prin, interest: pay, accrued: acc, balance: balance})
 		start = end
 	}
@@ -440,7 +477,7 @@ func (e *engine) bullet(rate decimal.Decimal) (Schedule, error) {
 	}
 	rest := decimal.New(e.principal, 0).Mul(rate).Mul(decimal.NewFromInt(int64(t.Term-1))).DivRound(decimal.NewFromInt(e.ppy), 20)
 	acc := first.Add(rest).RoundBank(0).IntPart()
-	l := line{end: end, due: due, rate: rateMicro(rate), principal: e.principal, interest: acc, accrued: acc}
+	l := line{end: pack(end), due: pack(due), rate: rateMicro(rate), principal: e.principal, interest: acc, accrued: acc}
 	return e.finish([]line{l}), nil
 }
 
