@@ -219,7 +219,8 @@ func TestTermsAreValidatedField(t *testing.T) {
 }
 
 // The properties every schedule has, over random terms: the principal sums
-// exactly to the amount, each period's interest is the declining balance's
+// exactly to the amount, an annuity's instalment is the formula's (worked
+// here in decimal, apart from the engine's fixed point), each period's interest is the declining balance's
 // (the balance before it times the periodic rate, rounded half-even —
 // worked here in decimal, apart from the engine's integers), nothing is
 // negative, and the balance ends at zero.
@@ -253,6 +254,19 @@ func TestScheduleProperties(t *testing.T) {
 			sumP, sumI = sumP.Add(in.Principal.Amount), sumI.Add(in.Interest.Amount)
 		}
 		require.True(t, sumP.Equal(terms.Principal.Amount), "%+v: principal sums to %s", terms, sumP)
+		if terms.Method == credit.Annuity && terms.GracePrincipal == 0 && terms.Term > 1 && terms.AnnualRate.IsPositive() {
+			// The level instalment, worked in decimal to 40 places.
+			r := terms.AnnualRate.DivRound(ppy, 40)
+			q := decimal.NewFromInt(1)
+			for x, n := r.Add(decimal.NewFromInt(1)), terms.Term; n > 0; n >>= 1 {
+				if n&1 == 1 {
+					q = q.Mul(x).Round(40)
+				}
+				x = x.Mul(x).Round(40)
+			}
+			want := terms.Principal.Amount.Mul(r).Mul(q).DivRound(q.Sub(decimal.NewFromInt(1)), 40).RoundBank(2)
+			require.True(t, want.Equal(s.Instalments()[0].Total().Amount), "%+v: instalment %s, want %s", terms, s.Instalments()[0].Total(), want)
+		}
 		require.True(t, balance.IsZero())
 		require.True(t, sumI.Equal(s.TotalInterest().Amount))
 	}
