@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -32,6 +33,11 @@ type Service struct {
 	pricing   Pricing
 	events    *event.Feed
 	days      *calendar.BusinessCalendar // cal, or weekends only: counts step due dates
+	// products caches products by id: a stored product never changes (the
+	// Store has no update), so a read saves a round trip to the store on
+	// every submission and score. A product update, when there is one,
+	// must become a new product or clear this.
+	products sync.Map
 }
 
 // Option configures a Service. A bad option makes NewService fail.
@@ -188,7 +194,19 @@ func (s *Service) Product(ctx context.Context, id ID) (Product, error) {
 	if id == NilID {
 		return Product{}, invalid("product_id", "is required")
 	}
-	return s.store.Product(ctx, id)
+	return s.product(ctx, id)
+}
+
+func (s *Service) product(ctx context.Context, id ID) (Product, error) {
+	if p, ok := s.products.Load(id); ok {
+		return p.(Product), nil
+	}
+	p, err := s.store.Product(ctx, id)
+	if err != nil {
+		return Product{}, err
+	}
+	s.products.Store(id, p)
+	return p, nil
 }
 
 // ProductByCode returns the product with code; ErrNotFound.
@@ -252,7 +270,7 @@ func (s *Service) Submit(ctx context.Context, n NewApplication) (Application, er
 	if s.customers == nil {
 		return Application{}, fmt.Errorf("%w: no customers port is configured", ErrUnavailable)
 	}
-	p, err := s.store.Product(ctx, n.ProductID)
+	p, err := s.product(ctx, n.ProductID)
 	if err != nil {
 		return Application{}, err
 	}
@@ -296,7 +314,7 @@ func (s *Service) Score(ctx context.Context, id ID) (Application, error) {
 	if s.bureau == nil {
 		return Application{}, fmt.Errorf("%w: no bureau is configured", ErrUnavailable)
 	}
-	p, err := s.store.Product(ctx, a.ProductID)
+	p, err := s.product(ctx, a.ProductID)
 	if err != nil {
 		return Application{}, err
 	}
