@@ -1,6 +1,7 @@
 package credit_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -71,6 +72,43 @@ func FuzzParseScorecard(f *testing.F) {
 		pd := sc.PD(sc.BaseScore)
 		if pd.IsNegative() || pd.GreaterThan(decimal.NewFromInt(1)) {
 			t.Fatalf("PD %s", pd)
+		}
+	})
+}
+
+// A schedule read from JSON either is refused or writes back what it
+// read, and its principal and prepayments sum to the principal.
+func FuzzScheduleJSON(f *testing.F) {
+	s, err := credit.NewSchedule(credit.Terms{Principal: money.MustParse("1000.00", "CNY"), AnnualRate: decimal.RequireFromString("0.12"),
+		Term: 3, Method: credit.Annuity, InterestMethod: credit.Declining, DayCount: money.Act365Fixed, Frequency: credit.Monthly,
+		Start: calendar.MustParseDate("2026-01-31")}, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	seed, err := json.Marshal(s)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got credit.Schedule
+		if err := json.Unmarshal(data, &got); err != nil {
+			return
+		}
+		sum := decimal.Zero
+		for _, in := range got.Instalments() {
+			sum = sum.Add(in.Principal.Amount).Add(in.Prepaid.Amount)
+		}
+		if !sum.Equal(got.Terms().Principal.Amount) {
+			t.Fatalf("principal sums to %s", sum)
+		}
+		out, err := json.Marshal(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var again credit.Schedule
+		if err := json.Unmarshal(out, &again); err != nil {
+			t.Fatalf("its own JSON is refused: %v", err)
 		}
 	})
 }

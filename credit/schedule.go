@@ -2,6 +2,7 @@ package credit
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"math/bits"
 	"time"
@@ -21,7 +22,7 @@ type Terms struct {
 	// Disbursed is the cash the borrower receives (the principal less a
 	// deducted fee, or without a financed one); the APR is the rate that
 	// discounts the instalments to it. Zero: the principal.
-	Disbursed  money.Money     `json:"disbursed"`
+	Disbursed  money.Money     `json:"disbursed,omitzero"`
 	AnnualRate decimal.Decimal `json:"annual_rate"` // contract rate: 0.06 is 6%
 	Term       int             `json:"term"`        // number of periods
 
@@ -171,12 +172,92 @@ type scheduleJSON struct {
 	Instalments   []Instalment `json:"instalments"`
 	TotalInterest money.Money  `json:"total_interest"`
 	TotalPayable  money.Money  `json:"total_payable"`
+	// FixedThrough is the instalment of the last prepayment or repricing
+	// (0: none), before which no change may reach.
+	FixedThrough int `json:"fixed_through"`
 }
 
 // MarshalJSON writes the terms, every instalment and the totals.
 func (s Schedule) MarshalJSON() ([]byte, error) {
 	return json.Marshal(scheduleJSON{Terms: s.terms, Instalments: s.Instalments(),
-		TotalInterest: s.TotalInterest(), TotalPayable: s.TotalPayable()})
+		TotalInterest: s.TotalInterest(), TotalPayable: s.TotalPayable(), FixedThrough: s.fixed})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, so a stored schedule (a
+// contract's, one changed by prepayments and repricing) comes back as it
+// was. It checks that the instalments hold together — numbered in order,
+// each period starting where the one before ended, due dates rising,
+// amounts in minor units of the terms' currency, each balance the one
+// before less the principal and prepayment, ending at zero, the totals
+// their sums — and refuses, naming the field, what does not.
+func (s *Schedule) UnmarshalJSON(b []byte) error {
+	var w scheduleJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return invalid("schedule", "%v", err)
+	}
+	if err := w.Terms.Validate(); err != nil {
+		return within("terms", err)
+	}
+	c := w.Terms.Principal.Currency
+	places := c.MinorUnits()
+	n := len(w.Instalments)
+	if n == 0 || n > MaxProductTerm {
+		return invalid("instalments", "must have 1-%d instalments", MaxProductTerm)
+	}
+	if w.FixedThrough < 0 || w.FixedThrough > n {
+		return invalid("fixed_through", "must be from 0 to %d", n)
+	}
+	out := Schedule{terms: w.Terms, lines: make([]line, n), places: places, fixed: w.FixedThrough}
+	balance := toMinor(w.Terms.Principal.Amount, places)
+	start, prevDue := w.Terms.Start, calendar.Date{}
+	for i, in := range w.Instalments {
+		f := fmt.Sprintf("instalments[%d]", i)
+		if in.Number != i+1 {
+			return invalid(f+".number", "must be %d", i+1)
+		}
+		if in.PeriodStart != start || !in.PeriodEnd.Valid() || !in.PeriodEnd.After(start) {
+			return invalid(f+".period_start", "the period must start on %s and end after it", start)
+		}
+		if !in.DueDate.Valid() || !in.DueDate.After(prevDue) || in.DueDate.Before(start) || in.DueDate.Year > 9999 || in.PeriodEnd.Year > 9999 {
+			return invalid(f+".due_date", "must be after the due date before it and not before its period")
+		}
+		if err := checkRate(f+".rate", in.Rate, false); err != nil {
+			return err
+		}
+		var amounts [5]int64
+		for j, m := range []struct {
+			name string
+			v    money.Money
+		}{{"principal", in.Principal}, {"interest", in.Interest}, {"accrued", in.Accrued}, {"prepaid", in.Prepaid}, {"balance", in.Balance}} {
+			if m.v.Currency == "" && m.v.Amount.IsZero() && m.name == "prepaid" {
+				continue
+			}
+			if m.v.Currency != c || m.v.Amount.IsNegative() || !m.v.Amount.Equal(m.v.Amount.Round(places)) {
+				return invalid(f+"."+m.name, "must be a non-negative amount in minor units of %s", c)
+			}
+			if m.v.Amount.GreaterThan(w.Terms.Principal.Amount.Mul(decimal.NewFromInt(100))) {
+				return invalid(f+"."+m.name, "is out of proportion to the principal")
+			}
+			amounts[j] = toMinor(m.v.Amount, places)
+		}
+		balance -= amounts[0] + amounts[3]
+		if balance != amounts[4] {
+			return invalid(f+".balance", "must be %s: the balance before less principal and prepayment", out.money(balance).ValueString())
+		}
+		out.lines[i] = line{end: pack(in.PeriodEnd), due: pack(in.DueDate), rate: rateMicro(in.Rate),
+			principal: amounts[0], interest: amounts[1], accrued: amounts[2], prepaid: amounts[3], balance: amounts[4]}
+		out.interest += amounts[1]
+		out.principal += amounts[0] + amounts[3]
+		start, prevDue = in.PeriodEnd, in.DueDate
+	}
+	if balance != 0 {
+		return invalid(fmt.Sprintf("instalments[%d].balance", n-1), "must be zero")
+	}
+	if !w.TotalInterest.Equal(out.TotalInterest()) || !w.TotalPayable.Equal(out.TotalPayable()) {
+		return invalid("total_interest", "the totals must be the instalments' sums")
+	}
+	*s = out
+	return nil
 }
 
 // Validate checks the terms, naming the first field at fault.

@@ -1,8 +1,10 @@
 package credit_test
 
 import (
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -445,5 +447,48 @@ func TestRescheduleProperties(t *testing.T) {
 			require.True(t, sum.Equal(terms.Principal.Amount), "principal and prepayment sum to %s", sum)
 			require.True(t, ins[len(ins)-1].Balance.IsZero())
 		}
+	}
+}
+
+// A stored schedule comes back as it was, prepayment and repricing
+// included, and goes on changing as the original would; a tampered one is
+// refused naming the field.
+func TestScheduleJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	s := schedule(t, monthly("100000.00", "0.06", 12, credit.Annuity))
+	p, err := s.Prepay(6, cny("20000.00"), credit.ReduceTerm, nil)
+	require.NoError(t, err)
+	r, err := p.Reprice(calendar.MustParseDate("2026-08-01"), dec("0.05"), nil)
+	require.NoError(t, err)
+	b, err := json.Marshal(r)
+	require.NoError(t, err)
+	var back credit.Schedule
+	require.NoError(t, json.Unmarshal(b, &back))
+	again, err := json.Marshal(back)
+	require.NoError(t, err)
+	require.JSONEq(t, string(b), string(again))
+	require.Equal(t, r.Instalments(), back.Instalments())
+	_, err = back.Prepay(5, cny("1.00"), credit.ReduceTerm, nil)
+	requireField(t, err, "after")
+	want, err := r.Prepay(8, cny("1000.00"), credit.ReduceInstalment, nil)
+	require.NoError(t, err)
+	got, err := back.Prepay(8, cny("1000.00"), credit.ReduceInstalment, nil)
+	require.NoError(t, err)
+	require.Equal(t, want.Instalments(), got.Instalments())
+
+	for _, tc := range []struct{ from, to, field string }{
+		{`"number":3`, `"number":4`, "instalments[2].number"},
+		{`"balance":{"value":"83746.19"`, `"balance":{"value":"83746.20"`, "instalments[1].balance"},
+		{`"principal":{"value":"8147.17"`, `"principal":{"value":"-8147.17"`, "instalments[1].principal"},
+		{`"principal":{"value":"8147.17"`, `"principal":{"value":"8147.171"`, "schedule"},
+		{`"due_date":"2026-03-15"`, `"due_date":"2026-02-10"`, "instalments[1].due_date"},
+		{`"total_interest":{"value":"`, `"total_interest":{"value":"1`, "total_interest"},
+		{`"fixed_through":7`, `"fixed_through":70`, "fixed_through"},
+	} {
+		text := string(b)
+		require.Contains(t, text, tc.from)
+		var bad credit.Schedule
+		err := json.Unmarshal([]byte(strings.Replace(text, tc.from, tc.to, 1)), &bad)
+		requireField(t, err, tc.field)
 	}
 }
