@@ -50,7 +50,7 @@ const (
 	StatusWithdrawn Status = "withdrawn" // withdrawn by the customer or staff
 )
 
-// Statuses lists every status.
+// statuses lists every status.
 var statuses = []Status{StatusSubmitted, StatusScored, StatusReturned, StatusApproved, StatusRejected, StatusDeclined, StatusWithdrawn}
 
 // Open reports whether the application still counts as the customer's

@@ -2,6 +2,7 @@ package credit_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -113,4 +114,33 @@ func ExampleRefusedRule() {
 	rule, _ := credit.RefusedRule(err)
 	fmt.Println(rule)
 	// Output: kyc
+}
+
+// An approval chain: 100,000.00 falls in the band that needs a loan
+// officer, then a branch manager. The maker may not approve.
+func ExampleService_Decide() {
+	ctx := context.Background()
+	customers, bureau := &credittest.Customers{}, &credittest.Bureau{}
+	svc, _ := credit.NewService(memcredit.New(), credit.WithCustomers(customers), credit.WithBureau(bureau),
+		credit.WithClock(calendar.NewManualClock(calendar.MustParseDate("2026-03-02").In(time.UTC))))
+	product, _ := svc.CreateProduct(ctx, credittest.Product("CONSUMER"))
+	c := credit.NewID()
+	customers.Set(c, credit.CustomerFacts{KYCVerified: true, DateOfBirth: calendar.MustParseDate("1986-05-20")})
+	bureau.Set(c, credit.BureauReport{Score: 720, RevolvingUtilisation: decimal.RequireFromString("0.1")})
+	a, _ := svc.Submit(ctx, credit.NewApplication{CustomerID: c, ProductID: product.ID,
+		Amount: money.MustParse("100000.00", "CNY"), Term: 12, Purpose: credit.PurposeHomeImprovement,
+		MonthlyIncome: money.MustParse("40000.00", "CNY"), MonthlyDebt: money.MustParse("0", "CNY"), Maker: "teller-3"})
+	a, _ = svc.Score(ctx, a.ID)
+	fmt.Println(a.Status, a.Score.Grade, "step 1 of", len(a.Approval.Steps), "due", a.Approval.Due)
+
+	_, err := svc.Decide(ctx, a.ID, credit.DecisionRequest{Step: 1, Approver: "teller-3", Role: "loan_officer", Verdict: credit.Approve})
+	fmt.Println(errors.Is(err, credit.ErrMakerChecker))
+	a, _ = svc.Decide(ctx, a.ID, credit.DecisionRequest{Step: 1, Approver: "officer-7", Role: "loan_officer", Verdict: credit.Approve})
+	a, _ = svc.Decide(ctx, a.ID, credit.DecisionRequest{Step: 2, Approver: "manager-2", Role: "branch_manager", Verdict: credit.Approve,
+		Opinion: "stable income"})
+	fmt.Println(a.Status, len(a.Approval.Decisions), "decisions")
+	// Output:
+	// scored C step 1 of 2 due 2026-03-04
+	// true
+	// approved 2 decisions
 }
