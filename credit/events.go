@@ -1,0 +1,75 @@
+package credit
+
+import (
+	"time"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
+)
+
+// EventSource is the Source of the credit subsystem's events.
+const EventSource = "credit"
+
+// The event types credit publishes so far, and the version of each
+// payload. Subjects hold the application's (or product's) id, and the
+// customer's.
+const (
+	EventProductCreated         = "credit.product_created"         // payload ProductCreated
+	EventApplicationSubmitted   = "credit.application_submitted"   // payload ApplicationChanged
+	EventApplicationScored      = "credit.application_scored"      // payload ApplicationScored
+	EventApplicationWithdrawn   = "credit.application_withdrawn"   // payload ApplicationChanged
+	EventApplicationDecided     = "credit.application_decided"     // payload ApplicationDecided
+	EventApplicationResubmitted = "credit.application_resubmitted" // payload ApplicationChanged
+
+	EventVersion = 1 // of every payload above
+)
+
+// ProductCreated is the payload of EventProductCreated.
+type ProductCreated struct {
+	ProductID ID     `json:"product_id"`
+	Code      string `json:"code"`
+}
+
+// ApplicationChanged is the payload of a submission or withdrawal.
+type ApplicationChanged struct {
+	ApplicationID ID     `json:"application_id"`
+	CustomerID    ID     `json:"customer_id"`
+	ProductID     ID     `json:"product_id"`
+	Status        Status `json:"status"`
+}
+
+// ApplicationScored is the payload of EventApplicationScored: the
+// decision and its grade, not the inputs (which stay with the
+// application).
+type ApplicationScored struct {
+	ApplicationID ID     `json:"application_id"`
+	CustomerID    ID     `json:"customer_id"`
+	Status        Status `json:"status"` // scored or declined
+	Score         int    `json:"score"`
+	Grade         string `json:"grade"`
+}
+
+// ApplicationDecided is the payload of EventApplicationDecided: one
+// approver's verdict on a step, and the application's status after it.
+// The opinion stays with the application.
+type ApplicationDecided struct {
+	ApplicationID ID      `json:"application_id"`
+	CustomerID    ID      `json:"customer_id"`
+	Round         int     `json:"round"`
+	Step          int     `json:"step"`
+	Verdict       Verdict `json:"verdict"`
+	Status        Status  `json:"status"`
+}
+
+func (s *Service) newEvent(typ string, at time.Time, payload any, subjects ...ID) (event.Envelope, error) {
+	e, err := event.New(typ, EventVersion, at, payload, subjects...)
+	if err != nil {
+		return event.Envelope{}, err
+	}
+	e.BusinessDate = calendar.DateOf(at.In(s.loc))
+	return e, nil
+}
+
+// Events is credit's event feed: subscribe to it, run its delivery, prune
+// what every subscriber has had. Delivery is at least once, in order.
+func (s *Service) Events() *event.Feed { return s.events }

@@ -1,0 +1,83 @@
+package credit
+
+import (
+	"context"
+
+	"github.com/bankkit/bankkit/calendar"
+
+	"github.com/bankkit/bankkit/event"
+)
+
+// Store is what the credit Service needs from storage. Implementations:
+// memcredit (in memory) and pgcredit (PostgreSQL); credittest.Run proves
+// one. Every write appends its events to the Store's outbox in the same
+// operation, so an event exists exactly when its change does.
+type Store interface {
+	// CreateProduct stores a new product. ErrDuplicate when its id or its
+	// code is taken.
+	CreateProduct(ctx context.Context, p Product, events ...event.Envelope) error
+	// Product returns the product with id; ErrNotFound.
+	Product(ctx context.Context, id ID) (Product, error)
+	// ProductByCode returns the product with code; ErrNotFound.
+	ProductByCode(ctx context.Context, code string) (Product, error)
+	// Products lists products in id order after page.After, at most
+	// page.Limit (the Service normalises the page).
+	Products(ctx context.Context, page Page) ([]Product, error)
+
+	// CreateApplication stores a new application. ErrOpenApplication when
+	// a.Status is open and the customer has another open application for
+	// the product; ErrDuplicate when the id is taken.
+	CreateApplication(ctx context.Context, a Application, events ...event.Envelope) error
+	// Application returns the application with id; ErrNotFound.
+	Application(ctx context.Context, id ID) (Application, error)
+	// UpdateApplication applies fn to the application atomically: fn gets
+	// the stored application and returns the new one and the events of the
+	// change; the store raises Version by one and keeps UpdatedAt as fn
+	// sets it. An error of fn is returned and nothing changes. ErrNotFound.
+	UpdateApplication(ctx context.Context, id ID, fn func(Application) (Application, []event.Envelope, error)) (Application, error)
+	// Applications lists applications matching the filter in id order
+	// after page.After, at most page.Limit.
+	Applications(ctx context.Context, f ApplicationFilter, page Page) ([]Application, error)
+
+	// Events is the outbox of credit's events.
+	Events() event.Log
+}
+
+// ApplicationFilter selects applications; zero fields select all.
+type ApplicationFilter struct {
+	CustomerID ID
+	ProductID  ID
+	Status     Status
+	// StepDueBefore selects applications in an approval chain (status
+	// scored) whose awaited step is due before it.
+	StepDueBefore calendar.Date
+}
+
+// Late reports whether a is in a chain whose awaited step is due before
+// d: what StepDueBefore selects.
+func (a Application) Late(d calendar.Date) bool {
+	return a.Status == StatusScored && a.Approval != nil && a.Approval.Due.Before(d)
+}
+
+// Page selects a slice of an id-ordered list: items after After (NilID:
+// from the start), at most Limit of them.
+type Page struct {
+	After ID
+	Limit int
+}
+
+// Page limits.
+const (
+	DefaultPageLimit = 50
+	MaxPageLimit     = 500
+)
+
+func (p Page) normalize() (Page, error) {
+	switch {
+	case p.Limit == 0:
+		p.Limit = DefaultPageLimit
+	case p.Limit < 0 || p.Limit > MaxPageLimit:
+		return p, invalid("limit", "must be 1-%d", MaxPageLimit)
+	}
+	return p, nil
+}
