@@ -81,7 +81,15 @@ func (s *Server) run(ctx context.Context, r *http.Request, rt route, body []byte
 	return answer{status, "application/json", append(b, '\n')}
 }
 
+// retryAfter is what a 503 asks a client to wait, in seconds: a dropped
+// database connection is replaced on the next request, and a database
+// restarting takes a few seconds.
+const retryAfter = "1"
+
 func writeResponse(w http.ResponseWriter, a answer) {
+	if a.status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	if a.contentType != "" {
 		w.Header().Set("Content-Type", a.contentType)
 	}
