@@ -147,7 +147,18 @@ func (s *Server) idempotent(ctx context.Context, w http.ResponseWriter, r *http.
 		writeResponse(w, answer{prev.Status, prev.Header.Get("Content-Type"), prev.Body})
 		return
 	}
+	// A handler that panics leaves no answer to remember: free the key, so
+	// the client's retry runs instead of meeting 409 until the lease ends.
+	answered := false
+	defer func() {
+		if !answered {
+			if err := s.idem.Abandon(context.WithoutCancel(ctx), scoped); err != nil {
+				s.log.ErrorContext(ctx, "idempotency abandon", "error", err)
+			}
+		}
+	}()
 	a := s.run(ctx, r, rt, body)
+	answered = true
 	// A server-side failure is not an answer worth repeating: free the key
 	// so the client's retry runs again (the subsystems' own idempotency
 	// keeps that retry from moving money twice).

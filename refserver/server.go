@@ -42,6 +42,8 @@ type Server struct {
 	channel  *channel.Service
 	idem     idempotency.Store
 	bank     *bank.Bank
+	// closeStores releases what the stores hold beyond the pool.
+	closeStores func() error
 
 	clearingDir     string // where the clearing network keeps its files
 	tempClearingDir string // the same, when it is temporary: removed at Close
@@ -114,7 +116,7 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 			db.Close()
 			return fmt.Errorf("refserver: %w", err)
 		}
-		s.db = db
+		s.db, s.closeStores = db, st.close
 		s.log.Info("storage ready", "storage", "postgres")
 	} else {
 		st = memoryStores()
@@ -231,6 +233,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // was a temporary one.
 func (s *Server) Close() error {
 	var errs []error
+	if s.closeStores != nil {
+		errs = append(errs, s.closeStores())
+	}
 	if s.db != nil {
 		errs = append(errs, s.db.Close())
 	}
