@@ -17,8 +17,8 @@ func unavailableRoutes(b *testBank, teller, customerID, from, to string) map[str
 		"login": func() resp {
 			return b.do("POST", "/v1/auth/token", "", map[string]any{"username": "teller-login", "password": "correct horse battery"})
 		},
-		"account":  func() resp { return b.do("GET", "/v1/accounts/"+from, teller, nil) },
-		"customer": func() resp { return b.do("GET", "/v1/customers/"+customerID, teller, nil) },
+		"account":      func() resp { return b.do("GET", "/v1/accounts/"+from, teller, nil) },
+		"customer":     func() resp { return b.do("GET", "/v1/customers/"+customerID, teller, nil) },
 		"new customer": func() resp { return b.do("POST", "/v1/customers", teller, customerBody()) },
 		"transfer": func() resp {
 			return b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": from, "to_account_id": to, "amount": cny("1.00")})

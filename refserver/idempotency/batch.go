@@ -82,9 +82,9 @@ type batcher struct {
 	mu      sync.Mutex
 	queue   []*waiter
 	leaders int
-	claimed map[string]Fingerprint // this process's claims in flight
-	records map[string]*pendingRecord     // recorded, not yet committed: replayed from here
-	unsent  []*pendingRecord              // of those, the ones no batch has taken
+	claimed map[string]Fingerprint    // this process's claims in flight
+	records map[string]*pendingRecord // recorded, not yet committed: replayed from here
+	unsent  []*pendingRecord          // of those, the ones no batch has taken
 	kick    chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
