@@ -49,6 +49,7 @@ type Server struct {
 	tempClearingDir string // the same, when it is temporary: removed at Close
 
 	loginLimiter *loginLimiter
+	tokens       *tokenCache
 	routes       []route
 	mux          *http.ServeMux
 	handler      http.Handler
@@ -73,7 +74,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("refserver: invalid configuration:\n%w", err)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, clock: cfg.Clock, metrics: newMetrics(),
-		loginLimiter: newLoginLimiter(6*time.Second, 20)}
+		loginLimiter: newLoginLimiter(6*time.Second, 20), tokens: newTokenCache()}
 	if s.log == nil {
 		s.log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
