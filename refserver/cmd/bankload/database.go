@@ -61,4 +61,3 @@ func (d *database) release(ctx context.Context) error {
 	_, err = admin.ExecContext(ctx, "DROP DATABASE "+pq.QuoteIdentifier(d.name))
 	return err
 }
-

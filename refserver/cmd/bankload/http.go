@@ -77,4 +77,3 @@ func setup(c *client, n int) ([]string, error) {
 	}
 	return ids, nil
 }
-

@@ -193,4 +193,6 @@ func run(o options, out io.Writer) (err error) {
 }
 
 // ms prints a latency in milliseconds.
-func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + "ms" }
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + "ms"
+}
