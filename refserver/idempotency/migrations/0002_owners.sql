@@ -8,3 +8,7 @@ CREATE TABLE refserver.idempotency_owners (
 	backend_pid integer     NOT NULL
 );
 ALTER TABLE refserver.idempotency_keys ADD COLUMN owner integer;
+-- A key's row is updated once, soon after its insert, when its response is
+-- recorded: room left on each page lets that update stay on the page (a
+-- HOT update, no new index entries).
+ALTER TABLE refserver.idempotency_keys SET (fillfactor = 70);
