@@ -3,6 +3,17 @@
 // accounts, and it reports transfers per second with p50 and p99 latency at
 // each client count.
 //
+// On PostgreSQL each client count also runs, right after the HTTP round,
+// the same transfers through the ledger as a library (pgledger's
+// Service.Transfer on the same database and accounts, each with an
+// idempotency key as the server passes one), and prints the ratio of the
+// two: what HTTP, authentication and Idempotency-Key cost on top of a
+// posting. pgbench's TPC-B-like tps at the same client count follows, as
+// the fixed reference of what the database does on the machine at that
+// moment; it runs on a scratch database (<database-name>_pgbench) that
+// bankload creates and drops, and is skipped with a note when the binary
+// is absent or that database already exists.
+//
 // It starts the server in this process and talks to it over loopback TCP,
 // in memory (-memory) or on the database -database-name (default
 // bankkit_load) of the PostgreSQL server named by -database-url. A
@@ -42,6 +53,7 @@ type options struct {
 	duration      time.Duration
 	accounts      int
 	pgbench       bool
+	pgbenchScale  int
 	cpuProfile    string
 }
 
@@ -54,6 +66,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "how long each client count runs")
 	flag.IntVar(&o.accounts, "accounts", 200, "accounts transfers move between")
 	flag.BoolVar(&o.pgbench, "pgbench", true, "run pgbench as the reference, on a scratch database <database-name>_pgbench bankload creates and drops")
+	flag.IntVar(&o.pgbenchScale, "pgbench-scale", 32, "pgbench -i scale (at least the most clients)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the HTTP rounds (server and clients) to this file")
 	flag.Parse()
 	if err := run(o, os.Stdout); err != nil {
@@ -159,7 +172,7 @@ func run(o options, out io.Writer) (err error) {
 	var bench *pgbench
 	note := "pgbench skipped (-pgbench=false)"
 	if o.pgbench {
-		if bench, note, err = newPgbench(ctx, o.dbURL, o.dbName+"_pgbench"); err != nil {
+		if bench, note, err = newPgbench(ctx, o.dbURL, o.dbName+"_pgbench", max(1, o.pgbenchScale)); err != nil {
 			return err
 		}
 		if bench != nil {

@@ -19,9 +19,14 @@ type pgbench struct {
 	db  *database
 }
 
+// pgbench runs as ledgerbench does (docs/performance.md): scale at least
+// the most clients, since TPC-B updates one branch row per transaction and
+// a smaller scale measures waits on that row; two threads, prepared
+// statements.
+
 // newPgbench prepares the scratch database name (created and initialised
 // here, dropped by release); note says why there is none.
-func newPgbench(ctx context.Context, base, name string) (p *pgbench, note string, err error) {
+func newPgbench(ctx context.Context, base, name string, scale int) (p *pgbench, note string, err error) {
 	bin, err := exec.LookPath("pgbench")
 	if err != nil {
 		return nil, "pgbench not found on PATH: no reference figures", nil
@@ -34,7 +39,7 @@ func newPgbench(ctx context.Context, base, name string) (p *pgbench, note string
 		return nil, fmt.Sprintf("database %s exists and is not bankload's: pgbench skipped", name), nil
 	}
 	p = &pgbench{bin: bin, db: db}
-	if out, err := exec.CommandContext(ctx, bin, "-i", "-q", "-s", "1", db.url).CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, bin, "-i", "-q", "-s", strconv.Itoa(scale), db.url).CombinedOutput(); err != nil {
 		return nil, "", errors.Join(fmt.Errorf("pgbench -i: %w: %s", err, out), db.release(ctx))
 	}
 	return p, "", nil
@@ -45,7 +50,7 @@ var tpsLine = regexp.MustCompile(`tps = ([0-9.]+)`)
 // run is pgbench's tps with clients clients for d (two seconds at least).
 func (p *pgbench) run(ctx context.Context, clients int, d time.Duration) (float64, error) {
 	secs := max(2, int(d.Round(time.Second)/time.Second))
-	out, err := exec.CommandContext(ctx, p.bin, "-n", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(min(clients, 4)),
+	out, err := exec.CommandContext(ctx, p.bin, "-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(min(clients, 2)),
 		"-T", strconv.Itoa(secs), p.db.url).CombinedOutput()
 	if err != nil {
 		return 0, fmt.Errorf("pgbench: %w: %s", err, out)
