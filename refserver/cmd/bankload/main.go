@@ -8,8 +8,8 @@
 // Service.Transfer on the same database and accounts, each with an
 // idempotency key as the server passes one), and prints the ratio of the
 // two: what HTTP, authentication and Idempotency-Key cost on top of a
-// posting. pgbench's TPC-B-like tps at the same client count follows, as
-// the fixed reference of what the database does on the machine at that
+// posting. pgbench's TPC-B-like tps at each client count, run after them,
+// is the fixed reference of what the database does on the machine at that
 // moment; it runs on a scratch database (<database-name>_pgbench) that
 // bankload creates and drops, and is skipped with a note when the binary
 // is absent or that database already exists.
@@ -169,40 +169,60 @@ func run(o options, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	var bench *pgbench
+	// HTTP and the library run twice at each count, in the order HTTP,
+	// library, library, HTTP, so a change in outside load falls on both
+	// alike; pgbench runs after all of them, as its initialisation and its
+	// writes would weigh on whatever round came next.
+	type row struct{ http, lib result }
+	rows := make([]row, len(counts))
+	for i, n := range counts {
+		h1 := load(len(ids), n, o.duration, httpTransfer)
+		l1 := load(len(ids), n, o.duration, lib.transfer)
+		l2 := load(len(ids), n, o.duration, lib.transfer)
+		h2 := load(len(ids), n, o.duration, httpTransfer)
+		rows[i] = row{combine(h1, h2), combine(l1, l2)}
+	}
+	tps := make([]string, len(counts))
+	for i := range tps {
+		tps[i] = "-"
+	}
 	note := "pgbench skipped (-pgbench=false)"
 	if o.pgbench {
+		var bench *pgbench
 		if bench, note, err = newPgbench(ctx, o.dbURL, o.dbName+"_pgbench", max(1, o.pgbenchScale)); err != nil {
 			return err
 		}
 		if bench != nil {
 			defer func() { err = errors.Join(err, bench.release(ctx)) }()
+			for i, n := range counts {
+				t, err := bench.run(ctx, n, o.duration)
+				if err != nil {
+					return err
+				}
+				tps[i] = fmt.Sprintf("%.0f", t)
+			}
 		}
 	}
 	if note != "" {
 		fmt.Fprintln(out, "note:", note)
 	}
-	fmt.Fprintln(out, "library: ledger.Service.Transfer on pgledger, same database and accounts; ratio = library/s ÷ HTTP/s")
+	fmt.Fprintln(out, "library: ledger.Service.Transfer on pgledger, same database and accounts; ratio = library/s ÷ HTTP/s; each the mean of two rounds")
 	fmt.Fprintf(out, "%8s %9s %9s %9s %10s %9s %9s %7s %9s %7s\n", "clients", "HTTP/s", "p50", "p99", "library/s", "p50", "p99", "ratio", "pgbench", "errors")
-	for _, n := range counts {
-		h := load(len(ids), n, o.duration, httpTransfer)
-		lb := load(len(ids), n, o.duration, lib.transfer)
-		tps := "-"
-		if bench != nil {
-			t, err := bench.run(ctx, n, o.duration)
-			if err != nil {
-				return err
-			}
-			tps = fmt.Sprintf("%.0f", t)
-		}
+	for i, n := range counts {
+		h, lb := rows[i].http, rows[i].lib
 		ratio := 0.0
 		if h.tps > 0 {
 			ratio = lb.tps / h.tps
 		}
 		fmt.Fprintf(out, "%8d %9.0f %9s %9s %10.0f %9s %9s %7.2f %9s %7d\n", n, h.tps, ms(h.p50), ms(h.p99),
-			lb.tps, ms(lb.p50), ms(lb.p99), ratio, tps, h.errors+lb.errors)
+			lb.tps, ms(lb.p50), ms(lb.p99), ratio, tps[i], h.errors+lb.errors)
 	}
 	return nil
+}
+
+// combine is the mean of two rounds (their failures added).
+func combine(a, b result) result {
+	return result{tps: (a.tps + b.tps) / 2, p50: (a.p50 + b.p50) / 2, p99: (a.p99 + b.p99) / 2, errors: a.errors + b.errors}
 }
 
 // ms prints a latency in milliseconds.
