@@ -3,11 +3,15 @@ package idempotency
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/bankkit/bankkit/internal/pgtx"
 )
 
 // Claims of concurrent requests share statements, as a database's group
@@ -167,12 +171,8 @@ func (b *batcher) lead(ctx context.Context, w *waiter) {
 	b.mu.Lock()
 	var batch, later []*waiter
 	seen := map[string]bool{}
-	recs := b.unsent
-	if len(recs) > maxBatch {
-		recs, b.unsent = recs[:maxBatch], recs[maxBatch:]
-	} else {
-		b.unsent = nil
-	}
+	recs := slices.Clone(b.unsent[:min(len(b.unsent), maxBatch)])
+	b.unsent = b.unsent[len(recs):]
 	for _, r := range recs {
 		seen[r.key] = true
 	}
@@ -193,7 +193,20 @@ func (b *batcher) lead(ctx context.Context, w *waiter) {
 	b.queue = later
 	b.mu.Unlock()
 
-	claimed, err := b.run(context.WithoutCancel(ctx), batch, recs)
+	// Two batches at once must not take the same keys' index entries in
+	// opposite orders: each goes in key order, and a deadlock that still
+	// happens (the records' updates) aborts the statement whole, so it is
+	// run again.
+	slices.SortFunc(batch, func(x, y *waiter) int { return strings.Compare(x.req.key, y.req.key) })
+	slices.SortFunc(recs, func(x, y *pendingRecord) int { return strings.Compare(x.key, y.key) })
+	var claimed map[string]bool
+	var err error
+	for attempt := 1; ; attempt++ {
+		claimed, err = b.run(context.WithoutCancel(ctx), batch, recs)
+		if err == nil || !pgtx.IsRetryable(err) || attempt == 5 {
+			break
+		}
+	}
 
 	b.mu.Lock()
 	for _, r := range recs {

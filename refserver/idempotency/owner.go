@@ -154,6 +154,11 @@ func (o *owner) close() error {
 	if o.conn == nil {
 		return nil
 	}
+	// Unlock first: a session's locks outlive its close until its backend
+	// has exited, and another process's retry should not wait for that.
+	ctx, cancel := context.WithTimeout(context.Background(), ownerKeepAlive)
+	defer cancel()
+	_, _ = o.conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1, $2)`, ownerLockClass, o.id)
 	discard(o.conn)
 	o.conn = nil
 	return nil
