@@ -17,6 +17,10 @@ func (s *Server) authenticate(r *http.Request) (channel.Principal, error) {
 	if token == "" {
 		return channel.Principal{}, fmt.Errorf("%w: send Authorization: Bearer <token>", errUnauthenticated)
 	}
+	hash, now := channel.HashToken(token), s.clock.Now()
+	if p, ok := s.tokens.get(hash, now); ok {
+		return p, nil
+	}
 	principal, err := s.channel.Authenticate(r.Context(), token)
 	switch {
 	case errors.Is(err, channel.ErrUnauthenticated):
@@ -25,6 +29,7 @@ func (s *Server) authenticate(r *http.Request) (channel.Principal, error) {
 		s.log.ErrorContext(r.Context(), "authenticate", "error", err)
 		return channel.Principal{}, fmt.Errorf("%w: authentication is unavailable; retry", errUnavailable)
 	}
+	s.tokens.put(hash, principal, now)
 	return principal, nil
 }
 
@@ -105,7 +110,10 @@ func (s *Server) login(ctx context.Context, req tokenRequest) (tokenResponse, er
 }
 
 func (s *Server) logout(ctx context.Context, _ none) (none, error) {
-	_, err := s.channel.RevokeSession(ctx, bank.CallerOf(ctx).SessionID)
+	id := bank.CallerOf(ctx).SessionID
+	s.tokens.forgetSession(id)
+	_, err := s.channel.RevokeSession(ctx, id)
+	s.tokens.forgetSession(id) // and whatever a request racing this one put back
 	return none{}, err
 }
 

@@ -46,11 +46,17 @@ type crashServer struct {
 	env  []string
 	cmd  *exec.Cmd
 	logs *bytes.Buffer
+	// lease is the -idempotency-lease flag; "" leaves the default (30 s).
+	lease string
 }
 
 func (s *crashServer) start() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "-addr", s.addr, "-idempotency-lease", "1s")
+	args := []string{"-addr", s.addr}
+	if s.lease != "" {
+		args = append(args, "-idempotency-lease", s.lease)
+	}
+	s.cmd = exec.Command(s.bin, args...)
 	s.cmd.Env = s.env
 	s.cmd.Stdout = s.logs
 	s.cmd.Stderr = s.logs
@@ -127,7 +133,7 @@ func TestCrashConservesMoney(t *testing.T) {
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
-	srv := &crashServer{t: t, bin: bin, addr: addr, logs: &bytes.Buffer{},
+	srv := &crashServer{t: t, bin: bin, addr: addr, logs: &bytes.Buffer{}, lease: "1s",
 		env: append(os.Environ(), "BANKKIT_DATABASE_URL="+dbURL, "BANKKIT_ADMIN_TOKEN="+crashAdminToken, "BANKKIT_PII_KEYS="+crashKeyring, "BANKKIT_CLEARING_DIR="+t.TempDir())}
 	srv.start()
 	t.Cleanup(srv.kill)
@@ -295,5 +301,101 @@ func TestCrashConservesMoney(t *testing.T) {
 	t.Logf("%d keys tried, %d acknowledged during the chaos, %d transfers posted, %d kills", len(attempts), len(acked), len(transfers), crashKills)
 	if errors.Is(ctx.Err(), context.Canceled) {
 		t.Log("stopped early")
+	}
+}
+
+// buildCrashServer builds the server binary and picks a free address.
+func buildCrashServer(t *testing.T, dbURL string) *crashServer {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "refserver")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/refserver")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return &crashServer{t: t, bin: bin, addr: addr, logs: &bytes.Buffer{},
+		env: append(os.Environ(), "BANKKIT_DATABASE_URL="+dbURL, "BANKKIT_ADMIN_TOKEN="+crashAdminToken, "BANKKIT_PII_KEYS="+crashKeyring, "BANKKIT_CLEARING_DIR="+t.TempDir())}
+}
+
+// A server killed while it holds an Idempotency-Key leaves no stall: the
+// retry on the restarted server is answered at once (the dead process's
+// claim is taken over, though its 30-second lease has not run out), and
+// the money moves exactly once. While the first server lives, the same key
+// answers 409.
+func TestCrashTakeoverAnswersTheRetryAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test: starts, kills and restarts the server")
+	}
+	db, dbURL := pgtest.NewWithURL(t)
+	srv := buildCrashServer(t, dbURL) // the default 30 s lease
+	srv.start()
+	t.Cleanup(srv.kill)
+	base := "http://" + srv.addr
+	client := &http.Client{Timeout: 30 * time.Second}
+
+	st, c, err := call(client, "POST", base+"/v1/customers", "", map[string]any{
+		"full_name": "Takeover Customer", "gender": "female", "date_of_birth": "1985-06-15",
+		"national_id": map[string]any{"type": "PASSPORT", "number": "T00000001", "country": "CN"}, "phone": "+8613900000999"})
+	require.NoError(t, err)
+	require.Equal(t, 201, st, "%v", c)
+	cid := c["id"].(string)
+	st, _, err = call(client, "POST", base+"/v1/customers/"+cid+"/kyc", "", map[string]any{"status": "verified", "note": "crash test"})
+	require.NoError(t, err)
+	require.Equal(t, 200, st)
+	var accts [2]string
+	for i := range accts {
+		st, a, err := call(client, "POST", base+"/v1/accounts", "", map[string]any{"customer_id": cid, "product": "demand", "currency": "CNY"})
+		require.NoError(t, err)
+		require.Equal(t, 201, st)
+		accts[i] = a["id"].(string)
+	}
+	st, _, err = call(client, "POST", base+"/v1/deposits", "fund", map[string]any{"account_id": accts[0], "amount": map[string]any{"value": "100.00", "currency": "CNY"}})
+	require.NoError(t, err)
+	require.Equal(t, 201, st)
+
+	// Hold the transfer inside the server: its claim is made, its
+	// posting waits on a lock the test holds.
+	ctx := context.Background()
+	tx, err := db.BeginTxx(ctx, nil)
+	require.NoError(t, err)
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, "LOCK TABLE ledger.balances IN ACCESS EXCLUSIVE MODE")
+	require.NoError(t, err)
+	body := map[string]any{"from_account_id": accts[0], "to_account_id": accts[1], "amount": map[string]any{"value": "30.00", "currency": "CNY"}}
+	first := make(chan error, 1)
+	go func() {
+		_, _, err := call(client, "POST", base+"/v1/transfers", "takeover-1", body)
+		first <- err
+	}()
+	require.Eventually(t, func() bool {
+		var waiting int
+		err := db.GetContext(ctx, &waiting, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+		return err == nil && waiting > 0
+	}, 20*time.Second, 10*time.Millisecond, "the transfer reaches the posting")
+
+	st, out, err := call(client, "POST", base+"/v1/transfers", "takeover-1", body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusConflict, st, "a live server's claim stands: %v", out)
+
+	srv.kill()
+	require.Error(t, <-first, "the first request died with its server")
+	require.NoError(t, tx.Rollback())
+	srv.start()
+
+	st, out, err = call(client, "POST", base+"/v1/transfers", "takeover-1", body)
+	require.NoError(t, err)
+	require.Contains(t, []int{200, 201}, st, "the retry after the restart is answered at once: %v", out)
+	again, out2, err := call(client, "POST", base+"/v1/transfers", "takeover-1", body)
+	require.NoError(t, err)
+	require.Contains(t, []int{200, 201}, again)
+	require.Equal(t, out["id"], out2["id"], "a replay answers the same transfer")
+
+	for i, want := range []string{"70.00", "30.00"} {
+		st, a, err := call(client, "GET", base+"/v1/accounts/"+accts[i], "", nil)
+		require.NoError(t, err)
+		require.Equal(t, 200, st)
+		require.Equal(t, want, a["balance"].(map[string]any)["value"], "account %d: the money moved exactly once", i)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/bankkit/bankkit/fault"
+	"github.com/bankkit/bankkit/internal/pgtx"
 )
 
 // problemBase prefixes every problem type URI. The URIs are stable
@@ -33,7 +34,9 @@ type FieldError struct {
 // rather than the server's. Every error goes this one way: its first
 // sentinel's code is the problem type and its kind the status, a
 // *fault.FieldError (by its own sentinel) also names the field, and an
-// error with no sentinel, or an internal one, is a bare 500.
+// error with no sentinel, or an internal one, is a bare 500 — unless it is
+// a lost or refused database connection, which is of the unavailable kind
+// (503, retry) and still the server's to log.
 func problemOf(err error) (Problem, bool) {
 	var fe *fault.FieldError
 	field := errors.As(err, &fe)
@@ -43,6 +46,11 @@ func problemOf(err error) (Problem, bool) {
 	}
 	s, ok := fault.As(cause)
 	if !ok || s.Kind() == fault.Internal {
+		if pgtx.IsConnectionFailure(err) {
+			p := problemType(errUnavailable)
+			p.Detail = "the database is unavailable; retry the request (with the same Idempotency-Key)"
+			return p, false
+		}
 		return problemType(errInternal), false
 	}
 	p := problemType(s)

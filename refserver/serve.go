@@ -81,7 +81,15 @@ func (s *Server) run(ctx context.Context, r *http.Request, rt route, body []byte
 	return answer{status, "application/json", append(b, '\n')}
 }
 
+// retryAfter is what a 503 asks a client to wait, in seconds: a dropped
+// database connection is replaced on the next request, and a database
+// restarting takes a few seconds.
+const retryAfter = "1"
+
 func writeResponse(w http.ResponseWriter, a answer) {
+	if a.status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	if a.contentType != "" {
 		w.Header().Set("Content-Type", a.contentType)
 	}
@@ -139,7 +147,18 @@ func (s *Server) idempotent(ctx context.Context, w http.ResponseWriter, r *http.
 		writeResponse(w, answer{prev.Status, prev.Header.Get("Content-Type"), prev.Body})
 		return
 	}
+	// A handler that panics leaves no answer to remember: free the key, so
+	// the client's retry runs instead of meeting 409 until the lease ends.
+	answered := false
+	defer func() {
+		if !answered {
+			if err := s.idem.Abandon(context.WithoutCancel(ctx), scoped); err != nil {
+				s.log.ErrorContext(ctx, "idempotency abandon", "error", err)
+			}
+		}
+	}()
 	a := s.run(ctx, r, rt, body)
+	answered = true
 	// A server-side failure is not an answer worth repeating: free the key
 	// so the client's retry runs again (the subsystems' own idempotency
 	// keeps that retry from moving money twice).

@@ -42,11 +42,14 @@ type Server struct {
 	channel  *channel.Service
 	idem     idempotency.Store
 	bank     *bank.Bank
+	// closeStores releases what the stores hold beyond the pool.
+	closeStores func() error
 
 	clearingDir     string // where the clearing network keeps its files
 	tempClearingDir string // the same, when it is temporary: removed at Close
 
 	loginLimiter *loginLimiter
+	tokens       *tokenCache
 	routes       []route
 	mux          *http.ServeMux
 	handler      http.Handler
@@ -71,7 +74,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("refserver: invalid configuration:\n%w", err)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, clock: cfg.Clock, metrics: newMetrics(),
-		loginLimiter: newLoginLimiter(6*time.Second, 20)}
+		loginLimiter: newLoginLimiter(6*time.Second, 20), tokens: newTokenCache()}
 	if s.log == nil {
 		s.log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
@@ -114,7 +117,7 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 			db.Close()
 			return fmt.Errorf("refserver: %w", err)
 		}
-		s.db = db
+		s.db, s.closeStores = db, st.close
 		s.log.Info("storage ready", "storage", "postgres")
 	} else {
 		st = memoryStores()
@@ -231,6 +234,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // was a temporary one.
 func (s *Server) Close() error {
 	var errs []error
+	if s.closeStores != nil {
+		errs = append(errs, s.closeStores())
+	}
 	if s.db != nil {
 		errs = append(errs, s.db.Close())
 	}

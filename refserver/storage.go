@@ -38,6 +38,9 @@ type stores struct {
 	channel  channel.Store
 	idem     idempotency.Store
 	closing  closing.Store
+	// close releases what the stores hold beyond the pool (the
+	// idempotency owner's session); nil when nothing.
+	close func() error
 }
 
 func memoryStores() stores {
@@ -68,11 +71,16 @@ func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
 			return stores{}, fmt.Errorf("migrate %s: %w", m.name, err)
 		}
 	}
+	idem, err := idempotency.NewPostgres(ctx, db)
+	if err != nil {
+		return stores{}, err
+	}
 	return stores{
 		ledger:   pgledger.New(db),
 		customer: pgcustomer.New(db),
 		channel:  pgchannel.New(db),
-		idem:     idempotency.NewPostgres(db),
+		idem:     idem,
 		closing:  closing.NewPostgres(db),
+		close:    idem.Close,
 	}, nil
 }

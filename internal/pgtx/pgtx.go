@@ -10,9 +10,14 @@ package pgtx
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -110,4 +115,44 @@ func IsUniqueViolation(err error, constraint string) bool {
 		return false
 	}
 	return constraint == "" || pqErr.Constraint == constraint
+}
+
+// SQLSTATE codes of a connection the database dropped or would not give.
+const (
+	AdminShutdown      = "57P01"
+	CrashShutdown      = "57P02"
+	CannotConnectNow   = "57P03"
+	TooManyConnections = "53300"
+)
+
+// IsConnectionFailure reports whether err means the database could not be
+// reached or dropped the connection: refused, reset or closed connections,
+// a server shutting down or restarting (57P01-57P03), too many connections
+// (53300), any connection exception (class 08), a bad or closed
+// connection or pool. Such a failure says nothing about the request; the
+// same request may succeed once the database is back, so a server answers
+// it as unavailable rather than as its own fault.
+func IsConnectionFailure(err error) bool {
+	if err == nil {
+		return false
+	}
+	switch code := Code(err); {
+	case code == AdminShutdown, code == CrashShutdown, code == CannotConnectNow, code == TooManyConnections:
+		return true
+	case strings.HasPrefix(code, "08"):
+		return true
+	case code != "":
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return true
+	}
+	// database/sql reports a closed pool with an unexported error.
+	return strings.Contains(err.Error(), "sql: database is closed")
 }

@@ -3,12 +3,15 @@ package pgtx_test
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/internal/pgtest"
@@ -96,4 +99,52 @@ func TestIsRetryableAndUniqueViolation(t *testing.T) {
 	require.False(t, pgtx.IsRetryable(err))
 	require.False(t, pgtx.IsRetryable(errors.New("plain")))
 	require.Equal(t, "", pgtx.Code(nil))
+}
+
+// Each way of losing the database is a connection failure; a query's own
+// error is not.
+func TestIsConnectionFailure(t *testing.T) {
+	t.Parallel()
+	db, url := pgtest.NewWithURL(t)
+	ctx := context.Background()
+
+	_, err := db.ExecContext(ctx, "SELECT 1/0")
+	require.Error(t, err)
+	require.False(t, pgtx.IsConnectionFailure(err), "a division by zero: %v", err)
+	require.False(t, pgtx.IsConnectionFailure(nil))
+	require.False(t, pgtx.IsConnectionFailure(errors.New("boom")))
+
+	// A backend terminated by an administrator (57P01).
+	conn, err := db.Connx(ctx)
+	require.NoError(t, err)
+	var pid int
+	require.NoError(t, conn.GetContext(ctx, &pid, "SELECT pg_backend_pid()"))
+	_, err = db.ExecContext(ctx, "SELECT pg_terminate_backend($1)", pid)
+	require.NoError(t, err)
+	_, err = conn.ExecContext(ctx, "SELECT 1")
+	require.Error(t, err)
+	require.True(t, pgtx.IsConnectionFailure(err), "terminated backend: %v", err)
+	_, err = conn.ExecContext(ctx, "SELECT 1")
+	require.True(t, pgtx.IsConnectionFailure(err), "the same connection again: %v", err)
+	_ = conn.Close()
+
+	// A refused connection: nothing listens on port 1.
+	refused, err := sqlx.Open("postgres", "postgres://postgres@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=2")
+	require.NoError(t, err)
+	defer refused.Close()
+	_, err = refused.ExecContext(ctx, "SELECT 1")
+	require.True(t, pgtx.IsConnectionFailure(err), "refused: %v", err)
+
+	// A closed pool.
+	closed, err := sqlx.Open("postgres", url)
+	require.NoError(t, err)
+	require.NoError(t, closed.Close())
+	_, err = closed.ExecContext(ctx, "SELECT 1")
+	require.True(t, pgtx.IsConnectionFailure(err), "closed pool: %v", err)
+
+	// Too many connections, as the server reports it.
+	require.True(t, pgtx.IsConnectionFailure(fmt.Errorf("open: %w", &pq.Error{Code: "53300"})))
+	require.True(t, pgtx.IsConnectionFailure(fmt.Errorf("open: %w", &pq.Error{Code: "57P03"})))
+	require.True(t, pgtx.IsConnectionFailure(fmt.Errorf("query: %w", driver.ErrBadConn)))
+	require.False(t, pgtx.IsConnectionFailure(&pq.Error{Code: "23505"}))
 }

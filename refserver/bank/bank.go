@@ -29,6 +29,7 @@ type Bank struct {
 	customers  Customers
 	complaints Complaints
 	logins     Logins
+	profiles   profiles // of accounts, for transfers
 }
 
 // New returns the bank over p; every port is required.

@@ -71,16 +71,23 @@ type Transfer struct {
 // Transfer moves money inside the bank through the ledger, or out to
 // another bank through clearing.
 func (b *Bank) Transfer(ctx context.Context, r TransferRequest) (Transfer, error) {
-	from, err := b.accountFor(ctx, "from_account_id", r.FromAccountID, r.Amount)
+	if r.ToExternal != nil {
+		from, err := b.accountFor(ctx, "from_account_id", r.FromAccountID, r.Amount)
+		if err != nil {
+			return Transfer{}, err
+		}
+		if r.ToAccountID != "" {
+			return Transfer{}, invalid("to_account_id", "give to_account_id or to_external, not both")
+		}
+		return b.sendOut(ctx, from, r)
+	}
+	// Inside the bank the accounts' profiles are all a transfer checks
+	// before the ledger, which checks the rest as it posts.
+	fromID, err := b.namedProfile(ctx, "from_account_id", r.FromAccountID, r.Amount)
 	if err != nil {
 		return Transfer{}, err
 	}
-	switch {
-	case r.ToExternal != nil && r.ToAccountID != "":
-		return Transfer{}, invalid("to_account_id", "give to_account_id or to_external, not both")
-	case r.ToExternal != nil:
-		return b.sendOut(ctx, from, r)
-	case r.ToAccountID == "":
+	if r.ToAccountID == "" {
 		return Transfer{}, invalid("to_account_id", "is required")
 	}
 	toID, err := ledger.ParseID(r.ToAccountID)
@@ -89,14 +96,14 @@ func (b *Bank) Transfer(ctx context.Context, r TransferRequest) (Transfer, error
 	}
 	// The destination need not be the caller's: paying someone else is the
 	// point. It must be a customer account, not one of the bank's own.
-	to, err := b.accounts.Account(ctx, toID)
+	to, err := b.profileOf(ctx, toID)
 	if err != nil {
 		return Transfer{}, err
 	}
-	if to.Product == ledger.ProductInternal && isCustomer(ctx) {
+	if to.Internal && isCustomer(ctx) {
 		return Transfer{}, ErrNotFound
 	}
-	rc, err := b.postings.Transfer(ctx, ledger.TransferRequest{FromAccountID: from.ID, ToAccountID: to.ID, Amount: r.Amount,
+	rc, err := b.postings.Transfer(ctx, ledger.TransferRequest{FromAccountID: fromID, ToAccountID: toID, Amount: r.Amount,
 		Description: r.Description, IdempotencyKey: keyFor(ctx, "transfer")})
 	if err != nil {
 		return Transfer{}, err

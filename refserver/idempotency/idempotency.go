@@ -4,9 +4,11 @@
 //
 // A key moves through two states. Begin claims it for one request (in
 // flight); Complete records the response. While a claim is in flight, other
-// requests with the key are refused (ErrInFlight) until its lease runs out:
-// a lease lets a retry proceed after the server that held the claim crashed.
-// That is safe because the subsystems beneath are idempotent themselves: the
+// requests with the key are refused (ErrInFlight) as long as the server
+// process that holds it lives: the PostgreSQL store ties each claim to its
+// process (see Postgres), so a retry after that process died takes the key
+// over at once, and a lease, when it runs out, frees a claim whose holder
+// cannot be told alive or dead. That is safe because the subsystems beneath are idempotent themselves: the
 // server passes a key derived from the client's key down to them, so a
 // request re-run after a lost claim returns the first posting rather than
 // making a second one. This package only makes the HTTP answer repeatable.
@@ -27,8 +29,8 @@ import (
 
 // Errors returned by Store.Begin.
 var (
-	// ErrInFlight: another request holds the key and its lease has not
-	// run out.
+	// ErrInFlight: another request holds the key, its server process
+	// lives and its lease has not run out.
 	ErrInFlight = fault.New(fault.Conflict, "idempotency-key-in-flight", "idempotency: a request with this key is in flight")
 	// ErrMismatch: the key was used for a different request.
 	ErrMismatch = fault.New(fault.Unprocessable, "idempotency-key-reused", "idempotency: key reused with a different request")
@@ -53,7 +55,8 @@ type Store interface {
 	// (response, nil) when the key completed earlier with the same
 	// fingerprint, ErrMismatch when the key belongs to another
 	// fingerprint, and ErrInFlight when another claim holds it. A claim
-	// whose lease ended is taken over.
+	// whose lease ended, or (in a store that knows them) whose server
+	// process has died, is taken over.
 	Begin(ctx context.Context, key string, fp Fingerprint, now time.Time, lease time.Duration) (*Response, error)
 	// Complete records the response of the claim on key, durably.
 	Complete(ctx context.Context, key string, resp Response, now time.Time) error

@@ -3,11 +3,13 @@ package idempotency_test
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/internal/pgtest"
@@ -18,7 +20,7 @@ func stores(t *testing.T) map[string]func(t *testing.T) idempotency.Store {
 	newPostgres := func(t *testing.T) idempotency.Store {
 		db := pgtest.New(t)
 		require.NoError(t, idempotency.Migrate(context.Background(), db))
-		return idempotency.NewPostgres(db)
+		return newPostgresOn(t, db)
 	}
 	return map[string]func(t *testing.T) idempotency.Store{
 		"memory":   func(t *testing.T) idempotency.Store { return idempotency.NewMemory() },
@@ -28,6 +30,15 @@ func stores(t *testing.T) map[string]func(t *testing.T) idempotency.Store {
 		},
 		"postgres, sealed": func(t *testing.T) idempotency.Store { return idempotency.Sealed(newPostgres(t), newSealer(t)) },
 	}
+}
+
+// newPostgresOn is a store on db, one owner (one server process) of its own.
+func newPostgresOn(t *testing.T, db *sqlx.DB) *idempotency.Postgres {
+	t.Helper()
+	s, err := idempotency.NewPostgres(context.Background(), db)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
 
 var (
@@ -105,6 +116,31 @@ func TestStores(t *testing.T) {
 					_, err = s.Begin(ctx, "new", fpA, t0.Add(48*time.Hour), lease)
 					require.ErrorIs(t, err, idempotency.ErrInFlight)
 				},
+				"concurrent claims of different keys all win, each once": func(t *testing.T, s idempotency.Store) {
+					const n = 64
+					var wg sync.WaitGroup
+					errs := make([]error, 2*n)
+					for i := range 2 * n {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							got, err := s.Begin(ctx, fmt.Sprintf("k%d", i%n), fpA, t0, lease)
+							if err == nil && got != nil {
+								err = fmt.Errorf("replayed %v", got)
+							}
+							errs[i] = err
+						}()
+					}
+					wg.Wait()
+					inFlight := 0
+					for _, err := range errs {
+						if err != nil {
+							require.ErrorIs(t, err, idempotency.ErrInFlight)
+							inFlight++
+						}
+					}
+					require.Equal(t, n, inFlight, "each of the %d keys is claimed once and in flight for its second request", n)
+				},
 				"concurrent claims: exactly one wins": func(t *testing.T, s idempotency.Store) {
 					const n = 16
 					var wg sync.WaitGroup
@@ -136,4 +172,66 @@ func TestStores(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A claim whose owner (a server process) has ended is taken over at once,
+// not after its lease; while its owner lives, it answers in flight. A
+// response one owner recorded is replayed by another.
+func TestPostgresTakesOverADeadOwnersClaim(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	require.NoError(t, idempotency.Migrate(ctx, db))
+	first, second := newPostgresOn(t, db), newPostgresOn(t, db)
+
+	for _, key := range []string{"stuck", "done"} {
+		got, err := first.Begin(ctx, key, fpA, t0, time.Hour)
+		require.NoError(t, err)
+		require.Nil(t, got)
+	}
+	_, err := second.Begin(ctx, "stuck", fpA, t0, time.Hour)
+	require.ErrorIs(t, err, idempotency.ErrInFlight, "the first owner lives: its claim stands")
+	_, err = second.Begin(ctx, "stuck", fpB, t0, time.Hour)
+	require.ErrorIs(t, err, idempotency.ErrMismatch)
+	require.NoError(t, first.CompleteIdempotent(ctx, "done", resp, t0))
+
+	require.NoError(t, first.Close()) // the process ends; its session with it
+	got, err := second.Begin(ctx, "stuck", fpA, t0.Add(time.Second), time.Hour)
+	require.NoError(t, err)
+	require.Nil(t, got, "a dead owner's claim is taken over within its lease")
+	got, err = second.Begin(ctx, "done", fpA, t0.Add(time.Second), time.Hour)
+	require.NoError(t, err)
+	require.Equal(t, &resp, got, "the response recorded before the end is replayed")
+
+	third := newPostgresOn(t, db)
+	_, err = third.Begin(ctx, "stuck", fpA, t0.Add(2*time.Second), time.Hour)
+	require.ErrorIs(t, err, idempotency.ErrInFlight, "the claim taken over belongs to a live owner again")
+	_, err = second.Begin(ctx, "stuck", fpA, t0.Add(2*time.Second), time.Hour)
+	require.ErrorIs(t, err, idempotency.ErrInFlight, "its own owner's second request with the key waits too")
+}
+
+// An owner whose session was dropped (pg_terminate_backend, a failover)
+// takes its lock again on a new session, so its claims are live again.
+func TestPostgresOwnerSurvivesADroppedSession(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	require.NoError(t, idempotency.Migrate(ctx, db))
+	first, second := newPostgresOn(t, db), newPostgresOn(t, db)
+	_, err := first.Begin(ctx, "k", fpA, t0, time.Hour)
+	require.NoError(t, err)
+
+	var pids []int
+	require.NoError(t, db.SelectContext(ctx, &pids, `SELECT backend_pid FROM refserver.idempotency_owners`))
+	require.Len(t, pids, 2)
+	_, err = db.ExecContext(ctx, `SELECT pg_terminate_backend(backend_pid) FROM refserver.idempotency_owners`)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		var live int
+		err := db.GetContext(ctx, &live, `SELECT count(*) FROM refserver.idempotency_owners o
+			JOIN pg_stat_activity a ON a.pid = o.backend_pid`)
+		return err == nil && live == 2
+	}, 20*time.Second, 50*time.Millisecond, "both owners hold their locks again")
+	_, err = second.Begin(ctx, "k", fpA, t0, time.Hour)
+	require.ErrorIs(t, err, idempotency.ErrInFlight)
 }

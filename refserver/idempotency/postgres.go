@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -26,26 +27,55 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 // Postgres is a Store in PostgreSQL, so remembered responses survive a
 // restart and are shared by every server process.
 //
-// Claims, and responses recorded with CompleteIdempotent, are committed
-// without waiting for the WAL flush (synchronous_commit off, for those
-// statements only). Losing one in a crash is harmless: a lost claim only
-// lets a retry run again, and a CompleteIdempotent response comes from an
-// operation that returns the same result when re-run under its key. That
-// saves two of the three WAL flushes of a money-moving request.
+// Each Postgres registers an owner (see owner.go) whose liveness is an
+// advisory lock held by a session of its own; claims name their owner. A
+// claim whose owner died — its lock is free — is taken over by the next
+// request with the key at once; the lease is the last resort, for a
+// database that cannot say (an owner registered before owners existed).
 //
-// Every request with a key runs two of its statements, so they are
-// prepared (see pgstmt), and each is one statement in a transaction of
-// its own: the round trips of BEGIN, SET LOCAL and COMMIT would cost more
-// than the statement.
+// The hot path costs one statement per request, shared with concurrent
+// requests: claims queue, and each batch of them is one INSERT ... ON
+// CONFLICT over arrays (see batch.go), which also writes the responses
+// recorded with CompleteIdempotent since the last batch. Such a response
+// is kept in process until its batch has committed, so a replay here sees
+// it at once; another process sees the key in flight for that long (a
+// few milliseconds, or one batch interval with no traffic).
+//
+// Claims and those responses are committed without waiting for the WAL
+// flush (synchronous_commit off, for those statements only). Losing one in
+// a crash is harmless: a lost claim only lets a retry run again, and a
+// CompleteIdempotent response comes from an operation that returns the
+// same result when re-run under its key.
 type Postgres struct {
 	db    *sqlx.DB
 	stmts *pgstmt.Cache
+	owner *owner
+	q     *batcher
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ Store = (*Postgres)(nil)
 
-// NewPostgres returns a store on db; call Migrate first.
-func NewPostgres(db *sqlx.DB) *Postgres { return &Postgres{db: db, stmts: pgstmt.New(db)} }
+// NewPostgres returns a store on db, registered as a new owner; call
+// Migrate first, and Close when done so the owner's claims are freed at
+// once.
+func NewPostgres(ctx context.Context, db *sqlx.DB) (*Postgres, error) {
+	o, err := registerOwner(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	p := &Postgres{db: db, stmts: pgstmt.New(db), owner: o}
+	p.q = newBatcher(p)
+	return p, nil
+}
+
+// Close writes the responses still waiting and ends the owner's session.
+func (p *Postgres) Close() error {
+	p.closeOnce.Do(func() { p.closeErr = errors.Join(p.q.close(), p.owner.close()) })
+	return p.closeErr
+}
 
 // asyncCommit, as a CTE the statement reads from, turns off the wait for
 // the WAL flush for the statement's own (implicit) transaction: the
@@ -53,33 +83,31 @@ func NewPostgres(db *sqlx.DB) *Postgres { return &Postgres{db: db, stmts: pgstmt
 const asyncCommit = `WITH async AS (SELECT set_config('synchronous_commit', 'off', true))`
 
 const (
-	claimSQL = asyncCommit + `
-INSERT INTO refserver.idempotency_keys (key, fingerprint, created_at, lease_until)
-SELECT $1, $2, $3, $4 FROM async
-ON CONFLICT (key) DO UPDATE SET lease_until = EXCLUDED.lease_until
-	WHERE idempotency_keys.fingerprint = EXCLUDED.fingerprint
-	  AND idempotency_keys.status IS NULL
-	  AND idempotency_keys.lease_until <= $3
-RETURNING true`
 	holderSQL   = `SELECT fingerprint, status, header, body FROM refserver.idempotency_keys WHERE key = $1`
 	completeSQL = `UPDATE refserver.idempotency_keys SET status = $2, header = $3, body = $4 WHERE key = $1 AND status IS NULL`
-	// completeAsyncSQL is completeSQL committed without the flush wait.
-	completeAsyncSQL = asyncCommit + `
-UPDATE refserver.idempotency_keys SET status = $2, header = $3, body = $4
-FROM async WHERE key = $1 AND status IS NULL`
 )
 
-// Begin implements Store in one statement: insert the claim, or take over an
-// expired one with the same fingerprint, and otherwise read what holds it.
+// Begin implements Store: the claim goes out in the next batch; a key the
+// batch did not claim is read to say why.
 func (p *Postgres) Begin(ctx context.Context, key string, fp Fingerprint, now time.Time, lease time.Duration) (*Response, error) {
-	var claimed bool
-	err := p.stmts.GetContext(ctx, &claimed, claimSQL, key, fp[:], now, now.Add(lease))
-	if err == nil {
-		return nil, nil
+	for tries := 0; ; tries++ {
+		if resp, ok := p.q.pending(key, fp); ok {
+			return resp, nil
+		}
+		claimed, err := p.q.claim(ctx, claimReq{key: key, fp: fp, now: now, leaseUntil: now.Add(lease)})
+		if err != nil || claimed {
+			return nil, err
+		}
+		resp, err := p.holder(ctx, key, fp)
+		if errors.Is(err, sql.ErrNoRows) && tries == 0 { // purged in between: try once more
+			continue
+		}
+		return resp, err
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
+}
+
+// holder reads the record that holds key.
+func (p *Postgres) holder(ctx context.Context, key string, fp Fingerprint) (*Response, error) {
 	var row struct {
 		Fingerprint []byte        `db:"fingerprint"`
 		Status      sql.NullInt64 `db:"status"`
@@ -87,9 +115,6 @@ func (p *Postgres) Begin(ctx context.Context, key string, fp Fingerprint, now ti
 		Body        []byte        `db:"body"`
 	}
 	if err := p.stmts.GetContext(ctx, &row, holderSQL, key); err != nil {
-		if errors.Is(err, sql.ErrNoRows) { // purged in between: try once more
-			return p.Begin(ctx, key, fp, now, lease)
-		}
 		return nil, err
 	}
 	if Fingerprint(row.Fingerprint) != fp {
@@ -107,35 +132,41 @@ func (p *Postgres) Begin(ctx context.Context, key string, fp Fingerprint, now ti
 	return resp, nil
 }
 
-// Complete implements Store.
+// Complete implements Store: written and flushed before it returns.
 func (p *Postgres) Complete(ctx context.Context, key string, resp Response, _ time.Time) error {
-	return p.complete(ctx, key, resp, false)
-}
-
-// CompleteIdempotent implements Store, without waiting for the WAL flush.
-func (p *Postgres) CompleteIdempotent(ctx context.Context, key string, resp Response, _ time.Time) error {
-	return p.complete(ctx, key, resp, true)
-}
-
-func (p *Postgres) complete(ctx context.Context, key string, resp Response, async bool) error {
-	header, err := json.Marshal(resp.Header)
+	p.q.forget(key)
+	header, body, err := encode(resp)
 	if err != nil {
 		return err
 	}
-	body := resp.Body
-	if body == nil {
+	_, err = p.stmts.ExecContext(ctx, completeSQL, key, resp.Status, header, body)
+	return err
+}
+
+// CompleteIdempotent implements Store: the response rides with the next
+// batch of claims, committed without the flush wait.
+func (p *Postgres) CompleteIdempotent(_ context.Context, key string, resp Response, _ time.Time) error {
+	header, body, err := encode(resp)
+	if err != nil {
+		return err
+	}
+	p.q.record(key, resp, header, body)
+	return nil
+}
+
+func encode(resp Response) (header, body []byte, err error) {
+	if header, err = json.Marshal(resp.Header); err != nil {
+		return nil, nil, err
+	}
+	if body = resp.Body; body == nil {
 		body = []byte{}
 	}
-	query := completeSQL
-	if async {
-		query = completeAsyncSQL
-	}
-	_, err = p.stmts.ExecContext(ctx, query, key, resp.Status, header, body)
-	return err
+	return header, body, nil
 }
 
 // Abandon implements Store.
 func (p *Postgres) Abandon(ctx context.Context, key string) error {
+	p.q.forget(key)
 	_, err := p.db.ExecContext(ctx, `DELETE FROM refserver.idempotency_keys WHERE key = $1 AND status IS NULL`, key)
 	return err
 }

@@ -34,7 +34,7 @@ func TestSealedBodiesAreEncryptedAndBound(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.New(t)
 	require.NoError(t, idempotency.Migrate(ctx, db))
-	s := idempotency.Sealed(idempotency.NewPostgres(db), newSealer(t))
+	s := idempotency.Sealed(newPostgresOn(t, db), newSealer(t))
 	secret := idempotency.Response{Status: 400, Header: http.Header{"Content-Type": {"application/problem+json"}},
 		Body: []byte(`{"detail":"1988-11-24 differs from the birth date 1988-11-23 in the national id"}`)}
 	for _, key := range []string{"a", "b"} {

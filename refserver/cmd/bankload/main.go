@@ -3,6 +3,17 @@
 // accounts, and it reports transfers per second with p50 and p99 latency at
 // each client count.
 //
+// On PostgreSQL each client count also runs, right after the HTTP round,
+// the same transfers through the ledger as a library (pgledger's
+// Service.Transfer on the same database and accounts, each with an
+// idempotency key as the server passes one), and prints the ratio of the
+// two: what HTTP, authentication and Idempotency-Key cost on top of a
+// posting. pgbench's TPC-B-like tps at each client count, run after them,
+// is the fixed reference of what the database does on the machine at that
+// moment; it runs on a scratch database (<database-name>_pgbench) that
+// bankload creates and drops, and is skipped with a note when the binary
+// is absent or that database already exists.
+//
 // It starts the server in this process and talks to it over loopback TCP,
 // in memory (-memory) or on the database -database-name (default
 // bankkit_load) of the PostgreSQL server named by -database-url. A
@@ -14,27 +25,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"slices"
+	"runtime/pprof"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/refserver"
@@ -47,6 +52,9 @@ type options struct {
 	clients       string
 	duration      time.Duration
 	accounts      int
+	pgbench       bool
+	pgbenchScale  int
+	cpuProfile    string
 }
 
 func main() {
@@ -57,6 +65,9 @@ func main() {
 	flag.StringVar(&o.clients, "clients", "1,8,32", "comma-separated client counts")
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "how long each client count runs")
 	flag.IntVar(&o.accounts, "accounts", 200, "accounts transfers move between")
+	flag.BoolVar(&o.pgbench, "pgbench", true, "run pgbench as the reference, on a scratch database <database-name>_pgbench bankload creates and drops")
+	flag.IntVar(&o.pgbenchScale, "pgbench-scale", 32, "pgbench -i scale (at least the most clients)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the HTTP rounds (server and clients) to this file")
 	flag.Parse()
 	if err := run(o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bankload:", err)
@@ -84,12 +95,12 @@ func run(o options, out io.Writer) (err error) {
 	cfg := refserver.Config{Addr: "127.0.0.1:0", AdminToken: token, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		PIIKeyring: "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,index:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="}
 	storage := "memory"
+	var db *database
 	if !o.memory {
 		if o.dbURL == "" {
 			return fmt.Errorf("give -database-url (or -memory)")
 		}
-		db, err := openDatabase(ctx, o.dbURL, o.dbName)
-		if err != nil {
+		if db, err = openDatabase(ctx, o.dbURL, o.dbName); err != nil {
 			return err
 		}
 		defer func() { err = errors.Join(err, db.release(ctx)) }()
@@ -119,181 +130,102 @@ func run(o options, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	httpTransfer := func(from, to, cents int) error {
+		_, err := c.post("/v1/transfers", map[string]any{"from_account_id": ids[from], "to_account_id": ids[to],
+			"amount": map[string]any{"value": fmt.Sprintf("0.%02d", cents), "currency": "CNY"}})
+		return err
+	}
 	fmt.Fprintf(out, "bankload: POST /v1/transfers through HTTP, %s storage, %d accounts, %s per step\n", storage, o.accounts, o.duration)
-	fmt.Fprintf(out, "%8s %12s %10s %10s %8s\n", "clients", "transfers/s", "p50", "p99", "errors")
-	for _, n := range counts {
-		r := load(c, ids, n, o.duration)
-		fmt.Fprintf(out, "%8d %12.0f %10s %10s %8d\n", n, r.tps, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors)
+	if o.memory {
+		fmt.Fprintf(out, "%8s %12s %10s %10s %8s\n", "clients", "transfers/s", "p50", "p99", "errors")
+		for _, n := range counts {
+			r := load(len(ids), n, o.duration, httpTransfer)
+			fmt.Fprintf(out, "%8d %12.0f %10s %10s %8d\n", n, r.tps, ms(r.p50), ms(r.p99), r.errors)
+		}
+		return nil
+	}
+
+	// The library on the same database and accounts, and pgbench on a
+	// scratch database of its own, alternate with HTTP at each count.
+	ldb, err := sqlx.ConnectContext(ctx, "postgres", db.url)
+	if err != nil {
+		return err
+	}
+	defer ldb.Close()
+	ldb.SetMaxOpenConns(32)
+	ldb.SetMaxIdleConns(32)
+	lib, err := newLibrary(ldb, ids, strconv.FormatInt(time.Now().UnixNano(), 36))
+	if err != nil {
+		return err
+	}
+	// HTTP and the library run twice at each count, in the order HTTP,
+	// library, library, HTTP, so a change in outside load falls on both
+	// alike; pgbench runs after all of them, as its initialisation and its
+	// writes would weigh on whatever round came next.
+	type row struct{ http, lib result }
+	rows := make([]row, len(counts))
+	for i, n := range counts {
+		h1 := load(len(ids), n, o.duration, httpTransfer)
+		l1 := load(len(ids), n, o.duration, lib.transfer)
+		l2 := load(len(ids), n, o.duration, lib.transfer)
+		h2 := load(len(ids), n, o.duration, httpTransfer)
+		rows[i] = row{combine(h1, h2), combine(l1, l2)}
+	}
+	tps := make([]string, len(counts))
+	for i := range tps {
+		tps[i] = "-"
+	}
+	note := "pgbench skipped (-pgbench=false)"
+	if o.pgbench {
+		var bench *pgbench
+		if bench, note, err = newPgbench(ctx, o.dbURL, o.dbName+"_pgbench", max(1, o.pgbenchScale)); err != nil {
+			return err
+		}
+		if bench != nil {
+			defer func() { err = errors.Join(err, bench.release(ctx)) }()
+			for i, n := range counts {
+				t, err := bench.run(ctx, n, o.duration)
+				if err != nil {
+					return err
+				}
+				tps[i] = fmt.Sprintf("%.0f", t)
+			}
+		}
+	}
+	if note != "" {
+		fmt.Fprintln(out, "note:", note)
+	}
+	fmt.Fprintln(out, "library: ledger.Service.Transfer on pgledger, same database and accounts; ratio = library/s ÷ HTTP/s; each the mean of two rounds")
+	fmt.Fprintf(out, "%8s %9s %9s %9s %10s %9s %9s %7s %9s %7s\n", "clients", "HTTP/s", "p50", "p99", "library/s", "p50", "p99", "ratio", "pgbench", "errors")
+	for i, n := range counts {
+		h, lb := rows[i].http, rows[i].lib
+		ratio := 0.0
+		if h.tps > 0 {
+			ratio = lb.tps / h.tps
+		}
+		fmt.Fprintf(out, "%8d %9.0f %9s %9s %10.0f %9s %9s %7.2f %9s %7d\n", n, h.tps, ms(h.p50), ms(h.p99),
+			lb.tps, ms(lb.p50), ms(lb.p99), ratio, tps[i], h.errors+lb.errors)
 	}
 	return nil
 }
 
-// database is the database a run uses.
-type database struct {
-	url     string
-	name    string
-	base    string
-	created bool // by this run, which drops it when done
+// combine is the mean of two rounds (their failures added).
+func combine(a, b result) result {
+	return result{tps: (a.tps + b.tps) / 2, p50: (a.p50 + b.p50) / 2, p99: (a.p99 + b.p99) / 2, errors: a.errors + b.errors}
 }
 
-// openDatabase returns database name on the server of base, creating it
-// when it does not exist.
-func openDatabase(ctx context.Context, base, name string) (*database, error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return nil, fmt.Errorf("-database-url must be a postgres:// URL")
-	}
-	if name == "" {
-		return nil, fmt.Errorf("-database-name is empty")
-	}
-	admin, err := sqlx.ConnectContext(ctx, "postgres", base)
-	if err != nil {
-		return nil, err
-	}
-	defer admin.Close()
-	d := &database{name: name, base: base}
-	var exists bool
-	if err := admin.GetContext(ctx, &exists, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name); err != nil {
-		return nil, err
-	}
-	if !exists {
-		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)); err != nil {
-			return nil, err
-		}
-		d.created = true
-	}
-	u.Path = "/" + name
-	d.url = u.String()
-	return d, nil
-}
-
-// release drops the database if this run created it, and only then.
-func (d *database) release(ctx context.Context) error {
-	if !d.created {
-		return nil
-	}
-	admin, err := sqlx.ConnectContext(ctx, "postgres", d.base)
-	if err != nil {
-		return err
-	}
-	defer admin.Close()
-	_, err = admin.ExecContext(ctx, "DROP DATABASE "+pq.QuoteIdentifier(d.name))
-	return err
-}
-
-var keyN struct {
-	sync.Mutex
-	n int
-}
-
-func nextKey() string {
-	keyN.Lock()
-	defer keyN.Unlock()
-	keyN.n++
-	return "load-" + strconv.Itoa(keyN.n)
-}
-
-// client talks to the server under test as its bootstrap admin.
-type client struct {
-	http        *http.Client
-	base, token string
-}
-
-func (c *client) post(path string, body any) (map[string]any, error) {
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest("POST", c.base+path, bytes.NewReader(b))
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", nextKey())
-	res, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode >= 300 {
-		return nil, fmt.Errorf("POST %s: %d %s", path, res.StatusCode, raw)
-	}
-	var out map[string]any
-	return out, json.Unmarshal(raw, &out)
-}
-
-// setup creates one verified customer holding every account, each funded
-// well beyond what the run can spend. The customer is new each run (a
-// passport number of its own), so runs can share a database.
-func setup(c *client, n int) ([]string, error) {
-	passport := "L" + strings.ToUpper(strconv.FormatInt(time.Now().UnixNano(), 36))
-	cust, err := c.post("/v1/customers", map[string]any{
-		"full_name": "Load Test", "gender": "unspecified", "date_of_birth": "1980-01-01", "phone": "+8613000000000",
-		"national_id": map[string]any{"type": "PASSPORT", "number": passport, "country": "CN"}})
-	if err != nil {
-		return nil, err
-	}
-	cid := cust["id"].(string)
-	if _, err := c.post("/v1/customers/"+cid+"/kyc", map[string]any{"status": "verified", "note": "load test"}); err != nil {
-		return nil, err
-	}
-	ids := make([]string, n)
-	for i := range ids {
-		a, err := c.post("/v1/accounts", map[string]any{"customer_id": cid, "product": "demand", "currency": "CNY"})
-		if err != nil {
-			return nil, err
-		}
-		ids[i] = a["id"].(string)
-		if _, err := c.post("/v1/deposits", map[string]any{"account_id": ids[i], "amount": map[string]any{"value": "1000000.00", "currency": "CNY"}}); err != nil {
-			return nil, err
-		}
-	}
-	return ids, nil
-}
-
-type result struct {
-	tps      float64
-	p50, p99 time.Duration
-	errors   int
-}
-
-func load(c *client, ids []string, clients int, d time.Duration) result {
-	var mu sync.Mutex
-	var lat []time.Duration
-	errs := 0
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), uint64(clients)))
-			var mine []time.Duration
-			bad := 0
-			for time.Now().Before(deadline) {
-				from, to := rng.IntN(len(ids)), rng.IntN(len(ids)-1)
-				if to >= from {
-					to++
-				}
-				t0 := time.Now()
-				_, err := c.post("/v1/transfers", map[string]any{"from_account_id": ids[from], "to_account_id": ids[to],
-					"amount": map[string]any{"value": fmt.Sprintf("0.%02d", 1+rng.IntN(99)), "currency": "CNY"}})
-				if err != nil {
-					bad++
-					continue
-				}
-				mine = append(mine, time.Since(t0))
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			errs += bad
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	slices.Sort(lat)
-	r := result{errors: errs, tps: float64(len(lat)) / elapsed.Seconds()}
-	if len(lat) > 0 {
-		r.p50 = lat[len(lat)*50/100]
-		r.p99 = lat[min(len(lat)-1, len(lat)*99/100)]
-	}
-	return r
+// ms prints a latency in milliseconds.
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + "ms"
 }

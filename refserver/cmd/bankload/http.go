@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+var keyN struct {
+	sync.Mutex
+	n int
+}
+
+func nextKey() string {
+	keyN.Lock()
+	defer keyN.Unlock()
+	keyN.n++
+	return "load-" + strconv.Itoa(keyN.n)
+}
+
+// client talks to the server under test as its bootstrap admin.
+type client struct {
+	http        *http.Client
+	base, token string
+}
+
+func (c *client) post(path string, body any) (map[string]any, error) {
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", c.base+path, bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", nextKey())
+	res, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 300 {
+		return nil, fmt.Errorf("POST %s: %d %s", path, res.StatusCode, raw)
+	}
+	var out map[string]any
+	return out, json.Unmarshal(raw, &out)
+}
+
+// setup creates one verified customer holding every account, each funded
+// well beyond what the run can spend. The customer is new each run (a
+// passport number of its own), so runs can share a database.
+func setup(c *client, n int) ([]string, error) {
+	passport := "L" + strings.ToUpper(strconv.FormatInt(time.Now().UnixNano(), 36))
+	cust, err := c.post("/v1/customers", map[string]any{
+		"full_name": "Load Test", "gender": "unspecified", "date_of_birth": "1980-01-01", "phone": "+8613000000000",
+		"national_id": map[string]any{"type": "PASSPORT", "number": passport, "country": "CN"}})
+	if err != nil {
+		return nil, err
+	}
+	cid := cust["id"].(string)
+	if _, err := c.post("/v1/customers/"+cid+"/kyc", map[string]any{"status": "verified", "note": "load test"}); err != nil {
+		return nil, err
+	}
+	ids := make([]string, n)
+	for i := range ids {
+		a, err := c.post("/v1/accounts", map[string]any{"customer_id": cid, "product": "demand", "currency": "CNY"})
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = a["id"].(string)
+		if _, err := c.post("/v1/deposits", map[string]any{"account_id": ids[i], "amount": map[string]any{"value": "1000000.00", "currency": "CNY"}}); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
