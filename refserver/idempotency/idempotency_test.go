@@ -235,3 +235,36 @@ func TestPostgresOwnerSurvivesADroppedSession(t *testing.T) {
 	_, err = second.Begin(ctx, "k", fpA, t0, time.Hour)
 	require.ErrorIs(t, err, idempotency.ErrInFlight)
 }
+
+// Purge deletes the records of owners that died and name no claim, and
+// keeps every live owner's and every owner a remaining claim names.
+func TestPostgresPurgePrunesDeadOwners(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	require.NoError(t, idempotency.Migrate(ctx, db))
+	live := newPostgresOn(t, db)
+	idle := newPostgresOn(t, db) // lives, claims nothing
+	dead, holder := newPostgresOn(t, db), newPostgresOn(t, db)
+	_, err := holder.Begin(ctx, "recent", fpA, t0.Add(48*time.Hour), time.Hour)
+	require.NoError(t, err)
+	_, err = dead.Begin(ctx, "old", fpA, t0, time.Hour)
+	require.NoError(t, err)
+	require.NoError(t, dead.Close())
+	require.NoError(t, holder.Close()) // died, but its claim on "recent" remains
+
+	owners := func() int {
+		var n int
+		require.NoError(t, db.GetContext(ctx, &n, `SELECT count(*) FROM refserver.idempotency_owners`))
+		return n
+	}
+	require.Equal(t, 4, owners())
+	n, err := live.Purge(ctx, t0.Add(24*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "the old claim is purged")
+	require.Equal(t, 3, owners(), "the dead owner with no claim left is pruned; the live ones and the dead one named by a claim stay")
+	_, err = idle.Begin(ctx, "idle-still-owns", fpB, t0, time.Hour)
+	require.NoError(t, err)
+	_, err = live.Begin(ctx, "idle-still-owns", fpB, t0, time.Hour)
+	require.ErrorIs(t, err, idempotency.ErrInFlight, "the idle owner's record survived: its claims are still live")
+}

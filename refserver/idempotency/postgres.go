@@ -186,8 +186,24 @@ func (p *Postgres) Purge(ctx context.Context, before time.Time) (int, error) {
 		}
 		n, err := res.RowsAffected()
 		total += int(n)
-		if err != nil || n < purgeBatch {
+		if err != nil {
 			return total, err
 		}
+		if n < purgeBatch {
+			return total, p.pruneOwners(ctx)
+		}
 	}
+}
+
+// pruneOwners deletes the records of owners that have died (their lock is
+// free) and name no claim any more, so a server that restarts often does
+// not grow the table by a row a start. A live owner's lock is held, so
+// pg_try_advisory_xact_lock fails for it and its row stays; the locks
+// taken on dead owners' ids end with the statement's transaction.
+func (p *Postgres) pruneOwners(ctx context.Context) error {
+	_, err := p.db.ExecContext(ctx, `DELETE FROM refserver.idempotency_owners o
+		WHERE o.id <> $2
+		  AND NOT EXISTS (SELECT 1 FROM refserver.idempotency_keys k WHERE k.owner = o.id)
+		  AND pg_try_advisory_xact_lock($1, o.id)`, ownerLockClass, p.owner.id)
+	return err
 }
