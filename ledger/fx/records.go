@@ -19,10 +19,10 @@ type Quote struct {
 	Side    Side
 	Pays    money.Money
 	// Receives is what Pays converts to at the quoted rate.
-	Receives  money.Money
-	Rate      decimal.Decimal // the customer's rate
-	Mid       decimal.Decimal
-	RateID    ledger.ID
+	Receives    money.Money
+	Rate        decimal.Decimal // the customer's rate
+	Mid         decimal.Decimal
+	RateID      ledger.ID
 	Source      string
 	PublishedAt time.Time
 	CreatedAt   time.Time
