@@ -65,7 +65,7 @@ type Conversion struct {
 	PublishedAt    time.Time
 	QuoteID        ledger.ID
 	// QuotaAmount is the conversion's foreign leg in the quota currency
-	// (zero when no quota applies); QuotaYear the calendar year it counts in.
+	// (zero in the home currency when no quota applies); QuotaYear the calendar year it counts in.
 	QuotaAmount  money.Money
 	QuotaYear    int
 	Description  string

@@ -414,6 +414,7 @@ func (s *Service) price(ctx context.Context, r ConvertRequest) (Conversion, Quot
 	c.Side, c.Pays, c.Receives, c.Foreign, c.HomeAtMid, c.Income = p.Side, p.Pays, p.Receives, p.Foreign, p.HomeAtMid, p.Income
 	c.Rate, c.Mid, c.RateID, c.Source, c.PublishedAt = p.Rate, rate.Mid, rate.ID, rate.Source, rate.PublishedAt
 	var quota QuotaCharge
+	c.QuotaAmount = money.Zero(s.home)
 	if s.quota.Limit.IsPositive() && from.OwnerID != "" {
 		eq, err := s.equivalent(ctx, c, now)
 		if err != nil {
