@@ -382,4 +382,3 @@ func (s *Store) Revaluations(ctx context.Context, date calendar.Date) ([]fx.Reva
 	}
 	return out, nil
 }
-
