@@ -137,11 +137,9 @@ func (s *Store) BeginConversion(ctx context.Context, c fx.Conversion, fp ledger.
 	if err != nil {
 		return fx.Conversion{}, false, err
 	}
-	if c.IdempotencyKey != "" {
-		if old, replayed, err := s.replayConversion(ctx, c.IdempotencyKey, fp); err == nil || !errors.Is(err, ledger.ErrNotFound) {
-			return old, replayed, err
-		}
-	}
+	// A key seen before is found by the insert's unique violation, which
+	// rolls the quota charge back with it; the Service has looked it up
+	// already, so a replay rarely gets this far.
 	err = pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		if quota.Limit.IsPositive() {
 			if quota.Amount.GreaterThan(quota.Limit) {
@@ -191,11 +189,16 @@ func (s *Store) replayConversion(ctx context.Context, key string, fp ledger.Fing
 
 // FinishConversion implements fx.Store.
 func (s *Store) FinishConversion(ctx context.Context, id, entryID ledger.ID) (fx.Conversion, error) {
-	if _, err := s.db.ExecContext(ctx, `UPDATE ledger.fx_conversions SET status = 'posted', entry_id = $2
-		WHERE id = $1 AND status = 'pending'`, id, entryID); err != nil {
+	var r conversionRow
+	err := s.db.GetContext(ctx, &r, `UPDATE ledger.fx_conversions SET status = 'posted', entry_id = $2
+		WHERE id = $1 AND status = 'pending' RETURNING `+conversionColumns, id, entryID)
+	if errors.Is(err, sql.ErrNoRows) { // posted already, or missing
+		return s.Conversion(ctx, id)
+	}
+	if err != nil {
 		return fx.Conversion{}, err
 	}
-	return s.Conversion(ctx, id)
+	return r.conversion()
 }
 
 // CancelConversion implements fx.Store.
