@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
 )
@@ -248,7 +250,7 @@ type QuoteRequest struct {
 // Quote fixes the rate in force for a conversion of r.Pays, for the quote
 // TTL.
 func (s *Service) Quote(ctx context.Context, r QuoteRequest) (Quote, error) {
-	if err := ledger.ValidateAmount("amount", r.Pays); err != nil {
+	if err := ledger.ValidateAmount("pays", r.Pays); err != nil {
 		return Quote{}, err
 	}
 	if !r.Receive.Valid() {
@@ -268,7 +270,7 @@ func (s *Service) Quote(ctx context.Context, r QuoteRequest) (Quote, error) {
 	}
 	p, err := Price(rate, r.Pays)
 	if err != nil {
-		return Quote{}, err
+		return Quote{}, renamed(err, "amount", "pays")
 	}
 	q := Quote{ID: ledger.NewID(), OwnerID: r.OwnerID, Pair: pair, Side: p.Side, Pays: r.Pays, Receives: p.Receives,
 		Rate: p.Rate, Mid: rate.Mid, RateID: rate.ID, Source: rate.Source, PublishedAt: rate.PublishedAt,
@@ -557,6 +559,16 @@ func (s *Service) QuotaUsed(ctx context.Context, ownerID string, year int, side 
 	}
 	used, err := s.store.QuotaUsed(ctx, ownerID, year, side)
 	return money.Money{Amount: used, Currency: s.quota.Currency}, err
+}
+
+// renamed names a field error on from as on to: Price speaks of the
+// amount, a quote request of what it pays.
+func renamed(err error, from, to string) error {
+	var fe *fault.FieldError
+	if errors.As(err, &fe) && (fe.Field == from || strings.HasPrefix(fe.Field, from+".")) {
+		return &fault.FieldError{Field: to + strings.TrimPrefix(fe.Field, from), Reason: fe.Reason, Err: fe.Err}
+	}
+	return err
 }
 
 // onField puts a not-found on the request field naming the object.
