@@ -75,6 +75,15 @@ func (s *Service) Revalue(ctx context.Context, date calendar.Date) ([]Revaluatio
 	if date.IsZero() || !date.Valid() {
 		return nil, invalid("business_date", "is required")
 	}
+	// A date after the business date could be recorded but never posted
+	// (the ledger takes no future value date), so it is refused first.
+	today, err := s.ledger.BusinessDate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if date.After(today) {
+		return nil, invalid("business_date", fmt.Sprintf("%s is after the business date %s", date, today))
+	}
 	totals, err := s.store.Totals(ctx)
 	if err != nil {
 		return nil, err

@@ -174,8 +174,18 @@ func Price(r Rate, pays money.Money) (Pricing, error) {
 	if !p.Receives.IsPositive() {
 		return Pricing{}, invalid("amount", fmt.Sprintf("is too small to convert at %s", p.Rate))
 	}
+	if exceeds(p.Receives) {
+		// A cheap currency can turn an accepted amount into one no account
+		// may hold (CNY 10^12 is some 3 × 10^15 VND).
+		return Pricing{}, invalid("amount", fmt.Sprintf("converts to %s, more than the largest amount accepted", p.Receives))
+	}
 	if p.Income.IsNegative() { // impossible when buy <= mid <= sell; kept as a guard
 		return Pricing{}, invalid("rate", "gives the customer more than mid")
 	}
 	return p, nil
+}
+
+// exceeds reports whether m is above money.MaxAmount of its currency.
+func exceeds(m money.Money) bool {
+	return m.Amount.GreaterThan(money.MaxAmount(m.Currency).Amount)
 }

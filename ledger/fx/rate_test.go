@@ -68,6 +68,10 @@ func TestPriceRefusals(t *testing.T) {
 	require.ErrorIs(t, err, fx.ErrNoRate)
 	_, err = fx.Price(r, money.MustParse("0.07", "CNY"))
 	require.ErrorIs(t, err, ledger.ErrInvalidInput, "less than a cent of USD")
+	// CNY 999,999,999,999.99 at 0.0003 CNY a dong is some 3.3 × 10^15 VND,
+	// past VND's largest accepted amount.
+	_, err = fx.Price(rate("VND/CNY", "0.0003", "0.0003", "0.0003"), money.MaxAmount(money.CNY))
+	require.ErrorIs(t, err, ledger.ErrInvalidInput)
 }
 
 func TestParsePair(t *testing.T) {

@@ -295,7 +295,7 @@ type ConvertRequest struct {
 
 func (r ConvertRequest) fingerprint() ledger.Fingerprint {
 	return ledger.FingerprintOf("fx/convert", string(r.FromAccountID[:]), string(r.ToAccountID[:]),
-		r.Amount.Amount.String(), string(r.Amount.Currency), string(r.QuoteID[:]), r.Description)
+		r.Amount.ValueString(), string(r.Amount.Currency), string(r.QuoteID[:]), r.Description)
 }
 
 // ConvertReceipt is a posted conversion and whether an earlier request

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger/fx"
+	"github.com/bankkit/bankkit/ledger/internal/suite"
 	"github.com/bankkit/bankkit/money"
 )
 
@@ -100,5 +101,12 @@ var revaluationTests = []test{
 		require.NoError(t, err)
 		require.Empty(t, recorded)
 		require.Equal(t, "0.00", f.chartBalance(money.CNY, fx.CodeRevaluation))
+
+		f.publish("USD/CNY", "7.20", "7.15", "7.25", opening.Add(time.Hour), f.Today.AddDays(1))
+		_, err = f.fx.Revalue(f.Ctx, f.Today.AddDays(1))
+		suite.RequireInvalid(t, err, "business_date")
+		recorded, err = f.fx.Revaluations(f.Ctx, f.Today.AddDays(1))
+		require.NoError(t, err)
+		require.Empty(t, recorded, "a future date is refused before anything is recorded")
 	}},
 }
