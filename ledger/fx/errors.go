@@ -19,6 +19,10 @@ var (
 	// ErrQuotaExceeded: the conversion would take the owner's annual quota
 	// past its limit.
 	ErrQuotaExceeded = fault.New(fault.Unprocessable, "fx-quota-exceeded", "fx: the annual conversion quota would be exceeded")
+	// ErrConversionCancelled: another request with the same idempotency
+	// key had the conversion refused and cancelled while this one posted
+	// it; the posting was reversed, and the request may be sent again.
+	ErrConversionCancelled = fault.New(fault.Conflict, "fx-conversion-cancelled", "fx: the conversion was cancelled by a concurrent request with the same key; its posting was reversed")
 )
 
 func invalid(field, reason string) error {

@@ -467,7 +467,17 @@ func (s *Service) post(ctx context.Context, c Conversion) (Conversion, error) {
 		}
 		return Conversion{}, err
 	}
-	return s.store.FinishConversion(ctx, c.ID, res[0].Entry.ID)
+	done, err := s.store.FinishConversion(ctx, c.ID, res[0].Entry.ID)
+	if errors.Is(err, ledger.ErrNotFound) {
+		// A concurrent request with the same key saw the ledger refuse
+		// the entry and cancelled the record; this one then posted it.
+		// The record, quote and quota are released, so the entry must go
+		// too: it is reversed, and the caller may try again.
+		_, rerr := s.ledger.Reverse(ctx, ledger.ReversalRequest{EntryID: res[0].Entry.ID,
+			Description: "FX conversion cancelled", IdempotencyKey: "fx-cancelled/" + c.ID.String()})
+		return Conversion{}, errors.Join(ErrConversionCancelled, rerr)
+	}
+	return done, err
 }
 
 // entry is the ledger entry of c. It depends only on c and the chart, so

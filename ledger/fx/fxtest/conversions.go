@@ -114,6 +114,24 @@ var conversionTests = []test{
 		require.Equal(t, "100.00", f.position(money.USD).Open.ValueString())
 		require.Equal(t, "715.00", f.position(money.USD).Carrying.ValueString())
 	}},
+	{Name: "a conversion cancelled meanwhile by a request with its key is reversed", Run: func(t *testing.T, f *fixture) {
+		svc := f.newService(cancelFirst{f.store})
+		req := fx.ConvertRequest{FromAccountID: f.usd.ID, ToAccountID: f.cny.ID, Amount: m("100.00", money.USD), IdempotencyKey: "raced"}
+		_, err := svc.Convert(f.Ctx, req)
+		require.ErrorIs(t, err, fx.ErrConversionCancelled)
+		f.RequireBalance(f.usd.ID, "100000.00")
+		f.RequireBalance(f.cny.ID, "100000.00")
+		require.Equal(t, "0.00", f.chartBalance(money.USD, fx.CodePosition))
+		require.Equal(t, "0.00", f.chartBalance(money.CNY, fx.CodeIncome))
+		used, err := f.fx.QuotaUsed(f.Ctx, "alice", f.Today.Year, fx.Sell)
+		require.NoError(t, err)
+		require.True(t, used.IsZero())
+		// The key is free: sent again, the conversion posts.
+		r, err := f.fx.Convert(f.Ctx, req)
+		require.NoError(t, err)
+		require.False(t, r.Replayed)
+		f.RequireBalance(f.usd.ID, "99900.00")
+	}},
 	{Name: "a quote fixes the rate while it is valid and unused", Run: func(t *testing.T, f *fixture) {
 		q, err := f.fx.Quote(f.Ctx, fx.QuoteRequest{OwnerID: "alice", Pays: m("100.00", money.USD), Receive: money.CNY})
 		require.NoError(t, err)
@@ -154,6 +172,17 @@ var conversionTests = []test{
 		requireField(t, err, ledger.ErrNotFound, "quote_id")
 		f.RequireBalance(f.usd.ID, "99900.00", "99900.00")
 	}},
+}
+
+// cancelFirst is a Store on which a concurrent request with the same key
+// cancels the record just before this one marks it posted.
+type cancelFirst struct{ fx.Store }
+
+func (s cancelFirst) FinishConversion(ctx context.Context, id, entryID ledger.ID) (fx.Conversion, error) {
+	if err := s.Store.CancelConversion(ctx, id); err != nil {
+		return fx.Conversion{}, err
+	}
+	return s.Store.FinishConversion(ctx, id, entryID)
 }
 
 // errCrash stands for a process dying between two steps.
