@@ -13,6 +13,7 @@ import (
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/text"
 )
 
 // Chart codes of the accounts FX posts to, made on demand in each
@@ -309,8 +310,9 @@ type ConvertReceipt struct {
 // ledger.ErrInvalidInput (a field), ledger.ErrNotFound (an account or the
 // quote, on its field), ledger.ErrCurrencyMismatch (the amount is not in
 // the source account's currency), ErrNoRate, ErrQuoteExpired, ErrQuoteUsed,
-// ErrQuotaExceeded, ledger.ErrIdempotencyConflict, and the ledger's
-// refusals of the entry (ErrInsufficientFunds, ErrAccountClosed, ...).
+// ErrQuotaExceeded, ErrConversionCancelled, ledger.ErrIdempotencyConflict,
+// and the ledger's refusals of the entry (ErrInsufficientFunds,
+// ErrAccountClosed, ...).
 func (s *Service) Convert(ctx context.Context, r ConvertRequest) (ConvertReceipt, error) {
 	if err := s.validate(r); err != nil {
 		return ConvertReceipt{}, err
@@ -358,6 +360,9 @@ func (s *Service) validate(r ConvertRequest) error {
 		return invalid("idempotency_key", "is too long")
 	case len(r.Description) > ledger.MaxDescriptionLength:
 		return invalid("description", "is too long")
+	}
+	if err := text.Line(ledger.ErrInvalidInput, "description", r.Description); err != nil {
+		return err
 	}
 	return ledger.ValidateAmount("amount", r.Amount)
 }

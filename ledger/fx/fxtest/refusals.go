@@ -68,6 +68,8 @@ var refusalTests = []test{
 		suite.RequireInvalid(t, err, "amount")
 		_, err = f.fx.Convert(f.Ctx, fx.ConvertRequest{FromAccountID: f.cny.ID, ToAccountID: f.usd.ID, Amount: m("0.07", money.CNY)})
 		suite.RequireInvalid(t, err, "amount") // 0.07 / 7.20 buys less than a cent
+		_, err = f.fx.Convert(f.Ctx, fx.ConvertRequest{FromAccountID: f.usd.ID, ToAccountID: f.cny.ID, Amount: m("1.00", money.USD), Description: "bad\x00text"})
+		suite.RequireInvalid(t, err, "description")
 		second := f.open("alice", money.CNY, "")
 		_, err = f.convert(f.cny, second, "1.00", "")
 		suite.RequireInvalid(t, err, "currency")
