@@ -260,6 +260,9 @@ func (s *Service) Quote(ctx context.Context, r QuoteRequest) (Quote, error) {
 	if len(r.OwnerID) > 255 {
 		return Quote{}, invalid("owner_id", "is too long")
 	}
+	if err := text.Line(ledger.ErrInvalidInput, "owner_id", r.OwnerID); err != nil {
+		return Quote{}, err
+	}
 	pair, err := s.pairOf(r.Pays.Currency, r.Receive)
 	if err != nil {
 		return Quote{}, err
@@ -356,13 +359,16 @@ func (s *Service) validate(r ConvertRequest) error {
 		return invalid("to_account_id", "is required")
 	case r.FromAccountID == r.ToAccountID:
 		return invalid("to_account_id", "must differ from from_account_id")
-	case len(r.IdempotencyKey) > ledger.MaxIdempotencyKey:
-		return invalid("idempotency_key", "is too long")
 	case len(r.Description) > ledger.MaxDescriptionLength:
 		return invalid("description", "is too long")
 	}
 	if err := text.Line(ledger.ErrInvalidInput, "description", r.Description); err != nil {
 		return err
+	}
+	if r.IdempotencyKey != "" {
+		if err := ledger.ValidateIdempotencyKey(r.IdempotencyKey); err != nil {
+			return err
+		}
 	}
 	return ledger.ValidateAmount("amount", r.Amount)
 }
@@ -571,6 +577,9 @@ func (s *Service) Conversion(ctx context.Context, id ledger.ID) (Conversion, err
 func (s *Service) QuotaUsed(ctx context.Context, ownerID string, year int, side Side) (money.Money, error) {
 	if ownerID == "" || !side.Valid() || year < 1 || year > 9999 {
 		return money.Money{}, invalid("owner_id", "needs an owner, a year and a side")
+	}
+	if err := text.Line(ledger.ErrInvalidInput, "owner_id", ownerID); err != nil {
+		return money.Money{}, err
 	}
 	used, err := s.store.QuotaUsed(ctx, ownerID, year, side)
 	return money.Money{Amount: used, Currency: s.quota.Currency}, err

@@ -70,6 +70,10 @@ var refusalTests = []test{
 		suite.RequireInvalid(t, err, "amount") // 0.07 / 7.20 buys less than a cent
 		_, err = f.fx.Convert(f.Ctx, fx.ConvertRequest{FromAccountID: f.usd.ID, ToAccountID: f.cny.ID, Amount: m("1.00", money.USD), Description: "bad\x00text"})
 		suite.RequireInvalid(t, err, "description")
+		_, err = f.convert(f.usd, f.cny, "1.00", "key\x00with a NUL")
+		require.ErrorIs(t, err, ledger.ErrInvalidInput)
+		_, err = f.fx.Quote(f.Ctx, fx.QuoteRequest{OwnerID: "a\x00b", Pays: m("1.00", money.USD), Receive: money.CNY})
+		suite.RequireInvalid(t, err, "owner_id")
 		second := f.open("alice", money.CNY, "")
 		_, err = f.convert(f.cny, second, "1.00", "")
 		suite.RequireInvalid(t, err, "currency")
