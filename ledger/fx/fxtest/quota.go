@@ -78,4 +78,64 @@ var quotaTests = []test{
 		f.RequireBalance(f.usd.ID, "55000.00")
 		require.Equal(t, "45000.00", f.chartBalance(money.USD, fx.CodePosition))
 	}},
+	{Name: "concurrent retries of one key convert once", Run: func(t *testing.T, f *fixture) {
+		const n = 10
+		var wg sync.WaitGroup
+		got := make([]fx.ConvertReceipt, n)
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i], errs[i] = f.convert(f.usd, f.cny, "100.00", "one-key")
+			}()
+		}
+		wg.Wait()
+		for i := range n {
+			require.NoError(t, errs[i])
+			require.Equal(t, got[0].Conversion.ID, got[i].Conversion.ID)
+			require.Equal(t, got[0].Conversion.EntryID, got[i].Conversion.EntryID)
+		}
+		f.RequireBalance(f.usd.ID, "99900.00")
+		f.RequireBalance(f.cny.ID, "100710.00")
+		used, err := f.fx.QuotaUsed(f.Ctx, "alice", f.Today.Year, fx.Sell)
+		require.NoError(t, err)
+		require.Equal(t, "100.00 USD", used.String(), "charged once")
+	}},
+	{Name: "concurrent conversions keep the ledger's positions equal to the records", Run: func(t *testing.T, f *fixture) {
+		const workers, each = 4, 6
+		var wg sync.WaitGroup
+		errs := make(chan error, workers*each)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					var err error
+					if (w+i)%2 == 0 {
+						_, err = f.convert(f.usd, f.cny, fmt.Sprintf("%d.%02d", 10+w, i), "")
+					} else {
+						_, err = f.convert(f.cny, f.usd, fmt.Sprintf("%d.%02d", 100+w, i), "")
+					}
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		totals, err := f.store.Totals(f.Ctx)
+		require.NoError(t, err)
+		require.Len(t, totals, 1)
+		p := f.position(money.USD)
+		require.True(t, p.Open.Amount.Equal(totals[0].Position), "ledger USD position %s, records %s", p.Open, totals[0].Position)
+		home := f.position(money.CNY)
+		require.True(t, home.Open.Amount.Equal(totals[0].Carrying.Neg()), "ledger CNY position %s, records carry %s", home.Open, totals[0].Carrying)
+		inc, err := f.fx.Income(f.Ctx)
+		require.NoError(t, err)
+		require.True(t, inc.Amount.Equal(totals[0].Income))
+		f.RequireTrialBalanced()
+	}},
 }
