@@ -122,7 +122,10 @@ func WithQuota(q Quota) Option {
 	}
 }
 
-// WithRates sets the rate port; by default the Store's published rates.
+// WithRates sets the rate port quotes and conversions read, by default
+// the Store's published rates. Revaluation still takes the closing mid
+// from the rates published to the Store for the business date, so a feed
+// plugged in here publishes its closing rates too.
 func WithRates(r RateSource) Option {
 	return func(s *Service) error {
 		if r != nil {
