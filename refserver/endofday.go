@@ -40,6 +40,10 @@ func (s *Server) endOfDaySteps() []closing.Step {
 			_, err := s.eod.RunSteps(ctx, d)
 			return err
 		}},
+		{Name: "fx.revaluation", Run: func(ctx context.Context, d calendar.Date) error {
+			_, err := s.fx.Revalue(ctx, d)
+			return err
+		}},
 		{Name: "events.prune", Run: func(ctx context.Context, _ calendar.Date) error {
 			return pruneEvents(ctx, s.clock.Now().Add(-eventRetention), s.customer.Events(), s.ledger.Events())
 		}},

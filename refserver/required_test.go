@@ -141,7 +141,29 @@ func requestExamples(b *testBank) map[string]example {
 		return path, m, header
 	}
 
+	b.must(201, b.do("POST", "/v1/fx/rates", teller, map[string]any{"pair": "USD/CNY", "mid": "7.15", "buy": "7.10", "sell": "7.20",
+		"source": "treasury", "published_at": "2020-01-01T00:00:00Z"}))
+	fxAccounts := func() (string, string) {
+		owner := b.onboard(teller)
+		from := b.must(201, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": owner, "product": "demand", "currency": "USD"})).str("id")
+		b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": from, "amount": usd("100.00")}))
+		return from, b.openAccount(teller, owner)
+	}
+
 	return map[string]example{
+		"POST /v1/fx/rates": func() (string, map[string]any, []string) {
+			return body("/v1/fx/rates", map[string]any{"pair": "USD/CNY", "mid": "7.15", "buy": "7.10", "sell": "7.20", "source": "treasury",
+				"business_date": "2020-01-02", "published_at": fmt.Sprintf("2020-01-02T00:00:%02d.%06dZ", keySeq.Add(1)%60, keySeq.Add(1)%1000000)})
+		},
+		"POST /v1/fx/quotes": func() (string, map[string]any, []string) {
+			return body("/v1/fx/quotes", map[string]any{"pays": usd("10.00"), "receive": "CNY"})
+		},
+		"POST /v1/fx/conversions": func() (string, map[string]any, []string) {
+			from, to := fxAccounts()
+			q := b.must(201, b.do("POST", "/v1/fx/quotes", teller, map[string]any{"pays": usd("10.00"), "receive": "CNY"})).str("id")
+			return body("/v1/fx/conversions", map[string]any{"from_account_id": from, "to_account_id": to, "amount": usd("10.00"),
+				"quote_id": q, "description": "holiday money"})
+		},
 		"POST /v1/auth/token": func() (string, map[string]any, []string) {
 			return body("/v1/auth/token", map[string]any{"username": login, "password": "a long example password"})
 		},

@@ -21,6 +21,7 @@ import (
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/endofday"
+	"github.com/bankkit/bankkit/ledger/fx"
 	"github.com/bankkit/bankkit/refserver/bank"
 	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
@@ -38,6 +39,8 @@ type Server struct {
 	eod      *endofday.Service
 	closing  *closing.Runner
 	clearing *clearing.Service
+	fx       *fx.Service
+	fxDesk   *bank.FXDesk
 	customer *customer.Service
 	channel  *channel.Service
 	idem     idempotency.Store
@@ -303,6 +306,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.operationRoutes()...)
 	rs = append(rs, s.endOfDayRoutes()...)
 	rs = append(rs, s.clearingRoutes()...)
+	rs = append(rs, s.fxRoutes()...)
 	return rs
 }
 

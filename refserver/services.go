@@ -73,7 +73,10 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 	s.bank, err = bank.New(bank.Ports{Accounts: s.ledger, Postings: s.ledger, Holds: s.ledger,
 		Deposits: bank.EndOfDayDeposits(s.eod), Interbank: bank.ClearingInterbank(s.clearing),
 		Customers: s.customer, Complaints: s.customer, Logins: s.channel})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.fxServices(st)
 }
 
 // clearingNetwork is the built-in file network: outbound messages are

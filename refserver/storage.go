@@ -15,6 +15,7 @@ import (
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/endofday"
+	"github.com/bankkit/bankkit/ledger/fx"
 	"github.com/bankkit/bankkit/ledger/memledger"
 	"github.com/bankkit/bankkit/ledger/pgledger"
 	"github.com/bankkit/bankkit/refserver/closing"
@@ -22,13 +23,14 @@ import (
 )
 
 // ledgerStore is what the server needs of a ledger backend: postings, end
-// of day, clearing and reconciliation. memledger and pgledger both
-// provide all four.
+// of day, clearing, reconciliation and foreign exchange. memledger and
+// pgledger both provide all five.
 type ledgerStore interface {
 	ledger.Store
 	endofday.Store
 	clearing.Store
 	clearing.ReconStore
+	fx.Store
 }
 
 // stores is one backend per subsystem.

@@ -46,6 +46,8 @@ type Store struct {
 	clearingRecords *clearingState
 	// eodRecords are the end-of-day records (see eodState).
 	eodRecords *eodState
+	// fxRecords are the foreign-exchange records (see fxState).
+	fxRecords fxLazy
 }
 
 // One Store is every capability the ledger's packages ask of a backend.

@@ -1,0 +1,16 @@
+package pgledger_test
+
+import (
+	"testing"
+
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/fx"
+	"github.com/bankkit/bankkit/ledger/fx/fxtest"
+)
+
+func BenchmarkFX(b *testing.B) {
+	fxtest.RunBenchmarks(b, func(b *testing.B) (ledger.Store, fx.Store) {
+		s := newStore(b)
+		return s, s
+	})
+}

@@ -1,0 +1,80 @@
+package refserver
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func usd(v string) map[string]any { return map[string]any{"value": v, "currency": "USD"} }
+
+// TestFXOverHTTP runs the treasury's board, a customer's quote and
+// conversion on their own accounts, the bank's positions and the
+// end-of-day revaluation through the API, on both storages.
+func TestFXOverHTTP(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			teller, finance := b.staff("teller"), b.staff("finance")
+			rate := map[string]any{"pair": "USD/CNY", "mid": "7.15", "buy": "7.10", "sell": "7.20", "source": "treasury"}
+			b.must(403, b.do("POST", "/v1/fx/rates", teller, rate))
+			published := b.must(201, b.do("POST", "/v1/fx/rates", finance, rate))
+			today := published.str("business_date")
+			require.Equal(t, "USD/CNY", published.str("pair"))
+			require.Equal(t, "invalid-input", b.do("POST", "/v1/fx/rates", finance,
+				map[string]any{"pair": "USD/CNY", "mid": "7.15", "buy": "7.16", "sell": "7.20", "source": "treasury"}).problemType())
+
+			alice, bob := b.onboard(teller), b.onboard(teller)
+			aliceCNY := b.openAccount(teller, alice)
+			aliceUSD := b.must(201, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": alice, "product": "demand", "currency": "USD"})).str("id")
+			bobCNY := b.openAccount(teller, bob)
+			b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": aliceUSD, "amount": usd("1000.00")}))
+			b.must(201, b.do("POST", "/v1/customers/"+alice+"/online-banking", teller, map[string]any{"username": "alicefx" + storage, "password": "alice's long password"}))
+			token := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "alicefx" + storage, "password": "alice's long password"})).str("token")
+
+			board := b.must(200, b.do("GET", "/v1/fx/rates?pair=USD/CNY", token, nil))
+			require.Equal(t, "7.15", board.body["in_force"].(map[string]any)["mid"])
+			require.Len(t, board.body["published"], 1)
+
+			q := b.must(201, b.do("POST", "/v1/fx/quotes", token, map[string]any{"pays": usd("100.00"), "receive": "CNY"}))
+			require.Equal(t, "710.00", q.str("receives", "value"))
+			conv := map[string]any{"from_account_id": aliceUSD, "to_account_id": aliceCNY, "amount": usd("100.00"), "quote_id": q.str("id")}
+			require.Equal(t, "idempotency-key-required", b.do("POST", "/v1/fx/conversions", token, conv, "Idempotency-Key", "").problemType())
+			c := b.must(201, b.do("POST", "/v1/fx/conversions", token, conv, "Idempotency-Key", "fx-1"))
+			require.Equal(t, "710.00", c.str("receives", "value"))
+			require.Equal(t, "5.00", c.str("spread_income", "value"))
+			require.Equal(t, "posted", c.str("status"))
+			again := b.must(201, b.do("POST", "/v1/fx/conversions", token, conv, "Idempotency-Key", "fx-1"))
+			require.Equal(t, c.str("id"), again.str("id"))
+			require.Equal(t, "fx-quote-used", b.do("POST", "/v1/fx/conversions", token, conv).problemType())
+
+			// Someone else's account is not there for alice; her conversion
+			// is not there for bob.
+			other := map[string]any{"from_account_id": aliceUSD, "to_account_id": bobCNY, "amount": usd("1.00")}
+			require.Equal(t, 404, b.do("POST", "/v1/fx/conversions", token, other).status)
+			b.must(200, b.do("GET", "/v1/fx/conversions/"+c.str("id"), token, nil))
+			b.must(201, b.do("POST", "/v1/customers/"+bob+"/online-banking", teller, map[string]any{"username": "bobfx" + storage, "password": "bob's long password"}))
+			bobToken := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "bobfx" + storage, "password": "bob's long password"})).str("token")
+			require.Equal(t, 404, b.do("GET", "/v1/fx/conversions/"+c.str("id"), bobToken, nil).status)
+			require.Equal(t, "fx-no-rate", b.do("POST", "/v1/fx/quotes", token, map[string]any{"pays": cny("1.00"), "receive": "EUR"}).problemType())
+
+			require.Equal(t, 403, b.do("GET", "/v1/fx/positions", token, nil).status)
+			pos := b.must(200, b.do("GET", "/v1/fx/positions", finance, nil))
+			require.Equal(t, "5.00", pos.str("spread_income", "value"))
+			positions := pos.body["positions"].([]any)
+			require.Len(t, positions, 2)
+			require.Equal(t, "-715.00", positions[0].(map[string]any)["open"].(map[string]any)["value"])
+			require.Equal(t, "100.00", positions[1].(map[string]any)["open"].(map[string]any)["value"])
+
+			// The close: 100.00 at closing mid 7.20 is worth 720.00, 5.00
+			// more than the 715.00 it is carried at.
+			b.must(201, b.do("POST", "/v1/fx/rates", finance, map[string]any{"pair": "USD/CNY", "mid": "7.20", "buy": "7.15", "sell": "7.25", "source": "treasury close"}))
+			b.must(200, b.do("POST", "/v1/end-of-day", testAdminToken, nil))
+			rv := b.must(200, b.do("GET", "/v1/fx/revaluations/"+today, finance, nil))
+			revs := rv.body["revaluations"].([]any)
+			require.Len(t, revs, 1)
+			require.Equal(t, "5.00", revs[0].(map[string]any)["gain"].(map[string]any)["value"])
+		})
+	}
+}
