@@ -304,11 +304,19 @@ func checkDisbursable(l Loan, today calendar.Date) error {
 	return nil
 }
 
+// checkKey checks a caller's idempotency key: 1 to 200 printable ASCII
+// characters, so the ledger key made of it (loan/<id>/repayment/<key>)
+// stays within the ledger's 255.
 func checkKey(key string) error {
 	if strings.TrimSpace(key) == "" || len(key) > maxRefLen {
-		return invalid("key", "must be 1-%d bytes", maxRefLen)
+		return invalid("key", "must be 1-%d characters", maxRefLen)
 	}
-	return text.Line(ErrInvalidInput, "key", key)
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			return invalid("key", "must be printable ASCII")
+		}
+	}
+	return nil
 }
 
 func checkPayer(src Source, account ID, ch Channel, by string) error {
