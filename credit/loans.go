@@ -142,25 +142,47 @@ func (s *Service) apply(l Loan, ref EntryRef, now time.Time) (Loan, *Repayment, 
 	return l, rep, []event.Envelope{ev}, err
 }
 
+// errBusy: the loan has another operation pending.
+var errBusy = errors.New("credit: the loan has an operation in progress")
+
+// reserveAttempts bounds how often reserve finishes another operation
+// pending on the loan and tries again before giving up.
+const reserveAttempts = 5
+
 // reserve records op, built by build from the loan, as the loan's pending
-// operation, and then settles it.
+// operation, and then settles it. When another operation is pending (a
+// concurrent one, or one a crash left), it settles that one first and
+// builds again from the loan it left.
 func (s *Service) reserve(ctx context.Context, id ID, build func(l *Loan, today calendar.Date) (*Operation, error)) (Loan, error) {
-	now, today := s.now(), s.today()
-	l, err := s.store.UpdateLoan(ctx, id, func(cur Loan) (Loan, *Repayment, []event.Envelope, error) {
-		if cur.Pending != nil {
-			return Loan{}, nil, nil, fmt.Errorf("%w: loan %s has an operation in progress; try again", ErrInvalidTransition, id)
+	for range reserveAttempts {
+		now, today := s.now(), s.today()
+		l, err := s.store.UpdateLoan(ctx, id, func(cur Loan) (Loan, *Repayment, []event.Envelope, error) {
+			if cur.Pending != nil {
+				return Loan{}, nil, nil, errBusy
+			}
+			op, err := build(&cur, today)
+			if err != nil {
+				return Loan{}, nil, nil, err
+			}
+			cur.Pending, cur.UpdatedAt = op, now
+			return cur, nil, nil, nil
+		})
+		if errors.Is(err, errBusy) {
+			other, err := s.store.Loan(ctx, id)
+			if err != nil {
+				return Loan{}, err
+			}
+			if _, err := s.settle(ctx, other); err != nil && !errors.Is(err, ErrRefused) {
+				return Loan{}, err
+			}
+			continue
 		}
-		op, err := build(&cur, today)
 		if err != nil {
-			return Loan{}, nil, nil, err
+			return Loan{}, err
 		}
-		cur.Pending, cur.UpdatedAt = op, now
-		return cur, nil, nil, nil
-	})
-	if err != nil {
-		return Loan{}, err
+		return s.settle(ctx, l)
 	}
-	return s.settle(ctx, l)
+	return Loan{}, fmt.Errorf("%w: loan %s is busy with other operations; try again", ErrInvalidTransition, id)
 }
 
 func (l Loan) state() LoanState {

@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"RepayAllocatePrepayPayoff", testRepayments},
 		{"RepaymentRefusalsAndReplays", testRepaymentRefusals},
 		{"LoanEvents", testLoanEvents},
+		{"ConcurrentDisbursementsAndRepayments", testConcurrentMoney},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

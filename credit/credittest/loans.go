@@ -6,9 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -448,4 +451,64 @@ func testLoanEvents(t *testing.T, newStore func(*testing.T) credit.Store) {
 	require.NoError(t, json.Unmarshal(last.Payload, &got))
 	require.Equal(t, "91893.36", got.Outstanding.ValueString())
 	require.Equal(t, credit.LoanActive, got.Status)
+}
+
+// Many disbursements of one loan at once pay it out once; many
+// repayments at once (each its own key, nothing due yet, so each is held
+// as advance) are each applied once, and the advance the loan holds is
+// what the ledger holds.
+func testConcurrentMoney(t *testing.T, newStore func(*testing.T) credit.Store) {
+	e := newEnv(t, newStore)
+	l, acct := e.accepted(e.product("CONSUMER"))
+	const n = 8
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, err := e.svc.Disburse(e.ctx, l.ID, money.Money{})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			require.ErrorIs(t, err, credit.ErrAlreadyDisbursed)
+		}
+	}
+	l, err := e.svc.Loan(e.ctx, l.ID)
+	require.NoError(t, err)
+	require.Len(t, l.Tranches, 1)
+	require.Equal(t, 1, e.ledger.Posted())
+	require.Equal(t, "149000.00", e.balance(acct))
+	require.Equal(t, "100000.00", e.balance(l.Account))
+
+	results := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			_, _, err := e.repay(l.ID, "100.00", fmt.Sprintf("early-%d", i))
+			results <- err
+		})
+	}
+	wg.Wait()
+	close(results)
+	ok := 0
+	for err := range results {
+		if err == nil {
+			ok++
+			continue
+		}
+		require.ErrorIs(t, err, credit.ErrInvalidTransition, "only a loan too busy to wait for refuses")
+	}
+	require.Positive(t, ok)
+	l, err = e.svc.Loan(e.ctx, l.ID)
+	require.NoError(t, err)
+	require.Nil(t, l.Pending)
+	require.Equal(t, ok, l.Repayments)
+	require.Equal(t, decimal.NewFromInt(int64(100*ok)).StringFixed(2), l.Advance.ValueString())
+	require.Equal(t, l.Advance.ValueString(), e.ledger.ChartBalance(credit.ChartLoanAdvances).StringFixed(2))
+	require.Equal(t, 1+ok, e.ledger.Posted())
+	rs, err := e.svc.Repayments(e.ctx, l.ID, credit.Page{})
+	require.NoError(t, err)
+	require.Len(t, rs, ok)
 }
