@@ -241,11 +241,14 @@ func (s *Service) Disburse(ctx context.Context, id ID, amount money.Money) (Loan
 		return Loan{}, err
 	}
 	cur := l.Currency()
-	if !amount.Amount.IsZero() || amount.Currency != "" {
-		if amount.Currency != cur {
+	if amount.Currency != "" && amount.Currency != cur {
+		return Loan{}, invalid("amount.currency", "must be the loan's currency %s", cur)
+	}
+	if !amount.Amount.IsZero() {
+		if amount.Currency == "" {
 			return Loan{}, invalid("amount.currency", "must be the loan's currency %s", cur)
 		}
-		if !amount.Amount.IsPositive() || !amount.Amount.Equal(amount.Amount.Round(cur.MinorUnits())) {
+		if amount.Amount.IsNegative() || !amount.Amount.Equal(amount.Amount.Round(cur.MinorUnits())) {
 			return Loan{}, invalid("amount", "must be positive, in minor units of %s", cur)
 		}
 	}

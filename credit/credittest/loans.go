@@ -201,6 +201,8 @@ func testDisburse(t *testing.T, newStore func(*testing.T) credit.Store) {
 	require.Equal(t, "amount", field(err))
 	_, err = e.svc.Disburse(e.ctx, l2.ID, money.MustParse("10", "USD"))
 	require.Equal(t, "amount.currency", field(err))
+	_, err = e.svc.Disburse(e.ctx, l2.ID, cny("-5.00"))
+	require.Equal(t, "amount", field(err))
 	l2, err = e.svc.Disburse(e.ctx, l2.ID, cny("30000.00"))
 	require.NoError(t, err)
 	require.Equal(t, credit.LoanDisbursing, l2.Status)
