@@ -219,6 +219,22 @@ func testDisburse(t *testing.T, newStore func(*testing.T) credit.Store) {
 	require.Equal(t, "100000.00", e.balance(l2.Account))
 	require.Equal(t, "149000.00", e.balance(acct2))
 
+	// A financed fee is added to the principal: 101,000.00 owed, the whole
+	// 100,000.00 paid out, 1,000.00 to fee income.
+	fin := Product("FINANCED")
+	fin.Origination.Financed = true
+	fp, err := e.svc.CreateProduct(e.ctx, fin)
+	require.NoError(t, err)
+	feesBefore := e.ledger.ChartBalance(credit.ChartFeesIncome)
+	l4, acct4 := e.accepted(fp)
+	require.Equal(t, "101000.00", l4.Schedule.Terms().Principal.ValueString())
+	l4, err = e.svc.Disburse(e.ctx, l4.ID, money.Money{})
+	require.NoError(t, err)
+	require.Equal(t, "101000.00", l4.Outstanding.ValueString())
+	require.Equal(t, "101000.00", e.balance(l4.Account))
+	require.Equal(t, "150000.00", e.balance(acct4))
+	require.Equal(t, "1000", e.ledger.ChartBalance(credit.ChartFeesIncome).Sub(feesBefore).String())
+
 	// Before the contract's value date nothing is paid out.
 	a := e.approved(e.product("LATER"))
 	c, err := e.svc.IssueContract(e.ctx, a.ID, credit.IssueRequest{Start: calendar.MustParseDate("2026-03-05")})
@@ -316,6 +332,17 @@ func testRepayments(t *testing.T, newStore func(*testing.T) credit.Store) {
 	require.Equal(t, posted, e.ledger.Posted())
 	_, _, err = e.repay(l.ID, "10.00", "may")
 	require.ErrorIs(t, err, credit.ErrKeyReused)
+
+	// Reducing the instalment instead keeps the 10 periods left:
+	// 63,746.19 × 0.005 / (1 − 1.005^−10) = 6,551.2325 → 6,551.23, of
+	// which interest 63,746.19 × 0.005 = 318.73 and principal 6,232.50.
+	qi, err := e.svc.QuotePrepayment(e.ctx, l.ID, false, cny("20000.00"), credit.ReduceInstalment)
+	require.NoError(t, err)
+	require.Equal(t, 12, qi.Schedule.Len())
+	in3, err := qi.Schedule.Instalment(3)
+	require.NoError(t, err)
+	require.Equal(t, []string{"6551.23", "318.73", "6232.50"},
+		[]string{in3.Total().ValueString(), in3.Interest.ValueString(), in3.Principal.ValueString()})
 
 	q, err := e.svc.QuotePrepayment(e.ctx, l.ID, false, cny("20000.00"), "")
 	require.NoError(t, err)
