@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"RepaymentRefusalsAndReplays", testRepaymentRefusals},
 		{"LoanEvents", testLoanEvents},
 		{"ConcurrentDisbursementsAndRepayments", testConcurrentMoney},
+		{"RandomPaymentsKeepLedgerAndLoanEqual", testRandomPayments},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -540,4 +541,88 @@ func testConcurrentMoney(t *testing.T, newStore func(*testing.T) credit.Store) {
 	rs, err := e.svc.Repayments(e.ctx, l.ID, credit.Page{})
 	require.NoError(t, err)
 	require.Len(t, rs, ok)
+}
+
+// A loan through its year with payments drawn at random (a fixed seed):
+// on each due date the exact instalment, more, less, nothing, or a
+// partial or full prepayment. After every payment the loan account in the
+// ledger holds the outstanding principal and loan advances the advance
+// held; principal paid and prepaid plus what is outstanding is what was
+// disbursed; each repayment's allocation, with what it held or paid back,
+// is the payment and the advance it spent.
+func testRandomPayments(t *testing.T, newStore func(*testing.T) credit.Store) {
+	for seed := range uint64(3) {
+		e := newEnv(t, newStore)
+		rng := rand.New(rand.NewPCG(seed, 14))
+		l, _ := e.accepted(e.product(fmt.Sprintf("RANDOM-%d", seed)))
+		l, err := e.svc.Disburse(e.ctx, l.ID, money.Money{})
+		require.NoError(t, err)
+		check := func(what string) {
+			t.Helper()
+			require.Equal(t, l.Outstanding.ValueString(), e.balance(l.Account), what)
+			require.Equal(t, l.Advance.ValueString(), e.ledger.ChartBalance(credit.ChartLoanAdvances).StringFixed(2), what)
+			paid := decimal.Zero
+			for i, p := range l.Paid {
+				in, err := l.Schedule.Instalment(i + 1)
+				require.NoError(t, err)
+				paid = paid.Add(p.Principal.Amount).Add(in.Prepaid.Amount)
+			}
+			if l.Status != credit.LoanClosed {
+				require.Equal(t, l.Disbursed.Amount.StringFixed(2), paid.Add(l.Outstanding.Amount).StringFixed(2), what)
+			}
+		}
+		for k := 1; l.Status == credit.LoanActive && k <= l.Schedule.Len(); k++ {
+			in, err := l.Schedule.Instalment(k)
+			require.NoError(t, err)
+			e.clock.Set(in.DueDate.In(time.UTC).Add(9 * time.Hour))
+			key := fmt.Sprintf("k%d", k)
+			var r credit.Repayment
+			switch pick := rng.IntN(10); {
+			case pick == 0: // missed
+				continue
+			case pick <= 5:
+				r, l, err = e.repay(l.ID, in.Total().ValueString(), key)
+			case pick <= 7: // 50% to 150% of the instalment
+				share := decimal.NewFromInt(int64(50 + rng.IntN(101))).Div(decimal.NewFromInt(100))
+				r, l, err = e.repay(l.ID, in.Total().Amount.Mul(share).Round(2).StringFixed(2), key)
+			case pick == 8 && k < l.Schedule.Len()-1:
+				if r, l, err = e.repay(l.ID, in.Total().ValueString(), key); err == nil {
+					amount := l.Outstanding.Amount.Div(decimal.NewFromInt(4)).Round(2)
+					r, l, err = e.svc.Prepay(e.ctx, l.ID, credit.PrepaymentRequest{Amount: cny(amount.StringFixed(2)),
+						Source: credit.FromAccount, Channel: credit.ChannelOnline, By: "c", Key: key + "-prepay"})
+					if errors.Is(err, credit.ErrInvalidTransition) { // an earlier miss is still unpaid
+						err = nil
+					}
+				}
+			default: // twice the instalment: the rest held as advance
+				r, l, err = e.repay(l.ID, in.Total().Amount.Mul(decimal.NewFromInt(2)).StringFixed(2), key)
+			}
+			require.NoError(t, err, "seed %d instalment %d", seed, k)
+			check(fmt.Sprintf("seed %d instalment %d", seed, k))
+			if r.Kind == credit.OpRepayment && r.Key == key {
+				sum := r.AdvanceHeld.Amount.Add(r.Refunded.Amount).Sub(r.AdvanceUsed.Amount)
+				for _, p := range r.Allocation {
+					sum = sum.Add(p.Amount.Amount)
+				}
+				require.Equal(t, r.Amount.ValueString(), sum.StringFixed(2))
+			}
+		}
+		t.Logf("seed %d: %s after %d repayments, %d instalments, advance %s", seed, l.Status, l.Repayments, l.Schedule.Len(), l.Advance.ValueString())
+		if l.Status == credit.LoanActive {
+			// After maturity everything is overdue: paying it, less the
+			// advance held, plus 5.00 closes the loan and pays the 5.00 back.
+			e.clock.Set(time.Date(2027, 6, 1, 9, 0, 0, 0, time.UTC))
+			owed := decimal.NewFromInt(5).Sub(l.Advance.Amount)
+			for i, in := range l.Schedule.Instalments() {
+				owed = owed.Add(in.Total().Amount).Sub(l.Paid[i].Principal.Amount).Sub(l.Paid[i].Interest.Amount)
+			}
+			var r credit.Repayment
+			r, l, err = e.repay(l.ID, owed.StringFixed(2), "last")
+			require.NoError(t, err)
+			require.Equal(t, credit.LoanClosed, l.Status, "a payment of everything owed closes the loan")
+			require.Equal(t, "5.00", r.Refunded.ValueString())
+			check("last")
+			require.Equal(t, "0.00", e.balance(l.Account))
+		}
+	}
 }
