@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"LoanEvents", testLoanEvents},
 		{"ConcurrentDisbursementsAndRepayments", testConcurrentMoney},
 		{"RandomPaymentsKeepLedgerAndLoanEqual", testRandomPayments},
+		{"IssueRacesAcceptance", testIssueRacesAcceptance},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

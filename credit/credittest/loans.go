@@ -626,3 +626,53 @@ func testRandomPayments(t *testing.T, newStore func(*testing.T) credit.Store) {
 		}
 	}
 }
+
+// A re-issue and the acceptance of the version it supersedes, at once:
+// one of them wins, never both — either the acceptance stands (and the
+// re-issue is refused) or the new version stands (and the acceptance of
+// the old one is refused naming "version").
+func testIssueRacesAcceptance(t *testing.T, newStore func(*testing.T) credit.Store) {
+	e := newEnv(t, newStore)
+	p := e.product("CONSUMER")
+	for range 5 {
+		a := e.approved(p)
+		cs, err := e.svc.Contracts(e.ctx, a.ID)
+		require.NoError(t, err)
+		acct := e.ledger.OpenDemand(a.CustomerID, cny("0.00"))
+		var issueErr, acceptErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { _, issueErr = e.svc.IssueContract(e.ctx, a.ID, credit.IssueRequest{}) })
+		wg.Go(func() {
+			_, _, acceptErr = e.svc.AcceptContract(e.ctx, cs[0].ID, credit.AcceptRequest{Version: 1, Channel: credit.ChannelBranch,
+				By: "teller-1", DisbursementAccount: acct})
+		})
+		wg.Wait()
+		require.True(t, (issueErr == nil) != (acceptErr == nil), "issue: %v; accept: %v", issueErr, acceptErr)
+		cs, err = e.svc.Contracts(e.ctx, a.ID)
+		require.NoError(t, err)
+		loans, err := e.svc.Loans(e.ctx, credit.LoanFilter{CustomerID: a.CustomerID}, credit.Page{})
+		require.NoError(t, err)
+		if acceptErr == nil {
+			require.ErrorIs(t, issueErr, credit.ErrInvalidTransition)
+			require.Len(t, cs, 1)
+			require.Equal(t, credit.ContractAccepted, cs[0].Status)
+			require.Len(t, loans, 1)
+		} else {
+			require.ErrorIs(t, acceptErr, credit.ErrSuperseded)
+			require.Equal(t, "version", field(acceptErr))
+			require.Equal(t, []credit.ContractStatus{credit.ContractSuperseded, credit.ContractIssued}, []credit.ContractStatus{cs[0].Status, cs[1].Status})
+			require.Empty(t, loans)
+		}
+	}
+	// A contract is not a loan: nothing is disbursed before acceptance.
+	a := e.approved(p)
+	cs, err := e.svc.Contracts(e.ctx, a.ID)
+	require.NoError(t, err)
+	_, err = e.svc.Disburse(e.ctx, cs[0].ID, money.Money{})
+	require.ErrorIs(t, err, credit.ErrNotFound)
+	active, err := e.svc.Loans(e.ctx, credit.LoanFilter{Status: credit.LoanActive}, credit.Page{})
+	require.NoError(t, err)
+	require.Empty(t, active)
+	_, err = e.svc.Loans(e.ctx, credit.LoanFilter{Status: "overdue"}, credit.Page{})
+	require.Equal(t, "status", field(err))
+}
