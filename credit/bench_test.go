@@ -46,3 +46,29 @@ func BenchmarkInstalments360(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRenderContract360 renders the contract of a 30-year monthly
+// loan as HTML and PDF and hashes both: what issuing a contract costs
+// beyond its schedule.
+func BenchmarkRenderContract360(b *testing.B) {
+	s, err := credit.NewSchedule(monthly("1000000.00", "0.0435", 360, credit.Annuity), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := s.Rates()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := credit.Contract{ID: credit.NewID(), Version: 1, ProductCode: "MORTGAGE", Amount: s.Terms().Principal,
+		OriginationFee: s.Terms().Principal, Schedule: s, Rates: r, IssuedOn: s.Terms().Start}
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		docs, err := c.Render()
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(docs.PDF)
+	}
+	b.ReportMetric(float64(size), "pdf-bytes")
+}

@@ -1,5 +1,4 @@
-// Package credit is lending. So far it holds the foundation the rest of
-// lending builds on:
+// Package credit is lending, from product to repayment:
 //
 //   - loan products (Product): limits, repayment and interest methods, day
 //     count, frequency, grace, fees, penalty rate, prepayment and the
@@ -16,13 +15,19 @@
 //     (Behaviour) as ports, and risk-based pricing by grade (Pricing);
 //   - approval chains by product and amount band (ApprovalPolicy,
 //     Service.Decide), with maker-checker, authority limits by role and
-//     due dates on the business calendar.
+//     due dates on the business calendar;
+//   - contracts (Contract): versions issued on approval, rendered as HTML
+//     and PDF and named by their SHA-256, superseded by re-issue, accepted
+//     by the customer (Service.AcceptContract), which makes the Loan;
+//   - disbursement (Service.Disburse), repayments allocated by the
+//     product's order (Service.Repay) and early repayment
+//     (Service.Prepay), every movement of money through the Ledger port
+//     under a key of the loan, recorded on the loan before it posts.
 //
-// Contracts, disbursement and repayment through the
-// ledger, the credit end of day, classification, provisioning and
-// collections are to come (docs/credit.md says what exists). Money will
-// move through ports that the reference server backs with the ledger;
-// this package imports no other subsystem.
+// The credit end of day, delinquency, classification, provisioning and
+// collections are to come (docs/credit.md says what exists). This
+// package imports no other subsystem: the reference server backs its
+// ports (refserver/creditport adapts the ledger).
 //
 // Words: a period is the time between two due dates; an instalment is
 // what falls due at the end of one; the level is what an annuity keeps

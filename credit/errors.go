@@ -42,6 +42,21 @@ var (
 	// ErrNoConvergence: the APR solver did not reach its tolerance; the
 	// cash flows have no internal rate of return in range.
 	ErrNoConvergence = fault.New(fault.Unprocessable, "no-convergence", "credit: the rate of return does not converge")
+	// ErrSuperseded: the contract version was superseded by a later one
+	// (the error names the field "version"); read and accept the latest.
+	ErrSuperseded = fault.New(fault.Conflict, "contract-superseded", "credit: the contract version is superseded")
+	// ErrAlreadyDisbursed: the loan is paid out in full; nothing is left
+	// to disburse.
+	ErrAlreadyDisbursed = fault.New(fault.Conflict, "already-disbursed", "credit: the loan is already disbursed")
+	// ErrLoanClosed: the loan is repaid and closed; it takes no more
+	// payments.
+	ErrLoanClosed = fault.New(fault.Conflict, "loan-closed", "credit: the loan is closed")
+	// ErrRefused: the ledger refused an entry for good (insufficient
+	// funds, a closed account); nothing was posted or recorded.
+	ErrRefused = fault.New(fault.Unprocessable, "ledger-refused", "credit: the ledger refused the entry")
+	// ErrKeyReused: an idempotency key was used before for a different
+	// request.
+	ErrKeyReused = fault.New(fault.Unprocessable, "idempotency-key-reused", "credit: idempotency key reused with a different request")
 )
 
 func invalid(field, format string, args ...any) error {

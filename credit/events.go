@@ -5,6 +5,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/money"
 )
 
 // EventSource is the Source of the credit subsystem's events.
@@ -20,6 +21,10 @@ const (
 	EventApplicationWithdrawn   = "credit.application_withdrawn"   // payload ApplicationChanged
 	EventApplicationDecided     = "credit.application_decided"     // payload ApplicationDecided
 	EventApplicationResubmitted = "credit.application_resubmitted" // payload ApplicationChanged
+	EventContractIssued         = "credit.contract_issued"         // payload ContractChanged
+	EventContractAccepted       = "credit.contract_accepted"       // payload ContractChanged
+	EventLoanDisbursed          = "credit.loan_disbursed"          // payload LoanDisbursed
+	EventRepaymentReceived      = "credit.repayment_received"      // payload RepaymentReceived
 
 	EventVersion = 1 // of every payload above
 )
@@ -59,6 +64,40 @@ type ApplicationDecided struct {
 	Step          int     `json:"step"`
 	Verdict       Verdict `json:"verdict"`
 	Status        Status  `json:"status"`
+}
+
+// ContractChanged is the payload of a contract's issue or acceptance.
+type ContractChanged struct {
+	ContractID    ID             `json:"contract_id"`
+	ApplicationID ID             `json:"application_id"`
+	CustomerID    ID             `json:"customer_id"`
+	Version       int            `json:"version"`
+	Status        ContractStatus `json:"status"`
+	PDFSHA256     string         `json:"pdf_sha256"`
+	LoanID        ID             `json:"loan_id,omitzero"` // on acceptance
+}
+
+// LoanDisbursed is the payload of EventLoanDisbursed: one tranche.
+type LoanDisbursed struct {
+	LoanID      ID          `json:"loan_id"`
+	CustomerID  ID          `json:"customer_id"`
+	Tranche     int         `json:"tranche"`
+	Principal   money.Money `json:"principal"`
+	Cash        money.Money `json:"cash"`
+	Fee         money.Money `json:"fee"`
+	Outstanding money.Money `json:"outstanding"`
+	Status      LoanStatus  `json:"status"`
+}
+
+// RepaymentReceived is the payload of EventRepaymentReceived.
+type RepaymentReceived struct {
+	LoanID      ID            `json:"loan_id"`
+	CustomerID  ID            `json:"customer_id"`
+	RepaymentID ID            `json:"repayment_id"`
+	Kind        OperationKind `json:"kind"`
+	Amount      money.Money   `json:"amount"`
+	Outstanding money.Money   `json:"outstanding"`
+	Status      LoanStatus    `json:"status"`
 }
 
 func (s *Service) newEvent(typ string, at time.Time, payload any, subjects ...ID) (event.Envelope, error) {

@@ -144,3 +144,55 @@ func ExampleService_Decide() {
 	// true
 	// approved 2 decisions
 }
+
+// From approval to a repaid instalment: the final approval issues the
+// contract, the customer accepts it, the loan is paid out through the
+// ledger port (a fake here; refserver/creditport adapts the ledger) and
+// the first instalment is repaid, split by the product's order. Grade C
+// prices it at 7.5%: the first month's interest is 100,000.00 × 7.5% / 12
+// = 625.00 of the 8,675.74 instalment.
+func ExampleService_AcceptContract() {
+	ctx := context.Background()
+	clock := calendar.NewManualClock(calendar.MustParseDate("2026-03-02").In(time.UTC))
+	customers, bureau, ledger := &credittest.Customers{}, &credittest.Bureau{}, &credittest.Ledger{}
+	svc, _ := credit.NewService(memcredit.New(), credit.WithCustomers(customers), credit.WithBureau(bureau),
+		credit.WithLedger(ledger), credit.WithClock(clock))
+	product, _ := svc.CreateProduct(ctx, credittest.Product("CONSUMER"))
+	c := credit.NewID()
+	customers.Set(c, credit.CustomerFacts{KYCVerified: true, DateOfBirth: calendar.MustParseDate("1986-05-20")})
+	bureau.Set(c, credit.BureauReport{Score: 720, RevolvingUtilisation: decimal.RequireFromString("0.1")})
+	a, _ := svc.Submit(ctx, credit.NewApplication{CustomerID: c, ProductID: product.ID,
+		Amount: money.MustParse("100000.00", "CNY"), Term: 12, Purpose: credit.PurposeHomeImprovement,
+		MonthlyIncome: money.MustParse("40000.00", "CNY"), MonthlyDebt: money.MustParse("0", "CNY"), Maker: "teller-3"})
+	a, _ = svc.Score(ctx, a.ID)
+	_, _ = svc.Decide(ctx, a.ID, credit.DecisionRequest{Step: 1, Approver: "officer-7", Role: "loan_officer", Verdict: credit.Approve})
+	_, _ = svc.Decide(ctx, a.ID, credit.DecisionRequest{Step: 2, Approver: "manager-2", Role: "branch_manager", Verdict: credit.Approve})
+
+	contracts, _ := svc.Contracts(ctx, a.ID)
+	k := contracts[0]
+	fmt.Println("version", k.Version, "rate", k.Schedule.Terms().AnnualRate, "APR", k.Rates.APR.StringFixed(4), "total cost", k.Rates.TotalCost)
+	account := ledger.OpenDemand(c, money.MustParse("0.00", "CNY"))
+	_, loan, err := svc.AcceptContract(ctx, k.ID, credit.AcceptRequest{Version: k.Version, SHA256: k.PDFSHA256,
+		Channel: credit.ChannelMobile, By: c.String(), DisbursementAccount: account})
+	if err != nil {
+		panic(err)
+	}
+	loan, _ = svc.Disburse(ctx, loan.ID, money.Money{})
+	paidOut, _ := ledger.Balance(ctx, account)
+	fmt.Println(loan.Status, "owed", loan.Outstanding, "paid out", paidOut)
+
+	clock.Set(calendar.MustParseDate("2026-04-02").In(time.UTC))
+	first, _ := loan.Schedule.Instalment(1)
+	r, loan, _ := svc.Repay(ctx, loan.ID, credit.RepaymentRequest{Amount: first.Total(), Source: credit.FromAccount,
+		Channel: credit.ChannelMobile, By: c.String(), Key: "2026-04"})
+	for _, p := range r.Allocation {
+		fmt.Println(p.Bucket, p.Amount.ValueString())
+	}
+	fmt.Println("owed", loan.Outstanding)
+	// Output:
+	// version 1 rate 0.075 APR 0.0939 total cost 5108.91 CNY
+	// active owed 100000.00 CNY paid out 99000.00 CNY
+	// due.interest 625.00
+	// due.principal 8050.74
+	// owed 91949.26 CNY
+}

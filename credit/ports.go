@@ -6,6 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/money"
 )
 
 // The ports: what credit needs from other subsystems, declared here so
@@ -57,3 +58,75 @@ type Features struct {
 	OverdrawnDays    int             `json:"overdrawn_days"`     // days any account was below zero
 	MonthsAsCustomer int             `json:"months_as_customer"` // since the first account
 }
+
+// Ledger is what credit needs of the bank's ledger: a ledger account for
+// each loan, money moved by balanced entries under credit's idempotency
+// keys, and balances read back. The reference server adapts
+// ledger.Service to it (refserver/creditport).
+//
+// Errors: an entry the ledger refuses for good (insufficient funds, a
+// closed or foreign account, a bad amount) wraps ErrRefused, and nothing
+// was posted; any other failure leaves it unknown whether the entry
+// posted, and posting it again under the same key is safe.
+type Ledger interface {
+	// OpenLoanAccount opens (or, with the same key, returns) the ledger
+	// account that carries the loan's principal, owned by the customer.
+	OpenLoanAccount(ctx context.Context, r LoanAccountRequest) (ID, error)
+	// CheckDemandAccount returns nil when account is an active demand
+	// account of the customer in the currency; ErrRefused otherwise.
+	CheckDemandAccount(ctx context.Context, account, customerID ID, c money.Currency) error
+	// Post posts a balanced entry; a second Post with the same key
+	// returns the first entry's reference and posts nothing.
+	Post(ctx context.Context, e LedgerEntry) (EntryRef, error)
+	// Balance is the account's balance in its normal-side terms (a loan
+	// account's balance is the principal owed).
+	Balance(ctx context.Context, account ID) (money.Money, error)
+}
+
+// LoanAccountRequest asks for a loan's ledger account.
+type LoanAccountRequest struct {
+	LoanID     ID
+	CustomerID ID
+	Currency   money.Currency
+	Key        string // loan/<id>/account
+}
+
+// Side is the side of a leg.
+type Side string
+
+// The sides.
+const (
+	Debit  Side = "debit"
+	Credit Side = "credit"
+)
+
+// The bank's own accounts credit's entries name by chart code (the
+// ledger's well-known codes, and one of credit's own).
+const (
+	ChartVaultCash      = "vault_cash"      // cash paid in at a teller
+	ChartInterestIncome = "interest_income" // interest earned on loans
+	ChartFeesIncome     = "fees_income"     // origination, prepayment and late fees, penalties
+	// ChartLoanAdvances holds repayments received ahead of what is due:
+	// a credit-normal account the adapter creates on demand.
+	ChartLoanAdvances = "loan_advances"
+)
+
+// Leg is one side of an entry: an account by id, or one of the bank's by
+// chart code (exactly one of them).
+type Leg struct {
+	Account ID          `json:"account,omitzero"`
+	Chart   string      `json:"chart,omitempty"`
+	Side    Side        `json:"side"`
+	Amount  money.Money `json:"amount"`
+}
+
+// LedgerEntry is a balanced entry credit posts.
+type LedgerEntry struct {
+	Key         string            `json:"key"` // credit's idempotency key, e.g. loan/<id>/disbursement
+	Description string            `json:"description"`
+	Legs        []Leg             `json:"legs"`
+	Metadata    map[string]string `json:"metadata,omitempty"`
+}
+
+// EntryRef names a posted entry in the ledger.
+type EntryRef string

@@ -29,6 +29,7 @@ type Service struct {
 	customers Customers
 	bureau    Bureau
 	behaviour Behaviour
+	ledger    Ledger
 	card      *Scorecard
 	pricing   Pricing
 	events    *event.Feed
@@ -104,6 +105,12 @@ func WithBureau(b Bureau) Option {
 // they are scored as missing.
 func WithBehaviour(b Behaviour) Option {
 	return func(s *Service) error { s.behaviour = b; return nil }
+}
+
+// WithLedger sets the port to the bank's ledger; accepting a contract,
+// disbursing and repaying need it.
+func WithLedger(l Ledger) Option {
+	return func(s *Service) error { s.ledger = l; return nil }
 }
 
 // WithScorecard sets the scorecard (default DefaultScorecard).
@@ -471,7 +478,7 @@ func (s *Service) Decide(ctx context.Context, id ID, d DecisionRequest) (Applica
 		return Application{}, err
 	}
 	now, today := s.now(), s.today()
-	return s.store.UpdateApplication(ctx, id, func(old Application) (Application, []event.Envelope, error) {
+	a, err := s.store.UpdateApplication(ctx, id, func(old Application) (Application, []event.Envelope, error) {
 		next, err := decide(old, d, now, today, s.dueDate, s.authority)
 		if err != nil {
 			return Application{}, nil, err
@@ -480,6 +487,20 @@ func (s *Service) Decide(ctx context.Context, id ID, d DecisionRequest) (Applica
 			Round: next.Approval.Round, Step: d.Step, Verdict: d.Verdict, Status: next.Status}, next.ID, next.CustomerID)
 		return next, []event.Envelope{ev}, err
 	})
+	if err != nil || a.Status != StatusApproved {
+		return a, err
+	}
+	// The final approval issues the first contract version of a
+	// fixed-rate loan, from the business date. A floating one needs the
+	// benchmark of the day (IssueFloating). Should issuing fail, the
+	// approval stands and IssueContract issues it.
+	if p, err := s.product(ctx, a.ProductID); err != nil || p.RateType != Fixed {
+		return a, nil
+	}
+	if _, err := s.IssueContract(ctx, a.ID, IssueRequest{}); err != nil {
+		return a, fmt.Errorf("credit: application %s is approved, but its contract was not issued: %w", a.ID, err)
+	}
+	return a, nil
 }
 
 // Resubmit sends a returned application through its chain again, from

@@ -39,6 +39,42 @@ type Store interface {
 	// after page.After, at most page.Limit.
 	Applications(ctx context.Context, f ApplicationFilter, page Page) ([]Application, error)
 
+	// CreateContract stores a new contract version with its documents
+	// and marks every earlier version of its application superseded, in
+	// one operation. ErrInvalidTransition when a version of the
+	// application is accepted (its loan exists); ErrDuplicate when the
+	// version number is taken (another issue came first).
+	CreateContract(ctx context.Context, c Contract, docs Documents, events ...event.Envelope) error
+	// Contract returns the contract version with id; ErrNotFound.
+	Contract(ctx context.Context, id ID) (Contract, error)
+	// Contracts lists an application's contract versions, oldest first.
+	Contracts(ctx context.Context, applicationID ID) ([]Contract, error)
+	// ContractDocument returns a contract version's rendered document,
+	// byte for byte as stored; ErrNotFound.
+	ContractDocument(ctx context.Context, id ID, f DocumentFormat) ([]byte, error)
+	// AcceptContract applies fn to the contract atomically and creates the
+	// loan fn returns, with its events, in the same operation. An error of
+	// fn is returned and nothing changes. ErrNotFound; ErrDuplicate when
+	// the contract already has a loan.
+	AcceptContract(ctx context.Context, id ID, fn func(Contract) (Contract, Loan, []event.Envelope, error)) (Contract, Loan, error)
+
+	// Loan returns the loan with id; ErrNotFound.
+	Loan(ctx context.Context, id ID) (Loan, error)
+	// Loans lists loans matching f in id order after page.After.
+	Loans(ctx context.Context, f LoanFilter, page Page) ([]Loan, error)
+	// UpdateLoan applies fn to the loan atomically: fn gets the stored
+	// loan and returns the new one, a repayment to record (or nil) and the
+	// events of the change; the store raises Version by one. An error of
+	// fn is returned and nothing changes. ErrNotFound; ErrDuplicate when
+	// the loan has a repayment with the repayment's key.
+	UpdateLoan(ctx context.Context, id ID, fn func(Loan) (Loan, *Repayment, []event.Envelope, error)) (Loan, error)
+	// Repayments lists a loan's repayments in the order received, after
+	// page.After.
+	Repayments(ctx context.Context, loanID ID, page Page) ([]Repayment, error)
+	// RepaymentByKey returns the loan's repayment with the caller's key;
+	// ErrNotFound.
+	RepaymentByKey(ctx context.Context, loanID ID, key string) (Repayment, error)
+
 	// Events is the outbox of credit's events.
 	Events() event.Log
 }

@@ -51,6 +51,15 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"ConcurrentDecisionsOnOneStep", testConcurrentDecisions},
 		{"DecisionRefusedForEveryField", testDecisionValidation},
 		{"EventsAtLeastOnceInOrder", testEvents},
+		{"ContractIssueSupersedeAccept", testContracts},
+		{"DisburseOnceInTranches", testDisburse},
+		{"DisbursementFinishedAfterACrash", testDisburseCrash},
+		{"RepayAllocatePrepayPayoff", testRepayments},
+		{"RepaymentRefusalsAndReplays", testRepaymentRefusals},
+		{"LoanEvents", testLoanEvents},
+		{"ConcurrentDisbursementsAndRepayments", testConcurrentMoney},
+		{"RandomPaymentsKeepLedgerAndLoanEqual", testRandomPayments},
+		{"IssueRacesAcceptance", testIssueRacesAcceptance},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,6 +80,7 @@ type env struct {
 	customers *Customers
 	bureau    *Bureau
 	behaviour *Behaviour
+	ledger    *Ledger
 }
 
 var today = calendar.MustParseDate("2026-03-02")
@@ -79,9 +89,9 @@ func newEnv(t *testing.T, newStore func(*testing.T) credit.Store) *env {
 	t.Helper()
 	e := &env{t: t, ctx: context.Background(), store: newStore(t),
 		clock:     calendar.NewManualClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)),
-		customers: &Customers{}, bureau: &Bureau{}, behaviour: &Behaviour{}}
+		customers: &Customers{}, bureau: &Bureau{}, behaviour: &Behaviour{}, ledger: &Ledger{}}
 	svc, err := credit.NewService(e.store, credit.WithClock(e.clock), credit.WithCustomers(e.customers),
-		credit.WithBureau(e.bureau), credit.WithBehaviour(e.behaviour))
+		credit.WithBureau(e.bureau), credit.WithBehaviour(e.behaviour), credit.WithLedger(e.ledger))
 	require.NoError(t, err)
 	e.svc = svc
 	return e

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/credit"
+	"github.com/bankkit/bankkit/money"
 )
 
 // Customers is a fake credit.Customers: a table of facts. Safe for
@@ -99,4 +102,163 @@ func (b *Behaviour) Features(_ context.Context, id credit.ID, _ calendar.Date) (
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.features[id], nil
+}
+
+// ErrLedgerDown is what Ledger answers while it is down.
+var ErrLedgerDown = errors.New("ledger: connection reset")
+
+// Ledger is a fake credit.Ledger: demand and loan accounts with balances
+// in their normal-side terms (a demand account may not go below zero, nor
+// a loan account), the bank's accounts by chart code (credit less debit),
+// and entries kept by key so a second Post replays. Safe for concurrent
+// use.
+type Ledger struct {
+	mu       sync.Mutex
+	accounts map[credit.ID]*fakeAccount
+	chart    map[string]decimal.Decimal
+	entries  map[string]credit.EntryRef
+	posted   int
+	// loseReply makes the next n Posts post and then fail, as a crash
+	// between the ledger's commit and credit's record would.
+	loseReply int
+}
+
+type fakeAccount struct {
+	owner   credit.ID
+	loan    bool
+	cur     money.Currency
+	balance decimal.Decimal
+}
+
+func (l *Ledger) init() {
+	if l.accounts == nil {
+		l.accounts, l.chart, l.entries = map[credit.ID]*fakeAccount{}, map[string]decimal.Decimal{}, map[string]credit.EntryRef{}
+	}
+}
+
+// OpenDemand opens a demand account of the customer holding balance.
+func (l *Ledger) OpenDemand(owner credit.ID, balance money.Money) credit.ID {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.init()
+	id := credit.NewID()
+	l.accounts[id] = &fakeAccount{owner: owner, cur: balance.Currency, balance: balance.Amount}
+	return id
+}
+
+// LoseReplies makes the next n Posts post their entry and then fail.
+func (l *Ledger) LoseReplies(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.loseReply = n
+}
+
+// Posted is the number of entries posted (replays not counted).
+func (l *Ledger) Posted() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.posted
+}
+
+// ChartBalance is a chart account's credits less its debits.
+func (l *Ledger) ChartBalance(code string) decimal.Decimal {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.init()
+	return l.chart[code]
+}
+
+// OpenLoanAccount implements credit.Ledger.
+func (l *Ledger) OpenLoanAccount(_ context.Context, r credit.LoanAccountRequest) (credit.ID, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.init()
+	for id, a := range l.accounts {
+		if a.loan && a.owner == r.LoanID {
+			return id, nil
+		}
+	}
+	id := credit.NewID()
+	l.accounts[id] = &fakeAccount{owner: r.LoanID, loan: true, cur: r.Currency}
+	return id, nil
+}
+
+// CheckDemandAccount implements credit.Ledger.
+func (l *Ledger) CheckDemandAccount(_ context.Context, account, customer credit.ID, c money.Currency) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.init()
+	a, ok := l.accounts[account]
+	if !ok || a.loan || a.owner != customer || a.cur != c {
+		return fmt.Errorf("%w: %s is not a %s demand account of customer %s", credit.ErrRefused, account, c, customer)
+	}
+	return nil
+}
+
+// Post implements credit.Ledger.
+func (l *Ledger) Post(_ context.Context, e credit.LedgerEntry) (credit.EntryRef, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.init()
+	if ref, ok := l.entries[e.Key]; ok {
+		return ref, nil
+	}
+	net := decimal.Zero
+	accounts := map[credit.ID]decimal.Decimal{}
+	chart := map[string]decimal.Decimal{}
+	for _, g := range e.Legs {
+		credit := g.Amount.Amount
+		if g.Side == "debit" {
+			credit = credit.Neg()
+		}
+		net = net.Add(credit)
+		if g.Chart != "" {
+			chart[g.Chart] = chart[g.Chart].Add(credit)
+			continue
+		}
+		a, ok := l.accounts[g.Account]
+		if !ok {
+			return "", fmt.Errorf("%w: no account %s", errRefused, g.Account)
+		}
+		if a.loan {
+			credit = credit.Neg() // debit-normal
+		}
+		accounts[g.Account] = accounts[g.Account].Add(credit)
+	}
+	if !net.IsZero() {
+		return "", fmt.Errorf("%w: entry %s does not balance", errRefused, e.Key)
+	}
+	for id, d := range accounts {
+		if l.accounts[id].balance.Add(d).IsNegative() {
+			return "", fmt.Errorf("%w: insufficient funds in %s", errRefused, id)
+		}
+	}
+	for id, d := range accounts {
+		l.accounts[id].balance = l.accounts[id].balance.Add(d)
+	}
+	for code, d := range chart {
+		l.chart[code] = l.chart[code].Add(d)
+	}
+	ref := credit.EntryRef(credit.NewID().String())
+	l.entries[e.Key] = ref
+	l.posted++
+	if l.loseReply > 0 {
+		l.loseReply--
+		return "", ErrLedgerDown
+	}
+	return ref, nil
+}
+
+var errRefused = credit.ErrRefused
+
+// Balance implements credit.Ledger.
+func (l *Ledger) Balance(_ context.Context, account credit.ID) (money.Money, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.init()
+	a, ok := l.accounts[account]
+	if !ok {
+		return money.Money{}, fmt.Errorf("%w: account %s", credit.ErrNotFound, account)
+	}
+	return money.Money{Amount: a.balance, Currency: a.cur}, nil
 }

@@ -33,6 +33,14 @@ type Store struct {
 	// open maps customer and product to the open application.
 	open map[[2]credit.ID]credit.ID
 
+	contracts      map[credit.ID]contract
+	byApplication  map[credit.ID][]credit.ID // contract versions, oldest first
+	loans          map[credit.ID][]byte
+	loanIDs        []credit.ID // ascending
+	loanByContract map[credit.ID]credit.ID
+	repayments     map[credit.ID][][]byte // by loan, in the order received
+	repaymentKeys  map[[2]string]int      // loan and caller's key to index in repayments
+
 	outbox *memoutbox.Outbox[event.Envelope]
 }
 
@@ -43,6 +51,9 @@ func New() *Store {
 	return &Store{
 		products: map[credit.ID][]byte{}, byCode: map[string]credit.ID{},
 		apps: map[credit.ID][]byte{}, open: map[[2]credit.ID]credit.ID{},
+		contracts: map[credit.ID]contract{}, byApplication: map[credit.ID][]credit.ID{},
+		loans: map[credit.ID][]byte{}, loanByContract: map[credit.ID]credit.ID{},
+		repayments: map[credit.ID][][]byte{}, repaymentKeys: map[[2]string]int{},
 		outbox: memoutbox.New(credit.EventSource, memoutbox.Stored),
 	}
 }
@@ -262,4 +273,269 @@ func (s *Store) Applications(_ context.Context, f credit.ApplicationFilter, page
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// contract is a stored contract version and its documents.
+type contract struct {
+	body []byte
+	docs credit.Documents
+}
+
+func decodeContract(body []byte) (credit.Contract, error) {
+	var c credit.Contract
+	err := json.Unmarshal(body, &c)
+	return c, err
+}
+
+// CreateContract implements credit.Store.
+func (s *Store) CreateContract(_ context.Context, c credit.Contract, docs credit.Documents, events ...event.Envelope) error {
+	if err := validEvents(events); err != nil {
+		return err
+	}
+	body, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.contracts[c.ID]; ok {
+		return fmt.Errorf("%w: contract %s", credit.ErrDuplicate, c.ID)
+	}
+	earlier := s.byApplication[c.ApplicationID]
+	next := make(map[credit.ID][]byte, len(earlier))
+	for _, id := range earlier {
+		old, err := decodeContract(s.contracts[id].body)
+		if err != nil {
+			return err
+		}
+		if old.Version == c.Version {
+			return fmt.Errorf("%w: contract version %d of application %s", credit.ErrDuplicate, c.Version, c.ApplicationID)
+		}
+		switch old.Status {
+		case credit.ContractAccepted:
+			return fmt.Errorf("%w: contract version %d of application %s is accepted", credit.ErrInvalidTransition, old.Version, c.ApplicationID)
+		case credit.ContractIssued:
+			old.Status = credit.ContractSuperseded
+			b, err := json.Marshal(old)
+			if err != nil {
+				return err
+			}
+			next[id] = b
+		}
+	}
+	for id, b := range next {
+		s.contracts[id] = contract{body: b, docs: s.contracts[id].docs}
+	}
+	s.contracts[c.ID] = contract{body: body, docs: credit.Documents{HTML: bytes.Clone(docs.HTML), PDF: bytes.Clone(docs.PDF)}}
+	s.byApplication[c.ApplicationID] = append(earlier, c.ID)
+	s.append(events)
+	return nil
+}
+
+// Contract implements credit.Store.
+func (s *Store) Contract(_ context.Context, id credit.ID) (credit.Contract, error) {
+	s.mu.RLock()
+	c, ok := s.contracts[id]
+	s.mu.RUnlock()
+	if !ok {
+		return credit.Contract{}, fmt.Errorf("%w: contract %s", credit.ErrNotFound, id)
+	}
+	return decodeContract(c.body)
+}
+
+// Contracts implements credit.Store.
+func (s *Store) Contracts(_ context.Context, applicationID credit.ID) ([]credit.Contract, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []credit.Contract{}
+	for _, id := range s.byApplication[applicationID] {
+		c, err := decodeContract(s.contracts[id].body)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// ContractDocument implements credit.Store.
+func (s *Store) ContractDocument(_ context.Context, id credit.ID, f credit.DocumentFormat) ([]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, ok := s.contracts[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: contract %s", credit.ErrNotFound, id)
+	}
+	if f == credit.FormatPDF {
+		return bytes.Clone(c.docs.PDF), nil
+	}
+	return bytes.Clone(c.docs.HTML), nil
+}
+
+// AcceptContract implements credit.Store.
+func (s *Store) AcceptContract(_ context.Context, id credit.ID, fn func(credit.Contract) (credit.Contract, credit.Loan, []event.Envelope, error)) (credit.Contract, credit.Loan, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	stored, ok := s.contracts[id]
+	if !ok {
+		return credit.Contract{}, credit.Loan{}, fmt.Errorf("%w: contract %s", credit.ErrNotFound, id)
+	}
+	old, err := decodeContract(stored.body)
+	if err != nil {
+		return credit.Contract{}, credit.Loan{}, err
+	}
+	next, loan, events, err := fn(old)
+	if err != nil {
+		return credit.Contract{}, credit.Loan{}, err
+	}
+	if err := validEvents(events); err != nil {
+		return credit.Contract{}, credit.Loan{}, err
+	}
+	if _, ok := s.loanByContract[id]; ok {
+		return credit.Contract{}, credit.Loan{}, fmt.Errorf("%w: contract %s has a loan", credit.ErrDuplicate, id)
+	}
+	if _, ok := s.loans[loan.ID]; ok {
+		return credit.Contract{}, credit.Loan{}, fmt.Errorf("%w: loan %s", credit.ErrDuplicate, loan.ID)
+	}
+	next.ID, next.ApplicationID, next.Version = old.ID, old.ApplicationID, old.Version
+	cb, err := json.Marshal(next)
+	if err != nil {
+		return credit.Contract{}, credit.Loan{}, err
+	}
+	lb, err := json.Marshal(loan)
+	if err != nil {
+		return credit.Contract{}, credit.Loan{}, err
+	}
+	s.contracts[id] = contract{body: cb, docs: stored.docs}
+	s.loans[loan.ID] = lb
+	s.loanIDs = insertSorted(s.loanIDs, loan.ID)
+	s.loanByContract[id] = loan.ID
+	s.append(events)
+	c, err := decodeContract(cb)
+	if err != nil {
+		return credit.Contract{}, credit.Loan{}, err
+	}
+	l, err := decodeLoan(lb)
+	return c, l, err
+}
+
+func decodeLoan(body []byte) (credit.Loan, error) {
+	var l credit.Loan
+	err := json.Unmarshal(body, &l)
+	return l, err
+}
+
+// Loan implements credit.Store.
+func (s *Store) Loan(_ context.Context, id credit.ID) (credit.Loan, error) {
+	s.mu.RLock()
+	body, ok := s.loans[id]
+	s.mu.RUnlock()
+	if !ok {
+		return credit.Loan{}, fmt.Errorf("%w: loan %s", credit.ErrNotFound, id)
+	}
+	return decodeLoan(body)
+}
+
+// Loans implements credit.Store.
+func (s *Store) Loans(_ context.Context, f credit.LoanFilter, page credit.Page) ([]credit.Loan, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []credit.Loan{}
+	for _, id := range s.loanIDs[after(s.loanIDs, page.After):] {
+		if len(out) == page.Limit {
+			break
+		}
+		l, err := decodeLoan(s.loans[id])
+		if err != nil {
+			return nil, err
+		}
+		if f.CustomerID != credit.NilID && l.CustomerID != f.CustomerID || f.Status != "" && l.Status != f.Status {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// UpdateLoan implements credit.Store.
+func (s *Store) UpdateLoan(_ context.Context, id credit.ID, fn func(credit.Loan) (credit.Loan, *credit.Repayment, []event.Envelope, error)) (credit.Loan, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	body, ok := s.loans[id]
+	if !ok {
+		return credit.Loan{}, fmt.Errorf("%w: loan %s", credit.ErrNotFound, id)
+	}
+	old, err := decodeLoan(body)
+	if err != nil {
+		return credit.Loan{}, err
+	}
+	next, rep, events, err := fn(old)
+	if err != nil {
+		return credit.Loan{}, err
+	}
+	if err := validEvents(events); err != nil {
+		return credit.Loan{}, err
+	}
+	next.ID, next.ContractID, next.CustomerID, next.Version = id, old.ContractID, old.CustomerID, old.Version+1
+	var rb []byte
+	if rep != nil {
+		rep.LoanID = id
+		if _, taken := s.repaymentKeys[[2]string{id.String(), rep.Key}]; taken {
+			return credit.Loan{}, fmt.Errorf("%w: repayment key %q of loan %s", credit.ErrDuplicate, rep.Key, id)
+		}
+		if rb, err = json.Marshal(rep); err != nil {
+			return credit.Loan{}, err
+		}
+	}
+	nb, err := json.Marshal(next)
+	if err != nil {
+		return credit.Loan{}, err
+	}
+	s.loans[id] = nb
+	if rep != nil {
+		s.repayments[id] = append(s.repayments[id], rb)
+		s.repaymentKeys[[2]string{id.String(), rep.Key}] = len(s.repayments[id]) - 1
+	}
+	s.append(events)
+	return decodeLoan(nb)
+}
+
+func decodeRepayment(body []byte) (credit.Repayment, error) {
+	var r credit.Repayment
+	err := json.Unmarshal(body, &r)
+	return r, err
+}
+
+// Repayments implements credit.Store.
+func (s *Store) Repayments(_ context.Context, loanID credit.ID, page credit.Page) ([]credit.Repayment, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []credit.Repayment{}
+	started := page.After == credit.NilID
+	for _, b := range s.repayments[loanID] {
+		if len(out) == page.Limit {
+			break
+		}
+		r, err := decodeRepayment(b)
+		if err != nil {
+			return nil, err
+		}
+		if !started {
+			started = r.ID == page.After
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// RepaymentByKey implements credit.Store.
+func (s *Store) RepaymentByKey(_ context.Context, loanID credit.ID, key string) (credit.Repayment, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i, ok := s.repaymentKeys[[2]string{loanID.String(), key}]
+	if !ok {
+		return credit.Repayment{}, fmt.Errorf("%w: repayment %q of loan %s", credit.ErrNotFound, key, loanID)
+	}
+	return decodeRepayment(s.repayments[loanID][i])
 }

@@ -1,0 +1,202 @@
+package credit
+
+import (
+	"time"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/money"
+)
+
+// LoanStatus is where a loan is in its life.
+type LoanStatus string
+
+// The loan statuses.
+const (
+	LoanAccepted   LoanStatus = "accepted"   // the contract is accepted; nothing paid out yet
+	LoanDisbursing LoanStatus = "disbursing" // paid out in part (tranches)
+	LoanActive     LoanStatus = "active"     // paid out in full, being repaid
+	LoanClosed     LoanStatus = "closed"     // repaid in full
+)
+
+// Loan is a loan made from an accepted contract. Its principal lives on
+// a ledger account of its own (Account), so Outstanding and that
+// account's balance agree whenever no operation is pending.
+type Loan struct {
+	ID              ID         `json:"id"`
+	ContractID      ID         `json:"contract_id"`
+	ContractVersion int        `json:"contract_version"`
+	ApplicationID   ID         `json:"application_id"`
+	CustomerID      ID         `json:"customer_id"`
+	ProductID       ID         `json:"product_id"`
+	Status          LoanStatus `json:"status"`
+
+	Schedule       Schedule        `json:"schedule"`
+	Allocation     AllocationOrder `json:"allocation_order"`
+	OriginationFee money.Money     `json:"origination_fee"`
+	PrepaymentFee  Fee             `json:"prepayment_fee"`
+	PrepaymentMode PrepaymentMode  `json:"prepayment_mode"`
+
+	// Account is the loan's ledger account (opened with the first
+	// disbursement); DemandAccount the customer's account it is paid into
+	// and repaid from by default.
+	Account       ID `json:"account,omitzero"`
+	DemandAccount ID `json:"demand_account"`
+
+	// Disbursed is the principal paid out so far (a deducted fee counts:
+	// it is principal the bank kept back), over Tranches.
+	Disbursed money.Money `json:"disbursed"`
+	Tranches  []Tranche   `json:"tranches,omitempty"`
+	// Outstanding is the principal owed: disbursed less repaid.
+	Outstanding money.Money `json:"outstanding"`
+	// Paid is what has been paid of each instalment of Schedule.
+	Paid []InstalmentPaid `json:"paid"`
+	// Advance is money received ahead of what is due, held for the next
+	// instalments.
+	Advance money.Money `json:"advance"`
+	// Repayments counts the repayments received.
+	Repayments int `json:"repayments"`
+	// Pending is a money movement recorded before its ledger entry posts:
+	// the next operation on the loan finishes it first, so a crash between
+	// the entry and its record leaves neither half alone.
+	Pending *Operation `json:"pending,omitempty"`
+
+	ClosedOn  calendar.Date `json:"closed_on,omitzero"`
+	Version   int64         `json:"version"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+}
+
+// Currency is the loan's currency.
+func (l Loan) Currency() money.Currency { return l.Schedule.Terms().Principal.Currency }
+
+// Tranche is one disbursement.
+type Tranche struct {
+	Number    int           `json:"number"`
+	Principal money.Money   `json:"principal"` // added to what is owed
+	Cash      money.Money   `json:"cash"`      // paid into the demand account
+	Fee       money.Money   `json:"fee"`       // the origination fee, with the first tranche
+	Key       string        `json:"key"`
+	Entry     EntryRef      `json:"entry"`
+	On        calendar.Date `json:"on"`
+	At        time.Time     `json:"at"`
+}
+
+// InstalmentPaid is what has been paid of one instalment.
+type InstalmentPaid struct {
+	Principal money.Money `json:"principal"`
+	Interest  money.Money `json:"interest"`
+}
+
+// OperationKind is the kind of a money movement on a loan.
+type OperationKind string
+
+// The kinds of operation.
+const (
+	OpDisbursement OperationKind = "disbursement"
+	OpRepayment    OperationKind = "repayment"  // of what is due, the rest held as advance
+	OpPrepayment   OperationKind = "prepayment" // partial early repayment
+	OpPayoff       OperationKind = "payoff"     // full early repayment
+)
+
+// Operation is a money movement on a loan: the ledger entry it posts and
+// what it changes on the loan once posted.
+type Operation struct {
+	Kind      OperationKind `json:"kind"`
+	Entry     LedgerEntry   `json:"entry"`
+	Tranche   *Tranche      `json:"tranche,omitempty"`
+	Repayment *Repayment    `json:"repayment,omitempty"`
+	// After is the loan's state once the entry has posted.
+	After LoanState `json:"after"`
+}
+
+// Source is where a repayment's money comes from.
+type Source string
+
+// The sources of a repayment.
+const (
+	FromAccount Source = "account" // a demand account of the customer (default: the loan's)
+	FromCash    Source = "cash"    // cash paid in at a teller
+)
+
+// Part is what one bucket of what was owed received.
+type Part struct {
+	Bucket Bucket      `json:"bucket"`
+	Amount money.Money `json:"amount"`
+}
+
+// Repayment is a payment received on a loan and how it was allocated, as
+// stored and shown.
+type Repayment struct {
+	ID     ID            `json:"id"`
+	LoanID ID            `json:"loan_id"`
+	Kind   OperationKind `json:"kind"`
+	// Key is the caller's idempotency key: the same key returns this
+	// repayment and moves nothing.
+	Key     string      `json:"key"`
+	Amount  money.Money `json:"amount"` // paid in
+	Source  Source      `json:"source"`
+	Account ID          `json:"account,omitzero"` // with FromAccount
+	Channel Channel     `json:"channel"`
+	By      string      `json:"by"`
+	// AdvanceUsed is advance held from earlier payments that this one
+	// spent; Allocation the split, in the product's order, of the payment
+	// and the advance over what was owed.
+	AdvanceUsed money.Money `json:"advance_used"`
+	Allocation  []Part      `json:"allocation"`
+	// Prepaid is principal repaid ahead of the schedule, Interest the
+	// interest to date charged by a payoff, Fee the prepayment fee.
+	Prepaid  money.Money `json:"prepaid"`
+	Interest money.Money `json:"interest"`
+	Fee      money.Money `json:"fee"`
+	// AdvanceHeld is what was left over, held as advance; Refunded what
+	// was paid back into the demand account because the loan closed.
+	AdvanceHeld money.Money   `json:"advance_held"`
+	Refunded    money.Money   `json:"refunded"`
+	Entry       EntryRef      `json:"entry"`
+	ReceivedOn  calendar.Date `json:"received_on"`
+	At          time.Time     `json:"at"`
+}
+
+// RepaymentRequest is a repayment by the customer or a teller.
+type RepaymentRequest struct {
+	Amount  money.Money `json:"amount"`
+	Source  Source      `json:"source"`
+	Account ID          `json:"account,omitzero"` // FromAccount: zero is the loan's demand account
+	Channel Channel     `json:"channel"`
+	By      string      `json:"by"`
+	Key     string      `json:"key"` // the caller's idempotency key
+}
+
+// PrepaymentRequest is an early repayment: Full repays the loan (Amount
+// zero, or the quote's total), otherwise Amount is the principal to prepay
+// and Mode (zero: the product's) what the schedule does with it.
+type PrepaymentRequest struct {
+	Full    bool           `json:"full"`
+	Amount  money.Money    `json:"amount"`
+	Mode    PrepaymentMode `json:"mode,omitempty"`
+	Source  Source         `json:"source"`
+	Account ID             `json:"account,omitzero"`
+	Channel Channel        `json:"channel"`
+	By      string         `json:"by"`
+	Key     string         `json:"key"`
+}
+
+// PrepaymentQuote is what an early repayment would cost on a date.
+type PrepaymentQuote struct {
+	Principal   money.Money `json:"principal"` // prepaid
+	Interest    money.Money `json:"interest"`  // to date, for a full repayment
+	Fee         money.Money `json:"fee"`
+	Total       money.Money `json:"total"`        // principal, interest and fee
+	AdvanceUsed money.Money `json:"advance_used"` // of the advance held
+	Payable     money.Money `json:"payable"`      // Total less AdvanceUsed: what is debited
+	// After is the instalment the prepayment follows (the last one due).
+	After int `json:"after"`
+	// Schedule is the schedule after a partial prepayment.
+	Schedule *Schedule `json:"schedule,omitempty"`
+}
+
+// LoanFilter selects loans; zero fields select all.
+type LoanFilter struct {
+	CustomerID ID
+	Status     LoanStatus
+}

@@ -1,0 +1,279 @@
+package pgcredit
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/bankkit/bankkit/credit"
+	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/internal/pgtx"
+)
+
+// CreateContract implements credit.Store. The application's earlier
+// versions are locked in id order, so an acceptance and a re-issue of the
+// same application queue and the second sees the first's outcome.
+func (s *Store) CreateContract(ctx context.Context, c credit.Contract, docs credit.Documents, events ...event.Envelope) error {
+	body, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	err = s.tx(ctx, func(tx *sqlx.Tx) error {
+		var earlier []struct {
+			ID      credit.ID `db:"id"`
+			Version int       `db:"version"`
+			Status  string    `db:"status"`
+		}
+		if err := tx.SelectContext(ctx, &earlier, `SELECT id, version, status FROM credit.contracts
+			WHERE application_id = $1 ORDER BY id FOR UPDATE`, c.ApplicationID); err != nil {
+			return err
+		}
+		for _, e := range earlier {
+			if e.Status == string(credit.ContractAccepted) {
+				return fmt.Errorf("%w: contract version %d of application %s is accepted", credit.ErrInvalidTransition, e.Version, c.ApplicationID)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE credit.contracts SET status = 'superseded',
+			body = jsonb_set(body, '{status}', '"superseded"') WHERE application_id = $1 AND status = 'issued'`, c.ApplicationID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO credit.contracts (id, application_id, customer_id, version, status, body,
+			html, pdf, html_sha256, pdf_sha256, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			c.ID, c.ApplicationID, c.CustomerID, c.Version, c.Status, body, docs.HTML, docs.PDF, c.HTMLSHA256, c.PDFSHA256,
+			c.IssuedAt); err != nil {
+			return err
+		}
+		return s.outbox.Append(ctx, tx, events...)
+	})
+	switch {
+	case pgtx.IsUniqueViolation(err, ""):
+		return fmt.Errorf("%w: contract version %d of application %s", credit.ErrDuplicate, c.Version, c.ApplicationID)
+	case pgtx.Code(err) == "23503":
+		return fmt.Errorf("%w: application %s", credit.ErrNotFound, c.ApplicationID)
+	}
+	return err
+}
+
+func decode[T any](body []byte, err error, what string) (T, error) {
+	var v T
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, fmt.Errorf("%w: %s", credit.ErrNotFound, what)
+	}
+	if err != nil {
+		return v, err
+	}
+	return v, json.Unmarshal(body, &v)
+}
+
+// Contract implements credit.Store.
+func (s *Store) Contract(ctx context.Context, id credit.ID) (credit.Contract, error) {
+	var body []byte
+	err := s.db.GetContext(ctx, &body, `SELECT body FROM credit.contracts WHERE id = $1`, id)
+	return decode[credit.Contract](body, err, "contract "+id.String())
+}
+
+// Contracts implements credit.Store.
+func (s *Store) Contracts(ctx context.Context, applicationID credit.ID) ([]credit.Contract, error) {
+	var bodies [][]byte
+	if err := s.db.SelectContext(ctx, &bodies, `SELECT body FROM credit.contracts WHERE application_id = $1 ORDER BY version`,
+		applicationID); err != nil {
+		return nil, err
+	}
+	out := make([]credit.Contract, len(bodies))
+	for i, b := range bodies {
+		if err := json.Unmarshal(b, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ContractDocument implements credit.Store.
+func (s *Store) ContractDocument(ctx context.Context, id credit.ID, f credit.DocumentFormat) ([]byte, error) {
+	col := "html"
+	if f == credit.FormatPDF {
+		col = "pdf"
+	}
+	var doc []byte
+	err := s.db.GetContext(ctx, &doc, `SELECT `+col+` FROM credit.contracts WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: contract %s", credit.ErrNotFound, id)
+	}
+	return doc, err
+}
+
+func (s *Store) writeLoan(ctx context.Context, tx *sqlx.Tx, l credit.Loan, insert bool) ([]byte, error) {
+	body, err := json.Marshal(l)
+	if err != nil {
+		return nil, err
+	}
+	var account any
+	if l.Account != credit.NilID {
+		account = l.Account
+	}
+	if insert {
+		_, err = tx.ExecContext(ctx, `INSERT INTO credit.loans (id, contract_id, customer_id, product_id, status, currency,
+			principal, disbursed, outstanding, advance, account, version, body, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			l.ID, l.ContractID, l.CustomerID, l.ProductID, l.Status, l.Currency(), l.Schedule.Terms().Principal.Amount,
+			l.Disbursed.Amount, l.Outstanding.Amount, l.Advance.Amount, account, l.Version, body, l.CreatedAt, l.UpdatedAt)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE credit.loans SET status = $2, disbursed = $3, outstanding = $4, advance = $5,
+			account = $6, version = $7, body = $8, updated_at = $9 WHERE id = $1`,
+			l.ID, l.Status, l.Disbursed.Amount, l.Outstanding.Amount, l.Advance.Amount, account, l.Version, body, l.UpdatedAt)
+	}
+	return body, err
+}
+
+// AcceptContract implements credit.Store.
+func (s *Store) AcceptContract(ctx context.Context, id credit.ID, fn func(credit.Contract) (credit.Contract, credit.Loan, []event.Envelope, error)) (credit.Contract, credit.Loan, error) {
+	var c credit.Contract
+	var l credit.Loan
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		var body []byte
+		err := tx.GetContext(ctx, &body, `SELECT body FROM credit.contracts WHERE id = $1 FOR UPDATE`, id)
+		old, err := decode[credit.Contract](body, err, "contract "+id.String())
+		if err != nil {
+			return err
+		}
+		next, loan, events, err := fn(old)
+		if err != nil {
+			return err
+		}
+		next.ID, next.ApplicationID, next.Version = old.ID, old.ApplicationID, old.Version
+		cb, err := json.Marshal(next)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE credit.contracts SET status = $2, body = $3 WHERE id = $1`,
+			id, next.Status, cb); err != nil {
+			return err
+		}
+		lb, err := s.writeLoan(ctx, tx, loan, true)
+		if err != nil {
+			return err
+		}
+		if err := s.outbox.Append(ctx, tx, events...); err != nil {
+			return err
+		}
+		if c, err = decode[credit.Contract](cb, nil, ""); err != nil {
+			return err
+		}
+		l, err = decode[credit.Loan](lb, nil, "")
+		return err
+	})
+	if pgtx.IsUniqueViolation(err, "") {
+		return credit.Contract{}, credit.Loan{}, fmt.Errorf("%w: contract %s has a loan", credit.ErrDuplicate, id)
+	}
+	if err != nil {
+		return credit.Contract{}, credit.Loan{}, err
+	}
+	return c, l, nil
+}
+
+// Loan implements credit.Store.
+func (s *Store) Loan(ctx context.Context, id credit.ID) (credit.Loan, error) {
+	var body []byte
+	err := s.db.GetContext(ctx, &body, `SELECT body FROM credit.loans WHERE id = $1`, id)
+	return decode[credit.Loan](body, err, "loan "+id.String())
+}
+
+// Loans implements credit.Store.
+func (s *Store) Loans(ctx context.Context, f credit.LoanFilter, page credit.Page) ([]credit.Loan, error) {
+	where := []string{"id > $1"}
+	args := []any{page.After}
+	if f.CustomerID != credit.NilID {
+		args = append(args, f.CustomerID)
+		where = append(where, fmt.Sprintf("customer_id = $%d", len(args)))
+	}
+	if f.Status != "" {
+		args = append(args, f.Status)
+		where = append(where, fmt.Sprintf("status = $%d", len(args)))
+	}
+	args = append(args, page.Limit)
+	q := fmt.Sprintf(`SELECT body FROM credit.loans WHERE %s ORDER BY id LIMIT $%d`, strings.Join(where, " AND "), len(args))
+	var bodies [][]byte
+	if err := s.db.SelectContext(ctx, &bodies, q, args...); err != nil {
+		return nil, err
+	}
+	out := make([]credit.Loan, len(bodies))
+	for i, b := range bodies {
+		if err := json.Unmarshal(b, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// UpdateLoan implements credit.Store.
+func (s *Store) UpdateLoan(ctx context.Context, id credit.ID, fn func(credit.Loan) (credit.Loan, *credit.Repayment, []event.Envelope, error)) (credit.Loan, error) {
+	var out credit.Loan
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		var body []byte
+		err := tx.GetContext(ctx, &body, `SELECT body FROM credit.loans WHERE id = $1 FOR UPDATE`, id)
+		old, err := decode[credit.Loan](body, err, "loan "+id.String())
+		if err != nil {
+			return err
+		}
+		next, rep, events, err := fn(old)
+		if err != nil {
+			return err
+		}
+		next.ID, next.ContractID, next.CustomerID, next.Version = id, old.ContractID, old.CustomerID, old.Version+1
+		nb, err := s.writeLoan(ctx, tx, next, false)
+		if err != nil {
+			return err
+		}
+		if rep != nil {
+			rep.LoanID = id
+			rb, err := json.Marshal(rep)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO credit.repayments (id, loan_id, key, kind, amount, received_on, body)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, rep.ID, id, rep.Key, rep.Kind, rep.Amount.Amount, rep.ReceivedOn, rb); err != nil {
+				if pgtx.IsUniqueViolation(err, "") {
+					return fmt.Errorf("%w: repayment key %q of loan %s", credit.ErrDuplicate, rep.Key, id)
+				}
+				return err
+			}
+		}
+		if err := s.outbox.Append(ctx, tx, events...); err != nil {
+			return err
+		}
+		out, err = decode[credit.Loan](nb, nil, "")
+		return err
+	})
+	if err != nil {
+		return credit.Loan{}, err
+	}
+	return out, nil
+}
+
+// Repayments implements credit.Store.
+func (s *Store) Repayments(ctx context.Context, loanID credit.ID, page credit.Page) ([]credit.Repayment, error) {
+	var bodies [][]byte
+	if err := s.db.SelectContext(ctx, &bodies, `SELECT body FROM credit.repayments WHERE loan_id = $1 AND id > $2
+		ORDER BY id LIMIT $3`, loanID, page.After, page.Limit); err != nil {
+		return nil, err
+	}
+	out := make([]credit.Repayment, len(bodies))
+	for i, b := range bodies {
+		if err := json.Unmarshal(b, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// RepaymentByKey implements credit.Store.
+func (s *Store) RepaymentByKey(ctx context.Context, loanID credit.ID, key string) (credit.Repayment, error) {
+	var body []byte
+	err := s.db.GetContext(ctx, &body, `SELECT body FROM credit.repayments WHERE loan_id = $1 AND key = $2`, loanID, key)
+	return decode[credit.Repayment](body, err, fmt.Sprintf("repayment %q of loan %s", key, loanID))
+}
