@@ -1,6 +1,8 @@
 package clearingtest
 
 import (
+	"bytes"
+	"encoding/xml"
 	"testing"
 	"time"
 
@@ -145,6 +147,18 @@ var channelTests = []test{
 		msgs := f.net.messages()
 		require.Len(t, msgs, 1)
 		require.Equal(t, "BEPS", msgs[0].Channel)
+		// The header names the channel as the clearing system, and the
+		// message still reads as a pacs.008 with the batch in it.
+		var hdr struct {
+			Prtry string `xml:"FIToFICstmrCdtTrf>GrpHdr>SttlmInf>ClrSys>Prtry"`
+		}
+		require.NoError(t, xml.Unmarshal(msgs[0].XML, &hdr))
+		require.Equal(t, "BEPS", hdr.Prtry)
+		parsed, err := iso20022.ParseCreditTransfer(bytes.NewReader(msgs[0].XML))
+		require.NoError(t, err)
+		require.Equal(t, sent[0].MessageID, parsed.Header.MessageID)
+		require.Len(t, parsed.Transactions, 1)
+		require.Equal(t, before.EndToEndID, parsed.Transactions[0].EndToEndID)
 		require.Equal(t, clearing.StatusPending, f.transferStatus(after.ID))
 		require.Empty(t, f.sendDue(), "nothing more is due before 16:00")
 
