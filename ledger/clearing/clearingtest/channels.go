@@ -3,6 +3,7 @@ package clearingtest
 import (
 	"bytes"
 	"encoding/xml"
+	"sync"
 	"testing"
 	"time"
 
@@ -305,5 +306,45 @@ var channelTests = []test{
 			_, err := clearing.NewService(f.Svc, f.cstore, f.recon, f.net, clearing.WithBankIdentity(testBIC, ""), clearing.WithChannels(cs))
 			requireInvalid(t, err, tc.field)
 		}
+	}},
+	{Name: "concurrent transfers and sends put every due channel transfer in exactly one message of its channel", Run: func(t *testing.T, f *fixture) {
+		f = channelFixture(t, f, monday(13, 0)) // HVPS open, a BEPS cut-off now
+		a := f.funded("c1", "1000000.00")
+		amounts := []string{"1000.00", "20000.00", "60000.00"} // IBPS, BEPS, HVPS
+		var wg sync.WaitGroup
+		for i := range 24 {
+			wg.Go(func() {
+				_, err := f.clr.TransferOut(f.Ctx, clearing.TransferOutRequest{FromAccountID: a.ID, Amount: cny(amounts[i%3]),
+					To: clearing.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}})
+				assertNoError(t, err)
+			})
+			if i%6 == 0 {
+				wg.Go(func() {
+					_, err := f.clr.SendDue(f.Ctx)
+					assertNoError(t, err)
+				})
+			}
+		}
+		wg.Wait()
+		f.sendDue() // whatever the racing sends left
+		seen := map[string]string{}
+		perChannel := map[string]int{}
+		for _, m := range f.net.messages() {
+			parsed, err := iso20022.ParseCreditTransfer(bytes.NewReader(m.XML))
+			require.NoError(t, err)
+			if m.Channel != "BEPS" {
+				require.Len(t, parsed.Transactions, 1, "a real-time message carries one payment")
+			}
+			for _, tx := range parsed.Transactions {
+				require.NotContains(t, seen, tx.EndToEndID, "sent twice")
+				seen[tx.EndToEndID] = m.Channel
+				perChannel[m.Channel]++
+			}
+		}
+		require.Equal(t, map[string]int{"IBPS": 8, "BEPS": 8, "HVPS": 8}, perChannel)
+		// 8 x (1,000.00 + 0.00) + 8 x (20,000.00 + 1.00) + 8 x (60,000.00 + 5.00)
+		//  = 8,000.00 + 160,008.00 + 480,040.00 = 648,048.00 debited.
+		f.RequireBalance(a.ID, "351952.00")
+		f.RequireTrialBalanced()
 	}},
 }
