@@ -28,6 +28,15 @@ func (s *Server) clearingRoutes() []route {
 		{method: "POST", pattern: "/v1/clearing/inbound",
 			summary: "Upload an ISO 20022 message from the clearing house (body: the XML, in any envelope): pacs.008 credits beneficiaries and returns what it cannot apply with a pacs.004; pacs.004 refunds returned payments; pacs.002 settles accepted batches and refunds rejected transfers with the reason",
 			access:  financeStaff, idempotency: idemRequired, handler: handle(s.receiveInbound)},
+		{method: "GET", pattern: "/v1/clearing/channels",
+			summary: "The inter-bank channels outbound transfers are routed to (large-value, bulk, online), with their limits, hours, cut-offs and fees; empty when the bank runs one clearing network",
+			access:  financeStaff, handler: handle(s.clearingChannelsView)},
+		{method: "POST", pattern: "/v1/clearing/send-due",
+			summary: "Send every channel transfer that is due: one message per payment on the real-time channels, a netted batch on the bulk channel once its cut-off has come",
+			access:  financeStaff, idempotency: idemOptional, handler: handle(s.sendDue)},
+		{method: "GET", pattern: "/v1/clearing/transfers/{id}",
+			summary: "An outbound inter-bank transfer as clearing sees it: its channel and why, when it will be sent, the fee, and its status through the channel with the reason",
+			access:  financeStaff, handler: handle(s.clearingTransfer)},
 		{method: "POST", pattern: "/v1/reconciliation/statements",
 			summary: "Upload a bank-to-customer statement (body: camt.053 statement, camt.052 intraday report or camt.054 notification XML, or CSV with statement_id) for a nostro/settlement account (account_id) and get the match report; dry_run=true records nothing",
 			access:  financeStaff, idempotency: idemOptional, handler: handle(s.reconcile)},
@@ -52,6 +61,43 @@ type (
 		StatementID string          `query:"statement_id" doc:"the statement's id (CSV only)"`
 		Statement   upload
 	}
+	channelView struct {
+		Code             string       `json:"code"`
+		Name             string       `json:"name"`
+		Kind             string       `json:"kind"`
+		MaxPerItem       *money.Money `json:"max_per_item,omitempty"`
+		Fee              money.Money  `json:"fee"`
+		BusinessDaysOnly bool         `json:"business_days_only"`
+		Opens            string       `json:"opens,omitempty"`
+		Closes           string       `json:"closes,omitempty"`
+		Cutoffs          []string     `json:"cutoffs"`
+	}
+	channelsView struct {
+		Currency    string        `json:"currency,omitempty"`
+		TimeZone    string        `json:"time_zone,omitempty"`
+		SmallAmount *money.Money  `json:"small_amount,omitempty"`
+		Channels    []channelView `json:"channels"`
+	}
+	sentView struct {
+		Batches []batchView `json:"batches"`
+	}
+	clearingTransferView struct {
+		ID            string      `json:"id"`
+		EndToEndID    string      `json:"end_to_end_id"`
+		FromAccountID string      `json:"from_account_id"`
+		Amount        money.Money `json:"amount"`
+		Fee           money.Money `json:"fee"`
+		Status        string      `json:"status"`
+		Progress      string      `json:"progress"`
+		Reason        string      `json:"reason"`
+		Channel       string      `json:"channel,omitempty"`
+		Route         string      `json:"route,omitempty"`
+		Urgent        bool        `json:"urgent"`
+		SendAfter     *time.Time  `json:"send_after,omitempty"`
+		BatchID       string      `json:"batch_id,omitempty"`
+		ReturnReason  string      `json:"return_reason,omitempty"`
+		CreatedAt     time.Time   `json:"created_at"`
+	}
 	batchView struct {
 		ID             string        `json:"id"`
 		MessageID      string        `json:"message_id"`
@@ -62,6 +108,7 @@ type (
 		CreatedAt      time.Time     `json:"created_at"`
 		Settled        bool          `json:"settled"`
 		Message        string        `json:"message"`
+		Channel        string        `json:"channel,omitempty"`
 	}
 	inboundItemView struct {
 		EndToEndID    string      `json:"end_to_end_id,omitempty"`
@@ -140,7 +187,77 @@ func ids(in []ledger.ID) []string {
 
 func batchOf(b clearing.Batch) batchView {
 	return batchView{ID: b.ID.String(), MessageID: b.MessageID, Currency: string(b.Currency), TransferIDs: ids(b.TransferIDs),
-		Total: b.Total, SettlementDate: b.SettlementDate, CreatedAt: b.CreatedAt.UTC(), Settled: b.Settled, Message: string(b.Message)}
+		Total: b.Total, SettlementDate: b.SettlementDate, CreatedAt: b.CreatedAt.UTC(), Settled: b.Settled, Message: string(b.Message),
+		Channel: b.Channel}
+}
+
+// clearingOptions are the clearing options of the configuration: the
+// CNAPS channels on the bank's calendar when InterbankChannels is set.
+func (s *Server) clearingOptions(cal *calendar.BusinessCalendar) []clearing.Option {
+	if !s.cfg.InterbankChannels {
+		return nil
+	}
+	return []clearing.Option{clearing.WithChannels(clearing.DefaultChannels(cal))}
+}
+
+// clock reads a time since midnight as hh:mm.
+func clockTime(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+func (s *Server) clearingChannelsView(ctx context.Context, _ none) (channelsView, error) {
+	cs := s.clearing.Channels()
+	v := channelsView{Channels: []channelView{}}
+	if len(cs.List) == 0 {
+		return v, nil
+	}
+	small := money.Money{Amount: cs.SmallAmount, Currency: cs.Currency}
+	v.Currency, v.TimeZone, v.SmallAmount = string(cs.Currency), cs.Location.String(), &small
+	for _, ch := range cs.List {
+		cv := channelView{Code: ch.Code, Name: ch.Name, Kind: string(ch.Kind), Fee: money.Money{Amount: ch.Fee, Currency: cs.Currency},
+			BusinessDaysOnly: ch.BusinessDaysOnly, Cutoffs: []string{}}
+		if ch.MaxPerItem.IsPositive() {
+			m := money.Money{Amount: ch.MaxPerItem, Currency: cs.Currency}
+			cv.MaxPerItem = &m
+		}
+		if ch.Opens != 0 || ch.Closes != 0 {
+			cv.Opens, cv.Closes = clockTime(ch.Opens), clockTime(ch.Closes)
+		}
+		for _, c := range ch.Cutoffs {
+			cv.Cutoffs = append(cv.Cutoffs, clockTime(c))
+		}
+		v.Channels = append(v.Channels, cv)
+	}
+	return v, nil
+}
+
+func (s *Server) sendDue(ctx context.Context, _ none) (sentView, error) {
+	bs, err := s.clearing.SendDue(ctx)
+	if err != nil {
+		return sentView{}, err
+	}
+	v := sentView{Batches: []batchView{}}
+	for _, b := range bs {
+		v.Batches = append(v.Batches, batchOf(b))
+	}
+	return v, nil
+}
+
+func (s *Server) clearingTransfer(ctx context.Context, req batchPath) (clearingTransferView, error) {
+	t, err := s.clearing.Transfer(ctx, req.ID)
+	if err != nil {
+		return clearingTransferView{}, err
+	}
+	p, why := t.Progress()
+	v := clearingTransferView{ID: t.ID.String(), EndToEndID: t.EndToEndID, FromAccountID: t.FromAccountID.String(),
+		Amount: t.Amount, Fee: t.Fee, Status: string(t.Status), Progress: string(p), Reason: why,
+		Channel: t.Channel, Route: t.Route, Urgent: t.Urgent, BatchID: idOrEmpty(t.BatchID), ReturnReason: t.ReturnReason,
+		CreatedAt: t.CreatedAt.UTC()}
+	if !t.SendAfter.IsZero() {
+		at := t.SendAfter.UTC()
+		v.SendAfter = &at
+	}
+	return v, nil
 }
 
 func inboundItems(in []clearing.InboundItem) []inboundItemView {

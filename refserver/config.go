@@ -62,6 +62,11 @@ type Config struct {
 	// missing. Empty: DefaultClearingDir on a database; in memory, a
 	// temporary directory removed at Close (the bank dies with the process).
 	ClearingDir string
+	// InterbankChannels routes CNY transfers to other banks to the CNAPS
+	// channels (large-value, bulk, online: clearing.DefaultChannels on the
+	// weekday calendar), sent by POST /v1/clearing/send-due; off, they all
+	// wait for POST /v1/clearing/batches, as before.
+	InterbankChannels bool
 	// DormancyDays is how long a demand account may go without a deposit,
 	// withdrawal or transfer of the customer's before end of day marks it
 	// dormant; zero means 365, negative turns dormancy off.

@@ -52,7 +52,8 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 		return err
 	}
 	s.clearing, err = clearing.NewService(s.ledger, st.ledger, st.ledger, network,
-		clearing.WithBankIdentity(BankBIC, BankMemberID), clearing.WithClock(s.clock))
+		append([]clearing.Option{clearing.WithBankIdentity(BankBIC, BankMemberID), clearing.WithClock(s.clock)},
+			s.clearingOptions(weekdays)...)...)
 	if err != nil {
 		return fmt.Errorf("refserver: clearing: %w", err)
 	}

@@ -51,6 +51,14 @@
 // settle keys), so a step cut short by a crash
 // is finished by running the operation again.
 //
+// With WithChannels a bank routes its transfers in one currency to
+// inter-bank channels, as data (DefaultChannels: CNAPS's HVPS large-value,
+// BEPS bulk and IBPS online): by amount and urgency (Channels.Route), each
+// channel with its per-item limit, hours and batch cut-offs on the business
+// calendar, fee, and settlement and clearing suspense accounts of its own.
+// A transfer after its channel's cut-off waits (Transfer.SendAfter);
+// SendDue sends what is due. A bank without channels keeps the one network.
+//
 // The package clearing/clearingtest holds the contract suites a backend
 // passes.
 package clearing

@@ -486,6 +486,7 @@ func (c *Service) applyReturn(ctx context.Context, id ledger.ID, why returnCause
 		}
 		t.ReturnedFromSettlement = t.Status == StatusSettled
 		t.Status, t.ReturnReason, t.ReturnInfo, t.UpdatedAt = StatusReturned, why.code, why.info, now
+		t.Rejected = rejection
 		return t, nil
 	})
 	if err != nil {
@@ -495,7 +496,7 @@ func (c *Service) applyReturn(ctx context.Context, id ledger.ID, why returnCause
 	if t.ReturnedFromSettlement {
 		from = ledger.CodeSettlement
 	}
-	source, err := c.internal(ctx, t.Amount.Currency, from)
+	source, err := c.internal(ctx, t.Amount.Currency, channelCode(from, t.Channel))
 	if err != nil {
 		return Transfer{}, err
 	}

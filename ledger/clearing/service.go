@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -24,6 +25,9 @@ type OutboundMessage struct {
 	MessageID string
 	Kind      string // "pacs.008" or "pacs.004"
 	XML       []byte
+	// Channel is the code of the channel the message is for (empty: the
+	// one clearing house of a bank without channels).
+	Channel string
 }
 
 // Service runs inter-bank transfers and nostro reconciliation over a
@@ -40,6 +44,7 @@ type Service struct {
 	memberID   string
 	batchLimit int
 	window     int // reconciliation value-date window, days
+	channels   Channels
 }
 
 // Option configures a Service. NewService returns the error of a bad one.
@@ -84,6 +89,26 @@ func WithMatchWindow(days int) Option {
 		return nil
 	}
 }
+
+// WithChannels routes outbound transfers in cs.Currency to the channels
+// of cs (see Channels.Route); without it every transfer goes to the one
+// Network, as before. DefaultChannels gives the CNAPS defaults.
+func WithChannels(cs Channels) Option {
+	return func(c *Service) error {
+		if err := cs.Validate(); err != nil {
+			return err
+		}
+		cs.List = slices.Clone(cs.List)
+		for i := range cs.List {
+			cs.List[i].Cutoffs = slices.Clone(cs.List[i].Cutoffs)
+		}
+		c.channels = cs
+		return nil
+	}
+}
+
+// Channels returns the channels configured (zero without WithChannels).
+func (c *Service) Channels() Channels { return c.channels }
 
 // WithClock sets the clock that stamps transfers, batches, inbound
 // messages and reconciliations. The default is calendar.SystemClock; give
@@ -158,20 +183,50 @@ func (c *Service) SettlementAccount(ctx context.Context, cur money.Currency) (le
 }
 
 // ensure returns the chart account code in cur, creating it from the
-// default chart when it is missing.
+// default chart when it is missing. A channel's own account
+// (<code>.<channel>) is made after its chart code's.
 func (c *Service) ensure(ctx context.Context, cur money.Currency, code string) (ledger.Account, error) {
+	base, channel, _ := strings.Cut(code, ".")
 	for _, ca := range ledger.DefaultChart() {
-		if ca.Code == code {
+		if ca.Code == base {
+			if channel != "" {
+				ca.Code, ca.Name = code, ca.Name+" "+channel
+			}
 			return c.svc.EnsureChartAccount(ctx, cur, ca)
 		}
 	}
 	return c.svc.ChartAccount(ctx, cur, code)
 }
 
+// channelCode is the chart code of a channel's own settlement or clearing
+// suspense account: code.<channel>; the shared one without a channel.
+func channelCode(code, channel string) string {
+	if channel == "" {
+		return code
+	}
+	return code + "." + channel
+}
+
+// ChannelAccounts returns the settlement and clearing suspense accounts of
+// channel in cur, creating them if the chart lacks them.
+func (c *Service) ChannelAccounts(ctx context.Context, channel string, cur money.Currency) (settlement, suspense ledger.Account, err error) {
+	if _, ok := c.channels.Channel(channel); !ok {
+		return ledger.Account{}, ledger.Account{}, fmt.Errorf("%w: no channel %q", ledger.ErrNotFound, channel)
+	}
+	if !cur.Valid() {
+		return ledger.Account{}, ledger.Account{}, invalid("currency", fmt.Sprintf("unknown currency %q", cur))
+	}
+	if settlement, err = c.ensure(ctx, cur, channelCode(ledger.CodeSettlement, channel)); err != nil {
+		return ledger.Account{}, ledger.Account{}, err
+	}
+	suspense, err = c.ensure(ctx, cur, channelCode(ledger.CodeClearingSuspense, channel))
+	return settlement, suspense, err
+}
+
 // internal returns the ID of the chart account code in currency cur;
 // clearing's own accounts are created on demand (see SetUpCurrency).
 func (c *Service) internal(ctx context.Context, cur money.Currency, code string) (ledger.ID, error) {
-	if slices.Contains(clearingCodes, code) {
+	if base, _, _ := strings.Cut(code, "."); slices.Contains(clearingCodes, base) {
 		if id, err := c.svc.ChartAccountID(ctx, cur, code); err == nil {
 			return id, nil
 		}

@@ -37,7 +37,9 @@ type Store interface {
 	UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn func(Transfer) (Transfer, error)) (Transfer, error)
 
 	// CutClearingBatch atomically takes up to limit pending_clearing
-	// transfers in b.Currency, oldest (lowest ID) first, marks them batched
+	// transfers in b.Currency of channel b.Channel (empty: those of no
+	// channel) whose SendAfter is not after b.CreatedAt (zero: always due),
+	// oldest (lowest ID) first, marks them batched
 	// with BatchID b.ID and UpdatedAt b.CreatedAt, and stores b with their
 	// IDs (ascending) and Total. A transfer goes into one batch only, however
 	// many cuts run at once. With no pending transfer it stores nothing and

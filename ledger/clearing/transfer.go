@@ -85,6 +85,70 @@ type Transfer struct {
 	UpdatedAt              time.Time
 	// IdempotencyKey is the scoped key of the request that made it.
 	IdempotencyKey string
+
+	// Channel is the code of the channel it was routed to (empty: the
+	// single Network of a bank without channels), Route why, in words for
+	// the customer, and SendAfter when it will be sent: a transfer that
+	// arrived after the channel's cut-off waits for the next window.
+	Channel   string
+	Route     string
+	Urgent    bool
+	SendAfter time.Time
+	// Fee is the channel's fee charged with the debit (zero without one).
+	Fee money.Money
+	// Rejected says the clearing house rejected it (pacs.002) rather than
+	// the beneficiary's bank returning it; either way Status is returned.
+	Rejected bool
+}
+
+// Progress is a transfer's state as a customer sees it through its
+// channel.
+type Progress string
+
+// Progress states.
+const (
+	ProgressQueued   Progress = "queued"   // waiting for its channel's window or batch
+	ProgressSent     Progress = "sent"     // with the clearing house
+	ProgressSettled  Progress = "settled"  // the money reached the other bank
+	ProgressReturned Progress = "returned" // came back; refunded
+	ProgressRejected Progress = "rejected" // refused by the clearing house; refunded
+)
+
+// Progress returns the transfer's state through its channel and the
+// reason shown to the customer.
+func (t Transfer) Progress() (Progress, string) {
+	switch t.Status {
+	case StatusPending:
+		why := "waiting to be sent"
+		if t.Channel != "" {
+			why = "waiting for " + t.Channel
+			if !t.SendAfter.IsZero() {
+				why += ", to be sent at " + t.SendAfter.UTC().Format(time.RFC3339)
+			}
+		}
+		return ProgressQueued, why
+	case StatusBatched:
+		return ProgressSent, "sent to " + channelName(t.Channel)
+	case StatusSettled:
+		return ProgressSettled, "settled by " + channelName(t.Channel)
+	case StatusReturned:
+		why := t.ReturnReason
+		if t.ReturnInfo != "" {
+			why += ": " + t.ReturnInfo
+		}
+		if t.Rejected {
+			return ProgressRejected, why
+		}
+		return ProgressReturned, why
+	}
+	return "", ""
+}
+
+func channelName(code string) string {
+	if code == "" {
+		return "the clearing house"
+	}
+	return code
 }
 
 // EndToEndIDOf returns the end-to-end reference of a transfer with id:
@@ -110,6 +174,9 @@ type Batch struct {
 	// SettlementDate is the interbank settlement date the message asks for.
 	SettlementDate calendar.Date
 	CreatedAt      time.Time
+	// Channel is the code of the channel the batch went to (empty: the
+	// single Network).
+	Channel string
 	// Settled is set when the clearing house confirmed the batch;
 	// SettledTotal is what moved from suspense to settlement (the total
 	// less transfers returned before settlement) and SettlementEntryID the
@@ -131,8 +198,10 @@ type TransferOutRequest struct {
 	Amount        money.Money
 	// DebtorName is the customer's name as the beneficiary will see it;
 	// empty: the account number.
-	DebtorName     string
-	Description    string // at most 140 characters; sent as remittance info
+	DebtorName  string
+	Description string // at most 140 characters; sent as remittance info
+	// Urgent asks for the large-value channel whatever the amount.
+	Urgent         bool
 	IdempotencyKey string
 }
 
@@ -160,6 +229,10 @@ func inMinorUnits(m money.Money) money.Money {
 // normalized is the transfer with its amount in minor units.
 func (t Transfer) normalized() Transfer {
 	t.Amount = inMinorUnits(t.Amount)
+	if t.Fee.Currency == "" {
+		t.Fee = money.Zero(t.Amount.Currency)
+	}
+	t.Fee = inMinorUnits(t.Fee)
 	return t
 }
 

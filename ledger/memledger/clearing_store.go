@@ -132,6 +132,7 @@ func (s *Store) UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn fun
 	// Identity and the request's fields are fixed; only the life cycle moves.
 	t.ID, t.EntryID, t.FromAccountID, t.FromAccountNumber, t.DebtorName = old.ID, old.EntryID, old.FromAccountID, old.FromAccountNumber, old.DebtorName
 	t.To, t.Amount, t.EndToEndID, t.Description, t.CreatedAt, t.IdempotencyKey = old.To, old.Amount, old.EndToEndID, old.Description, old.CreatedAt, old.IdempotencyKey
+	t.Channel, t.Route, t.Urgent, t.SendAfter, t.Fee = old.Channel, old.Route, old.Urgent, old.SendAfter, old.Fee
 	c.transfers[id] = t
 	return t, nil
 }
@@ -149,7 +150,7 @@ func (s *Store) CutClearingBatch(ctx context.Context, b clearing.Batch, limit in
 	}
 	var ids []ledger.ID
 	for id, t := range c.transfers {
-		if t.Status == clearing.StatusPending && t.Amount.Currency == b.Currency {
+		if t.Status == clearing.StatusPending && t.Amount.Currency == b.Currency && t.Channel == b.Channel && !t.SendAfter.After(b.CreatedAt) {
 			ids = append(ids, id)
 		}
 	}

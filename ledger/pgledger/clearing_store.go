@@ -21,7 +21,8 @@ import (
 
 const transferColumns = `id, entry_id, from_account_id, from_account_number, debtor_name, to_bank_code,
 	to_account_number, to_name, amount, currency, end_to_end_id, description, status, batch_id,
-	return_entry_id, return_reason, return_info, returned_from_settlement, created_at, updated_at, idempotency_key`
+	return_entry_id, return_reason, return_info, returned_from_settlement, created_at, updated_at, idempotency_key,
+	channel, route, urgent, send_after, fee, rejected`
 
 // transferRow is the scan target of transferColumns.
 type transferRow struct {
@@ -46,6 +47,12 @@ type transferRow struct {
 	CreatedAt              time.Time       `db:"created_at"`
 	UpdatedAt              time.Time       `db:"updated_at"`
 	IdempotencyKey         string          `db:"idempotency_key"`
+	Channel                string          `db:"channel"`
+	Route                  string          `db:"route"`
+	Urgent                 bool            `db:"urgent"`
+	SendAfter              sql.NullTime    `db:"send_after"`
+	Fee                    decimal.Decimal `db:"fee"`
+	Rejected               bool            `db:"rejected"`
 }
 
 func (r transferRow) transfer() clearing.Transfer {
@@ -58,6 +65,8 @@ func (r transferRow) transfer() clearing.Transfer {
 		BatchID: r.BatchID, ReturnEntryID: r.ReturnEntryID, ReturnReason: r.ReturnReason, ReturnInfo: r.ReturnInfo,
 		ReturnedFromSettlement: r.ReturnedFromSettlement,
 		CreatedAt:              r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), IdempotencyKey: r.IdempotencyKey,
+		Channel: r.Channel, Route: r.Route, Urgent: r.Urgent, SendAfter: fromNullTime(r.SendAfter),
+		Fee: inMinorUnits(r.Fee, r.Currency), Rejected: r.Rejected,
 	}
 }
 
@@ -67,12 +76,17 @@ func (s *Store) CreateClearingTransfer(ctx context.Context, t clearing.Transfer,
 		return clearing.Transfer{}, false, fault.Field(ledger.ErrInvalidInput, "transfer", "needs an id, an end-to-end id and an idempotency key")
 	}
 	t.CreatedAt, t.UpdatedAt = stored(t.CreatedAt).UTC(), stored(t.UpdatedAt).UTC()
+	if !t.SendAfter.IsZero() {
+		t.SendAfter = stored(t.SendAfter).UTC()
+	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO ledger.clearing_transfers (`+transferColumns+`, fingerprint)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+		        $22, $23, $24, $25, $26, $27, $28)`,
 		t.ID, t.EntryID, t.FromAccountID, t.FromAccountNumber, t.DebtorName, t.To.BankCode,
 		t.To.AccountNumber, t.To.Name, t.Amount.Amount, string(t.Amount.Currency), t.EndToEndID, t.Description,
 		string(t.Status), nullID(t.BatchID), nullID(t.ReturnEntryID), t.ReturnReason, t.ReturnInfo,
-		t.ReturnedFromSettlement, t.CreatedAt, t.UpdatedAt, t.IdempotencyKey, fp[:])
+		t.ReturnedFromSettlement, t.CreatedAt, t.UpdatedAt, t.IdempotencyKey,
+		t.Channel, t.Route, t.Urgent, nullTime(t.SendAfter), t.Fee.Amount, t.Rejected, fp[:])
 	switch {
 	case err == nil:
 		return t, false, nil
@@ -131,15 +145,16 @@ func (s *Store) UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn fun
 		}
 		t.UpdatedAt = stored(t.UpdatedAt).UTC()
 		_, err = tx.ExecContext(ctx, `UPDATE ledger.clearing_transfers SET status = $2, batch_id = $3, return_entry_id = $4,
-			return_reason = $5, return_info = $6, returned_from_settlement = $7, updated_at = $8 WHERE id = $1`,
+			return_reason = $5, return_info = $6, returned_from_settlement = $7, updated_at = $8, rejected = $9 WHERE id = $1`,
 			id, string(t.Status), nullID(t.BatchID), nullID(t.ReturnEntryID), t.ReturnReason, t.ReturnInfo,
-			t.ReturnedFromSettlement, t.UpdatedAt)
+			t.ReturnedFromSettlement, t.UpdatedAt, t.Rejected)
 		if err != nil {
 			return err
 		}
 		fresh := r.transfer()
 		fresh.Status, fresh.BatchID, fresh.ReturnEntryID = t.Status, t.BatchID, t.ReturnEntryID
 		fresh.ReturnReason, fresh.ReturnInfo, fresh.ReturnedFromSettlement, fresh.UpdatedAt = t.ReturnReason, t.ReturnInfo, t.ReturnedFromSettlement, t.UpdatedAt
+		fresh.Rejected = t.Rejected
 		out = fresh
 		return nil
 	})
@@ -161,9 +176,10 @@ func (s *Store) CutClearingBatch(ctx context.Context, b clearing.Batch, limit in
 		}
 		err := tx.SelectContext(ctx, &claimed, `UPDATE ledger.clearing_transfers t SET status = 'batched', batch_id = $3, updated_at = $4
 			FROM (SELECT id FROM ledger.clearing_transfers WHERE status = 'pending_clearing' AND currency = $1
+			      AND channel = $5 AND (send_after IS NULL OR send_after <= $4)
 			      ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) picked
 			WHERE t.id = picked.id RETURNING t.id, t.amount`,
-			string(b.Currency), limit, b.ID, b.CreatedAt)
+			string(b.Currency), limit, b.ID, b.CreatedAt, b.Channel)
 		if err != nil {
 			return err
 		}
@@ -181,9 +197,9 @@ func (s *Store) CutClearingBatch(ctx context.Context, b clearing.Batch, limit in
 		slices.SortFunc(ids, ledger.CompareIDs)
 		out.TransferIDs = ids
 		out.Total = inMinorUnits(total, string(b.Currency))
-		_, err = tx.ExecContext(ctx, `INSERT INTO ledger.clearing_batches (id, message_id, currency, total, settlement_date, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`,
-			b.ID, b.MessageID, string(b.Currency), total, sqlDate(b.SettlementDate), b.CreatedAt)
+		_, err = tx.ExecContext(ctx, `INSERT INTO ledger.clearing_batches (id, message_id, currency, total, settlement_date, created_at, channel)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			b.ID, b.MessageID, string(b.Currency), total, sqlDate(b.SettlementDate), b.CreatedAt, b.Channel)
 		if pgtx.IsUniqueViolation(err, "") {
 			return fmt.Errorf("%w: batch %s", ledger.ErrDuplicate, b.ID)
 		}
@@ -193,7 +209,7 @@ func (s *Store) CutClearingBatch(ctx context.Context, b clearing.Batch, limit in
 }
 
 const batchColumns = `id, message_id, currency, total, to_char(settlement_date, 'YYYY-MM-DD') AS settlement_date, created_at,
-	settled, settled_at, settled_total, settlement_entry_id`
+	settled, settled_at, settled_total, settlement_entry_id, channel`
 
 type batchRow struct {
 	ID                ledger.ID           `db:"id"`
@@ -206,6 +222,7 @@ type batchRow struct {
 	SettledAt         sql.NullTime        `db:"settled_at"`
 	SettledTotal      decimal.NullDecimal `db:"settled_total"`
 	SettlementEntryID ledger.ID           `db:"settlement_entry_id"`
+	Channel           string              `db:"channel"`
 }
 
 func (r batchRow) batch(ids []ledger.ID) (clearing.Batch, error) {
@@ -218,6 +235,7 @@ func (r batchRow) batch(ids []ledger.ID) (clearing.Batch, error) {
 		ID: r.ID, MessageID: r.MessageID, Currency: c, TransferIDs: ids,
 		Total: inMinorUnits(r.Total, r.Currency), SettlementDate: d, CreatedAt: r.CreatedAt.UTC(),
 		Settled: r.Settled, SettledAt: fromNullTime(r.SettledAt), SettlementEntryID: r.SettlementEntryID,
+		Channel: r.Channel,
 	}
 	if r.SettledTotal.Valid {
 		b.SettledTotal = inMinorUnits(r.SettledTotal.Decimal, r.Currency)

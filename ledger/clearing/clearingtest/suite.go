@@ -30,7 +30,7 @@ type NewStores func(t *testing.T) (ledger.Store, clearing.Store, clearing.ReconS
 // Subtests run in parallel, each on a fresh backend.
 func Run(t *testing.T, newStores NewStores) {
 	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) },
-		outboundTests, returnTests, statusTests, inboundTests, boundTests, concurrencyTests)
+		outboundTests, returnTests, statusTests, inboundTests, boundTests, concurrencyTests, channelTests)
 }
 
 // RunReconciliation runs the reconciliation contract suite: statements
@@ -138,7 +138,7 @@ func (n *fakeNetwork) Send(ctx context.Context, m clearing.OutboundMessage) erro
 	if n.fail != nil {
 		return n.fail
 	}
-	n.sent = append(n.sent, clearing.OutboundMessage{MessageID: m.MessageID, Kind: m.Kind, XML: bytes.Clone(m.XML)})
+	n.sent = append(n.sent, clearing.OutboundMessage{MessageID: m.MessageID, Kind: m.Kind, XML: bytes.Clone(m.XML), Channel: m.Channel})
 	return nil
 }
 
