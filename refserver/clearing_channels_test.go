@@ -66,7 +66,7 @@ func TestInterbankChannelsRouteAndWaitForTheCutOff(t *testing.T) {
 			require.Len(t, batches, 1)
 			batch := batches[0].(map[string]any)
 			require.Equal(t, "BEPS", batch["channel"])
-			require.Contains(t, batch["message"], "<ClrSys><Prtry>BEPS</Prtry></ClrSys>")
+			require.Regexp(t, `<SttlmInf>\s*<SttlmMtd>CLRG</SttlmMtd>\s*<ClrSys>\s*<Prtry>BEPS</Prtry>\s*</ClrSys>`, batch["message"])
 			require.Equal(t, []any{id}, batch["transfer_ids"])
 			require.Equal(t, "sent", b.must(200, b.do("GET", "/v1/clearing/transfers/"+id, fin, nil)).str("progress"))
 		})

@@ -185,6 +185,7 @@ func (c *Service) creditTransferBatch(b Batch, ts []Transfer) iso20022.CreditTra
 		TotalAmount:          b.Total,
 		SettlementDate:       b.SettlementDate,
 		SettlementMethod:     iso20022.SettlementClearing,
+		ClearingSystem:       b.Channel, // empty without channels: the message is as before
 	}}
 	for _, t := range ts {
 		tx := iso20022.CreditTransfer{
@@ -309,29 +310,8 @@ func (c *Service) Batch(ctx context.Context, batchID ledger.ID) (Batch, error) {
 	if err := iso20022.WriteCreditTransfer(&buf, c.creditTransferBatch(b, ts)); err != nil {
 		return Batch{}, fmt.Errorf("writing batch %s: %w", b.MessageID, err)
 	}
-	b.Message = nameChannel(buf.Bytes(), b.Channel)
+	b.Message = buf.Bytes()
 	return b, nil
-}
-
-// nameChannel names the channel in the message header as its clearing
-// system (GrpHdr/SttlmInf/ClrSys/Prtry), which the schema places after
-// SttlmMtd when no SttlmAcct is given, as we give none. The iso20022 writer
-// has no field for it yet, so clearing adds it to what the writer wrote;
-// the code is capital letters and digits, safe in XML as it is.
-func nameChannel(msg []byte, channel string) []byte {
-	if channel == "" {
-		return msg
-	}
-	end := []byte("</SttlmMtd>")
-	i := bytes.Index(msg, end)
-	if i < 0 {
-		return msg
-	}
-	i += len(end)
-	out := make([]byte, 0, len(msg)+len(channel)+32)
-	out = append(out, msg[:i]...)
-	out = append(out, "<ClrSys><Prtry>"+channel+"</Prtry></ClrSys>"...)
-	return append(out, msg[i:]...)
 }
 
 // Transfer returns an outbound transfer.

@@ -15,7 +15,7 @@
 //
 // Each type holds the subset of the message bankkit needs; each field's
 // comment names its element. A pacs.008 carries the group header (MsgId,
-// CreDtTm, NbOfTxs, TtlIntrBkSttlmAmt, IntrBkSttlmDt, SttlmInf/SttlmMtd) and
+// CreDtTm, NbOfTxs, TtlIntrBkSttlmAmt, IntrBkSttlmDt, SttlmInf/SttlmMtd and, optionally, SttlmInf/ClrSys/Prtry) and
 // per transaction PmtId (InstrId, EndToEndId, TxId, UETR), IntrBkSttlmAmt,
 // ChrgBr, Dbtr/Nm, DbtrAcct, DbtrAgt, CdtrAgt, Cdtr/Nm, CdtrAcct and
 // RmtInf/Ustrd. A pacs.004 carries the same header with

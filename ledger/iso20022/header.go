@@ -42,6 +42,9 @@ type GroupHeader struct {
 	TotalAmount          money.Money      // TtlIntrBkSttlmAmt (pacs.008) or TtlRtrdIntrBkSttlmAmt (pacs.004)
 	SettlementDate       calendar.Date    // IntrBkSttlmDt: the day the money moves between the banks
 	SettlementMethod     SettlementMethod // SttlmInf/SttlmMtd
+	// ClearingSystem names the clearing system or channel the message goes
+	// through (SttlmInf/ClrSys/Prtry), such as a CNAPS channel; optional.
+	ClearingSystem string
 }
 
 // check holds the header to the standard and its control totals to the
@@ -76,7 +79,7 @@ func (h GroupHeader) check(path, total string, amounts []money.Money, strict boo
 	if !h.SettlementMethod.Valid() {
 		return invalid(path+"/SttlmInf/SttlmMtd", "%q is not CLRG, INDA, INGA or COVE", string(h.SettlementMethod))
 	}
-	return nil
+	return checkID(path+"/SttlmInf/ClrSys/Prtry", h.ClearingSystem, false, strict)
 }
 
 // groupHeaderXML is GrpHdr of pacs.008 and pacs.004, in schema order. Only
@@ -90,6 +93,9 @@ type groupHeaderXML struct {
 	IntrBkSttlmDt         string     `xml:"IntrBkSttlmDt,omitempty"`
 	SttlmInf              struct {
 		SttlmMtd string `xml:"SttlmMtd"`
+		ClrSys   *struct {
+			Prtry string `xml:"Prtry"`
+		} `xml:"ClrSys,omitempty"`
 	} `xml:"SttlmInf"`
 }
 
@@ -101,6 +107,11 @@ func headerToXML(h GroupHeader) groupHeaderXML {
 		IntrBkSttlmDt: h.SettlementDate.String(),
 	}
 	x.SttlmInf.SttlmMtd = string(h.SettlementMethod)
+	if h.ClearingSystem != "" {
+		x.SttlmInf.ClrSys = &struct {
+			Prtry string `xml:"Prtry"`
+		}{h.ClearingSystem}
+	}
 	return x
 }
 
@@ -113,6 +124,9 @@ func headerFromXML(path string, x *groupHeaderXML, total *amountXML, totalName s
 		return GroupHeader{}, invalid(path, "missing")
 	}
 	h := GroupHeader{MessageID: x.MsgID, SettlementMethod: SettlementMethod(trim(x.SttlmInf.SttlmMtd))}
+	if x.SttlmInf.ClrSys != nil {
+		h.ClearingSystem = trim(x.SttlmInf.ClrSys.Prtry)
+	}
 	var err error
 	if h.CreatedAt, err = parseDateTime(path+"/CreDtTm", x.CreDtTm); err != nil {
 		return GroupHeader{}, err

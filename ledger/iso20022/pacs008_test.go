@@ -2,6 +2,7 @@ package iso20022
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -273,4 +274,24 @@ func TestParseCreditTransferSeveralCurrenciesWithoutTotal(t *testing.T) {
 	_, err := ParseCreditTransfer(strings.NewReader(doc))
 	require.ErrorIs(t, err, ErrUnsupportedMessage)
 	require.Contains(t, err.Error(), "several currencies")
+}
+
+// A batch names the clearing system or channel it goes through in
+// SttlmInf/ClrSys/Prtry, after SttlmMtd as the schema orders them, and the
+// reader gives it back; a name outside the reference characters is refused.
+func TestCreditTransferClearingSystem(t *testing.T) {
+	t.Parallel()
+	b := sampleBatch()
+	b.Header.ClearingSystem = "BEPS"
+	out := writeBatch(t, b)
+	require.Equal(t, [][]string{{"SttlmMtd", "ClrSys"}}, childNames(t, out, "Document/FIToFICstmrCdtTrf/GrpHdr/SttlmInf"))
+	require.Equal(t, [][]string{{"Prtry"}}, childNames(t, out, "Document/FIToFICstmrCdtTrf/GrpHdr/SttlmInf/ClrSys"))
+	got, err := ParseCreditTransfer(bytes.NewReader(out))
+	require.NoError(t, err)
+	require.Equal(t, b, got)
+
+	b.Header.ClearingSystem = "BE<PS"
+	err = WriteCreditTransfer(io.Discard, b)
+	require.ErrorIs(t, err, ErrInvalidMessage)
+	require.ErrorContains(t, err, "SttlmInf/ClrSys/Prtry")
 }
