@@ -10,18 +10,24 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
-var keyN struct {
+// keyN numbers the Idempotency-Keys of this run. Keys are remembered per
+// caller, and the bootstrap admin is the same caller on a database kept
+// from an earlier run, so each run's keys carry an id of their own.
+var keyN = struct {
 	sync.Mutex
-	n int
-}
+	run string
+	n   int
+}{run: uuid.NewString()}
 
 func nextKey() string {
 	keyN.Lock()
 	defer keyN.Unlock()
 	keyN.n++
-	return "load-" + strconv.Itoa(keyN.n)
+	return "load-" + keyN.run + "-" + strconv.Itoa(keyN.n)
 }
 
 // client talks to the server under test as its bootstrap admin.
