@@ -72,3 +72,40 @@ func TestInterbankChannelsRouteAndWaitForTheCutOff(t *testing.T) {
 		})
 	}
 }
+
+// A payment to another bank marked urgent goes by the large-value channel
+// within its hours, and the transfer itself says which channel, how far it
+// has got and why, when it goes and the fee; urgent on a transfer inside
+// the bank is refused naming the field, and moves nothing.
+func TestUrgentTransferShowsItsChannel(t *testing.T) {
+	t.Parallel()
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			// Friday 2026-03-13 16:59 in Beijing: HVPS closes at 17:00.
+			clock := calendar.NewManualClock(time.Date(2026, time.March, 13, 16, 59, 0, 0, clearing.Beijing))
+			b := newChannelBank(t, storage, clock)
+			teller := b.staff("teller")
+			a := b.openAccount(teller, b.onboard(teller))
+			other := b.openAccount(teller, b.onboard(teller))
+			b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": a, "amount": cny("10000.00")}))
+			to := map[string]any{"bank_code": "0102", "account_number": "6222000011112222", "name": "Li Wei"}
+
+			out := b.must(201, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": a,
+				"to_external": to, "amount": cny("300.00"), "urgent": true}))
+			require.Equal(t, "HVPS", out.str("channel"), "urgent goes large-value, though 300.00 would go online")
+			require.Equal(t, "queued", out.str("progress"))
+			require.Contains(t, out.str("reason"), "HVPS")
+			require.Equal(t, "5.00", out.str("fee", "value"))
+			got := b.must(200, b.do("GET", "/v1/transfers/"+out.str("id"), teller, nil))
+			require.Equal(t, "HVPS", got.str("channel"))
+			// 10,000.00 - (300.00 + the HVPS fee 5.00) = 9,695.00.
+			require.Equal(t, "9695.00", b.must(200, b.do("GET", "/v1/accounts/"+a, teller, nil)).str("balance", "value"))
+
+			bad := b.must(400, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": a,
+				"to_account_id": other, "amount": cny("1.00"), "urgent": true}))
+			require.Equal(t, "urgent", bad.body["errors"].([]any)[0].(map[string]any)["field"])
+			require.Equal(t, "9695.00", b.must(200, b.do("GET", "/v1/accounts/"+a, teller, nil)).str("balance", "value"))
+		})
+	}
+}

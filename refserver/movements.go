@@ -57,6 +57,13 @@ type (
 		// Inter-bank transfers: the beneficiary, and why it came back.
 		ToExternal   *bank.ExternalAccount `json:"to_external,omitempty"`
 		ReturnReason string                `json:"return_reason,omitempty"`
+		// Through an inter-bank channel: which, the progress through it
+		// with the reason in words, when it will be sent, and its fee.
+		Channel   string       `json:"channel,omitempty"`
+		Progress  string       `json:"progress,omitempty"`
+		Reason    string       `json:"reason,omitempty"`
+		SendAfter *time.Time   `json:"send_after,omitempty"`
+		Fee       *money.Money `json:"fee,omitempty"`
 
 		replay bool
 	}
@@ -121,9 +128,21 @@ func transferOf(e ledger.Entry) transferView {
 // id is the payment's, its status the clearing status, its value date its
 // debit entry's.
 func interbankOf(t bank.InterbankTransfer, valueDate calendar.Date) transferView {
-	return transferView{ID: t.ID.String(), Kind: "interbank", Status: t.Status, FromAccountID: t.FromAccountID.String(),
+	v := transferView{ID: t.ID.String(), Kind: "interbank", Status: t.Status, FromAccountID: t.FromAccountID.String(),
 		Amount: t.Amount, Description: t.Description, ValueDate: valueDate, CreatedAt: t.CreatedAt.UTC(),
 		ToExternal: &t.To, ReturnReason: t.ReturnReason}
+	if t.Channel != "" {
+		v.Channel, v.Progress, v.Reason = t.Channel, t.Progress, t.Reason
+		if !t.SendAfter.IsZero() {
+			after := t.SendAfter.UTC()
+			v.SendAfter = &after
+		}
+		if t.Fee.Currency != "" {
+			fee := t.Fee
+			v.Fee = &fee
+		}
+	}
+	return v
 }
 
 func transferViewOf(t bank.Transfer) transferView {

@@ -57,6 +57,9 @@ type TransferRequest struct {
 	ToExternal    *ExternalAccount `json:"to_external,omitempty" oneof:"destination"`
 	Amount        money.Money      `json:"amount"`
 	Description   string           `json:"description,omitempty"`
+	// Urgent asks a payment to another bank to go by the large-value
+	// channel within its hours (when the bank routes by channel).
+	Urgent bool `json:"urgent,omitempty"`
 }
 
 // Transfer is money moved by a transfer: the entry that moved it and, for
@@ -80,6 +83,9 @@ func (b *Bank) Transfer(ctx context.Context, r TransferRequest) (Transfer, error
 			return Transfer{}, invalid("to_account_id", "give to_account_id or to_external, not both")
 		}
 		return b.sendOut(ctx, from, r)
+	}
+	if r.Urgent {
+		return Transfer{}, invalid("urgent", "applies only to a payment to another bank (to_external)")
 	}
 	// Inside the bank the accounts' profiles are all a transfer checks
 	// before the ledger, which checks the rest as it posts.
@@ -114,7 +120,7 @@ func (b *Bank) Transfer(ctx context.Context, r TransferRequest) (Transfer, error
 // sendOut pays out to another bank.
 func (b *Bank) sendOut(ctx context.Context, from ledger.Account, r TransferRequest) (Transfer, error) {
 	t, err := b.interbank.SendOut(ctx, Payment{FromAccountID: from.ID, To: *r.ToExternal, Amount: r.Amount,
-		Description: r.Description, IdempotencyKey: keyFor(ctx, "transfer-out")})
+		Description: r.Description, Urgent: r.Urgent, IdempotencyKey: keyFor(ctx, "transfer-out")})
 	if err != nil {
 		return Transfer{}, err
 	}

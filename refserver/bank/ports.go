@@ -93,6 +93,7 @@ type Payment struct {
 	To             ExternalAccount
 	Amount         money.Money
 	Description    string
+	Urgent         bool
 	IdempotencyKey string
 }
 
@@ -114,6 +115,14 @@ type InterbankTransfer struct {
 	Status        string // pending_clearing, batched, settled or returned
 	ReturnReason  string // the ISO 20022 reason code, once returned
 	CreatedAt     time.Time
+	// Through a channel (a bank that routes by channel): its code, the
+	// payment's progress through it and the reason shown to the customer,
+	// when it will be sent, and the channel's fee.
+	Channel   string
+	Progress  string
+	Reason    string
+	SendAfter time.Time
+	Fee       money.Money
 }
 
 // Customers reads and changes customer records.
