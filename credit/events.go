@@ -25,6 +25,9 @@ const (
 	EventContractAccepted       = "credit.contract_accepted"       // payload ContractChanged
 	EventLoanDisbursed          = "credit.loan_disbursed"          // payload LoanDisbursed
 	EventRepaymentReceived      = "credit.repayment_received"      // payload RepaymentReceived
+	EventLoanOverdue            = "credit.loan_overdue"            // payload LoanOverdue
+	EventBucketChanged          = "credit.bucket_changed"          // payload StandingChanged
+	EventLoanClassified         = "credit.loan_classified"         // payload StandingChanged
 
 	EventVersion = 1 // of every payload above
 )
@@ -98,6 +101,28 @@ type RepaymentReceived struct {
 	Amount      money.Money   `json:"amount"`
 	Outstanding money.Money   `json:"outstanding"`
 	Status      LoanStatus    `json:"status"`
+}
+
+// LoanOverdue is the payload of EventLoanOverdue: an instalment left
+// unpaid, in whole or part, at the end of its due date.
+type LoanOverdue struct {
+	LoanID      ID            `json:"loan_id"`
+	CustomerID  ID            `json:"customer_id"`
+	Instalment  int           `json:"instalment"`
+	DueDate     calendar.Date `json:"due_date"`
+	Principal   money.Money   `json:"principal"` // unpaid
+	Interest    money.Money   `json:"interest"`  // unpaid
+	DaysPastDue int           `json:"days_past_due"`
+}
+
+// StandingChanged is the payload of a bucket change or a classification.
+type StandingChanged struct {
+	LoanID      ID            `json:"loan_id"`
+	CustomerID  ID            `json:"customer_id"`
+	On          calendar.Date `json:"on"`
+	From        string        `json:"from"`
+	To          string        `json:"to"`
+	DaysPastDue int           `json:"days_past_due"`
 }
 
 func (s *Service) newEvent(typ string, at time.Time, payload any, subjects ...ID) (event.Envelope, error) {

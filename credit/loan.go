@@ -60,6 +60,10 @@ type Loan struct {
 	// the entry and its record leaves neither half alone.
 	Pending *Operation `json:"pending,omitempty"`
 
+	// Standing is days past due, bucket and classification as the
+	// credit end of day last left them.
+	Standing Delinquency `json:"standing"`
+
 	ClosedOn  calendar.Date `json:"closed_on,omitzero"`
 	Version   int64         `json:"version"`
 	CreatedAt time.Time     `json:"created_at"`

@@ -32,6 +32,8 @@ type Service struct {
 	ledger    Ledger
 	card      *Scorecard
 	pricing   Pricing
+	buckets   DelinquencyBuckets
+	eodPage   int
 	events    *event.Feed
 	days      *calendar.BusinessCalendar // cal, or weekends only: counts step due dates
 	// products caches products by id: a stored product never changes (the
@@ -139,7 +141,7 @@ func NewService(store Store, opts ...Option) (*Service, error) {
 		return nil, invalid("store", "must not be nil")
 	}
 	s := &Service{store: store, clock: calendar.SystemClock{}, loc: time.UTC,
-		card: DefaultScorecard(), pricing: DefaultPricing(), events: event.NewFeed(store.Events())}
+		card: DefaultScorecard(), pricing: DefaultPricing(), buckets: DefaultDelinquencyBuckets, eodPage: MaxPageLimit, events: event.NewFeed(store.Events())}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err

@@ -60,6 +60,8 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"ConcurrentDisbursementsAndRepayments", testConcurrentMoney},
 		{"RandomPaymentsKeepLedgerAndLoanEqual", testRandomPayments},
 		{"IssueRacesAcceptance", testIssueRacesAcceptance},
+		{"EndOfDayDebitsAndDaysPastDue", testEndOfDay},
+		{"EndOfDayPagedAndResumed", testEndOfDayPagedAndResumed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,344 @@
+package credit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/text"
+)
+
+// ChannelAutoDebit marks the repayments the end of day takes from the
+// linked demand account. It is not a channel a caller may name.
+const ChannelAutoDebit Channel = "auto_debit"
+
+// autoDebitBy is the Repayment.By of an automatic debit.
+const autoDebitBy = "end-of-day"
+
+// WithEndOfDayPage sets how many loans the end of day reads at a time
+// (default MaxPageLimit): the book is walked in id order a page at a
+// time, never held whole.
+func WithEndOfDayPage(n int) Option {
+	return func(s *Service) error {
+		if n < 1 || n > MaxPageLimit {
+			return invalid("end_of_day_page", "must be 1-%d", MaxPageLimit)
+		}
+		s.eodPage = n
+		return nil
+	}
+}
+
+// EndOfDay is what a credit end-of-day run did.
+type EndOfDay struct {
+	Date calendar.Date `json:"date"`
+	// Loans is the active loans read; Processed those this run brought to
+	// the date (a re-run of a finished date processes none).
+	Loans     int `json:"loans"`
+	Processed int `json:"processed"`
+	// Debits counts the automatic debits posted; Overdue the processed
+	// loans left with days past due.
+	Debits  int `json:"debits"`
+	Overdue int `json:"overdue"`
+}
+
+// DelinquencyBucket is one band of days past due: from From days up to
+// the next bucket's From.
+type DelinquencyBucket struct {
+	Name string `json:"name"`
+	From int    `json:"from"`
+}
+
+// DelinquencyBuckets are the bands, the first from 0 days.
+type DelinquencyBuckets []DelinquencyBucket
+
+// DefaultDelinquencyBuckets: current, 1–30, 31–60, 61–90 and over 90
+// days past due, as issue 14 gives them.
+var DefaultDelinquencyBuckets = DelinquencyBuckets{{"current", 0}, {"1-30", 1}, {"31-60", 31}, {"61-90", 61}, {"90+", 91}}
+
+// Validate checks the bands: named, unique, the first from 0 and each
+// starting after the one before.
+func (b DelinquencyBuckets) Validate() error {
+	if len(b) == 0 || b[0].From != 0 {
+		return invalid("delinquency_buckets", "must start with a bucket from 0 days")
+	}
+	seen := map[string]bool{}
+	for i, x := range b {
+		f := fmt.Sprintf("delinquency_buckets[%d]", i)
+		if strings.TrimSpace(x.Name) == "" || len(x.Name) > 40 || seen[x.Name] {
+			return invalid(f+".name", "must be 1-40 bytes and unique")
+		}
+		if err := text.Line(ErrInvalidInput, f+".name", x.Name); err != nil {
+			return err
+		}
+		seen[x.Name] = true
+		if i > 0 && x.From <= b[i-1].From {
+			return invalid(f+".from", "must be above the bucket before")
+		}
+	}
+	return nil
+}
+
+// Of names the bucket days past due fall in.
+func (b DelinquencyBuckets) Of(dpd int) string {
+	name := b[0].Name
+	for _, x := range b {
+		if dpd >= x.From {
+			name = x.Name
+		}
+	}
+	return name
+}
+
+// WithDelinquencyBuckets sets the delinquency buckets (default
+// DefaultDelinquencyBuckets).
+func WithDelinquencyBuckets(b DelinquencyBuckets) Option {
+	return func(s *Service) error {
+		if err := b.Validate(); err != nil {
+			return err
+		}
+		s.buckets = append(DelinquencyBuckets(nil), b...)
+		return nil
+	}
+}
+
+// Classification is the five-category loan risk classification.
+type Classification string
+
+// The five categories (正常, 关注, 次级, 可疑, 损失).
+const (
+	ClassNormal         Classification = "normal"          // 正常
+	ClassSpecialMention Classification = "special_mention" // 关注
+	ClassSubstandard    Classification = "substandard"     // 次级
+	ClassDoubtful       Classification = "doubtful"        // 可疑
+	ClassLoss           Classification = "loss"            // 损失
+)
+
+// Chinese is the category's regulatory name.
+func (c Classification) Chinese() string {
+	return map[Classification]string{ClassNormal: "正常", ClassSpecialMention: "关注", ClassSubstandard: "次级",
+		ClassDoubtful: "可疑", ClassLoss: "损失"}[c]
+}
+
+// ClassifyDaysPastDue is the default category for days past due: 1–90
+// special mention, over 90 substandard, over 270 doubtful, over 360 loss
+// (the thresholds of the CBRC 贷款风险分类指引 and the 2023 rules on
+// financial assets' risk classification, as issue 14 gives them).
+func ClassifyDaysPastDue(dpd int) Classification {
+	switch {
+	case dpd > 360:
+		return ClassLoss
+	case dpd > 270:
+		return ClassDoubtful
+	case dpd > 90:
+		return ClassSubstandard
+	case dpd > 0:
+		return ClassSpecialMention
+	}
+	return ClassNormal
+}
+
+// Delinquency is a loan's standing as the end of day last left it.
+type Delinquency struct {
+	// AsOf is the last business date the end of day brought the loan to.
+	AsOf calendar.Date `json:"as_of,omitzero"`
+	// OverdueSince is the oldest unpaid due date; DaysPastDue counts the
+	// days from it to AsOf.
+	OverdueSince   calendar.Date    `json:"overdue_since,omitzero"`
+	DaysPastDue    int              `json:"days_past_due"`
+	Bucket         string           `json:"bucket,omitempty"`
+	Classification Classification   `json:"classification,omitempty"`
+	History        []StandingChange `json:"history,omitempty"`
+}
+
+// StandingChange is a change of bucket or classification, kept as history.
+type StandingChange struct {
+	On          calendar.Date `json:"on"`
+	What        string        `json:"what"` // bucket or classification
+	From        string        `json:"from"`
+	To          string        `json:"to"`
+	DaysPastDue int           `json:"days_past_due"`
+}
+
+// RunEndOfDay runs the credit end of day for a business date over every
+// active loan, a page at a time: instalments due on or before the date
+// are debited from the linked demand account as far as its balance
+// allows (with any advance held, allocated in the product's order; the
+// rest stays overdue), then days past due, bucket and classification
+// are worked out. Each loan records the date it was brought to, so a
+// re-run of the date changes nothing and a run cut short finishes the
+// loans it had not reached; a debit keyed by the date is posted once.
+func (s *Service) RunEndOfDay(ctx context.Context, date calendar.Date) (EndOfDay, error) {
+	if date.IsZero() || !date.Valid() {
+		return EndOfDay{}, invalid("date", "is required")
+	}
+	if date.After(s.today()) {
+		return EndOfDay{}, invalid("date", "must not be after the business date %s", s.today())
+	}
+	if err := s.needLedger(); err != nil {
+		return EndOfDay{}, err
+	}
+	out := EndOfDay{Date: date}
+	after := NilID
+	for {
+		loans, err := s.store.Loans(ctx, LoanFilter{Status: LoanActive}, Page{After: after, Limit: s.eodPage})
+		if err != nil {
+			return out, err
+		}
+		for _, l := range loans {
+			out.Loans++
+			if err := s.loanEndOfDay(ctx, l, date, &out); err != nil {
+				return out, fmt.Errorf("credit: end of day %s, loan %s: %w", date, l.ID, err)
+			}
+		}
+		if len(loans) < s.eodPage {
+			return out, nil
+		}
+		after = loans[len(loans)-1].ID
+	}
+}
+
+func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, out *EndOfDay) error {
+	if l.Status != LoanActive || !l.Standing.AsOf.Before(date) {
+		return nil
+	}
+	var err error
+	if l.Pending != nil {
+		if _, err = s.settle(ctx, l); err != nil && !errors.Is(err, ErrRefused) {
+			return err
+		}
+		if l, err = s.store.Loan(ctx, l.ID); err != nil {
+			return err
+		}
+	}
+	debited, err := s.autoDebit(ctx, l, date)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	next, err := s.store.UpdateLoan(ctx, l.ID, func(cur Loan) (Loan, *Repayment, []event.Envelope, error) {
+		if !cur.Standing.AsOf.Before(date) {
+			return Loan{}, nil, nil, errUnchanged
+		}
+		evs, err := s.standing(&cur, date, now)
+		cur.UpdatedAt = now
+		return cur, nil, evs, err
+	})
+	if errors.Is(err, errUnchanged) {
+		return nil // another run got there first
+	}
+	if err != nil {
+		return err
+	}
+	out.Processed++
+	if debited {
+		out.Debits++
+	}
+	if next.Standing.DaysPastDue > 0 {
+		out.Overdue++
+	}
+	return nil
+}
+
+// autoDebit takes what is owed on date (less the advance held) from the
+// demand account, as far as its balance goes, under the key eod/<date>.
+func (s *Service) autoDebit(ctx context.Context, l Loan, date calendar.Date) (bool, error) {
+	c := l.Currency()
+	total := decimal.Zero
+	for _, ln := range l.owed(date) {
+		total = total.Add(ln.principal).Add(ln.interest)
+	}
+	if !total.IsPositive() {
+		return false, nil
+	}
+	amount := decimal.Zero
+	if need := total.Sub(l.Advance.Amount); need.IsPositive() {
+		bal, err := s.ledger.Balance(ctx, l.DemandAccount)
+		if err != nil {
+			return false, port("ledger", err)
+		}
+		if bal.Currency == c && bal.Amount.IsPositive() {
+			amount = decimal.Min(need, bal.Amount)
+		}
+	}
+	if !amount.IsPositive() && !l.Advance.Amount.IsPositive() {
+		return false, nil
+	}
+	req := RepaymentRequest{Amount: money.Money{Amount: amount, Currency: c}, Source: FromAccount, Channel: ChannelAutoDebit,
+		By: autoDebitBy, Key: "eod/" + date.String()}
+	same := func(p Repayment) bool { return p.Kind == OpRepayment && p.By == autoDebitBy }
+	_, _, err := s.operate(ctx, l, req.Key, same, func(context.Context, Loan) (Leg, error) {
+		return Leg{Account: l.DemandAccount, Side: Debit, Amount: req.Amount}, nil
+	}, func(l *Loan, from Leg, _ calendar.Date) (*Operation, error) {
+		if err := checkRepayable(*l); err != nil {
+			return nil, err
+		}
+		return s.repayment(*l, req, from, date)
+	})
+	if errors.Is(err, ErrRefused) || errors.Is(err, ErrLoanClosed) {
+		return false, nil // the balance fell meanwhile, or the loan was repaid: the rest stays owed
+	}
+	return err == nil, err
+}
+
+// standing works out days past due, bucket and classification on date
+// and the events of their changes.
+func (s *Service) standing(l *Loan, date calendar.Date, now time.Time) ([]event.Envelope, error) {
+	st := l.Standing
+	st.History = append([]StandingChange(nil), st.History...)
+	ins := l.Schedule.Instalments()
+	lines := l.owed(date)
+	var evs []event.Envelope
+	emit := func(typ string, payload any) error {
+		ev, err := s.newEvent(typ, now, payload, l.ID, l.CustomerID)
+		evs = append(evs, ev)
+		return err
+	}
+	st.OverdueSince, st.DaysPastDue = calendar.Date{}, 0
+	if len(lines) > 0 {
+		st.OverdueSince = ins[lines[0].i].DueDate
+		st.DaysPastDue = date.DaysSince(st.OverdueSince)
+	}
+	c := l.Currency()
+	for _, ln := range lines {
+		due := ins[ln.i].DueDate
+		if !due.After(l.Standing.AsOf) {
+			continue // already reported
+		}
+		if err := emit(EventLoanOverdue, LoanOverdue{LoanID: l.ID, CustomerID: l.CustomerID, Instalment: ln.i + 1, DueDate: due,
+			Principal: money.Money{Amount: ln.principal, Currency: c}, Interest: money.Money{Amount: ln.interest, Currency: c},
+			DaysPastDue: st.DaysPastDue}); err != nil {
+			return nil, err
+		}
+	}
+	bucket, class := s.buckets.Of(st.DaysPastDue), ClassifyDaysPastDue(st.DaysPastDue)
+	if st.Bucket == "" { // a loan's first end of day: current and normal unless overdue already
+		st.Bucket, st.Classification = s.buckets[0].Name, ClassNormal
+	}
+	if bucket != st.Bucket {
+		st.History = append(st.History, StandingChange{On: date, What: "bucket", From: st.Bucket, To: bucket, DaysPastDue: st.DaysPastDue})
+		if err := emit(EventBucketChanged, StandingChanged{LoanID: l.ID, CustomerID: l.CustomerID, On: date, From: st.Bucket,
+			To: bucket, DaysPastDue: st.DaysPastDue}); err != nil {
+			return nil, err
+		}
+		st.Bucket = bucket
+	}
+	if class != st.Classification {
+		st.History = append(st.History, StandingChange{On: date, What: "classification", From: string(st.Classification),
+			To: string(class), DaysPastDue: st.DaysPastDue})
+		if err := emit(EventLoanClassified, StandingChanged{LoanID: l.ID, CustomerID: l.CustomerID, On: date,
+			From: string(st.Classification), To: string(class), DaysPastDue: st.DaysPastDue}); err != nil {
+			return nil, err
+		}
+		st.Classification = class
+	}
+	st.AsOf = date
+	l.Standing = st
+	return evs, nil
+}
