@@ -19,8 +19,13 @@ import (
 // linked demand account. It is not a channel a caller may name.
 const ChannelAutoDebit Channel = "auto_debit"
 
-// autoDebitBy is the Repayment.By of an automatic debit.
-const autoDebitBy = "end-of-day"
+// autoDebitBy is the Repayment.By of an automatic debit; its key is
+// eod/<date>, a prefix callers' keys may not take, so a customer's key
+// never blocks a debit.
+const (
+	autoDebitBy        = "end-of-day"
+	autoDebitKeyPrefix = "eod/"
+)
 
 // WithEndOfDayPage sets how many loans the end of day reads at a time
 // (default MaxPageLimit): the book is walked in id order a page at a
@@ -271,7 +276,7 @@ func (s *Service) autoDebit(ctx context.Context, l Loan, date calendar.Date) (bo
 		return false, nil
 	}
 	req := RepaymentRequest{Amount: money.Money{Amount: amount, Currency: c}, Source: FromAccount, Channel: ChannelAutoDebit,
-		By: autoDebitBy, Key: "eod/" + date.String()}
+		By: autoDebitBy, Key: autoDebitKeyPrefix + date.String()}
 	same := func(p Repayment) bool { return p.Kind == OpRepayment && p.By == autoDebitBy }
 	_, _, err := s.operate(ctx, l, req.Key, same, func(context.Context, Loan) (Leg, error) {
 		return Leg{Account: l.DemandAccount, Side: Debit, Amount: req.Amount}, nil

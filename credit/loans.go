@@ -341,6 +341,9 @@ func checkKey(key string) error {
 			return invalid("key", "must be printable ASCII")
 		}
 	}
+	if strings.HasPrefix(key, autoDebitKeyPrefix) {
+		return invalid("key", "must not start with %q, the end of day's debits", autoDebitKeyPrefix)
+	}
 	return nil
 }
 

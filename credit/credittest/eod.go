@@ -140,6 +140,8 @@ func testEndOfDay(t *testing.T, newStore func(*testing.T) credit.Store) {
 	require.Equal(t, []string{credit.EventLoanOverdue, credit.EventBucketChanged, credit.EventLoanClassified,
 		credit.EventBucketChanged, credit.EventLoanClassified}, e.eventTypes())
 
+	_, _, err = e.repay(l.ID, "1.00", "eod/2026-04-05")
+	require.Equal(t, "key", field(err), "the end of day's keys are its own")
 	_, err = e.svc.RunEndOfDay(e.ctx, calendar.MustParseDate("2026-04-05"))
 	require.Equal(t, "date", field(err), "a date after the business date")
 	_, err = e.svc.RunEndOfDay(e.ctx, calendar.Date{})
