@@ -226,12 +226,16 @@ func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, 
 	if err != nil {
 		return err
 	}
+	prod, err := s.product(ctx, l.ProductID)
+	if err != nil {
+		return err
+	}
 	now := s.now()
 	next, err := s.store.UpdateLoan(ctx, l.ID, func(cur Loan) (Loan, *Repayment, []event.Envelope, error) {
 		if !cur.Standing.AsOf.Before(date) {
 			return Loan{}, nil, nil, errUnchanged
 		}
-		evs, err := s.standing(&cur, date, now)
+		evs, err := s.standing(&cur, prod, date, now)
 		cur.UpdatedAt = now
 		return cur, nil, evs, err
 	})
@@ -257,7 +261,7 @@ func (s *Service) autoDebit(ctx context.Context, l Loan, date calendar.Date) (bo
 	c := l.Currency()
 	total := decimal.Zero
 	for _, ln := range l.owed(date) {
-		total = total.Add(ln.principal).Add(ln.interest)
+		total = total.Add(ln.principal).Add(ln.interest).Add(ln.penalty).Add(ln.fee)
 	}
 	if !total.IsPositive() {
 		return false, nil
@@ -292,9 +296,10 @@ func (s *Service) autoDebit(ctx context.Context, l Loan, date calendar.Date) (bo
 	return err == nil, err
 }
 
-// standing works out days past due, bucket and classification on date
-// and the events of their changes.
-func (s *Service) standing(l *Loan, date calendar.Date, now time.Time) ([]event.Envelope, error) {
+// standing charges penalty interest and late fees, works out days past
+// due, bucket and classification on date, and returns the events of the
+// changes.
+func (s *Service) standing(l *Loan, p Product, date calendar.Date, now time.Time) ([]event.Envelope, error) {
 	st := l.Standing
 	st.History = append([]StandingChange(nil), st.History...)
 	ins := l.Schedule.Instalments()
@@ -306,15 +311,39 @@ func (s *Service) standing(l *Loan, date calendar.Date, now time.Time) ([]event.
 		return err
 	}
 	st.OverdueSince, st.DaysPastDue = calendar.Date{}, 0
-	if len(lines) > 0 {
-		st.OverdueSince = ins[lines[0].i].DueDate
-		st.DaysPastDue = date.DaysSince(st.OverdueSince)
+	for _, ln := range lines { // the oldest instalment with principal or interest unpaid
+		if ln.principal.IsPositive() || ln.interest.IsPositive() {
+			st.OverdueSince = ins[ln.i].DueDate
+			st.DaysPastDue = date.DaysSince(st.OverdueSince)
+			break
+		}
 	}
 	c := l.Currency()
+	terms := l.Schedule.Terms()
+	l.Paid = clonePaid(l.Paid)
 	for _, ln := range lines {
-		due := ins[ln.i].DueDate
+		in, paid := ins[ln.i], &l.Paid[ln.i]
+		due := in.DueDate
+		// Penalty interest on the principal left unpaid, for each day
+		// after the due date since the last run, at the product's
+		// penalty rate and the loan's day count, rounded once per run.
+		from := due
+		if l.Standing.AsOf.After(from) {
+			from = l.Standing.AsOf
+		}
+		if ln.principal.IsPositive() && date.After(from) {
+			pen := money.SimpleInterest(ln.principal, p.PenaltyRate(in.Rate), terms.DayCount, from, date).RoundBank(c.MinorUnits())
+			paid.PenaltyCharged = money.Money{Amount: paid.PenaltyCharged.Amount.Add(pen), Currency: c}
+		}
 		if !due.After(l.Standing.AsOf) {
 			continue // already reported
+		}
+		if !ln.principal.IsPositive() && !ln.interest.IsPositive() {
+			continue // only charges are owed
+		}
+		// The late fee, once for the missed instalment.
+		if p.LateFee.IsPositive() && !paid.FeeCharged.Amount.IsPositive() {
+			paid.FeeCharged = money.Money{Amount: p.LateFee, Currency: c}
 		}
 		if err := emit(EventLoanOverdue, LoanOverdue{LoanID: l.ID, CustomerID: l.CustomerID, Instalment: ln.i + 1, DueDate: due,
 			Principal: money.Money{Amount: ln.principal, Currency: c}, Interest: money.Money{Amount: ln.interest, Currency: c},

@@ -85,10 +85,16 @@ type Tranche struct {
 	At        time.Time     `json:"at"`
 }
 
-// InstalmentPaid is what has been paid of one instalment.
+// InstalmentPaid is what has been paid of one instalment, and the
+// penalty interest and late fee the end of day charged on it.
 type InstalmentPaid struct {
 	Principal money.Money `json:"principal"`
 	Interest  money.Money `json:"interest"`
+	Penalty   money.Money `json:"penalty,omitzero"`
+	Fee       money.Money `json:"fee,omitzero"`
+
+	PenaltyCharged money.Money `json:"penalty_charged,omitzero"`
+	FeeCharged     money.Money `json:"fee_charged,omitzero"`
 }
 
 // OperationKind is the kind of a money movement on a loan.

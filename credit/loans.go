@@ -401,30 +401,46 @@ func repaymentKey(l Loan, key string) string { return "loan/" + l.ID.String() + 
 
 // owedLine is what is unpaid of one instalment that has fallen due.
 type owedLine struct {
-	i                   int
-	stage               Stage
-	principal, interest decimal.Decimal
+	i                                 int
+	stage                             Stage
+	principal, interest, penalty, fee decimal.Decimal
+}
+
+// part is what is owed of the component.
+func (ln owedLine) part(c Component) decimal.Decimal {
+	switch c {
+	case Principal:
+		return ln.principal
+	case Interest:
+		return ln.interest
+	case Penalty:
+		return ln.penalty
+	}
+	return ln.fee
 }
 
 // owed lists the unpaid parts of the instalments due on or before today:
-// overdue (due before today) and due (today). Penalties and fees come
-// with end of day; none is owed yet.
+// overdue (due before today) and due (today), with the penalty interest
+// and late fee the end of day charged on them.
 func (l Loan) owed(today calendar.Date) []owedLine {
 	var out []owedLine
 	for i, in := range l.Schedule.Instalments() {
 		if in.DueDate.After(today) {
 			break
 		}
-		p := in.Principal.Amount.Sub(l.Paid[i].Principal.Amount)
-		it := in.Interest.Amount.Sub(l.Paid[i].Interest.Amount)
-		if !p.IsPositive() && !it.IsPositive() {
+		pd := l.Paid[i]
+		p := in.Principal.Amount.Sub(pd.Principal.Amount)
+		it := in.Interest.Amount.Sub(pd.Interest.Amount)
+		pen := pd.PenaltyCharged.Amount.Sub(pd.Penalty.Amount)
+		fee := pd.FeeCharged.Amount.Sub(pd.Fee.Amount)
+		if !p.IsPositive() && !it.IsPositive() && !pen.IsPositive() && !fee.IsPositive() {
 			continue
 		}
 		st := Overdue
 		if in.DueDate == today {
 			st = Due
 		}
-		out = append(out, owedLine{i: i, stage: st, principal: p, interest: it})
+		out = append(out, owedLine{i: i, stage: st, principal: p, interest: it, penalty: pen, fee: fee})
 	}
 	return out
 }
@@ -527,12 +543,9 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 	lines := l.owed(today)
 	owed := Owed{}
 	for _, ln := range lines {
-		for _, p := range []struct {
-			comp Component
-			v    decimal.Decimal
-		}{{Principal, ln.principal}, {Interest, ln.interest}} {
-			b := Bucket{ln.stage, p.comp}
-			owed[b] = m(owed[b].Amount.Add(p.v))
+		for _, comp := range components {
+			b := Bucket{ln.stage, comp}
+			owed[b] = m(owed[b].Amount.Add(ln.part(comp)))
 		}
 	}
 	funds := add(r.Amount, l.Advance)
@@ -542,7 +555,7 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 	}
 	after := l.state()
 	var parts []Part
-	principal, interest := decimal.Zero, decimal.Zero
+	principal, interest, charges := decimal.Zero, decimal.Zero, decimal.Zero
 	for _, b := range l.Allocation {
 		amt, ok := got[b]
 		if !ok {
@@ -555,17 +568,20 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 				continue
 			}
 			p := &after.Paid[ln.i]
-			want := ln.principal
-			if b.Component == Interest {
-				want = ln.interest
-			}
-			take := decimal.Min(want, rest)
-			if b.Component == Interest {
+			take := decimal.Min(ln.part(b.Component), rest)
+			switch b.Component {
+			case Interest:
 				p.Interest = add(p.Interest, m(take))
 				interest = interest.Add(take)
-			} else {
+			case Principal:
 				p.Principal = add(p.Principal, m(take))
 				principal = principal.Add(take)
+			case Penalty:
+				p.Penalty = m(p.Penalty.Amount.Add(take))
+				charges = charges.Add(take)
+			default:
+				p.Fee = m(p.Fee.Amount.Add(take))
+				charges = charges.Add(take)
 			}
 			rest = rest.Sub(take)
 		}
@@ -593,6 +609,7 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 			Legs: legs(from, adv,
 				Leg{Account: l.Account, Side: Credit, Amount: m(principal)},
 				Leg{Chart: ChartInterestIncome, Side: Credit, Amount: m(interest)},
+				Leg{Chart: ChartFeesIncome, Side: Credit, Amount: m(charges)},
 				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund})}}, nil
 }
 

@@ -60,11 +60,16 @@ func (e *env) eventTypes() []string {
 //     3,606.64 of principal stays owed; outstanding 100,000 − 4,500 =
 //     95,500.00; due today, so 0 days past due; the instalment is
 //     reported overdue. A re-run of the date moves nothing.
+//     The late fee, 50.00, is charged once.
 //   - 3 April: the account is empty: 1 day past due, bucket 1-30,
-//     special mention (关注).
-//   - 4 April, after 10,000.00 is paid in: the debit takes the 3,606.64
-//     overdue, outstanding 91,893.36, the account 6,393.36; back to
-//     current and normal.
+//     special mention (关注). Penalty interest for the day on the
+//     3,606.64 overdue at 1.5 × 6% = 9%, ACT/365: 3,606.64 × 0.09 / 365
+//     = 0.88930… → 0.89.
+//   - 4 April, after 10,000.00 is paid in: the debit takes the penalty
+//     0.89, the fee 50.00 and the principal 3,606.64 = 3,657.53;
+//     outstanding 91,893.36, the account 10,000 − 3,657.53 = 6,342.47;
+//     fee income 1,000.00 (origination) + 50.89; back to current and
+//     normal, no penalty for the 4th (nothing overdue after the debit).
 func testEndOfDay(t *testing.T, newStore func(*testing.T) credit.Store) {
 	e := newEnv(t, newStore)
 	l, acct := e.accepted(e.product("CONSUMER"))
@@ -93,6 +98,8 @@ func testEndOfDay(t *testing.T, newStore func(*testing.T) credit.Store) {
 	require.Equal(t, "4500.00", l.Paid[0].Principal.ValueString())
 	require.Equal(t, 0, l.Standing.DaysPastDue)
 	require.Equal(t, "2026-04-02", l.Standing.OverdueSince.String())
+	require.Equal(t, "50.00", l.Paid[0].FeeCharged.ValueString())
+	require.True(t, l.Paid[0].PenaltyCharged.Amount.IsZero(), "no penalty on the due date")
 	rs, err := e.svc.Repayments(e.ctx, l.ID, credit.Page{})
 	require.NoError(t, err)
 	require.Len(t, rs, 1)
@@ -117,6 +124,8 @@ func testEndOfDay(t *testing.T, newStore func(*testing.T) credit.Store) {
 	require.Equal(t, "1-30", l.Standing.Bucket)
 	require.Equal(t, credit.ClassSpecialMention, l.Standing.Classification)
 	require.Equal(t, "关注", l.Standing.Classification.Chinese())
+	require.Equal(t, "0.89", l.Paid[0].PenaltyCharged.ValueString())
+	require.Equal(t, "50.00", l.Paid[0].FeeCharged.ValueString(), "the late fee is charged once")
 
 	e.move(acct, "10000.00", "deposit", false)
 	r = e.eod("2026-04-04")
@@ -126,7 +135,13 @@ func testEndOfDay(t *testing.T, newStore func(*testing.T) credit.Store) {
 	require.NoError(t, err)
 	require.Equal(t, "91893.36", l.Outstanding.ValueString())
 	require.Equal(t, "91893.36", e.balance(l.Account))
-	require.Equal(t, "6393.36", e.balance(acct))
+	require.Equal(t, "6342.47", e.balance(acct))
+	require.Equal(t, "1050.89", e.ledger.ChartBalance(credit.ChartFeesIncome).StringFixed(2))
+	rs, err = e.svc.Repayments(e.ctx, l.ID, credit.Page{})
+	require.NoError(t, err)
+	require.Len(t, rs, 2)
+	require.Equal(t, map[string]string{"overdue.penalty": "0.89", "overdue.fee": "50.00", "overdue.principal": "3606.64"}, parts(rs[1]))
+	require.Equal(t, "0.89", l.Paid[0].PenaltyCharged.ValueString(), "no penalty once the principal is paid")
 	require.Equal(t, 0, l.Standing.DaysPastDue)
 	require.Equal(t, "current", l.Standing.Bucket)
 	require.Equal(t, credit.ClassNormal, l.Standing.Classification)
@@ -182,6 +197,9 @@ func testEndOfDayPagedAndResumed(t *testing.T, newStore func(*testing.T) credit.
 	for i, acct := range accts[:2] {
 		require.Equal(t, "140393.36", e.balance(acct), "loan %d: 149,000 − 8,606.64", i)
 	}
+	third, err := svc.Loan(e.ctx, ids[2])
+	require.NoError(t, err)
+	require.Equal(t, "50.00", third.Paid[0].FeeCharged.ValueString())
 
 	e.clock.Set(time.Date(2026, 7, 2, 20, 0, 0, 0, time.UTC))
 	e.move(accts[0], "140393.36", "empty-0", true)
@@ -198,4 +216,10 @@ func testEndOfDayPagedAndResumed(t *testing.T, newStore func(*testing.T) credit.
 	require.NoError(t, err)
 	require.Equal(t, 61, l.Standing.DaysPastDue)
 	require.Equal(t, "2026-05-02", l.Standing.OverdueSince.String())
+	// The unpaid loan's penalty, one run from 2 April to 2 July (91 days)
+	// on 8,106.64: 8,106.64 × 0.09 × 91 / 365 = 181.9002… → 181.90.
+	third, err = svc.Loan(e.ctx, ids[2])
+	require.NoError(t, err)
+	require.Equal(t, "181.90", third.Paid[0].PenaltyCharged.ValueString())
+	require.Equal(t, "50.00", third.Paid[1].FeeCharged.ValueString(), "May's fee")
 }
