@@ -79,18 +79,8 @@ func (s *Store) Contract(ctx context.Context, id credit.ID) (credit.Contract, er
 
 // Contracts implements credit.Store.
 func (s *Store) Contracts(ctx context.Context, applicationID credit.ID) ([]credit.Contract, error) {
-	var bodies [][]byte
-	if err := s.db.SelectContext(ctx, &bodies, `SELECT body FROM credit.contracts WHERE application_id = $1 ORDER BY version`,
-		applicationID); err != nil {
-		return nil, err
-	}
-	out := make([]credit.Contract, len(bodies))
-	for i, b := range bodies {
-		if err := json.Unmarshal(b, &out[i]); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return selectBodies[credit.Contract](ctx, s.db, `SELECT body FROM credit.contracts WHERE application_id = $1 ORDER BY version`,
+		applicationID)
 }
 
 // ContractDocument implements credit.Store.
@@ -197,17 +187,7 @@ func (s *Store) Loans(ctx context.Context, f credit.LoanFilter, page credit.Page
 	}
 	args = append(args, page.Limit)
 	q := fmt.Sprintf(`SELECT body FROM credit.loans WHERE %s ORDER BY id LIMIT $%d`, strings.Join(where, " AND "), len(args))
-	var bodies [][]byte
-	if err := s.db.SelectContext(ctx, &bodies, q, args...); err != nil {
-		return nil, err
-	}
-	out := make([]credit.Loan, len(bodies))
-	for i, b := range bodies {
-		if err := json.Unmarshal(b, &out[i]); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return selectBodies[credit.Loan](ctx, s.db, q, args...)
 }
 
 // UpdateLoan implements credit.Store.
@@ -257,18 +237,8 @@ func (s *Store) UpdateLoan(ctx context.Context, id credit.ID, fn func(credit.Loa
 
 // Repayments implements credit.Store.
 func (s *Store) Repayments(ctx context.Context, loanID credit.ID, page credit.Page) ([]credit.Repayment, error) {
-	var bodies [][]byte
-	if err := s.db.SelectContext(ctx, &bodies, `SELECT body FROM credit.repayments WHERE loan_id = $1 AND id > $2
-		ORDER BY id LIMIT $3`, loanID, page.After, page.Limit); err != nil {
-		return nil, err
-	}
-	out := make([]credit.Repayment, len(bodies))
-	for i, b := range bodies {
-		if err := json.Unmarshal(b, &out[i]); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return selectBodies[credit.Repayment](ctx, s.db, `SELECT body FROM credit.repayments WHERE loan_id = $1 AND id > $2
+		ORDER BY id LIMIT $3`, loanID, page.After, page.Limit)
 }
 
 // RepaymentByKey implements credit.Store.

@@ -101,12 +101,18 @@ func (s *Store) ProductByCode(ctx context.Context, code string) (credit.Product,
 
 // Products implements credit.Store.
 func (s *Store) Products(ctx context.Context, page credit.Page) ([]credit.Product, error) {
+	return selectBodies[credit.Product](ctx, s.db, `SELECT body FROM credit.products WHERE id > $1 ORDER BY id LIMIT $2`,
+		page.After, page.Limit)
+}
+
+// selectBodies runs query, which selects one JSON body per row, and decodes
+// each into a T.
+func selectBodies[T any](ctx context.Context, db *sqlx.DB, query string, args ...any) ([]T, error) {
 	var bodies [][]byte
-	if err := s.db.SelectContext(ctx, &bodies, `SELECT body FROM credit.products WHERE id > $1 ORDER BY id LIMIT $2`,
-		page.After, page.Limit); err != nil {
+	if err := db.SelectContext(ctx, &bodies, query, args...); err != nil {
 		return nil, err
 	}
-	out := make([]credit.Product, len(bodies))
+	out := make([]T, len(bodies))
 	for i, b := range bodies {
 		if err := json.Unmarshal(b, &out[i]); err != nil {
 			return nil, err
@@ -233,15 +239,5 @@ func (s *Store) Applications(ctx context.Context, f credit.ApplicationFilter, pa
 	}
 	args = append(args, page.Limit)
 	q := fmt.Sprintf(`SELECT body FROM credit.applications WHERE %s ORDER BY id LIMIT $%d`, strings.Join(where, " AND "), len(args))
-	var bodies [][]byte
-	if err := s.db.SelectContext(ctx, &bodies, q, args...); err != nil {
-		return nil, err
-	}
-	out := make([]credit.Application, len(bodies))
-	for i, b := range bodies {
-		if err := json.Unmarshal(b, &out[i]); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return selectBodies[credit.Application](ctx, s.db, q, args...)
 }
