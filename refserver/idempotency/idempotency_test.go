@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/internal/pgtest"
@@ -221,15 +222,19 @@ func TestPostgresOwnerSurvivesADroppedSession(t *testing.T) {
 	_, err := first.Begin(ctx, "k", fpA, t0, time.Hour)
 	require.NoError(t, err)
 
-	var pids []int
+	var pids []int64
 	require.NoError(t, db.SelectContext(ctx, &pids, `SELECT backend_pid FROM refserver.idempotency_owners`))
 	require.Len(t, pids, 2)
 	_, err = db.ExecContext(ctx, `SELECT pg_terminate_backend(backend_pid) FROM refserver.idempotency_owners`)
 	require.NoError(t, err)
+	// A terminated backend stays in pg_stat_activity until it has exited,
+	// so only new backends holding the locks count as taken again.
 	require.Eventually(t, func() bool {
 		var live int
 		err := db.GetContext(ctx, &live, `SELECT count(*) FROM refserver.idempotency_owners o
-			JOIN pg_stat_activity a ON a.pid = o.backend_pid`)
+			JOIN pg_stat_activity a ON a.pid = o.backend_pid
+			JOIN pg_locks l ON l.pid = o.backend_pid AND l.locktype = 'advisory' AND l.granted
+			WHERE o.backend_pid <> ALL($1)`, pq.Array(pids))
 		return err == nil && live == 2
 	}, 20*time.Second, 50*time.Millisecond, "both owners hold their locks again")
 	_, err = second.Begin(ctx, "k", fpA, t0, time.Hour)
