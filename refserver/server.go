@@ -45,6 +45,10 @@ type Server struct {
 	channel  *channel.Service
 	idem     idempotency.Store
 	bank     *bank.Bank
+	// loans is the bank's lending over credit, whose day is the business
+	// date creditClock reads.
+	loans       *bank.LoanDesk
+	creditClock *businessClock
 	// closeStores releases what the stores hold beyond the pool.
 	closeStores func() error
 
@@ -307,6 +311,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.endOfDayRoutes()...)
 	rs = append(rs, s.clearingRoutes()...)
 	rs = append(rs, s.fxRoutes()...)
+	rs = append(rs, s.creditRoutes()...)
 	return rs
 }
 

@@ -9,6 +9,9 @@ import (
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/channel/memchannel"
 	"github.com/bankkit/bankkit/channel/pgchannel"
+	"github.com/bankkit/bankkit/credit"
+	"github.com/bankkit/bankkit/credit/memcredit"
+	"github.com/bankkit/bankkit/credit/pgcredit"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/customer/memcustomer"
 	"github.com/bankkit/bankkit/customer/pgcustomer"
@@ -40,6 +43,7 @@ type stores struct {
 	channel  channel.Store
 	idem     idempotency.Store
 	closing  closing.Store
+	credit   credit.Store
 	// close releases what the stores hold beyond the pool (the
 	// idempotency owner's session); nil when nothing.
 	close func() error
@@ -52,6 +56,7 @@ func memoryStores() stores {
 		channel:  memchannel.New(),
 		idem:     idempotency.NewMemory(),
 		closing:  closing.NewMemory(),
+		credit:   memcredit.New(),
 	}
 }
 
@@ -65,6 +70,7 @@ var migrations = []struct {
 	{"channel", pgchannel.Migrate},
 	{"refserver", idempotency.Migrate},
 	{"refserver", closing.Migrate},
+	{"credit", pgcredit.Migrate},
 }
 
 func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
@@ -83,6 +89,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
 		channel:  pgchannel.New(db),
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
+		credit:   pgcredit.New(db),
 		close:    idem.Close,
 	}, nil
 }
