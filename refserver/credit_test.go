@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -18,7 +19,7 @@ func loanProduct(code string) map[string]any {
 		"min_amount": "1000.00", "max_amount": "500000.00", "min_term": 12, "max_term": 60,
 		"repayment_method": "annuity", "base_rate": "0.06", "max_rate": "0.24",
 		"origination_fee": map[string]any{"fixed": "0", "rate": "0.01", "max": "2000.00", "financed": false},
-		"late_fee": "50.00", "prepayment_fee": map[string]any{"fixed": "0", "rate": "0.02"},
+		"late_fee":        "50.00", "prepayment_fee": map[string]any{"fixed": "0", "rate": "0.02"},
 		"min_age": 18, "max_age_at_maturity": 65, "max_debt_to_income": "0.5"}
 }
 
@@ -340,4 +341,64 @@ func itemIDs(r resp) []string {
 		out = append(out, it.(map[string]any)["id"].(string))
 	}
 	return out
+}
+
+// creditExamples are valid requests to credit's JSON routes for
+// TestOpenAPIRequiredIsWhatTheServerRequires, each on objects of its own.
+func creditExamples(b *testBank) map[string]example {
+	teller, officer, approver := b.staff("teller"), b.staff("loan_officer"), b.staff("risk_officer")
+	// One borrower for every example (logins are rate-limited per
+	// address): each loan is of a product of its own.
+	who := b.borrower(teller)
+	fresh := func(prefix string) string { return fmt.Sprintf("%s%d", prefix, keySeq.Add(1)) }
+	product := func() map[string]any {
+		p := loanProduct(fresh("EX-"))
+		delete(p, "origination_fee") // its members are documented required, but a zero fee is no fee
+		delete(p, "prepayment_fee")
+		return p
+	}
+	// scored is a scored application of 20,000.00 made by the admin for a
+	// new borrower; its one step is a loan officer's.
+	scored := func() string {
+		pid := b.must(201, b.do("POST", "/v1/credit/products", testAdminToken, product())).str("id")
+		body := application(pid, "20000.00")
+		body["customer_id"] = who.id
+		aid := b.must(201, b.do("POST", "/v1/credit/applications", testAdminToken, body)).str("id")
+		b.must(200, b.do("POST", "/v1/credit/applications/"+aid+"/score", officer, nil))
+		return aid
+	}
+	active := func() (string, borrower) {
+		lid := b.loan(officer, approver, who, fresh("EX-"), "20000.00")
+		b.must(201, b.do("POST", "/v1/credit/loans/"+lid+"/disbursements", officer, nil))
+		return lid, who
+	}
+	return map[string]example{
+		"POST /v1/credit/products": func() (string, map[string]any, []string) {
+			return "/v1/credit/products", product(), nil
+		},
+		"POST /v1/credit/applications/{id}/withdraw": func() (string, map[string]any, []string) {
+			return "/v1/credit/applications/" + scored() + "/withdraw", map[string]any{"reason": "bought the car in cash"}, nil
+		},
+		"POST /v1/credit/applications/{id}/resubmit": func() (string, map[string]any, []string) {
+			aid := scored()
+			b.must(200, b.do("POST", "/v1/credit/applications/"+aid+"/decisions", officer, map[string]any{"step": 1, "verdict": "return", "opinion": "payslips please"}))
+			return "/v1/credit/applications/" + aid + "/resubmit", map[string]any{"documents": []string{"doc/payslip-1"}}, nil
+		},
+		"POST /v1/credit/applications/{id}/contracts": func() (string, map[string]any, []string) {
+			aid := scored()
+			b.must(200, b.do("POST", "/v1/credit/applications/"+aid+"/decisions", officer, map[string]any{"step": 1, "verdict": "approve"}))
+			today := b.must(200, b.do("GET", "/v1/business-date", teller, nil)).str("business_date")
+			first, err := time.Parse(time.DateOnly, today)
+			require.NoError(b.t, err)
+			return "/v1/credit/applications/" + aid + "/contracts", map[string]any{"start": today, "first_due": first.AddDate(0, 0, 45).Format(time.DateOnly)}, nil
+		},
+		"POST /v1/credit/loans/{id}/disbursements": func() (string, map[string]any, []string) {
+			lid := b.loan(officer, approver, who, fresh("EX-"), "20000.00")
+			return "/v1/credit/loans/" + lid + "/disbursements", map[string]any{"amount": cny("20000.00")}, nil
+		},
+		"POST /v1/credit/loans/{id}/repayments": func() (string, map[string]any, []string) {
+			lid, who := active()
+			return "/v1/credit/loans/" + lid + "/repayments", map[string]any{"amount": cny("100.00"), "source": "account", "account_id": who.account}, nil
+		},
+	}
 }
