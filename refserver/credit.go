@@ -457,6 +457,9 @@ func (s *Server) getLoanProduct(ctx context.Context, r creditPath) (credit.Produ
 
 func (s *Server) applyForLoan(ctx context.Context, r applyRequest) (credit.Application, error) {
 	a, err := s.loans.Apply(ctx, r.ApplyRequest)
+	if errors.Is(err, credit.ErrOpenApplication) {
+		return a, fault.Field(credit.ErrOpenApplication, "product_id", err.Error())
+	}
 	return a, refusalField(err)
 }
 
@@ -490,7 +493,11 @@ func (s *Server) scoreLoanApplication(ctx context.Context, r creditPath) (credit
 }
 
 func (s *Server) decideLoanApplication(ctx context.Context, r decideRequest) (credit.Application, error) {
-	return s.loans.Decide(ctx, r.ID, r.DecideRequest)
+	a, err := s.loans.Decide(ctx, r.ID, r.DecideRequest)
+	if errors.Is(err, credit.ErrOutOfOrder) {
+		return a, fault.Field(credit.ErrOutOfOrder, "step", err.Error())
+	}
+	return a, err
 }
 
 func (s *Server) withdrawLoanApplication(ctx context.Context, r withdrawRequest) (credit.Application, error) {

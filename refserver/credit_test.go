@@ -128,6 +128,7 @@ func TestLoanFromApplicationToPayoff(t *testing.T) {
 			dup := b.do("POST", "/v1/credit/applications", alice.token, application(pid, "50000.00"))
 			require.Equal(t, 409, dup.status)
 			require.Equal(t, "open-application", dup.problemType())
+			require.Equal(t, "product_id", fieldOf(dup))
 
 			scored := b.must(200, b.do("POST", "/v1/credit/applications/"+aid+"/score", officer, nil))
 			require.Equal(t, "scored", scored.str("status"), string(scored.raw))
@@ -141,6 +142,7 @@ func TestLoanFromApplicationToPayoff(t *testing.T) {
 			early := b.do("POST", "/v1/credit/applications/"+aid+"/decisions", approver, map[string]any{"step": 2, "verdict": "approve"})
 			require.Equal(t, 409, early.status, string(early.raw))
 			require.Equal(t, "approval-out-of-order", early.problemType())
+			require.Equal(t, "step", fieldOf(early))
 			wrongRole := b.do("POST", "/v1/credit/applications/"+aid+"/decisions", approver, map[string]any{"step": 1, "verdict": "approve"})
 			require.Equal(t, 403, wrongRole.status, string(wrongRole.raw))
 			noOpinion := b.do("POST", "/v1/credit/applications/"+aid+"/decisions", officer, map[string]any{"step": 1, "verdict": "reject"})
