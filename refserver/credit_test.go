@@ -404,3 +404,18 @@ func creditExamples(b *testBank) map[string]example {
 		},
 	}
 }
+
+// creditObjects gives an existing customer a loan (accepted, not paid
+// out), through a second demand account holding a salary, and returns its
+// application, contract and loan ids.
+func (b *testBank) creditObjects(teller, customerID string) (app, contract, loan string) {
+	b.t.Helper()
+	acct := b.openAccount(teller, customerID)
+	b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": acct, "amount": cny("60000.00"), "description": "salary"}))
+	user := fmt.Sprintf("owner%d", keySeq.Add(1))
+	b.must(201, b.do("POST", "/v1/customers/"+customerID+"/online-banking", teller, map[string]any{"username": user, "password": "an owner's long password"}))
+	tok := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": user, "password": "an owner's long password"})).str("token")
+	loan = b.loan(b.staff("loan_officer"), b.staff("risk_officer"), borrower{id: customerID, token: tok, account: acct}, fmt.Sprintf("OWN-%d", keySeq.Add(1)), "20000.00")
+	l := b.must(200, b.do("GET", "/v1/credit/loans/"+loan, teller, nil))
+	return l.str("application_id"), l.str("contract_id"), loan
+}
