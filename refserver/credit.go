@@ -670,3 +670,17 @@ func (s *Server) loanStatement(ctx context.Context, r creditPath) (statementView
 func (s *Server) creditPortfolio(ctx context.Context, _ none) (bank.Portfolio, error) {
 	return s.loans.Portfolio(ctx)
 }
+
+// seedCreditDemo adds the demo book of loans (bank.SeedCreditDemo): each
+// made on its day in the past by a credit Service on a clock stopped on
+// that day, scored with the demo's clean bureau.
+func (s *Server) seedCreditDemo(ctx context.Context, st stores) error {
+	cal, err := calendar.NewBusinessCalendar()
+	if err != nil {
+		return err
+	}
+	return s.bank.SeedCreditDemo(ctx, func(d calendar.Date) (*credit.Service, error) {
+		clock := calendar.NewManualClock(d.In(time.UTC).Add(10 * time.Hour))
+		return credit.NewService(st.credit, append(s.creditOptions(clock, cal), credit.WithBureau(bank.DemoBureau{}))...)
+	})
+}

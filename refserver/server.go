@@ -153,6 +153,10 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 			return fmt.Errorf("refserver: demo data: %w", err)
 		}
 		s.log.Info("demo bank seeded", "customers", len(logins), "password", DemoPassword, "logins", fmt.Sprint(logins))
+		if err = s.seedCreditDemo(ctx, st); err != nil {
+			return fmt.Errorf("refserver: demo loans: %w", err)
+		}
+		s.log.Info("demo loans seeded", "states", fmt.Sprint(bank.DemoLoanStates()))
 	}
 	s.routes = s.allRoutes()
 	s.handler = s.buildHandler()
