@@ -1,18 +1,18 @@
 -- The permission catalogue: every permission and the roles that hold it.
-CREATE TABLE permissions (
+CREATE TABLE oprisk.permissions (
     name    TEXT PRIMARY KEY,
     summary TEXT NOT NULL
 );
 
-CREATE TABLE grants (
+CREATE TABLE oprisk.grants (
     role       TEXT NOT NULL,
-    permission TEXT NOT NULL REFERENCES permissions (name),
+    permission TEXT NOT NULL REFERENCES oprisk.permissions (name),
     PRIMARY KEY (role, permission)
 );
 
 -- Held requests (maker-checker). The whole request is kept as a JSON
 -- document; the columns beside it are what lists and counts filter on.
-CREATE TABLE requests (
+CREATE TABLE oprisk.requests (
     id          UUID PRIMARY KEY,
     status      TEXT NOT NULL,
     maker_id    TEXT NOT NULL,
@@ -21,13 +21,13 @@ CREATE TABLE requests (
     checked_at  TIMESTAMPTZ,
     doc         JSONB NOT NULL
 );
-CREATE INDEX requests_status ON requests (status, id);
-CREATE INDEX requests_checker ON requests (checker_id, checked_at);
+CREATE INDEX requests_status ON oprisk.requests (status, id);
+CREATE INDEX requests_checker ON oprisk.requests (checker_id, checked_at);
 
 -- The audit trail: one row per staff action, each carrying the hash of the
 -- row before it. audit_head holds the last sequence number and hash
 -- appended; appends lock it, so there is one chain and no gap.
-CREATE TABLE audit (
+CREATE TABLE oprisk.audit (
     seq        BIGINT PRIMARY KEY,
     at         TIMESTAMPTZ NOT NULL,
     actor_id   TEXT NOT NULL,
@@ -45,19 +45,19 @@ CREATE TABLE audit (
     prev_hash  BYTEA NOT NULL,
     hash       BYTEA NOT NULL
 );
-CREATE INDEX audit_actor_action ON audit (actor_id, action, object);
-CREATE INDEX audit_actor_at ON audit (actor_id, at);
-CREATE INDEX audit_request ON audit (request_id);
+CREATE INDEX audit_actor_action ON oprisk.audit (actor_id, action, object);
+CREATE INDEX audit_actor_at ON oprisk.audit (actor_id, at);
+CREATE INDEX audit_request ON oprisk.audit (request_id);
 
-CREATE TABLE audit_head (
+CREATE TABLE oprisk.audit_head (
     id   INTEGER PRIMARY KEY CHECK (id = 1),
     seq  BIGINT NOT NULL,
     hash BYTEA NOT NULL
 );
-INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '');
+INSERT INTO oprisk.audit_head (id, seq, hash) VALUES (1, 0, '');
 
 -- Staff-behaviour alerts, one per kind, actor and window (key).
-CREATE TABLE alerts (
+CREATE TABLE oprisk.alerts (
     id  UUID PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
     doc JSONB NOT NULL
