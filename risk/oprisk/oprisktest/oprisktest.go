@@ -207,7 +207,7 @@ var tests = []test{
 			"permission": func(r *oprisk.Request) { r.Permission = "Accounts Freeze" },
 			"method":     func(r *oprisk.Request) { r.Method = "GET" },
 			"path":       func(r *oprisk.Request) { r.Path = "relative" },
-			"body":       func(r *oprisk.Request) { r.Body = []byte("{not json") },
+			"body":       func(r *oprisk.Request) { r.Body = make([]byte, 2<<20) },
 			"maker.id":   func(r *oprisk.Request) { r.Maker.ID = "" },
 		} {
 			r := held(alice)
