@@ -73,6 +73,12 @@ type Config struct {
 	DormancyDays int
 	// Demo seeds a small believable bank at start (idempotently).
 	Demo bool
+	// MakerChecker holds the operations of the reference bank's
+	// maker-checker policies (transfers, withdrawals and hold captures
+	// above an amount, reversals, freezing and unfreezing, staff creation,
+	// role changes) until a second member of staff approves them; see
+	// docs/risk.md. Off in the zero Config; the command turns it on.
+	MakerChecker bool
 	// ShutdownTimeout bounds how long in-flight requests get to finish on
 	// SIGINT/SIGTERM.
 	ShutdownTimeout time.Duration

@@ -25,6 +25,7 @@ import (
 	"github.com/bankkit/bankkit/refserver/bank"
 	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
+	"github.com/bankkit/bankkit/risk/oprisk"
 )
 
 // Server is a running bank: its storage, its services and its HTTP handler.
@@ -54,6 +55,10 @@ type Server struct {
 	loginLimiter *loginLimiter
 	tokens       *tokenCache
 	routes       []route
+	// oprisk enforces the permission catalogue, maker-checker and the
+	// staff audit trail; byPermission finds a held request's route.
+	oprisk       *oprisk.Service
+	byPermission map[string]route
 	mux          *http.ServeMux
 	handler      http.Handler
 }
@@ -151,6 +156,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		s.log.Info("demo bank seeded", "customers", len(logins), "password", DemoPassword, "logins", fmt.Sprint(logins))
 	}
 	s.routes = s.allRoutes()
+	if err = s.setUpOprisk(ctx, st.oprisk); err != nil {
+		return err
+	}
 	s.handler = s.buildHandler()
 	return nil
 }
@@ -307,6 +315,8 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.endOfDayRoutes()...)
 	rs = append(rs, s.clearingRoutes()...)
 	rs = append(rs, s.fxRoutes()...)
+	rs = append(rs, s.opriskRoutes()...)
+	rs = append(rs, s.auditRoutes()...)
 	return rs
 }
 
