@@ -86,7 +86,7 @@ func TestOpenAPIRequiredIsWhatTheServerRequires(t *testing.T) {
 // unexampled are the JSON routes the test above cannot give a valid
 // example, and why.
 var unexampled = map[string]string{
-	"POST /v1/accounts/{id}/renew": "needs a time deposit held at maturity, a month of end-of-day runs away; clearing_test refuses a renewal before it",
+	"POST /v1/accounts/{id}/renew":    "needs a time deposit held at maturity, a month of end-of-day runs away; clearing_test refuses a renewal before it",
 	"POST /v1/approvals/{id}/approve": "needs a request held by maker-checker, which this bank runs without; oprisk_test approves over HTTP",
 	"POST /v1/approvals/{id}/reject":  "needs a request held by maker-checker, which this bank runs without; oprisk_test rejects over HTTP",
 }
