@@ -29,6 +29,7 @@ type Service struct {
 	mu       sync.Mutex
 	cached   *Catalogue
 	cachedAt time.Time
+	raised   map[string]struct{} // alert keys stored already
 }
 
 // Option configures a Service.
@@ -137,7 +138,8 @@ func NewService(store Store, opts ...Option) (*Service, error) {
 	if store == nil {
 		return nil, invalid("store", "must not be nil")
 	}
-	s := &Service{store: store, clock: calendar.SystemClock{}, policies: map[string]Policy{}, watch: DefaultWatch(), ttl: time.Second}
+	s := &Service{store: store, clock: calendar.SystemClock{}, policies: map[string]Policy{}, watch: DefaultWatch(), ttl: time.Second,
+		raised: map[string]struct{}{}}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -470,15 +472,36 @@ func (s *Service) Alerts(ctx context.Context, after uuid.UUID, limit int) ([]Ale
 	return s.store.Alerts(ctx, after, limit)
 }
 
+// raisedMax bounds the alert keys a Service remembers having stored.
+const raisedMax = 10000
+
 func (s *Service) raise(ctx context.Context, a Alert) (*Alert, error) {
+	// An alert is raised once per actor, kind and window: this process
+	// asks the store only the first time it meets a key.
+	key := a.Key()
+	s.mu.Lock()
+	_, seen := s.raised[key]
+	s.mu.Unlock()
+	if seen {
+		return nil, nil
+	}
 	id, err := uuid.NewV7()
 	if err != nil {
 		return nil, err
 	}
 	a.ID, a.At = id, s.now()
 	ok, err := s.store.RaiseAlert(ctx, a)
-	if err != nil || !ok {
+	if err != nil {
 		return nil, err
+	}
+	s.mu.Lock()
+	if len(s.raised) >= raisedMax {
+		clear(s.raised)
+	}
+	s.raised[key] = struct{}{}
+	s.mu.Unlock()
+	if !ok {
+		return nil, nil
 	}
 	return &a, nil
 }

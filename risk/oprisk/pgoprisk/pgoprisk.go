@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,7 +42,13 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 }
 
 // Store is an oprisk.Store over a database Migrate has prepared.
-type Store struct{ db *sqlx.DB }
+type Store struct {
+	db *sqlx.DB
+
+	amu      sync.Mutex       // guards queue and flushing
+	queue    []*pendingAppend // appends waiting for the next transaction
+	flushing bool             // an appender is writing; the rest queue
+}
 
 var _ oprisk.Store = (*Store)(nil)
 
@@ -282,26 +290,98 @@ func (r recordRow) record() oprisk.Record {
 	return out
 }
 
-// Append implements oprisk.Store.
+// Append implements oprisk.Store. Appends that arrive while another is
+// being written wait and go together in the next transaction (group
+// commit): every staff request appends, and one commit — one flush of the
+// write-ahead log — then serves many of them. Each transaction locks the
+// head row, so processes sharing the database still build one chain.
 func (s *Store) Append(ctx context.Context, r oprisk.Record) (oprisk.Record, error) {
-	var out oprisk.Record
+	p := &pendingAppend{rec: r, done: make(chan appendResult, 1)}
+	s.amu.Lock()
+	s.queue = append(s.queue, p)
+	lead := !s.flushing
+	s.flushing = true
+	s.amu.Unlock()
+	if lead {
+		s.flush(context.WithoutCancel(ctx))
+	}
+	res := <-p.done
+	return res.rec, res.err
+}
+
+// maxBatch bounds the records of one append transaction.
+const maxBatch = 200
+
+type pendingAppend struct {
+	rec  oprisk.Record
+	done chan appendResult
+}
+
+type appendResult struct {
+	rec oprisk.Record
+	err error
+}
+
+// flush writes the queue one batch at a time until it is empty; the batch
+// it takes first holds the caller's own record, so the caller is answered
+// after one transaction, and the rest is left to a goroutine.
+func (s *Store) flush(ctx context.Context) {
+	s.amu.Lock()
+	batch := s.queue[:min(len(s.queue), maxBatch)]
+	s.queue = s.queue[len(batch):]
+	s.amu.Unlock()
+	recs, err := s.appendBatch(ctx, batch)
+	for i, p := range batch {
+		if err != nil {
+			p.done <- appendResult{err: err}
+		} else {
+			p.done <- appendResult{rec: recs[i]}
+		}
+	}
+	s.amu.Lock()
+	if len(s.queue) == 0 {
+		s.flushing = false
+		s.amu.Unlock()
+		return
+	}
+	s.amu.Unlock()
+	go s.flush(ctx)
+}
+
+func (s *Store) appendBatch(ctx context.Context, batch []*pendingAppend) ([]oprisk.Record, error) {
+	var out []oprisk.Record
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
+		out = out[:0]
 		var prev oprisk.Record
 		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM oprisk.audit_head WHERE id = 1 FOR UPDATE`).Scan(&prev.Seq, &prev.Hash); err != nil {
 			return err
 		}
-		n := oprisk.Link(prev, r)
-		_, err := tx.ExecContext(ctx, `WITH ins AS (
-				INSERT INTO oprisk.audit (`+recordColumns+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16))
-			UPDATE oprisk.audit_head SET seq = $1, hash = $16 WHERE id = 1`,
-			n.Seq, n.At, n.ActorID, n.Actor, pq.StringArray(nonNil(n.Roles)), n.Action, n.Method, n.Path, n.Object, n.Outcome,
-			n.RequestID, n.Address, n.PII, n.Detail, n.PrevHash, n.Hash)
-		if err != nil {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO oprisk.audit (` + recordColumns + `) VALUES `)
+		args := make([]any, 0, 16*len(batch))
+		for i, p := range batch {
+			n := oprisk.Link(prev, p.rec)
+			out = append(out, n)
+			prev = n
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			for j := range 16 {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				fmt.Fprintf(&q, "$%d", len(args)+j+1)
+			}
+			q.WriteString(")")
+			args = append(args, n.Seq, n.At, n.ActorID, n.Actor, pq.StringArray(nonNil(n.Roles)), n.Action, n.Method, n.Path,
+				n.Object, n.Outcome, n.RequestID, n.Address, n.PII, n.Detail, n.PrevHash, n.Hash)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return err
 		}
-		out = n
-		return nil
+		_, err := tx.ExecContext(ctx, `UPDATE oprisk.audit_head SET seq = $1, hash = $2 WHERE id = 1`, prev.Seq, prev.Hash)
+		return err
 	})
 	return out, err
 }
