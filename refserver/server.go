@@ -26,6 +26,7 @@ import (
 	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
 	"github.com/bankkit/bankkit/risk/oprisk"
+	"github.com/bankkit/bankkit/risk/oprisk/pgoprisk"
 )
 
 // Server is a running bank: its storage, its services and its HTTP handler.
@@ -121,7 +122,11 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		db.SetMaxOpenConns(cfg.maxConns())
 		db.SetMaxIdleConns(cfg.maxConns())
 		db.SetConnMaxIdleTime(5 * time.Minute)
-		if st, err = postgresStores(ctx, db); err != nil {
+		var auditCommit []pgoprisk.Option
+		if cfg.AuditAsyncCommit {
+			auditCommit = append(auditCommit, pgoprisk.AsyncCommit())
+		}
+		if st, err = postgresStores(ctx, db, auditCommit...); err != nil {
 			db.Close()
 			return fmt.Errorf("refserver: %w", err)
 		}

@@ -73,7 +73,7 @@ var migrations = []struct {
 	{"oprisk", pgoprisk.Migrate},
 }
 
-func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
+func postgresStores(ctx context.Context, db *sqlx.DB, auditCommit ...pgoprisk.Option) (stores, error) {
 	for _, m := range migrations {
 		if err := m.migrate(ctx, db); err != nil {
 			return stores{}, fmt.Errorf("migrate %s: %w", m.name, err)
@@ -89,7 +89,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
 		channel:  pgchannel.New(db),
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
-		oprisk:   pgoprisk.New(db),
+		oprisk:   pgoprisk.New(db, auditCommit...),
 		close:    idem.Close,
 	}, nil
 }

@@ -17,13 +17,17 @@ import (
 // pays: on PostgreSQL a transaction that locks the head row, inserts the
 // record and moves the head.
 func BenchmarkAppend(b *testing.B) {
-	for _, backend := range []string{"memory", "postgres"} {
+	for _, backend := range []string{"memory", "postgres", "postgres-async-commit"} {
 		b.Run(backend, func(b *testing.B) {
 			var st oprisk.Store = memoprisk.New()
-			if backend == "postgres" {
+			if backend != "memory" {
 				db := pgtest.New(b)
 				require.NoError(b, pgoprisk.Migrate(context.Background(), db))
-				st = pgoprisk.New(db)
+				var opts []pgoprisk.Option
+				if backend == "postgres-async-commit" {
+					opts = append(opts, pgoprisk.AsyncCommit())
+				}
+				st = pgoprisk.New(db, opts...)
 			}
 			svc, err := oprisk.NewService(st)
 			require.NoError(b, err)
