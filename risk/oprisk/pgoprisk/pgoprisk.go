@@ -381,8 +381,9 @@ func (s *Store) appendBatch(ctx context.Context, batch []*pendingAppend) ([]opri
 		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM oprisk.audit_head WHERE id = 1 FOR UPDATE`).Scan(&prev.Seq, &prev.Hash); err != nil {
 			return err
 		}
+		// One statement inserts the batch and moves the head.
 		var q strings.Builder
-		q.WriteString(`INSERT INTO oprisk.audit (` + recordColumns + `) VALUES `)
+		q.WriteString(`WITH ins AS (INSERT INTO oprisk.audit (` + recordColumns + `) VALUES `)
 		args := make([]any, 0, 16*len(batch))
 		for i, p := range batch {
 			n := oprisk.Link(prev, p.rec)
@@ -402,10 +403,9 @@ func (s *Store) appendBatch(ctx context.Context, batch []*pendingAppend) ([]opri
 			args = append(args, n.Seq, n.At, n.ActorID, n.Actor, pq.StringArray(nonNil(n.Roles)), n.Action, n.Method, n.Path,
 				n.Object, n.Outcome, n.RequestID, n.Address, n.PII, n.Detail, n.PrevHash, n.Hash)
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE oprisk.audit_head SET seq = $1, hash = $2 WHERE id = 1`, prev.Seq, prev.Hash)
+		fmt.Fprintf(&q, `) UPDATE oprisk.audit_head SET seq = $%d, hash = $%d WHERE id = 1`, len(args)+1, len(args)+2)
+		args = append(args, prev.Seq, prev.Hash)
+		_, err := tx.ExecContext(ctx, q.String(), args...)
 		return err
 	})
 	return out, err
