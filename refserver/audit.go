@@ -197,6 +197,7 @@ type (
 		OK       bool   `json:"ok"`
 		Checked  int64  `json:"checked" doc:"records read"`
 		Head     int64  `json:"head" doc:"the last seq the store says it appended"`
+		HeadHash string `json:"head_hash" doc:"hex hash of that record: keep it where nobody who can write the database can, and compare"`
 		BrokenAt int64  `json:"broken_at,omitempty" doc:"the first record that breaks the chain"`
 		Reason   string `json:"reason,omitempty"`
 	}
@@ -220,7 +221,7 @@ func auditViewOf(r oprisk.Record) auditView {
 }
 
 func verificationOf(v oprisk.Verification) verificationView {
-	return verificationView{OK: v.OK, Checked: v.Checked, Head: v.Head, BrokenAt: v.BrokenAt, Reason: v.Reason}
+	return verificationView{OK: v.OK, Checked: v.Checked, Head: v.Head, HeadHash: hex.EncodeToString(v.HeadHash), BrokenAt: v.BrokenAt, Reason: v.Reason}
 }
 
 func (s *Server) auditRoutes() []route {

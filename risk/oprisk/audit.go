@@ -90,6 +90,7 @@ func Link(prev, r Record) Record {
 type Verification struct {
 	Checked  int64  // records read
 	Head     int64  // the last sequence number the store says it has appended
+	HeadHash []byte // and its hash: keep it elsewhere to compare later
 	OK       bool   // every link holds and nothing is missing at the end
 	BrokenAt int64  // the first record that breaks the chain (0 when OK)
 	Reason   string // why it breaks
@@ -131,7 +132,7 @@ func (w *Verifier) Next(r Record) bool {
 // Done finishes the walk against the head the store reports (the last
 // sequence number and hash it appended), so a deleted tail is found too.
 func (w *Verifier) Done(headSeq int64, headHash []byte) Verification {
-	w.v.Head = headSeq
+	w.v.Head, w.v.HeadHash = headSeq, headHash
 	if w.v.BrokenAt != 0 {
 		return w.v
 	}

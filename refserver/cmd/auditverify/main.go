@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -59,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
-	_ = enc.Encode(map[string]any{"ok": v.OK, "checked": v.Checked, "head": v.Head, "broken_at": v.BrokenAt, "reason": v.Reason})
+	_ = enc.Encode(map[string]any{"ok": v.OK, "checked": v.Checked, "head": v.Head, "head_hash": hex.EncodeToString(v.HeadHash), "broken_at": v.BrokenAt, "reason": v.Reason})
 	if !v.OK {
 		fmt.Fprintf(stderr, "auditverify: %v at record %d: %s\n", errBroken, v.BrokenAt, v.Reason)
 		return 1
