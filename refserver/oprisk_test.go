@@ -369,3 +369,32 @@ func TestEveryRouteHasAPermission(t *testing.T) {
 		require.Equal(t, want, cat.RolesHolding(rt.permission), "%s (%s)", rt.muxPattern(), rt.permission)
 	}
 }
+
+// TestPermissionNames pins how routes' permissions are named: the names
+// are data an administrator grants, so a rename must be deliberate.
+func TestPermissionNames(t *testing.T) {
+	t.Parallel()
+	b := newBank(t, "memory")
+	want := map[string]string{
+		"POST /v1/accounts":                  "accounts.create",
+		"GET /v1/accounts":                   "accounts.list",
+		"GET /v1/accounts/{id}":              "accounts.read",
+		"GET /v1/accounts/{id}/transactions": "accounts.transactions.list",
+		"POST /v1/accounts/{id}/freeze":      "accounts.freeze",
+		"PATCH /v1/customers/{id}":           "customers.update",
+		"POST /v1/transfers/{id}/reversal":   "transfers.reversal",
+		"POST /v1/customers/{id}/complaints": "customers.complaints.create",
+		"PUT /v1/roles/{role}/permissions":   "roles.permissions.set",
+		"GET /v1/audit":                      "audit.list",
+		"GET /v1/audit/verify":               "audit.verify",
+		"POST /v1/auth/logout":               "auth.logout",
+		"GET /v1/end-of-day/{date}":          "end-of-day.read",
+	}
+	got := map[string]string{}
+	for _, rt := range b.srv.routes {
+		got[rt.muxPattern()] = rt.permission
+	}
+	for pattern, perm := range want {
+		require.Equal(t, perm, got[pattern], pattern)
+	}
+}
