@@ -23,6 +23,9 @@ import (
 	"github.com/bankkit/bankkit/ledger/pgledger"
 	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
+	"github.com/bankkit/bankkit/risk/oprisk"
+	"github.com/bankkit/bankkit/risk/oprisk/memoprisk"
+	"github.com/bankkit/bankkit/risk/oprisk/pgoprisk"
 )
 
 // ledgerStore is what the server needs of a ledger backend: postings, end
@@ -44,6 +47,7 @@ type stores struct {
 	idem     idempotency.Store
 	closing  closing.Store
 	credit   credit.Store
+	oprisk   oprisk.Store
 	// close releases what the stores hold beyond the pool (the
 	// idempotency owner's session); nil when nothing.
 	close func() error
@@ -57,6 +61,7 @@ func memoryStores() stores {
 		idem:     idempotency.NewMemory(),
 		closing:  closing.NewMemory(),
 		credit:   memcredit.New(),
+		oprisk:   memoprisk.New(),
 	}
 }
 
@@ -71,9 +76,10 @@ var migrations = []struct {
 	{"refserver", idempotency.Migrate},
 	{"refserver", closing.Migrate},
 	{"credit", pgcredit.Migrate},
+	{"oprisk", pgoprisk.Migrate},
 }
 
-func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
+func postgresStores(ctx context.Context, db *sqlx.DB, auditCommit ...pgoprisk.Option) (stores, error) {
 	for _, m := range migrations {
 		if err := m.migrate(ctx, db); err != nil {
 			return stores{}, fmt.Errorf("migrate %s: %w", m.name, err)
@@ -90,6 +96,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
 		credit:   pgcredit.New(db),
+		oprisk:   pgoprisk.New(db, auditCommit...),
 		close:    idem.Close,
 	}, nil
 }
