@@ -160,6 +160,7 @@ type aggChecker struct {
 	field  string
 	name   string
 	parent map[ast.Node]bool
+	bare   []*ast.IdentifierNode
 }
 
 func (c *aggChecker) Visit(node *ast.Node) {
@@ -183,7 +184,17 @@ func (c *aggChecker) Visit(node *ast.Node) {
 			c.fail(n.Property, fmt.Sprintf("unknown aggregate %q", prop.Value))
 		}
 	case *ast.IdentifierNode:
-		if n.Value == "agg" && !c.parent[n] {
+		if n.Value == "agg" {
+			c.bare = append(c.bare, n)
+		}
+	}
+}
+
+// done reports an agg read other than by name, once the walk (children
+// before parents) has seen every member access.
+func (c *aggChecker) done() {
+	for _, n := range c.bare {
+		if c.err == nil && !c.parent[n] {
 			c.fail(n, "agg must be read by name: agg.<name>")
 		}
 	}
@@ -202,6 +213,7 @@ func compileExpr(field, name, src string, known map[string]bool, allowAgg bool) 
 	c := &aggChecker{known: known, allow: allowAgg, src: src, field: field, name: name, parent: map[ast.Node]bool{}}
 	root := prog.Node()
 	ast.Walk(&root, c)
+	c.done()
 	if c.err != nil {
 		return nil, c.err
 	}
@@ -273,6 +285,9 @@ type Record struct {
 	Amount       decimal.Decimal
 	Counterparty string
 	Distinct     bool
+	// Keep is how many buckets back (this one included) any read of the
+	// state looks: older buckets may be dropped.
+	Keep int64
 }
 
 // Read is one aggregate figure a rule set reads: state Spec for entity
@@ -368,7 +383,7 @@ type plan struct {
 
 func planFor(t Transaction, sets ...*compiledSet) (*plan, error) {
 	p := &plan{index: make([][]int, len(sets)), envs: make([]Env, len(sets))}
-	recorded := map[[2]string]bool{}
+	recorded := map[[2]string]int{}
 	readAt := map[Read]int{}
 	for s, cs := range sets {
 		env := envOf(t, cs.loc)
@@ -389,10 +404,14 @@ func planFor(t Transaction, sets ...*compiledSet) (*plan, error) {
 				counts = v == true
 			}
 			_, other := party(t, a.agg.Side)
-			if k := [2]string{a.spec, rec}; counts && !recorded[k] {
-				recorded[k] = true
-				p.records = append(p.records, Record{Spec: a.spec, Key: rec, Bucket: bucketOf(t.At, a.width),
-					Amount: t.Amount.Amount, Counterparty: other.Account})
+			if k := [2]string{a.spec, rec}; counts {
+				if j, ok := recorded[k]; ok {
+					p.records[j].Keep = max(p.records[j].Keep, a.n)
+				} else {
+					recorded[k] = len(p.records)
+					p.records = append(p.records, Record{Spec: a.spec, Key: rec, Bucket: bucketOf(t.At, a.width),
+						Amount: t.Amount.Amount, Counterparty: other.Account, Keep: a.n})
+				}
 			}
 			cur := bucketOf(t.At, a.width)
 			rd2 := Read{Spec: a.spec, Key: rd, From: cur - a.n + 1, To: cur, Measure: a.agg.Measure}

@@ -280,3 +280,33 @@ func (r RuleSet) zone() string {
 }
 
 var figurePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[A-Za-z0-9_]+)+$`)
+
+// Promoted returns version r moved to status to (shadow or published) at
+// a time, or ErrInvalidTransition: only a draft becomes the shadow; a
+// draft or the shadow is published. Stores call it inside their
+// transaction, with Demoted for the version it replaces.
+func Promoted(r RuleSet, to Status, at time.Time, by string) (RuleSet, error) {
+	switch {
+	case to == StatusShadow && r.Status == StatusDraft:
+		r.ShadowSince = at
+	case to == StatusPublished && (r.Status == StatusDraft || r.Status == StatusShadow):
+		r.PublishedAt, r.PublishedBy = at, by
+	default:
+		return RuleSet{}, fmt.Errorf("%w: version %d is %s and cannot become %s", ErrInvalidTransition, r.Version, r.Status, to)
+	}
+	r.Status, r.UpdatedAt = to, at
+	return r, nil
+}
+
+// Demoted returns the version a promotion replaces: a shadow goes back to
+// draft, a published version is retired.
+func Demoted(r RuleSet, at time.Time) RuleSet {
+	switch r.Status {
+	case StatusShadow:
+		r.Status, r.ShadowSince = StatusDraft, time.Time{}
+	case StatusPublished:
+		r.Status, r.RetiredAt = StatusRetired, at
+	}
+	r.UpdatedAt = at
+	return r
+}
