@@ -29,7 +29,7 @@ func testRefused(t *testing.T, e *env) {
 		{"syntax", "amount >=", "rules[0].expr", 1, 9, ""},
 		{"unknown field", "amount > 5 && colour == \"red\"", "rules[0].expr", 1, 15, "colour"},
 		{"unknown aggregate", "agg.out_1h > 1 || agg.out_2h > 1", "rules[0].expr", 1, 23, "out_2h"},
-		{"agg read by index", "agg[kind] > 1", "rules[0].expr", 1, 1, "by name"},
+		{"agg read by index", "agg[kind] > 1", "rules[0].expr", 1, 4, "by name"},
 		{"not boolean", "amount + 1", "rules[0].expr", 0, 0, "bool"},
 		{"over budget", "len(map(1..1000000, # * 2)) > 0", "rules[0].expr", 0, 0, "memory budget"},
 	}
