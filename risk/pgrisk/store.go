@@ -521,4 +521,3 @@ func (s *Store) DayTransactions(ctx context.Context, date calendar.Date) ([]risk
 	}
 	return out, nil
 }
-
