@@ -20,6 +20,9 @@ import (
 	"github.com/bankkit/bankkit/ledger/pgledger"
 	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
+	"github.com/bankkit/bankkit/risk"
+	"github.com/bankkit/bankkit/risk/memrisk"
+	"github.com/bankkit/bankkit/risk/pgrisk"
 )
 
 // ledgerStore is what the server needs of a ledger backend: postings, end
@@ -40,6 +43,7 @@ type stores struct {
 	channel  channel.Store
 	idem     idempotency.Store
 	closing  closing.Store
+	risk     risk.Store
 	// close releases what the stores hold beyond the pool (the
 	// idempotency owner's session); nil when nothing.
 	close func() error
@@ -52,6 +56,7 @@ func memoryStores() stores {
 		channel:  memchannel.New(),
 		idem:     idempotency.NewMemory(),
 		closing:  closing.NewMemory(),
+		risk:     memrisk.New(),
 	}
 }
 
@@ -65,6 +70,7 @@ var migrations = []struct {
 	{"channel", pgchannel.Migrate},
 	{"refserver", idempotency.Migrate},
 	{"refserver", closing.Migrate},
+	{"risk", pgrisk.Migrate},
 }
 
 func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
@@ -83,6 +89,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
 		channel:  pgchannel.New(db),
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
+		risk:     pgrisk.New(db),
 		close:    idem.Close,
 	}, nil
 }

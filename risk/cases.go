@@ -72,6 +72,12 @@ type Attachment struct {
 	At   time.Time `json:"at"`
 }
 
+// AttachmentRef names evidence to attach to a case.
+type AttachmentRef struct {
+	Ref  string `json:"ref"`
+	Name string `json:"name,omitempty"`
+}
+
 // Case gathers a customer's alerts for one investigation. A customer has
 // at most one case that is not closed; an alert about them joins it, or
 // opens a new one.

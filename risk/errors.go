@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/bankkit/bankkit/fault"
@@ -64,5 +65,5 @@ func (e *RuleError) Unwrap() []error {
 	if e.Line > 0 {
 		reason = fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Message)
 	}
-	return []error{ErrRuleRefused, fault.Field(ErrInvalidInput, e.Field, reason)}
+	return []error{fault.Field(errors.Join(ErrRuleRefused, ErrInvalidInput), e.Field, reason)}
 }

@@ -114,8 +114,8 @@ type Aggregate struct {
 // ascend.
 type Thresholds struct {
 	Review         int `json:"review"`
-	BlockAndReview int `json:"block_and_review"`
-	Decline        int `json:"decline"`
+	BlockAndReview int `json:"block_and_review,omitempty"`
+	Decline        int `json:"decline,omitempty"`
 }
 
 // Outcome returns the outcome of a total score.
@@ -176,6 +176,9 @@ var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // validateShape checks everything but the expressions.
 func (r RuleSet) validateShape() error {
+	if len(r.Rules) == 0 {
+		return invalid("rules", "at least one rule is required")
+	}
 	if len(r.Rules) > MaxRules {
 		return invalid("rules", "at most %d", MaxRules)
 	}
@@ -192,6 +195,9 @@ func (r RuleSet) validateShape() error {
 		return invalid("time_zone", "%q is not an IANA time zone", r.TimeZone)
 	}
 	t := r.Thresholds
+	if t.Review == 0 {
+		return invalid("thresholds.review", "is required: the score from which a transaction is reviewed")
+	}
 	if t.Review < 0 || t.BlockAndReview < 0 || t.Decline < 0 {
 		return invalid("thresholds", "must not be negative")
 	}

@@ -123,7 +123,7 @@ func newEvent(typ string, at time.Time, payload any, subjects ...ID) (event.Enve
 type Draft struct {
 	Description string      `json:"description,omitempty"`
 	Rules       []Rule      `json:"rules"`
-	Aggregates  []Aggregate `json:"aggregates"`
+	Aggregates  []Aggregate `json:"aggregates,omitempty"`
 	Thresholds  Thresholds  `json:"thresholds"`
 	TimeZone    string      `json:"time_zone,omitempty"`
 }

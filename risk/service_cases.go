@@ -35,11 +35,11 @@ func (s *Service) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
 // order: assignment, comment, attachment, status (with the outcome when it
 // closes).
 type CaseUpdate struct {
-	Assignee   *string     `json:"assignee,omitempty"`
-	Comment    string      `json:"comment,omitempty"`
-	Attachment *Attachment `json:"attachment,omitempty"`
-	Status     CaseStatus  `json:"status,omitempty"`
-	Outcome    CaseOutcome `json:"outcome,omitempty"`
+	Assignee   *string        `json:"assignee,omitempty"`
+	Comment    string         `json:"comment,omitempty"`
+	Attachment *AttachmentRef `json:"attachment,omitempty"`
+	Status     CaseStatus     `json:"status,omitempty"`
+	Outcome    CaseOutcome    `json:"outcome,omitempty"`
 }
 
 func (u CaseUpdate) validate() error {

@@ -40,7 +40,7 @@ func testCases(t *testing.T, e *env) {
 	require.Len(t, inbox, 1)
 	e.clock.Advance(90 * time.Minute)
 	c, err = e.svc.UpdateCase(e.ctx, c.ID, risk.CaseUpdate{Comment: "salary split across two payees?",
-		Attachment: &risk.Attachment{Ref: "dms://kyc/123", Name: "payslip"}}, "ivy")
+		Attachment: &risk.AttachmentRef{Ref: "dms://kyc/123", Name: "payslip"}}, "ivy")
 	require.NoError(t, err)
 	require.Len(t, c.Comments, 1)
 	require.Equal(t, "ivy", c.Attachments[0].By)
