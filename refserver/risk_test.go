@@ -1,7 +1,9 @@
 package refserver
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -120,4 +122,57 @@ func TestRiskOverHTTP(t *testing.T) {
 			require.Equal(t, before+2, len(after), "the deposit and the transfer made before publication are observed; the screened ones are not")
 		})
 	}
+}
+
+// withRiskExamples adds the risk routes' examples to requestExamples'. A
+// rule set is published once: 777.77 exactly is reviewed, so a case can
+// be made on demand and nothing else the examples move is touched.
+func withRiskExamples(b *testBank, m map[string]example) map[string]example {
+	admin := testAdminToken
+	draft := func() map[string]any {
+		return map[string]any{"description": "example", "time_zone": "Asia/Shanghai",
+			"rules":      []any{map[string]any{"name": "exact", "expr": "amount == 777.77", "score": 50}},
+			"aggregates": []any{map[string]any{"name": "n", "entity": "account", "side": "from", "measure": "count", "window": "1h"}},
+			"thresholds": map[string]any{"review": 40, "block_and_review": 90, "decline": 200}}
+	}
+	published := false
+	confirmedCase := func(close bool) string {
+		if !published {
+			v := b.must(201, b.do("POST", "/v1/risk/rule-sets", admin, draft())).str("id")
+			b.must(200, b.do("POST", "/v1/risk/rule-sets/"+v+"/publish", admin, nil))
+			published = true
+		}
+		customer := b.onboard(admin)
+		a := b.openAccount(admin, customer)
+		b.must(201, b.do("POST", "/v1/deposits", admin, map[string]any{"account_id": a, "amount": cny("1000.00")}))
+		b.must(201, b.do("POST", "/v1/transfers", admin, map[string]any{"from_account_id": a, "to_account_id": b.openAccount(admin, b.onboard(admin)), "amount": cny("777.77")}))
+		cs := b.must(200, b.do("GET", "/v1/risk/cases?customer_id="+customer, admin, nil)).body["items"].([]any)
+		id := cs[0].(map[string]any)["id"].(string)
+		if close {
+			b.must(200, b.do("POST", "/v1/risk/cases/"+id+"/updates", admin, map[string]any{"status": "closed", "outcome": "confirmed"}))
+		}
+		return id
+	}
+	m["POST /v1/risk/rule-sets/check"] = func() (string, map[string]any, []string) { return "/v1/risk/rule-sets/check", draft(), nil }
+	m["POST /v1/risk/rule-sets"] = func() (string, map[string]any, []string) { return "/v1/risk/rule-sets", draft(), nil }
+	m["PUT /v1/risk/rule-sets/{id}"] = func() (string, map[string]any, []string) {
+		id := b.must(201, b.do("POST", "/v1/risk/rule-sets", admin, draft())).str("id")
+		return "/v1/risk/rule-sets/" + id, draft(), nil
+	}
+	m["POST /v1/risk/snoozes"] = func() (string, map[string]any, []string) {
+		return "/v1/risk/snoozes", map[string]any{"rule": "exact", "entity": "c-1", "until": b.srv.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+			"reason": "known payroll"}, nil
+	}
+	m["POST /v1/risk/cases/{id}/updates"] = func() (string, map[string]any, []string) {
+		return "/v1/risk/cases/" + confirmedCase(false) + "/updates", map[string]any{"assignee": "ivy", "comment": "looking",
+			"attachment": map[string]any{"ref": "dms://1", "name": "statement"}, "status": "investigating"}, nil
+	}
+	m["POST /v1/risk/cases/{id}/suspicious-report"] = func() (string, map[string]any, []string) {
+		return "/v1/risk/cases/" + confirmedCase(true) + "/suspicious-report", map[string]any{"narrative": "exact repeated amounts"}, nil
+	}
+	m["POST /v1/risk/indicators"] = func() (string, map[string]any, []string) {
+		return "/v1/risk/indicators", map[string]any{"name": fmt.Sprintf("backlog_%d", keySeq.Add(1)), "description": "open cases",
+			"figure": "risk.case_backlog", "direction": "above", "warning": "10", "breach": "20"}, nil
+	}
+	return m
 }

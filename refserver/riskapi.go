@@ -2,6 +2,10 @@ package refserver
 
 import (
 	"context"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/fault"
 	"net/http"
 	"time"
 
@@ -146,6 +150,14 @@ type (
 	}
 	crossingsView struct {
 		Crossings []risk.Crossing `json:"crossings"`
+	}
+	indicatorRequest struct {
+		Name        string         `json:"name"`
+		Description string         `json:"description,omitempty"`
+		Figure      string         `json:"figure" doc:"a published figure (GET /v1/risk/indicators lists them)"`
+		Direction   risk.Direction `json:"direction" doc:"above (a limit) or below (a floor)"`
+		Warning     string         `json:"warning" doc:"decimal"`
+		Breach      string         `json:"breach" doc:"decimal"`
 	}
 	observerView struct {
 		Delivered int `json:"delivered"`
@@ -304,8 +316,16 @@ func (s *Server) fileLargeValue(ctx context.Context, req reportDate) (risk.Large
 	return s.riskState.svc.FileLargeValueReport(ctx, req.Date)
 }
 
-func (s *Server) defineIndicator(ctx context.Context, req risk.IndicatorRequest) (risk.Indicator, error) {
-	return s.riskState.svc.DefineIndicator(ctx, req)
+func (s *Server) defineIndicator(ctx context.Context, req indicatorRequest) (risk.Indicator, error) {
+	r := risk.IndicatorRequest{Name: req.Name, Description: req.Description, Figure: req.Figure, Direction: req.Direction}
+	var err error
+	if r.Warning, err = decimal.NewFromString(req.Warning); err != nil {
+		return risk.Indicator{}, fault.Field(risk.ErrInvalidInput, "warning", "must be a decimal number")
+	}
+	if r.Breach, err = decimal.NewFromString(req.Breach); err != nil {
+		return risk.Indicator{}, fault.Field(risk.ErrInvalidInput, "breach", "must be a decimal number")
+	}
+	return s.riskState.svc.DefineIndicator(ctx, r)
 }
 
 func (s *Server) listIndicators(ctx context.Context, _ none) (indicatorList, error) {
