@@ -34,6 +34,9 @@ type riskState struct {
 
 	observeMu  sync.Mutex
 	subscribed bool
+
+	partyMu sync.Mutex
+	parties map[ledger.ID]risk.Party
 }
 
 // riskServices builds risk over its store, with the built-in file filer
@@ -136,16 +139,34 @@ func channelOf(ctx context.Context) string {
 	return "system"
 }
 
+// party is what screening needs of an account: its owner and opening
+// date, which never change, so they are remembered (up to maxParties
+// accounts, then forgotten all at once) and a screening reads no account.
 func (r *riskScreener) party(ctx context.Context, id ledger.ID) (risk.Party, error) {
+	st := &r.s.riskState
+	st.partyMu.Lock()
+	p, ok := st.parties[id]
+	st.partyMu.Unlock()
+	if ok {
+		return p, nil
+	}
 	a, err := r.accounts.Account(ctx, id)
 	if err != nil {
 		return risk.Party{}, err
 	}
-	if a.OwnerID == "" { // the bank's own (vault cash)
-		return risk.Party{}, nil
+	if a.OwnerID != "" { // else the bank's own (vault cash): no party
+		p = risk.Party{Account: a.ID.String(), Customer: a.OwnerID, OpenedOn: a.OpenedOn}
 	}
-	return risk.Party{Account: a.ID.String(), Customer: a.OwnerID, OpenedOn: a.OpenedOn}, nil
+	st.partyMu.Lock()
+	if st.parties == nil || len(st.parties) >= maxParties {
+		st.parties = map[ledger.ID]risk.Party{}
+	}
+	st.parties[id] = p
+	st.partyMu.Unlock()
+	return p, nil
 }
+
+const maxParties = 100_000
 
 func (r *riskScreener) transaction(ctx context.Context, id ledger.ID, kind ledger.EntryKind, from, to ledger.ID,
 	amount money.Money, at time.Time, day calendar.Date) (risk.Transaction, error) {

@@ -267,10 +267,11 @@ func (s *Store) Screen(ctx context.Context, sc risk.Screening) (risk.Decision, b
 	var live risk.Decision
 	var replayed bool
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		if live, replayed, err = liveDecision(ctx, tx, sc.Transaction.ID, sc.Key); err != nil || replayed {
-			return err
-		}
+		// No look for an earlier decision first: the unique indexes on
+		// decisions refuse a second one at the end, and the whole
+		// transaction (its counts with it) rolls back; then the earlier
+		// decision is read and returned. A replay is rare; a screening
+		// saves a round trip.
 		if err := upsertRecords(ctx, tx, records); err != nil {
 			return err
 		}
@@ -299,7 +300,8 @@ func (s *Store) Screen(ctx context.Context, sc risk.Screening) (risk.Decision, b
 		return s.outbox.Append(ctx, tx, out.Events...)
 	})
 	if pgtx.IsUniqueViolation(err, "decisions_one_live") || pgtx.IsUniqueViolation(err, "decisions_one_key") {
-		// A concurrent screening of the same transaction won: its decision.
+		// Screened before (or by a concurrent screening that won): that
+		// decision.
 		d, ok, err := liveDecision(ctx, s.db, sc.Transaction.ID, sc.Key)
 		if err != nil || !ok {
 			return risk.Decision{}, false, fmt.Errorf("pgrisk: screening raced and the winner is gone: %v", err)
@@ -318,30 +320,28 @@ func upsertRecords(ctx context.Context, tx *sqlx.Tx, records []risk.Record) erro
 	}
 	specs, keys := make([]string, len(records)), make([]string, len(records))
 	buckets, amounts := make([]int64, len(records)), make([]string, len(records))
-	var cs, ck, cc []string
-	var cb []int64
+	cps := make([]string, len(records))
 	for i, r := range records {
 		specs[i], keys[i], buckets[i], amounts[i] = r.Spec, r.Key, r.Bucket, r.Amount.String()
 		if r.Distinct {
-			cs, ck, cb, cc = append(cs, r.Spec), append(ck, r.Key), append(cb, r.Bucket), append(cc, r.Counterparty)
+			cps[i] = r.Counterparty
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO risk.agg_buckets (spec, key, bucket, count, sum)
-		SELECT r.spec, r.key, r.bucket, 1, r.amount
-		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::numeric[]) AS r(spec, key, bucket, amount)
-		ON CONFLICT (spec, key, bucket) DO UPDATE
-		SET count = risk.agg_buckets.count + 1, sum = risk.agg_buckets.sum + excluded.sum`,
-		pq.Array(specs), pq.Array(keys), pq.Array(buckets), pq.Array(amounts)); err != nil {
-		return err
-	}
-	if len(cs) > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO risk.agg_counterparties (spec, key, bucket, counterparty)
-			SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
-			ON CONFLICT DO NOTHING`, pq.Array(cs), pq.Array(ck), pq.Array(cb), pq.Array(cc)); err != nil {
-			return err
-		}
-	}
-	return nil
+	// One statement for both tables: the counters, and the counterparties
+	// of the records a distinct measure reads (non-empty).
+	_, err := tx.ExecContext(ctx, `WITH r AS (
+			SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::numeric[], $5::text[]) AS r(spec, key, bucket, amount, cp)
+		), b AS (
+			INSERT INTO risk.agg_buckets (spec, key, bucket, count, sum)
+			SELECT spec, key, bucket, 1, amount FROM r
+			ON CONFLICT (spec, key, bucket) DO UPDATE
+			SET count = risk.agg_buckets.count + 1, sum = risk.agg_buckets.sum + excluded.sum
+		)
+		INSERT INTO risk.agg_counterparties (spec, key, bucket, counterparty)
+		SELECT spec, key, bucket, cp FROM r WHERE cp <> ''
+		ON CONFLICT DO NOTHING`,
+		pq.Array(specs), pq.Array(keys), pq.Array(buckets), pq.Array(amounts), pq.Array(cps))
+	return err
 }
 
 func readFigures(ctx context.Context, tx *sqlx.Tx, reads []risk.Read) ([]risk.Figure, error) {
@@ -351,15 +351,20 @@ func readFigures(ctx context.Context, tx *sqlx.Tx, reads []risk.Read) ([]risk.Fi
 	}
 	specs, keys := make([]string, len(reads)), make([]string, len(reads))
 	los, his := make([]int64, len(reads)), make([]int64, len(reads))
-	distinct := false
+	dist := make([]bool, len(reads))
 	for i, r := range reads {
-		specs[i], keys[i], los[i], his[i] = r.Spec, r.Key, r.From, r.To
-		distinct = distinct || r.Measure == risk.Distinct
+		specs[i], keys[i], los[i], his[i], dist[i] = r.Spec, r.Key, r.From, r.To, r.Measure == risk.Distinct
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT r.i, COALESCE(sum(b.count), 0), COALESCE(sum(b.sum), 0)
-		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS r(spec, key, lo, hi, i)
-		LEFT JOIN risk.agg_buckets b ON b.spec = r.spec AND b.key = r.key AND b.bucket BETWEEN r.lo AND r.hi
-		GROUP BY r.i`, pq.Array(specs), pq.Array(keys), pq.Array(los), pq.Array(his))
+	// One statement: per read, the window's buckets summed and, for a
+	// distinct measure, its counterparties counted (the primary keys'
+	// indexes serve both).
+	rows, err := tx.QueryContext(ctx, `SELECT r.i, COALESCE(b.c, 0), COALESCE(b.s, 0), COALESCE(d.n, 0)
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bool[]) WITH ORDINALITY AS r(spec, key, lo, hi, dist, i)
+		LEFT JOIN LATERAL (SELECT sum(count) AS c, sum(sum) AS s FROM risk.agg_buckets
+			WHERE spec = r.spec AND key = r.key AND bucket BETWEEN r.lo AND r.hi) b ON true
+		LEFT JOIN LATERAL (SELECT count(DISTINCT counterparty) AS n FROM risk.agg_counterparties
+			WHERE r.dist AND spec = r.spec AND key = r.key AND bucket BETWEEN r.lo AND r.hi) d ON true`,
+		pq.Array(specs), pq.Array(keys), pq.Array(los), pq.Array(his), pq.Array(dist))
 	if err != nil {
 		return nil, err
 	}
@@ -367,39 +372,17 @@ func readFigures(ctx context.Context, tx *sqlx.Tx, reads []risk.Read) ([]risk.Fi
 	for rows.Next() {
 		var i int
 		var f risk.Figure
-		if err := rows.Scan(&i, &f.Count, &f.Sum); err != nil {
+		if err := rows.Scan(&i, &f.Count, &f.Sum, &f.Distinct); err != nil {
 			return nil, err
 		}
 		figures[i-1] = f
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if !distinct {
-		return figures, nil
-	}
-	rows2, err := tx.QueryContext(ctx, `SELECT r.i, count(DISTINCT c.counterparty)
-		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS r(spec, key, lo, hi, i)
-		JOIN risk.agg_counterparties c ON c.spec = r.spec AND c.key = r.key AND c.bucket BETWEEN r.lo AND r.hi
-		GROUP BY r.i`, pq.Array(specs), pq.Array(keys), pq.Array(los), pq.Array(his))
-	if err != nil {
-		return nil, err
-	}
-	defer rows2.Close()
-	for rows2.Next() {
-		var i int
-		var n int64
-		if err := rows2.Scan(&i, &n); err != nil {
-			return nil, err
-		}
-		if reads[i-1].Measure == risk.Distinct {
-			figures[i-1].Distinct = n
-		}
-	}
-	return figures, rows2.Err()
+	return figures, rows.Err()
 }
 
 func insertDecisions(ctx context.Context, tx *sqlx.Tx, ds []risk.Decision, key string) error {
+	q := `INSERT INTO risk.decisions (id, transaction_id, key, version, mode, outcome, business_date, decided_at, body) VALUES `
+	args := make([]any, 0, 9*len(ds))
 	for i, d := range ds {
 		body, err := json.Marshal(d)
 		if err != nil {
@@ -409,14 +392,15 @@ func insertDecisions(ctx context.Context, tx *sqlx.Tx, ds []risk.Decision, key s
 		if i == 0 {
 			k = key
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO risk.decisions
-			(id, transaction_id, key, version, mode, outcome, business_date, decided_at, body)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			d.ID, d.TransactionID, k, d.Version, d.Mode, d.Outcome, d.Transaction.BusinessDate, d.DecidedAt, body); err != nil {
-			return err
+		if i > 0 {
+			q += ", "
 		}
+		n := len(args)
+		q += fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9)
+		args = append(args, d.ID, d.TransactionID, k, d.Version, d.Mode, d.Outcome, d.Transaction.BusinessDate, d.DecidedAt, body)
 	}
-	return nil
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
 }
 
 // raise stores an alert in its customer's open case, opening newCase when
