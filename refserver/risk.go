@@ -19,6 +19,7 @@ import (
 	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/refserver/bank"
 	"github.com/bankkit/bankkit/risk"
+	"github.com/bankkit/bankkit/risk/pgrisk"
 )
 
 // Who may work transaction monitoring, cases, AML reports and indicators.
@@ -34,6 +35,8 @@ type riskState struct {
 
 	observeMu  sync.Mutex
 	subscribed bool
+
+	opts []risk.Option
 
 	partyMu sync.Mutex
 	parties map[ledger.ID]risk.Party
@@ -51,16 +54,38 @@ func (s *Server) riskServices(st stores) error {
 		}
 		opts = append(opts, risk.WithFiler(f))
 	}
+	store := st.risk
+	if s.cfg.RiskObserver && s.db != nil {
+		// The observer evaluates again any posted movement whose
+		// screening a crash lost, so screenings need not wait for the
+		// disk (pgrisk.WithRelaxedCommit).
+		store = pgrisk.New(s.db, pgrisk.WithRelaxedCommit())
+	}
 	var err error
-	if s.riskState.svc, err = risk.NewService(st.risk, opts...); err != nil {
+	if s.riskState.svc, err = risk.NewService(store, opts...); err != nil {
 		return fmt.Errorf("refserver: risk: %w", err)
 	}
+	s.riskState.opts = opts
 	s.riskState.lag = prometheus.NewGauge(prometheus.GaugeOpts{Name: "bankkit_risk_observer_lag_seconds",
 		Help: "Age of the last ledger event the risk observer evaluated when it evaluated it."})
 	s.riskState.seen = prometheus.NewCounter(prometheus.CounterOpts{Name: "bankkit_risk_observed_total",
 		Help: "Ledger movements the risk observer evaluated."})
 	s.metrics.registry.MustRegister(s.riskState.lag, s.riskState.seen)
 	s.registerFigures()
+	return nil
+}
+
+// relaxRiskCommits makes risk's screenings on PostgreSQL commit without
+// waiting for the disk, as with Config.RiskObserver (for benchmarks).
+func (s *Server) relaxRiskCommits() error {
+	if s.db == nil {
+		return nil
+	}
+	svc, err := risk.NewService(pgrisk.New(s.db, pgrisk.WithRelaxedCommit()), s.riskState.opts...)
+	if err != nil {
+		return err
+	}
+	s.riskState.svc = svc
 	return nil
 }
 

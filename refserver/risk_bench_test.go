@@ -23,6 +23,11 @@ import (
 //
 //	BANKKIT_TEST_DATABASE_URL=... go test ./refserver -run XXX -bench ScreenedTransfer -benchtime 2000x
 func BenchmarkScreenedTransferPostgres(b *testing.B) {
+	b.Run("durable", func(b *testing.B) { benchScreenedTransfer(b, false) })
+	b.Run("relaxed", func(b *testing.B) { benchScreenedTransfer(b, true) })
+}
+
+func benchScreenedTransfer(b *testing.B, relaxed bool) {
 	_, url := pgtest.NewWithURL(b)
 	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", AdminToken: testAdminToken, PIIKeyring: testKeyring,
 		DatabaseURL: url, ClearingDir: b.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), passwordParams: &testPasswordParams})
@@ -31,6 +36,11 @@ func BenchmarkScreenedTransferPostgres(b *testing.B) {
 	}
 	defer srv.Close()
 	ctx := context.Background()
+	if relaxed {
+		if err := srv.relaxRiskCommits(); err != nil {
+			b.Fatal(err)
+		}
+	}
 	const accounts, workers = 200, 8
 	ids := make([]ledger.ID, accounts)
 	for i := range ids {

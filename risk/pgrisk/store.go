@@ -45,15 +45,37 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 
 // Store is a risk.Store on PostgreSQL, safe for concurrent use.
 type Store struct {
-	db     *sqlx.DB
-	outbox *pgoutbox.Outbox
+	db      *sqlx.DB
+	outbox  *pgoutbox.Outbox
+	relaxed bool
 }
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithRelaxedCommit commits screenings without waiting for the write-ahead
+// log to reach disk (synchronous_commit off for that transaction only):
+// a screening then costs no second disk flush next to its posting's, at
+// the price that a crash of PostgreSQL may lose the last fraction of a
+// second of screenings — aggregates that miss those transactions and
+// decisions never kept — while their postings stand. Run the observer of
+// the ledger's events with it: a posted transaction with no decision is
+// evaluated (and counted) again from the ledger's outbox. Other writes
+// stay fully durable. CockroachDB and YugabyteDB ignore or refuse the
+// setting; leave it off there.
+func WithRelaxedCommit() Option { return func(s *Store) { s.relaxed = true } }
 
 var _ risk.Store = (*Store)(nil)
 
 // New returns a Store on db, whose schema Migrate must have prepared.
-func New(db *sqlx.DB) *Store {
-	return &Store{db: db, outbox: pgoutbox.New(db, Schema, risk.EventSource, nil)}
+func New(db *sqlx.DB, opts ...Option) *Store {
+	s := &Store{db: db, outbox: pgoutbox.New(db, Schema, risk.EventSource, nil)}
+	for _, o := range opts {
+		if o != nil {
+			o(s)
+		}
+	}
+	return s
 }
 
 // Events implements risk.Store.
@@ -267,6 +289,11 @@ func (s *Store) Screen(ctx context.Context, sc risk.Screening) (risk.Decision, b
 	var live risk.Decision
 	var replayed bool
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if s.relaxed {
+			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
+				return err
+			}
+		}
 		// No look for an earlier decision first: the unique indexes on
 		// decisions refuse a second one at the end, and the whole
 		// transaction (its counts with it) rolls back; then the earlier

@@ -13,7 +13,7 @@ import (
 	"github.com/bankkit/bankkit/risk/risktest"
 )
 
-func newDB(t *testing.T) *sqlx.DB {
+func newDB(t testing.TB) *sqlx.DB {
 	t.Helper()
 	db := pgtest.New(t)
 	require.NoError(t, pgrisk.Migrate(context.Background(), db))
@@ -22,6 +22,10 @@ func newDB(t *testing.T) *sqlx.DB {
 
 func TestContract(t *testing.T) {
 	risktest.Run(t, func(t *testing.T) risk.Store { return pgrisk.New(newDB(t)) })
+}
+
+func TestContractRelaxedCommit(t *testing.T) {
+	risktest.Run(t, func(t *testing.T) risk.Store { return pgrisk.New(newDB(t), pgrisk.WithRelaxedCommit()) })
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
