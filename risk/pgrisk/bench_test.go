@@ -12,5 +12,7 @@ import (
 // goroutines; 1e9/ns_op is the rate per second.
 func BenchmarkScreen(b *testing.B) {
 	b.Run("durable", func(b *testing.B) { risktest.BenchScreen(b, pgrisk.New(newDB(b)), 10_000, 8) })
-	b.Run("relaxed", func(b *testing.B) { risktest.BenchScreen(b, pgrisk.New(newDB(b), pgrisk.WithRelaxedCommit()), 10_000, 8) })
+	b.Run("relaxed", func(b *testing.B) {
+		risktest.BenchScreen(b, pgrisk.New(newDB(b), pgrisk.WithRelaxedCommit()), 10_000, 8)
+	})
 }
