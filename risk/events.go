@@ -1,8 +1,6 @@
 package risk
 
 import (
-	"time"
-
 	"github.com/bankkit/bankkit/calendar"
 )
 
@@ -66,5 +64,3 @@ type ReportDrafted struct {
 	CaseID       ID            `json:"case_id,omitzero"`
 	Lines        int           `json:"lines,omitempty"`
 }
-
-var _ = time.Time{}

@@ -234,11 +234,6 @@ func (s *Store) Screen(_ context.Context, sc risk.Screening) (risk.Decision, boo
 	}
 	// Reads first on a copy of what the records add, so that a refused
 	// decision leaves the state as it was.
-	type added struct {
-		st  *state
-		b   *bucket
-		new bool
-	}
 	figures := make([]risk.Figure, len(sc.Reads))
 	pending := map[stateKey][]risk.Record{}
 	for _, r := range sc.Records {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/risk"
 )
 
@@ -151,5 +150,3 @@ func testMule(t *testing.T, e *env) {
 		}
 	}
 }
-
-var _ = calendar.Date{}
