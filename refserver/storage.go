@@ -22,6 +22,9 @@ import (
 	"github.com/bankkit/bankkit/refserver/idempotency"
 	"github.com/bankkit/bankkit/risk"
 	"github.com/bankkit/bankkit/risk/memrisk"
+	"github.com/bankkit/bankkit/risk/oprisk"
+	"github.com/bankkit/bankkit/risk/oprisk/memoprisk"
+	"github.com/bankkit/bankkit/risk/oprisk/pgoprisk"
 	"github.com/bankkit/bankkit/risk/pgrisk"
 )
 
@@ -44,6 +47,7 @@ type stores struct {
 	idem     idempotency.Store
 	closing  closing.Store
 	risk     risk.Store
+	oprisk   oprisk.Store
 	// close releases what the stores hold beyond the pool (the
 	// idempotency owner's session); nil when nothing.
 	close func() error
@@ -57,6 +61,7 @@ func memoryStores() stores {
 		idem:     idempotency.NewMemory(),
 		closing:  closing.NewMemory(),
 		risk:     memrisk.New(),
+		oprisk:   memoprisk.New(),
 	}
 }
 
@@ -71,9 +76,10 @@ var migrations = []struct {
 	{"refserver", idempotency.Migrate},
 	{"refserver", closing.Migrate},
 	{"risk", pgrisk.Migrate},
+	{"oprisk", pgoprisk.Migrate},
 }
 
-func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
+func postgresStores(ctx context.Context, db *sqlx.DB, auditCommit ...pgoprisk.Option) (stores, error) {
 	for _, m := range migrations {
 		if err := m.migrate(ctx, db); err != nil {
 			return stores{}, fmt.Errorf("migrate %s: %w", m.name, err)
@@ -90,6 +96,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
 		risk:     pgrisk.New(db),
+		oprisk:   pgoprisk.New(db, auditCommit...),
 		close:    idem.Close,
 	}, nil
 }

@@ -1,8 +1,7 @@
 -- Transaction monitoring, alerts and cases, AML reports and indicators.
 -- Records are kept whole as JSON (the domain type's own encoding, amounts
 -- as decimal strings) with the columns queries and constraints need.
--- Versions 0001-0049 are this package's; operational risk (risk/oprisk)
--- numbers its own from 0050.
+-- Operational risk (risk/oprisk) keeps its own schema, oprisk.
 
 CREATE TABLE risk.rule_sets (
 	id         uuid PRIMARY KEY,
