@@ -21,6 +21,8 @@ type Service struct {
 	chart sync.Map // chartKey -> ID of the internal account
 
 	events *event.Feed
+
+	screener Screener // nil: movements are not screened
 }
 
 type chartKey struct {

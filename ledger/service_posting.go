@@ -187,6 +187,9 @@ func (s *Service) movementEntry(ctx context.Context, m movement, today calendar.
 	if err := validateText(m.description, m.metadata, ""); err != nil {
 		return PostRequest{}, err
 	}
+	if err := s.screen(ctx, m, e); err != nil {
+		return PostRequest{}, err
+	}
 	var fp Fingerprint
 	if scoped != "" {
 		fp = m.fingerprint()

@@ -71,6 +71,14 @@ type Config struct {
 	// withdrawal or transfer of the customer's before end of day marks it
 	// dormant; zero means 365, negative turns dormancy off.
 	DormancyDays int
+	// RiskFilingDir is where the built-in filer writes AML reports for the
+	// authority's filing system, created when missing; empty: reports are
+	// drafted but filing them is refused.
+	RiskFilingDir string
+	// RiskObserver evaluates the ledger's events with the risk rules in
+	// the background while the server listens (every second), besides
+	// the screening of movements before they post.
+	RiskObserver bool
 	// Demo seeds a small believable bank at start (idempotently).
 	Demo bool
 	// MakerChecker holds the operations of the reference bank's

@@ -57,6 +57,8 @@ type Server struct {
 	clearingDir     string // where the clearing network keeps its files
 	tempClearingDir string // the same, when it is temporary: removed at Close
 
+	riskState riskState // transaction monitoring (risk.go)
+
 	loginLimiter *loginLimiter
 	tokens       *tokenCache
 	routes       []route
@@ -285,6 +287,8 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	}
 	stopPurging := s.startPurging(ctx, replyPurgeInterval)
 	defer stopPurging()
+	stopRisk := s.startRiskObserver(ctx, time.Second)
+	defer stopRisk()
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" {
@@ -329,6 +333,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.clearingRoutes()...)
 	rs = append(rs, s.fxRoutes()...)
 	rs = append(rs, s.creditRoutes()...)
+	rs = append(rs, s.riskRoutes()...)
 	rs = append(rs, s.opriskRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	return rs

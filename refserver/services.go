@@ -29,7 +29,8 @@ const DemoPassword = bank.DemoPassword
 // over them.
 func (s *Server) services(st stores, keys customer.Keyring) error {
 	var err error
-	if s.ledger, err = ledger.NewService(st.ledger, ledger.WithClock(s.clock)); err != nil {
+	if s.ledger, err = ledger.NewService(st.ledger, ledger.WithClock(s.clock),
+		ledger.WithScreener(&riskScreener{s: s, accounts: st.ledger})); err != nil {
 		return fmt.Errorf("refserver: ledger: %w", err)
 	}
 	weekdays, err := calendar.NewBusinessCalendar() // Saturday and Sunday off
@@ -80,7 +81,10 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 	if err := s.creditServices(st); err != nil {
 		return err
 	}
-	return s.fxServices(st)
+	if err := s.fxServices(st); err != nil {
+		return err
+	}
+	return s.riskServices(st)
 }
 
 // clearingNetwork is the built-in file network: outbound messages are

@@ -23,9 +23,12 @@ import (
 	"github.com/bankkit/bankkit/ledger/pgledger"
 	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
+	"github.com/bankkit/bankkit/risk"
+	"github.com/bankkit/bankkit/risk/memrisk"
 	"github.com/bankkit/bankkit/risk/oprisk"
 	"github.com/bankkit/bankkit/risk/oprisk/memoprisk"
 	"github.com/bankkit/bankkit/risk/oprisk/pgoprisk"
+	"github.com/bankkit/bankkit/risk/pgrisk"
 )
 
 // ledgerStore is what the server needs of a ledger backend: postings, end
@@ -47,6 +50,7 @@ type stores struct {
 	idem     idempotency.Store
 	closing  closing.Store
 	credit   credit.Store
+	risk     risk.Store
 	oprisk   oprisk.Store
 	// close releases what the stores hold beyond the pool (the
 	// idempotency owner's session); nil when nothing.
@@ -61,6 +65,7 @@ func memoryStores() stores {
 		idem:     idempotency.NewMemory(),
 		closing:  closing.NewMemory(),
 		credit:   memcredit.New(),
+		risk:     memrisk.New(),
 		oprisk:   memoprisk.New(),
 	}
 }
@@ -76,6 +81,7 @@ var migrations = []struct {
 	{"refserver", idempotency.Migrate},
 	{"refserver", closing.Migrate},
 	{"credit", pgcredit.Migrate},
+	{"risk", pgrisk.Migrate},
 	{"oprisk", pgoprisk.Migrate},
 }
 
@@ -96,6 +102,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB, auditCommit ...pgoprisk.Op
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
 		credit:   pgcredit.New(db),
+		risk:     pgrisk.New(db),
 		oprisk:   pgoprisk.New(db, auditCommit...),
 		close:    idem.Close,
 	}, nil

@@ -1,0 +1,338 @@
+package refserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/refserver/bank"
+	"github.com/bankkit/bankkit/risk"
+	"github.com/bankkit/bankkit/risk/pgrisk"
+)
+
+// Who may work transaction monitoring, cases, AML reports and indicators.
+var riskOfficers = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
+
+// riskState is the reference server's wiring of risk: the service, the
+// screener the ledger asks, and the observer of the ledger's events.
+type riskState struct {
+	svc     *risk.Service
+	figures *figureRegistry
+	lag     prometheus.Gauge
+	seen    prometheus.Counter
+
+	observeMu  sync.Mutex
+	subscribed bool
+
+	opts []risk.Option
+
+	partyMu sync.Mutex
+	parties map[ledger.ID]risk.Party
+}
+
+// riskServices builds risk over its store, with the built-in file filer
+// and a figure registry the bank's subsystems publish into.
+func (s *Server) riskServices(st stores) error {
+	s.riskState.figures = newFigureRegistry()
+	opts := []risk.Option{risk.WithClock(s.clock), risk.WithFigures(s.riskState.figures)}
+	if s.cfg.RiskFilingDir != "" {
+		f, err := risk.NewFileFiler(s.cfg.RiskFilingDir)
+		if err != nil {
+			return fmt.Errorf("refserver: risk filing directory: %w", err)
+		}
+		opts = append(opts, risk.WithFiler(f))
+	}
+	store := st.risk
+	if s.cfg.RiskObserver && s.db != nil {
+		// The observer evaluates again any posted movement whose
+		// screening a crash lost, so screenings need not wait for the
+		// disk (pgrisk.WithRelaxedCommit).
+		store = pgrisk.New(s.db, pgrisk.WithRelaxedCommit())
+	}
+	var err error
+	if s.riskState.svc, err = risk.NewService(store, opts...); err != nil {
+		return fmt.Errorf("refserver: risk: %w", err)
+	}
+	s.riskState.opts = opts
+	s.riskState.lag = prometheus.NewGauge(prometheus.GaugeOpts{Name: "bankkit_risk_observer_lag_seconds",
+		Help: "Age of the last ledger event the risk observer evaluated when it evaluated it."})
+	s.riskState.seen = prometheus.NewCounter(prometheus.CounterOpts{Name: "bankkit_risk_observed_total",
+		Help: "Ledger movements the risk observer evaluated."})
+	s.metrics.registry.MustRegister(s.riskState.lag, s.riskState.seen)
+	s.registerFigures()
+	return nil
+}
+
+// relaxRiskCommits makes risk's screenings on PostgreSQL commit without
+// waiting for the disk, as with Config.RiskObserver (for benchmarks).
+func (s *Server) relaxRiskCommits() error {
+	if s.db == nil {
+		return nil
+	}
+	svc, err := risk.NewService(pgrisk.New(s.db, pgrisk.WithRelaxedCommit()), s.riskState.opts...)
+	if err != nil {
+		return err
+	}
+	s.riskState.svc = svc
+	return nil
+}
+
+// registerFigures publishes the figures the server can compute to the
+// indicators: the FX open position per currency (ledger/fx), and the
+// backlog of cases not closed (risk).
+func (s *Server) registerFigures() {
+	r := s.riskState.figures
+	for _, c := range bank.Currencies {
+		r.register("ledger.fx_open_position."+string(c), func(ctx context.Context) (decimal.Decimal, error) {
+			ps, err := s.fx.Positions(ctx)
+			if err != nil {
+				return decimal.Zero, err
+			}
+			for _, p := range ps {
+				if p.Open.Currency == c {
+					return p.Open.Amount, nil
+				}
+			}
+			return decimal.Zero, nil
+		})
+	}
+	r.register("risk.case_backlog", func(ctx context.Context) (decimal.Decimal, error) {
+		st, err := s.riskState.svc.Stats(ctx)
+		if err != nil {
+			return decimal.Zero, err
+		}
+		return decimal.NewFromInt(int64(st.ByStatus[risk.CaseOpen] + st.ByStatus[risk.CaseInvestigating] + st.ByStatus[risk.CaseEscalated])), nil
+	})
+}
+
+// riskScreener is the ledger's Screener: it turns a movement into a risk
+// transaction (the accounts' owners and opening dates from the ledger's
+// store) and screens it with the published rule set. A block refuses the
+// posting; a review lets it post with an alert raised. Until the bank
+// publishes a rule set, every movement passes unscreened.
+type riskScreener struct {
+	s        *Server
+	accounts interface {
+		Account(ctx context.Context, id ledger.ID) (ledger.Account, error)
+	}
+}
+
+func (r *riskScreener) Screen(ctx context.Context, m ledger.ScreenedMovement) (ledger.Verdict, error) {
+	svc := r.s.riskState.svc
+	if svc == nil {
+		return ledger.Verdict{}, nil
+	}
+	t, err := r.transaction(ctx, m.EntryID, m.Kind, m.From, m.To, m.Amount, m.BookedAt, m.ValueDate)
+	if err != nil {
+		return ledger.Verdict{}, err
+	}
+	t.Channel = channelOf(ctx)
+	v, err := svc.Screen(ctx, t, m.IdempotencyKey)
+	if errors.Is(err, risk.ErrNoRuleSet) {
+		return ledger.Verdict{}, nil
+	}
+	if err != nil {
+		return ledger.Verdict{}, err
+	}
+	if !v.Allowed() {
+		return ledger.Verdict{Refuse: true, Reason: v.Decision.Reason() + " (decision " + v.Decision.ID.String() + ")"}, nil
+	}
+	return ledger.Verdict{}, nil
+}
+
+// channelOf names where a request came from: a customer's own login is
+// "online", staff act at the "branch", the bank itself is "system".
+func channelOf(ctx context.Context) string {
+	switch bank.CallerOf(ctx).Kind {
+	case channel.KindCustomer:
+		return "online"
+	case channel.KindStaff:
+		return "branch"
+	}
+	return "system"
+}
+
+// party is what screening needs of an account: its owner and opening
+// date, which never change, so they are remembered (up to maxParties
+// accounts, then forgotten all at once) and a screening reads no account.
+func (r *riskScreener) party(ctx context.Context, id ledger.ID) (risk.Party, error) {
+	st := &r.s.riskState
+	st.partyMu.Lock()
+	p, ok := st.parties[id]
+	st.partyMu.Unlock()
+	if ok {
+		return p, nil
+	}
+	a, err := r.accounts.Account(ctx, id)
+	if err != nil {
+		return risk.Party{}, err
+	}
+	if a.OwnerID != "" { // else the bank's own (vault cash): no party
+		p = risk.Party{Account: a.ID.String(), Customer: a.OwnerID, OpenedOn: a.OpenedOn}
+	}
+	st.partyMu.Lock()
+	if st.parties == nil || len(st.parties) >= maxParties {
+		st.parties = map[ledger.ID]risk.Party{}
+	}
+	st.parties[id] = p
+	st.partyMu.Unlock()
+	return p, nil
+}
+
+const maxParties = 100_000
+
+func (r *riskScreener) transaction(ctx context.Context, id ledger.ID, kind ledger.EntryKind, from, to ledger.ID,
+	amount money.Money, at time.Time, day calendar.Date) (risk.Transaction, error) {
+	fp, err := r.party(ctx, from)
+	if err != nil {
+		return risk.Transaction{}, err
+	}
+	tp, err := r.party(ctx, to)
+	if err != nil {
+		return risk.Transaction{}, err
+	}
+	t := risk.Transaction{ID: id, Amount: amount, From: fp, To: tp, At: at, BusinessDate: day}
+	switch kind {
+	case ledger.KindDeposit:
+		t.Kind, t.Cash = risk.KindDeposit, true
+	case ledger.KindWithdrawal:
+		t.Kind, t.Cash = risk.KindWithdrawal, true
+	case ledger.KindTransfer:
+		t.Kind = risk.KindTransfer
+	default:
+		t.Kind = risk.KindOther
+	}
+	return t, nil
+}
+
+// observe evaluates one ledger event: a deposit, withdrawal or transfer
+// the screener did not see (or saw: then it counts nothing again).
+func (s *Server) observe(ctx context.Context, e event.Envelope) error {
+	if e.Type != ledger.EventEntryPosted {
+		return nil
+	}
+	var p ledger.EntryPosted
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return fmt.Errorf("refserver: risk observer: entry %s: %w", e.ID, err)
+	}
+	if (p.Kind != ledger.KindDeposit && p.Kind != ledger.KindWithdrawal && p.Kind != ledger.KindTransfer) || len(p.Postings) != 2 {
+		return nil
+	}
+	var from, to ledger.ID
+	for _, q := range p.Postings {
+		if q.Side == ledger.Debit {
+			from = q.AccountID
+		} else {
+			to = q.AccountID
+		}
+	}
+	sc := &riskScreener{s: s, accounts: s.ledger}
+	t, err := sc.transaction(ctx, p.EntryID, p.Kind, from, to, p.Postings[0].Amount, p.BookedAt, p.ValueDate)
+	if err != nil {
+		return err
+	}
+	t.Channel = "observed"
+	_, err = s.riskState.svc.Observe(ctx, t)
+	if errors.Is(err, risk.ErrNoRuleSet) {
+		err = nil
+	}
+	if err == nil {
+		s.riskState.seen.Inc()
+		s.riskState.lag.Set(s.clock.Now().Sub(e.OccurredAt).Seconds())
+	}
+	return err
+}
+
+// observerName is the risk observer's cursor on the ledger's events.
+const observerName = "risk"
+
+// deliverToRisk subscribes the observer (once) and hands it every ledger
+// event not yet evaluated.
+func (s *Server) deliverToRisk(ctx context.Context) (int, error) {
+	s.riskState.observeMu.Lock()
+	defer s.riskState.observeMu.Unlock()
+	if !s.riskState.subscribed {
+		if err := s.ledger.Events().Subscribe(ctx, observerName, s.observe); err != nil {
+			return 0, err
+		}
+		s.riskState.subscribed = true
+	}
+	return s.ledger.Events().Deliver(ctx)
+}
+
+// startRiskObserver evaluates the ledger's events every interval until
+// ctx ends, when Config.RiskObserver is set.
+func (s *Server) startRiskObserver(ctx context.Context, interval time.Duration) func() {
+	if !s.cfg.RiskObserver {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if _, err := s.deliverToRisk(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("risk observer", "error", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// figureRegistry is risk's Figures port over functions the server
+// registers by name.
+type figureRegistry struct {
+	mu  sync.RWMutex
+	fns map[string]func(context.Context) (decimal.Decimal, error)
+}
+
+func newFigureRegistry() *figureRegistry {
+	return &figureRegistry{fns: map[string]func(context.Context) (decimal.Decimal, error){}}
+}
+
+func (r *figureRegistry) register(name string, fn func(context.Context) (decimal.Decimal, error)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fns[name] = fn
+}
+
+// Figure implements risk.Figures.
+func (r *figureRegistry) Figure(ctx context.Context, name string) (decimal.Decimal, error) {
+	r.mu.RLock()
+	fn, ok := r.fns[name]
+	r.mu.RUnlock()
+	if !ok {
+		return decimal.Zero, fmt.Errorf("%w: no figure %s is published", risk.ErrNotFound, name)
+	}
+	return fn(ctx)
+}
+
+func (r *figureRegistry) names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.fns))
+	for n := range r.fns {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}

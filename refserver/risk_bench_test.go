@@ -1,0 +1,92 @@
+package refserver
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bankkit/bankkit/internal/pgtest"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/risk/risktest"
+)
+
+// BenchmarkScreenedTransferPostgres posts b.N single transfers through
+// the ledger unscreened (no rule set published), then publishes the
+// 20-rule, 5-aggregate benchmark set and posts b.N more, screened by
+// pgrisk, in the same run on the same database: it reports both rates and
+// their ratio (the target is at least 0.70).
+//
+//	BANKKIT_TEST_DATABASE_URL=... go test ./refserver -run XXX -bench ScreenedTransfer -benchtime 2000x
+func BenchmarkScreenedTransferPostgres(b *testing.B) {
+	b.Run("durable", func(b *testing.B) { benchScreenedTransfer(b, false) })
+	b.Run("relaxed", func(b *testing.B) { benchScreenedTransfer(b, true) })
+}
+
+func benchScreenedTransfer(b *testing.B, relaxed bool) {
+	_, url := pgtest.NewWithURL(b)
+	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", AdminToken: testAdminToken, PIIKeyring: testKeyring,
+		DatabaseURL: url, ClearingDir: b.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), passwordParams: &testPasswordParams})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	if relaxed {
+		if err := srv.relaxRiskCommits(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const accounts, workers = 200, 8
+	ids := make([]ledger.ID, accounts)
+	for i := range ids {
+		a, err := srv.ledger.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: fmt.Sprintf("c%d", i), Product: ledger.ProductDemand, Currency: money.CNY})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := srv.ledger.Deposit(ctx, ledger.DepositRequest{AccountID: a.ID, Amount: money.MustParse("1000000.00", "CNY")}); err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = a.ID
+	}
+	run := func(offset int) float64 {
+		var wg sync.WaitGroup
+		t0 := time.Now()
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < b.N; i += workers {
+					from, to := ids[(i+offset)%accounts], ids[(i*7+offset+1)%accounts]
+					if from == to {
+						continue
+					}
+					if _, err := srv.ledger.Transfer(ctx, ledger.TransferRequest{FromAccountID: from, ToAccountID: to, Amount: money.MustParse("1.00", "CNY")}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return float64(b.N) / time.Since(t0).Seconds()
+	}
+	b.ResetTimer()
+	plain := run(0)
+	v, err := srv.riskState.svc.CreateDraft(ctx, risktest.BenchDraft(), "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := srv.riskState.svc.Publish(ctx, v.ID, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	screened := run(3)
+	b.StopTimer()
+	b.ReportMetric(plain, "unscreened_tps")
+	b.ReportMetric(screened, "screened_tps")
+	b.ReportMetric(screened/plain, "ratio")
+}
