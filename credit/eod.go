@@ -160,6 +160,13 @@ type Delinquency struct {
 	Bucket         string           `json:"bucket,omitempty"`
 	Classification Classification   `json:"classification,omitempty"`
 	History        []StandingChange `json:"history,omitempty"`
+	// Floor is the classification the loan may not be better than: set by
+	// a manual downgrade or a restructuring, lowered only by an approved
+	// upgrade.
+	Floor Classification `json:"floor,omitempty"`
+	// Upgrade is an upgrade asked for and awaiting a second member of
+	// staff's approval.
+	Upgrade *UpgradeRequest `json:"upgrade,omitempty"`
 }
 
 // StandingChange is a change of bucket or classification, kept as history.
@@ -169,14 +176,19 @@ type StandingChange struct {
 	From        string        `json:"from"`
 	To          string        `json:"to"`
 	DaysPastDue int           `json:"days_past_due"`
+	// Reason, By and ApprovedBy are given for a manual change.
+	Reason     string `json:"reason,omitempty"`
+	By         string `json:"by,omitempty"`
+	ApprovedBy string `json:"approved_by,omitempty"`
 }
 
 // RunEndOfDay runs the credit end of day for a business date over every
-// active loan, a page at a time: instalments due on or before the date
+// active loan, a page at a time: interest is accrued to the end of the
+// date (accrual.go), instalments due on or before the date
 // are debited from the linked demand account as far as its balance
 // allows (with any advance held, allocated in the product's order; the
 // rest stays overdue), then days past due, bucket and classification
-// are worked out. Each loan records the date it was brought to, so a
+// are worked out, reminders raised and promises to pay checked. Each loan records the date it was brought to, so a
 // re-run of the date changes nothing and a run cut short finishes the
 // loans it had not reached; a debit keyed by the date is posted once.
 func (s *Service) RunEndOfDay(ctx context.Context, date calendar.Date) (EndOfDay, error) {
@@ -210,17 +222,23 @@ func (s *Service) RunEndOfDay(ctx context.Context, date calendar.Date) (EndOfDay
 }
 
 func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, out *EndOfDay) error {
-	if l.Status != LoanActive || !l.Standing.AsOf.Before(date) {
-		return nil
-	}
 	var err error
-	if l.Pending != nil {
+	if l.Pending != nil { // finished first, even on a re-run of a date that got as far as it
 		if _, err = s.settle(ctx, l); err != nil && !errors.Is(err, ErrRefused) {
 			return err
 		}
 		if l, err = s.store.Loan(ctx, l.ID); err != nil {
 			return err
 		}
+	}
+	if l.Status != LoanActive || !l.Standing.AsOf.Before(date) {
+		return nil
+	}
+	if err := s.accrue(ctx, l.ID, date); err != nil {
+		return err
+	}
+	if l, err = s.store.Loan(ctx, l.ID); err != nil {
+		return err
 	}
 	debited, err := s.autoDebit(ctx, l, date)
 	if err != nil {
@@ -351,7 +369,17 @@ func (s *Service) standing(l *Loan, p Product, date calendar.Date, now time.Time
 			return nil, err
 		}
 	}
-	bucket, class := s.buckets.Of(st.DaysPastDue), ClassifyDaysPastDue(st.DaysPastDue)
+	rem, err := s.reminders(l, date, now)
+	if err != nil {
+		return nil, err
+	}
+	evs = append(evs, rem...)
+	broken, err := s.promisesDue(l, date, now)
+	if err != nil {
+		return nil, err
+	}
+	evs = append(evs, broken...)
+	bucket, class := s.buckets.Of(st.DaysPastDue), Worse(ClassifyDaysPastDue(st.DaysPastDue), st.Floor)
 	if st.Bucket == "" { // a loan's first end of day: current and normal unless overdue already
 		st.Bucket, st.Classification = s.buckets[0].Name, ClassNormal
 	}

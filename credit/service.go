@@ -34,6 +34,9 @@ type Service struct {
 	pricing   Pricing
 	buckets   DelinquencyBuckets
 	eodPage   int
+	strategy  CollectionStrategy
+	remind    Reminders
+	risk      RiskSettings
 	events    *event.Feed
 	days      *calendar.BusinessCalendar // cal, or weekends only: counts step due dates
 	// products caches products by id: a stored product never changes (the
@@ -141,7 +144,8 @@ func NewService(store Store, opts ...Option) (*Service, error) {
 		return nil, invalid("store", "must not be nil")
 	}
 	s := &Service{store: store, clock: calendar.SystemClock{}, loc: time.UTC,
-		card: DefaultScorecard(), pricing: DefaultPricing(), buckets: DefaultDelinquencyBuckets, eodPage: MaxPageLimit, events: event.NewFeed(store.Events())}
+		card: DefaultScorecard(), pricing: DefaultPricing(), buckets: DefaultDelinquencyBuckets, eodPage: MaxPageLimit,
+		strategy: DefaultCollectionStrategy, remind: DefaultReminders, risk: DefaultRiskSettings(), events: event.NewFeed(store.Events())}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err

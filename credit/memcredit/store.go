@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/bankkit/bankkit/calendar"
 	"slices"
 	"sync"
 
@@ -449,7 +450,7 @@ func (s *Store) Loans(_ context.Context, f credit.LoanFilter, page credit.Page) 
 		if err != nil {
 			return nil, err
 		}
-		if f.CustomerID != credit.NilID && l.CustomerID != f.CustomerID || f.Status != "" && l.Status != f.Status {
+		if !f.Matches(l) {
 			continue
 		}
 		out = append(out, l)
@@ -538,4 +539,36 @@ func (s *Store) RepaymentByKey(_ context.Context, loanID credit.ID, key string) 
 		return credit.Repayment{}, fmt.Errorf("%w: repayment %q of loan %s", credit.ErrNotFound, key, loanID)
 	}
 	return decodeRepayment(s.repayments[loanID][i])
+}
+
+func (s *Store) allLoans() ([]credit.Loan, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]credit.Loan, 0, len(s.loanIDs))
+	for _, id := range s.loanIDs {
+		l, err := decodeLoan(s.loans[id])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// Exposure implements credit.Store over the loans held in memory.
+func (s *Store) Exposure(_ context.Context, q credit.ExposureQuery) ([]credit.ExposureRow, error) {
+	loans, err := s.allLoans()
+	if err != nil {
+		return nil, err
+	}
+	return credit.Exposure(loans, q), nil
+}
+
+// Migration implements credit.Store over the loans held in memory.
+func (s *Store) Migration(_ context.Context, from, to calendar.Date) ([]credit.MigrationCell, error) {
+	loans, err := s.allLoans()
+	if err != nil {
+		return nil, err
+	}
+	return credit.Migration(loans, from, to), nil
 }

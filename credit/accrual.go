@@ -1,0 +1,133 @@
+package credit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/money"
+)
+
+// Daily interest accrual. Each instalment's interest is recognised over
+// its period a day at a time: by the end of day d, the share
+// YearFraction(PeriodStart, d+1) / YearFraction(PeriodStart, PeriodEnd)
+// of it (the loan's day count), rounded to the currency's minor unit,
+// and all of it from the day before the period ends or the due date,
+// whichever is first. An end of day posts what the share has grown by
+// since the last run (debit interest receivable, credit interest income),
+// so missed days are caught up in one entry and the accruals of a period
+// sum exactly to its interest. A payment of interest clears receivable
+// first; interest paid before it accrued is income at once, and is not
+// accrued again.
+
+func m(c money.Currency, d decimal.Decimal) money.Money { return money.Money{Amount: d, Currency: c} }
+
+// signed is a leg of amount to chart on side, or on the other side when
+// amount is negative; legs drops it when zero.
+func signed(chart string, side Side, amount money.Money) Leg {
+	if amount.Amount.IsNegative() {
+		side = map[Side]Side{Debit: Credit, Credit: Debit}[side]
+		amount = money.Money{Amount: amount.Amount.Neg(), Currency: amount.Currency}
+	}
+	return Leg{Chart: chart, Side: side, Amount: amount}
+}
+
+// payInterest records take paid of the instalment's interest and returns
+// the part of it that clears interest receivable (what was recognised
+// and not yet paid); the rest is income now, and counts as recognised.
+func (p *InstalmentPaid) payInterest(take money.Money) decimal.Decimal {
+	c := take.Currency
+	rec := p.Recognised.Amount
+	fromReceivable := decimal.Max(decimal.Zero, decimal.Min(take.Amount, rec.Sub(p.Interest.Amount)))
+	p.Interest = add(p.Interest, take)
+	if p.Interest.Amount.GreaterThan(rec) {
+		p.Recognised = m(c, p.Interest.Amount)
+	}
+	return fromReceivable
+}
+
+// receivable is the interest recognised on the loan and not yet paid:
+// the loan's share of interest receivable.
+func (l Loan) receivable() decimal.Decimal {
+	sum := decimal.Zero
+	for _, p := range l.Paid {
+		if d := p.Recognised.Amount.Sub(p.Interest.Amount); d.IsPositive() {
+			sum = sum.Add(d)
+		}
+	}
+	return sum
+}
+
+// Receivable is the interest accrued on the loan and not yet paid.
+func (l Loan) Receivable() money.Money { return m(l.Currency(), l.receivable()) }
+
+// accrued is the interest of in recognised by the end of date.
+func accrued(in Instalment, dc money.DayCount, date calendar.Date, minor int32) decimal.Decimal {
+	next := date.AddDays(1)
+	if !next.After(in.PeriodStart) {
+		return decimal.Zero
+	}
+	if !next.Before(in.PeriodEnd) || !date.Before(in.DueDate) {
+		return in.Interest.Amount
+	}
+	whole := dc.YearFraction(in.PeriodStart, in.PeriodEnd)
+	if !whole.IsPositive() {
+		return in.Interest.Amount
+	}
+	return in.Interest.Amount.Mul(dc.YearFraction(in.PeriodStart, next)).Div(whole).RoundBank(minor)
+}
+
+// accrual works out the loan's accrual by the end of date: the amount to
+// post and the instalments' recognised interest after it.
+func (l Loan) accrual(date calendar.Date) (decimal.Decimal, []InstalmentPaid) {
+	terms := l.Schedule.Terms()
+	c := terms.Principal.Currency
+	paid := clonePaid(l.Paid)
+	total := decimal.Zero
+	for i, in := range l.Schedule.Instalments() {
+		if !date.AddDays(1).After(in.PeriodStart) {
+			break
+		}
+		target := accrued(in, terms.DayCount, date, c.MinorUnits())
+		if d := target.Sub(paid[i].Recognised.Amount); d.IsPositive() {
+			paid[i].Recognised = m(c, target)
+			total = total.Add(d)
+		}
+	}
+	return total, paid
+}
+
+// AccrualKey is the ledger key of a loan's accrual by the end of date.
+func AccrualKey(loanID ID, date calendar.Date) string {
+	return "loan/" + loanID.String() + "/accrual/" + date.String()
+}
+
+// accrue posts the loan's interest accrual by the end of date, as an
+// operation of the loan (recorded, then posted, so a crash between
+// leaves it to be finished rather than posted twice).
+func (s *Service) accrue(ctx context.Context, id ID, date calendar.Date) error {
+	_, err := s.reserve(ctx, id, func(l *Loan, _ calendar.Date) (*Operation, error) {
+		if l.Status != LoanActive || !l.Standing.AsOf.Before(date) {
+			return nil, errUnchanged
+		}
+		amount, paid := l.accrual(date)
+		if !amount.IsPositive() {
+			return nil, errUnchanged
+		}
+		c := l.Currency()
+		after := l.state()
+		after.Paid = paid
+		return &Operation{Kind: OpAccrual, After: after, On: date,
+			Entry: LedgerEntry{Key: AccrualKey(l.ID, date), Description: fmt.Sprintf("Loan %s interest accrued to %s", l.ID, date),
+				Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpAccrual)},
+				Legs: []Leg{{Chart: ChartInterestReceivable, Side: Debit, Amount: m(c, amount)},
+					{Chart: ChartInterestIncome, Side: Credit, Amount: m(c, amount)}}}}, nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return nil
+	}
+	return err
+}
