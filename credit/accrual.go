@@ -1,8 +1,6 @@
 package credit
 
 import (
-	"context"
-	"errors"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -53,6 +51,9 @@ func (p *InstalmentPaid) payInterest(take money.Money) decimal.Decimal {
 // the loan's share of interest receivable.
 func (l Loan) receivable() decimal.Decimal {
 	sum := decimal.Zero
+	if l.Status == LoanClosed || l.Status == LoanWrittenOff {
+		return sum // cleared by the payoff or the write-off
+	}
 	for _, p := range l.Paid {
 		if d := p.Recognised.Amount.Sub(p.Interest.Amount); d.IsPositive() {
 			sum = sum.Add(d)
@@ -105,29 +106,23 @@ func AccrualKey(loanID ID, date calendar.Date) string {
 	return "loan/" + loanID.String() + "/accrual/" + date.String()
 }
 
-// accrue posts the loan's interest accrual by the end of date, as an
-// operation of the loan (recorded, then posted, so a crash between
-// leaves it to be finished rather than posted twice).
-func (s *Service) accrue(ctx context.Context, id ID, date calendar.Date) error {
-	_, err := s.reserve(ctx, id, func(l *Loan, _ calendar.Date) (*Operation, error) {
-		if l.Status != LoanActive || !l.Standing.AsOf.Before(date) {
-			return nil, errUnchanged
-		}
-		amount, paid := l.accrual(date)
-		if !amount.IsPositive() {
-			return nil, errUnchanged
-		}
-		c := l.Currency()
-		after := l.state()
-		after.Paid = paid
-		return &Operation{Kind: OpAccrual, After: after, On: date,
-			Entry: LedgerEntry{Key: AccrualKey(l.ID, date), Description: fmt.Sprintf("Loan %s interest accrued to %s", l.ID, date),
-				Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpAccrual)},
-				Legs: []Leg{{Chart: ChartInterestReceivable, Side: Debit, Amount: m(c, amount)},
-					{Chart: ChartInterestIncome, Side: Credit, Amount: m(c, amount)}}}}, nil
-	})
-	if errors.Is(err, errUnchanged) {
+// accrual is the operation that posts the loan's interest accrual by the
+// end of date, or nil when nothing is to accrue. The end of day records
+// it with the loan's standing and then posts it, so a crash between
+// leaves it to be finished rather than posted twice; a day on which
+// another operation is pending accrues nothing, and the next run catches
+// up (the accrual is what is recognised by a date, less what was).
+func (s *Service) accrual(l Loan, date calendar.Date) *Operation {
+	amount, paid := l.accrual(date)
+	if !amount.IsPositive() {
 		return nil
 	}
-	return err
+	c := l.Currency()
+	after := l.state()
+	after.Paid = paid
+	return &Operation{Kind: OpAccrual, After: after, On: date,
+		Entry: LedgerEntry{Key: AccrualKey(l.ID, date), Description: fmt.Sprintf("Loan %s interest accrued to %s", l.ID, date),
+			Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpAccrual)},
+			Legs: []Leg{{Chart: ChartInterestReceivable, Side: Debit, Amount: m(c, amount)},
+				{Chart: ChartInterestIncome, Side: Credit, Amount: m(c, amount)}}}}
 }

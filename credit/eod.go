@@ -234,12 +234,6 @@ func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, 
 	if l.Status != LoanActive || !l.Standing.AsOf.Before(date) {
 		return nil
 	}
-	if err := s.accrue(ctx, l.ID, date); err != nil {
-		return err
-	}
-	if l, err = s.store.Loan(ctx, l.ID); err != nil {
-		return err
-	}
 	debited, err := s.autoDebit(ctx, l, date)
 	if err != nil {
 		return err
@@ -254,6 +248,9 @@ func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, 
 			return Loan{}, nil, nil, errUnchanged
 		}
 		evs, err := s.standing(&cur, prod, date, now)
+		if err == nil && cur.Pending == nil {
+			cur.Pending = s.accrual(cur, date)
+		}
 		cur.UpdatedAt = now
 		return cur, nil, evs, err
 	})
@@ -262,6 +259,11 @@ func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, 
 	}
 	if err != nil {
 		return err
+	}
+	if next.Pending != nil && next.Pending.Kind == OpAccrual {
+		if next, err = s.settle(ctx, next); err != nil {
+			return err
+		}
 	}
 	out.Processed++
 	if debited {
