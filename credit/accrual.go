@@ -47,6 +47,33 @@ func (p *InstalmentPaid) payInterest(take money.Money) decimal.Decimal {
 	return fromReceivable
 }
 
+// payCharge returns the part of take, paid of the instalment's penalty
+// or fee, that clears fees receivable (what was booked and not yet
+// paid); call it before recording the payment.
+func (p *InstalmentPaid) payCharge(take decimal.Decimal) decimal.Decimal {
+	open := p.Booked.Amount.Sub(p.Penalty.Amount).Sub(p.Fee.Amount)
+	return decimal.Max(decimal.Zero, decimal.Min(take, open))
+}
+
+// chargesReceivable is the penalty and fees booked on the loan and not
+// yet paid: the loan's share of fees receivable.
+func (l Loan) chargesReceivable() decimal.Decimal {
+	sum := decimal.Zero
+	if l.Status == LoanClosed || l.Status == LoanWrittenOff {
+		return sum
+	}
+	for _, p := range l.Paid {
+		if d := p.Booked.Amount.Sub(p.Penalty.Amount).Sub(p.Fee.Amount); d.IsPositive() {
+			sum = sum.Add(d)
+		}
+	}
+	return sum
+}
+
+// ChargesReceivable is the penalty interest and fees charged on the loan
+// and not yet paid.
+func (l Loan) ChargesReceivable() money.Money { return m(l.Currency(), l.chargesReceivable()) }
+
 // receivable is the interest recognised on the loan and not yet paid:
 // the loan's share of interest receivable.
 func (l Loan) receivable() decimal.Decimal {
@@ -81,14 +108,20 @@ func accrued(in Instalment, dc money.DayCount, date calendar.Date, minor int32) 
 	return in.Interest.Amount.Mul(dc.YearFraction(in.PeriodStart, next)).Div(whole).RoundBank(minor)
 }
 
-// accrual works out the loan's accrual by the end of date: the amount to
-// post and the instalments' recognised interest after it.
-func (l Loan) accrual(date calendar.Date) (decimal.Decimal, []InstalmentPaid) {
+// accrual works out the loan's accrual by the end of date: the interest
+// to post, the penalty and fees charged and not yet booked, and the
+// instalments after both.
+func (l Loan) accrual(date calendar.Date) (decimal.Decimal, decimal.Decimal, []InstalmentPaid) {
 	terms := l.Schedule.Terms()
 	c := terms.Principal.Currency
 	paid := clonePaid(l.Paid)
-	total := decimal.Zero
+	total, charges := decimal.Zero, decimal.Zero
 	for i, in := range l.Schedule.Instalments() {
+		charged := paid[i].PenaltyCharged.Amount.Add(paid[i].FeeCharged.Amount)
+		if d := charged.Sub(paid[i].Booked.Amount); d.IsPositive() {
+			paid[i].Booked = m(c, charged)
+			charges = charges.Add(d)
+		}
 		if !date.AddDays(1).After(in.PeriodStart) {
 			break
 		}
@@ -98,7 +131,7 @@ func (l Loan) accrual(date calendar.Date) (decimal.Decimal, []InstalmentPaid) {
 			total = total.Add(d)
 		}
 	}
-	return total, paid
+	return total, charges, paid
 }
 
 // AccrualKey is the ledger key of a loan's accrual by the end of date.
@@ -113,8 +146,8 @@ func AccrualKey(loanID ID, date calendar.Date) string {
 // another operation is pending accrues nothing, and the next run catches
 // up (the accrual is what is recognised by a date, less what was).
 func (s *Service) accrual(l Loan, date calendar.Date) *Operation {
-	amount, paid := l.accrual(date)
-	if !amount.IsPositive() {
+	amount, charges, paid := l.accrual(date)
+	if !amount.IsPositive() && !charges.IsPositive() {
 		return nil
 	}
 	c := l.Currency()
@@ -123,6 +156,8 @@ func (s *Service) accrual(l Loan, date calendar.Date) *Operation {
 	return &Operation{Kind: OpAccrual, After: after, On: date,
 		Entry: LedgerEntry{Key: AccrualKey(l.ID, date), Description: fmt.Sprintf("Loan %s interest accrued to %s", l.ID, date),
 			Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpAccrual)},
-			Legs: []Leg{{Chart: ChartInterestReceivable, Side: Debit, Amount: m(c, amount)},
-				{Chart: ChartInterestIncome, Side: Credit, Amount: m(c, amount)}}}}
+			Legs: legs(Leg{Chart: ChartInterestReceivable, Side: Debit, Amount: m(c, amount)},
+				Leg{Chart: ChartInterestIncome, Side: Credit, Amount: m(c, amount)},
+				Leg{Chart: ChartFeesReceivable, Side: Debit, Amount: m(c, charges)},
+				Leg{Chart: ChartFeesIncome, Side: Credit, Amount: m(c, charges)})}}
 }

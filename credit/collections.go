@@ -465,7 +465,8 @@ func RestructureKey(loanID ID, n int) string {
 // ApproveRestructure approves the restructuring waiting on the loan; the
 // approver may not be its proposer (ErrMakerChecker). The arrears on the
 // day are capitalised through the ledger (debit the loan account; credit
-// interest receivable, interest income and fee income) and the new
+// interest receivable, interest income, fees receivable and fee income)
+// and the new
 // schedule replaces the old. The classification does not improve on
 // restructuring alone: the loan's present category becomes its floor,
 // lowered only by an approved upgrade.
@@ -505,14 +506,15 @@ func (s *Service) ApproveRestructure(ctx context.Context, id ID, approver string
 		for i := range after.Paid {
 			after.Paid[i] = InstalmentPaid{Principal: money.Zero(c), Interest: money.Zero(c)}
 		}
-		capitalised := interest.Add(charges)
+		capitalised, booked := interest.Add(charges), l.chargesReceivable()
 		return &Operation{Kind: OpRestructure, After: after, On: today,
 			Entry: LedgerEntry{Key: RestructureKey(l.ID, n), Description: fmt.Sprintf("Loan %s restructuring %d", l.ID, n),
 				Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpRestructure)},
 				Legs: legs(Leg{Account: l.Account, Side: Debit, Amount: m(c, capitalised)},
 					Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
 					signed(ChartInterestIncome, Credit, m(c, interest.Sub(receivable))),
-					Leg{Chart: ChartFeesIncome, Side: Credit, Amount: m(c, charges)})}}, nil
+					Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)},
+					signed(ChartFeesIncome, Credit, m(c, charges.Sub(booked))))}}, nil
 	})
 }
 
@@ -546,8 +548,9 @@ func WriteOffKey(loanID ID) string { return "loan/" + loanID.String() + "/write-
 
 // WriteOff takes an active loan off the balance sheet: the outstanding
 // principal is charged to loan losses (debit loan_losses, credit the
-// loan account; an advance held pays first), interest accrued and unpaid
-// is reversed (debit interest income, credit interest receivable), and
+// loan account; an advance held pays first), interest accrued and
+// penalty and fees booked, unpaid, are reversed (debit interest and fee
+// income, credit interest and fees receivable), and
 // the loan becomes written_off with what was owed tracked off balance
 // sheet (Loan.WriteOff). Recover receives money on it later.
 func (s *Service) WriteOff(ctx context.Context, id ID, r WriteOffRequest) (Loan, error) {
@@ -589,7 +592,7 @@ func (s *Service) WriteOff(ctx context.Context, id ID, r WriteOffRequest) (Loan,
 				interest = interest.Add(d)
 			}
 		}
-		receivable := l.receivable()
+		receivable, booked := l.receivable(), l.chargesReceivable()
 		used := decimal.Min(l.Advance.Amount, l.Outstanding.Amount)
 		refund := l.Advance.Amount.Sub(used)
 		loss := l.Outstanding.Amount.Sub(used)
@@ -605,7 +608,9 @@ func (s *Service) WriteOff(ctx context.Context, id ID, r WriteOffRequest) (Loan,
 					Leg{Account: l.Account, Side: Credit, Amount: l.Outstanding},
 					Leg{Account: l.DemandAccount, Side: Credit, Amount: m(c, refund)},
 					Leg{Chart: ChartInterestIncome, Side: Debit, Amount: m(c, receivable)},
-					Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)})}}, nil
+					Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
+					Leg{Chart: ChartFeesIncome, Side: Debit, Amount: m(c, booked)},
+					Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)})}}, nil
 	})
 }
 

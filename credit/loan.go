@@ -121,6 +121,10 @@ type InstalmentPaid struct {
 	// receivable) or, when paid before it accrued, at payment. What is
 	// recognised and not yet paid is on interest receivable.
 	Recognised money.Money `json:"recognised,omitzero"`
+	// Booked is the penalty interest and late fee charged on the
+	// instalment that the end of day has booked to fees receivable
+	// (and fee income); a payment of them clears the receivable.
+	Booked money.Money `json:"booked,omitzero"`
 }
 
 // OperationKind is the kind of a money movement on a loan.

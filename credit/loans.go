@@ -577,7 +577,7 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 	after := l.state()
 	after.Received = add(money.Money{Amount: l.Received.Amount, Currency: c}, r.Amount)
 	var parts []Part
-	principal, interest, charges, receivable := decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero
+	principal, interest, charges, receivable, booked := decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero
 	for _, b := range l.Allocation {
 		amt, ok := got[b]
 		if !ok {
@@ -599,9 +599,11 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 				p.Principal = add(p.Principal, m(take))
 				principal = principal.Add(take)
 			case Penalty:
+				booked = booked.Add(p.payCharge(take))
 				p.Penalty = m(p.Penalty.Amount.Add(take))
 				charges = charges.Add(take)
 			default:
+				booked = booked.Add(p.payCharge(take))
 				p.Fee = m(p.Fee.Amount.Add(take))
 				charges = charges.Add(take)
 			}
@@ -632,7 +634,8 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 				Leg{Account: l.Account, Side: Credit, Amount: m(principal)},
 				Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(receivable)},
 				Leg{Chart: ChartInterestIncome, Side: Credit, Amount: m(interest.Sub(receivable))},
-				Leg{Chart: ChartFeesIncome, Side: Credit, Amount: m(charges)},
+				Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(booked)},
+				Leg{Chart: ChartFeesIncome, Side: Credit, Amount: m(charges.Sub(booked))},
 				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund})}}, nil
 }
 

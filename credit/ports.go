@@ -112,6 +112,10 @@ const (
 	// ChartInterestReceivable holds interest accrued on loans and not yet
 	// paid (the ledger's well-known code).
 	ChartInterestReceivable = "interest_receivable"
+	// ChartFeesReceivable holds penalty interest and fees charged on
+	// loans and not yet paid: a debit-normal account the adapter creates
+	// on demand.
+	ChartFeesReceivable = "fees_receivable"
 	// ChartLoanLosses is the expense a write-off charges: a debit-normal
 	// account the adapter creates on demand.
 	ChartLoanLosses = "loan_losses"

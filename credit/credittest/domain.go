@@ -303,6 +303,9 @@ func testRestructureWriteOff(t *testing.T, newStore func(*testing.T) credit.Stor
 	// Arrears on 3 April: interest 500.00 fallen due, one day of the
 	// second period accrued (15.32 on 2 April; 459.47 × 2/30 = 30.63 by
 	// 3 April), the late fee 50.00 and a day's penalty 2.00.
+	fees := func() string { return e.ledger.ChartBalance(credit.ChartFeesReceivable).Neg().StringFixed(2) }
+	require.Equal(t, "52.00", fees(), "the late fee and a day's penalty, booked as receivable")
+	require.Equal(t, "1052.00", e.ledger.ChartBalance(credit.ChartFeesIncome).StringFixed(2), "and income, with the origination fee")
 	req := credit.RestructureRequest{Term: 24, Reason: "lost job, new one from May", By: "officer-1"}
 	bad := req
 	bad.Term = 0
@@ -320,6 +323,8 @@ func testRestructureWriteOff(t *testing.T, newStore func(*testing.T) credit.Stor
 	require.Equal(t, "100582.63", l.Outstanding.ValueString())
 	require.Equal(t, "100582.63", e.balance(l.Account))
 	require.Equal(t, "0.00", e.ledger.ChartBalance(credit.ChartInterestReceivable).StringFixed(2), "accrued interest capitalised")
+	require.Equal(t, "0.00", fees(), "and the charges")
+	require.Equal(t, "1052.00", e.ledger.ChartBalance(credit.ChartFeesIncome).StringFixed(2), "income unchanged")
 	require.Equal(t, "2026-05-03", l.Schedule.Instalments()[0].DueDate.String())
 	_, err = e.svc.ApproveRestructure(e.ctx, l.ID, "manager-1")
 	require.ErrorIs(t, err, credit.ErrInvalidTransition, "nothing waiting")

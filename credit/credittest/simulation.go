@@ -44,7 +44,7 @@ type simLoan struct {
 // repayments, partial prepayments and payoffs, restructurings of loans
 // long overdue and write-offs past 360 days. After every day it checks
 // that each loan's ledger account holds the loan's outstanding
-// principal, that interest receivable and advances in the ledger equal
+// principal, that interest and fees receivable and advances in the ledger equal
 // the loans' sums, and that each active loan's days past due, bucket and
 // classification follow from its schedule and what it was paid (never
 // better than its floor).
@@ -245,7 +245,7 @@ func (e *env) simDay(rng *rand.Rand, sl *simLoan, day calendar.Date, key string,
 // simCheck checks the book after the end of day of date.
 func (e *env) simCheck(date calendar.Date) {
 	t := e.t
-	receivable, advances := decimal.Zero, decimal.Zero
+	receivable, charges, advances := decimal.Zero, decimal.Zero, decimal.Zero
 	after := credit.NilID
 	for {
 		page, err := e.svc.Loans(context.Background(), credit.LoanFilter{}, credit.Page{After: after, Limit: credit.MaxPageLimit})
@@ -254,6 +254,7 @@ func (e *env) simCheck(date calendar.Date) {
 			what := fmt.Sprintf("%s loan %s (%s)", date, l.ID, l.Status)
 			require.Equal(t, l.Outstanding.ValueString(), e.balance(l.Account), what+": ledger and loan agree")
 			receivable = receivable.Add(l.Receivable().Amount)
+			charges = charges.Add(l.ChargesReceivable().Amount)
 			advances = advances.Add(l.Advance.Amount)
 			if l.Status != credit.LoanActive {
 				continue
@@ -281,5 +282,7 @@ func (e *env) simCheck(date calendar.Date) {
 	}
 	require.Equal(t, receivable.StringFixed(2), e.ledger.ChartBalance(credit.ChartInterestReceivable).Neg().StringFixed(2),
 		"%s: interest receivable", date)
+	require.Equal(t, charges.StringFixed(2), e.ledger.ChartBalance(credit.ChartFeesReceivable).Neg().StringFixed(2),
+		"%s: fees receivable", date)
 	require.Equal(t, advances.StringFixed(2), e.ledger.ChartBalance(credit.ChartLoanAdvances).StringFixed(2), "%s: advances", date)
 }

@@ -36,10 +36,14 @@ var LoanLosses = ledger.ChartAccount{Code: credit.ChartLoanLosses, Name: "Loan l
 // written off: income, so credit-normal.
 var LoanRecoveries = ledger.ChartAccount{Code: credit.ChartLoanRecoveries, Name: "Recoveries on loans written off", NormalSide: ledger.Credit}
 
+// FeesReceivable is the chart account of penalty interest and fees
+// charged on loans and not yet paid: an asset, so debit-normal.
+var FeesReceivable = ledger.ChartAccount{Code: credit.ChartFeesReceivable, Name: "Loan penalties and fees receivable", NormalSide: ledger.Debit}
+
 // onDemand are credit's chart accounts beyond the ledger's default chart,
 // created in a currency the first time an entry names them.
 var onDemand = map[string]ledger.ChartAccount{credit.ChartLoanAdvances: LoanAdvances, credit.ChartLoanLosses: LoanLosses,
-	credit.ChartLoanRecoveries: LoanRecoveries}
+	credit.ChartLoanRecoveries: LoanRecoveries, credit.ChartFeesReceivable: FeesReceivable}
 
 // refusal maps the ledger's answer: a sentinel that refuses the request
 // (bad input, a business rule, a state, a missing account) means nothing
@@ -78,8 +82,8 @@ func (l *Ledger) CheckDemandAccount(ctx context.Context, account, customer credi
 
 // Post implements credit.Ledger: the legs become one journal entry under
 // credit's key; a chart code names the bank's account in the legs'
-// currency (loan advances, losses and recoveries are created the first
-// time they are used).
+// currency (loan advances, fees receivable, losses and recoveries are
+// created the first time they are used).
 func (l *Ledger) Post(ctx context.Context, e credit.LedgerEntry) (credit.EntryRef, error) {
 	postings := make([]ledger.Posting, 0, len(e.Legs))
 	for i, g := range e.Legs {
