@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -36,6 +37,18 @@ func WithEndOfDayPage(n int) Option {
 			return invalid("end_of_day_page", "must be 1-%d", MaxPageLimit)
 		}
 		s.eodPage = n
+		return nil
+	}
+}
+
+// WithEndOfDayWorkers sets how many loans of a page the end of day
+// brings to the date at once (default 4; 1 runs them one after another).
+func WithEndOfDayWorkers(n int) Option {
+	return func(s *Service) error {
+		if n < 1 || n > 64 {
+			return invalid("end_of_day_workers", "must be 1-64")
+		}
+		s.eodWorkers = n
 		return nil
 	}
 }
@@ -208,11 +221,8 @@ func (s *Service) RunEndOfDay(ctx context.Context, date calendar.Date) (EndOfDay
 		if err != nil {
 			return out, err
 		}
-		for _, l := range loans {
-			out.Loans++
-			if err := s.loanEndOfDay(ctx, l, date, &out); err != nil {
-				return out, fmt.Errorf("credit: end of day %s, loan %s: %w", date, l.ID, err)
-			}
+		if err := s.endOfDayPage(ctx, loans, date, &out); err != nil {
+			return out, err
 		}
 		if len(loans) < s.eodPage {
 			return out, nil
@@ -273,6 +283,47 @@ func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, 
 		out.Overdue++
 	}
 	return nil
+}
+
+// endOfDayPage brings a page of loans to date, WithEndOfDayWorkers at a
+// time; each loan is its own unit (its own transactions), so they run
+// side by side. The first error stops the page.
+func (s *Service) endOfDayPage(ctx context.Context, loans []Loan, date calendar.Date, out *EndOfDay) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var first error
+	next := make(chan Loan)
+	var wg sync.WaitGroup
+	for range min(s.eodWorkers, len(loans)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for l := range next {
+				var mine EndOfDay
+				err := s.loanEndOfDay(ctx, l, date, &mine)
+				mu.Lock()
+				out.Loans++
+				out.Processed += mine.Processed
+				out.Debits += mine.Debits
+				out.Overdue += mine.Overdue
+				if err != nil && first == nil {
+					first = fmt.Errorf("credit: end of day %s, loan %s: %w", date, l.ID, err)
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, l := range loans {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- l
+	}
+	close(next)
+	wg.Wait()
+	return first
 }
 
 // autoDebit takes what is owed on date (less the advance held) from the
