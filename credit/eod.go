@@ -433,6 +433,11 @@ func (s *Service) standing(l *Loan, p Product, date calendar.Date, now time.Time
 	}
 	evs = append(evs, broken...)
 	bucket, class := s.buckets.Of(st.DaysPastDue), Worse(ClassifyDaysPastDue(st.DaysPastDue), st.Floor)
+	if classRank[class] >= classRank[ClassSubstandard] {
+		// Non-performing: paying the arrears does not make it performing
+		// again by itself; an approved upgrade does.
+		st.Floor = class
+	}
 	if st.Bucket == "" { // a loan's first end of day: current and normal unless overdue already
 		st.Bucket, st.Classification = s.buckets[0].Name, ClassNormal
 	}
