@@ -50,9 +50,12 @@ func (s *Service) Loans(ctx context.Context, f LoanFilter, page Page) ([]Loan, e
 		return nil, err
 	}
 	switch f.Status {
-	case "", LoanAccepted, LoanDisbursing, LoanActive, LoanClosed:
+	case "", LoanAccepted, LoanDisbursing, LoanActive, LoanClosed, LoanWrittenOff:
 	default:
-		return nil, invalid("status", "must be accepted, disbursing, active or closed")
+		return nil, invalid("status", "must be accepted, disbursing, active, closed or written_off")
+	}
+	if f.Bucket != "" && !slices.ContainsFunc(s.buckets, func(b DelinquencyBucket) bool { return b.Name == f.Bucket }) {
+		return nil, invalid("bucket", "must be one of the delinquency buckets")
 	}
 	return s.store.Loans(ctx, f, page)
 }

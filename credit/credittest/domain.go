@@ -366,6 +366,11 @@ func testRestructureWriteOff(t *testing.T, newStore func(*testing.T) credit.Stor
 	_, _, err = e.svc.Recover(e.ctx, l.ID, rec)
 	require.Equal(t, "amount", field(err), "beyond what was written off")
 	require.Len(t, e.events(credit.EventLoanWrittenOff), 1)
+	wo, err := e.svc.Loans(e.ctx, credit.LoanFilter{Status: credit.LoanWrittenOff}, credit.Page{})
+	require.NoError(t, err)
+	require.Len(t, wo, 1)
+	_, err = e.svc.Loans(e.ctx, credit.LoanFilter{Bucket: "nope"}, credit.Page{})
+	require.Equal(t, "bucket", field(err))
 	require.Len(t, e.events(credit.EventLoanRestructured), 1)
 }
 
