@@ -12,12 +12,16 @@ import (
 )
 
 // TestSimulation runs a book of 30 loans through two years of business
-// days (522). BANKKIT_CREDIT_SIM_LOANS sets another number of loans and
+// days (522); 10 under the race detector. BANKKIT_CREDIT_SIM_LOANS sets another number of loans and
 // BANKKIT_CREDIT_SIM_SEED the seed, for a bigger run:
 //
 //	BANKKIT_CREDIT_SIM_LOANS=300 go test ./credit/memcredit -run TestSimulation -v -timeout 1h
 func TestSimulation(t *testing.T) {
-	credittest.Simulate(t, memcredit.New(), simulation(t, 30))
+	loans := 30
+	if raceOn {
+		loans = 10
+	}
+	credittest.Simulate(t, memcredit.New(), simulation(t, loans))
 }
 
 func simulation(t *testing.T, loans int) credittest.Simulation {
