@@ -184,6 +184,14 @@ func (s *Service) AcceptContract(ctx context.Context, id ID, r AcceptRequest) (C
 	if err != nil {
 		return Contract{}, Loan{}, err
 	}
+	app, err := s.store.Application(ctx, c.ApplicationID)
+	if err != nil {
+		return Contract{}, Loan{}, err
+	}
+	grade, pd := "", decimal.Zero
+	if app.Score != nil {
+		grade, pd = app.Score.Grade, app.Score.PD
+	}
 	now, today := s.now(), s.today()
 	return s.store.AcceptContract(ctx, id, func(old Contract) (Contract, Loan, []event.Envelope, error) {
 		if err := checkAcceptance(old, r); err != nil {
@@ -195,7 +203,8 @@ func (s *Service) AcceptContract(ctx context.Context, id ID, r AcceptRequest) (C
 			CustomerID: old.CustomerID, ProductID: old.ProductID, Status: LoanAccepted, Schedule: old.Schedule,
 			Allocation: slices.Clone(p.Allocation), OriginationFee: old.OriginationFee, PrepaymentFee: old.PrepaymentFee,
 			PrepaymentMode: old.PrepaymentMode, DemandAccount: r.DisbursementAccount, Disbursed: zero, Outstanding: zero,
-			Advance: zero, Paid: make([]InstalmentPaid, old.Schedule.Len()), Version: 1, CreatedAt: now, UpdatedAt: now}
+			Advance: zero, Paid: make([]InstalmentPaid, old.Schedule.Len()), Version: 1, CreatedAt: now, UpdatedAt: now,
+			Grade: grade, PD: pd}
 		for i := range l.Paid {
 			l.Paid[i] = InstalmentPaid{Principal: zero, Interest: zero}
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -36,6 +37,18 @@ func WithEndOfDayPage(n int) Option {
 			return invalid("end_of_day_page", "must be 1-%d", MaxPageLimit)
 		}
 		s.eodPage = n
+		return nil
+	}
+}
+
+// WithEndOfDayWorkers sets how many loans of a page the end of day
+// brings to the date at once (default 4; 1 runs them one after another).
+func WithEndOfDayWorkers(n int) Option {
+	return func(s *Service) error {
+		if n < 1 || n > 64 {
+			return invalid("end_of_day_workers", "must be 1-64")
+		}
+		s.eodWorkers = n
 		return nil
 	}
 }
@@ -160,6 +173,13 @@ type Delinquency struct {
 	Bucket         string           `json:"bucket,omitempty"`
 	Classification Classification   `json:"classification,omitempty"`
 	History        []StandingChange `json:"history,omitempty"`
+	// Floor is the classification the loan may not be better than: set by
+	// a manual downgrade or a restructuring, lowered only by an approved
+	// upgrade.
+	Floor Classification `json:"floor,omitempty"`
+	// Upgrade is an upgrade asked for and awaiting a second member of
+	// staff's approval.
+	Upgrade *UpgradeRequest `json:"upgrade,omitempty"`
 }
 
 // StandingChange is a change of bucket or classification, kept as history.
@@ -169,14 +189,19 @@ type StandingChange struct {
 	From        string        `json:"from"`
 	To          string        `json:"to"`
 	DaysPastDue int           `json:"days_past_due"`
+	// Reason, By and ApprovedBy are given for a manual change.
+	Reason     string `json:"reason,omitempty"`
+	By         string `json:"by,omitempty"`
+	ApprovedBy string `json:"approved_by,omitempty"`
 }
 
 // RunEndOfDay runs the credit end of day for a business date over every
-// active loan, a page at a time: instalments due on or before the date
+// active loan, a page at a time: interest is accrued to the end of the
+// date (accrual.go), instalments due on or before the date
 // are debited from the linked demand account as far as its balance
 // allows (with any advance held, allocated in the product's order; the
 // rest stays overdue), then days past due, bucket and classification
-// are worked out. Each loan records the date it was brought to, so a
+// are worked out, reminders raised and promises to pay checked. Each loan records the date it was brought to, so a
 // re-run of the date changes nothing and a run cut short finishes the
 // loans it had not reached; a debit keyed by the date is posted once.
 func (s *Service) RunEndOfDay(ctx context.Context, date calendar.Date) (EndOfDay, error) {
@@ -196,11 +221,8 @@ func (s *Service) RunEndOfDay(ctx context.Context, date calendar.Date) (EndOfDay
 		if err != nil {
 			return out, err
 		}
-		for _, l := range loans {
-			out.Loans++
-			if err := s.loanEndOfDay(ctx, l, date, &out); err != nil {
-				return out, fmt.Errorf("credit: end of day %s, loan %s: %w", date, l.ID, err)
-			}
+		if err := s.endOfDayPage(ctx, loans, date, &out); err != nil {
+			return out, err
 		}
 		if len(loans) < s.eodPage {
 			return out, nil
@@ -210,17 +232,17 @@ func (s *Service) RunEndOfDay(ctx context.Context, date calendar.Date) (EndOfDay
 }
 
 func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, out *EndOfDay) error {
-	if l.Status != LoanActive || !l.Standing.AsOf.Before(date) {
-		return nil
-	}
 	var err error
-	if l.Pending != nil {
+	if l.Pending != nil { // finished first, even on a re-run of a date that got as far as it
 		if _, err = s.settle(ctx, l); err != nil && !errors.Is(err, ErrRefused) {
 			return err
 		}
 		if l, err = s.store.Loan(ctx, l.ID); err != nil {
 			return err
 		}
+	}
+	if l.Status != LoanActive || !l.Standing.AsOf.Before(date) {
+		return nil
 	}
 	debited, err := s.autoDebit(ctx, l, date)
 	if err != nil {
@@ -236,6 +258,9 @@ func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, 
 			return Loan{}, nil, nil, errUnchanged
 		}
 		evs, err := s.standing(&cur, prod, date, now)
+		if err == nil && cur.Pending == nil {
+			cur.Pending = s.accrual(cur, date)
+		}
 		cur.UpdatedAt = now
 		return cur, nil, evs, err
 	})
@@ -245,6 +270,11 @@ func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, 
 	if err != nil {
 		return err
 	}
+	if next.Pending != nil && next.Pending.Kind == OpAccrual {
+		if next, err = s.settle(ctx, next); err != nil {
+			return err
+		}
+	}
 	out.Processed++
 	if debited {
 		out.Debits++
@@ -253,6 +283,47 @@ func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, 
 		out.Overdue++
 	}
 	return nil
+}
+
+// endOfDayPage brings a page of loans to date, WithEndOfDayWorkers at a
+// time; each loan is its own unit (its own transactions), so they run
+// side by side. The first error stops the page.
+func (s *Service) endOfDayPage(ctx context.Context, loans []Loan, date calendar.Date, out *EndOfDay) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var first error
+	next := make(chan Loan)
+	var wg sync.WaitGroup
+	for range min(s.eodWorkers, len(loans)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for l := range next {
+				var mine EndOfDay
+				err := s.loanEndOfDay(ctx, l, date, &mine)
+				mu.Lock()
+				out.Loans++
+				out.Processed += mine.Processed
+				out.Debits += mine.Debits
+				out.Overdue += mine.Overdue
+				if err != nil && first == nil {
+					first = fmt.Errorf("credit: end of day %s, loan %s: %w", date, l.ID, err)
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, l := range loans {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- l
+	}
+	close(next)
+	wg.Wait()
+	return first
 }
 
 // autoDebit takes what is owed on date (less the advance held) from the
@@ -351,7 +422,22 @@ func (s *Service) standing(l *Loan, p Product, date calendar.Date, now time.Time
 			return nil, err
 		}
 	}
-	bucket, class := s.buckets.Of(st.DaysPastDue), ClassifyDaysPastDue(st.DaysPastDue)
+	rem, err := s.reminders(l, date, now)
+	if err != nil {
+		return nil, err
+	}
+	evs = append(evs, rem...)
+	broken, err := s.promisesDue(l, date, now)
+	if err != nil {
+		return nil, err
+	}
+	evs = append(evs, broken...)
+	bucket, class := s.buckets.Of(st.DaysPastDue), Worse(ClassifyDaysPastDue(st.DaysPastDue), st.Floor)
+	if classRank[class] >= classRank[ClassSubstandard] {
+		// Non-performing: paying the arrears does not make it performing
+		// again by itself; an approved upgrade does.
+		st.Floor = class
+	}
 	if st.Bucket == "" { // a loan's first end of day: current and normal unless overdue already
 		st.Bucket, st.Classification = s.buckets[0].Name, ClassNormal
 	}

@@ -28,6 +28,15 @@ const (
 	EventLoanOverdue            = "credit.loan_overdue"            // payload LoanOverdue
 	EventBucketChanged          = "credit.bucket_changed"          // payload StandingChanged
 	EventLoanClassified         = "credit.loan_classified"         // payload StandingChanged
+	EventReminder               = "credit.reminder"                // payload Reminder
+	EventUpgradeRequested       = "credit.upgrade_requested"       // payload StandingChanged
+	EventCollectionAction       = "credit.collection_action"       // payload CollectionRecorded
+	EventPromiseMade            = "credit.promise_made"            // payload PromiseChanged
+	EventPromiseBroken          = "credit.promise_broken"          // payload PromiseChanged
+	EventPromiseKept            = "credit.promise_kept"            // payload PromiseChanged
+	EventRestructureProposed    = "credit.restructure_proposed"    // payload LoanRestructured
+	EventLoanRestructured       = "credit.loan_restructured"       // payload LoanRestructured
+	EventLoanWrittenOff         = "credit.loan_written_off"        // payload WrittenOff
 
 	EventVersion = 1 // of every payload above
 )
@@ -137,3 +146,53 @@ func (s *Service) newEvent(typ string, at time.Time, payload any, subjects ...ID
 // Events is credit's event feed: subscribe to it, run its delivery, prune
 // what every subscriber has had. Delivery is at least once, in order.
 func (s *Service) Events() *event.Feed { return s.events }
+
+// Reminder is the payload of EventReminder: an instalment falls due in
+// Days days (negative: fell due -Days days ago and is unpaid), for the
+// channels to tell the customer.
+type Reminder struct {
+	LoanID     ID            `json:"loan_id"`
+	CustomerID ID            `json:"customer_id"`
+	Instalment int           `json:"instalment"`
+	DueDate    calendar.Date `json:"due_date"`
+	Days       int           `json:"days"`
+	Amount     money.Money   `json:"amount"` // unpaid of the instalment, charges included
+}
+
+// CollectionRecorded is the payload of EventCollectionAction.
+type CollectionRecorded struct {
+	LoanID     ID         `json:"loan_id"`
+	CustomerID ID         `json:"customer_id"`
+	Action     ActionKind `json:"action"`
+	Outcome    Outcome    `json:"outcome"`
+}
+
+// PromiseChanged is the payload of a promise to pay made, kept or broken.
+type PromiseChanged struct {
+	LoanID     ID            `json:"loan_id"`
+	CustomerID ID            `json:"customer_id"`
+	Promise    int           `json:"promise"` // its number on the loan, from 1
+	Amount     money.Money   `json:"amount"`
+	Date       calendar.Date `json:"date"`
+	Paid       money.Money   `json:"paid"` // received since it was made
+	Status     PromiseStatus `json:"status"`
+}
+
+// LoanRestructured is the payload of a restructuring proposed or done.
+type LoanRestructured struct {
+	LoanID      ID            `json:"loan_id"`
+	CustomerID  ID            `json:"customer_id"`
+	On          calendar.Date `json:"on"`
+	Outstanding money.Money   `json:"outstanding"` // principal of the new schedule
+	Term        int           `json:"term"`
+}
+
+// WrittenOff is the payload of EventLoanWrittenOff.
+type WrittenOff struct {
+	LoanID     ID            `json:"loan_id"`
+	CustomerID ID            `json:"customer_id"`
+	On         calendar.Date `json:"on"`
+	Principal  money.Money   `json:"principal"`
+	Interest   money.Money   `json:"interest"`
+	Charges    money.Money   `json:"charges"`
+}

@@ -196,3 +196,20 @@ func ExampleService_AcceptContract() {
 	// due.principal 8050.74
 	// owed 91949.26 CNY
 }
+
+// The five-category classification from days past due, never better
+// than a loan's floor (a manual downgrade or a restructuring), and what
+// the default collections strategy calls for.
+func ExampleWorse() {
+	for _, dpd := range []int{0, 45, 120, 300, 400} {
+		c := credit.ClassifyDaysPastDue(dpd)
+		fmt.Printf("%3d days: %-15s %s; floored at substandard: %s; next action: %q\n", dpd, c, c.Chinese(),
+			credit.Worse(c, credit.ClassSubstandard), credit.DefaultCollectionStrategy.For(dpd))
+	}
+	// Output:
+	//   0 days: normal          正常; floored at substandard: substandard; next action: ""
+	//  45 days: special_mention 关注; floored at substandard: substandard; next action: "letter"
+	// 120 days: substandard     次级; floored at substandard: substandard; next action: "visit"
+	// 300 days: doubtful        可疑; floored at substandard: doubtful; next action: "visit"
+	// 400 days: loss            损失; floored at substandard: loss; next action: "visit"
+}

@@ -3,6 +3,8 @@ package credit
 import (
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/money"
 )
@@ -16,6 +18,10 @@ const (
 	LoanDisbursing LoanStatus = "disbursing" // paid out in part (tranches)
 	LoanActive     LoanStatus = "active"     // paid out in full, being repaid
 	LoanClosed     LoanStatus = "closed"     // repaid in full
+	// LoanWrittenOff: taken off the balance sheet as a loss; what was
+	// owed is tracked off balance sheet (WriteOff) and recoveries are
+	// still received.
+	LoanWrittenOff LoanStatus = "written_off"
 )
 
 // Loan is a loan made from an accepted contract. Its principal lives on
@@ -64,6 +70,20 @@ type Loan struct {
 	// credit end of day last left them.
 	Standing Delinquency `json:"standing"`
 
+	// Grade and PD are the application's grade and probability of
+	// default when it was scored: the risk measures read them.
+	Grade string          `json:"grade,omitempty"`
+	PD    decimal.Decimal `json:"pd"`
+	// Received is everything paid in on the loan so far (repayments,
+	// prepayments, recoveries): promises to pay are kept against it.
+	Received money.Money `json:"received,omitzero"`
+	// Collections holds the collections work on the loan: actions,
+	// promises to pay, restructurings.
+	Collections Collections `json:"collections,omitzero"`
+	// WriteOff is what was written off and recovered since, once the loan
+	// is written off.
+	WriteOff *WriteOff `json:"write_off,omitempty"`
+
 	ClosedOn  calendar.Date `json:"closed_on,omitzero"`
 	Version   int64         `json:"version"`
 	CreatedAt time.Time     `json:"created_at"`
@@ -95,6 +115,16 @@ type InstalmentPaid struct {
 
 	PenaltyCharged money.Money `json:"penalty_charged,omitzero"`
 	FeeCharged     money.Money `json:"fee_charged,omitzero"`
+
+	// Recognised is the instalment's interest recognised as income so
+	// far: accrued day by day by the end of day (into interest
+	// receivable) or, when paid before it accrued, at payment. What is
+	// recognised and not yet paid is on interest receivable.
+	Recognised money.Money `json:"recognised,omitzero"`
+	// Booked is the penalty interest and late fee charged on the
+	// instalment that the end of day has booked to fees receivable
+	// (and fee income); a payment of them clears the receivable.
+	Booked money.Money `json:"booked,omitzero"`
 }
 
 // OperationKind is the kind of a money movement on a loan.
@@ -103,9 +133,13 @@ type OperationKind string
 // The kinds of operation.
 const (
 	OpDisbursement OperationKind = "disbursement"
-	OpRepayment    OperationKind = "repayment"  // of what is due, the rest held as advance
-	OpPrepayment   OperationKind = "prepayment" // partial early repayment
-	OpPayoff       OperationKind = "payoff"     // full early repayment
+	OpRepayment    OperationKind = "repayment"   // of what is due, the rest held as advance
+	OpPrepayment   OperationKind = "prepayment"  // partial early repayment
+	OpPayoff       OperationKind = "payoff"      // full early repayment
+	OpAccrual      OperationKind = "accrual"     // interest accrued by the end of day
+	OpRestructure  OperationKind = "restructure" // arrears capitalised into a new schedule
+	OpWriteOff     OperationKind = "write_off"   // the loan taken off the balance sheet
+	OpRecovery     OperationKind = "recovery"    // money received after a write-off
 )
 
 // Operation is a money movement on a loan: the ledger entry it posts and
@@ -115,6 +149,8 @@ type Operation struct {
 	Entry     LedgerEntry   `json:"entry"`
 	Tranche   *Tranche      `json:"tranche,omitempty"`
 	Repayment *Repayment    `json:"repayment,omitempty"`
+	// On is the business date of an accrual, restructuring or write-off.
+	On calendar.Date `json:"on,omitzero"`
 	// After is the loan's state once the entry has posted.
 	After LoanState `json:"after"`
 }
@@ -209,4 +245,15 @@ type PrepaymentQuote struct {
 type LoanFilter struct {
 	CustomerID ID
 	Status     LoanStatus
+	// Bucket selects loans the end of day left in the delinquency bucket;
+	// Overdue those with days past due.
+	Bucket  string
+	Overdue bool
+}
+
+// Matches reports whether l is selected by f: what every Store's Loans
+// filters on.
+func (f LoanFilter) Matches(l Loan) bool {
+	return (f.CustomerID == NilID || l.CustomerID == f.CustomerID) && (f.Status == "" || l.Status == f.Status) &&
+		(f.Bucket == "" || l.Standing.Bucket == f.Bucket) && (!f.Overdue || l.Standing.DaysPastDue > 0)
 }

@@ -27,6 +27,8 @@ type LoanState struct {
 	Outstanding money.Money      `json:"outstanding"`
 	Advance     money.Money      `json:"advance"`
 	ClosedOn    calendar.Date    `json:"closed_on,omitzero"`
+	Received    money.Money      `json:"received,omitzero"`
+	WriteOff    *WriteOff        `json:"write_off,omitempty"`
 }
 
 // errUnchanged tells an UpdateLoan caller that the operation it meant to
@@ -48,9 +50,12 @@ func (s *Service) Loans(ctx context.Context, f LoanFilter, page Page) ([]Loan, e
 		return nil, err
 	}
 	switch f.Status {
-	case "", LoanAccepted, LoanDisbursing, LoanActive, LoanClosed:
+	case "", LoanAccepted, LoanDisbursing, LoanActive, LoanClosed, LoanWrittenOff:
 	default:
-		return nil, invalid("status", "must be accepted, disbursing, active or closed")
+		return nil, invalid("status", "must be accepted, disbursing, active, closed or written_off")
+	}
+	if f.Bucket != "" && !slices.ContainsFunc(s.buckets, func(b DelinquencyBucket) bool { return b.Name == f.Bucket }) {
+		return nil, invalid("bucket", "must be one of the delinquency buckets")
 	}
 	return s.store.Loans(ctx, f, page)
 }
@@ -117,6 +122,7 @@ func (s *Service) apply(l Loan, ref EntryRef, now time.Time) (Loan, *Repayment, 
 	op := l.Pending
 	st := op.After
 	l.Status, l.Paid, l.Disbursed, l.Outstanding, l.Advance, l.ClosedOn = st.Status, st.Paid, st.Disbursed, st.Outstanding, st.Advance, st.ClosedOn
+	l.Received, l.WriteOff = st.Received, st.WriteOff
 	if st.Schedule != nil {
 		l.Schedule = *st.Schedule
 	}
@@ -125,6 +131,19 @@ func (s *Service) apply(l Loan, ref EntryRef, now time.Time) (Loan, *Repayment, 
 	var err error
 	var rep *Repayment
 	switch op.Kind {
+	case OpAccrual:
+		return l, nil, nil, nil // accruals raise no event: the ledger's entry is the record
+	case OpRestructure:
+		ev, err = s.newEvent(EventLoanRestructured, now, LoanRestructured{LoanID: l.ID, CustomerID: l.CustomerID, On: op.On,
+			Outstanding: l.Outstanding, Term: l.Schedule.Len()}, l.ID, l.CustomerID)
+		return l, nil, []event.Envelope{ev}, err
+	case OpWriteOff:
+		w := *l.WriteOff
+		w.Entry = ref
+		l.WriteOff = &w
+		ev, err = s.newEvent(EventLoanWrittenOff, now, WrittenOff{LoanID: l.ID, CustomerID: l.CustomerID, On: w.On,
+			Principal: w.Principal, Interest: w.Interest, Charges: w.Charges}, l.ID, l.CustomerID)
+		return l, nil, []event.Envelope{ev}, err
 	case OpDisbursement:
 		t := *op.Tranche
 		t.Entry = ref
@@ -186,8 +205,13 @@ func (s *Service) reserve(ctx context.Context, id ID, build func(l *Loan, today 
 }
 
 func (l Loan) state() LoanState {
+	var w *WriteOff
+	if l.WriteOff != nil {
+		c := *l.WriteOff
+		w = &c
+	}
 	return LoanState{Status: l.Status, Paid: clonePaid(l.Paid), Disbursed: l.Disbursed, Outstanding: l.Outstanding,
-		Advance: l.Advance, ClosedOn: l.ClosedOn}
+		Advance: l.Advance, ClosedOn: l.ClosedOn, Received: l.Received, WriteOff: w}
 }
 
 func clonePaid(p []InstalmentPaid) []InstalmentPaid { return slices.Clone(p) }
@@ -554,8 +578,9 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 		return nil, err
 	}
 	after := l.state()
+	after.Received = add(money.Money{Amount: l.Received.Amount, Currency: c}, r.Amount)
 	var parts []Part
-	principal, interest, charges := decimal.Zero, decimal.Zero, decimal.Zero
+	principal, interest, charges, receivable, booked := decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero
 	for _, b := range l.Allocation {
 		amt, ok := got[b]
 		if !ok {
@@ -571,15 +596,17 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 			take := decimal.Min(ln.part(b.Component), rest)
 			switch b.Component {
 			case Interest:
-				p.Interest = add(p.Interest, m(take))
+				receivable = receivable.Add(p.payInterest(m(take)))
 				interest = interest.Add(take)
 			case Principal:
 				p.Principal = add(p.Principal, m(take))
 				principal = principal.Add(take)
 			case Penalty:
+				booked = booked.Add(p.payCharge(take))
 				p.Penalty = m(p.Penalty.Amount.Add(take))
 				charges = charges.Add(take)
 			default:
+				booked = booked.Add(p.payCharge(take))
 				p.Fee = m(p.Fee.Amount.Add(take))
 				charges = charges.Add(take)
 			}
@@ -608,8 +635,10 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 			Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpRepayment)},
 			Legs: legs(from, adv,
 				Leg{Account: l.Account, Side: Credit, Amount: m(principal)},
-				Leg{Chart: ChartInterestIncome, Side: Credit, Amount: m(interest)},
-				Leg{Chart: ChartFeesIncome, Side: Credit, Amount: m(charges)},
+				Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(receivable)},
+				Leg{Chart: ChartInterestIncome, Side: Credit, Amount: m(interest.Sub(receivable))},
+				Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(booked)},
+				Leg{Chart: ChartFeesIncome, Side: Credit, Amount: m(charges.Sub(booked))},
 				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund})}}, nil
 }
 
@@ -737,21 +766,38 @@ func (s *Service) Prepay(ctx context.Context, id ID, r PrepaymentRequest) (Repay
 func (s *Service) prepayment(l Loan, r PrepaymentRequest, kind OperationKind, q PrepaymentQuote, from Leg, today calendar.Date) (*Operation, error) {
 	c := l.Currency()
 	after := l.state()
+	after.Received = add(money.Money{Amount: l.Received.Amount, Currency: c}, q.Payable)
 	after.Outstanding = sub(l.Outstanding, q.Principal)
 	after.Advance = sub(l.Advance, q.AdvanceUsed)
 	refund := money.Zero(c)
+	// held is the interest receivable the loan carries: a payoff clears
+	// it, the interest to date going to it first and any difference to
+	// income; a partial prepayment keeps what the new schedule's
+	// instalments still owe and reverses the rest.
+	held := l.receivable()
+	receivable, reversed := decimal.Zero, decimal.Zero
 	if kind == OpPayoff {
 		after.Status, after.ClosedOn = LoanClosed, today
 		refund, after.Advance = after.Advance, money.Zero(c)
+		receivable = held
 	} else {
 		after.Schedule = q.Schedule
 		paid := make([]InstalmentPaid, q.Schedule.Len())
 		copy(paid, l.Paid[:q.After])
+		ins := q.Schedule.Instalments()
 		for i := q.After; i < len(paid); i++ {
 			paid[i] = InstalmentPaid{Principal: money.Zero(c), Interest: money.Zero(c)}
+			if i < len(l.Paid) {
+				keep := decimal.Min(l.Paid[i].Recognised.Amount, ins[i].Interest.Amount)
+				if keep.IsPositive() {
+					paid[i].Recognised = m(c, keep)
+				}
+				reversed = reversed.Add(l.Paid[i].Recognised.Amount.Sub(keep))
+			}
 		}
 		after.Paid = paid
 	}
+	income := q.Interest.Amount.Sub(receivable).Sub(reversed)
 	var alloc []Part
 	for _, p := range []Part{{Bucket{Advance, Principal}, q.Principal}, {Bucket{Due, Interest}, q.Interest}, {Bucket{Advance, FeePart}, q.Fee}} {
 		if p.Amount.Amount.IsPositive() {
@@ -768,7 +814,8 @@ func (s *Service) prepayment(l Loan, r PrepaymentRequest, kind OperationKind, q 
 			Legs: legs(from,
 				Leg{Chart: ChartLoanAdvances, Side: Debit, Amount: add(q.AdvanceUsed, refund)},
 				Leg{Account: l.Account, Side: Credit, Amount: q.Principal},
-				Leg{Chart: ChartInterestIncome, Side: Credit, Amount: q.Interest},
+				Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable.Add(reversed))},
+				signed(ChartInterestIncome, Credit, m(c, income)),
 				Leg{Chart: ChartFeesIncome, Side: Credit, Amount: q.Fee},
 				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund})}}, nil
 }

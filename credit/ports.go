@@ -109,6 +109,19 @@ const (
 	// ChartLoanAdvances holds repayments received ahead of what is due:
 	// a credit-normal account the adapter creates on demand.
 	ChartLoanAdvances = "loan_advances"
+	// ChartInterestReceivable holds interest accrued on loans and not yet
+	// paid (the ledger's well-known code).
+	ChartInterestReceivable = "interest_receivable"
+	// ChartFeesReceivable holds penalty interest and fees charged on
+	// loans and not yet paid: a debit-normal account the adapter creates
+	// on demand.
+	ChartFeesReceivable = "fees_receivable"
+	// ChartLoanLosses is the expense a write-off charges: a debit-normal
+	// account the adapter creates on demand.
+	ChartLoanLosses = "loan_losses"
+	// ChartLoanRecoveries is the income of money recovered on loans
+	// written off: a credit-normal account the adapter creates on demand.
+	ChartLoanRecoveries = "loan_recoveries"
 )
 
 // Leg is one side of an entry: an account by id, or one of the bank's by

@@ -60,7 +60,8 @@ type Store interface {
 
 	// Loan returns the loan with id; ErrNotFound.
 	Loan(ctx context.Context, id ID) (Loan, error)
-	// Loans lists loans matching f in id order after page.After.
+	// Loans lists loans matching f (LoanFilter.Matches) in id order
+	// after page.After.
 	Loans(ctx context.Context, f LoanFilter, page Page) ([]Loan, error)
 	// UpdateLoan applies fn to the loan atomically: fn gets the stored
 	// loan and returns the new one, a repayment to record (or nil) and the
@@ -74,6 +75,14 @@ type Store interface {
 	// RepaymentByKey returns the loan's repayment with the caller's key;
 	// ErrNotFound.
 	RepaymentByKey(ctx context.Context, loanID ID, key string) (Repayment, error)
+
+	// Exposure aggregates the loans on the books (active or disbursing)
+	// as q says, in SortExposure's order, at most q.Top rows (0: all).
+	// Exposure is the reference for stores that hold loans in memory.
+	Exposure(ctx context.Context, q ExposureQuery) ([]ExposureRow, error)
+	// Migration counts loans by their state (Loan.ClassificationOn) on
+	// from and on to, in SortMigration's order.
+	Migration(ctx context.Context, from, to calendar.Date) ([]MigrationCell, error)
 
 	// Events is the outbox of credit's events.
 	Events() event.Log

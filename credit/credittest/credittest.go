@@ -62,6 +62,12 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"IssueRacesAcceptance", testIssueRacesAcceptance},
 		{"EndOfDayDebitsAndDaysPastDue", testEndOfDay},
 		{"EndOfDayPagedAndResumed", testEndOfDayPagedAndResumed},
+		{"InterestAccruesDaily", testAccrual},
+		{"RemindersBeforeAndAfterDueDates", testReminders},
+		{"ManualClassification", testManualClassification},
+		{"CollectionsQueueActionsPromises", testCollections},
+		{"RestructureWriteOffRecover", testRestructureWriteOff},
+		{"RiskMeasures", testRiskMeasures},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -193,7 +193,9 @@ func testEndOfDayPagedAndResumed(t *testing.T, newStore func(*testing.T) credit.
 	require.NoError(t, err)
 	require.Equal(t, 3, r.Loans)
 	require.Equal(t, 3, r.Processed)
-	require.Equal(t, posted+1, e.ledger.Posted(), "the first debit replays; one more loan is debited")
+	// The lost reply was the first loan's accrual: it replays; then its
+	// debit, the second loan's accrual and debit, the third's accrual.
+	require.Equal(t, posted+4, e.ledger.Posted(), "the first accrual replays, nothing is posted twice")
 	for i, acct := range accts[:2] {
 		require.Equal(t, "140393.36", e.balance(acct), "loan %d: 149,000 − 8,606.64", i)
 	}
@@ -222,4 +224,16 @@ func testEndOfDayPagedAndResumed(t *testing.T, newStore func(*testing.T) credit.
 	require.NoError(t, err)
 	require.Equal(t, "181.90", third.Paid[0].PenaltyCharged.ValueString())
 	require.Equal(t, "50.00", third.Paid[1].FeeCharged.ValueString(), "May's fee")
+
+	// Paid up, the non-performing loan stays substandard: only an approved
+	// upgrade makes it performing again.
+	e.move(accts[2], "100000.00", "pay-in", false)
+	e.clock.Set(time.Date(2026, 7, 3, 20, 0, 0, 0, time.UTC))
+	_, err = svc.RunEndOfDay(e.ctx, calendar.MustParseDate("2026-07-03"))
+	require.NoError(t, err)
+	third, err = svc.Loan(e.ctx, ids[2])
+	require.NoError(t, err)
+	require.Equal(t, 0, third.Standing.DaysPastDue)
+	require.Equal(t, "ok", third.Standing.Bucket)
+	require.Equal(t, credit.ClassSubstandard, third.Standing.Classification)
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/bankkit/bankkit/calendar"
 	"slices"
 	"sync"
 
@@ -42,6 +43,9 @@ type Store struct {
 	repaymentKeys  map[[2]string]int      // loan and caller's key to index in repayments
 
 	outbox *memoutbox.Outbox[event.Envelope]
+
+	schedMu   sync.Mutex
+	schedules map[string]credit.Schedule // decoded, by their JSON
 }
 
 var _ credit.Store = (*Store)(nil)
@@ -54,7 +58,8 @@ func New() *Store {
 		contracts: map[credit.ID]contract{}, byApplication: map[credit.ID][]credit.ID{},
 		loans: map[credit.ID][]byte{}, loanByContract: map[credit.ID]credit.ID{},
 		repayments: map[credit.ID][][]byte{}, repaymentKeys: map[[2]string]int{},
-		outbox: memoutbox.New(credit.EventSource, memoutbox.Stored),
+		outbox:    memoutbox.New(credit.EventSource, memoutbox.Stored),
+		schedules: map[string]credit.Schedule{},
 	}
 }
 
@@ -415,14 +420,49 @@ func (s *Store) AcceptContract(_ context.Context, id credit.ID, fn func(credit.C
 	if err != nil {
 		return credit.Contract{}, credit.Loan{}, err
 	}
-	l, err := decodeLoan(lb)
+	l, err := s.decodeLoan(lb)
 	return c, l, err
 }
 
-func decodeLoan(body []byte) (credit.Loan, error) {
+// loanNoSchedule is a Loan without its methods, so loanJSON can take
+// the schedule apart.
+type loanNoSchedule credit.Loan
+
+// loanJSON decodes a loan with its schedule left as JSON.
+type loanJSON struct {
+	*loanNoSchedule
+	Schedule json.RawMessage `json:"schedule"`
+}
+
+// maxSchedules bounds the decoded schedules kept.
+const maxSchedules = 4096
+
+// decodeLoan decodes a stored loan. A schedule is the bulk of a loan
+// and changes only on a prepayment or restructuring, so decoded
+// schedules are kept by their JSON and shared: a Schedule is an
+// immutable value (every change makes a new one).
+func (s *Store) decodeLoan(body []byte) (credit.Loan, error) {
 	var l credit.Loan
-	err := json.Unmarshal(body, &l)
-	return l, err
+	w := loanJSON{loanNoSchedule: (*loanNoSchedule)(&l)}
+	if err := json.Unmarshal(body, &w); err != nil {
+		return credit.Loan{}, err
+	}
+	s.schedMu.Lock()
+	sch, ok := s.schedules[string(w.Schedule)]
+	s.schedMu.Unlock()
+	if !ok {
+		if err := json.Unmarshal(w.Schedule, &sch); err != nil {
+			return credit.Loan{}, err
+		}
+		s.schedMu.Lock()
+		if len(s.schedules) >= maxSchedules {
+			clear(s.schedules)
+		}
+		s.schedules[string(w.Schedule)] = sch
+		s.schedMu.Unlock()
+	}
+	l.Schedule = sch
+	return l, nil
 }
 
 // Loan implements credit.Store.
@@ -433,7 +473,7 @@ func (s *Store) Loan(_ context.Context, id credit.ID) (credit.Loan, error) {
 	if !ok {
 		return credit.Loan{}, fmt.Errorf("%w: loan %s", credit.ErrNotFound, id)
 	}
-	return decodeLoan(body)
+	return s.decodeLoan(body)
 }
 
 // Loans implements credit.Store.
@@ -445,11 +485,11 @@ func (s *Store) Loans(_ context.Context, f credit.LoanFilter, page credit.Page) 
 		if len(out) == page.Limit {
 			break
 		}
-		l, err := decodeLoan(s.loans[id])
+		l, err := s.decodeLoan(s.loans[id])
 		if err != nil {
 			return nil, err
 		}
-		if f.CustomerID != credit.NilID && l.CustomerID != f.CustomerID || f.Status != "" && l.Status != f.Status {
+		if !f.Matches(l) {
 			continue
 		}
 		out = append(out, l)
@@ -465,7 +505,7 @@ func (s *Store) UpdateLoan(_ context.Context, id credit.ID, fn func(credit.Loan)
 	if !ok {
 		return credit.Loan{}, fmt.Errorf("%w: loan %s", credit.ErrNotFound, id)
 	}
-	old, err := decodeLoan(body)
+	old, err := s.decodeLoan(body)
 	if err != nil {
 		return credit.Loan{}, err
 	}
@@ -497,7 +537,9 @@ func (s *Store) UpdateLoan(_ context.Context, id credit.ID, fn func(credit.Loan)
 		s.repaymentKeys[[2]string{id.String(), rep.Key}] = len(s.repayments[id]) - 1
 	}
 	s.append(events)
-	return decodeLoan(nb)
+	// next was built from a copy decoded above, so the caller may have it:
+	// nothing the store holds is shared with it.
+	return next, nil
 }
 
 func decodeRepayment(body []byte) (credit.Repayment, error) {
@@ -538,4 +580,36 @@ func (s *Store) RepaymentByKey(_ context.Context, loanID credit.ID, key string) 
 		return credit.Repayment{}, fmt.Errorf("%w: repayment %q of loan %s", credit.ErrNotFound, key, loanID)
 	}
 	return decodeRepayment(s.repayments[loanID][i])
+}
+
+func (s *Store) allLoans() ([]credit.Loan, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]credit.Loan, 0, len(s.loanIDs))
+	for _, id := range s.loanIDs {
+		l, err := s.decodeLoan(s.loans[id])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// Exposure implements credit.Store over the loans held in memory.
+func (s *Store) Exposure(_ context.Context, q credit.ExposureQuery) ([]credit.ExposureRow, error) {
+	loans, err := s.allLoans()
+	if err != nil {
+		return nil, err
+	}
+	return credit.Exposure(loans, q), nil
+}
+
+// Migration implements credit.Store over the loans held in memory.
+func (s *Store) Migration(_ context.Context, from, to calendar.Date) ([]credit.MigrationCell, error) {
+	loans, err := s.allLoans()
+	if err != nil {
+		return nil, err
+	}
+	return credit.Migration(loans, from, to), nil
 }

@@ -9,6 +9,10 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/money"
 
 	"github.com/bankkit/bankkit/credit"
 	"github.com/bankkit/bankkit/event"
@@ -106,16 +110,23 @@ func (s *Store) writeLoan(ctx context.Context, tx *sqlx.Tx, l credit.Loan, inser
 	if l.Account != credit.NilID {
 		account = l.Account
 	}
+	st := l.Standing
+	class := credit.Worse(st.Classification, "")
 	if insert {
 		_, err = tx.ExecContext(ctx, `INSERT INTO credit.loans (id, contract_id, customer_id, product_id, status, currency,
-			principal, disbursed, outstanding, advance, account, version, body, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			principal, disbursed, outstanding, advance, account, version, body, created_at, updated_at,
+			bucket, days_past_due, classification, grade, pd, booked_on, closed_on, written_off_on)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
 			l.ID, l.ContractID, l.CustomerID, l.ProductID, l.Status, l.Currency(), l.Schedule.Terms().Principal.Amount,
-			l.Disbursed.Amount, l.Outstanding.Amount, l.Advance.Amount, account, l.Version, body, l.CreatedAt, l.UpdatedAt)
+			l.Disbursed.Amount, l.Outstanding.Amount, l.Advance.Amount, account, l.Version, body, l.CreatedAt, l.UpdatedAt,
+			st.Bucket, st.DaysPastDue, class, l.Grade, l.PD, nullDate(l.BookedOn()), nullDate(l.ClosedOn), writtenOffOn(l))
 	} else {
 		_, err = tx.ExecContext(ctx, `UPDATE credit.loans SET status = $2, disbursed = $3, outstanding = $4, advance = $5,
-			account = $6, version = $7, body = $8, updated_at = $9 WHERE id = $1`,
-			l.ID, l.Status, l.Disbursed.Amount, l.Outstanding.Amount, l.Advance.Amount, account, l.Version, body, l.UpdatedAt)
+			account = $6, version = $7, body = $8, updated_at = $9, bucket = $10, days_past_due = $11, classification = $12,
+			booked_on = $13, closed_on = $14, written_off_on = $15, principal = $16 WHERE id = $1`,
+			l.ID, l.Status, l.Disbursed.Amount, l.Outstanding.Amount, l.Advance.Amount, account, l.Version, body, l.UpdatedAt,
+			st.Bucket, st.DaysPastDue, class, nullDate(l.BookedOn()), nullDate(l.ClosedOn), writtenOffOn(l),
+			l.Schedule.Terms().Principal.Amount)
 	}
 	return body, err
 }
@@ -185,6 +196,13 @@ func (s *Store) Loans(ctx context.Context, f credit.LoanFilter, page credit.Page
 		args = append(args, f.Status)
 		where = append(where, fmt.Sprintf("status = $%d", len(args)))
 	}
+	if f.Bucket != "" {
+		args = append(args, f.Bucket)
+		where = append(where, fmt.Sprintf("bucket = $%d", len(args)))
+	}
+	if f.Overdue {
+		where = append(where, "days_past_due > 0")
+	}
 	args = append(args, page.Limit)
 	q := fmt.Sprintf(`SELECT body FROM credit.loans WHERE %s ORDER BY id LIMIT $%d`, strings.Join(where, " AND "), len(args))
 	return selectBodies[credit.Loan](ctx, s.db, q, args...)
@@ -208,6 +226,13 @@ func (s *Store) UpdateLoan(ctx context.Context, id credit.ID, fn func(credit.Loa
 		nb, err := s.writeLoan(ctx, tx, next, false)
 		if err != nil {
 			return err
+		}
+		for i := len(old.Standing.History); i < len(next.Standing.History); i++ {
+			h := next.Standing.History[i]
+			if _, err := tx.ExecContext(ctx, `INSERT INTO credit.standing_history (loan_id, seq, on_date, what, from_value, to_value)
+				VALUES ($1, $2, $3, $4, $5, $6)`, id, i, h.On, h.What, h.From, h.To); err != nil {
+				return err
+			}
 		}
 		if rep != nil {
 			rep.LoanID = id
@@ -246,4 +271,105 @@ func (s *Store) RepaymentByKey(ctx context.Context, loanID credit.ID, key string
 	var body []byte
 	err := s.db.GetContext(ctx, &body, `SELECT body FROM credit.repayments WHERE loan_id = $1 AND key = $2`, loanID, key)
 	return decode[credit.Repayment](body, err, fmt.Sprintf("repayment %q of loan %s", key, loanID))
+}
+
+func nullDate(d calendar.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d
+}
+
+func writtenOffOn(l credit.Loan) any {
+	if l.WriteOff == nil {
+		return nil
+	}
+	return l.WriteOff.On
+}
+
+// Exposure implements credit.Store: grouped and summed in SQL.
+func (s *Store) Exposure(ctx context.Context, q credit.ExposureQuery) ([]credit.ExposureRow, error) {
+	cols := map[credit.Dimension]string{credit.ByClassification: "classification", credit.ByProduct: "product_id::text",
+		credit.ByGrade: "grade", credit.ByCustomer: "customer_id::text"}
+	sel := map[credit.Dimension]string{}
+	group := []string{"currency"}
+	for _, d := range q.By {
+		c, ok := cols[d]
+		if !ok {
+			return nil, fmt.Errorf("%w: dimension %q", credit.ErrInvalidInput, d)
+		}
+		if _, dup := sel[d]; !dup {
+			sel[d] = c
+			group = append(group, c)
+		}
+	}
+	pick := func(d credit.Dimension) string {
+		if c, ok := sel[d]; ok {
+			return c
+		}
+		return "''"
+	}
+	query := fmt.Sprintf(`SELECT currency, %s AS classification, %s AS product_id, %s AS grade, %s AS customer_id,
+		count(*) AS loans, sum(outstanding) AS outstanding, sum(pd * outstanding) AS pd_weighted
+		FROM credit.loans WHERE status IN ('active', 'disbursing') GROUP BY %s
+		ORDER BY sum(outstanding) DESC, %s`, pick(credit.ByClassification), pick(credit.ByProduct), pick(credit.ByGrade),
+		pick(credit.ByCustomer), strings.Join(group, ", "), strings.Join(group, ", "))
+	var args []any
+	if q.Top > 0 {
+		query += " LIMIT $1"
+		args = append(args, q.Top)
+	}
+	var rows []struct {
+		Currency       string          `db:"currency"`
+		Classification string          `db:"classification"`
+		ProductID      string          `db:"product_id"`
+		Grade          string          `db:"grade"`
+		CustomerID     string          `db:"customer_id"`
+		Loans          int             `db:"loans"`
+		Outstanding    decimal.Decimal `db:"outstanding"`
+		PDWeighted     decimal.Decimal `db:"pd_weighted"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
+		return nil, err
+	}
+	out := make([]credit.ExposureRow, 0, len(rows))
+	for _, r := range rows {
+		e := credit.ExposureRow{Currency: money.Currency(r.Currency), Classification: credit.Classification(r.Classification),
+			Grade: r.Grade, Loans: r.Loans, Outstanding: r.Outstanding, PDWeighted: r.PDWeighted}
+		var err error
+		if r.ProductID != "" {
+			if e.ProductID, err = credit.ParseID(r.ProductID); err != nil {
+				return nil, err
+			}
+		}
+		if r.CustomerID != "" {
+			if e.CustomerID, err = credit.ParseID(r.CustomerID); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, e)
+	}
+	credit.SortExposure(out)
+	return out, nil
+}
+
+// Migration implements credit.Store: each loan's state on both dates is
+// worked out and counted in SQL.
+func (s *Store) Migration(ctx context.Context, from, to calendar.Date) ([]credit.MigrationCell, error) {
+	var cells []credit.MigrationCell
+	err := s.db.SelectContext(ctx, &cells, `WITH s AS (
+		SELECT
+			CASE WHEN l.written_off_on <= $1 THEN 'written_off' WHEN l.status = 'closed' AND l.closed_on <= $1 THEN 'closed'
+				ELSE COALESCE((SELECT h.to_value FROM credit.standing_history h WHERE h.loan_id = l.id
+					AND h.what = 'classification' AND h.on_date <= $1 ORDER BY h.seq DESC LIMIT 1), 'normal') END AS a,
+			CASE WHEN l.written_off_on <= $2 THEN 'written_off' WHEN l.status = 'closed' AND l.closed_on <= $2 THEN 'closed'
+				ELSE COALESCE((SELECT h.to_value FROM credit.standing_history h WHERE h.loan_id = l.id
+					AND h.what = 'classification' AND h.on_date <= $2 ORDER BY h.seq DESC LIMIT 1), 'normal') END AS b
+		FROM credit.loans l WHERE l.booked_on <= $1)
+		SELECT a AS "from", b AS "to", count(*) AS loans FROM s GROUP BY a, b`, from, to)
+	if err != nil {
+		return nil, err
+	}
+	credit.SortMigration(cells)
+	return cells, nil
 }

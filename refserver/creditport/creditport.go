@@ -28,6 +28,23 @@ func New(svc *ledger.Service) *Ledger { return &Ledger{svc: svc} }
 // due: a liability to the borrowers, so credit-normal.
 var LoanAdvances = ledger.ChartAccount{Code: credit.ChartLoanAdvances, Name: "Loan repayments received in advance", NormalSide: ledger.Credit}
 
+// LoanLosses is the chart account a write-off charges: an expense, so
+// debit-normal.
+var LoanLosses = ledger.ChartAccount{Code: credit.ChartLoanLosses, Name: "Loan losses written off", NormalSide: ledger.Debit}
+
+// LoanRecoveries is the chart account of money recovered on loans
+// written off: income, so credit-normal.
+var LoanRecoveries = ledger.ChartAccount{Code: credit.ChartLoanRecoveries, Name: "Recoveries on loans written off", NormalSide: ledger.Credit}
+
+// FeesReceivable is the chart account of penalty interest and fees
+// charged on loans and not yet paid: an asset, so debit-normal.
+var FeesReceivable = ledger.ChartAccount{Code: credit.ChartFeesReceivable, Name: "Loan penalties and fees receivable", NormalSide: ledger.Debit}
+
+// onDemand are credit's chart accounts beyond the ledger's default chart,
+// created in a currency the first time an entry names them.
+var onDemand = map[string]ledger.ChartAccount{credit.ChartLoanAdvances: LoanAdvances, credit.ChartLoanLosses: LoanLosses,
+	credit.ChartLoanRecoveries: LoanRecoveries, credit.ChartFeesReceivable: FeesReceivable}
+
 // refusal maps the ledger's answer: a sentinel that refuses the request
 // (bad input, a business rule, a state, a missing account) means nothing
 // posted, credit.ErrRefused; anything else (the store down, a bug) leaves
@@ -65,7 +82,8 @@ func (l *Ledger) CheckDemandAccount(ctx context.Context, account, customer credi
 
 // Post implements credit.Ledger: the legs become one journal entry under
 // credit's key; a chart code names the bank's account in the legs'
-// currency (loan advances are created the first time they are used).
+// currency (loan advances, fees receivable, losses and recoveries are
+// created the first time they are used).
 func (l *Ledger) Post(ctx context.Context, e credit.LedgerEntry) (credit.EntryRef, error) {
 	postings := make([]ledger.Posting, 0, len(e.Legs))
 	for i, g := range e.Legs {
@@ -91,8 +109,8 @@ func (l *Ledger) Post(ctx context.Context, e credit.LedgerEntry) (credit.EntryRe
 }
 
 func (l *Ledger) chart(ctx context.Context, c money.Currency, code string) (ledger.ID, error) {
-	if code == credit.ChartLoanAdvances {
-		a, err := l.svc.EnsureChartAccount(ctx, c, LoanAdvances)
+	if ca, ok := onDemand[code]; ok {
+		a, err := l.svc.EnsureChartAccount(ctx, c, ca)
 		if err != nil {
 			return ledger.ID{}, refusal(err)
 		}

@@ -147,6 +147,34 @@ func run(t *testing.T, store ledger.Store) {
 	require.NoError(t, err)
 	require.Len(t, rs, 2)
 
+	// The end of day accrues interest into receivable; a write-off charges
+	// the principal to loan losses and reverses the accrual; a recovery
+	// is income.
+	clock.Set(time.Date(2026, 4, 10, 20, 0, 0, 0, time.UTC))
+	_, err = svc.RunEndOfDay(ctx, calendar.MustParseDate("2026-04-10"))
+	require.NoError(t, err)
+	l, err = svc.Loan(ctx, l.ID)
+	require.NoError(t, err)
+	recv, err := lsvc.ChartAccount(ctx, money.CNY, ledger.CodeInterestReceivable)
+	require.NoError(t, err)
+	require.True(t, recv.Balance.Amount.IsPositive())
+	require.Equal(t, l.Receivable().ValueString(), recv.Balance.ValueString())
+	l, err = svc.WriteOff(ctx, l.ID, credit.WriteOffRequest{Reason: "test", By: "cro", ApprovedBy: "board"})
+	require.NoError(t, err)
+	require.Equal(t, "0.00", balance(l.Account))
+	losses, err := lsvc.ChartAccount(ctx, money.CNY, credit.ChartLoanLosses)
+	require.NoError(t, err)
+	require.Equal(t, "90893.36", losses.Balance.ValueString(), "91,893.36 less the 1,000.00 advance held")
+	recv, err = lsvc.ChartAccount(ctx, money.CNY, ledger.CodeInterestReceivable)
+	require.NoError(t, err)
+	require.Equal(t, "0.00", recv.Balance.ValueString())
+	_, _, err = svc.Recover(ctx, l.ID, credit.RepaymentRequest{Amount: cny("500.00"), Source: credit.FromAccount,
+		Channel: credit.ChannelBranch, By: "teller", Key: "recovery"})
+	require.NoError(t, err)
+	rec, err := lsvc.ChartAccount(ctx, money.CNY, credit.ChartLoanRecoveries)
+	require.NoError(t, err)
+	require.Equal(t, "500.00", rec.Balance.ValueString())
+
 	tb, err := lsvc.TrialBalance(ctx, money.CNY)
 	require.NoError(t, err)
 	require.True(t, tb.Debits.Equal(tb.Credits), "the trial balance balances")

@@ -1,0 +1,687 @@
+package credit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/text"
+)
+
+// ActionKind is a collections action.
+type ActionKind string
+
+// The collections actions.
+const (
+	ActionSMS    ActionKind = "sms"
+	ActionCall   ActionKind = "call"
+	ActionVisit  ActionKind = "visit"
+	ActionLetter ActionKind = "letter"
+)
+
+// Valid reports whether k is one of the actions.
+func (k ActionKind) Valid() bool {
+	return k == ActionSMS || k == ActionCall || k == ActionVisit || k == ActionLetter
+}
+
+// Outcome is what a collections action came to.
+type Outcome string
+
+// The outcomes.
+const (
+	OutcomeReached    Outcome = "reached"     // spoke to the customer
+	OutcomeNoAnswer   Outcome = "no_answer"   // nobody answered or was in
+	OutcomePromised   Outcome = "promised"    // the customer promised to pay (record the promise)
+	OutcomeRefused    Outcome = "refused"     // the customer refused to pay
+	OutcomeDisputed   Outcome = "disputed"    // the customer disputes the debt
+	OutcomeBadContact Outcome = "bad_contact" // wrong number or address
+	OutcomeSent       Outcome = "sent"        // a message or letter went out
+)
+
+// Valid reports whether o is one of the outcomes.
+func (o Outcome) Valid() bool {
+	switch o {
+	case OutcomeReached, OutcomeNoAnswer, OutcomePromised, OutcomeRefused, OutcomeDisputed, OutcomeBadContact, OutcomeSent:
+		return true
+	}
+	return false
+}
+
+// StrategyStep says which action the strategy calls for from From days
+// past due on.
+type StrategyStep struct {
+	From   int        `json:"from"`
+	Action ActionKind `json:"action"`
+}
+
+// CollectionStrategy is which action when, as data: the step with the
+// highest From at or below a loan's days past due applies.
+type CollectionStrategy []StrategyStep
+
+// DefaultCollectionStrategy is the project's default: an SMS from the
+// first day past due, a call from the 8th, a letter from the 31st and a
+// visit from the 61st.
+var DefaultCollectionStrategy = CollectionStrategy{{1, ActionSMS}, {8, ActionCall}, {31, ActionLetter}, {61, ActionVisit}}
+
+// Validate checks the steps: valid actions, From rising from at least 1.
+func (cs CollectionStrategy) Validate() error {
+	if len(cs) == 0 {
+		return invalid("collection_strategy", "must have a step")
+	}
+	for i, st := range cs {
+		f := fmt.Sprintf("collection_strategy[%d]", i)
+		if !st.Action.Valid() {
+			return invalid(f+".action", "must be sms, call, visit or letter")
+		}
+		if st.From < 1 || i > 0 && st.From <= cs[i-1].From {
+			return invalid(f+".from", "must be at least 1 and above the step before")
+		}
+	}
+	return nil
+}
+
+// For is the action for days past due; empty before the first step.
+func (cs CollectionStrategy) For(dpd int) ActionKind {
+	var a ActionKind
+	for _, st := range cs {
+		if dpd >= st.From {
+			a = st.Action
+		}
+	}
+	return a
+}
+
+// WithCollectionStrategy sets the collections strategy (default
+// DefaultCollectionStrategy).
+func WithCollectionStrategy(cs CollectionStrategy) Option {
+	return func(s *Service) error {
+		if err := cs.Validate(); err != nil {
+			return err
+		}
+		s.strategy = slices.Clone(cs)
+		return nil
+	}
+}
+
+// Collections is the collections work on a loan.
+type Collections struct {
+	Actions  []CollectionAction `json:"actions,omitempty"`
+	Promises []Promise          `json:"promises,omitempty"`
+	// Proposal is a restructuring waiting for approval; Restructured
+	// counts the restructurings done.
+	Proposal     *RestructureProposal `json:"proposal,omitempty"`
+	Restructured int                  `json:"restructured,omitempty"`
+}
+
+// IsZero reports whether nothing was done.
+func (c Collections) IsZero() bool {
+	return len(c.Actions) == 0 && len(c.Promises) == 0 && c.Proposal == nil && c.Restructured == 0
+}
+
+// CollectionAction is an action taken and its outcome.
+type CollectionAction struct {
+	Number  int           `json:"number"`
+	Kind    ActionKind    `json:"kind"`
+	Outcome Outcome       `json:"outcome"`
+	Note    string        `json:"note,omitempty"`
+	By      string        `json:"by"`
+	On      calendar.Date `json:"on"`
+	At      time.Time     `json:"at"`
+}
+
+// ActionRequest records an action.
+type ActionRequest struct {
+	Kind    ActionKind `json:"kind"`
+	Outcome Outcome    `json:"outcome"`
+	Note    string     `json:"note"`
+	By      string     `json:"by"`
+}
+
+// PromiseStatus is where a promise to pay is.
+type PromiseStatus string
+
+// The promise statuses.
+const (
+	PromiseOpen   PromiseStatus = "open"
+	PromiseKept   PromiseStatus = "kept"
+	PromiseBroken PromiseStatus = "broken"
+)
+
+// Promise is a promise to pay Amount by Date. It is kept once that much
+// has been received on the loan since it was made; the end of day after
+// Date finds it broken otherwise.
+type Promise struct {
+	Number int           `json:"number"`
+	Amount money.Money   `json:"amount"`
+	Date   calendar.Date `json:"date"`
+	By     string        `json:"by"`
+	MadeOn calendar.Date `json:"made_on"`
+	// Before is what the loan had received when the promise was made.
+	Before   money.Money   `json:"before"`
+	Status   PromiseStatus `json:"status"`
+	Paid     money.Money   `json:"paid"` // received since, as last checked
+	SettleOn calendar.Date `json:"settled_on,omitzero"`
+}
+
+// PromiseRequest records a promise to pay.
+type PromiseRequest struct {
+	Amount money.Money   `json:"amount"`
+	Date   calendar.Date `json:"date"`
+	By     string        `json:"by"`
+}
+
+// Bounds of the collections record of one loan.
+const (
+	maxActions  = 1000
+	maxPromises = 200
+	maxNote     = 1000
+)
+
+func collectable(l Loan) error {
+	if l.Status != LoanActive {
+		return fmt.Errorf("%w: loan %s is %s; collections work on active loans", ErrInvalidTransition, l.ID, l.Status)
+	}
+	return nil
+}
+
+// RecordAction records a collections action and its outcome.
+func (s *Service) RecordAction(ctx context.Context, id ID, r ActionRequest) (Loan, error) {
+	if id == NilID {
+		return Loan{}, invalid("id", "is required")
+	}
+	if !r.Kind.Valid() {
+		return Loan{}, invalid("kind", "must be sms, call, visit or letter")
+	}
+	if !r.Outcome.Valid() {
+		return Loan{}, invalid("outcome", "must be reached, no_answer, promised, refused, disputed, bad_contact or sent")
+	}
+	if len(r.Note) > maxNote {
+		return Loan{}, invalid("note", "must be at most %d bytes", maxNote)
+	}
+	if err := text.Multiline(ErrInvalidInput, "note", r.Note); err != nil {
+		return Loan{}, err
+	}
+	if err := checkStaff("by", r.By); err != nil {
+		return Loan{}, err
+	}
+	now, today := s.now(), s.today()
+	return s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
+		if err := collectable(l); err != nil {
+			return Loan{}, nil, nil, err
+		}
+		if len(l.Collections.Actions) >= maxActions {
+			return Loan{}, nil, nil, fmt.Errorf("%w: loan %s has %d actions, the most kept", ErrInvalidTransition, l.ID, maxActions)
+		}
+		l.Collections.Actions = append(slices.Clone(l.Collections.Actions), CollectionAction{Number: len(l.Collections.Actions) + 1,
+			Kind: r.Kind, Outcome: r.Outcome, Note: r.Note, By: r.By, On: today, At: now})
+		l.UpdatedAt = now
+		ev, err := s.newEvent(EventCollectionAction, now, CollectionRecorded{LoanID: l.ID, CustomerID: l.CustomerID, Action: r.Kind,
+			Outcome: r.Outcome}, l.ID, l.CustomerID)
+		return l, nil, []event.Envelope{ev}, err
+	})
+}
+
+// PromiseToPay records the customer's promise to pay an amount by a date
+// (today or later). A loan has one open promise at a time.
+func (s *Service) PromiseToPay(ctx context.Context, id ID, r PromiseRequest) (Loan, error) {
+	if id == NilID {
+		return Loan{}, invalid("id", "is required")
+	}
+	if err := checkStaff("by", r.By); err != nil {
+		return Loan{}, err
+	}
+	now, today := s.now(), s.today()
+	if r.Date.IsZero() || !r.Date.Valid() || r.Date.Before(today) {
+		return Loan{}, invalid("date", "must be a date from %s on", today)
+	}
+	return s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
+		if err := collectable(l); err != nil {
+			return Loan{}, nil, nil, err
+		}
+		c := l.Currency()
+		if r.Amount.Currency != c {
+			return Loan{}, nil, nil, invalid("amount.currency", "must be the loan's currency %s", c)
+		}
+		if !r.Amount.Amount.IsPositive() || !r.Amount.Amount.Equal(r.Amount.Amount.Round(c.MinorUnits())) {
+			return Loan{}, nil, nil, invalid("amount", "must be positive, in minor units of %s", c)
+		}
+		for _, p := range l.Collections.Promises {
+			if p.Status == PromiseOpen {
+				return Loan{}, nil, nil, fmt.Errorf("%w: promise %d of loan %s is open until %s", ErrInvalidTransition, p.Number, l.ID, p.Date)
+			}
+		}
+		if len(l.Collections.Promises) >= maxPromises {
+			return Loan{}, nil, nil, fmt.Errorf("%w: loan %s has %d promises, the most kept", ErrInvalidTransition, l.ID, maxPromises)
+		}
+		p := Promise{Number: len(l.Collections.Promises) + 1, Amount: r.Amount, Date: r.Date, By: r.By, MadeOn: today,
+			Before: m(c, l.Received.Amount), Status: PromiseOpen, Paid: money.Zero(c)}
+		l.Collections.Promises = append(slices.Clone(l.Collections.Promises), p)
+		l.UpdatedAt = now
+		ev, err := s.newEvent(EventPromiseMade, now, promiseChanged(l, p), l.ID, l.CustomerID)
+		return l, nil, []event.Envelope{ev}, err
+	})
+}
+
+func promiseChanged(l Loan, p Promise) PromiseChanged {
+	return PromiseChanged{LoanID: l.ID, CustomerID: l.CustomerID, Promise: p.Number, Amount: p.Amount, Date: p.Date, Paid: p.Paid,
+		Status: p.Status}
+}
+
+// promisesDue checks the loan's open promises at the end of date: kept
+// when what was received since covers the amount, broken once the date
+// has passed without it.
+func (s *Service) promisesDue(l *Loan, date calendar.Date, now time.Time) ([]event.Envelope, error) {
+	var evs []event.Envelope
+	for i, p := range l.Collections.Promises {
+		if p.Status != PromiseOpen {
+			continue
+		}
+		if i == 0 || l.Collections.Promises[i-1].Status == PromiseOpen { // clone once before the first change
+			l.Collections.Promises = slices.Clone(l.Collections.Promises)
+		}
+		p.Paid = m(p.Amount.Currency, l.Received.Amount.Sub(p.Before.Amount))
+		typ := ""
+		switch {
+		case !p.Paid.Amount.LessThan(p.Amount.Amount):
+			p.Status, p.SettleOn, typ = PromiseKept, date, EventPromiseKept
+		case date.After(p.Date):
+			p.Status, p.SettleOn, typ = PromiseBroken, date, EventPromiseBroken
+		}
+		l.Collections.Promises[i] = p
+		if typ != "" {
+			ev, err := s.newEvent(typ, now, promiseChanged(*l, p), l.ID, l.CustomerID)
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, ev)
+		}
+	}
+	return evs, nil
+}
+
+// QueueItem is a loan in the collections queue with what the strategy
+// says to do next.
+type QueueItem struct {
+	LoanID         ID                `json:"loan_id"`
+	CustomerID     ID                `json:"customer_id"`
+	Bucket         string            `json:"bucket"`
+	DaysPastDue    int               `json:"days_past_due"`
+	Classification Classification    `json:"classification"`
+	Overdue        money.Money       `json:"overdue"` // principal, interest and charges fallen due and unpaid
+	Outstanding    money.Money       `json:"outstanding"`
+	NextAction     ActionKind        `json:"next_action"`
+	LastAction     *CollectionAction `json:"last_action,omitempty"`
+	OpenPromise    *Promise          `json:"open_promise,omitempty"`
+}
+
+// CollectionsQueue lists the overdue active loans, in one bucket (empty:
+// all), in id order a page at a time, with the strategy's next action.
+func (s *Service) CollectionsQueue(ctx context.Context, bucket string, page Page) ([]QueueItem, error) {
+	page, err := page.normalize()
+	if err != nil {
+		return nil, err
+	}
+	if bucket != "" && !slices.ContainsFunc(s.buckets, func(b DelinquencyBucket) bool { return b.Name == bucket }) {
+		return nil, invalid("bucket", "must be one of the delinquency buckets")
+	}
+	loans, err := s.store.Loans(ctx, LoanFilter{Status: LoanActive, Bucket: bucket, Overdue: true}, page)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]QueueItem, 0, len(loans))
+	for _, l := range loans {
+		c := l.Currency()
+		owed := decimal.Zero
+		for _, ln := range l.owed(l.Standing.AsOf) {
+			owed = owed.Add(ln.principal).Add(ln.interest).Add(ln.penalty).Add(ln.fee)
+		}
+		it := QueueItem{LoanID: l.ID, CustomerID: l.CustomerID, Bucket: l.Standing.Bucket, DaysPastDue: l.Standing.DaysPastDue,
+			Classification: l.Standing.Classification, Overdue: m(c, owed), Outstanding: l.Outstanding,
+			NextAction: s.strategy.For(l.Standing.DaysPastDue)}
+		if n := len(l.Collections.Actions); n > 0 {
+			a := l.Collections.Actions[n-1]
+			it.LastAction = &a
+		}
+		for _, p := range l.Collections.Promises {
+			if p.Status == PromiseOpen {
+				it.OpenPromise = &p
+			}
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// RestructureRequest proposes a new schedule for a loan in difficulty:
+// the term (periods from today) and, optionally, a new annual rate.
+type RestructureRequest struct {
+	Term       int             `json:"term"`
+	AnnualRate decimal.Decimal `json:"annual_rate"` // zero: the loan's
+	Reason     string          `json:"reason"`
+	By         string          `json:"by"`
+}
+
+// RestructureProposal is a restructuring waiting for approval.
+type RestructureProposal struct {
+	RestructureRequest
+	ProposedOn calendar.Date `json:"proposed_on"`
+	// Schedule is the new schedule as it would be on ProposedOn; the one
+	// made on approval starts on the approval's date.
+	Schedule Schedule `json:"schedule"`
+}
+
+// restructured works out a restructuring of l on date: the arrears
+// (interest fallen due and unpaid, interest accrued since, penalty and
+// fees) capitalised on top of the outstanding principal, and a new
+// schedule of them from date.
+func (s *Service) restructured(l Loan, r RestructureRequest, date calendar.Date) (Schedule, decimal.Decimal, decimal.Decimal, decimal.Decimal, error) {
+	interest, charges := decimal.Zero, decimal.Zero
+	due := map[int]bool{}
+	for _, ln := range l.owed(date) {
+		interest = interest.Add(ln.interest)
+		charges = charges.Add(ln.penalty).Add(ln.fee)
+		due[ln.i] = true
+	}
+	for i, p := range l.Paid { // accrued and not yet due
+		if d := p.Recognised.Amount.Sub(p.Interest.Amount); !due[i] && d.IsPositive() && l.Schedule.Instalments()[i].DueDate.After(date) {
+			interest = interest.Add(d)
+		}
+	}
+	t := l.Schedule.Terms()
+	t.Principal = m(t.Principal.Currency, l.Outstanding.Amount.Add(interest).Add(charges))
+	t.Disbursed = money.Money{}
+	t.Term, t.Start, t.FirstDue, t.GracePrincipal, t.GraceInterest = r.Term, date, calendar.Date{}, 0, 0
+	if !r.AnnualRate.IsZero() {
+		t.AnnualRate = r.AnnualRate
+	}
+	sch, err := NewSchedule(t, s.cal)
+	if err != nil {
+		return Schedule{}, decimal.Zero, decimal.Zero, decimal.Zero, within("restructure", err)
+	}
+	return sch, interest, charges, l.receivable(), nil
+}
+
+func (r RestructureRequest) validate() error {
+	if r.Term < 1 || r.Term > MaxProductTerm {
+		return invalid("term", "must be 1-%d", MaxProductTerm)
+	}
+	if r.AnnualRate.IsNegative() || r.AnnualRate.GreaterThan(decimal.NewFromInt(1)) {
+		return invalid("annual_rate", "must be 0 (the loan's) to 1")
+	}
+	if strings.TrimSpace(r.Reason) == "" || len(r.Reason) > maxReason {
+		return invalid("reason", "must be 1-%d bytes", maxReason)
+	}
+	if err := text.Multiline(ErrInvalidInput, "reason", r.Reason); err != nil {
+		return err
+	}
+	return checkStaff("by", r.By)
+}
+
+// ProposeRestructure proposes a restructuring of an active loan: a new
+// schedule over r.Term periods from the approval's date, of the
+// outstanding principal with the arrears capitalised. It waits for
+// ApproveRestructure by someone else; a new proposal replaces one
+// waiting.
+func (s *Service) ProposeRestructure(ctx context.Context, id ID, r RestructureRequest) (Loan, error) {
+	if id == NilID {
+		return Loan{}, invalid("id", "is required")
+	}
+	if err := r.validate(); err != nil {
+		return Loan{}, err
+	}
+	now, today := s.now(), s.today()
+	return s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
+		if err := collectable(l); err != nil {
+			return Loan{}, nil, nil, err
+		}
+		if l.Pending != nil {
+			return Loan{}, nil, nil, fmt.Errorf("%w: loan %s has an operation in progress; try again", ErrInvalidTransition, l.ID)
+		}
+		sch, _, _, _, err := s.restructured(l, r, today)
+		if err != nil {
+			return Loan{}, nil, nil, err
+		}
+		l.Collections.Proposal = &RestructureProposal{RestructureRequest: r, ProposedOn: today, Schedule: sch}
+		l.UpdatedAt = now
+		ev, err := s.newEvent(EventRestructureProposed, now, LoanRestructured{LoanID: l.ID, CustomerID: l.CustomerID, On: today,
+			Outstanding: sch.Terms().Principal, Term: sch.Len()}, l.ID, l.CustomerID)
+		return l, nil, []event.Envelope{ev}, err
+	})
+}
+
+// RestructureKey is the ledger key of a loan's n-th restructuring.
+func RestructureKey(loanID ID, n int) string {
+	return fmt.Sprintf("loan/%s/restructure/%d", loanID, n)
+}
+
+// ApproveRestructure approves the restructuring waiting on the loan; the
+// approver may not be its proposer (ErrMakerChecker). The arrears on the
+// day are capitalised through the ledger (debit the loan account; credit
+// interest receivable, interest income, fees receivable and fee income)
+// and the new
+// schedule replaces the old. The classification does not improve on
+// restructuring alone: the loan's present category becomes its floor,
+// lowered only by an approved upgrade.
+func (s *Service) ApproveRestructure(ctx context.Context, id ID, approver string) (Loan, error) {
+	if id == NilID {
+		return Loan{}, invalid("id", "is required")
+	}
+	if err := checkStaff("approver", approver); err != nil {
+		return Loan{}, err
+	}
+	if err := s.needLedger(); err != nil {
+		return Loan{}, err
+	}
+	return s.reserve(ctx, id, func(l *Loan, today calendar.Date) (*Operation, error) {
+		if err := collectable(*l); err != nil {
+			return nil, err
+		}
+		prop := l.Collections.Proposal
+		if prop == nil {
+			return nil, fmt.Errorf("%w: loan %s has no restructuring waiting", ErrInvalidTransition, l.ID)
+		}
+		if prop.By == approver {
+			return nil, fmt.Errorf("%w: %s proposed the restructuring", ErrMakerChecker, approver)
+		}
+		sch, interest, charges, receivable, err := s.restructured(*l, prop.RestructureRequest, today)
+		if err != nil {
+			return nil, err
+		}
+		c := l.Currency()
+		n := l.Collections.Restructured + 1
+		l.Collections.Proposal, l.Collections.Restructured = nil, n
+		l.Standing.Floor = Worse(l.Standing.Floor, l.Standing.Classification)
+		after := l.state()
+		after.Schedule = &sch
+		after.Outstanding = sch.Terms().Principal
+		after.Paid = make([]InstalmentPaid, sch.Len())
+		for i := range after.Paid {
+			after.Paid[i] = InstalmentPaid{Principal: money.Zero(c), Interest: money.Zero(c)}
+		}
+		capitalised, booked := interest.Add(charges), l.chargesReceivable()
+		return &Operation{Kind: OpRestructure, After: after, On: today,
+			Entry: LedgerEntry{Key: RestructureKey(l.ID, n), Description: fmt.Sprintf("Loan %s restructuring %d", l.ID, n),
+				Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpRestructure)},
+				Legs: legs(Leg{Account: l.Account, Side: Debit, Amount: m(c, capitalised)},
+					Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
+					signed(ChartInterestIncome, Credit, m(c, interest.Sub(receivable))),
+					Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)},
+					signed(ChartFeesIncome, Credit, m(c, charges.Sub(booked))))}}, nil
+	})
+}
+
+// WriteOff is what a write-off took off the balance sheet, tracked
+// since with what was recovered.
+type WriteOff struct {
+	On         calendar.Date `json:"on"`
+	Principal  money.Money   `json:"principal"` // outstanding principal written off (less any advance held)
+	Interest   money.Money   `json:"interest"`  // interest fallen due or accrued, unpaid
+	Charges    money.Money   `json:"charges"`   // penalty interest and fees unpaid
+	Recovered  money.Money   `json:"recovered"`
+	Reason     string        `json:"reason"`
+	By         string        `json:"by"`
+	ApprovedBy string        `json:"approved_by"`
+	Entry      EntryRef      `json:"entry,omitempty"`
+}
+
+// Total is what was written off: principal, interest and charges.
+func (w WriteOff) Total() money.Money { return add(add(w.Principal, w.Interest), w.Charges) }
+
+// WriteOffRequest writes a loan off: by the member of staff who asks and
+// approved by another.
+type WriteOffRequest struct {
+	Reason     string `json:"reason"`
+	By         string `json:"by"`
+	ApprovedBy string `json:"approved_by"`
+}
+
+// WriteOffKey is the ledger key of a loan's write-off.
+func WriteOffKey(loanID ID) string { return "loan/" + loanID.String() + "/write-off" }
+
+// WriteOff takes an active loan off the balance sheet: the outstanding
+// principal is charged to loan losses (debit loan_losses, credit the
+// loan account; an advance held pays first), interest accrued and
+// penalty and fees booked, unpaid, are reversed (debit interest and fee
+// income, credit interest and fees receivable), and
+// the loan becomes written_off with what was owed tracked off balance
+// sheet (Loan.WriteOff). Recover receives money on it later.
+func (s *Service) WriteOff(ctx context.Context, id ID, r WriteOffRequest) (Loan, error) {
+	if id == NilID {
+		return Loan{}, invalid("id", "is required")
+	}
+	if strings.TrimSpace(r.Reason) == "" || len(r.Reason) > maxReason {
+		return Loan{}, invalid("reason", "must be 1-%d bytes", maxReason)
+	}
+	if err := text.Multiline(ErrInvalidInput, "reason", r.Reason); err != nil {
+		return Loan{}, err
+	}
+	if err := checkStaff("by", r.By); err != nil {
+		return Loan{}, err
+	}
+	if err := checkStaff("approved_by", r.ApprovedBy); err != nil {
+		return Loan{}, err
+	}
+	if r.By == r.ApprovedBy {
+		return Loan{}, fmt.Errorf("%w: %s may not approve their own write-off", ErrMakerChecker, r.By)
+	}
+	if err := s.needLedger(); err != nil {
+		return Loan{}, err
+	}
+	return s.reserve(ctx, id, func(l *Loan, today calendar.Date) (*Operation, error) {
+		if err := collectable(*l); err != nil {
+			return nil, err
+		}
+		c := l.Currency()
+		interest, charges := decimal.Zero, decimal.Zero
+		due := map[int]bool{}
+		for _, ln := range l.owed(today) {
+			interest = interest.Add(ln.interest)
+			charges = charges.Add(ln.penalty).Add(ln.fee)
+			due[ln.i] = true
+		}
+		for i, p := range l.Paid {
+			if d := p.Recognised.Amount.Sub(p.Interest.Amount); !due[i] && d.IsPositive() {
+				interest = interest.Add(d)
+			}
+		}
+		receivable, booked := l.receivable(), l.chargesReceivable()
+		used := decimal.Min(l.Advance.Amount, l.Outstanding.Amount)
+		refund := l.Advance.Amount.Sub(used)
+		loss := l.Outstanding.Amount.Sub(used)
+		after := l.state()
+		after.Status, after.Outstanding, after.Advance = LoanWrittenOff, money.Zero(c), money.Zero(c)
+		after.WriteOff = &WriteOff{On: today, Principal: m(c, loss), Interest: m(c, interest), Charges: m(c, charges),
+			Recovered: money.Zero(c), Reason: r.Reason, By: r.By, ApprovedBy: r.ApprovedBy}
+		return &Operation{Kind: OpWriteOff, After: after, On: today,
+			Entry: LedgerEntry{Key: WriteOffKey(l.ID), Description: fmt.Sprintf("Loan %s written off", l.ID),
+				Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpWriteOff)},
+				Legs: legs(Leg{Chart: ChartLoanLosses, Side: Debit, Amount: m(c, loss)},
+					Leg{Chart: ChartLoanAdvances, Side: Debit, Amount: l.Advance},
+					Leg{Account: l.Account, Side: Credit, Amount: l.Outstanding},
+					Leg{Account: l.DemandAccount, Side: Credit, Amount: m(c, refund)},
+					Leg{Chart: ChartInterestIncome, Side: Debit, Amount: m(c, receivable)},
+					Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
+					Leg{Chart: ChartFeesIncome, Side: Debit, Amount: m(c, booked)},
+					Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)})}}, nil
+	})
+}
+
+// Recover receives money on a written-off loan (from a demand account
+// or cash, as a repayment): it is income of loan recoveries and counts
+// against what was written off, beyond which it is refused (field
+// "amount"). Keys and replays are as for Repay.
+func (s *Service) Recover(ctx context.Context, id ID, r RepaymentRequest) (Repayment, Loan, error) {
+	if id == NilID {
+		return Repayment{}, Loan{}, invalid("id", "is required")
+	}
+	if err := checkKey(r.Key); err != nil {
+		return Repayment{}, Loan{}, err
+	}
+	if err := checkPayer(r.Source, r.Account, r.Channel, r.By); err != nil {
+		return Repayment{}, Loan{}, err
+	}
+	if err := s.needLedger(); err != nil {
+		return Repayment{}, Loan{}, err
+	}
+	l, err := s.store.Loan(ctx, id)
+	if err != nil {
+		return Repayment{}, Loan{}, err
+	}
+	c := l.Currency()
+	if r.Amount.Currency != c {
+		return Repayment{}, Loan{}, invalid("amount.currency", "must be the loan's currency %s", c)
+	}
+	if !r.Amount.Amount.IsPositive() || !r.Amount.Amount.Equal(r.Amount.Amount.Round(c.MinorUnits())) {
+		return Repayment{}, Loan{}, invalid("amount", "must be positive, in minor units of %s", c)
+	}
+	same := func(p Repayment) bool {
+		return p.Kind == OpRecovery && p.Amount.Equal(r.Amount) && p.Source == r.Source
+	}
+	if rep, ok, err := s.replay(ctx, l, r.Key, same); err != nil || ok {
+		return rep, l, err
+	}
+	if l.Status != LoanWrittenOff {
+		return Repayment{}, Loan{}, fmt.Errorf("%w: loan %s is %s; recoveries follow a write-off", ErrInvalidTransition, l.ID, l.Status)
+	}
+	src, err := s.source(ctx, l, r.Source, r.Account, r.Amount)
+	if err != nil {
+		return Repayment{}, Loan{}, err
+	}
+	l, err = s.reserve(ctx, id, func(l *Loan, today calendar.Date) (*Operation, error) {
+		if l.Status != LoanWrittenOff || l.WriteOff == nil {
+			return nil, fmt.Errorf("%w: loan %s is %s; recoveries follow a write-off", ErrInvalidTransition, l.ID, l.Status)
+		}
+		w := *l.WriteOff
+		if left := sub(w.Total(), w.Recovered); r.Amount.Amount.GreaterThan(left.Amount) {
+			return nil, invalid("amount", "must be at most %s, what is written off and not yet recovered", left.ValueString())
+		}
+		w.Recovered = add(w.Recovered, r.Amount)
+		after := l.state()
+		after.WriteOff = &w
+		after.Received = add(m(c, l.Received.Amount), r.Amount)
+		rep := &Repayment{ID: NewID(), LoanID: l.ID, Kind: OpRecovery, Key: r.Key, Amount: r.Amount, Source: r.Source,
+			Account: src.Account, Channel: r.Channel, By: r.By, AdvanceUsed: money.Zero(c), Prepaid: money.Zero(c),
+			Interest: money.Zero(c), Fee: money.Zero(c), AdvanceHeld: money.Zero(c), Refunded: money.Zero(c),
+			ReceivedOn: today, At: s.now()}
+		return &Operation{Kind: OpRecovery, After: after, Repayment: rep, On: today,
+			Entry: LedgerEntry{Key: repaymentKey(*l, r.Key), Description: fmt.Sprintf("Loan %s recovery", l.ID),
+				Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpRecovery)},
+				Legs:     []Leg{src, {Chart: ChartLoanRecoveries, Side: Credit, Amount: r.Amount}}}}, nil
+	})
+	if err != nil {
+		return Repayment{}, Loan{}, err
+	}
+	rep, ok, err := s.replay(ctx, l, r.Key, same)
+	if err == nil && !ok {
+		err = errors.New("credit: the recovery was not recorded")
+	}
+	return rep, l, err
+}

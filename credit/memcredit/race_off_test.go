@@ -1,0 +1,5 @@
+//go:build !race
+
+package memcredit_test
+
+const raceOn = false

@@ -1,0 +1,5 @@
+//go:build !race
+
+package pgcredit_test
+
+const raceOn = false
