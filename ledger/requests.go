@@ -17,8 +17,14 @@ type OpenAccountRequest struct {
 	Product  Product // demand, time or loan
 	Currency money.Currency
 	// Policy defaults to NonNegative.
-	Policy         BalancePolicy
-	IdempotencyKey string
+	Policy BalancePolicy
+	// Class is the tier of an individual's demand account (empty: none).
+	// A class II or III account takes its limits from the Service's
+	// ClassRules and may name bound accounts: open demand accounts of the
+	// same owner and currency that are not class II or III themselves.
+	Class           Class
+	BoundAccountIDs []ID
+	IdempotencyKey  string
 }
 
 // DepositRequest is cash paid into an account: debit vault cash, credit the
@@ -113,7 +119,16 @@ type BatchResult struct {
 func (r OpenAccountRequest) fingerprint() Fingerprint {
 	f := newFingerprinter(scopeAccount).str(r.OwnerID).str(string(r.Product)).str(string(r.Currency))
 	p := r.Policy.normalized()
-	return f.str(string(p.Kind)).str(p.Limit.String()).sum()
+	f.str(string(p.Kind)).str(p.Limit.String())
+	if r.Class != ClassNone || len(r.BoundAccountIDs) > 0 {
+		// Only then, so the requests from before classes keep their
+		// fingerprints.
+		f.str(string(r.Class)).str(strconv.Itoa(len(r.BoundAccountIDs)))
+		for _, id := range r.BoundAccountIDs {
+			f.id(id)
+		}
+	}
+	return f.sum()
 }
 
 // movement is the deposit or withdrawal of r between the account and
