@@ -12,6 +12,7 @@ import (
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/refserver/bank"
+	"github.com/shopspring/decimal"
 )
 
 // Who may do what with accounts.
@@ -59,6 +60,14 @@ type (
 		Balance          money.Money    `json:"balance"`
 		AvailableBalance money.Money    `json:"available_balance"`
 		OpenedOn         calendar.Date  `json:"opened_on"`
+		Class            ledger.Class   `json:"class,omitempty" doc:"I, II or III: the tier of an individual's demand account"`
+		Limits           *classLimits   `json:"limits,omitempty" doc:"a class II or III account's limits"`
+		BoundAccountIDs  []string       `json:"bound_account_ids,omitempty" doc:"the accounts a class II or III account pays without counting against its outflow limits"`
+	}
+	classLimits struct {
+		DailyOutflow  *money.Money `json:"daily_outflow,omitempty"`
+		AnnualOutflow *money.Money `json:"annual_outflow,omitempty"`
+		MaxBalance    *money.Money `json:"max_balance,omitempty"`
 	}
 	accountPath struct {
 		ID ledger.ID `path:"id"`
@@ -123,8 +132,23 @@ func (m freezeMode) status() ledger.Status {
 }
 
 func accountOf(a ledger.Account) accountView {
-	return accountView{ID: a.ID.String(), Number: a.Number, CustomerID: a.OwnerID, Code: a.Code, Product: a.Product,
-		Currency: a.Currency, Status: a.Status, Balance: a.Balance, AvailableBalance: a.Available(), OpenedOn: a.OpenedOn}
+	v := accountView{ID: a.ID.String(), Number: a.Number, CustomerID: a.OwnerID, Code: a.Code, Product: a.Product,
+		Currency: a.Currency, Status: a.Status, Balance: a.Balance, AvailableBalance: a.Available(), OpenedOn: a.OpenedOn,
+		Class: a.Class}
+	if !a.Limits.IsZero() {
+		limit := func(d decimal.Decimal) *money.Money {
+			if d.IsZero() {
+				return nil
+			}
+			return &money.Money{Amount: d, Currency: a.Currency}
+		}
+		v.Limits = &classLimits{DailyOutflow: limit(a.Limits.DailyOutflow), AnnualOutflow: limit(a.Limits.AnnualOutflow),
+			MaxBalance: limit(a.Limits.MaxBalance)}
+	}
+	for _, id := range a.Bound {
+		v.BoundAccountIDs = append(v.BoundAccountIDs, id.String())
+	}
+	return v
 }
 
 // account answers an account, or its error.
