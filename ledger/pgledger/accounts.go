@@ -20,7 +20,7 @@ import (
 // summed over its balance rows; queries using it group by a.id.
 const accountColumns = `a.id, a.number, COALESCE(a.code, '') AS code, COALESCE(a.owner_id, '') AS owner_id,
 	a.product, a.currency, a.normal_side, a.status, a.policy_kind, a.policy_limit,
-	to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, a.created_at, `+classColumns+`,
+	to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, a.created_at, ` + classColumns + `,
 	COALESCE(sum(b.balance), 0) AS balance, COALESCE(sum(b.held), 0) AS held`
 
 const accountFrom = ` FROM ledger.accounts a LEFT JOIN ledger.balances b ON b.account_id = a.id `
