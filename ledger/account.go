@@ -184,6 +184,9 @@ type Account struct {
 	// owner's class I account).
 	Bound []ID
 
+	// ExternalRef is the opening client's own reference, if any.
+	ExternalRef ExternalRef
+
 	// Balance is the ledger balance in normal-side terms: for a
 	// credit-normal account, credits minus debits. Held is the sum of the
 	// account's active holds. Both are filled in by the store on reads.
@@ -249,6 +252,9 @@ func (a Account) Validate() error {
 		if a.Policy.Kind == PolicyUnchecked {
 			return invalid("policy.kind", "only internal accounts may be unchecked")
 		}
+	}
+	if err := a.ExternalRef.Validate("external_ref"); err != nil {
+		return err
 	}
 	if err := a.validateClass(); err != nil {
 		return err

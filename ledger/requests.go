@@ -24,7 +24,10 @@ type OpenAccountRequest struct {
 	// same owner and currency that are not class II or III themselves.
 	Class           Class
 	BoundAccountIDs []ID
-	IdempotencyKey  string
+	// ExternalRef is the client's own reference for the account: unique
+	// per client (ErrExternalRefTaken), found again with AccountByRef.
+	ExternalRef    ExternalRef
+	IdempotencyKey string
 }
 
 // DepositRequest is cash paid into an account: debit vault cash, credit the
@@ -73,10 +76,13 @@ type ReversalRequest struct {
 
 // HoldRequest reserves part of an account's available balance.
 type HoldRequest struct {
-	AccountID      ID
-	Amount         money.Money
-	ExpiresAt      time.Time // zero: never expires
-	Description    string
+	AccountID   ID
+	Amount      money.Money
+	ExpiresAt   time.Time // zero: never expires
+	Description string
+	// ExternalRef is the client's own reference for the hold: unique per
+	// client (ErrExternalRefTaken), found again with HoldByRef.
+	ExternalRef    ExternalRef
 	IdempotencyKey string
 }
 
@@ -128,7 +134,7 @@ func (r OpenAccountRequest) fingerprint() Fingerprint {
 			f.id(id)
 		}
 	}
-	return f.sum()
+	return r.ExternalRef.fingerprint(f).sum()
 }
 
 // movement is the deposit or withdrawal of r between the account and
@@ -188,8 +194,9 @@ func (r HoldRequest) fingerprint() Fingerprint {
 	if !r.ExpiresAt.IsZero() {
 		expires = r.ExpiresAt.UTC().Format(time.RFC3339Nano)
 	}
-	return newFingerprinter(scopeHold).id(r.AccountID).str(r.Amount.Amount.String()).
-		str(string(r.Amount.Currency)).str(expires).str(r.Description).sum()
+	f := newFingerprinter(scopeHold).id(r.AccountID).str(r.Amount.Amount.String()).
+		str(string(r.Amount.Currency)).str(expires).str(r.Description)
+	return r.ExternalRef.fingerprint(f).sum()
 }
 
 func (r CaptureRequest) fingerprint() Fingerprint {

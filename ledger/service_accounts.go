@@ -31,14 +31,18 @@ func (s *Service) OpenAccount(ctx context.Context, r OpenAccountRequest) (Accoun
 		return Account{}, err
 	}
 	a := Account{
-		OwnerID:    r.OwnerID,
-		Product:    r.Product,
-		Currency:   r.Currency,
-		NormalSide: r.Product.NormalSide(),
-		Status:     StatusActive,
-		Policy:     r.Policy.normalized(),
-		Class:      r.Class,
-		Bound:      slices.Clone(r.BoundAccountIDs),
+		OwnerID:     r.OwnerID,
+		Product:     r.Product,
+		Currency:    r.Currency,
+		NormalSide:  r.Product.NormalSide(),
+		Status:      StatusActive,
+		Policy:      r.Policy.normalized(),
+		Class:       r.Class,
+		Bound:       slices.Clone(r.BoundAccountIDs),
+		ExternalRef: r.ExternalRef,
+	}
+	if err := r.ExternalRef.Validate("external_ref"); err != nil {
+		return Account{}, err
 	}
 	if err := s.classOf(ctx, &a); err != nil {
 		return Account{}, err

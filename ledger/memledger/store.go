@@ -47,6 +47,11 @@ type Store struct {
 	classOne   map[classOneKey]*account
 	classUsage map[usageKey]decimal.Decimal
 
+	// accountRefs and holdRefs find objects by their clients' external
+	// references (externalrefs.go).
+	accountRefs map[ledger.ExternalRef]ledger.ID
+	holdRefs    map[ledger.ExternalRef]ledger.ID
+
 	// clearingRecords are the clearing and reconciliation records, under a
 	// lock of their own (see clearingState).
 	clearingRecords *clearingState
@@ -103,6 +108,8 @@ func New() *Store {
 		holdKeys:    make(map[string]keyed),
 		classOne:    make(map[classOneKey]*account),
 		classUsage:  make(map[usageKey]decimal.Decimal),
+		accountRefs: make(map[ledger.ExternalRef]ledger.ID),
+		holdRefs:    make(map[ledger.ExternalRef]ledger.ID),
 
 		clearingRecords: newClearingState(),
 		eodRecords:      newEODState(),
