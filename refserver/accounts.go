@@ -63,6 +63,7 @@ type (
 		Class            ledger.Class   `json:"class,omitempty" doc:"I, II or III: the tier of an individual's demand account"`
 		Limits           *classLimits   `json:"limits,omitempty" doc:"a class II or III account's limits"`
 		BoundAccountIDs  []string       `json:"bound_account_ids,omitempty" doc:"the accounts a class II or III account pays without counting against its outflow limits"`
+		ExternalRef      string         `json:"external_ref,omitempty" doc:"the opening client's own reference"`
 	}
 	classLimits struct {
 		DailyOutflow  *money.Money `json:"daily_outflow,omitempty"`
@@ -77,6 +78,9 @@ type (
 		Status     ledger.Status  `query:"status"`
 		Product    ledger.Product `query:"product"`
 		Currency   money.Currency `query:"currency"`
+		// ExternalRef finds the account the caller opened with that
+		// reference (a list of one, or none).
+		ExternalRef string `query:"external_ref" doc:"your own reference: the account you opened with it, if any"`
 		page
 	}
 	transactionsQuery struct {
@@ -134,7 +138,7 @@ func (m freezeMode) status() ledger.Status {
 func accountOf(a ledger.Account) accountView {
 	v := accountView{ID: a.ID.String(), Number: a.Number, CustomerID: a.OwnerID, Code: a.Code, Product: a.Product,
 		Currency: a.Currency, Status: a.Status, Balance: a.Balance, AvailableBalance: a.Available(), OpenedOn: a.OpenedOn,
-		Class: a.Class}
+		Class: a.Class, ExternalRef: a.ExternalRef.Ref}
 	if !a.Limits.IsZero() {
 		limit := func(d decimal.Decimal) *money.Money {
 			if d.IsZero() {
@@ -180,6 +184,16 @@ func (s *Server) openAccount(ctx context.Context, req bank.OpenAccountRequest) (
 }
 
 func (s *Server) listAccounts(ctx context.Context, q accountQuery) (list[accountView], error) {
+	if q.ExternalRef != "" {
+		a, err := s.ledger.AccountByRef(ctx, ledger.ExternalRef{Client: bank.RefClient(ctx), Ref: q.ExternalRef})
+		if errors.Is(err, ledger.ErrNotFound) {
+			return list[accountView]{Items: []accountView{}}, nil
+		}
+		if err != nil {
+			return list[accountView]{}, err
+		}
+		return accountList([]ledger.Account{a}, ""), nil
+	}
 	accts, next, err := s.ledger.ListAccounts(ctx, ledger.AccountFilter{OwnerID: q.CustomerID, Status: q.Status,
 		Product: q.Product, Currency: q.Currency, After: q.After.id(), Limit: q.Limit.n()})
 	if err != nil {

@@ -28,6 +28,9 @@ type OpenAccountRequest struct {
 	// their own gets class II, bound to their class I if any.
 	Class           ledger.Class `json:"class,omitempty" doc:"I, II or III (demand accounts); see the defaults in docs/api.md"`
 	BoundAccountIDs []string     `json:"bound_account_ids,omitempty" doc:"class II and III: the customer's own demand accounts payments to which are not limited"`
+	// ExternalRef is the caller's own reference for a demand account,
+	// unique per caller (RefClient).
+	ExternalRef string `json:"external_ref,omitempty" doc:"your own reference for the account (demand accounts), unique among yours; find it again with GET /v1/accounts?external_ref="`
 	// Time deposits only.
 	TermMonths       int          `json:"term_months,omitempty"`
 	FundingAccountID string       `json:"funding_account_id,omitempty"`
@@ -62,6 +65,9 @@ func (b *Bank) OpenAccount(ctx context.Context, r OpenAccountRequest) (ledger.Ac
 	case ledger.ProductTime:
 		if r.Class != ledger.ClassNone || len(r.BoundAccountIDs) > 0 {
 			return ledger.Account{}, invalid("class", "only demand accounts carry a class")
+		}
+		if r.ExternalRef != "" {
+			return ledger.Account{}, invalid("external_ref", "time deposits take no external reference yet")
 		}
 	default:
 		return ledger.Account{}, invalid("product", "must be demand or time")

@@ -21,6 +21,9 @@ import (
 // own, so a request re-run after a crash replays whichever it opened.
 func (b *Bank) openClassed(ctx context.Context, cid customer.ID, r OpenAccountRequest) (ledger.Account, error) {
 	req := ledger.OpenAccountRequest{OwnerID: cid.String(), Currency: r.Currency, Class: r.Class}
+	if r.ExternalRef != "" {
+		req.ExternalRef = ledger.ExternalRef{Client: RefClient(ctx), Ref: r.ExternalRef}
+	}
 	for i, raw := range r.BoundAccountIDs {
 		id, err := ledger.ParseID(raw)
 		if err != nil {
