@@ -141,7 +141,6 @@ type usageKey struct {
 // what the outflow limits of the batch's locked accounts have counted in
 // the days and years of its entries' value dates.
 func (b *batch) readClassUsage(ctx context.Context, tx *sqlx.Tx) error {
-	b.usage, b.usageDelta = map[usageKey]decimal.Decimal{}, map[usageKey]decimal.Decimal{}
 	var ids, periods []string
 	for _, i := range b.todo {
 		day, year := ledger.ClassPeriods(b.entries[i].ValueDate)
@@ -149,6 +148,9 @@ func (b *batch) readClassUsage(ctx context.Context, tx *sqlx.Tx) error {
 			r, ok := b.rows[m.AccountID]
 			if !ok || !r.account.LimitsOutflows() {
 				continue
+			}
+			if b.usage == nil { // only now: most batches touch no limited account
+				b.usage, b.usageDelta = map[usageKey]decimal.Decimal{}, map[usageKey]decimal.Decimal{}
 			}
 			for _, p := range [...]string{day, year} {
 				k := usageKey{m.AccountID, p}
