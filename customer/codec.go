@@ -78,6 +78,7 @@ func (s *Service) toRecord(c Customer, keyID string, key []byte) (Record, error)
 		NationalIDType: c.NationalID.Type, KeyID: keyID, Occupation: c.Occupation,
 		IncomeBand: c.IncomeBand, Preferences: c.Preferences, KYC: c.KYC, Risk: c.Risk,
 		Status: c.Status, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		ExternalRef: c.ExternalRef,
 	}
 	var err error
 	if r.NationalIDIndex, err = blindIndex(s.keys, "national_id", c.NationalID.indexKey()); err != nil {
@@ -111,6 +112,7 @@ func (s *Service) fromRecord(r Record, fields ...Field) (Customer, error) {
 		ID: r.ID, FullName: r.FullName, Gender: r.Gender, Occupation: r.Occupation,
 		IncomeBand: r.IncomeBand, Preferences: r.Preferences, KYC: r.KYC, Risk: r.Risk,
 		Status: r.Status, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		ExternalRef: r.ExternalRef,
 	}
 	c.NationalID.Type = r.NationalIDType
 	for _, f := range fields {

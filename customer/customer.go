@@ -119,6 +119,8 @@ type Customer struct {
 	Version     int64 // bumped by every change; Update takes it for optimistic concurrency
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// ExternalRef is the creating client's own reference, if any.
+	ExternalRef ExternalRef
 }
 
 // NewCustomer is what Service.Create takes. Risk defaults to low, income
@@ -135,6 +137,9 @@ type NewCustomer struct {
 	IncomeBand  IncomeBand
 	Preferences Preferences
 	Risk        RiskRating
+	// ExternalRef is the client's own reference for the customer: unique
+	// per client (ErrExternalRefTaken), found again with ByExternalRef.
+	ExternalRef ExternalRef
 }
 
 // Patch changes some fields of a customer; nil fields stay as they are.
@@ -312,6 +317,9 @@ func (a Address) Validate() error {
 // Validate checks every field of a new customer; today is the business
 // date the date of birth must not be after.
 func (n NewCustomer) Validate(today calendar.Date) error {
+	if err := n.ExternalRef.Validate(); err != nil {
+		return err
+	}
 	if err := validateLine("full_name", n.FullName, MaxNameRunes, true); err != nil {
 		return err
 	}

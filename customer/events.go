@@ -27,6 +27,8 @@ const (
 // CustomerCreated is the payload of EventCustomerCreated.
 type CustomerCreated struct {
 	CustomerID ID `json:"customer_id"`
+	// ExternalRef is the creating client's own reference, if it gave one.
+	ExternalRef string `json:"external_ref,omitempty"`
 }
 
 // KYCChanged is the payload of EventKYCChanged. The decision's free-text

@@ -25,6 +25,7 @@ type Masked struct {
 	Risk           RiskRating
 	Status         Status
 	Version        int64
+	ExternalRef    ExternalRef
 }
 
 // Mask returns the masked view of c.
@@ -34,7 +35,7 @@ func (c Customer) Mask() Masked {
 		NationalIDType: c.NationalID.Type, NationalID: MaskNationalID(c.NationalID.Number),
 		Email: MaskEmail(c.Email), Address: MaskAddress(c.Address), Occupation: c.Occupation,
 		IncomeBand: c.IncomeBand, Preferences: c.Preferences, KYC: c.KYC, Risk: c.Risk,
-		Status: c.Status, Version: c.Version,
+		Status: c.Status, Version: c.Version, ExternalRef: c.ExternalRef,
 	}
 	if c.DateOfBirth.Valid() {
 		m.DateOfBirth = c.DateOfBirth.String()[:4] + "-**-**"

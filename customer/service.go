@@ -132,6 +132,7 @@ func (s *Service) Create(ctx context.Context, n NewCustomer) (Masked, error) {
 		Email: normalizeEmail(n.Email), Address: n.Address, Occupation: n.Occupation,
 		IncomeBand: n.IncomeBand, Preferences: n.Preferences, KYC: KYC{Status: KYCPending},
 		Risk: n.Risk, Status: StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now,
+		ExternalRef: n.ExternalRef,
 	}
 	if c.IncomeBand == "" {
 		c.IncomeBand = IncomeUndisclosed
@@ -147,7 +148,7 @@ func (s *Service) Create(ctx context.Context, n NewCustomer) (Masked, error) {
 	if err != nil {
 		return Masked{}, err
 	}
-	ev, err := s.newEvent(EventCustomerCreated, id, now, CustomerCreated{CustomerID: id})
+	ev, err := s.newEvent(EventCustomerCreated, id, now, CustomerCreated{CustomerID: id, ExternalRef: n.ExternalRef.Ref})
 	if err != nil {
 		return Masked{}, err
 	}

@@ -30,6 +30,9 @@ type Record struct {
 	Version         int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// ExternalRef is fixed at creation; stores keep the one CreateCustomer
+	// was given whatever UpdateCustomer's fn returns.
+	ExternalRef ExternalRef
 }
 
 // SealedPII holds the sealed personal data of one customer.
@@ -132,6 +135,10 @@ type Store interface {
 	// CreateCustomer stores r (Version 1) and the event. ErrDuplicate if a
 	// customer with the same NationalIDIndex or ID exists.
 	CreateCustomer(ctx context.Context, r Record, e event.Envelope) error
+	// CustomerByExternalRef returns the customer created with the
+	// reference, or ErrNotFound. CreateCustomer refuses a second one with
+	// RefTaken (checked before the national id).
+	CustomerByExternalRef(ctx context.Context, r ExternalRef) (Record, error)
 	// Customer returns the customer with that id, or ErrNotFound.
 	Customer(ctx context.Context, id ID) (Record, error)
 	// UpdateCustomer calls fn with the current record and stores what it

@@ -172,6 +172,21 @@ type Account struct {
 	OpenedOn   calendar.Date
 	CreatedAt  time.Time
 
+	// Class is the tier of an individual's demand account (class.go);
+	// empty for other accounts. It is set when the account opens and
+	// never changes.
+	Class Class
+	// Limits are a class II or III account's limits, copied from the
+	// Service's ClassRules when it opens.
+	Limits ClassLimits
+	// Bound are the accounts of the same owner a class II or III account
+	// pays without counting against its outflow limits (typically the
+	// owner's class I account).
+	Bound []ID
+
+	// ExternalRef is the opening client's own reference, if any.
+	ExternalRef ExternalRef
+
 	// Balance is the ledger balance in normal-side terms: for a
 	// credit-normal account, credits minus debits. Held is the sum of the
 	// account's active holds. Both are filled in by the store on reads.
@@ -237,6 +252,12 @@ func (a Account) Validate() error {
 		if a.Policy.Kind == PolicyUnchecked {
 			return invalid("policy.kind", "only internal accounts may be unchecked")
 		}
+	}
+	if err := a.ExternalRef.Validate("external_ref"); err != nil {
+		return err
+	}
+	if err := a.validateClass(); err != nil {
+		return err
 	}
 	return a.Policy.validate(a.Currency)
 }

@@ -48,6 +48,13 @@ var (
 	// it may hold: money.MaxAmount by a customer's own posting,
 	// money.Capacity by any (see Apply).
 	ErrBalanceLimit = fault.New(fault.Unprocessable, "balance-limit", "ledger: the balance would pass the largest an account may hold")
+	// ErrClassLimit: the entry would pass a limit of a class II or III
+	// account (an outflow limit or the maximum balance); the error is a
+	// *ClassLimitError naming the limit and what remains of it.
+	ErrClassLimit = fault.New(fault.Unprocessable, "account-class-limit", "ledger: the account's class limit refuses the posting")
+	// ErrClassOneHeld: the owner holds an open class I account in the
+	// currency already; one is allowed per person per bank.
+	ErrClassOneHeld = fault.New(fault.Unprocessable, "class-one-account-held", "ledger: the owner already holds a class I account")
 )
 
 func invalid(field, reason string) error {

@@ -37,6 +37,8 @@ type Hold struct {
 	// of Amount it moved (the rest was released).
 	CaptureEntryID ID
 	Captured       money.Money
+	// ExternalRef is the placing client's own reference, if any.
+	ExternalRef ExternalRef
 }
 
 // Validate checks the hold's own fields as a store may rely on them when it
@@ -57,6 +59,9 @@ func (h Hold) Validate() error {
 		return invalid("created_at", "is required")
 	case !h.ExpiresAt.IsZero() && !h.ExpiresAt.After(h.CreatedAt):
 		return invalid("expires_at", "must be after the hold is placed")
+	}
+	if err := h.ExternalRef.Validate("external_ref"); err != nil {
+		return err
 	}
 	return validateText(h.Description, nil, h.IdempotencyKey)
 }

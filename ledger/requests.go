@@ -17,7 +17,16 @@ type OpenAccountRequest struct {
 	Product  Product // demand, time or loan
 	Currency money.Currency
 	// Policy defaults to NonNegative.
-	Policy         BalancePolicy
+	Policy BalancePolicy
+	// Class is the tier of an individual's demand account (empty: none).
+	// A class II or III account takes its limits from the Service's
+	// ClassRules and may name bound accounts: open demand accounts of the
+	// same owner and currency that are not class II or III themselves.
+	Class           Class
+	BoundAccountIDs []ID
+	// ExternalRef is the client's own reference for the account: unique
+	// per client (ErrExternalRefTaken), found again with AccountByRef.
+	ExternalRef    ExternalRef
 	IdempotencyKey string
 }
 
@@ -67,10 +76,13 @@ type ReversalRequest struct {
 
 // HoldRequest reserves part of an account's available balance.
 type HoldRequest struct {
-	AccountID      ID
-	Amount         money.Money
-	ExpiresAt      time.Time // zero: never expires
-	Description    string
+	AccountID   ID
+	Amount      money.Money
+	ExpiresAt   time.Time // zero: never expires
+	Description string
+	// ExternalRef is the client's own reference for the hold: unique per
+	// client (ErrExternalRefTaken), found again with HoldByRef.
+	ExternalRef    ExternalRef
 	IdempotencyKey string
 }
 
@@ -113,7 +125,16 @@ type BatchResult struct {
 func (r OpenAccountRequest) fingerprint() Fingerprint {
 	f := newFingerprinter(scopeAccount).str(r.OwnerID).str(string(r.Product)).str(string(r.Currency))
 	p := r.Policy.normalized()
-	return f.str(string(p.Kind)).str(p.Limit.String()).sum()
+	f.str(string(p.Kind)).str(p.Limit.String())
+	if r.Class != ClassNone || len(r.BoundAccountIDs) > 0 {
+		// Only then, so the requests from before classes keep their
+		// fingerprints.
+		f.str(string(r.Class)).str(strconv.Itoa(len(r.BoundAccountIDs)))
+		for _, id := range r.BoundAccountIDs {
+			f.id(id)
+		}
+	}
+	return r.ExternalRef.fingerprint(f).sum()
 }
 
 // movement is the deposit or withdrawal of r between the account and
@@ -173,8 +194,9 @@ func (r HoldRequest) fingerprint() Fingerprint {
 	if !r.ExpiresAt.IsZero() {
 		expires = r.ExpiresAt.UTC().Format(time.RFC3339Nano)
 	}
-	return newFingerprinter(scopeHold).id(r.AccountID).str(r.Amount.Amount.String()).
-		str(string(r.Amount.Currency)).str(expires).str(r.Description).sum()
+	f := newFingerprinter(scopeHold).id(r.AccountID).str(r.Amount.Amount.String()).
+		str(string(r.Amount.Currency)).str(expires).str(r.Description)
+	return r.ExternalRef.fingerprint(f).sum()
 }
 
 func (r CaptureRequest) fingerprint() Fingerprint {

@@ -20,6 +20,8 @@ type Service struct {
 
 	chart sync.Map // chartKey -> ID of the internal account
 
+	classRules ClassRules
+
 	events *event.Feed
 
 	screener Screener // nil: movements are not screened
@@ -60,13 +62,34 @@ func WithNumberPrefix(prefix string) Option {
 	}
 }
 
+// WithClassRules sets the limits of class II and III accounts per
+// currency (DefaultClassRules when not given; an empty ClassRules gives
+// every class no limits). They are checked here and copied onto each
+// class II or III account as it opens.
+func WithClassRules(r ClassRules) Option {
+	return func(s *Service) error {
+		if err := r.validate(); err != nil {
+			return err
+		}
+		copied := ClassRules{}
+		for class, byCurrency := range r {
+			copied[class] = map[money.Currency]ClassLimits{}
+			for c, l := range byCurrency {
+				copied[class][c] = l
+			}
+		}
+		s.classRules = copied
+		return nil
+	}
+}
+
 // NewService returns a Service over store. A bad option is an error here
 // (ErrInvalidInput), not on first use.
 func NewService(store Store, opts ...Option) (*Service, error) {
 	if store == nil {
 		return nil, invalid("store", "is required")
 	}
-	s := &Service{store: store, clock: calendar.SystemClock{}, prefix: DefaultNumberPrefix}
+	s := &Service{store: store, clock: calendar.SystemClock{}, prefix: DefaultNumberPrefix, classRules: DefaultClassRules()}
 	for _, o := range opts {
 		if o == nil {
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/text"
@@ -30,14 +31,71 @@ func (s *Service) OpenAccount(ctx context.Context, r OpenAccountRequest) (Accoun
 		return Account{}, err
 	}
 	a := Account{
-		OwnerID:    r.OwnerID,
-		Product:    r.Product,
-		Currency:   r.Currency,
-		NormalSide: r.Product.NormalSide(),
-		Status:     StatusActive,
-		Policy:     r.Policy.normalized(),
+		OwnerID:     r.OwnerID,
+		Product:     r.Product,
+		Currency:    r.Currency,
+		NormalSide:  r.Product.NormalSide(),
+		Status:      StatusActive,
+		Policy:      r.Policy.normalized(),
+		Class:       r.Class,
+		Bound:       slices.Clone(r.BoundAccountIDs),
+		ExternalRef: r.ExternalRef,
+	}
+	if err := r.ExternalRef.Validate("external_ref"); err != nil {
+		return Account{}, err
+	}
+	if err := s.classOf(ctx, &a); err != nil {
+		return Account{}, err
 	}
 	return s.createAccount(ctx, a, key, r.fingerprint())
+}
+
+// classOf fills in the limits of a class II or III account from the
+// class rules and checks its bound accounts: each an open demand account
+// of the same owner and currency, not itself class II or III. A bound
+// account is read, not locked: binding is fixed at opening, and an
+// account closed afterwards only stops receiving.
+func (s *Service) classOf(ctx context.Context, a *Account) error {
+	if !a.Class.Valid() {
+		return invalid("class", fmt.Sprintf("unknown class %q (I, II or III)", a.Class))
+	}
+	if a.Class != ClassNone && a.Product != ProductDemand {
+		return invalid("class", "only demand accounts carry a class")
+	}
+	if !a.Class.limited() {
+		if len(a.Bound) > 0 {
+			return invalid("bound_account_ids", "only class II and III accounts have bound accounts")
+		}
+		return nil
+	}
+	a.Limits = s.classRules[a.Class][a.Currency]
+	if len(a.Bound) > MaxBoundAccounts {
+		return invalid("bound_account_ids", fmt.Sprintf("at most %d", MaxBoundAccounts))
+	}
+	for i, id := range a.Bound {
+		field := fmt.Sprintf("bound_account_ids[%d]", i)
+		if id == NilID {
+			return invalid(field, "is required")
+		}
+		b, err := s.store.Account(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			return invalid(field, "no such account")
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case b.OwnerID != a.OwnerID:
+			return invalid(field, "must be an account of the same owner")
+		case b.Product != ProductDemand || b.Currency != a.Currency:
+			return invalid(field, fmt.Sprintf("must be a demand account in %s", a.Currency))
+		case b.Class.limited():
+			return invalid(field, "a class II or III account is bound to a class I account, not to another")
+		case b.Status == StatusClosed:
+			return invalid(field, "is closed")
+		}
+	}
+	return nil
 }
 
 // createAccount fills in the ID, number and dates and stores a, drawing a

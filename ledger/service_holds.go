@@ -36,6 +36,7 @@ func (s *Service) PlaceHold(ctx context.Context, r HoldRequest) (HoldReceipt, er
 		Description:    r.Description,
 		IdempotencyKey: key,
 		CreatedAt:      s.clock.Now(),
+		ExternalRef:    r.ExternalRef,
 	}
 	if err := h.Validate(); err != nil {
 		return HoldReceipt{}, err

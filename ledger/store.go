@@ -47,6 +47,18 @@ type Store interface {
 	// Errors: ErrNotFound.
 	Account(ctx context.Context, id ID) (Account, error)
 
+	// AccountByRef returns the account created with the external
+	// reference (Account.ExternalRef; CreateAccount refuses a second one of
+	// a client with RefTaken("account", ...)).
+	// Errors: ErrNotFound.
+	AccountByRef(ctx context.Context, r ExternalRef) (Account, error)
+
+	// HoldByRef returns the hold placed with the external reference
+	// (PlaceHold refuses a second one of a client with RefTaken("hold",
+	// ...), after the idempotency key's replay).
+	// Errors: ErrNotFound.
+	HoldByRef(ctx context.Context, r ExternalRef) (Hold, error)
+
 	// AccountByNumber returns the account with that number.
 	// Errors: ErrNotFound.
 	AccountByNumber(ctx context.Context, number string) (Account, error)

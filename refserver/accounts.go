@@ -12,6 +12,7 @@ import (
 	"github.com/bankkit/bankkit/ledger/interest"
 	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/refserver/bank"
+	"github.com/shopspring/decimal"
 )
 
 // Who may do what with accounts.
@@ -59,6 +60,15 @@ type (
 		Balance          money.Money    `json:"balance"`
 		AvailableBalance money.Money    `json:"available_balance"`
 		OpenedOn         calendar.Date  `json:"opened_on"`
+		Class            ledger.Class   `json:"class,omitempty" doc:"I, II or III: the tier of an individual's demand account"`
+		Limits           *classLimits   `json:"limits,omitempty" doc:"a class II or III account's limits"`
+		BoundAccountIDs  []string       `json:"bound_account_ids,omitempty" doc:"the accounts a class II or III account pays without counting against its outflow limits"`
+		ExternalRef      string         `json:"external_ref,omitempty" doc:"the opening client's own reference"`
+	}
+	classLimits struct {
+		DailyOutflow  *money.Money `json:"daily_outflow,omitempty"`
+		AnnualOutflow *money.Money `json:"annual_outflow,omitempty"`
+		MaxBalance    *money.Money `json:"max_balance,omitempty"`
 	}
 	accountPath struct {
 		ID ledger.ID `path:"id"`
@@ -68,6 +78,9 @@ type (
 		Status     ledger.Status  `query:"status"`
 		Product    ledger.Product `query:"product"`
 		Currency   money.Currency `query:"currency"`
+		// ExternalRef finds the account the caller opened with that
+		// reference (a list of one, or none).
+		ExternalRef string `query:"external_ref" doc:"your own reference: the account you opened with it, if any"`
 		page
 	}
 	transactionsQuery struct {
@@ -123,8 +136,23 @@ func (m freezeMode) status() ledger.Status {
 }
 
 func accountOf(a ledger.Account) accountView {
-	return accountView{ID: a.ID.String(), Number: a.Number, CustomerID: a.OwnerID, Code: a.Code, Product: a.Product,
-		Currency: a.Currency, Status: a.Status, Balance: a.Balance, AvailableBalance: a.Available(), OpenedOn: a.OpenedOn}
+	v := accountView{ID: a.ID.String(), Number: a.Number, CustomerID: a.OwnerID, Code: a.Code, Product: a.Product,
+		Currency: a.Currency, Status: a.Status, Balance: a.Balance, AvailableBalance: a.Available(), OpenedOn: a.OpenedOn,
+		Class: a.Class, ExternalRef: a.ExternalRef.Ref}
+	if !a.Limits.IsZero() {
+		limit := func(d decimal.Decimal) *money.Money {
+			if d.IsZero() {
+				return nil
+			}
+			return &money.Money{Amount: d, Currency: a.Currency}
+		}
+		v.Limits = &classLimits{DailyOutflow: limit(a.Limits.DailyOutflow), AnnualOutflow: limit(a.Limits.AnnualOutflow),
+			MaxBalance: limit(a.Limits.MaxBalance)}
+	}
+	for _, id := range a.Bound {
+		v.BoundAccountIDs = append(v.BoundAccountIDs, id.String())
+	}
+	return v
 }
 
 // account answers an account, or its error.
@@ -156,6 +184,16 @@ func (s *Server) openAccount(ctx context.Context, req bank.OpenAccountRequest) (
 }
 
 func (s *Server) listAccounts(ctx context.Context, q accountQuery) (list[accountView], error) {
+	if q.ExternalRef != "" {
+		a, err := s.ledger.AccountByRef(ctx, ledger.ExternalRef{Client: bank.RefClient(ctx), Ref: q.ExternalRef})
+		if errors.Is(err, ledger.ErrNotFound) {
+			return list[accountView]{Items: []accountView{}}, nil
+		}
+		if err != nil {
+			return list[accountView]{}, err
+		}
+		return accountList([]ledger.Account{a}, ""), nil
+	}
 	accts, next, err := s.ledger.ListAccounts(ctx, ledger.AccountFilter{OwnerID: q.CustomerID, Status: q.Status,
 		Product: q.Product, Currency: q.Currency, After: q.After.id(), Limit: q.Limit.n()})
 	if err != nil {

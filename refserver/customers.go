@@ -84,6 +84,7 @@ type (
 		IncomeBand  customer.IncomeBand `json:"income_band,omitempty" doc:"undisclosed, low, middle, high or very_high"`
 		Language    string              `json:"preferred_language,omitempty" doc:"a language tag such as zh-CN"`
 		Channel     customer.Channel    `json:"preferred_channel,omitempty" doc:"email, sms, phone, mail, app, web or branch"`
+		ExternalRef string              `json:"external_ref,omitempty" doc:"your own reference for the customer, unique among yours; find it again with GET /v1/customers?external_ref="`
 	}
 	customerRead struct {
 		ID     customer.ID  `path:"id"`
@@ -112,6 +113,7 @@ type (
 		Status         customer.Status         `query:"status"`
 		KYCStatus      customer.KYCStatus      `query:"kyc_status"`
 		RiskRating     customer.RiskRating     `query:"risk_rating"`
+		ExternalRef    string                  `query:"external_ref" doc:"your own reference: the customer you created with it, if any"`
 		page
 	}
 	customerPath struct {
@@ -153,8 +155,9 @@ type (
 		Version           int64               `json:"version"`
 		// Masked is true while any personal field is masked; Revealed
 		// names the fields shown in full.
-		Masked   bool             `json:"masked" doc:"true while any personal field is masked"`
-		Revealed []customer.Field `json:"revealed,omitempty" doc:"the personal fields shown in full (a reveal)"`
+		Masked      bool             `json:"masked" doc:"true while any personal field is masked"`
+		Revealed    []customer.Field `json:"revealed,omitempty" doc:"the personal fields shown in full (a reveal)"`
+		ExternalRef string           `json:"external_ref,omitempty" doc:"the creating client's own reference"`
 	}
 )
 
@@ -192,6 +195,7 @@ func maskedView(m customer.Masked) customerView {
 		Occupation: m.Occupation, IncomeBand: m.IncomeBand,
 		PreferredChannel: m.Preferences.Channel, PreferredLanguage: m.Preferences.Language,
 		KYC: kycOf(m.KYC), RiskRating: m.Risk, Status: m.Status, Version: m.Version, Masked: true,
+		ExternalRef: m.ExternalRef.Ref,
 	}
 	if len(m.Phones) > 0 {
 		v.Phone = m.Phones[0]
@@ -257,6 +261,9 @@ func (s *Server) createCustomer(ctx context.Context, req customerCreateRequest) 
 		NationalID: customer.NationalID{Type: req.NationalID.Type, Number: req.NationalID.Number, Country: req.NationalID.Country},
 		Email:      req.Email, Occupation: req.Occupation, IncomeBand: req.IncomeBand,
 		Preferences: customer.Preferences{Channel: req.Channel, Language: req.Language},
+	}
+	if req.ExternalRef != "" {
+		n.ExternalRef = customer.ExternalRef{Client: bank.RefClient(ctx), Ref: req.ExternalRef}
 	}
 	if req.Phone != "" {
 		n.Phones = []string{req.Phone}
@@ -340,6 +347,15 @@ func (s *Server) patchCustomer(ctx context.Context, req customerPatchRequest) (c
 
 func (s *Server) findCustomers(ctx context.Context, q customerQuery) (list[customerView], error) {
 	switch {
+	case q.ExternalRef != "":
+		m, err := s.customer.ByExternalRef(ctx, customer.ExternalRef{Client: bank.RefClient(ctx), Ref: q.ExternalRef})
+		if errors.Is(err, customer.ErrNotFound) {
+			return list[customerView]{Items: []customerView{}}, nil
+		}
+		if err != nil {
+			return list[customerView]{}, err
+		}
+		return list[customerView]{Items: []customerView{maskedView(m)}}, nil
 	case q.NationalID != "":
 		typ := q.NationalIDType
 		if typ == "" {

@@ -69,6 +69,8 @@ func Run(t *testing.T, newStore func(t *testing.T) customer.Store) {
 		{"EventsAtLeastOnce", testEvents},
 		{"ConcurrentPrimaryDocuments", testConcurrentPrimaryDocuments},
 		{"ConcurrentEventsHaveNoGaps", testConcurrentEvents},
+		{"ExternalRefs", testExternalRefs},
+		{"ConcurrentExternalRefs", testConcurrentExternalRefs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,6 +39,11 @@ func (s *Store) CreateCustomer(ctx context.Context, r customer.Record, e event.E
 	if _, dup := s.customers[r.ID]; dup {
 		return fmt.Errorf("%w: customer id %s exists", customer.ErrDuplicate, r.ID)
 	}
+	if !r.ExternalRef.IsZero() {
+		if id, taken := s.byExternalRef[r.ExternalRef]; taken {
+			return customer.RefTaken(r.ExternalRef, id)
+		}
+	}
 	if _, dup := s.byNationalID[string(r.NationalIDIndex)]; dup {
 		return fmt.Errorf("%w: a customer with this national id exists", customer.ErrDuplicate)
 	}
@@ -47,9 +52,26 @@ func (s *Store) CreateCustomer(ctx context.Context, r customer.Record, e event.E
 	s.customers[r.ID] = &r
 	s.customerIDs = insertSorted(s.customerIDs, r.ID)
 	s.byNationalID[string(r.NationalIDIndex)] = r.ID
+	if !r.ExternalRef.IsZero() {
+		s.byExternalRef[r.ExternalRef] = r.ID
+	}
 	s.indexPhones(r)
 	s.appendEvent(e)
 	return nil
+}
+
+// CustomerByExternalRef implements customer.Store.
+func (s *Store) CustomerByExternalRef(ctx context.Context, r customer.ExternalRef) (customer.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return customer.Record{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.byExternalRef[r]
+	if !ok {
+		return customer.Record{}, fmt.Errorf("%w: no customer with external reference %q", customer.ErrNotFound, r.Ref)
+	}
+	return clone(*s.customers[id]), nil
 }
 
 func (s *Store) indexPhones(r customer.Record) {
@@ -104,6 +126,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, id customer.ID, fn func(cust
 	}
 	next = clone(next)
 	next.ID, next.CreatedAt, next.Version = old.ID, old.CreatedAt, old.Version+1
+	next.ExternalRef = old.ExternalRef
 	if string(next.NationalIDIndex) != string(old.NationalIDIndex) {
 		if _, dup := s.byNationalID[string(next.NationalIDIndex)]; dup {
 			return customer.Record{}, fmt.Errorf("%w: a customer with this national id exists", customer.ErrDuplicate)

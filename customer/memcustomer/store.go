@@ -23,7 +23,9 @@ type Store struct {
 	customers    map[customer.ID]*customer.Record
 	customerIDs  []customer.ID // ascending
 	byNationalID map[string]customer.ID
-	byPhone      map[string]map[customer.ID]bool
+	// byExternalRef finds customers by their creating client's reference.
+	byExternalRef map[customer.ExternalRef]customer.ID
+	byPhone       map[string]map[customer.ID]bool
 
 	documents   map[customer.ID]*customer.DocumentRecord
 	documentIDs []customer.ID // ascending
@@ -45,16 +47,17 @@ var _ customer.Store = (*Store)(nil)
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		customers:    map[customer.ID]*customer.Record{},
-		byNationalID: map[string]customer.ID{},
-		byPhone:      map[string]map[customer.ID]bool{},
-		documents:    map[customer.ID]*customer.DocumentRecord{},
-		links:        map[customer.ID][]customer.AccountLink{},
-		consents:     map[customer.ID][]customer.Consent{},
-		interactions: map[customer.ID][]customer.Interaction{},
-		complaints:   map[customer.ID]*customer.Complaint{},
-		keyChecks:    map[string]customer.KeyCheck{},
-		outbox:       memoutbox.New(customer.EventSource, memoutbox.Stored),
+		customers:     map[customer.ID]*customer.Record{},
+		byNationalID:  map[string]customer.ID{},
+		byExternalRef: map[customer.ExternalRef]customer.ID{},
+		byPhone:       map[string]map[customer.ID]bool{},
+		documents:     map[customer.ID]*customer.DocumentRecord{},
+		links:         map[customer.ID][]customer.AccountLink{},
+		consents:      map[customer.ID][]customer.Consent{},
+		interactions:  map[customer.ID][]customer.Interaction{},
+		complaints:    map[customer.ID]*customer.Complaint{},
+		keyChecks:     map[string]customer.KeyCheck{},
+		outbox:        memoutbox.New(customer.EventSource, memoutbox.Stored),
 	}
 }
 

@@ -42,9 +42,18 @@ type customerRow struct {
 	Version           int64         `db:"version"`
 	CreatedAt         time.Time     `db:"created_at"`
 	UpdatedAt         time.Time     `db:"updated_at"`
+	RefClient         string        `db:"ref_client"`
+	ExternalRef       string        `db:"external_ref"`
 }
 
 const customerColumns = `id, full_name, name_key, gender, national_id_type, national_id_index, phone_indexes,
+	key_id, national_id_sealed, phones_sealed, email_sealed, address_sealed, date_of_birth_sealed,
+	occupation, income_band, preferred_channel, preferred_language, kyc_status, kyc_by, kyc_at, kyc_reason,
+	risk_rating, status, version, created_at, updated_at,
+	COALESCE(ref_client, '') AS ref_client, COALESCE(external_ref, '') AS external_ref`
+
+// insertColumns are the columns args fills, in its order.
+const insertColumns = `id, full_name, name_key, gender, national_id_type, national_id_index, phone_indexes,
 	key_id, national_id_sealed, phones_sealed, email_sealed, address_sealed, date_of_birth_sealed,
 	occupation, income_band, preferred_channel, preferred_language, kyc_status, kyc_by, kyc_at, kyc_reason,
 	risk_rating, status, version, created_at, updated_at`
@@ -63,6 +72,7 @@ func (r customerRow) record() customer.Record {
 		KYC:         customer.KYC{Status: customer.KYCStatus(r.KYCStatus), By: r.KYCBy, At: timeOf(r.KYCAt), Reason: r.KYCReason},
 		Risk:        customer.RiskRating(r.RiskRating), Status: customer.Status(r.Status), Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		ExternalRef: customer.ExternalRef{Client: r.RefClient, Ref: r.ExternalRef},
 	}
 }
 
@@ -90,13 +100,23 @@ func args(r customer.Record) []any {
 // CreateCustomer implements customer.Store.
 func (s *Store) CreateCustomer(ctx context.Context, r customer.Record, e event.Envelope) error {
 	r.Version = 1
+	if err := s.refFree(ctx, r.ExternalRef); err != nil {
+		return err
+	}
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer.customers (`+customerColumns+`)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)`, args(r)...); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO customer.customers (`+insertColumns+`, ref_client, external_ref)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28)`,
+			append(args(r), nullString(r.ExternalRef.Client), nullString(r.ExternalRef.Ref))...); err != nil {
 			return err
 		}
 		return s.outbox.Append(ctx, tx, e)
 	})
+	if pgtx.IsUniqueViolation(err, "customers_external_ref") {
+		// A concurrent creation with the reference won.
+		if err := s.refFree(ctx, r.ExternalRef); err != nil {
+			return err
+		}
+	}
 	if pgtx.IsUniqueViolation(err, "") {
 		return fmt.Errorf("%w: a customer with this national id or id exists", customer.ErrDuplicate)
 	}

@@ -40,11 +40,28 @@ func (s *Store) CreateAccount(ctx context.Context, a ledger.Account, key string,
 			return ledger.Account{}, false, fmt.Errorf("%w: chart account %s in %s", ledger.ErrDuplicate, a.Code, a.Currency)
 		}
 	}
+	if !a.ExternalRef.IsZero() {
+		if id, ok := s.accountRefs[a.ExternalRef]; ok {
+			return ledger.Account{}, false, ledger.RefTaken("account", a.ExternalRef, id)
+		}
+	}
+	if a.Class == ledger.ClassI {
+		if held, ok := s.classOne[classOneKey{a.OwnerID, a.Currency}]; ok && held.Status != ledger.StatusClosed {
+			return ledger.Account{}, false, fmt.Errorf("%w: %s holds %s in %s", ledger.ErrClassOneHeld, a.OwnerID, held.Number, a.Currency)
+		}
+	}
 	if len(s.accountList) >= sideCredit {
 		return ledger.Account{}, false, fmt.Errorf("memledger: the store holds its maximum of %d accounts", sideCredit)
 	}
 	a.Balance, a.Held = money.Zero(a.Currency), money.Zero(a.Currency)
+	a.Bound = slices.Clone(a.Bound)
 	acct := &account{Account: a, index: uint32(len(s.accountList))}
+	if a.Class == ledger.ClassI {
+		s.classOne[classOneKey{a.OwnerID, a.Currency}] = acct
+	}
+	if !a.ExternalRef.IsZero() {
+		s.accountRefs[a.ExternalRef] = a.ID
+	}
 	s.accounts[a.ID] = acct
 	s.accountList = append(s.accountList, acct)
 	s.byNumber[a.Number] = acct

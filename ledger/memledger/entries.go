@@ -98,6 +98,10 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, res *ledger.PostRes
 		res.Err = err
 		return
 	}
+	if err := s.applyClass(e, moves, accts); err != nil {
+		res.Err = err
+		return
+	}
 
 	idx := s.journal.add(e, moves, targets)
 	s.outbox.Append(struct{}{})

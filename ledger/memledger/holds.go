@@ -30,6 +30,11 @@ func (s *Store) PlaceHold(ctx context.Context, h ledger.Hold, fp ledger.Fingerpr
 	if _, ok := s.holds[h.ID]; ok {
 		return ledger.Hold{}, false, fmt.Errorf("%w: hold id %s", ledger.ErrDuplicate, h.ID)
 	}
+	if !h.ExternalRef.IsZero() {
+		if id, ok := s.holdRefs[h.ExternalRef]; ok {
+			return ledger.Hold{}, false, ledger.RefTaken("hold", h.ExternalRef, id)
+		}
+	}
 	a, ok := s.accounts[h.AccountID]
 	if !ok {
 		return ledger.Hold{}, false, notFound("account", h.AccountID)
@@ -44,6 +49,9 @@ func (s *Store) PlaceHold(ctx context.Context, h ledger.Hold, fp ledger.Fingerpr
 	a.holds = append(a.holds, &stored)
 	if h.IdempotencyKey != "" {
 		s.holdKeys[h.IdempotencyKey] = keyed{fp: fp, id: h.ID}
+	}
+	if !h.ExternalRef.IsZero() {
+		s.holdRefs[h.ExternalRef] = h.ID
 	}
 	return h, false, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/bankkit/bankkit/ledger/clearing"
 	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/money"
+	"github.com/shopspring/decimal"
 )
 
 // Store is an in-memory ledger.Store. The zero value is not usable; call
@@ -40,6 +41,16 @@ type Store struct {
 
 	holds    map[ledger.ID]*ledger.Hold
 	holdKeys map[string]keyed
+
+	// classOne is each owner's latest class I account per currency, and
+	// classUsage what the class limits have counted (see classes.go).
+	classOne   map[classOneKey]*account
+	classUsage map[usageKey]decimal.Decimal
+
+	// accountRefs and holdRefs find objects by their clients' external
+	// references (externalrefs.go).
+	accountRefs map[ledger.ExternalRef]ledger.ID
+	holdRefs    map[ledger.ExternalRef]ledger.ID
 
 	// clearingRecords are the clearing and reconciliation records, under a
 	// lock of their own (see clearingState).
@@ -95,6 +106,10 @@ func New() *Store {
 		entryKeys:   make(map[string]keyed),
 		holds:       make(map[ledger.ID]*ledger.Hold),
 		holdKeys:    make(map[string]keyed),
+		classOne:    make(map[classOneKey]*account),
+		classUsage:  make(map[usageKey]decimal.Decimal),
+		accountRefs: make(map[ledger.ExternalRef]ledger.ID),
+		holdRefs:    make(map[ledger.ExternalRef]ledger.ID),
 
 		clearingRecords: newClearingState(),
 		eodRecords:      newEODState(),

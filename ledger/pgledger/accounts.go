@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/fault"
@@ -19,7 +20,8 @@ import (
 // summed over its balance rows; queries using it group by a.id.
 const accountColumns = `a.id, a.number, COALESCE(a.code, '') AS code, COALESCE(a.owner_id, '') AS owner_id,
 	a.product, a.currency, a.normal_side, a.status, a.policy_kind, a.policy_limit,
-	to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, a.created_at,
+	to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, a.created_at, ` + classColumns + `,
+	COALESCE(a.ref_client, '') AS ref_client, COALESCE(a.external_ref, '') AS external_ref,
 	COALESCE(sum(b.balance), 0) AS balance, COALESCE(sum(b.held), 0) AS held`
 
 const accountFrom = ` FROM ledger.accounts a LEFT JOIN ledger.balances b ON b.account_id = a.id `
@@ -40,6 +42,14 @@ type accountRow struct {
 	CreatedAt   time.Time       `db:"created_at"`
 	Balance     decimal.Decimal `db:"balance"`
 	Held        decimal.Decimal `db:"held"`
+
+	Class         string          `db:"class"`
+	DailyOutflow  decimal.Decimal `db:"daily_outflow"`
+	AnnualOutflow decimal.Decimal `db:"annual_outflow"`
+	MaxBalance    decimal.Decimal `db:"max_balance"`
+	Bound         pq.StringArray  `db:"bound"`
+	RefClient     string          `db:"ref_client"`
+	ExternalRef   string          `db:"external_ref"`
 }
 
 func (r accountRow) account() (ledger.Account, error) {
@@ -48,20 +58,28 @@ func (r accountRow) account() (ledger.Account, error) {
 		return ledger.Account{}, fmt.Errorf("pgledger: account %s: %w", r.ID, err)
 	}
 	c := money.Currency(r.Currency)
+	class, err := r.classInfo()
+	if err != nil {
+		return ledger.Account{}, err
+	}
 	return ledger.Account{
-		ID:         r.ID,
-		Number:     r.Number,
-		Code:       r.Code,
-		OwnerID:    r.OwnerID,
-		Product:    ledger.Product(r.Product),
-		Currency:   c,
-		NormalSide: ledger.Side(r.NormalSide),
-		Status:     ledger.Status(r.Status),
-		Policy:     ledger.BalancePolicy{Kind: ledger.PolicyKind(r.PolicyKind), Limit: r.PolicyLimit},
-		OpenedOn:   opened,
-		CreatedAt:  r.CreatedAt.UTC(),
-		Balance:    money.Money{Amount: r.Balance, Currency: c},
-		Held:       money.Money{Amount: r.Held, Currency: c},
+		ID:          r.ID,
+		Number:      r.Number,
+		Code:        r.Code,
+		OwnerID:     r.OwnerID,
+		Product:     ledger.Product(r.Product),
+		Currency:    c,
+		NormalSide:  ledger.Side(r.NormalSide),
+		Status:      ledger.Status(r.Status),
+		Policy:      ledger.BalancePolicy{Kind: ledger.PolicyKind(r.PolicyKind), Limit: r.PolicyLimit},
+		OpenedOn:    opened,
+		CreatedAt:   r.CreatedAt.UTC(),
+		Balance:     money.Money{Amount: r.Balance, Currency: c},
+		Held:        money.Money{Amount: r.Held, Currency: c},
+		Class:       class.class,
+		Limits:      class.limits,
+		Bound:       class.bound,
+		ExternalRef: ledger.ExternalRef{Client: r.RefClient, Ref: r.ExternalRef},
 	}, nil
 }
 
@@ -111,14 +129,20 @@ func (s *Store) CreateAccount(ctx context.Context, a ledger.Account, key string,
 	if a.Policy.Kind == "" {
 		a.Policy.Kind = ledger.PolicyNonNegative
 	}
+	if err := s.refFree(ctx, "account", a.ExternalRef); err != nil {
+		return ledger.Account{}, false, err
+	}
 	a.CreatedAt = stored(a.CreatedAt)
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO ledger.accounts (id, number, code, owner_id, product, currency,
-			normal_side, status, policy_kind, policy_limit, opened_on, created_at, idempotency_key, fingerprint)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date, $12, $13, $14)`,
+			normal_side, status, policy_kind, policy_limit, opened_on, created_at, idempotency_key, fingerprint,
+			class, daily_outflow, annual_outflow, max_balance, bound, ref_client, external_ref)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date, $12, $13, $14, $15, $16, $17, $18, $19::uuid[], $20, $21)`,
 			a.ID, a.Number, nullString(a.Code), nullString(a.OwnerID), a.Product, a.Currency,
 			a.NormalSide, a.Status, a.Policy.Kind, a.Policy.Limit, sqlDate(a.OpenedOn), a.CreatedAt,
-			nullString(key), fingerprintArg(key, fp))
+			nullString(key), fingerprintArg(key, fp),
+			nullString(string(a.Class)), a.Limits.DailyOutflow, a.Limits.AnnualOutflow, a.Limits.MaxBalance, idArray(a.Bound),
+			nullString(a.ExternalRef.Client), nullString(a.ExternalRef.Ref))
 		if err != nil {
 			return err
 		}
@@ -130,7 +154,15 @@ func (s *Store) CreateAccount(ctx context.Context, a ledger.Account, key string,
 	switch {
 	case err == nil:
 		a.Balance, a.Held = money.Zero(a.Currency), money.Zero(a.Currency)
+		s.classes.put(a)
 		return a, false, nil
+	case pgtx.IsUniqueViolation(err, "accounts_external_ref"):
+		// A concurrent opening with the reference won.
+		if err := s.refFree(ctx, "account", a.ExternalRef); err != nil {
+			return ledger.Account{}, false, err
+		}
+	case pgtx.IsUniqueViolation(err, "accounts_class_one"):
+		return ledger.Account{}, false, fmt.Errorf("%w: %s holds a class I account in %s", ledger.ErrClassOneHeld, a.OwnerID, a.Currency)
 	case pgtx.IsUniqueViolation(err, "accounts_idempotency_key"):
 		// A concurrent request with the same key won: answer as its replay.
 		return s.accountByKey(ctx, key, fp)

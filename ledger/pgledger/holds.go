@@ -14,7 +14,8 @@ import (
 )
 
 const holdColumns = `id, account_id, amount, currency, status, expires_at, description,
-	COALESCE(idempotency_key, '') AS idempotency_key, created_at, closed_at, capture_entry_id, captured`
+	COALESCE(idempotency_key, '') AS idempotency_key, created_at, closed_at, capture_entry_id, captured,
+	COALESCE(ref_client, '') AS ref_client, COALESCE(external_ref, '') AS external_ref`
 
 // holdRow is the scan target of holdColumns.
 type holdRow struct {
@@ -30,6 +31,8 @@ type holdRow struct {
 	ClosedAt       sql.NullTime        `db:"closed_at"`
 	CaptureEntryID *ledger.ID          `db:"capture_entry_id"`
 	Captured       decimal.NullDecimal `db:"captured"`
+	RefClient      string              `db:"ref_client"`
+	ExternalRef    string              `db:"external_ref"`
 }
 
 func (r holdRow) hold() ledger.Hold {
@@ -43,6 +46,7 @@ func (r holdRow) hold() ledger.Hold {
 		IdempotencyKey: r.IdempotencyKey,
 		CreatedAt:      r.CreatedAt.UTC(),
 		ClosedAt:       fromNullTime(r.ClosedAt),
+		ExternalRef:    ledger.ExternalRef{Client: r.RefClient, Ref: r.ExternalRef},
 	}
 	if r.CaptureEntryID != nil {
 		h.CaptureEntryID = *r.CaptureEntryID
@@ -65,6 +69,9 @@ func (s *Store) PlaceHold(ctx context.Context, h ledger.Hold, fp ledger.Fingerpr
 	if err := h.Validate(); err != nil {
 		return ledger.Hold{}, false, err
 	}
+	if err := s.refFree(ctx, "hold", h.ExternalRef); err != nil {
+		return ledger.Hold{}, false, err
+	}
 	h.CreatedAt, h.ExpiresAt = stored(h.CreatedAt), stored(h.ExpiresAt)
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		a, err := lockShardZero(ctx, tx, h.AccountID)
@@ -76,10 +83,11 @@ func (s *Store) PlaceHold(ctx context.Context, h ledger.Hold, fp ledger.Fingerpr
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger.holds (id, account_id, amount, currency, status,
-			expires_at, description, idempotency_key, fingerprint, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			expires_at, description, idempotency_key, fingerprint, created_at, ref_client, external_ref)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			h.ID, h.AccountID, h.Amount.Amount, h.Amount.Currency, h.Status, nullTime(h.ExpiresAt),
-			h.Description, nullString(h.IdempotencyKey), fingerprintArg(h.IdempotencyKey, fp), h.CreatedAt); err != nil {
+			h.Description, nullString(h.IdempotencyKey), fingerprintArg(h.IdempotencyKey, fp), h.CreatedAt,
+			nullString(h.ExternalRef.Client), nullString(h.ExternalRef.Ref)); err != nil {
 			return err
 		}
 		return addHeld(ctx, tx, h.AccountID, a.Held.Amount.Sub(before))
@@ -91,6 +99,11 @@ func (s *Store) PlaceHold(ctx context.Context, h ledger.Hold, fp ledger.Fingerpr
 		return s.holdByKey(ctx, h.IdempotencyKey, fp)
 	case pgtx.IsUniqueViolation(err, "holds_pkey"):
 		return ledger.Hold{}, false, fmt.Errorf("%w: hold id %s", ledger.ErrDuplicate, h.ID)
+	case pgtx.IsUniqueViolation(err, "holds_external_ref"):
+		// A concurrent placement with the reference won.
+		if err := s.refFree(ctx, "hold", h.ExternalRef); err != nil {
+			return ledger.Hold{}, false, err
+		}
 	}
 	return ledger.Hold{}, false, err
 }

@@ -64,7 +64,10 @@ func (s *Store) postEntries(ctx context.Context, reqs []ledger.PostRequest, opti
 	if err := s.stmts.Warm(ctx, postingStatements...); err != nil {
 		return nil, err
 	}
-	if (optimistic || len(b.todo) == 1) && !b.captures() {
+	if err := s.loadClasses(ctx, b); err != nil {
+		return nil, err
+	}
+	if (optimistic || len(b.todo) == 1) && !b.captures() && !b.countsOutflows() {
 		done, err := s.postIfUnchanged(ctx, b)
 		if err != nil {
 			return nil, err
@@ -135,6 +138,12 @@ type batch struct {
 	posted   []int // indexes of entries to write, in request order
 	captured []ledger.ID
 	deferred []int // indexes of entries left for the next round
+
+	// The class rules (post_classes.go): the Store's cache of classes,
+	// and the outflow usage read under the locks with what the batch
+	// adds to it.
+	classes           *classCache
+	usage, usageDelta map[usageKey]decimal.Decimal
 }
 
 // row is one locked balance row and what the batch does to it.
@@ -195,6 +204,7 @@ func (b *batch) reset() {
 	b.holds = map[ledger.ID]*ledger.Hold{}
 	b.posted = b.posted[:0]
 	b.captured = b.captured[:0]
+	b.usage, b.usageDelta = nil, nil
 }
 
 // post runs one attempt inside tx.
@@ -203,6 +213,9 @@ func (b *batch) post(ctx context.Context, tx *sqlx.Tx) error {
 		return err
 	}
 	if err := b.lockRows(ctx, tx); err != nil {
+		return err
+	}
+	if err := b.readClassUsage(ctx, tx); err != nil {
 		return err
 	}
 	// Read keys and reversals only now: a concurrent request with the same
@@ -222,7 +235,10 @@ func (b *batch) post(ctx context.Context, tx *sqlx.Tx) error {
 	if len(b.posted) == 0 {
 		return nil
 	}
-	return b.write(ctx, tx)
+	if err := b.write(ctx, tx); err != nil {
+		return err
+	}
+	return b.writeClassUsage(ctx, tx)
 }
 
 // earlier is what an idempotency key was used for.
@@ -327,6 +343,9 @@ func (b *batch) apply(e *ledger.Entry, moves []ledger.Movement) error {
 		hold = &copied
 	}
 	if err := ledger.Apply(*e, moves, accts, hold); err != nil {
+		return err
+	}
+	if err := b.applyClass(e, moves, accts); err != nil {
 		return err
 	}
 	for j, m := range moves {

@@ -171,6 +171,7 @@ func (b *batch) lockRows(ctx context.Context, tx *sqlx.Tx) error {
 		if !a.Policy.Checked() {
 			b.unchecked.Store(a.ID, true)
 		}
+		b.classify(&a)
 		b.rows[a.ID] = &row{account: a, shard: r.Shard, lockedBalance: r.Balance, lockedHeld: r.Held}
 	}
 	return rows.Err()

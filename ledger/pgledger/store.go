@@ -46,6 +46,8 @@ type Store struct {
 	group coalescer
 	// dates shares reads of the business date among concurrent callers.
 	dates dateReads
+	// classes remembers the accounts' classes (post_classes.go).
+	classes classCache
 }
 
 // One Store is every capability the ledger's packages ask of a backend.

@@ -21,6 +21,16 @@ type OpenAccountRequest struct {
 	CustomerID string         `json:"customer_id"`
 	Product    ledger.Product `json:"product"`
 	Currency   money.Currency `json:"currency"`
+	// Demand accounts only: the class (I, II or III) and, for class II
+	// and III, the customer's accounts it is bound to. Without a class,
+	// staff open a class I account, or a class II bound to the customer's
+	// class I when they hold one in the currency; a customer opening
+	// their own gets class II, bound to their class I if any.
+	Class           ledger.Class `json:"class,omitempty" doc:"I, II or III (demand accounts); see the defaults in docs/api.md"`
+	BoundAccountIDs []string     `json:"bound_account_ids,omitempty" doc:"class II and III: the customer's own demand accounts payments to which are not limited"`
+	// ExternalRef is the caller's own reference for a demand account,
+	// unique per caller (RefClient).
+	ExternalRef string `json:"external_ref,omitempty" doc:"your own reference for the account (demand accounts), unique among yours; find it again with GET /v1/accounts?external_ref="`
 	// Time deposits only.
 	TermMonths       int          `json:"term_months,omitempty"`
 	FundingAccountID string       `json:"funding_account_id,omitempty"`
@@ -53,6 +63,12 @@ func (b *Bank) OpenAccount(ctx context.Context, r OpenAccountRequest) (ledger.Ac
 			return ledger.Account{}, invalid("product", "term_months, funding_account_id, principal and maturity_instruction are for time deposits")
 		}
 	case ledger.ProductTime:
+		if r.Class != ledger.ClassNone || len(r.BoundAccountIDs) > 0 {
+			return ledger.Account{}, invalid("class", "only demand accounts carry a class")
+		}
+		if r.ExternalRef != "" {
+			return ledger.Account{}, invalid("external_ref", "time deposits take no external reference yet")
+		}
 	default:
 		return ledger.Account{}, invalid("product", "must be demand or time")
 	}
@@ -66,7 +82,7 @@ func (b *Bank) OpenAccount(ctx context.Context, r OpenAccountRequest) (ledger.Ac
 	if r.Product == ledger.ProductTime {
 		a, err = b.openTimeDeposit(ctx, cid, r)
 	} else {
-		a, err = b.openDemand(ctx, cid, r.Currency)
+		a, err = b.openClassed(ctx, cid, r)
 	}
 	if err != nil {
 		return ledger.Account{}, err
@@ -80,13 +96,13 @@ func (b *Bank) OpenAccount(ctx context.Context, r OpenAccountRequest) (ledger.Ac
 }
 
 // openDemand opens a demand account earning its currency's demand interest.
-func (b *Bank) openDemand(ctx context.Context, cid customer.ID, c money.Currency) (ledger.Account, error) {
-	a, err := b.accounts.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: cid.String(), Product: ledger.ProductDemand,
-		Currency: c, IdempotencyKey: keyFor(ctx, "open-account")})
+func (b *Bank) openDemand(ctx context.Context, r ledger.OpenAccountRequest, step string) (ledger.Account, error) {
+	r.Product, r.IdempotencyKey = ledger.ProductDemand, keyFor(ctx, step)
+	a, err := b.accounts.OpenAccount(ctx, r)
 	if err != nil {
 		return ledger.Account{}, err
 	}
-	return a, b.deposits.EarnInterest(ctx, a.ID, demandProduct(c))
+	return a, b.deposits.EarnInterest(ctx, a.ID, demandProduct(r.Currency))
 }
 
 // openTimeDeposit opens a time deposit funded from one of the customer's

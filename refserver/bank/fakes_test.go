@@ -71,7 +71,15 @@ func (f *fakes) OpenAccount(_ context.Context, r ledger.OpenAccountRequest) (led
 	if id, ok := f.opened[r.IdempotencyKey]; ok && r.IdempotencyKey != "" {
 		return f.accounts[id], nil
 	}
-	a := ledger.Account{ID: ledger.NewID(), OwnerID: r.OwnerID, Product: r.Product, Currency: r.Currency, Status: ledger.StatusActive}
+	if r.Class == ledger.ClassI {
+		for _, held := range f.accounts {
+			if held.OwnerID == r.OwnerID && held.Currency == r.Currency && held.Class == ledger.ClassI && held.Status != ledger.StatusClosed {
+				return ledger.Account{}, ledger.ErrClassOneHeld
+			}
+		}
+	}
+	a := ledger.Account{ID: ledger.NewID(), OwnerID: r.OwnerID, Product: r.Product, Currency: r.Currency, Status: ledger.StatusActive,
+		Class: r.Class, Bound: r.BoundAccountIDs}
 	f.accounts[a.ID] = a
 	f.opened[r.IdempotencyKey] = a.ID
 	return a, nil
@@ -92,7 +100,7 @@ func (f *fakes) ListAccounts(_ context.Context, flt ledger.AccountFilter) ([]led
 	defer f.mu.Unlock()
 	var out []ledger.Account
 	for _, a := range f.accounts {
-		if a.OwnerID == flt.OwnerID {
+		if a.OwnerID == flt.OwnerID && flt.Matches(a) {
 			out = append(out, a)
 		}
 	}

@@ -55,23 +55,25 @@ func (c *client) post(path string, body any) (map[string]any, error) {
 	return out, json.Unmarshal(raw, &out)
 }
 
-// setup creates one verified customer holding every account, each funded
-// well beyond what the run can spend. The customer is new each run (a
-// passport number of its own), so runs can share a database.
+// setup creates the accounts, each funded well beyond what the run can
+// spend and each of a verified customer of its own: a customer's first
+// account is class I, without the class II limits a second one would
+// carry (docs/api.md). The customers are new each run (passport numbers
+// of their own), so runs can share a database.
 func setup(c *client, n int) ([]string, error) {
-	passport := "L" + strings.ToUpper(strconv.FormatInt(time.Now().UnixNano(), 36))
-	cust, err := c.post("/v1/customers", map[string]any{
-		"full_name": "Load Test", "gender": "unspecified", "date_of_birth": "1980-01-01", "phone": "+8613000000000",
-		"national_id": map[string]any{"type": "PASSPORT", "number": passport, "country": "CN"}})
-	if err != nil {
-		return nil, err
-	}
-	cid := cust["id"].(string)
-	if _, err := c.post("/v1/customers/"+cid+"/kyc", map[string]any{"status": "verified", "note": "load test"}); err != nil {
-		return nil, err
-	}
+	run := "L" + strings.ToUpper(strconv.FormatInt(time.Now().UnixNano(), 36))
 	ids := make([]string, n)
 	for i := range ids {
+		cust, err := c.post("/v1/customers", map[string]any{
+			"full_name": "Load Test", "gender": "unspecified", "date_of_birth": "1980-01-01", "phone": "+8613000000000",
+			"national_id": map[string]any{"type": "PASSPORT", "number": fmt.Sprintf("%s%04d", run, i), "country": "CN"}})
+		if err != nil {
+			return nil, err
+		}
+		cid := cust["id"].(string)
+		if _, err := c.post("/v1/customers/"+cid+"/kyc", map[string]any{"status": "verified", "note": "load test"}); err != nil {
+			return nil, err
+		}
 		a, err := c.post("/v1/accounts", map[string]any{"customer_id": cid, "product": "demand", "currency": "CNY"})
 		if err != nil {
 			return nil, err

@@ -1,0 +1,70 @@
+package refserver
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Account classes over HTTP, on both storages: the reference bank's
+// defaults, the class in the account's view, and the 422s of the class
+// rules with the limit and what remains in the detail.
+func TestAccountClasses(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			teller := b.staff("teller")
+			alice, bob := b.onboard(teller), b.onboard(teller)
+
+			// Staff open class I, then class II bound to it.
+			one := b.must(201, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": alice, "product": "demand", "currency": "CNY"}))
+			require.Equal(t, "I", one.str("class"))
+			require.Nil(t, one.body["limits"])
+			two := b.must(201, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": alice, "product": "demand", "currency": "CNY"}))
+			require.Equal(t, "II", two.str("class"))
+			require.Equal(t, []any{one.str("id")}, two.body["bound_account_ids"])
+			require.Equal(t, "10000.00", two.str("limits", "daily_outflow", "value"))
+			require.Equal(t, "200000.00", two.str("limits", "annual_outflow", "value"))
+			require.Nil(t, two.body["limits"].(map[string]any)["max_balance"])
+			three := b.must(201, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": alice, "product": "demand", "currency": "CNY",
+				"class": "III", "bound_account_ids": []string{one.str("id")}}))
+			require.Equal(t, "2000.00", three.str("limits", "max_balance", "value"))
+			read := b.must(200, b.do("GET", "/v1/accounts/"+three.str("id"), teller, nil))
+			require.Equal(t, "III", read.str("class"))
+			require.Equal(t, []any{one.str("id")}, read.body["bound_account_ids"])
+
+			// A second class I is refused; a class of no such name is bad input.
+			requireRefusedWithoutField(t, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": alice, "product": "demand",
+				"currency": "CNY", "class": "I"}), 422, "class-one-account-held")
+			requireRefused(t, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": alice, "product": "demand",
+				"currency": "CNY", "class": "IV"}), 400, "invalid-input", "class")
+			requireRefused(t, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": alice, "product": "demand",
+				"currency": "CNY", "class": "II", "bound_account_ids": []string{b.openAccount(teller, bob)}}), 400, "invalid-input", "bound_account_ids[0]")
+
+			// Class II: 10,000.00 a day to unbound accounts, free to the bound one.
+			bob1 := b.openAccount(teller, bob)
+			b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": two.str("id"), "amount": cny("30000.00")}))
+			b.must(201, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": two.str("id"), "to_account_id": bob1, "amount": cny("9000.00")}))
+			over := b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": two.str("id"), "to_account_id": bob1, "amount": cny("1000.01")})
+			requireRefusedWithoutField(t, over, 422, "account-class-limit")
+			require.Contains(t, over.str("detail"), "1000.00 CNY remain")
+			b.must(201, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": two.str("id"), "to_account_id": one.str("id"), "amount": cny("15000.00")}))
+			b.must(201, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": two.str("id"), "to_account_id": bob1, "amount": cny("1000.00")}))
+			require.Equal(t, "5000.00", b.must(200, b.do("GET", "/v1/accounts/"+two.str("id"), teller, nil)).str("balance", "value"))
+
+			// Class III: at most 2,000.00.
+			b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": three.str("id"), "amount": cny("2000.00")}))
+			requireRefusedWithoutField(t, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": three.str("id"), "amount": cny("0.01")}),
+				422, "account-class-limit")
+
+			// A customer opening their own account online gets class II; class I is for the counter.
+			b.must(201, b.do("POST", "/v1/customers/"+bob+"/online-banking", teller, map[string]any{"username": "bob" + storage, "password": "bob's long password"}))
+			tok := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "bob" + storage, "password": "bob's long password"})).str("token")
+			own := b.must(201, b.do("POST", "/v1/accounts", tok, map[string]any{"customer_id": bob, "product": "demand", "currency": "CNY"}))
+			require.Equal(t, "II", own.str("class"))
+			requireRefused(t, b.do("POST", "/v1/accounts", tok, map[string]any{"customer_id": bob, "product": "demand", "currency": "CNY", "class": "I"}),
+				400, "invalid-input", "class")
+		})
+	}
+}
