@@ -26,6 +26,9 @@ type Store struct {
 	byCustomer  map[string]uuid.UUID
 	sessions    map[uuid.UUID]channel.Session
 	byTokenHash map[channel.TokenHash]uuid.UUID
+
+	onlineOnce sync.Once
+	online     *online
 }
 
 var _ channel.Store = (*Store)(nil)

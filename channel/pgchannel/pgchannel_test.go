@@ -27,6 +27,11 @@ func TestContract(t *testing.T) {
 	channeltest.Run(t, func(t *testing.T) channel.Store { return pgchannel.New(newDB(t)) })
 }
 
+func TestOnlineContract(t *testing.T) {
+	t.Parallel()
+	channeltest.RunOnline(t, func(t *testing.T) channel.OnlineStore { return pgchannel.New(newDB(t)) })
+}
+
 func TestMigrateIsIdempotent(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
@@ -34,7 +39,8 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	var tables []string
 	require.NoError(t, db.Select(&tables, `SELECT table_name FROM information_schema.tables
 		WHERE table_schema = 'channel' ORDER BY table_name`))
-	require.Equal(t, []string{"identities", "schema_migrations", "sessions"}, tables)
+	require.Equal(t, []string{"devices", "identities", "limit_reservations", "limit_usage", "limits", "payees",
+		"schema_migrations", "second_factors", "sessions", "step_ups"}, tables)
 }
 
 // TestRowsHoldNoSecrets reads every column of every row back as text and
