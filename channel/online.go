@@ -33,11 +33,13 @@ type AccountOwners interface {
 	AccountOwner(ctx context.Context, accountID string) (string, error)
 }
 
-// SecretSealer encrypts TOTP secrets at rest. Without one the secret is
-// stored as it is, which is only fit for tests and demos.
+// SecretSealer encrypts TOTP secrets at rest (an AEAD; aad is the
+// identity id, so a sealed secret cannot be moved to another identity).
+// Without one the secret is stored as it is, which is only fit for tests
+// and demos. customer.Sealer fits.
 type SecretSealer interface {
-	Seal(plain []byte) ([]byte, error)
-	Open(sealed []byte) ([]byte, error)
+	Seal(ctx context.Context, aad, plaintext []byte) ([]byte, error)
+	Open(aad, sealed []byte) ([]byte, error)
 }
 
 // LimitRange is what the bank allows for one channel and currency: the

@@ -85,7 +85,7 @@ func (o *Online) BeginTOTP(ctx context.Context, identityID uuid.UUID, accountNam
 	if err != nil {
 		return Enrolment{}, fmt.Errorf("channel: totp: %w", err)
 	}
-	sealed, err := o.seal([]byte(key.Secret()))
+	sealed, err := o.seal(ctx, identityID, []byte(key.Secret()))
 	if err != nil {
 		return Enrolment{}, err
 	}
@@ -225,7 +225,7 @@ func (o *Online) check(ctx context.Context, identityID uuid.UUID, code string, c
 // accept checks code against f, and marks it used if it is good.
 func (o *Online) accept(f *SecondFactor, code string, now time.Time, recoveryAllowed bool) (bool, error) {
 	if len(code) == 6 && isDigits(code) {
-		secret, err := o.open(f.Secret)
+		secret, err := o.open(f.IdentityID, f.Secret)
 		if err != nil {
 			return false, err
 		}
@@ -301,22 +301,22 @@ func recoveryHash(identityID uuid.UUID, code string) [sha256.Size]byte {
 	return sha256.Sum256(append(identityID[:], norm...))
 }
 
-func (o *Online) seal(b []byte) ([]byte, error) {
+func (o *Online) seal(ctx context.Context, identityID uuid.UUID, b []byte) ([]byte, error) {
 	if o.sealer == nil {
 		return b, nil
 	}
-	s, err := o.sealer.Seal(b)
+	s, err := o.sealer.Seal(ctx, identityID[:], b)
 	if err != nil {
 		return nil, fmt.Errorf("channel: seal secret: %w", err)
 	}
 	return s, nil
 }
 
-func (o *Online) open(b []byte) ([]byte, error) {
+func (o *Online) open(identityID uuid.UUID, b []byte) ([]byte, error) {
 	if o.sealer == nil {
 		return b, nil
 	}
-	p, err := o.sealer.Open(b)
+	p, err := o.sealer.Open(identityID[:], b)
 	if err != nil {
 		return nil, fmt.Errorf("channel: open secret: %w", err)
 	}

@@ -43,6 +43,7 @@ type Server struct {
 	fxDesk   *bank.FXDesk
 	customer *customer.Service
 	channel  *channel.Service
+	online   *channel.Online
 	idem     idempotency.Store
 	bank     *bank.Bank
 	// closeStores releases what the stores hold beyond the pool.
@@ -307,6 +308,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.endOfDayRoutes()...)
 	rs = append(rs, s.clearingRoutes()...)
 	rs = append(rs, s.fxRoutes()...)
+	rs = append(rs, s.onlineRoutes()...)
 	return rs
 }
 
