@@ -522,10 +522,9 @@ func limitsOf(b limitsBody) (channel.Limits, money.Currency, error) {
 }
 
 func limitViewOf(v channel.LimitView) limitView {
-	m := func(d money.Money) money.Money { return d }
 	c := v.Key.Currency
 	amt := func(l channel.Limits) (money.Money, money.Money, money.Money) {
-		return m(money.Money{Amount: l.PerTransaction, Currency: c}), money.Money{Amount: l.PerDay, Currency: c},
+		return money.Money{Amount: l.PerTransaction, Currency: c}, money.Money{Amount: l.PerDay, Currency: c},
 			money.Money{Amount: l.PerMonth, Currency: c}
 	}
 	out := limitView{Channel: v.Key.Channel, Own: v.Own,

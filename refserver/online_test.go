@@ -19,14 +19,13 @@ import (
 // online login and an account holding CNY 100,000.00) and bob (an account).
 type onlineBank struct {
 	*testBank
-	clock        *calendar.ManualClock
-	alice, bob   string // customer ids
-	a1, a2, b1   string // alice's two accounts, bob's
-	token        string // alice's
-	secret       string // alice's TOTP secret, once enrolled
-	username     string
-	teller       string
-	bobCustToken string
+	clock      *calendar.ManualClock
+	alice, bob string // customer ids
+	a1, a2, b1 string // alice's two accounts, bob's
+	token      string // alice's
+	secret     string // alice's TOTP secret, once enrolled
+	username   string
+	teller     string
 }
 
 const alicePassword = "alice's long password"
