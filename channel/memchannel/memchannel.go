@@ -29,6 +29,8 @@ type Store struct {
 
 	onlineOnce sync.Once
 	online     *online
+	outboxOnce sync.Once
+	outbox     *outbox
 }
 
 var _ channel.Store = (*Store)(nil)

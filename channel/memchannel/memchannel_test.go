@@ -17,3 +17,8 @@ func TestOnlineContract(t *testing.T) {
 	t.Parallel()
 	channeltest.RunOnline(t, func(*testing.T) channel.OnlineStore { return memchannel.New() })
 }
+
+func TestNotificationsContract(t *testing.T) {
+	t.Parallel()
+	channeltest.RunNotifications(t, func(*testing.T) channel.NotificationStore { return memchannel.New() })
+}

@@ -32,6 +32,11 @@ func TestOnlineContract(t *testing.T) {
 	channeltest.RunOnline(t, func(t *testing.T) channel.OnlineStore { return pgchannel.New(newDB(t)) })
 }
 
+func TestNotificationsContract(t *testing.T) {
+	t.Parallel()
+	channeltest.RunNotifications(t, func(t *testing.T) channel.NotificationStore { return pgchannel.New(newDB(t)) })
+}
+
 func TestMigrateIsIdempotent(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
@@ -39,8 +44,8 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	var tables []string
 	require.NoError(t, db.Select(&tables, `SELECT table_name FROM information_schema.tables
 		WHERE table_schema = 'channel' ORDER BY table_name`))
-	require.Equal(t, []string{"devices", "identities", "limit_reservations", "limit_usage", "limits", "payees",
-		"schema_migrations", "second_factors", "sessions", "step_ups"}, tables)
+	require.Equal(t, []string{"devices", "identities", "limit_reservations", "limit_usage", "limits", "messages",
+		"notification_preferences", "payees", "schema_migrations", "second_factors", "sessions", "step_ups"}, tables)
 }
 
 // TestRowsHoldNoSecrets reads every column of every row back as text and
