@@ -40,7 +40,7 @@ func (s *Server) onlineServices(st stores) error {
 	if err != nil {
 		return fmt.Errorf("refserver: online banking: %w", err)
 	}
-	return nil
+	return s.notificationServices(st)
 }
 
 // ledgerOwners adapts the ledger to channel.AccountOwners.
@@ -70,7 +70,7 @@ var (
 )
 
 func (s *Server) onlineRoutes() []route {
-	return tagged("online", []route{
+	return tagged("online", append([]route{
 		{method: "GET", pattern: "/v1/customers/{id}/second-factor", summary: "The customer's second factor: enrolled, confirmed, recovery codes left, locked until",
 			access: customerReaders.andCustomers(), handler: handle(s.secondFactorStatus)},
 		{method: "POST", pattern: "/v1/customers/{id}/second-factor/totp", summary: "Start TOTP enrolment: the secret and otpauth:// URL, shown once",
@@ -105,7 +105,7 @@ func (s *Server) onlineRoutes() []route {
 			access: customerReaders.andCustomers(), handler: handle(s.listLimits)},
 		{method: "POST", pattern: "/v1/customers/{id}/limits", summary: "Set limits for a channel: lower at once, raise (within the maximum) with X-Step-Up for limits.raise",
 			access: onlineOwners, idempotency: idemOptional, handler: handle(s.setLimits)},
-	})
+	}, s.notificationRoutes()...))
 }
 
 // Request and response bodies.

@@ -5,6 +5,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -329,6 +332,47 @@ func TestOnlineDevicesAndSessions(t *testing.T) {
 			require.Equal(t, 401, b.do("GET", devices, second, nil).status)
 			require.Equal(t, 404, b.do("DELETE", sessions+"/not-a-session", first, nil).status)
 			require.Len(t, b.must(200, b.do("GET", sessions, b.teller, nil)).body["items"].([]any), 1)
+		})
+	}
+}
+
+func TestOnlineNotifications(t *testing.T) {
+	t.Parallel()
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newOnlineBank(t, storage)
+			prefs := "/v1/customers/" + b.alice + "/notification-preferences"
+			p := b.must(200, b.do("GET", prefs, b.token, nil))
+			require.Equal(t, "22:00", p.str("quiet_from"))
+			b.must(200, b.do("POST", prefs, b.token, map[string]any{"media": []string{"sms"}, "quiet_from": "00:00", "quiet_to": "00:00"}))
+			require.Equal(t, 400, b.do("POST", prefs, b.token, map[string]any{"media": []string{"fax"}, "quiet_from": "00:00", "quiet_to": "00:00"}).status)
+			require.Equal(t, 400, b.do("POST", prefs, b.token, map[string]any{"media": []string{"sms"}, "quiet_from": "25:00", "quiet_to": "00:00"}).status)
+
+			// The deposit made before and this transfer: alice is told on
+			// sms and in the inbox (it leaves her 99,749.50: not low).
+			b.must(201, b.do("POST", "/v1/transfers", b.token, map[string]any{"from_account_id": b.a1, "to_account_id": b.b1, "amount": cny("250.50")}))
+			admin := testAdminToken
+			run := b.must(200, b.do("POST", "/v1/notifications/run", admin, nil))
+			require.Positive(t, run.body["events"])
+			again := b.must(200, b.do("POST", "/v1/notifications/run", admin, nil))
+			require.Equal(t, float64(0), again.body["claimed"], "nothing twice")
+
+			inbox := b.must(200, b.do("GET", "/v1/customers/"+b.alice+"/messages?medium=inbox", b.token, nil)).body["items"].([]any)
+			require.Len(t, inbox, 2, "the deposit in, the transfer out")
+			newest := inbox[0].(map[string]any)
+			require.Equal(t, "transfer.sent", newest["category"])
+			require.Equal(t, "sent", newest["status"])
+			require.Contains(t, newest["body"], "250.50 CNY")
+			all := b.must(200, b.do("GET", "/v1/customers/"+b.alice+"/messages", b.token, nil)).body["items"].([]any)
+			require.Len(t, all, 4, "inbox and sms each")
+			// Bob's default media: push and inbox; he got the 250.50.
+			bobMsgs := b.must(200, b.do("GET", "/v1/customers/"+b.bob+"/messages", b.teller, nil)).body["items"].([]any)
+			require.Len(t, bobMsgs, 2)
+			require.Equal(t, "transfer.received", bobMsgs[0].(map[string]any)["category"])
+			file, err := os.ReadFile(filepath.Join(b.srv.clearingDir, "notifications", "sms.jsonl"))
+			require.NoError(t, err)
+			require.Equal(t, 2, strings.Count(string(file), "\n"))
 		})
 	}
 }

@@ -96,6 +96,7 @@ var unexampled = map[string]string{
 	"POST /v1/customers/{id}/payees":                       "customers only",
 	"PATCH /v1/customers/{id}/payees/{payee_id}":           "customers only",
 	"POST /v1/customers/{id}/limits":                       "customers only",
+	"POST /v1/customers/{id}/notification-preferences":     "customers only",
 }
 
 // needs reports whether schema makes field required in body: listed in

@@ -44,6 +44,7 @@ type Server struct {
 	customer *customer.Service
 	channel  *channel.Service
 	online   *channel.Online
+	notify   *notifications
 	idem     idempotency.Store
 	bank     *bank.Bank
 	// closeStores releases what the stores hold beyond the pool.
