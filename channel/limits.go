@@ -114,6 +114,12 @@ type Reservation struct {
 	Day       string
 	Month     string
 	CreatedAt time.Time
+	// PayeeAccountID is the destination when it is an account of this
+	// bank: if it is one of the customer's payees still cooling off at
+	// CreatedAt, the reservation is refused (ErrCoolingOff) above
+	// CoolingCap. Checked with the limits, in the same step.
+	PayeeAccountID string
+	CoolingCap     decimal.Decimal
 }
 
 // Usage is what a customer has moved in a channel and currency in the day
@@ -215,14 +221,16 @@ func (o *Online) SetLimits(ctx context.Context, p Principal, k LimitKey, next Li
 
 // ReserveLimits counts amount against the customer's limits in the
 // channel, atomically: of concurrent transfers that together exceed a
-// limit, only those that fit pass. idempotencyKey is the transfer's: a
+// limit, only those that fit pass. toAccountID is the destination if it
+// is an account of this bank ("" otherwise): a payee still cooling off is
+// capped as CheckPayeeCap says (ErrCoolingOff), in the same step. idempotencyKey is the transfer's: a
 // retry under it counts nothing more and returns the first reservation.
 // A transfer that does not fit is ErrLimitExceeded naming the limit.
 //
 // Call it before posting the transfer and ReleaseLimits if the posting
 // fails. A crash between the two leaves the amount counted: the day's
 // reconciliation releases reservations whose key has no posting.
-func (o *Online) ReserveLimits(ctx context.Context, customerID string, ch Channel, idempotencyKey string, amount money.Money) (Reservation, error) {
+func (o *Online) ReserveLimits(ctx context.Context, customerID string, ch Channel, idempotencyKey string, amount money.Money, toAccountID string) (Reservation, error) {
 	k := LimitKey{CustomerID: customerID, Channel: ch, Currency: amount.Currency}
 	if err := k.validate(); err != nil {
 		return Reservation{}, err
@@ -239,8 +247,15 @@ func (o *Online) ReserveLimits(ctx context.Context, customerID string, ch Channe
 	}
 	now := o.now()
 	day, month := o.periods(now)
-	res := Reservation{Key: k, IdempotencyKey: idempotencyKey, Amount: amount.Amount, Day: day, Month: month, CreatedAt: now}
+	res := Reservation{Key: k, IdempotencyKey: idempotencyKey, Amount: amount.Amount, Day: day, Month: month, CreatedAt: now,
+		PayeeAccountID: toAccountID, CoolingCap: o.cfg.PayeeCoolingCap[amount.Currency]}
 	got, err := o.store.Reserve(ctx, res, r.Default)
+	if errors.Is(err, ErrCoolingOff) {
+		if cerr := o.CheckPayeeCap(ctx, customerID, toAccountID, amount); cerr != nil {
+			return Reservation{}, cerr
+		}
+		return Reservation{}, fault.Field(ErrCoolingOff, "amount", "above what a new payee may receive while it cools off")
+	}
 	if errors.Is(err, ErrLimitExceeded) {
 		return Reservation{}, o.exceeded(ctx, k, r.Default, amount, day, month)
 	}

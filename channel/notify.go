@@ -2,7 +2,6 @@ package channel
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -197,9 +196,9 @@ type Consents interface {
 // preferences. memchannel and pgchannel implement it; the contract suite
 // is channeltest.RunNotifications.
 type NotificationStore interface {
-	// Preferences returns the customer's. Errors: ErrNotFound while they
-	// have the defaults.
-	Preferences(ctx context.Context, customerID string) (Preferences, error)
+	// Preferences returns the preferences of those of the customers who
+	// set theirs (the others have the defaults), by customer id.
+	Preferences(ctx context.Context, customerIDs []string) (map[string]Preferences, error)
 	// PutPreferences stores them.
 	PutPreferences(ctx context.Context, p Preferences) error
 	// Enqueue adds the messages, skipping any whose DedupKey is in the
@@ -322,11 +321,14 @@ func (n *Notifier) Preferences(ctx context.Context, customerID string) (Preferen
 	if customerID == "" {
 		return Preferences{}, invalid("customer_id", "is required")
 	}
-	p, err := n.store.Preferences(ctx, customerID)
-	if errors.Is(err, ErrNotFound) {
-		return DefaultPreferences(customerID), nil
+	ps, err := n.store.Preferences(ctx, []string{customerID})
+	if err != nil {
+		return Preferences{}, err
 	}
-	return p, err
+	if p, ok := ps[customerID]; ok {
+		return p, nil
+	}
+	return DefaultPreferences(customerID), nil
 }
 
 // SetPreferences stores the customer's preferences; the inbox is added if
@@ -361,18 +363,22 @@ func (n *Notifier) Notify(ctx context.Context, no Notice) (int, error) {
 func (n *Notifier) NotifyAll(ctx context.Context, notices []Notice) (int, error) {
 	now := n.now()
 	var out []Message
-	prefs := map[string]Preferences{}
+	customers := make([]string, 0, len(notices))
 	for i, no := range notices {
 		if err := no.Validate(); err != nil {
 			return 0, noticeErr(i, err)
 		}
+		customers = append(customers, no.CustomerID)
+	}
+	slices.Sort(customers)
+	prefs, err := n.store.Preferences(ctx, slices.Compact(customers))
+	if err != nil {
+		return 0, err
+	}
+	for _, no := range notices {
 		p, ok := prefs[no.CustomerID]
 		if !ok {
-			var err error
-			if p, err = n.Preferences(ctx, no.CustomerID); err != nil {
-				return 0, err
-			}
-			prefs[no.CustomerID] = p
+			p = DefaultPreferences(no.CustomerID)
 		}
 		for _, m := range p.Media {
 			if no.Marketing {

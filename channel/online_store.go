@@ -74,10 +74,12 @@ type OnlineStore interface {
 	// Reserve counts r.Amount against r.Key's limits (the customer's own,
 	// or def) in r.Day and r.Month and records r, atomically: it succeeds
 	// only if r.Amount is at most PerTransaction and the day's and month's
-	// totals with it are at most PerDay and PerMonth. A reservation under
+	// totals with it are at most PerDay and PerMonth, and, when
+	// r.PayeeAccountID is one of the customer's payees still cooling off
+	// at r.CreatedAt, r.Amount is at most r.CoolingCap. A reservation under
 	// r.IdempotencyKey already there is returned as it is (nothing more is
 	// counted) if it is for the same key and amount.
-	// Errors: ErrLimitExceeded; ErrConflict if the idempotency key holds a
+	// Errors: ErrCoolingOff; ErrLimitExceeded; ErrConflict if the idempotency key holds a
 	// different reservation.
 	Reserve(ctx context.Context, r Reservation, def Limits) (Reservation, error)
 	// Release deletes the reservation and takes its amount off the

@@ -56,11 +56,6 @@ func (s *Server) limitedTransfer(ctx context.Context, req transferRequest) (bank
 		}
 		ch = channel.ChannelMobile
 	}
-	if req.ToAccountID != "" {
-		if err := s.online.CheckPayeeCap(ctx, p.CustomerID, req.ToAccountID, amount); err != nil {
-			return bank.Transfer{}, err
-		}
-	}
 	if s.online.TransferNeedsStepUp(amount) {
 		if err := s.online.ConsumeStepUp(ctx, p, req.StepUp, channel.ActionTransfer, transferParams(req.TransferRequest)); err != nil {
 			return bank.Transfer{}, err
@@ -71,7 +66,8 @@ func (s *Server) limitedTransfer(ctx context.Context, req transferRequest) (bank
 	}
 	sum := sha256.Sum256([]byte("transfer-limits\x00" + p.CustomerID + "\x00" + req.Key))
 	key := hex.EncodeToString(sum[:])
-	if _, err := s.online.ReserveLimits(ctx, p.CustomerID, ch, key, amount); err != nil {
+	// One step checks the payee's cooling-off cap and counts the limits.
+	if _, err := s.online.ReserveLimits(ctx, p.CustomerID, ch, key, amount, req.ToAccountID); err != nil {
 		return bank.Transfer{}, err
 	}
 	t, err := s.bank.Transfer(ctx, req.TransferRequest)

@@ -508,10 +508,23 @@ var payeeTests = []onlineTest{
 		require.ErrorIs(t, e.svc.CheckPayeeCap(e.ctx, "alice", bob, cny("1000.01")), channel.ErrCoolingOff)
 		require.ErrorIs(t, e.svc.CheckPayeeCap(e.ctx, "alice", bob, money.MustParse("1", "USD")), channel.ErrCoolingOff, "no cap row: nothing passes")
 		require.NoError(t, e.svc.CheckPayeeCap(e.ctx, "carol", bob, cny("5000.00")), "not carol's payee")
+		// The reservation checks the same cap, in its one step, and counts
+		// nothing when it refuses.
+		_, err = e.svc.ReserveLimits(e.ctx, "alice", channel.ChannelOnline, "to-bob-1", cny("1000.01"), bob)
+		require.ErrorIs(t, err, channel.ErrCoolingOff)
+		_, err = e.svc.ReserveLimits(e.ctx, "alice", channel.ChannelOnline, "to-bob-2", cny("1000.00"), bob)
+		require.NoError(t, err)
+		v, err := e.svc.Limits(e.ctx, channel.LimitKey{CustomerID: "alice", Channel: channel.ChannelOnline, Currency: "CNY"})
+		require.NoError(t, err)
+		require.True(t, v.Usage.DayUsed.Equal(dec("1000")), v.Usage.DayUsed.String())
 		e.clock.Set(py.CoolingUntil.Add(-time.Microsecond)) // still cooling
 		require.ErrorIs(t, e.svc.CheckPayeeCap(e.ctx, "alice", bob, cny("1000.01")), channel.ErrCoolingOff)
+		_, err = e.svc.ReserveLimits(e.ctx, "alice", channel.ChannelOnline, "to-bob-3", cny("1000.01"), bob)
+		require.ErrorIs(t, err, channel.ErrCoolingOff)
 		e.clock.Set(py.CoolingUntil)
 		require.NoError(t, e.svc.CheckPayeeCap(e.ctx, "alice", bob, cny("90000.00")))
+		_, err = e.svc.ReserveLimits(e.ctx, "alice", channel.ChannelOnline, "to-bob-4", cny("40000.00"), bob)
+		require.NoError(t, err)
 	}},
 }
 
@@ -570,7 +583,7 @@ var limitTests = []onlineTest{
 		_, err := e.svc.SetLimits(e.ctx, p, k, channel.Limits{PerTransaction: dec("1000"), PerDay: dec("2500"), PerMonth: dec("4000")}, "")
 		require.NoError(t, err)
 		reserve := func(key, amount string) error {
-			_, err := e.svc.ReserveLimits(e.ctx, "alice", channel.ChannelOnline, key, cny(amount))
+			_, err := e.svc.ReserveLimits(e.ctx, "alice", channel.ChannelOnline, key, cny(amount), "")
 			return err
 		}
 		require.ErrorIs(t, reserve("t0", "1000.01"), channel.ErrLimitExceeded, "above per transaction")
@@ -606,9 +619,9 @@ var limitTests = []onlineTest{
 		// Bad input.
 		require.ErrorIs(t, reserve("", "1"), channel.ErrInvalidInput)
 		require.ErrorIs(t, reserve("t6", "0"), channel.ErrInvalidInput)
-		_, err = e.svc.ReserveLimits(e.ctx, "alice", channel.ChannelOnline, "t7", money.MustParse("1", "USD"))
+		_, err = e.svc.ReserveLimits(e.ctx, "alice", channel.ChannelOnline, "t7", money.MustParse("1", "USD"), "")
 		require.ErrorIs(t, err, channel.ErrLimitExceeded, "no USD limits: the bank takes none")
-		_, err = e.svc.ReserveLimits(e.ctx, "alice", "atm", "t7", cny("1"))
+		_, err = e.svc.ReserveLimits(e.ctx, "alice", "atm", "t7", cny("1"), "")
 		require.ErrorIs(t, err, channel.ErrInvalidInput)
 	}},
 	{"ConcurrentTransfersRaceOneDailyLimit", func(t *testing.T, newStore func(*testing.T) channel.OnlineStore) {
@@ -617,7 +630,7 @@ var limitTests = []onlineTest{
 		// would make 203,000. Exactly 28 pass and 196,000.00 is counted.
 		e := newOnlineEnv(t, newStore)
 		errs := parallel(40, func(i int) error {
-			_, err := e.svc.ReserveLimits(e.ctx, "alice", channel.ChannelOnline, fmt.Sprintf("race-%02d", i), cny("7000.00"))
+			_, err := e.svc.ReserveLimits(e.ctx, "alice", channel.ChannelOnline, fmt.Sprintf("race-%02d", i), cny("7000.00"), "")
 			return err
 		})
 		passed := 0

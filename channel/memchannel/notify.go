@@ -33,19 +33,21 @@ func (s *Store) out() *outbox {
 }
 
 // Preferences implements channel.NotificationStore.
-func (s *Store) Preferences(ctx context.Context, customerID string) (channel.Preferences, error) {
+func (s *Store) Preferences(ctx context.Context, customerIDs []string) (map[string]channel.Preferences, error) {
 	if err := ctx.Err(); err != nil {
-		return channel.Preferences{}, err
+		return nil, err
 	}
 	o := s.out()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	p, ok := o.prefs[customerID]
-	if !ok {
-		return channel.Preferences{}, notFound("preferences of", customerID)
+	out := map[string]channel.Preferences{}
+	for _, id := range customerIDs {
+		if p, ok := o.prefs[id]; ok {
+			p.Media = slices.Clone(p.Media)
+			out[id] = p
+		}
 	}
-	p.Media = slices.Clone(p.Media)
-	return p, nil
+	return out, nil
 }
 
 // PutPreferences implements channel.NotificationStore.

@@ -429,6 +429,13 @@ func (s *Store) Reserve(ctx context.Context, r channel.Reservation, def channel.
 		}
 		return old, nil
 	}
+	if r.PayeeAccountID != "" && r.Amount.GreaterThan(r.CoolingCap) {
+		for _, p := range o.payees {
+			if p.CustomerID == r.Key.CustomerID && p.AccountID == r.PayeeAccountID && r.CreatedAt.Before(p.CoolingUntil) {
+				return channel.Reservation{}, channel.ErrCoolingOff
+			}
+		}
+	}
 	l, ok := o.limits[r.Key]
 	if !ok {
 		l = def

@@ -51,25 +51,26 @@ func messages(rows []messageRow) []channel.Message {
 }
 
 // Preferences implements channel.NotificationStore.
-func (s *Store) Preferences(ctx context.Context, customerID string) (channel.Preferences, error) {
-	var r struct {
-		Media     pq.StringArray `db:"media"`
-		QuietFrom int            `db:"quiet_from"`
-		QuietTo   int            `db:"quiet_to"`
+func (s *Store) Preferences(ctx context.Context, customerIDs []string) (map[string]channel.Preferences, error) {
+	var rows []struct {
+		CustomerID string         `db:"customer_id"`
+		Media      pq.StringArray `db:"media"`
+		QuietFrom  int            `db:"quiet_from"`
+		QuietTo    int            `db:"quiet_to"`
 	}
-	err := s.stmts.GetContext(ctx, &r, `SELECT media, quiet_from, quiet_to FROM channel.notification_preferences
-		WHERE customer_id = $1`, customerID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return channel.Preferences{}, notFound("preferences of", customerID)
+	if err := s.db.SelectContext(ctx, &rows, `SELECT customer_id, media, quiet_from, quiet_to
+		FROM channel.notification_preferences WHERE customer_id = ANY($1)`, pq.StringArray(customerIDs)); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		return channel.Preferences{}, err
+	out := make(map[string]channel.Preferences, len(rows))
+	for _, r := range rows {
+		p := channel.Preferences{CustomerID: r.CustomerID, QuietFrom: r.QuietFrom, QuietTo: r.QuietTo, Media: []channel.Medium{}}
+		for _, m := range r.Media {
+			p.Media = append(p.Media, channel.Medium(m))
+		}
+		out[r.CustomerID] = p
 	}
-	p := channel.Preferences{CustomerID: customerID, QuietFrom: r.QuietFrom, QuietTo: r.QuietTo, Media: []channel.Medium{}}
-	for _, m := range r.Media {
-		p.Media = append(p.Media, channel.Medium(m))
-	}
-	return p, nil
+	return out, nil
 }
 
 // PutPreferences implements channel.NotificationStore.

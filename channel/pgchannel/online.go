@@ -425,7 +425,8 @@ func (s *Store) Usage(ctx context.Context, k channel.LimitKey, day, month string
 }
 
 // reserveSQL counts and records a reservation in one statement, so that a
-// transfer pays one round trip for its limits. The counter row is upserted
+// transfer pays one round trip for its limits and its payee's cooling-off
+// cap. The counter row is upserted
 // only where the amount fits (limits: the customer's own row, else the
 // defaults $8..$10); the reservation is inserted only if the counter was,
 // and a taken idempotency key fails the whole statement (unique
@@ -443,6 +444,9 @@ WITH lim AS (
 	INSERT INTO channel.limit_usage AS u (customer_id, channel, currency, day, day_used, month, month_used)
 	SELECT $1, $2, $3, $5, $4::numeric, $6, $4::numeric FROM lim
 	WHERE $4::numeric <= lim.per_tx AND $4::numeric <= lim.per_day AND $4::numeric <= lim.per_month
+		AND ($12 = '' OR $4::numeric <= $13::numeric OR NOT EXISTS (SELECT 1 FROM channel.payees p
+			WHERE p.customer_id = $1 AND p.account_id = $12 AND p.bank_code = '' AND p.account_number = ''
+				AND p.cooling_until > $11))
 	ON CONFLICT (customer_id, channel, currency) DO UPDATE SET
 		day_used = (CASE WHEN u.day = EXCLUDED.day THEN u.day_used ELSE 0 END) + EXCLUDED.day_used,
 		month_used = (CASE WHEN u.month = EXCLUDED.month THEN u.month_used ELSE 0 END) + EXCLUDED.month_used,
@@ -474,7 +478,8 @@ func (r reservationRow) reservation() channel.Reservation {
 // Reserve implements channel.OnlineStore.
 func (s *Store) Reserve(ctx context.Context, r channel.Reservation, def channel.Limits) (channel.Reservation, error) {
 	res, err := s.stmts.ExecContext(ctx, reserveSQL, r.Key.CustomerID, string(r.Key.Channel), string(r.Key.Currency),
-		r.Amount, r.Day, r.Month, r.IdempotencyKey, def.PerTransaction, def.PerDay, def.PerMonth, r.CreatedAt)
+		r.Amount, r.Day, r.Month, r.IdempotencyKey, def.PerTransaction, def.PerDay, def.PerMonth, r.CreatedAt,
+		r.PayeeAccountID, r.CoolingCap)
 	if err == nil {
 		var n int64
 		if n, err = res.RowsAffected(); err == nil && n == 1 {
@@ -491,6 +496,12 @@ func (s *Store) Reserve(ctx context.Context, r channel.Reservation, def channel.
 	err = s.db.GetContext(ctx, &old, `SELECT `+reservationColumn+` FROM channel.limit_reservations
 		WHERE idempotency_key = $1`, r.IdempotencyKey)
 	if errors.Is(err, sql.ErrNoRows) {
+		if r.PayeeAccountID != "" && r.Amount.GreaterThan(r.CoolingCap) {
+			p, perr := s.PayeeByAccount(ctx, r.Key.CustomerID, r.PayeeAccountID)
+			if perr == nil && r.CreatedAt.Before(p.CoolingUntil) {
+				return channel.Reservation{}, channel.ErrCoolingOff
+			}
+		}
 		return channel.Reservation{}, channel.ErrLimitExceeded
 	}
 	if err != nil {
