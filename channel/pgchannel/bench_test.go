@@ -6,11 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/channel/channeltest"
 	"github.com/bankkit/bankkit/channel/pgchannel"
 	"github.com/bankkit/bankkit/internal/pgtest"
+	"github.com/bankkit/bankkit/money"
 )
 
 // BenchmarkAuthenticate measures what every authenticated request pays on
@@ -125,4 +128,40 @@ func BenchmarkNotifications(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
 	b.ReportMetric(float64(n)/deliverTime.Seconds(), "delivered/s")
+}
+
+// BenchmarkReserveLimits measures one limit reservation on PostgreSQL
+// (one statement), beside a bare round trip (SELECT 1) in the same run.
+func BenchmarkReserveLimits(b *testing.B) {
+	ctx := context.Background()
+	db := pgtest.New(b)
+	if err := pgchannel.Migrate(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	cfg := channel.DefaultOnlineConfig()
+	big := channel.LimitRange{Default: channel.Limits{PerTransaction: decimal.RequireFromString("1000"), PerDay: decimal.RequireFromString("1000000000"), PerMonth: decimal.RequireFromString("1000000000")}}
+	big.Max = big.Default
+	cfg.Limits[channel.ChannelOnline]["CNY"] = big
+	svc, err := channel.NewOnline(pgchannel.New(db, pgchannel.AsyncReservations()), channel.WithOnlineConfig(cfg))
+	if err != nil {
+		b.Fatal(err)
+	}
+	amount := money.MustParse("1.00", "CNY")
+	var reserve, ping time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		start := time.Now()
+		if _, err := svc.ReserveLimits(ctx, "alice", channel.ChannelOnline, fmt.Sprintf("k-%d-%d", b.N, i), amount, "01900000-0000-7000-8000-00000000b001"); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		if _, err := db.ExecContext(ctx, `SELECT 1`); err != nil {
+			b.Fatal(err)
+		}
+		ping += time.Since(mid)
+		reserve += mid.Sub(start)
+	}
+	b.ReportMetric(float64(reserve.Microseconds())/float64(i), "reserve-µs")
+	b.ReportMetric(float64(ping.Microseconds())/float64(i), "select1-µs")
 }

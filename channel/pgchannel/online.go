@@ -433,9 +433,16 @@ func (s *Store) Usage(ctx context.Context, k channel.LimitKey, day, month string
 // violation), counting nothing. ON CONFLICT DO UPDATE locks the counter
 // row and re-reads it, so concurrent reservations queue on it and each
 // sees the ones before.
-const reserveSQL = `
+func reserveSQL(async bool) string {
+	setting := ""
+	if async {
+		// set_config(..., true) lasts for the statement's own transaction,
+		// up to and including its commit.
+		setting = "set_config('synchronous_commit', 'off', true) AS async, "
+	}
+	return `
 WITH lim AS (
-	SELECT COALESCE(l.per_transaction, $8::numeric) AS per_tx,
+	SELECT ` + setting + `COALESCE(l.per_transaction, $8::numeric) AS per_tx,
 		COALESCE(l.per_day, $9::numeric) AS per_day,
 		COALESCE(l.per_month, $10::numeric) AS per_month
 	FROM (SELECT 1) AS one
@@ -457,6 +464,7 @@ WITH lim AS (
 )
 INSERT INTO channel.limit_reservations (` + reservationColumn + `)
 SELECT $7, $1, $2, $3, $4::numeric, $5, $6, $11 FROM counted`
+}
 
 type reservationRow struct {
 	IdempotencyKey string          `db:"idempotency_key"`
@@ -477,7 +485,7 @@ func (r reservationRow) reservation() channel.Reservation {
 
 // Reserve implements channel.OnlineStore.
 func (s *Store) Reserve(ctx context.Context, r channel.Reservation, def channel.Limits) (channel.Reservation, error) {
-	res, err := s.stmts.ExecContext(ctx, reserveSQL, r.Key.CustomerID, string(r.Key.Channel), string(r.Key.Currency),
+	res, err := s.stmts.ExecContext(ctx, s.reserveSQL, r.Key.CustomerID, string(r.Key.Channel), string(r.Key.Currency),
 		r.Amount, r.Day, r.Month, r.IdempotencyKey, def.PerTransaction, def.PerDay, def.PerMonth, r.CreatedAt,
 		r.PayeeAccountID, r.CoolingCap)
 	if err == nil {
