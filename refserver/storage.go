@@ -80,7 +80,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
 	return stores{
 		ledger:   pgledger.New(db),
 		customer: pgcustomer.New(db),
-		channel:  pgchannel.New(db, pgchannel.AsyncReservations()),
+		channel:  pgchannel.New(db, pgchannel.AsyncReservations(), pgchannel.AsyncDelivery()),
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
 		close:    idem.Close,

@@ -91,7 +91,7 @@ func BenchmarkNotifications(b *testing.B) {
 	cfg.Location = time.UTC
 	// Noon: outside the default quiet hours, so push is due at once too.
 	clock := calendar.NewManualClock(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
-	svc, err := channel.NewNotifier(pgchannel.New(db), providers, channel.WithNotifyClock(clock), channel.WithNotifyConfig(cfg))
+	svc, err := channel.NewNotifier(pgchannel.New(db, pgchannel.AsyncDelivery()), providers, channel.WithNotifyClock(clock), channel.WithNotifyConfig(cfg))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -118,7 +118,7 @@ func (s *Store) Enqueue(ctx context.Context, ms []channel.Message) (int, error) 
 // deliverers take different rows without waiting on each other).
 const claimSQL = `UPDATE channel.messages m SET attempts = m.attempts + 1, next_attempt_at = $2
 	FROM (SELECT id FROM channel.messages WHERE status = 'pending' AND next_attempt_at <= $1
-		ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
+		ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due, (SELECT set_config('synchronous_commit', $4, true)) cfg
 	WHERE m.id = due.id
 	RETURNING m.id, m.customer_id, m.medium, m.category, m.marketing, m.dedup_key, m.subject, m.body, m.status,
 		m.attempts, m.next_attempt_at, m.created_at, m.sent_at, m.last_error`
@@ -126,7 +126,7 @@ const claimSQL = `UPDATE channel.messages m SET attempts = m.attempts + 1, next_
 // ClaimDue implements channel.NotificationStore.
 func (s *Store) ClaimDue(ctx context.Context, now, until time.Time, limit int) ([]channel.Message, error) {
 	var rows []messageRow
-	if err := s.db.SelectContext(ctx, &rows, claimSQL, now, until, max(limit, 0)); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, claimSQL, now, until, max(limit, 0), s.commitMode()); err != nil {
 		return nil, err
 	}
 	return messages(rows), nil
@@ -142,8 +142,17 @@ func (s *Store) MarkSent(ctx context.Context, ids []uuid.UUID, at time.Time) err
 		strs[i] = id.String()
 	}
 	_, err := s.db.ExecContext(ctx, `UPDATE channel.messages SET status = 'sent', sent_at = $2, last_error = ''
-		WHERE id = ANY($1::uuid[]) AND status = 'pending'`, strs, at)
+		FROM (SELECT set_config('synchronous_commit', $3, true)) cfg
+		WHERE id = ANY($1::uuid[]) AND status = 'pending'`, strs, at, s.commitMode())
 	return err
+}
+
+// commitMode is the synchronous_commit of the outbox's delivery steps.
+func (s *Store) commitMode() string {
+	if s.asyncDelivery {
+		return "off"
+	}
+	return "on"
 }
 
 // MarkFailure implements channel.NotificationStore.

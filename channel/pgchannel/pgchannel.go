@@ -46,6 +46,8 @@ type Store struct {
 	// reserveSQL is the limit reservation's statement (see
 	// AsyncReservations).
 	reserveSQL string
+	// asyncDelivery: see AsyncDelivery.
+	asyncDelivery bool
 }
 
 var _ channel.Store = (*Store)(nil)
@@ -61,6 +63,16 @@ func New(db *sqlx.DB, opts ...Option) *Store {
 
 // Option configures a Store.
 type Option func(*Store)
+
+// AsyncDelivery commits the notification outbox's claims and "sent"
+// marks without waiting for the WAL flush. A crash may then forget a
+// claim (the message is claimed again) or a "sent" mark (the message is
+// sent again): delivery is at least once in any case, and providers
+// deduplicate on the message id. Messages themselves are always added
+// with a synchronous commit. PostgreSQL only.
+func AsyncDelivery() Option {
+	return func(s *Store) { s.asyncDelivery = true }
+}
 
 // AsyncReservations commits limit reservations without waiting for the
 // WAL flush (synchronous_commit off for that one statement). Use it only
