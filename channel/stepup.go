@@ -29,7 +29,7 @@ const (
 // Validate checks the action is one of the known ones.
 func (a Action) Validate() error {
 	switch a {
-	case ActionTransfer, ActionAddPayee, ActionRaiseLimits, ActionWealthPurchase, ActionSecondFactorOff:
+	case ActionTransfer, ActionAddPayee, ActionRaiseLimits, ActionWealthPurchase:
 		return nil
 	}
 	return invalid("action", fmt.Sprintf("%q is not an action that takes a step-up", a))
