@@ -120,6 +120,9 @@ type Reservation struct {
 	// CoolingCap. Checked with the limits, in the same step.
 	PayeeAccountID string
 	CoolingCap     decimal.Decimal
+	// Replayed: the reservation was there already under the key (set by
+	// the store on a retry).
+	Replayed bool
 }
 
 // Usage is what a customer has moved in a channel and currency in the day

@@ -78,7 +78,7 @@ type OnlineStore interface {
 	// r.PayeeAccountID is one of the customer's payees still cooling off
 	// at r.CreatedAt, r.Amount is at most r.CoolingCap. A reservation under
 	// r.IdempotencyKey already there is returned as it is (nothing more is
-	// counted) if it is for the same key and amount.
+	// counted) if it is for the same key and amount, with Replayed set.
 	// Errors: ErrCoolingOff; ErrLimitExceeded; ErrConflict if the idempotency key holds a
 	// different reservation.
 	Reserve(ctx context.Context, r Reservation, def Limits) (Reservation, error)

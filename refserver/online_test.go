@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
@@ -16,6 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/refserver/bank"
 )
 
 // onlineBank is a bank on a manual clock with alice (a customer with an
@@ -375,4 +379,36 @@ func TestOnlineNotifications(t *testing.T) {
 			require.Equal(t, 2, strings.Count(string(file), "\n"))
 		})
 	}
+}
+
+// TestOnlineTransferRetryAfterALostAnswer runs the transfer workflow twice
+// under one key, as a retry does when the first answer was lost (a 5xx is
+// not remembered): the second run finds its reservation standing, so it
+// does not ask again for the proof the first one spent, and the ledger
+// answers with the first posting. Nothing is counted or moved twice.
+func TestOnlineTransferRetryAfterALostAnswer(t *testing.T) {
+	t.Parallel()
+	b := newOnlineBank(t, "memory")
+	b.enrol()
+	body := map[string]any{"from_account_id": b.a1, "to_account_id": b.b1, "amount": cny("6000.00")}
+	tok := b.stepUp("transfer", "transfer", body)
+	p, err := b.srv.channel.Authenticate(context.Background(), b.token)
+	require.NoError(t, err)
+	ctx := bank.WithRequestKey(bank.WithCaller(context.Background(), p), "retry-1")
+	req := transferRequest{TransferRequest: bank.TransferRequest{FromAccountID: b.a1, ToAccountID: b.b1,
+		Amount: money.MustParse("6000.00", "CNY")}, StepUp: tok, Key: "retry-1"}
+	first, err := b.srv.limitedTransfer(ctx, req)
+	require.NoError(t, err)
+	again, err := b.srv.limitedTransfer(ctx, req)
+	require.NoError(t, err)
+	require.True(t, again.Replayed)
+	require.Equal(t, first.Entry.ID, again.Entry.ID)
+	require.Equal(t, "94000.00", b.balance(b.a1))
+	require.Equal(t, "6000.00", b.used())
+	// Another key is another transfer: the spent proof is refused, and the
+	// refusal gives its reservation back.
+	req.Key = "retry-2"
+	_, err = b.srv.limitedTransfer(bank.WithRequestKey(bank.WithCaller(context.Background(), p), "retry-2"), req)
+	require.ErrorIs(t, err, channel.ErrStepUpRequired)
+	require.Equal(t, "6000.00", b.used())
 }

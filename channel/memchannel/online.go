@@ -427,6 +427,7 @@ func (s *Store) Reserve(ctx context.Context, r channel.Reservation, def channel.
 		if old.Key != r.Key || !old.Amount.Equal(r.Amount) {
 			return channel.Reservation{}, fmt.Errorf("%w: idempotency key %q holds another reservation", channel.ErrConflict, r.IdempotencyKey)
 		}
+		old.Replayed = true
 		return old, nil
 	}
 	if r.PayeeAccountID != "" && r.Amount.GreaterThan(r.CoolingCap) {

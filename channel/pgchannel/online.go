@@ -519,6 +519,7 @@ func (s *Store) Reserve(ctx context.Context, r channel.Reservation, def channel.
 	if got.Key != r.Key || !got.Amount.Equal(r.Amount) {
 		return channel.Reservation{}, fmt.Errorf("%w: idempotency key %q holds another reservation", channel.ErrConflict, r.IdempotencyKey)
 	}
+	got.Replayed = true
 	return got, nil
 }
 
