@@ -22,6 +22,9 @@ type route struct {
 	status          int // on success; 0 means 200
 	handler         endpoint
 	tag             string // the subsystem file it is listed in (see tagged)
+	// permission is what staff need to call it, in the catalogue the
+	// server enforces (see oprisk.go); empty: derived from the path.
+	permission string
 }
 
 // tagged files the routes of one subsystem's list under its tag.
