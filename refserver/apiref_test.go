@@ -130,6 +130,16 @@ func (r *referenceWriter) operation(rt route, op map[string]any) {
 		r.line(fmt.Sprintf("Response %s: no body.", status))
 		return
 	}
+	if _, ok := content["application/json"]; !ok {
+		var media []string
+		for m := range content {
+			media = append(media, m)
+		}
+		sort.Strings(media)
+		r.line("")
+		r.line(fmt.Sprintf("Response %s: the document itself (`%s`).", status, strings.Join(media, "`, `")))
+		return
+	}
 	var rows [][]string
 	r.fields(content["application/json"].(map[string]any)["schema"].(map[string]any), "", &rows, nil)
 	for i := range rows {

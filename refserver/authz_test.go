@@ -33,6 +33,8 @@ func TestEveryRouteEnforcesTheAccessTable(t *testing.T) {
 	b.must(201, b.do("POST", "/v1/customers/"+bob+"/online-banking", teller, map[string]any{"username": "bob", "password": "bob's long password"}))
 	bobToken := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "bob", "password": "bob's long password"})).str("token")
 
+	creditApp, creditContract, creditLoan := b.creditObjects(teller, alice)
+
 	tokens := map[channel.Role]string{}
 	for _, role := range channel.Roles() {
 		tokens[role] = b.staff(string(role))
@@ -52,6 +54,12 @@ func TestEveryRouteEnforcesTheAccessTable(t *testing.T) {
 			id = hold.str("id")
 		case strings.HasPrefix(pattern, "/v1/complaints/{id}"):
 			id = complaint.str("id")
+		case strings.HasPrefix(pattern, "/v1/credit/applications/{id}"):
+			id = creditApp
+		case strings.HasPrefix(pattern, "/v1/credit/contracts/{id}"):
+			id = creditContract
+		case strings.HasPrefix(pattern, "/v1/credit/loans/{id}"):
+			id = creditLoan
 		default:
 			id = "01a21c2f-0000-7000-8000-000000000000" // no such object
 		}

@@ -28,7 +28,7 @@ func TestDemoSeedsALivingBankOnce(t *testing.T) {
 			login := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "wangfang", "password": DemoPassword}))
 			tok, me := login.str("token"), login.str("subject", "id")
 			accts := b.must(200, b.do("GET", "/v1/customers/"+me+"/accounts", tok, nil)).body["items"].([]any)
-			require.Len(t, accts, 2)
+			require.Len(t, accts, 6, "her current and savings accounts, and for each of her two demo loans a demand account and the loan's account")
 			current := accts[0].(map[string]any)["id"].(string)
 			lines := b.must(200, b.do("GET", "/v1/accounts/"+current+"/transactions?limit=500", tok, nil)).body["items"].([]any)
 			dates := map[string]bool{}
@@ -37,6 +37,17 @@ func TestDemoSeedsALivingBankOnce(t *testing.T) {
 			}
 			require.GreaterOrEqual(t, len(lines), 16, "four weeks of salaries, savings, cash and dinners")
 			require.GreaterOrEqual(t, len(dates), 8, "activity spread over many days")
+
+			// The demo book: a loan in every state credit reaches today.
+			book := b.must(200, b.do("GET", "/v1/credit/reports/portfolio", testAdminToken, nil)).body
+			buckets := book["by_bucket"].(map[string]any)
+			for _, bucket := range []string{"current", "1-30", "31-60", "61-90", "90+"} {
+				require.Contains(t, buckets, bucket, "an active demo loan in bucket %s", bucket)
+			}
+			require.Contains(t, book["by_status"], "closed")
+			require.Contains(t, book["by_classification"], "substandard", "the loan over 90 days past due")
+			mine := b.must(200, b.do("GET", "/v1/credit/loans", tok, nil)).body["items"].([]any)
+			require.Len(t, mine, 2, "wangfang's current loan and her closed one")
 
 			if storage != "postgres" {
 				srv.Close()
@@ -51,6 +62,7 @@ func TestDemoSeedsALivingBankOnce(t *testing.T) {
 			tok = b2.must(200, b2.do("POST", "/v1/auth/token", "", map[string]any{"username": "wangfang", "password": DemoPassword})).str("token")
 			relines := b2.must(200, b2.do("GET", "/v1/accounts/"+current+"/transactions?limit=500", tok, nil)).body["items"].([]any)
 			require.Len(t, relines, len(lines))
+			require.Len(t, b2.must(200, b2.do("GET", "/v1/credit/loans", tok, nil)).body["items"], 2, "no demo loan twice")
 		})
 	}
 }

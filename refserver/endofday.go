@@ -36,6 +36,7 @@ const eventRetention = 7 * 24 * time.Hour
 // last.
 func (s *Server) endOfDaySteps() []closing.Step {
 	return []closing.Step{
+		{Name: "credit.loans", Run: s.creditEndOfDay},
 		{Name: "ledger.deposits", Run: func(ctx context.Context, d calendar.Date) error {
 			_, err := s.eod.RunSteps(ctx, d)
 			return err
@@ -45,10 +46,11 @@ func (s *Server) endOfDaySteps() []closing.Step {
 			return err
 		}},
 		{Name: "events.prune", Run: func(ctx context.Context, _ calendar.Date) error {
-			return pruneEvents(ctx, s.clock.Now().Add(-eventRetention), s.customer.Events(), s.ledger.Events())
+			return pruneEvents(ctx, s.clock.Now().Add(-eventRetention), s.customer.Events(), s.ledger.Events(), s.loans.Credit().Events())
 		}},
 		{Name: "ledger.advance", Run: func(ctx context.Context, d calendar.Date) error {
 			_, err := s.eod.Advance(ctx, d)
+			s.creditClock.refresh(ctx) // credit's day moves with the business date
 			return err
 		}},
 	}

@@ -118,7 +118,11 @@ func (g *schemaGen) responses(rt route) map[string]any {
 	}
 	status := rt.successStatus()
 	ok := map[string]any{"description": http.StatusText(status)}
-	if status != http.StatusNoContent {
+	switch {
+	case rt.handler.out.Implements(rawDocumentType):
+		media := reflect.Zero(rt.handler.out).Interface().(rawDocument).mediaType()
+		ok["content"] = map[string]any{media: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+	case status != http.StatusNoContent:
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schemaOf(rt.handler.out)}}
 	}
 	return map[string]any{

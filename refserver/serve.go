@@ -83,6 +83,9 @@ func (s *Server) run(ctx context.Context, r *http.Request, rt route, body []byte
 	if status == http.StatusNoContent {
 		return answer{status: status}
 	}
+	if d, ok := v.(rawDocument); ok { // a contract's HTML or PDF, as itself
+		return answer{status, d.mediaType(), d.document()}
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return s.problemAnswer(r, fmt.Errorf("encode response: %w", err))

@@ -49,6 +49,10 @@ type Server struct {
 	notify   *notifications
 	idem     idempotency.Store
 	bank     *bank.Bank
+	// loans is the bank's lending over credit, whose day is the business
+	// date creditClock reads.
+	loans       *bank.LoanDesk
+	creditClock *businessClock
 	// closeStores releases what the stores hold beyond the pool.
 	closeStores func() error
 
@@ -161,6 +165,10 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 			return fmt.Errorf("refserver: demo data: %w", err)
 		}
 		s.log.Info("demo bank seeded", "customers", len(logins), "password", DemoPassword, "logins", fmt.Sprint(logins))
+		if err = s.seedCreditDemo(ctx, st); err != nil {
+			return fmt.Errorf("refserver: demo loans: %w", err)
+		}
+		s.log.Info("demo loans seeded", "states", fmt.Sprint(bank.DemoLoanStates()))
 	}
 	s.routes = s.allRoutes()
 	if err = s.setUpOprisk(ctx, st.oprisk); err != nil {
@@ -322,6 +330,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.endOfDayRoutes()...)
 	rs = append(rs, s.clearingRoutes()...)
 	rs = append(rs, s.fxRoutes()...)
+	rs = append(rs, s.creditRoutes()...)
 	rs = append(rs, s.opriskRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.onlineRoutes()...)

@@ -80,6 +80,9 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 	if err := s.onlineServices(st); err != nil {
 		return err
 	}
+	if err := s.creditServices(st); err != nil {
+		return err
+	}
 	return s.fxServices(st)
 }
 

@@ -9,6 +9,9 @@ import (
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/channel/memchannel"
 	"github.com/bankkit/bankkit/channel/pgchannel"
+	"github.com/bankkit/bankkit/credit"
+	"github.com/bankkit/bankkit/credit/memcredit"
+	"github.com/bankkit/bankkit/credit/pgcredit"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/customer/memcustomer"
 	"github.com/bankkit/bankkit/customer/pgcustomer"
@@ -43,6 +46,7 @@ type stores struct {
 	channel  channel.Store
 	idem     idempotency.Store
 	closing  closing.Store
+	credit   credit.Store
 	oprisk   oprisk.Store
 	// close releases what the stores hold beyond the pool (the
 	// idempotency owner's session); nil when nothing.
@@ -56,6 +60,7 @@ func memoryStores() stores {
 		channel:  memchannel.New(),
 		idem:     idempotency.NewMemory(),
 		closing:  closing.NewMemory(),
+		credit:   memcredit.New(),
 		oprisk:   memoprisk.New(),
 	}
 }
@@ -70,6 +75,7 @@ var migrations = []struct {
 	{"channel", pgchannel.Migrate},
 	{"refserver", idempotency.Migrate},
 	{"refserver", closing.Migrate},
+	{"credit", pgcredit.Migrate},
 	{"oprisk", pgoprisk.Migrate},
 }
 
@@ -89,6 +95,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB, auditCommit ...pgoprisk.Op
 		channel:  pgchannel.New(db, pgchannel.AsyncReservations(), pgchannel.AsyncDelivery()),
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
+		credit:   pgcredit.New(db),
 		oprisk:   pgoprisk.New(db, auditCommit...),
 		close:    idem.Close,
 	}, nil
