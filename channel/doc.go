@@ -53,9 +53,22 @@
 // bootstrap admin holds one such token at a time, so registering a new one
 // revokes the one before.
 //
+// # Online and mobile banking
+//
+// Online adds what a customer's online and mobile banking needs beyond
+// login: a TOTP second factor with single-use recovery codes (a code is
+// accepted once; wrong codes lock as wrong passwords do), bound mobile
+// devices, step-up proofs bound to one request (action, parameters,
+// session) for sensitive actions, payees with a cooling-off cap, and
+// transfer limits per channel counted atomically by reservation under the
+// transfer's idempotency key. Notifier is the outbox of messages to
+// customers (SMS, e-mail, push, in-app inbox) with preferences, quiet
+// hours, deduplication, consent for marketing, and retries.
+//
 // # Storage
 //
-// The Service keeps its records in a Store: memchannel in memory, pgchannel
-// in PostgreSQL (schema "channel"). channeltest is the contract suite both
-// pass.
+// The Service keeps its records in a Store, Online in an OnlineStore and
+// Notifier in a NotificationStore: memchannel in memory, pgchannel in
+// PostgreSQL (schema "channel") implement all three. channeltest is the
+// contract suite both pass (Run, RunOnline, RunNotifications).
 package channel

@@ -191,8 +191,8 @@ func (s *Server) withdraw(ctx context.Context, req bank.CashRequest) (transferVi
 	return s.posted("withdrawal", r, err)
 }
 
-func (s *Server) transfer(ctx context.Context, req bank.TransferRequest) (transferView, error) {
-	t, err := s.bank.Transfer(ctx, req)
+func (s *Server) transfer(ctx context.Context, req transferRequest) (transferView, error) {
+	t, err := s.limitedTransfer(ctx, req)
 	if err != nil {
 		return transferView{}, err
 	}

@@ -96,6 +96,16 @@ var unexampled = map[string]string{
 	"POST /v1/credit/contracts/{id}/accept":       "customers only, and the examples run as the admin; credit_test accepts as the customer",
 	"POST /v1/credit/loans/{id}/prepayment-quote": "full and amount depend on each other (a partial prepayment needs amount and a paid instalment); credit_test quotes and repays in full",
 	"POST /v1/credit/loans/{id}/prepayments":      "as the quote",
+	// Online banking's own routes are the customer's alone; this test calls
+	// as the administrator. online_test.go sends each as a customer.
+	"POST /v1/customers/{id}/second-factor/totp/confirm":   "customers only",
+	"POST /v1/customers/{id}/second-factor/recovery-codes": "customers only",
+	"POST /v1/customers/{id}/step-up":                      "customers only",
+	"POST /v1/customers/{id}/devices":                      "customers only",
+	"POST /v1/customers/{id}/payees":                       "customers only",
+	"PATCH /v1/customers/{id}/payees/{payee_id}":           "customers only",
+	"POST /v1/customers/{id}/limits":                       "customers only",
+	"POST /v1/customers/{id}/notification-preferences":     "customers only",
 }
 
 // needs reports whether schema makes field required in body: listed in

@@ -45,6 +45,8 @@ type Server struct {
 	fxDesk   *bank.FXDesk
 	customer *customer.Service
 	channel  *channel.Service
+	online   *channel.Online
+	notify   *notifications
 	idem     idempotency.Store
 	bank     *bank.Bank
 	// loans is the bank's lending over credit, whose day is the business
@@ -336,6 +338,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.riskRoutes()...)
 	rs = append(rs, s.opriskRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
+	rs = append(rs, s.onlineRoutes()...)
 	return rs
 }
 

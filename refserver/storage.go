@@ -98,7 +98,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB, auditCommit ...pgoprisk.Op
 	return stores{
 		ledger:   pgledger.New(db),
 		customer: pgcustomer.New(db),
-		channel:  pgchannel.New(db),
+		channel:  pgchannel.New(db, pgchannel.AsyncReservations(), pgchannel.AsyncDelivery()),
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
 		credit:   pgcredit.New(db),

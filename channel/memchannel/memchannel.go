@@ -26,6 +26,11 @@ type Store struct {
 	byCustomer  map[string]uuid.UUID
 	sessions    map[uuid.UUID]channel.Session
 	byTokenHash map[channel.TokenHash]uuid.UUID
+
+	onlineOnce sync.Once
+	online     *online
+	outboxOnce sync.Once
+	outbox     *outbox
 }
 
 var _ channel.Store = (*Store)(nil)

@@ -12,3 +12,13 @@ func TestContract(t *testing.T) {
 	t.Parallel()
 	channeltest.Run(t, func(*testing.T) channel.Store { return memchannel.New() })
 }
+
+func TestOnlineContract(t *testing.T) {
+	t.Parallel()
+	channeltest.RunOnline(t, func(*testing.T) channel.OnlineStore { return memchannel.New() })
+}
+
+func TestNotificationsContract(t *testing.T) {
+	t.Parallel()
+	channeltest.RunNotifications(t, func(*testing.T) channel.NotificationStore { return memchannel.New() })
+}

@@ -43,12 +43,49 @@ type Store struct {
 	db *sqlx.DB
 	// stmts holds the lookups every authenticated request makes, prepared.
 	stmts *pgstmt.Cache
+	// reserveSQL is the limit reservation's statement (see
+	// AsyncReservations).
+	reserveSQL string
+	// asyncDelivery: see AsyncDelivery.
+	asyncDelivery bool
 }
 
 var _ channel.Store = (*Store)(nil)
 
 // New returns a Store over db.
-func New(db *sqlx.DB) *Store { return &Store{db: db, stmts: pgstmt.New(db)} }
+func New(db *sqlx.DB, opts ...Option) *Store {
+	s := &Store{db: db, stmts: pgstmt.New(db), reserveSQL: reserveSQL(false)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// AsyncDelivery commits the notification outbox's claims and "sent"
+// marks without waiting for the WAL flush. A crash may then forget a
+// claim (the message is claimed again) or a "sent" mark (the message is
+// sent again): delivery is at least once in any case, and providers
+// deduplicate on the message id. Messages themselves are always added
+// with a synchronous commit. PostgreSQL only.
+func AsyncDelivery() Option {
+	return func(s *Store) { s.asyncDelivery = true }
+}
+
+// AsyncReservations commits limit reservations without waiting for the
+// WAL flush (synchronous_commit off for that one statement). Use it only
+// when the transfer that follows each reservation commits synchronously
+// to the same PostgreSQL server (as the reference server's ledger does):
+// WAL is flushed in order, so once the transfer is durable so is its
+// reservation, and a reservation lost in a crash belongs to a transfer
+// that never committed. It saves the reservation's own flush, most of its
+// cost. PostgreSQL only: CockroachDB and YugabyteDB do not have the
+// setting.
+func AsyncReservations() Option {
+	return func(s *Store) { s.reserveSQL = reserveSQL(true) }
+}
 
 // Unique constraints and SQLSTATEs the store translates into sentinels.
 const (

@@ -13,6 +13,7 @@ import (
 	"github.com/bankkit/bankkit/channel/channeltest"
 	"github.com/bankkit/bankkit/channel/pgchannel"
 	"github.com/bankkit/bankkit/internal/pgtest"
+	"github.com/bankkit/bankkit/money"
 )
 
 func newDB(t *testing.T) *sqlx.DB {
@@ -27,6 +28,16 @@ func TestContract(t *testing.T) {
 	channeltest.Run(t, func(t *testing.T) channel.Store { return pgchannel.New(newDB(t)) })
 }
 
+func TestOnlineContract(t *testing.T) {
+	t.Parallel()
+	channeltest.RunOnline(t, func(t *testing.T) channel.OnlineStore { return pgchannel.New(newDB(t)) })
+}
+
+func TestNotificationsContract(t *testing.T) {
+	t.Parallel()
+	channeltest.RunNotifications(t, func(t *testing.T) channel.NotificationStore { return pgchannel.New(newDB(t)) })
+}
+
 func TestMigrateIsIdempotent(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
@@ -34,7 +45,8 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	var tables []string
 	require.NoError(t, db.Select(&tables, `SELECT table_name FROM information_schema.tables
 		WHERE table_schema = 'channel' ORDER BY table_name`))
-	require.Equal(t, []string{"identities", "schema_migrations", "sessions"}, tables)
+	require.Equal(t, []string{"devices", "identities", "limit_reservations", "limit_usage", "limits", "messages",
+		"notification_preferences", "payees", "schema_migrations", "second_factors", "sessions", "step_ups"}, tables)
 }
 
 // TestRowsHoldNoSecrets reads every column of every row back as text and
@@ -65,4 +77,27 @@ func TestRowsHoldNoSecrets(t *testing.T) {
 	var phc string
 	require.NoError(t, db.Get(&phc, `SELECT credential FROM channel.identities`))
 	require.True(t, strings.HasPrefix(phc, "$argon2id$v=19$m=64,t=1,p=1$"), phc)
+}
+
+// TestAsyncReservationsStayInTheirStatement reserves with asynchronous
+// commit on a one-connection pool, then reads the setting back on that
+// connection: it is on again, so nothing else the store does commits
+// without waiting for the flush.
+func TestAsyncReservationsStayInTheirStatement(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	db.SetMaxOpenConns(1)
+	svc, err := channel.NewOnline(pgchannel.New(db, pgchannel.AsyncReservations()))
+	require.NoError(t, err)
+	_, err = svc.ReserveLimits(ctx, "alice", channel.ChannelOnline, "k-1", money.MustParse("10.00", "CNY"), "")
+	require.NoError(t, err)
+	_, err = svc.ReserveLimits(ctx, "alice", channel.ChannelOnline, "k-2", money.MustParse("50000.01", "CNY"), "")
+	require.ErrorIs(t, err, channel.ErrLimitExceeded)
+	var setting string
+	require.NoError(t, db.Get(&setting, `SHOW synchronous_commit`))
+	require.Equal(t, "on", setting)
+	var ten bool
+	require.NoError(t, db.Get(&ten, `SELECT day_used = 10 FROM channel.limit_usage`))
+	require.True(t, ten, "the 10.00 counted, the refused 50,000.01 not")
 }
