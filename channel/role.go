@@ -19,11 +19,15 @@ const (
 	RoleFinance     Role = "finance"
 	RoleAnalyst     Role = "analyst"
 	RoleSupport     Role = "support"
+	// RoleWealthOps runs the wealth-management desk: lists products,
+	// publishes their NAVs, certifies professional investors.
+	RoleWealthOps Role = "wealth_ops"
 )
 
 var knownRoles = []Role{
 	RoleAdmin, RoleTeller, RoleLoanOfficer, RoleRiskOfficer,
 	RoleMarketing, RoleFinance, RoleAnalyst, RoleSupport,
+	RoleWealthOps,
 }
 
 // Roles returns every known role, in a fixed order.

@@ -38,7 +38,7 @@ func TestBadOptionsFailConstruction(t *testing.T) {
 func TestRolesAreTheAPIRoles(t *testing.T) {
 	t.Parallel()
 	// The role names of the HTTP contract (/v1/staff), in its order.
-	want := []channel.Role{"admin", "teller", "loan_officer", "risk_officer", "marketing", "finance", "analyst", "support"}
+	want := []channel.Role{"admin", "teller", "loan_officer", "risk_officer", "marketing", "finance", "analyst", "support", "wealth_ops"}
 	require.Equal(t, want, channel.Roles())
 	for _, r := range want {
 		require.True(t, r.Valid())

@@ -25,6 +25,7 @@ import (
 	"github.com/bankkit/bankkit/refserver/bank"
 	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
+	"github.com/bankkit/bankkit/wealth"
 )
 
 // Server is a running bank: its storage, its services and its HTTP handler.
@@ -45,6 +46,7 @@ type Server struct {
 	channel  *channel.Service
 	idem     idempotency.Store
 	bank     *bank.Bank
+	wealth   *wealth.Service
 	// closeStores releases what the stores hold beyond the pool.
 	closeStores func() error
 
@@ -307,6 +309,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.endOfDayRoutes()...)
 	rs = append(rs, s.clearingRoutes()...)
 	rs = append(rs, s.fxRoutes()...)
+	rs = append(rs, s.wealthRoutes()...)
 	return rs
 }
 

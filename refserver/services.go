@@ -77,6 +77,9 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 	if err != nil {
 		return err
 	}
+	if err := s.wealthService(st, weekdays); err != nil {
+		return err
+	}
 	return s.fxServices(st)
 }
 

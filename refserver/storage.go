@@ -20,6 +20,9 @@ import (
 	"github.com/bankkit/bankkit/ledger/pgledger"
 	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
+	"github.com/bankkit/bankkit/wealth"
+	"github.com/bankkit/bankkit/wealth/memwealth"
+	"github.com/bankkit/bankkit/wealth/pgwealth"
 )
 
 // ledgerStore is what the server needs of a ledger backend: postings, end
@@ -40,6 +43,7 @@ type stores struct {
 	channel  channel.Store
 	idem     idempotency.Store
 	closing  closing.Store
+	wealth   wealth.Store
 	// close releases what the stores hold beyond the pool (the
 	// idempotency owner's session); nil when nothing.
 	close func() error
@@ -52,6 +56,7 @@ func memoryStores() stores {
 		channel:  memchannel.New(),
 		idem:     idempotency.NewMemory(),
 		closing:  closing.NewMemory(),
+		wealth:   memwealth.New(),
 	}
 }
 
@@ -65,6 +70,7 @@ var migrations = []struct {
 	{"channel", pgchannel.Migrate},
 	{"refserver", idempotency.Migrate},
 	{"refserver", closing.Migrate},
+	{"wealth", pgwealth.Migrate},
 }
 
 func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
@@ -83,6 +89,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
 		channel:  pgchannel.New(db),
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
+		wealth:   pgwealth.New(db),
 		close:    idem.Close,
 	}, nil
 }

@@ -342,18 +342,18 @@ type ProductSpec struct {
 	Currency         money.Currency  `json:"currency"`
 	Type             ProductType     `json:"type"`
 	Risk             int             `json:"risk"`
-	ProfessionalOnly bool            `json:"professional_only"`
+	ProfessionalOnly bool            `json:"professional_only,omitzero"`
 	MinFirst         money.Money     `json:"min_first"`
 	MinAdditional    money.Money     `json:"min_additional"`
 	Step             money.Money     `json:"step"`
 	UnitPlaces       *int32          `json:"unit_places,omitempty"` // default 2
-	MinHoldingUnits  decimal.Decimal `json:"min_holding_units"`
-	SubscriptionFee  decimal.Decimal `json:"subscription_fee"`
-	RedemptionFees   []FeeTier       `json:"redemption_fees"`
-	ManagementFee    decimal.Decimal `json:"management_fee"`
-	CustodyFee       decimal.Decimal `json:"custody_fee"`
-	SettlementDays   int             `json:"settlement_days"`
-	FastLimit        money.Money     `json:"fast_limit"`
+	MinHoldingUnits  decimal.Decimal `json:"min_holding_units,omitzero"`
+	SubscriptionFee  decimal.Decimal `json:"subscription_fee,omitzero"`
+	RedemptionFees   []FeeTier       `json:"redemption_fees,omitzero"`
+	ManagementFee    decimal.Decimal `json:"management_fee,omitzero"`
+	CustodyFee       decimal.Decimal `json:"custody_fee,omitzero"`
+	SettlementDays   int             `json:"settlement_days,omitzero"`
+	FastLimit        money.Money     `json:"fast_limit,omitzero"`
 	IncomeMode       IncomeMode      `json:"income_mode,omitempty"`
 	CutOff           *int            `json:"cut_off_minutes,omitempty"`   // default 15:00
 	CoolingOffHours  *int            `json:"cooling_off_hours,omitempty"` // default 24
@@ -361,9 +361,9 @@ type ProductSpec struct {
 	WindowClose      calendar.Date   `json:"window_close,omitzero"`
 	Establishment    calendar.Date   `json:"establishment,omitzero"`
 	Maturity         calendar.Date   `json:"maturity,omitzero"`
-	Benchmark        decimal.Decimal `json:"benchmark"`
+	Benchmark        decimal.Decimal `json:"benchmark,omitzero"`
 	MinRaise         money.Money     `json:"min_raise,omitzero"`
-	Documents        []Document      `json:"documents"`
+	Documents        []Document      `json:"documents,omitzero"`
 	Status           SalesStatus     `json:"status,omitempty"` // default open (pre_sale for closed-ended)
 }
 
