@@ -104,7 +104,7 @@ type (
 		Documents        []wealth.Document  `json:"documents"`
 		Status           wealth.SalesStatus `json:"status"`
 		Phase            wealth.Phase       `json:"phase"`
-		LatestNAV        *wealthNAVView           `json:"latest_nav,omitempty"`
+		LatestNAV        *wealthNAVView     `json:"latest_nav,omitempty"`
 	}
 	wealthNAVView struct {
 		Date         calendar.Date   `json:"date"`
