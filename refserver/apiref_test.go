@@ -2,6 +2,7 @@ package refserver
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -128,6 +129,12 @@ func (r *referenceWriter) operation(rt route, op map[string]any) {
 	if !ok {
 		r.line("")
 		r.line(fmt.Sprintf("Response %s: no body.", status))
+		return
+	}
+	if _, isJSON := content["application/json"]; !isJSON {
+		media := slices.Sorted(maps.Keys(content))
+		r.line("")
+		r.line(fmt.Sprintf("Response %s: a file (`%s`).", status, strings.Join(media, "`, `")))
 		return
 	}
 	var rows [][]string

@@ -118,7 +118,11 @@ func (g *schemaGen) responses(rt route) map[string]any {
 	}
 	status := rt.successStatus()
 	ok := map[string]any{"description": http.StatusText(status)}
-	if status != http.StatusNoContent {
+	switch {
+	case rt.handler.out == reflect.TypeFor[document]():
+		file := map[string]any{"schema": map[string]any{"type": "string"}}
+		ok["content"] = map[string]any{"text/html": file, "application/pdf": file}
+	case status != http.StatusNoContent:
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schemaOf(rt.handler.out)}}
 	}
 	return map[string]any{

@@ -74,6 +74,9 @@ func (s *Server) run(ctx context.Context, r *http.Request, rt route, body []byte
 	if status == http.StatusNoContent {
 		return answer{status: status}
 	}
+	if d, ok := v.(document); ok {
+		return answer{status, d.ContentType, d.Body}
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return s.problemAnswer(r, fmt.Errorf("encode response: %w", err))

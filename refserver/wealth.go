@@ -12,6 +12,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/refserver/bank"
 	"github.com/bankkit/bankkit/refserver/wealthport"
@@ -66,6 +67,8 @@ func (s *Server) wealthRoutes() []route {
 			access: wealthReaders.andCustomers(), handler: handle(s.customerWealthOrders)},
 		{method: "GET", pattern: "/v1/customers/{id}/wealth/holdings", summary: "The customer's holdings: units, cost, market value at the latest NAV on or before date, realised and unrealised gain",
 			access: wealthReaders.andCustomers(), handler: handle(s.customerHoldings)},
+		{method: "GET", pattern: "/v1/customers/{id}/wealth/statements/{month}", summary: "The customer's holdings statement for a month (YYYY-MM) as HTML or, with format=pdf, PDF",
+			access: wealthReaders.andCustomers(), handler: handle(s.wealthStatement)},
 		{method: "GET", pattern: "/v1/wealth/reconciliation", summary: "The wealth books against the ledger: each product's and the bank's holdings cost and money owed against the custody and settlement accounts",
 			access: wealthAuditors, handler: handle(s.wealthReconciliation)},
 	})
@@ -504,6 +507,39 @@ func (s *Server) customerHoldings(ctx context.Context, q wealthHoldingsQuery) (l
 			Realised: p.Realised, Unrealised: p.Unrealised, Income: p.Income, Accrued: p.Accrued})
 	}
 	return out, nil
+}
+
+// document is a response that is a file, not JSON: its bytes are the
+// body.
+type document struct {
+	ContentType string
+	Body        []byte
+}
+
+type wealthStatementQuery struct {
+	ID     wealth.ID `path:"id"`
+	Month  string    `path:"month"`
+	Format string    `query:"format" doc:"html (the default) or pdf"`
+}
+
+func (s *Server) wealthStatement(ctx context.Context, q wealthStatementQuery) (document, error) {
+	if err := ownCustomer(ctx, q.ID); err != nil {
+		return document{}, err
+	}
+	var d wealth.StatementDocument
+	var err error
+	switch q.Format {
+	case "", "html":
+		d, err = s.wealth.StatementHTML(ctx, q.ID, q.Month)
+	case "pdf":
+		d, err = s.wealth.StatementPDF(ctx, q.ID, q.Month)
+	default:
+		return document{}, fault.Field(errInvalidInput, "format", "must be html or pdf")
+	}
+	if err != nil {
+		return document{}, err
+	}
+	return document{ContentType: d.ContentType, Body: d.Body}, nil
 }
 
 func (s *Server) wealthReconciliation(ctx context.Context, _ none) (wealth.Reconciliation, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -39,6 +40,10 @@ func testSimulation(t *testing.T, e *Env) {
 	day := Date("2026-03-02")
 	end := Date("2026-05-29")
 	days := 0
+	// monthEnd keeps each customer's units of the open-ended and the
+	// monthly-income products at a month's last business day, to compare
+	// with that month's statement made later.
+	monthEnd := map[string]map[wealth.ID]string{}
 	for !day.After(end) {
 		if !e.Cal.IsBusinessDay(day) {
 			day = day.AddDays(1)
@@ -98,6 +103,34 @@ func testSimulation(t *testing.T, e *Env) {
 		checkConservation(t, e, custs, products, start)
 		for _, c := range custs {
 			checkPositions(t, e.Ctx, e, c.id, day)
+			checkStatement(t, e, c.id, day)
+		}
+		month := fmt.Sprintf("%04d-%02d", day.Year, int(day.Month))
+		if next, _ := e.Cal.NextBusinessDay(day); next.Month != day.Month {
+			monthEnd[month] = map[wealth.ID]string{}
+			for _, c := range custs {
+				for _, p := range []wealth.Product{oe, cmm} {
+					if h, err := e.Store.Holding(e.Ctx, c.id, p.ID); err == nil {
+						monthEnd[month][c.id] += p.Code + "=" + h.Units.String() + ";"
+					}
+				}
+			}
+		}
+		if prev := day.AddDays(-10); prev.Month != day.Month && day.Day >= 10 {
+			m := fmt.Sprintf("%04d-%02d", prev.Year, int(prev.Month))
+			for _, c := range custs {
+				st, err := e.Svc.Statement(e.Ctx, c.id, m)
+				require.NoError(t, err)
+				got := ""
+				for _, p := range []wealth.Product{oe, cmm} {
+					for _, pos := range st.Positions {
+						if pos.ProductID == p.ID {
+							got += p.Code + "=" + pos.Units.String() + ";"
+						}
+					}
+				}
+				require.Equal(t, strip(monthEnd[m][c.id]), got, "the %s statement made on %s shows the month-end units", m, day)
+			}
 		}
 		day = day.AddDays(1)
 	}
@@ -105,6 +138,44 @@ func testSimulation(t *testing.T, e *Env) {
 }
 
 type cust struct{ id, acct wealth.ID }
+
+// strip drops the zero holdings a statement leaves out.
+func strip(s string) string {
+	out := ""
+	for _, part := range strings.Split(s, ";") {
+		if part != "" && !strings.HasSuffix(part, "=0") {
+			out += part + ";"
+		}
+	}
+	return out
+}
+
+// checkStatement: the statement of the month in progress shows the
+// holdings as they stand, and its totals add them up.
+func checkStatement(t *testing.T, e *Env, customer wealth.ID, day calendar.Date) {
+	t.Helper()
+	st, err := e.Svc.Statement(e.Ctx, customer, fmt.Sprintf("%04d-%02d", day.Year, int(day.Month)))
+	require.NoError(t, err)
+	require.Equal(t, day, st.To)
+	pos, err := e.Svc.Positions(e.Ctx, customer, day)
+	require.NoError(t, err)
+	want := map[wealth.ID]wealth.Position{}
+	for _, p := range pos {
+		if p.Units.IsPositive() {
+			want[p.ProductID] = p
+		}
+	}
+	require.Len(t, st.Positions, len(want))
+	mv := money.Zero("CNY")
+	for _, p := range st.Positions {
+		require.True(t, want[p.ProductID].Units.Equal(p.Units))
+		require.True(t, want[p.ProductID].MarketValue.Equal(p.MarketValue))
+		mv, _ = mv.Add(p.MarketValue)
+	}
+	if len(st.Positions) > 0 {
+		require.True(t, st.Totals[0].MarketValue.Equal(mv))
+	}
+}
 
 // checkConservation: customers' balances + custody + settlement + fees
 // income − the products' result (money the products paid out) = what

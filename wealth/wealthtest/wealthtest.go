@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) wealth.Store) {
 		{"ConcurrentOrdersNeverOversell", testConcurrent},
 		{"QuarterSimulationReconciles", testSimulation},
 		{"Events", testEvents},
+		{"MonthlyStatement", testStatement},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
