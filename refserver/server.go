@@ -47,6 +47,8 @@ type Server struct {
 	idem     idempotency.Store
 	bank     *bank.Bank
 	wealth   *wealth.Service
+	// wealthCalendar is the calendar wealth products trade on.
+	wealthCalendar *calendar.BusinessCalendar
 	// closeStores releases what the stores hold beyond the pool.
 	closeStores func() error
 
@@ -151,6 +153,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 			return fmt.Errorf("refserver: demo data: %w", err)
 		}
 		s.log.Info("demo bank seeded", "customers", len(logins), "password", DemoPassword, "logins", fmt.Sprint(logins))
+		if err = s.seedWealthDemo(ctx, s.wealthCalendar); err != nil {
+			return fmt.Errorf("refserver: wealth demo: %w", err)
+		}
 	}
 	s.routes = s.allRoutes()
 	s.handler = s.buildHandler()

@@ -551,6 +551,7 @@ func (s *Server) wealthReconciliation(ctx context.Context, _ none) (wealth.Recon
 // calendar.
 func (s *Server) wealthService(st stores, cal *calendar.BusinessCalendar) error {
 	var err error
+	s.wealthCalendar = cal
 	s.wealth, err = wealth.NewService(st.wealth, wealth.WithClock(s.clock), wealth.WithCalendar(cal),
 		wealth.WithLedger(wealthport.New(s.ledger)), wealth.WithCustomers(wealthport.NewCustomers(s.customer)))
 	if err != nil {

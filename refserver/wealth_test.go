@@ -1,7 +1,10 @@
 package refserver
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -219,4 +222,33 @@ func wealthRequestExamples(b *testBank) map[string]example {
 			return "/v1/wealth/redemptions", map[string]any{"customer_id": c, "product_id": pid, "account_id": a, "units": "10"}, nil
 		},
 	}
+}
+
+// TestWealthDemo: -demo lists a product of every type, with NAV history,
+// and holdings for demo customers that reconcile with the ledger.
+func TestWealthDemo(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Addr: "127.0.0.1:0", AdminToken: testAdminToken, PIIKeyring: testKeyring, Demo: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), passwordParams: &testPasswordParams}
+	srv, err := New(context.Background(), cfg)
+	require.NoError(t, err)
+	defer srv.Close()
+	b := &testBank{t: t, srv: srv, h: srv.Handler()}
+	login := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "wangfang", "password": DemoPassword}))
+	tok, me := login.str("token"), login.str("subject", "id")
+	products := b.must(200, b.do("GET", "/v1/wealth/products", tok, nil)).body["items"].([]any)
+	types := map[string]bool{}
+	for _, p := range products {
+		types[p.(map[string]any)["type"].(string)] = true
+	}
+	require.Len(t, types, 3)
+	growth := products[1].(map[string]any)["id"].(string)
+	navs := b.must(200, b.do("GET", "/v1/wealth/products/"+growth+"/navs?from=2000-01-01&to=2000-12-31", tok, nil))
+	require.Empty(t, navs.body["items"])
+	p := b.must(200, b.do("GET", "/v1/wealth/products/"+growth, tok, nil))
+	require.NotNil(t, p.body["latest_nav"])
+	holdings := b.must(200, b.do("GET", "/v1/customers/"+me+"/wealth/holdings?date=2099-01-01", tok, nil)).body["items"].([]any)
+	require.Len(t, holdings, 2)
+	rec := b.must(200, b.do("GET", "/v1/wealth/reconciliation", testAdminToken, nil))
+	require.Equal(t, true, rec.body["agrees"], string(rec.raw))
 }
