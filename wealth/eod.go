@@ -324,108 +324,135 @@ func (s *Service) setPhase(ctx context.Context, id ID, to Phase) (Product, error
 }
 
 // confirmDue confirms the product's pending orders that trade on or
-// before d and whose trade date has a NAV.
+// before d and whose trade date has a NAV, a page at a time: each
+// subscription's ledger steps first, then the page's confirmations
+// recorded in one store operation.
 func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) error {
 	if p.Type == ClosedEnded && p.Phase == PhaseRaising {
 		return nil
 	}
 	navs := map[calendar.Date]decimal.Decimal{}
-	return s.eachOrder(ctx, OrderFilter{ProductID: p.ID, Status: OrderPending, TradeBy: d}, func(o Order) error {
-		if o.Fast {
-			_, err := s.payFast(ctx, p, o, o.Trade)
-			if err != nil {
-				sum.Errors++
-				return nil
-			}
-			sum.Confirmed++
-			return nil
-		}
-		nav, ok := navs[o.Trade]
-		if !ok {
-			n, err := s.store.NAV(ctx, p.ID, o.Trade)
-			if errors.Is(err, ErrNotFound) {
-				sum.AwaitingNAV++
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			nav, navs[o.Trade] = n.Value, n.Value
-		}
-		var status OrderStatus
-		var err error
-		if o.Kind == Subscription {
-			status, err = s.confirmSubscription(ctx, p, o, nav)
-		} else {
-			status, err = s.confirmRedemption(ctx, p, o, nav)
-		}
+	page := Page{Limit: s.eodPage}
+	for {
+		os, err := s.store.Orders(ctx, OrderFilter{ProductID: p.ID, Status: OrderPending, TradeBy: d}, page)
 		if err != nil {
 			return err
 		}
-		switch status {
-		case OrderConfirmed:
-			sum.Confirmed++
-		case OrderFailed:
-			sum.Failed++
+		var posted []ID
+		for _, o := range os {
+			if o.Fast {
+				if _, err := s.payFast(ctx, p, o, o.Trade); err != nil {
+					sum.Errors++
+				} else {
+					sum.Confirmed++
+				}
+				continue
+			}
+			nav, ok := navs[o.Trade]
+			if !ok {
+				n, err := s.store.NAV(ctx, p.ID, o.Trade)
+				if errors.Is(err, ErrNotFound) {
+					sum.AwaitingNAV++
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				nav, navs[o.Trade] = n.Value, n.Value
+			}
+			if o.Kind == Redemption {
+				if err := s.confirmRedemption(ctx, p, o, nav); err != nil {
+					return err
+				}
+				sum.Confirmed++
+				continue
+			}
+			ok, err := s.postSubscription(ctx, p, o, nav)
+			if err != nil {
+				return err
+			}
+			if ok {
+				posted = append(posted, o.ID)
+			} else {
+				sum.Failed++
+			}
 		}
-		return nil
-	})
+		if len(posted) > 0 {
+			// A set, not a count: a store may retry the operation.
+			confirmed := map[ID]bool{}
+			err := s.store.UpdateOrders(ctx, posted, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
+				if o.Status != OrderPending {
+					return o, h, nil, nil
+				}
+				sp, err := Split(o.Amount, p.SubscriptionFee, navs[o.Trade], p.UnitPlaces)
+				if err != nil {
+					return o, h, nil, err
+				}
+				o.Status, o.NAV, o.Units, o.Net, o.Fee, o.Refund, o.Cost, o.UpdatedAt = OrderConfirmed, navs[o.Trade], sp.Units, sp.Net, sp.Fee, sp.Refund, sp.Cost, s.clock.Now()
+				o.HoldReleased = true // captured; the rest released with it
+				h.Units = h.Units.Add(sp.Units)
+				h.Cost, _ = h.Cost.Add(sp.Cost)
+				h.Account = o.Account
+				if p.Type != CashManagement {
+					h.Lots = append(h.Lots, Lot{Date: o.Trade, Units: sp.Units, Cost: sp.Cost})
+				}
+				confirmed[o.ID] = true
+				evs, err := s.orderEvent(EventOrderConfirmed, o)
+				return o, h, evs, err
+			})
+			if err != nil {
+				return err
+			}
+			sum.Confirmed += len(confirmed)
+		}
+		if len(os) < page.Limit {
+			return nil
+		}
+		page.After = os[len(os)-1].ID
+	}
 }
 
 func orderLedgerKey(o Order, step string) string { return "wealth/order/" + o.ID.String() + "/" + step }
 
-// confirmSubscription captures the hold (less the refund) into the
-// product's custody account, takes the fee to fees income, and adds the
-// units as a lot.
-func (s *Service) confirmSubscription(ctx context.Context, p Product, o Order, nav decimal.Decimal) (OrderStatus, error) {
+// postSubscription captures the hold (less the refund) into the
+// product's custody account and takes the fee to fees income. It reports
+// false when the ledger refused (the order then failed and its hold was
+// released) or the amount buys no unit.
+func (s *Service) postSubscription(ctx context.Context, p Product, o Order, nav decimal.Decimal) (bool, error) {
 	sp, err := Split(o.Amount, p.SubscriptionFee, nav, p.UnitPlaces)
 	if err != nil {
-		return "", err
+		return false, err
+	}
+	if !sp.Units.IsPositive() {
+		failed, err := s.failSubscription(ctx, o, "the amount buys no unit at the NAV")
+		if err != nil {
+			return false, err
+		}
+		_, err = s.release(ctx, failed)
+		return false, err
 	}
 	ch := ChartsOf(p.Code)
 	take, _ := o.Amount.Sub(sp.Refund)
-	if !sp.Units.IsPositive() {
-		_, err := s.failSubscription(ctx, o, "the amount buys no unit at the NAV")
-		return OrderFailed, err
-	}
 	err = s.ledger.CaptureHold(ctx, CaptureRequest{Hold: o.HoldID, Amount: take, ToChart: ch.Custody, Key: orderLedgerKey(o, "capture"),
 		Description: "Subscription to " + p.Code})
 	if errors.Is(err, ErrRefused) {
 		failed, err2 := s.failSubscription(ctx, o, err.Error())
 		if err2 != nil {
-			return "", err2
+			return false, err2
 		}
 		_, err2 = s.release(ctx, failed)
-		return OrderFailed, err2
+		return false, err2
 	}
 	if err != nil {
-		return "", err
+		return false, err
 	}
 	if sp.Fee.IsPositive() {
 		if err := s.ledger.Post(ctx, LedgerEntry{Key: orderLedgerKey(o, "fee"), Description: "Subscription fee, " + p.Code,
 			Legs: []Leg{{Chart: ch.Custody, Side: Debit, Amount: sp.Fee}, {Chart: ChartFeesIncome, Side: Credit, Amount: sp.Fee}}}); err != nil {
-			return "", err
+			return false, err
 		}
 	}
-	_, err = s.store.UpdateOrder(ctx, o.ID, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
-		if o.Status != OrderPending {
-			return o, h, nil, errUnchanged
-		}
-		o.Status, o.NAV, o.Units, o.Net, o.Fee, o.Refund, o.Cost, o.UpdatedAt = OrderConfirmed, nav, sp.Units, sp.Net, sp.Fee, sp.Refund, sp.Cost, s.clock.Now()
-		o.HoldReleased = true // captured; the rest released with it
-		h.Units = h.Units.Add(sp.Units)
-		h.Cost, _ = h.Cost.Add(sp.Cost)
-		h.Account = o.Account
-		if p.Type != CashManagement {
-			h.Lots = append(h.Lots, Lot{Date: o.Trade, Units: sp.Units, Cost: sp.Cost})
-		}
-		evs, err := s.orderEvent(EventOrderConfirmed, o)
-		return o, h, evs, err
-	})
-	if errors.Is(err, errUnchanged) {
-		err = nil
-	}
-	return OrderConfirmed, err
+	return true, nil
 }
 
 func (s *Service) failSubscription(ctx context.Context, o Order, reason string) (Order, error) {
@@ -447,19 +474,19 @@ func (s *Service) failSubscription(ctx context.Context, o Order, reason string) 
 // taken leaves custody, the proceeds go to settlement until the
 // settlement date, the fee to fees income, and the gain (or loss) over
 // cost to the product's result.
-func (s *Service) confirmRedemption(ctx context.Context, p Product, o Order, nav decimal.Decimal) (OrderStatus, error) {
+func (s *Service) confirmRedemption(ctx context.Context, p Product, o Order, nav decimal.Decimal) error {
 	h, err := s.store.Holding(ctx, o.CustomerID, o.ProductID)
 	if err != nil {
-		return "", err
+		return err
 	}
 	fees := !strings.HasPrefix(o.Key, eodKeyPrefix)
 	sp, err := Redeem(p, h, o.Units, nav, o.Trade, fees)
 	if err != nil {
-		return "", err
+		return err
 	}
 	settle, err := s.cal.AddBusinessDays(o.Trade, p.SettlementDays)
 	if err != nil {
-		return "", err
+		return err
 	}
 	ch := ChartsOf(p.Code)
 	legs := []Leg{}
@@ -480,7 +507,7 @@ func (s *Service) confirmRedemption(ctx context.Context, p Product, o Order, nav
 	}
 	if len(legs) > 1 {
 		if err := s.ledger.Post(ctx, LedgerEntry{Key: orderLedgerKey(o, "redeem"), Description: "Redemption of " + p.Code, Legs: legs}); err != nil {
-			return "", err
+			return err
 		}
 	}
 	_, err = s.store.UpdateOrder(ctx, o.ID, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
@@ -499,7 +526,7 @@ func (s *Service) confirmRedemption(ctx context.Context, p Product, o Order, nav
 	if errors.Is(err, errUnchanged) {
 		err = nil
 	}
-	return OrderConfirmed, err
+	return err
 }
 
 // settleDue pays the product's confirmed redemptions due by d.

@@ -65,6 +65,13 @@ type Store interface {
 	// error of fn changes nothing. ErrNotFound.
 	UpdateOrder(ctx context.Context, id ID, fn func(Order, Holding) (Order, Holding, []event.Envelope, error)) (Order, error)
 
+	// UpdateOrders applies fn to each of the orders, in id order, with its
+	// customer's holding of the product as the orders before it in the
+	// batch left it, all in one operation: the end of day confirms a page of
+	// orders at once. An error of fn changes nothing. ErrNotFound when an
+	// order does not exist.
+	UpdateOrders(ctx context.Context, ids []ID, fn func(Order, Holding) (Order, Holding, []event.Envelope, error)) error
+
 	// Holding returns the customer's holding of the product; ErrNotFound.
 	Holding(ctx context.Context, customerID, productID ID) (Holding, error)
 	// Holdings lists holdings matching f in id order after page.After.

@@ -382,6 +382,55 @@ func (s *Store) UpdateOrder(_ context.Context, id wealth.ID, fn func(wealth.Orde
 	return clone(no), nil
 }
 
+// UpdateOrders implements wealth.Store.
+func (s *Store) UpdateOrders(_ context.Context, ids []wealth.ID, fn func(wealth.Order, wealth.Holding) (wealth.Order, wealth.Holding, []event.Envelope, error)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sorted := slices.Clone(ids)
+	slices.SortFunc(sorted, compareIDs)
+	sorted = slices.Compact(sorted)
+	type held struct {
+		h, old  wealth.Holding
+		existed bool
+	}
+	holdings := map[[2]wealth.ID]*held{}
+	orders := make([]wealth.Order, 0, len(sorted))
+	var events []event.Envelope
+	for _, id := range sorted {
+		o, ok := s.orders[id]
+		if !ok {
+			return fmt.Errorf("%w: order %s", wealth.ErrNotFound, id)
+		}
+		k := [2]wealth.ID{o.CustomerID, o.ProductID}
+		hd := holdings[k]
+		if hd == nil {
+			h, existed, err := s.holdingOf(o.CustomerID, o.ProductID)
+			if err != nil {
+				return err
+			}
+			hd = &held{h: h, old: h, existed: existed}
+			holdings[k] = hd
+		}
+		no, nh, evs, err := fn(clone(o), clone(hd.h))
+		if err != nil {
+			return err
+		}
+		no.ID, no.CustomerID, no.ProductID, no.Key, no.Version = o.ID, o.CustomerID, o.ProductID, o.Key, o.Version+1
+		nh.ID, nh.CustomerID, nh.ProductID = hd.old.ID, hd.old.CustomerID, hd.old.ProductID
+		hd.h = nh
+		orders = append(orders, no)
+		events = append(events, evs...)
+	}
+	for _, o := range orders {
+		s.orders[o.ID] = clone(o)
+	}
+	for _, hd := range holdings {
+		s.putHolding(hd.h, hd.old, hd.existed)
+	}
+	s.emit(events)
+	return nil
+}
+
 // Holding implements wealth.Store.
 func (s *Store) Holding(_ context.Context, customer, product wealth.ID) (wealth.Holding, error) {
 	s.mu.RLock()

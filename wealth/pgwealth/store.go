@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -450,6 +451,116 @@ func (s *Store) UpdateOrder(ctx context.Context, id wealth.ID, fn func(wealth.Or
 		return s.outbox.Append(ctx, tx, evs...)
 	})
 	return out, err
+}
+
+// UpdateOrders implements wealth.Store: one transaction locks the orders
+// (in id order) and their holdings, applies fn in turn, and writes every
+// order and holding back with one statement each.
+func (s *Store) UpdateOrders(ctx context.Context, ids []wealth.ID, fn func(wealth.Order, wealth.Holding) (wealth.Order, wealth.Holding, []event.Envelope, error)) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	keys := make(pq.StringArray, len(ids))
+	for i, id := range ids {
+		keys[i] = id.String()
+	}
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		var bodies [][]byte
+		if err := tx.SelectContext(ctx, &bodies, `SELECT body FROM wealth.orders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, keys); err != nil {
+			return err
+		}
+		orders := make([]wealth.Order, len(bodies))
+		for i, b := range bodies {
+			if err := json.Unmarshal(b, &orders[i]); err != nil {
+				return err
+			}
+		}
+		if want := len(uniqueIDs(ids)); len(orders) != want {
+			return fmt.Errorf("%w: %d of %d orders", wealth.ErrNotFound, want-len(orders), want)
+		}
+		// Lock the holdings in id order.
+		custs, prods := make(pq.StringArray, len(orders)), make(pq.StringArray, len(orders))
+		for i, o := range orders {
+			custs[i], prods[i] = o.CustomerID.String(), o.ProductID.String()
+		}
+		var rows []struct {
+			holdingRow
+			CustomerID wealth.ID `db:"customer_id"`
+			ProductID  wealth.ID `db:"product_id"`
+		}
+		if err := tx.SelectContext(ctx, &rows, `SELECT `+holdingCols+`, customer_id, product_id FROM wealth.holdings
+			WHERE (customer_id, product_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[])) ORDER BY id FOR UPDATE`, custs, prods); err != nil {
+			return err
+		}
+		type held struct {
+			h       wealth.Holding
+			version int
+		}
+		holdings := map[[2]wealth.ID]*held{}
+		for _, r := range rows {
+			h, err := r.holding()
+			if err != nil {
+				return err
+			}
+			holdings[[2]wealth.ID{r.CustomerID, r.ProductID}] = &held{h: h, version: h.Version}
+		}
+		var events []event.Envelope
+		oIDs, oStatus, oSettle, oReleased, oBody := pq.StringArray{}, pq.StringArray{}, pq.StringArray{}, pq.BoolArray{}, pq.StringArray{}
+		for _, o := range orders {
+			hd := holdings[[2]wealth.ID{o.CustomerID, o.ProductID}]
+			if hd == nil {
+				return fmt.Errorf("%w: holding of order %s", wealth.ErrNotFound, o.ID)
+			}
+			no, nh, evs, err := fn(o, hd.h)
+			if err != nil {
+				return err
+			}
+			no.ID, no.CustomerID, no.ProductID, no.Key, no.Version = o.ID, o.CustomerID, o.ProductID, o.Key, o.Version+1
+			nh.ID, nh.CustomerID, nh.ProductID = hd.h.ID, hd.h.CustomerID, hd.h.ProductID
+			hd.h = nh
+			events = append(events, evs...)
+			settle := ""
+			if !no.Settlement.IsZero() {
+				settle = no.Settlement.String()
+			}
+			oIDs, oStatus, oSettle, oReleased = append(oIDs, no.ID.String()), append(oStatus, string(no.Status)), append(oSettle, settle), append(oReleased, no.HoldReleased)
+			oBody = append(oBody, string(mustJSON(no)))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE wealth.orders o SET status = v.status, settlement = NULLIF(v.settlement, '')::date,
+			hold_released = v.released, body = v.body::jsonb
+			FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[], $5::text[]) AS v(id, status, settlement, released, body)
+			WHERE o.id = v.id`, oIDs, oStatus, oSettle, oReleased, oBody); err != nil {
+			return err
+		}
+		hIDs, hUnits, hCost, hIncome, hAccrued, hThrough, hVersion, hBody := pq.StringArray{}, pq.StringArray{}, pq.StringArray{}, pq.StringArray{}, pq.StringArray{}, pq.StringArray{}, pq.Int64Array{}, pq.StringArray{}
+		for _, hd := range holdings {
+			h := hd.h
+			h.Version = hd.version + 1
+			through := ""
+			if !h.IncomeThrough.IsZero() {
+				through = h.IncomeThrough.String()
+			}
+			hIDs, hUnits, hCost = append(hIDs, h.ID.String()), append(hUnits, h.Units.String()), append(hCost, h.Cost.Amount.String())
+			hIncome, hAccrued, hThrough = append(hIncome, h.Income.Amount.String()), append(hAccrued, h.Accrued.Amount.String()), append(hThrough, through)
+			hVersion, hBody = append(hVersion, int64(h.Version)), append(hBody, string(mustJSON(h)))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE wealth.holdings h SET units = v.units::numeric, cost = v.cost::numeric,
+			income = v.income::numeric, accrued = v.accrued::numeric, income_through = NULLIF(v.through, '')::date, version = v.version, body = v.body::jsonb
+			FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
+				AS v(id, units, cost, income, accrued, through, version, body)
+			WHERE h.id = v.id`, hIDs, hUnits, hCost, hIncome, hAccrued, hThrough, hVersion, hBody); err != nil {
+			return err
+		}
+		return s.outbox.Append(ctx, tx, events...)
+	})
+}
+
+func uniqueIDs(ids []wealth.ID) map[wealth.ID]bool {
+	m := make(map[wealth.ID]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
 }
 
 // Holding implements wealth.Store.

@@ -159,7 +159,17 @@ func testSubscriptionBadInput(t *testing.T, e *Env) {
 	e.Subscribe(c, acct, p, "1000.00", "first")
 	e.NAV(p, "2026-03-02", "1.0000")
 	e.EOD("2026-03-02")
+	// Two orders of one holding confirmed in one page: both lots land.
+	e.At("2026-03-03", 10, 0)
 	e.Subscribe(c, acct, p, "100.00", "second")
+	e.Subscribe(c, acct, p, "200.00", "third")
+	e.NAV(p, "2026-03-03", "1.0000")
+	e.EOD("2026-03-03")
+	h := e.Holding(c, p)
+	require.Len(t, h.Lots, 3)
+	// 1000/1.015 = 985.22, 100/1.015 = 98.52, 200/1.015 = 197.04.
+	e.Units("1280.78", h.Units)
+	e.Reconciles()
 }
 
 func testIdempotent(t *testing.T, e *Env) {
@@ -333,13 +343,14 @@ func testEndOfDayResume(t *testing.T, e *Env) {
 	e.NAV(p, "2026-03-02", "1.0000")
 	// The ledger fails in the middle of the run: each confirmation is a
 	// capture and a fee entry, so the fourth call is the second order's
-	// fee, after its capture. The run stops with an error; run again, it
-	// finishes the second order without capturing twice, and the rest.
+	// fee, after its capture. The run stops with an error before the page
+	// is recorded; run again, it confirms all seven, capturing nothing
+	// twice.
 	e.Ledger.FailAfter(3, errors.New("ledger down"))
 	_, err := e.Svc.EndOfDay(e.Ctx, Date("2026-03-02"))
 	require.Error(t, err)
 	s := e.EOD("2026-03-02")
-	require.Equal(t, 6, s.Confirmed, "the rest confirmed on the second run")
+	require.Equal(t, 7, s.Confirmed, "all confirmed on the second run")
 	s = e.EOD("2026-03-02")
 	require.Zero(t, s.Confirmed)
 	for _, a := range accts {
