@@ -6,11 +6,11 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
@@ -34,7 +34,7 @@ func benchN(name string, def int) int {
 func copyRows(b *testing.B, db *sqlx.DB, table string, cols []string, rows func(yield func(...any) error) error) {
 	tx, err := db.Begin()
 	require.NoError(b, err)
-	stmt, err := tx.Prepare(pq.CopyInSchema(pgwealth.Schema, table, cols...))
+	stmt, err := tx.Prepare("COPY " + pgwealth.Schema + "." + table + " (" + strings.Join(cols, ", ") + ") FROM STDIN")
 	require.NoError(b, err)
 	require.NoError(b, rows(func(v ...any) error { _, err := stmt.Exec(v...); return err }))
 	_, err = stmt.Exec()

@@ -488,8 +488,11 @@ func (s *Store) UpdateOrders(ctx context.Context, ids []wealth.ID, fn func(wealt
 			CustomerID wealth.ID `db:"customer_id"`
 			ProductID  wealth.ID `db:"product_id"`
 		}
-		if err := tx.SelectContext(ctx, &rows, `SELECT `+holdingCols+`, customer_id, product_id FROM wealth.holdings
-			WHERE (customer_id, product_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[])) ORDER BY id FOR UPDATE`, custs, prods); err != nil {
+		if err := tx.SelectContext(ctx, &rows, `SELECT h.body, h.units, h.cost, h.income, h.accrued, h.income_through, h.version,
+				h.customer_id, h.product_id
+			FROM (SELECT DISTINCT * FROM unnest($1::uuid[], $2::uuid[]) AS k(c, p)) k
+			JOIN wealth.holdings h ON h.customer_id = k.c AND h.product_id = k.p
+			ORDER BY h.id FOR UPDATE OF h`, custs, prods); err != nil {
 			return err
 		}
 		type held struct {
