@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
@@ -22,7 +23,9 @@ import (
 // books reconcile to the ledger, that no money is made or lost (the
 // customers' balances and the bank's accounts add up to what the
 // customers started with plus what the products paid out), and that each
-// customer's positions add up to their holdings.
+// customer's positions add up to their holdings; every Friday that the
+// month's statement shows the holdings, and from the 10th of a month that
+// the last month's statement shows the units at its last business day.
 func testSimulation(t *testing.T, e *Env) {
 	rng := rand.New(rand.NewPCG(17, 2026))
 	oe := e.OpenEnded("SIMOE", func(s *wealth.ProductSpec) { s.MinHoldingUnits = Dec("0") })
@@ -30,11 +33,11 @@ func testSimulation(t *testing.T, e *Env) {
 	cmm := e.CashManagement("SIMCMM", wealth.IncomeMonthly)
 	products := []wealth.Product{oe, cm, cmm}
 	var custs []cust
-	for range 6 {
+	for range 4 {
 		c, a := e.Customer("1000000.00", 5)
 		custs = append(custs, cust{c, a})
 	}
-	start := CNY("6000000.00")
+	start := CNY("4000000.00")
 	nav := Dec("1.0000")
 	seq := 0
 	day := Date("2026-03-02")
@@ -103,7 +106,9 @@ func testSimulation(t *testing.T, e *Env) {
 		checkConservation(t, e, custs, products, start)
 		for _, c := range custs {
 			checkPositions(t, e.Ctx, e, c.id, day)
-			checkStatement(t, e, c.id, day)
+			if day.Weekday() == time.Friday {
+				checkStatement(t, e, c.id, day)
+			}
 		}
 		month := fmt.Sprintf("%04d-%02d", day.Year, int(day.Month))
 		if next, _ := e.Cal.NextBusinessDay(day); next.Month != day.Month {
