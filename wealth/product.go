@@ -40,7 +40,7 @@ type SalesStatus string
 
 // The sales statuses.
 const (
-	PreSale SalesStatus = "pre_sale" // listed, not yet taking orders
+	PreSale SalesStatus = "pre_sale" // listed; a closed-ended product takes subscriptions inside its window, others none yet
 	Open    SalesStatus = "open"     // taking subscriptions and redemptions
 	Paused  SalesStatus = "paused"   // no new orders for now
 	Closed  SalesStatus = "closed"   // no new orders, for good
