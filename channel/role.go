@@ -22,11 +22,15 @@ const (
 	// RoleAuditor reads the staff audit trail and its verification, and
 	// nothing else.
 	RoleAuditor Role = "auditor"
+	// RoleWealthOps runs the wealth-management desk: lists products,
+	// publishes their NAVs, certifies professional investors.
+	RoleWealthOps Role = "wealth_ops"
 )
 
 var knownRoles = []Role{
 	RoleAdmin, RoleTeller, RoleLoanOfficer, RoleRiskOfficer,
 	RoleMarketing, RoleFinance, RoleAnalyst, RoleSupport, RoleAuditor,
+	RoleWealthOps,
 }
 
 // Roles returns every known role, in a fixed order.

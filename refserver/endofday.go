@@ -36,6 +36,10 @@ const eventRetention = 7 * 24 * time.Hour
 // last.
 func (s *Server) endOfDaySteps() []closing.Step {
 	return []closing.Step{
+		{Name: "wealth.day", Run: func(ctx context.Context, d calendar.Date) error {
+			_, err := s.wealth.EndOfDay(ctx, d)
+			return err
+		}},
 		{Name: "credit.loans", Run: s.creditEndOfDay},
 		{Name: "ledger.deposits", Run: func(ctx context.Context, d calendar.Date) error {
 			_, err := s.eod.RunSteps(ctx, d)

@@ -120,8 +120,16 @@ func (g *schemaGen) responses(rt route) map[string]any {
 	ok := map[string]any{"description": http.StatusText(status)}
 	switch {
 	case rt.handler.out.Implements(rawDocumentType):
-		media := reflect.Zero(rt.handler.out).Interface().(rawDocument).mediaType()
-		ok["content"] = map[string]any{media: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+		doc := reflect.Zero(rt.handler.out).Interface().(rawDocument)
+		media := []string{doc.mediaType()}
+		if several, ok := doc.(interface{ mediaTypes() []string }); ok {
+			media = several.mediaTypes()
+		}
+		content := map[string]any{}
+		for _, m := range media {
+			content[m] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+		}
+		ok["content"] = content
 	case status != http.StatusNoContent:
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schemaOf(rt.handler.out)}}
 	}

@@ -169,7 +169,7 @@ func requestExamples(b *testBank) map[string]example {
 		return from, b.openAccount(teller, owner)
 	}
 
-	return withRiskExamples(b, map[string]example{
+	examples := map[string]example{
 		"POST /v1/fx/rates": func() (string, map[string]any, []string) {
 			return body("/v1/fx/rates", map[string]any{"pair": "USD/CNY", "mid": "7.15", "buy": "7.10", "sell": "7.20", "source": "treasury",
 				"business_date": "2020-01-02", "published_at": fmt.Sprintf("2020-01-02T00:00:%02d.%06dZ", keySeq.Add(1)%60, keySeq.Add(1)%1000000)})
@@ -268,7 +268,11 @@ func requestExamples(b *testBank) map[string]example {
 				"to_external": map[string]any{"bank_code": "0102", "account_number": "6222000011112222", "name": "Li Wei"}}))
 			return body("/v1/clearing/batches", map[string]any{"currency": "CNY"})
 		},
-	})
+	}
+	for name, ex := range wealthRequestExamples(b) {
+		examples[name] = ex
+	}
+	return withRiskExamples(b, examples)
 }
 
 // customerBody is a valid new customer with every field the API takes,

@@ -27,6 +27,7 @@ import (
 	"github.com/bankkit/bankkit/refserver/idempotency"
 	"github.com/bankkit/bankkit/risk/oprisk"
 	"github.com/bankkit/bankkit/risk/oprisk/pgoprisk"
+	"github.com/bankkit/bankkit/wealth"
 )
 
 // Server is a running bank: its storage, its services and its HTTP handler.
@@ -53,6 +54,9 @@ type Server struct {
 	// date creditClock reads.
 	loans       *bank.LoanDesk
 	creditClock *businessClock
+	wealth      *wealth.Service
+	// wealthCalendar is the calendar wealth products trade on.
+	wealthCalendar *calendar.BusinessCalendar
 	// closeStores releases what the stores hold beyond the pool.
 	closeStores func() error
 
@@ -171,6 +175,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 			return fmt.Errorf("refserver: demo loans: %w", err)
 		}
 		s.log.Info("demo loans seeded", "states", fmt.Sprint(bank.DemoLoanStates()))
+		if err = s.seedWealthDemo(ctx, s.wealthCalendar); err != nil {
+			return fmt.Errorf("refserver: wealth demo: %w", err)
+		}
 	}
 	s.routes = s.allRoutes()
 	if err = s.setUpOprisk(ctx, st.oprisk); err != nil {
@@ -339,6 +346,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.opriskRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.onlineRoutes()...)
+	rs = append(rs, s.wealthRoutes()...)
 	return rs
 }
 

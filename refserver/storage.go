@@ -29,6 +29,9 @@ import (
 	"github.com/bankkit/bankkit/risk/oprisk/memoprisk"
 	"github.com/bankkit/bankkit/risk/oprisk/pgoprisk"
 	"github.com/bankkit/bankkit/risk/pgrisk"
+	"github.com/bankkit/bankkit/wealth"
+	"github.com/bankkit/bankkit/wealth/memwealth"
+	"github.com/bankkit/bankkit/wealth/pgwealth"
 )
 
 // ledgerStore is what the server needs of a ledger backend: postings, end
@@ -52,6 +55,7 @@ type stores struct {
 	credit   credit.Store
 	risk     risk.Store
 	oprisk   oprisk.Store
+	wealth   wealth.Store
 	// close releases what the stores hold beyond the pool (the
 	// idempotency owner's session); nil when nothing.
 	close func() error
@@ -67,6 +71,7 @@ func memoryStores() stores {
 		credit:   memcredit.New(),
 		risk:     memrisk.New(),
 		oprisk:   memoprisk.New(),
+		wealth:   memwealth.New(),
 	}
 }
 
@@ -83,6 +88,7 @@ var migrations = []struct {
 	{"credit", pgcredit.Migrate},
 	{"risk", pgrisk.Migrate},
 	{"oprisk", pgoprisk.Migrate},
+	{"wealth", pgwealth.Migrate},
 }
 
 func postgresStores(ctx context.Context, db *sqlx.DB, auditCommit ...pgoprisk.Option) (stores, error) {
@@ -104,6 +110,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB, auditCommit ...pgoprisk.Op
 		credit:   pgcredit.New(db),
 		risk:     pgrisk.New(db),
 		oprisk:   pgoprisk.New(db, auditCommit...),
+		wealth:   pgwealth.New(db),
 		close:    idem.Close,
 	}, nil
 }

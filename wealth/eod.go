@@ -1,0 +1,577 @@
+package wealth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/money"
+)
+
+// eodKeyPrefix starts the keys of orders the end of day places itself
+// (maturity payouts); a customer's key may not.
+const eodKeyPrefix = "eod/"
+
+// EndOfDaySummary counts what one end-of-day run did.
+type EndOfDaySummary struct {
+	Date           calendar.Date `json:"date"`
+	Products       int           `json:"products"`
+	IncomeCredited int           `json:"income_credited"` // holdings credited with the day's income
+	IncomePaid     int           `json:"income_paid"`     // holdings paid their month's income
+	Confirmed      int           `json:"confirmed"`       // orders confirmed at the NAV
+	Failed         int           `json:"failed"`          // orders failed (ledger refusal, raise not met)
+	Paid           int           `json:"paid"`            // redemptions paid on their settlement date
+	Released       int           `json:"released"`        // holds released of cancelled or failed orders
+	AwaitingNAV    int           `json:"awaiting_nav"`    // orders whose trade date has no NAV yet
+	Established    int           `json:"established"`     // closed-ended products established
+	RaisesFailed   int           `json:"raises_failed"`   // closed-ended products whose raise failed
+	MaturityOrders int           `json:"maturity_orders"` // payouts placed at maturity
+	Errors         int           `json:"errors"`          // orders left for the next run by a failure
+}
+
+// EndOfDay runs wealth's end-of-day step for business date d, product by
+// product: the day's cash-management income (credited as units or accrued
+// for the month, paid on the month's last business day), closed-ended
+// establishment and maturity, confirmation of the orders that trade on or
+// before d at their trade date's NAV, payment of redemptions due by d, and
+// release of the holds of cancelled and failed orders. It reads orders
+// and holdings in pages; every step is idempotent (per holding and date,
+// per order and its state, ledger entries under stable keys), so a run
+// cut short is resumed by running it again.
+func (s *Service) EndOfDay(ctx context.Context, d calendar.Date) (EndOfDaySummary, error) {
+	sum := EndOfDaySummary{Date: d}
+	if !d.Valid() {
+		return sum, invalid("date", "is required")
+	}
+	if err := s.needLedger(); err != nil {
+		return sum, err
+	}
+	page := Page{Limit: MaxPageLimit}
+	for {
+		ps, err := s.store.Products(ctx, page)
+		if err != nil {
+			return sum, err
+		}
+		for _, p := range ps {
+			if err := s.productDay(ctx, p, d, &sum); err != nil {
+				return sum, fmt.Errorf("wealth: end of day %s, product %s: %w", d, p.Code, err)
+			}
+			sum.Products++
+		}
+		if len(ps) < page.Limit {
+			return sum, nil
+		}
+		page.After = ps[len(ps)-1].ID
+	}
+}
+
+func (s *Service) productDay(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) error {
+	if p.Type == CashManagement {
+		if err := s.income(ctx, p, d, sum); err != nil {
+			return err
+		}
+		var err error
+		if p, err = s.store.Product(ctx, p.ID); err != nil {
+			return err
+		}
+	}
+	if p.Type == ClosedEnded {
+		var err error
+		if p, err = s.closedEnded(ctx, p, d, sum); err != nil {
+			return err
+		}
+	}
+	if err := s.confirmDue(ctx, p, d, sum); err != nil {
+		return err
+	}
+	if err := s.settleDue(ctx, p, d, sum); err != nil {
+		return err
+	}
+	return s.releaseDue(ctx, p, sum)
+}
+
+// income credits the day's income of a cash-management product whose NAV
+// for d is published, posts the day's total to the ledger, and on the
+// month's last business day pays monthly income.
+func (s *Service) income(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) error {
+	if p.IncomeThrough.Before(d) {
+		nav, err := s.store.NAV(ctx, p.ID, d)
+		if errors.Is(err, ErrNotFound) {
+			return nil // no income published for d
+		}
+		if err != nil {
+			return err
+		}
+		run := IncomeRun{ProductID: p.ID, Date: d, IncomePer10K: nav.IncomePer10K, Mode: p.IncomeMode, Currency: p.Currency}
+		after := NilID
+		for {
+			pg, err := s.store.CreditIncome(ctx, run, after, s.eodPage)
+			if err != nil {
+				return err
+			}
+			sum.IncomeCredited += pg.Credited
+			if pg.Scanned < s.eodPage {
+				break
+			}
+			after = pg.Last
+		}
+		total, err := s.store.IncomeOf(ctx, p.ID, d)
+		if err != nil {
+			return err
+		}
+		if total.IsPositive() {
+			ch := ChartsOf(p.Code)
+			to := ch.Custody
+			if p.IncomeMode == IncomeMonthly {
+				to = ch.Settlement
+			}
+			if err := s.ledger.Post(ctx, LedgerEntry{Key: fmt.Sprintf("wealth/income/%s/%s", p.ID, d), Description: "Income of " + p.Code + " for " + d.String(),
+				Legs: []Leg{{Chart: ch.Result, Side: Debit, Amount: total}, {Chart: to, Side: Credit, Amount: total}}}); err != nil {
+				return err
+			}
+		}
+		_, err = s.store.UpdateProduct(ctx, p.ID, func(p Product) (Product, []event.Envelope, error) {
+			if !p.IncomeThrough.Before(d) {
+				return p, nil, errUnchanged
+			}
+			p.IncomeThrough = d
+			e, err := s.newEvent(EventIncomeCredited, s.clock.Now(), IncomeCredited{ProductID: p.ID, Date: d, IncomePer10K: nav.IncomePer10K, Total: total}, p.ID)
+			return p, []event.Envelope{e}, err
+		})
+		if err != nil && !errors.Is(err, errUnchanged) {
+			return err
+		}
+	}
+	if p.IncomeMode != IncomeMonthly || !s.lastBusinessDayOfMonth(d) {
+		return nil
+	}
+	return s.eachHolding(ctx, p.ID, func(h Holding) error {
+		if !h.Accrued.IsPositive() || h.Account == NilID {
+			return nil
+		}
+		amount := h.Accrued
+		month := fmt.Sprintf("%04d-%02d", d.Year, int(d.Month))
+		err := s.ledger.Post(ctx, LedgerEntry{Key: fmt.Sprintf("wealth/income-pay/%s/%s", h.ID, d), Description: "Income of " + p.Code + " for " + month,
+			Legs: []Leg{{Chart: ChartsOf(p.Code).Settlement, Side: Debit, Amount: amount}, {Account: h.Account, Side: Credit, Amount: amount}}})
+		if errors.Is(err, ErrRefused) {
+			sum.Errors++ // the account is closed or frozen: paid on a later run
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = s.store.UpdateHolding(ctx, h.ID, func(h Holding) (Holding, []event.Envelope, error) {
+			if !h.Accrued.Equal(amount) {
+				return h, nil, errUnchanged
+			}
+			h.Accrued = money.Zero(h.Currency)
+			e, err := s.newEvent(EventIncomePaid, s.clock.Now(), IncomePaid{HoldingID: h.ID, CustomerID: h.CustomerID, ProductID: h.ProductID, Amount: amount, Month: month}, h.ID, h.CustomerID)
+			return h, []event.Envelope{e}, err
+		})
+		if err != nil && !errors.Is(err, errUnchanged) {
+			return err
+		}
+		sum.IncomePaid++
+		return nil
+	})
+}
+
+func (s *Service) lastBusinessDayOfMonth(d calendar.Date) bool {
+	next, err := s.cal.NextBusinessDay(d)
+	return err == nil && next.Month != d.Month
+}
+
+func (s *Service) eachHolding(ctx context.Context, product ID, fn func(Holding) error) error {
+	page := Page{Limit: s.eodPage}
+	for {
+		hs, err := s.store.Holdings(ctx, HoldingFilter{ProductID: product}, page)
+		if err != nil {
+			return err
+		}
+		for _, h := range hs {
+			if err := fn(h); err != nil {
+				return err
+			}
+		}
+		if len(hs) < page.Limit {
+			return nil
+		}
+		page.After = hs[len(hs)-1].ID
+	}
+}
+
+func (s *Service) eachOrder(ctx context.Context, f OrderFilter, fn func(Order) error) error {
+	page := Page{Limit: s.eodPage}
+	for {
+		os, err := s.store.Orders(ctx, f, page)
+		if err != nil {
+			return err
+		}
+		for _, o := range os {
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+		if len(os) < page.Limit {
+			return nil
+		}
+		page.After = os[len(os)-1].ID
+	}
+}
+
+// closedEnded decides establishment on or after the establishment date
+// (the raise counts the pending and confirmed subscriptions) and places
+// the payouts at maturity.
+func (s *Service) closedEnded(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) (Product, error) {
+	if p.Phase == PhaseRaising && !d.Before(p.Establishment) {
+		raised := money.Zero(p.Currency)
+		err := s.eachOrder(ctx, OrderFilter{ProductID: p.ID, Kind: Subscription}, func(o Order) error {
+			if o.Status == OrderPending || o.Status == OrderConfirmed {
+				raised, _ = raised.Add(o.Amount)
+			}
+			return nil
+		})
+		if err != nil {
+			return p, err
+		}
+		to := PhaseEstablished
+		if !p.MinRaise.IsZero() && raised.Amount.LessThan(p.MinRaise.Amount) {
+			to = PhaseFailed
+		}
+		if p, err = s.setPhase(ctx, p.ID, to); err != nil {
+			return p, err
+		}
+		if to == PhaseEstablished {
+			sum.Established++
+		} else {
+			sum.RaisesFailed++
+		}
+	}
+	if p.Phase == PhaseFailed {
+		err := s.eachOrder(ctx, OrderFilter{ProductID: p.ID, Kind: Subscription, Status: OrderPending}, func(o Order) error {
+			failed, err := s.failSubscription(ctx, o, "the minimum raise was not met")
+			if err != nil {
+				return err
+			}
+			if _, err := s.release(ctx, failed); err != nil {
+				return err
+			}
+			sum.Failed++
+			return nil
+		})
+		return p, err
+	}
+	if p.Phase != PhaseEstablished || d.Before(p.Maturity) {
+		return p, nil
+	}
+	if _, err := s.store.NAV(ctx, p.ID, p.Maturity); errors.Is(err, ErrNotFound) {
+		return p, nil // paid out once the final NAV is published
+	} else if err != nil {
+		return p, err
+	}
+	err := s.eachHolding(ctx, p.ID, func(h Holding) error {
+		free := h.Units.Sub(h.Reserved)
+		if !free.IsPositive() {
+			return nil
+		}
+		now := s.clock.Now()
+		o := newOrder(p.Currency)
+		o.ID, o.CustomerID, o.ProductID, o.Kind, o.Status, o.Account = NewID(), h.CustomerID, p.ID, Redemption, OrderPending, h.Account
+		o.Units, o.Key, o.PlacedAt, o.Trade, o.CancelBy, o.UpdatedAt, o.Version = free, eodKeyPrefix+"maturity", now, p.Maturity, now, now, 1
+		evs, err := s.orderEvent(EventOrderPlaced, o)
+		if err != nil {
+			return err
+		}
+		_, err = s.store.CreateOrder(ctx, o, func(h Holding) (Holding, []event.Envelope, error) {
+			h.Reserved = h.Reserved.Add(o.Units)
+			return h, evs, nil
+		})
+		if errors.Is(err, ErrDuplicate) {
+			return nil
+		}
+		if err == nil {
+			sum.MaturityOrders++
+		}
+		return err
+	})
+	if err != nil {
+		return p, err
+	}
+	return s.setPhase(ctx, p.ID, PhaseMatured)
+}
+
+func (s *Service) setPhase(ctx context.Context, id ID, to Phase) (Product, error) {
+	p, err := s.store.UpdateProduct(ctx, id, func(p Product) (Product, []event.Envelope, error) {
+		if p.Phase == to {
+			return p, nil, errUnchanged
+		}
+		p.Phase = to
+		if to == PhaseEstablished && p.Status == PreSale {
+			p.Status = Closed // subscriptions end with the window
+		}
+		e, err := s.newEvent(EventProductChanged, s.clock.Now(), ProductChanged{ProductID: p.ID, Code: p.Code, Status: p.Status, Phase: p.Phase}, p.ID)
+		return p, []event.Envelope{e}, err
+	})
+	if errors.Is(err, errUnchanged) {
+		return s.store.Product(ctx, id)
+	}
+	return p, err
+}
+
+// confirmDue confirms the product's pending orders that trade on or
+// before d and whose trade date has a NAV, a page at a time: each
+// subscription's ledger steps first, then the page's confirmations
+// recorded in one store operation.
+func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) error {
+	if p.Type == ClosedEnded && p.Phase == PhaseRaising {
+		return nil
+	}
+	navs := map[calendar.Date]decimal.Decimal{}
+	page := Page{Limit: s.eodPage}
+	for {
+		os, err := s.store.Orders(ctx, OrderFilter{ProductID: p.ID, Status: OrderPending, TradeBy: d}, page)
+		if err != nil {
+			return err
+		}
+		var posted []ID
+		for _, o := range os {
+			if o.Fast {
+				if _, err := s.payFast(ctx, p, o, o.Trade); err != nil {
+					sum.Errors++
+				} else {
+					sum.Confirmed++
+				}
+				continue
+			}
+			nav, ok := navs[o.Trade]
+			if !ok {
+				n, err := s.store.NAV(ctx, p.ID, o.Trade)
+				if errors.Is(err, ErrNotFound) {
+					sum.AwaitingNAV++
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				nav, navs[o.Trade] = n.Value, n.Value
+			}
+			if o.Kind == Redemption {
+				if err := s.confirmRedemption(ctx, p, o, nav); err != nil {
+					return err
+				}
+				sum.Confirmed++
+				continue
+			}
+			ok, err := s.postSubscription(ctx, p, o, nav)
+			if err != nil {
+				return err
+			}
+			if ok {
+				posted = append(posted, o.ID)
+			} else {
+				sum.Failed++
+			}
+		}
+		if len(posted) > 0 {
+			// A set, not a count: a store may retry the operation.
+			confirmed := map[ID]bool{}
+			err := s.store.UpdateOrders(ctx, posted, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
+				if o.Status != OrderPending {
+					return o, h, nil, nil
+				}
+				sp, err := Split(o.Amount, p.SubscriptionFee, navs[o.Trade], p.UnitPlaces)
+				if err != nil {
+					return o, h, nil, err
+				}
+				o.Status, o.NAV, o.Units, o.Net, o.Fee, o.Refund, o.Cost, o.UpdatedAt = OrderConfirmed, navs[o.Trade], sp.Units, sp.Net, sp.Fee, sp.Refund, sp.Cost, s.clock.Now()
+				o.HoldReleased = true // captured; the rest released with it
+				h.Units = h.Units.Add(sp.Units)
+				h.Cost, _ = h.Cost.Add(sp.Cost)
+				h.Account = o.Account
+				if p.Type != CashManagement {
+					h.Lots = append(h.Lots, Lot{Date: o.Trade, Units: sp.Units, Cost: sp.Cost})
+				}
+				confirmed[o.ID] = true
+				evs, err := s.orderEvent(EventOrderConfirmed, o)
+				return o, h, evs, err
+			})
+			if err != nil {
+				return err
+			}
+			sum.Confirmed += len(confirmed)
+		}
+		if len(os) < page.Limit {
+			return nil
+		}
+		page.After = os[len(os)-1].ID
+	}
+}
+
+func orderLedgerKey(o Order, step string) string { return "wealth/order/" + o.ID.String() + "/" + step }
+
+// postSubscription captures the hold (less the refund) into the
+// product's custody account and takes the fee to fees income. It reports
+// false when the ledger refused (the order then failed and its hold was
+// released) or the amount buys no unit.
+func (s *Service) postSubscription(ctx context.Context, p Product, o Order, nav decimal.Decimal) (bool, error) {
+	sp, err := Split(o.Amount, p.SubscriptionFee, nav, p.UnitPlaces)
+	if err != nil {
+		return false, err
+	}
+	if !sp.Units.IsPositive() {
+		failed, err := s.failSubscription(ctx, o, "the amount buys no unit at the NAV")
+		if err != nil {
+			return false, err
+		}
+		_, err = s.release(ctx, failed)
+		return false, err
+	}
+	ch := ChartsOf(p.Code)
+	take, _ := o.Amount.Sub(sp.Refund)
+	err = s.ledger.CaptureHold(ctx, CaptureRequest{Hold: o.HoldID, Amount: take, ToChart: ch.Custody, Key: orderLedgerKey(o, "capture"),
+		Description: "Subscription to " + p.Code})
+	if errors.Is(err, ErrRefused) {
+		failed, err2 := s.failSubscription(ctx, o, err.Error())
+		if err2 != nil {
+			return false, err2
+		}
+		_, err2 = s.release(ctx, failed)
+		return false, err2
+	}
+	if err != nil {
+		return false, err
+	}
+	if sp.Fee.IsPositive() {
+		if err := s.ledger.Post(ctx, LedgerEntry{Key: orderLedgerKey(o, "fee"), Description: "Subscription fee, " + p.Code,
+			Legs: []Leg{{Chart: ch.Custody, Side: Debit, Amount: sp.Fee}, {Chart: ChartFeesIncome, Side: Credit, Amount: sp.Fee}}}); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func (s *Service) failSubscription(ctx context.Context, o Order, reason string) (Order, error) {
+	failed, err := s.store.UpdateOrder(ctx, o.ID, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
+		if o.Status != OrderPending {
+			return o, h, nil, errUnchanged
+		}
+		o.Status, o.Reason, o.UpdatedAt = OrderFailed, reason, s.clock.Now()
+		evs, err := s.orderEvent(EventOrderFailed, o)
+		return o, h, evs, err
+	})
+	if errors.Is(err, errUnchanged) {
+		return s.store.Order(ctx, o.ID)
+	}
+	return failed, err
+}
+
+// confirmRedemption prices a redemption at the NAV: the cost of the lots
+// taken leaves custody, the proceeds go to settlement until the
+// settlement date, the fee to fees income, and the gain (or loss) over
+// cost to the product's result.
+func (s *Service) confirmRedemption(ctx context.Context, p Product, o Order, nav decimal.Decimal) error {
+	h, err := s.store.Holding(ctx, o.CustomerID, o.ProductID)
+	if err != nil {
+		return err
+	}
+	fees := !strings.HasPrefix(o.Key, eodKeyPrefix)
+	sp, err := Redeem(p, h, o.Units, nav, o.Trade, fees)
+	if err != nil {
+		return err
+	}
+	settle, err := s.cal.AddBusinessDays(o.Trade, p.SettlementDays)
+	if err != nil {
+		return err
+	}
+	ch := ChartsOf(p.Code)
+	legs := []Leg{}
+	if sp.Cost.IsPositive() {
+		legs = append(legs, Leg{Chart: ch.Custody, Side: Debit, Amount: sp.Cost})
+	}
+	gain, _ := sp.Gross.Sub(sp.Cost)
+	if gain.IsPositive() {
+		legs = append(legs, Leg{Chart: ch.Result, Side: Debit, Amount: gain})
+	} else if gain.IsNegative() {
+		legs = append(legs, Leg{Chart: ch.Result, Side: Credit, Amount: gain.Neg()})
+	}
+	if sp.Proceeds.IsPositive() {
+		legs = append(legs, Leg{Chart: ch.Settlement, Side: Credit, Amount: sp.Proceeds})
+	}
+	if sp.Fee.IsPositive() {
+		legs = append(legs, Leg{Chart: ChartFeesIncome, Side: Credit, Amount: sp.Fee})
+	}
+	if len(legs) > 1 {
+		if err := s.ledger.Post(ctx, LedgerEntry{Key: orderLedgerKey(o, "redeem"), Description: "Redemption of " + p.Code, Legs: legs}); err != nil {
+			return err
+		}
+	}
+	_, err = s.store.UpdateOrder(ctx, o.ID, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
+		if o.Status != OrderPending {
+			return o, h, nil, errUnchanged
+		}
+		sp, err := Redeem(p, h, o.Units, nav, o.Trade, fees)
+		if err != nil {
+			return o, h, nil, err
+		}
+		o.Status, o.NAV, o.Gross, o.Fee, o.Proceeds, o.Cost, o.Settlement, o.UpdatedAt = OrderConfirmed, nav, sp.Gross, sp.Fee, sp.Proceeds, sp.Cost, settle, s.clock.Now()
+		h = applyRedemption(h, o, sp)
+		evs, err := s.orderEvent(EventOrderConfirmed, o)
+		return o, h, evs, err
+	})
+	if errors.Is(err, errUnchanged) {
+		err = nil
+	}
+	return err
+}
+
+// settleDue pays the product's confirmed redemptions due by d.
+func (s *Service) settleDue(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) error {
+	return s.eachOrder(ctx, OrderFilter{ProductID: p.ID, Kind: Redemption, Status: OrderConfirmed, SettleBy: d}, func(o Order) error {
+		if o.Proceeds.IsPositive() {
+			err := s.ledger.Post(ctx, LedgerEntry{Key: orderLedgerKey(o, "pay"), Description: "Redemption proceeds, " + p.Code,
+				Legs: []Leg{{Chart: ChartsOf(p.Code).Settlement, Side: Debit, Amount: o.Proceeds}, {Account: o.Account, Side: Credit, Amount: o.Proceeds}}})
+			if errors.Is(err, ErrRefused) {
+				sum.Errors++ // the account cannot take it now; a later run pays
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+		_, err := s.store.UpdateOrder(ctx, o.ID, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
+			if o.Status != OrderConfirmed {
+				return o, h, nil, errUnchanged
+			}
+			o.Status, o.UpdatedAt = OrderPaid, s.clock.Now()
+			evs, err := s.orderEvent(EventRedemptionPaid, o)
+			return o, h, evs, err
+		})
+		if errors.Is(err, errUnchanged) {
+			return nil
+		}
+		if err == nil {
+			sum.Paid++
+		}
+		return err
+	})
+}
+
+// releaseDue releases the holds of the product's cancelled and failed
+// orders that a cut-short run or cancel left active.
+func (s *Service) releaseDue(ctx context.Context, p Product, sum *EndOfDaySummary) error {
+	return s.eachOrder(ctx, OrderFilter{ProductID: p.ID, Kind: Subscription, Unreleased: true}, func(o Order) error {
+		if o.Status != OrderCancelled && o.Status != OrderFailed {
+			return nil
+		}
+		if _, err := s.release(ctx, o); err != nil {
+			return err
+		}
+		sum.Released++
+		return nil
+	})
+}
