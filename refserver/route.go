@@ -22,6 +22,9 @@ type route struct {
 	status          int // on success; 0 means 200
 	handler         endpoint
 	tag             string // the subsystem file it is listed in (see tagged)
+	// claimWhilePosting: the Idempotency-Key is claimed while the handler
+	// runs, the ledger waiting for it before it posts (see claim.go).
+	claimWhilePosting bool
 }
 
 // tagged files the routes of one subsystem's list under its tag.
