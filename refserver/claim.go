@@ -83,22 +83,50 @@ func awaitClaim(ctx context.Context) error {
 	return c.wait(ctx)
 }
 
-// runOverlapped runs the handler beside the claim c. A handler that
-// panics has its key freed, if the claim took it, before the panic goes
-// on.
-func (s *Server) runOverlapped(ctx context.Context, c *overlappedClaim, run func(context.Context) answer) answer {
-	ran := false
-	defer func() {
-		if ran {
-			return
+// runOverlapped runs the handler beside the claim c and returns its
+// answer once both are done. When the claim ends first and is not the
+// request's, it returns at once with ran false: the request is answered
+// by the claim, and the handler, its context cancelled, is left to stop on
+// its own (it can post nothing; its reads may be waiting on a lock, which
+// must not hold up a 409). A handler that panics has its key freed, if the
+// claim took it, and the panic goes on in the caller's goroutine.
+func (s *Server) runOverlapped(ctx context.Context, c *overlappedClaim, run func(context.Context) answer) (answer, bool) {
+	hctx, cancel := context.WithCancel(ctx)
+	type outcome struct {
+		a        answer
+		panicked bool
+		p        any
+	}
+	out := make(chan outcome, 1)
+	go func() {
+		o := outcome{panicked: true}
+		defer func() {
+			if o.panicked {
+				o.p = recover()
+			}
+			out <- o
+		}()
+		o.a = run(withOverlappedClaim(hctx, c))
+		o.panicked = false
+	}()
+	var o outcome
+	select {
+	case o = <-out:
+	case <-c.done:
+		if c.err != nil || c.prev != nil {
+			cancel()
+			return answer{}, false
 		}
+		o = <-out
+	}
+	cancel()
+	if o.panicked {
 		if prev, err := c.result(); err == nil && prev == nil {
 			if err := s.idem.Abandon(context.WithoutCancel(ctx), c.key); err != nil {
 				s.log.ErrorContext(ctx, "idempotency abandon", "error", err)
 			}
 		}
-	}()
-	a := run(withOverlappedClaim(ctx, c))
-	ran = true
-	return a
+		panic(o.p)
+	}
+	return o.a, true
 }

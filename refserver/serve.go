@@ -137,7 +137,7 @@ func (s *Server) idempotent(ctx context.Context, w http.ResponseWriter, r *http.
 	)
 	if rt.claimWhilePosting { // see claim.go
 		c := s.startClaim(ctx, scoped, fp, now, lease)
-		a, ran = s.runOverlapped(ctx, c, func(ctx context.Context) answer { return s.run(ctx, r, rt, body) }), true
+		a, ran = s.runOverlapped(ctx, c, func(ctx context.Context) answer { return s.run(ctx, r, rt, body) })
 		prev, err = c.result()
 	} else {
 		prev, err = s.idem.Begin(ctx, scoped, fp, now, lease)
