@@ -19,11 +19,14 @@ const (
 	RoleFinance     Role = "finance"
 	RoleAnalyst     Role = "analyst"
 	RoleSupport     Role = "support"
+	// RoleAuditor reads the staff audit trail and its verification, and
+	// nothing else.
+	RoleAuditor Role = "auditor"
 )
 
 var knownRoles = []Role{
 	RoleAdmin, RoleTeller, RoleLoanOfficer, RoleRiskOfficer,
-	RoleMarketing, RoleFinance, RoleAnalyst, RoleSupport,
+	RoleMarketing, RoleFinance, RoleAnalyst, RoleSupport, RoleAuditor,
 }
 
 // Roles returns every known role, in a fixed order.

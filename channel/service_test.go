@@ -37,8 +37,9 @@ func TestBadOptionsFailConstruction(t *testing.T) {
 
 func TestRolesAreTheAPIRoles(t *testing.T) {
 	t.Parallel()
-	// The role names of the HTTP contract (/v1/staff), in its order.
-	want := []channel.Role{"admin", "teller", "loan_officer", "risk_officer", "marketing", "finance", "analyst", "support"}
+	// The role names of the HTTP contract (/v1/staff), in its order, and
+	// the auditor issue 15 adds (reads the staff audit trail, nothing else).
+	want := []channel.Role{"admin", "teller", "loan_officer", "risk_officer", "marketing", "finance", "analyst", "support", "auditor"}
 	require.Equal(t, want, channel.Roles())
 	for _, r := range want {
 		require.True(t, r.Valid())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/bankkit/bankkit/channel"
@@ -52,7 +53,7 @@ type (
 	staffRequest struct {
 		Username string         `json:"username"`
 		Password string         `json:"password"`
-		Roles    []channel.Role `json:"roles" doc:"admin, teller, loan_officer, risk_officer, marketing, finance, analyst, support"`
+		Roles    []channel.Role `json:"roles" doc:"admin, teller, loan_officer, risk_officer, marketing, finance, analyst, support, auditor"`
 	}
 	identityResponse struct {
 		ID         string         `json:"id"`
@@ -83,7 +84,8 @@ func identityOf(i channel.Identity) identityResponse {
 // Who may call the auth endpoints.
 var (
 	anyone     = access{public: true}
-	signedIn   = staff(channel.Roles()...).andCustomers()
+	everyone   = staff(channel.Roles()...).andCustomers()
+	signedIn   = staff(slices.DeleteFunc(channel.Roles(), func(r channel.Role) bool { return r == channel.RoleAuditor })...).andCustomers()
 	staffAdmin = staff(channel.RoleAdmin)
 )
 
@@ -92,7 +94,7 @@ func (s *Server) authRoutes() []route {
 		{method: "POST", pattern: "/v1/auth/token", summary: "Log in and get a bearer token",
 			access: anyone, handler: handle(s.login)},
 		{method: "POST", pattern: "/v1/auth/logout", summary: "Revoke the token this request carries",
-			access: signedIn, status: http.StatusNoContent, handler: handle(s.logout)},
+			access: everyone, status: http.StatusNoContent, handler: handle(s.logout)},
 		{method: "POST", pattern: "/v1/staff", summary: "Create a staff user",
 			access: staffAdmin, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.createStaff)},
 	})

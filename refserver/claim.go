@@ -20,7 +20,8 @@ import (
 // the store failed), the handler's work is thrown away unposted and the
 // request is answered exactly as if the claim had come first. A handler
 // path that writes anything other than through the ledger's posting calls
-// must call awaitClaim first (the transfer to another bank does).
+// must call awaitClaim first (the transfer to another bank does, and so
+// does holding a request for a checker, in beforeRun).
 
 // overlappedClaim is a claim running beside its handler.
 type overlappedClaim struct {

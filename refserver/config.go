@@ -73,6 +73,17 @@ type Config struct {
 	DormancyDays int
 	// Demo seeds a small believable bank at start (idempotently).
 	Demo bool
+	// MakerChecker holds the operations of the reference bank's
+	// maker-checker policies (transfers, withdrawals and hold captures
+	// above an amount, reversals, freezing and unfreezing, staff creation,
+	// role changes) until a second member of staff approves them; see
+	// docs/risk.md. Off in the zero Config; the command turns it on.
+	MakerChecker bool
+	// AuditAsyncCommit appends to the staff audit trail on PostgreSQL
+	// without waiting for the disk flush (pgoprisk.AsyncCommit): an audited
+	// request is cheaper, and a database crash may lose the last few
+	// hundred milliseconds of records, never one in the middle.
+	AuditAsyncCommit bool
 	// ShutdownTimeout bounds how long in-flight requests get to finish on
 	// SIGINT/SIGTERM.
 	ShutdownTimeout time.Duration

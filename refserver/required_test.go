@@ -86,7 +86,9 @@ func TestOpenAPIRequiredIsWhatTheServerRequires(t *testing.T) {
 // unexampled are the JSON routes the test above cannot give a valid
 // example, and why.
 var unexampled = map[string]string{
-	"POST /v1/accounts/{id}/renew": "needs a time deposit held at maturity, a month of end-of-day runs away; clearing_test refuses a renewal before it",
+	"POST /v1/accounts/{id}/renew":    "needs a time deposit held at maturity, a month of end-of-day runs away; clearing_test refuses a renewal before it",
+	"POST /v1/approvals/{id}/approve": "needs a request held by maker-checker, which this bank runs without; oprisk_test approves over HTTP",
+	"POST /v1/approvals/{id}/reject":  "needs a request held by maker-checker, which this bank runs without; oprisk_test rejects over HTTP",
 }
 
 // needs reports whether schema makes field required in body: listed in
@@ -169,6 +171,16 @@ func requestExamples(b *testBank) map[string]example {
 		},
 		"POST /v1/staff": func() (string, map[string]any, []string) {
 			return body("/v1/staff", map[string]any{"username": fresh("staff"), "password": "a long staff password", "roles": []string{"teller"}})
+		},
+		"PUT /v1/roles/{role}/permissions": func() (string, map[string]any, []string) {
+			return body("/v1/roles/marketing/permissions", map[string]any{"permissions": []string{"business-date.read", "auth.logout"}})
+		},
+		"PUT /v1/staff/{id}/roles": func() (string, map[string]any, []string) {
+			// Created by another administrator: whoever creates a staff
+			// user may not give it its roles.
+			other := b.staff("admin")
+			u := b.must(201, b.do("POST", "/v1/staff", other, map[string]any{"username": fresh("staff"), "password": "a long staff password", "roles": []string{"teller"}}))
+			return body("/v1/staff/"+u.str("id")+"/roles", map[string]any{"roles": []string{"teller", "support"}})
 		},
 		"POST /v1/customers": func() (string, map[string]any, []string) {
 			return body("/v1/customers", customerBody())

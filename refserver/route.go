@@ -22,6 +22,9 @@ type route struct {
 	status          int // on success; 0 means 200
 	handler         endpoint
 	tag             string // the subsystem file it is listed in (see tagged)
+	// permission is what staff need to call it, in the catalogue the
+	// server enforces (see oprisk.go); empty: derived from the path.
+	permission string
 	// claimWhilePosting: the Idempotency-Key is claimed while the handler
 	// runs, the ledger waiting for it before it posts (see claim.go).
 	claimWhilePosting bool

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/refserver/bank"
 	"github.com/bankkit/bankkit/refserver/idempotency"
@@ -27,8 +28,13 @@ func (s *Server) serve(rt route) http.Handler {
 				s.fail(w, r, err)
 				return
 			}
-			if !rt.access.allows(p) {
-				s.fail(w, r, fmt.Errorf("%w: this operation is not open to your role", errForbidden))
+			if p.Kind == channel.KindStaff {
+				var recorded func()
+				ctx, w, recorded = s.audit(ctx, w, r, rt, p)
+				defer recorded()
+			}
+			if err := s.authorize(ctx, rt, p); err != nil {
+				s.fail(w, r, err)
 				return
 			}
 			ctx = bank.WithCaller(ctx, p)
@@ -63,6 +69,9 @@ type replay interface{ replayed() bool }
 
 // run calls the handler and renders its result or error.
 func (s *Server) run(ctx context.Context, r *http.Request, rt route, body []byte) answer {
+	if a, stop := s.beforeRun(ctx, r, rt, body); stop {
+		return a // refused by a segregation-of-duties rule, or held for a checker
+	}
 	v, err := rt.handler.call(ctx, r, body)
 	if err != nil {
 		return s.problemAnswer(r, err)
@@ -185,7 +194,9 @@ func (s *Server) idempotent(ctx context.Context, w http.ResponseWriter, r *http.
 		complete := s.idem.Complete
 		// A money-moving success was posted under the ledger key derived
 		// from this one, so re-running it returns the same posting.
-		if rt.idempotency == idemRequired && a.status < 300 {
+		// A request held for a checker (202) posted nothing: its answer is
+		// recorded durably, or a retry would hold it twice.
+		if rt.idempotency == idemRequired && a.status < 300 && a.status != http.StatusAccepted {
 			complete = s.idem.CompleteIdempotent
 		}
 		if err := complete(context.WithoutCancel(ctx), scoped, resp, now); err != nil {

@@ -25,6 +25,8 @@ import (
 	"github.com/bankkit/bankkit/refserver/bank"
 	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
+	"github.com/bankkit/bankkit/risk/oprisk"
+	"github.com/bankkit/bankkit/risk/oprisk/pgoprisk"
 )
 
 // Server is a running bank: its storage, its services and its HTTP handler.
@@ -54,6 +56,10 @@ type Server struct {
 	loginLimiter *loginLimiter
 	tokens       *tokenCache
 	routes       []route
+	// oprisk enforces the permission catalogue, maker-checker and the
+	// staff audit trail; byPermission finds a held request's route.
+	oprisk       *oprisk.Service
+	byPermission map[string]route
 	mux          *http.ServeMux
 	handler      http.Handler
 }
@@ -116,7 +122,11 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		db.SetMaxOpenConns(cfg.maxConns())
 		db.SetMaxIdleConns(cfg.maxConns())
 		db.SetConnMaxIdleTime(5 * time.Minute)
-		if st, err = postgresStores(ctx, db); err != nil {
+		var auditCommit []pgoprisk.Option
+		if cfg.AuditAsyncCommit {
+			auditCommit = append(auditCommit, pgoprisk.AsyncCommit())
+		}
+		if st, err = postgresStores(ctx, db, auditCommit...); err != nil {
 			db.Close()
 			return fmt.Errorf("refserver: %w", err)
 		}
@@ -151,6 +161,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		s.log.Info("demo bank seeded", "customers", len(logins), "password", DemoPassword, "logins", fmt.Sprint(logins))
 	}
 	s.routes = s.allRoutes()
+	if err = s.setUpOprisk(ctx, st.oprisk); err != nil {
+		return err
+	}
 	s.handler = s.buildHandler()
 	return nil
 }
@@ -307,6 +320,8 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.endOfDayRoutes()...)
 	rs = append(rs, s.clearingRoutes()...)
 	rs = append(rs, s.fxRoutes()...)
+	rs = append(rs, s.opriskRoutes()...)
+	rs = append(rs, s.auditRoutes()...)
 	return rs
 }
 

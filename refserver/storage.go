@@ -20,6 +20,9 @@ import (
 	"github.com/bankkit/bankkit/ledger/pgledger"
 	"github.com/bankkit/bankkit/refserver/closing"
 	"github.com/bankkit/bankkit/refserver/idempotency"
+	"github.com/bankkit/bankkit/risk/oprisk"
+	"github.com/bankkit/bankkit/risk/oprisk/memoprisk"
+	"github.com/bankkit/bankkit/risk/oprisk/pgoprisk"
 )
 
 // ledgerStore is what the server needs of a ledger backend: postings, end
@@ -40,6 +43,7 @@ type stores struct {
 	channel  channel.Store
 	idem     idempotency.Store
 	closing  closing.Store
+	oprisk   oprisk.Store
 	// close releases what the stores hold beyond the pool (the
 	// idempotency owner's session); nil when nothing.
 	close func() error
@@ -52,6 +56,7 @@ func memoryStores() stores {
 		channel:  memchannel.New(),
 		idem:     idempotency.NewMemory(),
 		closing:  closing.NewMemory(),
+		oprisk:   memoprisk.New(),
 	}
 }
 
@@ -65,9 +70,10 @@ var migrations = []struct {
 	{"channel", pgchannel.Migrate},
 	{"refserver", idempotency.Migrate},
 	{"refserver", closing.Migrate},
+	{"oprisk", pgoprisk.Migrate},
 }
 
-func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
+func postgresStores(ctx context.Context, db *sqlx.DB, auditCommit ...pgoprisk.Option) (stores, error) {
 	for _, m := range migrations {
 		if err := m.migrate(ctx, db); err != nil {
 			return stores{}, fmt.Errorf("migrate %s: %w", m.name, err)
@@ -83,6 +89,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB) (stores, error) {
 		channel:  pgchannel.New(db),
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
+		oprisk:   pgoprisk.New(db, auditCommit...),
 		close:    idem.Close,
 	}, nil
 }

@@ -77,6 +77,8 @@ func flags(cfg *refserver.Config, keysFile *string) *flag.FlagSet {
 	fs.BoolVar(&cfg.Demo, "demo", false, "seed a small demo bank: customers, accounts and four weeks of activity (env BANKKIT_DEMO)")
 	fs.StringVar(&cfg.ClearingDir, "clearing-dir", "", "directory for outbound ISO 20022 clearing messages, created if missing; empty: $XDG_STATE_HOME/bankkit/clearing (or ~/.local/state/...) on a database, a temporary one in memory (env BANKKIT_CLEARING_DIR)")
 	fs.BoolVar(&cfg.InterbankChannels, "interbank-channels", false, "route CNY payments to other banks through the CNAPS-like channels (large-value, bulk, online) with their hours, cut-offs and fees, instead of one clearing network (env BANKKIT_INTERBANK_CHANNELS)")
+	fs.BoolVar(&cfg.MakerChecker, "maker-checker", true, "hold transfers, withdrawals and captures above an amount, reversals, freezes, staff creation and role changes for a second member of staff's approval (env BANKKIT_MAKER_CHECKER)")
+	fs.BoolVar(&cfg.AuditAsyncCommit, "audit-async-commit", false, "append to the staff audit trail without waiting for PostgreSQL's disk flush: cheaper staff requests, and a database crash may lose the last records (env BANKKIT_AUDIT_ASYNC_COMMIT)")
 	fs.IntVar(&cfg.DormancyDays, "dormancy-days", 365, "days without customer activity before end of day marks a demand account dormant; negative: never (env BANKKIT_DORMANCY_DAYS)")
 	fs.IntVar(&cfg.DatabaseMaxConns, "db-max-conns", 32, "PostgreSQL connection pool size (env BANKKIT_DB_MAX_CONNS)")
 	fs.DurationVar(&cfg.IdempotencyLease, "idempotency-lease", 30*time.Second, "how long a request holds its Idempotency-Key before a retry may take over (env BANKKIT_IDEMPOTENCY_LEASE)")
