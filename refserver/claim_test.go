@@ -172,3 +172,34 @@ func TestAPanickingOverlappedHandlerFreesItsKey(t *testing.T) {
 		})
 	}
 }
+
+// A transfer a checker must see is held (written) only once its key is its
+// own: with the claim refused, nothing is held and nothing posted.
+func TestAnOverlappedClaimRefusedHoldsNothingForAChecker(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newCheckedBank(t, storage)
+			teller, _ := b.staffMember("teller")
+			alice := b.onboard(testAdminToken)
+			a1, a2 := b.openAccount(testAdminToken, alice), b.openAccount(testAdminToken, alice)
+			b.must(201, b.do("POST", "/v1/deposits", testAdminToken, map[string]any{"account_id": a1, "amount": cny("90000.00")}))
+			require.Empty(t, b.pending())
+
+			claims := &scriptedClaims{Store: b.srv.idem, release: make(chan struct{}), answers: map[string]scriptedAnswer{
+				"in-flight": {err: idempotency.ErrInFlight},
+			}}
+			b.srv.idem = claims
+			close(claims.release)
+			// 60,000.00 CNY is above the reference bank's 50,000 threshold.
+			big := map[string]any{"from_account_id": a1, "to_account_id": a2, "amount": cny("60000.00")}
+			require.Equal(t, 409, b.do("POST", "/v1/transfers", teller, big, "Idempotency-Key", "in-flight").status)
+			require.Empty(t, b.pending())
+
+			// With its own key the same transfer is held, as before.
+			b.must(202, b.do("POST", "/v1/transfers", teller, big, "Idempotency-Key", "mine"))
+			require.Len(t, b.pending(), 1)
+			require.Equal(t, "90000.00", b.must(200, b.do("GET", "/v1/accounts/"+a1, testAdminToken, nil)).str("balance", "value"))
+		})
+	}
+}
