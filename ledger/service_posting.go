@@ -103,6 +103,12 @@ func (s *Service) TransferBatch(ctx context.Context, rs []TransferRequest) ([]Ba
 // postRequests posts reqs, MaxBatch at a time, and writes the result of
 // reqs[j] to results[index[j]].
 func (s *Service) postRequests(ctx context.Context, reqs []PostRequest, index []int, results []BatchResult) error {
+	if len(reqs) == 0 {
+		return nil
+	}
+	if err := waitBeforePost(ctx); err != nil {
+		return err
+	}
 	for start := 0; start < len(reqs); start += MaxBatch {
 		chunk := reqs[start:min(start+MaxBatch, len(reqs))]
 		posted, err := s.store.PostEntries(ctx, chunk)
@@ -247,6 +253,9 @@ func (s *Service) Reverse(ctx context.Context, r ReversalRequest) (Receipt, erro
 
 // postOne posts one entry and returns its result as the error or receipt.
 func (s *Service) postOne(ctx context.Context, req PostRequest) (Receipt, error) {
+	if err := waitBeforePost(ctx); err != nil {
+		return Receipt{}, err
+	}
 	res, err := s.store.PostEntries(ctx, []PostRequest{req})
 	if err != nil {
 		return Receipt{}, err

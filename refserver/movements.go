@@ -18,14 +18,18 @@ var (
 	movementReads = staff(channel.RoleAdmin, channel.RoleTeller, channel.RoleSupport, channel.RoleRiskOfficer, channel.RoleFinance)
 )
 
+// Deposits, withdrawals and transfers claim their Idempotency-Key while
+// they run (claimWhilePosting, see claim.go): their one write is a ledger
+// posting, which waits for the claim, except a transfer to another bank,
+// which waits for it first.
 func (s *Server) movementRoutes() []route {
 	return tagged("money", []route{
 		{method: "POST", pattern: "/v1/deposits", summary: "Cash deposit into an account",
-			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.deposit)},
+			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.deposit), claimWhilePosting: true},
 		{method: "POST", pattern: "/v1/withdrawals", summary: "Cash withdrawal from an account",
-			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.withdraw)},
+			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.withdraw), claimWhilePosting: true},
 		{method: "POST", pattern: "/v1/transfers", summary: "Transfer between two accounts of this bank (to_account_id) or to another bank (to_external)",
-			access: tellers.andCustomers(), idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.transfer)},
+			access: tellers.andCustomers(), idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.transfer), claimWhilePosting: true},
 		{method: "GET", pattern: "/v1/transfers/{id}", summary: "Read a transfer",
 			access: movementReads.andCustomers(), handler: handle(s.getTransfer)},
 		{method: "POST", pattern: "/v1/transfers/{id}/reversal", summary: "Reverse a transfer with its mirror entry",
@@ -192,6 +196,13 @@ func (s *Server) withdraw(ctx context.Context, req bank.CashRequest) (transferVi
 }
 
 func (s *Server) transfer(ctx context.Context, req transferRequest) (transferView, error) {
+	// A payment to another bank writes to clearing before it posts: only
+	// once the request's key is its own (see claim.go).
+	if req.ToExternal != nil {
+		if err := awaitClaim(ctx); err != nil {
+			return transferView{}, err
+		}
+	}
 	t, err := s.limitedTransfer(ctx, req)
 	if err != nil {
 		return transferView{}, err

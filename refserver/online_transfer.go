@@ -45,6 +45,13 @@ func (s *Server) limitedTransfer(ctx context.Context, req transferRequest) (bank
 	if p.Kind != channel.KindCustomer {
 		return s.bank.Transfer(ctx, req.TransferRequest)
 	}
+	// The reservation, the device's last sighting and the step-up are
+	// writes outside the posting: only once the request's key is its own
+	// (see claim.go), or a request refused as in flight could release the
+	// live one's reservation.
+	if err := awaitClaim(ctx); err != nil {
+		return bank.Transfer{}, err
+	}
 	amount := req.Amount
 	if !amount.Valid() || !amount.IsPositive() {
 		// The bank's own validation names the field.

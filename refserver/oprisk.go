@@ -240,6 +240,11 @@ func (s *Server) beforeRun(ctx context.Context, r *http.Request, rt route, body 
 	if !ok || !policy.Holds(caller.Username, body) {
 		return answer{}, false
 	}
+	// Holding writes: only once the request's Idempotency-Key is its own
+	// (a route that claims it beside its handler, see claim.go).
+	if err := awaitClaim(ctx); err != nil {
+		return s.problemAnswer(r, err), true
+	}
 	held, err := s.hold(ctx, r, rt, body)
 	if err != nil {
 		return s.problemAnswer(r, err), true

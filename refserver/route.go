@@ -25,6 +25,9 @@ type route struct {
 	// permission is what staff need to call it, in the catalogue the
 	// server enforces (see oprisk.go); empty: derived from the path.
 	permission string
+	// claimWhilePosting: the Idempotency-Key is claimed while the handler
+	// runs, the ledger waiting for it before it posts (see claim.go).
+	claimWhilePosting bool
 }
 
 // tagged files the routes of one subsystem's list under its tag.

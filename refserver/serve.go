@@ -141,7 +141,19 @@ func (s *Server) idempotent(ctx context.Context, w http.ResponseWriter, r *http.
 	if lease == 0 {
 		lease = defaultIdempotencyLease
 	}
-	prev, err := s.idem.Begin(ctx, scoped, fp, now, lease)
+	var (
+		prev *idempotency.Response
+		err  error
+		a    answer
+		ran  bool
+	)
+	if rt.claimWhilePosting { // see claim.go
+		c := s.startClaim(ctx, scoped, fp, now, lease)
+		a, ran = s.runOverlapped(ctx, c, func(ctx context.Context) answer { return s.run(ctx, r, rt, body) })
+		prev, err = c.result()
+	} else {
+		prev, err = s.idem.Begin(ctx, scoped, fp, now, lease)
+	}
 	switch {
 	case errors.Is(err, idempotency.ErrInFlight):
 		s.fail(w, r, fmt.Errorf("%w: retry after the first request has finished", err))
@@ -169,7 +181,9 @@ func (s *Server) idempotent(ctx context.Context, w http.ResponseWriter, r *http.
 			}
 		}
 	}()
-	a := s.run(ctx, r, rt, body)
+	if !ran {
+		a = s.run(ctx, r, rt, body)
+	}
 	answered = true
 	// A server-side failure is not an answer worth repeating: free the key
 	// so the client's retry runs again (the subsystems' own idempotency

@@ -31,28 +31,11 @@ const (
 )
 
 // claimBatchSQL writes the batch's recorded responses ($6..$9), then
-// claims its keys ($1..$4) for owner $5: a new key, or one whose claim's
-// owner has died (its advisory lock is free: pg_try_advisory_xact_lock
-// takes it for this statement's transaction only), or whose lease has run
-// out. It returns the keys claimed.
-const claimBatchSQL = asyncCommit + `,
-rec AS (
-	UPDATE refserver.idempotency_keys k SET status = r.status, header = r.header::jsonb, body = r.body
-	FROM unnest($6::text[], $7::int[], $8::text[], $9::bytea[]) AS r(key, status, header, body), async
-	WHERE k.key = r.key AND k.status IS NULL
-	RETURNING 1
-),
-ins AS (
-	INSERT INTO refserver.idempotency_keys AS k (key, fingerprint, created_at, lease_until, owner)
-	SELECT c.key, c.fp, c.created_at, c.lease_until, $5
-	FROM unnest($1::text[], $2::bytea[], $3::timestamptz[], $4::timestamptz[]) AS c(key, fp, created_at, lease_until), async
-	ON CONFLICT (key) DO UPDATE SET lease_until = EXCLUDED.lease_until, owner = EXCLUDED.owner
-	WHERE k.fingerprint = EXCLUDED.fingerprint AND k.status IS NULL
-	  AND (k.lease_until <= EXCLUDED.created_at
-	       OR (k.owner <> EXCLUDED.owner AND pg_try_advisory_xact_lock(` + "1768187245" + `, k.owner)))
-	RETURNING k.key
-)
-SELECT key FROM ins`
+// claims its keys ($1..$4) for owner $5, and returns the keys claimed;
+// the function (migrations/0003) says when a key is claimed and why it is
+// a function rather than a statement.
+const claimBatchSQL = `SELECT * FROM refserver.idempotency_claim($1::text[], $2::bytea[], $3::timestamptz[],
+	$4::timestamptz[], $5::integer, $6::text[], $7::int[], $8::text[], $9::bytea[])`
 
 type claimReq struct {
 	key        string

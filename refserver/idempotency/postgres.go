@@ -77,11 +77,6 @@ func (p *Postgres) Close() error {
 	return p.closeErr
 }
 
-// asyncCommit, as a CTE the statement reads from, turns off the wait for
-// the WAL flush for the statement's own (implicit) transaction: the
-// setting is transaction-local and the commit comes after the statement.
-const asyncCommit = `WITH async AS (SELECT set_config('synchronous_commit', 'off', true))`
-
 const (
 	holderSQL   = `SELECT fingerprint, status, header, body FROM refserver.idempotency_keys WHERE key = $1`
 	completeSQL = `UPDATE refserver.idempotency_keys SET status = $2, header = $3, body = $4 WHERE key = $1 AND status IS NULL`

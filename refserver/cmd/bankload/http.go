@@ -55,6 +55,45 @@ func (c *client) post(path string, body any) (map[string]any, error) {
 	return out, json.Unmarshal(raw, &out)
 }
 
+// transfer posts one transfer whose body is already encoded and checks
+// only the status: the load generator should cost the measured process as
+// little as it can, so it neither builds the body through reflection nor
+// decodes the answer (the server's own encoding is measured all the same).
+func (c *client) transfer(body []byte) error {
+	req, err := http.NewRequest("POST", c.base+"/v1/transfers", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header["Authorization"] = []string{"Bearer " + c.token}
+	req.Header["Content-Type"] = []string{"application/json"}
+	req.Header["Idempotency-Key"] = []string{nextKey()}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		raw, _ := io.ReadAll(res.Body)
+		return fmt.Errorf("POST /v1/transfers: %d %s", res.StatusCode, raw)
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	return err
+}
+
+// transferBody is the JSON body of a transfer of cents hundredths of a
+// yuan (under one yuan) between two accounts.
+func transferBody(from, to string, cents int) []byte {
+	b := make([]byte, 0, 160)
+	b = append(b, `{"from_account_id":"`...)
+	b = append(b, from...)
+	b = append(b, `","to_account_id":"`...)
+	b = append(b, to...)
+	b = append(b, `","amount":{"value":"0.`...)
+	b = append(b, byte('0'+cents/10), byte('0'+cents%10))
+	b = append(b, `","currency":"CNY"}}`...)
+	return b
+}
+
 // setup creates the accounts, each funded well beyond what the run can
 // spend and each of a verified customer of its own: a customer's first
 // account is class I, without the class II limits a second one would

@@ -142,9 +142,7 @@ func run(o options, out io.Writer) (err error) {
 		defer pprof.StopCPUProfile()
 	}
 	httpTransfer := func(from, to, cents int) error {
-		_, err := c.post("/v1/transfers", map[string]any{"from_account_id": ids[from], "to_account_id": ids[to],
-			"amount": map[string]any{"value": fmt.Sprintf("0.%02d", cents), "currency": "CNY"}})
-		return err
+		return c.transfer(transferBody(ids[from], ids[to], cents))
 	}
 	fmt.Fprintf(out, "bankload: POST /v1/transfers through HTTP, %s storage, %d accounts, %s per step\n", storage, o.accounts, o.duration)
 	if o.memory {

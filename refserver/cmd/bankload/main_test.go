@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -75,5 +77,16 @@ func TestLoadComparesHTTPWithTheLibrary(t *testing.T) {
 	require.Regexp(t, `^\s+2\s+\d+\s+\S+ms\s+\S+ms\s+\d+\s+\S+ms\s+\S+ms\s+\d+\.\d\d\s+(\d+|-)\s+0$`, lines[len(lines)-1])
 	if _, err := exec.LookPath("pgbench"); err == nil {
 		require.NotRegexp(t, `-\s+0$`, lines[len(lines)-1], "pgbench is installed, so it ran")
+	}
+}
+
+// The hand-built transfer body is the JSON the map form gave.
+func TestTransferBodyIsTheJSONOfTheTransfer(t *testing.T) {
+	for _, cents := range []int{1, 9, 10, 42, 99} {
+		var got map[string]any
+		require.NoError(t, json.Unmarshal(transferBody("a-1", "b-2", cents), &got))
+		want := map[string]any{"from_account_id": "a-1", "to_account_id": "b-2",
+			"amount": map[string]any{"value": fmt.Sprintf("0.%02d", cents), "currency": "CNY"}}
+		require.Equal(t, want, got)
 	}
 }
