@@ -55,6 +55,7 @@ type options struct {
 	pgbench       bool
 	pgbenchScale  int
 	cpuProfile    string
+	auditAsync    bool
 }
 
 func main() {
@@ -67,6 +68,7 @@ func main() {
 	flag.IntVar(&o.accounts, "accounts", 200, "accounts transfers move between")
 	flag.BoolVar(&o.pgbench, "pgbench", true, "run pgbench as the reference, on a scratch database <database-name>_pgbench bankload creates and drops")
 	flag.IntVar(&o.pgbenchScale, "pgbench-scale", 32, "pgbench -i scale (at least the most clients)")
+	flag.BoolVar(&o.auditAsync, "audit-async-commit", false, "append the staff audit trail without waiting for the disk (the server's -audit-async-commit); the load posts as staff, so each transfer appends one audit record")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the HTTP rounds (server and clients) to this file")
 	flag.Parse()
 	if err := run(o, os.Stdout); err != nil {
@@ -94,6 +96,7 @@ func run(o options, out io.Writer) (err error) {
 	ctx := context.Background()
 	cfg := refserver.Config{Addr: "127.0.0.1:0", AdminToken: token, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		PIIKeyring: "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,index:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="}
+	cfg.AuditAsyncCommit = o.auditAsync
 	storage := "memory"
 	var db *database
 	if !o.memory {
