@@ -50,6 +50,9 @@ type Store struct {
 	amu      sync.Mutex       // guards queue and flushing
 	queue    []*pendingAppend // appends waiting for the next transaction
 	flushing bool             // an appender is writing; the rest queue
+	// head is where this process last left the chain (seq and hash), or
+	// nil; only the one flushing appender reads and writes it.
+	head *oprisk.Record
 }
 
 var _ oprisk.Store = (*Store)(nil)
@@ -369,6 +372,77 @@ func (s *Store) flush(ctx context.Context) {
 }
 
 func (s *Store) appendBatch(ctx context.Context, batch []*pendingAppend) ([]oprisk.Record, error) {
+	if out, ok, err := s.appendAtKnownHead(ctx, batch); ok || err != nil {
+		return out, err
+	}
+	out, err := s.appendLocked(ctx, batch)
+	if err == nil && len(out) > 0 {
+		last := out[len(out)-1]
+		s.head = &oprisk.Record{Seq: last.Seq, Hash: last.Hash}
+	} else {
+		s.head = nil
+	}
+	return out, err
+}
+
+// auditTypes are the audit columns' types, for the VALUES of a statement
+// whose parameters have no column to take their type from.
+var auditTypes = [16]string{"bigint", "timestamptz", "text", "text", "text[]", "text", "text", "text",
+	"text", "integer", "text", "text", "boolean", "text", "bytea", "bytea"}
+
+// appendAtKnownHead writes the batch in one statement, and so one round
+// trip and one implicit transaction, when the head this process last wrote
+// is still the chain's: the head moves only if it is where this process
+// left it, and the rows go in only if the head moved. When another
+// process has appended since (or none is known), it reports ok false and
+// the batch goes the locked way. Only for durable commits: the
+// asynchronous option needs a transaction for SET LOCAL.
+func (s *Store) appendAtKnownHead(ctx context.Context, batch []*pendingAppend) ([]oprisk.Record, bool, error) {
+	if s.head == nil || s.asyncCommit {
+		return nil, false, nil
+	}
+	prev := *s.head
+	out := make([]oprisk.Record, 0, len(batch))
+	var q strings.Builder
+	q.WriteString(`WITH h AS (UPDATE oprisk.audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING 1)
+		INSERT INTO oprisk.audit (` + recordColumns + `) SELECT v.* FROM (VALUES `)
+	args := make([]any, 4, 4+16*len(batch))
+	for i, p := range batch {
+		n := oprisk.Link(prev, p.rec)
+		out = append(out, n)
+		prev = n
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(")
+		for j := range 16 {
+			if j > 0 {
+				q.WriteString(", ")
+			}
+			fmt.Fprintf(&q, "$%d::%s", len(args)+j+1, auditTypes[j])
+		}
+		q.WriteString(")")
+		args = append(args, n.Seq, n.At, n.ActorID, n.Actor, pq.StringArray(nonNil(n.Roles)), n.Action, n.Method, n.Path,
+			n.Object, n.Outcome, n.RequestID, n.Address, n.PII, n.Detail, n.PrevHash, n.Hash)
+	}
+	q.WriteString(`) AS v WHERE EXISTS (SELECT 1 FROM h)`)
+	args[0], args[1], args[2], args[3] = prev.Seq, prev.Hash, s.head.Seq, s.head.Hash
+	res, err := s.db.ExecContext(ctx, q.String(), args...)
+	if err != nil {
+		s.head = nil
+		return nil, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(batch)) {
+		s.head = nil // another process moved the head: read it under its lock
+		return nil, false, nil
+	}
+	s.head = &oprisk.Record{Seq: prev.Seq, Hash: prev.Hash}
+	return out, true, nil
+}
+
+// appendLocked reads the head under its row lock and writes the batch
+// after it, in one transaction.
+func (s *Store) appendLocked(ctx context.Context, batch []*pendingAppend) ([]oprisk.Record, error) {
 	var out []oprisk.Record
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
 		out = out[:0]

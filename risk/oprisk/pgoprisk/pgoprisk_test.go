@@ -2,9 +2,11 @@ package pgoprisk_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/internal/pgtest"
@@ -105,4 +107,53 @@ func TestVerifyDetectsTamperingBySQL(t *testing.T) {
 			require.NotEmpty(t, v.Reason)
 		})
 	}
+}
+
+// TestTwoProcessesBuildOneChain: two stores on one database (two server
+// processes) append in turns and at once. Each writes at the head it last
+// left in one statement only while that is still the chain's head, so
+// every append after the other's goes the locked way: the chain has no
+// gap, no fork, and verifies.
+func TestTwoProcessesBuildOneChain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	a, err := oprisk.NewService(pgoprisk.New(db))
+	require.NoError(t, err)
+	b, err := oprisk.NewService(pgoprisk.New(db))
+	require.NoError(t, err)
+	rec := func(who string) oprisk.Record {
+		return oprisk.Record{ActorID: "id-" + who, Actor: who, Roles: []string{"teller"}, Action: "accounts.read",
+			Method: "GET", Path: "/v1/accounts/x", Outcome: 200, RequestID: "r", Address: "192.0.2.1"}
+	}
+	// In turns: a, a (its known head), b (a moved it), a (b moved it), b, b.
+	var seqs []int64
+	for _, svc := range []*oprisk.Service{a, a, b, a, b, b} {
+		r, _, err := svc.Append(ctx, rec("turns"))
+		require.NoError(t, err)
+		seqs = append(seqs, r.Seq)
+	}
+	require.Equal(t, []int64{1, 2, 3, 4, 5, 6}, seqs)
+	// At once.
+	var wg sync.WaitGroup
+	for i := range 40 {
+		svc := a
+		if i%2 == 1 {
+			svc = b
+		}
+		wg.Go(func() {
+			_, _, err := svc.Append(ctx, rec("racing"))
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	var n, maxSeq int64
+	require.NoError(t, db.QueryRow(`SELECT count(*), max(seq) FROM oprisk.audit`).Scan(&n, &maxSeq))
+	require.Equal(t, int64(46), n)
+	require.Equal(t, int64(46), maxSeq, "no gap")
+	v, err := a.Verify(ctx)
+	require.NoError(t, err)
+	require.True(t, v.OK, "%+v", v)
+	require.Equal(t, int64(46), v.Checked)
+	require.Equal(t, int64(46), v.Head)
 }
