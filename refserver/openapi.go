@@ -122,7 +122,7 @@ func (g *schemaGen) responses(rt route) map[string]any {
 	case rt.handler.out.Implements(rawDocumentType):
 		doc := reflect.Zero(rt.handler.out).Interface().(rawDocument)
 		media := []string{doc.mediaType()}
-		if several, ok := doc.(interface{ mediaTypes() []string }); ok {
+		if several, has := doc.(interface{ mediaTypes() []string }); has {
 			media = several.mediaTypes()
 		}
 		content := map[string]any{}
