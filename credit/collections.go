@@ -619,29 +619,11 @@ func (s *Service) WriteOff(ctx context.Context, id ID, r WriteOffRequest) (Loan,
 // against what was written off, beyond which it is refused (field
 // "amount"). Keys and replays are as for Repay.
 func (s *Service) Recover(ctx context.Context, id ID, r RepaymentRequest) (Repayment, Loan, error) {
-	if id == NilID {
-		return Repayment{}, Loan{}, invalid("id", "is required")
-	}
-	if err := checkKey(r.Key); err != nil {
-		return Repayment{}, Loan{}, err
-	}
-	if err := checkPayer(r.Source, r.Account, r.Channel, r.By); err != nil {
-		return Repayment{}, Loan{}, err
-	}
-	if err := s.needLedger(); err != nil {
-		return Repayment{}, Loan{}, err
-	}
-	l, err := s.store.Loan(ctx, id)
+	l, err := s.paymentLoan(ctx, id, r)
 	if err != nil {
 		return Repayment{}, Loan{}, err
 	}
 	c := l.Currency()
-	if r.Amount.Currency != c {
-		return Repayment{}, Loan{}, invalid("amount.currency", "must be the loan's currency %s", c)
-	}
-	if !r.Amount.Amount.IsPositive() || !r.Amount.Amount.Equal(r.Amount.Amount.Round(c.MinorUnits())) {
-		return Repayment{}, Loan{}, invalid("amount", "must be positive, in minor units of %s", c)
-	}
 	same := func(p Repayment) bool {
 		return p.Kind == OpRecovery && p.Amount.Equal(r.Amount) && p.Source == r.Source
 	}

@@ -469,6 +469,36 @@ func (l Loan) owed(today calendar.Date) []owedLine {
 	return out
 }
 
+// paymentLoan checks a payment on loan id (a repayment or a recovery):
+// its key, its payer, the ledger port, and an amount in the loan's
+// currency and minor units; and reads the loan.
+func (s *Service) paymentLoan(ctx context.Context, id ID, r RepaymentRequest) (Loan, error) {
+	if id == NilID {
+		return Loan{}, invalid("id", "is required")
+	}
+	if err := checkKey(r.Key); err != nil {
+		return Loan{}, err
+	}
+	if err := checkPayer(r.Source, r.Account, r.Channel, r.By); err != nil {
+		return Loan{}, err
+	}
+	if err := s.needLedger(); err != nil {
+		return Loan{}, err
+	}
+	l, err := s.store.Loan(ctx, id)
+	if err != nil {
+		return Loan{}, err
+	}
+	c := l.Currency()
+	if r.Amount.Currency != c {
+		return Loan{}, invalid("amount.currency", "must be the loan's currency %s", c)
+	}
+	if !r.Amount.Amount.IsPositive() || !r.Amount.Amount.Equal(r.Amount.Amount.Round(c.MinorUnits())) {
+		return Loan{}, invalid("amount", "must be positive, in minor units of %s", c)
+	}
+	return l, nil
+}
+
 // Repay takes a repayment by the customer (from a demand account) or at
 // a teller (cash): the payment, with any advance held, goes to what is
 // overdue and due in the product's allocation order, oldest instalment
@@ -479,28 +509,9 @@ func (l Loan) owed(today calendar.Date) []owedLine {
 // full too (ErrInvalidTransition); a payment the ledger refuses
 // (insufficient funds) is ErrRefused and leaves nothing behind.
 func (s *Service) Repay(ctx context.Context, id ID, r RepaymentRequest) (Repayment, Loan, error) {
-	if id == NilID {
-		return Repayment{}, Loan{}, invalid("id", "is required")
-	}
-	if err := checkKey(r.Key); err != nil {
-		return Repayment{}, Loan{}, err
-	}
-	if err := checkPayer(r.Source, r.Account, r.Channel, r.By); err != nil {
-		return Repayment{}, Loan{}, err
-	}
-	if err := s.needLedger(); err != nil {
-		return Repayment{}, Loan{}, err
-	}
-	l, err := s.store.Loan(ctx, id)
+	l, err := s.paymentLoan(ctx, id, r)
 	if err != nil {
 		return Repayment{}, Loan{}, err
-	}
-	cur := l.Currency()
-	if r.Amount.Currency != cur {
-		return Repayment{}, Loan{}, invalid("amount.currency", "must be the loan's currency %s", cur)
-	}
-	if !r.Amount.Amount.IsPositive() || !r.Amount.Amount.Equal(r.Amount.Amount.Round(cur.MinorUnits())) {
-		return Repayment{}, Loan{}, invalid("amount", "must be positive, in minor units of %s", cur)
 	}
 	same := func(p Repayment) bool {
 		return p.Kind == OpRepayment && p.Amount.Equal(r.Amount) && p.Source == r.Source && (r.Account == NilID || p.Account == r.Account)
