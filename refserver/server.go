@@ -48,6 +48,7 @@ type Server struct {
 	channel  *channel.Service
 	online   *channel.Online
 	notify   *notifications
+	contact  *channel.Contact
 	idem     idempotency.Store
 	bank     *bank.Bank
 	// loans is the bank's lending over credit, whose day is the business
@@ -298,6 +299,8 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	defer stopPurging()
 	stopRisk := s.startRiskObserver(ctx, time.Second)
 	defer stopRisk()
+	stopContact := s.startContactScheduler(ctx, time.Minute)
+	defer stopContact()
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" {
@@ -346,6 +349,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.opriskRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.onlineRoutes()...)
+	rs = append(rs, s.contactRoutes()...)
 	rs = append(rs, s.wealthRoutes()...)
 	return rs
 }
