@@ -1,7 +1,10 @@
 package refserver
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -184,4 +187,28 @@ func TestContactCentreEndToEnd(t *testing.T) {
 			require.Equal(t, 403, b.do("GET", "/v1/contact/tickets", teller, nil).status)
 		})
 	}
+}
+
+func TestDemoSeedsContactTicketsOnce(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Addr: "127.0.0.1:0", AdminToken: testAdminToken, PIIKeyring: testKeyring, Demo: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), passwordParams: &testPasswordParams}
+	srv, err := New(context.Background(), cfg)
+	require.NoError(t, err)
+	defer srv.Close()
+	b := &testBank{t: t, srv: srv, h: srv.Handler()}
+	agent := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "demo.agent", "password": DemoPassword})).str("token")
+	all := b.must(200, b.do("GET", "/v1/contact/tickets", agent, nil)).body["items"].([]any)
+	require.Len(t, all, 3)
+	kinds := map[string]string{}
+	for _, it := range all {
+		m := it.(map[string]any)
+		kinds[m["kind"].(string)] = m["status"].(string)
+	}
+	require.Equal(t, map[string]string{"inquiry": "open", "request": "assigned", "complaint": "open"}, kinds)
+	// The agent takes the urgent card inquiry first.
+	next := b.must(200, b.do("POST", "/v1/contact/next-ticket", agent, map[string]any{}))
+	require.Equal(t, "urgent", next.str("priority"))
+	require.NoError(t, srv.seedContactDemo(context.Background()))
+	require.Len(t, b.must(200, b.do("GET", "/v1/contact/tickets", agent, nil)).body["items"], 3, "seeding again adds nothing")
 }
