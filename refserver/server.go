@@ -304,6 +304,8 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	defer stopRisk()
 	stopContact := s.startContactScheduler(ctx, time.Minute)
 	defer stopContact()
+	stopNotifications := s.startNotificationScheduler(ctx, time.Second)
+	defer stopNotifications()
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" {
