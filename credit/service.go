@@ -35,6 +35,7 @@ type Service struct {
 	buckets    DelinquencyBuckets
 	eodPage    int
 	eodWorkers int
+	eodPerLoan bool
 	strategy   CollectionStrategy
 	remind     Reminders
 	risk       RiskSettings
@@ -145,7 +146,7 @@ func NewService(store Store, opts ...Option) (*Service, error) {
 		return nil, invalid("store", "must not be nil")
 	}
 	s := &Service{store: store, clock: calendar.SystemClock{}, loc: time.UTC,
-		card: DefaultScorecard(), pricing: DefaultPricing(), buckets: DefaultDelinquencyBuckets, eodPage: MaxPageLimit, eodWorkers: 4,
+		card: DefaultScorecard(), pricing: DefaultPricing(), buckets: DefaultDelinquencyBuckets, eodPage: DefaultEndOfDayPage, eodWorkers: 4,
 		strategy: DefaultCollectionStrategy, remind: DefaultReminders, risk: DefaultRiskSettings(), events: event.NewFeed(store.Events())}
 	for _, o := range opts {
 		if err := o(s); err != nil {
