@@ -222,22 +222,8 @@ func (s *Service) RunEndOfDay(ctx context.Context, date calendar.Date) (EndOfDay
 		return out, fmt.Errorf("credit: end of day %s, postings owed by an earlier run: %w", date, err)
 	}
 	run := &batchRun{}
-	after := NilID
-	for {
-		loans, err := s.store.EndOfDayLoans(ctx, date, after, s.eodPage)
-		if err != nil {
-			return out, err
-		}
-		if len(loans) == 0 {
-			break
-		}
-		if err := s.endOfDayBatch(ctx, run, loans, date, &out); err != nil {
-			return out, err
-		}
-		if len(loans) < s.eodPage {
-			break
-		}
-		after = loans[len(loans)-1].ID
+	if err := s.batchPages(ctx, run, date, &out); err != nil {
+		return out, err
 	}
 	if keys := run.take(); len(keys) > 0 {
 		return out, s.store.MarkEndOfDayPosted(ctx, keys)

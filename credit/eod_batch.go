@@ -147,6 +147,79 @@ func (r *batchRun) add(keys []string) {
 	r.posted = append(r.posted, keys...)
 }
 
+// WithEndOfDayPagesAtOnce sets how many pages the batched end of day
+// works at once while it reads the next (default 1): with 2, the database
+// writes one page while Go works out another. A run stopped by an error
+// may then have finished loans of a later page than the one that failed
+// (the re-run skips them, as it skips any loan brought to the date).
+func WithEndOfDayPagesAtOnce(n int) Option {
+	return func(s *Service) error {
+		if n < 1 || n > 16 {
+			return invalid("end_of_day_pages_at_once", "must be 1-16")
+		}
+		s.eodPagesAtOnce = n
+		return nil
+	}
+}
+
+// batchPages reads the loans not yet brought to date a page at a time and
+// hands the pages to WithEndOfDayPagesAtOnce workers. The first error
+// stops the run.
+func (s *Service) batchPages(ctx context.Context, run *batchRun, date calendar.Date, out *EndOfDay) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan []Loan)
+	var mu sync.Mutex
+	var first error
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if first == nil {
+			first = err
+			cancel()
+		}
+	}
+	var wg sync.WaitGroup
+	for range max(s.eodPagesAtOnce, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for loans := range pages {
+				var mine EndOfDay
+				if err := s.endOfDayBatch(ctx, run, loans, date, &mine); err != nil {
+					fail(err)
+					continue
+				}
+				mu.Lock()
+				out.Loans += mine.Loans
+				out.Processed += mine.Processed
+				out.Debits += mine.Debits
+				out.Overdue += mine.Overdue
+				mu.Unlock()
+			}
+		}()
+	}
+	after := NilID
+	for ctx.Err() == nil {
+		loans, err := s.store.EndOfDayLoans(ctx, date, after, s.eodPage)
+		if err != nil {
+			fail(err)
+			break
+		}
+		if len(loans) == 0 {
+			break
+		}
+		pages <- loans
+		if len(loans) < s.eodPage {
+			break
+		}
+		after = loans[len(loans)-1].ID
+	}
+	close(pages)
+	wg.Wait()
+	return first
+}
+
 // legKey groups legs of the page's accruals.
 type legKey struct {
 	account ID

@@ -21,26 +21,27 @@ import (
 // applications, eligibility, scoring and pricing. It is safe for
 // concurrent use.
 type Service struct {
-	store      Store
-	clock      calendar.Clock
-	loc        *time.Location
-	cal        *calendar.BusinessCalendar
-	authority  Authority
-	customers  Customers
-	bureau     Bureau
-	behaviour  Behaviour
-	ledger     Ledger
-	card       *Scorecard
-	pricing    Pricing
-	buckets    DelinquencyBuckets
-	eodPage    int
-	eodWorkers int
-	eodPerLoan bool
-	strategy   CollectionStrategy
-	remind     Reminders
-	risk       RiskSettings
-	events     *event.Feed
-	days       *calendar.BusinessCalendar // cal, or weekends only: counts step due dates
+	store          Store
+	clock          calendar.Clock
+	loc            *time.Location
+	cal            *calendar.BusinessCalendar
+	authority      Authority
+	customers      Customers
+	bureau         Bureau
+	behaviour      Behaviour
+	ledger         Ledger
+	card           *Scorecard
+	pricing        Pricing
+	buckets        DelinquencyBuckets
+	eodPage        int
+	eodWorkers     int
+	eodPerLoan     bool
+	eodPagesAtOnce int
+	strategy       CollectionStrategy
+	remind         Reminders
+	risk           RiskSettings
+	events         *event.Feed
+	days           *calendar.BusinessCalendar // cal, or weekends only: counts step due dates
 	// products caches products by id: a stored product never changes (the
 	// Store has no update), so a read saves a round trip to the store on
 	// every submission and score. A product update, when there is one,

@@ -288,7 +288,8 @@ func testEndOfDayBatchRaces(t *testing.T, newStore func(*testing.T) credit.Store
 		l, _ := e.disbursed(p)
 		ids = append(ids, l.ID)
 	}
-	svc, err := credit.NewService(e.store, credit.WithClock(e.clock), credit.WithLedger(e.ledger), credit.WithEndOfDayPage(2))
+	svc, err := credit.NewService(e.store, credit.WithClock(e.clock), credit.WithLedger(e.ledger), credit.WithEndOfDayPage(2),
+		credit.WithEndOfDayPagesAtOnce(2))
 	require.NoError(t, err)
 	for _, d := range []string{"2026-03-03", "2026-03-04", "2026-03-05"} {
 		e.clock.Set(calendar.MustParseDate(d).In(time.UTC).Add(20 * time.Hour))

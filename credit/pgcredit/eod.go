@@ -31,10 +31,11 @@ func (s *Store) EndOfDayLoans(ctx context.Context, date calendar.Date, after cre
 // arrays (each at the version it was read), their history rows in one
 // INSERT, the postings in another, in one transaction with the events.
 func (s *Store) ApplyEndOfDay(ctx context.Context, b credit.EndOfDayBatch) error {
+	// The loans go as one JSON array of rows, their records inside as
+	// they are: no array quoting on the way, one parse in the database.
 	n := len(b.Loans)
-	ids, bodies, updated := make([]string, n), make([]string, n), make([]string, n)
-	versions, dpd := make([]int64, n), make([]int64, n)
-	buckets, classes := make([]string, n), make([]string, n)
+	rows := make([]byte, 0, n*8192)
+	rows = append(rows, '[')
 	var hLoan, hWhat, hFrom, hTo, hOn []string
 	var hSeq []int64
 	seen := make(map[credit.ID]bool, n)
@@ -44,21 +45,30 @@ func (s *Store) ApplyEndOfDay(ctx context.Context, b credit.EndOfDayBatch) error
 			return fmt.Errorf("%w: loan %s twice in a batch", credit.ErrInvalidInput, l.ID)
 		}
 		seen[l.ID] = true
-		versions[i] = l.Version
+		read := l.Version
 		l.Version++
 		body, err := json.Marshal(l)
 		if err != nil {
 			return err
 		}
-		ids[i], bodies[i], updated[i] = l.ID.String(), string(body), l.UpdatedAt.Format(time.RFC3339Nano)
 		st := l.Standing
-		buckets[i], dpd[i], classes[i] = st.Bucket, int64(st.DaysPastDue), string(credit.Worse(st.Classification, ""))
+		if i > 0 {
+			rows = append(rows, ',')
+		}
+		bucket, err := json.Marshal(st.Bucket)
+		if err != nil {
+			return err
+		}
+		rows = fmt.Appendf(rows, `{"id":"%s","version":%d,"updated_at":"%s","bucket":%s,"dpd":%d,"class":"%s","body":`,
+			l.ID, read, l.UpdatedAt.Format(time.RFC3339Nano), bucket, st.DaysPastDue, credit.Worse(st.Classification, ""))
+		rows = append(append(rows, body...), '}')
 		for j := max(x.History, 0); j < len(st.History); j++ {
 			h := st.History[j]
-			hLoan, hSeq, hOn = append(hLoan, ids[i]), append(hSeq, int64(j)), append(hOn, h.On.String())
+			hLoan, hSeq, hOn = append(hLoan, l.ID.String()), append(hSeq, int64(j)), append(hOn, h.On.String())
 			hWhat, hFrom, hTo = append(hWhat, h.What), append(hFrom, h.From), append(hTo, h.To)
 		}
 	}
+	rows = append(rows, ']')
 	var pKeys, pEntries []string
 	for _, e := range b.Postings {
 		body, err := json.Marshal(e)
@@ -71,11 +81,9 @@ func (s *Store) ApplyEndOfDay(ctx context.Context, b credit.EndOfDayBatch) error
 		if n > 0 {
 			res, err := tx.ExecContext(ctx, `UPDATE credit.loans l SET version = u.version + 1, body = u.body,
 				updated_at = u.updated_at, bucket = u.bucket, days_past_due = u.dpd, classification = u.class
-				FROM unnest($1::uuid[], $2::bigint[], $3::jsonb[], $4::timestamptz[], $5::text[], $6::integer[], $7::text[])
-					AS u(id, version, body, updated_at, bucket, dpd, class)
-				WHERE l.id = u.id AND l.version = u.version`,
-				pq.Array(ids), pq.Array(versions), pq.Array(bodies), pq.Array(updated), pq.Array(buckets), pq.Array(dpd),
-				pq.Array(classes))
+				FROM jsonb_to_recordset($1::jsonb)
+					AS u(id uuid, version bigint, body jsonb, updated_at timestamptz, bucket text, dpd integer, class text)
+				WHERE l.id = u.id AND l.version = u.version`, string(rows))
 			if err != nil {
 				return err
 			}
