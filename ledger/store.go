@@ -59,6 +59,11 @@ type Store interface {
 	// Errors: ErrNotFound.
 	HoldByRef(ctx context.Context, r ExternalRef) (Hold, error)
 
+	// EntryByRef returns the entry posted with the external reference
+	// (Entry.ExternalRef), with ReversedBy filled in.
+	// Errors: ErrNotFound.
+	EntryByRef(ctx context.Context, r ExternalRef) (Entry, error)
+
 	// AccountByNumber returns the account with that number.
 	// Errors: ErrNotFound.
 	AccountByNumber(ctx context.Context, number string) (Account, error)
@@ -82,7 +87,10 @@ type Store interface {
 	//     the entry posted then, with Replayed = true, when Fingerprint
 	//     matches, or ErrIdempotencyConflict when it does not.
 	//  2. If Entry.Reverses is set and that entry was reversed already:
-	//     ErrAlreadyReversed. (The Service checked that it exists.)
+	//     ErrAlreadyReversed. (The Service checked that it exists.) If
+	//     Entry.ExternalRef is set and another entry has it (an earlier
+	//     one, or one before it in the batch): RefTaken("entry", ref,
+	//     that entry's ID).
 	//  3. Every account of Entry.Movements() must exist: ErrNotFound.
 	//  4. Lock the accounts in Movements() order (and the hold named by
 	//     Entry.HoldID, if any: ErrNotFound when missing), then call Apply;
@@ -91,8 +99,8 @@ type Store interface {
 	//     ErrAccountFrozen, ErrAccountDormant, ErrInsufficientFunds).
 	//  5. Store the entry, its postings, the new balances (only those of
 	//     checked accounts need a locked running balance), the captured
-	//     hold, the idempotency key with Fingerprint, and the entry's
-	//     event in the outbox (Events).
+	//     hold, the idempotency key with Fingerprint, the external
+	//     reference, and the entry's event in the outbox (Events).
 	PostEntries(ctx context.Context, reqs []PostRequest) ([]PostResult, error)
 
 	// Entry returns the entry with ReversedBy filled in.

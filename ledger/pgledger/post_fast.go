@@ -6,6 +6,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/bankkit/bankkit/internal/pgtx"
+	"github.com/bankkit/bankkit/ledger"
 )
 
 // postIfUnchanged is the fast path for a batch that captures no hold: two
@@ -32,7 +33,7 @@ func (s *Store) postIfUnchanged(ctx context.Context, b *batch) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	b.decide(keys, reversed)
+	b.decide(keys, reversed, map[ledger.ExternalRef]ledger.ID{}) // no refs on this path: hasRefs
 	if len(b.posted) == 0 {
 		return true, nil
 	}
