@@ -43,6 +43,23 @@ type Store interface {
 	// Errors: ErrNotFound.
 	UpdateAccount(ctx context.Context, id ID, fn func(Account) (Account, error)) (Account, error)
 
+	// RebindAccount replaces the bound accounts of c.AccountID with c.To:
+	// it reads the account under its lock (no posting on it interleaves),
+	// calls check, and if check passes stores c.To as the account's Bound
+	// and appends c, with From set to the Bound it replaced, to the
+	// account's binding history, atomically; when c.To equals the current
+	// Bound it changes and records nothing. A posting after it counts
+	// against the account's class limits by the new binding, in every
+	// process sharing the store. If check fails nothing changes and its
+	// error is returned as is.
+	// Errors: ErrNotFound.
+	RebindAccount(ctx context.Context, c BindingChange, check func(Account) error) (Account, error)
+
+	// Bindings returns the account's binding history (RebindAccount),
+	// oldest first.
+	// Errors: ErrNotFound.
+	Bindings(ctx context.Context, accountID ID) ([]BindingChange, error)
+
 	// Account returns the account with its Balance and Held.
 	// Errors: ErrNotFound.
 	Account(ctx context.Context, id ID) (Account, error)

@@ -56,6 +56,8 @@ type Store struct {
 	// none).
 	entryRefs  map[ledger.ExternalRef]ledger.ID
 	refOfEntry map[ledger.ID]ledger.ExternalRef
+	// bindings are the accounts' binding histories (classes_binding.go).
+	bindings map[ledger.ID][]ledger.BindingChange
 
 	// clearingRecords are the clearing and reconciliation records, under a
 	// lock of their own (see clearingState).

@@ -219,6 +219,9 @@ func (b *batch) post(ctx context.Context, tx *sqlx.Tx) error {
 	if err := b.readClassUsage(ctx, tx); err != nil {
 		return err
 	}
+	if err := b.readBindings(ctx, tx); err != nil {
+		return err
+	}
 	// Read keys and reversals only now: a concurrent request with the same
 	// key, or reversing the same entry, locks the same rows, so it has
 	// committed by now and these reads see it. (Requests that touch only
