@@ -181,7 +181,7 @@ type Account struct {
 	Limits ClassLimits
 	// Bound are the accounts of the same owner a class II or III account
 	// pays without counting against its outflow limits (typically the
-	// owner's class I account).
+	// owner's class I account): named at opening, changed by Rebind.
 	Bound []ID
 
 	// ExternalRef is the opening client's own reference, if any.

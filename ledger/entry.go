@@ -61,6 +61,10 @@ type Entry struct {
 	Reverses ID
 	// HoldID is the hold this entry captured (KindCapture only).
 	HoldID ID
+	// ExternalRef is the posting client's own reference for the entry, if
+	// any: unique per client among entries (ErrExternalRefTaken), found
+	// again with EntryByRef, and carried by the entry's event.
+	ExternalRef ExternalRef
 	// ReversedBy is the reversal of this entry, if any. Stores fill it in on
 	// reads; it is not part of the entry as posted.
 	ReversedBy ID
@@ -99,6 +103,9 @@ func (e Entry) Validate() error {
 		return invalid("hold_id", "is set exactly on captures")
 	}
 	if err := validateText(e.Description, e.Metadata, e.IdempotencyKey); err != nil {
+		return err
+	}
+	if err := e.ExternalRef.Validate("external_ref"); err != nil {
 		return err
 	}
 	var buf [2]currencyTotal

@@ -31,16 +31,21 @@ const (
 //	 "postings": [{"account_id": "…", "side": "debit", "amount": {"value": "3.00", "currency": "CNY"}},
 //	              {"account_id": "…", "side": "credit", "amount": {"value": "3.00", "currency": "CNY"}}]}
 //
-// "reverses" (reversals) and "hold_id" (captures) appear only when set.
+// "reverses" (reversals) and "hold_id" (captures) appear only when set,
+// and so does "external_ref", the posting client's own reference for the
+// entry: {"client": "staff/…", "ref": "order-7"} (a client's reference
+// is its own identifier, not free text about a person; consumers match
+// their records by it).
 type EntryPosted struct {
 	EntryID   ID            `json:"entry_id"`
 	Kind      EntryKind     `json:"kind"`
 	ValueDate calendar.Date `json:"value_date"`
 	// BookedAt is in UTC, to the microsecond, as every store keeps it.
-	BookedAt time.Time      `json:"booked_at"`
-	Reverses ID             `json:"reverses,omitzero"`
-	HoldID   ID             `json:"hold_id,omitzero"`
-	Postings []EventPosting `json:"postings"`
+	BookedAt    time.Time      `json:"booked_at"`
+	Reverses    ID             `json:"reverses,omitzero"`
+	HoldID      ID             `json:"hold_id,omitzero"`
+	ExternalRef ExternalRef    `json:"external_ref,omitzero"`
+	Postings    []EventPosting `json:"postings"`
 }
 
 // EventPosting is one posting of an EntryPosted, in the entry's order.
@@ -63,7 +68,7 @@ func EntryPostedEvent(e Entry) (event.Envelope, error) {
 	}
 	at := e.BookedAt.UTC().Truncate(time.Microsecond)
 	p := EntryPosted{EntryID: e.ID, Kind: e.Kind, ValueDate: e.ValueDate, BookedAt: at,
-		Reverses: e.Reverses, HoldID: e.HoldID, Postings: make([]EventPosting, len(e.Postings))}
+		Reverses: e.Reverses, HoldID: e.HoldID, ExternalRef: e.ExternalRef, Postings: make([]EventPosting, len(e.Postings))}
 	subjects := make([]ID, 0, len(e.Postings))
 	for i, q := range e.Postings {
 		p.Postings[i] = EventPosting(q)

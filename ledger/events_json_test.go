@@ -36,6 +36,12 @@ func TestEntryPostedJSONIsEncodingJSONs(t *testing.T) {
 				{AccountID: NewID(), Side: Debit, Amount: amount("1000", "JPY")},
 				{AccountID: NewID(), Side: Debit, Amount: amount("0.125", "BHD")},
 			}},
+		"transfer with an external reference to escape": {EntryID: NewID(), Kind: KindTransfer, ValueDate: calendar.Date{Year: 2026, Month: 3, Day: 2},
+			BookedAt: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC), ExternalRef: ExternalRef{Client: "staff/x", Ref: `o"<r>&\\é\u2028`},
+			Postings: []EventPosting{
+				{AccountID: NewID(), Side: Debit, Amount: amount("3", "CNY")},
+				{AccountID: NewID(), Side: Credit, Amount: amount("3.00", "CNY")},
+			}},
 		"capture": {EntryID: NewID(), Kind: KindCapture, ValueDate: calendar.Date{Year: 2026, Month: 11, Day: 30},
 			BookedAt: time.Date(2026, 11, 30, 1, 2, 3, 456789000, time.UTC), HoldID: NewID(),
 			Postings: []EventPosting{

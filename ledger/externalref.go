@@ -9,14 +9,14 @@ import (
 )
 
 // ExternalRef is a client's own reference for an object it creates (an
-// account, a hold): unique per client and kind of object, so an
+// account, a hold, an entry): unique per client and kind of object, so an
 // integrator finds the object by its own reference and never depends on
 // the ledger's ids. Client names who chose the reference (the reference
 // server uses the creating principal); it is what makes two clients'
 // "order-1" two references. Both are set or neither.
 type ExternalRef struct {
-	Client string
-	Ref    string
+	Client string `json:"client"`
+	Ref    string `json:"ref"`
 }
 
 // Bounds of an external reference, in bytes.
@@ -66,7 +66,7 @@ var ErrExternalRefTaken = fault.New(fault.Conflict, "external-ref-taken", "ledge
 // ExternalRefError refuses a second object of a kind with a client's
 // reference: Existing is the object that has it.
 type ExternalRefError struct {
-	Kind     string // "account", "hold"
+	Kind     string // "account", "hold", "entry"
 	Ref      ExternalRef
 	Existing ID
 }
@@ -106,4 +106,17 @@ func (s *Service) HoldByRef(ctx context.Context, r ExternalRef) (Hold, error) {
 		return Hold{}, err
 	}
 	return s.store.HoldByRef(ctx, r)
+}
+
+// EntryByRef returns the entry the client posted with the reference
+// (DepositRequest.ExternalRef and the like), with ReversedBy filled in.
+// Errors: ErrNotFound, ErrInvalidInput.
+func (s *Service) EntryByRef(ctx context.Context, r ExternalRef) (Entry, error) {
+	if r.IsZero() {
+		return Entry{}, invalid("external_ref", "is required")
+	}
+	if err := r.Validate("external_ref"); err != nil {
+		return Entry{}, err
+	}
+	return s.store.EntryByRef(ctx, r)
 }

@@ -33,11 +33,15 @@ type OpenAccountRequest struct {
 // DepositRequest is cash paid into an account: debit vault cash, credit the
 // account.
 type DepositRequest struct {
-	AccountID      ID
-	Amount         money.Money
-	Description    string
-	Metadata       map[string]string
-	ValueDate      calendar.Date // zero: the business date
+	AccountID   ID
+	Amount      money.Money
+	Description string
+	Metadata    map[string]string
+	ValueDate   calendar.Date // zero: the business date
+	// ExternalRef is the client's own reference for the entry: unique per
+	// client among entries (ErrExternalRefTaken), found again with
+	// EntryByRef.
+	ExternalRef    ExternalRef
 	IdempotencyKey string
 }
 
@@ -48,22 +52,29 @@ type WithdrawalRequest DepositRequest
 // TransferRequest moves money between two accounts of the same currency:
 // debit From, credit To.
 type TransferRequest struct {
-	FromAccountID  ID
-	ToAccountID    ID
-	Amount         money.Money
-	Description    string
-	Metadata       map[string]string
-	ValueDate      calendar.Date // zero: the business date
+	FromAccountID ID
+	ToAccountID   ID
+	Amount        money.Money
+	Description   string
+	Metadata      map[string]string
+	ValueDate     calendar.Date // zero: the business date
+	// ExternalRef is the client's own reference for the entry, as in
+	// DepositRequest.
+	ExternalRef    ExternalRef
 	IdempotencyKey string
 }
 
 // JournalRequest posts any balanced entry: how other subsystems book loan
 // disbursements, interest and fees.
 type JournalRequest struct {
-	Postings       []Posting
-	Description    string
-	Metadata       map[string]string
-	ValueDate      calendar.Date // zero: the business date
+	Postings    []Posting
+	Description string
+	Metadata    map[string]string
+	ValueDate   calendar.Date // zero: the business date
+	// ExternalRef is the client's own reference for the entry, as in
+	// DepositRequest: how a subsystem posting for a client (an inter-bank
+	// payment) gives the entry the client's reference.
+	ExternalRef    ExternalRef
 	IdempotencyKey string
 }
 
@@ -141,7 +152,7 @@ func (r OpenAccountRequest) fingerprint() Fingerprint {
 // vault cash.
 func (r DepositRequest) movement(scope string, kind EntryKind, vault ID) movement {
 	m := movement{scope: scope, kind: kind, from: vault, to: r.AccountID, amount: r.Amount,
-		description: r.Description, metadata: r.Metadata, valueDate: r.ValueDate, key: r.IdempotencyKey}
+		description: r.Description, metadata: r.Metadata, valueDate: r.ValueDate, ref: r.ExternalRef, key: r.IdempotencyKey}
 	if kind == KindWithdrawal {
 		m.from, m.to = m.to, m.from
 	}
@@ -150,7 +161,8 @@ func (r DepositRequest) movement(scope string, kind EntryKind, vault ID) movemen
 
 func (r TransferRequest) movement() movement {
 	return movement{scope: scopeTransfer, kind: KindTransfer, from: r.FromAccountID, to: r.ToAccountID,
-		amount: r.Amount, description: r.Description, metadata: r.Metadata, valueDate: r.ValueDate, key: r.IdempotencyKey}
+		amount: r.Amount, description: r.Description, metadata: r.Metadata, valueDate: r.ValueDate, ref: r.ExternalRef,
+		key: r.IdempotencyKey}
 }
 
 // fingerprint covers the fields shared by deposits, withdrawals and
@@ -163,7 +175,7 @@ func (m movement) fingerprint() Fingerprint {
 	} else {
 		f.str("")
 	}
-	return fingerprintMetadata(f, m.metadata).sum()
+	return m.ref.fingerprint(fingerprintMetadata(f, m.metadata)).sum()
 }
 
 func (r JournalRequest) fingerprint() Fingerprint {
@@ -182,7 +194,7 @@ func (r JournalRequest) postingsFingerprint(f *fingerprinter) Fingerprint {
 	for _, p := range r.Postings {
 		f.id(p.AccountID).str(string(p.Side)).str(p.Amount.Amount.String()).str(string(p.Amount.Currency))
 	}
-	return fingerprintMetadata(f, r.Metadata).sum()
+	return r.ExternalRef.fingerprint(fingerprintMetadata(f, r.Metadata)).sum()
 }
 
 func (r ReversalRequest) fingerprint() Fingerprint {

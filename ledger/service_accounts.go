@@ -53,8 +53,8 @@ func (s *Service) OpenAccount(ctx context.Context, r OpenAccountRequest) (Accoun
 // classOf fills in the limits of a class II or III account from the
 // class rules and checks its bound accounts: each an open demand account
 // of the same owner and currency, not itself class II or III. A bound
-// account is read, not locked: binding is fixed at opening, and an
-// account closed afterwards only stops receiving.
+// account is read, not locked: an account closed afterwards only stops
+// receiving. Rebind changes the binding later.
 func (s *Service) classOf(ctx context.Context, a *Account) error {
 	if !a.Class.Valid() {
 		return invalid("class", fmt.Sprintf("unknown class %q (I, II or III)", a.Class))
@@ -72,6 +72,13 @@ func (s *Service) classOf(ctx context.Context, a *Account) error {
 	if len(a.Bound) > MaxBoundAccounts {
 		return invalid("bound_account_ids", fmt.Sprintf("at most %d", MaxBoundAccounts))
 	}
+	return s.checkBound(ctx, a)
+}
+
+// checkBound checks the bound accounts of a class II or III account a:
+// each an open demand account of the same owner and currency, not itself
+// class II or III (read, not locked).
+func (s *Service) checkBound(ctx context.Context, a *Account) error {
 	for i, id := range a.Bound {
 		field := fmt.Sprintf("bound_account_ids[%d]", i)
 		if id == NilID {

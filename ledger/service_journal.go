@@ -131,6 +131,7 @@ func (s *Service) journalEntry(r JournalRequest, scopedKey string, vd calendar.D
 		BookedAt:       s.clock.Now(),
 		Description:    r.Description,
 		Metadata:       r.Metadata,
+		ExternalRef:    r.ExternalRef,
 	}
 	return e, e.Validate()
 }

@@ -156,7 +156,8 @@ type movement struct {
 	description string
 	metadata    map[string]string
 	valueDate   calendar.Date // requested; zero: the business date
-	key         string        // the caller's, unscoped
+	ref         ExternalRef
+	key         string // the caller's, unscoped
 }
 
 // movementEntry builds the two-posting entry of m on the business date
@@ -189,8 +190,12 @@ func (s *Service) movementEntry(ctx context.Context, m movement, today calendar.
 		BookedAt:    now,
 		Description: m.description,
 		Metadata:    m.metadata,
+		ExternalRef: m.ref,
 	}
 	if err := validateText(m.description, m.metadata, ""); err != nil {
+		return PostRequest{}, err
+	}
+	if err := m.ref.Validate("external_ref"); err != nil {
 		return PostRequest{}, err
 	}
 	if err := s.screen(ctx, m, e); err != nil {

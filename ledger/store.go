@@ -43,6 +43,23 @@ type Store interface {
 	// Errors: ErrNotFound.
 	UpdateAccount(ctx context.Context, id ID, fn func(Account) (Account, error)) (Account, error)
 
+	// RebindAccount replaces the bound accounts of c.AccountID with c.To:
+	// it reads the account under its lock (no posting on it interleaves),
+	// calls check, and if check passes stores c.To as the account's Bound
+	// and appends c, with From set to the Bound it replaced, to the
+	// account's binding history, atomically; when c.To equals the current
+	// Bound it changes and records nothing. A posting after it counts
+	// against the account's class limits by the new binding, in every
+	// process sharing the store. If check fails nothing changes and its
+	// error is returned as is.
+	// Errors: ErrNotFound.
+	RebindAccount(ctx context.Context, c BindingChange, check func(Account) error) (Account, error)
+
+	// Bindings returns the account's binding history (RebindAccount),
+	// oldest first.
+	// Errors: ErrNotFound.
+	Bindings(ctx context.Context, accountID ID) ([]BindingChange, error)
+
 	// Account returns the account with its Balance and Held.
 	// Errors: ErrNotFound.
 	Account(ctx context.Context, id ID) (Account, error)
@@ -58,6 +75,11 @@ type Store interface {
 	// ...), after the idempotency key's replay).
 	// Errors: ErrNotFound.
 	HoldByRef(ctx context.Context, r ExternalRef) (Hold, error)
+
+	// EntryByRef returns the entry posted with the external reference
+	// (Entry.ExternalRef), with ReversedBy filled in.
+	// Errors: ErrNotFound.
+	EntryByRef(ctx context.Context, r ExternalRef) (Entry, error)
 
 	// AccountByNumber returns the account with that number.
 	// Errors: ErrNotFound.
@@ -82,7 +104,10 @@ type Store interface {
 	//     the entry posted then, with Replayed = true, when Fingerprint
 	//     matches, or ErrIdempotencyConflict when it does not.
 	//  2. If Entry.Reverses is set and that entry was reversed already:
-	//     ErrAlreadyReversed. (The Service checked that it exists.)
+	//     ErrAlreadyReversed. (The Service checked that it exists.) If
+	//     Entry.ExternalRef is set and another entry has it (an earlier
+	//     one, or one before it in the batch): RefTaken("entry", ref,
+	//     that entry's ID).
 	//  3. Every account of Entry.Movements() must exist: ErrNotFound.
 	//  4. Lock the accounts in Movements() order (and the hold named by
 	//     Entry.HoldID, if any: ErrNotFound when missing), then call Apply;
@@ -91,8 +116,8 @@ type Store interface {
 	//     ErrAccountFrozen, ErrAccountDormant, ErrInsufficientFunds).
 	//  5. Store the entry, its postings, the new balances (only those of
 	//     checked accounts need a locked running balance), the captured
-	//     hold, the idempotency key with Fingerprint, and the entry's
-	//     event in the outbox (Events).
+	//     hold, the idempotency key with Fingerprint, the external
+	//     reference, and the entry's event in the outbox (Events).
 	PostEntries(ctx context.Context, reqs []PostRequest) ([]PostResult, error)
 
 	// Entry returns the entry with ReversedBy filled in.

@@ -3,6 +3,7 @@ package refserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -40,6 +41,11 @@ func (s *Server) accountRoutes() []route {
 		{method: "POST", pattern: "/v1/accounts/{id}/close",
 			summary: "Close an account (needs a zero balance and no active holds); a time deposit is paid out to its demand account, before maturity at the demand rate",
 			access:  accountClosers, idempotency: idemOptional, handler: handle(s.closeAccount)},
+		{method: "POST", pattern: "/v1/accounts/{id}/bound-accounts",
+			summary: "Re-bind a class II or III account: replace the owner's accounts it pays without counting against its limits (recorded with who asked)",
+			access:  accountOpeners.andCustomers(), idempotency: idemOptional, handler: handle(s.rebindAccount)},
+		{method: "GET", pattern: "/v1/accounts/{id}/bindings", summary: "A class II or III account's binding changes, oldest first, with who made each",
+			access: accountReaders.andCustomers(), handler: handle(s.accountBindings)},
 		{method: "POST", pattern: "/v1/accounts/{id}/renew", summary: "Renew a time deposit held at maturity for a new term at the rate then current",
 			access: accountOpeners.andCustomers(), idempotency: idemOptional, handler: handle(s.renewTimeDeposit)},
 		{method: "POST", pattern: "/v1/accounts/{id}/partial-withdrawal",
@@ -102,6 +108,16 @@ type (
 	freezeRequest struct {
 		ID   ledger.ID  `path:"id" json:"-"`
 		Mode freezeMode `json:"mode,omitempty" doc:"all (the default: nothing moves) or debits (credits still arrive)"`
+	}
+	rebindRequest struct {
+		ID ledger.ID `path:"id" json:"-"`
+		bank.RebindRequest
+	}
+	bindingView struct {
+		From []string  `json:"from_bound_account_ids"`
+		To   []string  `json:"to_bound_account_ids"`
+		By   string    `json:"by" doc:"who asked: staff/<identity id> or customer/<customer id>"`
+		At   time.Time `json:"at"`
 	}
 	partialWithdrawalRequest struct {
 		ID     ledger.ID   `path:"id" json:"-"`
@@ -237,4 +253,36 @@ func (s *Server) withdrawTimeDepositPart(ctx context.Context, req partialWithdra
 
 func (s *Server) renewTimeDeposit(ctx context.Context, req renewRequest) (accountView, error) {
 	return account(s.bank.RenewTimeDeposit(ctx, req.ID, req.TermMonths, req.MaturityInstruction))
+}
+
+func (s *Server) rebindAccount(ctx context.Context, req rebindRequest) (accountView, error) {
+	before, err := s.bank.Account(ctx, req.ID)
+	if err != nil {
+		return accountView{}, err
+	}
+	a, err := s.bank.Rebind(ctx, req.ID, req.RebindRequest)
+	if err != nil {
+		return accountView{}, err
+	}
+	noteAudit(ctx, fmt.Sprintf("bound accounts %v -> %v", before.Bound, a.Bound))
+	return accountOf(a), nil
+}
+
+func (s *Server) accountBindings(ctx context.Context, req accountPath) (list[bindingView], error) {
+	changes, err := s.bank.Bindings(ctx, req.ID)
+	if err != nil {
+		return list[bindingView]{}, err
+	}
+	ids := func(in []ledger.ID) []string {
+		out := make([]string, len(in))
+		for i, id := range in {
+			out[i] = id.String()
+		}
+		return out
+	}
+	out := list[bindingView]{Items: make([]bindingView, 0, len(changes))}
+	for _, c := range changes {
+		out.Items = append(out.Items, bindingView{From: ids(c.From), To: ids(c.To), By: c.By, At: c.At.UTC()})
+	}
+	return out, nil
 }

@@ -67,6 +67,9 @@ func TestEveryRouteEnforcesTheAccessTable(t *testing.T) {
 	}
 	// bodyFor is a plausible body naming alice's objects.
 	bodyFor := func(rt route) any {
+		if rt.method == http.MethodGet {
+			return nil // GET /v1/transfers and /v1/holds find by the caller's reference
+		}
 		switch rt.pattern {
 		case "/v1/accounts":
 			return map[string]any{"customer_id": alice, "product": "demand", "currency": "CNY"}

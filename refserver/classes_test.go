@@ -68,3 +68,73 @@ func TestAccountClasses(t *testing.T) {
 		})
 	}
 }
+
+// Re-binding over HTTP, on both storages: a class II account moves from a
+// closed class I account to the owner's new one; the change is in the
+// account's binding history with who asked and in the staff audit trail;
+// another owner's account is refused naming the field, and another
+// customer cannot reach the account at all.
+func TestAccountRebinding(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			teller, auditor := b.staff("teller"), b.staff("auditor")
+			alice, bob := b.onboard(teller), b.onboard(teller)
+			open := func(cid string) resp {
+				return b.must(201, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": cid, "product": "demand", "currency": "CNY"}))
+			}
+			one := open(alice)
+			two := open(alice)
+			require.Equal(t, []any{one.str("id")}, two.body["bound_account_ids"])
+			bob1 := b.openAccount(teller, bob)
+
+			// Alice's class I closes and she opens a new one; her class II is
+			// re-bound to it.
+			b.must(200, b.do("POST", "/v1/accounts/"+one.str("id")+"/close", teller, map[string]any{}))
+			newOne := open(alice)
+			require.Equal(t, "I", newOne.str("class"))
+			path := "/v1/accounts/" + two.str("id") + "/bound-accounts"
+			rebound := b.must(200, b.do("POST", path, teller, map[string]any{"bound_account_ids": []string{newOne.str("id")}}, "X-Request-Id", "rebind-"+storage))
+			require.Equal(t, []any{newOne.str("id")}, rebound.body["bound_account_ids"])
+			require.Equal(t, []any{newOne.str("id")}, b.must(200, b.do("GET", "/v1/accounts/"+two.str("id"), teller, nil)).body["bound_account_ids"])
+
+			// Paying the new class I is free of the limits, paying Bob is not.
+			b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": two.str("id"), "amount": cny("30000.00")}))
+			b.must(201, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": two.str("id"), "to_account_id": newOne.str("id"), "amount": cny("15000.00")}))
+			requireRefusedWithoutField(t, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": two.str("id"), "to_account_id": bob1, "amount": cny("10000.01")}),
+				422, "account-class-limit")
+
+			history := b.must(200, b.do("GET", "/v1/accounts/"+two.str("id")+"/bindings", teller, nil)).body["items"].([]any)
+			require.Len(t, history, 1)
+			h := history[0].(map[string]any)
+			require.Equal(t, []any{one.str("id")}, h["from_bound_account_ids"])
+			require.Equal(t, []any{newOne.str("id")}, h["to_bound_account_ids"])
+			require.Contains(t, h["by"], "staff/")
+			audit := b.must(200, b.do("GET", "/v1/audit?request_id=rebind-"+storage, auditor, nil)).body["items"].([]any)
+			require.Len(t, audit, 1)
+			require.Contains(t, audit[0].(map[string]any)["detail"], newOne.str("id"))
+
+			// Refusals name the field and change nothing.
+			requireRefused(t, b.do("POST", path, teller, map[string]any{"bound_account_ids": []string{bob1}}), 400, "invalid-input", "bound_account_ids[0]")
+			requireRefused(t, b.do("POST", path, teller, map[string]any{"bound_account_ids": []string{"nope"}}), 400, "invalid-input", "bound_account_ids[0]")
+			requireRefused(t, b.do("POST", path, teller, map[string]any{}), 400, "invalid-input", "bound_account_ids")
+			requireRefused(t, b.do("POST", "/v1/accounts/"+newOne.str("id")+"/bound-accounts", teller, map[string]any{"bound_account_ids": []string{}}),
+				400, "invalid-input", "class")
+			require.Len(t, b.must(200, b.do("GET", "/v1/accounts/"+two.str("id")+"/bindings", teller, nil)).body["items"], 1)
+
+			// A customer re-binds their own account, and cannot reach another's.
+			b.must(201, b.do("POST", "/v1/customers/"+alice+"/online-banking", teller, map[string]any{"username": "alice" + storage, "password": "alice's long password"}))
+			aliceTok := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "alice" + storage, "password": "alice's long password"})).str("token")
+			b.must(201, b.do("POST", "/v1/customers/"+bob+"/online-banking", teller, map[string]any{"username": "bob" + storage, "password": "bob's long password"}))
+			bobTok := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "bob" + storage, "password": "bob's long password"})).str("token")
+			require.Equal(t, 404, b.do("POST", path, bobTok, map[string]any{"bound_account_ids": []string{}}).status)
+			require.Equal(t, 404, b.do("GET", "/v1/accounts/"+two.str("id")+"/bindings", bobTok, nil).status)
+			unbound := b.must(200, b.do("POST", path, aliceTok, map[string]any{"bound_account_ids": []string{}}))
+			require.Nil(t, unbound.body["bound_account_ids"])
+			history = b.must(200, b.do("GET", "/v1/accounts/"+two.str("id")+"/bindings", aliceTok, nil)).body["items"].([]any)
+			require.Len(t, history, 2)
+			require.Equal(t, "customer/"+alice, history[1].(map[string]any)["by"])
+		})
+	}
+}

@@ -30,6 +30,13 @@ func TestDemoSeedsALivingBankOnce(t *testing.T) {
 			accts := b.must(200, b.do("GET", "/v1/customers/"+me+"/accounts", tok, nil)).body["items"].([]any)
 			require.Len(t, accts, 6, "her current and savings accounts, and for each of her two demo loans a demand account and the loan's account")
 			current := accts[0].(map[string]any)["id"].(string)
+			// Her current account is her class I, her savings account a class
+			// II bound to it.
+			require.Equal(t, "I", accts[0].(map[string]any)["class"])
+			savings := accts[1].(map[string]any)
+			require.Equal(t, "II", savings["class"])
+			require.Equal(t, []any{current}, savings["bound_account_ids"])
+			require.Equal(t, "10000.00", savings["limits"].(map[string]any)["daily_outflow"].(map[string]any)["value"])
 			lines := b.must(200, b.do("GET", "/v1/accounts/"+current+"/transactions?limit=500", tok, nil)).body["items"].([]any)
 			dates := map[string]bool{}
 			for _, l := range lines {

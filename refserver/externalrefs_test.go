@@ -52,3 +52,75 @@ func TestExternalRefs(t *testing.T) {
 		})
 	}
 }
+
+// External references on deposits, withdrawals, transfers and holds over
+// HTTP, on both storages: in the answer, found again by the client that
+// set them (not by another), a replay of the key answering the first
+// transfer, a second use refused with 409 naming the first and moving
+// nothing, and a customer's own references apart from the staff's.
+func TestExternalRefsOnTransfersAndHolds(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			teller, other := b.staff("teller"), b.staff("teller")
+			alice, bob := b.onboard(teller), b.onboard(teller)
+			a1, b1 := b.openAccount(teller, alice), b.openAccount(teller, bob)
+
+			dep := b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": a1, "amount": cny("100.00"), "external_ref": "cash-in-1"}))
+			require.Equal(t, "cash-in-1", dep.str("external_ref"))
+			body := map[string]any{"from_account_id": a1, "to_account_id": b1, "amount": cny("30.00"), "external_ref": "inv-9"}
+			tr := b.must(201, b.do("POST", "/v1/transfers", teller, body, "Idempotency-Key", "tr-ref-1"))
+			require.Equal(t, "inv-9", tr.str("external_ref"))
+			// The same key and body: the first transfer again.
+			again := b.must(201, b.do("POST", "/v1/transfers", teller, body, "Idempotency-Key", "tr-ref-1"))
+			require.Equal(t, tr.raw, again.raw)
+			// Another key with the reference: 409 naming the first, nothing moves.
+			dup := b.do("POST", "/v1/transfers", teller, body)
+			requireRefusedWithoutField(t, dup, 409, "external-ref-taken")
+			require.Contains(t, dup.str("detail"), tr.str("id"))
+			requireRefusedWithoutField(t, b.do("POST", "/v1/withdrawals", teller, map[string]any{"account_id": a1, "amount": cny("1.00"), "external_ref": "inv-9"}),
+				409, "external-ref-taken")
+			require.Equal(t, "70.00", b.must(200, b.do("GET", "/v1/accounts/"+a1, teller, nil)).str("balance", "value"))
+			require.Equal(t, "30.00", b.must(200, b.do("GET", "/v1/accounts/"+b1, teller, nil)).str("balance", "value"))
+			requireRefused(t, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": a1, "to_account_id": b1, "amount": cny("1.00"),
+				"external_ref": "bad\x00ref"}), 400, "invalid-input", "external_ref")
+
+			found := b.must(200, b.do("GET", "/v1/transfers?external_ref=inv-9", teller, nil)).body["items"].([]any)
+			require.Len(t, found, 1)
+			require.Equal(t, tr.str("id"), found[0].(map[string]any)["id"])
+			require.Equal(t, "inv-9", found[0].(map[string]any)["external_ref"])
+			require.Equal(t, "inv-9", b.must(200, b.do("GET", "/v1/transfers/"+tr.str("id"), teller, nil)).str("external_ref"))
+			require.Empty(t, b.must(200, b.do("GET", "/v1/transfers?external_ref=inv-9", other, nil)).body["items"])
+			require.Empty(t, b.must(200, b.do("GET", "/v1/transfers?external_ref=inv-10", teller, nil)).body["items"])
+			requireRefused(t, b.do("GET", "/v1/transfers", teller, nil), 400, "invalid-input", "external_ref")
+			// Another teller's inv-9 is another reference.
+			b.must(201, b.do("POST", "/v1/transfers", other, map[string]any{"from_account_id": a1, "to_account_id": b1, "amount": cny("5.00"), "external_ref": "inv-9"}))
+
+			// Holds.
+			h := b.must(201, b.do("POST", "/v1/holds", teller, map[string]any{"account_id": a1, "amount": cny("10.00"), "external_ref": "auth-1"}))
+			require.Equal(t, "auth-1", h.str("external_ref"))
+			holds := b.must(200, b.do("GET", "/v1/holds?external_ref=auth-1", teller, nil)).body["items"].([]any)
+			require.Len(t, holds, 1)
+			require.Equal(t, h.str("id"), holds[0].(map[string]any)["id"])
+			require.Empty(t, b.must(200, b.do("GET", "/v1/holds?external_ref=auth-1", other, nil)).body["items"])
+			dupHold := b.do("POST", "/v1/holds", teller, map[string]any{"account_id": a1, "amount": cny("1.00"), "external_ref": "auth-1"})
+			requireRefusedWithoutField(t, dupHold, 409, "external-ref-taken")
+			require.Contains(t, dupHold.str("detail"), h.str("id"))
+			require.Equal(t, "55.00", b.must(200, b.do("GET", "/v1/accounts/"+a1, teller, nil)).str("available_balance", "value"))
+
+			// A customer's references are theirs: found by them, not by staff.
+			b.must(201, b.do("POST", "/v1/customers/"+alice+"/online-banking", teller, map[string]any{"username": "alice" + storage, "password": "alice's long password"}))
+			tok := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "alice" + storage, "password": "alice's long password"})).str("token")
+			mine := b.must(201, b.do("POST", "/v1/transfers", tok, map[string]any{"from_account_id": a1, "to_account_id": b1, "amount": cny("1.00"), "external_ref": "inv-9"}))
+			got := b.must(200, b.do("GET", "/v1/transfers?external_ref=inv-9", tok, nil)).body["items"].([]any)
+			require.Len(t, got, 1)
+			require.Equal(t, mine.str("id"), got[0].(map[string]any)["id"])
+
+			// A payment to another bank does not take one yet.
+			requireRefused(t, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": a1, "amount": cny("1.00"), "external_ref": "out-1",
+				"to_external": map[string]any{"bank_code": "102100099996", "account_number": "6222020200112233445", "name": "Zhang San"}}),
+				400, "invalid-input", "external_ref")
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/refserver/bank"
@@ -30,12 +31,16 @@ func (s *Server) movementRoutes() []route {
 			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.withdraw), claimWhilePosting: true},
 		{method: "POST", pattern: "/v1/transfers", summary: "Transfer between two accounts of this bank (to_account_id) or to another bank (to_external)",
 			access: tellers.andCustomers(), idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.transfer), claimWhilePosting: true},
+		{method: "GET", pattern: "/v1/transfers", summary: "Find the transfer you posted with your own reference (external_ref): a list of one, or none",
+			access: movementReads.andCustomers(), handler: handle(s.transfersByRef)},
 		{method: "GET", pattern: "/v1/transfers/{id}", summary: "Read a transfer",
 			access: movementReads.andCustomers(), handler: handle(s.getTransfer)},
 		{method: "POST", pattern: "/v1/transfers/{id}/reversal", summary: "Reverse a transfer with its mirror entry",
 			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.reverse)},
 		{method: "POST", pattern: "/v1/holds", summary: "Place a hold on part of an account's available balance",
 			access: tellers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.placeHold)},
+		{method: "GET", pattern: "/v1/holds", summary: "Find the hold you placed with your own reference (external_ref): a list of one, or none",
+			access: movementReads.andCustomers(), handler: handle(s.holdsByRef)},
 		{method: "GET", pattern: "/v1/holds/{id}", summary: "Read a hold",
 			access: movementReads.andCustomers(), handler: handle(s.getHold)},
 		{method: "POST", pattern: "/v1/holds/{id}/capture", summary: "Capture all or part of a hold to another account; the rest is released",
@@ -58,6 +63,7 @@ type (
 		CreatedAt     time.Time     `json:"created_at"`
 		Reverses      string        `json:"reverses,omitempty"`
 		ReversedBy    string        `json:"reversed_by,omitempty"`
+		ExternalRef   string        `json:"external_ref,omitempty" doc:"the posting client's own reference"`
 		// Inter-bank transfers: the beneficiary, and why it came back.
 		ToExternal   *bank.ExternalAccount `json:"to_external,omitempty"`
 		ReturnReason string                `json:"return_reason,omitempty"`
@@ -73,6 +79,10 @@ type (
 	}
 	transferPath struct {
 		ID ledger.ID `path:"id"`
+	}
+	// refQuery finds an object by the caller's own reference.
+	refQuery struct {
+		ExternalRef string `query:"external_ref" doc:"your own reference (required)"`
 	}
 	reversalRequest struct {
 		ID          ledger.ID `path:"id" json:"-"`
@@ -95,6 +105,7 @@ type (
 		CreatedAt      time.Time         `json:"created_at"`
 		Captured       *money.Money      `json:"captured,omitempty"`
 		CaptureEntryID string            `json:"capture_transfer_id,omitempty"`
+		ExternalRef    string            `json:"external_ref,omitempty" doc:"the placing client's own reference"`
 
 		replay bool
 	}
@@ -109,7 +120,7 @@ func (v holdView) replayed() bool     { return v.replay }
 func transferOf(e ledger.Entry) transferView {
 	v := transferView{ID: e.ID.String(), Kind: string(e.Kind), Status: "posted", Amount: e.Amount(),
 		Description: e.Description, ValueDate: e.ValueDate, CreatedAt: e.BookedAt.UTC(),
-		Reverses: idOrEmpty(e.Reverses), ReversedBy: idOrEmpty(e.ReversedBy)}
+		Reverses: idOrEmpty(e.Reverses), ReversedBy: idOrEmpty(e.ReversedBy), ExternalRef: e.ExternalRef.Ref}
 	if len(e.Postings) == 2 {
 		for _, p := range e.Postings {
 			if p.Side == ledger.Debit {
@@ -160,7 +171,7 @@ func transferViewOf(t bank.Transfer) transferView {
 
 func holdOf(h ledger.Hold) holdView {
 	v := holdView{ID: h.ID.String(), AccountID: h.AccountID.String(), Amount: h.Amount, Status: h.Status,
-		Description: h.Description, CreatedAt: h.CreatedAt.UTC()}
+		Description: h.Description, CreatedAt: h.CreatedAt.UTC(), ExternalRef: h.ExternalRef.Ref}
 	if !h.ExpiresAt.IsZero() {
 		t := h.ExpiresAt.UTC()
 		v.ExpiresAt = &t
@@ -224,6 +235,19 @@ func (s *Server) getTransfer(ctx context.Context, req transferPath) (transferVie
 	return transferViewOf(t), nil
 }
 
+// transfersByRef finds the transfer the caller posted with a reference of
+// its own: a list of one, or an empty one (as GET /v1/accounts does).
+func (s *Server) transfersByRef(ctx context.Context, q refQuery) (list[transferView], error) {
+	t, err := s.bank.TransferByRef(ctx, q.ExternalRef)
+	if fault.KindOf(err) == fault.NotFound {
+		return list[transferView]{Items: []transferView{}}, nil
+	}
+	if err != nil {
+		return list[transferView]{}, err
+	}
+	return list[transferView]{Items: []transferView{transferViewOf(t)}}, nil
+}
+
 func (s *Server) reverse(ctx context.Context, req reversalRequest) (transferView, error) {
 	r, err := s.bank.Reverse(ctx, req.ID, req.Description)
 	return s.posted("reversal", r, err)
@@ -245,6 +269,19 @@ func (s *Server) getHold(ctx context.Context, req holdPath) (holdView, error) {
 		return holdView{}, err
 	}
 	return holdOf(h), nil
+}
+
+// holdsByRef finds the hold the caller placed with a reference of its
+// own: a list of one, or an empty one.
+func (s *Server) holdsByRef(ctx context.Context, q refQuery) (list[holdView], error) {
+	h, err := s.bank.HoldByRef(ctx, q.ExternalRef)
+	if fault.KindOf(err) == fault.NotFound {
+		return list[holdView]{Items: []holdView{}}, nil
+	}
+	if err != nil {
+		return list[holdView]{}, err
+	}
+	return list[holdView]{Items: []holdView{holdOf(h)}}, nil
 }
 
 func (s *Server) captureHold(ctx context.Context, req captureRequest) (transferView, error) {

@@ -22,6 +22,9 @@ var classTests = []test{
 	{Name: "ClassThreeBalanceAndOutflow", Run: testClassThree},
 	{Name: "ClassLimitsInABatch", Run: testClassBatch},
 	{Name: "ClassLimitRace", Run: testClassRace},
+	{Name: "ClassRebinding", Run: testClassRebind},
+	{Name: "ClassRebindingRefusals", Run: testClassRebindRefusals},
+	{Name: "ClassRebindingDuringTransfers", Run: testClassRebindRace},
 }
 
 // openClass opens a CNY demand account of class c for owner, bound to
@@ -322,4 +325,141 @@ func testClassRace(t *testing.T, f *fixture) {
 	err := transferOn(f, two.ID, payees[0].ID, "0.01", calendar.Date{})
 	requireClassLimit(t, err, ledger.LimitDailyOutflow, "10000.00", "0.00")
 	f.RequireTrialBalanced()
+}
+
+// A class II account rebound from its owner's class I account to another
+// of the owner's accounts: payments to the old one count against the
+// limits from then on, payments to the new one do not, and the change is
+// kept with who made it.
+func testClassRebind(t *testing.T, f *fixture) {
+	one := openClass(f, "alice", ledger.ClassI)
+	plain := openClass(f, "alice", ledger.ClassNone)
+	two := openClass(f, "alice", ledger.ClassII, one.ID)
+	f.Deposit(two.ID, "60000.00")
+	_, err := f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: two.ID, ToAccountID: one.ID, Amount: cny("15000.00")})
+	require.NoError(t, err, "to the bound account: not counted")
+
+	rebound, err := f.Svc.Rebind(f.Ctx, ledger.RebindRequest{AccountID: two.ID, BoundAccountIDs: []ledger.ID{plain.ID}, By: "staff/teller-1"})
+	require.NoError(t, err)
+	require.Equal(t, []ledger.ID{plain.ID}, rebound.Bound)
+	require.Equal(t, []ledger.ID{plain.ID}, f.Account(two.ID).Bound)
+
+	_, err = f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: two.ID, ToAccountID: plain.ID, Amount: cny("12000.00")})
+	require.NoError(t, err, "to the new bound account: not counted")
+	_, err = f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: two.ID, ToAccountID: one.ID, Amount: cny("10000.01")})
+	require.ErrorIs(t, err, ledger.ErrClassLimit, "the old bound account is counted now")
+	_, err = f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: two.ID, ToAccountID: one.ID, Amount: cny("10000.00")})
+	require.NoError(t, err)
+	f.RequireBalance(two.ID, "23000.00")
+
+	// The same binding again changes and records nothing; an empty one
+	// unbinds.
+	_, err = f.Svc.Rebind(f.Ctx, ledger.RebindRequest{AccountID: two.ID, BoundAccountIDs: []ledger.ID{plain.ID}, By: "customer/alice"})
+	require.NoError(t, err)
+	unbound, err := f.Svc.Rebind(f.Ctx, ledger.RebindRequest{AccountID: two.ID, By: "customer/alice"})
+	require.NoError(t, err)
+	require.Empty(t, unbound.Bound)
+	require.Empty(t, f.Account(two.ID).Bound)
+	_, err = f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: two.ID, ToAccountID: plain.ID, Amount: cny("0.01")})
+	require.ErrorIs(t, err, ledger.ErrClassLimit, "nothing is bound: the day's limit is spent")
+
+	history, err := f.Svc.Bindings(f.Ctx, two.ID)
+	require.NoError(t, err)
+	require.Len(t, history, 2)
+	require.Equal(t, []ledger.ID{one.ID}, history[0].From)
+	require.Equal(t, []ledger.ID{plain.ID}, history[0].To)
+	require.Equal(t, "staff/teller-1", history[0].By)
+	require.False(t, history[0].At.IsZero())
+	require.Equal(t, []ledger.ID{plain.ID}, history[1].From)
+	require.Empty(t, history[1].To)
+	require.Equal(t, "customer/alice", history[1].By)
+	none, err := f.Svc.Bindings(f.Ctx, one.ID)
+	require.NoError(t, err)
+	require.Empty(t, none)
+}
+
+// A rebinding that breaks a rule of binding is refused naming the field,
+// and changes nothing.
+func testClassRebindRefusals(t *testing.T, f *fixture) {
+	one := openClass(f, "alice", ledger.ClassI)
+	two := openClass(f, "alice", ledger.ClassII, one.ID)
+	three := openClass(f, "alice", ledger.ClassIII, one.ID)
+	bobs := openClass(f, "bob", ledger.ClassI)
+	usd, err := f.Svc.OpenAccount(f.Ctx, ledger.OpenAccountRequest{OwnerID: "alice", Product: ledger.ProductDemand, Currency: money.USD})
+	require.NoError(t, err)
+	rebind := func(id ledger.ID, by string, bound ...ledger.ID) error {
+		_, err := f.Svc.Rebind(f.Ctx, ledger.RebindRequest{AccountID: id, BoundAccountIDs: bound, By: by})
+		return err
+	}
+	requireInvalid(t, rebind(two.ID, "t", bobs.ID), "bound_account_ids[0]")
+	requireInvalid(t, rebind(two.ID, "t", one.ID, three.ID), "bound_account_ids[1]")
+	requireInvalid(t, rebind(two.ID, "t", usd.ID), "bound_account_ids[0]")
+	requireInvalid(t, rebind(two.ID, "t", two.ID), "bound_account_ids[0]")
+	requireInvalid(t, rebind(two.ID, "t", one.ID, one.ID), "bound_account_ids[1]")
+	requireInvalid(t, rebind(two.ID, "t", ledger.NewID()), "bound_account_ids[0]")
+	requireInvalid(t, rebind(one.ID, "t", two.ID), "class")
+	requireInvalid(t, rebind(two.ID, "", one.ID), "by")
+	require.ErrorIs(t, rebind(ledger.NewID(), "t"), ledger.ErrNotFound)
+	require.Equal(t, []ledger.ID{one.ID}, f.Account(two.ID).Bound)
+	history, err := f.Svc.Bindings(f.Ctx, two.ID)
+	require.NoError(t, err)
+	require.Empty(t, history)
+	_, err = f.Svc.Bindings(f.Ctx, ledger.NewID())
+	require.ErrorIs(t, err, ledger.ErrNotFound)
+}
+
+// Transfers to the class I account race the class II account's rebinding
+// away from it: each transfer counts by the binding it met, so the day's
+// limit counts 1,500.00 for each transfer after the change and none
+// before; the limit is never passed, and a refusal happens only once six
+// have been counted.
+func testClassRebindRace(t *testing.T, f *fixture) {
+	one := openClass(f, "alice", ledger.ClassI)
+	plain := openClass(f, "alice", ledger.ClassNone)
+	two := openClass(f, "alice", ledger.ClassII, one.ID)
+	carol := f.Open("carol")
+	f.Deposit(two.ID, "30000.00")
+	const n = 12
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, errs[i] = f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: two.ID, ToAccountID: one.ID, Amount: cny("1500.00")})
+		})
+	}
+	var rebindErr error
+	wg.Go(func() {
+		_, rebindErr = f.Svc.Rebind(f.Ctx, ledger.RebindRequest{AccountID: two.ID, BoundAccountIDs: []ledger.ID{plain.ID}, By: "t"})
+	})
+	wg.Wait()
+	require.NoError(t, rebindErr)
+	passed, refused := 0, 0
+	for _, err := range errs {
+		if err != nil {
+			require.ErrorIs(t, err, ledger.ErrClassLimit)
+			refused++
+		} else {
+			passed++
+		}
+	}
+	f.RequireBalance(two.ID, fmt.Sprintf("%d.00", 30000-1500*passed))
+	// k transfers were counted, 0 <= k <= min(passed, 6), and what remains
+	// of the day is 10,000.00 - 1,500.00 k: the smallest such remainder
+	// that passes to an unbound account is exactly it, and then not a cent
+	// more passes.
+	for k := 0; ; k++ {
+		require.LessOrEqual(t, k, min(passed, 6), "no remainder of the form 10000 - 1500 k passed")
+		room := 10000 - 1500*k
+		_, err := f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: two.ID, ToAccountID: carol.ID, Amount: cny(fmt.Sprintf("%d.00", room))})
+		if err != nil {
+			require.ErrorIs(t, err, ledger.ErrClassLimit)
+			continue
+		}
+		_, err = f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: two.ID, ToAccountID: carol.ID, Amount: cny("0.01")})
+		require.ErrorIs(t, err, ledger.ErrClassLimit)
+		if refused > 0 {
+			require.Equal(t, 6, k, "a transfer was refused before six were counted")
+		}
+		return
+	}
 }

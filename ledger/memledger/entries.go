@@ -66,6 +66,12 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, res *ledger.PostRes
 			return
 		}
 	}
+	if !e.ExternalRef.IsZero() {
+		if id, taken := s.entryRefs[e.ExternalRef]; taken {
+			res.Err = ledger.RefTaken("entry", e.ExternalRef, id)
+			return
+		}
+	}
 	if s.journal.len() >= math.MaxUint32 {
 		res.Err = fmt.Errorf("memledger: the store holds its maximum of %d entries", uint32(math.MaxUint32))
 		return
@@ -118,6 +124,10 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, res *ledger.PostRes
 	if e.IdempotencyKey != "" {
 		s.entryKeys[e.IdempotencyKey] = keyed{fp: fp, id: e.ID}
 	}
+	if !e.ExternalRef.IsZero() {
+		s.entryRefs[e.ExternalRef] = e.ID
+		s.refOfEntry[e.ID] = e.ExternalRef
+	}
 	res.Entry = *e
 	res.Entry.ReversedBy = ledger.NilID
 }
@@ -127,6 +137,7 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, res *ledger.PostRes
 func (s *Store) entryAt(i uint32) ledger.Entry {
 	e := s.journal.entry(i, s.accountList)
 	e.ReversedBy = s.reversedBy[e.ID]
+	e.ExternalRef = s.refOfEntry[e.ID]
 	return e
 }
 

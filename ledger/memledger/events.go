@@ -26,6 +26,9 @@ func (s *Store) Events() event.Log { return s.outbox }
 func (s *Store) renderEvent(seq int64, _ struct{}) event.Envelope {
 	s.mu.RLock()
 	e := s.journal.entry(uint32(seq-1), s.accountList)
+	if len(s.refOfEntry) > 0 {
+		e.ExternalRef = s.refOfEntry[e.ID]
+	}
 	s.mu.RUnlock()
 	ev, err := ledger.EntryPostedEvent(e)
 	if err != nil {

@@ -34,3 +34,18 @@ func (s *Store) HoldByRef(ctx context.Context, r ledger.ExternalRef) (ledger.Hol
 	}
 	return *s.holds[id], nil
 }
+
+// EntryByRef implements ledger.Store.
+func (s *Store) EntryByRef(ctx context.Context, r ledger.ExternalRef) (ledger.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.Entry{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.entryRefs[r]
+	if !ok {
+		return ledger.Entry{}, fmt.Errorf("%w: no entry with external reference %q", ledger.ErrNotFound, r.Ref)
+	}
+	i, _ := s.journal.lookup(id)
+	return s.entryAt(i), nil
+}

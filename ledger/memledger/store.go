@@ -51,6 +51,13 @@ type Store struct {
 	// references (externalrefs.go).
 	accountRefs map[ledger.ExternalRef]ledger.ID
 	holdRefs    map[ledger.ExternalRef]ledger.ID
+	// entryRefs finds entries by their references, and refOfEntry gives
+	// back the reference of an entry that has one (the journal keeps
+	// none).
+	entryRefs  map[ledger.ExternalRef]ledger.ID
+	refOfEntry map[ledger.ID]ledger.ExternalRef
+	// bindings are the accounts' binding histories (classes_binding.go).
+	bindings map[ledger.ID][]ledger.BindingChange
 
 	// clearingRecords are the clearing and reconciliation records, under a
 	// lock of their own (see clearingState).
@@ -110,6 +117,8 @@ func New() *Store {
 		classUsage:  make(map[usageKey]decimal.Decimal),
 		accountRefs: make(map[ledger.ExternalRef]ledger.ID),
 		holdRefs:    make(map[ledger.ExternalRef]ledger.ID),
+		entryRefs:   make(map[ledger.ExternalRef]ledger.ID),
+		refOfEntry:  make(map[ledger.ID]ledger.ExternalRef),
 
 		clearingRecords: newClearingState(),
 		eodRecords:      newEODState(),

@@ -31,6 +31,8 @@ type entryRow struct {
 	Reverses       *ledger.ID     `db:"reverses"`
 	HoldID         *ledger.ID     `db:"hold_id"`
 	ReversedBy     *ledger.ID     `db:"reversed_by"`
+	RefClient      sql.NullString `db:"ref_client"`
+	ExternalRef    sql.NullString `db:"external_ref"`
 }
 
 // postingRow is one postings row.
@@ -55,8 +57,9 @@ func loadEntries(ctx context.Context, q sqlx.QueryerContext, ids []ledger.ID) ([
 	var rows []entryRow
 	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT e.id, e.kind, e.idempotency_key,
 		to_char(e.value_date, 'YYYY-MM-DD') AS value_date, e.booked_at, e.description, e.metadata,
-		e.reverses, e.hold_id, r.id AS reversed_by
+		e.reverses, e.hold_id, r.id AS reversed_by, x.ref_client, x.external_ref
 		FROM ledger.entries e LEFT JOIN ledger.entries r ON r.reverses = e.id
+		LEFT JOIN ledger.entry_refs x ON x.entry_id = e.id
 		WHERE e.id = ANY($1::uuid[])`, pq.StringArray(texts)); err != nil {
 		return nil, err
 	}
@@ -117,6 +120,9 @@ func (r entryRow) entry() (ledger.Entry, error) {
 	}
 	if r.ReversedBy != nil {
 		e.ReversedBy = *r.ReversedBy
+	}
+	if r.ExternalRef.Valid {
+		e.ExternalRef = ledger.ExternalRef{Client: r.RefClient.String, Ref: r.ExternalRef.String}
 	}
 	return e, nil
 }

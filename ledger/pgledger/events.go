@@ -2,6 +2,7 @@ package pgledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -39,6 +40,8 @@ type eventPosting struct {
 	BookedAt  time.Time       `db:"booked_at"`
 	Reverses  *ledger.ID      `db:"reverses"`
 	HoldID    *ledger.ID      `db:"hold_id"`
+	RefClient sql.NullString  `db:"ref_client"`
+	Ref       sql.NullString  `db:"external_ref"`
 	AccountID ledger.ID       `db:"account_id"`
 	Side      string          `db:"side"`
 	Amount    decimal.Decimal `db:"amount"`
@@ -54,8 +57,9 @@ func renderEvents(ctx context.Context, db sqlx.QueryerContext, page []event.Enve
 	}
 	var rows []eventPosting
 	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT e.id, e.kind, to_char(e.value_date, 'YYYY-MM-DD') AS value_date,
-			e.booked_at, e.reverses, e.hold_id, p.account_id, p.side, p.amount, p.currency
+			e.booked_at, e.reverses, e.hold_id, x.ref_client, x.external_ref, p.account_id, p.side, p.amount, p.currency
 		FROM ledger.entries e JOIN ledger.postings p ON p.entry_id = e.id
+		LEFT JOIN ledger.entry_refs x ON x.entry_id = e.id
 		WHERE e.id = ANY($1::uuid[])
 		ORDER BY p.entry_id, p.idx`, ids); err != nil {
 		return err
@@ -93,6 +97,9 @@ func postedEntries(rows []eventPosting) (map[ledger.ID]*ledger.Entry, error) {
 			}
 			if r.HoldID != nil {
 				e.HoldID = *r.HoldID
+			}
+			if r.Ref.Valid {
+				e.ExternalRef = ledger.ExternalRef{Client: r.RefClient.String, Ref: r.Ref.String}
 			}
 			entries[r.EntryID] = e
 		}

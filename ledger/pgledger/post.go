@@ -72,7 +72,7 @@ func (s *Store) postEntries(ctx context.Context, reqs []ledger.PostRequest, opti
 	if err := s.loadClasses(ctx, b); err != nil {
 		return nil, err
 	}
-	if (optimistic || len(b.todo) == 1) && !b.captures() && !b.countsOutflows() {
+	if (optimistic || len(b.todo) == 1) && !b.captures() && !b.countsOutflows() && !b.hasRefs() {
 		done, err := s.postIfUnchanged(ctx, b)
 		if err != nil {
 			return nil, err
@@ -124,7 +124,8 @@ func (s *Store) postRound(ctx context.Context, b *batch) error {
 // the same idempotency key, or reversed the same entry, first.
 func lostKeyRace(err error) bool {
 	return pgtx.IsUniqueViolation(err, "entries_idempotency_key") ||
-		pgtx.IsUniqueViolation(err, "entries_reverses_key")
+		pgtx.IsUniqueViolation(err, "entries_reverses_key") ||
+		pgtx.IsUniqueViolation(err, "entry_refs_unique")
 }
 
 // batch is the working state of one PostEntries call.
@@ -231,6 +232,9 @@ func (b *batch) post(ctx context.Context, tx *sqlx.Tx) error {
 	if err := b.readClassUsage(ctx, tx); err != nil {
 		return err
 	}
+	if err := b.readBindings(ctx, tx); err != nil {
+		return err
+	}
 	// Read keys and reversals only now: a concurrent request with the same
 	// key, or reversing the same entry, locks the same rows, so it has
 	// committed by now and these reads see it. (Requests that touch only
@@ -244,11 +248,18 @@ func (b *batch) post(ctx context.Context, tx *sqlx.Tx) error {
 	if err != nil {
 		return err
 	}
-	b.decide(keys, reversed)
+	refs, err := b.readRefs(ctx, tx)
+	if err != nil {
+		return err
+	}
+	b.decide(keys, reversed, refs)
 	if len(b.posted) == 0 {
 		return nil
 	}
 	if err := b.write(ctx, tx); err != nil {
+		return err
+	}
+	if err := b.writeRefs(ctx, tx); err != nil {
 		return err
 	}
 	return b.writeClassUsage(ctx, tx)
@@ -262,7 +273,7 @@ type earlier struct {
 
 // decide runs the posting rule on each entry in request order against the
 // locked rows, so each entry sees the effect of those before it.
-func (b *batch) decide(keys map[string]earlier, reversed map[ledger.ID]bool) {
+func (b *batch) decide(keys map[string]earlier, reversed map[ledger.ID]bool, refs map[ledger.ExternalRef]ledger.ID) {
 	var w waits
 	for _, i := range b.todo {
 		e := &b.entries[i]
@@ -285,6 +296,10 @@ func (b *batch) decide(keys map[string]earlier, reversed map[ledger.ID]bool) {
 			b.results[i].Err = fmt.Errorf("%w: entry %s", ledger.ErrAlreadyReversed, e.Reverses)
 			continue
 		}
+		if id, taken := refs[e.ExternalRef]; taken && !e.ExternalRef.IsZero() {
+			b.results[i].Err = ledger.RefTaken("entry", e.ExternalRef, id)
+			continue
+		}
 		if err := b.apply(e, b.moves[i]); err != nil {
 			b.results[i].Err = err
 			continue
@@ -299,6 +314,9 @@ func (b *batch) decide(keys map[string]earlier, reversed map[ledger.ID]bool) {
 		if e.Reverses != ledger.NilID {
 			reversed[e.Reverses] = true
 		}
+		if !e.ExternalRef.IsZero() {
+			refs[e.ExternalRef] = e.ID
+		}
 	}
 }
 
@@ -308,14 +326,16 @@ type waits struct {
 	accounts map[ledger.ID]bool
 	keys     map[string]bool
 	reversed map[ledger.ID]bool
+	refs     map[ledger.ExternalRef]bool
 }
 
 // mustWait reports whether e must go to the next round: one of its rows
 // was locked elsewhere, or an earlier deferred entry shares an account, a
-// key or a reversed entry with it. If so it records e's own.
+// key, a reversed entry or an external reference with it. If so it records e's own.
 func (w *waits) mustWait(e *ledger.Entry, moves []ledger.Movement, locked map[ledger.ID]*row) bool {
 	wait := (e.IdempotencyKey != "" && w.keys[e.IdempotencyKey]) ||
-		(e.Reverses != ledger.NilID && w.reversed[e.Reverses])
+		(e.Reverses != ledger.NilID && w.reversed[e.Reverses]) ||
+		(!e.ExternalRef.IsZero() && w.refs[e.ExternalRef])
 	for _, m := range moves {
 		if _, ok := locked[m.AccountID]; !ok || w.accounts[m.AccountID] {
 			wait = true
@@ -325,13 +345,14 @@ func (w *waits) mustWait(e *ledger.Entry, moves []ledger.Movement, locked map[le
 		return false
 	}
 	if w.accounts == nil {
-		w.accounts, w.keys, w.reversed = map[ledger.ID]bool{}, map[string]bool{}, map[ledger.ID]bool{}
+		w.accounts, w.keys, w.reversed, w.refs = map[ledger.ID]bool{}, map[string]bool{}, map[ledger.ID]bool{}, map[ledger.ExternalRef]bool{}
 	}
 	for _, m := range moves {
 		w.accounts[m.AccountID] = true
 	}
 	w.keys[e.IdempotencyKey] = true
 	w.reversed[e.Reverses] = true
+	w.refs[e.ExternalRef] = true
 	return true
 }
 

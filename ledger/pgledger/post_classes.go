@@ -13,9 +13,10 @@ import (
 )
 
 // The class rules in the posting path (ledger.ApplyClass). An account's
-// class, limits and bound accounts are fixed when it opens, so a Store
-// remembers them per account (classCache) rather than reading them with
-// every posting; what their outflow limits have counted lives in
+// class and limits are fixed when it opens, so a Store remembers them per
+// account (classCache) rather than reading them with every posting, with
+// its bound accounts, which a rebinding changes and a batch that counts
+// outflows therefore reads again under its locks (readBindings); what their outflow limits have counted lives in
 // ledger.class_usage and is read and written in the posting transaction,
 // after the account's balance row is locked. Entries of a batch that
 // touches an account with outflow limits therefore take the locking path,

@@ -6,6 +6,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/bankkit/bankkit/internal/pgtx"
+	"github.com/bankkit/bankkit/ledger"
 )
 
 // postIfUnchanged is the fast path for a batch that captures no hold: two
@@ -32,7 +33,7 @@ func (s *Store) postIfUnchanged(ctx context.Context, b *batch) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	b.decide(keys, reversed)
+	b.decide(keys, reversed, map[ledger.ExternalRef]ledger.ID{}) // no refs on this path: hasRefs
 	// The caller's gate overlaps the reads above, and comes before any
 	// write; a refusal or replay waits for it too, as the caller asked.
 	if err := b.wait(); err != nil {

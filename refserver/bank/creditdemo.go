@@ -119,7 +119,7 @@ func (b *Bank) demoLoan(ctx context.Context, at CreditAt, today calendar.Date, n
 	if err != nil || len(existing) > 0 {
 		return false, err
 	}
-	acct, err := b.demoAccount(ctx, who, fmt.Sprintf("demo/%s/loan-account/%d", d.username, n))
+	acct, err := b.demoAccount(ctx, who, fmt.Sprintf("demo/%s/loan-account/%d", d.username, n), ledger.ClassNone)
 	if err != nil {
 		return false, err
 	}

@@ -50,11 +50,14 @@ func (b *Bank) SeedDemo(ctx context.Context, verifiedBy string) ([]string, error
 		if err != nil {
 			return nil, fmt.Errorf("demo customer %s: %w", d.username, err)
 		}
+		// The current account is the person's class I, the savings account
+		// a class II bound to it, as a counter would open them.
 		var p seeded
-		for i, acct := range []*ledger.Account{&p.current, &p.savings} {
-			if *acct, err = b.demoAccount(ctx, id, fmt.Sprintf("demo/%s/account/%d", d.username, i)); err != nil {
-				return nil, fmt.Errorf("demo account of %s: %w", d.username, err)
-			}
+		if p.current, err = b.demoAccount(ctx, id, fmt.Sprintf("demo/%s/account/0", d.username), ledger.ClassI); err != nil {
+			return nil, fmt.Errorf("demo account of %s: %w", d.username, err)
+		}
+		if p.savings, err = b.demoAccount(ctx, id, fmt.Sprintf("demo/%s/account/1", d.username), ledger.ClassII, p.current.ID); err != nil {
+			return nil, fmt.Errorf("demo account of %s: %w", d.username, err)
 		}
 		people = append(people, p)
 		logins = append(logins, d.username)
@@ -96,11 +99,18 @@ func (b *Bank) SeedDemo(ctx context.Context, verifiedBy string) ([]string, error
 	return logins, nil
 }
 
-// demoAccount opens (or finds again, by key) a demand account in CNY
-// earning interest, linked to the customer.
-func (b *Bank) demoAccount(ctx context.Context, id customer.ID, key string) (ledger.Account, error) {
-	a, err := b.accounts.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: id.String(), Product: ledger.ProductDemand,
-		Currency: money.CNY, IdempotencyKey: key})
+// demoAccount opens (or finds again, by key) a demand account in CNY of
+// the class, bound to bound, earning interest, linked to the customer. A
+// demo seeded before accounts had classes opened its accounts under the
+// same keys without one: seeding it again finds them as they are.
+func (b *Bank) demoAccount(ctx context.Context, id customer.ID, key string, class ledger.Class, bound ...ledger.ID) (ledger.Account, error) {
+	req := ledger.OpenAccountRequest{OwnerID: id.String(), Product: ledger.ProductDemand, Currency: money.CNY,
+		Class: class, BoundAccountIDs: bound, IdempotencyKey: key}
+	a, err := b.accounts.OpenAccount(ctx, req)
+	if errors.Is(err, ledger.ErrIdempotencyConflict) {
+		req.Class, req.BoundAccountIDs = ledger.ClassNone, nil
+		a, err = b.accounts.OpenAccount(ctx, req)
+	}
 	if err != nil {
 		return ledger.Account{}, err
 	}

@@ -15,6 +15,16 @@ type CashRequest struct {
 	AccountID   string      `json:"account_id"`
 	Amount      money.Money `json:"amount"`
 	Description string      `json:"description,omitempty"`
+	ExternalRef string      `json:"external_ref,omitempty" doc:"your own reference for the transfer, unique among yours; find it again with GET /v1/transfers?external_ref="`
+}
+
+// refOf is a request's external reference as the caller's (RefClient),
+// none when raw is empty.
+func refOf(ctx context.Context, raw string) ledger.ExternalRef {
+	if raw == "" {
+		return ledger.ExternalRef{}
+	}
+	return ledger.ExternalRef{Client: RefClient(ctx), Ref: raw}
 }
 
 // Deposit pays cash into an account.
@@ -24,7 +34,7 @@ func (b *Bank) Deposit(ctx context.Context, r CashRequest) (ledger.Receipt, erro
 		return ledger.Receipt{}, err
 	}
 	return b.postings.Deposit(ctx, ledger.DepositRequest{AccountID: a.ID, Amount: r.Amount, Description: r.Description,
-		IdempotencyKey: keyFor(ctx, "deposit")})
+		ExternalRef: refOf(ctx, r.ExternalRef), IdempotencyKey: keyFor(ctx, "deposit")})
 }
 
 // Withdraw pays cash out of an account.
@@ -34,7 +44,7 @@ func (b *Bank) Withdraw(ctx context.Context, r CashRequest) (ledger.Receipt, err
 		return ledger.Receipt{}, err
 	}
 	return b.postings.Withdraw(ctx, ledger.WithdrawalRequest{AccountID: a.ID, Amount: r.Amount, Description: r.Description,
-		IdempotencyKey: keyFor(ctx, "withdrawal")})
+		ExternalRef: refOf(ctx, r.ExternalRef), IdempotencyKey: keyFor(ctx, "withdrawal")})
 }
 
 // accountFor is the account a request field names for an amount to move
@@ -60,6 +70,9 @@ type TransferRequest struct {
 	// Urgent asks a payment to another bank to go by the large-value
 	// channel within its hours (when the bank routes by channel).
 	Urgent bool `json:"urgent,omitempty"`
+	// ExternalRef is the caller's own reference for a transfer inside
+	// the bank.
+	ExternalRef string `json:"external_ref,omitempty" doc:"your own reference for a transfer inside the bank, unique among yours; find it again with GET /v1/transfers?external_ref= (not yet for a payment to another bank)"`
 }
 
 // Transfer is money moved by a transfer: the entry that moved it and, for
@@ -81,6 +94,10 @@ func (b *Bank) Transfer(ctx context.Context, r TransferRequest) (Transfer, error
 		}
 		if r.ToAccountID != "" {
 			return Transfer{}, invalid("to_account_id", "give to_account_id or to_external, not both")
+		}
+		if r.ExternalRef != "" {
+			// Clearing posts the payment's entry; it takes no reference yet.
+			return Transfer{}, invalid("external_ref", "not yet taken for a payment to another bank")
 		}
 		return b.sendOut(ctx, from, r)
 	}
@@ -110,7 +127,7 @@ func (b *Bank) Transfer(ctx context.Context, r TransferRequest) (Transfer, error
 		return Transfer{}, ErrNotFound
 	}
 	rc, err := b.postings.Transfer(ctx, ledger.TransferRequest{FromAccountID: fromID, ToAccountID: toID, Amount: r.Amount,
-		Description: r.Description, IdempotencyKey: keyFor(ctx, "transfer")})
+		Description: r.Description, ExternalRef: refOf(ctx, r.ExternalRef), IdempotencyKey: keyFor(ctx, "transfer")})
 	if err != nil {
 		return Transfer{}, err
 	}
@@ -162,6 +179,19 @@ func (b *Bank) FindTransfer(ctx context.Context, id ledger.ID) (Transfer, error)
 	return b.withEntry(ctx, t)
 }
 
+// TransferByRef returns the transfer the caller posted with the external
+// reference; one the caller may no longer reach is ErrNotFound.
+func (b *Bank) TransferByRef(ctx context.Context, raw string) (Transfer, error) {
+	e, err := b.postings.EntryByRef(ctx, refOf(ctx, raw))
+	if err != nil {
+		return Transfer{}, err
+	}
+	if err := b.reach(ctx, e); err != nil {
+		return Transfer{}, err
+	}
+	return Transfer{Entry: e}, nil
+}
+
 // entry returns an entry the caller may reach.
 func (b *Bank) entry(ctx context.Context, id ledger.ID) (ledger.Entry, error) {
 	e, err := b.postings.Entry(ctx, id)
@@ -202,6 +232,7 @@ type HoldRequest struct {
 	Amount      money.Money `json:"amount"`
 	ExpiresAt   *time.Time  `json:"expires_at,omitempty"`
 	Description string      `json:"description,omitempty"`
+	ExternalRef string      `json:"external_ref,omitempty" doc:"your own reference for the hold, unique among yours; find it again with GET /v1/holds?external_ref="`
 }
 
 // PlaceHold places a hold on an account.
@@ -210,7 +241,8 @@ func (b *Bank) PlaceHold(ctx context.Context, r HoldRequest) (ledger.HoldReceipt
 	if err != nil {
 		return ledger.HoldReceipt{}, err
 	}
-	hr := ledger.HoldRequest{AccountID: a.ID, Amount: r.Amount, Description: r.Description, IdempotencyKey: keyFor(ctx, "hold")}
+	hr := ledger.HoldRequest{AccountID: a.ID, Amount: r.Amount, Description: r.Description, ExternalRef: refOf(ctx, r.ExternalRef),
+		IdempotencyKey: keyFor(ctx, "hold")}
 	if r.ExpiresAt != nil {
 		hr.ExpiresAt = *r.ExpiresAt
 	}
@@ -220,6 +252,21 @@ func (b *Bank) PlaceHold(ctx context.Context, r HoldRequest) (ledger.HoldReceipt
 // Hold returns a hold on an account the caller may reach.
 func (b *Bank) Hold(ctx context.Context, id ledger.ID) (ledger.Hold, error) {
 	h, err := b.holds.Hold(ctx, id)
+	if err != nil {
+		return ledger.Hold{}, err
+	}
+	if isCustomer(ctx) {
+		if _, err := b.Account(ctx, h.AccountID); err != nil {
+			return ledger.Hold{}, ErrNotFound
+		}
+	}
+	return h, nil
+}
+
+// HoldByRef returns the hold the caller placed with the external
+// reference, if it is on an account the caller may reach.
+func (b *Bank) HoldByRef(ctx context.Context, raw string) (ledger.Hold, error) {
+	h, err := b.holds.HoldByRef(ctx, refOf(ctx, raw))
 	if err != nil {
 		return ledger.Hold{}, err
 	}

@@ -31,6 +31,7 @@ type Accounts interface {
 // Postings moves money inside the bank.
 type Postings interface {
 	Entry(ctx context.Context, id ledger.ID) (ledger.Entry, error)
+	EntryByRef(ctx context.Context, r ledger.ExternalRef) (ledger.Entry, error)
 	Deposit(ctx context.Context, r ledger.DepositRequest) (ledger.Receipt, error)
 	Withdraw(ctx context.Context, r ledger.WithdrawalRequest) (ledger.Receipt, error)
 	Transfer(ctx context.Context, r ledger.TransferRequest) (ledger.Receipt, error)
@@ -40,6 +41,7 @@ type Postings interface {
 // Holds reserves money and settles or frees it.
 type Holds interface {
 	Hold(ctx context.Context, id ledger.ID) (ledger.Hold, error)
+	HoldByRef(ctx context.Context, r ledger.ExternalRef) (ledger.Hold, error)
 	PlaceHold(ctx context.Context, r ledger.HoldRequest) (ledger.HoldReceipt, error)
 	CaptureHold(ctx context.Context, r ledger.CaptureRequest) (ledger.Receipt, error)
 	ReleaseHold(ctx context.Context, id ledger.ID) (ledger.Hold, error)
