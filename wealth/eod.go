@@ -324,9 +324,9 @@ func (s *Service) setPhase(ctx context.Context, id ID, to Phase) (Product, error
 }
 
 // confirmDue confirms the product's pending orders that trade on or
-// before d and whose trade date has a NAV, a page at a time: each
-// subscription's ledger steps first, then the page's confirmations
-// recorded in one store operation.
+// before d and whose trade date has a NAV, a page at a time: the page's
+// subscriptions captured in one ledger call and their fees posted in
+// another, then the page's confirmations recorded in one store operation.
 func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) error {
 	if p.Type == ClosedEnded && p.Phase == PhaseRaising {
 		return nil
@@ -338,7 +338,7 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 		if err != nil {
 			return err
 		}
-		var posted []ID
+		var subs []Order
 		for _, o := range os {
 			if o.Fast {
 				if _, err := s.payFast(ctx, p, o, o.Trade); err != nil {
@@ -367,15 +367,11 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 				sum.Confirmed++
 				continue
 			}
-			ok, err := s.postSubscription(ctx, p, o, nav)
-			if err != nil {
-				return err
-			}
-			if ok {
-				posted = append(posted, o.ID)
-			} else {
-				sum.Failed++
-			}
+			subs = append(subs, o)
+		}
+		posted, err := s.postSubscriptions(ctx, p, subs, navs, sum)
+		if err != nil {
+			return err
 		}
 		if len(posted) > 0 {
 			// A set, not a count: a store may retry the operation.
@@ -414,45 +410,90 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 
 func orderLedgerKey(o Order, step string) string { return "wealth/order/" + o.ID.String() + "/" + step }
 
-// postSubscription captures the hold (less the refund) into the
-// product's custody account and takes the fee to fees income. It reports
-// false when the ledger refused (the order then failed and its hold was
-// released) or the amount buys no unit.
-func (s *Service) postSubscription(ctx context.Context, p Product, o Order, nav decimal.Decimal) (bool, error) {
-	sp, err := Split(o.Amount, p.SubscriptionFee, nav, p.UnitPlaces)
-	if err != nil {
-		return false, err
-	}
-	if !sp.Units.IsPositive() {
-		failed, err := s.failSubscription(ctx, o, "the amount buys no unit at the NAV")
-		if err != nil {
-			return false, err
-		}
-		_, err = s.release(ctx, failed)
-		return false, err
+// postSubscriptions captures the holds of a page of subscriptions (each
+// less its refund) into the product's custody account in one ledger
+// call, and takes their fees to fees income in another, every step under
+// the order's own key, so a page posted again after a failure posts
+// nothing twice whichever orders it then holds. It returns the orders
+// posted; an order whose amount buys no unit, or whose capture the ledger
+// refused, failed and its hold was released.
+func (s *Service) postSubscriptions(ctx context.Context, p Product, os []Order, navs map[calendar.Date]decimal.Decimal, sum *EndOfDaySummary) ([]ID, error) {
+	if len(os) == 0 {
+		return nil, nil
 	}
 	ch := ChartsOf(p.Code)
-	take, _ := o.Amount.Sub(sp.Refund)
-	err = s.ledger.CaptureHold(ctx, CaptureRequest{Hold: o.HoldID, Amount: take, ToChart: ch.Custody, Key: orderLedgerKey(o, "capture"),
-		Description: "Subscription to " + p.Code})
-	if errors.Is(err, ErrRefused) {
-		failed, err2 := s.failSubscription(ctx, o, err.Error())
-		if err2 != nil {
-			return false, err2
-		}
-		_, err2 = s.release(ctx, failed)
-		return false, err2
+	type capture struct {
+		o  Order
+		sp SubscriptionSplit
 	}
+	var caps []capture
+	var reqs []CaptureRequest
+	for _, o := range os {
+		sp, err := Split(o.Amount, p.SubscriptionFee, navs[o.Trade], p.UnitPlaces)
+		if err != nil {
+			return nil, err
+		}
+		if !sp.Units.IsPositive() {
+			if err := s.failAndRelease(ctx, o, "the amount buys no unit at the NAV"); err != nil {
+				return nil, err
+			}
+			sum.Failed++
+			continue
+		}
+		take, _ := o.Amount.Sub(sp.Refund)
+		caps = append(caps, capture{o, sp})
+		reqs = append(reqs, CaptureRequest{Hold: o.HoldID, Account: o.Account, Amount: take, ToChart: ch.Custody, Key: orderLedgerKey(o, "capture"),
+			Description: "Subscription to " + p.Code})
+	}
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	refused, err := s.ledger.CaptureHolds(ctx, reqs)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if sp.Fee.IsPositive() {
-		if err := s.ledger.Post(ctx, LedgerEntry{Key: orderLedgerKey(o, "fee"), Description: "Subscription fee, " + p.Code,
-			Legs: []Leg{{Chart: ch.Custody, Side: Debit, Amount: sp.Fee}, {Chart: ChartFeesIncome, Side: Credit, Amount: sp.Fee}}}); err != nil {
-			return false, err
+	if len(refused) != len(reqs) {
+		return nil, fmt.Errorf("wealth: the ledger answered %d of %d captures", len(refused), len(reqs))
+	}
+	var posted []ID
+	var fees []LedgerEntry
+	for i, c := range caps {
+		if refused[i] != nil {
+			if err := s.failAndRelease(ctx, c.o, refused[i].Error()); err != nil {
+				return nil, err
+			}
+			sum.Failed++
+			continue
+		}
+		posted = append(posted, c.o.ID)
+		if c.sp.Fee.IsPositive() {
+			fees = append(fees, LedgerEntry{Key: orderLedgerKey(c.o, "fee"), Description: "Subscription fee, " + p.Code,
+				Legs: []Leg{{Chart: ch.Custody, Side: Debit, Amount: c.sp.Fee}, {Chart: ChartFeesIncome, Side: Credit, Amount: c.sp.Fee}}})
 		}
 	}
-	return true, nil
+	if len(fees) > 0 {
+		errs, err := s.ledger.PostBatch(ctx, fees)
+		if err != nil {
+			return nil, err
+		}
+		for i, err := range errs {
+			if err != nil {
+				// Custody to fees income: refused only by a misconfigured
+				// ledger; the run stops and a later one posts it.
+				return nil, fmt.Errorf("wealth: fee of %s: %w", fees[i].Key, err)
+			}
+		}
+	}
+	return posted, nil
+}
+
+func (s *Service) failAndRelease(ctx context.Context, o Order, reason string) error {
+	failed, err := s.failSubscription(ctx, o, reason)
+	if err != nil {
+		return err
+	}
+	_, err = s.release(ctx, failed)
+	return err
 }
 
 func (s *Service) failSubscription(ctx context.Context, o Order, reason string) (Order, error) {

@@ -333,29 +333,39 @@ func testConcurrent(t *testing.T, e *Env) {
 }
 
 func testEndOfDayResume(t *testing.T, e *Env) {
-	p := e.OpenEnded("RES", func(s *wealth.ProductSpec) { s.Step = CNY("1.00") })
-	var accts []wealth.ID
-	for i := 0; i < 7; i++ {
-		c, acct := e.Customer("10000.00", 3)
-		e.Subscribe(c, acct, p, "1015.00", fmt.Sprint("s", i))
-		accts = append(accts, acct)
+	// The ledger fails in the middle of the run. The suite's pages hold
+	// three orders: a page's captures go to the ledger in one batch, then
+	// their fees in another. After 1 call the first page's batch of
+	// captures stops at its second; after 4 its batch of fees at the
+	// second; after 8 the second page's captures are done and its fees
+	// stop at the second. The run stops with an error before the page is
+	// recorded; run again, it confirms the rest, capturing and charging
+	// nothing twice.
+	for i, after := range []int{1, 4, 8} {
+		day := []string{"2026-03-02", "2026-03-03", "2026-03-04"}[i]
+		e.At(day, 10, 0)
+		p := e.OpenEnded(fmt.Sprint("RES", after), func(s *wealth.ProductSpec) { s.Step = CNY("1.00") })
+		var accts []wealth.ID
+		for i := 0; i < 7; i++ {
+			c, acct := e.Customer("10000.00", 3)
+			e.Subscribe(c, acct, p, "1015.00", fmt.Sprint("s", i))
+			accts = append(accts, acct)
+		}
+		e.NAV(p, day, "1.0000")
+		fees := e.Ledger.Chart("CNY", wealth.ChartFeesIncome)
+		e.Ledger.FailAfter(after, errors.New("ledger down"))
+		first, err := e.Svc.EndOfDay(e.Ctx, Date(day))
+		require.Error(t, err)
+		require.Equal(t, []int{0, 0, 3}[i], first.Confirmed, "pages recorded before the failure")
+		s := e.EOD(day)
+		require.Equal(t, 7-first.Confirmed, s.Confirmed, "the rest confirmed on the second run (fail after %d): %+v", after, s)
+		s = e.EOD(day)
+		require.Zero(t, s.Confirmed)
+		for _, a := range accts {
+			e.Money("8985.00", e.Ledger.Account(a).Balance, "taken once")
+		}
+		charged, _ := e.Ledger.Chart("CNY", wealth.ChartFeesIncome).Sub(fees)
+		e.Money("105.00", charged, "7 × 15.00")
+		e.Reconciles()
 	}
-	e.NAV(p, "2026-03-02", "1.0000")
-	// The ledger fails in the middle of the run: each confirmation is a
-	// capture and a fee entry, so the fourth call is the second order's
-	// fee, after its capture. The run stops with an error before the page
-	// is recorded; run again, it confirms all seven, capturing nothing
-	// twice.
-	e.Ledger.FailAfter(3, errors.New("ledger down"))
-	_, err := e.Svc.EndOfDay(e.Ctx, Date("2026-03-02"))
-	require.Error(t, err)
-	s := e.EOD("2026-03-02")
-	require.Equal(t, 7, s.Confirmed, "all confirmed on the second run")
-	s = e.EOD("2026-03-02")
-	require.Zero(t, s.Confirmed)
-	for _, a := range accts {
-		e.Money("8985.00", e.Ledger.Account(a).Balance, "taken once")
-	}
-	e.Money("105.00", e.Ledger.Chart("CNY", wealth.ChartFeesIncome), "7 × 15.00")
-	e.Reconciles()
 }
