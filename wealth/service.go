@@ -26,6 +26,27 @@ type Service struct {
 	quiz      *Questionnaire
 	eodPage   int
 	events    *event.Feed
+	dates     BusinessDates
+}
+
+// BusinessDates is the bank's business-date source: the banking day the
+// bank is open for, which its end of day moves on (*ledger.Service is
+// one). Orders trade from it, assessments and statements are dated by it.
+type BusinessDates interface {
+	BusinessDate(ctx context.Context) (calendar.Date, error)
+}
+
+// WithBusinessDate sets the bank's business-date source. Without it the
+// business date is the wall clock's date in the bank's time zone, which
+// is right only for a bank whose end of day runs at midnight.
+func WithBusinessDate(b BusinessDates) Option {
+	return func(s *Service) error {
+		if b == nil {
+			return invalid("business_date", "must not be nil")
+		}
+		s.dates = b
+		return nil
+	}
 }
 
 // Option configures a Service. A bad option makes NewService fail.
@@ -128,7 +149,17 @@ func NewService(store Store, opts ...Option) (*Service, error) {
 // Questionnaire returns the risk questionnaire customers answer.
 func (s *Service) Questionnaire() *Questionnaire { return s.quiz }
 
-func (s *Service) today() calendar.Date { return calendar.Today(s.clock, s.loc) }
+// businessDate is the bank's business date (see WithBusinessDate).
+func (s *Service) businessDate(ctx context.Context) (calendar.Date, error) {
+	if s.dates == nil {
+		return calendar.Today(s.clock, s.loc), nil
+	}
+	d, err := s.dates.BusinessDate(ctx)
+	if err != nil {
+		return calendar.Date{}, fmt.Errorf("wealth: business date: %w", err)
+	}
+	return d, nil
+}
 
 // CreateProduct lists a product.
 func (s *Service) CreateProduct(ctx context.Context, spec ProductSpec) (Product, error) {
@@ -354,7 +385,10 @@ func (s *Service) Assess(ctx context.Context, customer ID, answers map[string]st
 	} else if !errors.Is(err, ErrNotFound) {
 		return Assessment{}, err
 	}
-	today := s.today()
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Assessment{}, err
+	}
 	a := Assessment{ID: NewID(), CustomerID: customer, QuestionnaireID: s.quiz.ID, Answers: answers, Score: score, Level: level,
 		Professional: prof, AssessedOn: today, Expires: today.AddMonths(s.quiz.ValidityMonths), CreatedAt: s.clock.Now()}
 	e, err := s.newEvent(EventAssessed, a.CreatedAt, Assessed{CustomerID: customer, Level: level, Expires: a.Expires}, customer)

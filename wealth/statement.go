@@ -53,7 +53,10 @@ func (s *Service) Statement(ctx context.Context, customer ID, month string) (Sta
 	if err != nil || len(month) != 7 {
 		return Statement{}, invalid("month", "must be YYYY-MM")
 	}
-	today := s.today()
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Statement{}, err
+	}
 	if first.After(today) {
 		return Statement{}, invalid("month", "%s has not begun", month)
 	}

@@ -1,6 +1,7 @@
 package wealthtest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/wealth"
 )
 
@@ -368,4 +370,62 @@ func testEndOfDayResume(t *testing.T, e *Env) {
 		e.Money("105.00", charged, "7 × 15.00")
 		e.Reconciles()
 	}
+}
+
+// businessDate is a settable business-date source.
+type businessDate struct {
+	mu sync.Mutex
+	d  calendar.Date
+}
+
+func (b *businessDate) set(d string) { b.mu.Lock(); b.d = Date(d); b.mu.Unlock() }
+
+func (b *businessDate) BusinessDate(context.Context) (calendar.Date, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.d, nil
+}
+
+// testTradeDateFromBusinessDate: with the bank's business date as the
+// source, an order trades on the business date when placed before its
+// cut-off, else on the next business day of the bank's calendar, whatever
+// the wall clock's date.
+func testTradeDateFromBusinessDate(t *testing.T, e *Env) {
+	bd := &businessDate{}
+	svc, err := wealth.NewService(e.Store, wealth.WithClock(e.Clock), wealth.WithLocation(Bank), wealth.WithCalendar(e.Cal),
+		wealth.WithLedger(e.Ledger), wealth.WithCustomers(e.Customers), wealth.WithBusinessDate(bd))
+	require.NoError(t, err)
+	p := e.OpenEnded("BDATE")
+	c, acct := e.Customer("100000.00", 3)
+	n := 0
+	trade := func(svc *wealth.Service) calendar.Date {
+		n++
+		pl, err := svc.Subscribe(e.Ctx, wealth.SubscribeRequest{CustomerID: c, ProductID: p.ID, Account: acct, Amount: CNY("1000.00"), Key: fmt.Sprint("bd", n)})
+		require.NoError(t, err)
+		return pl.Order.Trade
+	}
+	// Saturday 01:00 by the wall clock, the bank still on Friday (its end
+	// of day has not run): after Friday's cut-off, so Monday.
+	bd.set("2026-03-06")
+	e.At("2026-03-07", 1, 0)
+	require.Equal(t, Date("2026-03-09"), trade(svc))
+	// Friday 10:00 on the bank's Friday: before the cut-off, Friday.
+	e.At("2026-03-06", 10, 0)
+	require.Equal(t, Date("2026-03-06"), trade(svc))
+	require.Equal(t, Date("2026-03-06"), trade(e.Svc), "the wall clock agrees")
+	// The bank has moved on to Monday while the wall clock says Friday
+	// 10:00: the order trades on Monday, not on the wall clock's Friday.
+	bd.set("2026-03-09")
+	require.Equal(t, Date("2026-03-09"), trade(svc))
+	// After the cut-off of the business date the next business day of
+	// the bank's calendar: Friday 2026-04-03 at 15:30, Monday 04-06 is a
+	// holiday, so Tuesday.
+	bd.set("2026-04-03")
+	e.At("2026-04-03", 15, 30)
+	require.Equal(t, Date("2026-04-07"), trade(svc))
+	// A business date on a day the calendar closes (a holiday) trades on
+	// the next business day.
+	bd.set("2026-04-06")
+	e.At("2026-04-06", 9, 0)
+	require.Equal(t, Date("2026-04-07"), trade(svc))
 }

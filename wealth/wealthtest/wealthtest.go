@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore func(t *testing.T) wealth.Store) {
 		{"SuitabilityRefusesAndRecords", testSuitability},
 		{"SubscriptionWorkedExample", testWorkedExample},
 		{"CutOffCoolingOffAndCancel", testCutOffAndCancel},
+		{"TradeDateFromTheBusinessDate", testTradeDateFromBusinessDate},
 		{"SubscriptionBadInput", testSubscriptionBadInput},
 		{"IdempotentOrders", testIdempotent},
 		{"RedemptionFIFOFeesAndSettlement", testRedemption},
