@@ -558,7 +558,7 @@ func (s *Server) wealthReconciliation(ctx context.Context, _ none) (wealth.Recon
 func (s *Server) wealthService(st stores, cal *calendar.BusinessCalendar) error {
 	var err error
 	s.wealthCalendar = cal
-	s.wealth, err = wealth.NewService(st.wealth, wealth.WithClock(s.clock), wealth.WithCalendar(cal),
+	s.wealth, err = wealth.NewService(st.wealth, wealth.WithClock(s.clock), wealth.WithCalendar(cal), wealth.WithBusinessDate(s.ledger),
 		wealth.WithLedger(wealthport.New(s.ledger)), wealth.WithCustomers(wealthport.NewCustomers(s.customer)))
 	if err != nil {
 		return fmt.Errorf("refserver: wealth: %w", err)

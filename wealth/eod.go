@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
+	"sync"
 
 	"github.com/shopspring/decimal"
 
@@ -327,10 +329,22 @@ func (s *Service) setPhase(ctx context.Context, id ID, to Phase) (Product, error
 // before d and whose trade date has a NAV, a page at a time: the page's
 // subscriptions captured in one ledger call and their fees posted in
 // another, then the page's confirmations recorded in one store operation.
-func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) error {
+// The recording runs beside the next page's ledger calls (one page in
+// flight at most, so memory stays bounded); a page's ledger steps always
+// come before its recording, and a redemption or fast redemption waits
+// until the pages before it are recorded.
+func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) (err error) {
 	if p.Type == ClosedEnded && p.Phase == PhaseRaising {
 		return nil
 	}
+	rec := newRecorder(ctx, s, p)
+	defer func() {
+		n, werr := rec.close()
+		sum.Confirmed += n
+		if err == nil {
+			err = werr
+		}
+	}()
 	navs := map[calendar.Date]decimal.Decimal{}
 	page := Page{Limit: s.eodPage}
 	for {
@@ -341,6 +355,9 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 		var subs []Order
 		for _, o := range os {
 			if o.Fast {
+				if err := rec.wait(); err != nil {
+					return err
+				}
 				if _, err := s.payFast(ctx, p, o, o.Trade); err != nil {
 					sum.Errors++
 				} else {
@@ -361,6 +378,9 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 				nav, navs[o.Trade] = n.Value, n.Value
 			}
 			if o.Kind == Redemption {
+				if err := rec.wait(); err != nil {
+					return err
+				}
 				if err := s.confirmRedemption(ctx, p, o, nav); err != nil {
 					return err
 				}
@@ -374,38 +394,128 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 			return err
 		}
 		if len(posted) > 0 {
-			// A set, not a count: a store may retry the operation.
-			confirmed := map[ID]bool{}
-			err := s.store.UpdateOrders(ctx, posted, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
-				if o.Status != OrderPending {
-					return o, h, nil, nil
-				}
-				sp, err := Split(o.Amount, p.SubscriptionFee, navs[o.Trade], p.UnitPlaces)
-				if err != nil {
-					return o, h, nil, err
-				}
-				o.Status, o.NAV, o.Units, o.Net, o.Fee, o.Refund, o.Cost, o.UpdatedAt = OrderConfirmed, navs[o.Trade], sp.Units, sp.Net, sp.Fee, sp.Refund, sp.Cost, s.clock.Now()
-				o.HoldReleased = true // captured; the rest released with it
-				h.Units = h.Units.Add(sp.Units)
-				h.Cost, _ = h.Cost.Add(sp.Cost)
-				h.Account = o.Account
-				if p.Type != CashManagement {
-					h.Lots = append(h.Lots, Lot{Date: o.Trade, Units: sp.Units, Cost: sp.Cost})
-				}
-				confirmed[o.ID] = true
-				evs, err := s.orderEvent(EventOrderConfirmed, o)
-				return o, h, evs, err
-			})
-			if err != nil {
+			if err := rec.record(posted, maps.Clone(navs)); err != nil {
 				return err
 			}
-			sum.Confirmed += len(confirmed)
 		}
 		if len(os) < page.Limit {
 			return nil
 		}
 		page.After = os[len(os)-1].ID
 	}
+}
+
+// recorder records pages of posted subscriptions as confirmed, one page
+// at a time, in a goroutine of its own.
+type recorder struct {
+	ctx       context.Context
+	s         *Service
+	p         Product
+	jobs      chan recordJob
+	done      chan struct{} // closed when the goroutine ends
+	idle      chan struct{} // one token: taken while a page is in flight
+	mu        sync.Mutex
+	err       error
+	confirmed int
+	closed    bool
+}
+
+type recordJob struct {
+	ids  []ID
+	navs map[calendar.Date]decimal.Decimal
+}
+
+func newRecorder(ctx context.Context, s *Service, p Product) *recorder {
+	r := &recorder{ctx: ctx, s: s, p: p, jobs: make(chan recordJob), done: make(chan struct{}), idle: make(chan struct{}, 1)}
+	r.idle <- struct{}{}
+	go r.run()
+	return r
+}
+
+func (r *recorder) run() {
+	defer close(r.done)
+	for j := range r.jobs {
+		r.mu.Lock()
+		failed := r.err != nil
+		r.mu.Unlock()
+		if !failed {
+			n, err := r.s.recordConfirmed(r.ctx, r.p, j.ids, j.navs)
+			r.mu.Lock()
+			r.confirmed += n
+			r.err = err
+			r.mu.Unlock()
+		}
+		r.idle <- struct{}{}
+	}
+}
+
+// record hands a page to the goroutine once the page before it is
+// recorded; the error is that page's.
+func (r *recorder) record(ids []ID, navs map[calendar.Date]decimal.Decimal) error {
+	if err := r.wait(); err != nil {
+		return err
+	}
+	<-r.idle
+	r.jobs <- recordJob{ids: ids, navs: navs}
+	return nil
+}
+
+// wait waits until no page is in flight, and returns the first error.
+func (r *recorder) wait() error {
+	select {
+	case <-r.idle:
+		r.idle <- struct{}{}
+	case <-r.ctx.Done():
+		return r.ctx.Err()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// close waits for the last page and ends the goroutine: the orders
+// confirmed, and the first error.
+func (r *recorder) close() (int, error) {
+	if !r.closed {
+		r.closed = true
+		close(r.jobs)
+		<-r.done
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.confirmed, r.err
+}
+
+// recordConfirmed records the posted subscriptions confirmed at their
+// trade date's NAV, with their holdings, in one store operation, and
+// returns how many it confirmed.
+func (s *Service) recordConfirmed(ctx context.Context, p Product, posted []ID, navs map[calendar.Date]decimal.Decimal) (int, error) {
+	// A set, not a count: a store may retry the operation.
+	confirmed := map[ID]bool{}
+	err := s.store.UpdateOrders(ctx, posted, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
+		if o.Status != OrderPending {
+			return o, h, nil, nil
+		}
+		sp, err := Split(o.Amount, p.SubscriptionFee, navs[o.Trade], p.UnitPlaces)
+		if err != nil {
+			return o, h, nil, err
+		}
+		o.Status, o.NAV, o.Units, o.Net, o.Fee, o.Refund, o.Cost, o.UpdatedAt = OrderConfirmed, navs[o.Trade], sp.Units, sp.Net, sp.Fee, sp.Refund, sp.Cost, s.clock.Now()
+		o.HoldReleased = true // captured; the rest released with it
+		h.Units = h.Units.Add(sp.Units)
+		h.Cost, _ = h.Cost.Add(sp.Cost)
+		h.Account = o.Account
+		if p.Type != CashManagement {
+			h.Lots = append(h.Lots, Lot{Date: o.Trade, Units: sp.Units, Cost: sp.Cost})
+		}
+		confirmed[o.ID] = true
+		evs, err := s.orderEvent(EventOrderConfirmed, o)
+		return o, h, evs, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(confirmed), nil
 }
 
 func orderLedgerKey(o Order, step string) string { return "wealth/order/" + o.ID.String() + "/" + step }
