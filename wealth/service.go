@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -252,46 +253,7 @@ func (s *Service) PublishNAV(ctx context.Context, r NAVRequest) (NAV, error) {
 	if err != nil {
 		return NAV{}, err
 	}
-	if !r.Date.Valid() {
-		return NAV{}, invalid("date", "is required")
-	}
-	if !s.cal.IsBusinessDay(r.Date) {
-		return NAV{}, invalid("date", "%s is not a trading day", r.Date)
-	}
-	if r.PublishedBy == "" || len(r.PublishedBy) > 100 {
-		return NAV{}, invalid("published_by", "must be 1-100 bytes")
-	}
-	if err := text.Line(ErrInvalidInput, "published_by", r.PublishedBy); err != nil {
-		return NAV{}, err
-	}
-	n := NAV{ProductID: p.ID, Date: r.Date, IncomePer10K: decimal.Zero, Yield7D: decimal.Zero, PublishedAt: s.clock.Now(), PublishedBy: r.PublishedBy}
-	if p.Type == CashManagement {
-		if !r.Value.IsZero() && !r.Value.Equal(decimal.NewFromInt(1)) {
-			return NAV{}, invalid("nav", "a cash-management product's NAV is 1")
-		}
-		if r.IncomePer10K.IsNegative() || r.IncomePer10K.Exponent() < -4 || r.IncomePer10K.GreaterThan(decimal.NewFromInt(100)) {
-			return NAV{}, invalid("income_per_10k", "must be 0-100 with at most 4 decimal places")
-		}
-		n.Value, n.IncomePer10K = decimal.NewFromInt(1), r.IncomePer10K
-		y, err := s.yield(ctx, p.ID, r.Date, r.IncomePer10K)
-		if err != nil {
-			return NAV{}, err
-		}
-		n.Yield7D = y
-	} else {
-		if !r.IncomePer10K.IsZero() {
-			return NAV{}, invalid("income_per_10k", "only for cash management")
-		}
-		if !r.Value.IsPositive() {
-			return NAV{}, invalid("nav", "must be positive")
-		}
-		if r.Value.Exponent() < -NAVPlaces || r.Value.GreaterThan(decimal.NewFromInt(1000000)) {
-			return NAV{}, invalid("nav", "must have at most %d decimal places and be at most 1000000", NAVPlaces)
-		}
-		n.Value = r.Value
-	}
-	e, err := s.newEvent(EventNAVPublished, n.PublishedAt, NAVPublished{ProductID: p.ID, Date: n.Date, NAV: n.Value,
-		IncomePer10K: n.IncomePer10K, Yield7D: n.Yield7D}, p.ID)
+	n, e, err := s.buildNAV(ctx, p, r, nil)
 	if err != nil {
 		return NAV{}, err
 	}
@@ -301,16 +263,82 @@ func (s *Service) PublishNAV(ctx context.Context, r NAVRequest) (NAV, error) {
 	return n, nil
 }
 
+// buildNAV checks a publication of product p and builds the NAV and its
+// event; pending are NAVs about to be published with it (a file's
+// earlier lines), which a cash-management yield counts as published.
+func (s *Service) buildNAV(ctx context.Context, p Product, r NAVRequest, pending []NAV) (NAV, event.Envelope, error) {
+	if !r.Date.Valid() {
+		return NAV{}, event.Envelope{}, invalid("date", "is required")
+	}
+	if !s.cal.IsBusinessDay(r.Date) {
+		return NAV{}, event.Envelope{}, invalid("date", "%s is not a trading day", r.Date)
+	}
+	if r.PublishedBy == "" || len(r.PublishedBy) > 100 {
+		return NAV{}, event.Envelope{}, invalid("published_by", "must be 1-100 bytes")
+	}
+	if err := text.Line(ErrInvalidInput, "published_by", r.PublishedBy); err != nil {
+		return NAV{}, event.Envelope{}, err
+	}
+	if r.AccumulatedNAV.IsNegative() || r.AccumulatedNAV.Exponent() < -NAVPlaces || r.AccumulatedNAV.GreaterThan(decimal.NewFromInt(1000000)) {
+		return NAV{}, event.Envelope{}, invalid("accumulated_nav", "must be 0-1000000 with at most %d decimal places", NAVPlaces)
+	}
+	n := NAV{ProductID: p.ID, Date: r.Date, IncomePer10K: decimal.Zero, Yield7D: decimal.Zero, AccumulatedNAV: r.AccumulatedNAV,
+		PublishedAt: s.clock.Now(), PublishedBy: r.PublishedBy}
+	if p.Type == CashManagement {
+		if !r.Value.IsZero() && !r.Value.Equal(decimal.NewFromInt(1)) {
+			return NAV{}, event.Envelope{}, invalid("nav", "a cash-management product's NAV is 1")
+		}
+		if r.IncomePer10K.IsNegative() || r.IncomePer10K.Exponent() < -4 || r.IncomePer10K.GreaterThan(decimal.NewFromInt(100)) {
+			return NAV{}, event.Envelope{}, invalid("income_per_10k", "must be 0-100 with at most 4 decimal places")
+		}
+		if r.IssuerYield7D.IsNegative() || r.IssuerYield7D.Exponent() < -6 || r.IssuerYield7D.GreaterThan(decimal.NewFromInt(1)) {
+			return NAV{}, event.Envelope{}, invalid("yield_7d", "must be 0-1 (0.01734 is 1.734%%) with at most 6 decimal places")
+		}
+		n.Value, n.IncomePer10K, n.IssuerYield7D = decimal.NewFromInt(1), r.IncomePer10K, r.IssuerYield7D
+		y, err := s.yield(ctx, p.ID, r.Date, r.IncomePer10K, pending)
+		if err != nil {
+			return NAV{}, event.Envelope{}, err
+		}
+		n.Yield7D = y
+	} else {
+		if !r.IncomePer10K.IsZero() {
+			return NAV{}, event.Envelope{}, invalid("income_per_10k", "only for cash management")
+		}
+		if !r.IssuerYield7D.IsZero() {
+			return NAV{}, event.Envelope{}, invalid("yield_7d", "only for cash management")
+		}
+		if !r.Value.IsPositive() {
+			return NAV{}, event.Envelope{}, invalid("nav", "must be positive")
+		}
+		if r.Value.Exponent() < -NAVPlaces || r.Value.GreaterThan(decimal.NewFromInt(1000000)) {
+			return NAV{}, event.Envelope{}, invalid("nav", "must have at most %d decimal places and be at most 1000000", NAVPlaces)
+		}
+		n.Value = r.Value
+	}
+	e, err := s.newEvent(EventNAVPublished, n.PublishedAt, NAVPublished{ProductID: p.ID, Date: n.Date, NAV: n.Value,
+		IncomePer10K: n.IncomePer10K, Yield7D: n.Yield7D}, p.ID)
+	if err != nil {
+		return NAV{}, event.Envelope{}, err
+	}
+	return n, e, nil
+}
+
 // yield works out the 7-day yield ending on d. A publication covers the
 // calendar days since the one before it (Monday's income per 10,000 is
 // that of Saturday, Sunday and Monday together; a product's first covers
 // its own day only); each covered day counts an equal share of it. Zero
 // until publications cover the seven days d-6..d.
-func (s *Service) yield(ctx context.Context, product ID, d calendar.Date, today decimal.Decimal) (decimal.Decimal, error) {
+func (s *Service) yield(ctx context.Context, product ID, d calendar.Date, today decimal.Decimal, pending []NAV) (decimal.Decimal, error) {
 	navs, err := s.store.NAVs(ctx, product, d.AddDays(-20), d.AddDays(-1))
 	if err != nil {
 		return decimal.Zero, err
 	}
+	for _, n := range pending {
+		if n.ProductID == product && !n.Date.Before(d.AddDays(-20)) && n.Date.Before(d) {
+			navs = append(navs, n)
+		}
+	}
+	slices.SortFunc(navs, func(a, b NAV) int { return a.Date.Compare(b.Date) })
 	navs = append(navs, NAV{Date: d, IncomePer10K: today})
 	first := d.AddDays(-6)
 	if navs[0].Date.After(first) {

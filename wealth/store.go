@@ -31,6 +31,11 @@ type Store interface {
 	// PublishNAV stores a NAV. ErrDuplicate when the product has one for
 	// the date.
 	PublishNAV(ctx context.Context, n NAV, events ...event.Envelope) error
+	// PublishNAVs stores NAVs (events[i] is navs[i]'s event) in one
+	// operation, all or none: ErrDuplicate when a product has a NAV for
+	// one of the dates (or the slice names a product and date twice),
+	// ErrNotFound when a product does not exist.
+	PublishNAVs(ctx context.Context, navs []NAV, events []event.Envelope) error
 	// NAV returns the product's NAV for the date; ErrNotFound.
 	NAV(ctx context.Context, productID ID, d calendar.Date) (NAV, error)
 	// NAVs lists the product's NAVs dated from..to inclusive, oldest first.

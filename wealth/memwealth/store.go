@@ -191,6 +191,35 @@ func (s *Store) PublishNAV(_ context.Context, n wealth.NAV, events ...event.Enve
 	return nil
 }
 
+// PublishNAVs implements wealth.Store.
+func (s *Store) PublishNAVs(_ context.Context, navs []wealth.NAV, events []event.Envelope) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[wealth.ID]map[calendar.Date]bool{}
+	for _, n := range navs {
+		if _, ok := s.products[n.ProductID]; !ok {
+			return fmt.Errorf("%w: product %s", wealth.ErrNotFound, n.ProductID)
+		}
+		if _, ok := s.navs[n.ProductID][n.Date]; ok || seen[n.ProductID][n.Date] {
+			return fmt.Errorf("%w: a NAV of product %s for %s is published", wealth.ErrDuplicate, n.ProductID, n.Date)
+		}
+		if seen[n.ProductID] == nil {
+			seen[n.ProductID] = map[calendar.Date]bool{}
+		}
+		seen[n.ProductID][n.Date] = true
+	}
+	for _, n := range navs {
+		m := s.navs[n.ProductID]
+		if m == nil {
+			m = map[calendar.Date]wealth.NAV{}
+			s.navs[n.ProductID] = m
+		}
+		m[n.Date] = clone(n)
+	}
+	s.emit(events)
+	return nil
+}
+
 // NAV implements wealth.Store.
 func (s *Store) NAV(_ context.Context, product wealth.ID, d calendar.Date) (wealth.NAV, error) {
 	s.mu.RLock()

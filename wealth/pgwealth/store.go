@@ -175,6 +175,37 @@ func (s *Store) PublishNAV(ctx context.Context, n wealth.NAV, events ...event.En
 	return err
 }
 
+// PublishNAVs implements wealth.Store: one INSERT of the NAVs and their
+// events in one transaction; the primary key refuses a date published
+// already.
+func (s *Store) PublishNAVs(ctx context.Context, navs []wealth.NAV, events []event.Envelope) error {
+	if len(navs) == 0 {
+		return nil
+	}
+	ids, dates, bodies := make(pq.StringArray, len(navs)), make(pq.StringArray, len(navs)), make(pq.StringArray, len(navs))
+	for i, n := range navs {
+		body, err := json.Marshal(n)
+		if err != nil {
+			return err
+		}
+		ids[i], dates[i], bodies[i] = n.ProductID.String(), n.Date.String(), string(body)
+	}
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO wealth.navs (product_id, date, body)
+			SELECT v.p::uuid, v.d::date, v.b::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS v(p, d, b)`, ids, dates, bodies); err != nil {
+			return err
+		}
+		return s.outbox.Append(ctx, tx, events...)
+	})
+	if pgtx.IsUniqueViolation(err, "") {
+		return fmt.Errorf("%w: a NAV of one of the products for one of the dates is published", wealth.ErrDuplicate)
+	}
+	if pgtx.Code(err) == "23503" {
+		return fmt.Errorf("%w: one of the products", wealth.ErrNotFound)
+	}
+	return err
+}
+
 // NAV implements wealth.Store.
 func (s *Store) NAV(ctx context.Context, product wealth.ID, d calendar.Date) (wealth.NAV, error) {
 	var body []byte

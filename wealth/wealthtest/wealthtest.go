@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) wealth.Store) {
 	}{
 		{"ProductsCreateListAndRefuse", testProducts},
 		{"NAVPublicationAndHistory", testNAV},
+		{"NAVFileAllOrNothing", testNAVFile},
 		{"CashManagementYield", testYield},
 		{"SuitabilityRefusesAndRecords", testSuitability},
 		{"SubscriptionWorkedExample", testWorkedExample},
