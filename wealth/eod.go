@@ -34,6 +34,7 @@ type EndOfDaySummary struct {
 	RaisesFailed   int           `json:"raises_failed"`   // closed-ended products whose raise failed
 	MaturityOrders int           `json:"maturity_orders"` // payouts placed at maturity
 	Errors         int           `json:"errors"`          // orders left for the next run by a failure
+	Snapshotted    int           `json:"snapshotted"`     // holdings copied into the month-end snapshot
 }
 
 // EndOfDay runs wealth's end-of-day step for business date d, product by
@@ -66,10 +67,51 @@ func (s *Service) EndOfDay(ctx context.Context, d calendar.Date) (EndOfDaySummar
 			sum.Products++
 		}
 		if len(ps) < page.Limit {
-			return sum, nil
+			break
 		}
 		page.After = ps[len(ps)-1].ID
 	}
+	if s.lastBusinessDayOfMonth(d) {
+		if err := s.snapshot(ctx, d, &sum); err != nil {
+			return sum, fmt.Errorf("wealth: end of day %s, month-end snapshot: %w", d, err)
+		}
+	}
+	return sum, nil
+}
+
+// snapshot copies every holding, as the day's steps left it, into the
+// snapshot of d's month, product by product and a page at a time, then
+// marks the month finished: statements of the month read it. A run cut
+// short copies again (a copy replaces the one before) until the month is
+// finished; after that the snapshot does not change.
+func (s *Service) snapshot(ctx context.Context, d calendar.Date, sum *EndOfDaySummary) error {
+	month := fmt.Sprintf("%04d-%02d", d.Year, int(d.Month))
+	page := Page{Limit: MaxPageLimit}
+	for {
+		ps, err := s.store.Products(ctx, page)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			after := NilID
+			for {
+				pg, err := s.store.SnapshotHoldings(ctx, month, p.ID, after, s.eodPage)
+				if err != nil {
+					return err
+				}
+				sum.Snapshotted += pg.Credited
+				if pg.Scanned < s.eodPage {
+					break
+				}
+				after = pg.Last
+			}
+		}
+		if len(ps) < page.Limit {
+			break
+		}
+		page.After = ps[len(ps)-1].ID
+	}
+	return s.store.FinishSnapshot(ctx, month, d)
 }
 
 func (s *Service) productDay(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) error {

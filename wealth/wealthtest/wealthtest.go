@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) wealth.Store) {
 		{"QuarterSimulationReconciles", testSimulation},
 		{"Events", testEvents},
 		{"MonthlyStatement", testStatement},
+		{"MonthEndSnapshotStatement", testStatementSnapshot},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
