@@ -217,7 +217,7 @@ type (
 	}
 	wealthHoldingsQuery struct {
 		ID   wealth.ID     `path:"id"`
-		Date calendar.Date `query:"date" doc:"value at the latest NAV on or before this date (default: today)"`
+		Date calendar.Date `query:"date" doc:"value at the latest NAV on or before this date (default: the business date)"`
 	}
 	holdingView struct {
 		ProductID   string          `json:"product_id"`
@@ -339,7 +339,11 @@ func (s *Server) getWealthProduct(ctx context.Context, req wealthProductPath) (w
 		return wealthProductView{}, err
 	}
 	v := wealthProductOf(p)
-	if n, err := s.wealth.LatestNAV(ctx, p.ID, calendar.Today(s.clock, time.UTC)); err == nil {
+	today, err := s.ledger.BusinessDate(ctx)
+	if err != nil {
+		return wealthProductView{}, err
+	}
+	if n, err := s.wealth.LatestNAV(ctx, p.ID, today); err == nil {
 		nv := wealthNAVOf(n)
 		v.LatestNAV = &nv
 	}
@@ -402,8 +406,12 @@ func (s *Server) assessmentOf(ctx context.Context, a wealth.Assessment) (wealthA
 	if err != nil {
 		return wealthAssessmentView{}, err
 	}
+	today, err := s.ledger.BusinessDate(ctx)
+	if err != nil {
+		return wealthAssessmentView{}, err
+	}
 	return wealthAssessmentView{CustomerID: a.CustomerID.String(), QuestionnaireID: a.QuestionnaireID, Score: a.Score, Level: a.LevelName(),
-		Professional: a.Professional, AssessedOn: a.AssessedOn, Expires: a.Expires, Current: a.Current(calendar.Today(s.clock, time.UTC)),
+		Professional: a.Professional, AssessedOn: a.AssessedOn, Expires: a.Expires, Current: a.Current(today),
 		Refusals: nonNil(refusals)}, nil
 }
 
@@ -522,7 +530,10 @@ func (s *Server) customerHoldings(ctx context.Context, q wealthHoldingsQuery) (l
 	}
 	d := q.Date
 	if d.IsZero() {
-		d = calendar.Today(s.clock, time.UTC)
+		var err error
+		if d, err = s.ledger.BusinessDate(ctx); err != nil {
+			return list[holdingView]{}, err
+		}
 	}
 	ps, err := s.wealth.Positions(ctx, q.ID, d)
 	if err != nil {

@@ -155,7 +155,10 @@ func (s *Service) Subscribe(ctx context.Context, r SubscribeRequest) (Placed, er
 		return Placed{}, err
 	}
 	now := s.clock.Now()
-	today := calendar.DateOf(now.In(s.loc))
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Placed{}, err
+	}
 	var trade calendar.Date
 	var cancelBy time.Time
 	switch {
@@ -336,7 +339,10 @@ func (s *Service) Redeem(ctx context.Context, r RedeemRequest) (Placed, error) {
 		return Placed{}, within("account_id", err)
 	}
 	now := s.clock.Now()
-	today := calendar.DateOf(now.In(s.loc))
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Placed{}, err
+	}
 	noCooling := p
 	noCooling.CoolingOff = 0
 	trade, cancelBy, err := s.tradeDate(ctx, noCooling, now)
