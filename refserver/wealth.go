@@ -45,6 +45,8 @@ func (s *Server) wealthRoutes() []route {
 			access: wealthDesk, idempotency: idemOptional, handler: handle(s.setWealthStatus)},
 		{method: "POST", pattern: "/v1/wealth/products/{id}/navs", summary: "Publish the NAV (or, for cash management, the income per 10,000 units) of a business date; once per date",
 			access: wealthDesk, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.publishNAV)},
+		{method: "POST", pattern: "/v1/wealth/navs/file", summary: "Upload an issuer's NAV file (CSV: product_code,date,nav,accumulated_nav,income_per_10k,yield_7d): every line published, or none, the error naming the line and column",
+			access: wealthDesk, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.uploadNAVFile)},
 		{method: "GET", pattern: "/v1/wealth/products/{id}/navs", summary: "A product's NAV history, oldest first (from, to: at most 366 days)",
 			access: wealthReaders.andCustomers(), handler: handle(s.navHistory)},
 		{method: "GET", pattern: "/v1/wealth/questionnaire", summary: "The risk-assessment questionnaire: questions, answers and scores",
@@ -114,8 +116,18 @@ type (
 		NAV          decimal.Decimal `json:"nav"`
 		IncomePer10K decimal.Decimal `json:"income_per_10k"`
 		Yield7D      decimal.Decimal `json:"yield_7d" doc:"7-day annualised yield of a cash-management product, 0.01734 is 1.734%"`
-		PublishedAt  time.Time       `json:"published_at"`
-		PublishedBy  string          `json:"published_by"`
+		// From the issuer's NAV file, when it gives them.
+		AccumulatedNAV decimal.Decimal `json:"accumulated_nav,omitzero" doc:"the issuer's accumulated NAV, when published"`
+		IssuerYield7D  decimal.Decimal `json:"issuer_yield_7d,omitzero" doc:"the 7-day yield as the issuer's file states it"`
+		PublishedAt    time.Time       `json:"published_at"`
+		PublishedBy    string          `json:"published_by"`
+	}
+	wealthNAVFileUpload struct {
+		File upload
+	}
+	wealthPublishedNAVView struct {
+		ProductID wealth.ID `json:"product_id"`
+		wealthNAVView
 	}
 	wealthProductPath struct {
 		ID wealth.ID `path:"id"`
@@ -205,7 +217,7 @@ type (
 	}
 	wealthHoldingsQuery struct {
 		ID   wealth.ID     `path:"id"`
-		Date calendar.Date `query:"date" doc:"value at the latest NAV on or before this date (default: today)"`
+		Date calendar.Date `query:"date" doc:"value at the latest NAV on or before this date (default: the business date)"`
 	}
 	holdingView struct {
 		ProductID   string          `json:"product_id"`
@@ -242,7 +254,8 @@ func wealthProductOf(p wealth.Product) wealthProductView {
 }
 
 func wealthNAVOf(n wealth.NAV) wealthNAVView {
-	return wealthNAVView{Date: n.Date, NAV: n.Value, IncomePer10K: n.IncomePer10K, Yield7D: n.Yield7D, PublishedAt: n.PublishedAt.UTC(), PublishedBy: n.PublishedBy}
+	return wealthNAVView{Date: n.Date, NAV: n.Value, IncomePer10K: n.IncomePer10K, Yield7D: n.Yield7D, AccumulatedNAV: n.AccumulatedNAV,
+		IssuerYield7D: n.IssuerYield7D, PublishedAt: n.PublishedAt.UTC(), PublishedBy: n.PublishedBy}
 }
 
 func wealthOrderOf(o wealth.Order) wealthOrderView {
@@ -326,7 +339,11 @@ func (s *Server) getWealthProduct(ctx context.Context, req wealthProductPath) (w
 		return wealthProductView{}, err
 	}
 	v := wealthProductOf(p)
-	if n, err := s.wealth.LatestNAV(ctx, p.ID, calendar.Today(s.clock, time.UTC)); err == nil {
+	today, err := s.ledger.BusinessDate(ctx)
+	if err != nil {
+		return wealthProductView{}, err
+	}
+	if n, err := s.wealth.LatestNAV(ctx, p.ID, today); err == nil {
 		nv := wealthNAVOf(n)
 		v.LatestNAV = &nv
 	}
@@ -348,6 +365,21 @@ func (s *Server) publishNAV(ctx context.Context, req wealthNAVRequest) (wealthNA
 		return wealthNAVView{}, err
 	}
 	return wealthNAVOf(n), nil
+}
+
+func (s *Server) uploadNAVFile(ctx context.Context, req wealthNAVFileUpload) (list[wealthPublishedNAVView], error) {
+	if err := requireFile(req.File); err != nil {
+		return list[wealthPublishedNAVView]{}, err
+	}
+	ns, err := s.wealth.PublishNAVFile(ctx, req.File, bank.CallerOf(ctx).Username)
+	if err != nil {
+		return list[wealthPublishedNAVView]{}, err
+	}
+	out := list[wealthPublishedNAVView]{Items: make([]wealthPublishedNAVView, 0, len(ns))}
+	for _, n := range ns {
+		out.Items = append(out.Items, wealthPublishedNAVView{ProductID: n.ProductID, wealthNAVView: wealthNAVOf(n)})
+	}
+	return out, nil
 }
 
 func (s *Server) navHistory(ctx context.Context, q wealthNAVQuery) (list[wealthNAVView], error) {
@@ -374,8 +406,12 @@ func (s *Server) assessmentOf(ctx context.Context, a wealth.Assessment) (wealthA
 	if err != nil {
 		return wealthAssessmentView{}, err
 	}
+	today, err := s.ledger.BusinessDate(ctx)
+	if err != nil {
+		return wealthAssessmentView{}, err
+	}
 	return wealthAssessmentView{CustomerID: a.CustomerID.String(), QuestionnaireID: a.QuestionnaireID, Score: a.Score, Level: a.LevelName(),
-		Professional: a.Professional, AssessedOn: a.AssessedOn, Expires: a.Expires, Current: a.Current(calendar.Today(s.clock, time.UTC)),
+		Professional: a.Professional, AssessedOn: a.AssessedOn, Expires: a.Expires, Current: a.Current(today),
 		Refusals: nonNil(refusals)}, nil
 }
 
@@ -494,7 +530,10 @@ func (s *Server) customerHoldings(ctx context.Context, q wealthHoldingsQuery) (l
 	}
 	d := q.Date
 	if d.IsZero() {
-		d = calendar.Today(s.clock, time.UTC)
+		var err error
+		if d, err = s.ledger.BusinessDate(ctx); err != nil {
+			return list[holdingView]{}, err
+		}
 	}
 	ps, err := s.wealth.Positions(ctx, q.ID, d)
 	if err != nil {
@@ -558,7 +597,7 @@ func (s *Server) wealthReconciliation(ctx context.Context, _ none) (wealth.Recon
 func (s *Server) wealthService(st stores, cal *calendar.BusinessCalendar) error {
 	var err error
 	s.wealthCalendar = cal
-	s.wealth, err = wealth.NewService(st.wealth, wealth.WithClock(s.clock), wealth.WithCalendar(cal),
+	s.wealth, err = wealth.NewService(st.wealth, wealth.WithClock(s.clock), wealth.WithCalendar(cal), wealth.WithBusinessDate(s.ledger),
 		wealth.WithLedger(wealthport.New(s.ledger)), wealth.WithCustomers(wealthport.NewCustomers(s.customer)))
 	if err != nil {
 		return fmt.Errorf("refserver: wealth: %w", err)

@@ -252,3 +252,45 @@ func TestWealthDemo(t *testing.T) {
 	rec := b.must(200, b.do("GET", "/v1/wealth/reconciliation", testAdminToken, nil))
 	require.Equal(t, true, rec.body["agrees"], string(rec.raw))
 }
+
+// TestWealthNAVFileUpload: the desk uploads an issuer's NAV file; every
+// line is published, or none, with the line and column at fault named in
+// the problem; a teller may not upload.
+func TestWealthNAVFileUpload(t *testing.T) {
+	t.Parallel()
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			clock := calendar.NewManualClock(time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC))
+			b := newBankWithClock(t, storage, clock)
+			for _, role := range []string{"wealth_ops", "teller"} {
+				b.must(201, b.do("POST", "/v1/staff", testAdminToken, map[string]any{"username": "f" + strings.ReplaceAll(role, "_", ""),
+					"password": "correct horse battery", "roles": []string{role}}))
+			}
+			login := func(user string) string {
+				return b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": user, "password": "correct horse battery"})).str("token")
+			}
+			ops, teller := login("fwealthops"), login("fteller")
+			pid := b.must(201, b.do("POST", "/v1/wealth/products", ops, wealthProductBody("FILE1"))).str("id")
+			head := "product_code,date,nav,accumulated_nav,income_per_10k,yield_7d\n"
+			good := head + "FILE1,2026-03-02,1.0250,1.1250,,\nFILE1,2026-03-03,1.0300,,,\n"
+			b.must(403, b.upload("/v1/wealth/navs/file", teller, "text/csv", []byte(good)))
+			requireRefused(t, b.upload("/v1/wealth/navs/file", ops, "text/csv", []byte(good+"FILE1,2026-03-04,0,,,\n")), 400, "invalid-input", "lines[4].nav")
+			requireRefused(t, b.upload("/v1/wealth/navs/file", ops, "text/csv", []byte(head+"NOPE,2026-03-04,1,,,\n")), 400, "invalid-input", "lines[2].product_code")
+			requireRefused(t, b.upload("/v1/wealth/navs/file", ops, "text/csv", nil), 400, "invalid-input", "body")
+			navs := b.must(200, b.do("GET", "/v1/wealth/products/"+pid+"/navs?from=2026-03-01&to=2026-03-31", ops, nil))
+			require.Empty(t, navs.body["items"], "nothing published by a refused file")
+			r := b.must(201, b.upload("/v1/wealth/navs/file", ops, "text/csv", []byte(good)))
+			items := r.body["items"].([]any)
+			require.Len(t, items, 2)
+			first := items[0].(map[string]any)
+			require.Equal(t, pid, first["product_id"])
+			require.Equal(t, "1.025", first["nav"])
+			require.Equal(t, "1.125", first["accumulated_nav"])
+			require.Equal(t, "fwealthops", first["published_by"])
+			requireRefused(t, b.upload("/v1/wealth/navs/file", ops, "text/csv", []byte(good)), 409, "duplicate", "lines[2].date")
+			navs = b.must(200, b.do("GET", "/v1/wealth/products/"+pid+"/navs?from=2026-03-01&to=2026-03-31", ops, nil))
+			require.Len(t, navs.body["items"], 2)
+		})
+	}
+}

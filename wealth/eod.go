@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
+	"sync"
 
 	"github.com/shopspring/decimal"
 
@@ -32,6 +34,7 @@ type EndOfDaySummary struct {
 	RaisesFailed   int           `json:"raises_failed"`   // closed-ended products whose raise failed
 	MaturityOrders int           `json:"maturity_orders"` // payouts placed at maturity
 	Errors         int           `json:"errors"`          // orders left for the next run by a failure
+	Snapshotted    int           `json:"snapshotted"`     // holdings copied into the month-end snapshot
 }
 
 // EndOfDay runs wealth's end-of-day step for business date d, product by
@@ -64,10 +67,51 @@ func (s *Service) EndOfDay(ctx context.Context, d calendar.Date) (EndOfDaySummar
 			sum.Products++
 		}
 		if len(ps) < page.Limit {
-			return sum, nil
+			break
 		}
 		page.After = ps[len(ps)-1].ID
 	}
+	if s.lastBusinessDayOfMonth(d) {
+		if err := s.snapshot(ctx, d, &sum); err != nil {
+			return sum, fmt.Errorf("wealth: end of day %s, month-end snapshot: %w", d, err)
+		}
+	}
+	return sum, nil
+}
+
+// snapshot copies every holding, as the day's steps left it, into the
+// snapshot of d's month, product by product and a page at a time, then
+// marks the month finished: statements of the month read it. A run cut
+// short copies again (a copy replaces the one before) until the month is
+// finished; after that the snapshot does not change.
+func (s *Service) snapshot(ctx context.Context, d calendar.Date, sum *EndOfDaySummary) error {
+	month := fmt.Sprintf("%04d-%02d", d.Year, int(d.Month))
+	page := Page{Limit: MaxPageLimit}
+	for {
+		ps, err := s.store.Products(ctx, page)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			after := NilID
+			for {
+				pg, err := s.store.SnapshotHoldings(ctx, month, p.ID, after, s.eodPage)
+				if err != nil {
+					return err
+				}
+				sum.Snapshotted += pg.Credited
+				if pg.Scanned < s.eodPage {
+					break
+				}
+				after = pg.Last
+			}
+		}
+		if len(ps) < page.Limit {
+			break
+		}
+		page.After = ps[len(ps)-1].ID
+	}
+	return s.store.FinishSnapshot(ctx, month, d)
 }
 
 func (s *Service) productDay(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) error {
@@ -324,13 +368,25 @@ func (s *Service) setPhase(ctx context.Context, id ID, to Phase) (Product, error
 }
 
 // confirmDue confirms the product's pending orders that trade on or
-// before d and whose trade date has a NAV, a page at a time: each
-// subscription's ledger steps first, then the page's confirmations
-// recorded in one store operation.
-func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) error {
+// before d and whose trade date has a NAV, a page at a time: the page's
+// subscriptions captured in one ledger call and their fees posted in
+// another, then the page's confirmations recorded in one store operation.
+// The recording runs beside the next page's ledger calls (one page in
+// flight at most, so memory stays bounded); a page's ledger steps always
+// come before its recording, and a redemption or fast redemption waits
+// until the pages before it are recorded.
+func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, sum *EndOfDaySummary) (err error) {
 	if p.Type == ClosedEnded && p.Phase == PhaseRaising {
 		return nil
 	}
+	rec := newRecorder(ctx, s, p)
+	defer func() {
+		n, werr := rec.close()
+		sum.Confirmed += n
+		if err == nil {
+			err = werr
+		}
+	}()
 	navs := map[calendar.Date]decimal.Decimal{}
 	page := Page{Limit: s.eodPage}
 	for {
@@ -338,9 +394,12 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 		if err != nil {
 			return err
 		}
-		var posted []ID
+		var subs []Order
 		for _, o := range os {
 			if o.Fast {
+				if err := rec.wait(); err != nil {
+					return err
+				}
 				if _, err := s.payFast(ctx, p, o, o.Trade); err != nil {
 					sum.Errors++
 				} else {
@@ -361,49 +420,25 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 				nav, navs[o.Trade] = n.Value, n.Value
 			}
 			if o.Kind == Redemption {
+				if err := rec.wait(); err != nil {
+					return err
+				}
 				if err := s.confirmRedemption(ctx, p, o, nav); err != nil {
 					return err
 				}
 				sum.Confirmed++
 				continue
 			}
-			ok, err := s.postSubscription(ctx, p, o, nav)
-			if err != nil {
-				return err
-			}
-			if ok {
-				posted = append(posted, o.ID)
-			} else {
-				sum.Failed++
-			}
+			subs = append(subs, o)
+		}
+		posted, err := s.postSubscriptions(ctx, p, subs, navs, sum)
+		if err != nil {
+			return err
 		}
 		if len(posted) > 0 {
-			// A set, not a count: a store may retry the operation.
-			confirmed := map[ID]bool{}
-			err := s.store.UpdateOrders(ctx, posted, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
-				if o.Status != OrderPending {
-					return o, h, nil, nil
-				}
-				sp, err := Split(o.Amount, p.SubscriptionFee, navs[o.Trade], p.UnitPlaces)
-				if err != nil {
-					return o, h, nil, err
-				}
-				o.Status, o.NAV, o.Units, o.Net, o.Fee, o.Refund, o.Cost, o.UpdatedAt = OrderConfirmed, navs[o.Trade], sp.Units, sp.Net, sp.Fee, sp.Refund, sp.Cost, s.clock.Now()
-				o.HoldReleased = true // captured; the rest released with it
-				h.Units = h.Units.Add(sp.Units)
-				h.Cost, _ = h.Cost.Add(sp.Cost)
-				h.Account = o.Account
-				if p.Type != CashManagement {
-					h.Lots = append(h.Lots, Lot{Date: o.Trade, Units: sp.Units, Cost: sp.Cost})
-				}
-				confirmed[o.ID] = true
-				evs, err := s.orderEvent(EventOrderConfirmed, o)
-				return o, h, evs, err
-			})
-			if err != nil {
+			if err := rec.record(posted, maps.Clone(navs)); err != nil {
 				return err
 			}
-			sum.Confirmed += len(confirmed)
 		}
 		if len(os) < page.Limit {
 			return nil
@@ -412,47 +447,205 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 	}
 }
 
+// recorder records pages of posted subscriptions as confirmed, one page
+// at a time, in a goroutine of its own.
+type recorder struct {
+	ctx       context.Context
+	s         *Service
+	p         Product
+	jobs      chan recordJob
+	done      chan struct{} // closed when the goroutine ends
+	idle      chan struct{} // one token: taken while a page is in flight
+	mu        sync.Mutex
+	err       error
+	confirmed int
+	closed    bool
+}
+
+type recordJob struct {
+	ids  []ID
+	navs map[calendar.Date]decimal.Decimal
+}
+
+func newRecorder(ctx context.Context, s *Service, p Product) *recorder {
+	r := &recorder{ctx: ctx, s: s, p: p, jobs: make(chan recordJob), done: make(chan struct{}), idle: make(chan struct{}, 1)}
+	r.idle <- struct{}{}
+	go r.run()
+	return r
+}
+
+func (r *recorder) run() {
+	defer close(r.done)
+	for j := range r.jobs {
+		r.mu.Lock()
+		failed := r.err != nil
+		r.mu.Unlock()
+		if !failed {
+			n, err := r.s.recordConfirmed(r.ctx, r.p, j.ids, j.navs)
+			r.mu.Lock()
+			r.confirmed += n
+			r.err = err
+			r.mu.Unlock()
+		}
+		r.idle <- struct{}{}
+	}
+}
+
+// record hands a page to the goroutine once the page before it is
+// recorded; the error is that page's.
+func (r *recorder) record(ids []ID, navs map[calendar.Date]decimal.Decimal) error {
+	if err := r.wait(); err != nil {
+		return err
+	}
+	<-r.idle
+	r.jobs <- recordJob{ids: ids, navs: navs}
+	return nil
+}
+
+// wait waits until no page is in flight, and returns the first error.
+func (r *recorder) wait() error {
+	select {
+	case <-r.idle:
+		r.idle <- struct{}{}
+	case <-r.ctx.Done():
+		return r.ctx.Err()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// close waits for the last page and ends the goroutine: the orders
+// confirmed, and the first error.
+func (r *recorder) close() (int, error) {
+	if !r.closed {
+		r.closed = true
+		close(r.jobs)
+		<-r.done
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.confirmed, r.err
+}
+
+// recordConfirmed records the posted subscriptions confirmed at their
+// trade date's NAV, with their holdings, in one store operation, and
+// returns how many it confirmed.
+func (s *Service) recordConfirmed(ctx context.Context, p Product, posted []ID, navs map[calendar.Date]decimal.Decimal) (int, error) {
+	// A set, not a count: a store may retry the operation.
+	confirmed := map[ID]bool{}
+	err := s.store.UpdateOrders(ctx, posted, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
+		if o.Status != OrderPending {
+			return o, h, nil, nil
+		}
+		sp, err := Split(o.Amount, p.SubscriptionFee, navs[o.Trade], p.UnitPlaces)
+		if err != nil {
+			return o, h, nil, err
+		}
+		o.Status, o.NAV, o.Units, o.Net, o.Fee, o.Refund, o.Cost, o.UpdatedAt = OrderConfirmed, navs[o.Trade], sp.Units, sp.Net, sp.Fee, sp.Refund, sp.Cost, s.clock.Now()
+		o.HoldReleased = true // captured; the rest released with it
+		h.Units = h.Units.Add(sp.Units)
+		h.Cost, _ = h.Cost.Add(sp.Cost)
+		h.Account = o.Account
+		if p.Type != CashManagement {
+			h.Lots = append(h.Lots, Lot{Date: o.Trade, Units: sp.Units, Cost: sp.Cost})
+		}
+		confirmed[o.ID] = true
+		evs, err := s.orderEvent(EventOrderConfirmed, o)
+		return o, h, evs, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(confirmed), nil
+}
+
 func orderLedgerKey(o Order, step string) string { return "wealth/order/" + o.ID.String() + "/" + step }
 
-// postSubscription captures the hold (less the refund) into the
-// product's custody account and takes the fee to fees income. It reports
-// false when the ledger refused (the order then failed and its hold was
-// released) or the amount buys no unit.
-func (s *Service) postSubscription(ctx context.Context, p Product, o Order, nav decimal.Decimal) (bool, error) {
-	sp, err := Split(o.Amount, p.SubscriptionFee, nav, p.UnitPlaces)
-	if err != nil {
-		return false, err
-	}
-	if !sp.Units.IsPositive() {
-		failed, err := s.failSubscription(ctx, o, "the amount buys no unit at the NAV")
-		if err != nil {
-			return false, err
-		}
-		_, err = s.release(ctx, failed)
-		return false, err
+// postSubscriptions captures the holds of a page of subscriptions (each
+// less its refund) into the product's custody account in one ledger
+// call, and takes their fees to fees income in another, every step under
+// the order's own key, so a page posted again after a failure posts
+// nothing twice whichever orders it then holds. It returns the orders
+// posted; an order whose amount buys no unit, or whose capture the ledger
+// refused, failed and its hold was released.
+func (s *Service) postSubscriptions(ctx context.Context, p Product, os []Order, navs map[calendar.Date]decimal.Decimal, sum *EndOfDaySummary) ([]ID, error) {
+	if len(os) == 0 {
+		return nil, nil
 	}
 	ch := ChartsOf(p.Code)
-	take, _ := o.Amount.Sub(sp.Refund)
-	err = s.ledger.CaptureHold(ctx, CaptureRequest{Hold: o.HoldID, Amount: take, ToChart: ch.Custody, Key: orderLedgerKey(o, "capture"),
-		Description: "Subscription to " + p.Code})
-	if errors.Is(err, ErrRefused) {
-		failed, err2 := s.failSubscription(ctx, o, err.Error())
-		if err2 != nil {
-			return false, err2
-		}
-		_, err2 = s.release(ctx, failed)
-		return false, err2
+	type capture struct {
+		o  Order
+		sp SubscriptionSplit
 	}
+	var caps []capture
+	var reqs []CaptureRequest
+	for _, o := range os {
+		sp, err := Split(o.Amount, p.SubscriptionFee, navs[o.Trade], p.UnitPlaces)
+		if err != nil {
+			return nil, err
+		}
+		if !sp.Units.IsPositive() {
+			if err := s.failAndRelease(ctx, o, "the amount buys no unit at the NAV"); err != nil {
+				return nil, err
+			}
+			sum.Failed++
+			continue
+		}
+		take, _ := o.Amount.Sub(sp.Refund)
+		caps = append(caps, capture{o, sp})
+		reqs = append(reqs, CaptureRequest{Hold: o.HoldID, Account: o.Account, Amount: take, ToChart: ch.Custody, Key: orderLedgerKey(o, "capture"),
+			Description: "Subscription to " + p.Code})
+	}
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	refused, err := s.ledger.CaptureHolds(ctx, reqs)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if sp.Fee.IsPositive() {
-		if err := s.ledger.Post(ctx, LedgerEntry{Key: orderLedgerKey(o, "fee"), Description: "Subscription fee, " + p.Code,
-			Legs: []Leg{{Chart: ch.Custody, Side: Debit, Amount: sp.Fee}, {Chart: ChartFeesIncome, Side: Credit, Amount: sp.Fee}}}); err != nil {
-			return false, err
+	if len(refused) != len(reqs) {
+		return nil, fmt.Errorf("wealth: the ledger answered %d of %d captures", len(refused), len(reqs))
+	}
+	var posted []ID
+	var fees []LedgerEntry
+	for i, c := range caps {
+		if refused[i] != nil {
+			if err := s.failAndRelease(ctx, c.o, refused[i].Error()); err != nil {
+				return nil, err
+			}
+			sum.Failed++
+			continue
+		}
+		posted = append(posted, c.o.ID)
+		if c.sp.Fee.IsPositive() {
+			fees = append(fees, LedgerEntry{Key: orderLedgerKey(c.o, "fee"), Description: "Subscription fee, " + p.Code,
+				Legs: []Leg{{Chart: ch.Custody, Side: Debit, Amount: c.sp.Fee}, {Chart: ChartFeesIncome, Side: Credit, Amount: c.sp.Fee}}})
 		}
 	}
-	return true, nil
+	if len(fees) > 0 {
+		errs, err := s.ledger.PostBatch(ctx, fees)
+		if err != nil {
+			return nil, err
+		}
+		for i, err := range errs {
+			if err != nil {
+				// Custody to fees income: refused only by a misconfigured
+				// ledger; the run stops and a later one posts it.
+				return nil, fmt.Errorf("wealth: fee of %s: %w", fees[i].Key, err)
+			}
+		}
+	}
+	return posted, nil
+}
+
+func (s *Service) failAndRelease(ctx context.Context, o Order, reason string) error {
+	failed, err := s.failSubscription(ctx, o, reason)
+	if err != nil {
+		return err
+	}
+	_, err = s.release(ctx, failed)
+	return err
 }
 
 func (s *Service) failSubscription(ctx context.Context, o Order, reason string) (Order, error) {

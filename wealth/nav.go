@@ -23,9 +23,15 @@ type NAV struct {
 	// Yield7D is the 7-day annualised yield of a cash-management product
 	// (0.01734 is 1.734%), from the last seven published incomes; zero
 	// until seven are published.
-	Yield7D     decimal.Decimal `json:"yield_7d"`
-	PublishedAt time.Time       `json:"published_at"`
-	PublishedBy string          `json:"published_by"`
+	Yield7D decimal.Decimal `json:"yield_7d"`
+	// AccumulatedNAV is the issuer's accumulated NAV (the NAV plus every
+	// distribution paid since launch), as published; zero when not given.
+	AccumulatedNAV decimal.Decimal `json:"accumulated_nav,omitzero"`
+	// IssuerYield7D is the 7-day yield as the issuer's NAV file states it,
+	// kept beside the Service's own Yield7D; zero when not given.
+	IssuerYield7D decimal.Decimal `json:"issuer_yield_7d,omitzero"`
+	PublishedAt   time.Time       `json:"published_at"`
+	PublishedBy   string          `json:"published_by"`
 }
 
 // NAVRequest publishes a NAV.
@@ -34,7 +40,12 @@ type NAVRequest struct {
 	Date         calendar.Date
 	Value        decimal.Decimal // open- and closed-ended; ignored (1) for cash management
 	IncomePer10K decimal.Decimal // cash management only
-	PublishedBy  string
+	// AccumulatedNAV is the issuer's accumulated NAV, optional.
+	AccumulatedNAV decimal.Decimal
+	// IssuerYield7D is the issuer's stated 7-day yield (cash management),
+	// optional; recorded, not checked against the Service's own.
+	IssuerYield7D decimal.Decimal
+	PublishedBy   string
 }
 
 // Yield7D is the 7-day annualised yield of a money-market product with

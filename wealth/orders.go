@@ -81,14 +81,24 @@ func (s *Service) replay(ctx context.Context, customer ID, key string, same func
 	return Placed{Order: o, Replayed: true}, true, nil
 }
 
-// tradeDate is the trading day an order placed at t trades: the day of
-// t + cooling-off if it is a trading day before the cut-off, else the next
-// trading day; and the cut-off instant of that day.
-func (s *Service) tradeDate(p Product, t time.Time) (calendar.Date, time.Time, error) {
-	local := t.Add(max(p.CoolingOff, 0)).In(s.loc)
-	d := calendar.DateOf(local)
-	if !s.cal.IsBusinessDay(d) || local.Hour()*60+local.Minute() >= p.CutOff {
-		var err error
+// tradeDate is the trading day an order placed at t trades, and the
+// cut-off instant of that day: the first trading day, from the bank's
+// business date on, whose cut-off comes after t + cooling-off. An order
+// placed on the business day before its cut-off trades that day; after
+// the cut-off (or while the business date is still a day the wall clock
+// has left) it trades the next business day of the bank's calendar.
+func (s *Service) tradeDate(ctx context.Context, p Product, t time.Time) (calendar.Date, time.Time, error) {
+	d, err := s.businessDate(ctx)
+	if err != nil {
+		return calendar.Date{}, time.Time{}, err
+	}
+	ready := t.Add(max(p.CoolingOff, 0))
+	if !s.cal.IsBusinessDay(d) {
+		if d, err = s.cal.NextBusinessDay(d); err != nil {
+			return calendar.Date{}, time.Time{}, err
+		}
+	}
+	for !s.cutOff(p, d).After(ready) {
 		if d, err = s.cal.NextBusinessDay(d); err != nil {
 			return calendar.Date{}, time.Time{}, err
 		}
@@ -145,7 +155,10 @@ func (s *Service) Subscribe(ctx context.Context, r SubscribeRequest) (Placed, er
 		return Placed{}, err
 	}
 	now := s.clock.Now()
-	today := calendar.DateOf(now.In(s.loc))
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Placed{}, err
+	}
 	var trade calendar.Date
 	var cancelBy time.Time
 	switch {
@@ -160,7 +173,7 @@ func (s *Service) Subscribe(ctx context.Context, r SubscribeRequest) (Placed, er
 	case p.Status != Open:
 		return Placed{}, fmt.Errorf("%w: %s is %s", ErrNotOnSale, p.Code, p.Status)
 	default:
-		if trade, cancelBy, err = s.tradeDate(p, now); err != nil {
+		if trade, cancelBy, err = s.tradeDate(ctx, p, now); err != nil {
 			return Placed{}, err
 		}
 	}
@@ -326,10 +339,13 @@ func (s *Service) Redeem(ctx context.Context, r RedeemRequest) (Placed, error) {
 		return Placed{}, within("account_id", err)
 	}
 	now := s.clock.Now()
-	today := calendar.DateOf(now.In(s.loc))
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Placed{}, err
+	}
 	noCooling := p
 	noCooling.CoolingOff = 0
-	trade, cancelBy, err := s.tradeDate(noCooling, now)
+	trade, cancelBy, err := s.tradeDate(ctx, noCooling, now)
 	if err != nil {
 		return Placed{}, err
 	}

@@ -38,11 +38,23 @@ type Ledger interface {
 	// CaptureHold moves Amount of the hold to the chart account ToChart
 	// and releases the rest; the same key posts once.
 	CaptureHold(ctx context.Context, r CaptureRequest) error
+	// CaptureHolds captures many holds at once, each on its own as
+	// CaptureHold would (under its own key; Account names the hold's
+	// account): result i is nil or why capture i was refused (wrapping
+	// ErrRefused). The error is for the batch as a whole; then which
+	// captures took effect is unknown, and repeating them is safe.
+	CaptureHolds(ctx context.Context, rs []CaptureRequest) ([]error, error)
 	// ReleaseHold releases the hold; releasing a released hold is no
 	// error.
 	ReleaseHold(ctx context.Context, hold ID) error
 	// Post posts a balanced entry; the same key posts once.
 	Post(ctx context.Context, e LedgerEntry) error
+	// PostBatch posts many balanced entries at once, each on its own as
+	// Post would: result i is nil or why entry i was refused (wrapping
+	// ErrRefused); the error is for the batch as a whole, as in
+	// CaptureHolds. Its keys are apart from Post's: an entry is always
+	// posted through the same one of the two.
+	PostBatch(ctx context.Context, es []LedgerEntry) ([]error, error)
 	// ChartBalance is the balance of the chart account, in its
 	// normal-side terms; zero when the account does not exist yet.
 	ChartBalance(ctx context.Context, c money.Currency, chart string) (money.Money, error)
@@ -58,7 +70,10 @@ type HoldRequest struct {
 
 // CaptureRequest captures part of a hold into a chart account.
 type CaptureRequest struct {
-	Hold        ID
+	Hold ID
+	// Account is the hold's account; CaptureHolds needs it (the ledger
+	// checks it), CaptureHold does not.
+	Account     ID
 	Amount      money.Money
 	ToChart     string
 	Key         string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -26,6 +27,27 @@ type Service struct {
 	quiz      *Questionnaire
 	eodPage   int
 	events    *event.Feed
+	dates     BusinessDates
+}
+
+// BusinessDates is the bank's business-date source: the banking day the
+// bank is open for, which its end of day moves on (*ledger.Service is
+// one). Orders trade from it, assessments and statements are dated by it.
+type BusinessDates interface {
+	BusinessDate(ctx context.Context) (calendar.Date, error)
+}
+
+// WithBusinessDate sets the bank's business-date source. Without it the
+// business date is the wall clock's date in the bank's time zone, which
+// is right only for a bank whose end of day runs at midnight.
+func WithBusinessDate(b BusinessDates) Option {
+	return func(s *Service) error {
+		if b == nil {
+			return invalid("business_date", "must not be nil")
+		}
+		s.dates = b
+		return nil
+	}
 }
 
 // Option configures a Service. A bad option makes NewService fail.
@@ -128,7 +150,17 @@ func NewService(store Store, opts ...Option) (*Service, error) {
 // Questionnaire returns the risk questionnaire customers answer.
 func (s *Service) Questionnaire() *Questionnaire { return s.quiz }
 
-func (s *Service) today() calendar.Date { return calendar.Today(s.clock, s.loc) }
+// businessDate is the bank's business date (see WithBusinessDate).
+func (s *Service) businessDate(ctx context.Context) (calendar.Date, error) {
+	if s.dates == nil {
+		return calendar.Today(s.clock, s.loc), nil
+	}
+	d, err := s.dates.BusinessDate(ctx)
+	if err != nil {
+		return calendar.Date{}, fmt.Errorf("wealth: business date: %w", err)
+	}
+	return d, nil
+}
 
 // CreateProduct lists a product.
 func (s *Service) CreateProduct(ctx context.Context, spec ProductSpec) (Product, error) {
@@ -221,46 +253,7 @@ func (s *Service) PublishNAV(ctx context.Context, r NAVRequest) (NAV, error) {
 	if err != nil {
 		return NAV{}, err
 	}
-	if !r.Date.Valid() {
-		return NAV{}, invalid("date", "is required")
-	}
-	if !s.cal.IsBusinessDay(r.Date) {
-		return NAV{}, invalid("date", "%s is not a trading day", r.Date)
-	}
-	if r.PublishedBy == "" || len(r.PublishedBy) > 100 {
-		return NAV{}, invalid("published_by", "must be 1-100 bytes")
-	}
-	if err := text.Line(ErrInvalidInput, "published_by", r.PublishedBy); err != nil {
-		return NAV{}, err
-	}
-	n := NAV{ProductID: p.ID, Date: r.Date, IncomePer10K: decimal.Zero, Yield7D: decimal.Zero, PublishedAt: s.clock.Now(), PublishedBy: r.PublishedBy}
-	if p.Type == CashManagement {
-		if !r.Value.IsZero() && !r.Value.Equal(decimal.NewFromInt(1)) {
-			return NAV{}, invalid("nav", "a cash-management product's NAV is 1")
-		}
-		if r.IncomePer10K.IsNegative() || r.IncomePer10K.Exponent() < -4 || r.IncomePer10K.GreaterThan(decimal.NewFromInt(100)) {
-			return NAV{}, invalid("income_per_10k", "must be 0-100 with at most 4 decimal places")
-		}
-		n.Value, n.IncomePer10K = decimal.NewFromInt(1), r.IncomePer10K
-		y, err := s.yield(ctx, p.ID, r.Date, r.IncomePer10K)
-		if err != nil {
-			return NAV{}, err
-		}
-		n.Yield7D = y
-	} else {
-		if !r.IncomePer10K.IsZero() {
-			return NAV{}, invalid("income_per_10k", "only for cash management")
-		}
-		if !r.Value.IsPositive() {
-			return NAV{}, invalid("nav", "must be positive")
-		}
-		if r.Value.Exponent() < -NAVPlaces || r.Value.GreaterThan(decimal.NewFromInt(1000000)) {
-			return NAV{}, invalid("nav", "must have at most %d decimal places and be at most 1000000", NAVPlaces)
-		}
-		n.Value = r.Value
-	}
-	e, err := s.newEvent(EventNAVPublished, n.PublishedAt, NAVPublished{ProductID: p.ID, Date: n.Date, NAV: n.Value,
-		IncomePer10K: n.IncomePer10K, Yield7D: n.Yield7D}, p.ID)
+	n, e, err := s.buildNAV(ctx, p, r, nil)
 	if err != nil {
 		return NAV{}, err
 	}
@@ -270,16 +263,82 @@ func (s *Service) PublishNAV(ctx context.Context, r NAVRequest) (NAV, error) {
 	return n, nil
 }
 
+// buildNAV checks a publication of product p and builds the NAV and its
+// event; pending are NAVs about to be published with it (a file's
+// earlier lines), which a cash-management yield counts as published.
+func (s *Service) buildNAV(ctx context.Context, p Product, r NAVRequest, pending []NAV) (NAV, event.Envelope, error) {
+	if !r.Date.Valid() {
+		return NAV{}, event.Envelope{}, invalid("date", "is required")
+	}
+	if !s.cal.IsBusinessDay(r.Date) {
+		return NAV{}, event.Envelope{}, invalid("date", "%s is not a trading day", r.Date)
+	}
+	if r.PublishedBy == "" || len(r.PublishedBy) > 100 {
+		return NAV{}, event.Envelope{}, invalid("published_by", "must be 1-100 bytes")
+	}
+	if err := text.Line(ErrInvalidInput, "published_by", r.PublishedBy); err != nil {
+		return NAV{}, event.Envelope{}, err
+	}
+	if r.AccumulatedNAV.IsNegative() || r.AccumulatedNAV.Exponent() < -NAVPlaces || r.AccumulatedNAV.GreaterThan(decimal.NewFromInt(1000000)) {
+		return NAV{}, event.Envelope{}, invalid("accumulated_nav", "must be 0-1000000 with at most %d decimal places", NAVPlaces)
+	}
+	n := NAV{ProductID: p.ID, Date: r.Date, IncomePer10K: decimal.Zero, Yield7D: decimal.Zero, AccumulatedNAV: r.AccumulatedNAV,
+		PublishedAt: s.clock.Now(), PublishedBy: r.PublishedBy}
+	if p.Type == CashManagement {
+		if !r.Value.IsZero() && !r.Value.Equal(decimal.NewFromInt(1)) {
+			return NAV{}, event.Envelope{}, invalid("nav", "a cash-management product's NAV is 1")
+		}
+		if r.IncomePer10K.IsNegative() || r.IncomePer10K.Exponent() < -4 || r.IncomePer10K.GreaterThan(decimal.NewFromInt(100)) {
+			return NAV{}, event.Envelope{}, invalid("income_per_10k", "must be 0-100 with at most 4 decimal places")
+		}
+		if r.IssuerYield7D.IsNegative() || r.IssuerYield7D.Exponent() < -6 || r.IssuerYield7D.GreaterThan(decimal.NewFromInt(1)) {
+			return NAV{}, event.Envelope{}, invalid("yield_7d", "must be 0-1 (0.01734 is 1.734%%) with at most 6 decimal places")
+		}
+		n.Value, n.IncomePer10K, n.IssuerYield7D = decimal.NewFromInt(1), r.IncomePer10K, r.IssuerYield7D
+		y, err := s.yield(ctx, p.ID, r.Date, r.IncomePer10K, pending)
+		if err != nil {
+			return NAV{}, event.Envelope{}, err
+		}
+		n.Yield7D = y
+	} else {
+		if !r.IncomePer10K.IsZero() {
+			return NAV{}, event.Envelope{}, invalid("income_per_10k", "only for cash management")
+		}
+		if !r.IssuerYield7D.IsZero() {
+			return NAV{}, event.Envelope{}, invalid("yield_7d", "only for cash management")
+		}
+		if !r.Value.IsPositive() {
+			return NAV{}, event.Envelope{}, invalid("nav", "must be positive")
+		}
+		if r.Value.Exponent() < -NAVPlaces || r.Value.GreaterThan(decimal.NewFromInt(1000000)) {
+			return NAV{}, event.Envelope{}, invalid("nav", "must have at most %d decimal places and be at most 1000000", NAVPlaces)
+		}
+		n.Value = r.Value
+	}
+	e, err := s.newEvent(EventNAVPublished, n.PublishedAt, NAVPublished{ProductID: p.ID, Date: n.Date, NAV: n.Value,
+		IncomePer10K: n.IncomePer10K, Yield7D: n.Yield7D}, p.ID)
+	if err != nil {
+		return NAV{}, event.Envelope{}, err
+	}
+	return n, e, nil
+}
+
 // yield works out the 7-day yield ending on d. A publication covers the
 // calendar days since the one before it (Monday's income per 10,000 is
 // that of Saturday, Sunday and Monday together; a product's first covers
 // its own day only); each covered day counts an equal share of it. Zero
 // until publications cover the seven days d-6..d.
-func (s *Service) yield(ctx context.Context, product ID, d calendar.Date, today decimal.Decimal) (decimal.Decimal, error) {
+func (s *Service) yield(ctx context.Context, product ID, d calendar.Date, today decimal.Decimal, pending []NAV) (decimal.Decimal, error) {
 	navs, err := s.store.NAVs(ctx, product, d.AddDays(-20), d.AddDays(-1))
 	if err != nil {
 		return decimal.Zero, err
 	}
+	for _, n := range pending {
+		if n.ProductID == product && !n.Date.Before(d.AddDays(-20)) && n.Date.Before(d) {
+			navs = append(navs, n)
+		}
+	}
+	slices.SortFunc(navs, func(a, b NAV) int { return a.Date.Compare(b.Date) })
 	navs = append(navs, NAV{Date: d, IncomePer10K: today})
 	first := d.AddDays(-6)
 	if navs[0].Date.After(first) {
@@ -354,7 +413,10 @@ func (s *Service) Assess(ctx context.Context, customer ID, answers map[string]st
 	} else if !errors.Is(err, ErrNotFound) {
 		return Assessment{}, err
 	}
-	today := s.today()
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Assessment{}, err
+	}
 	a := Assessment{ID: NewID(), CustomerID: customer, QuestionnaireID: s.quiz.ID, Answers: answers, Score: score, Level: level,
 		Professional: prof, AssessedOn: today, Expires: today.AddMonths(s.quiz.ValidityMonths), CreatedAt: s.clock.Now()}
 	e, err := s.newEvent(EventAssessed, a.CreatedAt, Assessed{CustomerID: customer, Level: level, Expires: a.Expires}, customer)

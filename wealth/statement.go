@@ -53,7 +53,10 @@ func (s *Service) Statement(ctx context.Context, customer ID, month string) (Sta
 	if err != nil || len(month) != 7 {
 		return Statement{}, invalid("month", "must be YYYY-MM")
 	}
-	today := s.today()
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Statement{}, err
+	}
 	if first.After(today) {
 		return Statement{}, invalid("month", "%s has not begun", month)
 	}
@@ -79,8 +82,27 @@ func (s *Service) Statement(ctx context.Context, customer ID, month string) (Sta
 	if err != nil {
 		return Statement{}, err
 	}
-	pos, err := s.Positions(ctx, customer, end)
+	var pos []Position
+	snap, taken, err := s.store.Snapshot(ctx, customer, month)
 	if err != nil {
+		return Statement{}, err
+	}
+	if taken && end == first.EndOfMonth() {
+		// The month-end snapshot: the holdings as the month's last end of
+		// day left them, nothing to take out or put back.
+		later = nil
+		for _, h := range snap {
+			p, err := s.store.Product(ctx, h.ProductID)
+			if err != nil {
+				return Statement{}, err
+			}
+			ps, err := s.position(ctx, p, h, end)
+			if err != nil {
+				return Statement{}, err
+			}
+			pos = append(pos, ps)
+		}
+	} else if pos, err = s.Positions(ctx, customer, end); err != nil {
 		return Statement{}, err
 	}
 	totals := map[money.Currency]*StatementTotal{}

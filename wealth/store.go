@@ -31,6 +31,11 @@ type Store interface {
 	// PublishNAV stores a NAV. ErrDuplicate when the product has one for
 	// the date.
 	PublishNAV(ctx context.Context, n NAV, events ...event.Envelope) error
+	// PublishNAVs stores NAVs (events[i] is navs[i]'s event) in one
+	// operation, all or none: ErrDuplicate when a product has a NAV for
+	// one of the dates (or the slice names a product and date twice),
+	// ErrNotFound when a product does not exist.
+	PublishNAVs(ctx context.Context, navs []NAV, events []event.Envelope) error
 	// NAV returns the product's NAV for the date; ErrNotFound.
 	NAV(ctx context.Context, productID ID, d calendar.Date) (NAV, error)
 	// NAVs lists the product's NAVs dated from..to inclusive, oldest first.
@@ -89,6 +94,19 @@ type Store interface {
 	CreditIncome(ctx context.Context, r IncomeRun, after ID, limit int) (IncomePage, error)
 	// IncomeOf returns the income credited for the product and date.
 	IncomeOf(ctx context.Context, productID ID, d calendar.Date) (money.Money, error)
+
+	// SnapshotHoldings copies up to limit of the product's holdings, in id
+	// order after after, as they stand into month's snapshot ("2026-03"),
+	// replacing a copy taken before, in one operation; Credited counts the
+	// holdings copied. A month whose snapshot is finished is left as it is
+	// (Scanned 0).
+	SnapshotHoldings(ctx context.Context, month string, productID ID, after ID, limit int) (IncomePage, error)
+	// FinishSnapshot marks month's snapshot complete, taken at the end of
+	// day of d; finishing it again changes nothing.
+	FinishSnapshot(ctx context.Context, month string, d calendar.Date) error
+	// Snapshot returns the customer's holdings in month's snapshot, in id
+	// order, and whether that snapshot is finished.
+	Snapshot(ctx context.Context, customerID ID, month string) ([]Holding, bool, error)
 
 	// Events is the outbox of wealth's events.
 	Events() event.Log

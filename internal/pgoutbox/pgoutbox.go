@@ -74,8 +74,12 @@ func New(db *sqlx.DB, schema, source string, render Render) *Outbox {
 // Append writes events to the outbox inside the caller's transaction tx,
 // in order. An envelope with a Payload must be valid (event.Validate); one
 // without is a minimal row, which needs only its ID and is rendered when
-// read. Source and Sequence are ignored.
+// read. Source and Sequence are ignored. Two or more events go in one
+// statement.
 func (o *Outbox) Append(ctx context.Context, tx sqlx.ExecerContext, events ...event.Envelope) error {
+	if len(events) > 1 {
+		return o.appendMany(ctx, tx, events) // one statement
+	}
 	for _, e := range events {
 		if err := checkAppend(e); err != nil {
 			return err

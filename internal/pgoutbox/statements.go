@@ -4,8 +4,8 @@ import "strings"
 
 // statements are the outbox's SQL for one schema.
 type statements struct {
-	append, pending, lockSequencer, assign, read string
-	register, cursor, advance, remove, prune     string
+	append, appendMany, pending, lockSequencer, assign, read string
+	register, cursor, advance, remove, prune                 string
 }
 
 // statementsFor writes the statements for schema, quoted.
@@ -15,6 +15,12 @@ func statementsFor(schema string) statements {
 	return statements{
 		append: r.Replace(`INSERT INTO {outbox} (event_id, type, version, occurred_at, business_date, subjects, payload)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`),
+		appendMany: r.Replace(`INSERT INTO {outbox} (event_id, type, version, occurred_at, business_date, subjects, payload)
+			SELECT v.id::uuid, NULLIF(v.type, ''), NULLIF(v.version, '')::integer, NULLIF(v.occurred, '')::timestamptz,
+				NULLIF(v.date, '')::date, NULLIF(v.subjects, '')::uuid[], NULLIF(v.payload, '')::json
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+				WITH ORDINALITY AS v(id, type, version, occurred, date, subjects, payload, n)
+			ORDER BY v.n`),
 		pending:       r.Replace(`SELECT EXISTS (SELECT 1 FROM {outbox} WHERE sequence IS NULL)`),
 		lockSequencer: r.Replace(`SELECT last FROM {sequencer} FOR UPDATE`),
 		assign: r.Replace(`WITH numbered AS (

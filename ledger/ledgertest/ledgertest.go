@@ -21,7 +21,7 @@ type test = suite.Test[*fixture]
 // newStore. Subtests run in parallel.
 func Run(t *testing.T, newStore NewStore) {
 	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStore) },
-		accountTests, postingTests, holdTests, reversalTests,
+		accountTests, postingTests, holdTests, captureTests, reversalTests,
 		idempotencyTests, readTests, eventTests, batchTests, journalTests, boundTests, concurrencyTests, modelTests, classTests, externalRefTests)
 }
 

@@ -74,6 +74,38 @@ func (l *Ledger) CaptureHold(ctx context.Context, r wealth.CaptureRequest) error
 	return nil
 }
 
+// CaptureHolds implements wealth.Ledger over ledger.Service.CaptureHolds:
+// one call for the batch (the store posts up to ledger.MaxBatch captures
+// in a transaction), each capture under its own key, as CaptureHold's.
+func (l *Ledger) CaptureHolds(ctx context.Context, rs []wealth.CaptureRequest) ([]error, error) {
+	charts := map[string]ledger.ID{}
+	cs := make([]ledger.HeldCapture, len(rs))
+	for i, r := range rs {
+		ck := string(r.Amount.Currency) + "/" + r.ToChart
+		to, ok := charts[ck]
+		if !ok {
+			var err error
+			if to, err = l.chart(ctx, r.Amount.Currency, r.ToChart); err != nil {
+				return nil, err
+			}
+			charts[ck] = to
+		}
+		cs[i] = ledger.HeldCapture{AccountID: r.Account, CaptureRequest: ledger.CaptureRequest{HoldID: r.Hold, ToAccountID: to, Amount: r.Amount,
+			Description: r.Description, IdempotencyKey: r.Key}}
+	}
+	res, err := l.svc.CaptureHolds(ctx, cs)
+	if err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(res))
+	for i, r := range res {
+		if r.Err != nil {
+			errs[i] = refusal(r.Err)
+		}
+	}
+	return errs, nil
+}
+
 // ReleaseHold implements wealth.Ledger.
 func (l *Ledger) ReleaseHold(ctx context.Context, id wealth.ID) error {
 	if _, err := l.svc.ReleaseHold(ctx, id); err != nil {
@@ -104,6 +136,50 @@ func (l *Ledger) Post(ctx context.Context, e wealth.LedgerEntry) error {
 		return refusal(err)
 	}
 	return nil
+}
+
+// batchScope is the ledger key scope of PostBatch's entries.
+const batchScope = "wealth"
+
+// PostBatch implements wealth.Ledger over ledger.Service.PostJournal,
+// under the key scope "wealth" (apart from Post's).
+func (l *Ledger) PostBatch(ctx context.Context, es []wealth.LedgerEntry) ([]error, error) {
+	charts := map[string]ledger.ID{}
+	reqs := make([]ledger.JournalRequest, len(es))
+	for i, e := range es {
+		postings := make([]ledger.Posting, 0, len(e.Legs))
+		for _, g := range e.Legs {
+			id := g.Account
+			if g.Chart != "" {
+				ck := string(g.Amount.Currency) + "/" + g.Chart
+				var ok bool
+				if id, ok = charts[ck]; !ok {
+					var err error
+					if id, err = l.chart(ctx, g.Amount.Currency, g.Chart); err != nil {
+						return nil, fmt.Errorf("entry %d: %w", i, err)
+					}
+					charts[ck] = id
+				}
+			}
+			side := ledger.Debit
+			if g.Side == wealth.Credit {
+				side = ledger.Credit
+			}
+			postings = append(postings, ledger.Posting{AccountID: id, Side: side, Amount: g.Amount})
+		}
+		reqs[i] = ledger.JournalRequest{Postings: postings, Description: e.Description, IdempotencyKey: e.Key}
+	}
+	res, err := l.svc.PostJournal(ctx, ledger.JournalBatch{Scope: batchScope, Entries: reqs})
+	if err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(res))
+	for i, r := range res {
+		if r.Err != nil {
+			errs[i] = refusal(r.Err)
+		}
+	}
+	return errs, nil
 }
 
 // chart returns the chart account of code in c: one of the ledger's own

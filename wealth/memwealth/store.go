@@ -41,6 +41,8 @@ type Store struct {
 	byKey    map[string]wealth.ID // customer id + key
 
 	holdings   map[wealth.ID]wealth.Holding
+	snapshots  map[string]map[wealth.ID]wealth.Holding // month -> holding id -> copy
+	snapped    map[string]calendar.Date                // finished months
 	holdingIDs []wealth.ID
 	byOwner    map[[2]wealth.ID]wealth.ID // customer, product
 
@@ -56,6 +58,8 @@ func New() *Store {
 	return &Store{
 		products: map[wealth.ID]wealth.Product{}, byCode: map[string]wealth.ID{},
 		navs:        map[wealth.ID]map[calendar.Date]wealth.NAV{},
+		snapshots:   map[string]map[wealth.ID]wealth.Holding{},
+		snapped:     map[string]calendar.Date{},
 		assessments: map[wealth.ID]wealth.Assessment{}, refusals: map[wealth.ID][]wealth.Refusal{},
 		orders: map[wealth.ID]wealth.Order{}, byKey: map[string]wealth.ID{},
 		holdings: map[wealth.ID]wealth.Holding{}, byOwner: map[[2]wealth.ID]wealth.ID{},
@@ -187,6 +191,35 @@ func (s *Store) PublishNAV(_ context.Context, n wealth.NAV, events ...event.Enve
 		return fmt.Errorf("%w: a NAV of product %s for %s is published", wealth.ErrDuplicate, n.ProductID, n.Date)
 	}
 	m[n.Date] = clone(n)
+	s.emit(events)
+	return nil
+}
+
+// PublishNAVs implements wealth.Store.
+func (s *Store) PublishNAVs(_ context.Context, navs []wealth.NAV, events []event.Envelope) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[wealth.ID]map[calendar.Date]bool{}
+	for _, n := range navs {
+		if _, ok := s.products[n.ProductID]; !ok {
+			return fmt.Errorf("%w: product %s", wealth.ErrNotFound, n.ProductID)
+		}
+		if _, ok := s.navs[n.ProductID][n.Date]; ok || seen[n.ProductID][n.Date] {
+			return fmt.Errorf("%w: a NAV of product %s for %s is published", wealth.ErrDuplicate, n.ProductID, n.Date)
+		}
+		if seen[n.ProductID] == nil {
+			seen[n.ProductID] = map[calendar.Date]bool{}
+		}
+		seen[n.ProductID][n.Date] = true
+	}
+	for _, n := range navs {
+		m := s.navs[n.ProductID]
+		if m == nil {
+			m = map[calendar.Date]wealth.NAV{}
+			s.navs[n.ProductID] = m
+		}
+		m[n.Date] = clone(n)
+	}
 	s.emit(events)
 	return nil
 }
@@ -456,6 +489,59 @@ func (s *Store) Holdings(_ context.Context, f wealth.HoldingFilter, page wealth.
 		}
 	}
 	return out, nil
+}
+
+// SnapshotHoldings implements wealth.Store.
+func (s *Store) SnapshotHoldings(_ context.Context, month string, product, afterID wealth.ID, limit int) (wealth.IncomePage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pg := wealth.IncomePage{Last: afterID}
+	if _, done := s.snapped[month]; done {
+		return pg, nil
+	}
+	m := s.snapshots[month]
+	if m == nil {
+		m = map[wealth.ID]wealth.Holding{}
+		s.snapshots[month] = m
+	}
+	for _, id := range s.holdingIDs[after(s.holdingIDs, afterID):] {
+		if pg.Scanned == limit {
+			break
+		}
+		h := s.holdings[id]
+		if h.ProductID != product {
+			continue
+		}
+		pg.Scanned++
+		pg.Last = id
+		m[id] = clone(h)
+		pg.Credited++
+	}
+	return pg, nil
+}
+
+// FinishSnapshot implements wealth.Store.
+func (s *Store) FinishSnapshot(_ context.Context, month string, d calendar.Date) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, done := s.snapped[month]; !done {
+		s.snapped[month] = d
+	}
+	return nil
+}
+
+// Snapshot implements wealth.Store.
+func (s *Store) Snapshot(_ context.Context, customer wealth.ID, month string) ([]wealth.Holding, bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, done := s.snapped[month]
+	out := []wealth.Holding{}
+	for _, id := range s.holdingIDs {
+		if h, ok := s.snapshots[month][id]; ok && h.CustomerID == customer {
+			out = append(out, clone(h))
+		}
+	}
+	return out, done, nil
 }
 
 // UpdateHolding implements wealth.Store.

@@ -3,6 +3,7 @@ package pgwealth_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -41,6 +42,15 @@ func copyRows(b *testing.B, db *sqlx.DB, table string, cols []string, rows func(
 	require.NoError(b, err)
 	require.NoError(b, stmt.Close())
 	require.NoError(b, tx.Commit())
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 func heapMB() float64 {
@@ -131,6 +141,7 @@ func BenchmarkConfirmSubscriptions(b *testing.B) {
 		require.Equal(b, n, sum.Confirmed)
 		b.ReportMetric(elapsed.Seconds(), "s/run")
 		b.ReportMetric(float64(n)/elapsed.Seconds(), "orders/s")
+		fmt.Printf("confirmed %d in %.1f s (%.0f orders/s), fake ledger; load average %s\n", n, elapsed.Seconds(), float64(n)/elapsed.Seconds(), loadAverage())
 		b.ReportMetric(heapMB()-before, "heap-growth-MB")
 		r, err := svc.Reconcile(ctx)
 		require.NoError(b, err)
@@ -195,6 +206,7 @@ func BenchmarkDailyIncome(b *testing.B) {
 		require.Equal(b, n, sum.IncomeCredited)
 		b.ReportMetric(elapsed.Seconds(), "s/run")
 		b.ReportMetric(float64(n)/elapsed.Seconds(), "holdings/s")
+		fmt.Printf("income of %d holdings in %.1f s (%.0f holdings/s); load average %s\n", n, elapsed.Seconds(), float64(n)/elapsed.Seconds(), loadAverage())
 		b.ReportMetric(heapMB()-before, "heap-growth-MB")
 		// The holdings were loaded without their subscriptions, so custody
 		// holds the day's income alone: the holdings' cost less what was

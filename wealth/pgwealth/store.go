@@ -175,6 +175,37 @@ func (s *Store) PublishNAV(ctx context.Context, n wealth.NAV, events ...event.En
 	return err
 }
 
+// PublishNAVs implements wealth.Store: one INSERT of the NAVs and their
+// events in one transaction; the primary key refuses a date published
+// already.
+func (s *Store) PublishNAVs(ctx context.Context, navs []wealth.NAV, events []event.Envelope) error {
+	if len(navs) == 0 {
+		return nil
+	}
+	ids, dates, bodies := make(pq.StringArray, len(navs)), make(pq.StringArray, len(navs)), make(pq.StringArray, len(navs))
+	for i, n := range navs {
+		body, err := json.Marshal(n)
+		if err != nil {
+			return err
+		}
+		ids[i], dates[i], bodies[i] = n.ProductID.String(), n.Date.String(), string(body)
+	}
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO wealth.navs (product_id, date, body)
+			SELECT v.p::uuid, v.d::date, v.b::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS v(p, d, b)`, ids, dates, bodies); err != nil {
+			return err
+		}
+		return s.outbox.Append(ctx, tx, events...)
+	})
+	if pgtx.IsUniqueViolation(err, "") {
+		return fmt.Errorf("%w: a NAV of one of the products for one of the dates is published", wealth.ErrDuplicate)
+	}
+	if pgtx.Code(err) == "23503" {
+		return fmt.Errorf("%w: one of the products", wealth.ErrNotFound)
+	}
+	return err
+}
+
 // NAV implements wealth.Store.
 func (s *Store) NAV(ctx context.Context, product wealth.ID, d calendar.Date) (wealth.NAV, error) {
 	var body []byte
@@ -629,6 +660,75 @@ func (s *Store) UpdateHolding(ctx context.Context, id wealth.ID, fn func(wealth.
 		return s.outbox.Append(ctx, tx, evs...)
 	})
 	return out, err
+}
+
+// SnapshotHoldings implements wealth.Store: one statement copies a page
+// of the product's holdings, columns and body, into the month's snapshot.
+func (s *Store) SnapshotHoldings(ctx context.Context, month string, product, after wealth.ID, limit int) (wealth.IncomePage, error) {
+	pg := wealth.IncomePage{Last: after}
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		var done bool
+		if err := tx.GetContext(ctx, &done, `SELECT EXISTS (SELECT 1 FROM wealth.snapshot_months WHERE month = $1)`, month); err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		var res struct {
+			Scanned int        `db:"scanned"`
+			Last    *wealth.ID `db:"last"`
+		}
+		err := tx.GetContext(ctx, &res, `
+			WITH page AS (
+				SELECT id, customer_id, product_id, units, cost, income, accrued, income_through, version, body
+				FROM wealth.holdings WHERE product_id = $2 AND id > $3 ORDER BY id LIMIT $4
+			), copied AS (
+				INSERT INTO wealth.snapshots (month, holding_id, customer_id, product_id, units, cost, income, accrued, income_through, version, body)
+				SELECT $1, id, customer_id, product_id, units, cost, income, accrued, income_through, version, body FROM page
+				ON CONFLICT (month, holding_id) DO UPDATE SET units = EXCLUDED.units, cost = EXCLUDED.cost, income = EXCLUDED.income,
+					accrued = EXCLUDED.accrued, income_through = EXCLUDED.income_through, version = EXCLUDED.version, body = EXCLUDED.body
+				RETURNING 1
+			)
+			SELECT (SELECT count(*) FROM copied) AS scanned, (SELECT id FROM page ORDER BY id DESC LIMIT 1) AS last`,
+			month, product, after, limit)
+		if err != nil {
+			return err
+		}
+		pg = wealth.IncomePage{Scanned: res.Scanned, Credited: res.Scanned, Last: after}
+		if res.Last != nil {
+			pg.Last = *res.Last
+		}
+		return nil
+	})
+	return pg, err
+}
+
+// FinishSnapshot implements wealth.Store.
+func (s *Store) FinishSnapshot(ctx context.Context, month string, d calendar.Date) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO wealth.snapshot_months (month, taken_on) VALUES ($1, $2) ON CONFLICT (month) DO NOTHING`, month, d)
+	return err
+}
+
+// Snapshot implements wealth.Store.
+func (s *Store) Snapshot(ctx context.Context, customer wealth.ID, month string) ([]wealth.Holding, bool, error) {
+	var done bool
+	if err := s.db.GetContext(ctx, &done, `SELECT EXISTS (SELECT 1 FROM wealth.snapshot_months WHERE month = $1)`, month); err != nil {
+		return nil, false, err
+	}
+	var rows []holdingRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+holdingCols+` FROM wealth.snapshots WHERE customer_id = $1 AND month = $2 ORDER BY holding_id`,
+		customer, month); err != nil {
+		return nil, false, err
+	}
+	out := make([]wealth.Holding, len(rows))
+	for i, r := range rows {
+		h, err := r.holding()
+		if err != nil {
+			return nil, false, err
+		}
+		out[i] = h
+	}
+	return out, done, nil
 }
 
 // Totals implements wealth.Store.

@@ -146,6 +146,51 @@ func (l *Ledger) PlaceHold(_ context.Context, r wealth.HoldRequest) (wealth.ID, 
 func (l *Ledger) CaptureHold(_ context.Context, r wealth.CaptureRequest) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.captureHold(r)
+}
+
+// CaptureHolds implements wealth.Ledger: the captures in turn; a failure
+// set by Fail or FailAfter stops the batch there, with the captures
+// before it done, as a real batch cut short leaves it unknown which
+// posted.
+func (l *Ledger) CaptureHolds(_ context.Context, rs []wealth.CaptureRequest) ([]error, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	errs := make([]error, len(rs))
+	for i, r := range rs {
+		if r.Account == wealth.NilID {
+			return nil, fmt.Errorf("capture %d: no account", i)
+		}
+		if h, ok := l.holds[r.Hold]; ok && h.account != r.Account && !l.keys[r.Key] {
+			errs[i] = fmt.Errorf("%w: hold %s is not on account %s", wealth.ErrRefused, r.Hold, r.Account)
+			continue
+		}
+		err := l.captureHold(r)
+		if err != nil && !errors.Is(err, wealth.ErrRefused) {
+			return nil, err
+		}
+		errs[i] = err
+	}
+	return errs, nil
+}
+
+// PostBatch implements wealth.Ledger: the entries in turn, a failure set
+// by Fail or FailAfter stopping the batch as in CaptureHolds.
+func (l *Ledger) PostBatch(_ context.Context, es []wealth.LedgerEntry) ([]error, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	errs := make([]error, len(es))
+	for i, e := range es {
+		err := l.post(e)
+		if err != nil && !errors.Is(err, wealth.ErrRefused) {
+			return nil, err
+		}
+		errs[i] = err
+	}
+	return errs, nil
+}
+
+func (l *Ledger) captureHold(r wealth.CaptureRequest) error {
 	if l.keys[r.Key] {
 		return nil
 	}
@@ -218,6 +263,10 @@ func (l *Ledger) chartAdd(c money.Currency, code string, side wealth.Side, m mon
 func (l *Ledger) Post(_ context.Context, e wealth.LedgerEntry) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.post(e)
+}
+
+func (l *Ledger) post(e wealth.LedgerEntry) error {
 	if l.keys[e.Key] {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package wealthtest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/wealth"
 )
 
@@ -333,29 +335,97 @@ func testConcurrent(t *testing.T, e *Env) {
 }
 
 func testEndOfDayResume(t *testing.T, e *Env) {
-	p := e.OpenEnded("RES", func(s *wealth.ProductSpec) { s.Step = CNY("1.00") })
-	var accts []wealth.ID
-	for i := 0; i < 7; i++ {
-		c, acct := e.Customer("10000.00", 3)
-		e.Subscribe(c, acct, p, "1015.00", fmt.Sprint("s", i))
-		accts = append(accts, acct)
+	// The ledger fails in the middle of the run. The suite's pages hold
+	// three orders: a page's captures go to the ledger in one batch, then
+	// their fees in another. After 1 call the first page's batch of
+	// captures stops at its second; after 4 its batch of fees at the
+	// second; after 8 the second page's captures are done and its fees
+	// stop at the second. The run stops with an error before the page is
+	// recorded; run again, it confirms the rest, capturing and charging
+	// nothing twice.
+	for i, after := range []int{1, 4, 8} {
+		day := []string{"2026-03-02", "2026-03-03", "2026-03-04"}[i]
+		e.At(day, 10, 0)
+		p := e.OpenEnded(fmt.Sprint("RES", after), func(s *wealth.ProductSpec) { s.Step = CNY("1.00") })
+		var accts []wealth.ID
+		for i := 0; i < 7; i++ {
+			c, acct := e.Customer("10000.00", 3)
+			e.Subscribe(c, acct, p, "1015.00", fmt.Sprint("s", i))
+			accts = append(accts, acct)
+		}
+		e.NAV(p, day, "1.0000")
+		fees := e.Ledger.Chart("CNY", wealth.ChartFeesIncome)
+		e.Ledger.FailAfter(after, errors.New("ledger down"))
+		first, err := e.Svc.EndOfDay(e.Ctx, Date(day))
+		require.Error(t, err)
+		require.Equal(t, []int{0, 0, 3}[i], first.Confirmed, "pages recorded before the failure")
+		s := e.EOD(day)
+		require.Equal(t, 7-first.Confirmed, s.Confirmed, "the rest confirmed on the second run (fail after %d): %+v", after, s)
+		s = e.EOD(day)
+		require.Zero(t, s.Confirmed)
+		for _, a := range accts {
+			e.Money("8985.00", e.Ledger.Account(a).Balance, "taken once")
+		}
+		charged, _ := e.Ledger.Chart("CNY", wealth.ChartFeesIncome).Sub(fees)
+		e.Money("105.00", charged, "7 × 15.00")
+		e.Reconciles()
 	}
-	e.NAV(p, "2026-03-02", "1.0000")
-	// The ledger fails in the middle of the run: each confirmation is a
-	// capture and a fee entry, so the fourth call is the second order's
-	// fee, after its capture. The run stops with an error before the page
-	// is recorded; run again, it confirms all seven, capturing nothing
-	// twice.
-	e.Ledger.FailAfter(3, errors.New("ledger down"))
-	_, err := e.Svc.EndOfDay(e.Ctx, Date("2026-03-02"))
-	require.Error(t, err)
-	s := e.EOD("2026-03-02")
-	require.Equal(t, 7, s.Confirmed, "all confirmed on the second run")
-	s = e.EOD("2026-03-02")
-	require.Zero(t, s.Confirmed)
-	for _, a := range accts {
-		e.Money("8985.00", e.Ledger.Account(a).Balance, "taken once")
+}
+
+// businessDate is a settable business-date source.
+type businessDate struct {
+	mu sync.Mutex
+	d  calendar.Date
+}
+
+func (b *businessDate) set(d string) { b.mu.Lock(); b.d = Date(d); b.mu.Unlock() }
+
+func (b *businessDate) BusinessDate(context.Context) (calendar.Date, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.d, nil
+}
+
+// testTradeDateFromBusinessDate: with the bank's business date as the
+// source, an order trades on the business date when placed before its
+// cut-off, else on the next business day of the bank's calendar, whatever
+// the wall clock's date.
+func testTradeDateFromBusinessDate(t *testing.T, e *Env) {
+	bd := &businessDate{}
+	svc, err := wealth.NewService(e.Store, wealth.WithClock(e.Clock), wealth.WithLocation(Bank), wealth.WithCalendar(e.Cal),
+		wealth.WithLedger(e.Ledger), wealth.WithCustomers(e.Customers), wealth.WithBusinessDate(bd))
+	require.NoError(t, err)
+	p := e.OpenEnded("BDATE")
+	c, acct := e.Customer("100000.00", 3)
+	n := 0
+	trade := func(svc *wealth.Service) calendar.Date {
+		n++
+		pl, err := svc.Subscribe(e.Ctx, wealth.SubscribeRequest{CustomerID: c, ProductID: p.ID, Account: acct, Amount: CNY("1000.00"), Key: fmt.Sprint("bd", n)})
+		require.NoError(t, err)
+		return pl.Order.Trade
 	}
-	e.Money("105.00", e.Ledger.Chart("CNY", wealth.ChartFeesIncome), "7 × 15.00")
-	e.Reconciles()
+	// Saturday 01:00 by the wall clock, the bank still on Friday (its end
+	// of day has not run): after Friday's cut-off, so Monday.
+	bd.set("2026-03-06")
+	e.At("2026-03-07", 1, 0)
+	require.Equal(t, Date("2026-03-09"), trade(svc))
+	// Friday 10:00 on the bank's Friday: before the cut-off, Friday.
+	e.At("2026-03-06", 10, 0)
+	require.Equal(t, Date("2026-03-06"), trade(svc))
+	require.Equal(t, Date("2026-03-06"), trade(e.Svc), "the wall clock agrees")
+	// The bank has moved on to Monday while the wall clock says Friday
+	// 10:00: the order trades on Monday, not on the wall clock's Friday.
+	bd.set("2026-03-09")
+	require.Equal(t, Date("2026-03-09"), trade(svc))
+	// After the cut-off of the business date the next business day of
+	// the bank's calendar: Friday 2026-04-03 at 15:30, Monday 04-06 is a
+	// holiday, so Tuesday.
+	bd.set("2026-04-03")
+	e.At("2026-04-03", 15, 30)
+	require.Equal(t, Date("2026-04-07"), trade(svc))
+	// A business date on a day the calendar closes (a holiday) trades on
+	// the next business day.
+	bd.set("2026-04-06")
+	e.At("2026-04-06", 9, 0)
+	require.Equal(t, Date("2026-04-07"), trade(svc))
 }

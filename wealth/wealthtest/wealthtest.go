@@ -31,10 +31,12 @@ func Run(t *testing.T, newStore func(t *testing.T) wealth.Store) {
 	}{
 		{"ProductsCreateListAndRefuse", testProducts},
 		{"NAVPublicationAndHistory", testNAV},
+		{"NAVFileAllOrNothing", testNAVFile},
 		{"CashManagementYield", testYield},
 		{"SuitabilityRefusesAndRecords", testSuitability},
 		{"SubscriptionWorkedExample", testWorkedExample},
 		{"CutOffCoolingOffAndCancel", testCutOffAndCancel},
+		{"TradeDateFromTheBusinessDate", testTradeDateFromBusinessDate},
 		{"SubscriptionBadInput", testSubscriptionBadInput},
 		{"IdempotentOrders", testIdempotent},
 		{"RedemptionFIFOFeesAndSettlement", testRedemption},
@@ -48,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) wealth.Store) {
 		{"QuarterSimulationReconciles", testSimulation},
 		{"Events", testEvents},
 		{"MonthlyStatement", testStatement},
+		{"MonthEndSnapshotStatement", testStatementSnapshot},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
