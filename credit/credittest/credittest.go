@@ -66,6 +66,7 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"RemindersBeforeAndAfterDueDates", testReminders},
 		{"ManualClassification", testManualClassification},
 		{"CollectionsQueueActionsPromises", testCollections},
+		{"CollectionsHistoryBesideTheLoan", testCollectionsHistory},
 		{"RestructureWriteOffRecover", testRestructureWriteOff},
 		{"RiskMeasures", testRiskMeasures},
 	}
