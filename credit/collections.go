@@ -494,9 +494,7 @@ func (s *Service) ApproveRestructure(ctx context.Context, id ID, approver string
 			return nil, err
 		}
 		c := l.Currency()
-		n := l.Collections.Restructured + 1
-		l.Collections.Proposal, l.Collections.Restructured = nil, n
-		l.Standing.Floor = Worse(l.Standing.Floor, l.Standing.Classification)
+		n := l.Collections.Restructured + 1 // the proposal, the count and the floor change as it is applied
 		after := l.state()
 		after.Schedule = &sch
 		after.Outstanding = sch.Terms().Principal
@@ -584,7 +582,6 @@ func writeOffOp(l *Loan, today calendar.Date, r WriteOffRequest) (*Operation, er
 		if err := collectable(*l); err != nil {
 			return nil, err
 		}
-		l.Collections.WriteOffRequest = nil
 		c := l.Currency()
 		interest, charges := decimal.Zero, decimal.Zero
 		due := map[int]bool{}
