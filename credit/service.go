@@ -38,6 +38,7 @@ type Service struct {
 	strategy   CollectionStrategy
 	remind     Reminders
 	risk       RiskSettings
+	nonAccrual NonAccrual
 	events     *event.Feed
 	days       *calendar.BusinessCalendar // cal, or weekends only: counts step due dates
 	// products caches products by id: a stored product never changes (the
@@ -146,7 +147,7 @@ func NewService(store Store, opts ...Option) (*Service, error) {
 	}
 	s := &Service{store: store, clock: calendar.SystemClock{}, loc: time.UTC,
 		card: DefaultScorecard(), pricing: DefaultPricing(), buckets: DefaultDelinquencyBuckets, eodPage: MaxPageLimit, eodWorkers: 4,
-		strategy: DefaultCollectionStrategy, remind: DefaultReminders, risk: DefaultRiskSettings(), events: event.NewFeed(store.Events())}
+		strategy: DefaultCollectionStrategy, remind: DefaultReminders, risk: DefaultRiskSettings(), nonAccrual: DefaultNonAccrual, events: event.NewFeed(store.Events())}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
