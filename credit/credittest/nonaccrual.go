@@ -16,9 +16,9 @@ import (
 // at 6%, 8,606.64 a month, first due 2 April), nothing paid:
 //   - end of 1 July, 90 days past due (2 April + 90), still accruing:
 //     interest receivable is the first four instalments' interest, each
-//     whole by the day before its period ends: 500.00 + 459.47 + 418.73
-//   - 377.79 = 1,755.99 (balances 100,000.00, 91,893.36, 83,746.19,
-//     75,558.28 at 0.5% a month);
+//     whole by the day before its period ends,
+//     500.00 + 459.47 + 418.73 + 377.79 = 1,755.99 (balances 100,000.00,
+//     91,893.36, 83,746.19, 75,558.28 at 0.5% a month);
 //   - end of 2 July, 91 days: substandard, on non-accrual. 1,755.99 is
 //     reversed out of income and receivable, and so are the charges
 //     booked; off balance sheet: the 1,755.99 and one day of the fifth
