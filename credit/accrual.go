@@ -146,6 +146,9 @@ func AccrualKey(loanID ID, date calendar.Date) string {
 // another operation is pending accrues nothing, and the next run catches
 // up (the accrual is what is recognised by a date, less what was).
 func (s *Service) accrual(l Loan, date calendar.Date) *Operation {
+	if s.nonAccrual.Applies(l) {
+		return suspension(l, date)
+	}
 	amount, charges, paid := l.accrual(date)
 	if !amount.IsPositive() && !charges.IsPositive() {
 		return nil

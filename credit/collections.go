@@ -111,19 +111,38 @@ func WithCollectionStrategy(cs CollectionStrategy) Option {
 	}
 }
 
-// Collections is the collections work on a loan.
+// Collections is the collections work on a loan as its record keeps
+// it: the last action and the latest promise, with how many of each
+// there are. The actions and the earlier promises are kept beside the
+// loan by the Store (CollectionActions, Promises read them a page at a
+// time), so a loan's record stays small however long collections last.
 type Collections struct {
-	Actions  []CollectionAction `json:"actions,omitempty"`
-	Promises []Promise          `json:"promises,omitempty"`
+	LastAction *CollectionAction `json:"last_action,omitempty"`
+	Actions    int               `json:"action_count,omitempty"`
+	// Promise is the latest promise to pay (open, kept or broken);
+	// Promises counts them all.
+	Promise  *Promise `json:"promise,omitempty"`
+	Promises int      `json:"promise_count,omitempty"`
 	// Proposal is a restructuring waiting for approval; Restructured
 	// counts the restructurings done.
 	Proposal     *RestructureProposal `json:"proposal,omitempty"`
 	Restructured int                  `json:"restructured,omitempty"`
+	// WriteOffRequest is a write-off asked for and waiting for
+	// ApproveWriteOff.
+	WriteOffRequest *WriteOffAsked `json:"write_off_request,omitempty"`
 }
 
 // IsZero reports whether nothing was done.
 func (c Collections) IsZero() bool {
-	return len(c.Actions) == 0 && len(c.Promises) == 0 && c.Proposal == nil && c.Restructured == 0
+	return c.Actions == 0 && c.Promises == 0 && c.Proposal == nil && c.Restructured == 0 && c.WriteOffRequest == nil
+}
+
+// CollectionEntries is what a collections step adds to a loan's
+// history beside its record: an action taken, or the promise the record
+// held before a new one (settled, it leaves the record).
+type CollectionEntries struct {
+	Action  *CollectionAction
+	Promise *Promise
 }
 
 // CollectionAction is an action taken and its outcome.
@@ -178,12 +197,8 @@ type PromiseRequest struct {
 	By     string        `json:"by"`
 }
 
-// Bounds of the collections record of one loan.
-const (
-	maxActions  = 1000
-	maxPromises = 200
-	maxNote     = 1000
-)
+// maxNote bounds an action's note.
+const maxNote = 1000
 
 func collectable(l Loan) error {
 	if l.Status != LoanActive {
@@ -213,19 +228,16 @@ func (s *Service) RecordAction(ctx context.Context, id ID, r ActionRequest) (Loa
 		return Loan{}, err
 	}
 	now, today := s.now(), s.today()
-	return s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
+	return s.store.UpdateCollections(ctx, id, func(l Loan) (Loan, CollectionEntries, []event.Envelope, error) {
 		if err := collectable(l); err != nil {
-			return Loan{}, nil, nil, err
+			return Loan{}, CollectionEntries{}, nil, err
 		}
-		if len(l.Collections.Actions) >= maxActions {
-			return Loan{}, nil, nil, fmt.Errorf("%w: loan %s has %d actions, the most kept", ErrInvalidTransition, l.ID, maxActions)
-		}
-		l.Collections.Actions = append(slices.Clone(l.Collections.Actions), CollectionAction{Number: len(l.Collections.Actions) + 1,
-			Kind: r.Kind, Outcome: r.Outcome, Note: r.Note, By: r.By, On: today, At: now})
+		a := CollectionAction{Number: l.Collections.Actions + 1, Kind: r.Kind, Outcome: r.Outcome, Note: r.Note, By: r.By, On: today, At: now}
+		l.Collections.LastAction, l.Collections.Actions = &a, a.Number
 		l.UpdatedAt = now
 		ev, err := s.newEvent(EventCollectionAction, now, CollectionRecorded{LoanID: l.ID, CustomerID: l.CustomerID, Action: r.Kind,
 			Outcome: r.Outcome}, l.ID, l.CustomerID)
-		return l, nil, []event.Envelope{ev}, err
+		return l, CollectionEntries{Action: &a}, []event.Envelope{ev}, err
 	})
 }
 
@@ -242,31 +254,27 @@ func (s *Service) PromiseToPay(ctx context.Context, id ID, r PromiseRequest) (Lo
 	if r.Date.IsZero() || !r.Date.Valid() || r.Date.Before(today) {
 		return Loan{}, invalid("date", "must be a date from %s on", today)
 	}
-	return s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
+	return s.store.UpdateCollections(ctx, id, func(l Loan) (Loan, CollectionEntries, []event.Envelope, error) {
 		if err := collectable(l); err != nil {
-			return Loan{}, nil, nil, err
+			return Loan{}, CollectionEntries{}, nil, err
 		}
 		c := l.Currency()
 		if r.Amount.Currency != c {
-			return Loan{}, nil, nil, invalid("amount.currency", "must be the loan's currency %s", c)
+			return Loan{}, CollectionEntries{}, nil, invalid("amount.currency", "must be the loan's currency %s", c)
 		}
 		if !r.Amount.Amount.IsPositive() || !r.Amount.Amount.Equal(r.Amount.Amount.Round(c.MinorUnits())) {
-			return Loan{}, nil, nil, invalid("amount", "must be positive, in minor units of %s", c)
+			return Loan{}, CollectionEntries{}, nil, invalid("amount", "must be positive, in minor units of %s", c)
 		}
-		for _, p := range l.Collections.Promises {
-			if p.Status == PromiseOpen {
-				return Loan{}, nil, nil, fmt.Errorf("%w: promise %d of loan %s is open until %s", ErrInvalidTransition, p.Number, l.ID, p.Date)
-			}
+		prev := l.Collections.Promise
+		if prev != nil && prev.Status == PromiseOpen {
+			return Loan{}, CollectionEntries{}, nil, fmt.Errorf("%w: promise %d of loan %s is open until %s", ErrInvalidTransition, prev.Number, l.ID, prev.Date)
 		}
-		if len(l.Collections.Promises) >= maxPromises {
-			return Loan{}, nil, nil, fmt.Errorf("%w: loan %s has %d promises, the most kept", ErrInvalidTransition, l.ID, maxPromises)
-		}
-		p := Promise{Number: len(l.Collections.Promises) + 1, Amount: r.Amount, Date: r.Date, By: r.By, MadeOn: today,
+		p := Promise{Number: l.Collections.Promises + 1, Amount: r.Amount, Date: r.Date, By: r.By, MadeOn: today,
 			Before: m(c, l.Received.Amount), Status: PromiseOpen, Paid: money.Zero(c)}
-		l.Collections.Promises = append(slices.Clone(l.Collections.Promises), p)
+		l.Collections.Promise, l.Collections.Promises = &p, p.Number
 		l.UpdatedAt = now
 		ev, err := s.newEvent(EventPromiseMade, now, promiseChanged(l, p), l.ID, l.CustomerID)
-		return l, nil, []event.Envelope{ev}, err
+		return l, CollectionEntries{Promise: prev}, []event.Envelope{ev}, err
 	})
 }
 
@@ -279,32 +287,27 @@ func promiseChanged(l Loan, p Promise) PromiseChanged {
 // when what was received since covers the amount, broken once the date
 // has passed without it.
 func (s *Service) promisesDue(l *Loan, date calendar.Date, now time.Time) ([]event.Envelope, error) {
-	var evs []event.Envelope
-	for i, p := range l.Collections.Promises {
-		if p.Status != PromiseOpen {
-			continue
-		}
-		if i == 0 || l.Collections.Promises[i-1].Status == PromiseOpen { // clone once before the first change
-			l.Collections.Promises = slices.Clone(l.Collections.Promises)
-		}
-		p.Paid = m(p.Amount.Currency, l.Received.Amount.Sub(p.Before.Amount))
-		typ := ""
-		switch {
-		case !p.Paid.Amount.LessThan(p.Amount.Amount):
-			p.Status, p.SettleOn, typ = PromiseKept, date, EventPromiseKept
-		case date.After(p.Date):
-			p.Status, p.SettleOn, typ = PromiseBroken, date, EventPromiseBroken
-		}
-		l.Collections.Promises[i] = p
-		if typ != "" {
-			ev, err := s.newEvent(typ, now, promiseChanged(*l, p), l.ID, l.CustomerID)
-			if err != nil {
-				return nil, err
-			}
-			evs = append(evs, ev)
-		}
+	if l.Collections.Promise == nil || l.Collections.Promise.Status != PromiseOpen {
+		return nil, nil
 	}
-	return evs, nil
+	p := *l.Collections.Promise // a copy: the caller's loan may share the pointer
+	p.Paid = m(p.Amount.Currency, l.Received.Amount.Sub(p.Before.Amount))
+	typ := ""
+	switch {
+	case !p.Paid.Amount.LessThan(p.Amount.Amount):
+		p.Status, p.SettleOn, typ = PromiseKept, date, EventPromiseKept
+	case date.After(p.Date):
+		p.Status, p.SettleOn, typ = PromiseBroken, date, EventPromiseBroken
+	}
+	l.Collections.Promise = &p
+	if typ == "" {
+		return nil, nil
+	}
+	ev, err := s.newEvent(typ, now, promiseChanged(*l, p), l.ID, l.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	return []event.Envelope{ev}, nil
 }
 
 // QueueItem is a loan in the collections queue with what the strategy
@@ -346,14 +349,9 @@ func (s *Service) CollectionsQueue(ctx context.Context, bucket string, page Page
 		it := QueueItem{LoanID: l.ID, CustomerID: l.CustomerID, Bucket: l.Standing.Bucket, DaysPastDue: l.Standing.DaysPastDue,
 			Classification: l.Standing.Classification, Overdue: m(c, owed), Outstanding: l.Outstanding,
 			NextAction: s.strategy.For(l.Standing.DaysPastDue)}
-		if n := len(l.Collections.Actions); n > 0 {
-			a := l.Collections.Actions[n-1]
-			it.LastAction = &a
-		}
-		for _, p := range l.Collections.Promises {
-			if p.Status == PromiseOpen {
-				it.OpenPromise = &p
-			}
+		it.LastAction = l.Collections.LastAction
+		if p := l.Collections.Promise; p != nil && p.Status == PromiseOpen {
+			it.OpenPromise = p
 		}
 		out = append(out, it)
 	}
@@ -496,9 +494,7 @@ func (s *Service) ApproveRestructure(ctx context.Context, id ID, approver string
 			return nil, err
 		}
 		c := l.Currency()
-		n := l.Collections.Restructured + 1
-		l.Collections.Proposal, l.Collections.Restructured = nil, n
-		l.Standing.Floor = Worse(l.Standing.Floor, l.Standing.Classification)
+		n := l.Collections.Restructured + 1 // the proposal, the count and the floor change as it is applied
 		after := l.state()
 		after.Schedule = &sch
 		after.Outstanding = sch.Terms().Principal
@@ -576,6 +572,13 @@ func (s *Service) WriteOff(ctx context.Context, id ID, r WriteOffRequest) (Loan,
 		return Loan{}, err
 	}
 	return s.reserve(ctx, id, func(l *Loan, today calendar.Date) (*Operation, error) {
+		return writeOffOp(l, today, r)
+	})
+}
+
+// writeOffOp is the write-off of l on today as r asks.
+func writeOffOp(l *Loan, today calendar.Date, r WriteOffRequest) (*Operation, error) {
+	{
 		if err := collectable(*l); err != nil {
 			return nil, err
 		}
@@ -611,7 +614,7 @@ func (s *Service) WriteOff(ctx context.Context, id ID, r WriteOffRequest) (Loan,
 					Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
 					Leg{Chart: ChartFeesIncome, Side: Debit, Amount: m(c, booked)},
 					Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)})}}, nil
-	})
+	}
 }
 
 // Recover receives money on a written-off loan (from a demand account

@@ -90,9 +90,13 @@ func (s *Service) settle(ctx context.Context, l Loan) (Loan, error) {
 		return l, nil
 	}
 	key := op.Entry.Key
-	ref, err := s.ledger.Post(ctx, op.Entry)
-	if err != nil && !errors.Is(err, ErrRefused) {
-		return Loan{}, port("ledger", err)
+	var ref EntryRef
+	var err error
+	if len(op.Entry.Legs) > 0 { // an operation that moves nothing (a restructuring without arrears) posts nothing
+		ref, err = s.ledger.Post(ctx, op.Entry)
+		if err != nil && !errors.Is(err, ErrRefused) {
+			return Loan{}, port("ledger", err)
+		}
 	}
 	now := s.now()
 	next, uerr := s.store.UpdateLoan(ctx, l.ID, func(cur Loan) (Loan, *Repayment, []event.Envelope, error) {
@@ -134,10 +138,15 @@ func (s *Service) apply(l Loan, ref EntryRef, now time.Time) (Loan, *Repayment, 
 	case OpAccrual:
 		return l, nil, nil, nil // accruals raise no event: the ledger's entry is the record
 	case OpRestructure:
+		// Only now, with the entry posted: the proposal is done and the
+		// category the loan had becomes its floor.
+		l.Collections.Proposal, l.Collections.Restructured = nil, l.Collections.Restructured+1
+		l.Standing.Floor = Worse(l.Standing.Floor, l.Standing.Classification)
 		ev, err = s.newEvent(EventLoanRestructured, now, LoanRestructured{LoanID: l.ID, CustomerID: l.CustomerID, On: op.On,
 			Outstanding: l.Outstanding, Term: l.Schedule.Len()}, l.ID, l.CustomerID)
 		return l, nil, []event.Envelope{ev}, err
 	case OpWriteOff:
+		l.Collections.WriteOffRequest = nil
 		w := *l.WriteOff
 		w.Entry = ref
 		l.WriteOff = &w

@@ -37,6 +37,7 @@ type Service struct {
 	eodWorkers     int
 	eodPerLoan     bool
 	eodPagesAtOnce int
+	nonAccrual     NonAccrual
 	strategy       CollectionStrategy
 	remind         Reminders
 	risk           RiskSettings
@@ -148,7 +149,7 @@ func NewService(store Store, opts ...Option) (*Service, error) {
 	}
 	s := &Service{store: store, clock: calendar.SystemClock{}, loc: time.UTC,
 		card: DefaultScorecard(), pricing: DefaultPricing(), buckets: DefaultDelinquencyBuckets, eodPage: DefaultEndOfDayPage, eodWorkers: 4,
-		strategy: DefaultCollectionStrategy, remind: DefaultReminders, risk: DefaultRiskSettings(), events: event.NewFeed(store.Events())}
+		strategy: DefaultCollectionStrategy, remind: DefaultReminders, risk: DefaultRiskSettings(), nonAccrual: DefaultNonAccrual, events: event.NewFeed(store.Events())}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err

@@ -88,6 +88,7 @@ type Store interface {
 	Events() event.Log
 
 	EndOfDayStore
+	CollectionsStore
 }
 
 // ApplicationFilter selects applications; zero fields select all.

@@ -33,6 +33,13 @@ var (
 	loanTellers    = staff(channel.RoleAdmin, channel.RoleTeller)
 	portfolioRead  = staff(channel.RoleAdmin, channel.RoleRiskOfficer, channel.RoleFinance, channel.RoleAnalyst)
 	customersOnly  = staff().andCustomers()
+	// Collections are the loan officers' (the reference bank has no
+	// collections role of its own) and the risk officers'; a
+	// restructuring and a write-off are approved by a risk officer, who
+	// may not be the one who asked.
+	loanCollectors       = staff(channel.RoleAdmin, channel.RoleLoanOfficer, channel.RoleRiskOfficer)
+	restructureApprovers = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
+	writeOffApprovers    = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
 )
 
 // BankApprovalPolicy is the reference bank's approval chains, for a
@@ -205,6 +212,34 @@ func (s *Server) creditRoutes() []route {
 			access: own(loanTellers), idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.prepayLoan)},
 		{method: "GET", pattern: "/v1/credit/loans/{id}/statement", summary: "A loan's statement: each instalment with what is paid of it and its state, and the repayments",
 			access: own(lendingReaders), handler: handle(s.loanStatement)},
+		{method: "GET", pattern: "/v1/credit/collections", summary: "The collections queue: active loans past due, in one delinquency bucket or all, with what is overdue, the last action, an open promise and the strategy's next action",
+			access: loanCollectors, handler: handle(s.collectionsQueue)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/collection-actions", summary: "Record a collections action taken by the caller (sms, call, visit, letter) and its outcome",
+			access: loanCollectors, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.recordCollectionAction)},
+		{method: "GET", pattern: "/v1/credit/loans/{id}/collection-actions", summary: "A loan's collections actions, oldest first",
+			access: loanCollectors, handler: handle(s.listCollectionActions)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/promises", summary: "Record the customer's promise to pay an amount by a date (one open at a time; kept once that much is received, broken the day after)",
+			access: loanCollectors, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.promiseToPay)},
+		{method: "GET", pattern: "/v1/credit/loans/{id}/promises", summary: "A loan's promises to pay, oldest first, each kept, broken or open",
+			access: loanCollectors, handler: handle(s.listPromises)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring", summary: "Propose a restructuring of a loan in difficulty: the arrears capitalised into a new schedule of the term given; it waits for approval",
+			access: loanCollectors, idempotency: idemOptional, handler: handle(s.proposeRestructure)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring/approve", summary: "Approve the restructuring waiting on a loan (not its proposer): the arrears are capitalised through the ledger and the new schedule replaces the old; the classification does not improve on it",
+			access: restructureApprovers, idempotency: idemOptional, handler: handle(s.approveRestructure)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/write-off", summary: "Ask for a loan to be written off; it waits for another member of staff's approval",
+			access: loanCollectors, idempotency: idemOptional, handler: handle(s.requestWriteOff)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/write-off/approve", summary: "Approve the write-off asked for on a loan (not by the one who asked): principal to loan losses, receivables reversed, what was owed tracked off balance sheet",
+			access: writeOffApprovers, idempotency: idemOptional, handler: handle(s.approveWriteOff)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/recoveries", summary: "Receive money on a written-off loan (from an account, or in cash at a teller): income of loan recoveries, at most what was written off",
+			access: own(loanTellers), idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.recoverLoan)},
+		{method: "GET", pattern: "/v1/credit/reports/provisions", summary: "Loan loss provisions: outstanding principal × the classification's rate, by currency and five-category classification",
+			access: portfolioRead, handler: handle(s.creditProvisions)},
+		{method: "GET", pattern: "/v1/credit/reports/expected-loss", summary: "Expected loss = PD × LGD × EAD by currency, product and grade",
+			access: portfolioRead, handler: handle(s.creditExpectedLoss)},
+		{method: "GET", pattern: "/v1/credit/reports/migration", summary: "Classification migration matrix: loans by their category (or closed, written off) on one date and on a later one",
+			access: portfolioRead, handler: handle(s.creditMigration)},
+		{method: "GET", pattern: "/v1/credit/reports/concentration", summary: "Concentration: the largest exposures by customer or product, with their share of the currency's book against the limit",
+			access: portfolioRead, handler: handle(s.creditConcentration)},
 		{method: "GET", pattern: "/v1/credit/reports/portfolio", summary: "The loan book: loans by status, active loans by delinquency bucket and five-category classification, outstanding principal per currency",
 			access: portfolioRead, handler: handle(s.creditPortfolio)},
 	})
@@ -295,7 +330,7 @@ type (
 	}
 	loansQuery struct {
 		CustomerID credit.ID         `query:"customer_id"`
-		Status     credit.LoanStatus `query:"status" doc:"accepted, disbursing, active or closed"`
+		Status     credit.LoanStatus `query:"status" doc:"accepted, disbursing, active, closed or written_off"`
 		page
 	}
 	disburseRequest struct {

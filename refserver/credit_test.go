@@ -403,6 +403,29 @@ func creditExamples(b *testBank) map[string]example {
 			lid := b.loan(officer, approver, who, fresh("EX-"), "20000.00")
 			return "/v1/credit/loans/" + lid + "/disbursements", map[string]any{"amount": cny("20000.00")}, nil
 		},
+		"POST /v1/credit/loans/{id}/collection-actions": func() (string, map[string]any, []string) {
+			lid, _ := active()
+			return "/v1/credit/loans/" + lid + "/collection-actions", map[string]any{"kind": "call", "outcome": "reached", "note": "will pay Friday"}, nil
+		},
+		"POST /v1/credit/loans/{id}/promises": func() (string, map[string]any, []string) {
+			lid, _ := active()
+			today := b.must(200, b.do("GET", "/v1/business-date", teller, nil)).str("business_date")
+			return "/v1/credit/loans/" + lid + "/promises", map[string]any{"amount": cny("500.00"), "date": today}, nil
+		},
+		"POST /v1/credit/loans/{id}/restructuring": func() (string, map[string]any, []string) {
+			lid, _ := active()
+			return "/v1/credit/loans/" + lid + "/restructuring", map[string]any{"term": 24, "annual_rate": "0.05", "reason": "hardship"}, nil
+		},
+		"POST /v1/credit/loans/{id}/write-off": func() (string, map[string]any, []string) {
+			lid, _ := active()
+			return "/v1/credit/loans/" + lid + "/write-off", map[string]any{"reason": "fled abroad"}, nil
+		},
+		"POST /v1/credit/loans/{id}/recoveries": func() (string, map[string]any, []string) {
+			lid, who := active()
+			b.must(200, b.do("POST", "/v1/credit/loans/"+lid+"/write-off", officer, map[string]any{"reason": "fled abroad"}))
+			b.must(200, b.do("POST", "/v1/credit/loans/"+lid+"/write-off/approve", approver, nil))
+			return "/v1/credit/loans/" + lid + "/recoveries", map[string]any{"amount": cny("100.00"), "source": "account", "account_id": who.account}, nil
+		},
 		"POST /v1/credit/loans/{id}/repayments": func() (string, map[string]any, []string) {
 			lid, who := active()
 			return "/v1/credit/loans/" + lid + "/repayments", map[string]any{"amount": cny("100.00"), "source": "account", "account_id": who.account}, nil

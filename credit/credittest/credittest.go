@@ -70,6 +70,8 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"RemindersBeforeAndAfterDueDates", testReminders},
 		{"ManualClassification", testManualClassification},
 		{"CollectionsQueueActionsPromises", testCollections},
+		{"CollectionsHistoryBesideTheLoan", testCollectionsHistory},
+		{"NonAccrualOffBalanceSheet", testNonAccrual},
 		{"RestructureWriteOffRecover", testRestructureWriteOff},
 		{"RiskMeasures", testRiskMeasures},
 	}
@@ -99,11 +101,17 @@ var today = calendar.MustParseDate("2026-03-02")
 
 func newEnv(t *testing.T, newStore func(*testing.T) credit.Store) *env {
 	t.Helper()
+	return newEnvWith(t, newStore)
+}
+
+// newEnvWith is newEnv with more options of the Service.
+func newEnvWith(t *testing.T, newStore func(*testing.T) credit.Store, opts ...credit.Option) *env {
+	t.Helper()
 	e := &env{t: t, ctx: context.Background(), store: newStore(t),
 		clock:     calendar.NewManualClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)),
 		customers: &Customers{}, bureau: &Bureau{}, behaviour: &Behaviour{}, ledger: &Ledger{}}
-	svc, err := credit.NewService(e.store, credit.WithClock(e.clock), credit.WithCustomers(e.customers),
-		credit.WithBureau(e.bureau), credit.WithBehaviour(e.behaviour), credit.WithLedger(e.ledger))
+	svc, err := credit.NewService(e.store, append([]credit.Option{credit.WithClock(e.clock), credit.WithCustomers(e.customers),
+		credit.WithBureau(e.bureau), credit.WithBehaviour(e.behaviour), credit.WithLedger(e.ledger)}, opts...)...)
 	require.NoError(t, err)
 	e.svc = svc
 	return e

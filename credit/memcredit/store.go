@@ -41,6 +41,7 @@ type Store struct {
 	loanByContract map[credit.ID]credit.ID
 	repayments     map[credit.ID][][]byte // by loan, in the order received
 	repaymentKeys  map[[2]string]int      // loan and caller's key to index in repayments
+	history        collectionHistory      // actions and past promises, by loan (collections.go)
 
 	outbox *memoutbox.Outbox[event.Envelope]
 

@@ -31,21 +31,31 @@ type demoLoan struct {
 	// instalments (a loan kept current); otherwise it is spent at once and
 	// the instalments fall overdue. payoff: repaid in full the same day.
 	keep, payoff bool
-	state        string // what it shows: current, 1-30, 31-60, 61-90, 90+, closed
+	// writeOff: once brought to yesterday, the loan is written off (asked
+	// by the collector, approved by the officer) and part recovered in
+	// cash; chase: the collector has called and sent a letter.
+	writeOff, chase bool
+	state           string // what it shows: current, 1-30, 31-60, 61-90, 90+, closed, written_off
 }
 
 // demoLoans put a loan in every state the credit subsystem reaches today:
 // current (two instalments debited on time), overdue in each delinquency
-// bucket (first due a month after the loan, nothing paid), and closed.
-// Written-off loans come with collections.
+// bucket (first due a month after the loan, nothing paid), closed, and
+// written off (with a recovery); the loans 61 days and more past due have
+// been chased.
 var demoLoans = []demoLoan{
 	{person: 0, product: "DEMO-CONSUMER", amount: "30000.00", daysAgo: 65, keep: true, state: "current"},
 	{person: 0, product: "DEMO-CAR", amount: "20000.00", daysAgo: 0, keep: true, payoff: true, state: "closed"},
 	{person: 1, product: "DEMO-CONSUMER", amount: "40000.00", daysAgo: 45, state: "1-30"},
 	{person: 2, product: "DEMO-CONSUMER", amount: "25000.00", daysAgo: 75, state: "31-60"},
-	{person: 3, product: "DEMO-CONSUMER", amount: "35000.00", daysAgo: 105, state: "61-90"},
-	{person: 4, product: "DEMO-CONSUMER", amount: "20000.00", daysAgo: 150, state: "90+"},
+	{person: 3, product: "DEMO-CONSUMER", amount: "35000.00", daysAgo: 105, chase: true, state: "61-90"},
+	{person: 4, product: "DEMO-CONSUMER", amount: "20000.00", daysAgo: 150, chase: true, state: "90+"},
+	{person: 3, product: "DEMO-CAR", amount: "15000.00", daysAgo: 400, writeOff: true, state: "written_off"},
 }
+
+// demoCollector is the member of staff who chases the demo's overdue
+// loans and asks for the write-off.
+const demoCollector = "demo-collector"
 
 // demoProduct is a demo loan product: 1,000.00-50,000.00 over 6-36
 // months, annuity at 7.2% before the grade's add-on, a 1% origination
@@ -89,102 +99,141 @@ func (b *Bank) SeedCreditDemo(ctx context.Context, at CreditAt) error {
 		}
 		products[code] = p.ID
 	}
-	made := false
+	made := map[int]credit.ID{}
 	for n, dl := range demoLoans {
-		ok, err := b.demoLoan(ctx, at, today, n, dl, products[dl.product])
+		id, err := b.demoLoan(ctx, at, today, n, dl, products[dl.product])
 		if err != nil {
 			return fmt.Errorf("demo loan %d (%s): %w", n, dl.state, err)
 		}
-		made = made || ok
+		if id != credit.NilID {
+			made[n] = id
+		}
 	}
-	if !made {
+	if len(made) == 0 {
 		return nil
 	}
-	_, err = now.RunEndOfDay(ctx, today.AddDays(-1))
+	if _, err = now.RunEndOfDay(ctx, today.AddDays(-1)); err != nil {
+		return err
+	}
+	for n, id := range made {
+		if err := demoCollections(ctx, now, demoLoans[n], id, n); err != nil {
+			return fmt.Errorf("demo loan %d (%s): %w", n, demoLoans[n].state, err)
+		}
+	}
+	return nil
+}
+
+// demoCollections is what collections did on a demo loan: calls and a
+// letter on a loan chased; on one written off, the write-off (asked by
+// the collector, approved by the officer) and 500.00 recovered in cash.
+func demoCollections(ctx context.Context, svc *credit.Service, dl demoLoan, id credit.ID, n int) error {
+	if dl.chase || dl.writeOff {
+		for _, a := range []credit.ActionRequest{
+			{Kind: credit.ActionSMS, Outcome: credit.OutcomeSent, Note: "reminder of the overdue instalment", By: demoCollector},
+			{Kind: credit.ActionCall, Outcome: credit.OutcomeNoAnswer, By: demoCollector},
+			{Kind: credit.ActionLetter, Outcome: credit.OutcomeSent, Note: "formal demand", By: demoCollector},
+		} {
+			if _, err := svc.RecordAction(ctx, id, a); err != nil {
+				return err
+			}
+		}
+	}
+	if !dl.writeOff {
+		return nil
+	}
+	if _, err := svc.RequestWriteOff(ctx, id, "over 360 days past due, the borrower unreachable", demoCollector); err != nil {
+		return err
+	}
+	if _, err := svc.ApproveWriteOff(ctx, id, demoOfficer); err != nil {
+		return err
+	}
+	_, _, err := svc.Recover(ctx, id, credit.RepaymentRequest{Amount: money.MustParse("500.00", "CNY"), Source: credit.FromCash,
+		Channel: credit.ChannelBranch, By: demoCollector, Key: fmt.Sprintf("demo/loan/%d/recovery", n)})
 	return err
 }
 
-// demoLoan makes one demo loan; false when it exists already.
-func (b *Bank) demoLoan(ctx context.Context, at CreditAt, today calendar.Date, n int, dl demoLoan, product credit.ID) (bool, error) {
+// demoLoan makes one demo loan and returns its id; NilID when it exists
+// already.
+func (b *Bank) demoLoan(ctx context.Context, at CreditAt, today calendar.Date, n int, dl demoLoan, product credit.ID) (credit.ID, error) {
 	d := demoCustomers[dl.person]
 	who, err := b.demoCustomerID(ctx, d)
 	if err != nil {
-		return false, err
+		return credit.NilID, err
 	}
 	svc, err := at(today.AddDays(-dl.daysAgo))
 	if err != nil {
-		return false, err
+		return credit.NilID, err
 	}
 	existing, err := svc.Applications(ctx, credit.ApplicationFilter{CustomerID: who, ProductID: product}, credit.Page{})
 	if err != nil || len(existing) > 0 {
-		return false, err
+		return credit.NilID, err
 	}
 	acct, err := b.demoAccount(ctx, who, fmt.Sprintf("demo/%s/loan-account/%d", d.username, n), ledger.ClassNone)
 	if err != nil {
-		return false, err
+		return credit.NilID, err
 	}
 	income := money.MustParse(d.salary, "CNY")
 	a, err := svc.Submit(ctx, credit.NewApplication{CustomerID: who, ProductID: product, Amount: money.MustParse(dl.amount, "CNY"),
 		Term: 12, Purpose: credit.PurposeCar, MonthlyIncome: income, MonthlyDebt: money.Zero(money.CNY),
 		Collateral: []string{fmt.Sprintf("demo/collateral/%s/%d", d.username, n)}, Maker: who.String()})
 	if err != nil {
-		return false, err
+		return credit.NilID, err
 	}
 	if a, err = svc.Score(ctx, a.ID); err != nil {
-		return false, err
+		return credit.NilID, err
 	}
 	if a.Status != credit.StatusScored {
-		return false, fmt.Errorf("application %s was %s by the scorecard", a.ID, a.Status)
+		return credit.NilID, fmt.Errorf("application %s was %s by the scorecard", a.ID, a.Status)
 	}
 	if _, err = svc.Decide(ctx, a.ID, credit.DecisionRequest{Step: 1, Approver: demoOfficer, Role: "loan_officer",
 		Verdict: credit.Approve, Opinion: "demo"}); err != nil {
-		return false, err
+		return credit.NilID, err
 	}
 	cs, err := svc.Contracts(ctx, a.ID)
 	if err != nil || len(cs) == 0 {
-		return false, fmt.Errorf("no contract for application %s: %v", a.ID, err)
+		return credit.NilID, fmt.Errorf("no contract for application %s: %v", a.ID, err)
 	}
 	c := cs[len(cs)-1]
 	_, l, err := svc.AcceptContract(ctx, c.ID, credit.AcceptRequest{Version: c.Version, SHA256: c.PDFSHA256,
 		Channel: credit.ChannelMobile, By: who.String(), DisbursementAccount: acct.ID})
 	if err != nil {
-		return false, err
+		return credit.NilID, err
 	}
 	if l, err = svc.Disburse(ctx, l.ID, money.Zero(money.CNY)); err != nil {
-		return false, err
+		return credit.NilID, err
 	}
 	key := func(what string) string { return fmt.Sprintf("demo/%s/loan/%d/%s", d.username, n, what) }
 	if !dl.keep {
 		paid, err := b.accounts.Account(ctx, acct.ID)
 		if err != nil {
-			return false, err
+			return credit.NilID, err
 		}
 		if _, err := b.postings.Withdraw(ctx, ledger.WithdrawalRequest{AccountID: acct.ID, Amount: paid.Balance,
 			Description: "spent the loan", IdempotencyKey: key("spent")}); err != nil {
-			return false, err
+			return credit.NilID, err
 		}
 	}
 	if dl.payoff {
 		q, err := svc.QuotePrepayment(ctx, l.ID, true, money.Zero(money.CNY), "")
 		if err != nil {
-			return false, err
+			return credit.NilID, err
 		}
 		paid, err := b.accounts.Account(ctx, acct.ID)
 		if err != nil {
-			return false, err
+			return credit.NilID, err
 		}
 		if short := q.Payable.Amount.Sub(paid.Balance.Amount); short.IsPositive() {
 			if _, err := b.postings.Deposit(ctx, ledger.DepositRequest{AccountID: acct.ID, Amount: money.Money{Amount: short, Currency: money.CNY},
 				Description: "savings for the payoff", IdempotencyKey: key("top-up")}); err != nil {
-				return false, err
+				return credit.NilID, err
 			}
 		}
 		if _, _, err := svc.Prepay(ctx, l.ID, credit.PrepaymentRequest{Full: true, Source: credit.FromAccount, Channel: credit.ChannelMobile,
 			By: who.String(), Key: "demo-payoff"}); err != nil {
-			return false, err
+			return credit.NilID, err
 		}
 	}
-	return true, nil
+	return l.ID, nil
 }
 
 // demoCustomerID finds a demo customer by national id.

@@ -1,0 +1,86 @@
+package bank
+
+import (
+	"context"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/credit"
+	"github.com/bankkit/bankkit/money"
+)
+
+// Collections work through the desk is staff's: the caller is recorded
+// as who acted, asked or approved, never a name in the request, so the
+// two-person rules of credit (restructuring, write-off) hold for real
+// people.
+
+// ActionRequest is a collections action as the API takes it.
+type ActionRequest struct {
+	Kind    credit.ActionKind `json:"kind" doc:"sms, call, visit or letter"`
+	Outcome credit.Outcome    `json:"outcome" doc:"reached, no_answer, promised, refused, disputed, bad_contact or sent"`
+	Note    string            `json:"note,omitempty" doc:"at most 1,000 bytes"`
+}
+
+// RecordAction records an action taken on a loan by the caller.
+func (d *LoanDesk) RecordAction(ctx context.Context, id credit.ID, r ActionRequest) (credit.Loan, error) {
+	return d.credit.RecordAction(ctx, id, credit.ActionRequest{Kind: r.Kind, Outcome: r.Outcome, Note: r.Note, By: callerRef(ctx)})
+}
+
+// PromiseRequest is a promise to pay as the API takes it.
+type PromiseRequest struct {
+	Amount money.Money   `json:"amount"`
+	Date   calendar.Date `json:"date" doc:"business date by which it is paid; today or later"`
+}
+
+// PromiseToPay records the customer's promise, taken by the caller.
+func (d *LoanDesk) PromiseToPay(ctx context.Context, id credit.ID, r PromiseRequest) (credit.Loan, error) {
+	return d.credit.PromiseToPay(ctx, id, credit.PromiseRequest{Amount: r.Amount, Date: r.Date, By: callerRef(ctx)})
+}
+
+// RestructureRequest proposes a restructuring as the API takes it.
+type RestructureRequest struct {
+	Term       int             `json:"term" doc:"periods of the new schedule, from the approval's date"`
+	AnnualRate decimal.Decimal `json:"annual_rate,omitzero" doc:"the new annual rate; default the loan's"`
+	Reason     string          `json:"reason"`
+}
+
+// ProposeRestructure proposes a restructuring as the caller.
+func (d *LoanDesk) ProposeRestructure(ctx context.Context, id credit.ID, r RestructureRequest) (credit.Loan, error) {
+	return d.credit.ProposeRestructure(ctx, id, credit.RestructureRequest{Term: r.Term, AnnualRate: r.AnnualRate, Reason: r.Reason,
+		By: callerRef(ctx)})
+}
+
+// ApproveRestructure approves the waiting restructuring as the caller.
+func (d *LoanDesk) ApproveRestructure(ctx context.Context, id credit.ID) (credit.Loan, error) {
+	return d.credit.ApproveRestructure(ctx, id, callerRef(ctx))
+}
+
+// RequestWriteOff asks for a write-off as the caller.
+func (d *LoanDesk) RequestWriteOff(ctx context.Context, id credit.ID, reason string) (credit.Loan, error) {
+	return d.credit.RequestWriteOff(ctx, id, reason, callerRef(ctx))
+}
+
+// ApproveWriteOff writes a loan off as its request asked, approved by
+// the caller.
+func (d *LoanDesk) ApproveWriteOff(ctx context.Context, id credit.ID) (credit.Loan, error) {
+	return d.credit.ApproveWriteOff(ctx, id, callerRef(ctx))
+}
+
+// Recover takes money on a written-off loan: from an account or, at a
+// teller, in cash. Keyed by the request's Idempotency-Key.
+func (d *LoanDesk) Recover(ctx context.Context, id credit.ID, r RepayRequest) (credit.Repayment, credit.Loan, error) {
+	if _, err := d.Loan(ctx, id); err != nil {
+		return credit.Repayment{}, credit.Loan{}, err
+	}
+	src, err := d.source(ctx, r.Source)
+	if err != nil {
+		return credit.Repayment{}, credit.Loan{}, err
+	}
+	key, err := requestKey(ctx, "credit-recovery")
+	if err != nil {
+		return credit.Repayment{}, credit.Loan{}, err
+	}
+	return d.credit.Recover(ctx, id, credit.RepaymentRequest{Amount: r.Amount, Source: src, Account: r.AccountID,
+		Channel: channelOf(ctx), By: callerRef(ctx), Key: key})
+}
