@@ -257,7 +257,7 @@ var channelTests = []test{
 		f = channelFixture(t, f, monday(10, 0))
 		a := f.funded("c1", "100000.00")
 		fees := f.chart(money.CNY, ledger.CodeFeesIncome)
-		bulk := f.outWith(a.ID, "20000.00", false, "bulk")  // BEPS, fee 1.00
+		bulk := f.outWith(a.ID, "20000.00", false, "bulk")   // BEPS, fee 1.00
 		large := f.outWith(a.ID, "60000.00", false, "large") // HVPS, fee 5.00
 		// 100,000.00 - 20,001.00 - 60,005.00 = 19,994.00.
 		f.RequireBalance(a.ID, "19994.00")
