@@ -78,3 +78,52 @@ func TestFXOverHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestFXEndOfDayWithoutClosingRate: a currency with an open position and
+// no rate published for the business date stops end of day at the FX
+// step with a named error that says which pair is missing; once the
+// treasury publishes it, the same end of day finishes.
+func TestFXEndOfDayWithoutClosingRate(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			teller, finance := b.staff("teller"), b.staff("finance")
+			for _, pair := range []string{"USD/CNY", "EUR/CNY"} {
+				b.must(201, b.do("POST", "/v1/fx/rates", finance, map[string]any{"pair": pair, "mid": "7.15", "buy": "7.10", "sell": "7.20", "source": "treasury"}))
+			}
+			alice := b.onboard(teller)
+			aliceCNY := b.openAccount(teller, alice)
+			aliceUSD := b.must(201, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": alice, "product": "demand", "currency": "USD"})).str("id")
+			b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": aliceUSD, "amount": usd("100.00")}))
+			b.must(201, b.do("POST", "/v1/fx/conversions", teller, map[string]any{"from_account_id": aliceUSD, "to_account_id": aliceCNY, "amount": usd("100.00")}, "Idempotency-Key", "eod-fx-1"))
+			first := b.must(200, b.do("POST", "/v1/end-of-day", testAdminToken, nil)).str("business_date")
+
+			// The next day: a position in USD, no USD/CNY rate for the date.
+			r := b.do("POST", "/v1/end-of-day", testAdminToken, nil)
+			require.Equal(t, 422, r.status, "%s", r.raw)
+			require.Equal(t, "fx-no-closing-rate", r.problemType())
+			require.Contains(t, r.str("detail"), "USD/CNY")
+			require.NotContains(t, r.str("detail"), "EUR/CNY", "EUR has no position and needs no rate")
+			today := b.must(200, b.do("GET", "/v1/business-date", finance, nil)).str("business_date")
+			require.NotEqual(t, first, today)
+			report := b.must(200, b.do("GET", "/v1/end-of-day/"+today, testAdminToken, nil))
+			var fxStep map[string]any
+			for _, s := range report.body["steps"].([]any) {
+				if s.(map[string]any)["name"] == "fx.revaluation" {
+					fxStep = s.(map[string]any)
+				}
+			}
+			require.Equal(t, "failed", fxStep["status"])
+			require.Contains(t, fxStep["error"], "USD/CNY")
+			require.Equal(t, today, b.must(200, b.do("GET", "/v1/business-date", finance, nil)).str("business_date"), "the date does not advance past a failed step")
+
+			b.must(201, b.do("POST", "/v1/fx/rates", finance, map[string]any{"pair": "USD/CNY", "mid": "7.20", "buy": "7.15", "sell": "7.25", "source": "treasury close"}))
+			b.must(200, b.do("POST", "/v1/end-of-day", testAdminToken, nil))
+			revs := b.must(200, b.do("GET", "/v1/fx/revaluations/"+today, finance, nil)).body["revaluations"].([]any)
+			require.Len(t, revs, 1)
+			// 100.00 × 7.20 = 720.00 against 715.00 carried: a gain of 5.00.
+			require.Equal(t, "5.00", revs[0].(map[string]any)["gain"].(map[string]any)["value"])
+		})
+	}
+}

@@ -66,6 +66,13 @@
 // business date and currency: the figures are recorded before posting,
 // and a re-run posts the recorded figures again under the same key.
 //
+// A currency with an open position and no rate of its pair published for
+// the date stops revaluation of that currency with a *ClosingRateError
+// (ErrNoClosingRate) naming the pair and the date, after the other
+// currencies are revalued: the day's P&L is never made at a stale rate
+// nor silently left out. The treasury publishes the closing rate and end
+// of day runs again; what was revalued is not posted twice.
+//
 // # Quota
 //
 // Individuals' conversions count against an annual quota per person and

@@ -67,7 +67,10 @@ func (s *Service) balance(ctx context.Context, c money.Currency, code string) (m
 // carrying value as unrealised gain or loss, value-dated date. It is
 // idempotent for a date: a second run returns the first run's figures and
 // posts nothing new. A currency with a position but no rate for date is
-// ErrNoRate, after the other currencies are done.
+// a *ClosingRateError naming its pair (ErrNoClosingRate), after the other
+// currencies are done: the policy is to stop, not to revalue at a stale
+// rate or skip the currency, so the day's figures are never silently
+// incomplete.
 //
 // Worked (the contract suite's figures): long USD 100.00 carried at CNY
 // 715.00; closing mid 7.20 values it at 720.00, a gain of 5.00.
@@ -114,7 +117,7 @@ func (s *Service) revalue(ctx context.Context, date calendar.Date, c money.Curre
 			return r, nil
 		}
 		if len(rates) == 0 {
-			return Revaluation{}, fmt.Errorf("%w: no %s rate published for %s to revalue the position", ErrNoRate, pair, date)
+			return Revaluation{}, &ClosingRateError{Pair: pair, Date: date}
 		}
 		closing := rates[len(rates)-1]
 		r.ClosingMid, r.RateID = closing.Mid, closing.ID
