@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
@@ -180,4 +182,49 @@ func (s *Service) Revaluations(ctx context.Context, date calendar.Date) ([]Reval
 		return nil, invalid("business_date", "is required")
 	}
 	return s.store.Revaluations(ctx, date)
+}
+
+// TotalsDifference is a currency whose running totals differ from the
+// sum of its conversions and revaluations.
+type TotalsDifference struct {
+	Currency   money.Currency
+	Running    Totals // what Totals reads (zero when the currency has no row)
+	Recomputed Totals // the sum of the posted conversions and revaluations
+}
+
+// ReconcileTotals recomputes every currency's totals from the posted
+// conversions and the revaluations (reading them all, unlike Positions
+// and Revalue) and compares them with the running totals, at one moment.
+// It returns the currencies that differ, none when the running totals are
+// right; a difference means a store kept them wrongly and is for the
+// treasury's back office to investigate.
+func (s *Service) ReconcileTotals(ctx context.Context) ([]TotalsDifference, error) {
+	recomputed, running, err := s.store.RecomputeTotals(ctx)
+	if err != nil {
+		return nil, err
+	}
+	by := map[money.Currency]*TotalsDifference{}
+	get := func(c money.Currency) *TotalsDifference {
+		d, ok := by[c]
+		if !ok {
+			d = &TotalsDifference{Currency: c, Running: Totals{Currency: c}, Recomputed: Totals{Currency: c}}
+			by[c] = d
+		}
+		return d
+	}
+	for _, t := range recomputed {
+		get(t.Currency).Recomputed = t
+	}
+	for _, t := range running {
+		get(t.Currency).Running = t
+	}
+	var out []TotalsDifference
+	for _, d := range by {
+		r, c := d.Running, d.Recomputed
+		if !r.Position.Equal(c.Position) || !r.Carrying.Equal(c.Carrying) || !r.Income.Equal(c.Income) {
+			out = append(out, *d)
+		}
+	}
+	slices.SortFunc(out, func(a, b TotalsDifference) int { return strings.Compare(string(a.Currency), string(b.Currency)) })
+	return out, nil
 }
