@@ -78,14 +78,14 @@ var crossTests = []test{
 		e, err := f.Svc.Entry(f.Ctx, c.EntryID)
 		require.NoError(t, err)
 		posUSD, posEUR, posCNY := f.chartID(money.USD, fx.CodePosition), f.chartID(money.EUR, fx.CodePosition), f.chartID(money.CNY, fx.CodePosition)
-		require.ElementsMatch(t, []ledger.Posting{
+		require.ElementsMatch(t, postingsOf([]ledger.Posting{
 			{AccountID: f.usd.ID, Side: ledger.Debit, Amount: m("100.00", money.USD)},
 			{AccountID: posUSD, Side: ledger.Credit, Amount: m("100.00", money.USD)},
 			{AccountID: posEUR, Side: ledger.Debit, Amount: m("90.44", money.EUR)},
 			{AccountID: f.eur.ID, Side: ledger.Credit, Amount: m("90.44", money.EUR)},
 			{AccountID: posCNY, Side: ledger.Debit, Amount: m("9.57", money.CNY)},
 			{AccountID: f.chartID(money.CNY, fx.CodeIncome), Side: ledger.Credit, Amount: m("9.57", money.CNY)},
-		}, postingsOf(e))
+		}), postingsOf(e.Postings))
 		require.Equal(t, "USD/EUR", e.Metadata["fx.pair"])
 		require.Equal(t, "0.90445859", e.Metadata["fx.rate"])
 		require.Equal(t, "7.1", e.Metadata["fx.sold_rate"])
@@ -232,11 +232,12 @@ func (f *fixture) chartID(c money.Currency, code string) ledger.ID {
 	return a.ID
 }
 
-// postingsOf returns e's postings with only the fields compared.
-func postingsOf(e ledger.Entry) []ledger.Posting {
-	out := make([]ledger.Posting, len(e.Postings))
-	for i, p := range e.Postings {
-		out[i] = ledger.Posting{AccountID: p.AccountID, Side: p.Side, Amount: p.Amount}
+// postingsOf returns postings as "account side amount" lines, amounts
+// in their currency's minor unit, to compare across backends.
+func postingsOf(ps []ledger.Posting) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.AccountID.String() + " " + string(p.Side) + " " + p.Amount.String()
 	}
 	return out
 }
