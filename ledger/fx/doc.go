@@ -10,8 +10,11 @@
 // buy and sell rates, the source and the moment of publication, for a
 // business date. Every pair is a foreign currency against the bank's home
 // currency (CNY by default), quoted as home units per one foreign unit, as
-// Chinese banks publish their boards; a conversion between two foreign
-// currencies is refused with ErrNoRate. The rate in force at a moment is
+// Chinese banks publish their boards. A conversion between two foreign
+// currencies goes through the home currency (see CrossPrice): the bank buys
+// the one paid at its buy rate and sells the one received at its sell
+// rate, each spread applied once, and the record keeps both legs
+// (Conversion.Cross). The rate in force at a moment is
 // the latest published at or before it. Rates reach the Service through a
 // port (RateSource); by default the Store's published table.
 //
@@ -45,6 +48,12 @@
 //
 // A fx_position account's balance is credit-normal: positive means the
 // bank is long the currency (it bought more than it sold).
+//
+// The Store keeps running totals per foreign currency (position, carrying
+// value, spread income), moved in the same atomic step that marks a
+// conversion posted and that records a revaluation, so Positions and
+// Revalue never sum the conversions; ReconcileTotals recomputes them from
+// the conversions and reports any currency that differs.
 //
 // A conversion is two steps made safe by idempotency, as everywhere in
 // bankkit: the Store records it as pending, claiming its quote and its
