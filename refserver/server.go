@@ -51,6 +51,7 @@ type Server struct {
 	channel  *channel.Service
 	online   *channel.Online
 	notify   *notifications
+	contact  *channel.Contact
 	idem     idempotency.Store
 	bank     *bank.Bank
 	// loans is the bank's lending over credit, whose day is the business
@@ -181,6 +182,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		if err = s.seedWealthDemo(ctx, s.wealthCalendar); err != nil {
 			return fmt.Errorf("refserver: wealth demo: %w", err)
 		}
+		if err = s.seedContactDemo(ctx); err != nil {
+			return fmt.Errorf("refserver: contact-centre demo: %w", err)
+		}
 	}
 	s.routes = s.allRoutes()
 	if err = s.setUpOprisk(ctx, st.oprisk); err != nil {
@@ -306,6 +310,10 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		stopSending := s.startSendingDue(ctx, t.C)
 		defer func() { stopSending(); t.Stop() }()
 	}
+	stopContact := s.startContactScheduler(ctx, time.Minute)
+	defer stopContact()
+	stopNotifications := s.startNotificationScheduler(ctx, time.Second)
+	defer stopNotifications()
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" {
@@ -354,6 +362,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.opriskRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.onlineRoutes()...)
+	rs = append(rs, s.contactRoutes()...)
 	rs = append(rs, s.wealthRoutes()...)
 	return rs
 }
