@@ -67,6 +67,11 @@ type Config struct {
 	// weekday calendar), sent by POST /v1/clearing/send-due; off, they all
 	// wait for POST /v1/clearing/batches, as before.
 	InterbankChannels bool
+	// SendDueInterval, when positive, sends the inter-bank transfers that
+	// are due (clearing.Service.SendDue, as POST /v1/clearing/send-due)
+	// every interval while the server listens, one process at a time
+	// (under end of day's run lease); zero leaves it to that endpoint.
+	SendDueInterval time.Duration
 	// DormancyDays is how long a demand account may go without a deposit,
 	// withdrawal or transfer of the customer's before end of day marks it
 	// dormant; zero means 365, negative turns dormancy off.
@@ -145,6 +150,9 @@ func (c Config) Validate() error {
 	}
 	if c.IdempotencyLease < 0 {
 		errs = append(errs, fmt.Errorf("idempotency lease %s: must not be negative", c.IdempotencyLease))
+	}
+	if c.SendDueInterval < 0 {
+		errs = append(errs, fmt.Errorf("send-due interval %s: must not be negative", c.SendDueInterval))
 	}
 	if c.ShutdownTimeout < 0 {
 		errs = append(errs, fmt.Errorf("shutdown timeout %s: must not be negative", c.ShutdownTimeout))

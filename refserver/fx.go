@@ -55,6 +55,9 @@ func (s *Server) fxRoutes() []route {
 			access:  fxBooks, handler: handle(s.fxPositions)},
 		{method: "GET", pattern: "/v1/fx/revaluations/{date}", summary: "The revaluations end of day posted for a business date",
 			access: fxBooks, handler: handle(s.fxRevaluations)},
+		{method: "GET", pattern: "/v1/fx/totals/reconciliation",
+			summary: "Recompute the running FX totals (position, carrying value, spread income per currency) from every conversion and revaluation and list the currencies that differ",
+			access:  fxBooks, handler: handle(s.fxReconcile)},
 	})
 }
 
@@ -99,6 +102,20 @@ type (
 		Mid       decimal.Decimal `json:"mid"`
 		Source    string          `json:"source"`
 		ExpiresAt time.Time       `json:"expires_at"`
+		// Cross is the second leg of a quote between two foreign currencies.
+		Cross *crossLegView `json:"cross,omitempty"`
+	}
+	// crossLegView is the second leg of a conversion between two foreign
+	// currencies: the purchase of the received currency through the home
+	// currency; the conversion's own pair, rate and mid are its first leg.
+	crossLegView struct {
+		Pair       string          `json:"pair" doc:"the received currency against the home currency (EUR/CNY)"`
+		CrossRate  decimal.Decimal `json:"cross_rate" doc:"units received per unit paid: the first leg's buy rate over this leg's sell rate, rounded down to 8 places"`
+		Rate       decimal.Decimal `json:"rate" doc:"the bank's sell rate of pair"`
+		Mid        decimal.Decimal `json:"mid"`
+		HomeAtMid  money.Money     `json:"home_at_mid"`
+		RateSource string          `json:"rate_source"`
+		RateTime   time.Time       `json:"rate_published_at"`
 	}
 	conversionView struct {
 		ID            string          `json:"id"`
@@ -121,6 +138,22 @@ type (
 		CreatedAt     time.Time       `json:"created_at"`
 		Description   string          `json:"description"`
 		Replayed      bool            `json:"replayed"`
+		Cross         *crossLegView   `json:"cross,omitempty"`
+	}
+	totalsView struct {
+		Currency string          `json:"currency"`
+		Position decimal.Decimal `json:"position"`
+		Carrying money.Money     `json:"carrying_value"`
+		Income   money.Money     `json:"spread_income"`
+	}
+	totalsDifferenceView struct {
+		Currency   string     `json:"currency"`
+		Running    totalsView `json:"running"`
+		Recomputed totalsView `json:"recomputed"`
+	}
+	reconciliationView struct {
+		Reconciled  bool                   `json:"reconciled"`
+		Differences []totalsDifferenceView `json:"differences"`
 	}
 	conversionPath struct {
 		ID ledger.ID `path:"id"`
@@ -164,8 +197,16 @@ func optionalID(id ledger.ID) string {
 	return id.String()
 }
 
+func crossLegOf(l *fx.CrossLeg) *crossLegView {
+	if l == nil {
+		return nil
+	}
+	return &crossLegView{Pair: l.Pair.String(), CrossRate: l.CrossRate, Rate: l.Rate, Mid: l.Mid, HomeAtMid: l.HomeAtMid,
+		RateSource: l.Source, RateTime: l.PublishedAt}
+}
+
 func conversionViewOf(c fx.Conversion, replayed bool) conversionView {
-	return conversionView{ID: c.ID.String(), Status: string(c.Status), EntryID: optionalID(c.EntryID),
+	return conversionView{Cross: crossLegOf(c.Cross), ID: c.ID.String(), Status: string(c.Status), EntryID: optionalID(c.EntryID),
 		FromAccountID: c.FromAccountID.String(), ToAccountID: c.ToAccountID.String(), Pair: c.Pair.String(), Side: string(c.Side),
 		Pays: c.Pays, Receives: c.Receives, Rate: c.Rate, Mid: c.Mid, Spread: c.Income, RateSource: c.Source, RateTime: c.PublishedAt,
 		QuoteID: optionalID(c.QuoteID), QuotaAmount: c.QuotaAmount, BusinessDate: c.BusinessDate, CreatedAt: c.CreatedAt,
@@ -223,7 +264,7 @@ func (s *Server) quoteFX(ctx context.Context, req bank.QuoteRequest) (quoteView,
 		return quoteView{}, err
 	}
 	return quoteView{ID: q.ID.String(), Pair: q.Pair.String(), Side: string(q.Side), Pays: q.Pays, Receives: q.Receives,
-		Rate: q.Rate, Mid: q.Mid, Source: q.Source, ExpiresAt: q.ExpiresAt}, nil
+		Rate: q.Rate, Mid: q.Mid, Source: q.Source, ExpiresAt: q.ExpiresAt, Cross: crossLegOf(q.Cross)}, nil
 }
 
 func (s *Server) convertFX(ctx context.Context, req bank.ConvertRequest) (conversionView, error) {
@@ -268,6 +309,23 @@ func (s *Server) fxRevaluations(ctx context.Context, req revaluationDate) (reval
 		home := func(d decimal.Decimal) money.Money { return money.Money{Amount: d, Currency: r.Home} }
 		v.Revaluations = append(v.Revaluations, revaluationView{Currency: string(r.Currency), Position: r.Position,
 			ClosingMid: r.ClosingMid, Carrying: home(r.Carrying), Value: home(r.Value), Gain: home(r.Gain), EntryID: optionalID(r.EntryID)})
+	}
+	return v, nil
+}
+
+func (s *Server) fxReconcile(ctx context.Context, _ none) (reconciliationView, error) {
+	diffs, err := s.fx.ReconcileTotals(ctx)
+	if err != nil {
+		return reconciliationView{}, err
+	}
+	home := s.fx.Home()
+	view := func(t fx.Totals) totalsView {
+		return totalsView{Currency: string(t.Currency), Position: t.Position,
+			Carrying: money.Money{Amount: t.Carrying, Currency: home}, Income: money.Money{Amount: t.Income, Currency: home}}
+	}
+	v := reconciliationView{Reconciled: len(diffs) == 0, Differences: make([]totalsDifferenceView, 0, len(diffs))}
+	for _, d := range diffs {
+		v.Differences = append(v.Differences, totalsDifferenceView{Currency: string(d.Currency), Running: view(d.Running), Recomputed: view(d.Recomputed)})
 	}
 	return v, nil
 }

@@ -38,9 +38,12 @@ type Server struct {
 	db      *sqlx.DB // nil on in-memory storage
 	metrics *metrics
 
-	ledger   *ledger.Service
-	eod      *endofday.Service
-	closing  *closing.Runner
+	ledger  *ledger.Service
+	eod     *endofday.Service
+	closing *closing.Runner
+	// runLease is the closing runner's lease store: the one-process-at-a-
+	// time lock that end of day and the SendDue timer take.
+	runLease closing.Store
 	clearing *clearing.Service
 	fx       *fx.Service
 	fxDesk   *bank.FXDesk
@@ -302,6 +305,11 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	defer stopPurging()
 	stopRisk := s.startRiskObserver(ctx, time.Second)
 	defer stopRisk()
+	if s.cfg.SendDueInterval > 0 {
+		t := time.NewTicker(s.cfg.SendDueInterval)
+		stopSending := s.startSendingDue(ctx, t.C)
+		defer func() { stopSending(); t.Stop() }()
+	}
 	stopContact := s.startContactScheduler(ctx, time.Minute)
 	defer stopContact()
 	stopNotifications := s.startNotificationScheduler(ctx, time.Second)

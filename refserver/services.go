@@ -69,6 +69,7 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 		return fmt.Errorf("refserver: channel: %w", err)
 	}
 	s.idem = idempotency.Sealed(st.idem, s.customer.Sealer("refserver/idempotency-reply"))
+	s.runLease = st.closing
 	if s.closing, err = closing.New(st.closing, s.endOfDaySteps(), closing.WithClock(s.clock)); err != nil {
 		return fmt.Errorf("refserver: end of day: %w", err)
 	}

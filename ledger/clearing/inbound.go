@@ -500,16 +500,37 @@ func (c *Service) applyReturn(ctx context.Context, id ledger.ID, why returnCause
 	if err != nil {
 		return Transfer{}, err
 	}
+	// The customer's fee comes back with the principal, out of the fees
+	// income it was booked to: the bank charged for a payment it did not
+	// make. It is in the same entry, so the entry's key keeps a second
+	// return from refunding it twice.
+	var feeIncome ledger.ID
+	if t.Fee.IsPositive() {
+		income, err := c.svc.ChartAccount(ctx, t.Fee.Currency, ledger.CodeFeesIncome)
+		if err != nil {
+			return Transfer{}, fmt.Errorf("refunding the fee needs the %s fees income account: %w", t.Fee.Currency, err)
+		}
+		feeIncome = income.ID
+	}
 	key := "clearing/" + t.ID.String() + "/return"
 	refund := func(to ledger.ID, key string) (ledger.Receipt, error) {
+		postings := []ledger.Posting{{AccountID: source, Side: ledger.Debit, Amount: t.Amount}}
+		credit := t.Amount
+		meta := map[string]string{"clearing": "return", "clearing_transfer": t.ID.String(),
+			"end_to_end_id": t.EndToEndID, "reason": why.code}
+		if feeIncome != ledger.NilID {
+			postings = append(postings, ledger.Posting{AccountID: feeIncome, Side: ledger.Debit, Amount: t.Fee})
+			var err error
+			if credit, err = credit.Add(t.Fee); err != nil {
+				return ledger.Receipt{}, err
+			}
+			meta["fee_refunded"] = t.Fee.ValueString()
+		}
+		postings = append(postings, ledger.Posting{AccountID: to, Side: ledger.Credit, Amount: credit})
 		return c.svc.PostEntry(ctx, ledger.JournalRequest{
-			Postings: []ledger.Posting{
-				{AccountID: source, Side: ledger.Debit, Amount: t.Amount},
-				{AccountID: to, Side: ledger.Credit, Amount: t.Amount},
-			},
-			Description: "Returned transfer " + t.EndToEndID + ": " + why.code,
-			Metadata: map[string]string{"clearing": "return", "clearing_transfer": t.ID.String(),
-				"end_to_end_id": t.EndToEndID, "reason": why.code},
+			Postings:       postings,
+			Description:    "Returned transfer " + t.EndToEndID + ": " + why.code,
+			Metadata:       meta,
 			IdempotencyKey: key,
 		})
 	}

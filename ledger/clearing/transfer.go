@@ -94,7 +94,9 @@ type Transfer struct {
 	Route     string
 	Urgent    bool
 	SendAfter time.Time
-	// Fee is the channel's fee charged with the debit (zero without one).
+	// Fee is the channel's fee charged with the debit (zero without one);
+	// a return or rejection refunds it with the principal, in the return
+	// entry.
 	Fee money.Money
 	// Rejected says the clearing house rejected it (pacs.002) rather than
 	// the beneficiary's bank returning it; either way Status is returned.

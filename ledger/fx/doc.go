@@ -10,8 +10,11 @@
 // buy and sell rates, the source and the moment of publication, for a
 // business date. Every pair is a foreign currency against the bank's home
 // currency (CNY by default), quoted as home units per one foreign unit, as
-// Chinese banks publish their boards; a conversion between two foreign
-// currencies is refused with ErrNoRate. The rate in force at a moment is
+// Chinese banks publish their boards. A conversion between two foreign
+// currencies goes through the home currency (see CrossPrice): the bank buys
+// the one paid at its buy rate and sells the one received at its sell
+// rate, each spread applied once, and the record keeps both legs
+// (Conversion.Cross). The rate in force at a moment is
 // the latest published at or before it. Rates reach the Service through a
 // port (RateSource); by default the Store's published table.
 //
@@ -46,6 +49,12 @@
 // A fx_position account's balance is credit-normal: positive means the
 // bank is long the currency (it bought more than it sold).
 //
+// The Store keeps running totals per foreign currency (position, carrying
+// value, spread income), moved in the same atomic step that marks a
+// conversion posted and that records a revaluation, so Positions and
+// Revalue never sum the conversions; ReconcileTotals recomputes them from
+// the conversions and reports any currency that differs.
+//
 // A conversion is two steps made safe by idempotency, as everywhere in
 // bankkit: the Store records it as pending, claiming its quote and its
 // share of the owner's quota atomically; then the ledger posts the entry
@@ -65,6 +74,13 @@
 // fx_revaluation (credit-normal, the P&L account). It is idempotent per
 // business date and currency: the figures are recorded before posting,
 // and a re-run posts the recorded figures again under the same key.
+//
+// A currency with an open position and no rate of its pair published for
+// the date stops revaluation of that currency with a *ClosingRateError
+// (ErrNoClosingRate) naming the pair and the date, after the other
+// currencies are revalued: the day's P&L is never made at a stale rate
+// nor silently left out. The treasury publishes the closing rate and end
+// of day runs again; what was revalued is not posted twice.
 //
 // # Quota
 //

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/ledger"
@@ -67,7 +69,10 @@ func (s *Service) balance(ctx context.Context, c money.Currency, code string) (m
 // carrying value as unrealised gain or loss, value-dated date. It is
 // idempotent for a date: a second run returns the first run's figures and
 // posts nothing new. A currency with a position but no rate for date is
-// ErrNoRate, after the other currencies are done.
+// a *ClosingRateError naming its pair (ErrNoClosingRate), after the other
+// currencies are done: the policy is to stop, not to revalue at a stale
+// rate or skip the currency, so the day's figures are never silently
+// incomplete.
 //
 // Worked (the contract suite's figures): long USD 100.00 carried at CNY
 // 715.00; closing mid 7.20 values it at 720.00, a gain of 5.00.
@@ -114,7 +119,7 @@ func (s *Service) revalue(ctx context.Context, date calendar.Date, c money.Curre
 			return r, nil
 		}
 		if len(rates) == 0 {
-			return Revaluation{}, fmt.Errorf("%w: no %s rate published for %s to revalue the position", ErrNoRate, pair, date)
+			return Revaluation{}, &ClosingRateError{Pair: pair, Date: date}
 		}
 		closing := rates[len(rates)-1]
 		r.ClosingMid, r.RateID = closing.Mid, closing.ID
@@ -177,4 +182,49 @@ func (s *Service) Revaluations(ctx context.Context, date calendar.Date) ([]Reval
 		return nil, invalid("business_date", "is required")
 	}
 	return s.store.Revaluations(ctx, date)
+}
+
+// TotalsDifference is a currency whose running totals differ from the
+// sum of its conversions and revaluations.
+type TotalsDifference struct {
+	Currency   money.Currency
+	Running    Totals // what Totals reads (zero when the currency has no row)
+	Recomputed Totals // the sum of the posted conversions and revaluations
+}
+
+// ReconcileTotals recomputes every currency's totals from the posted
+// conversions and the revaluations (reading them all, unlike Positions
+// and Revalue) and compares them with the running totals, at one moment.
+// It returns the currencies that differ, none when the running totals are
+// right; a difference means a store kept them wrongly and is for the
+// treasury's back office to investigate.
+func (s *Service) ReconcileTotals(ctx context.Context) ([]TotalsDifference, error) {
+	recomputed, running, err := s.store.RecomputeTotals(ctx)
+	if err != nil {
+		return nil, err
+	}
+	by := map[money.Currency]*TotalsDifference{}
+	get := func(c money.Currency) *TotalsDifference {
+		d, ok := by[c]
+		if !ok {
+			d = &TotalsDifference{Currency: c, Running: Totals{Currency: c}, Recomputed: Totals{Currency: c}}
+			by[c] = d
+		}
+		return d
+	}
+	for _, t := range recomputed {
+		get(t.Currency).Recomputed = t
+	}
+	for _, t := range running {
+		get(t.Currency).Running = t
+	}
+	var out []TotalsDifference
+	for _, d := range by {
+		r, c := d.Running, d.Recomputed
+		if !r.Position.Equal(c.Position) || !r.Carrying.Equal(c.Carrying) || !r.Income.Equal(c.Income) {
+			out = append(out, *d)
+		}
+	}
+	slices.SortFunc(out, func(a, b TotalsDifference) int { return strings.Compare(string(a.Currency), string(b.Currency)) })
+	return out, nil
 }

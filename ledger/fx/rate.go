@@ -189,3 +189,58 @@ func Price(r Rate, pays money.Money) (Pricing, error) {
 func exceeds(m money.Money) bool {
 	return m.Amount.GreaterThan(money.MaxAmount(m.Currency).Amount)
 }
+
+// CrossScale is the number of decimal places a cross rate is kept to.
+const CrossScale = 8
+
+// CrossPrice converts pays, in sold.Pair.Base, into bought.Pair.Base,
+// two foreign currencies quoted against the same home currency, through
+// the home currency: the bank buys the paid currency at sold's buy rate
+// and sells the received one at bought's sell rate, so each side's spread
+// is applied once, as on the two conversions a customer could make one
+// after the other, but without rounding in between:
+//
+//	cross rate = sold.Buy / bought.Sell, rounded down to CrossScale places
+//	received   = pays × cross rate, rounded down to the minor unit
+//
+// Both roundings are down, in the bank's favour, like Price's. The first
+// leg (the sale) values pays at sold's mid, the second (the purchase) the
+// amount received at bought's mid, each half-even to the home minor unit;
+// the spread income is the first leg's home value less the second's,
+// never negative. The returned Pricing is the first leg with Receives the
+// amount received; the CrossLeg the second.
+//
+// Worked (the contract suite's figures): USD 100.00 for EUR at USD/CNY
+// buy 7.10, mid 7.15 and EUR/CNY mid 7.80, sell 7.85: cross 7.10 / 7.85 =
+// 0.904458598… → 0.90445859; received 90.445859 → EUR 90.44; first leg
+// 100.00 × 7.15 = CNY 715.00, second 90.44 × 7.80 = 705.432 → 705.43;
+// income 715.00 − 705.43 = CNY 9.57.
+func CrossPrice(sold, bought Rate, pays money.Money) (Pricing, CrossLeg, error) {
+	home := sold.Pair.Quote
+	if bought.Pair.Quote != home || sold.Pair.Base == bought.Pair.Base || sold.Pair.Base == home || bought.Pair.Base == home {
+		return Pricing{}, CrossLeg{}, invalid("pair", fmt.Sprintf("%s and %s are not two foreign currencies against one home currency", sold.Pair, bought.Pair))
+	}
+	if pays.Currency != sold.Pair.Base {
+		return Pricing{}, CrossLeg{}, fault.Field(ErrNoRate, "amount.currency", fmt.Sprintf("%s is not in the pair %s", pays.Currency, sold.Pair))
+	}
+	foreign := bought.Pair.Base
+	cross, _ := sold.Buy.QuoRem(bought.Sell, CrossScale)
+	received := pays.Amount.Mul(cross).RoundDown(foreign.MinorUnits())
+	p := Pricing{Side: Sell, Pays: pays, Foreign: pays, Rate: sold.Buy,
+		Receives:  money.Money{Amount: received, Currency: foreign},
+		HomeAtMid: money.Money{Amount: pays.Amount.Mul(sold.Mid).RoundBank(home.MinorUnits()), Currency: home}}
+	leg := CrossLeg{Pair: bought.Pair, Foreign: p.Receives, Rate: bought.Sell, Mid: bought.Mid, RateID: bought.ID,
+		Source: bought.Source, PublishedAt: bought.PublishedAt, CrossRate: cross,
+		HomeAtMid: money.Money{Amount: received.Mul(bought.Mid).RoundBank(home.MinorUnits()), Currency: home}}
+	p.Income = money.Money{Amount: p.HomeAtMid.Amount.Sub(leg.HomeAtMid.Amount), Currency: home}
+	if !p.Receives.IsPositive() {
+		return Pricing{}, CrossLeg{}, invalid("amount", fmt.Sprintf("is too small to convert at %s", cross))
+	}
+	if exceeds(p.Receives) {
+		return Pricing{}, CrossLeg{}, invalid("amount", fmt.Sprintf("converts to %s, more than the largest amount accepted", p.Receives))
+	}
+	if p.Income.IsNegative() { // impossible when buy <= mid <= sell; kept as a guard
+		return Pricing{}, CrossLeg{}, invalid("rate", "gives the customer more than mid")
+	}
+	return p, leg, nil
+}

@@ -123,3 +123,67 @@ func FuzzPrice(f *testing.F) {
 		}
 	})
 }
+
+func TestCrossPriceByHand(t *testing.T) {
+	usd := rate("USD/CNY", "7.15", "7.10", "7.20")
+	eur := rate("EUR/CNY", "7.80", "7.75", "7.85")
+	p, leg, err := fx.CrossPrice(usd, eur, money.MustParse("100.00", "USD"))
+	require.NoError(t, err)
+	// 7.10 / 7.85 = 0.904458598… → 0.90445859; × 100.00 → 90.44.
+	require.Equal(t, "0.90445859", leg.CrossRate.String())
+	require.Equal(t, "90.44 EUR", p.Receives.String())
+	require.Equal(t, "90.44 EUR", leg.Foreign.String())
+	require.Equal(t, "715.00 CNY", p.HomeAtMid.String())
+	require.Equal(t, "705.43 CNY", leg.HomeAtMid.String())
+	require.Equal(t, "9.57 CNY", p.Income.String())
+	require.Equal(t, fx.Sell, p.Side)
+	require.True(t, p.Rate.Equal(decimal.RequireFromString("7.10")) && leg.Rate.Equal(decimal.RequireFromString("7.85")))
+
+	// JPY has no minor unit: USD 10.00 at buy 7.10 against JPY/CNY sell
+	// 0.0490: 7.10 / 0.0490 = 144.89795918… → 144.89795918; × 10.00 =
+	// 1448.9795918 → JPY 1448.
+	jpy := rate("JPY/CNY", "0.0480", "0.0470", "0.0490")
+	p, _, err = fx.CrossPrice(usd, jpy, money.MustParse("10.00", "USD"))
+	require.NoError(t, err)
+	require.Equal(t, "1448 JPY", p.Receives.String())
+
+	_, _, err = fx.CrossPrice(usd, eur, money.MustParse("1.00", "EUR"))
+	require.ErrorIs(t, err, fx.ErrNoRate, "the amount is in the received currency")
+	_, _, err = fx.CrossPrice(usd, usd, money.MustParse("1.00", "USD"))
+	require.ErrorIs(t, err, ledger.ErrInvalidInput)
+	_, _, err = fx.CrossPrice(usd, eur, money.MustParse("0.01", "USD"))
+	require.ErrorIs(t, err, ledger.ErrInvalidInput, "0.01 × 0.90445859 is less than a cent: too small to convert")
+}
+
+// FuzzCrossPrice checks a cross conversion's rounding on any amount and
+// any two rates with buy <= mid <= sell: what arrives is the exact amount
+// at the cross rate truncated (never a minor unit more or less), the cross
+// rate is never above the exact quotient, and the income is never
+// negative.
+func FuzzCrossPrice(f *testing.F) {
+	f.Add(int64(10000), int64(715000), int64(5000), int64(780000), int64(5000))
+	f.Add(int64(1), int64(1), int64(0), int64(1), int64(0))
+	f.Add(int64(99999999), int64(123456789), int64(1), int64(7), int64(99999))
+	f.Fuzz(func(t *testing.T, cents, mid1, down, mid2, up int64) {
+		if cents <= 0 || cents > 1e14 || mid1 <= 0 || mid1 > 1e12 || down < 0 || down >= mid1 || mid2 <= 0 || mid2 > 1e12 || up < 0 || up > 1e12 {
+			return
+		}
+		sold := fx.Rate{Pair: fx.Pair{Base: money.USD, Quote: money.CNY}, Mid: decimal.New(mid1, -5),
+			Buy: decimal.New(mid1-down, -5), Sell: decimal.New(mid1, -5)}
+		bought := fx.Rate{Pair: fx.Pair{Base: money.EUR, Quote: money.CNY}, Mid: decimal.New(mid2, -5),
+			Buy: decimal.New(mid2, -5), Sell: decimal.New(mid2+up, -5)}
+		pays := money.Money{Amount: decimal.New(cents, -2), Currency: money.USD}
+		p, leg, err := fx.CrossPrice(sold, bought, pays)
+		if err != nil {
+			require.ErrorIs(t, err, ledger.ErrInvalidInput)
+			return
+		}
+		cent := decimal.New(1, -2)
+		require.False(t, p.Income.IsNegative(), "income %s", p.Income)
+		require.True(t, p.Receives.Valid() && p.HomeAtMid.Valid() && leg.HomeAtMid.Valid() && p.Income.Valid())
+		require.True(t, leg.CrossRate.Mul(bought.Sell).LessThanOrEqual(sold.Buy), "cross %s above %s / %s", leg.CrossRate, sold.Buy, bought.Sell)
+		exact := pays.Amount.Mul(leg.CrossRate)
+		require.True(t, p.Receives.Amount.LessThanOrEqual(exact) && p.Receives.Amount.Add(cent).GreaterThan(exact))
+		require.True(t, p.HomeAtMid.Amount.Sub(leg.HomeAtMid.Amount).Equal(p.Income.Amount))
+	})
+}

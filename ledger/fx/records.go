@@ -27,6 +27,10 @@ type Quote struct {
 	PublishedAt time.Time
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
+	// Cross is the second leg of a quote between two foreign currencies
+	// (nil otherwise); the fields above are then its first leg, the sale
+	// of Pays' currency.
+	Cross *CrossLeg `json:",omitempty"`
 }
 
 // Status is a conversion's state.
@@ -71,6 +75,63 @@ type Conversion struct {
 	Description  string
 	BusinessDate calendar.Date
 	CreatedAt    time.Time
+	// Cross is, for a conversion between two foreign currencies, its
+	// second leg: the purchase of Receives' currency through the home
+	// currency. The fields above are then the first leg, the sale of
+	// Pays' currency (Side Sell, Foreign == Pays, Rate its buy rate).
+	Cross *CrossLeg `json:",omitempty"`
+}
+
+// CrossLeg is the second leg of a cross conversion: the bank sells the
+// currency the customer receives, at its sell rate against the home
+// currency, as a bank deriving a cross rate through its base currency
+// would (see CrossPrice).
+type CrossLeg struct {
+	// Pair is the received currency against the home currency.
+	Pair Pair
+	// Foreign is what the customer receives; HomeAtMid its value at Mid,
+	// half-even to the home minor unit.
+	Foreign   money.Money
+	HomeAtMid money.Money
+	// Rate is the bank's sell rate of Pair; Mid its mid; RateID, Source
+	// and PublishedAt the publication they come from.
+	Rate        decimal.Decimal
+	Mid         decimal.Decimal
+	RateID      ledger.ID
+	Source      string
+	PublishedAt time.Time
+	// CrossRate is the customer's rate: units received per unit paid.
+	CrossRate decimal.Decimal
+}
+
+// Effect is what a posted conversion does to one foreign currency's
+// Totals.
+type Effect struct {
+	Currency money.Currency
+	Position decimal.Decimal // foreign units bought (+) or sold (-) by the bank
+	Carrying decimal.Decimal // their home value at mid, signed the same way
+	Income   decimal.Decimal // the spread income counted under this currency
+}
+
+// Effects returns what c does to the Totals of each foreign currency it
+// touches, in currency order: one currency for a conversion against the
+// home currency, two for a cross conversion. The spread income of a cross
+// conversion counts under the currency paid. Stores keep their running
+// totals with it.
+func (c Conversion) Effects() []Effect {
+	first := Effect{Currency: c.Foreign.Currency, Position: c.Foreign.Amount, Carrying: c.HomeAtMid.Amount, Income: c.Income.Amount}
+	if c.Side == Buy {
+		first.Position, first.Carrying = first.Position.Neg(), first.Carrying.Neg()
+	}
+	if c.Cross == nil {
+		return []Effect{first}
+	}
+	second := Effect{Currency: c.Cross.Foreign.Currency, Position: c.Cross.Foreign.Amount.Neg(),
+		Carrying: c.Cross.HomeAtMid.Amount.Neg(), Income: decimal.Zero}
+	if second.Currency < first.Currency {
+		return []Effect{second, first}
+	}
+	return []Effect{first, second}
 }
 
 // QuotaCharge is what BeginConversion checks and adds to the owner's usage

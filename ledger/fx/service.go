@@ -229,18 +229,33 @@ func (s *Service) Rates(ctx context.Context, pair Pair, date calendar.Date) ([]R
 	return s.store.Rates(ctx, pair, date)
 }
 
-// pairOf returns the pair between two different currencies, one of which
-// must be home: ErrNoRate otherwise.
-func (s *Service) pairOf(a, b money.Currency) (Pair, error) {
+// pairOf returns the pair a conversion from a to b is priced at: the
+// foreign one against home when either is home; for two foreign
+// currencies a's pair and, as cross, b's, through the home currency.
+func (s *Service) pairOf(a, b money.Currency) (pair Pair, cross *Pair, err error) {
 	switch {
 	case a == b:
-		return Pair{}, invalid("currency", "a conversion needs two different currencies")
+		return Pair{}, nil, invalid("currency", "a conversion needs two different currencies")
 	case a == s.home:
-		return Pair{Base: b, Quote: a}, nil
+		return Pair{Base: b, Quote: a}, nil, nil
 	case b == s.home:
-		return Pair{Base: a, Quote: b}, nil
+		return Pair{Base: a, Quote: b}, nil, nil
 	}
-	return Pair{}, fmt.Errorf("%w: %s and %s (rates are published against %s only)", ErrNoRate, a, b, s.home)
+	return Pair{Base: a, Quote: s.home}, &Pair{Base: b, Quote: s.home}, nil
+}
+
+// crossRates reads the rates of both pairs of a cross conversion in force
+// at at; ErrNoRate names the missing one.
+func (s *Service) crossRates(ctx context.Context, pair, cross Pair, at time.Time) (Rate, Rate, error) {
+	sold, err := s.rates.RateAt(ctx, pair, at)
+	if err != nil {
+		return Rate{}, Rate{}, fmt.Errorf("a %s/%s cross rate through %s needs %s: %w", pair.Base, cross.Base, s.home, pair, err)
+	}
+	bought, err := s.rates.RateAt(ctx, cross, at)
+	if err != nil {
+		return Rate{}, Rate{}, fmt.Errorf("a %s/%s cross rate through %s needs %s: %w", pair.Base, cross.Base, s.home, cross, err)
+	}
+	return sold, bought, nil
 }
 
 // QuoteRequest asks what Pays converts to in Receive.
@@ -266,22 +281,34 @@ func (s *Service) Quote(ctx context.Context, r QuoteRequest) (Quote, error) {
 	if err := text.Line(ledger.ErrInvalidInput, "owner_id", r.OwnerID); err != nil {
 		return Quote{}, err
 	}
-	pair, err := s.pairOf(r.Pays.Currency, r.Receive)
+	pair, cross, err := s.pairOf(r.Pays.Currency, r.Receive)
 	if err != nil {
 		return Quote{}, err
 	}
 	now := s.clock.Now().UTC().Truncate(time.Microsecond)
-	rate, err := s.rates.RateAt(ctx, pair, now)
-	if err != nil {
-		return Quote{}, err
+	var rate Rate
+	var p Pricing
+	var leg *CrossLeg
+	if cross != nil {
+		var bought Rate
+		if rate, bought, err = s.crossRates(ctx, pair, *cross, now); err != nil {
+			return Quote{}, err
+		}
+		var l CrossLeg
+		p, l, err = CrossPrice(rate, bought, r.Pays)
+		leg = &l
+	} else {
+		if rate, err = s.rates.RateAt(ctx, pair, now); err != nil {
+			return Quote{}, err
+		}
+		p, err = Price(rate, r.Pays)
 	}
-	p, err := Price(rate, r.Pays)
 	if err != nil {
 		return Quote{}, renamed(err, "amount", "pays")
 	}
 	q := Quote{ID: ledger.NewID(), OwnerID: r.OwnerID, Pair: pair, Side: p.Side, Pays: r.Pays, Receives: p.Receives,
 		Rate: p.Rate, Mid: rate.Mid, RateID: rate.ID, Source: rate.Source, PublishedAt: rate.PublishedAt,
-		CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
+		CreatedAt: now, ExpiresAt: now.Add(s.ttl), Cross: leg}
 	if err := s.store.SaveQuote(ctx, q); err != nil {
 		return Quote{}, err
 	}
@@ -392,7 +419,7 @@ func (s *Service) price(ctx context.Context, r ConvertRequest) (Conversion, Quot
 	if from.Product == ledger.ProductInternal || to.Product == ledger.ProductInternal {
 		return Conversion{}, QuotaCharge{}, invalid("from_account_id", "conversions are between customer accounts")
 	}
-	pair, err := s.pairOf(from.Currency, to.Currency)
+	pair, cross, err := s.pairOf(from.Currency, to.Currency)
 	if err != nil {
 		return Conversion{}, QuotaCharge{}, err
 	}
@@ -404,7 +431,7 @@ func (s *Service) price(ctx context.Context, r ConvertRequest) (Conversion, Quot
 	c := Conversion{ID: ledger.NewID(), IdempotencyKey: r.IdempotencyKey, Status: Pending,
 		FromAccountID: from.ID, ToAccountID: to.ID, OwnerID: from.OwnerID, Pair: pair,
 		QuoteID: r.QuoteID, Description: r.Description, BusinessDate: today, CreatedAt: now}
-	var rate Rate
+	var rate, bought Rate
 	if r.QuoteID != ledger.NilID {
 		q, err := s.store.Quote(ctx, r.QuoteID)
 		if err != nil {
@@ -413,25 +440,41 @@ func (s *Service) price(ctx context.Context, r ConvertRequest) (Conversion, Quot
 		if q.OwnerID != "" && q.OwnerID != from.OwnerID {
 			return Conversion{}, QuotaCharge{}, onField(ledger.ErrNotFound, "quote_id")
 		}
-		if q.Pair != pair || !q.Pays.Equal(r.Amount) {
-			return Conversion{}, QuotaCharge{}, invalid("quote_id", fmt.Sprintf("quotes %s paid for %s, not this conversion", q.Pays, q.Pair))
+		if q.Pair != pair || !q.Pays.Equal(r.Amount) || (q.Cross == nil) != (cross == nil) || cross != nil && q.Cross.Pair != *cross {
+			return Conversion{}, QuotaCharge{}, invalid("quote_id", fmt.Sprintf("quotes %s paid for %s, not this conversion", q.Pays, q.Receives.Currency))
 		}
 		if now.After(q.ExpiresAt) {
 			return Conversion{}, QuotaCharge{}, fieldErr(ErrQuoteExpired, "quote_id", fmt.Sprintf("expired at %s", q.ExpiresAt.Format(time.RFC3339)))
 		}
 		rate = Rate{ID: q.RateID, Pair: q.Pair, Mid: q.Mid, Buy: q.Rate, Sell: q.Rate, Source: q.Source, PublishedAt: q.PublishedAt}
+		if q.Cross != nil {
+			l := q.Cross
+			bought = Rate{ID: l.RateID, Pair: l.Pair, Mid: l.Mid, Buy: l.Rate, Sell: l.Rate, Source: l.Source, PublishedAt: l.PublishedAt}
+		}
+	} else if cross != nil {
+		if rate, bought, err = s.crossRates(ctx, pair, *cross, now); err != nil {
+			return Conversion{}, QuotaCharge{}, err
+		}
 	} else if rate, err = s.rates.RateAt(ctx, pair, now); err != nil {
 		return Conversion{}, QuotaCharge{}, err
 	}
-	p, err := Price(rate, r.Amount)
-	if err != nil {
+	var p Pricing
+	if cross != nil {
+		var leg CrossLeg
+		if p, leg, err = CrossPrice(rate, bought, r.Amount); err != nil {
+			return Conversion{}, QuotaCharge{}, err
+		}
+		c.Cross = &leg
+	} else if p, err = Price(rate, r.Amount); err != nil {
 		return Conversion{}, QuotaCharge{}, err
 	}
 	c.Side, c.Pays, c.Receives, c.Foreign, c.HomeAtMid, c.Income = p.Side, p.Pays, p.Receives, p.Foreign, p.HomeAtMid, p.Income
 	c.Rate, c.Mid, c.RateID, c.Source, c.PublishedAt = p.Rate, rate.Mid, rate.ID, rate.Source, rate.PublishedAt
 	var quota QuotaCharge
 	c.QuotaAmount = money.Zero(s.home)
-	if s.quota.Limit.IsPositive() && from.OwnerID != "" {
+	// A cross conversion neither buys nor sells the home currency: it is
+	// not 结售汇 and the annual quota does not count it.
+	if s.quota.Limit.IsPositive() && from.OwnerID != "" && c.Cross == nil {
 		eq, err := s.equivalent(ctx, c, now)
 		if err != nil {
 			return Conversion{}, QuotaCharge{}, err
@@ -507,6 +550,9 @@ func (s *Service) entry(ctx context.Context, c Conversion) (ledger.JournalReques
 		return ledger.JournalRequest{}, err
 	}
 	var ps []ledger.Posting
+	if c.Cross != nil {
+		return s.crossEntry(ctx, c, posF, posH)
+	}
 	if c.Side == Sell {
 		// The customer gives foreign, the bank's foreign position grows;
 		// the bank pays home at the buy rate and books the spread.
@@ -547,6 +593,68 @@ func (s *Service) entry(ctx context.Context, c Conversion) (ledger.JournalReques
 		"fx.income":        c.Income.ValueString(),
 		"fx.rate_source":   c.Source,
 		"fx.rate_time":     c.PublishedAt.UTC().Format(time.RFC3339Nano),
+	}
+	if c.QuoteID != ledger.NilID {
+		meta["fx.quote_id"] = c.QuoteID.String()
+	}
+	return ledger.JournalRequest{Postings: ps, Description: desc, Metadata: meta, ValueDate: c.BusinessDate,
+		IdempotencyKey: "conversion/" + c.ID.String()}, nil
+}
+
+// crossEntry is the entry of a cross conversion: the paid currency into
+// its position at the customer's amount, the received one out of its
+// position; in the home currency the two legs' values at mid meet in the
+// home position account, which keeps only their difference, the spread,
+// booked to income:
+//
+//	USD  debit  customer USD account   100.00
+//	USD  credit fx_position USD        100.00
+//	EUR  debit  fx_position EUR         90.44
+//	EUR  credit customer EUR account    90.44
+//	CNY  debit  fx_position CNY          9.57   (715.00 − 705.43)
+//	CNY  credit fx_income CNY            9.57
+func (s *Service) crossEntry(ctx context.Context, c Conversion, posF, posH ledger.ID) (ledger.JournalRequest, error) {
+	leg := c.Cross
+	posR, err := s.chartID(ctx, leg.Pair.Base, positionAccount)
+	if err != nil {
+		return ledger.JournalRequest{}, err
+	}
+	ps := []ledger.Posting{
+		{AccountID: c.FromAccountID, Side: ledger.Debit, Amount: c.Foreign},
+		{AccountID: posF, Side: ledger.Credit, Amount: c.Foreign},
+		{AccountID: posR, Side: ledger.Debit, Amount: leg.Foreign},
+		{AccountID: c.ToAccountID, Side: ledger.Credit, Amount: leg.Foreign},
+	}
+	if c.Income.IsPositive() {
+		inc, err := s.chartID(ctx, c.Income.Currency, incomeAccount)
+		if err != nil {
+			return ledger.JournalRequest{}, err
+		}
+		ps = append(ps,
+			ledger.Posting{AccountID: posH, Side: ledger.Debit, Amount: c.Income},
+			ledger.Posting{AccountID: inc, Side: ledger.Credit, Amount: c.Income})
+	}
+	cross := Pair{Base: c.Foreign.Currency, Quote: leg.Foreign.Currency}
+	desc := c.Description
+	if desc == "" {
+		desc = fmt.Sprintf("FX cross %s %s at %s through %s", cross, c.Foreign, leg.CrossRate, c.Pair.Quote)
+	}
+	meta := map[string]string{
+		"fx.conversion_id":      c.ID.String(),
+		"fx.pair":               cross.String(),
+		"fx.side":               "cross",
+		"fx.rate":               leg.CrossRate.String(),
+		"fx.income":             c.Income.ValueString(),
+		"fx.sold_pair":          c.Pair.String(),
+		"fx.sold_rate":          c.Rate.String(),
+		"fx.sold_mid":           c.Mid.String(),
+		"fx.sold_rate_source":   c.Source,
+		"fx.sold_rate_time":     c.PublishedAt.UTC().Format(time.RFC3339Nano),
+		"fx.bought_pair":        leg.Pair.String(),
+		"fx.bought_rate":        leg.Rate.String(),
+		"fx.bought_mid":         leg.Mid.String(),
+		"fx.bought_rate_source": leg.Source,
+		"fx.bought_rate_time":   leg.PublishedAt.UTC().Format(time.RFC3339Nano),
 	}
 	if c.QuoteID != ledger.NilID {
 		meta["fx.quote_id"] = c.QuoteID.String()

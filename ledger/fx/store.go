@@ -53,8 +53,10 @@ type Store interface {
 	BeginConversion(ctx context.Context, c Conversion, fp ledger.Fingerprint, quota QuotaCharge) (conv Conversion, replayed bool, err error)
 
 	// FinishConversion marks a Pending conversion Posted with its entry and
-	// returns it; on a Posted one it returns it unchanged.
-	// Errors: ledger.ErrNotFound.
+	// returns it; on a Posted one it returns it unchanged. The running
+	// Totals of every currency in the conversion's Effects move in the
+	// same atomic step as the status, so they always equal the sum of the
+	// posted conversions. Errors: ledger.ErrNotFound.
 	FinishConversion(ctx context.Context, id, entryID ledger.ID) (Conversion, error)
 
 	// CancelConversion deletes a Pending conversion, releasing its quote
@@ -76,14 +78,23 @@ type Store interface {
 	QuotaUsed(ctx context.Context, ownerID string, year int, side Side) (decimal.Decimal, error)
 
 	// Totals returns, for each foreign currency with a posted conversion,
-	// its Totals, all read at one consistent moment, in currency order.
+	// its running Totals, all read at one consistent moment, in currency
+	// order: kept per currency as conversions finish and revaluations are
+	// recorded, never summed from the conversions.
 	Totals(ctx context.Context) ([]Totals, error)
+
+	// RecomputeTotals sums the posted conversions' Effects and the
+	// revaluations' gains per currency, as Totals should read, in currency
+	// order, at one consistent moment with Totals' own figures: the
+	// reconciliation of the running totals. It reads every conversion.
+	RecomputeTotals(ctx context.Context) (recomputed, running []Totals, err error)
 
 	// Revalue records the revaluation of currency on date: if one is
 	// recorded it returns it with replayed == true; otherwise it reads the
-	// currency's Totals (zero when none) at one moment with no conversion
-	// finishing meanwhile, calls fn and stores what fn returns. fn's error
-	// is returned as is.
+	// currency's running Totals (zero when none) with no conversion
+	// finishing meanwhile, calls fn, stores what fn returns and adds its
+	// Gain to the currency's carrying value, atomically. fn's error is
+	// returned as is.
 	Revalue(ctx context.Context, date calendar.Date, currency money.Currency, fn func(Totals) (Revaluation, error)) (rev Revaluation, replayed bool, err error)
 
 	// SetRevaluationEntry records the entry that posted the revaluation.

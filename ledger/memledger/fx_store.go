@@ -28,6 +28,9 @@ type fxState struct {
 	quoteHolder  map[ledger.ID]ledger.ID // quote -> conversion
 	quota        map[quotaKey]decimal.Decimal
 	revaluations map[revalKey]fx.Revaluation
+	// running are the Totals per currency, moved as conversions finish
+	// and revaluations are recorded.
+	running map[money.Currency]*fx.Totals
 }
 
 type fxConversion struct {
@@ -51,7 +54,7 @@ func newFXState() *fxState {
 		rates: map[fx.Pair][]fx.Rate{}, quotes: map[ledger.ID]fx.Quote{},
 		conversions: map[ledger.ID]*fxConversion{}, byKey: map[string]ledger.ID{},
 		quoteHolder: map[ledger.ID]ledger.ID{}, quota: map[quotaKey]decimal.Decimal{},
-		revaluations: map[revalKey]fx.Revaluation{},
+		revaluations: map[revalKey]fx.Revaluation{}, running: map[money.Currency]*fx.Totals{},
 	}
 }
 
@@ -211,6 +214,12 @@ func (s *Store) FinishConversion(ctx context.Context, id, entryID ledger.ID) (fx
 	}
 	if rec.c.Status == fx.Pending {
 		rec.c.Status, rec.c.EntryID = fx.Posted, entryID
+		for _, e := range rec.c.Effects() {
+			t := st.runningOf(e.Currency)
+			t.Position = t.Position.Add(e.Position)
+			t.Carrying = t.Carrying.Add(e.Carrying)
+			t.Income = t.Income.Add(e.Income)
+		}
 	}
 	return rec.c, nil
 }
@@ -292,12 +301,43 @@ func (s *Store) Totals(ctx context.Context) ([]fx.Totals, error) {
 	st := s.fx()
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.totals(), nil
+	return sortedTotals(st.running), nil
 }
 
-// totals sums the posted conversions and the revaluations per foreign
+// runningOf returns the running totals of c, made at zero; the caller
+// holds st.mu.
+func (st *fxState) runningOf(c money.Currency) *fx.Totals {
+	t, ok := st.running[c]
+	if !ok {
+		t = &fx.Totals{Currency: c}
+		st.running[c] = t
+	}
+	return t
+}
+
+func sortedTotals(by map[money.Currency]*fx.Totals) []fx.Totals {
+	out := make([]fx.Totals, 0, len(by))
+	for _, t := range by {
+		out = append(out, *t)
+	}
+	slices.SortFunc(out, func(a, b fx.Totals) int { return strings.Compare(string(a.Currency), string(b.Currency)) })
+	return out
+}
+
+// RecomputeTotals implements fx.Store.
+func (s *Store) RecomputeTotals(ctx context.Context) ([]fx.Totals, []fx.Totals, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	st := s.fx()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.recompute(), sortedTotals(st.running), nil
+}
+
+// recompute sums the posted conversions and the revaluations per foreign
 // currency; the caller holds st.mu.
-func (st *fxState) totals() []fx.Totals {
+func (st *fxState) recompute() []fx.Totals {
 	by := map[money.Currency]*fx.Totals{}
 	get := func(c money.Currency) *fx.Totals {
 		t, ok := by[c]
@@ -312,26 +352,18 @@ func (st *fxState) totals() []fx.Totals {
 		if c.Status != fx.Posted {
 			continue
 		}
-		t := get(c.Foreign.Currency)
-		if c.Side == fx.Sell {
-			t.Position = t.Position.Add(c.Foreign.Amount)
-			t.Carrying = t.Carrying.Add(c.HomeAtMid.Amount)
-		} else {
-			t.Position = t.Position.Sub(c.Foreign.Amount)
-			t.Carrying = t.Carrying.Sub(c.HomeAtMid.Amount)
+		for _, e := range c.Effects() {
+			t := get(e.Currency)
+			t.Position = t.Position.Add(e.Position)
+			t.Carrying = t.Carrying.Add(e.Carrying)
+			t.Income = t.Income.Add(e.Income)
 		}
-		t.Income = t.Income.Add(c.Income.Amount)
 	}
 	for _, r := range st.revaluations {
 		t := get(r.Currency)
 		t.Carrying = t.Carrying.Add(r.Gain)
 	}
-	out := make([]fx.Totals, 0, len(by))
-	for _, t := range by {
-		out = append(out, *t)
-	}
-	slices.SortFunc(out, func(a, b fx.Totals) int { return strings.Compare(string(a.Currency), string(b.Currency)) })
-	return out
+	return sortedTotals(by)
 }
 
 // Revalue implements fx.Store.
@@ -347,10 +379,8 @@ func (s *Store) Revalue(ctx context.Context, date calendar.Date, currency money.
 		return r, true, nil
 	}
 	t := fx.Totals{Currency: currency}
-	for _, x := range st.totals() {
-		if x.Currency == currency {
-			t = x
-		}
+	if x, ok := st.running[currency]; ok {
+		t = *x
 	}
 	r, err := fn(t)
 	if err != nil {
@@ -358,6 +388,10 @@ func (s *Store) Revalue(ctx context.Context, date calendar.Date, currency money.
 	}
 	r.BusinessDate, r.Currency = date, currency
 	st.revaluations[k] = r
+	if !r.Gain.IsZero() {
+		x := st.runningOf(currency)
+		x.Carrying = x.Carrying.Add(r.Gain)
+	}
 	return r, false, nil
 }
 

@@ -154,11 +154,20 @@ func (s *Store) BeginConversion(ctx context.Context, c fx.Conversion, fp ledger.
 				return noRows(err, fx.ErrQuotaExceeded)
 			}
 		}
+		var crossCurrency sql.NullString
+		var crossAmount, crossHome decimal.NullDecimal
+		if c.Cross != nil {
+			crossCurrency = sql.NullString{String: string(c.Cross.Foreign.Currency), Valid: true}
+			crossAmount = decimal.NullDecimal{Decimal: c.Cross.Foreign.Amount, Valid: true}
+			crossHome = decimal.NullDecimal{Decimal: c.Cross.HomeAtMid.Amount, Valid: true}
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO ledger.fx_conversions (id, idempotency_key, fingerprint, status, quote_id,
-			owner_id, side, quota_year, quota_amount, foreign_currency, foreign_amount, home_at_mid, income, record)
-			VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			owner_id, side, quota_year, quota_amount, foreign_currency, foreign_amount, home_at_mid, income, record,
+			cross_currency, cross_amount, cross_home_at_mid)
+			VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			c.ID, nullString(c.IdempotencyKey), fp[:], nullID(c.QuoteID), c.OwnerID, string(c.Side), c.QuotaYear,
-			c.QuotaAmount.Amount, string(c.Foreign.Currency), c.Foreign.Amount, c.HomeAtMid.Amount, c.Income.Amount, rec)
+			c.QuotaAmount.Amount, string(c.Foreign.Currency), c.Foreign.Amount, c.HomeAtMid.Amount, c.Income.Amount, rec,
+			crossCurrency, crossAmount, crossHome)
 		return err
 	})
 	switch {
@@ -187,18 +196,54 @@ func (s *Store) replayConversion(ctx context.Context, key string, fp ledger.Fing
 	return c, true, nil
 }
 
-// FinishConversion implements fx.Store.
+// FinishConversion implements fx.Store. The status and the running
+// totals change in one transaction; the totals rows are upserted in one
+// statement in currency order, so two cross conversions in opposite
+// directions lock them in the same order.
 func (s *Store) FinishConversion(ctx context.Context, id, entryID ledger.ID) (fx.Conversion, error) {
-	var r conversionRow
-	err := s.db.GetContext(ctx, &r, `UPDATE ledger.fx_conversions SET status = 'posted', entry_id = $2
-		WHERE id = $1 AND status = 'pending' RETURNING `+conversionColumns, id, entryID)
-	if errors.Is(err, sql.ErrNoRows) { // posted already, or missing
-		return s.Conversion(ctx, id)
-	}
+	var c fx.Conversion
+	var done bool
+	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
+		done = false
+		var r conversionRow
+		err := tx.GetContext(ctx, &r, `UPDATE ledger.fx_conversions SET status = 'posted', entry_id = $2
+			WHERE id = $1 AND status = 'pending' RETURNING `+conversionColumns, id, entryID)
+		if errors.Is(err, sql.ErrNoRows) { // posted already, or missing
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if c, err = r.conversion(); err != nil {
+			return err
+		}
+		done = true
+		return addTotals(ctx, tx, c.Effects())
+	})
 	if err != nil {
 		return fx.Conversion{}, err
 	}
-	return r.conversion()
+	if !done {
+		return s.Conversion(ctx, id)
+	}
+	return c, nil
+}
+
+// addTotals adds effects (in currency order) to the running totals.
+func addTotals(ctx context.Context, tx *sqlx.Tx, effects []fx.Effect) error {
+	q := `INSERT INTO ledger.fx_totals AS t (currency, position, carrying, income) VALUES `
+	args := make([]any, 0, 4*len(effects))
+	for i, e := range effects {
+		if i > 0 {
+			q += ", "
+		}
+		q += fmt.Sprintf("($%d, $%d::numeric, $%d::numeric, $%d::numeric)", 4*i+1, 4*i+2, 4*i+3, 4*i+4)
+		args = append(args, string(e.Currency), e.Position, e.Carrying, e.Income)
+	}
+	q += ` ON CONFLICT (currency) DO UPDATE SET position = t.position + EXCLUDED.position,
+		carrying = t.carrying + EXCLUDED.carrying, income = t.income + EXCLUDED.income`
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
 }
 
 // CancelConversion implements fx.Store.
@@ -257,16 +302,21 @@ func (s *Store) QuotaUsed(ctx context.Context, ownerID string, year int, side fx
 	return used, err
 }
 
-// totalsSQL sums the posted conversions and the revaluations per foreign
-// currency in one statement, so both are read at one moment.
-const totalsSQL = `WITH c AS (
+// recomputeSQL sums the posted conversions' legs and the revaluations
+// per foreign currency: what the running totals should read.
+const recomputeSQL = `WITH legs AS (
 		SELECT foreign_currency AS currency,
-			sum(CASE side WHEN 'sell' THEN foreign_amount ELSE -foreign_amount END) AS position,
-			sum(CASE side WHEN 'sell' THEN home_at_mid ELSE -home_at_mid END) AS carrying,
-			sum(income) AS income
-		FROM ledger.fx_conversions WHERE status = 'posted' %s GROUP BY foreign_currency
+			CASE side WHEN 'sell' THEN foreign_amount ELSE -foreign_amount END AS position,
+			CASE side WHEN 'sell' THEN home_at_mid ELSE -home_at_mid END AS carrying,
+			income
+		FROM ledger.fx_conversions WHERE status = 'posted'
+		UNION ALL
+		SELECT cross_currency, -cross_amount, -cross_home_at_mid, 0
+		FROM ledger.fx_conversions WHERE status = 'posted' AND cross_currency IS NOT NULL
+	), c AS (
+		SELECT currency, sum(position) AS position, sum(carrying) AS carrying, sum(income) AS income FROM legs GROUP BY currency
 	), r AS (
-		SELECT currency, sum(gain) AS gain FROM ledger.fx_revaluations %s GROUP BY currency
+		SELECT currency, sum(gain) AS gain FROM ledger.fx_revaluations GROUP BY currency
 	)
 	SELECT coalesce(c.currency, r.currency) AS currency, coalesce(c.position, 0) AS position,
 		coalesce(c.carrying, 0) + coalesce(r.gain, 0) AS carrying, coalesce(c.income, 0) AS income
@@ -279,47 +329,85 @@ type totalsRow struct {
 	Income   decimal.Decimal `db:"income"`
 }
 
-// Totals implements fx.Store.
-func (s *Store) Totals(ctx context.Context) ([]fx.Totals, error) {
-	var rows []totalsRow
-	if err := s.db.SelectContext(ctx, &rows, fmt.Sprintf(totalsSQL, "", "")); err != nil {
-		return nil, err
-	}
-	out := make([]fx.Totals, len(rows))
-	for i, r := range rows {
-		out[i] = fx.Totals{Currency: money.Currency(r.Currency), Position: r.Position, Carrying: r.Carrying, Income: r.Income}
-	}
-	return out, nil
+func (r totalsRow) totals() fx.Totals {
+	return fx.Totals{Currency: money.Currency(r.Currency), Position: r.Position, Carrying: r.Carrying, Income: r.Income}
 }
 
-// Revalue implements fx.Store. The totals are one statement's snapshot: a
-// conversion that finishes after it is counted by the next revaluation,
-// whose carrying value sums every conversion and revaluation.
+func totalsOf(rows []totalsRow) []fx.Totals {
+	out := make([]fx.Totals, len(rows))
+	for i, r := range rows {
+		out[i] = r.totals()
+	}
+	return out
+}
+
+const runningSQL = `SELECT currency, position, carrying, income FROM ledger.fx_totals ORDER BY currency`
+
+// Totals implements fx.Store: the running totals, one row per currency.
+func (s *Store) Totals(ctx context.Context) ([]fx.Totals, error) {
+	var rows []totalsRow
+	if err := s.db.SelectContext(ctx, &rows, runningSQL); err != nil {
+		return nil, err
+	}
+	return totalsOf(rows), nil
+}
+
+// RecomputeTotals implements fx.Store: both reads in one repeatable-read
+// transaction, so they see the same conversions.
+func (s *Store) RecomputeTotals(ctx context.Context) ([]fx.Totals, []fx.Totals, error) {
+	var recomputed, running []totalsRow
+	err := pgtx.Run(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(tx *sqlx.Tx) error {
+		recomputed, running = nil, nil
+		if err := tx.SelectContext(ctx, &recomputed, recomputeSQL); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &running, runningSQL)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return totalsOf(recomputed), totalsOf(running), nil
+}
+
+// Revalue implements fx.Store. The currency's totals row is locked while
+// the revaluation is computed and recorded, so no conversion of the
+// currency finishes meanwhile, and the gain joins its carrying value in
+// the same transaction.
 func (s *Store) Revalue(ctx context.Context, date calendar.Date, currency money.Currency, fn func(fx.Totals) (fx.Revaluation, error)) (fx.Revaluation, bool, error) {
 	if r, err := s.revaluation(ctx, date, currency); err == nil || !errors.Is(err, ledger.ErrNotFound) {
 		return r, err == nil, err
 	}
-	var rows []totalsRow
-	err := s.db.SelectContext(ctx, &rows, fmt.Sprintf(totalsSQL, "AND foreign_currency = $1", "WHERE currency = $1"), string(currency))
-	if err != nil {
-		return fx.Revaluation{}, false, err
-	}
-	t := fx.Totals{Currency: currency}
-	if len(rows) == 1 {
-		t.Position, t.Carrying, t.Income = rows[0].Position, rows[0].Carrying, rows[0].Income
-	}
-	r, err := fn(t)
-	if err != nil {
-		return fx.Revaluation{}, false, err
-	}
-	r.BusinessDate, r.Currency = date, currency
-	r.CreatedAt = stored(r.CreatedAt).UTC()
-	rec, err := json.Marshal(r)
-	if err != nil {
-		return fx.Revaluation{}, false, err
-	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO ledger.fx_revaluations (business_date, currency, gain, record) VALUES ($1, $2, $3, $4)`,
-		date, string(currency), r.Gain, rec)
+	var out fx.Revaluation
+	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
+		var row totalsRow
+		t := fx.Totals{Currency: currency}
+		err := tx.GetContext(ctx, &row, `SELECT currency, position, carrying, income FROM ledger.fx_totals WHERE currency = $1 FOR UPDATE`, string(currency))
+		switch {
+		case err == nil:
+			t = row.totals()
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		r, err := fn(t)
+		if err != nil {
+			return err
+		}
+		r.BusinessDate, r.Currency = date, currency
+		r.CreatedAt = stored(r.CreatedAt).UTC()
+		rec, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if _, err = tx.ExecContext(ctx, `INSERT INTO ledger.fx_revaluations (business_date, currency, gain, record) VALUES ($1, $2, $3, $4)`,
+			date, string(currency), r.Gain, rec); err != nil {
+			return err
+		}
+		out = r
+		if r.Gain.IsZero() {
+			return nil
+		}
+		return addTotals(ctx, tx, []fx.Effect{{Currency: currency, Carrying: r.Gain}})
+	})
 	if pgtx.IsUniqueViolation(err, "") { // revalued meanwhile by another run
 		r, err := s.revaluation(ctx, date, currency)
 		return r, err == nil, err
@@ -327,7 +415,7 @@ func (s *Store) Revalue(ctx context.Context, date calendar.Date, currency money.
 	if err != nil {
 		return fx.Revaluation{}, false, err
 	}
-	return r, false, nil
+	return out, false, nil
 }
 
 type revaluationRow struct {

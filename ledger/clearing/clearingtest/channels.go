@@ -246,9 +246,67 @@ var channelTests = []test{
 		p, why = got.Progress()
 		require.Equal(t, clearing.ProgressReturned, p)
 		require.Equal(t, "AC04: returned by the suite", why)
-		// Fees stay charged: 300,000.00 - 1,000.00 - 2 x 5.00 = 298,990.00.
-		f.RequireBalance(a.ID, "298990.00")
+		// The HVPS fees of the returned and the rejected transfer come back
+		// with them: 300,000.00 - 1,000.00 (t3, still sent, no IBPS fee).
+		f.RequireBalance(a.ID, "299000.00")
+		f.RequireBalance(f.chart(money.CNY, ledger.CodeFeesIncome).ID, "0.00")
 		require.Equal(t, clearing.StatusBatched, f.transferStatus(t3.ID))
+		f.RequireTrialBalanced()
+	}},
+	{Name: "a return or rejection refunds the channel fee with the principal, once", Run: func(t *testing.T, f *fixture) {
+		f = channelFixture(t, f, monday(10, 0))
+		a := f.funded("c1", "100000.00")
+		fees := f.chart(money.CNY, ledger.CodeFeesIncome)
+		bulk := f.outWith(a.ID, "20000.00", false, "bulk")   // BEPS, fee 1.00
+		large := f.outWith(a.ID, "60000.00", false, "large") // HVPS, fee 5.00
+		// 100,000.00 - 20,001.00 - 60,005.00 = 19,994.00.
+		f.RequireBalance(a.ID, "19994.00")
+		f.RequireBalance(fees.ID, "6.00")
+		f.Clock.Set(monday(13, 0))
+		sent := f.sendDue()
+		require.Equal(t, []string{"HVPS", "BEPS"}, batchChannels(sent))
+		_, bepsSuspense := f.channelAccounts("BEPS")
+		hvpsSettlement, _ := f.channelAccounts("HVPS")
+		_, err := f.clr.Settle(f.Ctx, sent[0].ID)
+		require.NoError(t, err)
+
+		// The clearing house rejects the bulk payment: 20,000.00 from BEPS
+		// suspense and the 1.00 fee from fees income, in one entry.
+		_, err = f.clr.Receive(f.Ctx, statusReport("STS-F", []groupStatus{{msgID: sent[1].MessageID, status: "RJCT", reason: "AC01"}}))
+		require.NoError(t, err)
+		f.RequireBalance(a.ID, "39995.00") // 19,994.00 + 20,001.00
+		f.RequireBalance(fees.ID, "5.00")
+		f.RequireBalance(bepsSuspense.ID, "0.00")
+		got, err := f.clr.Transfer(f.Ctx, bulk.ID)
+		require.NoError(t, err)
+		e, err := f.Svc.Entry(f.Ctx, got.ReturnEntryID)
+		require.NoError(t, err)
+		requirePostings(t, []ledger.Posting{
+			{AccountID: bepsSuspense.ID, Side: ledger.Debit, Amount: cny("20000.00")},
+			{AccountID: fees.ID, Side: ledger.Debit, Amount: cny("1.00")},
+			{AccountID: a.ID, Side: ledger.Credit, Amount: cny("20001.00")},
+		}, e.Postings)
+		require.Equal(t, "1.00", e.Metadata["fee_refunded"])
+
+		// The beneficiary's bank returns the settled large-value payment:
+		// 60,000.00 from HVPS settlement and the 5.00 fee.
+		_, err = f.clr.Receive(f.Ctx, returnOf(t, "RET-F1", iso20022.ReasonClosedAccount, large))
+		require.NoError(t, err)
+		f.RequireBalance(a.ID, "100000.00")
+		f.RequireBalance(fees.ID, "0.00")
+		f.RequireBalance(hvpsSettlement.ID, "0.00")
+
+		// The same return again, as the same message and as a new one with
+		// the same reason, and the rejection again: nothing more posts.
+		_, err = f.clr.Receive(f.Ctx, returnOf(t, "RET-F1", iso20022.ReasonClosedAccount, large))
+		require.NoError(t, err)
+		r, err := f.clr.Receive(f.Ctx, returnOf(t, "RET-F2", iso20022.ReasonClosedAccount, large))
+		require.NoError(t, err)
+		require.Len(t, r.Returned, 1, "the same return by another message finishes the first, harmlessly")
+		_, err = f.clr.Receive(f.Ctx, statusReport("STS-F2", []groupStatus{{msgID: sent[1].MessageID, status: "RJCT", reason: "AC01"}}))
+		require.NoError(t, err)
+		f.RequireBalance(a.ID, "100000.00")
+		f.RequireBalance(fees.ID, "0.00")
 		f.RequireTrialBalanced()
 	}},
 	{Name: "without channels, and in currencies channels do not clear, transfers go to the single network", Run: func(t *testing.T, f *fixture) {

@@ -16,7 +16,7 @@ var refusalTests = []test{
 		_, err := f.convert(f.eur, f.cny, "100.00", "no-rate")
 		require.ErrorIs(t, err, fx.ErrNoRate, "no EUR/CNY rate is published")
 		_, err = f.convert(f.eur, f.usd, "100.00", "")
-		require.ErrorIs(t, err, fx.ErrNoRate, "rates are against the home currency only")
+		require.ErrorIs(t, err, fx.ErrNoRate, "the cross through CNY needs the EUR/CNY rate")
 		f.RequireBalance(f.eur.ID, "1000.00")
 		f.RequireBalance(f.cny.ID, "100000.00")
 		_, err = f.fx.Quote(f.Ctx, fx.QuoteRequest{Pays: m("1.00", money.EUR), Receive: money.CNY})

@@ -97,6 +97,12 @@ var revaluationTests = []test{
 		f.mustConvert(f.usd, f.cny, "100.00")
 		_, err := f.fx.Revalue(f.Ctx, f.Today.AddDays(-1))
 		require.ErrorIs(t, err, fx.ErrNoRate)
+		require.ErrorIs(t, err, fx.ErrNoClosingRate)
+		var missing *fx.ClosingRateError
+		require.ErrorAs(t, err, &missing)
+		require.Equal(t, "USD/CNY", missing.Pair.String())
+		require.Equal(t, f.Today.AddDays(-1), missing.Date)
+		require.Contains(t, err.Error(), "USD/CNY")
 		recorded, err := f.fx.Revaluations(f.Ctx, f.Today.AddDays(-1))
 		require.NoError(t, err)
 		require.Empty(t, recorded)

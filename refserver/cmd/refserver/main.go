@@ -77,6 +77,7 @@ func flags(cfg *refserver.Config, keysFile *string) *flag.FlagSet {
 	fs.BoolVar(&cfg.Demo, "demo", false, "seed a small demo bank: customers, accounts and four weeks of activity (env BANKKIT_DEMO)")
 	fs.StringVar(&cfg.ClearingDir, "clearing-dir", "", "directory for outbound ISO 20022 clearing messages, created if missing; empty: $XDG_STATE_HOME/bankkit/clearing (or ~/.local/state/...) on a database, a temporary one in memory (env BANKKIT_CLEARING_DIR)")
 	fs.BoolVar(&cfg.InterbankChannels, "interbank-channels", false, "route CNY payments to other banks through the CNAPS-like channels (large-value, bulk, online) with their hours, cut-offs and fees, instead of one clearing network (env BANKKIT_INTERBANK_CHANNELS)")
+	fs.DurationVar(&cfg.SendDueInterval, "send-due-interval", 0, "send the inter-bank transfers that are due every interval (say 5s), one process at a time; 0: only by POST /v1/clearing/send-due (env BANKKIT_SEND_DUE_INTERVAL)")
 	fs.StringVar(&cfg.RiskFilingDir, "risk-filing-dir", "", "directory the AML reports are filed to, created if missing; empty: filing is refused (env BANKKIT_RISK_FILING_DIR)")
 	fs.BoolVar(&cfg.RiskObserver, "risk-observer", false, "evaluate the ledger's events with the risk rules in the background (env BANKKIT_RISK_OBSERVER)")
 	fs.BoolVar(&cfg.MakerChecker, "maker-checker", true, "hold transfers, withdrawals and captures above an amount, reversals, freezes, staff creation and role changes for a second member of staff's approval (env BANKKIT_MAKER_CHECKER)")
