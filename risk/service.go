@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,6 +37,11 @@ type Service struct {
 	mu     sync.Mutex
 	cache  activeSets
 	cached time.Time
+
+	snoozeMu    sync.Mutex
+	snoozes     []Snooze  // every snooze in force after snoozeFrom
+	snoozeFrom  time.Time // zero: nothing cached
+	snoozesRead time.Time
 }
 
 type activeSets struct {
@@ -314,7 +320,7 @@ func (s *Service) screen(ctx context.Context, t Transaction, key string, mode Mo
 		// as a whole: the aggregates would otherwise drift.
 		return Verdict{}, err
 	}
-	snoozes, err := s.store.Snoozes(ctx, t.At, t.entities()...)
+	snoozes, err := s.snoozesFor(ctx, t)
 	if err != nil {
 		return Verdict{}, err
 	}
@@ -521,7 +527,56 @@ func (s *Service) Snooze(ctx context.Context, r SnoozeRequest, by string) (Snooz
 		return Snooze{}, invalid("until", "must be within 90 days")
 	}
 	z := Snooze{ID: NewID(), Rule: r.Rule, Entity: r.Entity, Until: until.UTC().Truncate(time.Microsecond), Reason: r.Reason, By: by, At: now}
+	defer s.forgetSnoozes()
 	return z, s.store.AddSnooze(ctx, z)
+}
+
+// snoozeLookback is how far before the time they are read the cached
+// snoozes reach: a transaction observed up to this late is checked against
+// the cache, an older one against the store.
+const snoozeLookback = 24 * time.Hour
+
+// snoozesFor returns the snoozes in force for a transaction's entities at
+// its time. Snoozes are read from the store at most once per refresh
+// period (WithRuleSetRefresh), like the rule sets: this Service's own
+// snoozes and unsnoozes are seen at once, another process's within the
+// period.
+func (s *Service) snoozesFor(ctx context.Context, t Transaction) ([]Snooze, error) {
+	now := s.clock.Now()
+	s.snoozeMu.Lock()
+	fresh := !s.snoozeFrom.IsZero() && now.Sub(s.snoozesRead) < s.ttl && now.Sub(s.snoozesRead) >= 0
+	all, from := s.snoozes, s.snoozeFrom
+	s.snoozeMu.Unlock()
+	if !fresh {
+		from = now.Add(-snoozeLookback)
+		var err error
+		if all, err = s.store.Snoozes(ctx, from); err != nil {
+			return nil, err
+		}
+		s.snoozeMu.Lock()
+		s.snoozes, s.snoozeFrom, s.snoozesRead = all, from, now
+		s.snoozeMu.Unlock()
+	}
+	entities := t.entities()
+	if len(entities) == 0 {
+		return nil, nil
+	}
+	if t.At.Before(from) {
+		return s.store.Snoozes(ctx, t.At, entities...)
+	}
+	var out []Snooze
+	for _, z := range all {
+		if z.Until.After(t.At) && slices.Contains(entities, z.Entity) {
+			out = append(out, z)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) forgetSnoozes() {
+	s.snoozeMu.Lock()
+	s.snoozeFrom = time.Time{}
+	s.snoozeMu.Unlock()
 }
 
 // Snoozes lists the snoozes in force.
@@ -530,7 +585,10 @@ func (s *Service) Snoozes(ctx context.Context) ([]Snooze, error) {
 }
 
 // Unsnooze ends a snooze.
-func (s *Service) Unsnooze(ctx context.Context, id ID) error { return s.store.DeleteSnooze(ctx, id) }
+func (s *Service) Unsnooze(ctx context.Context, id ID) error {
+	defer s.forgetSnoozes()
+	return s.store.DeleteSnooze(ctx, id)
+}
 
 var errNoFiler = fmt.Errorf("%w: no filer is configured", ErrUnavailable)
 
