@@ -296,33 +296,58 @@ func (s *Service) Observe(ctx context.Context, t Transaction) (Verdict, error) {
 }
 
 func (s *Service) screen(ctx context.Context, t Transaction, key string, mode Mode) (Verdict, error) {
-	if err := t.Validate(); err != nil {
-		return Verdict{}, err
-	}
-	if len(key) > 300 {
-		return Verdict{}, invalid("key", "is longer than 300 bytes")
-	}
-	t.At = t.At.UTC().Truncate(time.Microsecond)
-	act, err := s.active(ctx)
+	sets, err := s.liveSets(ctx)
 	if err != nil {
 		return Verdict{}, err
 	}
+	sc, err := s.prepare(ctx, t, key, mode, sets)
+	if err != nil {
+		return Verdict{}, err
+	}
+	d, replayed, err := s.store.Screen(ctx, sc)
+	if err != nil {
+		return Verdict{}, err
+	}
+	return Verdict{Decision: d, Replayed: replayed}, nil
+}
+
+// liveSets returns the published version and, if any, the shadow
+// (ErrNoRuleSet when none is published).
+func (s *Service) liveSets(ctx context.Context) ([]*compiledSet, error) {
+	act, err := s.active(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if act.live == nil {
-		return Verdict{}, ErrNoRuleSet
+		return nil, ErrNoRuleSet
 	}
 	sets := []*compiledSet{act.live}
 	if act.shadow != nil {
 		sets = append(sets, act.shadow)
 	}
+	return sets, nil
+}
+
+// prepare checks a transaction and works out its screening: what it adds
+// to the aggregates, what it reads, and how the figures turn into the
+// decisions and the alert.
+func (s *Service) prepare(ctx context.Context, t Transaction, key string, mode Mode, sets []*compiledSet) (Screening, error) {
+	if err := t.Validate(); err != nil {
+		return Screening{}, err
+	}
+	if len(key) > 300 {
+		return Screening{}, invalid("key", "is longer than 300 bytes")
+	}
+	t.At = t.At.UTC().Truncate(time.Microsecond)
 	p, err := planFor(t, sets...)
 	if err != nil {
 		// A failing aggregate filter fails that transaction's screening
 		// as a whole: the aggregates would otherwise drift.
-		return Verdict{}, err
+		return Screening{}, err
 	}
 	snoozes, err := s.snoozesFor(ctx, t)
 	if err != nil {
-		return Verdict{}, err
+		return Screening{}, err
 	}
 	snoozed := func(rule string) bool {
 		for _, z := range snoozes {
@@ -368,11 +393,7 @@ func (s *Service) screen(ctx context.Context, t Transaction, key string, mode Mo
 		}
 		return out, nil
 	}
-	d, replayed, err := s.store.Screen(ctx, Screening{Transaction: t, Key: key, Records: p.records, Reads: p.reads, Decide: decide})
-	if err != nil {
-		return Verdict{}, err
-	}
-	return Verdict{Decision: d, Replayed: replayed}, nil
+	return Screening{Transaction: t, Key: key, Records: p.records, Reads: p.reads, Decide: decide}, nil
 }
 
 func newCase(customer string, now time.Time) Case {
