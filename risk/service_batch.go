@@ -28,6 +28,9 @@ func (s *Service) ObserveBatch(ctx context.Context, cursor string, position int6
 	if len(ts) > MaxBatch {
 		return nil, invalid("transactions", "at most %d at once", MaxBatch)
 	}
+	if len(ts) == 0 { // the cursor only: no rule set is needed
+		return s.store.ScreenBatch(ctx, Batch{Cursor: cursor, Position: position})
+	}
 	sets, err := s.liveSets(ctx)
 	if err != nil {
 		return nil, err

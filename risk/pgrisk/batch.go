@@ -19,14 +19,21 @@ import (
 // The statements of a batch, each one round trip whatever the batch's
 // size.
 const (
-	batchReplaysSQL = `SELECT transaction_id, key, body FROM risk.decisions
-		WHERE mode <> 'shadow' AND (transaction_id = ANY($1::uuid[]) OR (key <> '' AND key = ANY($2::text[])))`
-	batchBucketsSQL = `SELECT b.spec, b.key, b.bucket, b.count, b.sum
+	// Each part an index lookup per element (an OR, or a plain join,
+	// would let the planner scan the tables whole).
+	batchReplaysSQL = `SELECT d.transaction_id, d.key, d.body FROM unnest($1::uuid[]) AS q(id)
+		JOIN LATERAL (SELECT * FROM risk.decisions WHERE transaction_id = q.id AND mode <> 'shadow') d ON true
+		UNION ALL
+		SELECT d.transaction_id, d.key, d.body FROM unnest($2::text[]) AS q(key)
+		JOIN LATERAL (SELECT * FROM risk.decisions WHERE key = q.key AND key <> '' AND mode <> 'shadow') d ON true`
+	batchBucketsSQL = `SELECT q.spec, q.key, b.bucket, b.count, b.sum
 		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS q(spec, key, lo, hi)
-		JOIN risk.agg_buckets b ON b.spec = q.spec AND b.key = q.key AND b.bucket BETWEEN q.lo AND q.hi`
-	batchCounterpartiesSQL = `SELECT c.spec, c.key, c.bucket, c.counterparty
+		JOIN LATERAL (SELECT bucket, count, sum FROM risk.agg_buckets
+			WHERE spec = q.spec AND key = q.key AND bucket BETWEEN q.lo AND q.hi) b ON true`
+	batchCounterpartiesSQL = `SELECT q.spec, q.key, c.bucket, c.counterparty
 		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS q(spec, key, lo, hi)
-		JOIN risk.agg_counterparties c ON c.spec = q.spec AND c.key = q.key AND c.bucket BETWEEN q.lo AND q.hi`
+		JOIN LATERAL (SELECT bucket, counterparty FROM risk.agg_counterparties
+			WHERE spec = q.spec AND key = q.key AND bucket BETWEEN q.lo AND q.hi) c ON true`
 	batchAddSQL = `WITH r AS (
 			SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::numeric[]) AS r(spec, key, bucket, n, amount)
 		)
