@@ -79,6 +79,10 @@ type Config struct {
 	// the background while the server listens (every second), besides
 	// the screening of movements before they post.
 	RiskObserver bool
+	// RiskIndicatorInterval checks the risk indicators (limits and key
+	// risk indicators, docs/risk.md) every interval while the server
+	// listens; zero checks them only at end of day and on request.
+	RiskIndicatorInterval time.Duration
 	// Demo seeds a small believable bank at start (idempotently).
 	Demo bool
 	// MakerChecker holds the operations of the reference bank's

@@ -349,6 +349,45 @@ func (s *Server) startRiskObserver(ctx context.Context, interval time.Duration) 
 	return func() { cancel(); <-done }
 }
 
+// startRiskIndicators checks the risk indicators every interval until ctx
+// ends (Config.RiskIndicatorInterval; zero or less: never). A crossing is
+// kept and alerted once by risk itself, so checking often raises nothing
+// twice.
+func (s *Server) startRiskIndicators(ctx context.Context, interval time.Duration) func() {
+	if interval <= 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if _, err := s.riskState.svc.CheckIndicators(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("risk indicators", "error", err)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// riskEndOfDay is the end-of-day step "risk.indicators": every indicator
+// checked once more at the close of the business day. An indicator whose
+// figure cannot be read stays as it was and is logged: it never stops the
+// bank's close.
+func (s *Server) riskEndOfDay(ctx context.Context, _ calendar.Date) error {
+	if _, err := s.riskState.svc.CheckIndicators(ctx); err != nil {
+		s.log.Warn("risk indicators at end of day", "error", err)
+	}
+	return nil
+}
+
 // figureRegistry is risk's Figures port over functions the server
 // registers by name.
 type figureRegistry struct {

@@ -298,6 +298,8 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	defer stopPurging()
 	stopRisk := s.startRiskObserver(ctx, time.Second)
 	defer stopRisk()
+	stopIndicators := s.startRiskIndicators(ctx, s.cfg.RiskIndicatorInterval)
+	defer stopIndicators()
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" {
