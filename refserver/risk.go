@@ -349,6 +349,38 @@ func (s *Server) startRiskObserver(ctx context.Context, interval time.Duration) 
 	return func() { cancel(); <-done }
 }
 
+// starterRulesBy is who the starter rules' version is created and
+// published by.
+const starterRulesBy = "system:starter-rules"
+
+// seedStarterRules publishes risk.StarterRules as version 1 when
+// Config.RiskStarterRules is set and the bank has no rule-set version at
+// all (its first start). A bank with any version, even a draft, is left
+// as it is: the starter rules come once, and a bank that has rules of its
+// own never gets them back.
+func (s *Server) seedStarterRules(ctx context.Context) error {
+	if !s.cfg.RiskStarterRules {
+		return nil
+	}
+	svc := s.riskState.svc
+	sets, err := svc.RuleSets(ctx, 1)
+	if err != nil {
+		return fmt.Errorf("refserver: risk starter rules: %w", err)
+	}
+	if len(sets) > 0 {
+		return nil
+	}
+	v, err := svc.CreateDraft(ctx, risk.StarterRules(), starterRulesBy)
+	if err != nil {
+		return fmt.Errorf("refserver: risk starter rules: %w", err)
+	}
+	if _, err := svc.Publish(ctx, v.ID, starterRulesBy); err != nil {
+		return fmt.Errorf("refserver: risk starter rules: %w", err)
+	}
+	s.log.Info("risk starter rules published", "version", v.Version, "rules", len(v.Rules))
+	return nil
+}
+
 // startRiskIndicators checks the risk indicators every interval until ctx
 // ends (Config.RiskIndicatorInterval; zero or less: never). A crossing is
 // kept and alerted once by risk itself, so checking often raises nothing

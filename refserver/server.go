@@ -179,6 +179,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 			return fmt.Errorf("refserver: wealth demo: %w", err)
 		}
 	}
+	if err = s.seedStarterRules(ctx); err != nil {
+		return err
+	}
 	s.routes = s.allRoutes()
 	if err = s.setUpOprisk(ctx, st.oprisk); err != nil {
 		return err
