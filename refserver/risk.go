@@ -47,7 +47,7 @@ type riskState struct {
 // and a figure registry the bank's subsystems publish into.
 func (s *Server) riskServices(st stores) error {
 	s.riskState.figures = newFigureRegistry()
-	opts := []risk.Option{risk.WithClock(s.clock), risk.WithFigures(s.riskState.figures)}
+	opts := []risk.Option{risk.WithClock(s.clock), risk.WithFigures(s.riskState.figures), risk.WithFXRates(fxRatesPort{s})}
 	if s.cfg.RiskFilingDir != "" {
 		f, err := risk.NewFileFiler(s.cfg.RiskFilingDir)
 		if err != nil {

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/ledger/fx"
 	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/refserver/bank"
 	"github.com/bankkit/bankkit/risk"
@@ -88,6 +92,34 @@ func (h screenedHolds) CaptureHold(ctx context.Context, r ledger.CaptureRequest)
 		return ledger.Receipt{}, err
 	}
 	return h.Holds.CaptureHold(ctx, r)
+}
+
+// fxRatesPort is risk's FXRates port over the ledger's FX rates, which
+// are quoted in the home currency: from → to is from's middle rate over
+// to's (the home currency's is 1).
+type fxRatesPort struct{ s *Server }
+
+func (p fxRatesPort) Rate(ctx context.Context, from, to money.Currency, at time.Time) (decimal.Decimal, error) {
+	home := p.s.fx.Home()
+	mid := func(c money.Currency) (decimal.Decimal, error) {
+		if c == home {
+			return decimal.NewFromInt(1), nil
+		}
+		r, err := p.s.fx.RateAt(ctx, fx.Pair{Base: c, Quote: home}, at)
+		return r.Mid, err
+	}
+	f, err := mid(from)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	t, err := mid(to)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	if !t.IsPositive() {
+		return decimal.Zero, fmt.Errorf("refserver: no positive %s rate", to)
+	}
+	return f.DivRound(t, 10), nil
 }
 
 // screenMovement screens a movement the ledger's Screener does not see,

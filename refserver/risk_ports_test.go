@@ -3,9 +3,13 @@ package refserver
 import (
 	"context"
 	"testing"
+	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bankkit/bankkit/ledger/fx"
+	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/risk"
 )
 
@@ -72,4 +76,29 @@ func TestPaymentsOutAndCapturesAreScreened(t *testing.T) {
 			b.must(201, b.do("POST", "/v1/holds/"+hold.str("id")+"/capture", teller, map[string]any{"to_account_id": to, "amount": cny("500.00")}))
 		})
 	}
+}
+
+// TestFXRatesPortCrossesThroughTheHomeCurrency: risk's FXRates port reads
+// the ledger's published rates (quoted in CNY) and crosses them; a
+// currency with no rate published is an error.
+func TestFXRatesPortCrossesThroughTheHomeCurrency(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := newBank(t, "memory")
+	at := b.srv.clock.Now().Add(-time.Minute)
+	for c, mid := range map[money.Currency]string{money.USD: "7.10", money.EUR: "7.81"} {
+		m := decimal.RequireFromString(mid)
+		_, err := b.srv.fx.PublishRate(ctx, fx.PublishRateRequest{Pair: fx.Pair{Base: c, Quote: money.CNY}, Mid: m, Buy: m, Sell: m,
+			Source: "test", PublishedAt: at})
+		require.NoError(t, err)
+	}
+	p := fxRatesPort{b.srv}
+	r, err := p.Rate(ctx, money.EUR, money.USD, b.srv.clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, "1.1", r.String())
+	r, err = p.Rate(ctx, money.CNY, money.USD, b.srv.clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, "0.1408450704", r.String())
+	_, err = p.Rate(ctx, money.JPY, money.USD, b.srv.clock.Now())
+	require.Error(t, err)
 }

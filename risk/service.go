@@ -31,6 +31,7 @@ type Service struct {
 	filer      Filer
 	figures    Figures
 	thresholds AMLThresholds
+	fxRates    FXRates
 	ttl        time.Duration
 	events     *event.Feed
 
@@ -68,6 +69,10 @@ func WithFiler(f Filer) Option { return func(s *Service) error { s.filer = f; re
 // WithFigures sets the source of the figures indicators watch.
 func WithFigures(f Figures) Option { return func(s *Service) error { s.figures = f; return nil } }
 
+// WithFXRates sets the port that converts foreign-currency transactions
+// for the large-value report (default: none; they are then not counted).
+func WithFXRates(r FXRates) Option { return func(s *Service) error { s.fxRates = r; return nil } }
+
 // WithAMLThresholds sets the large-value thresholds (default
 // PBoCThresholds).
 func WithAMLThresholds(t AMLThresholds) Option {
@@ -78,6 +83,16 @@ func WithAMLThresholds(t AMLThresholds) Option {
 		for _, d := range []decimal.Decimal{t.Cash, t.IndividualDomestic, t.IndividualCrossBorder, t.NonIndividual} {
 			if !d.IsPositive() {
 				return invalid("aml_thresholds", "every threshold must be positive")
+			}
+		}
+		if f := t.Foreign; f != nil {
+			if !f.Currency.Valid() || f.Currency == t.Currency {
+				return invalid("aml_thresholds.foreign.currency", "is not a known currency other than the thresholds' own")
+			}
+			for _, d := range []decimal.Decimal{f.Cash, f.IndividualDomestic, f.IndividualCrossBorder, f.NonIndividual} {
+				if !d.IsPositive() {
+					return invalid("aml_thresholds.foreign", "every threshold must be positive")
+				}
 			}
 		}
 		s.thresholds = t

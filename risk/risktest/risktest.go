@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) risk.Store) {
 		{"IndicatorsCrossOnceAndClear", testIndicators},
 		{"EventsPublished", testEvents},
 		{"ObserveBatchAsOneByOne", testObserveBatch},
+		{"LargeValueReportForeignCurrency", testLargeValueForeign},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
