@@ -25,12 +25,16 @@ const (
 	// RoleWealthOps runs the wealth-management desk: lists products,
 	// publishes their NAVs, certifies professional investors.
 	RoleWealthOps Role = "wealth_ops"
+	// RoleAgent works the contact centre's tickets: sees customers
+	// masked, reveals with a reason, and sees a caller's accounts only
+	// after verifying them.
+	RoleAgent Role = "agent"
 )
 
 var knownRoles = []Role{
 	RoleAdmin, RoleTeller, RoleLoanOfficer, RoleRiskOfficer,
 	RoleMarketing, RoleFinance, RoleAnalyst, RoleSupport, RoleAuditor,
-	RoleWealthOps,
+	RoleWealthOps, RoleAgent,
 }
 
 // Roles returns every known role, in a fixed order.

@@ -48,6 +48,7 @@ type Server struct {
 	channel  *channel.Service
 	online   *channel.Online
 	notify   *notifications
+	contact  *channel.Contact
 	idem     idempotency.Store
 	bank     *bank.Bank
 	// loans is the bank's lending over credit, whose day is the business
@@ -178,6 +179,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		if err = s.seedWealthDemo(ctx, s.wealthCalendar); err != nil {
 			return fmt.Errorf("refserver: wealth demo: %w", err)
 		}
+		if err = s.seedContactDemo(ctx); err != nil {
+			return fmt.Errorf("refserver: contact-centre demo: %w", err)
+		}
 	}
 	if err = s.seedStarterRules(ctx); err != nil {
 		return err
@@ -303,6 +307,10 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	defer stopRisk()
 	stopIndicators := s.startRiskIndicators(ctx, s.cfg.RiskIndicatorInterval)
 	defer stopIndicators()
+	stopContact := s.startContactScheduler(ctx, time.Minute)
+	defer stopContact()
+	stopNotifications := s.startNotificationScheduler(ctx, time.Second)
+	defer stopNotifications()
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" {
@@ -351,6 +359,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.opriskRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.onlineRoutes()...)
+	rs = append(rs, s.contactRoutes()...)
 	rs = append(rs, s.wealthRoutes()...)
 	return rs
 }

@@ -31,6 +31,8 @@ type Store struct {
 	online     *online
 	outboxOnce sync.Once
 	outbox     *outbox
+	deskOnce   sync.Once
+	desk       *desk
 }
 
 var _ channel.Store = (*Store)(nil)
