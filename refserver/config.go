@@ -84,6 +84,15 @@ type Config struct {
 	// the background while the server listens (every second), besides
 	// the screening of movements before they post.
 	RiskObserver bool
+	// RiskIndicatorInterval checks the risk indicators (limits and key
+	// risk indicators, docs/risk.md) every interval while the server
+	// listens; zero checks them only at end of day and on request.
+	RiskIndicatorInterval time.Duration
+	// RiskStarterRules publishes risk's starter rules (risk.StarterRules,
+	// docs/risk.md) at the first start of a bank that has no rule-set
+	// version yet, so that transactions are screened from the start. Off
+	// in the zero Config; the command turns it on (-risk-starter-rules).
+	RiskStarterRules bool
 	// Demo seeds a small believable bank at start (idempotently).
 	Demo bool
 	// MakerChecker holds the operations of the reference bank's

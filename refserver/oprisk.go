@@ -124,8 +124,14 @@ func makerCheckerPolicies() []oprisk.Policy {
 		{Permission: permStaffCreate, Exempt: bootstrap},
 		{Permission: permStaffRolesSet, Exempt: bootstrap},
 		{Permission: permRolesSet, Exempt: bootstrap},
+		// A rule set decides which movements are refused: publishing
+		// one is a second person's decision too.
+		{Permission: permRuleSetPublish},
 	}
 }
+
+// permRuleSetPublish is the permission of POST /v1/risk/rule-sets/{id}/publish.
+const permRuleSetPublish = "risk.rule-sets.publish"
 
 // segregationDuties are the reference bank's segregation-of-duties rules
 // over objects; maker and checker being different people is the

@@ -35,6 +35,7 @@ type riskState struct {
 
 	observeMu  sync.Mutex
 	subscribed bool
+	ledgerLog  event.Log // the ledger's outbox, where the observer's cursor is registered
 
 	opts []risk.Option
 
@@ -46,7 +47,7 @@ type riskState struct {
 // and a figure registry the bank's subsystems publish into.
 func (s *Server) riskServices(st stores) error {
 	s.riskState.figures = newFigureRegistry()
-	opts := []risk.Option{risk.WithClock(s.clock), risk.WithFigures(s.riskState.figures)}
+	opts := []risk.Option{risk.WithClock(s.clock), risk.WithFigures(s.riskState.figures), risk.WithFXRates(fxRatesPort{s})}
 	if s.cfg.RiskFilingDir != "" {
 		f, err := risk.NewFileFiler(s.cfg.RiskFilingDir)
 		if err != nil {
@@ -66,6 +67,7 @@ func (s *Server) riskServices(st stores) error {
 		return fmt.Errorf("refserver: risk: %w", err)
 	}
 	s.riskState.opts = opts
+	s.riskState.ledgerLog = st.ledger.Events()
 	s.riskState.lag = prometheus.NewGauge(prometheus.GaugeOpts{Name: "bankkit_risk_observer_lag_seconds",
 		Help: "Age of the last ledger event the risk observer evaluated when it evaluated it."})
 	s.riskState.seen = prometheus.NewCounter(prometheus.CounterOpts{Name: "bankkit_risk_observed_total",
@@ -217,18 +219,19 @@ func (r *riskScreener) transaction(ctx context.Context, id ledger.ID, kind ledge
 	return t, nil
 }
 
-// observe evaluates one ledger event: a deposit, withdrawal or transfer
-// the screener did not see (or saw: then it counts nothing again).
-func (s *Server) observe(ctx context.Context, e event.Envelope) error {
+// observed turns one ledger event into the transaction it moved: a
+// deposit, withdrawal or transfer between two accounts (ok false for any
+// other event).
+func (s *Server) observed(ctx context.Context, e event.Envelope) (risk.Transaction, bool, error) {
 	if e.Type != ledger.EventEntryPosted {
-		return nil
+		return risk.Transaction{}, false, nil
 	}
 	var p ledger.EntryPosted
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return fmt.Errorf("refserver: risk observer: entry %s: %w", e.ID, err)
+		return risk.Transaction{}, false, fmt.Errorf("refserver: risk observer: entry %s: %w", e.ID, err)
 	}
 	if (p.Kind != ledger.KindDeposit && p.Kind != ledger.KindWithdrawal && p.Kind != ledger.KindTransfer) || len(p.Postings) != 2 {
-		return nil
+		return risk.Transaction{}, false, nil
 	}
 	var from, to ledger.ID
 	for _, q := range p.Postings {
@@ -241,35 +244,83 @@ func (s *Server) observe(ctx context.Context, e event.Envelope) error {
 	sc := &riskScreener{s: s, accounts: s.ledger}
 	t, err := sc.transaction(ctx, p.EntryID, p.Kind, from, to, p.Postings[0].Amount, p.BookedAt, p.ValueDate)
 	if err != nil {
-		return err
+		return risk.Transaction{}, false, err
 	}
 	t.Channel = "observed"
-	_, err = s.riskState.svc.Observe(ctx, t)
-	if errors.Is(err, risk.ErrNoRuleSet) {
-		err = nil
-	}
-	if err == nil {
-		s.riskState.seen.Inc()
-		s.riskState.lag.Set(s.clock.Now().Sub(e.OccurredAt).Seconds())
-	}
-	return err
+	return t, true, nil
 }
 
-// observerName is the risk observer's cursor on the ledger's events.
+// observerName is the risk observer's cursor on the ledger's events: in
+// risk's store, moved with each batch's decisions, and registered in the
+// ledger's outbox (moved after each batch) so that pruning waits for it.
 const observerName = "risk"
 
-// deliverToRisk subscribes the observer (once) and hands it every ledger
-// event not yet evaluated.
+// deliverToRisk evaluates the ledger's events after the observer's cursor,
+// a page (event.PageSize) at a time: each page is one risk.ObserveBatch,
+// whose decisions, alerts, counts and cursor move are one transaction. It
+// returns how many movements it evaluated.
 func (s *Server) deliverToRisk(ctx context.Context) (int, error) {
-	s.riskState.observeMu.Lock()
-	defer s.riskState.observeMu.Unlock()
-	if !s.riskState.subscribed {
-		if err := s.ledger.Events().Subscribe(ctx, observerName, s.observe); err != nil {
+	st := &s.riskState
+	st.observeMu.Lock()
+	defer st.observeMu.Unlock()
+	log := st.ledgerLog
+	if !st.subscribed && log != nil {
+		if err := log.Register(ctx, observerName); err != nil {
 			return 0, err
 		}
-		s.riskState.subscribed = true
+		st.subscribed = true
 	}
-	return s.ledger.Events().Deliver(ctx)
+	cursor, err := st.svc.ObserverCursor(ctx, observerName)
+	if err != nil {
+		return 0, err
+	}
+	if cursor == 0 && log != nil {
+		// Before its first batch: where the observer of single events
+		// (which moved the ledger's cursor only) had got to.
+		if cursor, err = log.Cursor(ctx, observerName); err != nil {
+			return 0, err
+		}
+	}
+	total := 0
+	for {
+		events, err := s.ledger.Events().Read(ctx, cursor, event.PageSize)
+		if err != nil || len(events) == 0 {
+			return total, err
+		}
+		ts := make([]risk.Transaction, 0, len(events))
+		for _, e := range events {
+			t, ok, err := s.observed(ctx, e)
+			if err != nil {
+				return total, err
+			}
+			if ok {
+				ts = append(ts, t)
+			}
+		}
+		last := events[len(events)-1]
+		_, err = st.svc.ObserveBatch(ctx, observerName, last.Sequence, ts)
+		if errors.Is(err, risk.ErrNoRuleSet) {
+			// Nothing is screened until a rule set is published: the
+			// page is passed over.
+			_, err = st.svc.ObserveBatch(ctx, observerName, last.Sequence, nil)
+			ts = nil
+		}
+		if err != nil {
+			return total, err
+		}
+		cursor = last.Sequence
+		total += len(ts)
+		st.seen.Add(float64(len(ts)))
+		st.lag.Set(s.clock.Now().Sub(last.OccurredAt).Seconds())
+		if log != nil {
+			if err := log.Advance(ctx, observerName, cursor); err != nil {
+				return total, err
+			}
+		}
+		if len(events) < event.PageSize {
+			return total, nil
+		}
+	}
 }
 
 // startRiskObserver evaluates the ledger's events every interval until
@@ -296,6 +347,77 @@ func (s *Server) startRiskObserver(ctx context.Context, interval time.Duration) 
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+// starterRulesBy is who the starter rules' version is created and
+// published by.
+const starterRulesBy = "system:starter-rules"
+
+// seedStarterRules publishes risk.StarterRules as version 1 when
+// Config.RiskStarterRules is set and the bank has no rule-set version at
+// all (its first start). A bank with any version, even a draft, is left
+// as it is: the starter rules come once, and a bank that has rules of its
+// own never gets them back.
+func (s *Server) seedStarterRules(ctx context.Context) error {
+	if !s.cfg.RiskStarterRules {
+		return nil
+	}
+	svc := s.riskState.svc
+	sets, err := svc.RuleSets(ctx, 1)
+	if err != nil {
+		return fmt.Errorf("refserver: risk starter rules: %w", err)
+	}
+	if len(sets) > 0 {
+		return nil
+	}
+	v, err := svc.CreateDraft(ctx, risk.StarterRules(), starterRulesBy)
+	if err != nil {
+		return fmt.Errorf("refserver: risk starter rules: %w", err)
+	}
+	if _, err := svc.Publish(ctx, v.ID, starterRulesBy); err != nil {
+		return fmt.Errorf("refserver: risk starter rules: %w", err)
+	}
+	s.log.Info("risk starter rules published", "version", v.Version, "rules", len(v.Rules))
+	return nil
+}
+
+// startRiskIndicators checks the risk indicators every interval until ctx
+// ends (Config.RiskIndicatorInterval; zero or less: never). A crossing is
+// kept and alerted once by risk itself, so checking often raises nothing
+// twice.
+func (s *Server) startRiskIndicators(ctx context.Context, interval time.Duration) func() {
+	if interval <= 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if _, err := s.riskState.svc.CheckIndicators(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("risk indicators", "error", err)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// riskEndOfDay is the end-of-day step "risk.indicators": every indicator
+// checked once more at the close of the business day. An indicator whose
+// figure cannot be read stays as it was and is logged: it never stops the
+// bank's close.
+func (s *Server) riskEndOfDay(ctx context.Context, _ calendar.Date) error {
+	if _, err := s.riskState.svc.CheckIndicators(ctx); err != nil {
+		s.log.Warn("risk indicators at end of day", "error", err)
+	}
+	return nil
 }
 
 // figureRegistry is risk's Figures port over functions the server

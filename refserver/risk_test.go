@@ -120,6 +120,10 @@ func TestRiskOverHTTP(t *testing.T) {
 			b.must(200, b.do("POST", "/v1/risk/observer/run", officer, nil))
 			after := b.must(200, b.do("GET", "/v1/risk/decisions?mode=observed", officer, nil)).body["items"].([]any)
 			require.Equal(t, before+2, len(after), "the deposit and the transfer made before publication are observed; the screened ones are not")
+			// The cursor moved with the batch: a second run evaluates nothing.
+			run := b.must(200, b.do("POST", "/v1/risk/observer/run", officer, nil))
+			require.Equal(t, float64(0), run.body["delivered"], string(run.raw))
+			require.Len(t, b.must(200, b.do("GET", "/v1/risk/decisions?mode=observed", officer, nil)).body["items"], len(after))
 		})
 	}
 }

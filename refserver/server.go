@@ -186,6 +186,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 			return fmt.Errorf("refserver: contact-centre demo: %w", err)
 		}
 	}
+	if err = s.seedStarterRules(ctx); err != nil {
+		return err
+	}
 	s.routes = s.allRoutes()
 	if err = s.setUpOprisk(ctx, st.oprisk); err != nil {
 		return err
@@ -310,6 +313,8 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		stopSending := s.startSendingDue(ctx, t.C)
 		defer func() { stopSending(); t.Stop() }()
 	}
+	stopIndicators := s.startRiskIndicators(ctx, s.cfg.RiskIndicatorInterval)
+	defer stopIndicators()
 	stopContact := s.startContactScheduler(ctx, time.Minute)
 	defer stopContact()
 	stopNotifications := s.startNotificationScheduler(ctx, time.Second)

@@ -73,8 +73,10 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 	if s.closing, err = closing.New(st.closing, s.endOfDaySteps(), closing.WithClock(s.clock)); err != nil {
 		return fmt.Errorf("refserver: end of day: %w", err)
 	}
-	s.bank, err = bank.New(bank.Ports{Accounts: s.ledger, Postings: s.ledger, Holds: s.ledger,
-		Deposits: bank.EndOfDayDeposits(s.eod), Interbank: bank.ClearingInterbank(s.clearing),
+	// Payments to other banks and hold captures are screened by risk at
+	// these ports (refserver/risk_ports.go); the rest in the ledger.
+	s.bank, err = bank.New(bank.Ports{Accounts: s.ledger, Postings: s.ledger, Holds: screenedHolds{s.ledger, s},
+		Deposits: bank.EndOfDayDeposits(s.eod), Interbank: screenedInterbank{bank.ClearingInterbank(s.clearing), s},
 		Customers: s.customer, Complaints: s.customer, Logins: s.channel})
 	if err != nil {
 		return err

@@ -15,13 +15,39 @@ import (
 // paid in or out by a customer in a day, single or cumulative; an
 // individual's transfers in a day, domestic or cross-border; a
 // non-individual's transfers in a day. A figure at or above its threshold
-// is reported. Transactions in other currencies are not counted.
+// is reported. Transactions in other currencies count against Foreign,
+// converted, when it is set and the Service has an FXRates port; else
+// they are not counted.
 type AMLThresholds struct {
 	Currency              money.Currency  `json:"currency"`
 	Cash                  decimal.Decimal `json:"cash"`
 	IndividualDomestic    decimal.Decimal `json:"individual_domestic"`
 	IndividualCrossBorder decimal.Decimal `json:"individual_cross_border"`
 	NonIndividual         decimal.Decimal `json:"non_individual"`
+	// Foreign are the thresholds of the transactions in any other
+	// currency, summed per customer, category and direction in
+	// Foreign.Currency (the PBoC's: USD equivalents) on lines of their
+	// own.
+	Foreign *ForeignThresholds `json:"foreign,omitempty"`
+}
+
+// ForeignThresholds are the large-value thresholds of foreign-currency
+// transactions, in the equivalent of Currency.
+type ForeignThresholds struct {
+	Currency              money.Currency  `json:"currency"`
+	Cash                  decimal.Decimal `json:"cash"`
+	IndividualDomestic    decimal.Decimal `json:"individual_domestic"`
+	IndividualCrossBorder decimal.Decimal `json:"individual_cross_border"`
+	NonIndividual         decimal.Decimal `json:"non_individual"`
+}
+
+// FXRates is the port through which risk converts foreign-currency
+// amounts for the large-value report. The reference server adapts the
+// ledger's FX rates to it.
+type FXRates interface {
+	// Rate returns how many units of to one unit of from is worth at a
+	// time (the middle rate in force then).
+	Rate(ctx context.Context, from, to money.Currency, at time.Time) (decimal.Decimal, error)
 }
 
 // PBoCThresholds are the People's Bank of China's large-value thresholds.
@@ -31,6 +57,13 @@ var PBoCThresholds = AMLThresholds{
 	IndividualDomestic:    decimal.NewFromInt(500_000),
 	IndividualCrossBorder: decimal.NewFromInt(200_000),
 	NonIndividual:         decimal.NewFromInt(2_000_000),
+	Foreign: &ForeignThresholds{
+		Currency:              money.USD,
+		Cash:                  decimal.NewFromInt(10_000),
+		IndividualDomestic:    decimal.NewFromInt(100_000),
+		IndividualCrossBorder: decimal.NewFromInt(10_000),
+		NonIndividual:         decimal.NewFromInt(200_000),
+	},
 }
 
 // Category is what a large-value line counts.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,12 +31,18 @@ type Service struct {
 	filer      Filer
 	figures    Figures
 	thresholds AMLThresholds
+	fxRates    FXRates
 	ttl        time.Duration
 	events     *event.Feed
 
 	mu     sync.Mutex
 	cache  activeSets
 	cached time.Time
+
+	snoozeMu    sync.Mutex
+	snoozes     []Snooze  // every snooze in force after snoozeFrom
+	snoozeFrom  time.Time // zero: nothing cached
+	snoozesRead time.Time
 }
 
 type activeSets struct {
@@ -62,6 +69,10 @@ func WithFiler(f Filer) Option { return func(s *Service) error { s.filer = f; re
 // WithFigures sets the source of the figures indicators watch.
 func WithFigures(f Figures) Option { return func(s *Service) error { s.figures = f; return nil } }
 
+// WithFXRates sets the port that converts foreign-currency transactions
+// for the large-value report (default: none; they are then not counted).
+func WithFXRates(r FXRates) Option { return func(s *Service) error { s.fxRates = r; return nil } }
+
 // WithAMLThresholds sets the large-value thresholds (default
 // PBoCThresholds).
 func WithAMLThresholds(t AMLThresholds) Option {
@@ -72,6 +83,16 @@ func WithAMLThresholds(t AMLThresholds) Option {
 		for _, d := range []decimal.Decimal{t.Cash, t.IndividualDomestic, t.IndividualCrossBorder, t.NonIndividual} {
 			if !d.IsPositive() {
 				return invalid("aml_thresholds", "every threshold must be positive")
+			}
+		}
+		if f := t.Foreign; f != nil {
+			if !f.Currency.Valid() || f.Currency == t.Currency {
+				return invalid("aml_thresholds.foreign.currency", "is not a known currency other than the thresholds' own")
+			}
+			for _, d := range []decimal.Decimal{f.Cash, f.IndividualDomestic, f.IndividualCrossBorder, f.NonIndividual} {
+				if !d.IsPositive() {
+					return invalid("aml_thresholds.foreign", "every threshold must be positive")
+				}
 			}
 		}
 		s.thresholds = t
@@ -290,33 +311,58 @@ func (s *Service) Observe(ctx context.Context, t Transaction) (Verdict, error) {
 }
 
 func (s *Service) screen(ctx context.Context, t Transaction, key string, mode Mode) (Verdict, error) {
-	if err := t.Validate(); err != nil {
-		return Verdict{}, err
-	}
-	if len(key) > 300 {
-		return Verdict{}, invalid("key", "is longer than 300 bytes")
-	}
-	t.At = t.At.UTC().Truncate(time.Microsecond)
-	act, err := s.active(ctx)
+	sets, err := s.liveSets(ctx)
 	if err != nil {
 		return Verdict{}, err
 	}
+	sc, err := s.prepare(ctx, t, key, mode, sets)
+	if err != nil {
+		return Verdict{}, err
+	}
+	d, replayed, err := s.store.Screen(ctx, sc)
+	if err != nil {
+		return Verdict{}, err
+	}
+	return Verdict{Decision: d, Replayed: replayed}, nil
+}
+
+// liveSets returns the published version and, if any, the shadow
+// (ErrNoRuleSet when none is published).
+func (s *Service) liveSets(ctx context.Context) ([]*compiledSet, error) {
+	act, err := s.active(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if act.live == nil {
-		return Verdict{}, ErrNoRuleSet
+		return nil, ErrNoRuleSet
 	}
 	sets := []*compiledSet{act.live}
 	if act.shadow != nil {
 		sets = append(sets, act.shadow)
 	}
+	return sets, nil
+}
+
+// prepare checks a transaction and works out its screening: what it adds
+// to the aggregates, what it reads, and how the figures turn into the
+// decisions and the alert.
+func (s *Service) prepare(ctx context.Context, t Transaction, key string, mode Mode, sets []*compiledSet) (Screening, error) {
+	if err := t.Validate(); err != nil {
+		return Screening{}, err
+	}
+	if len(key) > 300 {
+		return Screening{}, invalid("key", "is longer than 300 bytes")
+	}
+	t.At = t.At.UTC().Truncate(time.Microsecond)
 	p, err := planFor(t, sets...)
 	if err != nil {
 		// A failing aggregate filter fails that transaction's screening
 		// as a whole: the aggregates would otherwise drift.
-		return Verdict{}, err
+		return Screening{}, err
 	}
-	snoozes, err := s.store.Snoozes(ctx, t.At, t.entities()...)
+	snoozes, err := s.snoozesFor(ctx, t)
 	if err != nil {
-		return Verdict{}, err
+		return Screening{}, err
 	}
 	snoozed := func(rule string) bool {
 		for _, z := range snoozes {
@@ -362,11 +408,7 @@ func (s *Service) screen(ctx context.Context, t Transaction, key string, mode Mo
 		}
 		return out, nil
 	}
-	d, replayed, err := s.store.Screen(ctx, Screening{Transaction: t, Key: key, Records: p.records, Reads: p.reads, Decide: decide})
-	if err != nil {
-		return Verdict{}, err
-	}
-	return Verdict{Decision: d, Replayed: replayed}, nil
+	return Screening{Transaction: t, Key: key, Records: p.records, Reads: p.reads, Decide: decide}, nil
 }
 
 func newCase(customer string, now time.Time) Case {
@@ -521,7 +563,56 @@ func (s *Service) Snooze(ctx context.Context, r SnoozeRequest, by string) (Snooz
 		return Snooze{}, invalid("until", "must be within 90 days")
 	}
 	z := Snooze{ID: NewID(), Rule: r.Rule, Entity: r.Entity, Until: until.UTC().Truncate(time.Microsecond), Reason: r.Reason, By: by, At: now}
+	defer s.forgetSnoozes()
 	return z, s.store.AddSnooze(ctx, z)
+}
+
+// snoozeLookback is how far before the time they are read the cached
+// snoozes reach: a transaction observed up to this late is checked against
+// the cache, an older one against the store.
+const snoozeLookback = 24 * time.Hour
+
+// snoozesFor returns the snoozes in force for a transaction's entities at
+// its time. Snoozes are read from the store at most once per refresh
+// period (WithRuleSetRefresh), like the rule sets: this Service's own
+// snoozes and unsnoozes are seen at once, another process's within the
+// period.
+func (s *Service) snoozesFor(ctx context.Context, t Transaction) ([]Snooze, error) {
+	now := s.clock.Now()
+	s.snoozeMu.Lock()
+	fresh := !s.snoozeFrom.IsZero() && now.Sub(s.snoozesRead) < s.ttl && now.Sub(s.snoozesRead) >= 0
+	all, from := s.snoozes, s.snoozeFrom
+	s.snoozeMu.Unlock()
+	if !fresh {
+		from = now.Add(-snoozeLookback)
+		var err error
+		if all, err = s.store.Snoozes(ctx, from); err != nil {
+			return nil, err
+		}
+		s.snoozeMu.Lock()
+		s.snoozes, s.snoozeFrom, s.snoozesRead = all, from, now
+		s.snoozeMu.Unlock()
+	}
+	entities := t.entities()
+	if len(entities) == 0 {
+		return nil, nil
+	}
+	if t.At.Before(from) {
+		return s.store.Snoozes(ctx, t.At, entities...)
+	}
+	var out []Snooze
+	for _, z := range all {
+		if z.Until.After(t.At) && slices.Contains(entities, z.Entity) {
+			out = append(out, z)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) forgetSnoozes() {
+	s.snoozeMu.Lock()
+	s.snoozeFrom = time.Time{}
+	s.snoozeMu.Unlock()
 }
 
 // Snoozes lists the snoozes in force.
@@ -530,7 +621,10 @@ func (s *Service) Snoozes(ctx context.Context) ([]Snooze, error) {
 }
 
 // Unsnooze ends a snooze.
-func (s *Service) Unsnooze(ctx context.Context, id ID) error { return s.store.DeleteSnooze(ctx, id) }
+func (s *Service) Unsnooze(ctx context.Context, id ID) error {
+	defer s.forgetSnoozes()
+	return s.store.DeleteSnooze(ctx, id)
+}
 
 var errNoFiler = fmt.Errorf("%w: no filer is configured", ErrUnavailable)
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -28,9 +29,13 @@ func (s *Service) LargeValueReport(ctx context.Context, date calendar.Date) (Lar
 	if err != nil {
 		return LargeValueReport{}, err
 	}
+	conv, err := s.converter(ctx, txs)
+	if err != nil {
+		return LargeValueReport{}, err
+	}
 	now := s.now()
 	r := LargeValueReport{ID: NewID(), BusinessDate: date, Thresholds: s.thresholds,
-		Lines: largeValueLines(txs, s.thresholds), GeneratedAt: now}
+		Lines: largeValueLines(txs, s.thresholds, conv), GeneratedAt: now}
 	ev, err := newEvent(EventReportDrafted, now, ReportDrafted{ReportID: r.ID, Kind: "large_value", BusinessDate: date, Lines: len(r.Lines)}, r.ID)
 	if err != nil {
 		return LargeValueReport{}, err
@@ -44,14 +49,48 @@ type lineKey struct {
 	customer  string
 	category  Category
 	direction FlowDirection
+	foreign   bool
+}
+
+// converter returns the foreign-currency transactions of txs converted to
+// the foreign thresholds' currency, by transaction id, at the rate in
+// force when each was made; nil when foreign transactions are not
+// counted (no Foreign thresholds or no FXRates port). A rate that cannot
+// be read fails the report, which is then computed again on the next
+// request: a report kept without a transaction would under-report.
+func (s *Service) converter(ctx context.Context, txs []Transaction) (map[ID]decimal.Decimal, error) {
+	f := s.thresholds.Foreign
+	if f == nil || s.fxRates == nil {
+		return nil, nil
+	}
+	out := map[ID]decimal.Decimal{}
+	for _, t := range txs {
+		c := t.Amount.Currency
+		if c == s.thresholds.Currency {
+			continue
+		}
+		v := t.Amount.Amount
+		if c != f.Currency {
+			rate, err := s.fxRates.Rate(ctx, c, f.Currency, t.At)
+			if err != nil {
+				return nil, fmt.Errorf("%w: large-value report: no %s/%s rate at %s: %v", ErrUnavailable, c, f.Currency, t.At.Format(time.RFC3339), err)
+			}
+			v = v.Mul(rate).Round(f.Currency.MinorUnits())
+		}
+		out[t.ID] = v
+	}
+	return out, nil
 }
 
 // largeValueLines sums each customer's day per category and direction
 // and keeps the sums at or above their threshold, ordered by customer,
 // category and direction.
-func largeValueLines(txs []Transaction, th AMLThresholds) []LargeValueLine {
+//
+// Transactions in another currency than the thresholds' count, when conv
+// has them (converted), against th.Foreign on lines of their own.
+func largeValueLines(txs []Transaction, th AMLThresholds, conv map[ID]decimal.Decimal) []LargeValueLine {
 	sums := map[lineKey]*LargeValueLine{}
-	add := func(p Party, dir FlowDirection, t Transaction) {
+	add := func(p Party, dir FlowDirection, t Transaction, amount decimal.Decimal, foreign bool) {
 		if p.Customer == "" || p.External {
 			return
 		}
@@ -59,33 +98,43 @@ func largeValueLines(txs []Transaction, th AMLThresholds) []LargeValueLine {
 		if kind == "" {
 			kind = Individual
 		}
-		cat, limit := CategoryCash, th.Cash
+		ccy, cash, dom, cross, nonInd := th.Currency, th.Cash, th.IndividualDomestic, th.IndividualCrossBorder, th.NonIndividual
+		if foreign {
+			f := th.Foreign
+			ccy, cash, dom, cross, nonInd = f.Currency, f.Cash, f.IndividualDomestic, f.IndividualCrossBorder, f.NonIndividual
+		}
+		cat, limit := CategoryCash, cash
 		if !t.Cash {
-			cat, limit = CategoryTransferDomestic, th.IndividualDomestic
+			cat, limit = CategoryTransferDomestic, dom
 			if t.CrossBorder() {
-				cat, limit = CategoryTransferCrossBorder, th.IndividualCrossBorder
+				cat, limit = CategoryTransferCrossBorder, cross
 			}
 			if kind == NonIndividual {
-				limit = th.NonIndividual
+				limit = nonInd
 			}
 		}
-		k := lineKey{p.Customer, cat, dir}
+		k := lineKey{p.Customer, cat, dir, foreign}
 		l := sums[k]
 		if l == nil {
 			l = &LargeValueLine{CustomerID: p.Customer, CustomerKind: kind, Category: cat, Direction: dir,
-				Total: money.Zero(th.Currency), Threshold: money.Money{Amount: limit, Currency: th.Currency}}
+				Total: money.Zero(ccy), Threshold: money.Money{Amount: limit, Currency: ccy}}
 			sums[k] = l
 		}
-		l.Total.Amount = l.Total.Amount.Add(t.Amount.Amount)
+		l.Total.Amount = l.Total.Amount.Add(amount)
 		l.Count++
 		l.Transactions = append(l.Transactions, t.ID)
 	}
 	for _, t := range txs {
+		amount, foreign := t.Amount.Amount, false
 		if t.Amount.Currency != th.Currency {
-			continue
+			v, ok := conv[t.ID]
+			if !ok || th.Foreign == nil {
+				continue
+			}
+			amount, foreign = v, true
 		}
-		add(t.From, Debit, t)
-		add(t.To, Credit, t)
+		add(t.From, Debit, t, amount, foreign)
+		add(t.To, Credit, t, amount, foreign)
 	}
 	var out []LargeValueLine
 	for _, l := range sums {
@@ -94,8 +143,8 @@ func largeValueLines(txs []Transaction, th AMLThresholds) []LargeValueLine {
 		}
 	}
 	slices.SortFunc(out, func(a, b LargeValueLine) int {
-		return strings.Compare(a.CustomerID+"|"+string(a.Category)+"|"+string(a.Direction),
-			b.CustomerID+"|"+string(b.Category)+"|"+string(b.Direction))
+		return strings.Compare(a.CustomerID+"|"+string(a.Category)+"|"+string(a.Direction)+"|"+string(a.Total.Currency),
+			b.CustomerID+"|"+string(b.Category)+"|"+string(b.Direction)+"|"+string(b.Total.Currency))
 	})
 	if out == nil {
 		out = []LargeValueLine{}

@@ -58,6 +58,15 @@ type Screening struct {
 	Decide  func(figures []Figure) (Decided, error)
 }
 
+// Batch is screenings kept together with the move of a cursor: the
+// position in a feed of events (the ledger's) up to which they were
+// evaluated. A cursor never moves back.
+type Batch struct {
+	Screenings []Screening
+	Cursor     string
+	Position   int64
+}
+
 // Decided is what a screening keeps.
 type Decided struct {
 	Decisions []Decision
@@ -97,6 +106,16 @@ type Store interface {
 	// same transaction id or key was recorded before, it changes nothing
 	// and returns that live decision with replayed true.
 	Screen(ctx context.Context, s Screening) (live Decision, replayed bool, err error)
+	// ScreenBatch records screenings in their order, as Screen would one
+	// after the other (each reads the aggregates with the ones before it
+	// counted; one screened before by id or key is replayed and counts
+	// nothing), and moves cursor b.Cursor to b.Position, all in one
+	// atomic change: either everything is kept or nothing is. It returns
+	// a verdict per screening.
+	ScreenBatch(ctx context.Context, b Batch) ([]Verdict, error)
+	// Cursor returns where cursor name stands (0 when it never moved).
+	Cursor(ctx context.Context, name string) (int64, error)
+
 	// Decision returns a decision (ErrNotFound).
 	Decision(ctx context.Context, id ID) (Decision, error)
 	// Decisions lists decisions (see DecisionFilter).

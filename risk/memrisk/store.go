@@ -53,6 +53,7 @@ type Store struct {
 	suspicious map[risk.ID]risk.SuspiciousReport
 	strByCase  map[risk.ID]risk.ID
 	indicators map[risk.ID]risk.Indicator
+	cursors    map[string]int64
 }
 
 var _ risk.Store = (*Store)(nil)
@@ -66,6 +67,7 @@ func New() *Store {
 		snoozes: map[risk.ID]risk.Snooze{}, alerts: map[risk.ID]risk.Alert{}, cases: map[risk.ID]risk.Case{},
 		openCase: map[string]risk.ID{}, largeValue: map[calendar.Date]risk.LargeValueReport{},
 		suspicious: map[risk.ID]risk.SuspiciousReport{}, strByCase: map[risk.ID]risk.ID{}, indicators: map[risk.ID]risk.Indicator{},
+		cursors: map[string]int64{},
 	}
 }
 
@@ -224,6 +226,39 @@ func cloneDecision(d risk.Decision) risk.Decision {
 func (s *Store) Screen(_ context.Context, sc risk.Screening) (risk.Decision, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.screen(sc)
+}
+
+// ScreenBatch implements risk.Store: the screenings one after the other
+// under the lock, then the cursor. A Decide that fails midway (it cannot
+// on the Service's screenings: they are checked before) leaves the ones
+// before it kept and the cursor where it was.
+func (s *Store) ScreenBatch(_ context.Context, b risk.Batch) ([]risk.Verdict, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]risk.Verdict, 0, len(b.Screenings))
+	for _, sc := range b.Screenings {
+		d, replayed, err := s.screen(sc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, risk.Verdict{Decision: d, Replayed: replayed})
+	}
+	if b.Cursor != "" && b.Position > s.cursors[b.Cursor] {
+		s.cursors[b.Cursor] = b.Position
+	}
+	return out, nil
+}
+
+// Cursor implements risk.Store.
+func (s *Store) Cursor(_ context.Context, name string) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cursors[name], nil
+}
+
+// screen is Screen with the lock held.
+func (s *Store) screen(sc risk.Screening) (risk.Decision, bool, error) {
 	if id, ok := s.byTx[sc.Transaction.ID]; ok {
 		return cloneDecision(s.decisions[id]), true, nil
 	}

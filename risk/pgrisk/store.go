@@ -16,17 +16,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/internal/pgmigrate"
 	"github.com/bankkit/bankkit/internal/pgoutbox"
+	"github.com/bankkit/bankkit/internal/pgstmt"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/risk"
 )
@@ -47,6 +46,7 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 type Store struct {
 	db      *sqlx.DB
 	outbox  *pgoutbox.Outbox
+	stmts   *pgstmt.Cache
 	relaxed bool
 }
 
@@ -69,7 +69,7 @@ var _ risk.Store = (*Store)(nil)
 
 // New returns a Store on db, whose schema Migrate must have prepared.
 func New(db *sqlx.DB, opts ...Option) *Store {
-	s := &Store{db: db, outbox: pgoutbox.New(db, Schema, risk.EventSource, nil)}
+	s := &Store{db: db, outbox: pgoutbox.New(db, Schema, risk.EventSource, nil), stmts: pgstmt.New(db)}
 	for _, o := range opts {
 		if o != nil {
 			o(s)
@@ -271,163 +271,6 @@ func liveDecision(ctx context.Context, q sqlx.QueryerContext, txID risk.ID, key 
 	}
 	var d risk.Decision
 	return d, true, json.Unmarshal(body, &d)
-}
-
-// Screen implements risk.Store.
-func (s *Store) Screen(ctx context.Context, sc risk.Screening) (risk.Decision, bool, error) {
-	records := slices.Clone(sc.Records)
-	// Upserts in a fixed order, so two screenings never deadlock.
-	slices.SortFunc(records, func(a, b risk.Record) int {
-		if c := strings.Compare(a.Spec, b.Spec); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Key, b.Key); c != 0 {
-			return c
-		}
-		return int(a.Bucket - b.Bucket)
-	})
-	var live risk.Decision
-	var replayed bool
-	err := s.tx(ctx, func(tx *sqlx.Tx) error {
-		if s.relaxed {
-			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
-				return err
-			}
-		}
-		// No look for an earlier decision first: the unique indexes on
-		// decisions refuse a second one at the end, and the whole
-		// transaction (its counts with it) rolls back; then the earlier
-		// decision is read and returned. A replay is rare; a screening
-		// saves a round trip.
-		if err := upsertRecords(ctx, tx, records); err != nil {
-			return err
-		}
-		figures, err := readFigures(ctx, tx, sc.Reads)
-		if err != nil {
-			return err
-		}
-		out, err := sc.Decide(figures)
-		if err != nil {
-			return err
-		}
-		if len(out.Decisions) == 0 {
-			return fmt.Errorf("pgrisk: a screening decided nothing")
-		}
-		if out.Alert != nil {
-			a, err := raise(ctx, tx, *out.Alert, out.NewCase)
-			if err != nil {
-				return err
-			}
-			out.Decisions[0].AlertID = a.ID
-		}
-		if err := insertDecisions(ctx, tx, out.Decisions, sc.Key); err != nil {
-			return err
-		}
-		live = out.Decisions[0]
-		return s.outbox.Append(ctx, tx, out.Events...)
-	})
-	if pgtx.IsUniqueViolation(err, "decisions_one_live") || pgtx.IsUniqueViolation(err, "decisions_one_key") {
-		// Screened before (or by a concurrent screening that won): that
-		// decision.
-		d, ok, err := liveDecision(ctx, s.db, sc.Transaction.ID, sc.Key)
-		if err != nil || !ok {
-			return risk.Decision{}, false, fmt.Errorf("pgrisk: screening raced and the winner is gone: %v", err)
-		}
-		return d, true, nil
-	}
-	if err != nil {
-		return risk.Decision{}, false, err
-	}
-	return live, replayed, nil
-}
-
-func upsertRecords(ctx context.Context, tx *sqlx.Tx, records []risk.Record) error {
-	if len(records) == 0 {
-		return nil
-	}
-	specs, keys := make([]string, len(records)), make([]string, len(records))
-	buckets, amounts := make([]int64, len(records)), make([]string, len(records))
-	cps := make([]string, len(records))
-	for i, r := range records {
-		specs[i], keys[i], buckets[i], amounts[i] = r.Spec, r.Key, r.Bucket, r.Amount.String()
-		if r.Distinct {
-			cps[i] = r.Counterparty
-		}
-	}
-	// One statement for both tables: the counters, and the counterparties
-	// of the records a distinct measure reads (non-empty).
-	_, err := tx.ExecContext(ctx, `WITH r AS (
-			SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::numeric[], $5::text[]) AS r(spec, key, bucket, amount, cp)
-		), b AS (
-			INSERT INTO risk.agg_buckets (spec, key, bucket, count, sum)
-			SELECT spec, key, bucket, 1, amount FROM r
-			ON CONFLICT (spec, key, bucket) DO UPDATE
-			SET count = risk.agg_buckets.count + 1, sum = risk.agg_buckets.sum + excluded.sum
-		)
-		INSERT INTO risk.agg_counterparties (spec, key, bucket, counterparty)
-		SELECT spec, key, bucket, cp FROM r WHERE cp <> ''
-		ON CONFLICT DO NOTHING`,
-		pq.Array(specs), pq.Array(keys), pq.Array(buckets), pq.Array(amounts), pq.Array(cps))
-	return err
-}
-
-func readFigures(ctx context.Context, tx *sqlx.Tx, reads []risk.Read) ([]risk.Figure, error) {
-	figures := make([]risk.Figure, len(reads))
-	if len(reads) == 0 {
-		return figures, nil
-	}
-	specs, keys := make([]string, len(reads)), make([]string, len(reads))
-	los, his := make([]int64, len(reads)), make([]int64, len(reads))
-	dist := make([]bool, len(reads))
-	for i, r := range reads {
-		specs[i], keys[i], los[i], his[i], dist[i] = r.Spec, r.Key, r.From, r.To, r.Measure == risk.Distinct
-	}
-	// One statement: per read, the window's buckets summed and, for a
-	// distinct measure, its counterparties counted (the primary keys'
-	// indexes serve both).
-	rows, err := tx.QueryContext(ctx, `SELECT r.i, COALESCE(b.c, 0), COALESCE(b.s, 0), COALESCE(d.n, 0)
-		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bool[]) WITH ORDINALITY AS r(spec, key, lo, hi, dist, i)
-		LEFT JOIN LATERAL (SELECT sum(count) AS c, sum(sum) AS s FROM risk.agg_buckets
-			WHERE spec = r.spec AND key = r.key AND bucket BETWEEN r.lo AND r.hi) b ON true
-		LEFT JOIN LATERAL (SELECT count(DISTINCT counterparty) AS n FROM risk.agg_counterparties
-			WHERE r.dist AND spec = r.spec AND key = r.key AND bucket BETWEEN r.lo AND r.hi) d ON true`,
-		pq.Array(specs), pq.Array(keys), pq.Array(los), pq.Array(his), pq.Array(dist))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var i int
-		var f risk.Figure
-		if err := rows.Scan(&i, &f.Count, &f.Sum, &f.Distinct); err != nil {
-			return nil, err
-		}
-		figures[i-1] = f
-	}
-	return figures, rows.Err()
-}
-
-func insertDecisions(ctx context.Context, tx *sqlx.Tx, ds []risk.Decision, key string) error {
-	q := `INSERT INTO risk.decisions (id, transaction_id, key, version, mode, outcome, business_date, decided_at, body) VALUES `
-	args := make([]any, 0, 9*len(ds))
-	for i, d := range ds {
-		body, err := json.Marshal(d)
-		if err != nil {
-			return err
-		}
-		k := ""
-		if i == 0 {
-			k = key
-		}
-		if i > 0 {
-			q += ", "
-		}
-		n := len(args)
-		q += fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9)
-		args = append(args, d.ID, d.TransactionID, k, d.Version, d.Mode, d.Outcome, d.Transaction.BusinessDate, d.DecidedAt, body)
-	}
-	_, err := tx.ExecContext(ctx, q, args...)
-	return err
 }
 
 // raise stores an alert in its customer's open case, opening newCase when

@@ -83,3 +83,43 @@ func BenchScreen(b *testing.B, store risk.Store, accounts, workers int) {
 		b.ReportMetric(float64(all[len(all)*99/100].Microseconds()), "p99_µs")
 	}
 }
+
+// BenchObserveBatch evaluates b.N transfers among accounts accounts
+// against BenchDraft on store with ObserveBatch, in pages of page (the
+// ledger's event feed pages are 500), one after the other as the observer
+// runs them, and reports events evaluated a second.
+func BenchObserveBatch(b *testing.B, store risk.Store, accounts, page int) {
+	ctx := context.Background()
+	clock := calendar.NewManualClock(start)
+	svc, err := risk.NewService(store, risk.WithClock(clock))
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := svc.CreateDraft(ctx, BenchDraft(), "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.Publish(ctx, v.ID, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	day := calendar.DateOf(start)
+	amount := money.MustParse("100.00", "CNY")
+	ts := make([]risk.Transaction, b.N)
+	for i := range ts {
+		from, to := i%accounts, (i*7+1)%accounts
+		ts[i] = risk.Transaction{ID: risk.NewID(), Kind: risk.KindTransfer, Amount: amount,
+			From: risk.Party{Account: fmt.Sprintf("a%d", from), Customer: fmt.Sprintf("c%d", from)},
+			To:   risk.Party{Account: fmt.Sprintf("a%d", to), Customer: fmt.Sprintf("c%d", to)},
+			At:   start.Add(time.Duration(i) * time.Millisecond), BusinessDate: day}
+	}
+	b.ResetTimer()
+	t0 := time.Now()
+	for i := 0; i < len(ts); i += page {
+		end := min(i+page, len(ts))
+		if _, err := svc.ObserveBatch(ctx, "bench", int64(end), ts[i:end]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), "events/s")
+}

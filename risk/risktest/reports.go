@@ -3,12 +3,15 @@ package risktest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/risk"
 )
 
@@ -175,4 +178,69 @@ func testEvents(t *testing.T, e *env) {
 	_, err := e.svc.Events().Deliver(e.ctx)
 	require.NoError(t, err)
 	require.Equal(t, []string{risk.EventRuleSetChanged, risk.EventRuleSetChanged, risk.EventAlertRaised}, types)
+}
+
+// fakeRates converts at fixed middle rates to USD; a currency without one
+// cannot be converted.
+type fakeRates map[money.Currency]string
+
+func (f fakeRates) Rate(_ context.Context, from, to money.Currency, _ time.Time) (decimal.Decimal, error) {
+	r, ok := f[from]
+	if !ok || to != money.USD {
+		return decimal.Zero, fmt.Errorf("no rate %s/%s", from, to)
+	}
+	return decimal.RequireFromString(r), nil
+}
+
+// testLargeValueForeign: foreign-currency transactions count against the
+// foreign thresholds (USD 10,000 equivalent for cash) on lines of their
+// own, converted through the FXRates port; a rate that cannot be read
+// fails the report and keeps nothing.
+func testLargeValueForeign(t *testing.T, e *env) {
+	svc, err := risk.NewService(e.store, risk.WithClock(e.clock), risk.WithRuleSetRefresh(0),
+		risk.WithFXRates(fakeRates{money.EUR: "1.10"}))
+	require.NoError(t, err)
+	e.publish(simple())
+	in := func(to, amount string, ccy money.Currency) {
+		d := e.deposit(to, "1.00")
+		d.Amount = money.MustParse(amount, string(ccy))
+		_, err := svc.Screen(e.ctx, d, "")
+		require.NoError(t, err)
+	}
+	day := e.tx("a", "b", "1.00").BusinessDate
+	in("p", "6000.00", money.USD)
+	in("p", "4000.00", money.USD)  // USD 10,000: reported
+	in("p", "50000.00", money.CNY) // CNY 50,000: reported, a line of its own
+	in("q", "9000.00", money.EUR)  // USD 9,900: not
+	in("r", "9100.00", money.EUR)  // USD 10,010: reported
+	r, err := svc.LargeValueReport(e.ctx, day)
+	require.NoError(t, err)
+	type line struct{ customer, category, total, threshold string }
+	var got []line
+	for _, l := range r.Lines {
+		got = append(got, line{l.CustomerID, string(l.Category), l.Total.String(), l.Threshold.String()})
+	}
+	require.Equal(t, []line{
+		{"c-p", "cash", "50000.00 CNY", "50000.00 CNY"},
+		{"c-p", "cash", "10000.00 USD", "10000.00 USD"},
+		{"c-r", "cash", "10010.00 USD", "10000.00 USD"},
+	}, got)
+	require.NotNil(t, r.Thresholds.Foreign)
+	require.Equal(t, money.USD, r.Thresholds.Foreign.Currency)
+
+	// The next day a JPY deposit has no rate: the report fails, nothing
+	// is kept, and it is computed once a rate is there.
+	e.clock.Advance(24 * time.Hour)
+	next := e.tx("a", "b", "1.00").BusinessDate
+	in("s", "2000000", money.JPY)
+	_, err = svc.LargeValueReport(e.ctx, next)
+	require.ErrorIs(t, err, risk.ErrUnavailable)
+	_, err = e.store.LargeValueReport(e.ctx, next)
+	require.ErrorIs(t, err, risk.ErrNotFound)
+	svc2, err := risk.NewService(e.store, risk.WithClock(e.clock), risk.WithFXRates(fakeRates{money.JPY: "0.0070"}))
+	require.NoError(t, err)
+	r, err = svc2.LargeValueReport(e.ctx, next)
+	require.NoError(t, err)
+	require.Len(t, r.Lines, 1)
+	require.Equal(t, "14000.00 USD", r.Lines[0].Total.String())
 }

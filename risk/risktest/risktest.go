@@ -50,6 +50,8 @@ func Run(t *testing.T, newStore func(t *testing.T) risk.Store) {
 		{"SuspiciousReportFromConfirmedCase", testSuspicious},
 		{"IndicatorsCrossOnceAndClear", testIndicators},
 		{"EventsPublished", testEvents},
+		{"ObserveBatchAsOneByOne", testObserveBatch},
+		{"LargeValueReportForeignCurrency", testLargeValueForeign},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,6 +80,8 @@ func flags(cfg *refserver.Config, keysFile *string) *flag.FlagSet {
 	fs.DurationVar(&cfg.SendDueInterval, "send-due-interval", 0, "send the inter-bank transfers that are due every interval (say 5s), one process at a time; 0: only by POST /v1/clearing/send-due (env BANKKIT_SEND_DUE_INTERVAL)")
 	fs.StringVar(&cfg.RiskFilingDir, "risk-filing-dir", "", "directory the AML reports are filed to, created if missing; empty: filing is refused (env BANKKIT_RISK_FILING_DIR)")
 	fs.BoolVar(&cfg.RiskObserver, "risk-observer", false, "evaluate the ledger's events with the risk rules in the background (env BANKKIT_RISK_OBSERVER)")
+	fs.DurationVar(&cfg.RiskIndicatorInterval, "risk-indicator-interval", 0, "check the risk indicators every interval (say 5m); 0: only at end of day and on request (env BANKKIT_RISK_INDICATOR_INTERVAL)")
+	fs.BoolVar(&cfg.RiskStarterRules, "risk-starter-rules", true, "publish risk's starter rules at the first start of a bank with no rule set, so movements are screened from the start; false leaves screening off until a rule set is published (env BANKKIT_RISK_STARTER_RULES)")
 	fs.BoolVar(&cfg.MakerChecker, "maker-checker", true, "hold transfers, withdrawals and captures above an amount, reversals, freezes, staff creation and role changes for a second member of staff's approval (env BANKKIT_MAKER_CHECKER)")
 	fs.BoolVar(&cfg.AuditAsyncCommit, "audit-async-commit", false, "append to the staff audit trail without waiting for PostgreSQL's disk flush: cheaper staff requests, and a database crash may lose the last records (env BANKKIT_AUDIT_ASYNC_COMMIT)")
 	fs.IntVar(&cfg.DormancyDays, "dormancy-days", 365, "days without customer activity before end of day marks a demand account dormant; negative: never (env BANKKIT_DORMANCY_DAYS)")

@@ -1,0 +1,398 @@
+package pgrisk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/internal/pgtx"
+	"github.com/bankkit/bankkit/risk"
+)
+
+// The statements of a batch, each one round trip whatever the batch's
+// size.
+const (
+	// Each part an index lookup per element (an OR, or a plain join,
+	// would let the planner scan the tables whole).
+	batchReplaysSQL = `SELECT d.transaction_id, d.key, d.body FROM unnest($1::uuid[]) AS q(id)
+		JOIN LATERAL (SELECT * FROM risk.decisions WHERE transaction_id = q.id AND mode <> 'shadow') d ON true
+		UNION ALL
+		SELECT d.transaction_id, d.key, d.body FROM unnest($2::text[]) AS q(key)
+		JOIN LATERAL (SELECT * FROM risk.decisions WHERE key = q.key AND key <> '' AND mode <> 'shadow') d ON true`
+	batchBucketsSQL = `SELECT q.spec, q.key, b.bucket, b.count, b.sum
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS q(spec, key, lo, hi)
+		JOIN LATERAL (SELECT bucket, count, sum FROM risk.agg_buckets
+			WHERE spec = q.spec AND key = q.key AND bucket BETWEEN q.lo AND q.hi) b ON true`
+	batchCounterpartiesSQL = `SELECT q.spec, q.key, c.bucket, c.counterparty
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS q(spec, key, lo, hi)
+		JOIN LATERAL (SELECT bucket, counterparty FROM risk.agg_counterparties
+			WHERE spec = q.spec AND key = q.key AND bucket BETWEEN q.lo AND q.hi) c ON true`
+	batchAddSQL = `WITH r AS (
+			SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::numeric[]) AS r(spec, key, bucket, n, amount)
+		)
+		INSERT INTO risk.agg_buckets AS b (spec, key, bucket, count, sum)
+		SELECT spec, key, bucket, n, amount FROM r
+		ON CONFLICT (spec, key, bucket) DO UPDATE SET count = b.count + excluded.count, sum = b.sum + excluded.sum`
+	batchAddCounterpartiesSQL = `INSERT INTO risk.agg_counterparties (spec, key, bucket, counterparty)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) ON CONFLICT DO NOTHING`
+	batchCursorSQL = `INSERT INTO risk.cursors AS c (name, position) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET position = GREATEST(c.position, excluded.position)`
+	commitModeSQL = `SELECT set_config('synchronous_commit', $1, true)`
+)
+
+type stateKey struct{ spec, key string }
+
+type bucketKey struct {
+	stateKey
+	bucket int64
+}
+
+type overlayBucket struct {
+	count int64
+	sum   decimal.Decimal
+	cps   map[string]struct{}
+}
+
+// overlay is the aggregate state a batch reads: the buckets its windows
+// reach as the batch's transaction found them, with the batch's own
+// records added as it goes.
+type overlay map[bucketKey]*overlayBucket
+
+func (o overlay) at(k bucketKey) *overlayBucket {
+	b := o[k]
+	if b == nil {
+		b = &overlayBucket{sum: decimal.Zero}
+		o[k] = b
+	}
+	return b
+}
+
+// ScreenBatch implements risk.Store: in one transaction, the decisions
+// kept before for the batch's transactions (one statement), the buckets
+// the batch's windows reach (one or two), then every screening decided in
+// Go in order over that state with the ones before it added, and
+// everything written in bulk: the counts (one statement), the
+// counterparties (one), the decisions (one), alerts and events (a few per
+// alert), and the cursor (one). A concurrent screening of one of the
+// batch's transactions that commits first makes the batch start again
+// (and replay it).
+func (s *Store) ScreenBatch(ctx context.Context, b risk.Batch) ([]risk.Verdict, error) {
+	if len(b.Screenings) == 0 && b.Cursor == "" {
+		return []risk.Verdict{}, nil
+	}
+	if err := s.stmts.Warm(ctx, batchReplaysSQL, batchBucketsSQL, batchCounterpartiesSQL, batchAddSQL,
+		batchAddCounterpartiesSQL, insertDecisionsSQL, batchCursorSQL, commitModeSQL); err != nil {
+		return nil, err
+	}
+	for attempt := 1; ; attempt++ {
+		out, err := s.screenBatch(ctx, b)
+		if attempt < 3 && (pgtx.IsUniqueViolation(err, "decisions_one_live") || pgtx.IsUniqueViolation(err, "decisions_one_key")) {
+			continue
+		}
+		return out, err
+	}
+}
+
+func (s *Store) screenBatch(ctx context.Context, b risk.Batch) ([]risk.Verdict, error) {
+	var out []risk.Verdict
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		out = make([]risk.Verdict, len(b.Screenings))
+		if err := s.execIn(ctx, tx, commitModeSQL, s.commitMode()); err != nil {
+			return err
+		}
+		byTx, byKey, err := s.batchReplays(ctx, tx, b.Screenings)
+		if err != nil {
+			return err
+		}
+		state, err := s.batchState(ctx, tx, b.Screenings)
+		if err != nil {
+			return err
+		}
+		added := overlay{}
+		var decisions []risk.Decision
+		var keys []string
+		var events []event.Envelope
+		for i, sc := range b.Screenings {
+			d, ok := byTx[sc.Transaction.ID.String()]
+			if !ok && sc.Key != "" {
+				d, ok = byKey[sc.Key]
+			}
+			if ok {
+				out[i] = risk.Verdict{Decision: d, Replayed: true}
+				continue
+			}
+			for _, r := range sc.Records {
+				k := bucketKey{stateKey{r.Spec, r.Key}, r.Bucket}
+				for _, o := range []overlay{state, added} {
+					ob := o.at(k)
+					ob.count++
+					ob.sum = ob.sum.Add(r.Amount)
+					if r.Distinct {
+						if ob.cps == nil {
+							ob.cps = map[string]struct{}{}
+						}
+						ob.cps[r.Counterparty] = struct{}{}
+					}
+				}
+			}
+			figures := make([]risk.Figure, len(sc.Reads))
+			for j, rd := range sc.Reads {
+				f := risk.Figure{Sum: decimal.Zero}
+				var cps map[string]struct{}
+				if rd.Measure == risk.Distinct {
+					cps = map[string]struct{}{}
+				}
+				for bk := rd.From; bk <= rd.To; bk++ {
+					ob := state[bucketKey{stateKey{rd.Spec, rd.Key}, bk}]
+					if ob == nil {
+						continue
+					}
+					f.Count += ob.count
+					f.Sum = f.Sum.Add(ob.sum)
+					for cp := range ob.cps {
+						if cps != nil {
+							cps[cp] = struct{}{}
+						}
+					}
+				}
+				f.Distinct = int64(len(cps))
+				figures[j] = f
+			}
+			dec, err := sc.Decide(figures)
+			if err != nil {
+				return err
+			}
+			if len(dec.Decisions) == 0 {
+				return fmt.Errorf("pgrisk: a screening decided nothing")
+			}
+			if dec.Alert != nil {
+				a, err := raise(ctx, tx, *dec.Alert, dec.NewCase)
+				if err != nil {
+					return err
+				}
+				dec.Decisions[0].AlertID = a.ID
+			}
+			live := dec.Decisions[0]
+			byTx[sc.Transaction.ID.String()] = live
+			if sc.Key != "" {
+				byKey[sc.Key] = live
+			}
+			for j, d := range dec.Decisions {
+				decisions = append(decisions, d)
+				if j == 0 {
+					keys = append(keys, sc.Key)
+				} else {
+					keys = append(keys, "")
+				}
+			}
+			events = append(events, dec.Events...)
+			out[i] = risk.Verdict{Decision: live}
+		}
+		if err := s.batchAdd(ctx, tx, added); err != nil {
+			return err
+		}
+		if len(decisions) > 0 {
+			if err := s.insertDecisions(ctx, tx, decisions, keys); err != nil {
+				return err
+			}
+		}
+		if err := s.outbox.Append(ctx, tx, events...); err != nil {
+			return err
+		}
+		if b.Cursor != "" {
+			return s.execIn(ctx, tx, batchCursorSQL, b.Cursor, b.Position)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Store) execIn(ctx context.Context, tx *sqlx.Tx, query string, args ...any) error {
+	stmt, err := s.stmts.In(ctx, tx, query)
+	if err != nil {
+		return err
+	}
+	_, err = stmt.ExecContext(ctx, args...)
+	return err
+}
+
+// batchReplays returns the live decisions kept before of the batch's
+// transactions, by transaction id and by key.
+func (s *Store) batchReplays(ctx context.Context, tx *sqlx.Tx, scs []risk.Screening) (map[string]risk.Decision, map[string]risk.Decision, error) {
+	ids, keys := make([]string, 0, len(scs)), []string{}
+	for _, sc := range scs {
+		ids = append(ids, sc.Transaction.ID.String())
+		if sc.Key != "" {
+			keys = append(keys, sc.Key)
+		}
+	}
+	byTx, byKey := map[string]risk.Decision{}, map[string]risk.Decision{}
+	stmt, err := s.stmts.In(ctx, tx, batchReplaysSQL)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := stmt.QueryContext(ctx, pq.Array(ids), pq.Array(keys))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, key string
+		var body []byte
+		if err := rows.Scan(&id, &key, &body); err != nil {
+			return nil, nil, err
+		}
+		var d risk.Decision
+		if err := json.Unmarshal(body, &d); err != nil {
+			return nil, nil, err
+		}
+		byTx[id] = d
+		if key != "" {
+			byKey[key] = d
+		}
+	}
+	return byTx, byKey, rows.Err()
+}
+
+// batchState reads the buckets (and, for distinct measures, the
+// counterparties) every read of the batch reaches.
+func (s *Store) batchState(ctx context.Context, tx *sqlx.Tx, scs []risk.Screening) (overlay, error) {
+	type span struct {
+		lo, hi int64
+		dist   bool
+	}
+	spans := map[stateKey]*span{}
+	for _, sc := range scs {
+		for _, rd := range sc.Reads {
+			k := stateKey{rd.Spec, rd.Key}
+			sp := spans[k]
+			if sp == nil {
+				sp = &span{lo: rd.From, hi: rd.To}
+				spans[k] = sp
+			}
+			sp.lo, sp.hi = min(sp.lo, rd.From), max(sp.hi, rd.To)
+			sp.dist = sp.dist || rd.Measure == risk.Distinct
+		}
+	}
+	state := overlay{}
+	if len(spans) == 0 {
+		return state, nil
+	}
+	var specs, keys, dspecs, dkeys []string
+	var los, his, dlos, dhis []int64
+	for k, sp := range spans {
+		specs, keys, los, his = append(specs, k.spec), append(keys, k.key), append(los, sp.lo), append(his, sp.hi)
+		if sp.dist {
+			dspecs, dkeys, dlos, dhis = append(dspecs, k.spec), append(dkeys, k.key), append(dlos, sp.lo), append(dhis, sp.hi)
+		}
+	}
+	stmt, err := s.stmts.In(ctx, tx, batchBucketsSQL)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := stmt.QueryContext(ctx, pq.Array(specs), pq.Array(keys), pq.Array(los), pq.Array(his))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var k bucketKey
+		var count int64
+		var sum decimal.Decimal
+		if err := rows.Scan(&k.spec, &k.key, &k.bucket, &count, &sum); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ob := state.at(k)
+		ob.count, ob.sum = count, sum
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(dspecs) == 0 {
+		return state, nil
+	}
+	if stmt, err = s.stmts.In(ctx, tx, batchCounterpartiesSQL); err != nil {
+		return nil, err
+	}
+	rows, err = stmt.QueryContext(ctx, pq.Array(dspecs), pq.Array(dkeys), pq.Array(dlos), pq.Array(dhis))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k bucketKey
+		var cp string
+		if err := rows.Scan(&k.spec, &k.key, &k.bucket, &cp); err != nil {
+			return nil, err
+		}
+		ob := state.at(k)
+		if ob.cps == nil {
+			ob.cps = map[string]struct{}{}
+		}
+		ob.cps[cp] = struct{}{}
+	}
+	return state, rows.Err()
+}
+
+// batchAdd writes what the batch added to the aggregate state, in a fixed
+// order (two writers never deadlock).
+func (s *Store) batchAdd(ctx context.Context, tx *sqlx.Tx, added overlay) error {
+	if len(added) == 0 {
+		return nil
+	}
+	ks := make([]bucketKey, 0, len(added))
+	for k := range added {
+		ks = append(ks, k)
+	}
+	slices.SortFunc(ks, func(a, b bucketKey) int {
+		if c := strings.Compare(a.spec, b.spec); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return int(a.bucket - b.bucket)
+	})
+	var specs, keys, amounts, cspecs, ckeys, cps []string
+	var buckets, ns, cbuckets []int64
+	for _, k := range ks {
+		ob := added[k]
+		specs, keys, buckets = append(specs, k.spec), append(keys, k.key), append(buckets, k.bucket)
+		ns, amounts = append(ns, ob.count), append(amounts, ob.sum.String())
+		cpl := make([]string, 0, len(ob.cps))
+		for cp := range ob.cps {
+			cpl = append(cpl, cp)
+		}
+		slices.Sort(cpl)
+		for _, cp := range cpl {
+			cspecs, ckeys, cbuckets, cps = append(cspecs, k.spec), append(ckeys, k.key), append(cbuckets, k.bucket), append(cps, cp)
+		}
+	}
+	if err := s.execIn(ctx, tx, batchAddSQL, pq.Array(specs), pq.Array(keys), pq.Array(buckets), pq.Array(ns), pq.Array(amounts)); err != nil {
+		return err
+	}
+	if len(cps) == 0 {
+		return nil
+	}
+	return s.execIn(ctx, tx, batchAddCounterpartiesSQL, pq.Array(cspecs), pq.Array(ckeys), pq.Array(cbuckets), pq.Array(cps))
+}
+
+// Cursor implements risk.Store.
+func (s *Store) Cursor(ctx context.Context, name string) (int64, error) {
+	var pos []int64
+	if err := s.db.SelectContext(ctx, &pos, `SELECT position FROM risk.cursors WHERE name = $1`, name); err != nil {
+		return 0, err
+	}
+	if len(pos) == 0 {
+		return 0, nil
+	}
+	return pos[0], nil
+}
