@@ -289,10 +289,10 @@ type ATMWithdrawal struct {
 	AccountID string // the customer's account
 	Amount    money.Money
 	State     ATMWithdrawalState
-	HoldID    string        // the ledger hold, once placed
-	Plan      []NoteCount   // the notes to dispense
-	Dispensed []NoteCount   // the notes the device reported dispensed
-	Reason    string        // why it was declined
+	HoldID    string      // the ledger hold, once placed
+	Plan      []NoteCount // the notes to dispense
+	Dispensed []NoteCount // the notes the device reported dispensed
+	Reason    string      // why it was declined
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	SettledAt time.Time // zero: not settled in the ledger yet

@@ -1,0 +1,14 @@
+package pgchannel_test
+
+import (
+	"testing"
+
+	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/channel/channeltest"
+	"github.com/bankkit/bankkit/channel/pgchannel"
+)
+
+func TestATMContract(t *testing.T) {
+	t.Parallel()
+	channeltest.RunATM(t, func(t *testing.T) channel.ATMStore { return pgchannel.New(newDB(t)) })
+}
