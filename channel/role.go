@@ -25,12 +25,16 @@ const (
 	// RoleWealthOps runs the wealth-management desk: lists products,
 	// publishes their NAVs, certifies professional investors.
 	RoleWealthOps Role = "wealth_ops"
+	// RoleATMOperator runs the ATM and self-service fleet: registers
+	// devices, orders and loads replenishments, watches alerts, tickets,
+	// forecasts and the cash reconciliation.
+	RoleATMOperator Role = "atm_operator"
 )
 
 var knownRoles = []Role{
 	RoleAdmin, RoleTeller, RoleLoanOfficer, RoleRiskOfficer,
 	RoleMarketing, RoleFinance, RoleAnalyst, RoleSupport, RoleAuditor,
-	RoleWealthOps,
+	RoleWealthOps, RoleATMOperator,
 }
 
 // Roles returns every known role, in a fixed order.

@@ -47,6 +47,7 @@ type Server struct {
 	customer *customer.Service
 	channel  *channel.Service
 	online   *channel.Online
+	fleet    *channel.Fleet
 	notify   *notifications
 	idem     idempotency.Store
 	bank     *bank.Bank
@@ -347,6 +348,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.onlineRoutes()...)
 	rs = append(rs, s.wealthRoutes()...)
+	rs = append(rs, s.atmRoutes()...)
 	return rs
 }
 

@@ -81,6 +81,9 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 	if err := s.onlineServices(st); err != nil {
 		return err
 	}
+	if err := s.atmServices(st); err != nil {
+		return err
+	}
 	if err := s.creditServices(st); err != nil {
 		return err
 	}
