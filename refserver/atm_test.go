@@ -15,8 +15,6 @@ func atmCassettes() []any {
 	}
 }
 
-
-
 // registerATM registers a device and returns its id and credential.
 func (b *testBank) registerATM(token string) (string, string) {
 	b.t.Helper()
