@@ -134,6 +134,10 @@ func (c ledgerCash) Balance(ctx context.Context, cashAccountID string) (money.Mo
 	return a.Balance, nil
 }
 
+// atmDevicePrefix starts the routes devices call with their own
+// credential.
+const atmDevicePrefix = "/v1/atm/device/"
+
 // Who may call the fleet routes.
 var (
 	atmDesk = staff(channel.RoleAdmin, channel.RoleATMOperator)
