@@ -1,7 +1,10 @@
 package refserver
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -188,4 +191,23 @@ func atmRequestExamples(b *testBank) map[string]example {
 			return "/v1/atm/device/replenishments/" + r.str("id") + "/confirm", map[string]any{"counts": []any{7, 0}}, []string{"X-ATM-Token", token}
 		},
 	}
+}
+
+// -demo adds a small fleet, loaded and reconciled.
+func TestATMDemo(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Addr: "127.0.0.1:0", AdminToken: testAdminToken, PIIKeyring: testKeyring, Demo: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), passwordParams: &testPasswordParams}
+	srv, err := New(context.Background(), cfg)
+	require.NoError(t, err)
+	defer srv.Close()
+	require.NoError(t, srv.seedATMDemo(context.Background()), "seeding again adds nothing")
+	b := &testBank{t: t, srv: srv, h: srv.Handler()}
+	devices := b.must(200, b.do("GET", "/v1/atm/devices", testAdminToken, nil)).body["items"].([]any)
+	require.Len(t, devices, 3)
+	third := devices[2].(map[string]any)["cassettes"].([]any)[0].(map[string]any)
+	require.Equal(t, float64(700), third["count"])
+	rec := b.must(200, b.do("GET", "/v1/atm/reconciliation", testAdminToken, nil))
+	require.Equal(t, float64(0), rec.body["differences"])
+	require.Len(t, rec.body["lines"], 3)
 }

@@ -179,6 +179,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		if err = s.seedWealthDemo(ctx, s.wealthCalendar); err != nil {
 			return fmt.Errorf("refserver: wealth demo: %w", err)
 		}
+		if err = s.seedATMDemo(ctx); err != nil {
+			return fmt.Errorf("refserver: ATM demo: %w", err)
+		}
 	}
 	s.routes = s.allRoutes()
 	if err = s.setUpOprisk(ctx, st.oprisk); err != nil {
