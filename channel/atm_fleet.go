@@ -322,6 +322,10 @@ func (f *Fleet) Heartbeat(ctx context.Context, token string, h Heartbeat) (ATM, 
 		return ATM{}, fmt.Errorf("%w: send the device's token", ErrDeviceUnauthenticated)
 	}
 	now := f.now()
+	// Most heartbeats change nothing but the time: one step.
+	if a, ok, err := f.store.TouchATM(ctx, HashToken(token), h.State, h.FaultCode, h.Counts, now); err != nil || ok {
+		return a, err
+	}
 	a, err := f.store.HeartbeatATM(ctx, HashToken(token), func(a ATM) (ATM, []ATMTicket, error) {
 		if h.Counts != nil {
 			if err := checkCounts(a, h.Counts, "counts"); err != nil {

@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -32,6 +33,14 @@ type ATMStore interface {
 	// HeartbeatATM is UpdateATM of the device whose credential hashes to
 	// h: the heartbeat's one step. Errors: ErrNotFound.
 	HeartbeatATM(ctx context.Context, h TokenHash, fn func(ATM) (ATM, []ATMTicket, error)) (ATM, error)
+	// TouchATM is the heartbeat that changes nothing but the time, in one
+	// step: if the device whose credential hashes to h has state s and
+	// fault code code and, when counts is not nil, exactly those counts,
+	// it sets LastHeartbeat to at (if later) and returns the device with
+	// true. Otherwise nothing changes and it returns false (the caller
+	// takes HeartbeatATM's way, which explains the refusal or records the
+	// change). Errors: only the backend's.
+	TouchATM(ctx context.Context, h TokenHash, s ATMState, code string, counts []int, at time.Time) (ATM, bool, error)
 	// RotateATMCredential sets the device's credential hash.
 	// Errors: ErrNotFound; ErrDuplicate if another device has it.
 	RotateATMCredential(ctx context.Context, id string, h TokenHash) error

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -155,6 +156,39 @@ func (s *Store) HeartbeatATM(ctx context.Context, h channel.TokenHash, fn func(c
 		return channel.ATM{}, atmNotFound("device with credential", h)
 	}
 	return f.updateATM(id, fn)
+}
+
+// TouchATM implements channel.ATMStore.
+func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.ATMState, code string, counts []int, at time.Time) (channel.ATM, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return channel.ATM{}, false, err
+	}
+	f := s.fleet()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id, ok := f.byCredential[h]
+	if !ok {
+		return channel.ATM{}, false, nil
+	}
+	a := f.devices[id]
+	if a.State != st || a.FaultCode != code {
+		return channel.ATM{}, false, nil
+	}
+	if counts != nil {
+		if len(counts) != len(a.Cassettes) {
+			return channel.ATM{}, false, nil
+		}
+		for i, k := range a.Cassettes {
+			if k.Count != counts[i] {
+				return channel.ATM{}, false, nil
+			}
+		}
+	}
+	if at.After(a.LastHeartbeat) {
+		a.LastHeartbeat = at
+	}
+	f.devices[id] = a
+	return a.Clone(), true, nil
 }
 
 // RotateATMCredential implements channel.ATMStore.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -146,10 +147,10 @@ func (s *Store) CreateATM(ctx context.Context, a channel.ATM) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO channel.atms (`+atmColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+	_, err = s.db.ExecContext(ctx, `INSERT INTO channel.atms (`+atmColumns+`, counts)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		a.ID, a.CredentialHash[:], a.Branch, a.Address, a.Latitude, a.Longitude, a.Model, cs, accts,
-		string(a.State), a.FaultCode, nullTime(a.LastHeartbeat), nullUUID(a.OpenTicket), a.CreatedAt)
+		string(a.State), a.FaultCode, nullTime(a.LastHeartbeat), nullUUID(a.OpenTicket), a.CreatedAt, countsOf(a))
 	switch {
 	case pgtx.IsUniqueViolation(err, atmsPkey):
 		return fmt.Errorf("%w: device %s", channel.ErrDuplicate, a.ID)
@@ -213,9 +214,10 @@ func writeATM(ctx context.Context, tx *sqlx.Tx, a channel.ATM) error {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE channel.atms SET branch = $2, address = $3, latitude = $4, longitude = $5,
-		model = $6, cassettes = $7, cash_accounts = $8, state = $9, fault_code = $10, last_heartbeat = $11, open_ticket = $12
+		model = $6, cassettes = $7, cash_accounts = $8, state = $9, fault_code = $10, last_heartbeat = $11, open_ticket = $12,
+		counts = $13
 		WHERE id = $1`, a.ID, a.Branch, a.Address, a.Latitude, a.Longitude, a.Model, cs, accts, string(a.State), a.FaultCode,
-		nullTime(a.LastHeartbeat), nullUUID(a.OpenTicket))
+		nullTime(a.LastHeartbeat), nullUUID(a.OpenTicket), countsOf(a))
 	return err
 }
 
@@ -264,6 +266,40 @@ func (s *Store) HeartbeatATM(ctx context.Context, h channel.TokenHash, fn func(c
 		return channel.ATM{}, notFound("device with credential", h)
 	}
 	return a, err
+}
+
+// countsOf is the counts column: the cassettes' counts in order.
+func countsOf(a channel.ATM) pq.Int64Array {
+	out := make(pq.Int64Array, len(a.Cassettes))
+	for i, k := range a.Cassettes {
+		out[i] = int64(k.Count)
+	}
+	return out
+}
+
+// TouchATM implements channel.ATMStore: one UPDATE, committed on its own.
+func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.ATMState, code string, counts []int, at time.Time) (channel.ATM, bool, error) {
+	var want any // NULL: counts not reported
+	if counts != nil {
+		c := make(pq.Int64Array, len(counts))
+		for i, n := range counts {
+			c[i] = int64(n)
+		}
+		want = c
+	}
+	var r atmRow
+	err := sqlx.GetContext(ctx, s.db, &r, `UPDATE channel.atms
+		SET last_heartbeat = CASE WHEN last_heartbeat IS NULL OR last_heartbeat < $2 THEN $2 ELSE last_heartbeat END
+		WHERE credential_hash = $1 AND state = $3 AND fault_code = $4 AND ($5::integer[] IS NULL OR counts = $5::integer[])
+		RETURNING `+atmColumns, h[:], at, string(st), code, want)
+	if errors.Is(err, sql.ErrNoRows) {
+		return channel.ATM{}, false, nil
+	}
+	if err != nil {
+		return channel.ATM{}, false, err
+	}
+	a, err := r.atm()
+	return a, err == nil, err
 }
 
 // RotateATMCredential implements channel.ATMStore.

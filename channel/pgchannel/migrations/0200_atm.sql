@@ -11,6 +11,9 @@ CREATE TABLE channel.atms (
 	model           text NOT NULL,
 	-- [{"currency", "denomination", "capacity", "count", "low_at"}, ...]
 	cassettes       jsonb NOT NULL,
+	-- the cassettes' counts in order, beside the JSON so that a heartbeat
+	-- compares them in its one statement
+	counts          integer[] NOT NULL,
 	-- {"<currency>": "<ledger account id>", ...}
 	cash_accounts   jsonb NOT NULL,
 	state           text NOT NULL,
