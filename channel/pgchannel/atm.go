@@ -268,6 +268,17 @@ func (s *Store) HeartbeatATM(ctx context.Context, h channel.TokenHash, fn func(c
 	return a, err
 }
 
+// AsyncHeartbeats commits the heartbeats that change nothing but the time
+// (TouchATM) without waiting for the WAL flush. Such a heartbeat is soft
+// state: a crash may forget the last few, and the device looks offline
+// until its next one, seconds later. Heartbeats that change the state,
+// open or close a ticket, or are refused take the locked, synchronous way
+// whatever this says. PostgreSQL only (CockroachDB and YugabyteDB do not
+// have the setting).
+func AsyncHeartbeats() Option {
+	return func(s *Store) { s.asyncHeartbeats = true }
+}
+
 // countsOf is the counts column: the cassettes' counts in order.
 func countsOf(a channel.ATM) pq.Int64Array {
 	out := make(pq.Int64Array, len(a.Cassettes))
@@ -287,9 +298,15 @@ func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.AT
 		}
 		want = c
 	}
+	from := ""
+	if s.asyncHeartbeats {
+		// set_config(..., true) lasts for the statement's own transaction,
+		// up to and including its commit.
+		from = " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async"
+	}
 	var r atmRow
 	err := sqlx.GetContext(ctx, s.db, &r, `UPDATE channel.atms
-		SET last_heartbeat = CASE WHEN last_heartbeat IS NULL OR last_heartbeat < $2 THEN $2 ELSE last_heartbeat END
+		SET last_heartbeat = CASE WHEN last_heartbeat IS NULL OR last_heartbeat < $2 THEN $2 ELSE last_heartbeat END`+from+`
 		WHERE credential_hash = $1 AND state = $3 AND fault_code = $4 AND ($5::integer[] IS NULL OR counts = $5::integer[])
 		RETURNING `+atmColumns, h[:], at, string(st), code, want)
 	if errors.Is(err, sql.ErrNoRows) {

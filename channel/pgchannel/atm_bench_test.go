@@ -29,6 +29,8 @@ import (
 // behind slow ones counts. The reference is the same open loop of
 // "SELECT 1" on the same pool, run right after: the database's own round
 // trip at that moment, which the ratio sets the heartbeat against.
+// Heartbeats commit as the reference server has them (AsyncHeartbeats);
+// BANKKIT_ATM_BENCH_SYNC=1 waits for the WAL flush of each.
 //
 //	BANKKIT_TEST_DATABASE_URL=... go test -run XXX -bench ATMHeartbeats -benchtime 10000x ./channel/pgchannel/
 func BenchmarkATMHeartbeats(b *testing.B) {
@@ -48,7 +50,11 @@ func BenchmarkATMHeartbeats(b *testing.B) {
 	if err := pgchannel.Migrate(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	store := pgchannel.New(db)
+	var opts []pgchannel.Option
+	if os.Getenv("BANKKIT_ATM_BENCH_SYNC") == "" {
+		opts = append(opts, pgchannel.AsyncHeartbeats()) // as the reference server runs
+	}
+	store := pgchannel.New(db, opts...)
 	fleet, err := channel.NewFleet(store, channeltest.NewFakeCashLedger())
 	if err != nil {
 		b.Fatal(err)

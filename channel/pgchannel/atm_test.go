@@ -12,3 +12,8 @@ func TestATMContract(t *testing.T) {
 	t.Parallel()
 	channeltest.RunATM(t, func(t *testing.T) channel.ATMStore { return pgchannel.New(newDB(t)) })
 }
+
+func TestATMContractAsyncHeartbeats(t *testing.T) {
+	t.Parallel()
+	channeltest.RunATM(t, func(t *testing.T) channel.ATMStore { return pgchannel.New(newDB(t), pgchannel.AsyncHeartbeats()) })
+}
