@@ -551,8 +551,10 @@ func (f *Fleet) Authorize(ctx context.Context, deviceID string, r WithdrawalRequ
 	}
 	hold, herr := f.cash.PlaceHold(ctx, withdrawalKey(deviceID, r.TxnID, "hold"), w.AccountID, w.Amount,
 		fmt.Sprintf("ATM %s withdrawal %s", deviceID, r.TxnID))
-	if herr != nil && !refused(herr) {
-		return ATMWithdrawal{}, herr // unknown: a retry places it under the same key
+	if herr != nil && (!refused(herr) || fault.KindOf(herr) == fault.Conflict) {
+		// Unknown, or a conflict (the same key in flight from a racing
+		// retry): nothing is declined; a retry places it under the key.
+		return ATMWithdrawal{}, herr
 	}
 	w, err = f.store.UpdateATMWithdrawal(ctx, deviceID, r.TxnID, func(w ATMWithdrawal, a ATM) (ATMWithdrawal, ATM, error) {
 		if w.State != WithdrawalPending {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -121,6 +122,31 @@ func TestATMFleetOverHTTP(t *testing.T) {
 			rec := b.must(200, b.do("GET", "/v1/atm/reconciliation", op, nil))
 			require.Equal(t, float64(0), rec.body["differences"], string(rec.raw))
 			b.must(200, b.do("GET", "/v1/atm/reconciliation", b.staff("finance"), nil))
+
+			// Retries racing each other move the money once.
+			b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": acct, "amount": cny("1000.00")}))
+			var wg sync.WaitGroup
+			for range 6 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					w := b.do("POST", "/v1/atm/device/withdrawals", "", map[string]any{"txn_id": "tx-race", "account_id": acct, "amount": cny("500.00")}, "X-ATM-Token", device)
+					if w.status == 201 {
+						b.do("POST", "/v1/atm/device/withdrawals/tx-race/dispense", "", map[string]any{"dispensed": w.body["notes"]}, "X-ATM-Token", device)
+					}
+				}()
+			}
+			wg.Wait()
+			race := b.must(200, b.do("GET", "/v1/atm/device/withdrawals/tx-race", "", nil, "X-ATM-Token", device))
+			if !race.body["settled"].(bool) { // every racer lost to another's lock: a retry settles it
+				race = b.must(200, b.do("POST", "/v1/atm/device/withdrawals/tx-race/dispense", "", map[string]any{"dispensed": race.body["notes"]}, "X-ATM-Token", device))
+			}
+			require.Equal(t, "dispensed", race.str("state"))
+			a = b.must(200, b.do("GET", "/v1/accounts/"+acct, teller, nil))
+			require.Equal(t, "3050.00", a.str("balance", "value"), "2,550.00 + 1,000.00 - 500.00, once")
+			require.Equal(t, "3050.00", a.str("available_balance", "value"))
+			rec = b.must(200, b.do("GET", "/v1/atm/reconciliation", op, nil))
+			require.Equal(t, float64(0), rec.body["differences"], string(rec.raw))
 
 			// Faults open tickets; recovery closes them.
 			b.must(200, b.do("POST", "/v1/atm/device/heartbeat", "", map[string]any{"state": "fault", "fault_code": "E42"}, "X-ATM-Token", device))
