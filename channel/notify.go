@@ -213,11 +213,23 @@ type NotificationStore interface {
 	// MarkFailure records a failed attempt: the message is due again at
 	// next, or failed for good when final. Errors: ErrNotFound.
 	MarkFailure(ctx context.Context, id uuid.UUID, lastError string, next time.Time, final bool) error
+	// MarkFailures is MarkFailure for many messages at once (one statement
+	// on PostgreSQL); ids that are not in the outbox are skipped.
+	MarkFailures(ctx context.Context, fs []Failure) error
 	// Message returns one message. Errors: ErrNotFound.
 	Message(ctx context.Context, id uuid.UUID) (Message, error)
 	// Messages returns the customer's messages on a medium ("": all) with
 	// an ID below before (uuid.Nil: from the newest), newest first.
 	Messages(ctx context.Context, customerID string, m Medium, before uuid.UUID, limit int) ([]Message, error)
+}
+
+// Failure is one failed delivery attempt, for MarkFailures.
+type Failure struct {
+	ID        uuid.UUID
+	LastError string
+	// Next is when the message is due again; Final: failed for good.
+	Next  time.Time
+	Final bool
 }
 
 // NotifyConfig is the Notifier's policy.
@@ -505,20 +517,24 @@ func (n *Notifier) Deliver(ctx context.Context, limit int) (DeliveryReport, erro
 		}
 		rep.Sent = len(sent)
 	}
-	for _, f := range failures {
-		final := f.m.Attempts >= n.cfg.MaxAttempts
-		msg := f.err.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
+	if len(failures) > 0 {
+		marks := make([]Failure, 0, len(failures))
+		for _, f := range failures {
+			final := f.m.Attempts >= n.cfg.MaxAttempts
+			msg := f.err.Error()
+			if len(msg) > 500 {
+				msg = msg[:500]
+			}
+			marks = append(marks, Failure{ID: f.m.ID, LastError: strings.ToValidUTF8(msg, "?"),
+				Next: now.Add(n.backoff(f.m.Attempts)), Final: final})
+			if final {
+				rep.Failed++
+			} else {
+				rep.Retried++
+			}
 		}
-		msg = strings.ToValidUTF8(msg, "?")
-		if err := n.store.MarkFailure(ctx, f.m.ID, msg, now.Add(n.backoff(f.m.Attempts)), final); err != nil {
+		if err := n.store.MarkFailures(ctx, marks); err != nil {
 			return rep, err
-		}
-		if final {
-			rep.Failed++
-		} else {
-			rep.Retried++
 		}
 	}
 	return rep, nil

@@ -14,7 +14,8 @@ import (
 // FileProvider is the built-in Provider: it appends each message as one
 // JSON line to <dir>/<medium>.jsonl, for demos, tests and a bank that
 // hands the files to its gateways. Writes are buffered; Deliver flushes
-// each batch before marking it sent. Safe for concurrent use.
+// each batch (and fsyncs the file) before marking it sent. Safe for
+// concurrent use.
 type FileProvider struct {
 	mu   sync.Mutex
 	f    *os.File
@@ -67,12 +68,17 @@ func (p *FileProvider) Send(_ context.Context, m Message) error {
 	return nil
 }
 
-// Flush implements Flusher: the buffered lines reach the file.
+// Flush implements Flusher: the buffered lines reach the file and the
+// file reaches the disk (fsync), once per batch, so a batch marked sent
+// survives a crash of the machine.
 func (p *FileProvider) Flush() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.w.Flush(); err != nil {
 		return fmt.Errorf("channel: write %s: %w", p.path, err)
+	}
+	if err := p.f.Sync(); err != nil {
+		return fmt.Errorf("channel: sync %s: %w", p.path, err)
 	}
 	return nil
 }

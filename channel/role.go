@@ -25,6 +25,10 @@ const (
 	// RoleWealthOps runs the wealth-management desk: lists products,
 	// publishes their NAVs, certifies professional investors.
 	RoleWealthOps Role = "wealth_ops"
+	// RoleAgent works the contact centre's tickets: sees customers
+	// masked, reveals with a reason, and sees a caller's accounts only
+	// after verifying them.
+	RoleAgent Role = "agent"
 	// RoleATMOperator runs the ATM and self-service fleet: registers
 	// devices, orders and loads replenishments, watches alerts, tickets,
 	// forecasts and the cash reconciliation.
@@ -34,7 +38,7 @@ const (
 var knownRoles = []Role{
 	RoleAdmin, RoleTeller, RoleLoanOfficer, RoleRiskOfficer,
 	RoleMarketing, RoleFinance, RoleAnalyst, RoleSupport, RoleAuditor,
-	RoleWealthOps, RoleATMOperator,
+	RoleWealthOps, RoleAgent, RoleATMOperator,
 }
 
 // Roles returns every known role, in a fixed order.

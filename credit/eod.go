@@ -29,12 +29,12 @@ const (
 )
 
 // WithEndOfDayPage sets how many loans the end of day reads at a time
-// (default MaxPageLimit): the book is walked in id order a page at a
-// time, never held whole.
+// (default DefaultEndOfDayPage): the book is walked in id order a page at
+// a time, never held whole.
 func WithEndOfDayPage(n int) Option {
 	return func(s *Service) error {
-		if n < 1 || n > MaxPageLimit {
-			return invalid("end_of_day_page", "must be 1-%d", MaxPageLimit)
+		if n < 1 || n > MaxEndOfDayPage {
+			return invalid("end_of_day_page", "must be 1-%d", MaxEndOfDayPage)
 		}
 		s.eodPage = n
 		return nil
@@ -215,17 +215,36 @@ func (s *Service) RunEndOfDay(ctx context.Context, date calendar.Date) (EndOfDay
 		return EndOfDay{}, err
 	}
 	out := EndOfDay{Date: date}
+	if s.eodPerLoan {
+		return out, s.perLoanEndOfDay(ctx, date, &out)
+	}
+	if err := s.postOwed(ctx); err != nil {
+		return out, fmt.Errorf("credit: end of day %s, postings owed by an earlier run: %w", date, err)
+	}
+	run := &batchRun{}
+	if err := s.batchPages(ctx, run, date, &out); err != nil {
+		return out, err
+	}
+	if keys := run.take(); len(keys) > 0 {
+		return out, s.store.MarkEndOfDayPosted(ctx, keys)
+	}
+	return out, nil
+}
+
+// perLoanEndOfDay is the end of day with every loan in its own
+// transactions (WithEndOfDayBatch(false)).
+func (s *Service) perLoanEndOfDay(ctx context.Context, date calendar.Date, out *EndOfDay) error {
 	after := NilID
 	for {
-		loans, err := s.store.Loans(ctx, LoanFilter{Status: LoanActive}, Page{After: after, Limit: s.eodPage})
+		loans, err := s.store.Loans(ctx, LoanFilter{Status: LoanActive}, Page{After: after, Limit: min(s.eodPage, MaxPageLimit)})
 		if err != nil {
-			return out, err
+			return err
 		}
-		if err := s.endOfDayPage(ctx, loans, date, &out); err != nil {
-			return out, err
+		if err := s.endOfDayPage(ctx, loans, date, out); err != nil {
+			return err
 		}
-		if len(loans) < s.eodPage {
-			return out, nil
+		if len(loans) < min(s.eodPage, MaxPageLimit) {
+			return nil
 		}
 		after = loans[len(loans)-1].ID
 	}

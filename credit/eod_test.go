@@ -44,6 +44,6 @@ func TestDelinquencyBucketsRefused(t *testing.T) {
 	}
 	_, err := credit.NewService(memcredit.New(), credit.WithEndOfDayPage(0))
 	require.ErrorIs(t, err, credit.ErrInvalidInput)
-	_, err = credit.NewService(memcredit.New(), credit.WithEndOfDayPage(credit.MaxPageLimit+1))
+	_, err = credit.NewService(memcredit.New(), credit.WithEndOfDayPage(credit.MaxEndOfDayPage+1))
 	require.ErrorIs(t, err, credit.ErrInvalidInput)
 }

@@ -21,25 +21,27 @@ import (
 // applications, eligibility, scoring and pricing. It is safe for
 // concurrent use.
 type Service struct {
-	store      Store
-	clock      calendar.Clock
-	loc        *time.Location
-	cal        *calendar.BusinessCalendar
-	authority  Authority
-	customers  Customers
-	bureau     Bureau
-	behaviour  Behaviour
-	ledger     Ledger
-	card       *Scorecard
-	pricing    Pricing
-	buckets    DelinquencyBuckets
-	eodPage    int
-	eodWorkers int
-	strategy   CollectionStrategy
-	remind     Reminders
-	risk       RiskSettings
-	events     *event.Feed
-	days       *calendar.BusinessCalendar // cal, or weekends only: counts step due dates
+	store          Store
+	clock          calendar.Clock
+	loc            *time.Location
+	cal            *calendar.BusinessCalendar
+	authority      Authority
+	customers      Customers
+	bureau         Bureau
+	behaviour      Behaviour
+	ledger         Ledger
+	card           *Scorecard
+	pricing        Pricing
+	buckets        DelinquencyBuckets
+	eodPage        int
+	eodWorkers     int
+	eodPerLoan     bool
+	eodPagesAtOnce int
+	strategy       CollectionStrategy
+	remind         Reminders
+	risk           RiskSettings
+	events         *event.Feed
+	days           *calendar.BusinessCalendar // cal, or weekends only: counts step due dates
 	// products caches products by id: a stored product never changes (the
 	// Store has no update), so a read saves a round trip to the store on
 	// every submission and score. A product update, when there is one,
@@ -145,7 +147,7 @@ func NewService(store Store, opts ...Option) (*Service, error) {
 		return nil, invalid("store", "must not be nil")
 	}
 	s := &Service{store: store, clock: calendar.SystemClock{}, loc: time.UTC,
-		card: DefaultScorecard(), pricing: DefaultPricing(), buckets: DefaultDelinquencyBuckets, eodPage: MaxPageLimit, eodWorkers: 4,
+		card: DefaultScorecard(), pricing: DefaultPricing(), buckets: DefaultDelinquencyBuckets, eodPage: DefaultEndOfDayPage, eodWorkers: 4,
 		strategy: DefaultCollectionStrategy, remind: DefaultReminders, risk: DefaultRiskSettings(), events: event.NewFeed(store.Events())}
 	for _, o := range opts {
 		if err := o(s); err != nil {

@@ -86,6 +86,8 @@ type Store interface {
 
 	// Events is the outbox of credit's events.
 	Events() event.Log
+
+	EndOfDayStore
 }
 
 // ApplicationFilter selects applications; zero fields select all.

@@ -106,7 +106,7 @@ func (s *Service) postRequests(ctx context.Context, reqs []PostRequest, index []
 	if len(reqs) == 0 {
 		return nil
 	}
-	if err := waitBeforePost(ctx); err != nil {
+	if err := s.waitBeforePost(ctx); err != nil {
 		return err
 	}
 	for start := 0; start < len(reqs); start += MaxBatch {
@@ -253,7 +253,7 @@ func (s *Service) Reverse(ctx context.Context, r ReversalRequest) (Receipt, erro
 
 // postOne posts one entry and returns its result as the error or receipt.
 func (s *Service) postOne(ctx context.Context, req PostRequest) (Receipt, error) {
-	if err := waitBeforePost(ctx); err != nil {
+	if err := s.waitBeforePost(ctx); err != nil {
 		return Receipt{}, err
 	}
 	res, err := s.store.PostEntries(ctx, []PostRequest{req})

@@ -248,7 +248,7 @@ type (
 		DaysUntilEmpty int            `json:"days_until_empty" doc:"whole days the cash lasts from today; -1: no withdrawals to go by (or beyond a year)"`
 		EmptyOn        string         `json:"empty_on,omitempty"`
 	}
-	ticketView struct {
+	atmTicketView struct {
 		ID              string     `json:"id"`
 		DeviceID        string     `json:"device_id"`
 		Code            string     `json:"code"`
@@ -257,8 +257,8 @@ type (
 		DowntimeSeconds int64      `json:"downtime_seconds"`
 	}
 	ticketsView struct {
-		Items           []ticketView `json:"items"`
-		DowntimeSeconds int64        `json:"downtime_seconds" doc:"the device's total downtime: its tickets' open time, to now"`
+		Items           []atmTicketView `json:"items"`
+		DowntimeSeconds int64           `json:"downtime_seconds" doc:"the device's total downtime: its tickets' open time, to now"`
 	}
 	replenishmentLineBody struct {
 		Currency     money.Currency  `json:"currency"`
@@ -346,7 +346,7 @@ type (
 		TxnID     string     `path:"txn_id" json:"-"`
 		Dispensed []noteBody `json:"dispensed" doc:"the notes that left the device; [] when none did"`
 	}
-	noteView struct {
+	atmNoteView struct {
 		Denomination string `json:"denomination"`
 		Count        int    `json:"count"`
 	}
@@ -357,8 +357,8 @@ type (
 		AccountID string                     `json:"account_id"`
 		Amount    money.Money                `json:"amount"`
 		State     channel.ATMWithdrawalState `json:"state" doc:"pending, declined, authorized, dispensed, partial or failed"`
-		Notes     []noteView                 `json:"notes" doc:"the notes to dispense"`
-		Dispensed []noteView                 `json:"dispensed"`
+		Notes     []atmNoteView              `json:"notes" doc:"the notes to dispense"`
+		Dispensed []atmNoteView              `json:"dispensed"`
 		Captured  money.Money                `json:"dispensed_amount"`
 		Settled   bool                       `json:"settled" doc:"the ledger has captured or released the hold"`
 		CreatedAt time.Time                  `json:"created_at"`
@@ -451,9 +451,9 @@ func (s *Server) atmTickets(ctx context.Context, req atmPath) (ticketsView, erro
 		return ticketsView{}, err
 	}
 	now := s.clock.Now()
-	out := ticketsView{Items: make([]ticketView, 0, len(ts)), DowntimeSeconds: int64(down / time.Second)}
+	out := ticketsView{Items: make([]atmTicketView, 0, len(ts)), DowntimeSeconds: int64(down / time.Second)}
 	for _, t := range ts {
-		v := ticketView{ID: t.ID.String(), DeviceID: t.DeviceID, Code: t.Code, OpenedAt: t.OpenedAt.UTC(),
+		v := atmTicketView{ID: t.ID.String(), DeviceID: t.DeviceID, Code: t.Code, OpenedAt: t.OpenedAt.UTC(),
 			DowntimeSeconds: int64(t.Downtime(now) / time.Second)}
 		if !t.Open() {
 			c := t.ClosedAt.UTC()
@@ -470,14 +470,6 @@ func linesView(ls []channel.ReplenishmentLine) []replenishmentLineView {
 		out = append(out, replenishmentLineView{Currency: l.Currency, Denomination: l.Denomination.String(), Count: l.Count})
 	}
 	return out
-}
-
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
 
 func replenishmentOf(r channel.Replenishment) replenishmentView {
@@ -594,10 +586,10 @@ func (s *Server) atmHeartbeat(ctx context.Context, req heartbeatRequest) (atmVie
 	return s.atmOf(a), nil
 }
 
-func notesView(ns []channel.NoteCount) []noteView {
-	out := make([]noteView, 0, len(ns))
+func notesView(ns []channel.NoteCount) []atmNoteView {
+	out := make([]atmNoteView, 0, len(ns))
 	for _, n := range ns {
-		out = append(out, noteView{Denomination: n.Denomination.String(), Count: n.Count})
+		out = append(out, atmNoteView{Denomination: n.Denomination.String(), Count: n.Count})
 	}
 	return out
 }

@@ -285,3 +285,33 @@ func (s *Server) noticesFromLedger(ctx context.Context, e event.Envelope) error 
 	_, err := s.notify.NotifyAll(ctx, notices)
 	return err
 }
+
+// startNotificationScheduler does what POST /v1/notifications/run does,
+// every interval while the server listens: the new ledger events become
+// notices, and the messages due are delivered (quiet hours and retry
+// backoffs decide what is due). Several servers may run it at once: each
+// message is claimed by one.
+func (s *Server) startNotificationScheduler(ctx context.Context, interval time.Duration) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			v, err := s.runNotifications(ctx, none{})
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.log.Warn("notifications", "error", err)
+			case v.Claimed > 0:
+				s.log.Debug("notifications", "events", v.Events, "sent", v.Sent, "retried", v.Retried, "failed", v.Failed)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}

@@ -49,6 +49,7 @@ type Server struct {
 	online   *channel.Online
 	fleet    *channel.Fleet
 	notify   *notifications
+	contact  *channel.Contact
 	idem     idempotency.Store
 	bank     *bank.Bank
 	// loans is the bank's lending over credit, whose day is the business
@@ -182,6 +183,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		if err = s.seedATMDemo(ctx); err != nil {
 			return fmt.Errorf("refserver: ATM demo: %w", err)
 		}
+		if err = s.seedContactDemo(ctx); err != nil {
+			return fmt.Errorf("refserver: contact-centre demo: %w", err)
+		}
 	}
 	s.routes = s.allRoutes()
 	if err = s.setUpOprisk(ctx, st.oprisk); err != nil {
@@ -302,6 +306,10 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	defer stopPurging()
 	stopRisk := s.startRiskObserver(ctx, time.Second)
 	defer stopRisk()
+	stopContact := s.startContactScheduler(ctx, time.Minute)
+	defer stopContact()
+	stopNotifications := s.startNotificationScheduler(ctx, time.Second)
+	defer stopNotifications()
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" {
@@ -350,6 +358,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.opriskRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.onlineRoutes()...)
+	rs = append(rs, s.contactRoutes()...)
 	rs = append(rs, s.wealthRoutes()...)
 	rs = append(rs, s.atmRoutes()...)
 	return rs

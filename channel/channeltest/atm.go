@@ -259,7 +259,7 @@ func (e *atmEnv) balanced(id string) {
 	require.Zero(e.t, rec.Differences, "%+v", rec)
 }
 
-func requireField(t *testing.T, err error, sentinel error, field string) {
+func requireATMField(t *testing.T, err error, sentinel error, field string) {
 	t.Helper()
 	require.ErrorIs(t, err, sentinel)
 	var fe *fault.FieldError
@@ -301,7 +301,7 @@ var atmTests = []atmTest{
 		require.ErrorIs(t, err, channel.ErrDeviceUnauthenticated)
 
 		_, _, err = e.fleet.Register(e.ctx, channel.NewATM{ID: "SH-0001", Branch: "b", Address: "a", Model: "m", Cassettes: testCassettes()})
-		requireField(t, err, channel.ErrDuplicate, "id")
+		requireATMField(t, err, channel.ErrDuplicate, "id")
 
 		// Rotation: the old token stops working at once.
 		fresh, err := e.fleet.RotateCredential(e.ctx, "SH-0001")
@@ -334,7 +334,7 @@ var atmTests = []atmTest{
 			n.Cassettes = testCassettes()
 			change(&n)
 			_, _, err := e.fleet.Register(e.ctx, n)
-			requireField(t, err, channel.ErrInvalidInput, field)
+			requireATMField(t, err, channel.ErrInvalidInput, field)
 		}
 		all, err := e.fleet.Devices(e.ctx)
 		require.NoError(t, err)
@@ -398,9 +398,9 @@ var atmTests = []atmTest{
 		_, err = e.fleet.Heartbeat(e.ctx, "atm_unknown", channel.Heartbeat{State: channel.ATMStateOK})
 		require.ErrorIs(t, err, channel.ErrDeviceUnauthenticated)
 		_, err = e.fleet.Heartbeat(e.ctx, token, channel.Heartbeat{State: channel.ATMStateFault})
-		requireField(t, err, channel.ErrInvalidInput, "fault_code")
+		requireATMField(t, err, channel.ErrInvalidInput, "fault_code")
 		_, err = e.fleet.Heartbeat(e.ctx, token, channel.Heartbeat{State: "sleeping"})
-		requireField(t, err, channel.ErrInvalidInput, "state")
+		requireATMField(t, err, channel.ErrInvalidInput, "state")
 	}},
 	{"HeartbeatRefusesImpossibleCounts", func(t *testing.T, newStore func(*testing.T) channel.ATMStore) {
 		e := newATMEnv(t, newStore)
@@ -416,10 +416,10 @@ var atmTests = []atmTest{
 			"counts":    {100},
 		} {
 			_, err := e.fleet.Heartbeat(e.ctx, token, channel.Heartbeat{State: channel.ATMStateFault, FaultCode: "X", Counts: counts})
-			requireField(t, err, channel.ErrImpossibleCount, field)
+			requireATMField(t, err, channel.ErrImpossibleCount, field)
 		}
 		_, err = e.fleet.Heartbeat(e.ctx, token, channel.Heartbeat{State: channel.ATMStateOK, Counts: []int{99, 100}})
-		requireField(t, err, channel.ErrImpossibleCount, "counts[0]")
+		requireATMField(t, err, channel.ErrImpossibleCount, "counts[0]")
 		after := e.device(a.ID)
 		require.Equal(t, before.LastHeartbeat, after.LastHeartbeat, "a refused heartbeat records nothing")
 		require.Equal(t, channel.ATMStateOK, after.State)
@@ -456,7 +456,7 @@ var atmTests = []atmTest{
 		require.Len(t, r2.Returned, 2)
 		require.Equal(t, "200000", e.ledger.BalanceOf(a.CashAccounts["CNY"]).String())
 		_, err = e.fleet.ConfirmReplenishment(e.ctx, a.ID, r2.ID, []int{2000, 1})
-		requireField(t, err, channel.ErrImpossibleCount, "counts[1]")
+		requireATMField(t, err, channel.ErrImpossibleCount, "counts[1]")
 		_, err = e.fleet.ConfirmReplenishment(e.ctx, "SH-other", r2.ID, []int{2000, 0})
 		require.ErrorIs(t, err, channel.ErrNotFound, "another device's order")
 		r2, err = e.fleet.ConfirmReplenishment(e.ctx, a.ID, r2.ID, []int{2000, 0})
@@ -468,10 +468,10 @@ var atmTests = []atmTest{
 
 		_, err = e.fleet.ScheduleReplenishment(e.ctx, a.ID, calendar.DateOf(e.clock.Now()),
 			[]channel.ReplenishmentLine{{Currency: "CNY", Denomination: d("20"), Count: 1}})
-		requireField(t, err, channel.ErrInvalidInput, "lines[0].denomination")
+		requireATMField(t, err, channel.ErrInvalidInput, "lines[0].denomination")
 		_, err = e.fleet.ScheduleReplenishment(e.ctx, a.ID, calendar.DateOf(e.clock.Now()),
 			[]channel.ReplenishmentLine{{Currency: "CNY", Denomination: d("50"), Count: 1001}})
-		requireField(t, err, channel.ErrInvalidInput, "lines[0].count")
+		requireATMField(t, err, channel.ErrInvalidInput, "lines[0].count")
 		rs, err := e.fleet.Replenishments(e.ctx, a.ID)
 		require.NoError(t, err)
 		require.Len(t, rs, 2)
@@ -536,7 +536,7 @@ var atmTests = []atmTest{
 		other := req
 		other.Amount = cny("600")
 		_, err = e.fleet.Authorize(e.ctx, a.ID, other)
-		requireField(t, err, channel.ErrConflict, "txn_id")
+		requireATMField(t, err, channel.ErrConflict, "txn_id")
 
 		// The capture fails once: the dispense is recorded, the retry
 		// settles it, a third report changes nothing.
@@ -556,7 +556,7 @@ var atmTests = []atmTest{
 		require.Equal(t, "9500", e.ledger.BalanceOf("alice").String())
 		require.Equal(t, []int{95, 100}, counts(e.device(a.ID)), "counted down once")
 		_, err = e.fleet.ReportDispense(e.ctx, a.ID, "t1", []channel.NoteCount{{Denomination: d("100"), Count: 4}})
-		requireField(t, err, channel.ErrWithdrawalState, "dispensed")
+		requireATMField(t, err, channel.ErrWithdrawalState, "dispensed")
 		e.balanced(a.ID)
 
 		// A crash after the record and before the settlement: Settle
@@ -579,15 +579,15 @@ var atmTests = []atmTest{
 		e.ledger.Fund("bob", "50")
 
 		_, err := e.fleet.Authorize(e.ctx, a.ID, channel.WithdrawalRequest{TxnID: "t1", AccountID: "alice", Amount: cny("1100")})
-		requireField(t, err, channel.ErrCannotDispense, "amount")
+		requireATMField(t, err, channel.ErrCannotDispense, "amount")
 		_, err = e.fleet.Authorize(e.ctx, a.ID, channel.WithdrawalRequest{TxnID: "t1", AccountID: "alice", Amount: cny("20")})
-		requireField(t, err, channel.ErrCannotDispense, "amount")
+		requireATMField(t, err, channel.ErrCannotDispense, "amount")
 		_, err = e.fleet.Authorize(e.ctx, a.ID, channel.WithdrawalRequest{TxnID: "t1", AccountID: "alice", Amount: cny("0")})
-		requireField(t, err, channel.ErrInvalidInput, "amount")
+		requireATMField(t, err, channel.ErrInvalidInput, "amount")
 		_, err = e.fleet.Authorize(e.ctx, a.ID, channel.WithdrawalRequest{TxnID: "", AccountID: "alice", Amount: cny("100")})
-		requireField(t, err, channel.ErrInvalidInput, "txn_id")
+		requireATMField(t, err, channel.ErrInvalidInput, "txn_id")
 		_, err = e.fleet.Authorize(e.ctx, a.ID, channel.WithdrawalRequest{TxnID: "t1", AccountID: "alice", Amount: money.Money{Amount: d("100"), Currency: "USD"}})
-		requireField(t, err, channel.ErrCannotDispense, "amount.currency")
+		requireATMField(t, err, channel.ErrCannotDispense, "amount.currency")
 		require.Equal(t, "0", e.ledger.Held("alice").String(), "nothing held")
 
 		// Declined: the hold is refused; no dispense may be reported.
@@ -603,11 +603,11 @@ var atmTests = []atmTest{
 		w, err = e.fleet.Authorize(e.ctx, a.ID, channel.WithdrawalRequest{TxnID: "t2", AccountID: "alice", Amount: cny("150")})
 		require.NoError(t, err)
 		_, err = e.fleet.ReportDispense(e.ctx, a.ID, "t2", []channel.NoteCount{{Denomination: d("100"), Count: 2}})
-		requireField(t, err, channel.ErrImpossibleCount, "dispensed[0].count")
+		requireATMField(t, err, channel.ErrImpossibleCount, "dispensed[0].count")
 		_, err = e.fleet.ReportDispense(e.ctx, a.ID, "t2", []channel.NoteCount{{Denomination: d("20"), Count: 1}})
-		requireField(t, err, channel.ErrImpossibleCount, "dispensed[0].denomination")
+		requireATMField(t, err, channel.ErrImpossibleCount, "dispensed[0].denomination")
 		_, err = e.fleet.ReportDispense(e.ctx, a.ID, "t2", []channel.NoteCount{{Denomination: d("100"), Count: -1}})
-		requireField(t, err, channel.ErrImpossibleCount, "dispensed[0].count")
+		requireATMField(t, err, channel.ErrImpossibleCount, "dispensed[0].count")
 		require.Equal(t, []int{10, 1}, counts(e.device(a.ID)), "refused reports change no count")
 		_, err = e.fleet.ReportDispense(e.ctx, a.ID, "t2", w.Plan)
 		require.NoError(t, err)

@@ -33,6 +33,8 @@ type Store struct {
 	outbox     *outbox
 	atmOnce    sync.Once
 	atms       *atmRecords
+	deskOnce   sync.Once
+	desk       *desk
 }
 
 var _ channel.Store = (*Store)(nil)

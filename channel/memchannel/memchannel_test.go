@@ -22,3 +22,8 @@ func TestNotificationsContract(t *testing.T) {
 	t.Parallel()
 	channeltest.RunNotifications(t, func(*testing.T) channel.NotificationStore { return memchannel.New() })
 }
+
+func TestContactContract(t *testing.T) {
+	t.Parallel()
+	channeltest.RunContact(t, func(*testing.T) channel.ContactStore { return memchannel.New() })
+}

@@ -200,3 +200,26 @@ func (s *Store) Messages(ctx context.Context, customerID string, medium channel.
 	}
 	return out, nil
 }
+
+// MarkFailures implements channel.NotificationStore.
+func (s *Store) MarkFailures(ctx context.Context, fs []channel.Failure) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	o := s.out()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, f := range fs {
+		m, ok := o.messages[f.ID]
+		if !ok {
+			continue
+		}
+		m.LastError, m.NextAttemptAt = f.LastError, f.Next
+		if f.Final && m.Status == channel.MessagePending {
+			m.Status = channel.MessageFailed
+			delete(o.pending, f.ID)
+		}
+		o.messages[f.ID] = m
+	}
+	return nil
+}

@@ -115,11 +115,13 @@ func (s *Store) Enqueue(ctx context.Context, ms []channel.Message) (int, error) 
 }
 
 // claimSQL takes the due rows no other claim holds (SKIP LOCKED: concurrent
-// deliverers take different rows without waiting on each other).
+// deliverers take different rows without waiting on each other). The ids
+// are an ARRAY sublink, evaluated once: a join with the LIMIT subquery
+// may be planned as a nested loop that runs it again per row.
 const claimSQL = `UPDATE channel.messages m SET attempts = m.attempts + 1, next_attempt_at = $2
-	FROM (SELECT id FROM channel.messages WHERE status = 'pending' AND next_attempt_at <= $1
-		ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due, (SELECT set_config('synchronous_commit', $4, true)) cfg
-	WHERE m.id = due.id
+	FROM (SELECT set_config('synchronous_commit', $4, true)) cfg
+	WHERE m.id = ANY(ARRAY(SELECT id FROM channel.messages WHERE status = 'pending' AND next_attempt_at <= $1
+		ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED))
 	RETURNING m.id, m.customer_id, m.medium, m.category, m.marketing, m.dedup_key, m.subject, m.body, m.status,
 		m.attempts, m.next_attempt_at, m.created_at, m.sent_at, m.last_error`
 
@@ -188,4 +190,23 @@ func (s *Store) Messages(ctx context.Context, customerID string, m channel.Mediu
 		return nil, fmt.Errorf("pgchannel: messages: %w", err)
 	}
 	return messages(rows), nil
+}
+
+// MarkFailures implements channel.NotificationStore: one statement for the
+// batch.
+func (s *Store) MarkFailures(ctx context.Context, fs []channel.Failure) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	ids, errs, next := make(pq.StringArray, len(fs)), make(pq.StringArray, len(fs)), make(pq.StringArray, len(fs))
+	final := make(pq.BoolArray, len(fs))
+	for i, f := range fs {
+		ids[i], errs[i], next[i], final[i] = f.ID.String(), f.LastError, f.Next.Format(time.RFC3339Nano), f.Final
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE channel.messages m SET last_error = f.last_error, next_attempt_at = f.next,
+		status = CASE WHEN m.status = 'pending' AND f.final THEN 'failed' ELSE m.status END
+		FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::boolean[]) AS f(id, last_error, next, final),
+			(SELECT set_config('synchronous_commit', $5, true)) cfg
+		WHERE m.id = f.id`, ids, errs, next, final, s.commitMode())
+	return err
 }

@@ -38,6 +38,11 @@ func TestNotificationsContract(t *testing.T) {
 	channeltest.RunNotifications(t, func(t *testing.T) channel.NotificationStore { return pgchannel.New(newDB(t)) })
 }
 
+func TestContactContract(t *testing.T) {
+	t.Parallel()
+	channeltest.RunContact(t, func(t *testing.T) channel.ContactStore { return pgchannel.New(newDB(t)) })
+}
+
 func TestMigrateIsIdempotent(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
@@ -45,8 +50,9 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	var tables []string
 	require.NoError(t, db.Select(&tables, `SELECT table_name FROM information_schema.tables
 		WHERE table_schema = 'channel' ORDER BY table_name`))
-	require.Equal(t, []string{"atm_replenishments", "atm_tickets", "atm_withdrawals", "atms", "devices", "identities", "limit_reservations", "limit_usage", "limits", "messages",
-		"notification_preferences", "payees", "schema_migrations", "second_factors", "sessions", "step_ups"}, tables)
+	require.Equal(t, []string{"agents", "atm_replenishments", "atm_tickets", "atm_withdrawals", "atms", "devices", "identities", "limit_reservations", "limit_usage", "limits", "messages",
+		"notification_preferences", "payees", "schema_migrations", "second_factors", "sessions", "step_ups",
+		"ticket_notes", "ticket_verifications", "tickets"}, tables)
 }
 
 // TestRowsHoldNoSecrets reads every column of every row back as text and

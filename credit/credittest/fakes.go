@@ -121,6 +121,8 @@ type Ledger struct {
 	// loseReply makes the next n Posts post and then fail, as a crash
 	// between the ledger's commit and credit's record would.
 	loseReply int
+	// failPosts makes the next n Posts fail without posting.
+	failPosts int
 }
 
 type fakeAccount struct {
@@ -151,6 +153,14 @@ func (l *Ledger) LoseReplies(n int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.loseReply = n
+}
+
+// FailPosts makes the next n Posts fail without posting, as a ledger
+// that cannot be reached would.
+func (l *Ledger) FailPosts(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failPosts = n
 }
 
 // Posted is the number of entries posted (replays not counted).
@@ -200,6 +210,10 @@ func (l *Ledger) Post(_ context.Context, e credit.LedgerEntry) (credit.EntryRef,
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.init()
+	if l.failPosts > 0 {
+		l.failPosts--
+		return "", ErrLedgerDown
+	}
 	if ref, ok := l.entries[e.Key]; ok {
 		return ref, nil
 	}

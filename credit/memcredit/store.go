@@ -44,6 +44,8 @@ type Store struct {
 
 	outbox *memoutbox.Outbox[event.Envelope]
 
+	eodPostings map[string]eodPosting // the end of day's postings, by key (eod.go)
+
 	schedMu   sync.Mutex
 	schedules map[string]credit.Schedule // decoded, by their JSON
 }

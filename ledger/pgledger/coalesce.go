@@ -167,6 +167,25 @@ func (s *Store) lead(group []*waiter) {
 		}
 		live = append(live, w)
 	}
+	// Each caller's ledger.WaitBeforePost: a lone caller's runs inside the
+	// posting, after its reads (see postEntries); in a group each runs
+	// first, and a caller whose wait fails is answered with its error and
+	// posts nothing.
+	var gate func() error
+	if len(live) == 1 {
+		w := live[0]
+		gate = func() error { return ledger.WaitBeforePost(w.ctx) }
+	} else {
+		passed := live[:0]
+		for _, w := range live {
+			if err := ledger.WaitBeforePost(w.ctx); err != nil {
+				w.answer(nil, err)
+				continue
+			}
+			passed = append(passed, w)
+		}
+		live = passed
+	}
 	if len(live) == 0 {
 		return
 	}
@@ -191,7 +210,7 @@ func (s *Store) lead(group []*waiter) {
 		// A group of single postings first tries the optimistic path (see
 		// postEntries); a caller's batch mostly would not pass it.
 		post = func(ctx context.Context, reqs []ledger.PostRequest) ([]ledger.PostResult, error) {
-			return s.postEntries(ctx, reqs, singles)
+			return s.postEntries(ctx, reqs, singles, gate)
 		}
 	}
 	results, err := post(ctx, reqs)

@@ -58,9 +58,14 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 // seldom share rows with concurrent ones, like the queue's, and wrong for a
 // caller's large batch, which would mostly meet changed rows and then pay
 // twice.
-func (s *Store) postEntries(ctx context.Context, reqs []ledger.PostRequest, optimistic bool) ([]ledger.PostResult, error) {
+//
+// gate, if not nil, is the one caller's ledger.WaitBeforePost: it runs
+// after the fast path's reads and before its write, or before the locking
+// path's first transaction (never while rows are locked); its error is the
+// call's, with nothing written.
+func (s *Store) postEntries(ctx context.Context, reqs []ledger.PostRequest, optimistic bool, gate func() error) ([]ledger.PostResult, error) {
 	b := newBatch(reqs)
-	b.stmts, b.unchecked = s.stmts, &s.unchecked
+	b.stmts, b.unchecked, b.gate = s.stmts, &s.unchecked, gate
 	if err := s.stmts.Warm(ctx, postingStatements...); err != nil {
 		return nil, err
 	}
@@ -74,6 +79,11 @@ func (s *Store) postEntries(ctx context.Context, reqs []ledger.PostRequest, opti
 		}
 		if done {
 			b.todo = nil
+		}
+	}
+	if len(b.todo) > 0 {
+		if err := b.wait(); err != nil {
+			return nil, err
 		}
 	}
 	for round := 0; len(b.todo) > 0; round++ {
@@ -125,6 +135,9 @@ type batch struct {
 	entries   []ledger.Entry      // private copies of the valid entries
 	moves     [][]ledger.Movement // entries[i].Movements()
 	results   []ledger.PostResult
+
+	// gate is the caller's ledger.WaitBeforePost, or nil (see postEntries).
+	gate func() error
 
 	// todo are the indexes of the entries of this round, in request
 	// order; at first those that passed Validate.
@@ -377,4 +390,12 @@ func (b *batch) shardFor(id ledger.ID) int {
 		}
 	}
 	return rand.IntN(Shards)
+}
+
+// wait runs the batch's gate, if any.
+func (b *batch) wait() error {
+	if b.gate == nil {
+		return nil
+	}
+	return b.gate()
 }

@@ -33,6 +33,11 @@ func (s *Store) postIfUnchanged(ctx context.Context, b *batch) (bool, error) {
 		return false, err
 	}
 	b.decide(keys, reversed)
+	// The caller's gate overlaps the reads above, and comes before any
+	// write; a refusal or replay waits for it too, as the caller asked.
+	if err := b.wait(); err != nil {
+		return false, err
+	}
 	if len(b.posted) == 0 {
 		return true, nil
 	}

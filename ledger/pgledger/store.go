@@ -53,10 +53,16 @@ type Store struct {
 // One Store is every capability the ledger's packages ask of a backend.
 var (
 	_ ledger.Store        = (*Store)(nil)
+	_ ledger.PostGate     = (*Store)(nil)
 	_ endofday.Store      = (*Store)(nil)
 	_ clearing.Store      = (*Store)(nil)
 	_ clearing.ReconStore = (*Store)(nil)
 )
+
+// GatesPosts implements ledger.PostGate: PostEntries runs each caller's
+// ledger.WaitBeforePost after its reads and before it writes (see lead in
+// coalesce.go), so that wait overlaps the balance and key reads.
+func (*Store) GatesPosts() {}
 
 // New returns a Store on db, whose schema Migrate must have prepared.
 //

@@ -280,6 +280,25 @@ var tests = []test{
 		require.NoError(t, err)
 		require.Equal(t, oprisk.Verification{Checked: 3, Head: 3, HeadHash: recs[2].Hash, OK: true}, v)
 
+		// Several roles, and none, come back as they were chained.
+		multi := record(alice, "accounts.freeze", "a3", 200)
+		multi.Roles = []string{"teller", "auditor", "admin"}
+		none := record(alice, "accounts.freeze", "a4", 200)
+		none.Roles = nil
+		none.PII, none.Detail = true, "reveal national_id"
+		r3, _, err := e.svc.Append(e.ctx, multi)
+		require.NoError(t, err)
+		r4, _, err := e.svc.Append(e.ctx, none)
+		require.NoError(t, err)
+		back, err := e.svc.Records(e.ctx, oprisk.AuditFilter{After: 3, Limit: 10})
+		require.NoError(t, err)
+		require.Equal(t, []oprisk.Record{r3, r4}, back)
+		require.Len(t, back[0].Roles, 3)
+		v, err = e.svc.Verify(e.ctx)
+		require.NoError(t, err)
+		require.True(t, v.OK)
+		require.Equal(t, int64(5), v.Checked)
+
 		_, _, err = e.svc.Append(e.ctx, oprisk.Record{ActorID: "x", Outcome: 42})
 		requireField(t, err, "outcome")
 		_, _, err = e.svc.Append(e.ctx, oprisk.Record{ActorID: "x\x00", Outcome: 200})

@@ -25,6 +25,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/bankkit/bankkit/internal/pgmigrate"
+	"github.com/bankkit/bankkit/internal/pgstmt"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/risk/oprisk"
 )
@@ -43,7 +44,8 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 
 // Store is an oprisk.Store over a database Migrate has prepared.
 type Store struct {
-	db *sqlx.DB
+	db    *sqlx.DB
+	stmts *pgstmt.Cache
 	// asyncCommit appends without waiting for the commit to reach disk.
 	asyncCommit bool
 
@@ -71,7 +73,7 @@ func AsyncCommit() Option { return func(s *Store) { s.asyncCommit = true } }
 
 // New returns a Store over db.
 func New(db *sqlx.DB, opts ...Option) *Store {
-	s := &Store{db: db}
+	s := &Store{db: db, stmts: pgstmt.New(db)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -385,15 +387,27 @@ func (s *Store) appendBatch(ctx context.Context, batch []*pendingAppend) ([]opri
 	return out, err
 }
 
-// auditTypes are the audit columns' types, for the VALUES of a statement
-// whose parameters have no column to take their type from.
-var auditTypes = [16]string{"bigint", "timestamptz", "text", "text", "text[]", "text", "text", "text",
-	"text", "integer", "text", "text", "boolean", "text", "bytea", "bytea"}
+// appendAtHeadSQL moves the head from where this process left it ($3,
+// $4) to the batch's last record ($1, $2) and inserts the batch's rows,
+// given as one array per column; the rows go in only if the head moved.
+// Its text is the same for every batch, so it is prepared once per
+// connection: one round trip (bind and execute) instead of two (parse,
+// then bind and execute). Roles are one JSON array per record, as an
+// array of arrays must be rectangular.
+const appendAtHeadSQL = `WITH h AS (UPDATE oprisk.audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING 1)
+	INSERT INTO oprisk.audit (` + recordColumns + `)
+	SELECT v.seq, v.at::timestamptz, v.actor_id, v.actor,
+		ARRAY(SELECT r FROM jsonb_array_elements_text(v.roles::jsonb) WITH ORDINALITY AS e(r, i) ORDER BY i),
+		v.action, v.method, v.path, v.object, v.outcome, v.request_id, v.address, v.pii, v.detail, v.prev_hash, v.hash
+	FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+		$13::text[], $14::int[], $15::text[], $16::text[], $17::boolean[], $18::text[], $19::bytea[], $20::bytea[])
+		AS v(seq, at, actor_id, actor, roles, action, method, path, object, outcome, request_id, address, pii, detail, prev_hash, hash)
+	WHERE EXISTS (SELECT 1 FROM h)`
 
-// appendAtKnownHead writes the batch in one statement, and so one round
-// trip and one implicit transaction, when the head this process last wrote
-// is still the chain's: the head moves only if it is where this process
-// left it, and the rows go in only if the head moved. When another
+// appendAtKnownHead writes the batch in one prepared statement, and so one
+// round trip and one implicit transaction, when the head this process last
+// wrote is still the chain's: the head moves only if it is where this
+// process left it, and the rows go in only if the head moved. When another
 // process has appended since (or none is known), it reports ok false and
 // the batch goes the locked way. Only for durable commits: the
 // asynchronous option needs a transaction for SET LOCAL.
@@ -403,31 +417,34 @@ func (s *Store) appendAtKnownHead(ctx context.Context, batch []*pendingAppend) (
 	}
 	prev := *s.head
 	out := make([]oprisk.Record, 0, len(batch))
-	var q strings.Builder
-	q.WriteString(`WITH h AS (UPDATE oprisk.audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING 1)
-		INSERT INTO oprisk.audit (` + recordColumns + `) SELECT v.* FROM (VALUES `)
-	args := make([]any, 4, 4+16*len(batch))
-	for i, p := range batch {
+	var (
+		seqs, outcomes                                        []int64
+		ats, actorIDs, actors, roles, actions, methods, paths []string
+		objects, requestIDs, addresses, details               []string
+		piis                                                  []bool
+		prevHashes, hashes                                    [][]byte
+	)
+	for _, p := range batch {
 		n := oprisk.Link(prev, p.rec)
 		out = append(out, n)
 		prev = n
-		if i > 0 {
-			q.WriteString(", ")
+		rs, err := json.Marshal(nonNil(n.Roles))
+		if err != nil {
+			return nil, false, err
 		}
-		q.WriteString("(")
-		for j := range 16 {
-			if j > 0 {
-				q.WriteString(", ")
-			}
-			fmt.Fprintf(&q, "$%d::%s", len(args)+j+1, auditTypes[j])
-		}
-		q.WriteString(")")
-		args = append(args, n.Seq, n.At, n.ActorID, n.Actor, pq.StringArray(nonNil(n.Roles)), n.Action, n.Method, n.Path,
-			n.Object, n.Outcome, n.RequestID, n.Address, n.PII, n.Detail, n.PrevHash, n.Hash)
+		seqs, outcomes = append(seqs, n.Seq), append(outcomes, int64(n.Outcome))
+		ats = append(ats, n.At.UTC().Format(time.RFC3339Nano))
+		actorIDs, actors, roles = append(actorIDs, n.ActorID), append(actors, n.Actor), append(roles, string(rs))
+		actions, methods, paths = append(actions, n.Action), append(methods, n.Method), append(paths, n.Path)
+		objects, requestIDs = append(objects, n.Object), append(requestIDs, n.RequestID)
+		addresses, details, piis = append(addresses, n.Address), append(details, n.Detail), append(piis, n.PII)
+		prevHashes, hashes = append(prevHashes, n.PrevHash), append(hashes, n.Hash)
 	}
-	q.WriteString(`) AS v WHERE EXISTS (SELECT 1 FROM h)`)
-	args[0], args[1], args[2], args[3] = prev.Seq, prev.Hash, s.head.Seq, s.head.Hash
-	res, err := s.db.ExecContext(ctx, q.String(), args...)
+	res, err := s.stmts.ExecContext(ctx, appendAtHeadSQL, prev.Seq, prev.Hash, s.head.Seq, s.head.Hash,
+		pq.Int64Array(seqs), pq.StringArray(ats), pq.StringArray(actorIDs), pq.StringArray(actors), pq.StringArray(roles),
+		pq.StringArray(actions), pq.StringArray(methods), pq.StringArray(paths), pq.StringArray(objects),
+		pq.Int64Array(outcomes), pq.StringArray(requestIDs), pq.StringArray(addresses), pq.BoolArray(piis),
+		pq.StringArray(details), pq.ByteaArray(prevHashes), pq.ByteaArray(hashes))
 	if err != nil {
 		s.head = nil
 		return nil, false, err

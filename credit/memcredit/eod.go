@@ -1,0 +1,127 @@
+package memcredit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/credit"
+)
+
+// eodPosting is a ledger entry the end of day recorded as owed.
+type eodPosting struct {
+	entry  []byte
+	posted bool
+}
+
+// EndOfDayLoans implements credit.Store.
+func (s *Store) EndOfDayLoans(_ context.Context, date calendar.Date, from credit.ID, limit int) ([]credit.Loan, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []credit.Loan{}
+	for _, id := range s.loanIDs[after(s.loanIDs, from):] {
+		if len(out) == limit {
+			break
+		}
+		l, err := s.decodeLoan(s.loans[id])
+		if err != nil {
+			return nil, err
+		}
+		if l.Status == credit.LoanActive && l.Standing.AsOf.Before(date) {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// ApplyEndOfDay implements credit.Store.
+func (s *Store) ApplyEndOfDay(_ context.Context, b credit.EndOfDayBatch) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	bodies := make(map[credit.ID][]byte, len(b.Loans))
+	for _, x := range b.Loans {
+		l := x.Loan
+		body, ok := s.loans[l.ID]
+		if !ok {
+			return fmt.Errorf("%w: loan %s", credit.ErrNotFound, l.ID)
+		}
+		if _, dup := bodies[l.ID]; dup {
+			return fmt.Errorf("%w: loan %s twice in a batch", credit.ErrInvalidInput, l.ID)
+		}
+		old, err := s.decodeLoan(body)
+		if err != nil {
+			return err
+		}
+		if old.Version != l.Version {
+			return fmt.Errorf("%w: loan %s at version %d, not %d", credit.ErrConcurrentUpdate, l.ID, old.Version, l.Version)
+		}
+		if err := validEvents(x.Events); err != nil {
+			return err
+		}
+		l.ContractID, l.CustomerID, l.Version = old.ContractID, old.CustomerID, old.Version+1
+		if bodies[l.ID], err = json.Marshal(l); err != nil {
+			return err
+		}
+	}
+	entries := make(map[string][]byte, len(b.Postings))
+	for _, e := range b.Postings {
+		if _, taken := s.eodPostings[e.Key]; taken || entries[e.Key] != nil {
+			return fmt.Errorf("%w: end-of-day posting %q", credit.ErrDuplicate, e.Key)
+		}
+		body, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		entries[e.Key] = body
+	}
+	if s.eodPostings == nil {
+		s.eodPostings = map[string]eodPosting{}
+	}
+	for _, x := range b.Loans {
+		s.loans[x.Loan.ID] = bodies[x.Loan.ID]
+		s.append(x.Events)
+	}
+	for k, body := range entries {
+		s.eodPostings[k] = eodPosting{entry: body}
+	}
+	s.markPosted(b.Posted)
+	return nil
+}
+
+func (s *Store) markPosted(keys []string) {
+	for _, k := range keys {
+		if p, ok := s.eodPostings[k]; ok {
+			p.posted = true
+			s.eodPostings[k] = p
+		}
+	}
+}
+
+// EndOfDayPostings implements credit.Store.
+func (s *Store) EndOfDayPostings(context.Context) ([]credit.LedgerEntry, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []credit.LedgerEntry{}
+	for _, p := range s.eodPostings {
+		if p.posted {
+			continue
+		}
+		var e credit.LedgerEntry
+		if err := json.Unmarshal(p.entry, &e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+// MarkEndOfDayPosted implements credit.Store.
+func (s *Store) MarkEndOfDayPosted(_ context.Context, keys []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.markPosted(keys)
+	return nil
+}
