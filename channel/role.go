@@ -29,12 +29,16 @@ const (
 	// masked, reveals with a reason, and sees a caller's accounts only
 	// after verifying them.
 	RoleAgent Role = "agent"
+	// RoleATMOperator runs the ATM and self-service fleet: registers
+	// devices, orders and loads replenishments, watches alerts, tickets,
+	// forecasts and the cash reconciliation.
+	RoleATMOperator Role = "atm_operator"
 )
 
 var knownRoles = []Role{
 	RoleAdmin, RoleTeller, RoleLoanOfficer, RoleRiskOfficer,
 	RoleMarketing, RoleFinance, RoleAnalyst, RoleSupport, RoleAuditor,
-	RoleWealthOps, RoleAgent,
+	RoleWealthOps, RoleAgent, RoleATMOperator,
 }
 
 // Roles returns every known role, in a fixed order.

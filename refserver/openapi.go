@@ -55,6 +55,9 @@ func openAPI(routes []route) map[string]any {
 		if rt.access.public {
 			op["security"] = []any{}
 		}
+		if strings.HasPrefix(rt.pattern, atmDevicePrefix) {
+			op["security"] = []any{map[string]any{"atmDevice": []any{}}} // the device's own credential
+		}
 		if paths[rt.pattern] == nil {
 			paths[rt.pattern] = map[string]any{}
 		}
@@ -72,6 +75,8 @@ func openAPI(routes []route) map[string]any {
 			"schemas": g.components,
 			"securitySchemes": map[string]any{
 				"bearer": map[string]any{"type": "http", "scheme": "bearer"},
+				"atmDevice": map[string]any{"type": "apiKey", "in": "header", "name": "X-ATM-Token",
+					"description": "an ATM's own credential, issued when it is registered"},
 			},
 		},
 		"security": []any{map[string]any{"bearer": []any{}}},

@@ -35,6 +35,7 @@ func TestOpenAPIRequiredIsWhatTheServerRequires(t *testing.T) {
 	}
 	examples := requestExamples(b)
 	maps.Copy(examples, creditExamples(b))
+	maps.Copy(examples, atmRequestExamples(b))
 	maps.Copy(examples, contactExamples(b))
 
 	for _, rt := range b.srv.routes {

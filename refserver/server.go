@@ -50,6 +50,7 @@ type Server struct {
 	customer *customer.Service
 	channel  *channel.Service
 	online   *channel.Online
+	fleet    *channel.Fleet
 	notify   *notifications
 	contact  *channel.Contact
 	idem     idempotency.Store
@@ -181,6 +182,9 @@ func (s *Server) start(ctx context.Context, keys customer.Keyring) (err error) {
 		s.log.Info("demo loans seeded", "states", fmt.Sprint(bank.DemoLoanStates()))
 		if err = s.seedWealthDemo(ctx, s.wealthCalendar); err != nil {
 			return fmt.Errorf("refserver: wealth demo: %w", err)
+		}
+		if err = s.seedATMDemo(ctx); err != nil {
+			return fmt.Errorf("refserver: ATM demo: %w", err)
 		}
 		if err = s.seedContactDemo(ctx); err != nil {
 			return fmt.Errorf("refserver: contact-centre demo: %w", err)
@@ -369,6 +373,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.onlineRoutes()...)
 	rs = append(rs, s.contactRoutes()...)
 	rs = append(rs, s.wealthRoutes()...)
+	rs = append(rs, s.atmRoutes()...)
 	return rs
 }
 

@@ -84,6 +84,9 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 	if err := s.onlineServices(st); err != nil {
 		return err
 	}
+	if err := s.atmServices(st); err != nil {
+		return err
+	}
 	if err := s.contactServices(st); err != nil {
 		return err
 	}

@@ -104,7 +104,7 @@ func postgresStores(ctx context.Context, db *sqlx.DB, auditCommit ...pgoprisk.Op
 	return stores{
 		ledger:   pgledger.New(db),
 		customer: pgcustomer.New(db),
-		channel:  pgchannel.New(db, pgchannel.AsyncReservations(), pgchannel.AsyncDelivery()),
+		channel:  pgchannel.New(db, pgchannel.AsyncReservations(), pgchannel.AsyncDelivery(), pgchannel.AsyncHeartbeats()),
 		idem:     idem,
 		closing:  closing.NewPostgres(db),
 		credit:   pgcredit.New(db),

@@ -31,6 +31,8 @@ type Store struct {
 	online     *online
 	outboxOnce sync.Once
 	outbox     *outbox
+	atmOnce    sync.Once
+	atms       *atmRecords
 	deskOnce   sync.Once
 	desk       *desk
 }

@@ -48,6 +48,8 @@ type Store struct {
 	reserveSQL string
 	// asyncDelivery: see AsyncDelivery.
 	asyncDelivery bool
+	// asyncHeartbeats: see AsyncHeartbeats.
+	asyncHeartbeats bool
 }
 
 var _ channel.Store = (*Store)(nil)
