@@ -301,7 +301,7 @@ type (
 		Since    *time.Time        `json:"since,omitempty" doc:"the fault's ticket opened, or the last heartbeat of an offline device"`
 		Low      []cassetteView    `json:"low" doc:"cassettes at or below their low mark"`
 	}
-	reconciliationLineView struct {
+	atmReconciliationLineView struct {
 		DeviceID      string         `json:"device_id"`
 		Currency      money.Currency `json:"currency"`
 		AccountID     string         `json:"account_id"`
@@ -311,10 +311,10 @@ type (
 		Unsettled     int            `json:"unsettled_withdrawals"`
 		UnpostedLoads int            `json:"unposted_loads"`
 	}
-	reconciliationView struct {
-		Day         calendar.Date            `json:"day"`
-		Differences int                      `json:"differences" doc:"lines whose difference is not zero"`
-		Lines       []reconciliationLineView `json:"lines"`
+	atmReconciliationView struct {
+		Day         calendar.Date               `json:"day"`
+		Differences int                         `json:"differences" doc:"lines whose difference is not zero"`
+		Lines       []atmReconciliationLineView `json:"lines"`
 	}
 
 	// The device's own credential, on every device route.
@@ -554,14 +554,14 @@ func (s *Server) atmAlerts(ctx context.Context, _ none) (list[alertView], error)
 	return out, nil
 }
 
-func (s *Server) atmReconciliation(ctx context.Context, _ none) (reconciliationView, error) {
+func (s *Server) atmReconciliation(ctx context.Context, _ none) (atmReconciliationView, error) {
 	rec, err := s.fleet.Reconcile(ctx)
 	if err != nil {
-		return reconciliationView{}, err
+		return atmReconciliationView{}, err
 	}
-	out := reconciliationView{Day: rec.Day, Differences: rec.Differences, Lines: make([]reconciliationLineView, 0, len(rec.Lines))}
+	out := atmReconciliationView{Day: rec.Day, Differences: rec.Differences, Lines: make([]atmReconciliationLineView, 0, len(rec.Lines))}
 	for _, l := range rec.Lines {
-		out.Lines = append(out.Lines, reconciliationLineView{DeviceID: l.DeviceID, Currency: l.Currency, AccountID: l.AccountID,
+		out.Lines = append(out.Lines, atmReconciliationLineView{DeviceID: l.DeviceID, Currency: l.Currency, AccountID: l.AccountID,
 			Counted: l.Counted, Ledger: l.Ledger, Difference: l.Difference, Unsettled: l.Unsettled, UnpostedLoads: l.UnpostedLoads})
 	}
 	return out, nil
