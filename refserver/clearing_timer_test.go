@@ -48,12 +48,20 @@ func TestSendDueTimer(t *testing.T) {
 
 			// While end of day (or another process) holds the run lease, a
 			// tick sends nothing; the next one after it is released does.
-			online := b.must(201, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": a, "to_external": to, "amount": cny("300.00")})).str("id")
 			ctx := context.Background()
 			now := clock.Now()
-			require.Eventually(t, func() bool {
-				return b.srv.runLease.Acquire(ctx, "end-of-day", now, now.Add(time.Minute)) == nil
-			}, 10*time.Second, 10*time.Millisecond)
+			acquire := func() {
+				require.Eventually(t, func() bool {
+					return b.srv.runLease.Acquire(ctx, "end-of-day", now, now.Add(time.Minute)) == nil
+				}, 10*time.Second, 10*time.Millisecond)
+			}
+			// The tick in hand (tick's second) may still be sending: wait
+			// for it to give the lease back before the new transfer, or it
+			// could send that one too.
+			acquire()
+			require.NoError(t, b.srv.runLease.Release(ctx, "end-of-day"))
+			online := b.must(201, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": a, "to_external": to, "amount": cny("300.00")})).str("id")
+			acquire()
 			require.Zero(t, b.srv.sendDueOnce(ctx, "send-due/test"))
 			tick()
 			require.Equal(t, "queued", progress(online), "the lease is held")
