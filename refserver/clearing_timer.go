@@ -21,8 +21,9 @@ const sendDueLease = 2 * time.Minute
 // run lease end of day takes (closing.Store), so of several server
 // processes on one database only one sends at a time, and none sends while
 // end of day runs: a tick that finds the lease held sends nothing, and the
-// next tick tries again.
-func (s *Server) startSendingDue(ctx context.Context, ticks <-chan time.Time) (stop func()) {
+// next tick tries again. When handled is not nil, each tick's count of
+// batches sent goes to it once the tick is done (tests wait on it).
+func (s *Server) startSendingDue(ctx context.Context, ticks <-chan time.Time, handled chan<- int) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	owner := "send-due/" + uuid.NewString()
@@ -33,7 +34,14 @@ func (s *Server) startSendingDue(ctx context.Context, ticks <-chan time.Time) (s
 			case <-ctx.Done():
 				return
 			case <-ticks:
-				s.sendDueOnce(ctx, owner)
+				n := s.sendDueOnce(ctx, owner)
+				if handled != nil {
+					select {
+					case handled <- n:
+					case <-ctx.Done():
+						return
+					}
+				}
 			}
 		}
 	}()

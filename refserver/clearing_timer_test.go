@@ -32,47 +32,33 @@ func TestSendDueTimer(t *testing.T) {
 				return b.must(200, b.do("GET", "/v1/clearing/transfers/"+id, fin, nil)).str("progress")
 			}
 
-			ticks := make(chan time.Time)
-			stop := b.srv.startSendingDue(context.Background(), ticks)
-			// The loop takes a tick only when done with the one before, so
-			// two ticks sent mean the first was handled.
-			tick := func() {
+			ticks, handled := make(chan time.Time), make(chan int)
+			stop := b.srv.startSendingDue(context.Background(), ticks, handled)
+			// tick gives the timer one tick and waits until it is done,
+			// returning the number of batches it sent.
+			tick := func() int {
 				ticks <- clock.Now()
-				ticks <- clock.Now()
+				return <-handled
 			}
-			tick()
+			require.Zero(t, tick())
 			require.Equal(t, "queued", progress(bulk), "before the cut-off nothing goes")
 			clock.Set(time.Date(2026, time.March, 9, 13, 0, 0, 0, clearing.Beijing))
-			tick()
+			require.Equal(t, 1, tick())
 			require.Equal(t, "sent", progress(bulk), "the timer sent it at the cut-off")
 
 			// While end of day (or another process) holds the run lease, a
 			// tick sends nothing; the next one after it is released does.
 			ctx := context.Background()
 			now := clock.Now()
-			acquire := func() {
-				require.Eventually(t, func() bool {
-					return b.srv.runLease.Acquire(ctx, "end-of-day", now, now.Add(time.Minute)) == nil
-				}, 10*time.Second, 10*time.Millisecond)
-			}
-			// The tick in hand (tick's second) may still be sending: wait
-			// for it to give the lease back before the new transfer, or it
-			// could send that one too.
-			acquire()
-			require.NoError(t, b.srv.runLease.Release(ctx, "end-of-day"))
 			online := b.must(201, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": a, "to_external": to, "amount": cny("300.00")})).str("id")
-			acquire()
-			require.Zero(t, b.srv.sendDueOnce(ctx, "send-due/test"))
-			tick()
+			require.NoError(t, b.srv.runLease.Acquire(ctx, "end-of-day", now, now.Add(time.Minute)))
+			require.Zero(t, tick())
 			require.Equal(t, "queued", progress(online), "the lease is held")
 			require.NoError(t, b.srv.runLease.Release(ctx, "end-of-day"))
-			tick()
+			require.Equal(t, 1, tick())
 			require.Equal(t, "sent", progress(online))
-			// The timer gives the lease back: end of day can take it once
-			// the tick in hand (the second of tick's two) is done.
-			require.Eventually(t, func() bool {
-				return b.srv.runLease.Acquire(ctx, "end-of-day", now, now.Add(time.Minute)) == nil
-			}, 10*time.Second, 10*time.Millisecond)
+			// The timer gives the lease back: end of day can take it.
+			require.NoError(t, b.srv.runLease.Acquire(ctx, "end-of-day", now, now.Add(time.Minute)))
 			require.NoError(t, b.srv.runLease.Release(ctx, "end-of-day"))
 
 			stop()

@@ -314,7 +314,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	defer stopRisk()
 	if s.cfg.SendDueInterval > 0 {
 		t := time.NewTicker(s.cfg.SendDueInterval)
-		stopSending := s.startSendingDue(ctx, t.C)
+		stopSending := s.startSendingDue(ctx, t.C, nil)
 		defer func() { stopSending(); t.Stop() }()
 	}
 	stopIndicators := s.startRiskIndicators(ctx, s.cfg.RiskIndicatorInterval)
