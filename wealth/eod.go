@@ -184,7 +184,7 @@ func (s *Service) income(ctx context.Context, p Product, d calendar.Date, sum *E
 				return p, nil, errUnchanged
 			}
 			p.IncomeThrough = d
-			e, err := s.newEvent(EventIncomeCredited, s.clock.Now(), IncomeCredited{ProductID: p.ID, Date: d, IncomePer10K: nav.IncomePer10K, Total: total}, p.ID)
+			e, err := s.newEvent(EventIncomeCredited, s.clock.Now(), d, IncomeCredited{ProductID: p.ID, Date: d, IncomePer10K: nav.IncomePer10K, Total: total}, p.ID)
 			return p, []event.Envelope{e}, err
 		})
 		if err != nil && !errors.Is(err, errUnchanged) {
@@ -214,7 +214,7 @@ func (s *Service) income(ctx context.Context, p Product, d calendar.Date, sum *E
 				return h, nil, errUnchanged
 			}
 			h.Accrued = money.Zero(h.Currency)
-			e, err := s.newEvent(EventIncomePaid, s.clock.Now(), IncomePaid{HoldingID: h.ID, CustomerID: h.CustomerID, ProductID: h.ProductID, Amount: amount, Month: month}, h.ID, h.CustomerID)
+			e, err := s.newEvent(EventIncomePaid, s.clock.Now(), d, IncomePaid{HoldingID: h.ID, CustomerID: h.CustomerID, ProductID: h.ProductID, Amount: amount, Month: month}, h.ID, h.CustomerID)
 			return h, []event.Envelope{e}, err
 		})
 		if err != nil && !errors.Is(err, errUnchanged) {
@@ -287,7 +287,7 @@ func (s *Service) closedEnded(ctx context.Context, p Product, d calendar.Date, s
 		if !p.MinRaise.IsZero() && raised.Amount.LessThan(p.MinRaise.Amount) {
 			to = PhaseFailed
 		}
-		if p, err = s.setPhase(ctx, p.ID, to); err != nil {
+		if p, err = s.setPhase(ctx, p.ID, to, d); err != nil {
 			return p, err
 		}
 		if to == PhaseEstablished {
@@ -298,7 +298,7 @@ func (s *Service) closedEnded(ctx context.Context, p Product, d calendar.Date, s
 	}
 	if p.Phase == PhaseFailed {
 		err := s.eachOrder(ctx, OrderFilter{ProductID: p.ID, Kind: Subscription, Status: OrderPending}, func(o Order) error {
-			failed, err := s.failSubscription(ctx, o, "the minimum raise was not met")
+			failed, err := s.failSubscription(ctx, o, "the minimum raise was not met", d)
 			if err != nil {
 				return err
 			}
@@ -327,7 +327,7 @@ func (s *Service) closedEnded(ctx context.Context, p Product, d calendar.Date, s
 		o := newOrder(p.Currency)
 		o.ID, o.CustomerID, o.ProductID, o.Kind, o.Status, o.Account = NewID(), h.CustomerID, p.ID, Redemption, OrderPending, h.Account
 		o.Units, o.Key, o.PlacedAt, o.Trade, o.CancelBy, o.UpdatedAt, o.Version = free, eodKeyPrefix+"maturity", now, p.Maturity, now, now, 1
-		evs, err := s.orderEvent(EventOrderPlaced, o)
+		evs, err := s.orderEvent(EventOrderPlaced, o, d)
 		if err != nil {
 			return err
 		}
@@ -346,10 +346,10 @@ func (s *Service) closedEnded(ctx context.Context, p Product, d calendar.Date, s
 	if err != nil {
 		return p, err
 	}
-	return s.setPhase(ctx, p.ID, PhaseMatured)
+	return s.setPhase(ctx, p.ID, PhaseMatured, d)
 }
 
-func (s *Service) setPhase(ctx context.Context, id ID, to Phase) (Product, error) {
+func (s *Service) setPhase(ctx context.Context, id ID, to Phase, d calendar.Date) (Product, error) {
 	p, err := s.store.UpdateProduct(ctx, id, func(p Product) (Product, []event.Envelope, error) {
 		if p.Phase == to {
 			return p, nil, errUnchanged
@@ -358,7 +358,7 @@ func (s *Service) setPhase(ctx context.Context, id ID, to Phase) (Product, error
 		if to == PhaseEstablished && p.Status == PreSale {
 			p.Status = Closed // subscriptions end with the window
 		}
-		e, err := s.newEvent(EventProductChanged, s.clock.Now(), ProductChanged{ProductID: p.ID, Code: p.Code, Status: p.Status, Phase: p.Phase}, p.ID)
+		e, err := s.newEvent(EventProductChanged, s.clock.Now(), d, ProductChanged{ProductID: p.ID, Code: p.Code, Status: p.Status, Phase: p.Phase}, p.ID)
 		return p, []event.Envelope{e}, err
 	})
 	if errors.Is(err, errUnchanged) {
@@ -379,7 +379,7 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 	if p.Type == ClosedEnded && p.Phase == PhaseRaising {
 		return nil
 	}
-	rec := newRecorder(ctx, s, p)
+	rec := newRecorder(ctx, s, p, d)
 	defer func() {
 		n, werr := rec.close()
 		sum.Confirmed += n
@@ -423,7 +423,7 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 				if err := rec.wait(); err != nil {
 					return err
 				}
-				if err := s.confirmRedemption(ctx, p, o, nav); err != nil {
+				if err := s.confirmRedemption(ctx, p, o, nav, d); err != nil {
 					return err
 				}
 				sum.Confirmed++
@@ -431,7 +431,7 @@ func (s *Service) confirmDue(ctx context.Context, p Product, d calendar.Date, su
 			}
 			subs = append(subs, o)
 		}
-		posted, err := s.postSubscriptions(ctx, p, subs, navs, sum)
+		posted, err := s.postSubscriptions(ctx, p, subs, navs, d, sum)
 		if err != nil {
 			return err
 		}
@@ -453,6 +453,7 @@ type recorder struct {
 	ctx       context.Context
 	s         *Service
 	p         Product
+	d         calendar.Date // the end of day's
 	jobs      chan recordJob
 	done      chan struct{} // closed when the goroutine ends
 	idle      chan struct{} // one token: taken while a page is in flight
@@ -467,8 +468,8 @@ type recordJob struct {
 	navs map[calendar.Date]decimal.Decimal
 }
 
-func newRecorder(ctx context.Context, s *Service, p Product) *recorder {
-	r := &recorder{ctx: ctx, s: s, p: p, jobs: make(chan recordJob), done: make(chan struct{}), idle: make(chan struct{}, 1)}
+func newRecorder(ctx context.Context, s *Service, p Product, d calendar.Date) *recorder {
+	r := &recorder{ctx: ctx, s: s, p: p, d: d, jobs: make(chan recordJob), done: make(chan struct{}), idle: make(chan struct{}, 1)}
 	r.idle <- struct{}{}
 	go r.run()
 	return r
@@ -481,7 +482,7 @@ func (r *recorder) run() {
 		failed := r.err != nil
 		r.mu.Unlock()
 		if !failed {
-			n, err := r.s.recordConfirmed(r.ctx, r.p, j.ids, j.navs)
+			n, err := r.s.recordConfirmed(r.ctx, r.p, j.ids, j.navs, r.d)
 			r.mu.Lock()
 			r.confirmed += n
 			r.err = err
@@ -531,7 +532,7 @@ func (r *recorder) close() (int, error) {
 // recordConfirmed records the posted subscriptions confirmed at their
 // trade date's NAV, with their holdings, in one store operation, and
 // returns how many it confirmed.
-func (s *Service) recordConfirmed(ctx context.Context, p Product, posted []ID, navs map[calendar.Date]decimal.Decimal) (int, error) {
+func (s *Service) recordConfirmed(ctx context.Context, p Product, posted []ID, navs map[calendar.Date]decimal.Decimal, d calendar.Date) (int, error) {
 	// A set, not a count: a store may retry the operation.
 	confirmed := map[ID]bool{}
 	err := s.store.UpdateOrders(ctx, posted, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
@@ -551,7 +552,7 @@ func (s *Service) recordConfirmed(ctx context.Context, p Product, posted []ID, n
 			h.Lots = append(h.Lots, Lot{Date: o.Trade, Units: sp.Units, Cost: sp.Cost})
 		}
 		confirmed[o.ID] = true
-		evs, err := s.orderEvent(EventOrderConfirmed, o)
+		evs, err := s.orderEvent(EventOrderConfirmed, o, d)
 		return o, h, evs, err
 	})
 	if err != nil {
@@ -569,7 +570,7 @@ func orderLedgerKey(o Order, step string) string { return "wealth/order/" + o.ID
 // nothing twice whichever orders it then holds. It returns the orders
 // posted; an order whose amount buys no unit, or whose capture the ledger
 // refused, failed and its hold was released.
-func (s *Service) postSubscriptions(ctx context.Context, p Product, os []Order, navs map[calendar.Date]decimal.Decimal, sum *EndOfDaySummary) ([]ID, error) {
+func (s *Service) postSubscriptions(ctx context.Context, p Product, os []Order, navs map[calendar.Date]decimal.Decimal, d calendar.Date, sum *EndOfDaySummary) ([]ID, error) {
 	if len(os) == 0 {
 		return nil, nil
 	}
@@ -586,7 +587,7 @@ func (s *Service) postSubscriptions(ctx context.Context, p Product, os []Order, 
 			return nil, err
 		}
 		if !sp.Units.IsPositive() {
-			if err := s.failAndRelease(ctx, o, "the amount buys no unit at the NAV"); err != nil {
+			if err := s.failAndRelease(ctx, o, "the amount buys no unit at the NAV", d); err != nil {
 				return nil, err
 			}
 			sum.Failed++
@@ -611,7 +612,7 @@ func (s *Service) postSubscriptions(ctx context.Context, p Product, os []Order, 
 	var fees []LedgerEntry
 	for i, c := range caps {
 		if refused[i] != nil {
-			if err := s.failAndRelease(ctx, c.o, refused[i].Error()); err != nil {
+			if err := s.failAndRelease(ctx, c.o, refused[i].Error(), d); err != nil {
 				return nil, err
 			}
 			sum.Failed++
@@ -639,8 +640,8 @@ func (s *Service) postSubscriptions(ctx context.Context, p Product, os []Order, 
 	return posted, nil
 }
 
-func (s *Service) failAndRelease(ctx context.Context, o Order, reason string) error {
-	failed, err := s.failSubscription(ctx, o, reason)
+func (s *Service) failAndRelease(ctx context.Context, o Order, reason string, d calendar.Date) error {
+	failed, err := s.failSubscription(ctx, o, reason, d)
 	if err != nil {
 		return err
 	}
@@ -648,13 +649,13 @@ func (s *Service) failAndRelease(ctx context.Context, o Order, reason string) er
 	return err
 }
 
-func (s *Service) failSubscription(ctx context.Context, o Order, reason string) (Order, error) {
+func (s *Service) failSubscription(ctx context.Context, o Order, reason string, d calendar.Date) (Order, error) {
 	failed, err := s.store.UpdateOrder(ctx, o.ID, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
 		if o.Status != OrderPending {
 			return o, h, nil, errUnchanged
 		}
 		o.Status, o.Reason, o.UpdatedAt = OrderFailed, reason, s.clock.Now()
-		evs, err := s.orderEvent(EventOrderFailed, o)
+		evs, err := s.orderEvent(EventOrderFailed, o, d)
 		return o, h, evs, err
 	})
 	if errors.Is(err, errUnchanged) {
@@ -667,7 +668,7 @@ func (s *Service) failSubscription(ctx context.Context, o Order, reason string) 
 // taken leaves custody, the proceeds go to settlement until the
 // settlement date, the fee to fees income, and the gain (or loss) over
 // cost to the product's result.
-func (s *Service) confirmRedemption(ctx context.Context, p Product, o Order, nav decimal.Decimal) error {
+func (s *Service) confirmRedemption(ctx context.Context, p Product, o Order, nav decimal.Decimal, d calendar.Date) error {
 	h, err := s.store.Holding(ctx, o.CustomerID, o.ProductID)
 	if err != nil {
 		return err
@@ -713,7 +714,7 @@ func (s *Service) confirmRedemption(ctx context.Context, p Product, o Order, nav
 		}
 		o.Status, o.NAV, o.Gross, o.Fee, o.Proceeds, o.Cost, o.Settlement, o.UpdatedAt = OrderConfirmed, nav, sp.Gross, sp.Fee, sp.Proceeds, sp.Cost, settle, s.clock.Now()
 		h = applyRedemption(h, o, sp)
-		evs, err := s.orderEvent(EventOrderConfirmed, o)
+		evs, err := s.orderEvent(EventOrderConfirmed, o, d)
 		return o, h, evs, err
 	})
 	if errors.Is(err, errUnchanged) {
@@ -741,7 +742,7 @@ func (s *Service) settleDue(ctx context.Context, p Product, d calendar.Date, sum
 				return o, h, nil, errUnchanged
 			}
 			o.Status, o.UpdatedAt = OrderPaid, s.clock.Now()
-			evs, err := s.orderEvent(EventRedemptionPaid, o)
+			evs, err := s.orderEvent(EventRedemptionPaid, o, d)
 			return o, h, evs, err
 		})
 		if errors.Is(err, errUnchanged) {

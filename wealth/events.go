@@ -93,17 +93,19 @@ type IncomePaid struct {
 	Month      string      `json:"month"`
 }
 
-func (s *Service) newEvent(typ string, at time.Time, payload any, subjects ...ID) (event.Envelope, error) {
+// newEvent builds one of wealth's events; bd is the bank's business date
+// when it happened (the end of day's date during end of day).
+func (s *Service) newEvent(typ string, at time.Time, bd calendar.Date, payload any, subjects ...ID) (event.Envelope, error) {
 	e, err := event.New(typ, EventVersion, at, payload, subjects...)
 	if err != nil {
 		return event.Envelope{}, err
 	}
-	e.BusinessDate = calendar.DateOf(at.In(s.loc))
+	e.BusinessDate = bd
 	return e, nil
 }
 
-func (s *Service) orderEvent(typ string, o Order) ([]event.Envelope, error) {
-	e, err := s.newEvent(typ, s.clock.Now(), OrderChanged{OrderID: o.ID, CustomerID: o.CustomerID, ProductID: o.ProductID,
+func (s *Service) orderEvent(typ string, o Order, bd calendar.Date) ([]event.Envelope, error) {
+	e, err := s.newEvent(typ, s.clock.Now(), bd, OrderChanged{OrderID: o.ID, CustomerID: o.CustomerID, ProductID: o.ProductID,
 		Kind: o.Kind, Status: o.Status, Amount: o.Amount, Units: o.Units, Proceeds: o.Proceeds, Trade: o.Trade},
 		o.ID, o.CustomerID)
 	if err != nil {

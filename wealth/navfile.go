@@ -223,11 +223,15 @@ func (s *Service) PublishNAVFile(ctx context.Context, data []byte, publishedBy s
 	})
 	navs := make([]NAV, len(lines))
 	events := make([]event.Envelope, len(lines))
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var pending []NAV
 	for _, i := range order {
 		l := lines[i]
 		n, e, err := s.buildNAV(ctx, products[l.ProductCode], NAVRequest{Date: l.Date, Value: l.NAV, AccumulatedNAV: l.AccumulatedNAV,
-			IncomePer10K: l.IncomePer10K, IssuerYield7D: l.Yield7D, PublishedBy: publishedBy}, pending)
+			IncomePer10K: l.IncomePer10K, IssuerYield7D: l.Yield7D, PublishedBy: publishedBy}, today, pending)
 		if err != nil {
 			return nil, atLine(err, l.Line)
 		}

@@ -210,7 +210,7 @@ func (s *Service) Subscribe(ctx context.Context, r SubscribeRequest) (Placed, er
 	o := newOrder(p.Currency)
 	o.ID, o.CustomerID, o.ProductID, o.Kind, o.Status, o.Account = NewID(), r.CustomerID, p.ID, Subscription, OrderPending, r.Account
 	o.Amount, o.Key, o.HoldID, o.PlacedAt, o.Trade, o.CancelBy, o.UpdatedAt, o.Version = r.Amount, r.Key, hold, now, trade, cancelBy, now, 1
-	evs, err := s.orderEvent(EventOrderPlaced, o)
+	evs, err := s.orderEvent(EventOrderPlaced, o, today)
 	if err != nil {
 		return Placed{}, err
 	}
@@ -246,6 +246,10 @@ func (s *Service) Cancel(ctx context.Context, customer, orderID ID) (Order, erro
 	if err := s.needLedger(); err != nil {
 		return Order{}, err
 	}
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Order{}, err
+	}
 	now := s.clock.Now()
 	o, err := s.store.UpdateOrder(ctx, orderID, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
 		switch {
@@ -261,7 +265,7 @@ func (s *Service) Cancel(ctx context.Context, customer, orderID ID) (Order, erro
 			return o, h, nil, fmt.Errorf("%w: the order could be cancelled until %s", ErrInvalidTransition, o.CancelBy.Format(time.RFC3339))
 		}
 		o.Status, o.UpdatedAt = OrderCancelled, now
-		evs, err := s.orderEvent(EventOrderCancelled, o)
+		evs, err := s.orderEvent(EventOrderCancelled, o, today)
 		return o, h, evs, err
 	})
 	if errors.Is(err, errUnchanged) {
@@ -356,7 +360,7 @@ func (s *Service) Redeem(ctx context.Context, r RedeemRequest) (Placed, error) {
 	o := newOrder(p.Currency)
 	o.ID, o.CustomerID, o.ProductID, o.Kind, o.Status, o.Account = NewID(), r.CustomerID, p.ID, Redemption, OrderPending, r.Account
 	o.Units, o.Fast, o.Key, o.PlacedAt, o.Trade, o.CancelBy, o.UpdatedAt, o.Version = r.Units, r.Fast, r.Key, now, trade, cancelBy, now, 1
-	evs, err := s.orderEvent(EventOrderPlaced, o)
+	evs, err := s.orderEvent(EventOrderPlaced, o, today)
 	if err != nil {
 		return Placed{}, err
 	}
@@ -413,7 +417,7 @@ func (s *Service) payFast(ctx context.Context, p Product, o Order, today calenda
 	err = s.ledger.Post(ctx, LedgerEntry{Key: "wealth/order/" + o.ID.String() + "/fast", Description: "Fast redemption of " + p.Code,
 		Legs: []Leg{{Chart: ch.Custody, Side: Debit, Amount: sp.Cost}, {Account: o.Account, Side: Credit, Amount: sp.Proceeds}}})
 	if errors.Is(err, ErrRefused) {
-		return s.failRedemption(ctx, o, err.Error(), true)
+		return s.failRedemption(ctx, o, err.Error(), true, today)
 	}
 	if err != nil {
 		return o, err
@@ -430,11 +434,11 @@ func (s *Service) payFast(ctx context.Context, p Product, o Order, today calenda
 		o.Status, o.NAV, o.Gross, o.Fee, o.Proceeds, o.Cost, o.Settlement, o.UpdatedAt = OrderPaid, decimal.NewFromInt(1),
 			sp.Gross, sp.Fee, sp.Proceeds, sp.Cost, today, now
 		h = applyRedemption(h, o, sp)
-		e1, err := s.orderEvent(EventOrderConfirmed, o)
+		e1, err := s.orderEvent(EventOrderConfirmed, o, today)
 		if err != nil {
 			return o, h, nil, err
 		}
-		e2, err := s.orderEvent(EventRedemptionPaid, o)
+		e2, err := s.orderEvent(EventRedemptionPaid, o, today)
 		return o, h, append(e1, e2...), err
 	})
 }
@@ -453,7 +457,7 @@ func applyRedemption(h Holding, o Order, sp RedemptionSplit) Holding {
 
 // failRedemption marks a pending redemption failed and frees its units
 // (and, for a fast one, the day's limit).
-func (s *Service) failRedemption(ctx context.Context, o Order, reason string, fast bool) (Order, error) {
+func (s *Service) failRedemption(ctx context.Context, o Order, reason string, fast bool, today calendar.Date) (Order, error) {
 	return s.store.UpdateOrder(ctx, o.ID, func(o Order, h Holding) (Order, Holding, []event.Envelope, error) {
 		if o.Status != OrderPending {
 			return o, h, nil, errUnchanged
@@ -464,7 +468,7 @@ func (s *Service) failRedemption(ctx context.Context, o Order, reason string, fa
 			amount := money.Money{Amount: o.Units.RoundBank(h.Currency.MinorUnits()), Currency: h.Currency}
 			h.FastUsed, _ = h.FastUsed.Sub(amount)
 		}
-		evs, err := s.orderEvent(EventOrderFailed, o)
+		evs, err := s.orderEvent(EventOrderFailed, o, today)
 		return o, h, evs, err
 	})
 }

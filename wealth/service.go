@@ -178,7 +178,11 @@ func (s *Service) CreateProduct(ctx context.Context, spec ProductSpec) (Product,
 			}
 		}
 	}
-	e, err := s.newEvent(EventProductCreated, p.CreatedAt, ProductChanged{ProductID: p.ID, Code: p.Code, Status: p.Status, Phase: p.Phase}, p.ID)
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Product{}, err
+	}
+	e, err := s.newEvent(EventProductCreated, p.CreatedAt, today, ProductChanged{ProductID: p.ID, Code: p.Code, Status: p.Status, Phase: p.Phase}, p.ID)
 	if err != nil {
 		return Product{}, err
 	}
@@ -230,12 +234,16 @@ func (s *Service) SetStatus(ctx context.Context, id ID, to SalesStatus) (Product
 	if !to.Valid() {
 		return Product{}, invalid("status", "must be pre_sale, open, paused or closed")
 	}
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Product{}, err
+	}
 	return s.store.UpdateProduct(ctx, id, func(p Product) (Product, []event.Envelope, error) {
 		if p.Status == Closed && to != Closed {
 			return p, nil, fmt.Errorf("%w: a closed product stays closed", ErrInvalidTransition)
 		}
 		p.Status = to
-		e, err := s.newEvent(EventProductChanged, s.clock.Now(), ProductChanged{ProductID: p.ID, Code: p.Code, Status: p.Status, Phase: p.Phase}, p.ID)
+		e, err := s.newEvent(EventProductChanged, s.clock.Now(), today, ProductChanged{ProductID: p.ID, Code: p.Code, Status: p.Status, Phase: p.Phase}, p.ID)
 		return p, []event.Envelope{e}, err
 	})
 }
@@ -253,7 +261,11 @@ func (s *Service) PublishNAV(ctx context.Context, r NAVRequest) (NAV, error) {
 	if err != nil {
 		return NAV{}, err
 	}
-	n, e, err := s.buildNAV(ctx, p, r, nil)
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return NAV{}, err
+	}
+	n, e, err := s.buildNAV(ctx, p, r, today, nil)
 	if err != nil {
 		return NAV{}, err
 	}
@@ -266,7 +278,7 @@ func (s *Service) PublishNAV(ctx context.Context, r NAVRequest) (NAV, error) {
 // buildNAV checks a publication of product p and builds the NAV and its
 // event; pending are NAVs about to be published with it (a file's
 // earlier lines), which a cash-management yield counts as published.
-func (s *Service) buildNAV(ctx context.Context, p Product, r NAVRequest, pending []NAV) (NAV, event.Envelope, error) {
+func (s *Service) buildNAV(ctx context.Context, p Product, r NAVRequest, today calendar.Date, pending []NAV) (NAV, event.Envelope, error) {
 	if !r.Date.Valid() {
 		return NAV{}, event.Envelope{}, invalid("date", "is required")
 	}
@@ -315,7 +327,7 @@ func (s *Service) buildNAV(ctx context.Context, p Product, r NAVRequest, pending
 		}
 		n.Value = r.Value
 	}
-	e, err := s.newEvent(EventNAVPublished, n.PublishedAt, NAVPublished{ProductID: p.ID, Date: n.Date, NAV: n.Value,
+	e, err := s.newEvent(EventNAVPublished, n.PublishedAt, today, NAVPublished{ProductID: p.ID, Date: n.Date, NAV: n.Value,
 		IncomePer10K: n.IncomePer10K, Yield7D: n.Yield7D}, p.ID)
 	if err != nil {
 		return NAV{}, event.Envelope{}, err
@@ -419,7 +431,7 @@ func (s *Service) Assess(ctx context.Context, customer ID, answers map[string]st
 	}
 	a := Assessment{ID: NewID(), CustomerID: customer, QuestionnaireID: s.quiz.ID, Answers: answers, Score: score, Level: level,
 		Professional: prof, AssessedOn: today, Expires: today.AddMonths(s.quiz.ValidityMonths), CreatedAt: s.clock.Now()}
-	e, err := s.newEvent(EventAssessed, a.CreatedAt, Assessed{CustomerID: customer, Level: level, Expires: a.Expires}, customer)
+	e, err := s.newEvent(EventAssessed, a.CreatedAt, today, Assessed{CustomerID: customer, Level: level, Expires: a.Expires}, customer)
 	if err != nil {
 		return Assessment{}, err
 	}
@@ -434,8 +446,12 @@ func (s *Service) Certify(ctx context.Context, customer ID, professional bool) (
 	if err != nil {
 		return Assessment{}, err
 	}
+	today, err := s.businessDate(ctx)
+	if err != nil {
+		return Assessment{}, err
+	}
 	a.ID, a.Professional, a.CreatedAt = NewID(), professional, s.clock.Now()
-	e, err := s.newEvent(EventAssessed, a.CreatedAt, Assessed{CustomerID: customer, Level: a.Level, Expires: a.Expires}, customer)
+	e, err := s.newEvent(EventAssessed, a.CreatedAt, today, Assessed{CustomerID: customer, Level: a.Level, Expires: a.Expires}, customer)
 	if err != nil {
 		return Assessment{}, err
 	}
@@ -508,7 +524,7 @@ func (s *Service) suitable(ctx context.Context, customer ID, p Product, today ca
 		return nil
 	}
 	r := Refusal{ID: NewID(), CustomerID: customer, ProductID: p.ID, Reason: reason, At: s.clock.Now()}
-	e, err := s.newEvent(EventPurchaseRefused, r.At, PurchaseRefused{CustomerID: customer, ProductID: p.ID, Reason: reason}, customer, p.ID)
+	e, err := s.newEvent(EventPurchaseRefused, r.At, today, PurchaseRefused{CustomerID: customer, ProductID: p.ID, Reason: reason}, customer, p.ID)
 	if err != nil {
 		return err
 	}

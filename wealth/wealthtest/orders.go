@@ -429,3 +429,38 @@ func testTradeDateFromBusinessDate(t *testing.T, e *Env) {
 	e.At("2026-04-06", 9, 0)
 	require.Equal(t, Date("2026-04-07"), trade(svc))
 }
+
+// testEventsCarryBusinessDate: events carry the bank's business date, not
+// the wall clock's: an order placed in the small hours before the bank's
+// end of day is Friday's, its confirmation in the end of day of Monday run
+// on Tuesday's wall clock is Monday's.
+func testEventsCarryBusinessDate(t *testing.T, e *Env) {
+	bd := &businessDate{}
+	svc, err := wealth.NewService(e.Store, wealth.WithClock(e.Clock), wealth.WithLocation(Bank), wealth.WithCalendar(e.Cal),
+		wealth.WithLedger(e.Ledger), wealth.WithCustomers(e.Customers), wealth.WithBusinessDate(bd))
+	require.NoError(t, err)
+	p := e.OpenEnded("EVBD")
+	c, acct := e.Customer("100000.00", 3)
+	after, err := e.Store.Events().Read(e.Ctx, 0, 1000)
+	require.NoError(t, err)
+	from := after[len(after)-1].Sequence
+	bd.set("2026-03-06")
+	e.At("2026-03-07", 1, 0)
+	pl, err := svc.Subscribe(e.Ctx, wealth.SubscribeRequest{CustomerID: c, ProductID: p.ID, Account: acct, Amount: CNY("1000.00"), Key: "evbd"})
+	require.NoError(t, err)
+	require.Equal(t, Date("2026-03-09"), pl.Order.Trade)
+	bd.set("2026-03-09")
+	e.At("2026-03-10", 2, 0)
+	_, err = svc.PublishNAV(e.Ctx, wealth.NAVRequest{ProductID: p.ID, Date: Date("2026-03-09"), Value: Dec("1.0000"), PublishedBy: "issuer"})
+	require.NoError(t, err)
+	_, err = svc.EndOfDay(e.Ctx, Date("2026-03-09"))
+	require.NoError(t, err)
+	evs, err := e.Store.Events().Read(e.Ctx, from, 100)
+	require.NoError(t, err)
+	got := map[string]calendar.Date{}
+	for _, ev := range evs {
+		got[ev.Type] = ev.BusinessDate
+	}
+	require.Equal(t, map[string]calendar.Date{wealth.EventOrderPlaced: Date("2026-03-06"),
+		wealth.EventNAVPublished: Date("2026-03-09"), wealth.EventOrderConfirmed: Date("2026-03-09")}, got)
+}

@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) wealth.Store) {
 		{"SubscriptionWorkedExample", testWorkedExample},
 		{"CutOffCoolingOffAndCancel", testCutOffAndCancel},
 		{"TradeDateFromTheBusinessDate", testTradeDateFromBusinessDate},
+		{"EventsCarryTheBusinessDate", testEventsCarryBusinessDate},
 		{"SubscriptionBadInput", testSubscriptionBadInput},
 		{"IdempotentOrders", testIdempotent},
 		{"RedemptionFIFOFeesAndSettlement", testRedemption},
