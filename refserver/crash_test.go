@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
@@ -356,12 +357,15 @@ func TestCrashTakeoverAnswersTheRetryAtOnce(t *testing.T) {
 	require.Equal(t, 201, st)
 
 	// Hold the transfer inside the server: its claim is made, its
-	// posting waits on a lock the test holds.
+	// posting waits on the two balance rows the test locks. Only a write
+	// to those rows waits on them (the server's background readers do
+	// not), and the key's row shows the claim is the first request's, so
+	// the second request below cannot be the one that claims the key.
 	ctx := context.Background()
 	tx, err := db.BeginTxx(ctx, nil)
 	require.NoError(t, err)
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, "LOCK TABLE ledger.balances IN ACCESS EXCLUSIVE MODE")
+	_, err = tx.ExecContext(ctx, "SELECT 1 FROM ledger.balances WHERE account_id = ANY($1::uuid[]) FOR UPDATE", pq.Array(accts[:]))
 	require.NoError(t, err)
 	body := map[string]any{"from_account_id": accts[0], "to_account_id": accts[1], "amount": map[string]any{"value": "30.00", "currency": "CNY"}}
 	first := make(chan error, 1)
@@ -370,10 +374,14 @@ func TestCrashTakeoverAnswersTheRetryAtOnce(t *testing.T) {
 		first <- err
 	}()
 	require.Eventually(t, func() bool {
-		var waiting int
-		err := db.GetContext(ctx, &waiting, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+		var claimed, waiting int
+		err := db.GetContext(ctx, &claimed, `SELECT count(*) FROM refserver.idempotency_keys WHERE key LIKE '%:takeover-1' AND status IS NULL`)
+		if err != nil || claimed == 0 {
+			return false
+		}
+		err = db.GetContext(ctx, &waiting, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
 		return err == nil && waiting > 0
-	}, 20*time.Second, 10*time.Millisecond, "the transfer reaches the posting")
+	}, 20*time.Second, 10*time.Millisecond, "the transfer is claimed and reaches the posting")
 
 	st, out, err := call(client, "POST", base+"/v1/transfers", "takeover-1", body)
 	require.NoError(t, err)
