@@ -7,8 +7,8 @@ import (
 	"slices"
 
 	"github.com/bankkit/bankkit/calendar"
-	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
 	"github.com/shopspring/decimal"

@@ -38,8 +38,8 @@ type Store struct {
 	journal      journal
 	outbox       *memoutbox.Outbox[struct{}]
 	objectEvents []objectEvent
-	reversedBy map[ledger.ID]ledger.ID
-	entryKeys  map[string]keyed
+	reversedBy   map[ledger.ID]ledger.ID
+	entryKeys    map[string]keyed
 
 	holds    map[ledger.ID]*ledger.Hold
 	holdKeys map[string]keyed
