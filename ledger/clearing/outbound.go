@@ -86,10 +86,14 @@ func (c *Service) TransferOut(ctx context.Context, r TransferOutRequest) (Transf
 		meta["channel"] = t.Channel
 	}
 	receipt, err := c.svc.PostEntry(ctx, ledger.JournalRequest{
-		Postings:       append([]ledger.Posting{{AccountID: from.ID, Side: ledger.Debit, Amount: debit}}, postings...),
-		Description:    outboundDescription(r),
-		Metadata:       meta,
-		ExternalRef:    r.ExternalRef,
+		Postings:    append([]ledger.Posting{{AccountID: from.ID, Side: ledger.Debit, Amount: debit}}, postings...),
+		Description: outboundDescription(r),
+		Metadata:    meta,
+		ExternalRef: r.ExternalRef,
+		// The payee, so that a class II or III account bound to it
+		// (ledger.Service.BindExternal) does not count the payment and
+		// its fee against its outflow limits.
+		Payout:         &ledger.Payout{BankCode: r.To.BankCode, AccountNumber: r.To.AccountNumber, Amount: debit},
 		IdempotencyKey: t.IdempotencyKey,
 	})
 	if err != nil {

@@ -48,6 +48,7 @@ type accountRow struct {
 	AnnualOutflow decimal.Decimal `db:"annual_outflow"`
 	MaxBalance    decimal.Decimal `db:"max_balance"`
 	Bound         pq.StringArray  `db:"bound"`
+	BoundExternal string          `db:"bound_external"`
 	RefClient     string          `db:"ref_client"`
 	ExternalRef   string          `db:"external_ref"`
 }
@@ -63,23 +64,24 @@ func (r accountRow) account() (ledger.Account, error) {
 		return ledger.Account{}, err
 	}
 	return ledger.Account{
-		ID:          r.ID,
-		Number:      r.Number,
-		Code:        r.Code,
-		OwnerID:     r.OwnerID,
-		Product:     ledger.Product(r.Product),
-		Currency:    c,
-		NormalSide:  ledger.Side(r.NormalSide),
-		Status:      ledger.Status(r.Status),
-		Policy:      ledger.BalancePolicy{Kind: ledger.PolicyKind(r.PolicyKind), Limit: r.PolicyLimit},
-		OpenedOn:    opened,
-		CreatedAt:   r.CreatedAt.UTC(),
-		Balance:     money.Money{Amount: r.Balance, Currency: c},
-		Held:        money.Money{Amount: r.Held, Currency: c},
-		Class:       class.class,
-		Limits:      class.limits,
-		Bound:       class.bound,
-		ExternalRef: ledger.ExternalRef{Client: r.RefClient, Ref: r.ExternalRef},
+		ID:            r.ID,
+		Number:        r.Number,
+		Code:          r.Code,
+		OwnerID:       r.OwnerID,
+		Product:       ledger.Product(r.Product),
+		Currency:      c,
+		NormalSide:    ledger.Side(r.NormalSide),
+		Status:        ledger.Status(r.Status),
+		Policy:        ledger.BalancePolicy{Kind: ledger.PolicyKind(r.PolicyKind), Limit: r.PolicyLimit},
+		OpenedOn:      opened,
+		CreatedAt:     r.CreatedAt.UTC(),
+		Balance:       money.Money{Amount: r.Balance, Currency: c},
+		Held:          money.Money{Amount: r.Held, Currency: c},
+		Class:         class.class,
+		Limits:        class.limits,
+		Bound:         class.bound,
+		BoundExternal: class.boundExternal,
+		ExternalRef:   ledger.ExternalRef{Client: r.RefClient, Ref: r.ExternalRef},
 	}, nil
 }
 

@@ -27,11 +27,12 @@ func TestMigrationKeepsExistingEventsAndCursors(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.New(t)
 	before := fstest.MapFS{}
-	// 0500 and 0501 add the account and hold columns today's Store reads
-	// and writes (classes, external references); they touch no outbox, and
-	// Migrate applies 0400 after them all the same.
+	// 0500, 0501, 0601 and 0603 add the account and hold columns today's
+	// Store reads and writes (classes, external references, bindings);
+	// they touch no outbox, and Migrate applies 0400 after them all the
+	// same.
 	for _, name := range []string{"0001_init.sql", "0101_eod.sql", "0200_clearing.sql", "0300_posting_functions.sql",
-		"0500_account_classes.sql", "0501_external_refs.sql"} {
+		"0500_account_classes.sql", "0501_external_refs.sql", "0601_account_bindings.sql", "0603_external_bindings.sql"} {
 		body, err := fs.ReadFile(migrations, "migrations/"+name)
 		require.NoError(t, err)
 		before["migrations/"+name] = &fstest.MapFile{Data: body}
