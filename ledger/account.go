@@ -183,6 +183,10 @@ type Account struct {
 	// pays without counting against its outflow limits (typically the
 	// owner's class I account): named at opening, changed by Rebind.
 	Bound []ID
+	// BoundExternal are the owner's accounts at other banks the account
+	// pays without counting against its outflow limits (a journal entry's
+	// Payout to one of them): set by BindExternal.
+	BoundExternal []ExternalAccount
 
 	// ExternalRef is the opening client's own reference, if any.
 	ExternalRef ExternalRef

@@ -201,7 +201,8 @@ func ClassPeriods(d calendar.Date) (day, year string) {
 // must not exceed MaxBalance, unless the entry is a reversal or a journal
 // entry (the bank's own: interest, a payment returned); then its counted
 // outflow — what the entry takes from it, less what the entry credits to
-// its bound accounts, never below zero; nothing for a reversal — must fit
+// its bound accounts and less a journal entry's Payout to one of its bound
+// external accounts, never below zero; nothing for a reversal — must fit
 // what remains of its daily and annual limits. A refusal is a
 // *ClassLimitError (ErrClassLimit) and changes nothing; on success usage[i]
 // grows by the counted outflow, which the store then records.
@@ -236,6 +237,9 @@ func ApplyClass(e Entry, moves []Movement, accounts []Account, usage []ClassUsag
 				out = out.Sub(p.Amount.Amount)
 			}
 		}
+		// A payout to one of its bound accounts at other banks counts no
+		// more than a payment to one in this bank.
+		out = out.Sub(boundPayout(e, a))
 		if !out.IsPositive() {
 			continue
 		}

@@ -27,12 +27,17 @@ type RebindRequest struct {
 	By string
 }
 
-// BindingChange is one change of an account's bound accounts.
+// BindingChange is one change of an account's bound accounts: of those in
+// this bank (From, To) or, with External, of those at other banks
+// (FromExternal, ToExternal; BindExternal). A store records both lists as
+// they were and became, the one the change leaves alone the same in each.
 type BindingChange struct {
-	AccountID ID
-	From, To  []ID
-	By        string
-	At        time.Time
+	AccountID                ID
+	From, To                 []ID
+	External                 bool
+	FromExternal, ToExternal []ExternalAccount
+	By                       string
+	At                       time.Time
 }
 
 // MaxBindingBy bounds BindingChange.By, in bytes.

@@ -63,7 +63,10 @@
 // and delivered at least once, in posting order, through the Feed of
 // Service.Events (package event): risk and analytics subscribe to it. The
 // payload, EntryPosted, carries ids, amounts and dates, never the entry's
-// description or metadata.
+// description or metadata. Accounts and holds publish their changes in the
+// same feed (EventAccountOpened, EventAccountStatusChanged, EventHoldPlaced,
+// EventHoldCaptured, EventHoldReleased, EventHoldExpired), each written with
+// its change.
 //
 //	svc.Events().Subscribe(ctx, "risk", func(ctx context.Context, e event.Envelope) error { ... })
 //	go svc.Events().Run(ctx, time.Second, logError)

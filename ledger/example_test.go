@@ -133,12 +133,24 @@ func ExampleService_Reverse() {
 
 // Subscribers receive an event for every posted entry, at least once, in
 // posting order; the store remembers how far each one got. The payload is
-// the entry's EntryPosted, without its description or metadata.
+// the entry's EntryPosted, without its description or metadata. Accounts
+// and holds have events of their own (ledger.account_opened, ...), in
+// the same order as the changes.
 func ExampleService_Events() {
 	ctx := context.Background()
 	svc := newExampleService()
 	alice, _ := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "cust-alice", Product: ledger.ProductDemand, Currency: money.CNY})
 	_ = svc.Events().Subscribe(ctx, "risk", func(_ context.Context, e event.Envelope) error {
+		if e.Type == ledger.EventAccountOpened {
+			var a ledger.AccountEvent
+			if err := json.Unmarshal(e.Payload, &a); err != nil {
+				return err
+			}
+			if a.OwnerID != "" { // not the bank's own accounts
+				fmt.Println(e.Sequence, e.Type, a.Product, a.Currency, a.AccountID == alice.ID)
+			}
+			return nil
+		}
 		var p ledger.EntryPosted
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
 			return err
@@ -151,9 +163,10 @@ func ExampleService_Events() {
 	n, err := svc.Events().Deliver(ctx)
 	fmt.Println("delivered", n, err)
 	// Output:
-	// 1 ledger.entry_posted deposit 10.00 CNY true
-	// 2 ledger.entry_posted withdrawal 4.00 CNY true
-	// delivered 2 <nil>
+	// 11 ledger.account_opened demand CNY true
+	// 12 ledger.entry_posted deposit 10.00 CNY true
+	// 13 ledger.entry_posted withdrawal 4.00 CNY true
+	// delivered 13 <nil>
 }
 
 // Account numbers carry a Luhn check digit, so a mistyped digit is caught

@@ -74,7 +74,13 @@ type JournalRequest struct {
 	// ExternalRef is the client's own reference for the entry, as in
 	// DepositRequest: how a subsystem posting for a client (an inter-bank
 	// payment) gives the entry the client's reference.
-	ExternalRef    ExternalRef
+	ExternalRef ExternalRef
+	// Payout, if set, names the account at another bank the entry pays
+	// and the part of it that goes there (an inter-bank payment: its
+	// amount and charges). The entry keeps it in its metadata (MetaPayoutBank
+	// and the like) and a class II or III account bound to that account
+	// (BindExternal) does not count that part against its outflow limits.
+	Payout         *Payout
 	IdempotencyKey string
 }
 
@@ -194,7 +200,12 @@ func (r JournalRequest) postingsFingerprint(f *fingerprinter) Fingerprint {
 	for _, p := range r.Postings {
 		f.id(p.AccountID).str(string(p.Side)).str(p.Amount.Amount.String()).str(string(p.Amount.Currency))
 	}
-	return r.ExternalRef.fingerprint(fingerprintMetadata(f, r.Metadata)).sum()
+	f = r.ExternalRef.fingerprint(fingerprintMetadata(f, r.Metadata))
+	if r.Payout != nil { // only when set: a request without one keeps its fingerprint
+		f = f.str("payout").str(r.Payout.BankCode).str(r.Payout.AccountNumber).
+			str(r.Payout.Amount.Amount.String()).str(string(r.Payout.Amount.Currency))
+	}
+	return f.sum()
 }
 
 func (r ReversalRequest) fingerprint() Fingerprint {

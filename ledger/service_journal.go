@@ -122,6 +122,16 @@ func (s *Service) scopedJournal(b JournalBatch, r JournalRequest, today calendar
 // journalEntry is the entry of a journal request under the scoped key,
 // value-dated vd and booked now.
 func (s *Service) journalEntry(r JournalRequest, scopedKey string, vd calendar.Date) (Entry, error) {
+	if err := checkReservedMeta(r.Metadata); err != nil {
+		return Entry{}, err
+	}
+	meta := r.Metadata
+	if r.Payout != nil {
+		if err := r.Payout.validate(r.Postings); err != nil {
+			return Entry{}, err
+		}
+		meta = withPayout(meta, *r.Payout)
+	}
 	e := Entry{
 		ID:             NewID(),
 		Kind:           KindJournal,
@@ -130,7 +140,7 @@ func (s *Service) journalEntry(r JournalRequest, scopedKey string, vd calendar.D
 		ValueDate:      vd,
 		BookedAt:       s.clock.Now(),
 		Description:    r.Description,
-		Metadata:       r.Metadata,
+		Metadata:       meta,
 		ExternalRef:    r.ExternalRef,
 	}
 	return e, e.Validate()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -44,6 +45,9 @@ func (s *Server) accountRoutes() []route {
 		{method: "POST", pattern: "/v1/accounts/{id}/bound-accounts",
 			summary: "Re-bind a class II or III account: replace the owner's accounts it pays without counting against its limits (recorded with who asked)",
 			access:  accountOpeners.andCustomers(), idempotency: idemOptional, handler: handle(s.rebindAccount)},
+		{method: "POST", pattern: "/v1/accounts/{id}/bound-external-accounts",
+			summary: "Bind a class II or III account to the owner's accounts at other banks: payments to them do not count against its limits (recorded with who asked)",
+			access:  accountOpeners.andCustomers(), idempotency: idemOptional, handler: handle(s.bindExternal)},
 		{method: "GET", pattern: "/v1/accounts/{id}/bindings", summary: "A class II or III account's binding changes, oldest first, with who made each",
 			access: accountReaders.andCustomers(), handler: handle(s.accountBindings)},
 		{method: "POST", pattern: "/v1/accounts/{id}/renew", summary: "Renew a time deposit held at maturity for a new term at the rate then current",
@@ -56,20 +60,21 @@ func (s *Server) accountRoutes() []route {
 
 type (
 	accountView struct {
-		ID               string         `json:"id"`
-		Number           string         `json:"number"`
-		CustomerID       string         `json:"customer_id,omitempty"`
-		Code             string         `json:"code,omitempty"`
-		Product          ledger.Product `json:"product"`
-		Currency         money.Currency `json:"currency"`
-		Status           ledger.Status  `json:"status"`
-		Balance          money.Money    `json:"balance"`
-		AvailableBalance money.Money    `json:"available_balance"`
-		OpenedOn         calendar.Date  `json:"opened_on"`
-		Class            ledger.Class   `json:"class,omitempty" doc:"I, II or III: the tier of an individual's demand account"`
-		Limits           *classLimits   `json:"limits,omitempty" doc:"a class II or III account's limits"`
-		BoundAccountIDs  []string       `json:"bound_account_ids,omitempty" doc:"the accounts a class II or III account pays without counting against its outflow limits"`
-		ExternalRef      string         `json:"external_ref,omitempty" doc:"the opening client's own reference"`
+		ID               string                 `json:"id"`
+		Number           string                 `json:"number"`
+		CustomerID       string                 `json:"customer_id,omitempty"`
+		Code             string                 `json:"code,omitempty"`
+		Product          ledger.Product         `json:"product"`
+		Currency         money.Currency         `json:"currency"`
+		Status           ledger.Status          `json:"status"`
+		Balance          money.Money            `json:"balance"`
+		AvailableBalance money.Money            `json:"available_balance"`
+		OpenedOn         calendar.Date          `json:"opened_on"`
+		Class            ledger.Class           `json:"class,omitempty" doc:"I, II or III: the tier of an individual's demand account"`
+		Limits           *classLimits           `json:"limits,omitempty" doc:"a class II or III account's limits"`
+		BoundAccountIDs  []string               `json:"bound_account_ids,omitempty" doc:"the accounts a class II or III account pays without counting against its outflow limits"`
+		BoundExternal    []bank.ExternalBinding `json:"bound_external_accounts,omitempty" doc:"the owner's accounts at other banks a class II or III account pays without counting against its outflow limits"`
+		ExternalRef      string                 `json:"external_ref,omitempty" doc:"the opening client's own reference"`
 	}
 	classLimits struct {
 		DailyOutflow  *money.Money `json:"daily_outflow,omitempty"`
@@ -113,11 +118,18 @@ type (
 		ID ledger.ID `path:"id" json:"-"`
 		bank.RebindRequest
 	}
+	bindExternalRequest struct {
+		ID ledger.ID `path:"id" json:"-"`
+		bank.BindExternalRequest
+	}
 	bindingView struct {
-		From []string  `json:"from_bound_account_ids"`
-		To   []string  `json:"to_bound_account_ids"`
-		By   string    `json:"by" doc:"who asked: staff/<identity id> or customer/<customer id>"`
-		At   time.Time `json:"at"`
+		From         []string               `json:"from_bound_account_ids"`
+		To           []string               `json:"to_bound_account_ids"`
+		External     bool                   `json:"external,omitempty" doc:"the change was of the accounts at other banks"`
+		FromExternal []bank.ExternalBinding `json:"from_bound_external_accounts,omitempty"`
+		ToExternal   []bank.ExternalBinding `json:"to_bound_external_accounts,omitempty"`
+		By           string                 `json:"by" doc:"who asked: staff/<identity id> or customer/<customer id>"`
+		At           time.Time              `json:"at"`
 	}
 	partialWithdrawalRequest struct {
 		ID     ledger.ID   `path:"id" json:"-"`
@@ -168,6 +180,7 @@ func accountOf(a ledger.Account) accountView {
 	for _, id := range a.Bound {
 		v.BoundAccountIDs = append(v.BoundAccountIDs, id.String())
 	}
+	v.BoundExternal = externalBindings(a.BoundExternal)
 	return v
 }
 
@@ -268,6 +281,43 @@ func (s *Server) rebindAccount(ctx context.Context, req rebindRequest) (accountV
 	return accountOf(a), nil
 }
 
+func (s *Server) bindExternal(ctx context.Context, req bindExternalRequest) (accountView, error) {
+	before, err := s.bank.Account(ctx, req.ID)
+	if err != nil {
+		return accountView{}, err
+	}
+	a, err := s.bank.BindExternal(ctx, req.ID, req.BindExternalRequest)
+	if err != nil {
+		return accountView{}, err
+	}
+	// The audit trail names the banks and the accounts' last digits, not
+	// the holders.
+	noteAudit(ctx, fmt.Sprintf("bound external accounts %s -> %s", externalSummary(before.BoundExternal), externalSummary(a.BoundExternal)))
+	return accountOf(a), nil
+}
+
+// externalBindings presents bound external accounts; none is nil.
+func externalBindings(xs []ledger.ExternalAccount) []bank.ExternalBinding {
+	var out []bank.ExternalBinding
+	for _, x := range xs {
+		out = append(out, bank.ExternalBinding(x))
+	}
+	return out
+}
+
+// externalSummary is "[bank/…1234 …]" for the audit trail.
+func externalSummary(xs []ledger.ExternalAccount) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		n := x.AccountNumber
+		if len(n) > 4 {
+			n = "…" + n[len(n)-4:]
+		}
+		parts[i] = x.BankCode + "/" + n
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
 func (s *Server) accountBindings(ctx context.Context, req accountPath) (list[bindingView], error) {
 	changes, err := s.bank.Bindings(ctx, req.ID)
 	if err != nil {
@@ -282,7 +332,8 @@ func (s *Server) accountBindings(ctx context.Context, req accountPath) (list[bin
 	}
 	out := list[bindingView]{Items: make([]bindingView, 0, len(changes))}
 	for _, c := range changes {
-		out.Items = append(out.Items, bindingView{From: ids(c.From), To: ids(c.To), By: c.By, At: c.At.UTC()})
+		out.Items = append(out.Items, bindingView{From: ids(c.From), To: ids(c.To), External: c.External,
+			FromExternal: externalBindings(c.FromExternal), ToExternal: externalBindings(c.ToExternal), By: c.By, At: c.At.UTC()})
 	}
 	return out, nil
 }

@@ -138,3 +138,77 @@ func TestAccountRebinding(t *testing.T) {
 		})
 	}
 }
+
+// Binding to the owner's account at another bank over HTTP, on both
+// storages: a payment to it by POST /v1/transfers (to_external) then
+// counts against none of the class II account's limits, a payment to
+// another account there still does; the change is in the binding history
+// and the audit trail (without the holder's name); refusals name the
+// field; another customer cannot reach the account.
+func TestAccountExternalBinding(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			teller, auditor := b.staff("teller"), b.staff("auditor")
+			alice, bob := b.onboard(teller), b.onboard(teller)
+			open := func(cid string) resp {
+				return b.must(201, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": cid, "product": "demand", "currency": "CNY"}))
+			}
+			one := open(alice)
+			two := open(alice)
+			require.Equal(t, "II", two.str("class"))
+			b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": two.str("id"), "amount": cny("40000.00")}))
+			mine := map[string]any{"bank_code": "102100099996", "account_number": "6222020200112233445", "name": "Alice Wang"}
+			other := map[string]any{"bank_code": "102100099996", "account_number": "6222020200199999999", "name": "Bob Li"}
+			pay := func(to map[string]any, amount string) resp {
+				return b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": two.str("id"), "to_external": to, "amount": cny(amount)})
+			}
+			requireRefusedWithoutField(t, pay(mine, "15000.00"), 422, "account-class-limit")
+
+			path := "/v1/accounts/" + two.str("id") + "/bound-external-accounts"
+			bound := b.must(200, b.do("POST", path, teller, map[string]any{"external_accounts": []any{
+				map[string]any{"bank_code": "102100099996", "account_number": "6222020200112233445", "holder_name": "Alice Wang"}}},
+				"X-Request-Id", "bind-ext-"+storage))
+			want := []any{map[string]any{"bank_code": "102100099996", "account_number": "6222020200112233445", "holder_name": "Alice Wang"}}
+			require.Equal(t, want, bound.body["bound_external_accounts"])
+			require.Equal(t, []any{one.str("id")}, bound.body["bound_account_ids"], "the binding in this bank stays")
+			require.Equal(t, want, b.must(200, b.do("GET", "/v1/accounts/"+two.str("id"), teller, nil)).body["bound_external_accounts"])
+
+			b.must(201, pay(mine, "15000.00"))
+			b.must(201, pay(mine, "12000.00"))
+			requireRefusedWithoutField(t, pay(other, "12000.00"), 422, "account-class-limit")
+
+			history := b.must(200, b.do("GET", "/v1/accounts/"+two.str("id")+"/bindings", teller, nil)).body["items"].([]any)
+			require.Len(t, history, 1)
+			h := history[0].(map[string]any)
+			require.Equal(t, true, h["external"])
+			require.Nil(t, h["from_bound_external_accounts"])
+			require.Equal(t, want, h["to_bound_external_accounts"])
+			require.Contains(t, h["by"], "staff/")
+			audit := b.must(200, b.do("GET", "/v1/audit?request_id=bind-ext-"+storage, auditor, nil)).body["items"].([]any)
+			require.Len(t, audit, 1)
+			detail := audit[0].(map[string]any)["detail"].(string)
+			require.Contains(t, detail, "102100099996/…3445")
+			require.NotContains(t, detail, "Alice")
+
+			// Refusals name the field and change nothing.
+			requireRefused(t, b.do("POST", path, teller, map[string]any{"external_accounts": []any{
+				map[string]any{"bank_code": "10/21", "account_number": "6222", "holder_name": "A"}}}), 400, "invalid-input", "external_accounts[0].bank_code")
+			requireRefused(t, b.do("POST", path, teller, map[string]any{}), 400, "invalid-input", "external_accounts")
+			requireRefused(t, b.do("POST", "/v1/accounts/"+one.str("id")+"/bound-external-accounts", teller, map[string]any{"external_accounts": []any{}}),
+				400, "invalid-input", "class")
+			require.Len(t, b.must(200, b.do("GET", "/v1/accounts/"+two.str("id")+"/bindings", teller, nil)).body["items"], 1)
+
+			// Another customer cannot reach it; the owner unbinds.
+			b.must(201, b.do("POST", "/v1/customers/"+bob+"/online-banking", teller, map[string]any{"username": "bob" + storage, "password": "bob's long password"}))
+			bobTok := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "bob" + storage, "password": "bob's long password"})).str("token")
+			require.Equal(t, 404, b.do("POST", path, bobTok, map[string]any{"external_accounts": []any{}}).status)
+			b.must(201, b.do("POST", "/v1/customers/"+alice+"/online-banking", teller, map[string]any{"username": "alice" + storage, "password": "alice's long password"}))
+			aliceTok := b.must(200, b.do("POST", "/v1/auth/token", "", map[string]any{"username": "alice" + storage, "password": "alice's long password"})).str("token")
+			unbound := b.must(200, b.do("POST", path, aliceTok, map[string]any{"external_accounts": []any{}}))
+			require.Nil(t, unbound.body["bound_external_accounts"])
+			requireRefusedWithoutField(t, pay(mine, "12000.00"), 422, "account-class-limit")
+		})
+	}
+}

@@ -117,8 +117,31 @@ func TestExternalRefsOnTransfersAndHolds(t *testing.T) {
 			require.Len(t, got, 1)
 			require.Equal(t, mine.str("id"), got[0].(map[string]any)["id"])
 
-			// A payment to another bank does not take one yet.
-			requireRefused(t, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": a1, "amount": cny("1.00"), "external_ref": "out-1",
+			// A payment to another bank takes one as well: in the answer,
+			// found by it as the payment, a replay answering the first, and
+			// a second use (of a reference any transfer has) refused with 409
+			// moving nothing.
+			outBody := map[string]any{"from_account_id": a1, "amount": cny("2.00"), "external_ref": "out-1",
+				"to_external": map[string]any{"bank_code": "102100099996", "account_number": "6222020200112233445", "name": "Zhang San"}}
+			out := b.must(201, b.do("POST", "/v1/transfers", teller, outBody, "Idempotency-Key", "out-ref-1"))
+			require.Equal(t, "interbank", out.str("kind"))
+			require.Equal(t, "out-1", out.str("external_ref"))
+			require.Equal(t, out.raw, b.must(201, b.do("POST", "/v1/transfers", teller, outBody, "Idempotency-Key", "out-ref-1")).raw)
+			byRef := b.must(200, b.do("GET", "/v1/transfers?external_ref=out-1", teller, nil)).body["items"].([]any)
+			require.Len(t, byRef, 1)
+			require.Equal(t, out.str("id"), byRef[0].(map[string]any)["id"])
+			require.Equal(t, "interbank", byRef[0].(map[string]any)["kind"])
+			require.Equal(t, "out-1", byRef[0].(map[string]any)["external_ref"])
+			require.Equal(t, "out-1", b.must(200, b.do("GET", "/v1/transfers/"+out.str("id"), teller, nil)).str("external_ref"))
+			require.Empty(t, b.must(200, b.do("GET", "/v1/transfers?external_ref=out-1", other, nil)).body["items"])
+			balance := b.must(200, b.do("GET", "/v1/accounts/"+a1, teller, nil)).str("balance", "value")
+			for _, ref := range []string{"out-1", "inv-9"} {
+				body := map[string]any{"from_account_id": a1, "amount": cny("3.00"), "external_ref": ref,
+					"to_external": map[string]any{"bank_code": "102100099996", "account_number": "6222020200112233445", "name": "Zhang San"}}
+				requireRefusedWithoutField(t, b.do("POST", "/v1/transfers", teller, body, "Idempotency-Key", "out-dup-"+ref), 409, "external-ref-taken")
+			}
+			require.Equal(t, balance, b.must(200, b.do("GET", "/v1/accounts/"+a1, teller, nil)).str("balance", "value"))
+			requireRefused(t, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": a1, "amount": cny("1.00"), "external_ref": "bad\x00ref",
 				"to_external": map[string]any{"bank_code": "102100099996", "account_number": "6222020200112233445", "name": "Zhang San"}}),
 				400, "invalid-input", "external_ref")
 		})

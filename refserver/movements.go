@@ -145,7 +145,7 @@ func transferOf(e ledger.Entry) transferView {
 func interbankOf(t bank.InterbankTransfer, valueDate calendar.Date) transferView {
 	v := transferView{ID: t.ID.String(), Kind: "interbank", Status: t.Status, FromAccountID: t.FromAccountID.String(),
 		Amount: t.Amount, Description: t.Description, ValueDate: valueDate, CreatedAt: t.CreatedAt.UTC(),
-		ToExternal: &t.To, ReturnReason: t.ReturnReason}
+		ToExternal: &t.To, ReturnReason: t.ReturnReason, ExternalRef: t.ExternalRef.Ref}
 	if t.Channel != "" {
 		v.Channel, v.Progress, v.Reason = t.Channel, t.Progress, t.Reason
 		if !t.SendAfter.IsZero() {

@@ -179,6 +179,13 @@ func requestExamples(b *testBank) map[string]example {
 			two := b.openAccount(teller, owner) // class II, bound to it
 			return body("/v1/accounts/"+two+"/bound-accounts", map[string]any{"bound_account_ids": []string{one}})
 		},
+		"POST /v1/accounts/{id}/bound-external-accounts": func() (string, map[string]any, []string) {
+			owner := b.onboard(teller)
+			b.openAccount(teller, owner)        // class I
+			two := b.openAccount(teller, owner) // class II
+			return body("/v1/accounts/"+two+"/bound-external-accounts", map[string]any{"external_accounts": []any{
+				map[string]any{"bank_code": "102100099996", "account_number": "6222020200112233445", "holder_name": "Alice Wang"}}})
+		},
 		"POST /v1/fx/rates": func() (string, map[string]any, []string) {
 			return body("/v1/fx/rates", map[string]any{"pair": "USD/CNY", "mid": "7.15", "buy": "7.10", "sell": "7.20", "source": "treasury",
 				"business_date": "2020-01-02", "published_at": fmt.Sprintf("2020-01-02T00:00:%02d.%06dZ", keySeq.Add(1)%60, keySeq.Add(1)%1000000)})

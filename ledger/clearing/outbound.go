@@ -57,7 +57,7 @@ func (c *Service) TransferOut(ctx context.Context, r TransferOutRequest) (Transf
 		To: r.To, Amount: inMinorUnits(r.Amount), EndToEndID: EndToEndIDOf(id), Description: r.Description,
 		Status: StatusPending, IdempotencyKey: "clearing/out/" + key,
 		Channel: route.Channel, Route: route.Reason, Urgent: r.Urgent, SendAfter: route.SendAfter,
-		Fee: money.Zero(r.Amount.Currency),
+		Fee: money.Zero(r.Amount.Currency), ExternalRef: r.ExternalRef,
 	}
 	if route.Fee.IsPositive() {
 		t.Fee = route.Fee
@@ -86,9 +86,14 @@ func (c *Service) TransferOut(ctx context.Context, r TransferOutRequest) (Transf
 		meta["channel"] = t.Channel
 	}
 	receipt, err := c.svc.PostEntry(ctx, ledger.JournalRequest{
-		Postings:       append([]ledger.Posting{{AccountID: from.ID, Side: ledger.Debit, Amount: debit}}, postings...),
-		Description:    outboundDescription(r),
-		Metadata:       meta,
+		Postings:    append([]ledger.Posting{{AccountID: from.ID, Side: ledger.Debit, Amount: debit}}, postings...),
+		Description: outboundDescription(r),
+		Metadata:    meta,
+		ExternalRef: r.ExternalRef,
+		// The payee, so that a class II or III account bound to it
+		// (ledger.Service.BindExternal) does not count the payment and
+		// its fee against its outflow limits.
+		Payout:         &ledger.Payout{BankCode: r.To.BankCode, AccountNumber: r.To.AccountNumber, Amount: debit},
 		IdempotencyKey: t.IdempotencyKey,
 	})
 	if err != nil {
@@ -109,10 +114,15 @@ func outboundDescription(r TransferOutRequest) string {
 }
 
 func transferOutFingerprint(r TransferOutRequest) ledger.Fingerprint {
-	return ledger.FingerprintOf("clearing/out", string(r.FromAccountID[:]),
+	parts := []string{"clearing/out", string(r.FromAccountID[:]),
 		r.To.BankCode, r.To.AccountNumber, r.To.Name,
 		r.Amount.Amount.String(), string(r.Amount.Currency),
-		r.DebtorName, r.Description, urgentMark(r.Urgent))
+		r.DebtorName, r.Description, urgentMark(r.Urgent)}
+	if !r.ExternalRef.IsZero() {
+		// Only when set: a request without one keeps its fingerprint.
+		parts = append(parts, "external_ref", r.ExternalRef.Client, r.ExternalRef.Ref)
+	}
+	return ledger.FingerprintOf(parts...)
 }
 
 // urgentMark keeps the fingerprint of a request that is not urgent what it
@@ -143,6 +153,9 @@ func (c *Service) checkTransferOut(r TransferOutRequest) error {
 		return invalid("description", "is longer than 140 characters")
 	}
 	if err := ledger.ValidateAmount("amount", r.Amount); err != nil {
+		return err
+	}
+	if err := r.ExternalRef.Validate("external_ref"); err != nil {
 		return err
 	}
 	return checkKey(r.IdempotencyKey)
@@ -320,6 +333,20 @@ func (c *Service) Transfer(ctx context.Context, id ledger.ID) (Transfer, error) 
 		return Transfer{}, invalid("transfer_id", "is required")
 	}
 	t, err := c.store.ClearingTransfer(ctx, id)
+	return t.normalized(), err
+}
+
+// TransferByRef returns the outbound transfer the client sent with the
+// reference (TransferOutRequest.ExternalRef). Errors: ErrNotFound,
+// ErrInvalidInput.
+func (c *Service) TransferByRef(ctx context.Context, r ledger.ExternalRef) (Transfer, error) {
+	if r.IsZero() {
+		return Transfer{}, invalid("external_ref", "is required")
+	}
+	if err := r.Validate("external_ref"); err != nil {
+		return Transfer{}, err
+	}
+	t, err := c.store.ClearingTransferByRef(ctx, r)
 	return t.normalized(), err
 }
 

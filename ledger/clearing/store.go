@@ -31,6 +31,11 @@ type Store interface {
 	// reference. Errors: ErrNotFound.
 	ClearingTransferByEndToEnd(ctx context.Context, endToEndID string) (Transfer, error)
 
+	// ClearingTransferByRef returns the transfer with that external
+	// reference (Transfer.ExternalRef, never zero here). Errors:
+	// ErrNotFound.
+	ClearingTransferByRef(ctx context.Context, r ledger.ExternalRef) (Transfer, error)
+
 	// UpdateClearingTransfer reads the transfer, calls fn and stores what
 	// it returns, atomically (compare-and-set). If fn fails nothing changes
 	// and its error is returned as is. Errors: ErrNotFound.

@@ -101,6 +101,10 @@ type Transfer struct {
 	// Rejected says the clearing house rejected it (pacs.002) rather than
 	// the beneficiary's bank returning it; either way Status is returned.
 	Rejected bool
+	// ExternalRef is the sending client's own reference for the payment,
+	// if any (TransferOutRequest.ExternalRef): its debit entry carries it
+	// too, and TransferByRef finds the payment by it.
+	ExternalRef ledger.ExternalRef
 }
 
 // Progress is a transfer's state as a customer sees it through its
@@ -203,7 +207,13 @@ type TransferOutRequest struct {
 	DebtorName  string
 	Description string // at most 140 characters; sent as remittance info
 	// Urgent asks for the large-value channel whatever the amount.
-	Urgent         bool
+	Urgent bool
+	// ExternalRef is the client's own reference for the payment: unique
+	// per client among entries (the customer's debit entry carries it, so
+	// a reference taken by any entry of the client is ErrExternalRefTaken
+	// and nothing is posted, recorded or routed), found again with
+	// TransferByRef and Service.EntryByRef, and in the entry's event.
+	ExternalRef    ledger.ExternalRef
 	IdempotencyKey string
 }
 

@@ -46,7 +46,7 @@ func testBatchEachOnItsOwn(t *testing.T, f *fixture) {
 	f.RequireBalance(b.ID, "15.00")
 	f.RequireBalance(c.ID, "20.00")
 	require.Equal(t, 1, f.LineCount(c.ID), "the refused transfer to carol left no line")
-	require.Len(t, f.events(), 4, "one deposit and three transfers")
+	require.Len(t, f.entryEvents(), 4, "one deposit and three transfers")
 	f.RequireTrialBalanced()
 }
 

@@ -220,7 +220,7 @@ func testEntryRefs(t *testing.T, f *fixture) {
 
 	// The events carry the references, and only those that were set.
 	refs := map[ledger.ID]ledger.ExternalRef{}
-	for _, ev := range f.events() {
+	for _, ev := range f.entryEvents() {
 		refs[ev.ID] = entryPosted(t, ev).ExternalRef
 	}
 	require.Equal(t, ledger.ExternalRef{Client: "teller-1", Ref: "pay-1"}, refs[dep.Entry.ID])

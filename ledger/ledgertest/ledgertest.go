@@ -22,7 +22,7 @@ type test = suite.Test[*fixture]
 func Run(t *testing.T, newStore NewStore) {
 	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStore) },
 		accountTests, postingTests, holdTests, captureTests, reversalTests,
-		idempotencyTests, readTests, eventTests, batchTests, journalTests, boundTests, concurrencyTests, modelTests, classTests, externalRefTests)
+		idempotencyTests, readTests, eventTests, batchTests, journalTests, boundTests, concurrencyTests, modelTests, classTests, classExternalTests, externalRefTests, objectEventTests)
 }
 
 // fixture is a bank over a fresh store (see suite.Bank).

@@ -55,6 +55,10 @@ func (s *Store) CreateAccount(ctx context.Context, a ledger.Account, key string,
 	}
 	a.Balance, a.Held = money.Zero(a.Currency), money.Zero(a.Currency)
 	a.Bound = slices.Clone(a.Bound)
+	opened, err := ledger.AccountOpenedEvent(withCreatedAt(a))
+	if err != nil {
+		return ledger.Account{}, false, err
+	}
 	acct := &account{Account: a, index: uint32(len(s.accountList))}
 	if a.Class == ledger.ClassI {
 		s.classOne[classOneKey{a.OwnerID, a.Currency}] = acct
@@ -73,7 +77,17 @@ func (s *Store) CreateAccount(ctx context.Context, a ledger.Account, key string,
 	if key != "" {
 		s.accountKeys[key] = keyed{fp: fp, id: a.ID}
 	}
+	s.publish(opened)
 	return a, false, nil
+}
+
+// withCreatedAt is a with a creation time: the Service sets one; a caller
+// of the Store that did not gets the time it was kept.
+func withCreatedAt(a ledger.Account) ledger.Account {
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = now()
+	}
+	return a
 }
 
 // UpdateAccount implements ledger.Store.
@@ -94,7 +108,16 @@ func (s *Store) UpdateAccount(ctx context.Context, id ledger.ID, fn func(ledger.
 	if !updated.Status.Valid() {
 		return ledger.Account{}, fault.Field(ledger.ErrInvalidInput, "status", fmt.Sprintf("unknown status %q", updated.Status))
 	}
-	acct.Status = updated.Status
+	if updated.Status != acct.Status {
+		next := acct.Account
+		next.Status = updated.Status
+		changed, err := ledger.AccountStatusChangedEvent(next, acct.Status, now())
+		if err != nil {
+			return ledger.Account{}, err
+		}
+		acct.Status = updated.Status
+		s.publish(changed)
+	}
 	return acct.Account, nil
 }
 

@@ -22,12 +22,14 @@ func (s *Store) RebindAccount(ctx context.Context, c ledger.BindingChange, check
 	if err := check(acct.Account); err != nil {
 		return ledger.Account{}, err
 	}
-	if slices.Equal(acct.Bound, c.To) {
+	bound, external, changed := ledger.BindingResult(acct.Account, c)
+	if !changed {
 		return acct.Account, nil
 	}
-	c.From, c.To = slices.Clone(acct.Bound), slices.Clone(c.To)
+	c.From, c.To = slices.Clone(acct.Bound), slices.Clone(bound)
+	c.FromExternal, c.ToExternal = slices.Clone(acct.BoundExternal), slices.Clone(external)
 	c.At = c.At.UTC()
-	acct.Bound = slices.Clone(c.To)
+	acct.Bound, acct.BoundExternal = bound, external
 	if s.bindings == nil {
 		s.bindings = map[ledger.ID][]ledger.BindingChange{}
 	}
@@ -48,6 +50,7 @@ func (s *Store) Bindings(ctx context.Context, accountID ledger.ID) ([]ledger.Bin
 	out := make([]ledger.BindingChange, 0, len(s.bindings[accountID]))
 	for _, c := range s.bindings[accountID] {
 		c.From, c.To = slices.Clone(c.From), slices.Clone(c.To)
+		c.FromExternal, c.ToExternal = slices.Clone(c.FromExternal), slices.Clone(c.ToExternal)
 		out = append(out, c)
 	}
 	return out, nil

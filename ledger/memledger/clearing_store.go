@@ -22,6 +22,7 @@ type clearingState struct {
 	transfers    map[ledger.ID]clearing.Transfer
 	transferKeys map[string]keyed
 	byEndToEnd   map[string]ledger.ID
+	byRef        map[ledger.ExternalRef]ledger.ID
 	batches      map[ledger.ID]clearing.Batch
 	inbound      map[inboundKey]clearing.InboundReport
 
@@ -43,6 +44,7 @@ func newClearingState() *clearingState {
 		transfers:    make(map[ledger.ID]clearing.Transfer),
 		transferKeys: make(map[string]keyed),
 		byEndToEnd:   make(map[string]ledger.ID),
+		byRef:        make(map[ledger.ExternalRef]ledger.ID),
 		batches:      make(map[ledger.ID]clearing.Batch),
 		inbound:      make(map[inboundKey]clearing.InboundReport),
 		reports:      make(map[reportKey]clearing.ReconReport),
@@ -76,6 +78,14 @@ func (s *Store) CreateClearingTransfer(ctx context.Context, t clearing.Transfer,
 	}
 	if _, dup := c.byEndToEnd[t.EndToEndID]; dup {
 		return clearing.Transfer{}, false, fmt.Errorf("%w: end-to-end id %s", ledger.ErrDuplicate, t.EndToEndID)
+	}
+	if !t.ExternalRef.IsZero() {
+		// The entry's reference decided already; this is the backstop
+		// pgledger's unique index is.
+		if id, dup := c.byRef[t.ExternalRef]; dup {
+			return clearing.Transfer{}, false, ledger.RefTaken("transfer", t.ExternalRef, id)
+		}
+		c.byRef[t.ExternalRef] = t.ID
 	}
 	c.transfers[t.ID] = t
 	c.transferKeys[t.IdempotencyKey] = keyed{fp: fp, id: t.ID}
@@ -113,6 +123,21 @@ func (s *Store) ClearingTransferByEndToEnd(ctx context.Context, endToEndID strin
 	return c.transfers[id], nil
 }
 
+// ClearingTransferByRef implements clearing.Store.
+func (s *Store) ClearingTransferByRef(ctx context.Context, r ledger.ExternalRef) (clearing.Transfer, error) {
+	if err := ctx.Err(); err != nil {
+		return clearing.Transfer{}, err
+	}
+	c := s.clearing()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id, ok := c.byRef[r]
+	if !ok {
+		return clearing.Transfer{}, fmt.Errorf("%w: no transfer with external reference %q", ledger.ErrNotFound, r.Ref)
+	}
+	return c.transfers[id], nil
+}
+
 // UpdateClearingTransfer implements clearing.Store.
 func (s *Store) UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn func(clearing.Transfer) (clearing.Transfer, error)) (clearing.Transfer, error) {
 	if err := ctx.Err(); err != nil {
@@ -133,6 +158,7 @@ func (s *Store) UpdateClearingTransfer(ctx context.Context, id ledger.ID, fn fun
 	t.ID, t.EntryID, t.FromAccountID, t.FromAccountNumber, t.DebtorName = old.ID, old.EntryID, old.FromAccountID, old.FromAccountNumber, old.DebtorName
 	t.To, t.Amount, t.EndToEndID, t.Description, t.CreatedAt, t.IdempotencyKey = old.To, old.Amount, old.EndToEndID, old.Description, old.CreatedAt, old.IdempotencyKey
 	t.Channel, t.Route, t.Urgent, t.SendAfter, t.Fee = old.Channel, old.Route, old.Urgent, old.SendAfter, old.Fee
+	t.ExternalRef = old.ExternalRef
 	c.transfers[id] = t
 	return t, nil
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
@@ -109,6 +110,14 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, res *ledger.PostRes
 		return
 	}
 
+	var captured event.Envelope
+	if hold != nil {
+		var err error
+		if captured, err = ledger.HoldChangedEvent(*hold); err != nil {
+			res.Err = err
+			return
+		}
+	}
 	idx := s.journal.add(e, moves, targets)
 	s.outbox.Append(struct{}{})
 	for i, a := range targets {
@@ -117,6 +126,7 @@ func (s *Store) post(e *ledger.Entry, fp ledger.Fingerprint, res *ledger.PostRes
 	}
 	if hold != nil {
 		*s.holds[hold.ID] = *hold
+		s.publish(captured)
 	}
 	if e.Reverses != ledger.NilID {
 		s.reversedBy[e.Reverses] = e.ID

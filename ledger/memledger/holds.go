@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/ledger"
 )
 
@@ -43,6 +44,10 @@ func (s *Store) PlaceHold(ctx context.Context, h ledger.Hold, fp ledger.Fingerpr
 	if err := ledger.AdmitHold(&acct, h); err != nil {
 		return ledger.Hold{}, false, err
 	}
+	placed, err := ledger.HoldChangedEvent(h)
+	if err != nil {
+		return ledger.Hold{}, false, err
+	}
 	a.Held = acct.Held
 	stored := h
 	s.holds[h.ID] = &stored
@@ -53,6 +58,7 @@ func (s *Store) PlaceHold(ctx context.Context, h ledger.Hold, fp ledger.Fingerpr
 	if !h.ExternalRef.IsZero() {
 		s.holdRefs[h.ExternalRef] = h.ID
 	}
+	s.publish(placed)
 	return h, false, nil
 }
 
@@ -72,7 +78,12 @@ func (s *Store) ReleaseHold(ctx context.Context, id ledger.ID, at time.Time) (le
 		return ledger.Hold{}, err
 	}
 	if h.Status == ledger.HoldActive {
+		ev, err := ledger.HoldChangedEvent(released)
+		if err != nil {
+			return ledger.Hold{}, err
+		}
 		s.unhold(h)
+		s.publish(ev)
 	}
 	*h = released
 	return released, nil
@@ -88,12 +99,24 @@ func (s *Store) ExpireHolds(ctx context.Context, asOf time.Time) ([]ledger.Hold,
 	var expired []ledger.Hold
 	for _, h := range s.holds {
 		if e, due := h.Expire(asOf); due {
-			s.unhold(h)
-			*h = e
 			expired = append(expired, e)
 		}
 	}
 	slices.SortFunc(expired, func(x, y ledger.Hold) int { return ledger.CompareIDs(x.ID, y.ID) })
+	events := make([]event.Envelope, len(expired))
+	for i, e := range expired {
+		ev, err := ledger.HoldChangedEvent(e)
+		if err != nil {
+			return nil, err
+		}
+		events[i] = ev
+	}
+	for i, e := range expired {
+		h := s.holds[e.ID]
+		s.unhold(h)
+		*h = e
+		s.publish(events[i])
+	}
 	return expired, nil
 }
 

@@ -33,11 +33,13 @@ type Store struct {
 	accountKeys map[string]keyed
 
 	// journal holds the posted entries in compact form; record i is also
-	// the outbox's event i+1.
-	journal    journal
-	outbox     *memoutbox.Outbox[struct{}]
-	reversedBy map[ledger.ID]ledger.ID
-	entryKeys  map[string]keyed
+	// the outbox's (i+1)-th entry event. objectEvents are the account and
+	// hold events, whole, by Sequence (events.go).
+	journal      journal
+	outbox       *memoutbox.Outbox[struct{}]
+	objectEvents []objectEvent
+	reversedBy   map[ledger.ID]ledger.ID
+	entryKeys    map[string]keyed
 
 	holds    map[ledger.ID]*ledger.Hold
 	holdKeys map[string]keyed

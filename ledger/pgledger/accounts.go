@@ -48,6 +48,7 @@ type accountRow struct {
 	AnnualOutflow decimal.Decimal `db:"annual_outflow"`
 	MaxBalance    decimal.Decimal `db:"max_balance"`
 	Bound         pq.StringArray  `db:"bound"`
+	BoundExternal string          `db:"bound_external"`
 	RefClient     string          `db:"ref_client"`
 	ExternalRef   string          `db:"external_ref"`
 }
@@ -63,23 +64,24 @@ func (r accountRow) account() (ledger.Account, error) {
 		return ledger.Account{}, err
 	}
 	return ledger.Account{
-		ID:          r.ID,
-		Number:      r.Number,
-		Code:        r.Code,
-		OwnerID:     r.OwnerID,
-		Product:     ledger.Product(r.Product),
-		Currency:    c,
-		NormalSide:  ledger.Side(r.NormalSide),
-		Status:      ledger.Status(r.Status),
-		Policy:      ledger.BalancePolicy{Kind: ledger.PolicyKind(r.PolicyKind), Limit: r.PolicyLimit},
-		OpenedOn:    opened,
-		CreatedAt:   r.CreatedAt.UTC(),
-		Balance:     money.Money{Amount: r.Balance, Currency: c},
-		Held:        money.Money{Amount: r.Held, Currency: c},
-		Class:       class.class,
-		Limits:      class.limits,
-		Bound:       class.bound,
-		ExternalRef: ledger.ExternalRef{Client: r.RefClient, Ref: r.ExternalRef},
+		ID:            r.ID,
+		Number:        r.Number,
+		Code:          r.Code,
+		OwnerID:       r.OwnerID,
+		Product:       ledger.Product(r.Product),
+		Currency:      c,
+		NormalSide:    ledger.Side(r.NormalSide),
+		Status:        ledger.Status(r.Status),
+		Policy:        ledger.BalancePolicy{Kind: ledger.PolicyKind(r.PolicyKind), Limit: r.PolicyLimit},
+		OpenedOn:      opened,
+		CreatedAt:     r.CreatedAt.UTC(),
+		Balance:       money.Money{Amount: r.Balance, Currency: c},
+		Held:          money.Money{Amount: r.Held, Currency: c},
+		Class:         class.class,
+		Limits:        class.limits,
+		Bound:         class.bound,
+		BoundExternal: class.boundExternal,
+		ExternalRef:   ledger.ExternalRef{Client: r.RefClient, Ref: r.ExternalRef},
 	}, nil
 }
 
@@ -132,8 +134,18 @@ func (s *Store) CreateAccount(ctx context.Context, a ledger.Account, key string,
 	if err := s.refFree(ctx, "account", a.ExternalRef); err != nil {
 		return ledger.Account{}, false, err
 	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = time.Now() // a caller of the Store that set none
+	}
 	a.CreatedAt = stored(a.CreatedAt)
-	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
+	opened, err := ledger.AccountOpenedEvent(a)
+	if err != nil {
+		return ledger.Account{}, false, err
+	}
+	err = pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
+		if err := s.outbox.Append(ctx, tx, opened); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO ledger.accounts (id, number, code, owner_id, product, currency,
 			normal_side, status, policy_kind, policy_limit, opened_on, created_at, idempotency_key, fingerprint,
 			class, daily_outflow, annual_outflow, max_balance, bound, ref_client, external_ref)
@@ -222,6 +234,17 @@ func (s *Store) UpdateAccount(ctx context.Context, id ledger.ID, fn func(ledger.
 		}
 		if !next.Status.Valid() {
 			return fault.Field(ledger.ErrInvalidInput, "status", fmt.Sprintf("unknown status %q", next.Status))
+		}
+		if next.Status != current.Status {
+			changed := current
+			changed.Status = next.Status
+			ev, err := ledger.AccountStatusChangedEvent(changed, current.Status, time.Now())
+			if err != nil {
+				return err
+			}
+			if err := s.outbox.Append(ctx, tx, ev); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE ledger.accounts SET status = $2 WHERE id = $1`, id, next.Status); err != nil {
 			return err

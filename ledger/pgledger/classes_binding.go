@@ -2,6 +2,7 @@ package pgledger
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -31,19 +32,30 @@ func (s *Store) RebindAccount(ctx context.Context, c ledger.BindingChange, check
 			return err
 		}
 		updated = current
-		if slices.Equal(current.Bound, c.To) {
+		bound, external, changed := ledger.BindingResult(current, c)
+		if !changed {
 			return nil
 		}
-		to := idTexts(c.To)
-		if _, err := tx.ExecContext(ctx, `UPDATE ledger.accounts SET bound = $2::uuid[] WHERE id = $1`, c.AccountID, to); err != nil {
+		to := idTexts(bound)
+		fromExt, err := externalJSON(current.BoundExternal)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger.account_bindings (id, account_id, from_bound, to_bound, by_client, at)
-			VALUES ($1, $2, $3::uuid[], $4::uuid[], $5, $6)`,
-			ledger.NewID(), c.AccountID, idTexts(current.Bound), to, c.By, stored(c.At)); err != nil {
+		toExt, err := externalJSON(external)
+		if err != nil {
 			return err
 		}
-		updated.Bound = slices.Clone(c.To)
+		if _, err := tx.ExecContext(ctx, `UPDATE ledger.accounts SET bound = $2::uuid[], bound_external = $3::jsonb WHERE id = $1`,
+			c.AccountID, to, toExt); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger.account_bindings (id, account_id, from_bound, to_bound, by_client, at,
+				external, from_external, to_external)
+			VALUES ($1, $2, $3::uuid[], $4::uuid[], $5, $6, $7, $8::jsonb, $9::jsonb)`,
+			ledger.NewID(), c.AccountID, idTexts(current.Bound), to, c.By, stored(c.At), c.External, fromExt, toExt); err != nil {
+			return err
+		}
+		updated.Bound, updated.BoundExternal = bound, external
 		return nil
 	})
 	if err != nil {
@@ -59,19 +71,29 @@ func (s *Store) Bindings(ctx context.Context, accountID ledger.ID) ([]ledger.Bin
 		return nil, err
 	}
 	var rows []struct {
-		From pq.StringArray `db:"from_bound"`
-		To   pq.StringArray `db:"to_bound"`
-		By   string         `db:"by_client"`
-		At   time.Time      `db:"at"`
+		From     pq.StringArray `db:"from_bound"`
+		To       pq.StringArray `db:"to_bound"`
+		By       string         `db:"by_client"`
+		At       time.Time      `db:"at"`
+		External bool           `db:"external"`
+		FromExt  string         `db:"from_external"`
+		ToExt    string         `db:"to_external"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT from_bound::text[] AS from_bound, to_bound::text[] AS to_bound, by_client, at
+	if err := s.db.SelectContext(ctx, &rows, `SELECT from_bound::text[] AS from_bound, to_bound::text[] AS to_bound, by_client, at,
+			external, from_external::text AS from_external, to_external::text AS to_external
 		FROM ledger.account_bindings WHERE account_id = $1 ORDER BY id`, accountID); err != nil {
 		return nil, err
 	}
 	out := make([]ledger.BindingChange, 0, len(rows))
 	for _, r := range rows {
-		c := ledger.BindingChange{AccountID: accountID, By: r.By, At: r.At.UTC()}
+		c := ledger.BindingChange{AccountID: accountID, By: r.By, At: r.At.UTC(), External: r.External}
 		var err error
+		if c.FromExternal, err = parseExternal(r.FromExt); err != nil {
+			return nil, err
+		}
+		if c.ToExternal, err = parseExternal(r.ToExt); err != nil {
+			return nil, err
+		}
 		if c.From, err = parseIDs(r.From); err != nil {
 			return nil, err
 		}
@@ -99,10 +121,12 @@ func (b *batch) readBindings(ctx context.Context, tx *sqlx.Tx) error {
 		return nil
 	}
 	var rows []struct {
-		ID    ledger.ID      `db:"id"`
-		Bound pq.StringArray `db:"bound"`
+		ID       ledger.ID      `db:"id"`
+		Bound    pq.StringArray `db:"bound"`
+		External string         `db:"bound_external"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT id, bound::text[] AS bound FROM ledger.accounts WHERE id = ANY($1::uuid[])`, ids); err != nil {
+	if err := tx.SelectContext(ctx, &rows, `SELECT id, bound::text[] AS bound, bound_external::text AS bound_external
+		FROM ledger.accounts WHERE id = ANY($1::uuid[])`, ids); err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -110,15 +134,43 @@ func (b *batch) readBindings(ctx context.Context, tx *sqlx.Tx) error {
 		if err != nil {
 			return err
 		}
+		external, err := parseExternal(r.External)
+		if err != nil {
+			return err
+		}
 		row := b.rows[r.ID]
-		if !slices.Equal(row.account.Bound, bound) {
-			row.account.Bound = bound
+		if !slices.Equal(row.account.Bound, bound) || !slices.Equal(row.account.BoundExternal, external) {
+			row.account.Bound, row.account.BoundExternal = bound, external
 			if b.classes != nil {
 				b.classes.put(row.account)
 			}
 		}
 	}
 	return nil
+}
+
+// externalJSON is the JSON array of xs ("[]" for none).
+func externalJSON(xs []ledger.ExternalAccount) (string, error) {
+	if len(xs) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(xs)
+	return string(b), err
+}
+
+// parseExternal reads a JSON array of external accounts; none is nil.
+func parseExternal(raw string) ([]ledger.ExternalAccount, error) {
+	if raw == "" || raw == "[]" {
+		return nil, nil
+	}
+	var out []ledger.ExternalAccount
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func idTexts(ids []ledger.ID) pq.StringArray {

@@ -22,7 +22,7 @@ import (
 const transferColumns = `id, entry_id, from_account_id, from_account_number, debtor_name, to_bank_code,
 	to_account_number, to_name, amount, currency, end_to_end_id, description, status, batch_id,
 	return_entry_id, return_reason, return_info, returned_from_settlement, created_at, updated_at, idempotency_key,
-	channel, route, urgent, send_after, fee, rejected`
+	channel, route, urgent, send_after, fee, rejected, ref_client, external_ref`
 
 // transferRow is the scan target of transferColumns.
 type transferRow struct {
@@ -53,6 +53,8 @@ type transferRow struct {
 	SendAfter              sql.NullTime    `db:"send_after"`
 	Fee                    decimal.Decimal `db:"fee"`
 	Rejected               bool            `db:"rejected"`
+	RefClient              string          `db:"ref_client"`
+	ExternalRef            string          `db:"external_ref"`
 }
 
 func (r transferRow) transfer() clearing.Transfer {
@@ -67,6 +69,7 @@ func (r transferRow) transfer() clearing.Transfer {
 		CreatedAt:              r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), IdempotencyKey: r.IdempotencyKey,
 		Channel: r.Channel, Route: r.Route, Urgent: r.Urgent, SendAfter: fromNullTime(r.SendAfter),
 		Fee: inMinorUnits(r.Fee, r.Currency), Rejected: r.Rejected,
+		ExternalRef: ledger.ExternalRef{Client: r.RefClient, Ref: r.ExternalRef},
 	}
 }
 
@@ -81,12 +84,13 @@ func (s *Store) CreateClearingTransfer(ctx context.Context, t clearing.Transfer,
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO ledger.clearing_transfers (`+transferColumns+`, fingerprint)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-		        $22, $23, $24, $25, $26, $27, $28)`,
+		        $22, $23, $24, $25, $26, $27, $28, $29, $30)`,
 		t.ID, t.EntryID, t.FromAccountID, t.FromAccountNumber, t.DebtorName, t.To.BankCode,
 		t.To.AccountNumber, t.To.Name, t.Amount.Amount, string(t.Amount.Currency), t.EndToEndID, t.Description,
 		string(t.Status), nullID(t.BatchID), nullID(t.ReturnEntryID), t.ReturnReason, t.ReturnInfo,
 		t.ReturnedFromSettlement, t.CreatedAt, t.UpdatedAt, t.IdempotencyKey,
-		t.Channel, t.Route, t.Urgent, nullTime(t.SendAfter), t.Fee.Amount, t.Rejected, fp[:])
+		t.Channel, t.Route, t.Urgent, nullTime(t.SendAfter), t.Fee.Amount, t.Rejected,
+		t.ExternalRef.Client, t.ExternalRef.Ref, fp[:])
 	switch {
 	case err == nil:
 		return t, false, nil
@@ -103,6 +107,12 @@ func (s *Store) CreateClearingTransfer(ctx context.Context, t clearing.Transfer,
 			return clearing.Transfer{}, false, ledger.ErrIdempotencyConflict
 		}
 		return hit.transfer(), true, nil
+	case pgtx.IsUniqueViolation(err, "clearing_transfers_ref"):
+		held, err := s.ClearingTransferByRef(ctx, t.ExternalRef)
+		if err != nil {
+			return clearing.Transfer{}, false, err
+		}
+		return clearing.Transfer{}, false, ledger.RefTaken("transfer", t.ExternalRef, held.ID)
 	case pgtx.IsUniqueViolation(err, ""):
 		return clearing.Transfer{}, false, fmt.Errorf("%w: transfer %s or end-to-end id %s", ledger.ErrDuplicate, t.ID, t.EndToEndID)
 	}
@@ -125,6 +135,17 @@ func (s *Store) ClearingTransferByEndToEnd(ctx context.Context, endToEndID strin
 	err := s.db.GetContext(ctx, &r, `SELECT `+transferColumns+` FROM ledger.clearing_transfers WHERE end_to_end_id = $1`, endToEndID)
 	if err != nil {
 		return clearing.Transfer{}, noRows(err, fmt.Errorf("%w: no transfer with end-to-end id %q", ledger.ErrNotFound, endToEndID))
+	}
+	return r.transfer(), nil
+}
+
+// ClearingTransferByRef implements clearing.Store.
+func (s *Store) ClearingTransferByRef(ctx context.Context, ref ledger.ExternalRef) (clearing.Transfer, error) {
+	var r transferRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+transferColumns+` FROM ledger.clearing_transfers
+		WHERE ref_client = $1 AND external_ref = $2 AND external_ref <> ''`, ref.Client, ref.Ref)
+	if err != nil {
+		return clearing.Transfer{}, noRows(err, fmt.Errorf("%w: no transfer with external reference %q", ledger.ErrNotFound, ref.Ref))
 	}
 	return r.transfer(), nil
 }

@@ -51,9 +51,11 @@ type eventPosting struct {
 // renderEvents fills in the page's events from their entries, read with
 // their postings in one query.
 func renderEvents(ctx context.Context, db sqlx.QueryerContext, page []event.Envelope) error {
-	ids := make(pq.StringArray, len(page))
-	for i, e := range page {
-		ids[i] = e.ID.String()
+	ids := make(pq.StringArray, 0, len(page))
+	for _, e := range page {
+		if e.Payload == nil { // an entry's minimal row; account and hold events are whole
+			ids = append(ids, e.ID.String())
+		}
 	}
 	var rows []eventPosting
 	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT e.id, e.kind, to_char(e.value_date, 'YYYY-MM-DD') AS value_date,
@@ -69,6 +71,9 @@ func renderEvents(ctx context.Context, db sqlx.QueryerContext, page []event.Enve
 		return err
 	}
 	for i, ev := range page {
+		if ev.Payload != nil {
+			continue
+		}
 		e := entries[ev.ID]
 		if e == nil {
 			return fmt.Errorf("pgledger: event %d names missing entry %s", ev.Sequence, ev.ID)

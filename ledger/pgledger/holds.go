@@ -82,6 +82,13 @@ func (s *Store) PlaceHold(ctx context.Context, h ledger.Hold, fp ledger.Fingerpr
 		if err := ledger.AdmitHold(&a, h); err != nil {
 			return err
 		}
+		placed, err := ledger.HoldChangedEvent(h)
+		if err != nil {
+			return err
+		}
+		if err := s.outbox.Append(ctx, tx, placed); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger.holds (id, account_id, amount, currency, status,
 			expires_at, description, idempotency_key, fingerprint, created_at, ref_client, external_ref)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -170,8 +177,15 @@ func (s *Store) ReleaseHold(ctx context.Context, id ledger.ID, at time.Time) (le
 }
 
 // closeHold records that an active hold left that state without a capture
-// and gives its amount back to the account.
+// and gives its amount back to the account, with its event.
 func (s *Store) closeHold(ctx context.Context, tx *sqlx.Tx, h ledger.Hold) error {
+	ev, err := ledger.HoldChangedEvent(h)
+	if err != nil {
+		return err
+	}
+	if err := s.outbox.Append(ctx, tx, ev); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx,
 		`SELECT 1 FROM ledger.balances WHERE account_id = $1 AND shard = 0 FOR UPDATE`, h.AccountID); err != nil {
 		return err

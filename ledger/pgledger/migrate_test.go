@@ -12,6 +12,7 @@ import (
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/internal/pgmigrate"
+	"github.com/bankkit/bankkit/internal/pgoutbox"
 	"github.com/bankkit/bankkit/internal/pgtest"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
@@ -26,16 +27,20 @@ func TestMigrationKeepsExistingEventsAndCursors(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.New(t)
 	before := fstest.MapFS{}
-	// 0500 and 0501 add the account and hold columns today's Store reads
-	// and writes (classes, external references); they touch no outbox, and
-	// Migrate applies 0400 after them all the same.
+	// 0500, 0501, 0601 and 0603 add the account and hold columns today's
+	// Store reads and writes (classes, external references, bindings);
+	// they touch no outbox, and Migrate applies 0400 after them all the
+	// same.
 	for _, name := range []string{"0001_init.sql", "0101_eod.sql", "0200_clearing.sql", "0300_posting_functions.sql",
-		"0500_account_classes.sql", "0501_external_refs.sql"} {
+		"0500_account_classes.sql", "0501_external_refs.sql", "0601_account_bindings.sql", "0603_external_bindings.sql"} {
 		body, err := fs.ReadFile(migrations, "migrations/"+name)
 		require.NoError(t, err)
 		before["migrations/"+name] = &fstest.MapFile{Data: body}
 	}
-	require.NoError(t, pgmigrate.Apply(ctx, db, Schema, before, "migrations"))
+	// Today's Store writes the account events (ledger.account_opened) into
+	// the shared outbox, so its tables are made up front; the events of
+	// the openings are deleted below, as a database of that time had none.
+	require.NoError(t, pgmigrate.Apply(ctx, db, Schema, before, "migrations", pgoutbox.Migrations))
 
 	// Five entries posted by the old posting function, each writing its
 	// row into ledger.outbox.
@@ -45,6 +50,8 @@ func TestMigrationKeepsExistingEventsAndCursors(t *testing.T) {
 	_, err = svc.SetupChart(ctx, money.CNY)
 	require.NoError(t, err)
 	alice, err := svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: "alice", Product: ledger.ProductDemand, Currency: money.CNY})
+	require.NoError(t, err)
+	_, err = db.Exec(`DELETE FROM ledger.event_outbox`)
 	require.NoError(t, err)
 	var entries []ledger.Entry
 	for range 5 {

@@ -11,6 +11,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/bankkit/bankkit/event"
+	"github.com/bankkit/bankkit/internal/pgoutbox"
 	"github.com/bankkit/bankkit/internal/pgstmt"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/ledger"
@@ -65,7 +67,7 @@ func (s *Store) PostEntries(ctx context.Context, reqs []ledger.PostRequest) ([]l
 // call's, with nothing written.
 func (s *Store) postEntries(ctx context.Context, reqs []ledger.PostRequest, optimistic bool, gate func() error) ([]ledger.PostResult, error) {
 	b := newBatch(reqs)
-	b.stmts, b.unchecked, b.gate = s.stmts, &s.unchecked, gate
+	b.stmts, b.unchecked, b.gate, b.outbox = s.stmts, &s.unchecked, gate, s.outbox
 	if err := s.stmts.Warm(ctx, postingStatements...); err != nil {
 		return nil, err
 	}
@@ -139,6 +141,9 @@ type batch struct {
 
 	// gate is the caller's ledger.WaitBeforePost, or nil (see postEntries).
 	gate func() error
+	// outbox takes the hold_captured events of captures, written whole
+	// in the posting transaction (captures always take the locking path).
+	outbox *pgoutbox.Outbox
 
 	// todo are the indexes of the entries of this round, in request
 	// order; at first those that passed Validate.
@@ -262,7 +267,28 @@ func (b *batch) post(ctx context.Context, tx *sqlx.Tx) error {
 	if err := b.writeRefs(ctx, tx); err != nil {
 		return err
 	}
+	if err := b.writeCaptureEvents(ctx, tx); err != nil {
+		return err
+	}
 	return b.writeClassUsage(ctx, tx)
+}
+
+// writeCaptureEvents appends a ledger.hold_captured event per hold the
+// batch captured, after the entries' own events, in the transaction that
+// writes them.
+func (b *batch) writeCaptureEvents(ctx context.Context, tx *sqlx.Tx) error {
+	if len(b.captured) == 0 {
+		return nil
+	}
+	evs := make([]event.Envelope, len(b.captured))
+	for i, id := range b.captured {
+		ev, err := ledger.HoldChangedEvent(*b.holds[id])
+		if err != nil {
+			return err
+		}
+		evs[i] = ev
+	}
+	return b.outbox.Append(ctx, tx, evs...)
 }
 
 // earlier is what an idempotency key was used for.

@@ -24,9 +24,10 @@ import (
 
 // classInfo is what the posting path needs of an account's class.
 type classInfo struct {
-	class  ledger.Class
-	limits ledger.ClassLimits
-	bound  []ledger.ID
+	class         ledger.Class
+	limits        ledger.ClassLimits
+	bound         []ledger.ID
+	boundExternal []ledger.ExternalAccount
 }
 
 // classCache maps account IDs to their classInfo (a zero classInfo for an
@@ -43,7 +44,7 @@ func (c *classCache) get(id ledger.ID) (classInfo, bool) {
 }
 
 func (c *classCache) put(a ledger.Account) {
-	c.m.Store(a.ID, classInfo{class: a.Class, limits: a.Limits, bound: a.Bound})
+	c.m.Store(a.ID, classInfo{class: a.Class, limits: a.Limits, bound: a.Bound, boundExternal: a.BoundExternal})
 }
 
 // loadClasses reads the class of every account of the batch the cache
@@ -89,7 +90,7 @@ func (s *Store) loadClasses(ctx context.Context, b *batch) error {
 
 // classColumns selects an account's class fields into accountRow.
 const classColumns = `COALESCE(a.class, '') AS class, a.daily_outflow, a.annual_outflow, a.max_balance,
-	a.bound::text[] AS bound`
+	a.bound::text[] AS bound, a.bound_external::text AS bound_external`
 
 // classInfo parses the class fields of r.
 func (r accountRow) classInfo() (classInfo, error) {
@@ -102,6 +103,10 @@ func (r accountRow) classInfo() (classInfo, error) {
 		}
 		info.bound = append(info.bound, id)
 	}
+	var err error
+	if info.boundExternal, err = parseExternal(r.BoundExternal); err != nil {
+		return classInfo{}, fmt.Errorf("pgledger: account %s: bound external accounts: %w", r.ID, err)
+	}
 	return info, nil
 }
 
@@ -111,7 +116,7 @@ func (b *batch) classify(a *ledger.Account) {
 		return
 	}
 	if info, ok := b.classes.get(a.ID); ok {
-		a.Class, a.Limits, a.Bound = info.class, info.limits, info.bound
+		a.Class, a.Limits, a.Bound, a.BoundExternal = info.class, info.limits, info.bound, info.boundExternal
 	}
 }
 

@@ -189,9 +189,10 @@ func TestOutboxRowOnlyWithTheEntry(t *testing.T) {
 	require.NoError(t, b.db.Get(&n, `SELECT count(*) FROM ledger.event_outbox WHERE event_id = $1`, ok.Entry.ID))
 	require.Equal(t, 1, n)
 
-	var entries int
+	var entries, minimal int
 	require.NoError(t, b.db.Get(&entries, `SELECT count(*) FROM ledger.entries`))
-	require.Equal(t, entries, count(), "one outbox row per entry")
+	require.NoError(t, b.db.Get(&minimal, `SELECT count(*) FROM ledger.event_outbox WHERE payload IS NULL`))
+	require.Equal(t, entries, minimal, "one minimal outbox row per entry (account and hold events are whole rows)")
 }
 
 // Events numbers rows as they are read, so a row whose transaction
@@ -250,19 +251,21 @@ func TestEventsRenderedFromEntries(t *testing.T) {
 		require.NoError(t, err)
 		want = append(want, r.Entry)
 	}
-	got, err := store.Events().Read(ctx, 2, 100) // after the two funding deposits
+	all, err := store.Events().Read(ctx, 0, 100) // the chart's and accounts' openings, the funding deposits, ...
 	require.NoError(t, err)
-	require.Len(t, got, len(want))
+	require.Greater(t, len(all), len(want))
+	got := all[len(all)-len(want):]
+	last := all[len(all)-1].Sequence
 	for i, e := range want {
 		ev, err := ledger.EntryPostedEvent(e)
 		require.NoError(t, err)
-		ev.Source, ev.Sequence = ledger.EventSource, int64(3+i)
+		ev.Source, ev.Sequence = ledger.EventSource, last-int64(len(want)-1-i)
 		require.Equal(t, ev, got[i])
 	}
 
 	_, err = b.db.Exec(`INSERT INTO ledger.event_outbox (event_id) VALUES ($1)`, ledger.NewID())
 	require.NoError(t, err)
-	_, err = store.Events().Read(ctx, 5, 100)
+	_, err = store.Events().Read(ctx, last, 100)
 	require.ErrorContains(t, err, "missing entry")
 }
 

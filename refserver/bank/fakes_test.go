@@ -203,6 +203,17 @@ func (f *fakes) SendOut(_ context.Context, p bank.Payment) (bank.InterbankTransf
 // payment.
 type interbank struct{ *fakes }
 
+func (f interbank) TransferByRef(_ context.Context, r ledger.ExternalRef) (bank.InterbankTransfer, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, t := range f.payments {
+		if t.ExternalRef == r {
+			return t, nil
+		}
+	}
+	return bank.InterbankTransfer{}, fmt.Errorf("fake: %w", ledger.ErrNotFound)
+}
+
 func (f interbank) Transfer(_ context.Context, id ledger.ID) (bank.InterbankTransfer, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

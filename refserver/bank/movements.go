@@ -70,9 +70,9 @@ type TransferRequest struct {
 	// Urgent asks a payment to another bank to go by the large-value
 	// channel within its hours (when the bank routes by channel).
 	Urgent bool `json:"urgent,omitempty"`
-	// ExternalRef is the caller's own reference for a transfer inside
-	// the bank.
-	ExternalRef string `json:"external_ref,omitempty" doc:"your own reference for a transfer inside the bank, unique among yours; find it again with GET /v1/transfers?external_ref= (not yet for a payment to another bank)"`
+	// ExternalRef is the caller's own reference for the transfer, inside
+	// the bank or to another.
+	ExternalRef string `json:"external_ref,omitempty" doc:"your own reference for the transfer (inside the bank or to another bank), unique among yours; find it again with GET /v1/transfers?external_ref="`
 }
 
 // Transfer is money moved by a transfer: the entry that moved it and, for
@@ -94,10 +94,6 @@ func (b *Bank) Transfer(ctx context.Context, r TransferRequest) (Transfer, error
 		}
 		if r.ToAccountID != "" {
 			return Transfer{}, invalid("to_account_id", "give to_account_id or to_external, not both")
-		}
-		if r.ExternalRef != "" {
-			// Clearing posts the payment's entry; it takes no reference yet.
-			return Transfer{}, invalid("external_ref", "not yet taken for a payment to another bank")
 		}
 		return b.sendOut(ctx, from, r)
 	}
@@ -137,7 +133,7 @@ func (b *Bank) Transfer(ctx context.Context, r TransferRequest) (Transfer, error
 // sendOut pays out to another bank.
 func (b *Bank) sendOut(ctx context.Context, from ledger.Account, r TransferRequest) (Transfer, error) {
 	t, err := b.interbank.SendOut(ctx, Payment{FromAccountID: from.ID, To: *r.ToExternal, Amount: r.Amount,
-		Description: r.Description, Urgent: r.Urgent, IdempotencyKey: keyFor(ctx, "transfer-out")})
+		Description: r.Description, Urgent: r.Urgent, ExternalRef: refOf(ctx, r.ExternalRef), IdempotencyKey: keyFor(ctx, "transfer-out")})
 	if err != nil {
 		return Transfer{}, err
 	}
@@ -188,6 +184,19 @@ func (b *Bank) TransferByRef(ctx context.Context, raw string) (Transfer, error) 
 	}
 	if err := b.reach(ctx, e); err != nil {
 		return Transfer{}, err
+	}
+	if e.Metadata["clearing"] == "outbound" {
+		// A payment to another bank is answered as the payment, as
+		// GET /v1/transfers/{id} answers it.
+		t, err := b.interbank.TransferByRef(ctx, e.ExternalRef)
+		switch {
+		case err == nil:
+			return Transfer{Entry: e, Interbank: &t}, nil
+		case fault.KindOf(err) != fault.NotFound:
+			return Transfer{}, err
+		}
+		// Debited but not recorded yet (a retry of the request records
+		// it): the entry is what there is.
 	}
 	return Transfer{Entry: e}, nil
 }

@@ -87,15 +87,21 @@ type Interbank interface {
 	// Transfer reads an outbound payment; one that does not exist is an
 	// error of kind fault.NotFound.
 	Transfer(ctx context.Context, id ledger.ID) (InterbankTransfer, error)
+	// TransferByRef reads the outbound payment sent with the external
+	// reference; none is an error of kind fault.NotFound.
+	TransferByRef(ctx context.Context, r ledger.ExternalRef) (InterbankTransfer, error)
 }
 
 // Payment is an outbound inter-bank payment to be sent.
 type Payment struct {
-	FromAccountID  ledger.ID
-	To             ExternalAccount
-	Amount         money.Money
-	Description    string
-	Urgent         bool
+	FromAccountID ledger.ID
+	To            ExternalAccount
+	Amount        money.Money
+	Description   string
+	Urgent        bool
+	// ExternalRef is the sending client's own reference: unique among the
+	// client's transfers, carried by the debit entry.
+	ExternalRef    ledger.ExternalRef
 	IdempotencyKey string
 }
 
@@ -117,6 +123,7 @@ type InterbankTransfer struct {
 	Status        string // pending_clearing, batched, settled or returned
 	ReturnReason  string // the ISO 20022 reason code, once returned
 	CreatedAt     time.Time
+	ExternalRef   ledger.ExternalRef
 	// Through a channel (a bank that routes by channel): its code, the
 	// payment's progress through it and the reason shown to the customer,
 	// when it will be sent, and the channel's fee.

@@ -30,7 +30,7 @@ type NewStores func(t *testing.T) (ledger.Store, clearing.Store, clearing.ReconS
 // Subtests run in parallel, each on a fresh backend.
 func Run(t *testing.T, newStores NewStores) {
 	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) },
-		outboundTests, returnTests, statusTests, inboundTests, boundTests, concurrencyTests, channelTests)
+		outboundTests, returnTests, statusTests, inboundTests, boundTests, concurrencyTests, channelTests, refTests, classTests)
 }
 
 // RunReconciliation runs the reconciliation contract suite: statements
