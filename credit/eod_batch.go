@@ -166,58 +166,13 @@ func WithEndOfDayPagesAtOnce(n int) Option {
 // hands the pages to WithEndOfDayPagesAtOnce workers. The first error
 // stops the run.
 func (s *Service) batchPages(ctx context.Context, run *batchRun, date calendar.Date, out *EndOfDay) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pages := make(chan []Loan)
-	var mu sync.Mutex
-	var first error
-	fail := func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if first == nil {
-			first = err
-			cancel()
-		}
+	read := func(ctx context.Context, after ID) ([]Loan, error) {
+		return s.store.EndOfDayLoans(ctx, date, after, s.eodPage)
 	}
-	var wg sync.WaitGroup
-	for range max(s.eodPagesAtOnce, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for loans := range pages {
-				var mine EndOfDay
-				if err := s.endOfDayBatch(ctx, run, loans, date, &mine); err != nil {
-					fail(err)
-					continue
-				}
-				mu.Lock()
-				out.Loans += mine.Loans
-				out.Processed += mine.Processed
-				out.Debits += mine.Debits
-				out.Overdue += mine.Overdue
-				mu.Unlock()
-			}
-		}()
+	work := func(ctx context.Context, loans []Loan, out *EndOfDay) error {
+		return s.endOfDayBatch(ctx, run, loans, date, out)
 	}
-	after := NilID
-	for ctx.Err() == nil {
-		loans, err := s.store.EndOfDayLoans(ctx, date, after, s.eodPage)
-		if err != nil {
-			fail(err)
-			break
-		}
-		if len(loans) == 0 {
-			break
-		}
-		pages <- loans
-		if len(loans) < s.eodPage {
-			break
-		}
-		after = loans[len(loans)-1].ID
-	}
-	close(pages)
-	wg.Wait()
-	return first
+	return pipelinePages(ctx, s.eodPagesAtOnce, s.eodPage, read, func(l Loan) ID { return l.ID }, work, out)
 }
 
 // legKey groups legs of the page's accruals.
