@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"sync"
 
@@ -92,10 +93,31 @@ type EndOfDayBatch struct {
 // EndOfDayLoan is one loan of a batch: its new state, with Version the
 // one it was read at, and the events of the change. History is how many
 // entries of Standing.History were there before (the rest are new).
+// QuietChange says the loan changed only as the quiet end of day changes
+// a loan (as of date, version, update time and what is recognised of its
+// AccrualCursor's instalment, the cursor itself the same): a Store that
+// keeps those beside the loan's record may leave the record as it is.
 type EndOfDayLoan struct {
-	Loan    Loan
-	History int
-	Events  []event.Envelope
+	Loan        Loan
+	History     int
+	Events      []event.Envelope
+	QuietChange bool
+}
+
+// quietChange reports whether after differs from before only as the
+// quiet end of day changes a loan (EndOfDayLoan.QuietChange).
+func quietChange(before, after Loan) bool {
+	cb, ca := before.AccrualCursor(), after.AccrualCursor()
+	if cb == nil || ca == nil || cb.Instalment != ca.Instalment || cb.PeriodStart != ca.PeriodStart ||
+		cb.PeriodEnd != ca.PeriodEnd || cb.DueDate != ca.DueDate || !cb.Interest.Equal(ca.Interest) ||
+		cb.DayCount != ca.DayCount || cb.NextStart != ca.NextStart || cb.NextDue != ca.NextDue {
+		return false
+	}
+	a := after
+	a.Standing.AsOf, a.Version, a.UpdatedAt = before.Standing.AsOf, before.Version, before.UpdatedAt
+	a.Paid = clonePaid(after.Paid)
+	a.Paid[ca.Instalment].Recognised = before.Paid[cb.Instalment].Recognised
+	return reflect.DeepEqual(a, before)
 }
 
 // EndOfDayAccrualKey is the ledger key of the accruals of a page of the
@@ -235,6 +257,7 @@ func (s *Service) applyBatch(ctx context.Context, run *batchRun, loans []Loan, d
 	byCur := map[money.Currency]*sums{}
 	overdue := 0
 	for _, l := range loans {
+		read := l
 		prod, err := s.product(ctx, l.ProductID)
 		if err != nil {
 			return 0, err
@@ -272,7 +295,7 @@ func (s *Service) applyBatch(ctx context.Context, run *batchRun, loans []Loan, d
 		if l.Standing.DaysPastDue > 0 {
 			overdue++
 		}
-		b.Loans = append(b.Loans, EndOfDayLoan{Loan: l, History: hist, Events: evs})
+		b.Loans = append(b.Loans, EndOfDayLoan{Loan: l, History: hist, Events: evs, QuietChange: quietChange(read, l)})
 	}
 	first := loans[0].ID
 	for _, c := range currencies {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/credit"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/internal/pgtx"
 	"github.com/bankkit/bankkit/money"
 )
@@ -44,9 +45,12 @@ func (s *Store) ApplyEndOfDay(ctx context.Context, b credit.EndOfDayBatch) error
 		seen[l.ID] = true
 		read := l.Version
 		l.Version++
-		body, err := json.Marshal(l)
-		if err != nil {
-			return err
+		body := []byte("null") // the record kept: what changed is in the columns
+		if !x.QuietChange {
+			var err error
+			if body, err = json.Marshal(l); err != nil {
+				return err
+			}
 		}
 		st := l.Standing
 		if i > 0 {
@@ -79,9 +83,13 @@ func (s *Store) ApplyEndOfDay(ctx context.Context, b credit.EndOfDayBatch) error
 		}
 	}
 	rows = append(rows, ']')
+	var events []event.Envelope
+	for _, x := range b.Loans {
+		events = append(events, x.Events...)
+	}
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		if n > 0 {
-			res, err := tx.ExecContext(ctx, `UPDATE credit.loans l SET version = u.version + 1, body = u.body,
+			res, err := tx.ExecContext(ctx, `UPDATE credit.loans l SET version = u.version + 1, body = COALESCE(u.body, l.body),
 				updated_at = u.updated_at, bucket = u.bucket, days_past_due = u.dpd, classification = u.class,
 				as_of = u.as_of, accrual = u.accrual, recognised = u.recognised
 				FROM jsonb_to_recordset($1::jsonb)
@@ -104,11 +112,9 @@ func (s *Store) ApplyEndOfDay(ctx context.Context, b credit.EndOfDayBatch) error
 				return err
 			}
 		}
-		for _, x := range b.Loans {
-			if len(x.Events) > 0 {
-				if err := s.outbox.Append(ctx, tx, x.Events...); err != nil {
-					return err
-				}
+		if len(events) > 0 {
+			if err := s.outbox.Append(ctx, tx, events...); err != nil { // one statement for the page
+				return err
 			}
 		}
 		if err := insertPostings(ctx, tx, b.Date, b.Postings); err != nil {
