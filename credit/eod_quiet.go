@@ -103,8 +103,9 @@ type QuietLoan struct {
 }
 
 // QuietQuery selects the loans the quiet end of day may take on Date:
-// active, not yet as of Date, with a cursor, no days past due, in Bucket
-// (the first) and classified normal, and next owing after DueAfter.
+// active, with a cursor, no days past due, next owing after DueAfter,
+// and either not yet as of Date, in Bucket (the first) and classified
+// normal, or never brought to a date (no bucket yet).
 type QuietQuery struct {
 	Date     calendar.Date
 	Bucket   string
@@ -124,9 +125,12 @@ type QuietUpdate struct {
 
 // QuietBatch is a page of the quiet end of day, written at once: each
 // loan as of Date, at its version plus one, updated at UpdatedAt, with
-// its recognised interest; the postings and Posted as in EndOfDayBatch.
+// its recognised interest, and a loan without a bucket yet (its first end
+// of day) in Bucket and classified normal; the postings and Posted as in
+// EndOfDayBatch.
 type QuietBatch struct {
 	Date      calendar.Date
+	Bucket    string
 	UpdatedAt time.Time
 	Loans     []QuietUpdate
 	Postings  []LedgerEntry
@@ -194,7 +198,7 @@ func (q QuietLoan) accrual(date, dueAfter calendar.Date) (decimal.Decimal, bool)
 // the page when one of its loans changed since it was read.
 func (s *Service) applyQuiet(ctx context.Context, qs QuietEndOfDayStore, run *batchRun, loans []QuietLoan, date calendar.Date, out *EndOfDay) error {
 	dueAfter := date.AddDays(s.quietMargin())
-	b := QuietBatch{Date: date, UpdatedAt: s.now(), Loans: make([]QuietUpdate, 0, len(loans))}
+	b := QuietBatch{Date: date, Bucket: s.buckets[0].Name, UpdatedAt: s.now(), Loans: make([]QuietUpdate, 0, len(loans))}
 	type sums struct {
 		amount decimal.Decimal
 		n      int

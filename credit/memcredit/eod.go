@@ -121,8 +121,9 @@ func (s *Store) QuietLoans(_ context.Context, q credit.QuietQuery) ([]credit.Qui
 		}
 		st := l.Standing
 		c := l.AccrualCursor()
-		if c == nil || st.AsOf.IsZero() || !st.AsOf.Before(q.Date) || st.DaysPastDue != 0 || st.Bucket != q.Bucket ||
-			st.Classification != credit.ClassNormal || !c.NextDue.After(q.DueAfter) {
+		first := st.AsOf.IsZero() && st.Bucket == ""
+		later := !st.AsOf.IsZero() && st.AsOf.Before(q.Date) && st.Bucket == q.Bucket && st.Classification == credit.ClassNormal
+		if c == nil || st.DaysPastDue != 0 || !first && !later || !c.NextDue.After(q.DueAfter) {
 			continue
 		}
 		out = append(out, credit.QuietLoan{ID: l.ID, Version: l.Version, Currency: l.Currency(), Cursor: *c,
@@ -154,6 +155,9 @@ func (s *Store) ApplyQuiet(_ context.Context, b credit.QuietBatch) error {
 		}
 		if p := &l.Paid[c.Instalment]; !p.Recognised.Amount.Equal(x.Recognised) {
 			p.Recognised = money.Money{Amount: x.Recognised, Currency: l.Currency()}
+		}
+		if l.Standing.Bucket == "" {
+			l.Standing.Bucket, l.Standing.Classification = b.Bucket, credit.ClassNormal
 		}
 		l.Standing.AsOf, l.Version, l.UpdatedAt = b.Date, l.Version+1, b.UpdatedAt
 		if bodies[x.ID], err = json.Marshal(l); err != nil {

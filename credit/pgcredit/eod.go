@@ -136,8 +136,8 @@ func (s *Store) QuietLoans(ctx context.Context, q credit.QuietQuery) ([]credit.Q
 		Recognised decimal.Decimal `db:"recognised"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, `SELECT id, version, currency, accrual, recognised FROM credit.loans
-		WHERE status = 'active' AND id > $1 AND as_of < $2 AND accrual IS NOT NULL AND recognised IS NOT NULL
-			AND days_past_due = 0 AND bucket = $3 AND classification = 'normal'
+		WHERE status = 'active' AND id > $1 AND accrual IS NOT NULL AND recognised IS NOT NULL AND days_past_due = 0
+			AND (as_of < $2 AND bucket = $3 AND classification = 'normal' OR as_of IS NULL AND bucket = '')
 			AND credit.iso_date(accrual->>'next_due') > $4
 		ORDER BY id LIMIT $5`, q.After, q.Date, q.Bucket, q.DueAfter, q.Limit); err != nil {
 		return nil, err
@@ -153,7 +153,8 @@ func (s *Store) QuietLoans(ctx context.Context, q credit.QuietQuery) ([]credit.Q
 }
 
 // ApplyQuiet implements credit.QuietEndOfDayStore: the loans in one
-// UPDATE from arrays (as_of, version, updated_at and recognised, at the
+// UPDATE from arrays (as_of, version, updated_at and recognised, and the
+// bucket and classification of a loan's first end of day; at the
 // version each was read and not yet as of the date), the postings in one
 // INSERT, in one transaction.
 func (s *Store) ApplyQuiet(ctx context.Context, b credit.QuietBatch) error {
@@ -170,10 +171,12 @@ func (s *Store) ApplyQuiet(ctx context.Context, b credit.QuietBatch) error {
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
 		if n > 0 {
 			res, err := tx.ExecContext(ctx, `UPDATE credit.loans l SET version = l.version + 1, updated_at = $2, as_of = $3,
-				recognised = u.recognised
+				recognised = u.recognised,
+				bucket = CASE WHEN l.bucket = '' THEN $6 ELSE l.bucket END,
+				classification = CASE WHEN l.bucket = '' THEN 'normal' ELSE l.classification END
 				FROM unnest($1::uuid[], $4::bigint[], $5::numeric[]) AS u(id, version, recognised)
-				WHERE l.id = u.id AND l.version = u.version AND l.as_of < $3 AND l.accrual IS NOT NULL`,
-				pq.Array(ids), b.UpdatedAt, b.Date, pq.Array(versions), pq.Array(recognised))
+				WHERE l.id = u.id AND l.version = u.version AND (l.as_of IS NULL OR l.as_of < $3) AND l.accrual IS NOT NULL`,
+				pq.Array(ids), b.UpdatedAt, b.Date, pq.Array(versions), pq.Array(recognised), b.Bucket)
 			if err != nil {
 				return err
 			}

@@ -19,14 +19,16 @@ import (
 // A loan is its record (body, JSON) and, beside it, what the quiet end of
 // day changes without touching the record (migration 0009): as_of, the
 // version, updated_at and what is recognised of the instalment accruing
-// (recognised, the instalment being accrual's, the loan's AccrualCursor).
+// (recognised, the instalment being accrual's, the loan's AccrualCursor),
+// and on a loan's first end of day its bucket and classification.
 // Every write of the record writes them too, equal to the record's; the
 // quiet end of day writes only them. So a loan read is its record with
 // them laid over: the version, the later of the two as-of dates and
-// update times, and the cursor instalment's recognised interest.
+// update times, the cursor instalment's recognised interest, and the
+// bucket and classification when the record has none yet.
 
 // loanCols are the columns a loan is read from.
-const loanCols = `body, version, updated_at, as_of, accrual, recognised`
+const loanCols = `body, version, updated_at, as_of, accrual, recognised, bucket, classification`
 
 type loanRow struct {
 	Body       []byte              `db:"body"`
@@ -35,6 +37,8 @@ type loanRow struct {
 	AsOf       calendar.Date       `db:"as_of"`
 	Accrual    []byte              `db:"accrual"`
 	Recognised decimal.NullDecimal `db:"recognised"`
+	Bucket     string              `db:"bucket"`
+	Class      string              `db:"classification"`
 }
 
 func (r loanRow) loan() (credit.Loan, error) {
@@ -45,6 +49,9 @@ func (r loanRow) loan() (credit.Loan, error) {
 	l.Version = r.Version
 	if r.AsOf.After(l.Standing.AsOf) {
 		l.Standing.AsOf = r.AsOf
+	}
+	if r.Bucket != "" && l.Standing.Bucket == "" { // the quiet path's first end of day of the loan
+		l.Standing.Bucket, l.Standing.Classification = r.Bucket, credit.Classification(r.Class)
 	}
 	if r.UpdatedAt.Sub(l.UpdatedAt) >= time.Microsecond { // written since the record (which keeps nanoseconds)
 		l.UpdatedAt = r.UpdatedAt.UTC()

@@ -9,9 +9,12 @@
 --   accrual    the loan's credit.AccrualCursor (the instalment accruing,
 --              its period, interest and day count, the next due date),
 --              NULL when the loan cannot take the quiet path;
---   recognised what is recognised of the cursor's instalment.
+--   recognised what is recognised of the cursor's instalment;
+-- and, on a loan's first end of day, the bucket and classification
+-- columns (0004) take the first bucket and 'normal' without the record.
 -- A read lays them over the record (the later as_of and updated_at, the
--- version, the cursor instalment's recognised interest). Rows written
+-- version, the cursor instalment's recognised interest, the bucket and
+-- classification when the record has no bucket yet). Rows written
 -- before this migration have no cursor: their next end of day takes the
 -- batched path, which reads the record and writes the cursor.
 ALTER TABLE credit.loans ALTER COLUMN as_of DROP EXPRESSION;
