@@ -233,14 +233,3 @@ func (s *Store) EndOfDayPostings(ctx context.Context) ([]credit.LedgerEntry, err
 func (s *Store) MarkEndOfDayPosted(ctx context.Context, keys []string) error {
 	return markPosted(ctx, s.db, keys)
 }
-
-// decodeLoans decodes loans' records, several at a time for a long page.
-func decodeLoans(bodies [][]byte) ([]credit.Loan, error) {
-	out := make([]credit.Loan, len(bodies))
-	for i, b := range bodies {
-		if err := json.Unmarshal(b, &out[i]); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
