@@ -222,6 +222,9 @@ func (s *Service) RunEndOfDay(ctx context.Context, date calendar.Date) (EndOfDay
 		return out, fmt.Errorf("credit: end of day %s, postings owed by an earlier run: %w", date, err)
 	}
 	run := &batchRun{}
+	if err := s.quietPages(ctx, run, date, &out); err != nil {
+		return out, err
+	}
 	if err := s.batchPages(ctx, run, date, &out); err != nil {
 		return out, err
 	}

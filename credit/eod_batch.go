@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"sync"
 
@@ -92,10 +93,31 @@ type EndOfDayBatch struct {
 // EndOfDayLoan is one loan of a batch: its new state, with Version the
 // one it was read at, and the events of the change. History is how many
 // entries of Standing.History were there before (the rest are new).
+// QuietChange says the loan changed only as the quiet end of day changes
+// a loan (as of date, version, update time and what is recognised of its
+// AccrualCursor's instalment, the cursor itself the same): a Store that
+// keeps those beside the loan's record may leave the record as it is.
 type EndOfDayLoan struct {
-	Loan    Loan
-	History int
-	Events  []event.Envelope
+	Loan        Loan
+	History     int
+	Events      []event.Envelope
+	QuietChange bool
+}
+
+// quietChange reports whether after differs from before only as the
+// quiet end of day changes a loan (EndOfDayLoan.QuietChange).
+func quietChange(before, after Loan) bool {
+	cb, ca := before.AccrualCursor(), after.AccrualCursor()
+	if cb == nil || ca == nil || cb.Instalment != ca.Instalment || cb.PeriodStart != ca.PeriodStart ||
+		cb.PeriodEnd != ca.PeriodEnd || cb.DueDate != ca.DueDate || !cb.Interest.Equal(ca.Interest) ||
+		cb.DayCount != ca.DayCount || cb.NextStart != ca.NextStart || cb.NextDue != ca.NextDue {
+		return false
+	}
+	a := after
+	a.Standing.AsOf, a.Version, a.UpdatedAt = before.Standing.AsOf, before.Version, before.UpdatedAt
+	a.Paid = clonePaid(after.Paid)
+	a.Paid[ca.Instalment].Recognised = before.Paid[cb.Instalment].Recognised
+	return reflect.DeepEqual(a, before)
 }
 
 // EndOfDayAccrualKey is the ledger key of the accruals of a page of the
@@ -166,58 +188,13 @@ func WithEndOfDayPagesAtOnce(n int) Option {
 // hands the pages to WithEndOfDayPagesAtOnce workers. The first error
 // stops the run.
 func (s *Service) batchPages(ctx context.Context, run *batchRun, date calendar.Date, out *EndOfDay) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pages := make(chan []Loan)
-	var mu sync.Mutex
-	var first error
-	fail := func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if first == nil {
-			first = err
-			cancel()
-		}
+	read := func(ctx context.Context, after ID) ([]Loan, error) {
+		return s.store.EndOfDayLoans(ctx, date, after, s.eodPage)
 	}
-	var wg sync.WaitGroup
-	for range max(s.eodPagesAtOnce, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for loans := range pages {
-				var mine EndOfDay
-				if err := s.endOfDayBatch(ctx, run, loans, date, &mine); err != nil {
-					fail(err)
-					continue
-				}
-				mu.Lock()
-				out.Loans += mine.Loans
-				out.Processed += mine.Processed
-				out.Debits += mine.Debits
-				out.Overdue += mine.Overdue
-				mu.Unlock()
-			}
-		}()
+	work := func(ctx context.Context, loans []Loan, out *EndOfDay) error {
+		return s.endOfDayBatch(ctx, run, loans, date, out)
 	}
-	after := NilID
-	for ctx.Err() == nil {
-		loans, err := s.store.EndOfDayLoans(ctx, date, after, s.eodPage)
-		if err != nil {
-			fail(err)
-			break
-		}
-		if len(loans) == 0 {
-			break
-		}
-		pages <- loans
-		if len(loans) < s.eodPage {
-			break
-		}
-		after = loans[len(loans)-1].ID
-	}
-	close(pages)
-	wg.Wait()
-	return first
+	return pipelinePages(ctx, s.eodPagesAtOnce, s.eodPage, read, func(l Loan) ID { return l.ID }, work, out)
 }
 
 // legKey groups legs of the page's accruals.
@@ -280,6 +257,7 @@ func (s *Service) applyBatch(ctx context.Context, run *batchRun, loans []Loan, d
 	byCur := map[money.Currency]*sums{}
 	overdue := 0
 	for _, l := range loans {
+		read := l
 		prod, err := s.product(ctx, l.ProductID)
 		if err != nil {
 			return 0, err
@@ -317,7 +295,7 @@ func (s *Service) applyBatch(ctx context.Context, run *batchRun, loans []Loan, d
 		if l.Standing.DaysPastDue > 0 {
 			overdue++
 		}
-		b.Loans = append(b.Loans, EndOfDayLoan{Loan: l, History: hist, Events: evs})
+		b.Loans = append(b.Loans, EndOfDayLoan{Loan: l, History: hist, Events: evs, QuietChange: quietChange(read, l)})
 	}
 	first := loans[0].ID
 	for _, c := range currencies {

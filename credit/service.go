@@ -36,6 +36,7 @@ type Service struct {
 	eodPage        int
 	eodWorkers     int
 	eodPerLoan     bool
+	eodNoQuiet     bool
 	eodPagesAtOnce int
 	nonAccrual     NonAccrual
 	strategy       CollectionStrategy

@@ -1,6 +1,7 @@
 package credittest
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -164,9 +165,15 @@ func testEndOfDayBatchEqualsPerLoan(t *testing.T, newStore func(*testing.T) cred
 		accts []credit.ID
 	}
 	books := make([]*book, 2)
+	var quiet *quietSpy
 	for i := range books {
 		e := newEnv(t, newStore)
-		svc, err := credit.NewService(e.store, credit.WithClock(e.clock), credit.WithCustomers(e.customers),
+		store := e.store
+		if qs, ok := store.(quietStore); ok && i == 0 {
+			quiet = &quietSpy{quietStore: qs}
+			store = quiet
+		}
+		svc, err := credit.NewService(store, credit.WithClock(e.clock), credit.WithCustomers(e.customers),
 			credit.WithBureau(e.bureau), credit.WithBehaviour(e.behaviour), credit.WithLedger(e.ledger),
 			credit.WithEndOfDayBatch(i == 0), credit.WithEndOfDayPage(2))
 		require.NoError(t, err)
@@ -203,6 +210,9 @@ func testEndOfDayBatchEqualsPerLoan(t *testing.T, newStore func(*testing.T) cred
 		}
 	}
 	batch, perLoan := books[0], books[1]
+	if quiet != nil {
+		require.Positive(t, quiet.loans, "the quiet end of day brought loans to dates")
+	}
 	for i := range batch.ids {
 		a, b := batch.e.loan(batch.ids[i]), perLoan.e.loan(perLoan.ids[i])
 		require.Equal(t, b.Paid, a.Paid, "loan %d", i)
@@ -325,4 +335,27 @@ func testEndOfDayBatchRaces(t *testing.T, newStore func(*testing.T) credit.Store
 			require.Equal(t, d, e.loan(id).Standing.AsOf.String())
 		}
 	}
+}
+
+// quietStore is a Store with the quiet end of day.
+type quietStore interface {
+	credit.Store
+	credit.QuietEndOfDayStore
+}
+
+// quietSpy counts the loans the quiet end of day writes.
+type quietSpy struct {
+	quietStore
+	mu    sync.Mutex
+	loans int
+}
+
+func (q *quietSpy) ApplyQuiet(ctx context.Context, b credit.QuietBatch) error {
+	err := q.quietStore.ApplyQuiet(ctx, b)
+	if err == nil {
+		q.mu.Lock()
+		q.loans += len(b.Loans)
+		q.mu.Unlock()
+	}
+	return err
 }

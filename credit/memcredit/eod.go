@@ -8,6 +8,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/credit"
+	"github.com/bankkit/bankkit/money"
 )
 
 // eodPosting is a ledger entry the end of day recorded as owed.
@@ -65,27 +66,112 @@ func (s *Store) ApplyEndOfDay(_ context.Context, b credit.EndOfDayBatch) error {
 			return err
 		}
 	}
-	entries := make(map[string][]byte, len(b.Postings))
-	for _, e := range b.Postings {
-		if _, taken := s.eodPostings[e.Key]; taken || entries[e.Key] != nil {
-			return fmt.Errorf("%w: end-of-day posting %q", credit.ErrDuplicate, e.Key)
-		}
-		body, err := json.Marshal(e)
-		if err != nil {
-			return err
-		}
-		entries[e.Key] = body
-	}
-	if s.eodPostings == nil {
-		s.eodPostings = map[string]eodPosting{}
+	entries, err := s.postings(b.Postings)
+	if err != nil {
+		return err
 	}
 	for _, x := range b.Loans {
 		s.loans[x.Loan.ID] = bodies[x.Loan.ID]
 		s.append(x.Events)
 	}
+	s.addPostings(entries)
+	s.markPosted(b.Posted)
+	return nil
+}
+
+// postings encodes the postings of a page, ErrDuplicate when a key is
+// taken.
+func (s *Store) postings(ps []credit.LedgerEntry) (map[string][]byte, error) {
+	entries := make(map[string][]byte, len(ps))
+	for _, e := range ps {
+		if _, taken := s.eodPostings[e.Key]; taken || entries[e.Key] != nil {
+			return nil, fmt.Errorf("%w: end-of-day posting %q", credit.ErrDuplicate, e.Key)
+		}
+		body, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		entries[e.Key] = body
+	}
+	return entries, nil
+}
+
+func (s *Store) addPostings(entries map[string][]byte) {
+	if s.eodPostings == nil {
+		s.eodPostings = map[string]eodPosting{}
+	}
 	for k, body := range entries {
 		s.eodPostings[k] = eodPosting{entry: body}
 	}
+}
+
+// QuietLoans implements credit.QuietEndOfDayStore: the loans' cursors
+// are worked out from their records, as pgcredit keeps them.
+func (s *Store) QuietLoans(_ context.Context, q credit.QuietQuery) ([]credit.QuietLoan, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []credit.QuietLoan{}
+	for _, id := range s.loanIDs[after(s.loanIDs, q.After):] {
+		if len(out) == q.Limit {
+			break
+		}
+		l, err := s.decodeLoan(s.loans[id])
+		if err != nil {
+			return nil, err
+		}
+		st := l.Standing
+		c := l.AccrualCursor()
+		first := st.AsOf.IsZero() && st.Bucket == ""
+		later := !st.AsOf.IsZero() && st.AsOf.Before(q.Date) && st.Bucket == q.Bucket && st.Classification == credit.ClassNormal
+		if c == nil || st.DaysPastDue != 0 || !first && !later || !c.NextDue.After(q.DueAfter) {
+			continue
+		}
+		out = append(out, credit.QuietLoan{ID: l.ID, Version: l.Version, Currency: l.Currency(), Cursor: *c,
+			Recognised: l.Paid[c.Instalment].Recognised.Amount})
+	}
+	return out, nil
+}
+
+// ApplyQuiet implements credit.QuietEndOfDayStore.
+func (s *Store) ApplyQuiet(_ context.Context, b credit.QuietBatch) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	bodies := make(map[credit.ID][]byte, len(b.Loans))
+	for _, x := range b.Loans {
+		body, ok := s.loans[x.ID]
+		if !ok {
+			return fmt.Errorf("%w: loan %s", credit.ErrNotFound, x.ID)
+		}
+		if _, dup := bodies[x.ID]; dup {
+			return fmt.Errorf("%w: loan %s twice in a batch", credit.ErrInvalidInput, x.ID)
+		}
+		l, err := s.decodeLoan(body)
+		if err != nil {
+			return err
+		}
+		c := l.AccrualCursor()
+		if l.Version != x.Version || !l.Standing.AsOf.Before(b.Date) || c == nil {
+			return fmt.Errorf("%w: loan %s at version %d, not %d", credit.ErrConcurrentUpdate, l.ID, l.Version, x.Version)
+		}
+		if p := &l.Paid[c.Instalment]; !p.Recognised.Amount.Equal(x.Recognised) {
+			p.Recognised = money.Money{Amount: x.Recognised, Currency: l.Currency()}
+		}
+		if l.Standing.Bucket == "" {
+			l.Standing.Bucket, l.Standing.Classification = b.Bucket, credit.ClassNormal
+		}
+		l.Standing.AsOf, l.Version, l.UpdatedAt = b.Date, l.Version+1, b.UpdatedAt
+		if bodies[x.ID], err = json.Marshal(l); err != nil {
+			return err
+		}
+	}
+	entries, err := s.postings(b.Postings)
+	if err != nil {
+		return err
+	}
+	for id, body := range bodies {
+		s.loans[id] = body
+	}
+	s.addPostings(entries)
 	s.markPosted(b.Posted)
 	return nil
 }

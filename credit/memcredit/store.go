@@ -51,7 +51,10 @@ type Store struct {
 	schedules map[string]credit.Schedule // decoded, by their JSON
 }
 
-var _ credit.Store = (*Store)(nil)
+var (
+	_ credit.Store              = (*Store)(nil)
+	_ credit.QuietEndOfDayStore = (*Store)(nil)
+)
 
 // New returns an empty store.
 func New() *Store {

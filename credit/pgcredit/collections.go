@@ -16,9 +16,7 @@ import (
 func (s *Store) UpdateCollections(ctx context.Context, id credit.ID, fn func(credit.Loan) (credit.Loan, credit.CollectionEntries, []event.Envelope, error)) (credit.Loan, error) {
 	var out credit.Loan
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
-		var body []byte
-		err := tx.GetContext(ctx, &body, `SELECT body FROM credit.loans WHERE id = $1 FOR UPDATE`, id)
-		old, err := decode[credit.Loan](body, err, "loan "+id.String())
+		old, err := getLoan(ctx, tx, `SELECT `+loanCols+` FROM credit.loans WHERE id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}

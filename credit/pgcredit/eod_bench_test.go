@@ -76,12 +76,12 @@ func BenchmarkEndOfDay(b *testing.B) {
 		batch := min(50_000, n-done)
 		if _, err := db.ExecContext(ctx, `INSERT INTO credit.loans (id, contract_id, customer_id, product_id, status, currency,
 			principal, disbursed, outstanding, advance, account, version, body, created_at, updated_at, bucket, days_past_due,
-			classification, grade, pd, booked_on, closed_on, written_off_on)
+			classification, grade, pd, booked_on, closed_on, written_off_on, as_of, accrual, recognised)
 			SELECT x.id, l.contract_id, x.customer_id, l.product_id, l.status, l.currency, l.principal, l.disbursed,
 				l.outstanding, l.advance, l.account, l.version,
 				jsonb_set(jsonb_set(l.body, '{id}', to_jsonb(x.id::text)), '{customer_id}', to_jsonb(x.customer_id::text)),
 				l.created_at, l.updated_at, l.bucket, l.days_past_due, l.classification, l.grade, l.pd, l.booked_on, l.closed_on,
-				l.written_off_on
+				l.written_off_on, l.as_of, l.accrual, l.recognised
 			FROM credit.loans l, (SELECT gen_random_uuid() AS id, gen_random_uuid() AS customer_id FROM generate_series(1, $2)) x
 			WHERE l.id = $1`, id, batch); err != nil {
 			b.Fatal(err)

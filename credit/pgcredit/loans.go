@@ -110,23 +110,30 @@ func (s *Store) writeLoan(ctx context.Context, tx *sqlx.Tx, l credit.Loan, inser
 	if l.Account != credit.NilID {
 		account = l.Account
 	}
+	accrual, recognised, err := accrualCols(l)
+	if err != nil {
+		return nil, err
+	}
 	st := l.Standing
 	class := credit.Worse(st.Classification, "")
 	if insert {
 		_, err = tx.ExecContext(ctx, `INSERT INTO credit.loans (id, contract_id, customer_id, product_id, status, currency,
 			principal, disbursed, outstanding, advance, account, version, body, created_at, updated_at,
-			bucket, days_past_due, classification, grade, pd, booked_on, closed_on, written_off_on)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+			bucket, days_past_due, classification, grade, pd, booked_on, closed_on, written_off_on, as_of, accrual, recognised)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+				$24, $25, $26)`,
 			l.ID, l.ContractID, l.CustomerID, l.ProductID, l.Status, l.Currency(), l.Schedule.Terms().Principal.Amount,
 			l.Disbursed.Amount, l.Outstanding.Amount, l.Advance.Amount, account, l.Version, body, l.CreatedAt, l.UpdatedAt,
-			st.Bucket, st.DaysPastDue, class, l.Grade, l.PD, nullDate(l.BookedOn()), nullDate(l.ClosedOn), writtenOffOn(l))
+			st.Bucket, st.DaysPastDue, class, l.Grade, l.PD, nullDate(l.BookedOn()), nullDate(l.ClosedOn), writtenOffOn(l),
+			nullDate(st.AsOf), accrual, recognised)
 	} else {
 		_, err = tx.ExecContext(ctx, `UPDATE credit.loans SET status = $2, disbursed = $3, outstanding = $4, advance = $5,
 			account = $6, version = $7, body = $8, updated_at = $9, bucket = $10, days_past_due = $11, classification = $12,
-			booked_on = $13, closed_on = $14, written_off_on = $15, principal = $16 WHERE id = $1`,
+			booked_on = $13, closed_on = $14, written_off_on = $15, principal = $16, as_of = $17, accrual = $18,
+			recognised = $19 WHERE id = $1`,
 			l.ID, l.Status, l.Disbursed.Amount, l.Outstanding.Amount, l.Advance.Amount, account, l.Version, body, l.UpdatedAt,
 			st.Bucket, st.DaysPastDue, class, nullDate(l.BookedOn()), nullDate(l.ClosedOn), writtenOffOn(l),
-			l.Schedule.Terms().Principal.Amount)
+			l.Schedule.Terms().Principal.Amount, nullDate(st.AsOf), accrual, recognised)
 	}
 	return body, err
 }
@@ -179,9 +186,7 @@ func (s *Store) AcceptContract(ctx context.Context, id credit.ID, fn func(credit
 
 // Loan implements credit.Store.
 func (s *Store) Loan(ctx context.Context, id credit.ID) (credit.Loan, error) {
-	var body []byte
-	err := s.db.GetContext(ctx, &body, `SELECT body FROM credit.loans WHERE id = $1`, id)
-	return decode[credit.Loan](body, err, "loan "+id.String())
+	return getLoan(ctx, s.db, `SELECT `+loanCols+` FROM credit.loans WHERE id = $1`, id)
 }
 
 // Loans implements credit.Store.
@@ -204,17 +209,15 @@ func (s *Store) Loans(ctx context.Context, f credit.LoanFilter, page credit.Page
 		where = append(where, "days_past_due > 0")
 	}
 	args = append(args, page.Limit)
-	q := fmt.Sprintf(`SELECT body FROM credit.loans WHERE %s ORDER BY id LIMIT $%d`, strings.Join(where, " AND "), len(args))
-	return selectBodies[credit.Loan](ctx, s.db, q, args...)
+	q := fmt.Sprintf(`SELECT `+loanCols+` FROM credit.loans WHERE %s ORDER BY id LIMIT $%d`, strings.Join(where, " AND "), len(args))
+	return selectLoans(ctx, s.db, q, args...)
 }
 
 // UpdateLoan implements credit.Store.
 func (s *Store) UpdateLoan(ctx context.Context, id credit.ID, fn func(credit.Loan) (credit.Loan, *credit.Repayment, []event.Envelope, error)) (credit.Loan, error) {
 	var out credit.Loan
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
-		var body []byte
-		err := tx.GetContext(ctx, &body, `SELECT body FROM credit.loans WHERE id = $1 FOR UPDATE`, id)
-		old, err := decode[credit.Loan](body, err, "loan "+id.String())
+		old, err := getLoan(ctx, tx, `SELECT `+loanCols+` FROM credit.loans WHERE id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}

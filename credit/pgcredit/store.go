@@ -41,7 +41,10 @@ type Store struct {
 	outbox *pgoutbox.Outbox
 }
 
-var _ credit.Store = (*Store)(nil)
+var (
+	_ credit.Store              = (*Store)(nil)
+	_ credit.QuietEndOfDayStore = (*Store)(nil)
+)
 
 // New returns a Store on db, whose schema Migrate must have prepared.
 func New(db *sqlx.DB) *Store {

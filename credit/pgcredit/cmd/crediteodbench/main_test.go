@@ -43,6 +43,10 @@ func TestBatchEqualsPerLoan(t *testing.T) {
 		require.Equal(t, b, a, s)
 		require.Equal(t, n, a.Processed, s)
 	}
+	var quiet int
+	require.NoError(t, batch.db.GetContext(ctx, &quiet, `SELECT count(*) FROM credit.loans
+		WHERE as_of > COALESCE(credit.iso_date(body->'standing'->>'as_of'), '0001-01-01')`))
+	require.Greater(t, quiet, n/2, "most loans were last brought to the date by the quiet end of day, their records untouched")
 	da, err := batch.digest(ctx)
 	require.NoError(t, err)
 	db, err := perLoan.digest(ctx)
