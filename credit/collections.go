@@ -227,7 +227,11 @@ func (s *Service) RecordAction(ctx context.Context, id ID, r ActionRequest) (Loa
 	if err := checkStaff("by", r.By); err != nil {
 		return Loan{}, err
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	now := s.now()
 	return s.store.UpdateCollections(ctx, id, func(l Loan) (Loan, CollectionEntries, []event.Envelope, error) {
 		if err := collectable(l); err != nil {
 			return Loan{}, CollectionEntries{}, nil, err
@@ -250,7 +254,11 @@ func (s *Service) PromiseToPay(ctx context.Context, id ID, r PromiseRequest) (Lo
 	if err := checkStaff("by", r.By); err != nil {
 		return Loan{}, err
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	now := s.now()
 	if r.Date.IsZero() || !r.Date.Valid() || r.Date.Before(today) {
 		return Loan{}, invalid("date", "must be a date from %s on", today)
 	}
@@ -435,7 +443,11 @@ func (s *Service) ProposeRestructure(ctx context.Context, id ID, r RestructureRe
 	if err := r.validate(); err != nil {
 		return Loan{}, err
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	now := s.now()
 	return s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
 		if err := collectable(l); err != nil {
 			return Loan{}, nil, nil, err

@@ -183,7 +183,11 @@ const reserveAttempts = 5
 // builds again from the loan it left.
 func (s *Service) reserve(ctx context.Context, id ID, build func(l *Loan, today calendar.Date) (*Operation, error)) (Loan, error) {
 	for range reserveAttempts {
-		now, today := s.now(), s.today()
+		today, err := s.today(ctx)
+		if err != nil {
+			return Loan{}, err
+		}
+		now := s.now()
 		l, err := s.store.UpdateLoan(ctx, id, func(cur Loan) (Loan, *Repayment, []event.Envelope, error) {
 			if cur.Pending != nil {
 				return Loan{}, nil, nil, errBusy
@@ -293,7 +297,11 @@ func (s *Service) Disburse(ctx context.Context, id ID, amount money.Money) (Loan
 			return l, nil // this was the retry of the pending tranche
 		}
 	}
-	if err := checkDisbursable(l, s.today()); err != nil {
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	if err := checkDisbursable(l, today); err != nil {
 		return Loan{}, err
 	}
 	account := l.Account
@@ -675,7 +683,11 @@ func (s *Service) QuotePrepayment(ctx context.Context, id ID, full bool, amount 
 	if err := checkRepayable(l); err != nil {
 		return PrepaymentQuote{}, err
 	}
-	return s.quote(l, full, amount, mode, s.today())
+	today, err := s.today(ctx)
+	if err != nil {
+		return PrepaymentQuote{}, err
+	}
+	return s.quote(l, full, amount, mode, today)
 }
 
 func (s *Service) quote(l Loan, full bool, amount money.Money, mode PrepaymentMode, today calendar.Date) (PrepaymentQuote, error) {
@@ -764,7 +776,11 @@ func (s *Service) Prepay(ctx context.Context, id ID, r PrepaymentRequest) (Repay
 	var q PrepaymentQuote
 	return s.operate(ctx, l, r.Key, same, func(ctx context.Context, l Loan) (Leg, error) {
 		var err error
-		if q, err = s.quote(l, r.Full, r.Amount, r.Mode, s.today()); err != nil {
+		today, err := s.today(ctx)
+		if err != nil {
+			return Leg{}, err
+		}
+		if q, err = s.quote(l, r.Full, r.Amount, r.Mode, today); err != nil {
 			return Leg{}, err
 		}
 		if r.Full && !r.Amount.Amount.IsZero() && !r.Amount.Equal(q.Payable) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -72,16 +71,10 @@ func BankAuthority() credit.Authority {
 
 // creditServices builds credit over its store: its ports adapted to the
 // customer subsystem (KYC facts), the ledger (behavioural features, loan
-// accounts and money movement) and a fake bureau, the default scorecard,
-// and the bank's business date as its day.
+// accounts and money movement, the business date) and a fake bureau, the
+// default scorecard, and the bank's calendar.
 func (s *Server) creditServices(st stores) error {
-	cal, err := calendar.NewBusinessCalendar() // Saturday and Sunday off
-	if err != nil {
-		return err
-	}
-	s.creditClock = &businessClock{wall: s.clock, date: s.ledger.BusinessDate}
-	s.creditClock.refresh(context.Background())
-	svc, err := credit.NewService(st.credit, s.creditOptions(s.creditClock, cal)...)
+	svc, err := credit.NewService(st.credit, s.creditOptions(s.clock, s.bankCalendar)...)
 	if err != nil {
 		return fmt.Errorf("refserver: credit: %w", err)
 	}
@@ -89,9 +82,11 @@ func (s *Server) creditServices(st stores) error {
 	return nil
 }
 
-// creditOptions are the credit Service's options on clock.
+// creditOptions are the credit Service's options: its day is the ledger's
+// business date (creditport.BusinessDates) on the bank's calendar, its
+// actions stamped by clock.
 func (s *Server) creditOptions(clock calendar.Clock, cal *calendar.BusinessCalendar) []credit.Option {
-	return []credit.Option{credit.WithClock(clock), credit.WithCalendar(cal),
+	return []credit.Option{credit.WithClock(clock), credit.WithCalendar(cal), credit.WithBusinessDate(creditport.BusinessDates(s.ledger)),
 		credit.WithCustomers(bank.CreditCustomers{Customers: s.customer}), credit.WithBureau(bank.FakeBureau{}),
 		credit.WithBehaviour(bank.CreditBehaviour{Ledger: s.ledger}), credit.WithLedger(creditport.New(s.ledger)),
 		credit.WithAuthority(BankAuthority())}
@@ -102,57 +97,8 @@ func (s *Server) creditOptions(clock calendar.Clock, cal *calendar.BusinessCalen
 // and classification (credit.Service.RunEndOfDay: idempotent per loan and
 // date, resumable).
 func (s *Server) creditEndOfDay(ctx context.Context, d calendar.Date) error {
-	s.creditClock.refresh(ctx)
 	_, err := s.loans.Credit().RunEndOfDay(ctx, d)
 	return err
-}
-
-// businessClock is credit's clock: the wall clock moved by whole days
-// onto the bank's business date, so credit's "today" is the ledger's
-// business date (end of day advances it ahead of the wall clock, or a
-// bank that has not closed for days lags behind it). The date is read
-// from the ledger at most once a second, and at once after each end of
-// day; credit's timestamps move with it, a known limit while credit takes
-// its day from its clock.
-type businessClock struct {
-	wall calendar.Clock
-	date func(context.Context) (calendar.Date, error)
-
-	mu     sync.Mutex
-	offset int       // business date less the wall clock's date, in days
-	read   time.Time // wall time of the last read of the business date
-}
-
-// refreshEvery is how stale the business date may be in one process;
-// another process's end of day is seen within it.
-const refreshEvery = time.Second
-
-func (c *businessClock) Now() time.Time {
-	now := c.wall.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.read.IsZero() || now.Sub(c.read) >= refreshEvery || now.Before(c.read) {
-		c.readDate(context.Background(), now)
-	}
-	return now.AddDate(0, 0, c.offset)
-}
-
-// refresh reads the business date now.
-func (c *businessClock) refresh(ctx context.Context) {
-	now := c.wall.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.readDate(ctx, now)
-}
-
-func (c *businessClock) readDate(ctx context.Context, now time.Time) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	d, err := c.date(ctx)
-	if err != nil {
-		return // keep the last offset; the next read tries again
-	}
-	c.offset, c.read = d.DaysSince(calendar.DateOf(now.UTC())), now
 }
 
 func (s *Server) creditRoutes() []route {
@@ -707,15 +653,13 @@ func (s *Server) creditPortfolio(ctx context.Context, _ none) (bank.Portfolio, e
 }
 
 // seedCreditDemo adds the demo book of loans (bank.SeedCreditDemo): each
-// made on its day in the past by a credit Service on a clock stopped on
-// that day, scored with the demo's clean bureau.
+// made on its day in the past by a credit Service whose business date is
+// that day (and whose clock is stopped on it), scored with the demo's
+// clean bureau.
 func (s *Server) seedCreditDemo(ctx context.Context, st stores) error {
-	cal, err := calendar.NewBusinessCalendar()
-	if err != nil {
-		return err
-	}
 	return s.bank.SeedCreditDemo(ctx, func(d calendar.Date) (*credit.Service, error) {
 		clock := calendar.NewManualClock(d.In(time.UTC).Add(10 * time.Hour))
-		return credit.NewService(st.credit, append(s.creditOptions(clock, cal), credit.WithBureau(bank.DemoBureau{}))...)
+		return credit.NewService(st.credit, append(s.creditOptions(clock, s.bankCalendar),
+			credit.WithBusinessDate(credit.FixedBusinessDate(d)), credit.WithBureau(bank.DemoBureau{}))...)
 	})
 }

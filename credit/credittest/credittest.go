@@ -74,6 +74,7 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"NonAccrualOffBalanceSheet", testNonAccrual},
 		{"RestructureWriteOffRecover", testRestructureWriteOff},
 		{"RiskMeasures", testRiskMeasures},
+		{"BusinessDateFromThePort", testBusinessDateFromThePort},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/credit"
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
@@ -130,4 +131,16 @@ func (l *Ledger) Balance(ctx context.Context, account credit.ID) (money.Money, e
 		return money.Money{}, err
 	}
 	return a.Balance, nil
+}
+
+// BusinessDates is credit's business-date port over the ledger: credit's
+// "today" is the ledger's business date, which the bank's end of day
+// advances (ledger.Service.BusinessDate), read on every call so another
+// process's end of day is seen at once.
+func BusinessDates(svc *ledger.Service) credit.BusinessDates { return businessDates{svc} }
+
+type businessDates struct{ svc *ledger.Service }
+
+func (d businessDates) BusinessDate(ctx context.Context) (calendar.Date, error) {
+	return d.svc.BusinessDate(ctx)
 }
