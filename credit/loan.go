@@ -153,6 +153,9 @@ type Operation struct {
 	On calendar.Date `json:"on,omitzero"`
 	// After is the loan's state once the entry has posted.
 	After LoanState `json:"after"`
+	// Decision is the final approval of a restructuring, recorded with
+	// its proposal as the operation is applied.
+	Decision *Decision `json:"decision,omitempty"`
 }
 
 // Source is where a repayment's money comes from.

@@ -138,8 +138,20 @@ func (s *Service) apply(l Loan, ref EntryRef, now time.Time) (Loan, *Repayment, 
 	case OpAccrual:
 		return l, nil, nil, nil // accruals raise no event: the ledger's entry is the record
 	case OpRestructure:
-		// Only now, with the entry posted: the proposal is done and the
-		// category the loan had becomes its floor.
+		// Only now, with the entry posted: the proposal is approved, with
+		// its final decision, and the category the loan had becomes its
+		// floor.
+		if p := l.Collections.Proposal; p != nil {
+			done := *p
+			if op.Decision != nil && done.Approval != nil {
+				ap := *done.Approval
+				ap.Decisions = append(slices.Clone(ap.Decisions), *op.Decision)
+				ap.Current++
+				done.Approval = &ap
+			}
+			done.Status, done.DecidedOn = RestructureApproved, op.On
+			l.Collections.Decided = append(slices.Clone(l.Collections.Decided), done)
+		}
 		l.Collections.Proposal, l.Collections.Restructured = nil, l.Collections.Restructured+1
 		l.Standing.Floor = Worse(l.Standing.Floor, l.Standing.Classification)
 		ev, err = s.newEvent(EventLoanRestructured, now, LoanRestructured{LoanID: l.ID, CustomerID: l.CustomerID, On: op.On,

@@ -34,11 +34,11 @@ var (
 	customersOnly  = staff().andCustomers()
 	// Collections are the loan officers' (the reference bank has no
 	// collections role of its own) and the risk officers'; a
-	// restructuring and a write-off are approved by a risk officer, who
-	// may not be the one who asked.
-	loanCollectors       = staff(channel.RoleAdmin, channel.RoleLoanOfficer, channel.RoleRiskOfficer)
-	restructureApprovers = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
-	writeOffApprovers    = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
+	// restructuring is decided through the product's approval chain (its
+	// steps' roles: loan and risk officers), a write-off approved by a
+	// risk officer, neither by the one who asked.
+	loanCollectors    = staff(channel.RoleAdmin, channel.RoleLoanOfficer, channel.RoleRiskOfficer)
+	writeOffApprovers = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
 )
 
 // BankApprovalPolicy is the reference bank's approval chains, for a
@@ -168,10 +168,12 @@ func (s *Server) creditRoutes() []route {
 			access: loanCollectors, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.promiseToPay)},
 		{method: "GET", pattern: "/v1/credit/loans/{id}/promises", summary: "A loan's promises to pay, oldest first, each kept, broken or open",
 			access: loanCollectors, handler: handle(s.listPromises)},
-		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring", summary: "Propose a restructuring of a loan in difficulty: the arrears capitalised into a new schedule of the term given; it waits for approval",
+		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring", summary: "Propose a restructuring of a loan in difficulty as the caller: the arrears capitalised into a new schedule of the term given; it goes through the product's approval chain for the new principal",
 			access: loanCollectors, idempotency: idemOptional, handler: handle(s.proposeRestructure)},
-		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring/approve", summary: "Approve the restructuring waiting on a loan (not its proposer): the arrears are capitalised through the ledger and the new schedule replaces the old; the classification does not improve on it",
-			access: restructureApprovers, idempotency: idemOptional, handler: handle(s.approveRestructure)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring/decisions", summary: "Decide the awaited step of the restructuring waiting on a loan as the caller (approve, reject, return); never its proposer, nor one person two steps; only the final approval restructures",
+			access: approvers, idempotency: idemOptional, handler: handle(s.decideRestructure)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring/approve", summary: "Approve the awaited step of the restructuring waiting on a loan as the caller in the step's role; the final approval capitalises the arrears through the ledger and the new schedule replaces the old; the classification does not improve on it",
+			access: approvers, idempotency: idemOptional, handler: handle(s.approveRestructure)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/write-off", summary: "Ask for a loan to be written off; it waits for another member of staff's approval",
 			access: loanCollectors, idempotency: idemOptional, handler: handle(s.requestWriteOff)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/write-off/approve", summary: "Approve the write-off asked for on a loan (not by the one who asked): principal to loan losses, receivables reversed, what was owed tracked off balance sheet",

@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"CollectionsHistoryBesideTheLoan", testCollectionsHistory},
 		{"NonAccrualOffBalanceSheet", testNonAccrual},
 		{"RestructureWriteOffRecover", testRestructureWriteOff},
+		{"RestructureThroughTheApprovalChain", testRestructureChain},
 		{"RiskMeasures", testRiskMeasures},
 		{"BusinessDateFromThePort", testBusinessDateFromThePort},
 	}

@@ -177,8 +177,7 @@ func (e *env) simDay(rng *rand.Rand, sl *simLoan, day calendar.Date, key string,
 	case dpd > 120 && l.Collections.Restructured == 0 && rng.IntN(20) == 0:
 		_, err := e.svc.ProposeRestructure(e.ctx, l.ID, credit.RestructureRequest{Term: 24, Reason: "hardship", By: "collector"})
 		require.NoError(t, err)
-		_, err = e.svc.ApproveRestructure(e.ctx, l.ID, "manager")
-		require.NoError(t, err)
+		e.approveRestructure(l.ID)
 		sl.kind = payer // the new schedule is kept
 		stats["restructurings"]++
 		return

@@ -51,9 +51,38 @@ func (d *LoanDesk) ProposeRestructure(ctx context.Context, id credit.ID, r Restr
 		By: callerRef(ctx)})
 }
 
-// ApproveRestructure approves the waiting restructuring as the caller.
+// DecideRestructure records the caller's decision on the awaited step of
+// the restructuring waiting on a loan, in the role named or the step's
+// (as Decide does for applications).
+func (d *LoanDesk) DecideRestructure(ctx context.Context, id credit.ID, r DecideRequest) (credit.Loan, error) {
+	l, err := d.credit.Loan(ctx, id)
+	if err != nil {
+		return credit.Loan{}, err
+	}
+	var ap *credit.Approval
+	if p := l.Collections.Proposal; p != nil {
+		ap = p.Approval
+	}
+	role, err := actingRole(ctx, r.Role, ap)
+	if err != nil {
+		return credit.Loan{}, err
+	}
+	return d.credit.DecideRestructure(ctx, id, credit.DecisionRequest{Step: r.Step, Approver: callerRef(ctx), Role: string(role),
+		Verdict: r.Verdict, Opinion: r.Opinion})
+}
+
+// ApproveRestructure approves the step awaiting decision of the
+// restructuring waiting on a loan, as the caller in the step's role.
 func (d *LoanDesk) ApproveRestructure(ctx context.Context, id credit.ID) (credit.Loan, error) {
-	return d.credit.ApproveRestructure(ctx, id, callerRef(ctx))
+	l, err := d.credit.Loan(ctx, id)
+	if err != nil {
+		return credit.Loan{}, err
+	}
+	step := 1
+	if p := l.Collections.Proposal; p != nil && p.Approval != nil {
+		step = p.Approval.Current
+	}
+	return d.DecideRestructure(ctx, id, DecideRequest{Step: step, Verdict: credit.Approve})
 }
 
 // RequestWriteOff asks for a write-off as the caller.
