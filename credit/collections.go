@@ -421,8 +421,19 @@ func (s *Service) restructured(l Loan, r RestructureRequest, date calendar.Date)
 		charges = charges.Add(ln.penalty).Add(ln.fee)
 		due[ln.i] = true
 	}
-	for i, p := range l.Paid { // accrued and not yet due
-		if d := p.Recognised.Amount.Sub(p.Interest.Amount); !due[i] && d.IsPositive() && l.Schedule.Instalments()[i].DueDate.After(date) {
+	// Interest accrued and not yet due: as recognised, or on non-accrual
+	// (nothing recognised) as it would have accrued by the last end of day.
+	suspended := s.nonAccrual.Applies(l)
+	ins, dc, minor := l.Schedule.Instalments(), l.Schedule.Terms().DayCount, l.Currency().MinorUnits()
+	for i, p := range l.Paid {
+		if due[i] || !ins[i].DueDate.After(date) {
+			continue
+		}
+		d := p.Recognised.Amount.Sub(p.Interest.Amount)
+		if suspended && !l.Standing.AsOf.IsZero() {
+			d = accrued(ins[i], dc, l.Standing.AsOf, minor).Sub(decimal.Max(p.Recognised.Amount, p.Interest.Amount))
+		}
+		if d.IsPositive() {
 			interest = interest.Add(d)
 		}
 	}
@@ -648,14 +659,33 @@ func (s *Service) restructureOp(l *Loan, prop *RestructureProposal, decision Dec
 		after.Paid[i] = InstalmentPaid{Principal: money.Zero(c), Interest: money.Zero(c)}
 	}
 	capitalised, booked := interest.Add(charges), l.chargesReceivable()
-	return &Operation{Kind: OpRestructure, After: after, On: today, Decision: &decision,
-		Entry: LedgerEntry{Key: RestructureKey(l.ID, n), Description: fmt.Sprintf("Loan %s restructuring %d", l.ID, n),
-			Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpRestructure)},
-			Legs: legs(Leg{Account: l.Account, Side: Debit, Amount: m(c, capitalised)},
-				Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
-				signed(ChartInterestIncome, Credit, m(c, interest.Sub(receivable))),
-				Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)},
-				signed(ChartFeesIncome, Credit, m(c, charges.Sub(booked))))}}, nil
+	entry := LedgerEntry{Key: RestructureKey(l.ID, n), Description: fmt.Sprintf("Loan %s restructuring %d", l.ID, n),
+		Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpRestructure)},
+		Legs: legs(Leg{Account: l.Account, Side: Debit, Amount: m(c, capitalised)},
+			Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
+			signed(ChartInterestIncome, Credit, m(c, interest.Sub(receivable))),
+			Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)},
+			signed(ChartFeesIncome, Credit, m(c, charges.Sub(booked))))}
+	if s.nonAccrual.Applies(*l) {
+		// On non-accrual nothing unpaid is income: whatever is still
+		// recognised or booked is reversed, and all that is capitalised
+		// waits on interest suspense until principal is repaid.
+		entry.Legs = legs(Leg{Account: l.Account, Side: Debit, Amount: m(c, capitalised)},
+			Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
+			Leg{Chart: ChartInterestIncome, Side: Debit, Amount: m(c, receivable)},
+			Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)},
+			Leg{Chart: ChartFeesIncome, Side: Debit, Amount: m(c, booked)},
+			Leg{Chart: ChartInterestSuspense, Side: Credit, Amount: m(c, capitalised)})
+		sp := Suspense{Interest: m(c, interest), Charges: m(c, charges)}
+		if old := l.Suspense; old != nil {
+			sp.Interest, sp.Charges = add(sp.Interest, old.Interest), add(sp.Charges, old.Charges)
+		}
+		if sp.total().IsPositive() {
+			after.Suspense = &sp
+		}
+		entry.Metadata["suspended"] = m(c, capitalised).ValueString()
+	}
+	return &Operation{Kind: OpRestructure, After: after, On: today, Decision: &decision, Entry: entry}, nil
 }
 
 // WriteOff is what a write-off took off the balance sheet, tracked
@@ -743,8 +773,19 @@ func writeOffOp(l *Loan, today calendar.Date, r WriteOffRequest) (*Operation, er
 		used := decimal.Min(l.Advance.Amount, l.Outstanding.Amount)
 		refund := l.Advance.Amount.Sub(used)
 		loss := l.Outstanding.Amount.Sub(used)
+		// What the principal holds on interest suspense was never income:
+		// it comes off the suspense account, not out of losses, and is
+		// tracked as interest and charges written off. The advance repays
+		// principal, so it releases suspense to income first.
+		relI, relC, susp := l.Suspense.release(used)
+		var susI, susC decimal.Decimal
+		if susp != nil {
+			susI, susC = susp.Interest.Amount, susp.Charges.Amount
+		}
+		loss = loss.Sub(susI).Sub(susC)
+		interest, charges = interest.Add(susI), charges.Add(susC)
 		after := l.state()
-		after.Status, after.Outstanding, after.Advance = LoanWrittenOff, money.Zero(c), money.Zero(c)
+		after.Status, after.Outstanding, after.Advance, after.Suspense = LoanWrittenOff, money.Zero(c), money.Zero(c), nil
 		after.WriteOff = &WriteOff{On: today, Principal: m(c, loss), Interest: m(c, interest), Charges: m(c, charges),
 			Recovered: money.Zero(c), Reason: r.Reason, By: r.By, ApprovedBy: r.ApprovedBy}
 		return &Operation{Kind: OpWriteOff, After: after, On: today,
@@ -757,7 +798,11 @@ func writeOffOp(l *Loan, today calendar.Date, r WriteOffRequest) (*Operation, er
 					Leg{Chart: ChartInterestIncome, Side: Debit, Amount: m(c, receivable)},
 					Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
 					Leg{Chart: ChartFeesIncome, Side: Debit, Amount: m(c, booked)},
-					Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)})}}, nil
+					Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)},
+					Leg{Chart: ChartInterestSuspense, Side: Debit, Amount: m(c, susI.Add(susC))},
+					Leg{Chart: ChartInterestSuspense, Side: Debit, Amount: m(c, relI.Add(relC))},
+					Leg{Chart: ChartInterestIncome, Side: Credit, Amount: m(c, relI)},
+					Leg{Chart: ChartFeesIncome, Side: Credit, Amount: m(c, relC)})}}, nil
 	}
 }
 

@@ -29,6 +29,7 @@ type LoanState struct {
 	ClosedOn    calendar.Date    `json:"closed_on,omitzero"`
 	Received    money.Money      `json:"received,omitzero"`
 	WriteOff    *WriteOff        `json:"write_off,omitempty"`
+	Suspense    *Suspense        `json:"suspense,omitempty"`
 }
 
 // errUnchanged tells an UpdateLoan caller that the operation it meant to
@@ -126,7 +127,7 @@ func (s *Service) apply(l Loan, ref EntryRef, now time.Time) (Loan, *Repayment, 
 	op := l.Pending
 	st := op.After
 	l.Status, l.Paid, l.Disbursed, l.Outstanding, l.Advance, l.ClosedOn = st.Status, st.Paid, st.Disbursed, st.Outstanding, st.Advance, st.ClosedOn
-	l.Received, l.WriteOff = st.Received, st.WriteOff
+	l.Received, l.WriteOff, l.Suspense = st.Received, st.WriteOff, st.Suspense
 	if st.Schedule != nil {
 		l.Schedule = *st.Schedule
 	}
@@ -235,8 +236,13 @@ func (l Loan) state() LoanState {
 		c := *l.WriteOff
 		w = &c
 	}
+	var sp *Suspense
+	if l.Suspense != nil {
+		c := *l.Suspense
+		sp = &c
+	}
 	return LoanState{Status: l.Status, Paid: clonePaid(l.Paid), Disbursed: l.Disbursed, Outstanding: l.Outstanding,
-		Advance: l.Advance, ClosedOn: l.ClosedOn, Received: l.Received, WriteOff: w}
+		Advance: l.Advance, ClosedOn: l.ClosedOn, Received: l.Received, WriteOff: w, Suspense: sp}
 }
 
 func clonePaid(p []InstalmentPaid) []InstalmentPaid { return slices.Clone(p) }
@@ -654,6 +660,8 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 		}
 	}
 	after.Outstanding = sub(l.Outstanding, m(principal))
+	relI, relC, susp := l.Suspense.release(principal)
+	after.Suspense = susp
 	refund := money.Zero(c)
 	after.Advance = left
 	if after.Outstanding.Amount.IsZero() {
@@ -673,13 +681,13 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 	return &Operation{Kind: OpRepayment, After: after, Repayment: rep,
 		Entry: LedgerEntry{Key: key, Description: fmt.Sprintf("Loan %s repayment", l.ID),
 			Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpRepayment)},
-			Legs: legs(from, adv,
+			Legs: append(legs(from, adv,
 				Leg{Account: l.Account, Side: Credit, Amount: m(principal)},
 				Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(receivable)},
 				Leg{Chart: ChartInterestIncome, Side: Credit, Amount: m(interest.Sub(receivable))},
 				Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(booked)},
 				Leg{Chart: ChartFeesIncome, Side: Credit, Amount: m(charges.Sub(booked))},
-				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund})}}, nil
+				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund}), legs(releaseLegs(c, relI, relC)...)...)}}, nil
 }
 
 // QuotePrepayment says what an early repayment on the business date would
@@ -817,6 +825,8 @@ func (s *Service) prepayment(l Loan, r PrepaymentRequest, kind OperationKind, q 
 	after.Received = add(money.Money{Amount: l.Received.Amount, Currency: c}, q.Payable)
 	after.Outstanding = sub(l.Outstanding, q.Principal)
 	after.Advance = sub(l.Advance, q.AdvanceUsed)
+	relI, relC, susp := l.Suspense.release(q.Principal.Amount)
+	after.Suspense = susp
 	refund := money.Zero(c)
 	// held is the interest receivable the loan carries: a payoff clears
 	// it, the interest to date going to it first and any difference to
@@ -859,11 +869,11 @@ func (s *Service) prepayment(l Loan, r PrepaymentRequest, kind OperationKind, q 
 	return &Operation{Kind: kind, After: after, Repayment: rep,
 		Entry: LedgerEntry{Key: repaymentKey(l, r.Key), Description: fmt.Sprintf("Loan %s %s", l.ID, kind),
 			Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(kind)},
-			Legs: legs(from,
+			Legs: append(legs(from,
 				Leg{Chart: ChartLoanAdvances, Side: Debit, Amount: add(q.AdvanceUsed, refund)},
 				Leg{Account: l.Account, Side: Credit, Amount: q.Principal},
 				Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable.Add(reversed))},
 				signed(ChartInterestIncome, Credit, m(c, income)),
 				Leg{Chart: ChartFeesIncome, Side: Credit, Amount: q.Fee},
-				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund})}}, nil
+				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund}), legs(releaseLegs(c, relI, relC)...)...)}}, nil
 }

@@ -132,6 +132,12 @@ const (
 	// loans and not yet paid: a debit-normal account the adapter creates
 	// on demand.
 	ChartFeesReceivable = "fees_receivable"
+	// ChartInterestSuspense holds the unpaid interest and charges of a
+	// loan on non-accrual capitalised by its restructuring: owed by the
+	// borrower and in the loan's principal, but not income until paid. A
+	// credit-normal account (a contra-asset) the adapter creates on
+	// demand.
+	ChartInterestSuspense = "interest_suspense"
 	// ChartLoanLosses is the expense a write-off charges: a debit-normal
 	// account the adapter creates on demand.
 	ChartLoanLosses = "loan_losses"

@@ -72,6 +72,8 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"CollectionsQueueActionsPromises", testCollections},
 		{"CollectionsHistoryBesideTheLoan", testCollectionsHistory},
 		{"NonAccrualOffBalanceSheet", testNonAccrual},
+		{"RestructureOnNonAccrualHoldsInterestInSuspense", testRestructureOnNonAccrual},
+		{"WriteOffWithInterestInSuspense", testWriteOffWithSuspense},
 		{"RestructureWriteOffRecover", testRestructureWriteOff},
 		{"RestructureThroughTheApprovalChain", testRestructureChain},
 		{"RiskMeasures", testRiskMeasures},

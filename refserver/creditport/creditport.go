@@ -41,10 +41,15 @@ var LoanRecoveries = ledger.ChartAccount{Code: credit.ChartLoanRecoveries, Name:
 // charged on loans and not yet paid: an asset, so debit-normal.
 var FeesReceivable = ledger.ChartAccount{Code: credit.ChartFeesReceivable, Name: "Loan penalties and fees receivable", NormalSide: ledger.Debit}
 
+// InterestSuspense is the chart account of the unpaid interest and
+// charges a restructuring on non-accrual capitalised: not income until
+// paid, a contra-asset to the loans, so credit-normal.
+var InterestSuspense = ledger.ChartAccount{Code: credit.ChartInterestSuspense, Name: "Loan interest in suspense", NormalSide: ledger.Credit}
+
 // onDemand are credit's chart accounts beyond the ledger's default chart,
 // created in a currency the first time an entry names them.
 var onDemand = map[string]ledger.ChartAccount{credit.ChartLoanAdvances: LoanAdvances, credit.ChartLoanLosses: LoanLosses,
-	credit.ChartLoanRecoveries: LoanRecoveries, credit.ChartFeesReceivable: FeesReceivable}
+	credit.ChartLoanRecoveries: LoanRecoveries, credit.ChartFeesReceivable: FeesReceivable, credit.ChartInterestSuspense: InterestSuspense}
 
 // refusal maps the ledger's answer: a sentinel that refuses the request
 // (bad input, a business rule, a state, a missing account) means nothing
