@@ -39,6 +39,11 @@ var (
 	// risk officer, neither by the one who asked.
 	loanCollectors    = staff(channel.RoleAdmin, channel.RoleLoanOfficer, channel.RoleRiskOfficer)
 	writeOffApprovers = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
+	// A loan's classification is the credit risk side's: loan and risk
+	// officers downgrade and ask for upgrades, a risk officer other than
+	// the one who asked approves an upgrade.
+	loanClassifiers  = staff(channel.RoleAdmin, channel.RoleLoanOfficer, channel.RoleRiskOfficer)
+	upgradeApprovers = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
 )
 
 // BankApprovalPolicy is the reference bank's approval chains, for a
@@ -174,6 +179,14 @@ func (s *Server) creditRoutes() []route {
 			access: approvers, idempotency: idemOptional, handler: handle(s.decideRestructure)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring/approve", summary: "Approve the awaited step of the restructuring waiting on a loan as the caller in the step's role; the final approval capitalises the arrears through the ledger and the new schedule replaces the old; the classification does not improve on it",
 			access: approvers, idempotency: idemOptional, handler: handle(s.approveRestructure)},
+		{method: "GET", pattern: "/v1/credit/loans/{id}/classification", summary: "A loan's five-category classification: the category, its floor, an upgrade waiting, and every change of category with reason, by and approved_by",
+			access: own(lendingReaders), handler: handle(s.loanClassification)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/classification/downgrade", summary: "Classify an active loan worse at once, as the caller, with a reason: the category becomes its floor until an approved upgrade",
+			access: loanClassifiers, idempotency: idemOptional, handler: handle(s.downgradeLoan)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/classification/upgrade", summary: "Ask, as the caller, for an active loan to be classified better, with a reason; it waits for another member of staff's approval",
+			access: loanClassifiers, idempotency: idemOptional, handler: handle(s.requestLoanUpgrade)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/classification/upgrade/approve", summary: "Approve the upgrade asked for on a loan (not by the one who asked): the floor is lowered, and the loan takes the worse of it and what its days past due say",
+			access: upgradeApprovers, idempotency: idemOptional, handler: handle(s.approveLoanUpgrade)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/write-off", summary: "Ask for a loan to be written off; it waits for another member of staff's approval",
 			access: loanCollectors, idempotency: idemOptional, handler: handle(s.requestWriteOff)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/write-off/approve", summary: "Approve the write-off asked for on a loan (not by the one who asked): principal to loan losses, receivables reversed, what was owed tracked off balance sheet",

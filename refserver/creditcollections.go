@@ -33,6 +33,10 @@ type (
 		ID credit.ID `path:"id" json:"-"`
 		bank.DecideRequest
 	}
+	classificationRequest struct {
+		ID credit.ID `path:"id" json:"-"`
+		bank.ClassificationRequest
+	}
 	writeOffRequest struct {
 		ID     credit.ID `path:"id" json:"-"`
 		Reason string    `json:"reason"`
@@ -130,6 +134,22 @@ func (s *Server) decideRestructure(ctx context.Context, r restructureDecision) (
 		return l, fault.Field(credit.ErrOutOfOrder, "step", err.Error())
 	}
 	return l, err
+}
+
+func (s *Server) loanClassification(ctx context.Context, r creditPath) (bank.Classification, error) {
+	return s.loans.ClassificationOf(ctx, r.ID)
+}
+
+func (s *Server) downgradeLoan(ctx context.Context, r classificationRequest) (bank.Classification, error) {
+	return s.loans.Downgrade(ctx, r.ID, r.ClassificationRequest)
+}
+
+func (s *Server) requestLoanUpgrade(ctx context.Context, r classificationRequest) (bank.Classification, error) {
+	return s.loans.RequestUpgrade(ctx, r.ID, r.ClassificationRequest)
+}
+
+func (s *Server) approveLoanUpgrade(ctx context.Context, r creditPath) (bank.Classification, error) {
+	return s.loans.ApproveUpgrade(ctx, r.ID)
 }
 
 func (s *Server) requestWriteOff(ctx context.Context, r writeOffRequest) (credit.Loan, error) {

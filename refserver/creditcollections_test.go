@@ -183,3 +183,68 @@ func TestCreditRiskReportsOverHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestLoanClassificationOverHTTP classifies a loan by hand on both
+// storages: a downgrade with a reason at once, an upgrade asked by one
+// risk officer and refused to them as approver (403 maker-checker),
+// approved by another; the history says who, why and who approved. Roles
+// are checked, the customer reads their own loan's classification and no
+// one else's (404), bad input names its field.
+func TestLoanClassificationOverHTTP(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			teller, officer, risk1, risk2 := b.staff("teller"), b.staff("loan_officer"), b.staff("risk_officer"), b.staff("risk_officer")
+			erin, frank := b.borrower(teller), b.borrower(teller)
+			lid := b.loan(officer, risk1, erin, "CLASS-"+storage, "20000.00")
+			b.must(201, b.do("POST", "/v1/credit/loans/"+lid+"/disbursements", officer, nil))
+			loan := "/v1/credit/loans/" + lid
+
+			c := b.must(200, b.do("GET", loan+"/classification", officer, nil))
+			require.Equal(t, "normal", c.str("classification"))
+			require.Empty(t, c.body["history"])
+			require.Equal(t, "normal", b.must(200, b.do("GET", loan+"/classification", erin.token, nil)).str("classification"), "her own loan")
+			require.Equal(t, 404, b.do("GET", loan+"/classification", frank.token, nil).status, "not frank's")
+			require.Equal(t, 404, b.do("GET", "/v1/credit/loans/01a21c2f-0000-7000-8000-000000000000/classification", officer, nil).status)
+
+			down := map[string]any{"to": "substandard", "reason": "borrower's business closed"}
+			require.Equal(t, 403, b.do("POST", loan+"/classification/downgrade", teller, down).status)
+			require.Equal(t, 403, b.do("POST", loan+"/classification/downgrade", erin.token, down).status, "staff only")
+			r := b.do("POST", loan+"/classification/downgrade", officer, map[string]any{"to": "grim", "reason": "x"})
+			require.Equal(t, 400, r.status, string(r.raw))
+			require.Equal(t, "to", fieldOf(r))
+			r = b.do("POST", loan+"/classification/downgrade", officer, map[string]any{"to": "substandard", "reason": ""})
+			require.Equal(t, 400, r.status, string(r.raw))
+			require.Equal(t, "reason", fieldOf(r))
+			c = b.must(200, b.do("POST", loan+"/classification/downgrade", officer, down))
+			require.Equal(t, "substandard", c.str("classification"))
+			require.Equal(t, "substandard", c.str("floor"))
+			r = b.do("POST", loan+"/classification/downgrade", officer, map[string]any{"to": "special_mention", "reason": "better"})
+			require.Equal(t, 400, r.status, "a downgrade must be worse")
+			require.Equal(t, "to", fieldOf(r))
+
+			require.Equal(t, 409, b.do("POST", loan+"/classification/upgrade/approve", risk2, nil).status, "nothing asked")
+			up := b.must(200, b.do("POST", loan+"/classification/upgrade", risk1, map[string]any{"to": "normal", "reason": "business reopened, paying"}))
+			require.Equal(t, "normal", up.str("upgrade", "to"))
+			require.Equal(t, "substandard", up.str("classification"), "not before approval")
+			require.Equal(t, 403, b.do("POST", loan+"/classification/upgrade/approve", officer, nil).status, "a loan officer does not approve")
+			own := b.do("POST", loan+"/classification/upgrade/approve", risk1, nil)
+			require.Equal(t, 403, own.status, string(own.raw))
+			require.Equal(t, "maker-checker", own.problemType())
+			c = b.must(200, b.do("POST", loan+"/classification/upgrade/approve", risk2, nil))
+			require.Equal(t, "normal", c.str("classification"))
+			require.Equal(t, "", c.str("floor"))
+			hist := c.body["history"].([]any)
+			require.Len(t, hist, 2)
+			first, second := hist[0].(map[string]any), hist[1].(map[string]any)
+			require.Equal(t, []any{"normal", "substandard", "borrower's business closed"}, []any{first["from"], first["to"], first["reason"]})
+			require.NotEmpty(t, first["by"])
+			require.Nil(t, first["approved_by"])
+			require.Equal(t, []any{"substandard", "normal", "business reopened, paying"}, []any{second["from"], second["to"], second["reason"]})
+			require.NotEmpty(t, second["approved_by"])
+			require.NotEqual(t, second["by"], second["approved_by"])
+			require.Equal(t, c.body, b.must(200, b.do("GET", loan+"/classification", officer, nil)).body, "read back as it was answered")
+		})
+	}
+}
