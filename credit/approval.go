@@ -227,17 +227,54 @@ func decide(a Application, d DecisionRequest, at time.Time, today calendar.Date,
 	if a.Status != StatusScored || a.Approval == nil {
 		return a, fmt.Errorf("%w: application %s is %s, not awaiting approval", ErrInvalidTransition, a.ID, a.Status)
 	}
-	ap := *a.Approval
+	ap, out, err := decideStep(*a.Approval, "the application", a.Maker, d, a.Offer.Amount, at, today, due, auth)
+	if err != nil {
+		return a, err
+	}
+	switch out {
+	case chainRejected:
+		a.Status = StatusRejected
+	case chainReturned:
+		a.Status = StatusReturned
+	case chainApproved:
+		a.Status = StatusApproved
+	}
+	a.Approval = &ap
+	a.UpdatedAt = at
+	return a, nil
+}
+
+// chainOutcome is where a decision leaves a chain.
+type chainOutcome int
+
+const (
+	chainPending  chainOutcome = iota // more decisions to come
+	chainApproved                     // the last step approved
+	chainRejected
+	chainReturned
+)
+
+// decideStep applies decision d to chain ap (a copy) of something maker
+// asked for (what names it in errors), for amount: the rules every chain
+// keeps, for applications and restructurings alike. The decision must be
+// on the step awaiting one, in its role; the maker never decides, nor
+// does one person decide two steps (or vote twice in a committee) in a
+// round; the final approval needs a role whose authority covers amount.
+func decideStep(ap Approval, what, maker string, d DecisionRequest, amount money.Money, at time.Time, today calendar.Date,
+	due func(calendar.Date, int) (calendar.Date, error), auth Authority) (Approval, chainOutcome, error) {
 	ap.Decisions = append([]Decision(nil), ap.Decisions...)
+	if ap.Current < 1 || ap.Current > len(ap.Steps) {
+		return ap, 0, fmt.Errorf("%w: %s is not awaiting approval", ErrInvalidTransition, what)
+	}
 	if d.Step != ap.Current {
-		return a, fmt.Errorf("%w: step %d is awaiting decision, not %d", ErrOutOfOrder, ap.Current, d.Step)
+		return ap, 0, fmt.Errorf("%w: step %d is awaiting decision, not %d", ErrOutOfOrder, ap.Current, d.Step)
 	}
 	rule := ap.Steps[ap.Current-1]
 	if d.Role != rule.Role {
-		return a, fmt.Errorf("%w: step %d is for %s, not %s", ErrForbidden, ap.Current, rule.Role, d.Role)
+		return ap, 0, fmt.Errorf("%w: step %d is for %s, not %s", ErrForbidden, ap.Current, rule.Role, d.Role)
 	}
-	if d.Approver == a.Maker {
-		return a, fmt.Errorf("%w: %s entered the application", ErrMakerChecker, d.Approver)
+	if d.Approver == maker {
+		return ap, 0, fmt.Errorf("%w: %s made %s", ErrMakerChecker, d.Approver, what)
 	}
 	approvals := 0
 	for _, prev := range ap.Decisions {
@@ -245,37 +282,35 @@ func decide(a Application, d DecisionRequest, at time.Time, today calendar.Date,
 			continue
 		}
 		if prev.Approver == d.Approver {
-			return a, fmt.Errorf("%w: %s already decided step %d", ErrMakerChecker, d.Approver, prev.Step)
+			return ap, 0, fmt.Errorf("%w: %s already decided step %d", ErrMakerChecker, d.Approver, prev.Step)
 		}
 		if prev.Step == ap.Current && prev.Verdict == Approve {
 			approvals++
 		}
 	}
 	final := d.Verdict == Approve && approvals+1 == rule.approvers() && ap.Current == len(ap.Steps)
-	if final && !auth.covers(d.Role, a.Offer.Amount) {
-		return a, fmt.Errorf("%w: the %s role may not approve %s", ErrAuthority, d.Role, a.Offer.Amount)
+	if final && !auth.covers(d.Role, amount) {
+		return ap, 0, fmt.Errorf("%w: the %s role may not approve %s", ErrAuthority, d.Role, amount)
 	}
 	ap.Decisions = append(ap.Decisions, Decision{Round: ap.Round, Step: ap.Current, Approver: d.Approver, Role: d.Role,
 		Verdict: d.Verdict, Opinion: d.Opinion, At: at, BusinessDate: today})
 	switch {
 	case d.Verdict == Reject:
-		a.Status = StatusRejected
+		return ap, chainRejected, nil
 	case d.Verdict == Return:
-		a.Status = StatusReturned
+		return ap, chainReturned, nil
 	case final:
-		a.Status = StatusApproved
 		ap.Current++
+		return ap, chainApproved, nil
 	case approvals+1 == rule.approvers():
 		ap.Current++
 		next, err := due(today, ap.Steps[ap.Current-1].dueDays())
 		if err != nil {
-			return a, err
+			return ap, 0, err
 		}
 		ap.Started, ap.Due = today, next
 	}
-	a.Approval = &ap
-	a.UpdatedAt = at
-	return a, nil
+	return ap, chainPending, nil
 }
 
 // startChain starts (or restarts, for the next round) the chain of a.

@@ -89,7 +89,11 @@ func (s *Service) Downgrade(ctx context.Context, id ID, c ClassificationChange) 
 	if err := c.Validate(); err != nil {
 		return Loan{}, err
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	now := s.now()
 	return s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
 		if err := classifiable(l); err != nil {
 			return Loan{}, nil, nil, err
@@ -119,7 +123,11 @@ func (s *Service) RequestUpgrade(ctx context.Context, id ID, c ClassificationCha
 	if err := c.Validate(); err != nil {
 		return Loan{}, err
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	now := s.now()
 	return s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
 		if err := classifiable(l); err != nil {
 			return Loan{}, nil, nil, err
@@ -148,7 +156,11 @@ func (s *Service) ApproveUpgrade(ctx context.Context, id ID, approver string) (L
 	if err := checkStaff("approver", approver); err != nil {
 		return Loan{}, err
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	now := s.now()
 	return s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
 		if err := classifiable(l); err != nil {
 			return Loan{}, nil, nil, err

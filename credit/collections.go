@@ -123,10 +123,15 @@ type Collections struct {
 	// Promises counts them all.
 	Promise  *Promise `json:"promise,omitempty"`
 	Promises int      `json:"promise_count,omitempty"`
-	// Proposal is a restructuring waiting for approval; Restructured
-	// counts the restructurings done.
-	Proposal     *RestructureProposal `json:"proposal,omitempty"`
-	Restructured int                  `json:"restructured,omitempty"`
+	// Proposal is a restructuring waiting for approval, in its chain;
+	// Restructured counts the restructurings done, Proposals the
+	// proposals made; Decided keeps every proposal no longer waiting
+	// (approved, rejected, returned or replaced), oldest first, with its
+	// chain's decisions and opinions.
+	Proposal     *RestructureProposal  `json:"proposal,omitempty"`
+	Restructured int                   `json:"restructured,omitempty"`
+	Proposals    int                   `json:"proposal_count,omitempty"`
+	Decided      []RestructureProposal `json:"restructurings,omitempty"`
 	// WriteOffRequest is a write-off asked for and waiting for
 	// ApproveWriteOff.
 	WriteOffRequest *WriteOffAsked `json:"write_off_request,omitempty"`
@@ -134,7 +139,8 @@ type Collections struct {
 
 // IsZero reports whether nothing was done.
 func (c Collections) IsZero() bool {
-	return c.Actions == 0 && c.Promises == 0 && c.Proposal == nil && c.Restructured == 0 && c.WriteOffRequest == nil
+	return c.Actions == 0 && c.Promises == 0 && c.Proposal == nil && c.Restructured == 0 && c.Proposals == 0 &&
+		len(c.Decided) == 0 && c.WriteOffRequest == nil
 }
 
 // CollectionEntries is what a collections step adds to a loan's
@@ -227,7 +233,11 @@ func (s *Service) RecordAction(ctx context.Context, id ID, r ActionRequest) (Loa
 	if err := checkStaff("by", r.By); err != nil {
 		return Loan{}, err
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	now := s.now()
 	return s.store.UpdateCollections(ctx, id, func(l Loan) (Loan, CollectionEntries, []event.Envelope, error) {
 		if err := collectable(l); err != nil {
 			return Loan{}, CollectionEntries{}, nil, err
@@ -250,7 +260,11 @@ func (s *Service) PromiseToPay(ctx context.Context, id ID, r PromiseRequest) (Lo
 	if err := checkStaff("by", r.By); err != nil {
 		return Loan{}, err
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	now := s.now()
 	if r.Date.IsZero() || !r.Date.Valid() || r.Date.Before(today) {
 		return Loan{}, invalid("date", "must be a date from %s on", today)
 	}
@@ -367,14 +381,33 @@ type RestructureRequest struct {
 	By         string          `json:"by"`
 }
 
-// RestructureProposal is a restructuring waiting for approval.
+// RestructureProposal is a restructuring proposed: waiting for approval
+// in its chain, or decided.
 type RestructureProposal struct {
 	RestructureRequest
+	Number     int           `json:"number"` // the loan's n-th proposal, from 1
 	ProposedOn calendar.Date `json:"proposed_on"`
 	// Schedule is the new schedule as it would be on ProposedOn; the one
 	// made on approval starts on the approval's date.
-	Schedule Schedule `json:"schedule"`
+	Schedule Schedule          `json:"schedule"`
+	Status   RestructureStatus `json:"status"`
+	// Approval is its chain: the product's for the new principal, fixed
+	// when it was proposed, with every decision and opinion.
+	Approval  *Approval     `json:"approval,omitempty"`
+	DecidedOn calendar.Date `json:"decided_on,omitzero"`
 }
+
+// RestructureStatus is where a restructuring proposal stands.
+type RestructureStatus string
+
+// The statuses of a restructuring proposal.
+const (
+	RestructurePending  RestructureStatus = "pending"  // in its approval chain
+	RestructureApproved RestructureStatus = "approved" // done: the new schedule applies
+	RestructureRejected RestructureStatus = "rejected"
+	RestructureReturned RestructureStatus = "returned" // sent back; a new proposal may follow
+	RestructureReplaced RestructureStatus = "replaced" // a new proposal took its place
+)
 
 // restructured works out a restructuring of l on date: the arrears
 // (interest fallen due and unpaid, interest accrued since, penalty and
@@ -388,8 +421,19 @@ func (s *Service) restructured(l Loan, r RestructureRequest, date calendar.Date)
 		charges = charges.Add(ln.penalty).Add(ln.fee)
 		due[ln.i] = true
 	}
-	for i, p := range l.Paid { // accrued and not yet due
-		if d := p.Recognised.Amount.Sub(p.Interest.Amount); !due[i] && d.IsPositive() && l.Schedule.Instalments()[i].DueDate.After(date) {
+	// Interest accrued and not yet due: as recognised, or on non-accrual
+	// (nothing recognised) as it would have accrued by the last end of day.
+	suspended := s.nonAccrual.Applies(l)
+	ins, dc, minor := l.Schedule.Instalments(), l.Schedule.Terms().DayCount, l.Currency().MinorUnits()
+	for i, p := range l.Paid {
+		if due[i] || !ins[i].DueDate.After(date) {
+			continue
+		}
+		d := p.Recognised.Amount.Sub(p.Interest.Amount)
+		if suspended && !l.Standing.AsOf.IsZero() {
+			d = accrued(ins[i], dc, l.Standing.AsOf, minor).Sub(decimal.Max(p.Recognised.Amount, p.Interest.Amount))
+		}
+		if d.IsPositive() {
 			interest = interest.Add(d)
 		}
 	}
@@ -425,9 +469,10 @@ func (r RestructureRequest) validate() error {
 
 // ProposeRestructure proposes a restructuring of an active loan: a new
 // schedule over r.Term periods from the approval's date, of the
-// outstanding principal with the arrears capitalised. It waits for
-// ApproveRestructure by someone else; a new proposal replaces one
-// waiting.
+// outstanding principal with the arrears capitalised. It goes through
+// the product's approval chain for the new principal like an
+// application (DecideRestructure), r.By being its maker; a new proposal
+// replaces one waiting (kept in Collections.Decided as replaced).
 func (s *Service) ProposeRestructure(ctx context.Context, id ID, r RestructureRequest) (Loan, error) {
 	if id == NilID {
 		return Loan{}, invalid("id", "is required")
@@ -435,7 +480,19 @@ func (s *Service) ProposeRestructure(ctx context.Context, id ID, r RestructureRe
 	if err := r.validate(); err != nil {
 		return Loan{}, err
 	}
-	now, today := s.now(), s.today()
+	cur, err := s.store.Loan(ctx, id)
+	if err != nil {
+		return Loan{}, err
+	}
+	p, err := s.product(ctx, cur.ProductID)
+	if err != nil {
+		return Loan{}, err
+	}
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	now := s.now()
 	return s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
 		if err := collectable(l); err != nil {
 			return Loan{}, nil, nil, err
@@ -447,10 +504,27 @@ func (s *Service) ProposeRestructure(ctx context.Context, id ID, r RestructureRe
 		if err != nil {
 			return Loan{}, nil, nil, err
 		}
-		l.Collections.Proposal = &RestructureProposal{RestructureRequest: r, ProposedOn: today, Schedule: sch}
+		steps := p.Approval.For(sch.Terms().Principal.Amount)
+		if len(steps) == 0 {
+			return Loan{}, nil, nil, fmt.Errorf("%w: product %s has no approval chain for %s", ErrInvalidInput, p.Code, sch.Terms().Principal)
+		}
+		if old := l.Collections.Proposal; old != nil {
+			old := *old
+			old.Status, old.DecidedOn = RestructureReplaced, today
+			l.Collections.Decided = append(slices.Clone(l.Collections.Decided), old)
+		}
+		l.Collections.Proposals++
+		prop := &RestructureProposal{RestructureRequest: r, Number: l.Collections.Proposals, ProposedOn: today, Schedule: sch,
+			Status: RestructurePending}
+		var holder Application
+		if err := startChain(&holder, steps, today, s.dueDate); err != nil {
+			return Loan{}, nil, nil, err
+		}
+		prop.Approval = holder.Approval // its maker is the proposer, r.By
+		l.Collections.Proposal = prop
 		l.UpdatedAt = now
 		ev, err := s.newEvent(EventRestructureProposed, now, LoanRestructured{LoanID: l.ID, CustomerID: l.CustomerID, On: today,
-			Outstanding: sch.Terms().Principal, Term: sch.Len()}, l.ID, l.CustomerID)
+			Outstanding: sch.Terms().Principal, Term: sch.Len(), Proposal: prop.Number}, l.ID, l.CustomerID)
 		return l, nil, []event.Envelope{ev}, err
 	})
 }
@@ -460,58 +534,158 @@ func RestructureKey(loanID ID, n int) string {
 	return fmt.Sprintf("loan/%s/restructure/%d", loanID, n)
 }
 
-// ApproveRestructure approves the restructuring waiting on the loan; the
-// approver may not be its proposer (ErrMakerChecker). The arrears on the
-// day are capitalised through the ledger (debit the loan account; credit
-// interest receivable, interest income, fees receivable and fee income)
-// and the new
-// schedule replaces the old. The classification does not improve on
-// restructuring alone: the loan's present category becomes its floor,
-// lowered only by an approved upgrade.
-func (s *Service) ApproveRestructure(ctx context.Context, id ID, approver string) (Loan, error) {
+// DecideRestructure decides the awaited step of the restructuring
+// waiting on the loan, as the loan's product's chain asks — the rules of
+// an application's (Decide): the step awaiting decision
+// (ErrOutOfOrder), its role (ErrForbidden), never its proposer nor one
+// person for two steps (ErrMakerChecker), the final approval within the
+// role's authority for the new principal (ErrAuthority). A reject or a
+// return ends the proposal (an opinion is required); each decision is
+// kept with the proposal. Only the final approval restructures: the
+// arrears on the day are capitalised through the ledger (debit the loan
+// account; credit interest receivable, interest income, fees
+// receivable and fee income) and the new schedule replaces the old. The
+// classification does not improve on restructuring alone: the loan's
+// present category becomes its floor, lowered only by an approved
+// upgrade.
+func (s *Service) DecideRestructure(ctx context.Context, id ID, d DecisionRequest) (Loan, error) {
 	if id == NilID {
 		return Loan{}, invalid("id", "is required")
 	}
-	if err := checkStaff("approver", approver); err != nil {
+	if err := d.Validate(); err != nil {
 		return Loan{}, err
 	}
 	if err := s.needLedger(); err != nil {
 		return Loan{}, err
 	}
-	return s.reserve(ctx, id, func(l *Loan, today calendar.Date) (*Operation, error) {
-		if err := collectable(*l); err != nil {
-			return nil, err
-		}
-		prop := l.Collections.Proposal
-		if prop == nil {
-			return nil, fmt.Errorf("%w: loan %s has no restructuring waiting", ErrInvalidTransition, l.ID)
-		}
-		if prop.By == approver {
-			return nil, fmt.Errorf("%w: %s proposed the restructuring", ErrMakerChecker, approver)
-		}
-		sch, interest, charges, receivable, err := s.restructured(*l, prop.RestructureRequest, today)
+	for range reserveAttempts {
+		today, err := s.today(ctx)
 		if err != nil {
-			return nil, err
+			return Loan{}, err
 		}
-		c := l.Currency()
-		n := l.Collections.Restructured + 1 // the proposal, the count and the floor change as it is applied
-		after := l.state()
-		after.Schedule = &sch
-		after.Outstanding = sch.Terms().Principal
-		after.Paid = make([]InstalmentPaid, sch.Len())
-		for i := range after.Paid {
-			after.Paid[i] = InstalmentPaid{Principal: money.Zero(c), Interest: money.Zero(c)}
+		now := s.now()
+		// A decision that does not end the chain in an approval changes
+		// the proposal only; the final approval is a ledger operation.
+		l, err := s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
+			prop, ap, out, err := s.restructureStep(l, d, now, today)
+			if err != nil {
+				return Loan{}, nil, nil, err
+			}
+			if out == chainApproved {
+				return Loan{}, nil, nil, errFinal
+			}
+			if l.Pending != nil {
+				return Loan{}, nil, nil, fmt.Errorf("%w: loan %s has an operation in progress; try again", ErrInvalidTransition, l.ID)
+			}
+			p := *prop
+			p.Approval = &ap
+			switch out {
+			case chainRejected:
+				p.Status = RestructureRejected
+			case chainReturned:
+				p.Status = RestructureReturned
+			}
+			if out == chainPending {
+				l.Collections.Proposal = &p
+			} else {
+				p.DecidedOn = today
+				l.Collections.Proposal = nil
+				l.Collections.Decided = append(slices.Clone(l.Collections.Decided), p)
+			}
+			l.UpdatedAt = now
+			ev, err := s.newEvent(EventRestructureDecided, now, RestructureDecided{LoanID: l.ID, CustomerID: l.CustomerID,
+				Proposal: p.Number, Step: d.Step, Verdict: d.Verdict, Status: p.Status}, l.ID, l.CustomerID)
+			return l, nil, []event.Envelope{ev}, err
+		})
+		if !errors.Is(err, errFinal) {
+			return l, err
 		}
-		capitalised, booked := interest.Add(charges), l.chargesReceivable()
-		return &Operation{Kind: OpRestructure, After: after, On: today,
-			Entry: LedgerEntry{Key: RestructureKey(l.ID, n), Description: fmt.Sprintf("Loan %s restructuring %d", l.ID, n),
-				Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpRestructure)},
-				Legs: legs(Leg{Account: l.Account, Side: Debit, Amount: m(c, capitalised)},
-					Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
-					signed(ChartInterestIncome, Credit, m(c, interest.Sub(receivable))),
-					Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)},
-					signed(ChartFeesIncome, Credit, m(c, charges.Sub(booked))))}}, nil
-	})
+		l, err = s.reserve(ctx, id, func(l *Loan, today calendar.Date) (*Operation, error) {
+			prop, ap, out, err := s.restructureStep(*l, d, now, today)
+			if err != nil {
+				return nil, err
+			}
+			if out != chainApproved {
+				return nil, errNotFinal
+			}
+			return s.restructureOp(l, prop, ap.Decisions[len(ap.Decisions)-1], today)
+		})
+		if !errors.Is(err, errNotFinal) {
+			return l, err
+		}
+	}
+	return Loan{}, fmt.Errorf("%w: loan %s is busy with other operations; try again", ErrInvalidTransition, id)
+}
+
+// errFinal and errNotFinal send DecideRestructure from one path to the
+// other when the chain moved between its read and its write.
+var (
+	errFinal    = errors.New("credit: the decision is the final approval")
+	errNotFinal = errors.New("credit: the decision is not the final approval")
+)
+
+// restructureStep applies decision d to the proposal waiting on l.
+func (s *Service) restructureStep(l Loan, d DecisionRequest, now time.Time, today calendar.Date) (*RestructureProposal, Approval, chainOutcome, error) {
+	if err := collectable(l); err != nil {
+		return nil, Approval{}, 0, err
+	}
+	prop := l.Collections.Proposal
+	if prop == nil || prop.Approval == nil {
+		return nil, Approval{}, 0, fmt.Errorf("%w: loan %s has no restructuring waiting", ErrInvalidTransition, l.ID)
+	}
+	// The authority is for what the restructuring would capitalise now.
+	sch, _, _, _, err := s.restructured(l, prop.RestructureRequest, today)
+	if err != nil {
+		return nil, Approval{}, 0, err
+	}
+	ap, out, err := decideStep(*prop.Approval, "the restructuring", prop.By, d, sch.Terms().Principal, now, today, s.dueDate, s.authority)
+	return prop, ap, out, err
+}
+
+// restructureOp is the restructuring of l on today as prop proposes,
+// finally approved by decision.
+func (s *Service) restructureOp(l *Loan, prop *RestructureProposal, decision Decision, today calendar.Date) (*Operation, error) {
+	sch, interest, charges, receivable, err := s.restructured(*l, prop.RestructureRequest, today)
+	if err != nil {
+		return nil, err
+	}
+	c := l.Currency()
+	n := l.Collections.Restructured + 1 // the proposal, the count and the floor change as it is applied
+	after := l.state()
+	after.Schedule = &sch
+	after.Outstanding = sch.Terms().Principal
+	after.Paid = make([]InstalmentPaid, sch.Len())
+	for i := range after.Paid {
+		after.Paid[i] = InstalmentPaid{Principal: money.Zero(c), Interest: money.Zero(c)}
+	}
+	capitalised, booked := interest.Add(charges), l.chargesReceivable()
+	entry := LedgerEntry{Key: RestructureKey(l.ID, n), Description: fmt.Sprintf("Loan %s restructuring %d", l.ID, n),
+		Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpRestructure)},
+		Legs: legs(Leg{Account: l.Account, Side: Debit, Amount: m(c, capitalised)},
+			Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
+			signed(ChartInterestIncome, Credit, m(c, interest.Sub(receivable))),
+			Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)},
+			signed(ChartFeesIncome, Credit, m(c, charges.Sub(booked))))}
+	if s.nonAccrual.Applies(*l) {
+		// On non-accrual nothing unpaid is income: whatever is still
+		// recognised or booked is reversed, and all that is capitalised
+		// waits on interest suspense until principal is repaid.
+		entry.Legs = legs(Leg{Account: l.Account, Side: Debit, Amount: m(c, capitalised)},
+			Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
+			Leg{Chart: ChartInterestIncome, Side: Debit, Amount: m(c, receivable)},
+			Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)},
+			Leg{Chart: ChartFeesIncome, Side: Debit, Amount: m(c, booked)},
+			Leg{Chart: ChartInterestSuspense, Side: Credit, Amount: m(c, capitalised)})
+		sp := Suspense{Interest: m(c, interest), Charges: m(c, charges)}
+		if old := l.Suspense; old != nil {
+			sp.Interest, sp.Charges = add(sp.Interest, old.Interest), add(sp.Charges, old.Charges)
+		}
+		if sp.total().IsPositive() {
+			after.Suspense = &sp
+		}
+		entry.Metadata["suspended"] = m(c, capitalised).ValueString()
+	}
+	return &Operation{Kind: OpRestructure, After: after, On: today, Decision: &decision, Entry: entry}, nil
 }
 
 // WriteOff is what a write-off took off the balance sheet, tracked
@@ -599,8 +773,19 @@ func writeOffOp(l *Loan, today calendar.Date, r WriteOffRequest) (*Operation, er
 		used := decimal.Min(l.Advance.Amount, l.Outstanding.Amount)
 		refund := l.Advance.Amount.Sub(used)
 		loss := l.Outstanding.Amount.Sub(used)
+		// What the principal holds on interest suspense was never income:
+		// it comes off the suspense account, not out of losses, and is
+		// tracked as interest and charges written off. The advance repays
+		// principal, so it releases suspense to income first.
+		relI, relC, susp := l.Suspense.release(used)
+		var susI, susC decimal.Decimal
+		if susp != nil {
+			susI, susC = susp.Interest.Amount, susp.Charges.Amount
+		}
+		loss = loss.Sub(susI).Sub(susC)
+		interest, charges = interest.Add(susI), charges.Add(susC)
 		after := l.state()
-		after.Status, after.Outstanding, after.Advance = LoanWrittenOff, money.Zero(c), money.Zero(c)
+		after.Status, after.Outstanding, after.Advance, after.Suspense = LoanWrittenOff, money.Zero(c), money.Zero(c), nil
 		after.WriteOff = &WriteOff{On: today, Principal: m(c, loss), Interest: m(c, interest), Charges: m(c, charges),
 			Recovered: money.Zero(c), Reason: r.Reason, By: r.By, ApprovedBy: r.ApprovedBy}
 		return &Operation{Kind: OpWriteOff, After: after, On: today,
@@ -613,7 +798,11 @@ func writeOffOp(l *Loan, today calendar.Date, r WriteOffRequest) (*Operation, er
 					Leg{Chart: ChartInterestIncome, Side: Debit, Amount: m(c, receivable)},
 					Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable)},
 					Leg{Chart: ChartFeesIncome, Side: Debit, Amount: m(c, booked)},
-					Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)})}}, nil
+					Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(c, booked)},
+					Leg{Chart: ChartInterestSuspense, Side: Debit, Amount: m(c, susI.Add(susC))},
+					Leg{Chart: ChartInterestSuspense, Side: Debit, Amount: m(c, relI.Add(relC))},
+					Leg{Chart: ChartInterestIncome, Side: Credit, Amount: m(c, relI)},
+					Leg{Chart: ChartFeesIncome, Side: Credit, Amount: m(c, relC)})}}, nil
 	}
 }
 

@@ -68,7 +68,10 @@ func (s *Service) issue(ctx context.Context, applicationID ID, r IssueRequest, b
 	case floating:
 		rate = decimal.Min(benchmark.Add(rate), p.MaxRate)
 	}
-	today := s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Contract{}, err
+	}
 	start := r.Start
 	if start.IsZero() {
 		start = today
@@ -192,7 +195,11 @@ func (s *Service) AcceptContract(ctx context.Context, id ID, r AcceptRequest) (C
 	if app.Score != nil {
 		grade, pd = app.Score.Grade, app.Score.PD
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Contract{}, Loan{}, err
+	}
+	now := s.now()
 	return s.store.AcceptContract(ctx, id, func(old Contract) (Contract, Loan, []event.Envelope, error) {
 		if err := checkAcceptance(old, r); err != nil {
 			return Contract{}, Loan{}, nil, err

@@ -208,8 +208,12 @@ func (s *Service) RunEndOfDay(ctx context.Context, date calendar.Date) (EndOfDay
 	if date.IsZero() || !date.Valid() {
 		return EndOfDay{}, invalid("date", "is required")
 	}
-	if date.After(s.today()) {
-		return EndOfDay{}, invalid("date", "must not be after the business date %s", s.today())
+	today, err := s.today(ctx)
+	if err != nil {
+		return EndOfDay{}, err
+	}
+	if date.After(today) {
+		return EndOfDay{}, invalid("date", "must not be after the business date %s", today)
 	}
 	if err := s.needLedger(); err != nil {
 		return EndOfDay{}, err

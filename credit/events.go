@@ -35,6 +35,7 @@ const (
 	EventPromiseBroken          = "credit.promise_broken"          // payload PromiseChanged
 	EventPromiseKept            = "credit.promise_kept"            // payload PromiseChanged
 	EventRestructureProposed    = "credit.restructure_proposed"    // payload LoanRestructured
+	EventRestructureDecided     = "credit.restructure_decided"     // payload RestructureDecided (a step short of the final approval)
 	EventLoanRestructured       = "credit.loan_restructured"       // payload LoanRestructured
 	EventLoanWrittenOff         = "credit.loan_written_off"        // payload WrittenOff
 
@@ -185,6 +186,19 @@ type LoanRestructured struct {
 	On          calendar.Date `json:"on"`
 	Outstanding money.Money   `json:"outstanding"` // principal of the new schedule
 	Term        int           `json:"term"`
+	Proposal    int           `json:"proposal,omitempty"` // the proposal's number on the loan
+}
+
+// RestructureDecided is the payload of a decision on a restructuring
+// proposal's chain other than its final approval (which raises
+// EventLoanRestructured once applied).
+type RestructureDecided struct {
+	LoanID     ID                `json:"loan_id"`
+	CustomerID ID                `json:"customer_id"`
+	Proposal   int               `json:"proposal"`
+	Step       int               `json:"step"`
+	Verdict    Verdict           `json:"verdict"`
+	Status     RestructureStatus `json:"status"` // pending, rejected or returned
 }
 
 // WrittenOff is the payload of EventLoanWrittenOff.

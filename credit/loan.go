@@ -83,6 +83,10 @@ type Loan struct {
 	// WriteOff is what was written off and recovered since, once the loan
 	// is written off.
 	WriteOff *WriteOff `json:"write_off,omitempty"`
+	// Suspense is the interest and charges a restructuring on non-accrual
+	// capitalised and that are not yet paid: in the principal, held on
+	// interest suspense, released to income as principal is repaid.
+	Suspense *Suspense `json:"suspense,omitempty"`
 
 	ClosedOn  calendar.Date `json:"closed_on,omitzero"`
 	Version   int64         `json:"version"`
@@ -92,6 +96,44 @@ type Loan struct {
 
 // Currency is the loan's currency.
 func (l Loan) Currency() money.Currency { return l.Schedule.Terms().Principal.Currency }
+
+// Suspense is what a loan holds on interest suspense.
+type Suspense struct {
+	Interest money.Money `json:"interest"`
+	Charges  money.Money `json:"charges"` // penalty interest and fees
+}
+
+// total is what is held, zero without a suspense.
+func (s *Suspense) total() decimal.Decimal {
+	if s == nil {
+		return decimal.Zero
+	}
+	return s.Interest.Amount.Add(s.Charges.Amount)
+}
+
+// release takes up to amount out of suspense, interest first, and
+// returns what it releases of each and the suspense left (nil when
+// none).
+func (s *Suspense) release(amount decimal.Decimal) (interest, charges decimal.Decimal, left *Suspense) {
+	if s == nil || !amount.IsPositive() {
+		return decimal.Zero, decimal.Zero, s
+	}
+	interest = decimal.Min(amount, s.Interest.Amount)
+	charges = decimal.Min(amount.Sub(interest), s.Charges.Amount)
+	c := s.Interest.Currency
+	n := Suspense{Interest: m(c, s.Interest.Amount.Sub(interest)), Charges: m(c, s.Charges.Amount.Sub(charges))}
+	if n.total().IsZero() {
+		return interest, charges, nil
+	}
+	return interest, charges, &n
+}
+
+// releaseLegs are the legs of a release from suspense to income.
+func releaseLegs(c money.Currency, interest, charges decimal.Decimal) []Leg {
+	return []Leg{{Chart: ChartInterestSuspense, Side: Debit, Amount: m(c, interest.Add(charges))},
+		{Chart: ChartInterestIncome, Side: Credit, Amount: m(c, interest)},
+		{Chart: ChartFeesIncome, Side: Credit, Amount: m(c, charges)}}
+}
 
 // Tranche is one disbursement.
 type Tranche struct {
@@ -153,6 +195,9 @@ type Operation struct {
 	On calendar.Date `json:"on,omitzero"`
 	// After is the loan's state once the entry has posted.
 	After LoanState `json:"after"`
+	// Decision is the final approval of a restructuring, recorded with
+	// its proposal as the operation is applied.
+	Decision *Decision `json:"decision,omitempty"`
 }
 
 // Source is where a repayment's money comes from.

@@ -29,6 +29,7 @@ type LoanState struct {
 	ClosedOn    calendar.Date    `json:"closed_on,omitzero"`
 	Received    money.Money      `json:"received,omitzero"`
 	WriteOff    *WriteOff        `json:"write_off,omitempty"`
+	Suspense    *Suspense        `json:"suspense,omitempty"`
 }
 
 // errUnchanged tells an UpdateLoan caller that the operation it meant to
@@ -126,7 +127,7 @@ func (s *Service) apply(l Loan, ref EntryRef, now time.Time) (Loan, *Repayment, 
 	op := l.Pending
 	st := op.After
 	l.Status, l.Paid, l.Disbursed, l.Outstanding, l.Advance, l.ClosedOn = st.Status, st.Paid, st.Disbursed, st.Outstanding, st.Advance, st.ClosedOn
-	l.Received, l.WriteOff = st.Received, st.WriteOff
+	l.Received, l.WriteOff, l.Suspense = st.Received, st.WriteOff, st.Suspense
 	if st.Schedule != nil {
 		l.Schedule = *st.Schedule
 	}
@@ -138,8 +139,20 @@ func (s *Service) apply(l Loan, ref EntryRef, now time.Time) (Loan, *Repayment, 
 	case OpAccrual:
 		return l, nil, nil, nil // accruals raise no event: the ledger's entry is the record
 	case OpRestructure:
-		// Only now, with the entry posted: the proposal is done and the
-		// category the loan had becomes its floor.
+		// Only now, with the entry posted: the proposal is approved, with
+		// its final decision, and the category the loan had becomes its
+		// floor.
+		if p := l.Collections.Proposal; p != nil {
+			done := *p
+			if op.Decision != nil && done.Approval != nil {
+				ap := *done.Approval
+				ap.Decisions = append(slices.Clone(ap.Decisions), *op.Decision)
+				ap.Current++
+				done.Approval = &ap
+			}
+			done.Status, done.DecidedOn = RestructureApproved, op.On
+			l.Collections.Decided = append(slices.Clone(l.Collections.Decided), done)
+		}
 		l.Collections.Proposal, l.Collections.Restructured = nil, l.Collections.Restructured+1
 		l.Standing.Floor = Worse(l.Standing.Floor, l.Standing.Classification)
 		ev, err = s.newEvent(EventLoanRestructured, now, LoanRestructured{LoanID: l.ID, CustomerID: l.CustomerID, On: op.On,
@@ -183,7 +196,11 @@ const reserveAttempts = 5
 // builds again from the loan it left.
 func (s *Service) reserve(ctx context.Context, id ID, build func(l *Loan, today calendar.Date) (*Operation, error)) (Loan, error) {
 	for range reserveAttempts {
-		now, today := s.now(), s.today()
+		today, err := s.today(ctx)
+		if err != nil {
+			return Loan{}, err
+		}
+		now := s.now()
 		l, err := s.store.UpdateLoan(ctx, id, func(cur Loan) (Loan, *Repayment, []event.Envelope, error) {
 			if cur.Pending != nil {
 				return Loan{}, nil, nil, errBusy
@@ -219,8 +236,13 @@ func (l Loan) state() LoanState {
 		c := *l.WriteOff
 		w = &c
 	}
+	var sp *Suspense
+	if l.Suspense != nil {
+		c := *l.Suspense
+		sp = &c
+	}
 	return LoanState{Status: l.Status, Paid: clonePaid(l.Paid), Disbursed: l.Disbursed, Outstanding: l.Outstanding,
-		Advance: l.Advance, ClosedOn: l.ClosedOn, Received: l.Received, WriteOff: w}
+		Advance: l.Advance, ClosedOn: l.ClosedOn, Received: l.Received, WriteOff: w, Suspense: sp}
 }
 
 func clonePaid(p []InstalmentPaid) []InstalmentPaid { return slices.Clone(p) }
@@ -293,7 +315,11 @@ func (s *Service) Disburse(ctx context.Context, id ID, amount money.Money) (Loan
 			return l, nil // this was the retry of the pending tranche
 		}
 	}
-	if err := checkDisbursable(l, s.today()); err != nil {
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	if err := checkDisbursable(l, today); err != nil {
 		return Loan{}, err
 	}
 	account := l.Account
@@ -634,6 +660,8 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 		}
 	}
 	after.Outstanding = sub(l.Outstanding, m(principal))
+	relI, relC, susp := l.Suspense.release(principal)
+	after.Suspense = susp
 	refund := money.Zero(c)
 	after.Advance = left
 	if after.Outstanding.Amount.IsZero() {
@@ -653,13 +681,13 @@ func (s *Service) repayment(l Loan, r RepaymentRequest, from Leg, today calendar
 	return &Operation{Kind: OpRepayment, After: after, Repayment: rep,
 		Entry: LedgerEntry{Key: key, Description: fmt.Sprintf("Loan %s repayment", l.ID),
 			Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(OpRepayment)},
-			Legs: legs(from, adv,
+			Legs: append(legs(from, adv,
 				Leg{Account: l.Account, Side: Credit, Amount: m(principal)},
 				Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(receivable)},
 				Leg{Chart: ChartInterestIncome, Side: Credit, Amount: m(interest.Sub(receivable))},
 				Leg{Chart: ChartFeesReceivable, Side: Credit, Amount: m(booked)},
 				Leg{Chart: ChartFeesIncome, Side: Credit, Amount: m(charges.Sub(booked))},
-				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund})}}, nil
+				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund}), legs(releaseLegs(c, relI, relC)...)...)}}, nil
 }
 
 // QuotePrepayment says what an early repayment on the business date would
@@ -675,7 +703,11 @@ func (s *Service) QuotePrepayment(ctx context.Context, id ID, full bool, amount 
 	if err := checkRepayable(l); err != nil {
 		return PrepaymentQuote{}, err
 	}
-	return s.quote(l, full, amount, mode, s.today())
+	today, err := s.today(ctx)
+	if err != nil {
+		return PrepaymentQuote{}, err
+	}
+	return s.quote(l, full, amount, mode, today)
 }
 
 func (s *Service) quote(l Loan, full bool, amount money.Money, mode PrepaymentMode, today calendar.Date) (PrepaymentQuote, error) {
@@ -764,7 +796,11 @@ func (s *Service) Prepay(ctx context.Context, id ID, r PrepaymentRequest) (Repay
 	var q PrepaymentQuote
 	return s.operate(ctx, l, r.Key, same, func(ctx context.Context, l Loan) (Leg, error) {
 		var err error
-		if q, err = s.quote(l, r.Full, r.Amount, r.Mode, s.today()); err != nil {
+		today, err := s.today(ctx)
+		if err != nil {
+			return Leg{}, err
+		}
+		if q, err = s.quote(l, r.Full, r.Amount, r.Mode, today); err != nil {
 			return Leg{}, err
 		}
 		if r.Full && !r.Amount.Amount.IsZero() && !r.Amount.Equal(q.Payable) {
@@ -789,6 +825,8 @@ func (s *Service) prepayment(l Loan, r PrepaymentRequest, kind OperationKind, q 
 	after.Received = add(money.Money{Amount: l.Received.Amount, Currency: c}, q.Payable)
 	after.Outstanding = sub(l.Outstanding, q.Principal)
 	after.Advance = sub(l.Advance, q.AdvanceUsed)
+	relI, relC, susp := l.Suspense.release(q.Principal.Amount)
+	after.Suspense = susp
 	refund := money.Zero(c)
 	// held is the interest receivable the loan carries: a payoff clears
 	// it, the interest to date going to it first and any difference to
@@ -831,11 +869,11 @@ func (s *Service) prepayment(l Loan, r PrepaymentRequest, kind OperationKind, q 
 	return &Operation{Kind: kind, After: after, Repayment: rep,
 		Entry: LedgerEntry{Key: repaymentKey(l, r.Key), Description: fmt.Sprintf("Loan %s %s", l.ID, kind),
 			Metadata: map[string]string{"loan_id": l.ID.String(), "kind": string(kind)},
-			Legs: legs(from,
+			Legs: append(legs(from,
 				Leg{Chart: ChartLoanAdvances, Side: Debit, Amount: add(q.AdvanceUsed, refund)},
 				Leg{Account: l.Account, Side: Credit, Amount: q.Principal},
 				Leg{Chart: ChartInterestReceivable, Side: Credit, Amount: m(c, receivable.Add(reversed))},
 				signed(ChartInterestIncome, Credit, m(c, income)),
 				Leg{Chart: ChartFeesIncome, Side: Credit, Amount: q.Fee},
-				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund})}}, nil
+				Leg{Account: l.DemandAccount, Side: Credit, Amount: refund}), legs(releaseLegs(c, relI, relC)...)...)}}, nil
 }

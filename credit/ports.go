@@ -13,6 +13,22 @@ import (
 // credit imports none of them. The reference server adapts the customer
 // subsystem, the ledger and a bureau client to them; tests use fakes.
 
+// BusinessDates is the bank's business-date source: the banking day the
+// bank is open for, which its end of day moves on (*ledger.Service is
+// one). An error is a failure of the source (ErrUnavailable to callers).
+type BusinessDates interface {
+	BusinessDate(ctx context.Context) (calendar.Date, error)
+}
+
+// FixedBusinessDate is a BusinessDates that always answers its date: a
+// Service working on one day (a back-dated book, a test).
+type FixedBusinessDate calendar.Date
+
+// BusinessDate implements BusinessDates.
+func (d FixedBusinessDate) BusinessDate(context.Context) (calendar.Date, error) {
+	return calendar.Date(d), nil
+}
+
 // Customers answers what credit needs to know about a customer.
 type Customers interface {
 	// Facts returns the customer's facts, or an error wrapping
@@ -116,6 +132,12 @@ const (
 	// loans and not yet paid: a debit-normal account the adapter creates
 	// on demand.
 	ChartFeesReceivable = "fees_receivable"
+	// ChartInterestSuspense holds the unpaid interest and charges of a
+	// loan on non-accrual capitalised by its restructuring: owed by the
+	// borrower and in the loan's principal, but not income until paid. A
+	// credit-normal account (a contra-asset) the adapter creates on
+	// demand.
+	ChartInterestSuspense = "interest_suspense"
 	// ChartLoanLosses is the expense a write-off charges: a debit-normal
 	// account the adapter creates on demand.
 	ChartLoanLosses = "loan_losses"

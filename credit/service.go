@@ -23,6 +23,7 @@ import (
 type Service struct {
 	store          Store
 	clock          calendar.Clock
+	dates          BusinessDates
 	loc            *time.Location
 	cal            *calendar.BusinessCalendar
 	authority      Authority
@@ -61,6 +62,23 @@ func WithClock(c calendar.Clock) Option {
 			return invalid("clock", "must not be nil")
 		}
 		s.clock = c
+		return nil
+	}
+}
+
+// WithBusinessDate sets the bank's business-date source (in the
+// reference server, the ledger's business date, which the bank's end of
+// day moves on). Credit's "today" comes from it: the dates of schedules,
+// due dates, eligibility ages, approval steps, decisions, repayments,
+// classification and the end of day. Actions stay stamped with the
+// clock's time. Without it the business date is the clock's date in the
+// Service's location, right only for a bank whose day turns at midnight.
+func WithBusinessDate(b BusinessDates) Option {
+	return func(s *Service) error {
+		if b == nil {
+			return invalid("business_date", "must not be nil")
+		}
+		s.dates = b
 		return nil
 	}
 }
@@ -172,8 +190,29 @@ func (s *Service) dueDate(d calendar.Date, n int) (calendar.Date, error) {
 	return s.days.AddBusinessDays(d, n)
 }
 
-func (s *Service) now() time.Time       { return s.clock.Now().UTC().Truncate(time.Microsecond) }
-func (s *Service) today() calendar.Date { return calendar.DateOf(s.clock.Now().In(s.loc)) }
+// now is the wall-clock time actions are stamped with.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// today is the bank's business date (see WithBusinessDate): what
+// schedules, due dates, eligibility, approval steps and the end of day
+// are dated by. A failure of the port is ErrUnavailable.
+func (s *Service) today(ctx context.Context) (calendar.Date, error) {
+	if s.dates == nil {
+		return calendar.DateOf(s.clock.Now().In(s.loc)), nil
+	}
+	d, err := s.dates.BusinessDate(ctx)
+	if err != nil {
+		return calendar.Date{}, port("business date", err)
+	}
+	if d.IsZero() || !d.Valid() {
+		return calendar.Date{}, fmt.Errorf("%w: business date: the port answered no valid date", ErrUnavailable)
+	}
+	return d, nil
+}
+
+// BusinessDate is the business date the Service works on: its
+// BusinessDates port's, or the clock's date without one.
+func (s *Service) BusinessDate(ctx context.Context) (calendar.Date, error) { return s.today(ctx) }
 
 // Calendar is the business calendar the Service moves due dates onto
 // (nil: none).
@@ -296,7 +335,10 @@ func (s *Service) Submit(ctx context.Context, n NewApplication) (Application, er
 	if err != nil {
 		return Application{}, port("customers", err)
 	}
-	today := s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Application{}, err
+	}
 	dti, err := Eligibility(p, n, facts, today)
 	if err != nil {
 		return Application{}, err
@@ -345,7 +387,11 @@ func (s *Service) Score(ctx context.Context, id ID) (Application, error) {
 		addBureauInputs(in, report)
 	}
 	if s.behaviour != nil {
-		f, err := s.behaviour.Features(ctx, a.CustomerID, s.today())
+		asOf, err := s.today(ctx)
+		if err != nil {
+			return Application{}, err
+		}
+		f, err := s.behaviour.Features(ctx, a.CustomerID, asOf)
 		if err != nil {
 			return Application{}, port("behaviour", err)
 		}
@@ -362,7 +408,11 @@ func (s *Service) Score(ctx context.Context, id ID) (Application, error) {
 			status, offer = StatusScored, &o
 		}
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Application{}, err
+	}
+	now := s.now()
 	if offer != nil {
 		steps := p.Approval.For(offer.Amount.Amount)
 		if err := startChain(&a, steps, today, s.dueDate); err != nil {
@@ -488,7 +538,11 @@ func (s *Service) Decide(ctx context.Context, id ID, d DecisionRequest) (Applica
 	if err := d.Validate(); err != nil {
 		return Application{}, err
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Application{}, err
+	}
+	now := s.now()
 	a, err := s.store.UpdateApplication(ctx, id, func(old Application) (Application, []event.Envelope, error) {
 		next, err := decide(old, d, now, today, s.dueDate, s.authority)
 		if err != nil {
@@ -530,7 +584,11 @@ func (s *Service) Resubmit(ctx context.Context, id ID, by string, documents []st
 	if err := checkRefs("documents", documents); err != nil {
 		return Application{}, err
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Application{}, err
+	}
+	now := s.now()
 	return s.store.UpdateApplication(ctx, id, func(old Application) (Application, []event.Envelope, error) {
 		if old.Status != StatusReturned {
 			return Application{}, nil, fmt.Errorf("%w: application %s is %s, not returned", ErrInvalidTransition, id, old.Status)
@@ -553,7 +611,10 @@ func (s *Service) Resubmit(ctx context.Context, id ID, by string, documents []st
 // before the business date asOf (zero: today), in creation order.
 func (s *Service) LateSteps(ctx context.Context, asOf calendar.Date, page Page) ([]Application, error) {
 	if asOf.IsZero() {
-		asOf = s.today()
+		var err error
+		if asOf, err = s.today(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return s.Applications(ctx, ApplicationFilter{Status: StatusScored, StepDueBefore: asOf}, page)
 }

@@ -36,7 +36,11 @@ func (s *Service) RequestWriteOff(ctx context.Context, id ID, reason, by string)
 	if err := checkStaff("by", by); err != nil {
 		return Loan{}, err
 	}
-	now, today := s.now(), s.today()
+	today, err := s.today(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	now := s.now()
 	return s.store.UpdateLoan(ctx, id, func(l Loan) (Loan, *Repayment, []event.Envelope, error) {
 		if err := collectable(l); err != nil {
 			return Loan{}, nil, nil, err

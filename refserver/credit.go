@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -35,11 +34,16 @@ var (
 	customersOnly  = staff().andCustomers()
 	// Collections are the loan officers' (the reference bank has no
 	// collections role of its own) and the risk officers'; a
-	// restructuring and a write-off are approved by a risk officer, who
-	// may not be the one who asked.
-	loanCollectors       = staff(channel.RoleAdmin, channel.RoleLoanOfficer, channel.RoleRiskOfficer)
-	restructureApprovers = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
-	writeOffApprovers    = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
+	// restructuring is decided through the product's approval chain (its
+	// steps' roles: loan and risk officers), a write-off approved by a
+	// risk officer, neither by the one who asked.
+	loanCollectors    = staff(channel.RoleAdmin, channel.RoleLoanOfficer, channel.RoleRiskOfficer)
+	writeOffApprovers = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
+	// A loan's classification is the credit risk side's: loan and risk
+	// officers downgrade and ask for upgrades, a risk officer other than
+	// the one who asked approves an upgrade.
+	loanClassifiers  = staff(channel.RoleAdmin, channel.RoleLoanOfficer, channel.RoleRiskOfficer)
+	upgradeApprovers = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
 )
 
 // BankApprovalPolicy is the reference bank's approval chains, for a
@@ -72,16 +76,10 @@ func BankAuthority() credit.Authority {
 
 // creditServices builds credit over its store: its ports adapted to the
 // customer subsystem (KYC facts), the ledger (behavioural features, loan
-// accounts and money movement) and a fake bureau, the default scorecard,
-// and the bank's business date as its day.
+// accounts and money movement, the business date) and a fake bureau, the
+// default scorecard, and the bank's calendar.
 func (s *Server) creditServices(st stores) error {
-	cal, err := calendar.NewBusinessCalendar() // Saturday and Sunday off
-	if err != nil {
-		return err
-	}
-	s.creditClock = &businessClock{wall: s.clock, date: s.ledger.BusinessDate}
-	s.creditClock.refresh(context.Background())
-	svc, err := credit.NewService(st.credit, s.creditOptions(s.creditClock, cal)...)
+	svc, err := credit.NewService(st.credit, s.creditOptions(s.clock, s.bankCalendar)...)
 	if err != nil {
 		return fmt.Errorf("refserver: credit: %w", err)
 	}
@@ -89,9 +87,11 @@ func (s *Server) creditServices(st stores) error {
 	return nil
 }
 
-// creditOptions are the credit Service's options on clock.
+// creditOptions are the credit Service's options: its day is the ledger's
+// business date (creditport.BusinessDates) on the bank's calendar, its
+// actions stamped by clock.
 func (s *Server) creditOptions(clock calendar.Clock, cal *calendar.BusinessCalendar) []credit.Option {
-	return []credit.Option{credit.WithClock(clock), credit.WithCalendar(cal),
+	return []credit.Option{credit.WithClock(clock), credit.WithCalendar(cal), credit.WithBusinessDate(creditport.BusinessDates(s.ledger)),
 		credit.WithCustomers(bank.CreditCustomers{Customers: s.customer}), credit.WithBureau(bank.FakeBureau{}),
 		credit.WithBehaviour(bank.CreditBehaviour{Ledger: s.ledger}), credit.WithLedger(creditport.New(s.ledger)),
 		credit.WithAuthority(BankAuthority())}
@@ -102,57 +102,8 @@ func (s *Server) creditOptions(clock calendar.Clock, cal *calendar.BusinessCalen
 // and classification (credit.Service.RunEndOfDay: idempotent per loan and
 // date, resumable).
 func (s *Server) creditEndOfDay(ctx context.Context, d calendar.Date) error {
-	s.creditClock.refresh(ctx)
 	_, err := s.loans.Credit().RunEndOfDay(ctx, d)
 	return err
-}
-
-// businessClock is credit's clock: the wall clock moved by whole days
-// onto the bank's business date, so credit's "today" is the ledger's
-// business date (end of day advances it ahead of the wall clock, or a
-// bank that has not closed for days lags behind it). The date is read
-// from the ledger at most once a second, and at once after each end of
-// day; credit's timestamps move with it, a known limit while credit takes
-// its day from its clock.
-type businessClock struct {
-	wall calendar.Clock
-	date func(context.Context) (calendar.Date, error)
-
-	mu     sync.Mutex
-	offset int       // business date less the wall clock's date, in days
-	read   time.Time // wall time of the last read of the business date
-}
-
-// refreshEvery is how stale the business date may be in one process;
-// another process's end of day is seen within it.
-const refreshEvery = time.Second
-
-func (c *businessClock) Now() time.Time {
-	now := c.wall.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.read.IsZero() || now.Sub(c.read) >= refreshEvery || now.Before(c.read) {
-		c.readDate(context.Background(), now)
-	}
-	return now.AddDate(0, 0, c.offset)
-}
-
-// refresh reads the business date now.
-func (c *businessClock) refresh(ctx context.Context) {
-	now := c.wall.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.readDate(ctx, now)
-}
-
-func (c *businessClock) readDate(ctx context.Context, now time.Time) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	d, err := c.date(ctx)
-	if err != nil {
-		return // keep the last offset; the next read tries again
-	}
-	c.offset, c.read = d.DaysSince(calendar.DateOf(now.UTC())), now
 }
 
 func (s *Server) creditRoutes() []route {
@@ -222,10 +173,20 @@ func (s *Server) creditRoutes() []route {
 			access: loanCollectors, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.promiseToPay)},
 		{method: "GET", pattern: "/v1/credit/loans/{id}/promises", summary: "A loan's promises to pay, oldest first, each kept, broken or open",
 			access: loanCollectors, handler: handle(s.listPromises)},
-		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring", summary: "Propose a restructuring of a loan in difficulty: the arrears capitalised into a new schedule of the term given; it waits for approval",
+		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring", summary: "Propose a restructuring of a loan in difficulty as the caller: the arrears capitalised into a new schedule of the term given; it goes through the product's approval chain for the new principal",
 			access: loanCollectors, idempotency: idemOptional, handler: handle(s.proposeRestructure)},
-		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring/approve", summary: "Approve the restructuring waiting on a loan (not its proposer): the arrears are capitalised through the ledger and the new schedule replaces the old; the classification does not improve on it",
-			access: restructureApprovers, idempotency: idemOptional, handler: handle(s.approveRestructure)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring/decisions", summary: "Decide the awaited step of the restructuring waiting on a loan as the caller (approve, reject, return); never its proposer, nor one person two steps; only the final approval restructures",
+			access: approvers, idempotency: idemOptional, handler: handle(s.decideRestructure)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring/approve", summary: "Approve the awaited step of the restructuring waiting on a loan as the caller in the step's role; the final approval capitalises the arrears through the ledger and the new schedule replaces the old; the classification does not improve on it",
+			access: approvers, idempotency: idemOptional, handler: handle(s.approveRestructure)},
+		{method: "GET", pattern: "/v1/credit/loans/{id}/classification", summary: "A loan's five-category classification: the category, its floor, an upgrade waiting, and every change of category with reason, by and approved_by",
+			access: own(lendingReaders), handler: handle(s.loanClassification)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/classification/downgrade", summary: "Classify an active loan worse at once, as the caller, with a reason: the category becomes its floor until an approved upgrade",
+			access: loanClassifiers, idempotency: idemOptional, handler: handle(s.downgradeLoan)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/classification/upgrade", summary: "Ask, as the caller, for an active loan to be classified better, with a reason; it waits for another member of staff's approval",
+			access: loanClassifiers, idempotency: idemOptional, handler: handle(s.requestLoanUpgrade)},
+		{method: "POST", pattern: "/v1/credit/loans/{id}/classification/upgrade/approve", summary: "Approve the upgrade asked for on a loan (not by the one who asked): the floor is lowered, and the loan takes the worse of it and what its days past due say",
+			access: upgradeApprovers, idempotency: idemOptional, handler: handle(s.approveLoanUpgrade)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/write-off", summary: "Ask for a loan to be written off; it waits for another member of staff's approval",
 			access: loanCollectors, idempotency: idemOptional, handler: handle(s.requestWriteOff)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/write-off/approve", summary: "Approve the write-off asked for on a loan (not by the one who asked): principal to loan losses, receivables reversed, what was owed tracked off balance sheet",
@@ -707,15 +668,13 @@ func (s *Server) creditPortfolio(ctx context.Context, _ none) (bank.Portfolio, e
 }
 
 // seedCreditDemo adds the demo book of loans (bank.SeedCreditDemo): each
-// made on its day in the past by a credit Service on a clock stopped on
-// that day, scored with the demo's clean bureau.
+// made on its day in the past by a credit Service whose business date is
+// that day (and whose clock is stopped on it), scored with the demo's
+// clean bureau.
 func (s *Server) seedCreditDemo(ctx context.Context, st stores) error {
-	cal, err := calendar.NewBusinessCalendar()
-	if err != nil {
-		return err
-	}
 	return s.bank.SeedCreditDemo(ctx, func(d calendar.Date) (*credit.Service, error) {
 		clock := calendar.NewManualClock(d.In(time.UTC).Add(10 * time.Hour))
-		return credit.NewService(st.credit, append(s.creditOptions(clock, cal), credit.WithBureau(bank.DemoBureau{}))...)
+		return credit.NewService(st.credit, append(s.creditOptions(clock, s.bankCalendar),
+			credit.WithBusinessDate(credit.FixedBusinessDate(d)), credit.WithBureau(bank.DemoBureau{}))...)
 	})
 }

@@ -416,6 +416,15 @@ func creditExamples(b *testBank) map[string]example {
 			lid, _ := active()
 			return "/v1/credit/loans/" + lid + "/restructuring", map[string]any{"term": 24, "annual_rate": "0.05", "reason": "hardship"}, nil
 		},
+		"POST /v1/credit/loans/{id}/classification/downgrade": func() (string, map[string]any, []string) {
+			lid, _ := active()
+			return "/v1/credit/loans/" + lid + "/classification/downgrade", map[string]any{"to": "special_mention", "reason": "sector under stress"}, nil
+		},
+		"POST /v1/credit/loans/{id}/classification/upgrade": func() (string, map[string]any, []string) {
+			lid, _ := active()
+			b.must(200, b.do("POST", "/v1/credit/loans/"+lid+"/classification/downgrade", officer, map[string]any{"to": "substandard", "reason": "fraud alert"}))
+			return "/v1/credit/loans/" + lid + "/classification/upgrade", map[string]any{"to": "normal", "reason": "alert cleared"}, nil
+		},
 		"POST /v1/credit/loans/{id}/write-off": func() (string, map[string]any, []string) {
 			lid, _ := active()
 			return "/v1/credit/loans/" + lid + "/write-off", map[string]any{"reason": "fled abroad"}, nil

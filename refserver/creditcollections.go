@@ -7,6 +7,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/credit"
+	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/refserver/bank"
 )
 
@@ -27,6 +28,14 @@ type (
 	restructureRequest struct {
 		ID credit.ID `path:"id" json:"-"`
 		bank.RestructureRequest
+	}
+	restructureDecision struct {
+		ID credit.ID `path:"id" json:"-"`
+		bank.DecideRequest
+	}
+	classificationRequest struct {
+		ID credit.ID `path:"id" json:"-"`
+		bank.ClassificationRequest
 	}
 	writeOffRequest struct {
 		ID     credit.ID `path:"id" json:"-"`
@@ -117,6 +126,30 @@ func (s *Server) proposeRestructure(ctx context.Context, r restructureRequest) (
 
 func (s *Server) approveRestructure(ctx context.Context, r creditPath) (credit.Loan, error) {
 	return s.loans.ApproveRestructure(ctx, r.ID)
+}
+
+func (s *Server) decideRestructure(ctx context.Context, r restructureDecision) (credit.Loan, error) {
+	l, err := s.loans.DecideRestructure(ctx, r.ID, r.DecideRequest)
+	if errors.Is(err, credit.ErrOutOfOrder) {
+		return l, fault.Field(credit.ErrOutOfOrder, "step", err.Error())
+	}
+	return l, err
+}
+
+func (s *Server) loanClassification(ctx context.Context, r creditPath) (bank.Classification, error) {
+	return s.loans.ClassificationOf(ctx, r.ID)
+}
+
+func (s *Server) downgradeLoan(ctx context.Context, r classificationRequest) (bank.Classification, error) {
+	return s.loans.Downgrade(ctx, r.ID, r.ClassificationRequest)
+}
+
+func (s *Server) requestLoanUpgrade(ctx context.Context, r classificationRequest) (bank.Classification, error) {
+	return s.loans.RequestUpgrade(ctx, r.ID, r.ClassificationRequest)
+}
+
+func (s *Server) approveLoanUpgrade(ctx context.Context, r creditPath) (bank.Classification, error) {
+	return s.loans.ApproveUpgrade(ctx, r.ID)
 }
 
 func (s *Server) requestWriteOff(ctx context.Context, r writeOffRequest) (credit.Loan, error) {

@@ -9,9 +9,9 @@ import (
 
 // TestLoanCollectionsOverHTTP works a disbursed loan through collections
 // on both storages: actions and promises recorded as the caller and read
-// back a page at a time; a restructuring and a write-off each asked by
-// one member of staff and refused to them as approver (403
-// maker-checker), approved by a risk officer; a recovery on the
+// back a page at a time; a restructuring decided through the product's
+// chain and a write-off, each asked by one member of staff and refused to
+// them as approver (403 maker-checker); a recovery on the
 // written-off loan needs an Idempotency-Key and counts against what was
 // written off. Roles are checked (a teller, a customer: 403), another
 // customer's loan is not found, bad input names its field.
@@ -67,20 +67,38 @@ func TestLoanCollectionsOverHTTP(t *testing.T) {
 			ps := b.must(200, b.do("GET", loan+"/promises", officer, nil)).body["items"].([]any)
 			require.Len(t, ps, 1)
 
-			// A restructuring: proposed by the officer, not approved by them.
+			// A restructuring: proposed by the officer, decided through the
+			// product's chain (up to 50,000, one loan officer), never by
+			// its proposer.
 			r = b.do("POST", loan+"/restructuring", officer, map[string]any{"term": 0, "reason": "hardship"})
 			require.Equal(t, 400, r.status, string(r.raw))
 			require.Equal(t, "term", fieldOf(r))
-			prop := b.must(200, b.do("POST", loan+"/restructuring", risk, map[string]any{"term": 24, "reason": "lost job, new one in May"}))
-			require.NotNil(t, prop.body["collections"].(map[string]any)["proposal"])
-			require.Equal(t, 403, b.do("POST", loan+"/restructuring/approve", officer, nil).status, "a loan officer does not approve")
-			own := b.do("POST", loan+"/restructuring/approve", risk, nil)
+			prop := b.must(200, b.do("POST", loan+"/restructuring", officer, map[string]any{"term": 24, "reason": "lost job, new one in May"}))
+			proposal := prop.body["collections"].(map[string]any)["proposal"].(map[string]any)
+			require.Equal(t, "pending", proposal["status"])
+			require.Len(t, proposal["approval"].(map[string]any)["steps"], 1)
+			require.Equal(t, 403, b.do("POST", loan+"/restructuring/approve", teller, nil).status, "a teller decides no step")
+			own := b.do("POST", loan+"/restructuring/approve", officer, nil)
 			require.Equal(t, 403, own.status, string(own.raw))
 			require.Equal(t, "maker-checker", own.problemType())
-			done := b.must(200, b.do("POST", loan+"/restructuring/approve", b.staff("risk_officer"), nil))
-			require.Equal(t, float64(1), done.body["collections"].(map[string]any)["restructured"])
+			require.Equal(t, 403, b.do("POST", loan+"/restructuring/approve", risk, nil).status, "the step is a loan officer's")
+			officer2 := b.staff("loan_officer")
+			r = b.do("POST", loan+"/restructuring/decisions", officer2, map[string]any{"step": 2, "verdict": "approve"})
+			require.Equal(t, 409, r.status, string(r.raw))
+			require.Equal(t, "step", fieldOf(r))
+			r = b.do("POST", loan+"/restructuring/decisions", officer2, map[string]any{"step": 1, "verdict": "return"})
+			require.Equal(t, 400, r.status, string(r.raw))
+			require.Equal(t, "opinion", fieldOf(r))
+			require.Equal(t, 12, len(b.must(200, b.do("GET", loan+"/schedule", officer, nil)).body["instalments"].([]any)), "nothing applied yet")
+			done := b.must(200, b.do("POST", loan+"/restructuring/decisions", officer2, map[string]any{"step": 1, "verdict": "approve", "opinion": "affordable"}))
+			coll := done.body["collections"].(map[string]any)
+			require.Equal(t, float64(1), coll["restructured"])
+			decided := coll["restructurings"].([]any)[0].(map[string]any)
+			require.Equal(t, "approved", decided["status"])
+			require.Equal(t, "affordable", decided["approval"].(map[string]any)["decisions"].([]any)[0].(map[string]any)["opinion"])
 			sched := b.must(200, b.do("GET", loan+"/schedule", officer, nil)).body["instalments"].([]any)
 			require.Len(t, sched, 24)
+			require.Equal(t, 403, b.do("POST", loan+"/restructuring/decisions", erin.token, map[string]any{"step": 1, "verdict": "approve"}).status, "staff only")
 
 			// A write-off: asked by the officer, approved by a risk officer.
 			require.Equal(t, 409, b.do("POST", loan+"/write-off/approve", risk, nil).status, "nothing asked")
@@ -162,6 +180,71 @@ func TestCreditRiskReportsOverHTTP(t *testing.T) {
 			for _, who := range []string{teller, officer, gina.token} {
 				require.Equal(t, 403, b.do("GET", "/v1/credit/reports/provisions", who, nil).status)
 			}
+		})
+	}
+}
+
+// TestLoanClassificationOverHTTP classifies a loan by hand on both
+// storages: a downgrade with a reason at once, an upgrade asked by one
+// risk officer and refused to them as approver (403 maker-checker),
+// approved by another; the history says who, why and who approved. Roles
+// are checked, the customer reads their own loan's classification and no
+// one else's (404), bad input names its field.
+func TestLoanClassificationOverHTTP(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			teller, officer, risk1, risk2 := b.staff("teller"), b.staff("loan_officer"), b.staff("risk_officer"), b.staff("risk_officer")
+			erin, frank := b.borrower(teller), b.borrower(teller)
+			lid := b.loan(officer, risk1, erin, "CLASS-"+storage, "20000.00")
+			b.must(201, b.do("POST", "/v1/credit/loans/"+lid+"/disbursements", officer, nil))
+			loan := "/v1/credit/loans/" + lid
+
+			c := b.must(200, b.do("GET", loan+"/classification", officer, nil))
+			require.Equal(t, "normal", c.str("classification"))
+			require.Empty(t, c.body["history"])
+			require.Equal(t, "normal", b.must(200, b.do("GET", loan+"/classification", erin.token, nil)).str("classification"), "her own loan")
+			require.Equal(t, 404, b.do("GET", loan+"/classification", frank.token, nil).status, "not frank's")
+			require.Equal(t, 404, b.do("GET", "/v1/credit/loans/01a21c2f-0000-7000-8000-000000000000/classification", officer, nil).status)
+
+			down := map[string]any{"to": "substandard", "reason": "borrower's business closed"}
+			require.Equal(t, 403, b.do("POST", loan+"/classification/downgrade", teller, down).status)
+			require.Equal(t, 403, b.do("POST", loan+"/classification/downgrade", erin.token, down).status, "staff only")
+			r := b.do("POST", loan+"/classification/downgrade", officer, map[string]any{"to": "grim", "reason": "x"})
+			require.Equal(t, 400, r.status, string(r.raw))
+			require.Equal(t, "to", fieldOf(r))
+			r = b.do("POST", loan+"/classification/downgrade", officer, map[string]any{"to": "substandard", "reason": ""})
+			require.Equal(t, 400, r.status, string(r.raw))
+			require.Equal(t, "reason", fieldOf(r))
+			c = b.must(200, b.do("POST", loan+"/classification/downgrade", officer, down))
+			require.Equal(t, "substandard", c.str("classification"))
+			require.Equal(t, "substandard", c.str("floor"))
+			r = b.do("POST", loan+"/classification/downgrade", officer, map[string]any{"to": "special_mention", "reason": "better"})
+			require.Equal(t, 400, r.status, "a downgrade must be worse")
+			require.Equal(t, "to", fieldOf(r))
+
+			require.Equal(t, 409, b.do("POST", loan+"/classification/upgrade/approve", risk2, nil).status, "nothing asked")
+			up := b.must(200, b.do("POST", loan+"/classification/upgrade", risk1, map[string]any{"to": "normal", "reason": "business reopened, paying"}))
+			require.Equal(t, "normal", up.str("upgrade", "to"))
+			require.Equal(t, "substandard", up.str("classification"), "not before approval")
+			require.Equal(t, 403, b.do("POST", loan+"/classification/upgrade/approve", officer, nil).status, "a loan officer does not approve")
+			own := b.do("POST", loan+"/classification/upgrade/approve", risk1, nil)
+			require.Equal(t, 403, own.status, string(own.raw))
+			require.Equal(t, "maker-checker", own.problemType())
+			c = b.must(200, b.do("POST", loan+"/classification/upgrade/approve", risk2, nil))
+			require.Equal(t, "normal", c.str("classification"))
+			require.Equal(t, "", c.str("floor"))
+			hist := c.body["history"].([]any)
+			require.Len(t, hist, 2)
+			first, second := hist[0].(map[string]any), hist[1].(map[string]any)
+			require.Equal(t, []any{"normal", "substandard", "borrower's business closed"}, []any{first["from"], first["to"], first["reason"]})
+			require.NotEmpty(t, first["by"])
+			require.Nil(t, first["approved_by"])
+			require.Equal(t, []any{"substandard", "normal", "business reopened, paying"}, []any{second["from"], second["to"], second["reason"]})
+			require.NotEmpty(t, second["approved_by"])
+			require.NotEqual(t, second["by"], second["approved_by"])
+			require.Equal(t, c.body, b.must(200, b.do("GET", loan+"/classification", officer, nil)).body, "read back as it was answered")
 		})
 	}
 }

@@ -55,7 +55,6 @@ func (s *Server) endOfDaySteps() []closing.Step {
 		}},
 		{Name: "ledger.advance", Run: func(ctx context.Context, d calendar.Date) error {
 			_, err := s.eod.Advance(ctx, d)
-			s.creditClock.refresh(ctx) // credit's day moves with the business date
 			return err
 		}},
 	}

@@ -90,14 +90,15 @@ func TestOpenAPIRequiredIsWhatTheServerRequires(t *testing.T) {
 // unexampled are the JSON routes the test above cannot give a valid
 // example, and why.
 var unexampled = map[string]string{
-	"POST /v1/accounts/{id}/renew":                "needs a time deposit held at maturity, a month of end-of-day runs away; clearing_test refuses a renewal before it",
-	"POST /v1/approvals/{id}/approve":             "needs a request held by maker-checker, which this bank runs without; oprisk_test approves over HTTP",
-	"POST /v1/approvals/{id}/reject":              "needs a request held by maker-checker, which this bank runs without; oprisk_test rejects over HTTP",
-	"POST /v1/credit/applications":                "customer_id is required of staff and left out by a customer, who applies for themselves; the schema cannot say both. credit_test refuses each field's bad value",
-	"POST /v1/credit/applications/{id}/decisions": "the approver is the caller, and the admin holds no approval step's role; credit_test decides as officers",
-	"POST /v1/credit/contracts/{id}/accept":       "customers only, and the examples run as the admin; credit_test accepts as the customer",
-	"POST /v1/credit/loans/{id}/prepayment-quote": "full and amount depend on each other (a partial prepayment needs amount and a paid instalment); credit_test quotes and repays in full",
-	"POST /v1/credit/loans/{id}/prepayments":      "as the quote",
+	"POST /v1/accounts/{id}/renew":                       "needs a time deposit held at maturity, a month of end-of-day runs away; clearing_test refuses a renewal before it",
+	"POST /v1/approvals/{id}/approve":                    "needs a request held by maker-checker, which this bank runs without; oprisk_test approves over HTTP",
+	"POST /v1/approvals/{id}/reject":                     "needs a request held by maker-checker, which this bank runs without; oprisk_test rejects over HTTP",
+	"POST /v1/credit/applications":                       "customer_id is required of staff and left out by a customer, who applies for themselves; the schema cannot say both. credit_test refuses each field's bad value",
+	"POST /v1/credit/applications/{id}/decisions":        "the approver is the caller, and the admin holds no approval step's role; credit_test decides as officers",
+	"POST /v1/credit/contracts/{id}/accept":              "customers only, and the examples run as the admin; credit_test accepts as the customer",
+	"POST /v1/credit/loans/{id}/restructuring/decisions": "the approver is the caller, and the admin holds no approval step's role; creditcollections_test decides as officers",
+	"POST /v1/credit/loans/{id}/prepayment-quote":        "full and amount depend on each other (a partial prepayment needs amount and a paid instalment); credit_test quotes and repays in full",
+	"POST /v1/credit/loans/{id}/prepayments":             "as the quote",
 	// Online banking's own routes are the customer's alone; this test calls
 	// as the administrator. online_test.go sends each as a customer.
 	"POST /v1/customers/{id}/second-factor/totp/confirm":   "customers only",

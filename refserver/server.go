@@ -55,11 +55,14 @@ type Server struct {
 	contact  *channel.Contact
 	idem     idempotency.Store
 	bank     *bank.Bank
-	// loans is the bank's lending over credit, whose day is the business
-	// date creditClock reads.
-	loans       *bank.LoanDesk
-	creditClock *businessClock
-	wealth      *wealth.Service
+	// loans is the bank's lending over credit, whose day is the ledger's
+	// business date.
+	loans *bank.LoanDesk
+	// bankCalendar is the bank's business calendar (Saturday and Sunday
+	// off): the ledger's end of day skips its other days, credit moves due
+	// dates onto its business days.
+	bankCalendar *calendar.BusinessCalendar
+	wealth       *wealth.Service
 	// wealthCalendar is the calendar wealth products trade on.
 	wealthCalendar *calendar.BusinessCalendar
 	// closeStores releases what the stores hold beyond the pool.

@@ -37,6 +37,7 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 	if err != nil {
 		return err
 	}
+	s.bankCalendar = weekdays
 	s.eod, err = endofday.NewService(s.ledger, st.ledger,
 		endofday.WithClock(s.clock),
 		endofday.WithBusinessCalendar(weekdays),

@@ -72,8 +72,12 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"CollectionsQueueActionsPromises", testCollections},
 		{"CollectionsHistoryBesideTheLoan", testCollectionsHistory},
 		{"NonAccrualOffBalanceSheet", testNonAccrual},
+		{"RestructureOnNonAccrualHoldsInterestInSuspense", testRestructureOnNonAccrual},
+		{"WriteOffWithInterestInSuspense", testWriteOffWithSuspense},
 		{"RestructureWriteOffRecover", testRestructureWriteOff},
+		{"RestructureThroughTheApprovalChain", testRestructureChain},
 		{"RiskMeasures", testRiskMeasures},
+		{"BusinessDateFromThePort", testBusinessDateFromThePort},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

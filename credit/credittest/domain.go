@@ -327,10 +327,39 @@ func testRestructureWriteOff(t *testing.T, newStore func(*testing.T) credit.Stor
 	require.NoError(t, err)
 	require.Equal(t, "100582.63", l.Collections.Proposal.Schedule.Terms().Principal.ValueString(),
 		"100,000 + 500.00 + 30.63 + 50.00 + 2.00")
-	_, err = e.svc.ApproveRestructure(e.ctx, l.ID, "officer-1")
-	require.ErrorIs(t, err, credit.ErrMakerChecker)
-	l, err = e.svc.ApproveRestructure(e.ctx, l.ID, "manager-1")
+	prop := l.Collections.Proposal
+	require.Equal(t, credit.RestructurePending, prop.Status)
+	require.Equal(t, 1, prop.Number)
+	require.Equal(t, []credit.StepRule{{Role: "loan_officer"}, {Role: "branch_manager"}}, prop.Approval.Steps,
+		"the product's chain for 100,582.63")
+	require.Equal(t, calendar.MustParseDate("2026-04-07"), prop.Approval.Due, "two business days after Friday 3 April")
+
+	// The chain's rules, each refusal changing nothing.
+	_, err = e.decideRestructure(l.ID, 1, "officer-1", "loan_officer", credit.Approve, "")
+	require.ErrorIs(t, err, credit.ErrMakerChecker, "the proposer never approves")
+	_, err = e.decideRestructure(l.ID, 1, "manager-1", "branch_manager", credit.Approve, "")
+	require.ErrorIs(t, err, credit.ErrForbidden, "step 1 is a loan officer's")
+	_, err = e.decideRestructure(l.ID, 2, "manager-1", "branch_manager", credit.Approve, "")
+	require.ErrorIs(t, err, credit.ErrOutOfOrder)
+	l, err = e.decideRestructure(l.ID, 1, "officer-2", "loan_officer", credit.Approve, "affordable over 24 months")
 	require.NoError(t, err)
+	require.Equal(t, 2, l.Collections.Proposal.Approval.Current)
+	require.Equal(t, 12, l.Schedule.Len(), "no new schedule before the final approval")
+	require.Equal(t, "100000.00", l.Outstanding.ValueString())
+	require.Equal(t, "100000.00", e.balance(l.Account), "nothing capitalised yet")
+	_, err = e.decideRestructure(l.ID, 2, "officer-2", "branch_manager", credit.Approve, "")
+	require.ErrorIs(t, err, credit.ErrMakerChecker, "no one decides two steps")
+
+	l, err = e.decideRestructure(l.ID, 2, "manager-1", "branch_manager", credit.Approve, "")
+	require.NoError(t, err)
+	require.Nil(t, l.Collections.Proposal)
+	require.Len(t, l.Collections.Decided, 1)
+	done := l.Collections.Decided[0]
+	require.Equal(t, credit.RestructureApproved, done.Status)
+	require.Equal(t, calendar.MustParseDate("2026-04-03"), done.DecidedOn)
+	require.Len(t, done.Approval.Decisions, 2)
+	require.Equal(t, []string{"officer-2", "manager-1"}, []string{done.Approval.Decisions[0].Approver, done.Approval.Decisions[1].Approver})
+	require.Equal(t, "affordable over 24 months", done.Approval.Decisions[0].Opinion)
 	require.Equal(t, 24, l.Schedule.Len())
 	require.Equal(t, "100582.63", l.Outstanding.ValueString())
 	require.Equal(t, "100582.63", e.balance(l.Account))
@@ -338,8 +367,9 @@ func testRestructureWriteOff(t *testing.T, newStore func(*testing.T) credit.Stor
 	require.Equal(t, "0.00", fees(), "and the charges")
 	require.Equal(t, "1052.00", e.ledger.ChartBalance(credit.ChartFeesIncome).StringFixed(2), "income unchanged")
 	require.Equal(t, "2026-05-03", l.Schedule.Instalments()[0].DueDate.String())
-	_, err = e.svc.ApproveRestructure(e.ctx, l.ID, "manager-1")
+	_, err = e.decideRestructure(l.ID, 2, "manager-2", "branch_manager", credit.Approve, "")
 	require.ErrorIs(t, err, credit.ErrInvalidTransition, "nothing waiting")
+	require.Equal(t, l.Collections, e.loan(l.ID).Collections, "the store keeps the chain")
 
 	e.eod("2026-04-06")
 	l = e.loan(l.ID)

@@ -276,3 +276,35 @@ func (l *Ledger) Balance(_ context.Context, account credit.ID) (money.Money, err
 	}
 	return money.Money{Amount: a.balance, Currency: a.cur}, nil
 }
+
+// BusinessDay is a fake of credit.BusinessDates: the date it is set to,
+// or a failure.
+type BusinessDay struct {
+	mu   sync.Mutex
+	date calendar.Date
+	down bool
+}
+
+// Set makes d the business date.
+func (b *BusinessDay) Set(d calendar.Date) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.date = d
+}
+
+// Down makes every read fail (or succeed again).
+func (b *BusinessDay) Down(down bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.down = down
+}
+
+// BusinessDate implements credit.BusinessDates.
+func (b *BusinessDay) BusinessDate(context.Context) (calendar.Date, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.down {
+		return calendar.Date{}, errors.New("credittest: business date unavailable")
+	}
+	return b.date, nil
+}

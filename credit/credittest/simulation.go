@@ -177,8 +177,7 @@ func (e *env) simDay(rng *rand.Rand, sl *simLoan, day calendar.Date, key string,
 	case dpd > 120 && l.Collections.Restructured == 0 && rng.IntN(20) == 0:
 		_, err := e.svc.ProposeRestructure(e.ctx, l.ID, credit.RestructureRequest{Term: 24, Reason: "hardship", By: "collector"})
 		require.NoError(t, err)
-		_, err = e.svc.ApproveRestructure(e.ctx, l.ID, "manager")
-		require.NoError(t, err)
+		e.approveRestructure(l.ID)
 		sl.kind = payer // the new schedule is kept
 		stats["restructurings"]++
 		return
@@ -245,7 +244,7 @@ func (e *env) simDay(rng *rand.Rand, sl *simLoan, day calendar.Date, key string,
 // simCheck checks the book after the end of day of date.
 func (e *env) simCheck(date calendar.Date) {
 	t := e.t
-	receivable, charges, advances := decimal.Zero, decimal.Zero, decimal.Zero
+	receivable, charges, advances, suspense := decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero
 	after := credit.NilID
 	for {
 		page, err := e.svc.Loans(context.Background(), credit.LoanFilter{}, credit.Page{After: after, Limit: credit.MaxPageLimit})
@@ -256,6 +255,9 @@ func (e *env) simCheck(date calendar.Date) {
 			receivable = receivable.Add(l.Receivable().Amount)
 			charges = charges.Add(l.ChargesReceivable().Amount)
 			advances = advances.Add(l.Advance.Amount)
+			if sp := l.Suspense; sp != nil {
+				suspense = suspense.Add(sp.Interest.Amount).Add(sp.Charges.Amount)
+			}
 			if l.Status != credit.LoanActive {
 				continue
 			}
@@ -285,4 +287,5 @@ func (e *env) simCheck(date calendar.Date) {
 	require.Equal(t, charges.StringFixed(2), e.ledger.ChartBalance(credit.ChartFeesReceivable).Neg().StringFixed(2),
 		"%s: fees receivable", date)
 	require.Equal(t, advances.StringFixed(2), e.ledger.ChartBalance(credit.ChartLoanAdvances).StringFixed(2), "%s: advances", date)
+	require.Equal(t, suspense.StringFixed(2), e.ledger.ChartBalance(credit.ChartInterestSuspense).StringFixed(2), "%s: interest suspense", date)
 }

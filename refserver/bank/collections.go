@@ -51,9 +51,38 @@ func (d *LoanDesk) ProposeRestructure(ctx context.Context, id credit.ID, r Restr
 		By: callerRef(ctx)})
 }
 
-// ApproveRestructure approves the waiting restructuring as the caller.
+// DecideRestructure records the caller's decision on the awaited step of
+// the restructuring waiting on a loan, in the role named or the step's
+// (as Decide does for applications).
+func (d *LoanDesk) DecideRestructure(ctx context.Context, id credit.ID, r DecideRequest) (credit.Loan, error) {
+	l, err := d.credit.Loan(ctx, id)
+	if err != nil {
+		return credit.Loan{}, err
+	}
+	var ap *credit.Approval
+	if p := l.Collections.Proposal; p != nil {
+		ap = p.Approval
+	}
+	role, err := actingRole(ctx, r.Role, ap)
+	if err != nil {
+		return credit.Loan{}, err
+	}
+	return d.credit.DecideRestructure(ctx, id, credit.DecisionRequest{Step: r.Step, Approver: callerRef(ctx), Role: string(role),
+		Verdict: r.Verdict, Opinion: r.Opinion})
+}
+
+// ApproveRestructure approves the step awaiting decision of the
+// restructuring waiting on a loan, as the caller in the step's role.
 func (d *LoanDesk) ApproveRestructure(ctx context.Context, id credit.ID) (credit.Loan, error) {
-	return d.credit.ApproveRestructure(ctx, id, callerRef(ctx))
+	l, err := d.credit.Loan(ctx, id)
+	if err != nil {
+		return credit.Loan{}, err
+	}
+	step := 1
+	if p := l.Collections.Proposal; p != nil && p.Approval != nil {
+		step = p.Approval.Current
+	}
+	return d.DecideRestructure(ctx, id, DecideRequest{Step: step, Verdict: credit.Approve})
 }
 
 // RequestWriteOff asks for a write-off as the caller.
@@ -83,4 +112,75 @@ func (d *LoanDesk) Recover(ctx context.Context, id credit.ID, r RepayRequest) (c
 	}
 	return d.credit.Recover(ctx, id, credit.RepaymentRequest{Amount: r.Amount, Source: src, Account: r.AccountID,
 		Channel: channelOf(ctx), By: callerRef(ctx), Key: key})
+}
+
+// ClassificationRequest is a manual classification as the API takes it;
+// who asks is the caller.
+type ClassificationRequest struct {
+	To     credit.Classification `json:"to" doc:"normal, special_mention, substandard, doubtful or loss"`
+	Reason string                `json:"reason" doc:"why; at most 1,000 bytes"`
+}
+
+// Classification is a loan's five-category classification: where it
+// stands, the floor manual changes and restructurings set, an upgrade
+// waiting for approval, and every change of category, oldest first.
+type Classification struct {
+	LoanID         credit.ID               `json:"loan_id"`
+	Classification credit.Classification   `json:"classification"`
+	Floor          credit.Classification   `json:"floor,omitempty" doc:"the category the loan may not be better than until an approved upgrade"`
+	DaysPastDue    int                     `json:"days_past_due"`
+	AsOf           calendar.Date           `json:"as_of,omitzero" doc:"the business date the end of day last brought the loan to"`
+	Upgrade        *credit.UpgradeRequest  `json:"upgrade,omitempty" doc:"an upgrade asked for, waiting for another member of staff's approval"`
+	History        []credit.StandingChange `json:"history" doc:"changes of category, oldest first: by the end of day from days past due, or by hand with reason, by and approved_by"`
+}
+
+// ClassificationOf is the loan's classification and its history (the
+// caller's own loan, for a customer).
+func (d *LoanDesk) ClassificationOf(ctx context.Context, id credit.ID) (Classification, error) {
+	l, err := d.Loan(ctx, id)
+	if err != nil {
+		return Classification{}, err
+	}
+	return classificationOf(l), nil
+}
+
+func classificationOf(l credit.Loan) Classification {
+	st := l.Standing
+	c := Classification{LoanID: l.ID, Classification: credit.Worse(st.Classification, ""), Floor: st.Floor, DaysPastDue: st.DaysPastDue,
+		AsOf: st.AsOf, Upgrade: st.Upgrade, History: []credit.StandingChange{}}
+	for _, h := range st.History {
+		if h.What == "classification" {
+			c.History = append(c.History, h)
+		}
+	}
+	return c
+}
+
+// Downgrade classifies a loan worse at once, as the caller.
+func (d *LoanDesk) Downgrade(ctx context.Context, id credit.ID, r ClassificationRequest) (Classification, error) {
+	l, err := d.credit.Downgrade(ctx, id, credit.ClassificationChange{To: r.To, Reason: r.Reason, By: callerRef(ctx)})
+	if err != nil {
+		return Classification{}, err
+	}
+	return classificationOf(l), nil
+}
+
+// RequestUpgrade asks, as the caller, for a loan to be classified better;
+// it waits for another member of staff's approval.
+func (d *LoanDesk) RequestUpgrade(ctx context.Context, id credit.ID, r ClassificationRequest) (Classification, error) {
+	l, err := d.credit.RequestUpgrade(ctx, id, credit.ClassificationChange{To: r.To, Reason: r.Reason, By: callerRef(ctx)})
+	if err != nil {
+		return Classification{}, err
+	}
+	return classificationOf(l), nil
+}
+
+// ApproveUpgrade approves the upgrade waiting on a loan as the caller,
+// who may not be the one who asked.
+func (d *LoanDesk) ApproveUpgrade(ctx context.Context, id credit.ID) (Classification, error) {
+	l, err := d.credit.ApproveUpgrade(ctx, id, callerRef(ctx))
+	if err != nil {
+		return Classification{}, err
+	}
+	return classificationOf(l), nil
 }

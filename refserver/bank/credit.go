@@ -123,6 +123,27 @@ func (d *LoanDesk) Resubmit(ctx context.Context, id credit.ID, documents []strin
 	return d.credit.Resubmit(ctx, id, callerRef(ctx), documents)
 }
 
+// actingRole is the role the caller decides a step of chain ap in: the
+// one named, which the caller must hold, else the awaited step's when
+// the caller holds it, else the caller's first (credit refuses a role
+// that is not the step's).
+func actingRole(ctx context.Context, named channel.Role, ap *credit.Approval) (channel.Role, error) {
+	p := CallerOf(ctx)
+	if named != "" {
+		if !p.HasRole(named) {
+			return "", fault.Field(ErrForbidden, "role", "you do not hold the role "+string(named))
+		}
+		return named, nil
+	}
+	if ap != nil && ap.Current >= 1 && ap.Current <= len(ap.Steps) && p.HasRole(channel.Role(ap.Steps[ap.Current-1].Role)) {
+		return channel.Role(ap.Steps[ap.Current-1].Role), nil
+	}
+	if len(p.Roles) > 0 {
+		return p.Roles[0], nil
+	}
+	return "", nil
+}
+
 // DecideRequest is an approver's decision as the API takes it; the
 // approver is the caller.
 type DecideRequest struct {
@@ -136,22 +157,17 @@ type DecideRequest struct {
 // caller holds: the one named, else the step's when the caller holds it
 // (credit refuses a role that is not the step's).
 func (d *LoanDesk) Decide(ctx context.Context, id credit.ID, r DecideRequest) (credit.Application, error) {
-	p := CallerOf(ctx)
-	role := r.Role
-	if role != "" && !p.HasRole(role) {
-		return credit.Application{}, fault.Field(ErrForbidden, "role", "you do not hold the role "+string(role))
-	}
-	if role == "" {
+	var approval *credit.Approval
+	if r.Role == "" {
 		a, err := d.credit.Application(ctx, id)
 		if err != nil {
 			return credit.Application{}, err
 		}
-		if a.Approval != nil && a.Approval.Current >= 1 && a.Approval.Current <= len(a.Approval.Steps) &&
-			p.HasRole(channel.Role(a.Approval.Steps[a.Approval.Current-1].Role)) {
-			role = channel.Role(a.Approval.Steps[a.Approval.Current-1].Role)
-		} else if len(p.Roles) > 0 {
-			role = p.Roles[0]
-		}
+		approval = a.Approval
+	}
+	role, err := actingRole(ctx, r.Role, approval)
+	if err != nil {
+		return credit.Application{}, err
 	}
 	return d.credit.Decide(ctx, id, credit.DecisionRequest{Step: r.Step, Approver: callerRef(ctx), Role: string(role),
 		Verdict: r.Verdict, Opinion: r.Opinion})

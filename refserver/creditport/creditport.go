@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/credit"
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
@@ -40,10 +41,15 @@ var LoanRecoveries = ledger.ChartAccount{Code: credit.ChartLoanRecoveries, Name:
 // charged on loans and not yet paid: an asset, so debit-normal.
 var FeesReceivable = ledger.ChartAccount{Code: credit.ChartFeesReceivable, Name: "Loan penalties and fees receivable", NormalSide: ledger.Debit}
 
+// InterestSuspense is the chart account of the unpaid interest and
+// charges a restructuring on non-accrual capitalised: not income until
+// paid, a contra-asset to the loans, so credit-normal.
+var InterestSuspense = ledger.ChartAccount{Code: credit.ChartInterestSuspense, Name: "Loan interest in suspense", NormalSide: ledger.Credit}
+
 // onDemand are credit's chart accounts beyond the ledger's default chart,
 // created in a currency the first time an entry names them.
 var onDemand = map[string]ledger.ChartAccount{credit.ChartLoanAdvances: LoanAdvances, credit.ChartLoanLosses: LoanLosses,
-	credit.ChartLoanRecoveries: LoanRecoveries, credit.ChartFeesReceivable: FeesReceivable}
+	credit.ChartLoanRecoveries: LoanRecoveries, credit.ChartFeesReceivable: FeesReceivable, credit.ChartInterestSuspense: InterestSuspense}
 
 // refusal maps the ledger's answer: a sentinel that refuses the request
 // (bad input, a business rule, a state, a missing account) means nothing
@@ -130,4 +136,16 @@ func (l *Ledger) Balance(ctx context.Context, account credit.ID) (money.Money, e
 		return money.Money{}, err
 	}
 	return a.Balance, nil
+}
+
+// BusinessDates is credit's business-date port over the ledger: credit's
+// "today" is the ledger's business date, which the bank's end of day
+// advances (ledger.Service.BusinessDate), read on every call so another
+// process's end of day is seen at once.
+func BusinessDates(svc *ledger.Service) credit.BusinessDates { return businessDates{svc} }
+
+type businessDates struct{ svc *ledger.Service }
+
+func (d businessDates) BusinessDate(ctx context.Context) (calendar.Date, error) {
+	return d.svc.BusinessDate(ctx)
 }

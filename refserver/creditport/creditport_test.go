@@ -179,3 +179,44 @@ func run(t *testing.T, store ledger.Store) {
 	require.NoError(t, err)
 	require.True(t, tb.Debits.Equal(tb.Credits), "the trial balance balances")
 }
+
+// dateMover is the part of a ledger store the bank's end of day moves the
+// business date with.
+type dateMover interface {
+	AdvanceBusinessDate(ctx context.Context, from, to calendar.Date) error
+}
+
+func TestBusinessDatesOnMemledger(t *testing.T) {
+	t.Parallel()
+	st := memledger.New()
+	businessDates(t, st, st)
+}
+
+func TestBusinessDatesOnPgledger(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	require.NoError(t, pgledger.Migrate(context.Background(), db))
+	st := pgledger.New(db)
+	businessDates(t, st, st)
+}
+
+// businessDates: credit's day is the ledger's business date through the
+// adapter: the clock's date on a new ledger, then wherever the end of day
+// moves it (the clock stays on 2 March), read at once.
+func businessDates(t *testing.T, store ledger.Store, mover dateMover) {
+	ctx := context.Background()
+	clock := calendar.NewManualClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	lsvc, err := ledger.NewService(store, ledger.WithClock(clock))
+	require.NoError(t, err)
+	svc, err := credit.NewService(memcredit.New(), credit.WithClock(clock), credit.WithBusinessDate(creditport.BusinessDates(lsvc)))
+	require.NoError(t, err)
+	d, err := svc.BusinessDate(ctx)
+	require.NoError(t, err)
+	require.Equal(t, calendar.MustParseDate("2026-03-02"), d)
+	require.NoError(t, mover.AdvanceBusinessDate(ctx, d, calendar.MustParseDate("2026-03-03")))
+	d, err = svc.BusinessDate(ctx)
+	require.NoError(t, err)
+	require.Equal(t, calendar.MustParseDate("2026-03-03"), d)
+	_, err = svc.RunEndOfDay(ctx, calendar.MustParseDate("2026-03-04"))
+	require.ErrorIs(t, err, credit.ErrInvalidInput, "the end of day may not run ahead of the business date")
+}
