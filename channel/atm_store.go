@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/bankkit/bankkit/calendar"
 )
 
 // ATMStore is what Fleet needs from a backend: the devices, their
@@ -73,4 +75,13 @@ type ATMStore interface {
 	// ListATMTickets returns a device's fault tickets by OpenedAt then id
 	// ("" for every device's).
 	ListATMTickets(ctx context.Context, deviceID string) ([]ATMTicket, error)
+
+	// SaveATMReconciliation keeps the end of day's reconciliation of
+	// r.Day unless one is kept for that date already: it returns the
+	// one kept, with created true only if it is r. Of concurrent saves of
+	// one date exactly one is kept.
+	SaveATMReconciliation(ctx context.Context, r Reconciliation) (kept Reconciliation, created bool, err error)
+	// ATMReconciliation returns the reconciliation kept for day.
+	// Errors: ErrNotFound.
+	ATMReconciliation(ctx context.Context, day calendar.Date) (Reconciliation, error)
 }

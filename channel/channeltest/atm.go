@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -285,6 +286,76 @@ func RunATM(t *testing.T, newStore func(t *testing.T) channel.ATMStore) {
 }
 
 var atmTests = []atmTest{
+	{"CloseDayKeepsOneReconciliationPerDate", func(t *testing.T, newStore func(*testing.T) channel.ATMStore) {
+		e := newATMEnv(t, newStore)
+		a, _ := e.register("SH-0040")
+		e.load(a, 100, 0)
+		b, _ := e.register("SH-0041")
+		e.load(b, 0, 10)
+		day := calendar.MustParseDate("2026-03-02")
+		_, err := e.fleet.ClosedDay(e.ctx, day)
+		require.ErrorIs(t, err, channel.ErrNotFound, "not closed yet")
+		_, _, err = e.fleet.CloseDay(e.ctx, calendar.Date{})
+		requireATMField(t, err, channel.ErrInvalidInput, "day")
+
+		// The ledger is down for b's return of cash: b's books differ.
+		r, err := e.fleet.ScheduleReplenishment(e.ctx, b.ID, day, []channel.ReplenishmentLine{{Currency: "CNY", Denomination: d("50"), Count: 20}})
+		require.NoError(t, err)
+		e.ledger.Fail("move", 1)
+		_, err = e.fleet.LoadReplenishment(e.ctx, r.ID)
+		require.Error(t, err)
+
+		rec, created, err := e.fleet.CloseDay(e.ctx, day)
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, day, rec.Day)
+		require.Equal(t, e.clock.Now().UTC().Truncate(time.Microsecond), rec.ClosedAt)
+		require.Equal(t, 1, rec.Differences)
+		require.Len(t, rec.Lines, 2)
+		require.Equal(t, "SH-0041", rec.Lines[1].DeviceID)
+		require.Equal(t, "1000", rec.Lines[1].Counted.Amount.String(), "the cassettes hold the new order")
+		require.Equal(t, "500", rec.Lines[1].Ledger.Amount.String())
+		require.Equal(t, 1, rec.Lines[1].UnpostedLoads)
+
+		// Settled afterwards, the kept day does not change: a re-run of the
+		// step returns it as it was, and computes nothing new.
+		_, err = e.fleet.LoadReplenishment(e.ctx, r.ID)
+		require.NoError(t, err)
+		e.clock.Advance(time.Hour)
+		again, created, err := e.fleet.CloseDay(e.ctx, day)
+		require.NoError(t, err)
+		require.False(t, created)
+		require.Equal(t, rec, again)
+		got, err := e.fleet.ClosedDay(e.ctx, day)
+		require.NoError(t, err)
+		require.Equal(t, rec, got)
+
+		// The next day closes on its own, balanced.
+		next, created, err := e.fleet.CloseDay(e.ctx, day.AddDays(1))
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Zero(t, next.Differences)
+
+		// Concurrent closes of one date keep one.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		made := 0
+		for range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, c, err := e.fleet.CloseDay(e.ctx, day.AddDays(2))
+				assert.NoError(t, err)
+				if c {
+					mu.Lock()
+					made++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		require.Equal(t, 1, made)
+	}},
 	{"RegisterAndAuthenticate", func(t *testing.T, newStore func(*testing.T) channel.ATMStore) {
 		e := newATMEnv(t, newStore)
 		a, token := e.register("SH-0001")
