@@ -85,6 +85,8 @@ func (s *Server) notificationRoutes() []route {
 			access: customerReaders.andCustomers(), handler: handle(s.listMessages)},
 		{method: "POST", pattern: "/v1/notifications/run", summary: "Turn the new ledger events into notices and deliver the messages that are due",
 			access: staffAdmin, idempotency: idemOptional, handler: handle(s.runNotifications)},
+		{method: "GET", pattern: "/v1/online/limit-reconciliations/{date}", summary: "The end of day's reconciliation of the limit reservations (step channel.limits): looked up in the ledger, those whose transfer never posted released",
+			access: staffAdmin, handler: handle(s.limitReconciliation)},
 	}
 }
 

@@ -412,3 +412,58 @@ func TestOnlineTransferRetryAfterALostAnswer(t *testing.T) {
 	require.ErrorIs(t, err, channel.ErrStepUpRequired)
 	require.Equal(t, "6000.00", b.used())
 }
+
+// TestLimitReservationsReconciledAtEndOfDay: a reservation whose transfer
+// never posted (a crash between the two) is released by the end of day's
+// step channel.limits; those whose transfers posted, inside the bank and
+// to another, stay counted; the report is kept once per date.
+func TestLimitReservationsReconciledAtEndOfDay(t *testing.T) {
+	t.Parallel()
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newOnlineBank(t, storage)
+			ctx := context.Background()
+			b.must(201, b.do("POST", "/v1/transfers", b.token, map[string]any{"from_account_id": b.a1, "to_account_id": b.b1, "amount": cny("100.00")},
+				"Idempotency-Key", "posted-1"))
+			p, err := b.srv.channel.Authenticate(ctx, b.token)
+			require.NoError(t, err)
+			out := transferRequest{TransferRequest: bank.TransferRequest{FromAccountID: b.a1, Amount: money.MustParse("40.00", "CNY"),
+				ToExternal: &bank.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}}, Key: "out-1"}
+			outCtx := bank.WithRequestKey(bank.WithCaller(ctx, p), "out-1")
+			_, err = b.srv.limitedTransfer(outCtx, out)
+			require.NoError(t, err)
+			e, err := b.srv.ledger.EntryByIdempotencyKey(ctx, bank.PostingKey(outCtx, out.TransferRequest))
+			require.NoError(t, err, "the reservation's key finds the payment's entry")
+			require.Len(t, e.Postings, 2)
+
+			// The crash: a reservation made, its transfer never posted.
+			lost := bank.TransferRequest{FromAccountID: b.a1, ToAccountID: b.b1, Amount: money.MustParse("250.00", "CNY")}
+			lostCtx := bank.WithRequestKey(bank.WithCaller(ctx, p), "lost-1")
+			_, err = b.srv.online.ReserveLimits(ctx, b.alice, channel.ChannelOnline, bank.PostingKey(lostCtx, lost), lost.Amount, b.b1)
+			require.NoError(t, err)
+			require.Equal(t, "390.00", b.used())
+
+			b.clock.Advance(20 * time.Minute) // past the grace
+			b.login()
+			day := b.must(200, b.do("GET", "/v1/business-date", b.teller, nil)).str("business_date")
+			b.must(404, b.do("GET", "/v1/online/limit-reconciliations/"+day, testAdminToken, nil))
+			b.must(200, b.do("POST", "/v1/end-of-day", testAdminToken, nil))
+			require.Equal(t, "140.00", b.used(), "the lost transfer's 250.00 no longer counts")
+			rep := b.must(200, b.do("GET", "/v1/online/limit-reconciliations/"+day, testAdminToken, nil))
+			require.EqualValues(t, 3, rep.body["checked"])
+			require.EqualValues(t, 2, rep.body["posted"])
+			require.Len(t, rep.body["released"], 1)
+			b.must(403, b.do("GET", "/v1/online/limit-reconciliations/"+day, b.teller, nil))
+			b.must(403, b.do("GET", "/v1/online/limit-reconciliations/"+day, b.token, nil))
+
+			// Re-running the step keeps the report; the retry of the lost
+			// transfer counts and posts it, once.
+			require.NoError(t, b.srv.limitsEndOfDay(ctx, calendar.MustParseDate(day)))
+			require.Equal(t, rep.body, b.must(200, b.do("GET", "/v1/online/limit-reconciliations/"+day, testAdminToken, nil)).body)
+			_, err = b.srv.limitedTransfer(lostCtx, transferRequest{TransferRequest: lost, Key: "lost-1"})
+			require.NoError(t, err)
+			require.Equal(t, "390.00", b.used())
+		})
+	}
+}

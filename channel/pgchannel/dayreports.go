@@ -75,3 +75,33 @@ func (s *Store) ATMReconciliation(ctx context.Context, day calendar.Date) (chann
 	}
 	return kept, nil
 }
+
+// SaveLimitReconciliation implements channel.OnlineStore.
+func (s *Store) SaveLimitReconciliation(ctx context.Context, r channel.LimitReconciliation) (channel.LimitReconciliation, bool, error) {
+	r.ClosedAt = r.ClosedAt.UTC().Truncate(time.Microsecond)
+	if r.Released == nil {
+		r.Released = []string{}
+	}
+	b, created, err := s.saveDayReport(ctx, reportLimits, r.Day, r, r.ClosedAt)
+	if err != nil {
+		return channel.LimitReconciliation{}, false, err
+	}
+	var kept channel.LimitReconciliation
+	if err := json.Unmarshal(b, &kept); err != nil {
+		return channel.LimitReconciliation{}, false, fmt.Errorf("pgchannel: limit reconciliation of %s: %w", r.Day, err)
+	}
+	return kept, created, nil
+}
+
+// LimitReconciliation implements channel.OnlineStore.
+func (s *Store) LimitReconciliation(ctx context.Context, day calendar.Date) (channel.LimitReconciliation, error) {
+	b, err := s.dayReport(ctx, reportLimits, day)
+	if err != nil {
+		return channel.LimitReconciliation{}, err
+	}
+	var kept channel.LimitReconciliation
+	if err := json.Unmarshal(b, &kept); err != nil {
+		return channel.LimitReconciliation{}, fmt.Errorf("pgchannel: limit reconciliation of %s: %w", day, err)
+	}
+	return kept, nil
+}
