@@ -20,6 +20,7 @@ import (
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/refserver/bank"
+	"github.com/bankkit/bankkit/wealth/wealthtest"
 )
 
 // onlineBank is a bank on a manual clock with alice (a customer with an
@@ -464,6 +465,54 @@ func TestLimitReservationsReconciledAtEndOfDay(t *testing.T) {
 			_, err = b.srv.limitedTransfer(lostCtx, transferRequest{TransferRequest: lost, Key: "lost-1"})
 			require.NoError(t, err)
 			require.Equal(t, "390.00", b.used())
+		})
+	}
+}
+
+// TestWealthPurchaseStepUp: a customer buying a product above the bank's
+// step-up risk level (R3) needs a proof for exactly that purchase, spent
+// once; at or below it none; staff selling at the counter none.
+func TestWealthPurchaseStepUp(t *testing.T) {
+	t.Parallel()
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newOnlineBank(t, storage)
+			b.enrol()
+			ops := b.staff("wealth_ops")
+			b.must(201, b.do("POST", "/v1/customers/"+b.alice+"/wealth/assessment", b.token, map[string]any{"answers": wealthtest.AnswersFor(5)}))
+			risky := wealthProductBody(fmt.Sprintf("RSK%d", keySeq.Add(1)))
+			risky["risk"] = 4
+			r4 := b.must(201, b.do("POST", "/v1/wealth/products", ops, risky)).str("id")
+			r3body := wealthProductBody(fmt.Sprintf("MID%d", keySeq.Add(1)))
+			r3body["risk"] = 3
+			r3 := b.must(201, b.do("POST", "/v1/wealth/products", ops, r3body)).str("id")
+			buy := func(product, amount string) map[string]any {
+				return map[string]any{"customer_id": b.alice, "product_id": product, "account_id": b.a1, "amount": cny(amount)}
+			}
+
+			// R3: no step-up.
+			b.must(201, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r3, "1000.00")))
+			// R4 without a proof, or with one for another purchase: 403,
+			// nothing held.
+			r := b.must(403, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r4, "2000.00")))
+			require.Equal(t, "https://bankkit.dev/problems/step-up-required", r.str("type"))
+			other := b.stepUp("wealth.purchase", "wealth_purchase", buy(r4, "3000.00"))
+			b.must(403, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r4, "2000.00"), "X-Step-Up", other))
+			b.must(403, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r4, "3000.00"), "X-Step-Up", other)) // a mismatch spent the proof
+			require.Equal(t, "99000.00", b.must(200, b.do("GET", "/v1/accounts/"+b.a1, b.teller, nil)).str("available_balance", "value"))
+
+			// With a proof for exactly it: bought; the proof replayed for a
+			// second purchase (another key) is refused.
+			tok := b.stepUp("wealth.purchase", "wealth_purchase", buy(r4, "2000.00"))
+			o := b.must(201, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r4, "2000.00"), "X-Step-Up", tok, "Idempotency-Key", "r4-1"))
+			require.Equal(t, "pending", o.str("status"))
+			b.must(403, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r4, "2000.00"), "X-Step-Up", tok, "Idempotency-Key", "r4-2"))
+			require.Equal(t, "97000.00", b.must(200, b.do("GET", "/v1/accounts/"+b.a1, b.teller, nil)).str("available_balance", "value"))
+			b.must(400, b.do("POST", "/v1/customers/"+b.alice+"/step-up", b.token, map[string]any{"action": "wealth.purchase", "code": b.code()}))
+
+			// Staff selling it at the counter: no step-up.
+			b.must(201, b.do("POST", "/v1/wealth/subscriptions", ops, buy(r4, "1000.00")))
 		})
 	}
 }
