@@ -13,11 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/credit"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/refserver/bank"
 	"github.com/bankkit/bankkit/wealth/wealthtest"
@@ -513,6 +516,74 @@ func TestWealthPurchaseStepUp(t *testing.T) {
 
 			// Staff selling it at the counter: no step-up.
 			b.must(201, b.do("POST", "/v1/wealth/subscriptions", ops, buy(r4, "1000.00")))
+		})
+	}
+}
+
+// TestLoanRemindersBecomeNotices: credit's reminders reach the borrower
+// through the outbox on their media, once however often the event is
+// delivered; the notification run reads credit's feed as well as the
+// ledger's.
+func TestLoanRemindersBecomeNotices(t *testing.T) {
+	t.Parallel()
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			ctx := context.Background()
+			teller, officer, approver := b.staff("teller"), b.staff("loan_officer"), b.staff("risk_officer")
+			dan := b.borrower(teller)
+			lid := b.loan(officer, approver, dan, fmt.Sprintf("RMD%d", keySeq.Add(1)), "20000.00")
+			b.must(201, b.do("POST", "/v1/credit/loans/"+lid+"/disbursements", officer, nil))
+			b.must(200, b.do("POST", "/v1/notifications/run", testAdminToken, nil))
+			latest, err := b.srv.loans.Credit().Events().Read(ctx, 0, 500)
+			require.NoError(t, err)
+			require.NotEmpty(t, latest)
+			cursor, err := b.srv.loans.Credit().Events().Cursor(ctx, "channel.notifications")
+			require.NoError(t, err)
+			require.Equal(t, latest[len(latest)-1].Sequence, cursor, "the run read credit's events")
+
+			loanID, err := uuid.Parse(lid)
+			require.NoError(t, err)
+			customerID, err := uuid.Parse(dan.id)
+			require.NoError(t, err)
+			reminder := func(days int) event.Envelope {
+				e, err := event.New(credit.EventReminder, 1, b.srv.clock.Now(), credit.Reminder{LoanID: credit.ID(loanID), CustomerID: credit.ID(customerID),
+					Instalment: 1, DueDate: calendar.MustParseDate("2026-04-02"), Days: days, Amount: money.MustParse("1721.33", "CNY")}, loanID)
+				require.NoError(t, err)
+				return e
+			}
+			before, after := reminder(3), reminder(-7)
+			for range 2 { // delivered twice: told once
+				require.NoError(t, b.srv.noticesFromCredit(ctx, before))
+				require.NoError(t, b.srv.noticesFromCredit(ctx, after))
+			}
+			other, err := event.New(credit.EventLoanOverdue, 1, b.srv.clock.Now(), map[string]any{"loan_id": lid}, loanID)
+			require.NoError(t, err)
+			require.NoError(t, b.srv.noticesFromCredit(ctx, other), "not a reminder: no notice")
+			b.must(200, b.do("POST", "/v1/notifications/run", testAdminToken, nil))
+
+			var loanMsgs []map[string]any
+			for _, m := range b.must(200, b.do("GET", "/v1/customers/"+dan.id+"/messages?medium=inbox", dan.token, nil)).body["items"].([]any) {
+				if m.(map[string]any)["category"] == "loan.reminder" {
+					loanMsgs = append(loanMsgs, m.(map[string]any))
+				}
+			}
+			require.Len(t, loanMsgs, 2, "one per reminder")
+			require.Equal(t, "Loan repayment overdue", loanMsgs[0]["subject"])
+			require.Contains(t, loanMsgs[0]["body"], "fell due on 2026-04-02")
+			require.Equal(t, "Loan repayment due", loanMsgs[1]["subject"])
+			require.Contains(t, loanMsgs[1]["body"], "1721.33 CNY")
+			require.Contains(t, loanMsgs[1]["body"], "in 3 days")
+			require.Equal(t, "sent", loanMsgs[1]["status"])
+			push := b.must(200, b.do("GET", "/v1/customers/"+dan.id+"/messages?medium=push", dan.token, nil)).body["items"].([]any)
+			n := 0
+			for _, m := range push {
+				if m.(map[string]any)["category"] == "loan.reminder" {
+					n++
+				}
+			}
+			require.Equal(t, 2, n, "on the customer's other default medium too")
 		})
 	}
 }
