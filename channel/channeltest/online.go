@@ -135,6 +135,82 @@ func RunOnline(t *testing.T, newStore func(t *testing.T) channel.OnlineStore) {
 }
 
 var secondFactorTests = []onlineTest{
+	{"StaffLoginNeedsTheSecondFactorOfTheirRole", func(t *testing.T, newStore func(*testing.T) channel.OnlineStore) {
+		e := newOnlineEnv(t, newStore)
+		store, ok := e.store.(channel.Store)
+		if !ok {
+			t.Fatalf("%T keeps no identities: the staff second factor needs both", e.store)
+		}
+		svc, err := channel.NewService(store, channel.WithClock(e.clock), channel.WithParams(FastParams),
+			channel.WithStaffSecondFactor(e.svc, channel.RoleAdmin, channel.RoleFinance))
+		require.NoError(t, err)
+		_, err = channel.NewService(store, channel.WithStaffSecondFactor(e.svc, "janitor"))
+		require.ErrorIs(t, err, channel.ErrInvalidInput)
+		_, err = channel.NewService(store, channel.WithStaffSecondFactor(nil, channel.RoleAdmin))
+		require.ErrorIs(t, err, channel.ErrInvalidInput)
+		admin, err := svc.CreateStaff(e.ctx, channel.NewStaff{Username: "wang.admin", Password: "correct horse battery", Roles: []channel.Role{channel.RoleAdmin}})
+		require.NoError(t, err)
+		_, err = svc.CreateStaff(e.ctx, channel.NewStaff{Username: "li.teller", Password: "correct horse battery", Roles: []channel.Role{channel.RoleTeller}})
+		require.NoError(t, err)
+		_, err = svc.CreateCustomerLogin(e.ctx, channel.NewCustomerLogin{CustomerID: "cust-1", Username: "zhao.cust", Password: "correct horse battery"})
+		require.NoError(t, err)
+		require.True(t, svc.NeedsSecondFactor(channel.KindStaff, []channel.Role{channel.RoleTeller, channel.RoleFinance}))
+		require.False(t, svc.NeedsSecondFactor(channel.KindStaff, []channel.Role{channel.RoleTeller}))
+
+		// Roles that need none, and customers, log in as before.
+		g, err := svc.Login(e.ctx, "li.teller", "correct horse battery")
+		require.NoError(t, err)
+		require.False(t, g.Principal.EnrolmentOnly)
+		g, err = svc.Login(e.ctx, "zhao.cust", "correct horse battery")
+		require.NoError(t, err)
+		require.False(t, g.Principal.EnrolmentOnly)
+
+		// Not enrolled: the session may only enrol, and says so after a
+		// fresh read.
+		g, err = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", "123456")
+		require.NoError(t, err)
+		require.True(t, g.Principal.EnrolmentOnly)
+		p, err := svc.Authenticate(e.ctx, g.Token)
+		require.NoError(t, err)
+		require.True(t, p.EnrolmentOnly)
+		_, err = svc.Login(e.ctx, "wang.admin", "wrong horse battery")
+		require.ErrorIs(t, err, channel.ErrInvalidCredentials, "the password comes first")
+
+		en, err := e.svc.BeginTOTP(e.ctx, admin.ID, "wang.admin")
+		require.NoError(t, err)
+		_, err = e.svc.ConfirmTOTP(e.ctx, admin.ID, e.code(en.Secret))
+		require.NoError(t, err)
+
+		// Enrolled: no code, a wrong code, a reused code are refused and
+		// open no session; a fresh code opens a full one.
+		_, err = svc.Login(e.ctx, "wang.admin", "correct horse battery")
+		require.ErrorIs(t, err, channel.ErrSecondFactorRequired)
+		_, err = svc.LoginWithCode(e.ctx, "wang.admin", "wrong horse battery", e.code(en.Secret))
+		require.ErrorIs(t, err, channel.ErrInvalidCredentials, "no code is looked at without the password")
+		_, err = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", "000000")
+		require.ErrorIs(t, err, channel.ErrInvalidCode)
+		e.nextStep()
+		code := e.code(en.Secret)
+		g, err = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", code)
+		require.NoError(t, err)
+		require.False(t, g.Principal.EnrolmentOnly)
+		p, err = svc.Authenticate(e.ctx, g.Token)
+		require.NoError(t, err)
+		require.False(t, p.EnrolmentOnly)
+		_, err = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", code)
+		require.ErrorIs(t, err, channel.ErrInvalidCode, "a code is good once")
+		sessions, err := svc.ActiveSessions(e.ctx, admin.ID)
+		require.NoError(t, err)
+		require.Len(t, sessions, 2, "the enrolment-only one and the full one; no refused login opened one")
+
+		// Wrong codes lock the second factor, not the password.
+		for range channel.DefaultOnlineConfig().SecondFactorLockout.MaxFailures {
+			_, _ = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", "000000")
+		}
+		e.nextStep()
+		_, err = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", e.code(en.Secret))
+		require.ErrorIs(t, err, channel.ErrSecondFactorLocked)
+	}},
 	{"EnrolConfirmAndRecoveryCodes", func(t *testing.T, newStore func(*testing.T) channel.OnlineStore) {
 		e := newOnlineEnv(t, newStore)
 		p := principal("alice")
