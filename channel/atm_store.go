@@ -37,12 +37,13 @@ type ATMStore interface {
 	HeartbeatATM(ctx context.Context, h TokenHash, fn func(ATM) (ATM, []ATMTicket, error)) (ATM, error)
 	// TouchATM is the heartbeat that changes nothing but the time, in one
 	// step: if the device whose credential hashes to h has state s and
-	// fault code code and, when counts is not nil, exactly those counts,
-	// it sets LastHeartbeat to at (if later) and returns the device with
+	// fault code code, when counts is not nil exactly those counts, and a
+	// last heartbeat at or after freshSince (it has not been offline), it
+	// sets LastHeartbeat to at (if later) and returns the device with
 	// true. Otherwise nothing changes and it returns false (the caller
 	// takes HeartbeatATM's way, which explains the refusal or records the
-	// change). Errors: only the backend's.
-	TouchATM(ctx context.Context, h TokenHash, s ATMState, code string, counts []int, at time.Time) (ATM, bool, error)
+	// change or the offline spell). Errors: only the backend's.
+	TouchATM(ctx context.Context, h TokenHash, s ATMState, code string, counts []int, freshSince, at time.Time) (ATM, bool, error)
 	// RotateATMCredential sets the device's credential hash.
 	// Errors: ErrNotFound; ErrDuplicate if another device has it.
 	RotateATMCredential(ctx context.Context, id string, h TokenHash) error

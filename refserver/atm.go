@@ -157,7 +157,7 @@ func (s *Server) atmRoutes() []route {
 			access: atmDesk, handler: handle(s.rotateATMCredential)},
 		{method: "GET", pattern: "/v1/atm/devices/{id}/forecast", summary: "Days until the device's cash runs out, per currency, from its recent withdrawals by weekday",
 			access: atmDesk, handler: handle(s.atmForecast)},
-		{method: "GET", pattern: "/v1/atm/devices/{id}/tickets", summary: "The device's fault tickets and its downtime",
+		{method: "GET", pattern: "/v1/atm/devices/{id}/tickets", summary: "The device's tickets (faults, and offline spells: code offline) and its downtime",
 			access: atmDesk, handler: handle(s.atmTickets)},
 		{method: "POST", pattern: "/v1/atm/devices/{id}/replenishments", summary: "Order the device's cassettes loaded on a date (notes per denomination)",
 			access: atmDesk, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.scheduleReplenishment)},
@@ -260,7 +260,7 @@ type (
 	}
 	ticketsView struct {
 		Items           []atmTicketView `json:"items"`
-		DowntimeSeconds int64           `json:"downtime_seconds" doc:"the device's total downtime: its tickets' open time, to now"`
+		DowntimeSeconds int64           `json:"downtime_seconds" doc:"the device's total downtime: its tickets' open time, to now, and a silence going on now"`
 	}
 	replenishmentLineBody struct {
 		Currency     money.Currency  `json:"currency"`

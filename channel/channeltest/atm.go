@@ -286,6 +286,61 @@ func RunATM(t *testing.T, newStore func(t *testing.T) channel.ATMStore) {
 }
 
 var atmTests = []atmTest{
+	{"OfflineSpellsCountAsDowntime", func(t *testing.T, newStore func(*testing.T) channel.ATMStore) {
+		e := newATMEnv(t, newStore)
+		a, token := e.register("SH-0050")
+		e.load(a, 100, 100)
+		beat := func(s channel.ATMState, code string) {
+			t.Helper()
+			_, err := e.fleet.Heartbeat(e.ctx, token, channel.Heartbeat{State: s, FaultCode: code, Counts: []int{100, 100}})
+			require.NoError(t, err)
+		}
+		beat(channel.ATMStateOK, "")
+		e.clock.Advance(10 * time.Second)
+		beat(channel.ATMStateOK, "") // on time: nothing to record
+		ts, down, err := e.fleet.Tickets(e.ctx, a.ID)
+		require.NoError(t, err)
+		require.Empty(t, ts)
+		require.Zero(t, down)
+
+		// Silent for two minutes: offline now, and the spell counts while
+		// it lasts.
+		last := e.clock.Now().UTC().Truncate(time.Microsecond)
+		e.clock.Advance(2 * time.Minute)
+		require.Equal(t, channel.ATMOffline, e.fleet.Status(e.device(a.ID)))
+		_, down, err = e.fleet.Tickets(e.ctx, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, 2*time.Minute, down.Round(time.Millisecond))
+		// Back: the spell is a closed ticket from the last heartbeat.
+		beat(channel.ATMStateOK, "")
+		back := e.clock.Now().UTC().Truncate(time.Microsecond)
+		e.clock.Advance(10 * time.Second)
+		beat(channel.ATMStateOK, "")
+		ts, down, err = e.fleet.Tickets(e.ctx, a.ID)
+		require.NoError(t, err)
+		require.Len(t, ts, 1)
+		require.Equal(t, channel.OfflineCode, ts[0].Code)
+		require.Equal(t, last, ts[0].OpenedAt)
+		require.Equal(t, back, ts[0].ClosedAt)
+		require.Equal(t, 2*time.Minute, down)
+
+		// Silent while a fault's ticket is open: the fault counts the time,
+		// once.
+		beat(channel.ATMStateFault, "E42")
+		e.clock.Advance(5 * time.Minute)
+		beat(channel.ATMStateFault, "E42")
+		e.clock.Advance(time.Minute)
+		beat(channel.ATMStateOK, "")
+		ts, down, err = e.fleet.Tickets(e.ctx, a.ID)
+		require.NoError(t, err)
+		require.Len(t, ts, 2)
+		require.Equal(t, "E42", ts[1].Code)
+		require.Equal(t, 8*time.Minute, down, "two minutes offline, six at fault")
+		// Every device's list has them too.
+		all, _, err := e.fleet.Tickets(e.ctx, "")
+		require.NoError(t, err)
+		require.Len(t, all, 2)
+	}},
 	{"CloseDayKeepsOneReconciliationPerDate", func(t *testing.T, newStore func(*testing.T) channel.ATMStore) {
 		e := newATMEnv(t, newStore)
 		a, _ := e.register("SH-0040")
@@ -433,14 +488,16 @@ var atmTests = []atmTest{
 		require.NoError(t, err)
 		ts, down, err := e.fleet.Tickets(e.ctx, a.ID)
 		require.NoError(t, err)
-		require.Len(t, ts, 1, "one ticket while the fault lasts")
-		require.True(t, ts[0].Open())
-		require.Equal(t, 10*time.Minute, down)
+		require.Len(t, ts, 2, "the 31 s offline, then one ticket while the fault lasts")
+		require.Equal(t, channel.OfflineCode, ts[0].Code)
+		require.Equal(t, 31*time.Second, ts[0].Downtime(e.clock.Now()))
+		require.True(t, ts[1].Open())
+		require.Equal(t, 10*time.Minute+31*time.Second, down)
 		alerts, err := e.fleet.Alerts(e.ctx)
 		require.NoError(t, err)
 		require.Len(t, alerts, 1)
 		require.Equal(t, channel.ATMFault, alerts[0].Status)
-		require.Equal(t, ts[0].OpenedAt, alerts[0].Since)
+		require.Equal(t, ts[1].OpenedAt, alerts[0].Since)
 
 		e.clock.Advance(5 * time.Minute)
 		_, err = e.fleet.Heartbeat(e.ctx, token, channel.Heartbeat{State: channel.ATMStateOK})
@@ -448,12 +505,13 @@ var atmTests = []atmTest{
 		e.clock.Advance(time.Hour)
 		ts, down, err = e.fleet.Tickets(e.ctx, a.ID)
 		require.NoError(t, err)
-		require.Len(t, ts, 1)
-		require.False(t, ts[0].Open(), "closed on recovery")
-		require.Equal(t, "E101", ts[0].Code)
-		require.Equal(t, 15*time.Minute, down, "downtime stops at the recovery")
+		require.Len(t, ts, 2)
+		require.False(t, ts[1].Open(), "closed on recovery")
+		require.Equal(t, "E101", ts[1].Code)
+		require.Equal(t, 15*time.Minute+31*time.Second+time.Hour, down, "the fault's downtime stops at the recovery; the silent hour since counts as offline")
 
-		// A second fault opens a second ticket.
+		// A second fault opens a second ticket (the silent hour closes as a
+		// spell of its own).
 		_, err = e.fleet.Heartbeat(e.ctx, token, channel.Heartbeat{State: channel.ATMStateFault, FaultCode: "E7"})
 		require.NoError(t, err)
 		e.clock.Advance(time.Minute)
@@ -462,9 +520,10 @@ var atmTests = []atmTest{
 		require.Equal(t, channel.ATMOutOfService, e.fleet.Status(e.device(a.ID)))
 		ts, down, err = e.fleet.Tickets(e.ctx, "")
 		require.NoError(t, err)
-		require.Len(t, ts, 2)
-		require.True(t, ts[1].Open(), "out of service does not close a fault's ticket")
-		require.Equal(t, 16*time.Minute, down)
+		require.Len(t, ts, 4)
+		require.Equal(t, channel.OfflineCode, ts[2].Code)
+		require.True(t, ts[3].Open(), "out of service does not close a fault's ticket")
+		require.Equal(t, 16*time.Minute+31*time.Second+time.Hour, down)
 
 		_, err = e.fleet.Heartbeat(e.ctx, "atm_unknown", channel.Heartbeat{State: channel.ATMStateOK})
 		require.ErrorIs(t, err, channel.ErrDeviceUnauthenticated)

@@ -162,7 +162,7 @@ func (s *Store) HeartbeatATM(ctx context.Context, h channel.TokenHash, fn func(c
 }
 
 // TouchATM implements channel.ATMStore.
-func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.ATMState, code string, counts []int, at time.Time) (channel.ATM, bool, error) {
+func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.ATMState, code string, counts []int, freshSince, at time.Time) (channel.ATM, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return channel.ATM{}, false, err
 	}
@@ -174,7 +174,7 @@ func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.AT
 		return channel.ATM{}, false, nil
 	}
 	a := f.devices[id]
-	if a.State != st || a.FaultCode != code {
+	if a.State != st || a.FaultCode != code || a.LastHeartbeat.IsZero() || a.LastHeartbeat.Before(freshSince) {
 		return channel.ATM{}, false, nil
 	}
 	if counts != nil {
