@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -322,6 +323,9 @@ type Reconciliation struct {
 	Lines []ReconciliationLine
 	// Differences counts the lines whose difference is not zero.
 	Differences int
+	// ClosedAt is when the end of day kept it (CloseDay); zero for a
+	// reconciliation computed on request.
+	ClosedAt time.Time
 }
 
 // Reconcile compares each device's counted cash with its ledger account,
@@ -379,4 +383,37 @@ func cashAccount(a ATM, c money.Currency) (string, error) {
 		return "", fault.Field(ErrCannotDispense, "amount.currency", fmt.Sprintf("device %s holds no %s", a.ID, c))
 	}
 	return id, nil
+}
+
+// CloseDay is the end of day's reconciliation of business date day: the
+// devices' counted cash against their ledger accounts as the day closes,
+// kept once per date. The first call computes and keeps it (created
+// true); any later call for the same date, a re-run of the end of day's
+// step, returns the one kept (created false) and computes nothing, so a
+// difference is raised once. It refuses a zero date (ErrInvalidInput).
+func (f *Fleet) CloseDay(ctx context.Context, day calendar.Date) (rec Reconciliation, created bool, err error) {
+	if day.IsZero() {
+		return Reconciliation{}, false, invalid("day", "is required")
+	}
+	if kept, err := f.store.ATMReconciliation(ctx, day); err == nil {
+		return kept, false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return Reconciliation{}, false, err
+	}
+	rec, err = f.Reconcile(ctx)
+	if err != nil {
+		return Reconciliation{}, false, err
+	}
+	rec.Day = day
+	rec.ClosedAt = f.clock.Now().UTC().Truncate(time.Microsecond)
+	return f.store.SaveATMReconciliation(ctx, rec)
+}
+
+// ClosedDay returns the reconciliation the end of day kept for day.
+// Errors: ErrNotFound when the day has not closed.
+func (f *Fleet) ClosedDay(ctx context.Context, day calendar.Date) (Reconciliation, error) {
+	if day.IsZero() {
+		return Reconciliation{}, invalid("day", "is required")
+	}
+	return f.store.ATMReconciliation(ctx, day)
 }

@@ -322,8 +322,9 @@ func (f *Fleet) Heartbeat(ctx context.Context, token string, h Heartbeat) (ATM, 
 		return ATM{}, fmt.Errorf("%w: send the device's token", ErrDeviceUnauthenticated)
 	}
 	now := f.now()
-	// Most heartbeats change nothing but the time: one step.
-	if a, ok, err := f.store.TouchATM(ctx, HashToken(token), h.State, h.FaultCode, h.Counts, now); err != nil || ok {
+	// Most heartbeats change nothing but the time: one step. A device
+	// back from an offline spell takes the locked way, which records it.
+	if a, ok, err := f.store.TouchATM(ctx, HashToken(token), h.State, h.FaultCode, h.Counts, now.Add(-f.cfg.OfflineAfter), now); err != nil || ok {
 		return a, err
 	}
 	a, err := f.store.HeartbeatATM(ctx, HashToken(token), func(a ATM) (ATM, []ATMTicket, error) {
@@ -332,8 +333,12 @@ func (f *Fleet) Heartbeat(ctx context.Context, token string, h Heartbeat) (ATM, 
 				return ATM{}, nil, err
 			}
 		}
+		spell, was := f.offlineSpell(a, now)
 		var tickets []ATMTicket
 		a, tickets = f.transition(a, h.State, h.FaultCode, now)
+		if was {
+			tickets = append([]ATMTicket{spell}, tickets...)
+		}
 		return a, tickets, nil
 	})
 	if errors.Is(err, ErrNotFound) {
@@ -363,6 +368,21 @@ func (f *Fleet) transition(a ATM, s ATMState, code string, now time.Time) (ATM, 
 	return a, nil
 }
 
+// OfflineCode is the code of the ticket that records an offline spell.
+const OfflineCode = "offline"
+
+// offlineSpell is the closed ticket of the offline spell a heartbeat at now
+// ends: the device's last heartbeat is more than OfflineAfter old. A
+// spell is counted from that last heartbeat (the device was last known
+// to work then) to now. None while a fault's ticket is open (it counts
+// that time already), nor before a first heartbeat.
+func (f *Fleet) offlineSpell(a ATM, now time.Time) (ATMTicket, bool) {
+	if a.LastHeartbeat.IsZero() || a.OpenTicket != uuid.Nil || now.Sub(a.LastHeartbeat) <= f.cfg.OfflineAfter {
+		return ATMTicket{}, false
+	}
+	return ATMTicket{ID: newUUID(), DeviceID: a.ID, Code: OfflineCode, OpenedAt: a.LastHeartbeat, ClosedAt: now, UpdatedAt: now}, true
+}
+
 func newUUID() uuid.UUID {
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -371,11 +391,16 @@ func newUUID() uuid.UUID {
 	return id
 }
 
-// Tickets returns a device's fault tickets (every device's for "") and the
-// device's downtime: how long its tickets have been open, to now.
+// Tickets returns a device's tickets (every device's for "") and the
+// device's downtime: how long its tickets have been open, to now. The
+// tickets are those of faults and of offline spells (code OfflineCode,
+// recorded closed when the device heartbeats again); a device offline now
+// adds its current spell to the downtime (of one device's query).
 func (f *Fleet) Tickets(ctx context.Context, deviceID string) ([]ATMTicket, time.Duration, error) {
+	var dev ATM
 	if deviceID != "" {
-		if _, err := f.Device(ctx, deviceID); err != nil {
+		var err error
+		if dev, err = f.Device(ctx, deviceID); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -387,6 +412,9 @@ func (f *Fleet) Tickets(ctx context.Context, deviceID string) ([]ATMTicket, time
 	var down time.Duration
 	for _, t := range ts {
 		down += t.Downtime(now)
+	}
+	if spell, ok := f.offlineSpell(dev, now); deviceID != "" && ok {
+		down += spell.Downtime(now)
 	}
 	return ts, down, nil
 }

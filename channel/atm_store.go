@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/bankkit/bankkit/calendar"
 )
 
 // ATMStore is what Fleet needs from a backend: the devices, their
@@ -35,12 +37,13 @@ type ATMStore interface {
 	HeartbeatATM(ctx context.Context, h TokenHash, fn func(ATM) (ATM, []ATMTicket, error)) (ATM, error)
 	// TouchATM is the heartbeat that changes nothing but the time, in one
 	// step: if the device whose credential hashes to h has state s and
-	// fault code code and, when counts is not nil, exactly those counts,
-	// it sets LastHeartbeat to at (if later) and returns the device with
+	// fault code code, when counts is not nil exactly those counts, and a
+	// last heartbeat at or after freshSince (it has not been offline), it
+	// sets LastHeartbeat to at (if later) and returns the device with
 	// true. Otherwise nothing changes and it returns false (the caller
 	// takes HeartbeatATM's way, which explains the refusal or records the
-	// change). Errors: only the backend's.
-	TouchATM(ctx context.Context, h TokenHash, s ATMState, code string, counts []int, at time.Time) (ATM, bool, error)
+	// change or the offline spell). Errors: only the backend's.
+	TouchATM(ctx context.Context, h TokenHash, s ATMState, code string, counts []int, freshSince, at time.Time) (ATM, bool, error)
 	// RotateATMCredential sets the device's credential hash.
 	// Errors: ErrNotFound; ErrDuplicate if another device has it.
 	RotateATMCredential(ctx context.Context, id string, h TokenHash) error
@@ -73,4 +76,13 @@ type ATMStore interface {
 	// ListATMTickets returns a device's fault tickets by OpenedAt then id
 	// ("" for every device's).
 	ListATMTickets(ctx context.Context, deviceID string) ([]ATMTicket, error)
+
+	// SaveATMReconciliation keeps the end of day's reconciliation of
+	// r.Day unless one is kept for that date already: it returns the
+	// one kept, with created true only if it is r. Of concurrent saves of
+	// one date exactly one is kept.
+	SaveATMReconciliation(ctx context.Context, r Reconciliation) (kept Reconciliation, created bool, err error)
+	// ATMReconciliation returns the reconciliation kept for day.
+	// Errors: ErrNotFound.
+	ATMReconciliation(ctx context.Context, day calendar.Date) (Reconciliation, error)
 }

@@ -78,6 +78,10 @@ type OnlineConfig struct {
 	Limits map[Channel]map[money.Currency]LimitRange
 	// Location is where the limits' days and months begin and end.
 	Location *time.Location
+	// ReservationGrace is how old a reservation must be before the day's
+	// reconciliation may release it for want of a posting: younger ones
+	// may belong to a transfer still on its way to the ledger.
+	ReservationGrace time.Duration
 }
 
 // DefaultOnlineConfig returns the reference bank's policy.
@@ -100,7 +104,8 @@ func DefaultOnlineConfig() OnlineConfig {
 			ChannelOnline: {"CNY": cny},
 			ChannelMobile: {"CNY": cny},
 		},
-		Location: time.FixedZone("UTC+8", 8*3600),
+		Location:         time.FixedZone("UTC+8", 8*3600),
+		ReservationGrace: 15 * time.Minute,
 	}
 }
 
@@ -120,6 +125,9 @@ func (c OnlineConfig) Validate() error {
 	}
 	if c.PayeeCooling < 0 {
 		return invalid("payee_cooling", "must not be negative")
+	}
+	if c.ReservationGrace < 0 {
+		return invalid("reservation_grace", "must not be negative")
 	}
 	if c.Location == nil {
 		return invalid("location", "must not be nil")

@@ -28,6 +28,13 @@ var (
 	// ErrLimitExceeded: the transfer does not fit a per-transaction, daily
 	// or monthly limit.
 	ErrLimitExceeded = fault.New(fault.Unprocessable, "limit-exceeded", "channel: limit exceeded")
+	// ErrSecondFactorRequired: the login's password was right, but the
+	// identity's role requires a second factor and no code came with it.
+	ErrSecondFactorRequired = fault.New(fault.Unauthenticated, "second-factor-required", "channel: a second-factor code is required to log in")
+	// ErrSecondFactorEnrolment: the session may only enrol a second factor
+	// (Principal.EnrolmentOnly) until one is confirmed and the identity
+	// logs in again with a code.
+	ErrSecondFactorEnrolment = fault.New(fault.Forbidden, "second-factor-enrolment-required", "channel: enrol a second factor first")
 	// ErrAboveMaximum: a limit asked for is above the bank's maximum.
 	ErrAboveMaximum = fault.New(fault.Unprocessable, "limit-above-maximum", "channel: limit above the bank's maximum")
 )

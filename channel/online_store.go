@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/bankkit/bankkit/calendar"
 )
 
 // OnlineStore is what Online needs from a backend: second-factor
@@ -87,4 +89,12 @@ type OnlineStore interface {
 	Release(ctx context.Context, idempotencyKey string) error
 	// Reservations returns the reservations of a day in key order.
 	Reservations(ctx context.Context, day string) ([]Reservation, error)
+
+	// SaveLimitReconciliation keeps the reconciliation of r.Day unless
+	// one is kept for that date: it returns the one kept, with created
+	// true only if it is r. Of concurrent saves of a date one is kept.
+	SaveLimitReconciliation(ctx context.Context, r LimitReconciliation) (kept LimitReconciliation, created bool, err error)
+	// LimitReconciliation returns the reconciliation kept for day.
+	// Errors: ErrNotFound.
+	LimitReconciliation(ctx context.Context, day calendar.Date) (LimitReconciliation, error)
 }

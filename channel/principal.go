@@ -18,6 +18,10 @@ type Principal struct {
 	Roles      []Role // staff only
 	CustomerID string // customers only: the only customer whose data they see
 	ExpiresAt  time.Time
+	// EnrolmentOnly: the session may only enrol a second factor (see
+	// Session.EnrolmentOnly); every other request is to be refused with
+	// ErrSecondFactorEnrolment.
+	EnrolmentOnly bool
 }
 
 // HasRole reports whether the principal holds role r.
@@ -43,5 +47,7 @@ func principalOf(i Identity, s Session) Principal {
 		Roles:      slices.Clone(i.Roles),
 		CustomerID: i.CustomerID,
 		ExpiresAt:  s.ExpiresAt,
+
+		EnrolmentOnly: s.EnrolmentOnly,
 	}
 }

@@ -1,7 +1,9 @@
 package channel
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,6 +32,57 @@ type Service struct {
 	dummyOnce   sync.Once
 	dummy       Credential
 	dummyErr    error
+	// factors and factorRoles: staff holding one of factorRoles log in
+	// with a second factor from factors (WithStaffSecondFactor).
+	factors     SecondFactors
+	factorRoles []Role
+}
+
+// SecondFactors is what the login needs of the second factor: *Online
+// provides it.
+type SecondFactors interface {
+	// SecondFactorStatus says whether the identity has a confirmed
+	// enrolment.
+	SecondFactorStatus(ctx context.Context, identityID uuid.UUID) (SecondFactorStatus, error)
+	// VerifySecondFactor checks a code (counted towards its own lock,
+	// accepted once). Errors: ErrInvalidCode, ErrSecondFactorLocked,
+	// ErrNotEnrolled.
+	VerifySecondFactor(ctx context.Context, identityID uuid.UUID, code string) error
+}
+
+// WithStaffSecondFactor makes a second factor part of the login of every
+// member of staff holding one of roles: with a confirmed enrolment in f,
+// LoginWithCode needs a good code (ErrSecondFactorRequired without one);
+// without, the login opens an enrolment-only session (Session.EnrolmentOnly)
+// that the caller lets do nothing but enrol, after which the next login
+// needs a code. Customers are not affected. No roles: nobody needs one.
+func WithStaffSecondFactor(f SecondFactors, roles ...Role) Option {
+	return func(s *Service) error {
+		if f == nil && len(roles) > 0 {
+			return invalid("second_factors", "must not be nil")
+		}
+		for _, r := range roles {
+			if !r.Valid() {
+				return invalid("second_factor_roles", fmt.Sprintf("unknown role %q", r))
+			}
+		}
+		s.factors, s.factorRoles = f, slices.Clone(roles)
+		return nil
+	}
+}
+
+// NeedsSecondFactor reports whether an identity of kind with roles logs
+// in with a second factor under this service's policy.
+func (s *Service) NeedsSecondFactor(kind Kind, roles []Role) bool {
+	if kind != KindStaff {
+		return false
+	}
+	for _, r := range roles {
+		if slices.Contains(s.factorRoles, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // Option configures a Service. A bad option makes NewService fail.

@@ -18,8 +18,24 @@ import (
 // lifted by time or by Unlock.
 //
 // Errors: ErrInvalidInput (a malformed username, an empty or over-long
-// password: these say nothing about any account), ErrInvalidCredentials.
+// password: these say nothing about any account), ErrInvalidCredentials;
+// for staff who need a second factor, those of LoginWithCode.
 func (s *Service) Login(ctx context.Context, username, password string) (Grant, error) {
+	return s.LoginWithCode(ctx, username, password, "")
+}
+
+// LoginWithCode is Login with a second-factor code (TOTP or recovery),
+// for staff holding a role WithStaffSecondFactor names. After the password
+// is verified (so the code reveals nothing to whoever lacks it):
+//
+//   - with a confirmed enrolment, no code is ErrSecondFactorRequired and a
+//     wrong or reused one ErrInvalidCode (ErrSecondFactorLocked after too
+//     many), with no session opened;
+//   - without one, the session opened is enrolment-only
+//     (Principal.EnrolmentOnly) and any code is ignored.
+//
+// For everyone else the code is ignored.
+func (s *Service) LoginWithCode(ctx context.Context, username, password, code string) (Grant, error) {
 	u, err := NormalizeUsername(username)
 	if err != nil {
 		return Grant{}, err
@@ -55,7 +71,13 @@ func (s *Service) Login(ctx context.Context, username, password string) (Grant, 
 			}
 		}
 	}
-	g, err := s.openSession(ctx, i)
+	enrolmentOnly := false
+	if s.NeedsSecondFactor(i.Kind, i.Roles) {
+		if enrolmentOnly, err = s.secondFactor(ctx, i, code); err != nil {
+			return Grant{}, err
+		}
+	}
+	g, err := s.openSession(ctx, i, enrolmentOnly)
 	if err != nil {
 		return Grant{}, err
 	}
@@ -115,7 +137,23 @@ func (s *Service) checkPassword(ctx context.Context, i Identity, password string
 	return cred, nil
 }
 
-func (s *Service) openSession(ctx context.Context, i Identity) (Grant, error) {
+// secondFactor checks the code of a login that needs one; without a
+// confirmed enrolment the session is to be enrolment-only.
+func (s *Service) secondFactor(ctx context.Context, i Identity, code string) (enrolmentOnly bool, err error) {
+	st, err := s.factors.SecondFactorStatus(ctx, i.ID)
+	if err != nil {
+		return false, err
+	}
+	if !st.Confirmed {
+		return true, nil
+	}
+	if code == "" {
+		return false, fmt.Errorf("%w: send the code of your authenticator app (or a recovery code) as code", ErrSecondFactorRequired)
+	}
+	return false, s.factors.VerifySecondFactor(ctx, i.ID, code)
+}
+
+func (s *Service) openSession(ctx context.Context, i Identity, enrolmentOnly bool) (Grant, error) {
 	token, err := GenerateToken()
 	if err != nil {
 		return Grant{}, err
@@ -125,7 +163,8 @@ func (s *Service) openSession(ctx context.Context, i Identity) (Grant, error) {
 		return Grant{}, err
 	}
 	now := s.now()
-	sess := Session{ID: id, IdentityID: i.ID, TokenHash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(s.ttl(i.Kind))}
+	sess := Session{ID: id, IdentityID: i.ID, TokenHash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(s.ttl(i.Kind)),
+		EnrolmentOnly: enrolmentOnly}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return Grant{}, err
 	}

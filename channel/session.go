@@ -16,6 +16,11 @@ type Session struct {
 	ExpiresAt  time.Time
 	// RevokedAt is when the session was ended early; zero while it is not.
 	RevokedAt time.Time
+	// EnrolmentOnly: the identity holds a role that requires a second
+	// factor and had none confirmed at login, so the session may do
+	// nothing but enrol one (the caller enforces it; see
+	// WithStaffSecondFactor).
+	EnrolmentOnly bool
 }
 
 // Active reports whether the session authenticates at now: not revoked and

@@ -179,3 +179,10 @@ func TransferParams(from, to string, amount money.Money) ActionParams {
 	return ActionParams{"from": from, "to": to, "amount": amount.Amount.StringFixed(amount.Currency.MinorUnits()),
 		"currency": string(amount.Currency)}
 }
+
+// WealthPurchaseParams are the parameters a wealth purchase's step-up is
+// bound to: the customer, the product, the paying account and the amount.
+func WealthPurchaseParams(customerID, productID, accountID string, amount money.Money) ActionParams {
+	return ActionParams{"customer": customerID, "product": productID, "account": accountID,
+		"amount": amount.Amount.StringFixed(amount.Currency.MinorUnits()), "currency": string(amount.Currency)}
+}

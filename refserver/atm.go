@@ -157,7 +157,7 @@ func (s *Server) atmRoutes() []route {
 			access: atmDesk, handler: handle(s.rotateATMCredential)},
 		{method: "GET", pattern: "/v1/atm/devices/{id}/forecast", summary: "Days until the device's cash runs out, per currency, from its recent withdrawals by weekday",
 			access: atmDesk, handler: handle(s.atmForecast)},
-		{method: "GET", pattern: "/v1/atm/devices/{id}/tickets", summary: "The device's fault tickets and its downtime",
+		{method: "GET", pattern: "/v1/atm/devices/{id}/tickets", summary: "The device's tickets (faults, and offline spells: code offline) and its downtime",
 			access: atmDesk, handler: handle(s.atmTickets)},
 		{method: "POST", pattern: "/v1/atm/devices/{id}/replenishments", summary: "Order the device's cassettes loaded on a date (notes per denomination)",
 			access: atmDesk, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.scheduleReplenishment)},
@@ -173,6 +173,8 @@ func (s *Server) atmRoutes() []route {
 			access: atmDesk, handler: handle(s.atmAlerts)},
 		{method: "GET", pattern: "/v1/atm/reconciliation", summary: "Each device's counted cash against its ledger account, per currency, with the differences",
 			access: atmCashReaders, handler: handle(s.atmReconciliation)},
+		{method: "GET", pattern: "/v1/atm/reconciliations/{date}", summary: "The reconciliation the end of day kept for a business date (step channel.atm): each device's counted cash against its ledger account, with the differences",
+			access: atmCashReaders, handler: handle(s.atmClosedDay)},
 
 		{method: "POST", pattern: "/v1/atm/device/heartbeat", summary: "Device: its state, fault code and note counts (X-ATM-Token)",
 			access: anyone, handler: handle(s.atmHeartbeat)},
@@ -258,7 +260,7 @@ type (
 	}
 	ticketsView struct {
 		Items           []atmTicketView `json:"items"`
-		DowntimeSeconds int64           `json:"downtime_seconds" doc:"the device's total downtime: its tickets' open time, to now"`
+		DowntimeSeconds int64           `json:"downtime_seconds" doc:"the device's total downtime: its tickets' open time, to now, and a silence going on now"`
 	}
 	replenishmentLineBody struct {
 		Currency     money.Currency  `json:"currency"`
@@ -315,6 +317,10 @@ type (
 		Day         calendar.Date               `json:"day"`
 		Differences int                         `json:"differences" doc:"lines whose difference is not zero"`
 		Lines       []atmReconciliationLineView `json:"lines"`
+		ClosedAt    *time.Time                  `json:"closed_at,omitempty" doc:"when the end of day kept it (absent for the reconciliation computed on request)"`
+	}
+	atmDayPath struct {
+		Date calendar.Date `path:"date"`
 	}
 
 	// The device's own credential, on every device route.
@@ -559,12 +565,66 @@ func (s *Server) atmReconciliation(ctx context.Context, _ none) (atmReconciliati
 	if err != nil {
 		return atmReconciliationView{}, err
 	}
-	out := atmReconciliationView{Day: rec.Day, Differences: rec.Differences, Lines: make([]atmReconciliationLineView, 0, len(rec.Lines))}
+	return atmReconciliationOf(rec), nil
+}
+
+func (s *Server) atmClosedDay(ctx context.Context, req atmDayPath) (atmReconciliationView, error) {
+	rec, err := s.fleet.ClosedDay(ctx, req.Date)
+	if err != nil {
+		return atmReconciliationView{}, err
+	}
+	return atmReconciliationOf(rec), nil
+}
+
+// atmEndOfDay is the end-of-day step "channel.atm": the fleet's
+// reconciliation of the closing business date, kept once per date. A
+// difference is raised once, when the day's reconciliation is first kept:
+// a warning in the log per line, and the figure
+// atm.reconciliation_differences a risk indicator can alert on (the risk
+// step runs after this one).
+func (s *Server) atmEndOfDay(ctx context.Context, d calendar.Date) error {
+	rec, created, err := s.fleet.CloseDay(ctx, d)
+	if err != nil || !created {
+		return err
+	}
+	for _, l := range rec.Lines {
+		if !l.Difference.Amount.IsZero() {
+			s.log.WarnContext(ctx, "ATM cash differs from the ledger at end of day", "business_date", d.String(), "device", l.DeviceID,
+				"currency", string(l.Currency), "counted", l.Counted.Amount.String(), "ledger", l.Ledger.Amount.String(),
+				"difference", l.Difference.Amount.String(), "unsettled_withdrawals", l.Unsettled, "unposted_loads", l.UnpostedLoads)
+		}
+	}
+	return nil
+}
+
+// atmDifferences is the figure atm.reconciliation_differences: the lines
+// with a difference in the latest reconciliation the end of day kept, up
+// to a week before the business date (0 when none was kept).
+func (s *Server) atmDifferences(ctx context.Context) (decimal.Decimal, error) {
+	today, err := s.ledger.BusinessDate(ctx)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	for back := range 8 {
+		rec, err := s.fleet.ClosedDay(ctx, today.AddDays(-back))
+		if err == nil {
+			return decimal.NewFromInt(int64(rec.Differences)), nil
+		}
+		if !errors.Is(err, channel.ErrNotFound) {
+			return decimal.Zero, err
+		}
+	}
+	return decimal.Zero, nil
+}
+
+func atmReconciliationOf(rec channel.Reconciliation) atmReconciliationView {
+	out := atmReconciliationView{Day: rec.Day, Differences: rec.Differences, Lines: make([]atmReconciliationLineView, 0, len(rec.Lines)),
+		ClosedAt: timePtr(rec.ClosedAt)}
 	for _, l := range rec.Lines {
 		out.Lines = append(out.Lines, atmReconciliationLineView{DeviceID: l.DeviceID, Currency: l.Currency, AccountID: l.AccountID,
 			Counted: l.Counted, Ledger: l.Ledger, Difference: l.Difference, Unsettled: l.Unsettled, UnpostedLoads: l.UnpostedLoads})
 	}
-	return out, nil
+	return out
 }
 
 // device authenticates the calling device by its own credential.

@@ -9,6 +9,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
+	"github.com/bankkit/bankkit/money"
 )
 
 // atmCassettes are a device's 100s and 50s.
@@ -236,4 +240,70 @@ func TestATMDemo(t *testing.T) {
 	rec := b.must(200, b.do("GET", "/v1/atm/reconciliation", testAdminToken, nil))
 	require.Equal(t, float64(0), rec.body["differences"])
 	require.Len(t, rec.body["lines"], 3)
+}
+
+// TestATMReconciliationAtEndOfDay: the close keeps each business date's
+// reconciliation once, with the differences it found, readable by the
+// fleet's desk; a difference is published as a figure for risk.
+func TestATMReconciliationAtEndOfDay(t *testing.T) {
+	t.Parallel()
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			ctx := context.Background()
+			op := b.staff("atm_operator")
+			teller := b.staff("teller")
+			id, device := b.registerATM(op)
+			b.loadATM(op, id, device, 100, 0)
+			day := b.must(200, b.do("GET", "/v1/business-date", op, nil)).str("business_date")
+			b.must(404, b.do("GET", "/v1/atm/reconciliations/"+day, op, nil))
+			require.Equal(t, "date", b.must(404, b.do("GET", "/v1/atm/reconciliations/yesterday", op, nil)).body["errors"].([]any)[0].(map[string]any)["field"], "a path that names no date")
+			b.must(403, b.do("GET", "/v1/atm/reconciliations/"+day, teller, nil))
+
+			// Someone posts 50.00 into the device's cash account that no
+			// cassette holds: the books and the count now differ.
+			a, err := b.srv.fleet.Device(ctx, id)
+			require.NoError(t, err)
+			cashAcct, err := ledger.ParseID(a.CashAccounts["CNY"])
+			require.NoError(t, err)
+			vault, err := b.srv.ledger.ChartAccountID(ctx, "CNY", ledger.CodeVaultCash)
+			require.NoError(t, err)
+			_, err = b.srv.ledger.PostEntry(ctx, ledger.JournalRequest{Postings: []ledger.Posting{
+				{AccountID: cashAcct, Side: ledger.Debit, Amount: money.MustParse("50.00", "CNY")},
+				{AccountID: vault, Side: ledger.Credit, Amount: money.MustParse("50.00", "CNY")}}, Description: "stray"})
+			require.NoError(t, err)
+
+			b.must(200, b.do("POST", "/v1/end-of-day", testAdminToken, nil))
+			rec := b.must(200, b.do("GET", "/v1/atm/reconciliations/"+day, op, nil))
+			require.Equal(t, day, rec.str("day"))
+			require.NotEmpty(t, rec.str("closed_at"))
+			require.EqualValues(t, 1, rec.body["differences"])
+			var line map[string]any
+			for _, l := range rec.body["lines"].([]any) {
+				if l.(map[string]any)["device_id"] == id {
+					line = l.(map[string]any)
+				}
+			}
+			require.NotNil(t, line, "the device is reconciled")
+			require.Equal(t, "10000.00", line["counted"].(map[string]any)["value"])
+			require.Equal(t, "10050.00", line["ledger"].(map[string]any)["value"])
+			require.Equal(t, "50.00", line["difference"].(map[string]any)["value"])
+			report := b.must(200, b.do("GET", "/v1/end-of-day/"+day, testAdminToken, nil))
+			var names []string
+			for _, st := range report.body["steps"].([]any) {
+				names = append(names, st.(map[string]any)["name"].(string))
+			}
+			require.Contains(t, names, "channel.atm")
+			fig, err := b.srv.riskState.figures.Figure(ctx, "atm.reconciliation_differences")
+			require.NoError(t, err)
+			require.Equal(t, "1", fig.String(), "the latest closed day's differences")
+
+			// Re-running the step for the closed date keeps the first result.
+			require.NoError(t, b.srv.atmEndOfDay(ctx, calendar.MustParseDate(day)))
+			again := b.must(200, b.do("GET", "/v1/atm/reconciliations/"+day, testAdminToken, nil))
+			require.Equal(t, rec.body, again.body)
+			b.must(200, b.do("GET", "/v1/atm/reconciliations/"+day, b.staff("finance"), nil))
+		})
+	}
 }

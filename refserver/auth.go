@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/refserver/bank"
 )
@@ -39,11 +41,14 @@ type (
 	tokenRequest struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
+		Code     string `json:"code,omitempty" doc:"staff whose role needs a second factor: the 6-digit code of their authenticator app, or a recovery code"`
 	}
 	tokenResponse struct {
 		Token     string    `json:"token"`
 		ExpiresAt time.Time `json:"expires_at"`
 		Subject   subject   `json:"subject"`
+		// EnrolmentOnly: the token may only enrol a second factor.
+		EnrolmentOnly bool `json:"enrolment_only,omitempty" doc:"true: the role needs a second factor and none is enrolled; this token may only enrol one (/v1/staff/me/second-factor...), then log in again with a code"`
 	}
 	subject struct {
 		Kind  string         `json:"kind"`
@@ -87,6 +92,7 @@ var (
 	everyone   = staff(channel.Roles()...).andCustomers()
 	signedIn   = staff(slices.DeleteFunc(channel.Roles(), func(r channel.Role) bool { return r == channel.RoleAuditor })...).andCustomers()
 	staffAdmin = staff(channel.RoleAdmin)
+	allStaff   = staff(channel.Roles()...)
 )
 
 func (s *Server) authRoutes() []route {
@@ -94,7 +100,15 @@ func (s *Server) authRoutes() []route {
 		{method: "POST", pattern: "/v1/auth/token", summary: "Log in and get a bearer token",
 			access: anyone, handler: handle(s.login)},
 		{method: "POST", pattern: "/v1/auth/logout", summary: "Revoke the token this request carries",
-			access: everyone, status: http.StatusNoContent, handler: handle(s.logout)},
+			access: everyone, status: http.StatusNoContent, handler: handle(s.logout), enrolment: true},
+		{method: "GET", pattern: "/v1/staff/me/second-factor", summary: "The caller's own second factor (staff): enrolled, confirmed, recovery codes left, locked until, and whether their roles require it",
+			access: allStaff, handler: handle(s.staffSecondFactor), enrolment: true},
+		{method: "POST", pattern: "/v1/staff/me/second-factor/totp", summary: "Start the caller's TOTP enrolment (staff): the secret and otpauth:// URL, shown once",
+			access: allStaff, status: http.StatusCreated, handler: handle(s.beginStaffTOTP), enrolment: true},
+		{method: "POST", pattern: "/v1/staff/me/second-factor/totp/confirm", summary: "Confirm the caller's enrolment with a first code (staff): the recovery codes, shown once; then log in again with a code",
+			access: allStaff, handler: handle(s.confirmStaffTOTP), enrolment: true},
+		{method: "POST", pattern: "/v1/staff/{id}/second-factor/reset", summary: "Remove a staff user's second factor (a lost phone) and end their sessions: they enrol again at their next login",
+			access: staffAdmin, handler: handle(s.resetStaffSecondFactor)},
 		{method: "POST", pattern: "/v1/staff", summary: "Create a staff user",
 			access: staffAdmin, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.createStaff)},
 	})
@@ -104,11 +118,11 @@ func (s *Server) login(ctx context.Context, req tokenRequest) (tokenResponse, er
 	if !s.loginLimiter.allow(clientAddrOf(ctx), s.clock.Now()) {
 		return tokenResponse{}, errTooManyLogins
 	}
-	g, err := s.channel.Login(ctx, req.Username, req.Password)
+	g, err := s.channel.LoginWithCode(ctx, req.Username, req.Password, req.Code)
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	return tokenResponse{Token: g.Token, ExpiresAt: g.ExpiresAt.UTC(), Subject: subjectOf(g.Principal)}, nil
+	return tokenResponse{Token: g.Token, ExpiresAt: g.ExpiresAt.UTC(), Subject: subjectOf(g.Principal), EnrolmentOnly: g.Principal.EnrolmentOnly}, nil
 }
 
 func (s *Server) logout(ctx context.Context, _ none) (none, error) {
@@ -125,4 +139,78 @@ func (s *Server) createStaff(ctx context.Context, req staffRequest) (identityRes
 		return identityResponse{}, err
 	}
 	return identityOf(id), nil
+}
+
+// staffFactors is channel.SecondFactors over the server's online banking,
+// which is made after the channel service.
+type staffFactors struct{ s *Server }
+
+func (f staffFactors) SecondFactorStatus(ctx context.Context, id uuid.UUID) (channel.SecondFactorStatus, error) {
+	return f.s.online.SecondFactorStatus(ctx, id)
+}
+
+func (f staffFactors) VerifySecondFactor(ctx context.Context, id uuid.UUID, code string) error {
+	return f.s.online.VerifySecondFactor(ctx, id, code)
+}
+
+type (
+	staffSecondFactorView struct {
+		secondFactorView
+		Required bool `json:"required" doc:"the caller's roles log in with a second factor"`
+	}
+	staffCodeRequest struct {
+		Code string `json:"code" doc:"a 6-digit TOTP code from the app just enrolled"`
+	}
+	staffIDPath struct {
+		ID uuid.UUID `path:"id"`
+	}
+)
+
+// ownStaff is the calling member of staff (the routes are staff-only).
+func ownStaff(ctx context.Context) channel.Principal { return bank.CallerOf(ctx) }
+
+func (s *Server) staffSecondFactor(ctx context.Context, _ none) (staffSecondFactorView, error) {
+	p := ownStaff(ctx)
+	st, err := s.online.SecondFactorStatus(ctx, p.IdentityID)
+	if err != nil {
+		return staffSecondFactorView{}, err
+	}
+	v := staffSecondFactorView{secondFactorView: secondFactorView{Enrolled: st.Enrolled, Confirmed: st.Confirmed,
+		RecoveryCodesLeft: st.RecoveryCodesLeft, LockedUntil: timePtr(st.LockedUntil)}, Required: s.channel.NeedsSecondFactor(p.Kind, p.Roles)}
+	return v, nil
+}
+
+func (s *Server) beginStaffTOTP(ctx context.Context, _ none) (enrolmentView, error) {
+	p := ownStaff(ctx)
+	en, err := s.online.BeginTOTP(ctx, p.IdentityID, p.Username)
+	if err != nil {
+		return enrolmentView{}, err
+	}
+	return enrolmentView{Secret: en.Secret, URL: en.URL}, nil
+}
+
+func (s *Server) confirmStaffTOTP(ctx context.Context, req staffCodeRequest) (recoveryCodesView, error) {
+	codes, err := s.online.ConfirmTOTP(ctx, ownStaff(ctx).IdentityID, req.Code)
+	return recoveryCodesView{RecoveryCodes: codes}, err
+}
+
+// resetStaffSecondFactor removes the enrolment and ends every session of
+// the staff user, so whoever holds the lost phone or an open session is
+// out; the user enrols again at the next login.
+func (s *Server) resetStaffSecondFactor(ctx context.Context, req staffIDPath) (none, error) {
+	i, err := s.channel.Identity(ctx, req.ID)
+	if err != nil {
+		return none{}, err
+	}
+	if i.Kind != channel.KindStaff {
+		return none{}, fmt.Errorf("%w: no staff user %s", channel.ErrNotFound, req.ID)
+	}
+	if err := s.online.ResetSecondFactor(ctx, i.ID); err != nil && !errors.Is(err, channel.ErrNotFound) {
+		return none{}, err
+	}
+	if _, err := s.channel.RevokeAll(ctx, i.ID); err != nil {
+		return none{}, err
+	}
+	s.forgetIdentity(i.ID)
+	return none{}, nil
 }

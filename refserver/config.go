@@ -109,6 +109,12 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests get to finish on
 	// SIGINT/SIGTERM.
 	ShutdownTimeout time.Duration
+	// StaffSecondFactorRoles are the staff roles that log in with a TOTP
+	// code (channel.WithStaffSecondFactor): a member of staff holding one
+	// enrols at their first login, whose session may do nothing else, and
+	// sends a code with every later login. Nil means the default: admin on
+	// PostgreSQL, none in memory (a demo bank); an empty slice means none.
+	StaffSecondFactorRoles []channel.Role
 	// Clock drives business time; nil means the system clock.
 	Clock calendar.Clock
 	// Logger receives structured logs; nil means JSON to stderr.
@@ -163,6 +169,11 @@ func (c Config) Validate() error {
 	if c.SendDueInterval < 0 {
 		errs = append(errs, fmt.Errorf("send-due interval %s: must not be negative", c.SendDueInterval))
 	}
+	for _, r := range c.StaffSecondFactorRoles {
+		if !r.Valid() {
+			errs = append(errs, fmt.Errorf("staff second-factor roles: %q is not a role", r))
+		}
+	}
 	if c.ShutdownTimeout < 0 {
 		errs = append(errs, fmt.Errorf("shutdown timeout %s: must not be negative", c.ShutdownTimeout))
 	}
@@ -200,4 +211,20 @@ func prefix(s string) string {
 		return s[:10] + "..."
 	}
 	return s
+}
+
+// defaultStaffSecondFactor is the roles that need a second factor on
+// PostgreSQL when the Config names none (a variable so that this
+// package's tests, which log staff in by password alone, can clear it).
+var defaultStaffSecondFactor = []channel.Role{channel.RoleAdmin}
+
+// staffSecondFactorRoles resolves StaffSecondFactorRoles' default.
+func (c Config) staffSecondFactorRoles() []channel.Role {
+	switch {
+	case c.StaffSecondFactorRoles != nil:
+		return c.StaffSecondFactorRoles
+	case c.DatabaseURL != "":
+		return defaultStaffSecondFactor
+	}
+	return nil
 }

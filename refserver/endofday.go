@@ -49,6 +49,8 @@ func (s *Server) endOfDaySteps() []closing.Step {
 			_, err := s.fx.Revalue(ctx, d)
 			return err
 		}},
+		{Name: "channel.atm", Run: s.atmEndOfDay},
+		{Name: "channel.limits", Run: s.limitsEndOfDay},
 		{Name: "risk.indicators", Run: s.riskEndOfDay},
 		{Name: "events.prune", Run: func(ctx context.Context, _ calendar.Date) error {
 			return pruneEvents(ctx, s.clock.Now().Add(-eventRetention), s.customer.Events(), s.ledger.Events(), s.loans.Credit().Events())

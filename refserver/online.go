@@ -141,12 +141,14 @@ type (
 	}
 	stepUpRequest struct {
 		ID     customer.ID    `path:"id" json:"-"`
-		Action channel.Action `json:"action" doc:"transfer, payee.add or limits.raise"`
+		Action channel.Action `json:"action" doc:"transfer, payee.add, limits.raise or wealth.purchase"`
 		Code   string         `json:"code"`
 		// The body of the request the proof is for, by action.
 		Transfer *bank.TransferRequest `json:"transfer,omitempty" doc:"for transfer: the transfer's body"`
 		Payee    *payeeBody            `json:"payee,omitempty" doc:"for payee.add: the payee's body"`
 		Limits   *limitsBody           `json:"limits,omitempty" doc:"for limits.raise: the new limits' body"`
+		// WealthPurchase is POST /v1/wealth/subscriptions' body.
+		WealthPurchase *wealthPurchaseBody `json:"wealth_purchase,omitempty" doc:"for wealth.purchase: the subscription's body"`
 	}
 	stepUpView struct {
 		StepUpToken string    `json:"step_up_token" doc:"send as X-Step-Up with the request; single use"`
@@ -325,8 +327,13 @@ func stepUpParams(req stepUpRequest) (channel.ActionParams, error) {
 			return nil, err
 		}
 		return l.Params(req.Limits.Channel, c), nil
+	case channel.ActionWealthPurchase:
+		if req.WealthPurchase == nil {
+			return nil, fault.Field(channel.ErrInvalidInput, "wealth_purchase", "is required for wealth.purchase")
+		}
+		return req.WealthPurchase.params(), nil
 	}
-	return nil, fault.Field(channel.ErrInvalidInput, "action", "must be transfer, payee.add or limits.raise")
+	return nil, fault.Field(channel.ErrInvalidInput, "action", "must be transfer, payee.add, limits.raise or wealth.purchase")
 }
 
 func (s *Server) stepUp(ctx context.Context, req stepUpRequest) (stepUpView, error) {

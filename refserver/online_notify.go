@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/credit"
 	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/fault"
@@ -22,10 +23,11 @@ import (
 
 // Notifications: the channel's outbox of messages to customers, fed by the
 // ledger's events (money in and out of a customer's account, a balance
-// falling below CNY 100.00), delivered by the built-in file provider to
+// falling below CNY 100.00) and credit's (a loan instalment falling due or
+// overdue), delivered by the built-in file provider to
 // <clearing dir>/notifications/<medium>.jsonl. The bank's scheduler calls
-// POST /v1/notifications/run, which reads the new ledger events and
-// delivers what is due.
+// POST /v1/notifications/run, which reads the new events and delivers what
+// is due.
 
 // lowBalance is the balance under which a debit tells the customer.
 var lowBalance = decimal.RequireFromString("100")
@@ -83,8 +85,10 @@ func (s *Server) notificationRoutes() []route {
 			access: onlineOwners, idempotency: idemOptional, handler: handle(s.setNotificationPreferences)},
 		{method: "GET", pattern: "/v1/customers/{id}/messages", summary: "The customer's messages, newest first, with delivery status; medium=inbox for the in-app inbox",
 			access: customerReaders.andCustomers(), handler: handle(s.listMessages)},
-		{method: "POST", pattern: "/v1/notifications/run", summary: "Turn the new ledger events into notices and deliver the messages that are due",
+		{method: "POST", pattern: "/v1/notifications/run", summary: "Turn the new ledger and credit events into notices and deliver the messages that are due",
 			access: staffAdmin, idempotency: idemOptional, handler: handle(s.runNotifications)},
+		{method: "GET", pattern: "/v1/online/limit-reconciliations/{date}", summary: "The end of day's reconciliation of the limit reservations (step channel.limits): looked up in the ledger, those whose transfer never posted released",
+			access: staffAdmin, handler: handle(s.limitReconciliation)},
 	}
 }
 
@@ -224,7 +228,11 @@ func (s *Server) runNotifications(ctx context.Context, _ none) (notificationRunV
 	st.run.Lock()
 	defer st.run.Unlock()
 	st.once.Do(func() {
-		st.subscribed = s.ledger.Events().Subscribe(context.WithoutCancel(ctx), "channel.notifications", s.noticesFromLedger)
+		bg := context.WithoutCancel(ctx)
+		st.subscribed = s.ledger.Events().Subscribe(bg, "channel.notifications", s.noticesFromLedger)
+		if st.subscribed == nil {
+			st.subscribed = s.loans.Credit().Events().Subscribe(bg, "channel.notifications", s.noticesFromCredit)
+		}
 	})
 	if st.subscribed != nil {
 		return notificationRunView{}, st.subscribed
@@ -233,7 +241,11 @@ func (s *Server) runNotifications(ctx context.Context, _ none) (notificationRunV
 	if err != nil {
 		return notificationRunView{}, err
 	}
-	v := notificationRunView{Events: events}
+	loanEvents, err := s.loans.Credit().Events().Deliver(ctx)
+	if err != nil {
+		return notificationRunView{}, err
+	}
+	v := notificationRunView{Events: events + loanEvents}
 	for {
 		rep, err := s.notify.Deliver(ctx, 1000)
 		if err != nil {
@@ -283,6 +295,35 @@ func (s *Server) noticesFromLedger(ctx context.Context, e event.Envelope) error 
 		return nil
 	}
 	_, err := s.notify.NotifyAll(ctx, notices)
+	return err
+}
+
+// noticesFromCredit turns credit's reminder of an instalment falling due
+// (or unpaid after its due date) into a notice to the borrower, keyed by
+// the event's id, so a redelivered event notifies nobody twice. Credit's
+// other events are not the customer's news (or are told by the ledger's
+// money movements).
+func (s *Server) noticesFromCredit(ctx context.Context, e event.Envelope) error {
+	if e.Type != credit.EventReminder {
+		return nil
+	}
+	var r credit.Reminder
+	if err := json.Unmarshal(e.Payload, &r); err != nil {
+		return fmt.Errorf("notifications: event %s: %w", e.ID, err)
+	}
+	n := channel.Notice{CustomerID: r.CustomerID.String(), Category: "loan.reminder", Key: e.ID.String() + "/loan.reminder"}
+	switch {
+	case r.Days > 0:
+		n.Subject = "Loan repayment due"
+		n.Body = fmt.Sprintf("Instalment %d of your loan, %s, is due on %s (in %d days)", r.Instalment, r.Amount, r.DueDate, r.Days)
+	case r.Days == 0:
+		n.Subject = "Loan repayment due"
+		n.Body = fmt.Sprintf("Instalment %d of your loan, %s, is due today, %s", r.Instalment, r.Amount, r.DueDate)
+	default:
+		n.Subject = "Loan repayment overdue"
+		n.Body = fmt.Sprintf("Instalment %d of your loan, %s, fell due on %s and is unpaid (%d days)", r.Instalment, r.Amount, r.DueDate, -r.Days)
+	}
+	_, err := s.notify.Notify(ctx, n)
 	return err
 }
 

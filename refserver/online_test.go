@@ -13,13 +13,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/credit"
+	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/refserver/bank"
+	"github.com/bankkit/bankkit/wealth/wealthtest"
 )
 
 // onlineBank is a bank on a manual clock with alice (a customer with an
@@ -411,4 +415,175 @@ func TestOnlineTransferRetryAfterALostAnswer(t *testing.T) {
 	_, err = b.srv.limitedTransfer(bank.WithRequestKey(bank.WithCaller(context.Background(), p), "retry-2"), req)
 	require.ErrorIs(t, err, channel.ErrStepUpRequired)
 	require.Equal(t, "6000.00", b.used())
+}
+
+// TestLimitReservationsReconciledAtEndOfDay: a reservation whose transfer
+// never posted (a crash between the two) is released by the end of day's
+// step channel.limits; those whose transfers posted, inside the bank and
+// to another, stay counted; the report is kept once per date.
+func TestLimitReservationsReconciledAtEndOfDay(t *testing.T) {
+	t.Parallel()
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newOnlineBank(t, storage)
+			ctx := context.Background()
+			b.must(201, b.do("POST", "/v1/transfers", b.token, map[string]any{"from_account_id": b.a1, "to_account_id": b.b1, "amount": cny("100.00")},
+				"Idempotency-Key", "posted-1"))
+			p, err := b.srv.channel.Authenticate(ctx, b.token)
+			require.NoError(t, err)
+			out := transferRequest{TransferRequest: bank.TransferRequest{FromAccountID: b.a1, Amount: money.MustParse("40.00", "CNY"),
+				ToExternal: &bank.ExternalAccount{BankCode: "0102", AccountNumber: "6222000011112222", Name: "Li Wei"}}, Key: "out-1"}
+			outCtx := bank.WithRequestKey(bank.WithCaller(ctx, p), "out-1")
+			_, err = b.srv.limitedTransfer(outCtx, out)
+			require.NoError(t, err)
+			e, err := b.srv.ledger.EntryByIdempotencyKey(ctx, bank.PostingKey(outCtx, out.TransferRequest))
+			require.NoError(t, err, "the reservation's key finds the payment's entry")
+			require.Len(t, e.Postings, 2)
+
+			// The crash: a reservation made, its transfer never posted.
+			lost := bank.TransferRequest{FromAccountID: b.a1, ToAccountID: b.b1, Amount: money.MustParse("250.00", "CNY")}
+			lostCtx := bank.WithRequestKey(bank.WithCaller(ctx, p), "lost-1")
+			_, err = b.srv.online.ReserveLimits(ctx, b.alice, channel.ChannelOnline, bank.PostingKey(lostCtx, lost), lost.Amount, b.b1)
+			require.NoError(t, err)
+			require.Equal(t, "390.00", b.used())
+
+			b.clock.Advance(20 * time.Minute) // past the grace
+			b.login()
+			day := b.must(200, b.do("GET", "/v1/business-date", b.teller, nil)).str("business_date")
+			b.must(404, b.do("GET", "/v1/online/limit-reconciliations/"+day, testAdminToken, nil))
+			b.must(200, b.do("POST", "/v1/end-of-day", testAdminToken, nil))
+			require.Equal(t, "140.00", b.used(), "the lost transfer's 250.00 no longer counts")
+			rep := b.must(200, b.do("GET", "/v1/online/limit-reconciliations/"+day, testAdminToken, nil))
+			require.EqualValues(t, 3, rep.body["checked"])
+			require.EqualValues(t, 2, rep.body["posted"])
+			require.Len(t, rep.body["released"], 1)
+			b.must(403, b.do("GET", "/v1/online/limit-reconciliations/"+day, b.teller, nil))
+			b.must(403, b.do("GET", "/v1/online/limit-reconciliations/"+day, b.token, nil))
+
+			// Re-running the step keeps the report; the retry of the lost
+			// transfer counts and posts it, once.
+			require.NoError(t, b.srv.limitsEndOfDay(ctx, calendar.MustParseDate(day)))
+			require.Equal(t, rep.body, b.must(200, b.do("GET", "/v1/online/limit-reconciliations/"+day, testAdminToken, nil)).body)
+			_, err = b.srv.limitedTransfer(lostCtx, transferRequest{TransferRequest: lost, Key: "lost-1"})
+			require.NoError(t, err)
+			require.Equal(t, "390.00", b.used())
+		})
+	}
+}
+
+// TestWealthPurchaseStepUp: a customer buying a product above the bank's
+// step-up risk level (R3) needs a proof for exactly that purchase, spent
+// once; at or below it none; staff selling at the counter none.
+func TestWealthPurchaseStepUp(t *testing.T) {
+	t.Parallel()
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newOnlineBank(t, storage)
+			b.enrol()
+			ops := b.staff("wealth_ops")
+			b.must(201, b.do("POST", "/v1/customers/"+b.alice+"/wealth/assessment", b.token, map[string]any{"answers": wealthtest.AnswersFor(5)}))
+			risky := wealthProductBody(fmt.Sprintf("RSK%d", keySeq.Add(1)))
+			risky["risk"] = 4
+			r4 := b.must(201, b.do("POST", "/v1/wealth/products", ops, risky)).str("id")
+			r3body := wealthProductBody(fmt.Sprintf("MID%d", keySeq.Add(1)))
+			r3body["risk"] = 3
+			r3 := b.must(201, b.do("POST", "/v1/wealth/products", ops, r3body)).str("id")
+			buy := func(product, amount string) map[string]any {
+				return map[string]any{"customer_id": b.alice, "product_id": product, "account_id": b.a1, "amount": cny(amount)}
+			}
+
+			// R3: no step-up.
+			b.must(201, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r3, "1000.00")))
+			// R4 without a proof, or with one for another purchase: 403,
+			// nothing held.
+			r := b.must(403, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r4, "2000.00")))
+			require.Equal(t, "https://bankkit.dev/problems/step-up-required", r.str("type"))
+			other := b.stepUp("wealth.purchase", "wealth_purchase", buy(r4, "3000.00"))
+			b.must(403, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r4, "2000.00"), "X-Step-Up", other))
+			b.must(403, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r4, "3000.00"), "X-Step-Up", other)) // a mismatch spent the proof
+			require.Equal(t, "99000.00", b.must(200, b.do("GET", "/v1/accounts/"+b.a1, b.teller, nil)).str("available_balance", "value"))
+
+			// With a proof for exactly it: bought; the proof replayed for a
+			// second purchase (another key) is refused.
+			tok := b.stepUp("wealth.purchase", "wealth_purchase", buy(r4, "2000.00"))
+			o := b.must(201, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r4, "2000.00"), "X-Step-Up", tok, "Idempotency-Key", "r4-1"))
+			require.Equal(t, "pending", o.str("status"))
+			b.must(403, b.do("POST", "/v1/wealth/subscriptions", b.token, buy(r4, "2000.00"), "X-Step-Up", tok, "Idempotency-Key", "r4-2"))
+			require.Equal(t, "97000.00", b.must(200, b.do("GET", "/v1/accounts/"+b.a1, b.teller, nil)).str("available_balance", "value"))
+			b.must(400, b.do("POST", "/v1/customers/"+b.alice+"/step-up", b.token, map[string]any{"action": "wealth.purchase", "code": b.code()}))
+
+			// Staff selling it at the counter: no step-up.
+			b.must(201, b.do("POST", "/v1/wealth/subscriptions", ops, buy(r4, "1000.00")))
+		})
+	}
+}
+
+// TestLoanRemindersBecomeNotices: credit's reminders reach the borrower
+// through the outbox on their media, once however often the event is
+// delivered; the notification run reads credit's feed as well as the
+// ledger's.
+func TestLoanRemindersBecomeNotices(t *testing.T) {
+	t.Parallel()
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			ctx := context.Background()
+			teller, officer, approver := b.staff("teller"), b.staff("loan_officer"), b.staff("risk_officer")
+			dan := b.borrower(teller)
+			lid := b.loan(officer, approver, dan, fmt.Sprintf("RMD%d", keySeq.Add(1)), "20000.00")
+			b.must(201, b.do("POST", "/v1/credit/loans/"+lid+"/disbursements", officer, nil))
+			b.must(200, b.do("POST", "/v1/notifications/run", testAdminToken, nil))
+			latest, err := b.srv.loans.Credit().Events().Read(ctx, 0, 500)
+			require.NoError(t, err)
+			require.NotEmpty(t, latest)
+			cursor, err := b.srv.loans.Credit().Events().Cursor(ctx, "channel.notifications")
+			require.NoError(t, err)
+			require.Equal(t, latest[len(latest)-1].Sequence, cursor, "the run read credit's events")
+
+			loanID, err := uuid.Parse(lid)
+			require.NoError(t, err)
+			customerID, err := uuid.Parse(dan.id)
+			require.NoError(t, err)
+			reminder := func(days int) event.Envelope {
+				e, err := event.New(credit.EventReminder, 1, b.srv.clock.Now(), credit.Reminder{LoanID: credit.ID(loanID), CustomerID: credit.ID(customerID),
+					Instalment: 1, DueDate: calendar.MustParseDate("2026-04-02"), Days: days, Amount: money.MustParse("1721.33", "CNY")}, loanID)
+				require.NoError(t, err)
+				return e
+			}
+			before, after := reminder(3), reminder(-7)
+			for range 2 { // delivered twice: told once
+				require.NoError(t, b.srv.noticesFromCredit(ctx, before))
+				require.NoError(t, b.srv.noticesFromCredit(ctx, after))
+			}
+			other, err := event.New(credit.EventLoanOverdue, 1, b.srv.clock.Now(), map[string]any{"loan_id": lid}, loanID)
+			require.NoError(t, err)
+			require.NoError(t, b.srv.noticesFromCredit(ctx, other), "not a reminder: no notice")
+			b.must(200, b.do("POST", "/v1/notifications/run", testAdminToken, nil))
+
+			var loanMsgs []map[string]any
+			for _, m := range b.must(200, b.do("GET", "/v1/customers/"+dan.id+"/messages?medium=inbox", dan.token, nil)).body["items"].([]any) {
+				if m.(map[string]any)["category"] == "loan.reminder" {
+					loanMsgs = append(loanMsgs, m.(map[string]any))
+				}
+			}
+			require.Len(t, loanMsgs, 2, "one per reminder")
+			require.Equal(t, "Loan repayment overdue", loanMsgs[0]["subject"])
+			require.Contains(t, loanMsgs[0]["body"], "fell due on 2026-04-02")
+			require.Equal(t, "Loan repayment due", loanMsgs[1]["subject"])
+			require.Contains(t, loanMsgs[1]["body"], "1721.33 CNY")
+			require.Contains(t, loanMsgs[1]["body"], "in 3 days")
+			require.Equal(t, "sent", loanMsgs[1]["status"])
+			push := b.must(200, b.do("GET", "/v1/customers/"+dan.id+"/messages?medium=push", dan.token, nil)).body["items"].([]any)
+			n := 0
+			for _, m := range push {
+				if m.(map[string]any)["category"] == "loan.reminder" {
+					n++
+				}
+			}
+			require.Equal(t, 2, n, "on the customer's other default medium too")
+		})
+	}
 }

@@ -2,9 +2,12 @@ package refserver
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
+	"strings"
+	"time"
+
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/ledger"
 
 	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/fault"
@@ -37,9 +40,9 @@ func transferParams(r bank.TransferRequest) channel.ActionParams {
 // exactly this transfer; the transfer posts; the reservation is released
 // if the step-up or the posting fails. The reservation is keyed by the
 // request's idempotency key, so a retry counts once. A crash between the
-// reservation and the posting leaves the amount counted; the day's
-// reconciliation releases reservations whose key has no posting
-// (docs/channel.md). Staff transfers pass straight through.
+// reservation and the posting leaves the amount counted; the end of day's
+// reconciliation (limitsEndOfDay) releases reservations whose key has no
+// posting (docs/channel.md). Staff transfers pass straight through.
 func (s *Server) limitedTransfer(ctx context.Context, req transferRequest) (bank.Transfer, error) {
 	p := bank.CallerOf(ctx)
 	if p.Kind != channel.KindCustomer {
@@ -64,11 +67,13 @@ func (s *Server) limitedTransfer(ctx context.Context, req transferRequest) (bank
 		}
 		ch = channel.ChannelMobile
 	}
-	if req.Key == "" {
+	// The reservation is keyed by the key the transfer's ledger entry
+	// will hold, so the end of day's reconciliation (step channel.limits)
+	// can tell whether it posted.
+	key := bank.PostingKey(ctx, req.TransferRequest)
+	if req.Key == "" || key == "" {
 		return bank.Transfer{}, fault.Field(channel.ErrInvalidInput, "Idempotency-Key", "is required")
 	}
-	sum := sha256.Sum256([]byte("transfer-limits\x00" + p.CustomerID + "\x00" + req.Key))
-	key := hex.EncodeToString(sum[:])
 	release := func() {
 		if rerr := s.online.ReleaseLimits(context.WithoutCancel(ctx), key); rerr != nil && !errors.Is(rerr, channel.ErrNotFound) {
 			s.log.ErrorContext(ctx, "release transfer limits", "error", rerr, "key", key)
@@ -94,4 +99,60 @@ func (s *Server) limitedTransfer(ctx context.Context, req transferRequest) (bank
 		return bank.Transfer{}, err
 	}
 	return t, nil
+}
+
+// ledgerPostings is channel.Postings over the ledger: a reservation's key
+// is the key its transfer's entry holds (bank.PostingKey).
+type ledgerPostings struct{ l *ledger.Service }
+
+func (p ledgerPostings) Posted(ctx context.Context, key string) (bool, error) {
+	if !strings.HasPrefix(key, "transfer/") && !strings.HasPrefix(key, "journal/") {
+		// A key of an earlier form names no entry: the posting cannot be
+		// told, so the amount stays counted (the safe side of a limit).
+		return true, nil
+	}
+	_, err := p.l.EntryByIdempotencyKey(ctx, key)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// limitsEndOfDay is the end-of-day step "channel.limits": the limit
+// reservations of the closing date and the day before are looked up in
+// the ledger, those whose transfer never posted are released, and the
+// report is kept once per date (GET /v1/online/limit-reconciliations/{date}).
+func (s *Server) limitsEndOfDay(ctx context.Context, d calendar.Date) error {
+	rep, created, err := s.online.ReconcileReservations(ctx, d, ledgerPostings{s.ledger})
+	if err != nil || !created {
+		return err
+	}
+	if len(rep.Released) > 0 {
+		s.log.WarnContext(ctx, "limit reservations without a posting released at end of day", "business_date", d.String(),
+			"released", len(rep.Released), "checked", rep.Checked)
+	}
+	return nil
+}
+
+type (
+	limitReconciliationView struct {
+		Day      calendar.Date `json:"day"`
+		Checked  int           `json:"checked" doc:"reservations of the day and the day before looked up in the ledger"`
+		Posted   int           `json:"posted" doc:"those whose transfer posted: they stay counted"`
+		Pending  int           `json:"pending" doc:"too young to tell (the transfer may be on its way): left for the next day's run"`
+		Released []string      `json:"released" doc:"the keys of the reservations released: their transfer never posted"`
+		ClosedAt time.Time     `json:"closed_at"`
+	}
+	limitDayPath struct {
+		Date calendar.Date `path:"date"`
+	}
+)
+
+func (s *Server) limitReconciliation(ctx context.Context, req limitDayPath) (limitReconciliationView, error) {
+	rep, err := s.online.ReservationsReconciled(ctx, req.Date)
+	if err != nil {
+		return limitReconciliationView{}, err
+	}
+	return limitReconciliationView{Day: rep.Day, Checked: rep.Checked, Posted: rep.Posted, Pending: rep.Pending,
+		Released: rep.Released, ClosedAt: rep.ClosedAt.UTC()}, nil
 }

@@ -110,6 +110,7 @@ func (s *Server) registerFigures() {
 			return decimal.Zero, nil
 		})
 	}
+	r.register("atm.reconciliation_differences", s.atmDifferences)
 	r.register("risk.case_backlog", func(ctx context.Context) (decimal.Decimal, error) {
 		st, err := s.riskState.svc.Stats(ctx)
 		if err != nil {

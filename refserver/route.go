@@ -28,6 +28,9 @@ type route struct {
 	// claimWhilePosting: the Idempotency-Key is claimed while the handler
 	// runs, the ledger waiting for it before it posts (see claim.go).
 	claimWhilePosting bool
+	// enrolment: an enrolment-only session (channel.Principal.EnrolmentOnly)
+	// may call it; every other route refuses one.
+	enrolment bool
 }
 
 // tagged files the routes of one subsystem's list under its tag.

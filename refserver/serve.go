@@ -33,6 +33,11 @@ func (s *Server) serve(rt route) http.Handler {
 				ctx, w, recorded = s.audit(ctx, w, r, rt, p)
 				defer recorded()
 			}
+			if p.EnrolmentOnly && !rt.enrolment {
+				s.fail(w, r, fmt.Errorf("%w: your role logs in with a second factor; enrol one (POST /v1/staff/me/second-factor/totp, then .../confirm) and log in again with a code",
+					channel.ErrSecondFactorEnrolment))
+				return
+			}
 			if err := s.authorize(ctx, rt, p); err != nil {
 				s.fail(w, r, err)
 				return

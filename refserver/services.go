@@ -62,7 +62,7 @@ func (s *Server) services(st stores, keys customer.Keyring) error {
 	if s.customer, err = customer.NewService(st.customer, keys, customer.WithClock(s.clock)); err != nil {
 		return fmt.Errorf("refserver: customer: %w", err)
 	}
-	chanOpts := []channel.Option{channel.WithClock(s.clock)}
+	chanOpts := []channel.Option{channel.WithClock(s.clock), channel.WithStaffSecondFactor(staffFactors{s}, s.cfg.staffSecondFactorRoles()...)}
 	if s.cfg.passwordParams != nil {
 		chanOpts = append(chanOpts, channel.WithParams(*s.cfg.passwordParams))
 	}

@@ -170,7 +170,13 @@ type (
 		Professional bool      `json:"professional,omitempty" doc:"true certifies; false (the default) withdraws the certification"`
 	}
 	wealthSubscribeRequest struct {
-		Key        string      `header:"Idempotency-Key" json:"-"`
+		Key    string `header:"Idempotency-Key" json:"-"`
+		StepUp string `header:"X-Step-Up" json:"-" doc:"customers: a step-up proof for this purchase when the product's risk level is above the bank's step-up level (R3)"`
+		wealthPurchaseBody
+	}
+	// wealthPurchaseBody is a subscription's body, which a wealth.purchase
+	// step-up proof is bound to.
+	wealthPurchaseBody struct {
 		CustomerID wealth.ID   `json:"customer_id"`
 		ProductID  wealth.ID   `json:"product_id"`
 		AccountID  wealth.ID   `json:"account_id" doc:"the customer's demand account"`
@@ -475,8 +481,18 @@ func (s *Server) subscribe(ctx context.Context, req wealthSubscribeRequest) (wea
 	if err := ownCustomer(ctx, req.CustomerID); err != nil {
 		return wealthOrderView{}, err
 	}
-	if _, err := s.visibleProduct(ctx, req.ProductID); err != nil {
+	p, err := s.visibleProduct(ctx, req.ProductID)
+	if err != nil {
 		return wealthOrderView{}, err
+	}
+	// A customer buying above the bank's step-up risk level proves it is
+	// them for exactly this purchase; the proof is spent here, once, so it
+	// cannot be replayed for another (staff selling at the counter need
+	// none).
+	if caller := bank.CallerOf(ctx); caller.Kind == channel.KindCustomer && s.online.WealthPurchaseNeedsStepUp(p.Risk) {
+		if err := s.online.ConsumeStepUp(ctx, caller, req.StepUp, channel.ActionWealthPurchase, req.params()); err != nil {
+			return wealthOrderView{}, err
+		}
 	}
 	return wealthPlacedOf(s.wealth.Subscribe(ctx, wealth.SubscribeRequest{CustomerID: req.CustomerID, ProductID: req.ProductID,
 		Account: req.AccountID, Amount: req.Amount, Key: wealthOrderKey(ctx, req.Key)}))
@@ -603,4 +619,9 @@ func (s *Server) wealthService(st stores, cal *calendar.BusinessCalendar) error 
 		return fmt.Errorf("refserver: wealth: %w", err)
 	}
 	return nil
+}
+
+// params are what a wealth.purchase step-up proof is bound to.
+func (b wealthPurchaseBody) params() channel.ActionParams {
+	return channel.WealthPurchaseParams(b.CustomerID.String(), b.ProductID.String(), b.AccountID.String(), b.Amount)
 }

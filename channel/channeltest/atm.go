@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -285,6 +286,131 @@ func RunATM(t *testing.T, newStore func(t *testing.T) channel.ATMStore) {
 }
 
 var atmTests = []atmTest{
+	{"OfflineSpellsCountAsDowntime", func(t *testing.T, newStore func(*testing.T) channel.ATMStore) {
+		e := newATMEnv(t, newStore)
+		a, token := e.register("SH-0050")
+		e.load(a, 100, 100)
+		beat := func(s channel.ATMState, code string) {
+			t.Helper()
+			_, err := e.fleet.Heartbeat(e.ctx, token, channel.Heartbeat{State: s, FaultCode: code, Counts: []int{100, 100}})
+			require.NoError(t, err)
+		}
+		beat(channel.ATMStateOK, "")
+		e.clock.Advance(10 * time.Second)
+		beat(channel.ATMStateOK, "") // on time: nothing to record
+		ts, down, err := e.fleet.Tickets(e.ctx, a.ID)
+		require.NoError(t, err)
+		require.Empty(t, ts)
+		require.Zero(t, down)
+
+		// Silent for two minutes: offline now, and the spell counts while
+		// it lasts.
+		last := e.clock.Now().UTC().Truncate(time.Microsecond)
+		e.clock.Advance(2 * time.Minute)
+		require.Equal(t, channel.ATMOffline, e.fleet.Status(e.device(a.ID)))
+		_, down, err = e.fleet.Tickets(e.ctx, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, 2*time.Minute, down.Round(time.Millisecond))
+		// Back: the spell is a closed ticket from the last heartbeat.
+		beat(channel.ATMStateOK, "")
+		back := e.clock.Now().UTC().Truncate(time.Microsecond)
+		e.clock.Advance(10 * time.Second)
+		beat(channel.ATMStateOK, "")
+		ts, down, err = e.fleet.Tickets(e.ctx, a.ID)
+		require.NoError(t, err)
+		require.Len(t, ts, 1)
+		require.Equal(t, channel.OfflineCode, ts[0].Code)
+		require.Equal(t, last, ts[0].OpenedAt)
+		require.Equal(t, back, ts[0].ClosedAt)
+		require.Equal(t, 2*time.Minute, down)
+
+		// Silent while a fault's ticket is open: the fault counts the time,
+		// once.
+		beat(channel.ATMStateFault, "E42")
+		e.clock.Advance(5 * time.Minute)
+		beat(channel.ATMStateFault, "E42")
+		e.clock.Advance(time.Minute)
+		beat(channel.ATMStateOK, "")
+		ts, down, err = e.fleet.Tickets(e.ctx, a.ID)
+		require.NoError(t, err)
+		require.Len(t, ts, 2)
+		require.Equal(t, "E42", ts[1].Code)
+		require.Equal(t, 8*time.Minute, down, "two minutes offline, six at fault")
+		// Every device's list has them too.
+		all, _, err := e.fleet.Tickets(e.ctx, "")
+		require.NoError(t, err)
+		require.Len(t, all, 2)
+	}},
+	{"CloseDayKeepsOneReconciliationPerDate", func(t *testing.T, newStore func(*testing.T) channel.ATMStore) {
+		e := newATMEnv(t, newStore)
+		a, _ := e.register("SH-0040")
+		e.load(a, 100, 0)
+		b, _ := e.register("SH-0041")
+		e.load(b, 0, 10)
+		day := calendar.MustParseDate("2026-03-02")
+		_, err := e.fleet.ClosedDay(e.ctx, day)
+		require.ErrorIs(t, err, channel.ErrNotFound, "not closed yet")
+		_, _, err = e.fleet.CloseDay(e.ctx, calendar.Date{})
+		requireATMField(t, err, channel.ErrInvalidInput, "day")
+
+		// The ledger is down for b's return of cash: b's books differ.
+		r, err := e.fleet.ScheduleReplenishment(e.ctx, b.ID, day, []channel.ReplenishmentLine{{Currency: "CNY", Denomination: d("50"), Count: 20}})
+		require.NoError(t, err)
+		e.ledger.Fail("move", 1)
+		_, err = e.fleet.LoadReplenishment(e.ctx, r.ID)
+		require.Error(t, err)
+
+		rec, created, err := e.fleet.CloseDay(e.ctx, day)
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, day, rec.Day)
+		require.Equal(t, e.clock.Now().UTC().Truncate(time.Microsecond), rec.ClosedAt)
+		require.Equal(t, 1, rec.Differences)
+		require.Len(t, rec.Lines, 2)
+		require.Equal(t, "SH-0041", rec.Lines[1].DeviceID)
+		require.Equal(t, "1000", rec.Lines[1].Counted.Amount.String(), "the cassettes hold the new order")
+		require.Equal(t, "500", rec.Lines[1].Ledger.Amount.String())
+		require.Equal(t, 1, rec.Lines[1].UnpostedLoads)
+
+		// Settled afterwards, the kept day does not change: a re-run of the
+		// step returns it as it was, and computes nothing new.
+		_, err = e.fleet.LoadReplenishment(e.ctx, r.ID)
+		require.NoError(t, err)
+		e.clock.Advance(time.Hour)
+		again, created, err := e.fleet.CloseDay(e.ctx, day)
+		require.NoError(t, err)
+		require.False(t, created)
+		require.Equal(t, rec, again)
+		got, err := e.fleet.ClosedDay(e.ctx, day)
+		require.NoError(t, err)
+		require.Equal(t, rec, got)
+
+		// The next day closes on its own, balanced.
+		next, created, err := e.fleet.CloseDay(e.ctx, day.AddDays(1))
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Zero(t, next.Differences)
+
+		// Concurrent closes of one date keep one.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		made := 0
+		for range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, c, err := e.fleet.CloseDay(e.ctx, day.AddDays(2))
+				assert.NoError(t, err)
+				if c {
+					mu.Lock()
+					made++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		require.Equal(t, 1, made)
+	}},
 	{"RegisterAndAuthenticate", func(t *testing.T, newStore func(*testing.T) channel.ATMStore) {
 		e := newATMEnv(t, newStore)
 		a, token := e.register("SH-0001")
@@ -362,14 +488,16 @@ var atmTests = []atmTest{
 		require.NoError(t, err)
 		ts, down, err := e.fleet.Tickets(e.ctx, a.ID)
 		require.NoError(t, err)
-		require.Len(t, ts, 1, "one ticket while the fault lasts")
-		require.True(t, ts[0].Open())
-		require.Equal(t, 10*time.Minute, down)
+		require.Len(t, ts, 2, "the 31 s offline, then one ticket while the fault lasts")
+		require.Equal(t, channel.OfflineCode, ts[0].Code)
+		require.Equal(t, 31*time.Second, ts[0].Downtime(e.clock.Now()))
+		require.True(t, ts[1].Open())
+		require.Equal(t, 10*time.Minute+31*time.Second, down)
 		alerts, err := e.fleet.Alerts(e.ctx)
 		require.NoError(t, err)
 		require.Len(t, alerts, 1)
 		require.Equal(t, channel.ATMFault, alerts[0].Status)
-		require.Equal(t, ts[0].OpenedAt, alerts[0].Since)
+		require.Equal(t, ts[1].OpenedAt, alerts[0].Since)
 
 		e.clock.Advance(5 * time.Minute)
 		_, err = e.fleet.Heartbeat(e.ctx, token, channel.Heartbeat{State: channel.ATMStateOK})
@@ -377,12 +505,13 @@ var atmTests = []atmTest{
 		e.clock.Advance(time.Hour)
 		ts, down, err = e.fleet.Tickets(e.ctx, a.ID)
 		require.NoError(t, err)
-		require.Len(t, ts, 1)
-		require.False(t, ts[0].Open(), "closed on recovery")
-		require.Equal(t, "E101", ts[0].Code)
-		require.Equal(t, 15*time.Minute, down, "downtime stops at the recovery")
+		require.Len(t, ts, 2)
+		require.False(t, ts[1].Open(), "closed on recovery")
+		require.Equal(t, "E101", ts[1].Code)
+		require.Equal(t, 15*time.Minute+31*time.Second+time.Hour, down, "the fault's downtime stops at the recovery; the silent hour since counts as offline")
 
-		// A second fault opens a second ticket.
+		// A second fault opens a second ticket (the silent hour closes as a
+		// spell of its own).
 		_, err = e.fleet.Heartbeat(e.ctx, token, channel.Heartbeat{State: channel.ATMStateFault, FaultCode: "E7"})
 		require.NoError(t, err)
 		e.clock.Advance(time.Minute)
@@ -391,9 +520,10 @@ var atmTests = []atmTest{
 		require.Equal(t, channel.ATMOutOfService, e.fleet.Status(e.device(a.ID)))
 		ts, down, err = e.fleet.Tickets(e.ctx, "")
 		require.NoError(t, err)
-		require.Len(t, ts, 2)
-		require.True(t, ts[1].Open(), "out of service does not close a fault's ticket")
-		require.Equal(t, 16*time.Minute, down)
+		require.Len(t, ts, 4)
+		require.Equal(t, channel.OfflineCode, ts[2].Code)
+		require.True(t, ts[3].Open(), "out of service does not close a fault's ticket")
+		require.Equal(t, 16*time.Minute+31*time.Second+time.Hour, down)
 
 		_, err = e.fleet.Heartbeat(e.ctx, "atm_unknown", channel.Heartbeat{State: channel.ATMStateOK})
 		require.ErrorIs(t, err, channel.ErrDeviceUnauthenticated)

@@ -135,6 +135,82 @@ func RunOnline(t *testing.T, newStore func(t *testing.T) channel.OnlineStore) {
 }
 
 var secondFactorTests = []onlineTest{
+	{"StaffLoginNeedsTheSecondFactorOfTheirRole", func(t *testing.T, newStore func(*testing.T) channel.OnlineStore) {
+		e := newOnlineEnv(t, newStore)
+		store, ok := e.store.(channel.Store)
+		if !ok {
+			t.Fatalf("%T keeps no identities: the staff second factor needs both", e.store)
+		}
+		svc, err := channel.NewService(store, channel.WithClock(e.clock), channel.WithParams(FastParams),
+			channel.WithStaffSecondFactor(e.svc, channel.RoleAdmin, channel.RoleFinance))
+		require.NoError(t, err)
+		_, err = channel.NewService(store, channel.WithStaffSecondFactor(e.svc, "janitor"))
+		require.ErrorIs(t, err, channel.ErrInvalidInput)
+		_, err = channel.NewService(store, channel.WithStaffSecondFactor(nil, channel.RoleAdmin))
+		require.ErrorIs(t, err, channel.ErrInvalidInput)
+		admin, err := svc.CreateStaff(e.ctx, channel.NewStaff{Username: "wang.admin", Password: "correct horse battery", Roles: []channel.Role{channel.RoleAdmin}})
+		require.NoError(t, err)
+		_, err = svc.CreateStaff(e.ctx, channel.NewStaff{Username: "li.teller", Password: "correct horse battery", Roles: []channel.Role{channel.RoleTeller}})
+		require.NoError(t, err)
+		_, err = svc.CreateCustomerLogin(e.ctx, channel.NewCustomerLogin{CustomerID: "cust-1", Username: "zhao.cust", Password: "correct horse battery"})
+		require.NoError(t, err)
+		require.True(t, svc.NeedsSecondFactor(channel.KindStaff, []channel.Role{channel.RoleTeller, channel.RoleFinance}))
+		require.False(t, svc.NeedsSecondFactor(channel.KindStaff, []channel.Role{channel.RoleTeller}))
+
+		// Roles that need none, and customers, log in as before.
+		g, err := svc.Login(e.ctx, "li.teller", "correct horse battery")
+		require.NoError(t, err)
+		require.False(t, g.Principal.EnrolmentOnly)
+		g, err = svc.Login(e.ctx, "zhao.cust", "correct horse battery")
+		require.NoError(t, err)
+		require.False(t, g.Principal.EnrolmentOnly)
+
+		// Not enrolled: the session may only enrol, and says so after a
+		// fresh read.
+		g, err = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", "123456")
+		require.NoError(t, err)
+		require.True(t, g.Principal.EnrolmentOnly)
+		p, err := svc.Authenticate(e.ctx, g.Token)
+		require.NoError(t, err)
+		require.True(t, p.EnrolmentOnly)
+		_, err = svc.Login(e.ctx, "wang.admin", "wrong horse battery")
+		require.ErrorIs(t, err, channel.ErrInvalidCredentials, "the password comes first")
+
+		en, err := e.svc.BeginTOTP(e.ctx, admin.ID, "wang.admin")
+		require.NoError(t, err)
+		_, err = e.svc.ConfirmTOTP(e.ctx, admin.ID, e.code(en.Secret))
+		require.NoError(t, err)
+
+		// Enrolled: no code, a wrong code, a reused code are refused and
+		// open no session; a fresh code opens a full one.
+		_, err = svc.Login(e.ctx, "wang.admin", "correct horse battery")
+		require.ErrorIs(t, err, channel.ErrSecondFactorRequired)
+		_, err = svc.LoginWithCode(e.ctx, "wang.admin", "wrong horse battery", e.code(en.Secret))
+		require.ErrorIs(t, err, channel.ErrInvalidCredentials, "no code is looked at without the password")
+		_, err = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", "000000")
+		require.ErrorIs(t, err, channel.ErrInvalidCode)
+		e.nextStep()
+		code := e.code(en.Secret)
+		g, err = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", code)
+		require.NoError(t, err)
+		require.False(t, g.Principal.EnrolmentOnly)
+		p, err = svc.Authenticate(e.ctx, g.Token)
+		require.NoError(t, err)
+		require.False(t, p.EnrolmentOnly)
+		_, err = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", code)
+		require.ErrorIs(t, err, channel.ErrInvalidCode, "a code is good once")
+		sessions, err := svc.ActiveSessions(e.ctx, admin.ID)
+		require.NoError(t, err)
+		require.Len(t, sessions, 2, "the enrolment-only one and the full one; no refused login opened one")
+
+		// Wrong codes lock the second factor, not the password.
+		for range channel.DefaultOnlineConfig().SecondFactorLockout.MaxFailures {
+			_, _ = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", "000000")
+		}
+		e.nextStep()
+		_, err = svc.LoginWithCode(e.ctx, "wang.admin", "correct horse battery", e.code(en.Secret))
+		require.ErrorIs(t, err, channel.ErrSecondFactorLocked)
+	}},
 	{"EnrolConfirmAndRecoveryCodes", func(t *testing.T, newStore func(*testing.T) channel.OnlineStore) {
 		e := newOnlineEnv(t, newStore)
 		p := principal("alice")
@@ -576,6 +652,85 @@ var limitTests = []onlineTest{
 		require.NoError(t, err)
 		require.False(t, v.Own)
 	}},
+	{"ReconcileReservationsReleasesThoseWithoutAPosting", func(t *testing.T, newStore func(*testing.T) channel.OnlineStore) {
+		e := newOnlineEnv(t, newStore)
+		k := channel.LimitKey{CustomerID: "alice", Channel: channel.ChannelOnline, Currency: "CNY"}
+		reserve := func(key, amount string) {
+			t.Helper()
+			_, err := e.svc.ReserveLimits(e.ctx, "alice", channel.ChannelOnline, key, cny(amount), "")
+			require.NoError(t, err)
+		}
+		// 17:00 UTC+8 on 2 March. Yesterday (1 March there) one posted and
+		// one whose transfer never did; today three: posted, never posted,
+		// and one made a minute before the close, its transfer maybe on
+		// its way.
+		e.clock.Set(Start.Add(-24 * time.Hour))
+		reserve("y-posted", "100.00")
+		reserve("y-lost", "200.00")
+		e.clock.Set(Start)
+		reserve("t-posted", "300.00")
+		reserve("t-lost", "400.00")
+		e.clock.Advance(time.Hour)
+		reserve("t-late", "500.00")
+		e.clock.Advance(time.Minute)
+		ledger := fakePostings{"y-posted": true, "t-posted": true}
+		day := calendar.MustParseDate("2026-03-02")
+
+		_, _, err := e.svc.ReconcileReservations(e.ctx, day, nil)
+		require.ErrorIs(t, err, channel.ErrInvalidInput)
+		_, _, err = e.svc.ReconcileReservations(e.ctx, calendar.Date{}, ledger)
+		require.ErrorIs(t, err, channel.ErrInvalidInput)
+		_, err = e.svc.ReservationsReconciled(e.ctx, day)
+		require.ErrorIs(t, err, channel.ErrNotFound)
+		// The ledger cannot answer: nothing is kept, a re-run finishes.
+		_, _, err = e.svc.ReconcileReservations(e.ctx, day, fakePostings{"fail": true})
+		require.Error(t, err)
+		_, err = e.svc.ReservationsReconciled(e.ctx, day)
+		require.ErrorIs(t, err, channel.ErrNotFound)
+
+		rep, created, err := e.svc.ReconcileReservations(e.ctx, day, ledger)
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, day, rep.Day)
+		require.Equal(t, 4, rep.Checked)
+		require.Equal(t, 2, rep.Posted)
+		require.Equal(t, 1, rep.Pending, "younger than the grace")
+		require.Equal(t, []string{"y-lost", "t-lost"}, rep.Released)
+		require.Equal(t, e.clock.Now().UTC().Truncate(time.Microsecond), rep.ClosedAt)
+		v, err := e.svc.Limits(e.ctx, k)
+		require.NoError(t, err)
+		require.Equal(t, "800", v.Usage.DayUsed.String(), "today: posted 300 and the pending 500")
+		require.Equal(t, "900", v.Usage.MonthUsed.String(), "March: the 100 of the 1st as well")
+		rs, err := e.svc.Reservations(e.ctx, "2026-03-01")
+		require.NoError(t, err)
+		require.Len(t, rs, 1)
+		require.Equal(t, "y-posted", rs[0].IdempotencyKey)
+
+		// A re-run for the day keeps the report and releases nothing more,
+		// even once the late one is old enough and the ledger forgets.
+		e.clock.Advance(time.Hour)
+		again, created, err := e.svc.ReconcileReservations(e.ctx, day, fakePostings{})
+		require.NoError(t, err)
+		require.False(t, created)
+		require.Equal(t, rep, again)
+		got, err := e.svc.ReservationsReconciled(e.ctx, day)
+		require.NoError(t, err)
+		require.Equal(t, rep, got)
+		v, err = e.svc.Limits(e.ctx, k)
+		require.NoError(t, err)
+		require.Equal(t, "800", v.Usage.DayUsed.String())
+
+		// The next day's run looks at the day before again: the late one,
+		// whose transfer never posted, goes then.
+		next, created, err := e.svc.ReconcileReservations(e.ctx, day.AddDays(1), ledger)
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, []string{"t-late"}, next.Released)
+		require.Equal(t, 1, next.Posted)
+		v, err = e.svc.Limits(e.ctx, k)
+		require.NoError(t, err)
+		require.Equal(t, "400", v.Usage.MonthUsed.String())
+	}},
 	{"ReservationsCountPerTransactionDayAndMonth", func(t *testing.T, newStore func(*testing.T) channel.OnlineStore) {
 		e := newOnlineEnv(t, newStore)
 		p := principal("alice")
@@ -649,4 +804,15 @@ var limitTests = []onlineTest{
 		require.NoError(t, err)
 		require.Len(t, rs, 28)
 	}},
+}
+
+// fakePostings answers the limits' reconciliation: the keys that posted;
+// "fail" makes every look-up fail.
+type fakePostings map[string]bool
+
+func (f fakePostings) Posted(_ context.Context, key string) (bool, error) {
+	if f["fail"] {
+		return false, errors.New("fake ledger: unavailable")
+	}
+	return f[key], nil
 }

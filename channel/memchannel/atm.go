@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
 )
 
@@ -21,6 +22,7 @@ type atmRecords struct {
 	withdrawals    map[withdrawalKey]channel.ATMWithdrawal
 	replenishments map[uuid.UUID]channel.Replenishment
 	tickets        map[uuid.UUID]channel.ATMTicket
+	closedDays     map[calendar.Date]channel.Reconciliation
 }
 
 type withdrawalKey struct{ device, txn string }
@@ -35,6 +37,7 @@ func (s *Store) fleet() *atmRecords {
 			withdrawals:    map[withdrawalKey]channel.ATMWithdrawal{},
 			replenishments: map[uuid.UUID]channel.Replenishment{},
 			tickets:        map[uuid.UUID]channel.ATMTicket{},
+			closedDays:     map[calendar.Date]channel.Reconciliation{},
 		}
 	})
 	return s.atms
@@ -159,7 +162,7 @@ func (s *Store) HeartbeatATM(ctx context.Context, h channel.TokenHash, fn func(c
 }
 
 // TouchATM implements channel.ATMStore.
-func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.ATMState, code string, counts []int, at time.Time) (channel.ATM, bool, error) {
+func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.ATMState, code string, counts []int, freshSince, at time.Time) (channel.ATM, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return channel.ATM{}, false, err
 	}
@@ -171,7 +174,7 @@ func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.AT
 		return channel.ATM{}, false, nil
 	}
 	a := f.devices[id]
-	if a.State != st || a.FaultCode != code {
+	if a.State != st || a.FaultCode != code || a.LastHeartbeat.IsZero() || a.LastHeartbeat.Before(freshSince) {
 		return channel.ATM{}, false, nil
 	}
 	if counts != nil {
@@ -399,4 +402,40 @@ func (s *Store) ListATMTickets(ctx context.Context, deviceID string) ([]channel.
 		return slices.Compare(a.ID[:], b.ID[:])
 	})
 	return out, nil
+}
+
+// SaveATMReconciliation implements channel.ATMStore.
+func (s *Store) SaveATMReconciliation(ctx context.Context, r channel.Reconciliation) (channel.Reconciliation, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return channel.Reconciliation{}, false, err
+	}
+	f := s.fleet()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if kept, ok := f.closedDays[r.Day]; ok {
+		return cloneReconciliation(kept), false, nil
+	}
+	r.ClosedAt = r.ClosedAt.UTC().Truncate(time.Microsecond)
+	f.closedDays[r.Day] = cloneReconciliation(r)
+	return cloneReconciliation(r), true, nil
+}
+
+// ATMReconciliation implements channel.ATMStore.
+func (s *Store) ATMReconciliation(ctx context.Context, day calendar.Date) (channel.Reconciliation, error) {
+	if err := ctx.Err(); err != nil {
+		return channel.Reconciliation{}, err
+	}
+	f := s.fleet()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	kept, ok := f.closedDays[day]
+	if !ok {
+		return channel.Reconciliation{}, atmNotFound("reconciliation of", day)
+	}
+	return cloneReconciliation(kept), nil
+}
+
+func cloneReconciliation(r channel.Reconciliation) channel.Reconciliation {
+	r.Lines = append([]channel.ReconciliationLine{}, r.Lines...)
+	return r
 }

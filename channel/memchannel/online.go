@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
+	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
 )
 
@@ -25,6 +26,7 @@ type online struct {
 	limits       map[channel.LimitKey]channel.Limits
 	usage        map[channel.LimitKey]channel.Usage
 	reservations map[string]channel.Reservation
+	reconciled   map[calendar.Date]channel.LimitReconciliation
 }
 
 type deviceKey struct {
@@ -44,6 +46,7 @@ func (s *Store) on() *online {
 			limits:       map[channel.LimitKey]channel.Limits{},
 			usage:        map[channel.LimitKey]channel.Usage{},
 			reservations: map[string]channel.Reservation{},
+			reconciled:   map[calendar.Date]channel.LimitReconciliation{},
 		}
 	})
 	return s.online
@@ -492,4 +495,39 @@ func (s *Store) Reservations(ctx context.Context, day string) ([]channel.Reserva
 	}
 	slices.SortFunc(out, func(a, b channel.Reservation) int { return strings.Compare(a.IdempotencyKey, b.IdempotencyKey) })
 	return out, nil
+}
+
+// SaveLimitReconciliation implements channel.OnlineStore.
+func (s *Store) SaveLimitReconciliation(ctx context.Context, r channel.LimitReconciliation) (channel.LimitReconciliation, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return channel.LimitReconciliation{}, false, err
+	}
+	o := s.on()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if kept, ok := o.reconciled[r.Day]; ok {
+		kept.Released = slices.Clone(kept.Released)
+		return kept, false, nil
+	}
+	r.ClosedAt = r.ClosedAt.UTC().Truncate(time.Microsecond)
+	r.Released = append([]string{}, r.Released...)
+	o.reconciled[r.Day] = r
+	r.Released = slices.Clone(r.Released)
+	return r, true, nil
+}
+
+// LimitReconciliation implements channel.OnlineStore.
+func (s *Store) LimitReconciliation(ctx context.Context, day calendar.Date) (channel.LimitReconciliation, error) {
+	if err := ctx.Err(); err != nil {
+		return channel.LimitReconciliation{}, err
+	}
+	o := s.on()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	kept, ok := o.reconciled[day]
+	if !ok {
+		return channel.LimitReconciliation{}, notFound("limit reconciliation of", day)
+	}
+	kept.Released = append([]string{}, kept.Released...)
+	return kept, nil
 }

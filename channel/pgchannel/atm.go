@@ -289,7 +289,7 @@ func countsOf(a channel.ATM) pq.Int64Array {
 }
 
 // TouchATM implements channel.ATMStore: one UPDATE, committed on its own.
-func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.ATMState, code string, counts []int, at time.Time) (channel.ATM, bool, error) {
+func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.ATMState, code string, counts []int, freshSince, at time.Time) (channel.ATM, bool, error) {
 	var want any // NULL: counts not reported
 	if counts != nil {
 		c := make(pq.Int64Array, len(counts))
@@ -306,9 +306,10 @@ func (s *Store) TouchATM(ctx context.Context, h channel.TokenHash, st channel.AT
 	}
 	var r atmRow
 	err := sqlx.GetContext(ctx, s.db, &r, `UPDATE channel.atms
-		SET last_heartbeat = CASE WHEN last_heartbeat IS NULL OR last_heartbeat < $2 THEN $2 ELSE last_heartbeat END`+from+`
+		SET last_heartbeat = CASE WHEN last_heartbeat < $2 THEN $2 ELSE last_heartbeat END`+from+`
 		WHERE credential_hash = $1 AND state = $3 AND fault_code = $4 AND ($5::integer[] IS NULL OR counts = $5::integer[])
-		RETURNING `+atmColumns, h[:], at, string(st), code, want)
+			AND last_heartbeat >= $6
+		RETURNING `+atmColumns, h[:], at, string(st), code, want, freshSince)
 	if errors.Is(err, sql.ErrNoRows) {
 		return channel.ATM{}, false, nil
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/bankkit/bankkit/internal/pgtx"
 )
 
-const sessionColumns = `id, identity_id, token_hash, created_at, expires_at, revoked_at`
+const sessionColumns = `id, identity_id, token_hash, created_at, expires_at, revoked_at, enrolment_only`
 
 type sessionRow struct {
 	ID         uuid.UUID    `db:"id"`
@@ -22,10 +22,13 @@ type sessionRow struct {
 	CreatedAt  time.Time    `db:"created_at"`
 	ExpiresAt  time.Time    `db:"expires_at"`
 	RevokedAt  sql.NullTime `db:"revoked_at"`
+	// EnrolmentOnly is channel.Session.EnrolmentOnly (migration 0401).
+	EnrolmentOnly bool `db:"enrolment_only"`
 }
 
 func (r sessionRow) session() (channel.Session, error) {
-	s := channel.Session{ID: r.ID, IdentityID: r.IdentityID, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
+	s := channel.Session{ID: r.ID, IdentityID: r.IdentityID, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+		EnrolmentOnly: r.EnrolmentOnly}
 	if len(r.TokenHash) != len(s.TokenHash) {
 		return channel.Session{}, fmt.Errorf("pgchannel: session %s: token hash of %d bytes", r.ID, len(r.TokenHash))
 	}
@@ -38,8 +41,8 @@ func (r sessionRow) session() (channel.Session, error) {
 
 // CreateSession implements channel.Store.
 func (s *Store) CreateSession(ctx context.Context, sess channel.Session) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO channel.sessions (id, identity_id, token_hash, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5)`, sess.ID, sess.IdentityID, sess.TokenHash[:], sess.CreatedAt, sess.ExpiresAt)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO channel.sessions (id, identity_id, token_hash, created_at, expires_at, enrolment_only)
+		VALUES ($1, $2, $3, $4, $5, $6)`, sess.ID, sess.IdentityID, sess.TokenHash[:], sess.CreatedAt, sess.ExpiresAt, sess.EnrolmentOnly)
 	switch {
 	case pgtx.Code(err) == foreignKeyViolated:
 		return notFound("identity", sess.IdentityID)

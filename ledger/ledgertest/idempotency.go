@@ -14,6 +14,33 @@ var idempotencyTests = []test{
 	{Name: "ReplayAfterStateChanged", Run: testReplayAfterStateChanged},
 	{Name: "RefusedRequestKeepsKeyFree", Run: testRefusedKeepsKeyFree},
 	{Name: "HoldKeys", Run: testHoldKeys},
+	{Name: "EntryByIdempotencyKey", Run: testEntryByKey},
+}
+
+// testEntryByKey: an entry is found by the scoped key it was posted
+// under; a key nothing posted under (or a refused posting's) finds none.
+func testEntryByKey(t *testing.T, f *fixture) {
+	if _, ok := f.Store.(ledger.KeyedEntries); !ok {
+		_, err := f.Svc.EntryByIdempotencyKey(f.Ctx, "transfer/k")
+		require.ErrorIs(t, err, ledger.ErrInvalidInput, "a store without the capability says so")
+		return
+	}
+	a, b := f.Open("alice"), f.Open("bob")
+	f.Deposit(a.ID, "100.00")
+	rc, err := f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("25.00"), IdempotencyKey: "rent-april"})
+	require.NoError(t, err)
+	got, err := f.Svc.EntryByIdempotencyKey(f.Ctx, "transfer/rent-april")
+	require.NoError(t, err)
+	require.Equal(t, rc.Entry.ID, got.ID)
+	require.Len(t, got.Postings, 2)
+	_, err = f.Svc.EntryByIdempotencyKey(f.Ctx, "rent-april")
+	require.ErrorIs(t, err, ledger.ErrNotFound, "the key as the entry holds it: scoped")
+	_, err = f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("500.00"), IdempotencyKey: "too-much"})
+	require.ErrorIs(t, err, ledger.ErrInsufficientFunds)
+	_, err = f.Svc.EntryByIdempotencyKey(f.Ctx, "transfer/too-much")
+	require.ErrorIs(t, err, ledger.ErrNotFound, "a refused posting left nothing")
+	_, err = f.Svc.EntryByIdempotencyKey(f.Ctx, "")
+	require.ErrorIs(t, err, ledger.ErrInvalidInput)
 }
 
 func testReplaySame(t *testing.T, f *fixture) {

@@ -268,3 +268,18 @@ func (s *Store) History(ctx context.Context, q ledger.HistoryQuery) ([]ledger.St
 	}
 	return out, nil
 }
+
+// EntryByKey implements ledger.KeyedEntries.
+func (s *Store) EntryByKey(ctx context.Context, key string) (ledger.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.Entry{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	k, ok := s.entryKeys[key]
+	if !ok {
+		return ledger.Entry{}, fmt.Errorf("%w: no entry with idempotency key %q", ledger.ErrNotFound, key)
+	}
+	i, _ := s.journal.lookup(k.id)
+	return s.entryAt(i), nil
+}

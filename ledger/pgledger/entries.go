@@ -297,3 +297,20 @@ func (s *Store) History(ctx context.Context, q ledger.HistoryQuery) ([]ledger.St
 	})
 	return out, err
 }
+
+// EntryByKey implements ledger.KeyedEntries (the unique partial index on
+// entries.idempotency_key finds it).
+func (s *Store) EntryByKey(ctx context.Context, key string) (ledger.Entry, error) {
+	var ids []ledger.ID
+	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM ledger.entries WHERE idempotency_key = $1`, key); err != nil {
+		return ledger.Entry{}, err
+	}
+	es, err := loadEntries(ctx, s.db, ids)
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	if len(es) == 0 {
+		return ledger.Entry{}, fmt.Errorf("%w: no entry with idempotency key %q", ledger.ErrNotFound, key)
+	}
+	return es[0], nil
+}

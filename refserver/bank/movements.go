@@ -130,6 +130,26 @@ func (b *Bank) Transfer(ctx context.Context, r TransferRequest) (Transfer, error
 	return Transfer{Entry: rc.Entry, Replayed: rc.Replayed}, nil
 }
 
+// PostingKey is the idempotency key the ledger's entry of the transfer r
+// holds once it has posted (ledger.Entry.IdempotencyKey): "transfer/<the
+// step's key>" inside the bank, "journal/clearing/out/<the step's key>" to
+// another bank (clearing posts the debit as a journal entry). A caller
+// that reserves something ahead of the transfer keys it so, and can look
+// the posting up later (ledger.Service.EntryByIdempotencyKey). Without a
+// request key it is "".
+func PostingKey(ctx context.Context, r TransferRequest) string {
+	if r.ToExternal != nil {
+		if k := keyFor(ctx, "transfer-out"); k != "" {
+			return "journal/clearing/out/" + k
+		}
+		return ""
+	}
+	if k := keyFor(ctx, "transfer"); k != "" {
+		return "transfer/" + k
+	}
+	return ""
+}
+
 // sendOut pays out to another bank.
 func (b *Bank) sendOut(ctx context.Context, from ledger.Account, r TransferRequest) (Transfer, error) {
 	t, err := b.interbank.SendOut(ctx, Payment{FromAccountID: from.ID, To: *r.ToExternal, Amount: r.Amount,

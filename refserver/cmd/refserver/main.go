@@ -16,9 +16,11 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/bankkit/bankkit/channel"
 	"github.com/bankkit/bankkit/refserver"
 )
 
@@ -84,6 +86,7 @@ func flags(cfg *refserver.Config, keysFile *string) *flag.FlagSet {
 	fs.BoolVar(&cfg.RiskStarterRules, "risk-starter-rules", true, "publish risk's starter rules at the first start of a bank with no rule set, so movements are screened from the start; false leaves screening off until a rule set is published (env BANKKIT_RISK_STARTER_RULES)")
 	fs.BoolVar(&cfg.MakerChecker, "maker-checker", true, "hold transfers, withdrawals and captures above an amount, reversals, freezes, staff creation and role changes for a second member of staff's approval (env BANKKIT_MAKER_CHECKER)")
 	fs.BoolVar(&cfg.AuditAsyncCommit, "audit-async-commit", false, "append to the staff audit trail without waiting for PostgreSQL's disk flush: cheaper staff requests, and a database crash may lose the last records (env BANKKIT_AUDIT_ASYNC_COMMIT)")
+	fs.Var(&rolesFlag{roles: &cfg.StaffSecondFactorRoles}, "staff-second-factor-roles", "staff roles that log in with a TOTP code, comma-separated, or none; empty: admin on PostgreSQL, none in memory (env BANKKIT_STAFF_SECOND_FACTOR_ROLES)")
 	fs.IntVar(&cfg.DormancyDays, "dormancy-days", 365, "days without customer activity before end of day marks a demand account dormant; negative: never (env BANKKIT_DORMANCY_DAYS)")
 	fs.IntVar(&cfg.DatabaseMaxConns, "db-max-conns", 32, "PostgreSQL connection pool size (env BANKKIT_DB_MAX_CONNS)")
 	fs.DurationVar(&cfg.IdempotencyLease, "idempotency-lease", 30*time.Second, "how long a request holds its Idempotency-Key before a retry may take over (env BANKKIT_IDEMPOTENCY_LEASE)")
@@ -121,4 +124,37 @@ func parse(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool
 		}
 	})
 	return errors.Join(errs...)
+}
+
+// rolesFlag is -staff-second-factor-roles: "none" for no role, else roles
+// separated by commas (refserver.Config.Validate names an unknown one).
+type rolesFlag struct {
+	roles *[]channel.Role
+	raw   string
+}
+
+func (f *rolesFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.raw
+}
+
+func (f *rolesFlag) Get() any { return f.raw }
+
+func (f *rolesFlag) Set(v string) error {
+	f.raw = v
+	v = strings.TrimSpace(v)
+	switch v {
+	case "":
+		*f.roles = nil
+	case "none":
+		*f.roles = []channel.Role{}
+	default:
+		*f.roles = nil
+		for _, r := range strings.Split(v, ",") {
+			*f.roles = append(*f.roles, channel.Role(strings.TrimSpace(r)))
+		}
+	}
+	return nil
 }
