@@ -33,6 +33,7 @@ const (
 	permStaffCreate   = "staff.create"
 	permStaffRolesSet = "staff.roles.set"
 	permRolesSet      = "roles.permissions.set"
+	permApprove       = "approvals.approve"
 )
 
 // permissionNames names the routes whose derived name reads badly.

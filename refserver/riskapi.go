@@ -72,7 +72,7 @@ func (s *Server) riskRoutes() []route {
 			access: riskOfficers, handler: handle(s.listIndicators)},
 		{method: "POST", pattern: "/v1/risk/indicators/check", summary: "Check every indicator now: crossings raise one alert each and clear when back inside",
 			access: riskOfficers, idempotency: idemOptional, handler: handle(s.checkIndicators)},
-		{method: "POST", pattern: "/v1/risk/observer/run", summary: "Evaluate the ledger's events not yet evaluated (the background observer's step, on demand)",
+		{method: "POST", pattern: "/v1/risk/observer/run", summary: "Evaluate the ledger's events and the staff audit trail's records not yet evaluated (the background observer's step, on demand)",
 			access: riskOfficers, idempotency: idemOptional, handler: handle(s.runObserver)},
 	})
 }
@@ -160,7 +160,10 @@ type (
 		Breach      string         `json:"breach" doc:"decimal"`
 	}
 	observerView struct {
+		// Delivered counts the ledger's movements evaluated.
 		Delivered int `json:"delivered"`
+		// StaffActions counts the staff audit trail's records evaluated.
+		StaffActions int `json:"staff_actions"`
 	}
 )
 
@@ -342,6 +345,6 @@ func (s *Server) checkIndicators(ctx context.Context, _ none) (crossingsView, er
 }
 
 func (s *Server) runObserver(ctx context.Context, _ none) (observerView, error) {
-	n, err := s.deliverToRisk(ctx)
-	return observerView{Delivered: n}, err
+	n, m, err := s.deliverToRisk(ctx)
+	return observerView{Delivered: n, StaffActions: m}, err
 }
