@@ -188,5 +188,10 @@ func withRiskExamples(b *testBank, m map[string]example) map[string]example {
 		return "/v1/risk/indicators", map[string]any{"name": fmt.Sprintf("backlog_%d", keySeq.Add(1)), "description": "open cases",
 			"figure": "risk.case_backlog", "direction": "above", "warning": "10", "breach": "20"}, nil
 	}
+	m["PUT /v1/risk/indicators/{id}/thresholds"] = func() (string, map[string]any, []string) {
+		id := b.must(201, b.do("POST", "/v1/risk/indicators", admin, map[string]any{"name": fmt.Sprintf("limit_%d", keySeq.Add(1)),
+			"figure": "risk.case_backlog", "direction": "above", "warning": "10", "breach": "20"})).str("id")
+		return "/v1/risk/indicators/" + id + "/thresholds", map[string]any{"warning": "15", "breach": "30"}, nil
+	}
 	return m
 }
