@@ -33,6 +33,7 @@ const (
 	permStaffCreate   = "staff.create"
 	permStaffRolesSet = "staff.roles.set"
 	permRolesSet      = "roles.permissions.set"
+	permApprove       = "approvals.approve"
 )
 
 // permissionNames names the routes whose derived name reads badly.
@@ -127,8 +128,21 @@ func makerCheckerPolicies() []oprisk.Policy {
 		// A rule set decides which movements are refused: publishing
 		// one is a second person's decision too.
 		{Permission: permRuleSetPublish},
+		// A manual journal entry moves money between any accounts with
+		// no customer's instruction behind it.
+		{Permission: permJournalCreate},
+		// The bank's limits: a new one, or a change of one's thresholds.
+		{Permission: permIndicatorCreate},
+		{Permission: permThresholdsSet},
 	}
 }
+
+// The permissions of the risk limits' routes: POST /v1/risk/indicators
+// and PUT /v1/risk/indicators/{id}/thresholds.
+const (
+	permIndicatorCreate = "risk.indicators.create"
+	permThresholdsSet   = "risk.indicators.thresholds.set"
+)
 
 // permRuleSetPublish is the permission of POST /v1/risk/rule-sets/{id}/publish.
 const permRuleSetPublish = "risk.rule-sets.publish"

@@ -10,9 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bankkit/bankkit/internal/pgtest"
+	"github.com/bankkit/bankkit/risk"
 )
 
 // newCheckedBank is newBank with maker-checker on.
@@ -66,6 +68,9 @@ func TestMakerCheckerCannotBeBypassed(t *testing.T) {
 			hold := b.must(201, b.do("POST", "/v1/holds", teller, map[string]any{"account_id": aliceAcct, "amount": cny("60000.00")}))
 			_, victimID := b.staffMember("support")
 			draft := b.must(201, b.do("POST", "/v1/risk/rule-sets", testAdminToken, twoRules())).str("id")
+			limit, err := b.srv.riskState.svc.DefineIndicator(context.Background(), risk.IndicatorRequest{Name: "backlog",
+				Figure: "risk.case_backlog", Direction: risk.Above, Warning: decimal.NewFromInt(50), Breach: decimal.NewFromInt(100)})
+			require.NoError(t, err)
 
 			// A request each policy holds, naming alice's objects. A new
 			// policy needs a line here, or this test fails.
@@ -83,6 +88,12 @@ func TestMakerCheckerCannotBeBypassed(t *testing.T) {
 				"staff.roles.set":       {"/v1/staff/" + victimID + "/roles", map[string]any{"roles": []string{"admin"}}},
 				"roles.permissions.set": {"/v1/roles/support/permissions", map[string]any{"permissions": []string{"accounts.freeze"}}},
 				permRuleSetPublish:      {"/v1/risk/rule-sets/" + draft + "/publish", nil},
+				permJournalCreate: {"/v1/journal-entries", map[string]any{"description": "correction", "postings": []any{
+					map[string]any{"account_id": aliceAcct, "side": "debit", "amount": cny("1000.00")},
+					map[string]any{"account_id": bobAcct, "side": "credit", "amount": cny("1000.00")}}}},
+				permIndicatorCreate: {"/v1/risk/indicators", map[string]any{"name": "held_limit", "figure": "risk.case_backlog",
+					"direction": "above", "warning": "1", "breach": "2"}},
+				permThresholdsSet: {"/v1/risk/indicators/" + limit.ID.String() + "/thresholds", map[string]any{"warning": "5000", "breach": "10000"}},
 			}
 			policies := b.srv.oprisk.Policies()
 			require.Len(t, policies, len(held), "every policy is walked")
@@ -131,6 +142,11 @@ func TestMakerCheckerCannotBeBypassed(t *testing.T) {
 			}
 			require.Equal(t, "draft", b.must(200, b.do("GET", "/v1/risk/rule-sets/"+draft, testAdminToken, nil)).str("status"),
 				"the rule set is not published")
+			inds, err := b.srv.riskState.svc.Indicators(context.Background())
+			require.NoError(t, err)
+			require.Len(t, inds, 1, "no limit defined")
+			require.Equal(t, "50", inds[0].Warning.String(), "the limit's thresholds as they were")
+			require.Equal(t, "100", inds[0].Breach.String())
 			// Below the amount, a transfer is not held.
 			b.must(201, b.do("POST", "/v1/transfers", teller, map[string]any{"from_account_id": aliceAcct, "to_account_id": bobAcct, "amount": cny("50000.00")}))
 			// A capture that names no amount takes the whole hold: held.

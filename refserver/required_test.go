@@ -266,6 +266,11 @@ func requestExamples(b *testBank) map[string]example {
 		"POST /v1/withdrawals": func() (string, map[string]any, []string) {
 			return body("/v1/withdrawals", map[string]any{"account_id": funded(), "amount": cny("10.00"), "description": "cash"})
 		},
+		"POST /v1/journal-entries": func() (string, map[string]any, []string) {
+			return body("/v1/journal-entries", map[string]any{"description": "correction", "value_date": "", "metadata": map[string]any{"ticket": "1"},
+				"postings": []any{map[string]any{"account_id": funded(), "side": "debit", "amount": cny("1.00")},
+					map[string]any{"account_id": funded(), "side": "credit", "amount": cny("1.00")}}})
+		},
 		"POST /v1/transfers": func() (string, map[string]any, []string) {
 			return body("/v1/transfers", map[string]any{"from_account_id": funded(), "to_account_id": funded(), "amount": cny("10.00"), "description": "rent"})
 		},

@@ -256,11 +256,23 @@ func (s *Server) observed(ctx context.Context, e event.Envelope) (risk.Transacti
 // ledger's outbox (moved after each batch) so that pruning waits for it.
 const observerName = "risk"
 
-// deliverToRisk evaluates the ledger's events after the observer's cursor,
+// deliverToRisk evaluates what the observer has not yet evaluated: the
+// ledger's events (deliverLedgerToRisk) and the staff audit trail's
+// records (deliverStaffToRisk). It returns how many of each.
+func (s *Server) deliverToRisk(ctx context.Context) (int, int, error) {
+	n, err := s.deliverLedgerToRisk(ctx)
+	if err != nil {
+		return n, 0, err
+	}
+	m, err := s.deliverStaffToRisk(ctx)
+	return n, m, err
+}
+
+// deliverLedgerToRisk evaluates the ledger's events after the observer's cursor,
 // a page (event.PageSize) at a time: each page is one risk.ObserveBatch,
 // whose decisions, alerts, counts and cursor move are one transaction. It
 // returns how many movements it evaluated.
-func (s *Server) deliverToRisk(ctx context.Context) (int, error) {
+func (s *Server) deliverLedgerToRisk(ctx context.Context) (int, error) {
 	st := &s.riskState
 	st.observeMu.Lock()
 	defer st.observeMu.Unlock()
@@ -337,7 +349,7 @@ func (s *Server) startRiskObserver(ctx context.Context, interval time.Duration) 
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			if _, err := s.deliverToRisk(ctx); err != nil && ctx.Err() == nil {
+			if _, _, err := s.deliverToRisk(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("risk observer", "error", err)
 			}
 			select {

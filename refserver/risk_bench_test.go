@@ -138,7 +138,7 @@ func BenchmarkRiskObserverPostgres(b *testing.B) {
 	}
 	svc := srv.riskState.svc
 	// The set-up's own events pass unevaluated (no rule set yet).
-	if _, err := srv.deliverToRisk(ctx); err != nil {
+	if _, _, err := srv.deliverToRisk(ctx); err != nil {
 		b.Fatal(err)
 	}
 	srv.riskState.svc = nil // post unscreened
@@ -172,7 +172,7 @@ func BenchmarkRiskObserverPostgres(b *testing.B) {
 		b.Fatal(err)
 	}
 	t0 = time.Now()
-	n, err := srv.deliverToRisk(ctx)
+	n, _, err := srv.deliverToRisk(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

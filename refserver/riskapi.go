@@ -68,11 +68,13 @@ func (s *Server) riskRoutes() []route {
 			access: riskOfficers, idempotency: idemOptional, handler: handle(s.fileLargeValue)},
 		{method: "POST", pattern: "/v1/risk/indicators", summary: "Define a limit or key risk indicator over a published figure, with warning and breach thresholds",
 			access: riskOfficers, idempotency: idemOptional, status: http.StatusCreated, handler: handle(s.defineIndicator)},
+		{method: "PUT", pattern: "/v1/risk/indicators/{id}/thresholds", summary: "Change a limit's or indicator's warning and breach thresholds (held for a second member of staff); the next check compares with them",
+			access: riskOfficers, idempotency: idemOptional, handler: handle(s.setThresholds)},
 		{method: "GET", pattern: "/v1/risk/indicators", summary: "Indicators with their last value and level, and the figures published",
 			access: riskOfficers, handler: handle(s.listIndicators)},
 		{method: "POST", pattern: "/v1/risk/indicators/check", summary: "Check every indicator now: crossings raise one alert each and clear when back inside",
 			access: riskOfficers, idempotency: idemOptional, handler: handle(s.checkIndicators)},
-		{method: "POST", pattern: "/v1/risk/observer/run", summary: "Evaluate the ledger's events not yet evaluated (the background observer's step, on demand)",
+		{method: "POST", pattern: "/v1/risk/observer/run", summary: "Evaluate the ledger's events and the staff audit trail's records not yet evaluated (the background observer's step, on demand)",
 			access: riskOfficers, idempotency: idemOptional, handler: handle(s.runObserver)},
 	})
 }
@@ -159,8 +161,16 @@ type (
 		Warning     string         `json:"warning" doc:"decimal"`
 		Breach      string         `json:"breach" doc:"decimal"`
 	}
+	thresholdsRequest struct {
+		ID      risk.ID `path:"id" json:"-"`
+		Warning string  `json:"warning" doc:"decimal"`
+		Breach  string  `json:"breach" doc:"decimal"`
+	}
 	observerView struct {
+		// Delivered counts the ledger's movements evaluated.
 		Delivered int `json:"delivered"`
+		// StaffActions counts the staff audit trail's records evaluated.
+		StaffActions int `json:"staff_actions"`
 	}
 )
 
@@ -328,6 +338,18 @@ func (s *Server) defineIndicator(ctx context.Context, req indicatorRequest) (ris
 	return s.riskState.svc.DefineIndicator(ctx, r)
 }
 
+func (s *Server) setThresholds(ctx context.Context, req thresholdsRequest) (risk.Indicator, error) {
+	warning, err := decimal.NewFromString(req.Warning)
+	if err != nil {
+		return risk.Indicator{}, fault.Field(risk.ErrInvalidInput, "warning", "must be a decimal number")
+	}
+	breach, err := decimal.NewFromString(req.Breach)
+	if err != nil {
+		return risk.Indicator{}, fault.Field(risk.ErrInvalidInput, "breach", "must be a decimal number")
+	}
+	return s.riskState.svc.SetThresholds(ctx, req.ID, warning, breach)
+}
+
 func (s *Server) listIndicators(ctx context.Context, _ none) (indicatorList, error) {
 	is, err := s.riskState.svc.Indicators(ctx)
 	return indicatorList{Items: is, Figures: s.riskState.figures.names()}, err
@@ -342,6 +364,6 @@ func (s *Server) checkIndicators(ctx context.Context, _ none) (crossingsView, er
 }
 
 func (s *Server) runObserver(ctx context.Context, _ none) (observerView, error) {
-	n, err := s.deliverToRisk(ctx)
-	return observerView{Delivered: n}, err
+	n, m, err := s.deliverToRisk(ctx)
+	return observerView{Delivered: n, StaffActions: m}, err
 }

@@ -365,6 +365,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.complaintRoutes()...)
 	rs = append(rs, s.accountRoutes()...)
 	rs = append(rs, s.movementRoutes()...)
+	rs = append(rs, s.journalRoutes()...)
 	rs = append(rs, s.operationRoutes()...)
 	rs = append(rs, s.endOfDayRoutes()...)
 	rs = append(rs, s.clearingRoutes()...)

@@ -37,8 +37,18 @@ type Env struct {
 	Weekday int      `expr:"weekday"`
 	From    PartyEnv `expr:"from"`
 	To      PartyEnv `expr:"to"`
+	// Staff is a staff action's (kind staff_action; zero otherwise).
+	Staff StaffEnv `expr:"staff"`
 	// Agg holds the set's aggregates by name.
 	Agg map[string]float64 `expr:"agg"`
+}
+
+// StaffEnv is what a rule sees of a staff action.
+type StaffEnv struct {
+	Action       string `expr:"action"`
+	Status       int    `expr:"status"`
+	PII          bool   `expr:"pii"`
+	TeamApproval bool   `expr:"team_approval"`
 }
 
 // PartyEnv is what a rule sees of one side.
@@ -74,9 +84,13 @@ func envOf(t Transaction, loc *time.Location) Env {
 	local := t.At.In(loc)
 	amt, _ := t.Amount.Amount.Float64()
 	day := t.BusinessDate.In(time.UTC)
-	return Env{Amount: amt, Currency: string(t.Amount.Currency), Kind: string(t.Kind), Channel: t.Channel,
+	e := Env{Amount: amt, Currency: string(t.Amount.Currency), Kind: string(t.Kind), Channel: t.Channel,
 		Device: t.Device, Cash: t.Cash, CrossBorder: t.CrossBorder(), Hour: local.Hour(), Weekday: int(local.Weekday()),
 		From: partyEnv(t.From, day), To: partyEnv(t.To, day)}
+	if t.Staff != nil {
+		e.Staff = StaffEnv{Action: t.Staff.Action, Status: t.Staff.Status, PII: t.Staff.PII, TeamApproval: t.Staff.TeamApproval}
+	}
+	return e
 }
 
 // sampleEnv is the transaction a rule runs on at save, to refuse one that

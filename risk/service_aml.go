@@ -66,7 +66,7 @@ func (s *Service) converter(ctx context.Context, txs []Transaction) (map[ID]deci
 	out := map[ID]decimal.Decimal{}
 	for _, t := range txs {
 		c := t.Amount.Currency
-		if c == s.thresholds.Currency {
+		if c == s.thresholds.Currency || t.Kind == KindStaff {
 			continue
 		}
 		v := t.Amount.Amount
@@ -125,6 +125,9 @@ func largeValueLines(txs []Transaction, th AMLThresholds, conv map[ID]decimal.De
 		l.Transactions = append(l.Transactions, t.ID)
 	}
 	for _, t := range txs {
+		if t.Kind == KindStaff { // not a movement of money
+			continue
+		}
 		amount, foreign := t.Amount.Amount, false
 		if t.Amount.Currency != th.Currency {
 			v, ok := conv[t.ID]

@@ -31,6 +31,23 @@ func (s *Service) DefineIndicator(ctx context.Context, r IndicatorRequest) (Indi
 	return i, s.store.CreateIndicator(ctx, i)
 }
 
+// SetThresholds changes an indicator's warning and breach thresholds (a
+// limit change), validated as DefineIndicator does; its level stays as
+// last checked until the next check compares the figure with the new
+// thresholds (a crossing then raises its alert, or clears, as any other).
+func (s *Service) SetThresholds(ctx context.Context, id ID, warning, breach decimal.Decimal) (Indicator, error) {
+	if id == NilID {
+		return Indicator{}, invalid("id", "is required")
+	}
+	return s.store.UpdateIndicator(ctx, id, func(i Indicator) (Indicator, *Alert, []event.Envelope, error) {
+		i.Warning, i.Breach = warning, breach
+		if err := i.validate(); err != nil {
+			return Indicator{}, nil, nil, err
+		}
+		return i, nil, nil, nil
+	})
+}
+
 // Indicators lists the indicators with their last check.
 func (s *Service) Indicators(ctx context.Context) ([]Indicator, error) {
 	return s.store.Indicators(ctx)

@@ -21,11 +21,16 @@ const (
 	KindDeposit    Kind = "deposit"     // cash paid in
 	KindWithdrawal Kind = "withdrawal"  // cash paid out
 	KindOther      Kind = "other"
+	// KindStaff is not a movement of money: a member of staff's action
+	// through the bank's systems (a record of oprisk's audit trail), so
+	// that rules watch staff behaviour with the same aggregates, alerts
+	// and cases. Its amount is zero and Staff says what was done.
+	KindStaff Kind = "staff_action"
 )
 
 func (k Kind) valid() bool {
 	switch k {
-	case KindTransfer, KindPaymentOut, KindPaymentIn, KindDeposit, KindWithdrawal, KindOther:
+	case KindTransfer, KindPaymentOut, KindPaymentIn, KindDeposit, KindWithdrawal, KindOther, KindStaff:
 		return true
 	}
 	return false
@@ -84,6 +89,22 @@ type Transaction struct {
 	At time.Time `json:"at"`
 	// BusinessDate is the bank's business date of the movement.
 	BusinessDate calendar.Date `json:"business_date"`
+	// Staff is what a member of staff did (KindStaff only). From is the
+	// member of staff: Account and Customer "staff:<identity id>".
+	Staff *StaffAction `json:"staff,omitempty"`
+}
+
+// StaffAction is a staff action as rules see it (`staff.*`).
+type StaffAction struct {
+	// Action is the permission exercised ("customers.read").
+	Action string `json:"action"`
+	// Status is the HTTP status answered.
+	Status int `json:"status"`
+	// PII: personal data was disclosed in full.
+	PII bool `json:"pii,omitempty"`
+	// TeamApproval: an approval of a held request whose maker shares a
+	// role with the checker.
+	TeamApproval bool `json:"team_approval,omitempty"`
 }
 
 // Customer is the customer the transaction is about: the payer's, or the
@@ -137,8 +158,14 @@ func (t Transaction) Validate() error {
 	case t.ID == NilID:
 		return invalid("id", "is required")
 	case !t.Kind.valid():
-		return invalid("kind", "must be transfer, payment_out, payment_in, deposit, withdrawal or other")
-	case !t.Amount.Valid() || !t.Amount.Amount.IsPositive():
+		return invalid("kind", "must be transfer, payment_out, payment_in, deposit, withdrawal, other or staff_action")
+	case t.Kind == KindStaff && t.Staff == nil:
+		return invalid("staff", "is required for a staff action")
+	case t.Kind != KindStaff && t.Staff != nil:
+		return invalid("staff", "is only for a staff action")
+	case t.Kind == KindStaff && (!t.Amount.Valid() || !t.Amount.Amount.IsZero()):
+		return invalid("amount", "must be zero in a known currency for a staff action")
+	case t.Kind != KindStaff && (!t.Amount.Valid() || !t.Amount.Amount.IsPositive()):
 		return invalid("amount", "must be a positive amount in a known currency")
 	case t.Amount.Amount.GreaterThan(money.MaxAmount(t.Amount.Currency).Amount):
 		return invalid("amount", "is more than %s", money.MaxAmount(t.Amount.Currency))
@@ -154,6 +181,17 @@ func (t Transaction) Validate() error {
 	}
 	if err := t.To.validate("to"); err != nil {
 		return err
+	}
+	if t.Staff != nil {
+		if t.Staff.Action == "" {
+			return invalid("staff.action", "is required")
+		}
+		if err := shortText("staff.action", t.Staff.Action, 100); err != nil {
+			return err
+		}
+		if t.Staff.Status < 100 || t.Staff.Status > 599 {
+			return invalid("staff.status", "must be an HTTP status (100-599)")
+		}
 	}
 	if err := shortText("channel", t.Channel, 32); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package pgrisk
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -34,16 +35,19 @@ const (
 		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS q(spec, key, lo, hi)
 		JOIN LATERAL (SELECT bucket, counterparty FROM risk.agg_counterparties
 			WHERE spec = q.spec AND key = q.key AND bucket BETWEEN q.lo AND q.hi) c ON true`
-	batchAddSQL = `WITH r AS (
-			SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::numeric[]) AS r(spec, key, bucket, n, amount)
+	// batchWriteSQL writes what a batch added to the aggregate state (the
+	// buckets in a fixed order, so two writers never deadlock), its new
+	// counterparties and the cursor's move: one round trip.
+	batchWriteSQL = `WITH b AS (
+			INSERT INTO risk.agg_buckets AS b (spec, key, bucket, count, sum)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::numeric[])
+			ON CONFLICT (spec, key, bucket) DO UPDATE SET count = b.count + excluded.count, sum = b.sum + excluded.sum
+		), c AS (
+			INSERT INTO risk.agg_counterparties (spec, key, bucket, counterparty)
+			SELECT * FROM unnest($6::text[], $7::text[], $8::bigint[], $9::text[]) ON CONFLICT DO NOTHING
 		)
-		INSERT INTO risk.agg_buckets AS b (spec, key, bucket, count, sum)
-		SELECT spec, key, bucket, n, amount FROM r
-		ON CONFLICT (spec, key, bucket) DO UPDATE SET count = b.count + excluded.count, sum = b.sum + excluded.sum`
-	batchAddCounterpartiesSQL = `INSERT INTO risk.agg_counterparties (spec, key, bucket, counterparty)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) ON CONFLICT DO NOTHING`
-	batchCursorSQL = `INSERT INTO risk.cursors AS c (name, position) VALUES ($1, $2)
-		ON CONFLICT (name) DO UPDATE SET position = GREATEST(c.position, excluded.position)`
+		INSERT INTO risk.cursors AS cur (name, position) SELECT $10::text, $11::bigint WHERE $10::text <> ''
+		ON CONFLICT (name) DO UPDATE SET position = GREATEST(cur.position, excluded.position)`
 	commitModeSQL = `SELECT set_config('synchronous_commit', $1, true)`
 )
 
@@ -77,18 +81,19 @@ func (o overlay) at(k bucketKey) *overlayBucket {
 // ScreenBatch implements risk.Store: in one transaction, the decisions
 // kept before for the batch's transactions (one statement), the buckets
 // the batch's windows reach (one or two), then every screening decided in
-// Go in order over that state with the ones before it added, and
-// everything written in bulk: the counts (one statement), the
-// counterparties (one), the decisions (one), alerts and events (a few per
-// alert), and the cursor (one). A concurrent screening of one of the
-// batch's transactions that commits first makes the batch start again
-// (and replay it).
+// Go in order over that state with the ones before it added while the
+// connection writes what the batch adds — the counts, the counterparties
+// and the cursor's move, one statement, known before anything is decided
+// since a screening counts whatever its outcome — and then the decisions
+// (one statement), alerts and events (a few per alert). A concurrent
+// screening of one of the batch's transactions that commits first makes
+// the batch start again (and replay it).
 func (s *Store) ScreenBatch(ctx context.Context, b risk.Batch) ([]risk.Verdict, error) {
 	if len(b.Screenings) == 0 && b.Cursor == "" {
 		return []risk.Verdict{}, nil
 	}
-	if err := s.stmts.Warm(ctx, batchReplaysSQL, batchBucketsSQL, batchCounterpartiesSQL, batchAddSQL,
-		batchAddCounterpartiesSQL, insertDecisionsSQL, batchCursorSQL, commitModeSQL); err != nil {
+	if err := s.stmts.Warm(ctx, batchReplaysSQL, batchBucketsSQL, batchCounterpartiesSQL, batchWriteSQL,
+		insertDecisionsSQL, commitModeSQL); err != nil {
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
@@ -111,78 +116,86 @@ func (s *Store) screenBatch(ctx context.Context, b risk.Batch) ([]risk.Verdict, 
 		if err != nil {
 			return err
 		}
+		// What each screening adds is known before any is decided (a
+		// screening counts whatever its outcome), so which screenings
+		// are new, and the whole batch's additions, come first: the
+		// additions are written while Go decides.
+		fresh := make([]bool, len(b.Screenings))
+		dupOf := make([]int, len(b.Screenings))
+		seenTx, seenKey := map[string]int{}, map[string]int{}
+		added := overlay{}
+		for i, sc := range b.Screenings {
+			dupOf[i] = -1
+			id := sc.Transaction.ID.String()
+			if _, ok := byTx[id]; ok {
+				continue
+			}
+			if _, ok := byKey[sc.Key]; ok && sc.Key != "" {
+				continue
+			}
+			if j, ok := seenTx[id]; ok {
+				dupOf[i] = j
+				continue
+			}
+			if j, ok := seenKey[sc.Key]; ok && sc.Key != "" {
+				dupOf[i] = j
+				continue
+			}
+			fresh[i], seenTx[id] = true, i
+			if sc.Key != "" {
+				seenKey[sc.Key] = i
+			}
+			for _, r := range sc.Records {
+				addRecord(added, r)
+			}
+		}
 		state, err := s.batchState(ctx, tx, b.Screenings)
 		if err != nil {
 			return err
 		}
-		added := overlay{}
+		// The connection writes the additions and moves the cursor while
+		// this goroutine decides: nothing else uses the transaction
+		// until it is done.
+		wrote := make(chan error, 1)
+		go func() { wrote <- s.batchAdd(ctx, tx, added, b.Cursor, b.Position) }()
 		var decisions []risk.Decision
 		var keys []string
 		var events []event.Envelope
+		type alert struct {
+			a       risk.Alert
+			newCase risk.Case
+		}
+		var alerts []alert
+		var decideErr error
 		for i, sc := range b.Screenings {
-			d, ok := byTx[sc.Transaction.ID.String()]
-			if !ok && sc.Key != "" {
-				d, ok = byKey[sc.Key]
-			}
-			if ok {
-				out[i] = risk.Verdict{Decision: d, Replayed: true}
+			if !fresh[i] {
+				if dupOf[i] < 0 {
+					d, ok := byTx[sc.Transaction.ID.String()]
+					if !ok {
+						d = byKey[sc.Key]
+					}
+					out[i] = risk.Verdict{Decision: d, Replayed: true}
+				}
 				continue
 			}
 			for _, r := range sc.Records {
-				k := bucketKey{stateKey{r.Spec, r.Key}, r.Bucket}
-				for _, o := range []overlay{state, added} {
-					ob := o.at(k)
-					ob.count++
-					ob.sum = ob.sum.Add(r.Amount)
-					if r.Distinct {
-						if ob.cps == nil {
-							ob.cps = map[string]struct{}{}
-						}
-						ob.cps[r.Counterparty] = struct{}{}
-					}
-				}
+				addRecord(state, r)
 			}
 			figures := make([]risk.Figure, len(sc.Reads))
 			for j, rd := range sc.Reads {
-				f := risk.Figure{Sum: decimal.Zero}
-				var cps map[string]struct{}
-				if rd.Measure == risk.Distinct {
-					cps = map[string]struct{}{}
-				}
-				for bk := rd.From; bk <= rd.To; bk++ {
-					ob := state[bucketKey{stateKey{rd.Spec, rd.Key}, bk}]
-					if ob == nil {
-						continue
-					}
-					f.Count += ob.count
-					f.Sum = f.Sum.Add(ob.sum)
-					for cp := range ob.cps {
-						if cps != nil {
-							cps[cp] = struct{}{}
-						}
-					}
-				}
-				f.Distinct = int64(len(cps))
-				figures[j] = f
+				figures[j] = state.figure(rd)
 			}
 			dec, err := sc.Decide(figures)
-			if err != nil {
-				return err
+			if err == nil && len(dec.Decisions) == 0 {
+				err = fmt.Errorf("pgrisk: a screening decided nothing")
 			}
-			if len(dec.Decisions) == 0 {
-				return fmt.Errorf("pgrisk: a screening decided nothing")
+			if err != nil {
+				decideErr = err
+				break
 			}
 			if dec.Alert != nil {
-				a, err := raise(ctx, tx, *dec.Alert, dec.NewCase)
-				if err != nil {
-					return err
-				}
-				dec.Decisions[0].AlertID = a.ID
-			}
-			live := dec.Decisions[0]
-			byTx[sc.Transaction.ID.String()] = live
-			if sc.Key != "" {
-				byKey[sc.Key] = live
+				alerts = append(alerts, alert{*dec.Alert, dec.NewCase})
+				dec.Decisions[0].AlertID = dec.Alert.ID
 			}
 			for j, d := range dec.Decisions {
 				decisions = append(decisions, d)
@@ -193,25 +206,69 @@ func (s *Store) screenBatch(ctx context.Context, b risk.Batch) ([]risk.Verdict, 
 				}
 			}
 			events = append(events, dec.Events...)
-			out[i] = risk.Verdict{Decision: live}
+			out[i] = risk.Verdict{Decision: dec.Decisions[0]}
 		}
-		if err := s.batchAdd(ctx, tx, added); err != nil {
+		if err := <-wrote; err != nil {
 			return err
+		}
+		if decideErr != nil {
+			return decideErr
+		}
+		for i, j := range dupOf {
+			if j >= 0 {
+				out[i] = risk.Verdict{Decision: out[j].Decision, Replayed: true}
+			}
+		}
+		for _, a := range alerts {
+			if _, err := raise(ctx, tx, a.a, a.newCase); err != nil {
+				return err
+			}
 		}
 		if len(decisions) > 0 {
 			if err := s.insertDecisions(ctx, tx, decisions, keys); err != nil {
 				return err
 			}
 		}
-		if err := s.outbox.Append(ctx, tx, events...); err != nil {
-			return err
-		}
-		if b.Cursor != "" {
-			return s.execIn(ctx, tx, batchCursorSQL, b.Cursor, b.Position)
-		}
-		return nil
+		return s.outbox.Append(ctx, tx, events...)
 	})
 	return out, err
+}
+
+// addRecord counts one record in o.
+func addRecord(o overlay, r risk.Record) {
+	ob := o.at(bucketKey{stateKey{r.Spec, r.Key}, r.Bucket})
+	ob.count++
+	ob.sum = ob.sum.Add(r.Amount)
+	if r.Distinct {
+		if ob.cps == nil {
+			ob.cps = map[string]struct{}{}
+		}
+		ob.cps[r.Counterparty] = struct{}{}
+	}
+}
+
+// figure reads one window of o.
+func (o overlay) figure(rd risk.Read) risk.Figure {
+	f := risk.Figure{Sum: decimal.Zero}
+	var cps map[string]struct{}
+	if rd.Measure == risk.Distinct {
+		cps = map[string]struct{}{}
+	}
+	for bk := rd.From; bk <= rd.To; bk++ {
+		ob := o[bucketKey{stateKey{rd.Spec, rd.Key}, bk}]
+		if ob == nil {
+			continue
+		}
+		f.Count += ob.count
+		f.Sum = f.Sum.Add(ob.sum)
+		if cps != nil {
+			for cp := range ob.cps {
+				cps[cp] = struct{}{}
+			}
+		}
+	}
+	f.Distinct = int64(len(cps))
+	return f
 }
 
 func (s *Store) execIn(ctx context.Context, tx *sqlx.Tx, query string, args ...any) error {
@@ -343,11 +400,8 @@ func (s *Store) batchState(ctx context.Context, tx *sqlx.Tx, scs []risk.Screenin
 }
 
 // batchAdd writes what the batch added to the aggregate state, in a fixed
-// order (two writers never deadlock).
-func (s *Store) batchAdd(ctx context.Context, tx *sqlx.Tx, added overlay) error {
-	if len(added) == 0 {
-		return nil
-	}
+// order (two writers never deadlock), and moves the cursor (when named).
+func (s *Store) batchAdd(ctx context.Context, tx *sqlx.Tx, added overlay, cursor string, position int64) error {
 	ks := make([]bucketKey, 0, len(added))
 	for k := range added {
 		ks = append(ks, k)
@@ -359,10 +413,13 @@ func (s *Store) batchAdd(ctx context.Context, tx *sqlx.Tx, added overlay) error 
 		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
 		}
-		return int(a.bucket - b.bucket)
+		return cmp.Compare(a.bucket, b.bucket)
 	})
-	var specs, keys, amounts, cspecs, ckeys, cps []string
-	var buckets, ns, cbuckets []int64
+	n := len(ks)
+	specs, keys, amounts := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	buckets, ns := make([]int64, 0, n), make([]int64, 0, n)
+	var cspecs, ckeys, cps []string
+	var cbuckets []int64
 	for _, k := range ks {
 		ob := added[k]
 		specs, keys, buckets = append(specs, k.spec), append(keys, k.key), append(buckets, k.bucket)
@@ -376,13 +433,11 @@ func (s *Store) batchAdd(ctx context.Context, tx *sqlx.Tx, added overlay) error 
 			cspecs, ckeys, cbuckets, cps = append(cspecs, k.spec), append(ckeys, k.key), append(cbuckets, k.bucket), append(cps, cp)
 		}
 	}
-	if err := s.execIn(ctx, tx, batchAddSQL, pq.Array(specs), pq.Array(keys), pq.Array(buckets), pq.Array(ns), pq.Array(amounts)); err != nil {
-		return err
-	}
-	if len(cps) == 0 {
+	if n == 0 && cursor == "" {
 		return nil
 	}
-	return s.execIn(ctx, tx, batchAddCounterpartiesSQL, pq.Array(cspecs), pq.Array(ckeys), pq.Array(cbuckets), pq.Array(cps))
+	return s.execIn(ctx, tx, batchWriteSQL, pq.Array(specs), pq.Array(keys), pq.Array(buckets), pq.Array(ns), pq.Array(amounts),
+		pq.Array(cspecs), pq.Array(ckeys), pq.Array(cbuckets), pq.Array(cps), cursor, position)
 }
 
 // Cursor implements risk.Store.

@@ -2,7 +2,9 @@ package pgrisk
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,14 +75,43 @@ func sortRecords(records []risk.Record) []risk.Record {
 	return records
 }
 
-// Screen implements risk.Store: BEGIN, one statement that counts and
-// reads, one that keeps the decisions (and, when an alert is raised, the
-// alert, its case and the events), COMMIT.
+// Screen implements risk.Store: one transaction that counts and reads
+// (one statement), then keeps the decisions (one more) — sent as two
+// messages, BEGIN with the first and COMMIT with the second
+// (screenFast) — or, when the screening raises an alert (the alert, its
+// case and the events are kept too) or meets contention, as an ordinary
+// transaction (screenTx).
 func (s *Store) Screen(ctx context.Context, sc risk.Screening) (risk.Decision, bool, error) {
 	records := sortRecords(sc.Records)
 	if err := s.stmts.Warm(ctx, countAndReadSQL, insertDecisionsSQL); err != nil {
 		return risk.Decision{}, false, err
 	}
+	live, err := s.screenFast(ctx, sc, records)
+	if err == nil {
+		return live, false, nil
+	}
+	if errors.Is(err, errSlowPath) {
+		live, err = s.screenTx(ctx, sc, records)
+	}
+	if pgtx.IsUniqueViolation(err, "decisions_one_live") || pgtx.IsUniqueViolation(err, "decisions_one_key") {
+		// Screened before (or by a concurrent screening that won): that
+		// decision.
+		d, ok, err := liveDecision(ctx, s.db, sc.Transaction.ID, sc.Key)
+		if err != nil || !ok {
+			return risk.Decision{}, false, fmt.Errorf("pgrisk: screening raced and the winner is gone: %v", err)
+		}
+		return d, true, nil
+	}
+	if err != nil {
+		return risk.Decision{}, false, err
+	}
+	return live, false, nil
+}
+
+// screenTx is a screening as one database/sql transaction: BEGIN, count
+// and read, the decisions (and, when an alert is raised, the alert, its
+// case and the events), COMMIT.
+func (s *Store) screenTx(ctx context.Context, sc risk.Screening, records []risk.Record) (risk.Decision, error) {
 	var live risk.Decision
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		// No look for an earlier decision first: the unique indexes on
@@ -112,19 +143,7 @@ func (s *Store) Screen(ctx context.Context, sc risk.Screening) (risk.Decision, b
 		live = out.Decisions[0]
 		return s.outbox.Append(ctx, tx, out.Events...)
 	})
-	if pgtx.IsUniqueViolation(err, "decisions_one_live") || pgtx.IsUniqueViolation(err, "decisions_one_key") {
-		// Screened before (or by a concurrent screening that won): that
-		// decision.
-		d, ok, err := liveDecision(ctx, s.db, sc.Transaction.ID, sc.Key)
-		if err != nil || !ok {
-			return risk.Decision{}, false, fmt.Errorf("pgrisk: screening raced and the winner is gone: %v", err)
-		}
-		return d, true, nil
-	}
-	if err != nil {
-		return risk.Decision{}, false, err
-	}
-	return live, false, nil
+	return live, err
 }
 
 func (s *Store) commitMode() string {
@@ -136,6 +155,19 @@ func (s *Store) commitMode() string {
 
 // countAndRead runs countAndReadSQL.
 func (s *Store) countAndRead(ctx context.Context, tx *sqlx.Tx, records []risk.Record, reads []risk.Read) ([]risk.Figure, error) {
+	stmt, err := s.stmts.In(ctx, tx, countAndReadSQL)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := stmt.QueryContext(ctx, countAndReadArgs(records, reads, s.commitMode())...)
+	if err != nil {
+		return nil, err
+	}
+	return scanFigures(rows, len(reads))
+}
+
+// countAndReadArgs are countAndReadSQL's arguments.
+func countAndReadArgs(records []risk.Record, reads []risk.Read, commitMode string) []any {
 	specs, keys := make([]string, len(records)), make([]string, len(records))
 	buckets, amounts := make([]int64, len(records)), make([]string, len(records))
 	cps := make([]string, len(records))
@@ -151,17 +183,14 @@ func (s *Store) countAndRead(ctx context.Context, tx *sqlx.Tx, records []risk.Re
 	for i, r := range reads {
 		rspecs[i], rkeys[i], los[i], his[i], dist[i] = r.Spec, r.Key, r.From, r.To, r.Measure == risk.Distinct
 	}
-	stmt, err := s.stmts.In(ctx, tx, countAndReadSQL)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := stmt.QueryContext(ctx, pq.Array(specs), pq.Array(keys), pq.Array(buckets), pq.Array(amounts), pq.Array(cps),
-		pq.Array(rspecs), pq.Array(rkeys), pq.Array(los), pq.Array(his), pq.Array(dist), s.commitMode())
-	if err != nil {
-		return nil, err
-	}
+	return []any{pq.Array(specs), pq.Array(keys), pq.Array(buckets), pq.Array(amounts), pq.Array(cps),
+		pq.Array(rspecs), pq.Array(rkeys), pq.Array(los), pq.Array(his), pq.Array(dist), commitMode}
+}
+
+// scanFigures reads countAndReadSQL's rows (and closes them).
+func scanFigures(rows *sql.Rows, n int) ([]risk.Figure, error) {
 	defer rows.Close()
-	figures := make([]risk.Figure, len(reads))
+	figures := make([]risk.Figure, n)
 	for rows.Next() {
 		var i *int
 		var f risk.Figure
@@ -178,6 +207,20 @@ func (s *Store) countAndRead(ctx context.Context, tx *sqlx.Tx, records []risk.Re
 // insertDecisions runs insertDecisionsSQL; keys[i] is the idempotency key
 // of ds[i] when it is a live decision (a missing key is empty).
 func (s *Store) insertDecisions(ctx context.Context, tx *sqlx.Tx, ds []risk.Decision, keys []string) error {
+	args, err := decisionArgs(ds, keys)
+	if err != nil {
+		return err
+	}
+	stmt, err := s.stmts.In(ctx, tx, insertDecisionsSQL)
+	if err != nil {
+		return err
+	}
+	_, err = stmt.ExecContext(ctx, args...)
+	return err
+}
+
+// decisionArgs are insertDecisionsSQL's arguments.
+func decisionArgs(ds []risk.Decision, keys []string) ([]any, error) {
 	n := len(ds)
 	ids, txs, ks := make([]string, n), make([]string, n), make([]string, n)
 	versions := make([]int64, n)
@@ -186,7 +229,7 @@ func (s *Store) insertDecisions(ctx context.Context, tx *sqlx.Tx, ds []risk.Deci
 	for i, d := range ds {
 		body, err := json.Marshal(d)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ids[i], txs[i], versions[i] = d.ID.String(), d.TransactionID.String(), int64(d.Version)
 		if i < len(keys) && d.Mode != risk.ModeShadow {
@@ -195,11 +238,6 @@ func (s *Store) insertDecisions(ctx context.Context, tx *sqlx.Tx, ds []risk.Deci
 		modes[i], outcomes[i], days[i] = string(d.Mode), string(d.Outcome), d.Transaction.BusinessDate.String()
 		at[i], bodies[i] = d.DecidedAt.UTC().Format(time.RFC3339Nano), string(body)
 	}
-	stmt, err := s.stmts.In(ctx, tx, insertDecisionsSQL)
-	if err != nil {
-		return err
-	}
-	_, err = stmt.ExecContext(ctx, pq.Array(ids), pq.Array(txs), pq.Array(ks), pq.Array(versions), pq.Array(modes),
-		pq.Array(outcomes), pq.Array(days), pq.Array(at), pq.Array(bodies))
-	return err
+	return []any{pq.Array(ids), pq.Array(txs), pq.Array(ks), pq.Array(versions), pq.Array(modes),
+		pq.Array(outcomes), pq.Array(days), pq.Array(at), pq.Array(bodies)}, nil
 }

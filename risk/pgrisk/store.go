@@ -275,7 +275,13 @@ func liveDecision(ctx context.Context, q sqlx.QueryerContext, txID risk.ID, key 
 
 // raise stores an alert in its customer's open case, opening newCase when
 // they have none.
-func raise(ctx context.Context, tx *sqlx.Tx, a risk.Alert, newCase risk.Case) (risk.Alert, error) {
+// execGetter is a transaction, or a connection inside one.
+type execGetter interface {
+	sqlx.ExecerContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+func raise(ctx context.Context, tx execGetter, a risk.Alert, newCase risk.Case) (risk.Alert, error) {
 	if a.CustomerID != "" {
 		c := newCase
 		c.CustomerID, c.Alerts = a.CustomerID, []risk.ID{}

@@ -66,12 +66,28 @@ func testObserveBatch(t *testing.T, e *env) {
 	}
 	require.Equal(t, "4", e.screen(e.tx("a", "b", "1.00")).Figures["out_1h"])
 
+	// One transaction twice in a page (a feed that delivers an event
+	// twice): the second is the first's decision, alert included, counted
+	// once.
+	twice := e.tx("z", "b", "2000.00")
+	vs, err = e.svc.ObserveBatch(e.ctx, "ledger", 18, []risk.Transaction{twice, e.tx("z", "b", "1.00"), twice})
+	require.NoError(t, err)
+	require.False(t, vs[0].Replayed)
+	require.NotEqual(t, risk.NilID, vs[0].Decision.AlertID)
+	require.Equal(t, "2", vs[1].Decision.Figures["out_1h"])
+	require.True(t, vs[2].Replayed)
+	require.Equal(t, vs[0].Decision, vs[2].Decision)
+	require.Equal(t, "3", e.screen(e.tx("z", "b", "1.00")).Figures["out_1h"])
+	pos, err = e.svc.ObserverCursor(e.ctx, "ledger")
+	require.NoError(t, err)
+	require.Equal(t, int64(18), pos)
+
 	// A cursor never moves back.
 	_, err = e.svc.ObserveBatch(e.ctx, "ledger", 5, nil)
 	require.NoError(t, err)
 	pos, err = e.svc.ObserverCursor(e.ctx, "ledger")
 	require.NoError(t, err)
-	require.Equal(t, int64(17), pos)
+	require.Equal(t, int64(18), pos)
 
 	// Bad input refuses the whole batch, naming the transaction and the
 	// field: nothing counted, the cursor where it was.
@@ -82,7 +98,7 @@ func testObserveBatch(t *testing.T, e *env) {
 	require.ErrorContains(t, err, "transactions[1].")
 	pos, err = e.svc.ObserverCursor(e.ctx, "ledger")
 	require.NoError(t, err)
-	require.Equal(t, int64(17), pos)
+	require.Equal(t, int64(18), pos)
 	require.Equal(t, "5", e.screen(e.tx("a", "b", "1.00")).Figures["out_1h"])
 	_, err = e.svc.ObserveBatch(e.ctx, "", 30, nil)
 	require.ErrorIs(t, err, risk.ErrInvalidInput)

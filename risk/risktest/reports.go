@@ -159,6 +159,24 @@ func testIndicators(t *testing.T, e *env) {
 	require.Equal(t, risk.LevelNormal, got.Level)
 	require.Equal(t, "100", got.Value.String())
 
+	// A limit change: the new thresholds decide the next check. Bad
+	// thresholds change nothing.
+	_, err = e.svc.SetThresholds(e.ctx, fx.ID, dec("90"), dec("50"))
+	require.ErrorIs(t, err, risk.ErrInvalidInput)
+	_, err = e.svc.SetThresholds(e.ctx, risk.NewID(), dec("1"), dec("2"))
+	require.ErrorIs(t, err, risk.ErrNotFound)
+	got, err = e.svc.Indicator(e.ctx, fx.ID)
+	require.NoError(t, err)
+	require.Equal(t, "800000", got.Warning.String())
+	lowered, err := e.svc.SetThresholds(e.ctx, fx.ID, dec("50"), dec("90"))
+	require.NoError(t, err)
+	require.Equal(t, "50", lowered.Warning.String())
+	require.Equal(t, "90", lowered.Breach.String())
+	require.Equal(t, risk.LevelNormal, lowered.Level, "the level waits for the next check")
+	c = check()
+	require.Len(t, c, 1)
+	require.Equal(t, risk.LevelBreach, c[0].To, "100 is above the new breach of 90")
+
 	// A figure that cannot be read leaves its indicator alone.
 	_, err = e.svc.DefineIndicator(e.ctx, risk.IndicatorRequest{Name: "logins", Figure: "channel.failed_logins_1h",
 		Direction: risk.Above, Warning: dec("100"), Breach: dec("500")})

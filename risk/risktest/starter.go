@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/money"
 	"github.com/bankkit/bankkit/risk"
 )
 
@@ -148,5 +150,96 @@ func testMule(t *testing.T, e *env) {
 			require.Empty(t, e.screen(e.tx(s, "n", "100.00")).Fired)
 			e.clock.Advance(10 * time.Minute)
 		}
+	}
+}
+
+// staff is a staff action by actor at the clock's time (a record of the
+// staff audit trail, as the reference server observes it).
+func (e *env) staff(actor, action string, pii, team bool) risk.Transaction {
+	who := risk.Party{Account: "staff:" + actor, Customer: "staff:" + actor}
+	return risk.Transaction{ID: risk.NewID(), Kind: risk.KindStaff, Amount: money.Zero(money.CNY), From: who,
+		Channel: "staff", At: e.clock.Now(), BusinessDate: calendar.DateOf(e.clock.Now().In(shanghai)),
+		Staff: &risk.StaffAction{Action: action, Status: 200, PII: pii, TeamApproval: team}}
+}
+
+func (e *env) observe(t risk.Transaction) risk.Decision {
+	e.t.Helper()
+	v, err := e.svc.Observe(e.ctx, t)
+	require.NoError(e.t, err)
+	return v.Decision
+}
+
+func testStaffPIIReveals(t *testing.T, e *env) {
+	e.publish(risk.StarterRules())
+	// Fires: s1 reveals personal data 21 times two minutes apart (with
+	// ordinary reads between, which do not count): the 21st, at minute
+	// 40, is more than 20 in the hour; the 22nd does not fire again.
+	for i := range 22 {
+		require.Empty(t, e.observe(e.staff("s1", "customers.read", false, false)).Fired)
+		d := e.observe(e.staff("s1", "customers.read", true, false))
+		if i == 20 {
+			require.Equal(t, []string{"staff_pii_reveals"}, fired(d), "reveal %d", i+1)
+			require.Equal(t, "21", d.Figures["staff_pii_1h"])
+			require.Equal(t, risk.Review, d.Outcome)
+			require.NotEqual(t, risk.NilID, d.AlertID)
+		} else {
+			require.Empty(t, d.Fired, "reveal %d", i+1)
+		}
+		e.clock.Advance(2 * time.Minute)
+	}
+	alerts, err := e.svc.Alerts(e.ctx, risk.AlertFilter{CustomerID: "staff:s1"})
+	require.NoError(t, err)
+	require.Len(t, alerts, 1)
+	// Near miss: s2 reveals 40 times four minutes apart: never more than
+	// 16 in any hour.
+	for i := range 40 {
+		require.Empty(t, e.observe(e.staff("s2", "customers.read", true, false)).Fired, "reveal %d", i+1)
+		e.clock.Advance(4 * time.Minute)
+	}
+}
+
+func testStaffOutsideHours(t *testing.T, e *env) {
+	e.publish(risk.StarterRules())
+	// Near miss: s4 acts at 10:00 (start), 08:00 and 19:59 on weekdays.
+	require.Empty(t, e.observe(e.staff("s4", "accounts.read", false, false)).Fired)
+	e.clock.Advance(22 * time.Hour) // Tuesday 08:00
+	require.Empty(t, e.observe(e.staff("s4", "accounts.read", false, false)).Fired)
+	e.clock.Advance(11*time.Hour + 59*time.Minute) // Tuesday 19:59
+	require.Empty(t, e.observe(e.staff("s4", "accounts.read", false, false)).Fired)
+	// Fires: s3's first action at 21:00 on Tuesday; its next, at 21:30
+	// and 07:00, do not fire again (one alert a night).
+	e.clock.Advance(61 * time.Minute) // Tuesday 21:00
+	d := e.observe(e.staff("s3", "accounts.freeze", false, false))
+	require.Equal(t, []string{"staff_outside_hours"}, fired(d))
+	require.Equal(t, risk.Review, d.Outcome)
+	e.clock.Advance(30 * time.Minute)
+	require.Empty(t, e.observe(e.staff("s3", "accounts.read", false, false)).Fired)
+	e.clock.Advance(9*time.Hour + 30*time.Minute) // Wednesday 07:00
+	require.Empty(t, e.observe(e.staff("s3", "accounts.read", false, false)).Fired)
+	// A Saturday at 11:00 is outside working hours.
+	e.clock.Advance(3*24*time.Hour + 4*time.Hour)
+	require.Equal(t, time.Saturday, e.clock.Now().In(shanghai).Weekday())
+	require.Equal(t, []string{"staff_outside_hours"}, fired(e.observe(e.staff("s4", "accounts.read", false, false))))
+}
+
+func testStaffTeamApprovals(t *testing.T, e *env) {
+	e.publish(risk.StarterRules())
+	// Fires: s5 approves 11 requests of their own team within an hour.
+	for i := range 11 {
+		d := e.observe(e.staff("s5", "approvals.approve", false, true))
+		if i == 10 {
+			require.Equal(t, []string{"staff_team_approvals"}, fired(d))
+			require.Equal(t, "11", d.Figures["staff_team_approvals_1h"])
+		} else {
+			require.Empty(t, d.Fired, "approval %d", i+1)
+		}
+		e.clock.Advance(3 * time.Minute)
+	}
+	// Near miss: s6 approves 10 of their team's and 10 of other teams'
+	// requests in the hour.
+	for i := range 10 {
+		require.Empty(t, e.observe(e.staff("s6", "approvals.approve", false, true)).Fired, "team approval %d", i+1)
+		require.Empty(t, e.observe(e.staff("s6", "approvals.approve", false, false)).Fired, "other approval %d", i+1)
+		e.clock.Advance(2 * time.Minute)
 	}
 }
