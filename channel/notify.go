@@ -221,6 +221,10 @@ type NotificationStore interface {
 	// Messages returns the customer's messages on a medium ("": all) with
 	// an ID below before (uuid.Nil: from the newest), newest first.
 	Messages(ctx context.Context, customerID string, m Medium, before uuid.UUID, limit int) ([]Message, error)
+	// DeleteMessages deletes the messages created before before that are
+	// sent or failed (pending ones stay, however old) and returns how
+	// many. Their deduplication keys go with them.
+	DeleteMessages(ctx context.Context, before time.Time) (int, error)
 }
 
 // Failure is one failed delivery attempt, for MarkFailures.
@@ -567,4 +571,16 @@ func (n *Notifier) Messages(ctx context.Context, customerID string, m Medium, be
 		return nil, invalid("limit", "must be 1 to 500")
 	}
 	return n.store.Messages(ctx, customerID, m, before, limit)
+}
+
+// Prune deletes the messages sent or failed more than retention ago (by
+// when they were created; pending ones stay) and returns how many. With
+// them go their deduplication keys: a notice repeated with the same key
+// after that is sent again, so keep retention well beyond how long an
+// event can be redelivered. Retention must be at least a day.
+func (n *Notifier) Prune(ctx context.Context, retention time.Duration) (int, error) {
+	if retention < 24*time.Hour {
+		return 0, invalid("retention", "must be at least a day")
+	}
+	return n.store.DeleteMessages(ctx, n.clock.Now().UTC().Add(-retention))
 }

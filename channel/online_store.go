@@ -46,6 +46,9 @@ type OnlineStore interface {
 
 	// CreateStepUp stores a new step-up proof. Errors: ErrDuplicate.
 	CreateStepUp(ctx context.Context, s StepUp) error
+	// DeleteStepUps deletes the proofs that expired before before (used
+	// or not: none can be used any more) and returns how many.
+	DeleteStepUps(ctx context.Context, before time.Time) (int, error)
 	// UseStepUp marks the proof with that token hash used at at and
 	// returns it, atomically: of concurrent uses one succeeds.
 	// Errors: ErrNotFound; ErrConflict if it was used already.

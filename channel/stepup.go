@@ -186,3 +186,11 @@ func WealthPurchaseParams(customerID, productID, accountID string, amount money.
 	return ActionParams{"customer": customerID, "product": productID, "account": accountID,
 		"amount": amount.Amount.StringFixed(amount.Currency.MinorUnits()), "currency": string(amount.Currency)}
 }
+
+// PruneStepUps deletes the step-up proofs that have expired (used or not:
+// none can prove anything any more; a token whose proof is gone is refused
+// as an unknown one) and returns how many. Run it periodically (the
+// reference server: at end of day).
+func (o *Online) PruneStepUps(ctx context.Context) (int, error) {
+	return o.store.DeleteStepUps(ctx, o.now())
+}

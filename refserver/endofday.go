@@ -52,6 +52,7 @@ func (s *Server) endOfDaySteps() []closing.Step {
 		{Name: "channel.atm", Run: s.atmEndOfDay},
 		{Name: "channel.limits", Run: s.limitsEndOfDay},
 		{Name: "risk.indicators", Run: s.riskEndOfDay},
+		{Name: "channel.prune", Run: s.channelPrune},
 		{Name: "events.prune", Run: func(ctx context.Context, _ calendar.Date) error {
 			return pruneEvents(ctx, s.clock.Now().Add(-eventRetention), s.customer.Events(), s.ledger.Events(), s.loans.Credit().Events())
 		}},
@@ -60,6 +61,29 @@ func (s *Server) endOfDaySteps() []closing.Step {
 			return err
 		}},
 	}
+}
+
+// messageRetention is how long sent and failed messages to customers stay
+// in the notification outbox (the customer's inbox and the delivery
+// record) before end of day prunes them: far beyond the week an event can
+// be redelivered, so deduplication holds.
+const messageRetention = 90 * 24 * time.Hour
+
+// channelPrune is the end-of-day step "channel.prune": expired step-up
+// proofs, and messages sent or failed more than messageRetention ago.
+func (s *Server) channelPrune(ctx context.Context, _ calendar.Date) error {
+	proofs, err := s.online.PruneStepUps(ctx)
+	if err != nil {
+		return err
+	}
+	messages, err := s.notify.Prune(ctx, messageRetention)
+	if err != nil {
+		return err
+	}
+	if proofs+messages > 0 {
+		s.log.InfoContext(ctx, "end of day pruned", "step_up_proofs", proofs, "messages", messages)
+	}
+	return nil
 }
 
 // pruneEvents prunes every feed of what all its subscribers have had

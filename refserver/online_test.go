@@ -587,3 +587,20 @@ func TestLoanRemindersBecomeNotices(t *testing.T) {
 		})
 	}
 }
+
+// TestEndOfDayPrunesStepUpProofs: the close's channel.prune step deletes
+// the expired proofs (a live one stays and works).
+func TestEndOfDayPrunesStepUpProofs(t *testing.T) {
+	t.Parallel()
+	b := newOnlineBank(t, "postgres")
+	b.enrol()
+	body := map[string]any{"from_account_id": b.a1, "to_account_id": b.b1, "amount": cny("6000.00")}
+	b.stepUp("transfer", "transfer", body)
+	b.clock.Advance(6 * time.Minute)
+	live := b.stepUp("transfer", "transfer", body)
+	b.must(200, b.do("POST", "/v1/end-of-day", testAdminToken, nil))
+	n, err := b.srv.online.PruneStepUps(context.Background())
+	require.NoError(t, err)
+	require.Zero(t, n, "the expired one went at the close")
+	b.must(201, b.do("POST", "/v1/transfers", b.token, body, "X-Step-Up", live))
+}

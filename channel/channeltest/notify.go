@@ -127,6 +127,41 @@ func media(ms []channel.Message) []channel.Medium {
 }
 
 var notifyTests = []notifyTest{
+	{"OldMessagesArePruned", func(t *testing.T, newStore func(*testing.T) channel.NotificationStore) {
+		cfg := channel.DefaultNotifyConfig()
+		cfg.MaxAttempts = 1
+		e := newNotifyEnv(t, newStore, 0, cfg)
+		_, err := e.svc.SetPreferences(e.ctx, channel.Preferences{CustomerID: "bob", Media: []channel.Medium{channel.MediumSMS}})
+		require.NoError(t, err)
+		_, err = e.svc.Notify(e.ctx, notice("alice", "old-sent"))
+		require.NoError(t, err)
+		_, err = e.svc.Deliver(e.ctx, 10) // alice's two: sent
+		require.NoError(t, err)
+		// Quiet hours hold bob's sms: pending, however old it gets.
+		e.clock.Set(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)) // 23:00 UTC+8
+		_, err = e.svc.Notify(e.ctx, channel.Notice{CustomerID: "bob", Category: "balance.low", Key: "old-pending", Body: "low"})
+		require.NoError(t, err)
+		_, err = e.svc.Prune(e.ctx, time.Hour)
+		require.ErrorIs(t, err, channel.ErrInvalidInput)
+
+		e.clock.Advance(47 * time.Hour)
+		_, err = e.svc.Notify(e.ctx, notice("alice", "recent"))
+		require.NoError(t, err)
+		e.clock.Advance(2 * time.Hour)
+		n, err := e.svc.Prune(e.ctx, 48*time.Hour)
+		require.NoError(t, err)
+		require.Equal(t, 2, n, "alice's old push and inbox messages")
+		alice, err := e.svc.Messages(e.ctx, "alice", "", uuid.Nil, 10)
+		require.NoError(t, err)
+		require.Len(t, alice, 2, "the recent ones stay")
+		require.Contains(t, alice[0].DedupKey, "recent")
+		bob, err := e.svc.Messages(e.ctx, "bob", "", uuid.Nil, 10)
+		require.NoError(t, err)
+		require.Len(t, bob, 2, "pending (sms and the inbox, never delivered) stays, however old")
+		n, err = e.svc.Prune(e.ctx, 48*time.Hour)
+		require.NoError(t, err)
+		require.Zero(t, n)
+	}},
 	{"PreferencesAndQuietHours", func(t *testing.T, newStore func(*testing.T) channel.NotificationStore) {
 		e := newNotifyEnv(t, newStore, 0, channel.DefaultNotifyConfig())
 		// 09:00 UTC is 17:00 in UTC+8: not quiet. Defaults: push and inbox.

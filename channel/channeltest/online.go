@@ -444,6 +444,29 @@ var deviceTests = []onlineTest{
 }
 
 var stepUpTests = []onlineTest{
+	{"ExpiredProofsArePruned", func(t *testing.T, newStore func(*testing.T) channel.OnlineStore) {
+		e := newOnlineEnv(t, newStore)
+		p := principal("alice")
+		secret, _ := e.enrol(p)
+		params := channel.TransferParams(aliceAccount.String(), bobAccount.String(), cny("8000.00"))
+		used := e.stepUp(p, secret, channel.ActionTransfer, params)
+		require.NoError(t, e.svc.ConsumeStepUp(e.ctx, p, used, channel.ActionTransfer, params))
+		idle := e.stepUp(p, secret, channel.ActionTransfer, params)
+		n, err := e.svc.PruneStepUps(e.ctx)
+		require.NoError(t, err)
+		require.Zero(t, n, "none has expired")
+		e.clock.Advance(5*time.Minute + time.Second)
+		fresh := e.stepUp(p, secret, channel.ActionTransfer, params)
+		n, err = e.svc.PruneStepUps(e.ctx)
+		require.NoError(t, err)
+		require.Equal(t, 2, n, "the used one and the idle one, both expired")
+		n, err = e.svc.PruneStepUps(e.ctx)
+		require.NoError(t, err)
+		require.Zero(t, n)
+		require.ErrorIs(t, e.svc.ConsumeStepUp(e.ctx, p, idle, channel.ActionTransfer, params), channel.ErrStepUpRequired, "a pruned proof proves nothing")
+		require.ErrorIs(t, e.svc.ConsumeStepUp(e.ctx, p, used, channel.ActionTransfer, params), channel.ErrStepUpRequired)
+		require.NoError(t, e.svc.ConsumeStepUp(e.ctx, p, fresh, channel.ActionTransfer, params), "a live one stays")
+	}},
 	{"AProofIsGoodForOneRequest", func(t *testing.T, newStore func(*testing.T) channel.OnlineStore) {
 		e := newOnlineEnv(t, newStore)
 		p := principal("alice")

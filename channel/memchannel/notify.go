@@ -223,3 +223,22 @@ func (s *Store) MarkFailures(ctx context.Context, fs []channel.Failure) error {
 	}
 	return nil
 }
+
+// DeleteMessages implements channel.NotificationStore.
+func (s *Store) DeleteMessages(ctx context.Context, before time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	o := s.out()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for id, m := range o.messages {
+		if m.Status != channel.MessagePending && m.CreatedAt.Before(before) {
+			delete(o.messages, id)
+			delete(o.byDedup, m.DedupKey)
+			n++
+		}
+	}
+	return n, nil
+}

@@ -531,3 +531,21 @@ func (s *Store) LimitReconciliation(ctx context.Context, day calendar.Date) (cha
 	kept.Released = append([]string{}, kept.Released...)
 	return kept, nil
 }
+
+// DeleteStepUps implements channel.OnlineStore.
+func (s *Store) DeleteStepUps(ctx context.Context, before time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	o := s.on()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for h, su := range o.stepUps {
+		if su.ExpiresAt.Before(before) {
+			delete(o.stepUps, h)
+			n++
+		}
+	}
+	return n, nil
+}

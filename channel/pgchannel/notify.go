@@ -210,3 +210,26 @@ func (s *Store) MarkFailures(ctx context.Context, fs []channel.Failure) error {
 		WHERE m.id = f.id`, ids, errs, next, final, s.commitMode())
 	return err
 }
+
+// DeleteMessages implements channel.NotificationStore: in batches of
+// 10,000, so a first prune of a large outbox holds no long lock. There is
+// no index on created_at (it would cost every send); once a day a scan of
+// the table is the price.
+func (s *Store) DeleteMessages(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		res, err := s.db.ExecContext(ctx, `DELETE FROM channel.messages WHERE id IN (
+			SELECT id FROM channel.messages WHERE status <> 'pending' AND created_at < $1 LIMIT 10000)`, before)
+		if err != nil {
+			return total, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, err
+		}
+		total += int(n)
+		if n < 10000 {
+			return total, nil
+		}
+	}
+}

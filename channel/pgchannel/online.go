@@ -548,3 +548,14 @@ func (s *Store) Reservations(ctx context.Context, day string) ([]channel.Reserva
 	}
 	return out, nil
 }
+
+// DeleteStepUps implements channel.OnlineStore (the index on expires_at
+// finds them).
+func (s *Store) DeleteStepUps(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM channel.step_ups WHERE expires_at < $1`, before)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

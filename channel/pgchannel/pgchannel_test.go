@@ -50,7 +50,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	var tables []string
 	require.NoError(t, db.Select(&tables, `SELECT table_name FROM information_schema.tables
 		WHERE table_schema = 'channel' ORDER BY table_name`))
-	require.Equal(t, []string{"agents", "atm_replenishments", "atm_tickets", "atm_withdrawals", "atms", "devices", "identities", "limit_reservations", "limit_usage", "limits", "messages",
+	require.Equal(t, []string{"agents", "atm_replenishments", "atm_tickets", "atm_withdrawals", "atms", "day_reports", "devices", "identities", "limit_reservations", "limit_usage", "limits", "messages",
 		"notification_preferences", "payees", "schema_migrations", "second_factors", "sessions", "step_ups",
 		"ticket_notes", "ticket_verifications", "tickets"}, tables)
 }
