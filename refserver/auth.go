@@ -116,10 +116,14 @@ func (s *Server) authRoutes() []route {
 
 func (s *Server) login(ctx context.Context, req tokenRequest) (tokenResponse, error) {
 	if !s.loginLimiter.allow(clientAddrOf(ctx), s.clock.Now()) {
+		s.failedLogins.add(s.clock.Now())
 		return tokenResponse{}, errTooManyLogins
 	}
 	g, err := s.channel.LoginWithCode(ctx, req.Username, req.Password, req.Code)
 	if err != nil {
+		if refusedLogin(err) {
+			s.failedLogins.add(s.clock.Now())
+		}
 		return tokenResponse{}, err
 	}
 	return tokenResponse{Token: g.Token, ExpiresAt: g.ExpiresAt.UTC(), Subject: subjectOf(g.Principal), EnrolmentOnly: g.Principal.EnrolmentOnly}, nil

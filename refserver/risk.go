@@ -111,6 +111,7 @@ func (s *Server) registerFigures() {
 		})
 	}
 	r.register("atm.reconciliation_differences", s.atmDifferences)
+	s.registerBookFigures()
 	r.register("risk.case_backlog", func(ctx context.Context) (decimal.Decimal, error) {
 		st, err := s.riskState.svc.Stats(ctx)
 		if err != nil {

@@ -74,6 +74,7 @@ type Server struct {
 	riskState riskState // transaction monitoring (risk.go)
 
 	loginLimiter *loginLimiter
+	failedLogins loginFailures // the figure channel.failed_logins_last_hour
 	tokens       *tokenCache
 	routes       []route
 	// oprisk enforces the permission catalogue, maker-checker and the
