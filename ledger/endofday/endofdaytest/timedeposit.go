@@ -48,6 +48,8 @@ func testTimeDepositExternalRef(t *testing.T, f *fixture) {
 	again, err := open("td-1", ref)
 	require.NoError(t, err)
 	require.True(t, again.Replayed)
+	_, err = open("td-1", ledger.ExternalRef{Client: "app/1", Ref: "td-alice-2"})
+	require.ErrorIs(t, err, ledger.ErrIdempotencyConflict, "the key with another reference is another request")
 	_, err = open("td-2", ref)
 	require.ErrorIs(t, err, ledger.ErrExternalRefTaken)
 	_, err = open("td-3", ledger.ExternalRef{Client: "app/1", Ref: "bad\nref"})
