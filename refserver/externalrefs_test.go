@@ -49,6 +49,18 @@ func TestExternalRefs(t *testing.T) {
 				"external_ref": "bad\x00ref"}), 400, "invalid-input", "external_ref")
 			// The customer's account list shows it too.
 			require.Equal(t, "acct-1", b.must(200, b.do("GET", "/v1/accounts/"+a.str("id"), teller, nil)).str("external_ref"))
+
+			// A time deposit takes one as well, on its account.
+			b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": a.str("id"), "amount": cny("5000.00")}))
+			td := b.must(201, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": id, "product": "time", "currency": "CNY",
+				"term_months": 12, "funding_account_id": a.str("id"), "principal": cny("1000.00"), "external_ref": "td-1"}))
+			require.Equal(t, "td-1", td.str("external_ref"))
+			gotTD := b.must(200, b.do("GET", "/v1/accounts?external_ref=td-1", teller, nil)).body["items"].([]any)
+			require.Len(t, gotTD, 1)
+			require.Equal(t, td.str("id"), gotTD[0].(map[string]any)["id"])
+			requireRefusedWithoutField(t, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": id, "product": "time", "currency": "CNY",
+				"term_months": 12, "funding_account_id": a.str("id"), "principal": cny("1000.00"), "external_ref": "acct-1"}), 409, "external-ref-taken")
+			require.Equal(t, "4000.00", b.must(200, b.do("GET", "/v1/accounts/"+a.str("id"), teller, nil)).str("balance", "value"))
 		})
 	}
 }

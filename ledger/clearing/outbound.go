@@ -32,6 +32,9 @@ func (c *Service) TransferOut(ctx context.Context, r TransferOutRequest) (Transf
 	if from.Currency != r.Amount.Currency {
 		return Transfer{}, fmt.Errorf("%w: account %s is in %s, not %s", ledger.ErrCurrencyMismatch, from.Number, from.Currency, r.Amount.Currency)
 	}
+	if err := c.refFree(ctx, r); err != nil {
+		return Transfer{}, err
+	}
 	route, err := c.channels.Route(r.Amount, r.Urgent, c.now())
 	if err != nil {
 		return Transfer{}, err
@@ -104,6 +107,28 @@ func (c *Service) TransferOut(ctx context.Context, r TransferOutRequest) (Transf
 	t.UpdatedAt = t.CreatedAt
 	stored, _, err := c.store.CreateClearingTransfer(ctx, t, transferOutFingerprint(r))
 	return stored.normalized(), err
+}
+
+// refFree refuses a reference another entry of the client has before the
+// channel's accounts are made on demand or anything is routed, so a
+// refused payment leaves no trace at all; the same request again (its key)
+// goes on, to be replayed. The posting decides races: two requests with
+// one reference that both pass here are decided by the entries' unique
+// reference.
+func (c *Service) refFree(ctx context.Context, r TransferOutRequest) error {
+	if r.ExternalRef.IsZero() {
+		return nil
+	}
+	e, err := c.svc.EntryByRef(ctx, r.ExternalRef)
+	switch {
+	case errors.Is(err, ledger.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case r.IdempotencyKey != "" && e.IdempotencyKey == "journal/clearing/out/"+r.IdempotencyKey:
+		return nil // this request, posted before: replayed below
+	}
+	return ledger.RefTaken("entry", r.ExternalRef, e.ID)
 }
 
 func outboundDescription(r TransferOutRequest) string {

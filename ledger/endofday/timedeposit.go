@@ -28,6 +28,12 @@ type OpenTimeDepositRequest struct {
 	// has no term (TermMonths 0).
 	ProductCode string
 	Instruction interest.Instruction
+	// ExternalRef is the client's own reference for the deposit: its
+	// account carries it (unique per client among accounts,
+	// ledger.ErrExternalRefTaken before anything moves; found with
+	// ledger.Service.AccountByRef; in ledger.account_opened). A deposit
+	// whose funding was refused keeps it on its closed account.
+	ExternalRef ledger.ExternalRef
 	// IdempotencyKey makes the whole opening safe to retry: the account,
 	// the record and the funding transfer are each keyed by it.
 	IdempotencyKey string
@@ -80,6 +86,9 @@ func (e *Service) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest)
 		return TimeDepositReceipt{}, err
 	}
 	if err := validProductCode(r.ProductCode); err != nil {
+		return TimeDepositReceipt{}, err
+	}
+	if err := r.ExternalRef.Validate("external_ref"); err != nil {
 		return TimeDepositReceipt{}, err
 	}
 	key := r.IdempotencyKey
@@ -137,7 +146,7 @@ func (e *Service) OpenTimeDeposit(ctx context.Context, r OpenTimeDepositRequest)
 		return TimeDepositReceipt{}, requestField(err)
 	}
 	acct, err := e.svc.OpenAccount(ctx, ledger.OpenAccountRequest{OwnerID: demand.OwnerID, Product: ledger.ProductTime,
-		Currency: r.Principal.Currency, IdempotencyKey: "timedeposit/" + key})
+		Currency: r.Principal.Currency, ExternalRef: r.ExternalRef, IdempotencyKey: "timedeposit/" + key})
 	if err != nil {
 		return TimeDepositReceipt{}, err
 	}

@@ -30,7 +30,7 @@ type OpenAccountRequest struct {
 	BoundAccountIDs []string     `json:"bound_account_ids,omitempty" doc:"class II and III: the customer's own demand accounts payments to which are not limited"`
 	// ExternalRef is the caller's own reference for a demand account,
 	// unique per caller (RefClient).
-	ExternalRef string `json:"external_ref,omitempty" doc:"your own reference for the account (demand accounts), unique among yours; find it again with GET /v1/accounts?external_ref="`
+	ExternalRef string `json:"external_ref,omitempty" doc:"your own reference for the account (demand or time deposit), unique among yours; find it again with GET /v1/accounts?external_ref="`
 	// Time deposits only.
 	TermMonths       int          `json:"term_months,omitempty"`
 	FundingAccountID string       `json:"funding_account_id,omitempty"`
@@ -65,9 +65,6 @@ func (b *Bank) OpenAccount(ctx context.Context, r OpenAccountRequest) (ledger.Ac
 	case ledger.ProductTime:
 		if r.Class != ledger.ClassNone || len(r.BoundAccountIDs) > 0 {
 			return ledger.Account{}, invalid("class", "only demand accounts carry a class")
-		}
-		if r.ExternalRef != "" {
-			return ledger.Account{}, invalid("external_ref", "time deposits take no external reference yet")
 		}
 	default:
 		return ledger.Account{}, invalid("product", "must be demand or time")
@@ -126,7 +123,7 @@ func (b *Bank) openTimeDeposit(ctx context.Context, cid customer.ID, r OpenAccou
 	}
 	id, err := b.deposits.OpenTimeDeposit(ctx, TimeDeposit{FundingAccountID: funding.ID, Principal: *r.Principal,
 		TermMonths: r.TermMonths, Product: timeProduct(r.Currency), Instruction: instructionOr(r.MaturityInstruction),
-		IdempotencyKey: keyFor(ctx, "time-deposit")})
+		ExternalRef: refOf(ctx, r.ExternalRef), IdempotencyKey: keyFor(ctx, "time-deposit")})
 	if err != nil {
 		return ledger.Account{}, err
 	}

@@ -30,7 +30,8 @@ func (d endOfDayDeposits) EarnInterest(ctx context.Context, accountID ledger.ID,
 
 func (d endOfDayDeposits) OpenTimeDeposit(ctx context.Context, t TimeDeposit) (ledger.ID, error) {
 	r, err := d.eod.OpenTimeDeposit(ctx, endofday.OpenTimeDepositRequest{DemandAccountID: t.FundingAccountID, Principal: t.Principal,
-		TermMonths: t.TermMonths, ProductCode: t.Product, Instruction: t.Instruction, IdempotencyKey: t.IdempotencyKey})
+		TermMonths: t.TermMonths, ProductCode: t.Product, Instruction: t.Instruction, ExternalRef: t.ExternalRef,
+		IdempotencyKey: t.IdempotencyKey})
 	return r.Deposit.ID, err
 }
 

@@ -76,6 +76,7 @@ type TimeDeposit struct {
 	TermMonths       int
 	Product          string
 	Instruction      interest.Instruction
+	ExternalRef      ledger.ExternalRef
 	IdempotencyKey   string
 }
 

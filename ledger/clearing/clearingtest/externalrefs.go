@@ -80,10 +80,17 @@ var refTests = []test{
 		b := f.Open("c2")
 		inside, err := f.Svc.Transfer(f.Ctx, ledger.TransferRequest{FromAccountID: a.ID, ToAccountID: b.ID, Amount: cny("5.00"), ExternalRef: ref})
 		require.NoError(t, err)
+		// Refused before the channel's accounts are made on demand: not even
+		// their openings are published.
+		before, events := f.snapshot(), f.events()
+		_, err = f.outRef(a.ID, "200.00", "k0", ref)
+		require.ErrorIs(t, err, ledger.ErrExternalRefTaken)
+		require.Equal(t, before, f.snapshot())
+		require.Equal(t, events, f.events())
 		first, err := f.outRef(a.ID, "100.00", "k1", ledger.ExternalRef{Client: "app/1", Ref: "pay-2"})
 		require.NoError(t, err)
 
-		before, events := f.snapshot(), f.events()
+		before, events = f.snapshot(), f.events()
 		for _, tc := range []struct {
 			ref    ledger.ExternalRef
 			holder ledger.ID

@@ -22,6 +22,50 @@ var depositTests = []test{
 	{Name: "TimeDepositHeldRenewedOnInstruction", Run: testHeldDepositRenewed},
 	{Name: "TimeDepositRateFromTiers", Run: testTimeDepositTieredRate},
 	{Name: "TimeDepositValidation", Run: testTimeDepositValidation},
+	{Name: "TimeDepositExternalRef", Run: testTimeDepositExternalRef},
+}
+
+// A time deposit carries its client's reference on its account: found by
+// it, in the account's opening event; a second deposit with it is refused
+// before anything moves, and a replay of the first answers it.
+func testTimeDepositExternalRef(t *testing.T, f *fixture) {
+	f.setProduct("term", termProduct())
+	demand := f.Open("alice")
+	f.Deposit(demand.ID, "10000.00")
+	ref := ledger.ExternalRef{Client: "app/1", Ref: "td-alice-1"}
+	open := func(key string, r ledger.ExternalRef) (endofday.TimeDepositReceipt, error) {
+		return f.eod.OpenTimeDeposit(f.Ctx, endofday.OpenTimeDepositRequest{DemandAccountID: demand.ID, Principal: cny("3000.00"),
+			TermMonths: 12, ProductCode: "term", Instruction: interest.PayOut, ExternalRef: r, IdempotencyKey: key})
+	}
+	first, err := open("td-1", ref)
+	require.NoError(t, err)
+	found, err := f.Svc.AccountByRef(f.Ctx, ref)
+	require.NoError(t, err)
+	require.Equal(t, first.Deposit.ID, found.ID)
+	require.Equal(t, ledger.ProductTime, found.Product)
+	require.Equal(t, ref, found.ExternalRef)
+
+	again, err := open("td-1", ref)
+	require.NoError(t, err)
+	require.True(t, again.Replayed)
+	_, err = open("td-1", ledger.ExternalRef{Client: "app/1", Ref: "td-alice-2"})
+	require.ErrorIs(t, err, ledger.ErrIdempotencyConflict, "the key with another reference is another request")
+	_, err = open("td-2", ref)
+	require.ErrorIs(t, err, ledger.ErrExternalRefTaken)
+	_, err = open("td-3", ledger.ExternalRef{Client: "app/1", Ref: "bad\nref"})
+	requireInvalid(t, err, "external_ref")
+	f.RequireBalance(demand.ID, "7000.00")
+
+	evs, err := f.Store.Events().Read(f.Ctx, 0, 1000)
+	require.NoError(t, err)
+	opened := 0
+	for _, ev := range evs {
+		if ev.Type == ledger.EventAccountOpened && ev.Subjects[0] == first.Deposit.ID {
+			require.Contains(t, string(ev.Payload), `"ref":"td-alice-1"`)
+			opened++
+		}
+	}
+	require.Equal(t, 1, opened)
 }
 
 // termProduct pays 3.65% until 1 April 2026 and 7.30% from then on.
