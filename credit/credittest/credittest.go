@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"ScoreTransitionsAndPorts", testScoreTransitions},
 		{"Withdraw", testWithdraw},
 		{"UpdateIsAtomic", testUpdateAtomic},
+		{"SwapApplicationOverTheVersionRead", testSwapApplication},
 		{"ConcurrentUpdatesAreSerialised", testConcurrentUpdates},
 		{"ListAndPaginate", testList},
 		{"ApprovalChain", testApprovalChain},
