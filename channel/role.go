@@ -33,12 +33,16 @@ const (
 	// devices, orders and loads replenishments, watches alerts, tickets,
 	// forecasts and the cash reconciliation.
 	RoleATMOperator Role = "atm_operator"
+	// RoleCollector works loans in arrears: the collections queue,
+	// actions and promises to pay, proposals of restructuring and
+	// write-off (decided by others), and the loans it needs to read.
+	RoleCollector Role = "collector"
 )
 
 var knownRoles = []Role{
 	RoleAdmin, RoleTeller, RoleLoanOfficer, RoleRiskOfficer,
 	RoleMarketing, RoleFinance, RoleAnalyst, RoleSupport, RoleAuditor,
-	RoleWealthOps, RoleAgent, RoleATMOperator,
+	RoleWealthOps, RoleAgent, RoleATMOperator, RoleCollector,
 }
 
 // Roles returns every known role, in a fixed order.

@@ -40,7 +40,7 @@ func TestRolesAreTheAPIRoles(t *testing.T) {
 	// The role names of the HTTP contract (/v1/staff), in its order, and
 	// the roles added since: auditor (reads the staff audit trail, nothing
 	// else) and wealth_ops (the wealth-management desk).
-	want := []channel.Role{"admin", "teller", "loan_officer", "risk_officer", "marketing", "finance", "analyst", "support", "auditor", "wealth_ops", "agent", "atm_operator"}
+	want := []channel.Role{"admin", "teller", "loan_officer", "risk_officer", "marketing", "finance", "analyst", "support", "auditor", "wealth_ops", "agent", "atm_operator", "collector"}
 	require.Equal(t, want, channel.Roles())
 	for _, r := range want {
 		require.True(t, r.Valid())

@@ -386,12 +386,12 @@ func (s *Service) Score(ctx context.Context, id ID) (Application, error) {
 	if report.Hit {
 		addBureauInputs(in, report)
 	}
+	today, err := s.today(ctx)
+	if err != nil {
+		return Application{}, err
+	}
 	if s.behaviour != nil {
-		asOf, err := s.today(ctx)
-		if err != nil {
-			return Application{}, err
-		}
-		f, err := s.behaviour.Features(ctx, a.CustomerID, asOf)
+		f, err := s.behaviour.Features(ctx, a.CustomerID, today)
 		if err != nil {
 			return Application{}, port("behaviour", err)
 		}
@@ -408,11 +408,8 @@ func (s *Service) Score(ctx context.Context, id ID) (Application, error) {
 			status, offer = StatusScored, &o
 		}
 	}
-	today, err := s.today(ctx)
-	if err != nil {
-		return Application{}, err
-	}
 	now := s.now()
+	read := a // as read: the swap below writes over its version
 	if offer != nil {
 		steps := p.Approval.For(offer.Amount.Amount)
 		if err := startChain(&a, steps, today, s.dueDate); err != nil {
@@ -424,12 +421,23 @@ func (s *Service) Score(ctx context.Context, id ID) (Application, error) {
 	if err != nil {
 		return Application{}, err
 	}
+	scored := func(old Application) Application {
+		old.Status, old.Score, old.Offer, old.Approval, old.UpdatedAt = status, &result, offer, a.Approval, now
+		return old
+	}
+	if sw, ok := s.store.(ApplicationSwapper); ok {
+		// Unchanged since it was read (the usual case): written over that
+		// version without reading it again.
+		out, err := sw.SwapApplication(ctx, id, read.Version, scored(read), ev)
+		if !errors.Is(err, ErrApplicationChanged) {
+			return out, err
+		}
+	}
 	return s.store.UpdateApplication(ctx, id, func(old Application) (Application, []event.Envelope, error) {
 		if old.Status != StatusSubmitted {
 			return Application{}, nil, fmt.Errorf("%w: application %s is %s", ErrInvalidTransition, id, old.Status)
 		}
-		old.Status, old.Score, old.Offer, old.Approval, old.UpdatedAt = status, &result, offer, a.Approval, now
-		return old, []event.Envelope{ev}, nil
+		return scored(old), []event.Envelope{ev}, nil
 	})
 }
 

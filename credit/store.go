@@ -2,6 +2,7 @@ package credit
 
 import (
 	"context"
+	"errors"
 
 	"github.com/bankkit/bankkit/calendar"
 
@@ -129,3 +130,19 @@ func (p Page) normalize() (Page, error) {
 	}
 	return p, nil
 }
+
+// ApplicationSwapper is a Store that can also write an application over
+// the version its caller read, without reading it again: the decision
+// path's last write (Score) saves a locked read. A Store without it is
+// updated through UpdateApplication.
+type ApplicationSwapper interface {
+	// SwapApplication stores next as the application with id, with the
+	// events, only if the stored one is still at version; the store raises
+	// Version by one and keeps the id, customer and product. Otherwise
+	// ErrApplicationChanged and nothing changes. ErrNotFound;
+	// ErrOpenApplication as UpdateApplication.
+	SwapApplication(ctx context.Context, id ID, version int64, next Application, events ...event.Envelope) (Application, error)
+}
+
+// ErrApplicationChanged: an application changed since it was read.
+var ErrApplicationChanged = errors.New("credit: the application changed since it was read")

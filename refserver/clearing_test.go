@@ -185,7 +185,7 @@ func TestEndOfDayAdvancesTheBusinessDate(t *testing.T) {
 				require.Equal(t, "done", step["status"], step["name"])
 				require.Equal(t, float64(1), step["attempts"], step["name"])
 			}
-			require.Equal(t, []string{"wealth.day", "credit.loans", "ledger.deposits", "fx.revaluation", "channel.atm", "channel.limits", "risk.indicators", "channel.prune", "events.prune", "ledger.advance"}, names)
+			require.Equal(t, []string{"wealth.day", "credit.loans", "credit.provisions", "ledger.deposits", "fx.revaluation", "channel.atm", "channel.limits", "risk.indicators", "channel.prune", "events.prune", "ledger.advance"}, names)
 			report := b.must(200, b.do("GET", "/v1/end-of-day/"+before, testAdminToken, nil))
 			require.Equal(t, true, report.body["done"])
 			require.Equal(t, sum.body["steps"], report.body["steps"])

@@ -32,12 +32,16 @@ var (
 	loanTellers    = staff(channel.RoleAdmin, channel.RoleTeller)
 	portfolioRead  = staff(channel.RoleAdmin, channel.RoleRiskOfficer, channel.RoleFinance, channel.RoleAnalyst)
 	customersOnly  = staff().andCustomers()
-	// Collections are the loan officers' (the reference bank has no
-	// collections role of its own) and the risk officers'; a
+	// Collections are the collectors', the loan officers' and the risk
+	// officers'; a
 	// restructuring is decided through the product's approval chain (its
 	// steps' roles: loan and risk officers), a write-off approved by a
 	// risk officer, neither by the one who asked.
-	loanCollectors    = staff(channel.RoleAdmin, channel.RoleLoanOfficer, channel.RoleRiskOfficer)
+	loanCollectors = staff(channel.RoleAdmin, channel.RoleLoanOfficer, channel.RoleRiskOfficer, channel.RoleCollector)
+	// loanReaders read loans: the lending readers and the collectors,
+	// who see loans but not applications or contracts.
+	loanReaders = staff(channel.RoleAdmin, channel.RoleLoanOfficer, channel.RoleRiskOfficer, channel.RoleTeller, channel.RoleSupport,
+		channel.RoleFinance, channel.RoleCollector)
 	writeOffApprovers = staff(channel.RoleAdmin, channel.RoleRiskOfficer)
 	// A loan's classification is the credit risk side's: loan and risk
 	// officers downgrade and ask for upgrades, a risk officer other than
@@ -146,23 +150,23 @@ func (s *Server) creditRoutes() []route {
 		{method: "POST", pattern: "/v1/credit/contracts/{id}/accept", summary: "Accept one's own contract version (customers only): the loan is made, to be paid into the demand account named",
 			access: customersOnly, idempotency: idemOptional, handler: handle(s.acceptLoanContract)},
 		{method: "GET", pattern: "/v1/credit/loans", summary: "List loans (a customer's own)",
-			access: own(lendingReaders), handler: handle(s.listLoans)},
+			access: own(loanReaders), handler: handle(s.listLoans)},
 		{method: "GET", pattern: "/v1/credit/loans/{id}", summary: "Read a loan: outstanding principal, what is paid, advance held, standing",
-			access: own(lendingReaders), handler: handle(s.getLoan)},
+			access: own(loanReaders), handler: handle(s.getLoan)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/disbursements", summary: "Pay out a loan (or a tranche) into its demand account through the ledger; the origination fee with the first",
 			access: disbursers, idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.disburseLoan)},
 		{method: "GET", pattern: "/v1/credit/loans/{id}/schedule", summary: "A loan's repayment schedule as it stands",
-			access: own(lendingReaders), handler: handle(s.loanSchedule)},
+			access: own(loanReaders), handler: handle(s.loanSchedule)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/repayments", summary: "Repay a loan (a customer from their own account, a teller from an account or in cash), allocated by the product's order",
 			access: own(loanTellers), idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.repayLoan)},
 		{method: "GET", pattern: "/v1/credit/loans/{id}/repayments", summary: "A loan's repayments with their allocation, in the order received",
-			access: own(lendingReaders), handler: handle(s.listLoanRepayments)},
+			access: own(loanReaders), handler: handle(s.listLoanRepayments)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/prepayment-quote", summary: "What an early repayment, in full or in part, would cost today",
 			access: own(loanTellers), idempotency: idemOptional, handler: handle(s.quoteLoanPrepayment)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/prepayments", summary: "Repay a loan early, in full or in part, with the product's prepayment fee",
 			access: own(loanTellers), idempotency: idemRequired, status: http.StatusCreated, handler: handle(s.prepayLoan)},
 		{method: "GET", pattern: "/v1/credit/loans/{id}/statement", summary: "A loan's statement: each instalment with what is paid of it and its state, and the repayments",
-			access: own(lendingReaders), handler: handle(s.loanStatement)},
+			access: own(loanReaders), handler: handle(s.loanStatement)},
 		{method: "GET", pattern: "/v1/credit/collections", summary: "The collections queue: active loans past due, in one delinquency bucket or all, with what is overdue, the last action, an open promise and the strategy's next action",
 			access: loanCollectors, handler: handle(s.collectionsQueue)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/collection-actions", summary: "Record a collections action taken by the caller (sms, call, visit, letter) and its outcome",
@@ -180,7 +184,7 @@ func (s *Server) creditRoutes() []route {
 		{method: "POST", pattern: "/v1/credit/loans/{id}/restructuring/approve", summary: "Approve the awaited step of the restructuring waiting on a loan as the caller in the step's role; the final approval capitalises the arrears through the ledger and the new schedule replaces the old; the classification does not improve on it",
 			access: approvers, idempotency: idemOptional, handler: handle(s.approveRestructure)},
 		{method: "GET", pattern: "/v1/credit/loans/{id}/classification", summary: "A loan's five-category classification: the category, its floor, an upgrade waiting, and every change of category with reason, by and approved_by",
-			access: own(lendingReaders), handler: handle(s.loanClassification)},
+			access: own(loanReaders), handler: handle(s.loanClassification)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/classification/downgrade", summary: "Classify an active loan worse at once, as the caller, with a reason: the category becomes its floor until an approved upgrade",
 			access: loanClassifiers, idempotency: idemOptional, handler: handle(s.downgradeLoan)},
 		{method: "POST", pattern: "/v1/credit/loans/{id}/classification/upgrade", summary: "Ask, as the caller, for an active loan to be classified better, with a reason; it waits for another member of staff's approval",

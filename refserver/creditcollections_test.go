@@ -56,6 +56,16 @@ func TestLoanCollectionsOverHTTP(t *testing.T) {
 			require.NotContains(t, l.body["collections"], "actions", "the loan holds the last action only")
 			require.Equal(t, 404, b.do("GET", "/v1/credit/loans/01a21c2f-0000-7000-8000-000000000000/collection-actions", officer, nil).status)
 
+			// The collections desk's own role: the queue, actions and
+			// loans, but no applications and no decisions.
+			collector := b.staff("collector")
+			b.must(200, b.do("GET", "/v1/credit/collections", collector, nil))
+			b.must(201, b.do("POST", loan+"/collection-actions", collector, map[string]any{"kind": "sms", "outcome": "sent"}))
+			b.must(200, b.do("GET", loan+"/statement", collector, nil))
+			require.Equal(t, 403, b.do("GET", "/v1/credit/applications", collector, nil).status)
+			require.Equal(t, 403, b.do("POST", loan+"/write-off/approve", collector, nil).status)
+			require.Equal(t, 403, b.do("POST", loan+"/classification/downgrade", collector, map[string]any{"to": "loss", "reason": "x"}).status)
+
 			// A promise to pay; one open at a time.
 			today := b.must(200, b.do("GET", "/v1/business-date", teller, nil)).str("business_date")
 			r = b.do("POST", loan+"/promises", officer, map[string]any{"amount": map[string]any{"value": "100.00", "currency": "USD"}, "date": today})

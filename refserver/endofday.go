@@ -41,6 +41,12 @@ func (s *Server) endOfDaySteps() []closing.Step {
 			return err
 		}},
 		{Name: "credit.loans", Run: s.creditEndOfDay},
+		// The loan-loss allowance brought to the provisions the book,
+		// as credit's end of day left it, calls for.
+		{Name: "credit.provisions", Run: func(ctx context.Context, d calendar.Date) error {
+			_, err := s.loans.Credit().PostProvisions(ctx, d)
+			return err
+		}},
 		{Name: "ledger.deposits", Run: func(ctx context.Context, d calendar.Date) error {
 			_, err := s.eod.RunSteps(ctx, d)
 			return err

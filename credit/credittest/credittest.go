@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"ScoreTransitionsAndPorts", testScoreTransitions},
 		{"Withdraw", testWithdraw},
 		{"UpdateIsAtomic", testUpdateAtomic},
+		{"SwapApplicationOverTheVersionRead", testSwapApplication},
 		{"ConcurrentUpdatesAreSerialised", testConcurrentUpdates},
 		{"ListAndPaginate", testList},
 		{"ApprovalChain", testApprovalChain},
@@ -77,6 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T) credit.Store) {
 		{"RestructureWriteOffRecover", testRestructureWriteOff},
 		{"RestructureThroughTheApprovalChain", testRestructureChain},
 		{"RiskMeasures", testRiskMeasures},
+		{"ProvisionsPostedToTheAllowance", testPostProvisions},
 		{"BusinessDateFromThePort", testBusinessDateFromThePort},
 	}
 	for _, tt := range tests {

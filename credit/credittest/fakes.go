@@ -277,6 +277,26 @@ func (l *Ledger) Balance(_ context.Context, account credit.ID) (money.Money, err
 	return money.Money{Amount: a.balance, Currency: a.cur}, nil
 }
 
+// debitNormal are the chart accounts whose normal side is the debit.
+var debitNormal = map[string]bool{credit.ChartVaultCash: true, credit.ChartInterestReceivable: true, credit.ChartFeesReceivable: true,
+	credit.ChartLoanLosses: true, credit.ChartProvisionExpense: true}
+
+// ChartAccountBalance implements credit.ChartBalances: the chart
+// account's balance in its normal-side terms (the fake keeps one per
+// code).
+func (l *Ledger) ChartAccountBalance(_ context.Context, chart string, c money.Currency) (money.Money, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.init()
+	b := l.chart[chart]
+	if debitNormal[chart] {
+		b = b.Neg()
+	}
+	return money.Money{Amount: b, Currency: c}, nil
+}
+
+var _ credit.ChartBalances = (*Ledger)(nil)
+
 // BusinessDay is a fake of credit.BusinessDates: the date it is set to,
 // or a failure.
 type BusinessDay struct {

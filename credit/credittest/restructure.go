@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/credit"
 )
 
@@ -86,4 +87,51 @@ func testRestructureChain(t *testing.T, newStore func(*testing.T) credit.Store) 
 	require.Empty(t, e.events(credit.EventLoanRestructured))
 	got := e.loan(l.ID)
 	require.Equal(t, l.Collections, got.Collections, "the store keeps every proposal")
+}
+
+// The loan-loss allowance follows the book's provisions: the standard
+// loan, normal, calls for 100,000.00 × 1% = 1,000.00, posted as expense;
+// a re-run posts nothing; downgraded to substandard it calls for 25%,
+// 25,000.00, and 24,000.00 more is posted; written off, the book calls
+// for nothing in CNY (a product's currency) and the 25,000.00 is
+// released.
+func testPostProvisions(t *testing.T, newStore func(*testing.T) credit.Store) {
+	e := newEnv(t, newStore)
+	l, _ := e.disbursed(e.product("CONSUMER"))
+	e.eod("2026-03-02")
+	day := calendar.MustParseDate("2026-03-02")
+	allowance := func() string { return e.ledger.ChartBalance(credit.ChartLoanLossAllowance).StringFixed(2) }
+	expense := func() string { return e.ledger.ChartBalance(credit.ChartProvisionExpense).Neg().StringFixed(2) }
+
+	_, err := e.svc.PostProvisions(e.ctx, day.AddDays(1))
+	require.Equal(t, "date", field(err), "not after the business date")
+	ps, err := e.svc.PostProvisions(e.ctx, day)
+	require.NoError(t, err)
+	require.Len(t, ps, 1)
+	require.Equal(t, []string{"CNY", "1000.00", "0.00", "1000.00"}, []string{string(ps[0].Currency), ps[0].Target.ValueString(),
+		ps[0].Before.ValueString(), ps[0].Change.ValueString()})
+	require.NotEmpty(t, ps[0].Entry)
+	require.Equal(t, "1000.00", allowance())
+	require.Equal(t, "1000.00", expense())
+	posted := e.ledger.Posted()
+	ps, err = e.svc.PostProvisions(e.ctx, day)
+	require.NoError(t, err)
+	require.True(t, ps[0].Change.Amount.IsZero())
+	require.Empty(t, ps[0].Entry)
+	require.Equal(t, posted, e.ledger.Posted(), "a re-run posts nothing")
+
+	_, err = e.svc.Downgrade(e.ctx, l.ID, credit.ClassificationChange{To: credit.ClassSubstandard, Reason: "fraud alert", By: "risk-1"})
+	require.NoError(t, err)
+	ps, err = e.svc.PostProvisions(e.ctx, day)
+	require.NoError(t, err)
+	require.Equal(t, "24000.00", ps[0].Change.ValueString())
+	require.Equal(t, "25000.00", allowance())
+
+	_, err = e.svc.WriteOff(e.ctx, l.ID, credit.WriteOffRequest{Reason: "fraud", By: "cro", ApprovedBy: "board"})
+	require.NoError(t, err)
+	ps, err = e.svc.PostProvisions(e.ctx, day)
+	require.NoError(t, err)
+	require.Equal(t, "-25000.00", ps[0].Change.ValueString(), "released")
+	require.Equal(t, "0.00", allowance())
+	require.Equal(t, "0.00", expense())
 }

@@ -262,6 +262,18 @@ func (s *Store) UpdateApplication(_ context.Context, id credit.ID, fn func(credi
 	return decodeApplication(nb)
 }
 
+// SwapApplication implements credit.ApplicationSwapper.
+func (s *Store) SwapApplication(ctx context.Context, id credit.ID, version int64, next credit.Application, events ...event.Envelope) (credit.Application, error) {
+	return s.UpdateApplication(ctx, id, func(old credit.Application) (credit.Application, []event.Envelope, error) {
+		if old.Version != version || old.CustomerID != next.CustomerID || old.ProductID != next.ProductID {
+			return credit.Application{}, nil, fmt.Errorf("%w: application %s is at version %d, not %d", credit.ErrApplicationChanged, id, old.Version, version)
+		}
+		return next, events, nil
+	})
+}
+
+var _ credit.ApplicationSwapper = (*Store)(nil)
+
 // Applications implements credit.Store.
 func (s *Store) Applications(_ context.Context, f credit.ApplicationFilter, page credit.Page) ([]credit.Application, error) {
 	s.mu.RLock()

@@ -220,6 +220,58 @@ func (s *Store) UpdateApplication(ctx context.Context, id credit.ID, fn func(cre
 	return out, nil
 }
 
+// SwapApplication implements credit.ApplicationSwapper: one UPDATE on
+// the version the caller read, with the events, in one transaction — no
+// locked read first.
+func (s *Store) SwapApplication(ctx context.Context, id credit.ID, version int64, next credit.Application, events ...event.Envelope) (credit.Application, error) {
+	var out credit.Application
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		// The id, customer and product are the caller's as read: a row at
+		// that version with other ones counts as changed.
+		next.ID, next.Version = id, version+1
+		nb, err := json.Marshal(next)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE credit.applications SET status = $5, amount = $6, currency = $7,
+			version = $8, body = $9, updated_at = $10, step_due = $11
+			WHERE id = $1 AND version = $2 AND customer_id = $3 AND product_id = $4`,
+			id, version, next.CustomerID, next.ProductID, next.Status, next.Amount.Amount, next.Amount.Currency, next.Version, nb,
+			next.UpdatedAt, stepDue(next))
+		if err != nil {
+			return writeErr(err, next)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return s.missingOrChanged(ctx, tx, id, version)
+		}
+		if err := s.outbox.Append(ctx, tx, events...); err != nil {
+			return err
+		}
+		out, err = application(nb, nil, id)
+		return err
+	})
+	if err != nil {
+		return credit.Application{}, err
+	}
+	return out, nil
+}
+
+// missingOrChanged says why no application id is at version.
+func (s *Store) missingOrChanged(ctx context.Context, tx *sqlx.Tx, id credit.ID, version int64) error {
+	var n int
+	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM credit.applications WHERE id = $1`, id); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: application %s", credit.ErrNotFound, id)
+	}
+	return fmt.Errorf("%w: application %s is not at version %d", credit.ErrApplicationChanged, id, version)
+}
+
+var _ credit.ApplicationSwapper = (*Store)(nil)
+
 // Applications implements credit.Store.
 func (s *Store) Applications(ctx context.Context, f credit.ApplicationFilter, page credit.Page) ([]credit.Application, error) {
 	where := []string{"id > $1"}

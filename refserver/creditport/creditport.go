@@ -6,6 +6,7 @@ package creditport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/bankkit/bankkit/calendar"
@@ -46,10 +47,18 @@ var FeesReceivable = ledger.ChartAccount{Code: credit.ChartFeesReceivable, Name:
 // paid, a contra-asset to the loans, so credit-normal.
 var InterestSuspense = ledger.ChartAccount{Code: credit.ChartInterestSuspense, Name: "Loan interest in suspense", NormalSide: ledger.Credit}
 
+// LoanLossAllowance is the allowance for loan losses: a contra-asset to
+// the loans, so credit-normal.
+var LoanLossAllowance = ledger.ChartAccount{Code: credit.ChartLoanLossAllowance, Name: "Allowance for loan losses", NormalSide: ledger.Credit}
+
+// ProvisionExpense is the expense of raising the allowance: debit-normal.
+var ProvisionExpense = ledger.ChartAccount{Code: credit.ChartProvisionExpense, Name: "Loan-loss provision expense", NormalSide: ledger.Debit}
+
 // onDemand are credit's chart accounts beyond the ledger's default chart,
 // created in a currency the first time an entry names them.
 var onDemand = map[string]ledger.ChartAccount{credit.ChartLoanAdvances: LoanAdvances, credit.ChartLoanLosses: LoanLosses,
-	credit.ChartLoanRecoveries: LoanRecoveries, credit.ChartFeesReceivable: FeesReceivable, credit.ChartInterestSuspense: InterestSuspense}
+	credit.ChartLoanRecoveries: LoanRecoveries, credit.ChartFeesReceivable: FeesReceivable, credit.ChartInterestSuspense: InterestSuspense,
+	credit.ChartLoanLossAllowance: LoanLossAllowance, credit.ChartProvisionExpense: ProvisionExpense}
 
 // refusal maps the ledger's answer: a sentinel that refuses the request
 // (bad input, a business rule, a state, a missing account) means nothing
@@ -137,6 +146,24 @@ func (l *Ledger) Balance(ctx context.Context, account credit.ID) (money.Money, e
 	}
 	return a.Balance, nil
 }
+
+// ChartAccountBalance implements credit.ChartBalances: a chart account of the
+// bank in a currency, in its normal-side terms; zero for one of credit's
+// on-demand accounts not yet created.
+func (l *Ledger) ChartAccountBalance(ctx context.Context, code string, c money.Currency) (money.Money, error) {
+	id, err := l.svc.ChartAccountID(ctx, c, code)
+	if errors.Is(err, ledger.ErrNotFound) {
+		if _, ok := onDemand[code]; ok {
+			return money.Zero(c), nil
+		}
+	}
+	if err != nil {
+		return money.Money{}, err
+	}
+	return l.Balance(ctx, credit.ID(id))
+}
+
+var _ credit.ChartBalances = (*Ledger)(nil)
 
 // BusinessDates is credit's business-date port over the ledger: credit's
 // "today" is the ledger's business date, which the bank's end of day

@@ -94,9 +94,23 @@ func run(t *testing.T, store ledger.Store) {
 		require.NoError(t, err)
 		return acc.Balance.ValueString()
 	}
+	none, err := port.ChartAccountBalance(ctx, credit.ChartLoanLossAllowance, money.CNY)
+	require.NoError(t, err)
+	require.Equal(t, "0.00", none.ValueString(), "the allowance, not yet created, is zero")
 	l, err = svc.Disburse(ctx, l.ID, money.Money{})
 	require.NoError(t, err)
 	require.Equal(t, "100000.00", l.Outstanding.ValueString())
+	// The allowance for the book: 100,000.00 normal at 1%, posted to the
+	// ledger's chart accounts made on demand, and read back through the port.
+	ps, err := svc.PostProvisions(ctx, calendar.MustParseDate("2026-03-02"))
+	require.NoError(t, err)
+	require.Equal(t, "1000.00", ps[0].Change.ValueString())
+	allowance, err := port.ChartAccountBalance(ctx, credit.ChartLoanLossAllowance, money.CNY)
+	require.NoError(t, err)
+	require.Equal(t, "1000.00", allowance.ValueString())
+	expense, err := lsvc.ChartAccount(ctx, money.CNY, credit.ChartProvisionExpense)
+	require.NoError(t, err)
+	require.Equal(t, "1000.00", expense.Balance.ValueString())
 	require.Equal(t, l.Outstanding.ValueString(), balance(l.Account), "the loan account holds the outstanding principal")
 	require.Equal(t, "104000.00", balance(demand.ID))
 	acc, err := lsvc.Account(ctx, l.Account)
