@@ -137,6 +137,7 @@ type (
 		BusinessDate  calendar.Date   `json:"business_date"`
 		CreatedAt     time.Time       `json:"created_at"`
 		Description   string          `json:"description"`
+		ExternalRef   string          `json:"external_ref,omitempty" doc:"the converting client's own reference"`
 		Replayed      bool            `json:"replayed"`
 		Cross         *crossLegView   `json:"cross,omitempty"`
 	}
@@ -210,7 +211,7 @@ func conversionViewOf(c fx.Conversion, replayed bool) conversionView {
 		FromAccountID: c.FromAccountID.String(), ToAccountID: c.ToAccountID.String(), Pair: c.Pair.String(), Side: string(c.Side),
 		Pays: c.Pays, Receives: c.Receives, Rate: c.Rate, Mid: c.Mid, Spread: c.Income, RateSource: c.Source, RateTime: c.PublishedAt,
 		QuoteID: optionalID(c.QuoteID), QuotaAmount: c.QuotaAmount, BusinessDate: c.BusinessDate, CreatedAt: c.CreatedAt,
-		Description: c.Description, Replayed: replayed}
+		Description: c.Description, ExternalRef: c.ExternalRef.Ref, Replayed: replayed}
 }
 
 func (s *Server) publishRate(ctx context.Context, req publishRateRequest) (rateView, error) {

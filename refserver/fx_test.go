@@ -171,3 +171,33 @@ func TestFXCrossOverHTTP(t *testing.T) {
 		})
 	}
 }
+
+// A conversion takes the caller's external reference: its entry carries it
+// (found with GET /v1/transfers?external_ref=), and the reference again
+// is 409 external-ref-taken, with nothing converted.
+func TestFXConversionExternalRef(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			b := newBank(t, storage)
+			teller, finance := b.staff("teller"), b.staff("finance")
+			b.must(201, b.do("POST", "/v1/fx/rates", finance, map[string]any{"pair": "USD/CNY", "mid": "7.15", "buy": "7.10", "sell": "7.20", "source": "treasury"}))
+			alice := b.onboard(teller)
+			cny := b.openAccount(teller, alice)
+			usdAcct := b.must(201, b.do("POST", "/v1/accounts", teller, map[string]any{"customer_id": alice, "product": "demand", "currency": "USD"})).str("id")
+			b.must(201, b.do("POST", "/v1/deposits", teller, map[string]any{"account_id": usdAcct, "amount": usd("1000.00")}))
+
+			conv := map[string]any{"from_account_id": usdAcct, "to_account_id": cny, "amount": usd("100.00"), "external_ref": "fx-order-7"}
+			c := b.must(201, b.do("POST", "/v1/fx/conversions", teller, conv))
+			require.Equal(t, "fx-order-7", c.str("external_ref"))
+			found := b.must(200, b.do("GET", "/v1/transfers?external_ref=fx-order-7", teller, nil)).body["items"].([]any)
+			require.Len(t, found, 1)
+			require.Equal(t, c.str("entry_id"), found[0].(map[string]any)["id"], "the conversion's entry, found by the reference")
+
+			again := b.do("POST", "/v1/fx/conversions", teller, conv)
+			require.Equal(t, 409, again.status, string(again.raw))
+			require.Equal(t, "external-ref-taken", again.problemType())
+			require.Equal(t, "900.00", b.must(200, b.do("GET", "/v1/accounts/"+usdAcct, teller, nil)).str("balance", "value"), "converted once")
+		})
+	}
+}

@@ -75,6 +75,9 @@ type Conversion struct {
 	Description  string
 	BusinessDate calendar.Date
 	CreatedAt    time.Time
+	// ExternalRef is the client's reference (ConvertRequest.ExternalRef),
+	// kept so that a re-run after a crash posts the entry with it.
+	ExternalRef ledger.ExternalRef `json:",omitzero"`
 	// Cross is, for a conversion between two foreign currencies, its
 	// second leg: the purchase of Receives' currency through the home
 	// currency. The fields above are then the first leg, the sale of

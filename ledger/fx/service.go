@@ -325,11 +325,21 @@ type ConvertRequest struct {
 	QuoteID        ledger.ID
 	Description    string
 	IdempotencyKey string
+	// ExternalRef is the client's own reference for the conversion: its
+	// ledger entry carries it, so it is unique per client among entries
+	// (ledger.ErrExternalRefTaken), found by ledger.Service.EntryByRef
+	// and in the entry's ledger.entry_posted event.
+	ExternalRef ledger.ExternalRef
 }
 
 func (r ConvertRequest) fingerprint() ledger.Fingerprint {
-	return ledger.FingerprintOf("fx/convert", string(r.FromAccountID[:]), string(r.ToAccountID[:]),
-		r.Amount.ValueString(), string(r.Amount.Currency), string(r.QuoteID[:]), r.Description)
+	parts := []string{"fx/convert", string(r.FromAccountID[:]), string(r.ToAccountID[:]),
+		r.Amount.ValueString(), string(r.Amount.Currency), string(r.QuoteID[:]), r.Description}
+	if !r.ExternalRef.IsZero() {
+		// Only when set: a request without one keeps its fingerprint.
+		parts = append(parts, "external_ref", r.ExternalRef.Client, r.ExternalRef.Ref)
+	}
+	return ledger.FingerprintOf(parts...)
 }
 
 // ConvertReceipt is a posted conversion and whether an earlier request
@@ -363,6 +373,9 @@ func (s *Service) Convert(ctx context.Context, r ConvertRequest) (ConvertReceipt
 			return ConvertReceipt{}, err
 		}
 	}
+	if err := s.refFree(ctx, r); err != nil {
+		return ConvertReceipt{}, err
+	}
 	c, quota, err := s.price(ctx, r)
 	if err != nil {
 		return ConvertReceipt{}, err
@@ -379,6 +392,25 @@ func (s *Service) Convert(ctx context.Context, r ConvertRequest) (ConvertReceipt
 	}
 	c, err = s.post(ctx, c)
 	return ConvertReceipt{Conversion: c, Replayed: replayed}, err
+}
+
+// refFree refuses a reference another entry of the client has before a
+// quote or quota is taken, so such a conversion leaves no trace; the
+// posting decides races (the entries' unique reference refuses the
+// second, whose record is then cancelled and its quote and quota given
+// back).
+func (s *Service) refFree(ctx context.Context, r ConvertRequest) error {
+	if r.ExternalRef.IsZero() {
+		return nil
+	}
+	e, err := s.ledger.EntryByRef(ctx, r.ExternalRef)
+	switch {
+	case errors.Is(err, ledger.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	return ledger.RefTaken("entry", r.ExternalRef, e.ID)
 }
 
 func (s *Service) validate(r ConvertRequest) error {
@@ -399,6 +431,9 @@ func (s *Service) validate(r ConvertRequest) error {
 		if err := ledger.ValidateIdempotencyKey(r.IdempotencyKey); err != nil {
 			return err
 		}
+	}
+	if err := r.ExternalRef.Validate("external_ref"); err != nil {
+		return err
 	}
 	return ledger.ValidateAmount("amount", r.Amount)
 }
@@ -430,7 +465,7 @@ func (s *Service) price(ctx context.Context, r ConvertRequest) (Conversion, Quot
 	}
 	c := Conversion{ID: ledger.NewID(), IdempotencyKey: r.IdempotencyKey, Status: Pending,
 		FromAccountID: from.ID, ToAccountID: to.ID, OwnerID: from.OwnerID, Pair: pair,
-		QuoteID: r.QuoteID, Description: r.Description, BusinessDate: today, CreatedAt: now}
+		QuoteID: r.QuoteID, Description: r.Description, BusinessDate: today, CreatedAt: now, ExternalRef: r.ExternalRef}
 	var rate, bought Rate
 	if r.QuoteID != ledger.NilID {
 		q, err := s.store.Quote(ctx, r.QuoteID)
@@ -598,7 +633,7 @@ func (s *Service) entry(ctx context.Context, c Conversion) (ledger.JournalReques
 		meta["fx.quote_id"] = c.QuoteID.String()
 	}
 	return ledger.JournalRequest{Postings: ps, Description: desc, Metadata: meta, ValueDate: c.BusinessDate,
-		IdempotencyKey: "conversion/" + c.ID.String()}, nil
+		IdempotencyKey: "conversion/" + c.ID.String(), ExternalRef: c.ExternalRef}, nil
 }
 
 // crossEntry is the entry of a cross conversion: the paid currency into
@@ -660,7 +695,7 @@ func (s *Service) crossEntry(ctx context.Context, c Conversion, posF, posH ledge
 		meta["fx.quote_id"] = c.QuoteID.String()
 	}
 	return ledger.JournalRequest{Postings: ps, Description: desc, Metadata: meta, ValueDate: c.BusinessDate,
-		IdempotencyKey: "conversion/" + c.ID.String()}, nil
+		IdempotencyKey: "conversion/" + c.ID.String(), ExternalRef: c.ExternalRef}, nil
 }
 
 // chartID returns the chart account's id in c, made the first time it is

@@ -53,6 +53,7 @@ type ConvertRequest struct {
 	Amount        money.Money `json:"amount"`
 	QuoteID       string      `json:"quote_id,omitempty"`
 	Description   string      `json:"description,omitempty"`
+	ExternalRef   string      `json:"external_ref,omitempty" doc:"your own reference for the conversion, unique among your entries; its ledger entry carries it (GET /v1/transfers?external_ref= finds the entry)"`
 }
 
 // Convert posts a conversion. Both accounts must be ones the caller
@@ -77,7 +78,7 @@ func (d *FXDesk) Convert(ctx context.Context, r ConvertRequest) (fx.ConvertRecei
 		}
 	}
 	return d.fx.Convert(ctx, fx.ConvertRequest{FromAccountID: from.ID, ToAccountID: to.ID, Amount: r.Amount,
-		QuoteID: quote, Description: r.Description, IdempotencyKey: keyFor(ctx, "fx-conversion")})
+		QuoteID: quote, Description: r.Description, ExternalRef: refOf(ctx, r.ExternalRef), IdempotencyKey: keyFor(ctx, "fx-conversion")})
 }
 
 // Conversion reads a conversion the caller may reach: a customer only

@@ -32,7 +32,7 @@ type NewStores func(t *testing.T) (ledger.Store, fx.Store)
 // parallel, each on a fresh backend.
 func Run(t *testing.T, newStores NewStores) {
 	suite.Run(t, func(t *testing.T) *fixture { return newFixture(t, newStores) },
-		rateTests, conversionTests, refusalTests, positionTests, revaluationTests, quotaTests, crossTests)
+		rateTests, conversionTests, refusalTests, positionTests, revaluationTests, quotaTests, crossTests, refTests)
 }
 
 type test = suite.Test[*fixture]
