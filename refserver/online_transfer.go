@@ -63,6 +63,8 @@ func (s *Server) limitedTransfer(ctx context.Context, req transferRequest) (bank
 			return bank.Transfer{}, err
 		}
 		ch = channel.ChannelMobile
+		// The bound device reaches the screening's context.
+		ctx = withScreeningDevice(ctx, req.DeviceID)
 	}
 	if req.Key == "" {
 		return bank.Transfer{}, fault.Field(channel.ErrInvalidInput, "Idempotency-Key", "is required")
