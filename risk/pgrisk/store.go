@@ -48,6 +48,7 @@ type Store struct {
 	outbox  *pgoutbox.Outbox
 	stmts   *pgstmt.Cache
 	relaxed bool
+	group   screenQueue
 }
 
 // Option configures a Store.
