@@ -37,22 +37,17 @@ const (
 			WHERE spec = q.spec AND key = q.key AND bucket BETWEEN q.lo AND q.hi) c ON true`
 	// batchWriteSQL writes what a batch added to the aggregate state (the
 	// buckets in a fixed order, so two writers never deadlock), its new
-	// counterparties and the cursor's move: one round trip. It returns the
-	// buckets as the upsert left them (the newest version, after any
-	// concurrent writer of the same bucket committed).
-	batchWriteSQL = `WITH up AS (
+	// counterparties and the cursor's move: one round trip.
+	batchWriteSQL = `WITH b AS (
 			INSERT INTO risk.agg_buckets AS b (spec, key, bucket, count, sum)
 			SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::numeric[])
 			ON CONFLICT (spec, key, bucket) DO UPDATE SET count = b.count + excluded.count, sum = b.sum + excluded.sum
-			RETURNING b.spec, b.key, b.bucket, b.count, b.sum
 		), c AS (
 			INSERT INTO risk.agg_counterparties (spec, key, bucket, counterparty)
 			SELECT * FROM unnest($6::text[], $7::text[], $8::bigint[], $9::text[]) ON CONFLICT DO NOTHING
-		), cur AS (
-			INSERT INTO risk.cursors AS cur (name, position) SELECT $10::text, $11::bigint WHERE $10::text <> ''
-			ON CONFLICT (name) DO UPDATE SET position = GREATEST(cur.position, excluded.position)
 		)
-		SELECT spec, key, bucket, count, sum FROM up`
+		INSERT INTO risk.cursors AS cur (name, position) SELECT $10::text, $11::bigint WHERE $10::text <> ''
+		ON CONFLICT (name) DO UPDATE SET position = GREATEST(cur.position, excluded.position)`
 	commitModeSQL = `SELECT set_config('synchronous_commit', $1, true)`
 )
 
@@ -102,7 +97,7 @@ func (s *Store) ScreenBatch(ctx context.Context, b risk.Batch) ([]risk.Verdict, 
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		out, err := s.screenBatch(ctx, b, false)
+		out, err := s.screenBatch(ctx, b)
 		if attempt < 3 && (pgtx.IsUniqueViolation(err, "decisions_one_live") || pgtx.IsUniqueViolation(err, "decisions_one_key")) {
 			continue
 		}
@@ -110,13 +105,7 @@ func (s *Store) ScreenBatch(ctx context.Context, b risk.Batch) ([]risk.Verdict, 
 	}
 }
 
-// screenBatch runs a batch in one transaction. With lockFirst (a group of
-// screenings, see group.go) it writes the batch's additions before
-// deciding and reads the buckets it wrote as the write left them, less
-// its own additions, so that concurrent screenings of one account in
-// other processes see distinct counts, as one screening does; without
-// (an observed page), it writes them while Go decides.
-func (s *Store) screenBatch(ctx context.Context, b risk.Batch, lockFirst bool) ([]risk.Verdict, error) {
+func (s *Store) screenBatch(ctx context.Context, b risk.Batch) ([]risk.Verdict, error) {
 	var out []risk.Verdict
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		out = make([]risk.Verdict, len(b.Screenings))
@@ -168,23 +157,7 @@ func (s *Store) screenBatch(ctx context.Context, b risk.Batch, lockFirst bool) (
 		// this goroutine decides: nothing else uses the transaction
 		// until it is done.
 		wrote := make(chan error, 1)
-		if lockFirst {
-			latest, err := s.batchAdd(ctx, tx, added, b.Cursor, b.Position)
-			if err != nil {
-				return err
-			}
-			for k, ob := range latest {
-				st := state.at(k)
-				mine := added[k]
-				st.count, st.sum = ob.count-mine.count, ob.sum.Sub(mine.sum)
-			}
-			wrote <- nil
-		} else {
-			go func() {
-				_, err := s.batchAdd(ctx, tx, added, b.Cursor, b.Position)
-				wrote <- err
-			}()
-		}
+		go func() { wrote <- s.batchAdd(ctx, tx, added, b.Cursor, b.Position) }()
 		var decisions []risk.Decision
 		var keys []string
 		var events []event.Envelope
@@ -427,9 +400,8 @@ func (s *Store) batchState(ctx context.Context, tx *sqlx.Tx, scs []risk.Screenin
 }
 
 // batchAdd writes what the batch added to the aggregate state, in a fixed
-// order (two writers never deadlock), and moves the cursor (when named);
-// it returns the buckets written as the write left them.
-func (s *Store) batchAdd(ctx context.Context, tx *sqlx.Tx, added overlay, cursor string, position int64) (overlay, error) {
+// order (two writers never deadlock), and moves the cursor (when named).
+func (s *Store) batchAdd(ctx context.Context, tx *sqlx.Tx, added overlay, cursor string, position int64) error {
 	ks := make([]bucketKey, 0, len(added))
 	for k := range added {
 		ks = append(ks, k)
@@ -461,31 +433,11 @@ func (s *Store) batchAdd(ctx context.Context, tx *sqlx.Tx, added overlay, cursor
 			cspecs, ckeys, cbuckets, cps = append(cspecs, k.spec), append(ckeys, k.key), append(cbuckets, k.bucket), append(cps, cp)
 		}
 	}
-	latest := overlay{}
 	if n == 0 && cursor == "" {
-		return latest, nil
+		return nil
 	}
-	stmt, err := s.stmts.In(ctx, tx, batchWriteSQL)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := stmt.QueryContext(ctx, pq.Array(specs), pq.Array(keys), pq.Array(buckets), pq.Array(ns), pq.Array(amounts),
+	return s.execIn(ctx, tx, batchWriteSQL, pq.Array(specs), pq.Array(keys), pq.Array(buckets), pq.Array(ns), pq.Array(amounts),
 		pq.Array(cspecs), pq.Array(ckeys), pq.Array(cbuckets), pq.Array(cps), cursor, position)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k bucketKey
-		var count int64
-		var sum decimal.Decimal
-		if err := rows.Scan(&k.spec, &k.key, &k.bucket, &count, &sum); err != nil {
-			return nil, err
-		}
-		ob := latest.at(k)
-		ob.count, ob.sum = count, sum
-	}
-	return latest, rows.Err()
 }
 
 // Cursor implements risk.Store.

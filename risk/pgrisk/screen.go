@@ -75,19 +75,13 @@ func sortRecords(records []risk.Record) []risk.Record {
 	return records
 }
 
-// Screen implements risk.Store. Screenings that wait together are kept
-// in one transaction (group.go); one alone is one transaction that counts
-// and reads (one statement), then keeps the decisions (one more) — sent
-// as two messages, BEGIN with the first and COMMIT with the second
+// Screen implements risk.Store: one transaction that counts and reads
+// (one statement), then keeps the decisions (one more) — sent as two
+// messages, BEGIN with the first and COMMIT with the second
 // (screenFast) — or, when the screening raises an alert (the alert, its
 // case and the events are kept too) or meets contention, as an ordinary
 // transaction (screenTx).
 func (s *Store) Screen(ctx context.Context, sc risk.Screening) (risk.Decision, bool, error) {
-	return s.screenGrouped(ctx, sc)
-}
-
-// screenOne screens alone (Screen's doc).
-func (s *Store) screenOne(ctx context.Context, sc risk.Screening) (risk.Decision, bool, error) {
 	records := sortRecords(sc.Records)
 	if err := s.stmts.Warm(ctx, countAndReadSQL, insertDecisionsSQL); err != nil {
 		return risk.Decision{}, false, err

@@ -48,7 +48,6 @@ type Store struct {
 	outbox  *pgoutbox.Outbox
 	stmts   *pgstmt.Cache
 	relaxed bool
-	group   screenQueue
 }
 
 // Option configures a Store.

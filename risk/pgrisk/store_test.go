@@ -2,7 +2,6 @@ package pgrisk_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -115,51 +114,4 @@ func TestScreeningOnOneConnection(t *testing.T) {
 	got, err := svc.Decision(ctx, v4.Decision.ID)
 	require.NoError(t, err)
 	require.Equal(t, `a'b\c"{}`, got.Transaction.From.Account)
-}
-
-// TestGroupsOfTwoProcessesCountDistinctly: two Stores on one database (two
-// server processes), each keeping the screenings that wait together in
-// one transaction, screen one account at once: every screening sees a
-// count of its own — a group writes its counts before it decides and reads
-// them as the write left them, after the other process's group committed.
-func TestGroupsOfTwoProcessesCountDistinctly(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db := newDB(t)
-	var svcs []*risk.Service
-	for range 2 {
-		svc, err := risk.NewService(pgrisk.New(db), risk.WithRuleSetRefresh(0))
-		require.NoError(t, err)
-		svcs = append(svcs, svc)
-	}
-	v, err := svcs[0].CreateDraft(ctx, risk.Draft{Thresholds: risk.Thresholds{Review: 40},
-		Aggregates: []risk.Aggregate{{Name: "n", Entity: risk.EntityAccount, Side: risk.SideFrom, Measure: risk.Count, Window: risk.Window(time.Hour)}},
-		Rules:      []risk.Rule{{Name: "big", Expr: "amount >= 1000", Score: 50}}}, "t")
-	require.NoError(t, err)
-	_, err = svcs[0].Publish(ctx, v.ID, "t")
-	require.NoError(t, err)
-	at := time.Now().UTC()
-	const per = 30
-	counts := make([]string, 2*per)
-	errs := make([]error, 2*per)
-	var wg sync.WaitGroup
-	for i := range 2 * per {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := risk.Transaction{ID: risk.NewID(), Kind: risk.KindTransfer, Amount: money.MustParse("1.00", "CNY"),
-				From: risk.Party{Account: "a", Customer: "c"}, To: risk.Party{Account: "b", Customer: "d"}, At: at, BusinessDate: calendar.DateOf(at)}
-			v, err := svcs[i%2].Screen(ctx, t, "")
-			errs[i], counts[i] = err, v.Decision.Figures["n"]
-		}()
-	}
-	wg.Wait()
-	seen := map[string]bool{}
-	for i := range counts {
-		require.NoError(t, errs[i])
-		require.False(t, seen[counts[i]], "two screenings saw the count %s", counts[i])
-		seen[counts[i]] = true
-	}
-	require.True(t, seen["1"])
-	require.True(t, seen["60"])
 }
