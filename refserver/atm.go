@@ -15,6 +15,7 @@ import (
 	"github.com/bankkit/bankkit/fault"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
+	"github.com/bankkit/bankkit/risk"
 )
 
 // The ATM and self-service fleet over HTTP. Fleet routes are staff's
@@ -31,7 +32,7 @@ func (s *Server) atmServices(st stores) error {
 		return errors.New("refserver: the channel store keeps no ATM records")
 	}
 	var err error
-	s.fleet, err = channel.NewFleet(store, ledgerCash{s.ledger}, channel.WithFleetClock(s.clock))
+	s.fleet, err = channel.NewFleet(store, ledgerCash{l: s.ledger, s: s}, channel.WithFleetClock(s.clock))
 	if err != nil {
 		return fmt.Errorf("refserver: ATM fleet: %w", err)
 	}
@@ -41,7 +42,15 @@ func (s *Server) atmServices(st stores) error {
 // ledgerCash adapts the ledger to channel.CashLedger: each device's cash
 // is an internal (debit-normal) chart account atm_cash/<device id> per
 // currency, replenished from and returned to vault_cash.
-type ledgerCash struct{ l *ledger.Service }
+//
+// A withdrawal's hold is a card authorisation placed by the card holder:
+// it is screened (kind withdrawal, cash, channel "atm") before the ledger
+// places it, and a block refuses it like any screened movement. Its
+// capture settles what was screened and is not screened again.
+type ledgerCash struct {
+	l *ledger.Service
+	s *Server // for screening; nil screens nothing
+}
 
 var _ channel.CashLedger = ledgerCash{}
 
@@ -72,6 +81,20 @@ func (c ledgerCash) PlaceHold(ctx context.Context, key, accountID string, amount
 	id, err := c.customerAccount(ctx, accountID)
 	if err != nil {
 		return "", err
+	}
+	if c.s != nil {
+		sc := &riskScreener{s: c.s, accounts: c.l}
+		from, err := sc.party(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		skey := ""
+		if key != "" {
+			skey = "atm-hold/" + key
+		}
+		if err := c.s.screenMovement(withScreeningChannel(ctx, "atm"), risk.KindWithdrawal, from, risk.Party{}, amount, skey, true); err != nil {
+			return "", err
+		}
 	}
 	rc, err := c.l.PlaceHold(ctx, ledger.HoldRequest{AccountID: id, Amount: amount, Description: description, IdempotencyKey: key})
 	if err != nil {

@@ -66,6 +66,8 @@ func (s *Server) limitedTransfer(ctx context.Context, req transferRequest) (bank
 			return bank.Transfer{}, err
 		}
 		ch = channel.ChannelMobile
+		// The bound device reaches the screening's context.
+		ctx = withScreeningDevice(ctx, req.DeviceID)
 	}
 	// The reservation is keyed by the key the transfer's ledger entry
 	// will hold, so the end of day's reconciliation (step channel.limits)

@@ -9,11 +9,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/channel"
+	"github.com/bankkit/bankkit/customer"
 	"github.com/bankkit/bankkit/event"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/money"
@@ -142,7 +144,7 @@ func (r *riskScreener) Screen(ctx context.Context, m ledger.ScreenedMovement) (l
 	if err != nil {
 		return ledger.Verdict{}, err
 	}
-	t.Channel = channelOf(ctx)
+	t.Channel, t.Device = channelOf(ctx), screeningDevice(ctx)
 	v, err := svc.Screen(ctx, t, m.IdempotencyKey)
 	if errors.Is(err, risk.ErrNoRuleSet) {
 		return ledger.Verdict{}, nil
@@ -157,10 +159,17 @@ func (r *riskScreener) Screen(ctx context.Context, m ledger.ScreenedMovement) (l
 }
 
 // channelOf names where a request came from: a customer's own login is
-// "online", staff act at the "branch", the bank itself is "system".
+// "online" ("mobile" from a bound device), staff act at the "branch", an
+// ATM's card holder at the "atm", the bank itself is "system".
 func channelOf(ctx context.Context) string {
+	if ch, ok := ctx.Value(screeningChannelKey{}).(string); ok {
+		return ch
+	}
 	switch bank.CallerOf(ctx).Kind {
 	case channel.KindCustomer:
+		if screeningDevice(ctx) != "" {
+			return "mobile"
+		}
 		return "online"
 	case channel.KindStaff:
 		return "branch"
@@ -168,9 +177,36 @@ func channelOf(ctx context.Context) string {
 	return "system"
 }
 
-// party is what screening needs of an account: its owner and opening
-// date, which never change, so they are remembered (up to maxParties
-// accounts, then forgotten all at once) and a screening reads no account.
+type (
+	screeningDeviceKey  struct{}
+	screeningChannelKey struct{}
+)
+
+// withScreeningDevice names the device a request came from (a customer's
+// bound mobile device) for the screenings it makes.
+func withScreeningDevice(ctx context.Context, device string) context.Context {
+	if device == "" || len(device) > 128 {
+		return ctx
+	}
+	return context.WithValue(ctx, screeningDeviceKey{}, device)
+}
+
+// withScreeningChannel names the channel of the screenings a request makes
+// when its caller does not say it (an ATM's card holder).
+func withScreeningChannel(ctx context.Context, ch string) context.Context {
+	return context.WithValue(ctx, screeningChannelKey{}, ch)
+}
+
+// screeningDevice is the device the request came from, if known.
+func screeningDevice(ctx context.Context) string {
+	d, _ := ctx.Value(screeningDeviceKey{}).(string)
+	return d
+}
+
+// party is what screening needs of an account: its owner, the owner's
+// kind as the customer subsystem knows it, and the opening date, which
+// never change, so they are remembered (up to maxParties accounts, then
+// forgotten all at once) and a screening reads no account.
 func (r *riskScreener) party(ctx context.Context, id ledger.ID) (risk.Party, error) {
 	st := &r.s.riskState
 	st.partyMu.Lock()
@@ -184,7 +220,11 @@ func (r *riskScreener) party(ctx context.Context, id ledger.ID) (risk.Party, err
 		return risk.Party{}, err
 	}
 	if a.OwnerID != "" { // else the bank's own (vault cash): no party
-		p = risk.Party{Account: a.ID.String(), Customer: a.OwnerID, OpenedOn: a.OpenedOn}
+		kind, err := r.s.customerKind(ctx, a.OwnerID)
+		if err != nil {
+			return risk.Party{}, err
+		}
+		p = risk.Party{Account: a.ID.String(), Customer: a.OwnerID, CustomerKind: kind, OpenedOn: a.OpenedOn}
 	}
 	st.partyMu.Lock()
 	if st.parties == nil || len(st.parties) >= maxParties {
@@ -196,6 +236,28 @@ func (r *riskScreener) party(ctx context.Context, id ledger.ID) (risk.Party, err
 }
 
 const maxParties = 100_000
+
+// customerKind is an account owner's kind as the customer subsystem knows
+// it: its customers are natural persons (identified by a resident id,
+// passport, residence permit or driving licence), so a customer it knows
+// is an individual; an owner it does not know (none, or no customer
+// subsystem) is left unknown ("": the rules' default, individual).
+func (s *Server) customerKind(ctx context.Context, owner string) (risk.CustomerKind, error) {
+	if s.customer == nil {
+		return "", nil
+	}
+	id, err := uuid.Parse(owner)
+	if err != nil {
+		return "", nil
+	}
+	if _, err := s.customer.Get(ctx, id); err != nil {
+		if errors.Is(err, customer.ErrNotFound) {
+			return "", nil
+		}
+		return "", err
+	}
+	return risk.Individual, nil
+}
 
 func (r *riskScreener) transaction(ctx context.Context, id ledger.ID, kind ledger.EntryKind, from, to ledger.ID,
 	amount money.Money, at time.Time, day calendar.Date) (risk.Transaction, error) {
@@ -232,7 +294,7 @@ func (s *Server) observed(ctx context.Context, e event.Envelope) (risk.Transacti
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
 		return risk.Transaction{}, false, fmt.Errorf("refserver: risk observer: entry %s: %w", e.ID, err)
 	}
-	if (p.Kind != ledger.KindDeposit && p.Kind != ledger.KindWithdrawal && p.Kind != ledger.KindTransfer) || len(p.Postings) != 2 {
+	if len(p.Postings) != 2 {
 		return risk.Transaction{}, false, nil
 	}
 	var from, to ledger.ID
@@ -244,12 +306,49 @@ func (s *Server) observed(ctx context.Context, e event.Envelope) (risk.Transacti
 		}
 	}
 	sc := &riskScreener{s: s, accounts: s.ledger}
+	if p.Kind == ledger.KindJournal {
+		return s.observedPaymentIn(ctx, sc, p, from, to)
+	}
+	if p.Kind != ledger.KindDeposit && p.Kind != ledger.KindWithdrawal && p.Kind != ledger.KindTransfer {
+		return risk.Transaction{}, false, nil
+	}
 	t, err := sc.transaction(ctx, p.EntryID, p.Kind, from, to, p.Postings[0].Amount, p.BookedAt, p.ValueDate)
 	if err != nil {
 		return risk.Transaction{}, false, err
 	}
 	t.Channel = "observed"
 	return t, true, nil
+}
+
+// observedPaymentIn is a payment received from another bank: clearing's
+// journal entry crediting a customer's account from the bank's
+// settlement account of the currency (an inbound credit, or a payment of
+// the customer's sent back). The payer is outside the bank and not named
+// in the event: an external party without an account. Any other journal
+// entry (the bank's own postings) is not a payment (ok false).
+func (s *Server) observedPaymentIn(ctx context.Context, sc *riskScreener, p ledger.EntryPosted, from, to ledger.ID) (risk.Transaction, bool, error) {
+	amount := p.Postings[0].Amount
+	settlement, err := s.settlementAccount(ctx, amount.Currency)
+	if err != nil || settlement != from {
+		return risk.Transaction{}, false, err
+	}
+	tp, err := sc.party(ctx, to)
+	if err != nil || tp.Customer == "" {
+		return risk.Transaction{}, false, err
+	}
+	t := risk.Transaction{ID: p.EntryID, Kind: risk.KindPaymentIn, Amount: amount, From: risk.Party{External: true}, To: tp,
+		At: p.BookedAt, BusinessDate: p.ValueDate, Channel: "observed"}
+	return t, true, nil
+}
+
+// settlementAccount is the ledger's settlement account of a currency
+// (ledger.NilID when the bank has none yet); the ledger remembers it.
+func (s *Server) settlementAccount(ctx context.Context, c money.Currency) (ledger.ID, error) {
+	id, err := s.ledger.ChartAccountID(ctx, c, ledger.CodeSettlement)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return ledger.NilID, nil
+	}
+	return id, err
 }
 
 // observerName is the risk observer's cursor on the ledger's events: in

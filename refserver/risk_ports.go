@@ -41,7 +41,7 @@ func (i screenedInterbank) SendOut(ctx context.Context, p bank.Payment) (bank.In
 	if p.IdempotencyKey != "" {
 		key = "interbank/" + p.IdempotencyKey
 	}
-	if err := i.s.screenMovement(ctx, risk.KindPaymentOut, from, to, p.Amount, key); err != nil {
+	if err := i.s.screenMovement(ctx, risk.KindPaymentOut, from, to, p.Amount, key, false); err != nil {
 		return bank.InterbankTransfer{}, err
 	}
 	return i.Interbank.SendOut(ctx, p)
@@ -88,7 +88,7 @@ func (h screenedHolds) CaptureHold(ctx context.Context, r ledger.CaptureRequest)
 	if r.IdempotencyKey != "" {
 		key = "capture/" + r.IdempotencyKey
 	}
-	if err := h.s.screenMovement(ctx, risk.KindTransfer, from, to, amount, key); err != nil {
+	if err := h.s.screenMovement(ctx, risk.KindTransfer, from, to, amount, key, false); err != nil {
 		return ledger.Receipt{}, err
 	}
 	return h.Holds.CaptureHold(ctx, r)
@@ -127,7 +127,7 @@ func (p fxRatesPort) Rate(ctx context.Context, from, to money.Currency, at time.
 // ledger.ErrScreeningRefused (HTTP 422 screening-refused), as the ledger
 // does; a review lets it go on with its alert raised. With no rule set
 // published nothing is screened.
-func (s *Server) screenMovement(ctx context.Context, kind risk.Kind, from, to risk.Party, amount money.Money, key string) error {
+func (s *Server) screenMovement(ctx context.Context, kind risk.Kind, from, to risk.Party, amount money.Money, key string, cash bool) error {
 	svc := s.riskState.svc
 	if svc == nil {
 		return nil
@@ -138,7 +138,7 @@ func (s *Server) screenMovement(ctx context.Context, kind risk.Kind, from, to ri
 		return err
 	}
 	t := risk.Transaction{ID: risk.NewID(), Kind: kind, Amount: amount, From: from, To: to, At: now, BusinessDate: day,
-		Channel: channelOf(ctx)}
+		Channel: channelOf(ctx), Device: screeningDevice(ctx), Cash: cash}
 	v, err := svc.Screen(ctx, t, key)
 	if errors.Is(err, risk.ErrNoRuleSet) {
 		return nil

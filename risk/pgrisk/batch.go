@@ -48,7 +48,9 @@ const (
 		)
 		INSERT INTO risk.cursors AS cur (name, position) SELECT $10::text, $11::bigint WHERE $10::text <> ''
 		ON CONFLICT (name) DO UPDATE SET position = GREATEST(cur.position, excluded.position)`
-	commitModeSQL = `SELECT set_config('synchronous_commit', $1, true)`
+	// commitModeSQL sets synchronous_commit (WithRelaxedCommit) and the
+	// generic plans (genericPlans) for the transaction.
+	commitModeSQL = `SELECT set_config('synchronous_commit', $1, true), set_config('plan_cache_mode', 'force_generic_plan', true)`
 )
 
 type stateKey struct{ spec, key string }

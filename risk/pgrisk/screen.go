@@ -119,6 +119,9 @@ func (s *Store) screenTx(ctx context.Context, sc risk.Screening, records []risk.
 		// transaction (its counts with it) rolls back; then the earlier
 		// decision is read and returned. A replay is rare; a screening
 		// saves a round trip.
+		if _, err := tx.ExecContext(ctx, genericPlans); err != nil {
+			return err
+		}
 		figures, err := s.countAndRead(ctx, tx, records, sc.Reads)
 		if err != nil {
 			return err
