@@ -221,11 +221,20 @@ func (s *Service) endOfDayBatch(ctx context.Context, run *batchRun, loans []Loan
 			fast = append(fast, l)
 		}
 	}
+	if len(slow) > 0 {
+		sort.Slice(slow, func(i, j int) bool { return slow[i].ID.String() < slow[j].ID.String() })
+		ready, err := s.debitPage(ctx, slow, date, out)
+		if err != nil {
+			return err
+		}
+		fast = append(fast, ready...)
+		sort.Slice(fast, func(i, j int) bool { return fast[i].ID.String() < fast[j].ID.String() })
+	}
 	if len(fast) > 0 {
 		n, err := s.applyBatch(ctx, run, fast, date)
 		switch {
 		case errors.Is(err, ErrConcurrentUpdate):
-			slow = append(slow, fast...)
+			return s.endOfDayPage(ctx, fast, date, out)
 		case err != nil:
 			return fmt.Errorf("credit: end of day %s, page from loan %s: %w", date, fast[0].ID, err)
 		default:
@@ -234,11 +243,91 @@ func (s *Service) endOfDayBatch(ctx context.Context, run *batchRun, loans []Loan
 			out.Overdue += n
 		}
 	}
-	if len(slow) > 0 {
-		sort.Slice(slow, func(i, j int) bool { return slow[i].ID.String() < slow[j].ID.String() })
-		return s.endOfDayPage(ctx, slow, date, out)
-	}
 	return nil
+}
+
+// debitPage moves the money of the loans of a page that owe something
+// or have an operation pending, one loan at a time on
+// WithEndOfDayWorkers workers (each its own transactions, as the
+// one-loan path): the operation finished, the automatic debit posted.
+// It returns the loans read again after, to be brought to the date with
+// the rest of the page's batch; a loan left with an operation pending
+// (a debit refused meanwhile) is brought to the date the one-loan way.
+func (s *Service) debitPage(ctx context.Context, loans []Loan, date calendar.Date, out *EndOfDay) ([]Loan, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var first error
+	var ready, alone []Loan
+	next := make(chan Loan)
+	var wg sync.WaitGroup
+	for range min(s.eodWorkers, len(loans)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for l := range next {
+				l, debited, err := s.debit(ctx, l, date)
+				mu.Lock()
+				switch {
+				case err != nil:
+					if first == nil {
+						first = fmt.Errorf("credit: end of day %s, loan %s: %w", date, l.ID, err)
+						cancel()
+					}
+				case l.Status != LoanActive || !l.Standing.AsOf.Before(date):
+					out.Loans++
+				case l.Pending != nil:
+					alone = append(alone, l)
+				default:
+					ready = append(ready, l)
+				}
+				if debited {
+					out.Debits++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, l := range loans {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- l
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	if len(alone) > 0 {
+		if err := s.endOfDayPage(ctx, alone, date, out); err != nil {
+			return nil, err
+		}
+	}
+	return ready, nil
+}
+
+// debit finishes the loan's pending operation and posts its automatic
+// debit for date, and returns the loan as it is after.
+func (s *Service) debit(ctx context.Context, l Loan, date calendar.Date) (Loan, bool, error) {
+	var err error
+	if l.Pending != nil {
+		if _, err = s.settle(ctx, l); err != nil && !errors.Is(err, ErrRefused) {
+			return l, false, err
+		}
+		if l, err = s.store.Loan(ctx, l.ID); err != nil {
+			return l, false, err
+		}
+	}
+	if l.Status != LoanActive || !l.Standing.AsOf.Before(date) {
+		return l, false, nil
+	}
+	debited, err := s.autoDebit(ctx, l, date)
+	if err != nil || !debited {
+		return l, debited, err
+	}
+	l, err = s.store.Loan(ctx, l.ID)
+	return l, true, err
 }
 
 // applyBatch works out the standing and accrual of loans, which owe
