@@ -143,6 +143,8 @@ func (b *batch) readBindings(ctx context.Context, tx *sqlx.Tx) error {
 			row.account.Bound, row.account.BoundExternal = bound, external
 			if b.classes != nil {
 				b.classes.put(row.account)
+				b.classInfo[r.ID] = classInfo{class: row.account.Class, limits: row.account.Limits,
+					bound: row.account.Bound, boundExternal: row.account.BoundExternal}
 			}
 		}
 	}

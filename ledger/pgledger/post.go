@@ -162,6 +162,7 @@ type batch struct {
 	// and the outflow usage read under the locks with what the batch
 	// adds to it.
 	classes           *classCache
+	classInfo         map[ledger.ID]classInfo // what the batch read of the cache, or of the accounts
 	usage, usageDelta map[usageKey]decimal.Decimal
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -31,9 +32,20 @@ type classInfo struct {
 }
 
 // classCache maps account IDs to their classInfo (a zero classInfo for an
-// account without a class), for every account a Store has posted to or
-// created.
-type classCache struct{ m sync.Map }
+// account without a class), for the accounts a Store has posted to or
+// created lately. It holds at most maxCachedClasses accounts: past that it
+// starts empty again (a miss costs one read for the batch that meets it),
+// so a process that posts to millions of accounts keeps a few tens of
+// megabytes of them, not all. A batch works on its own copy of what it
+// needs (batch.classInfo), so emptying the cache never changes a batch in
+// flight.
+type classCache struct {
+	m sync.Map
+	n atomic.Int64 // entries stored since the cache was last emptied
+}
+
+// maxCachedClasses bounds classCache: about 350 bytes each.
+const maxCachedClasses = 200_000
 
 func (c *classCache) get(id ledger.ID) (classInfo, bool) {
 	v, ok := c.m.Load(id)
@@ -44,7 +56,14 @@ func (c *classCache) get(id ledger.ID) (classInfo, bool) {
 }
 
 func (c *classCache) put(a ledger.Account) {
-	c.m.Store(a.ID, classInfo{class: a.Class, limits: a.Limits, bound: a.Bound, boundExternal: a.BoundExternal})
+	c.store(a.ID, classInfo{class: a.Class, limits: a.Limits, bound: a.Bound, boundExternal: a.BoundExternal})
+}
+
+func (c *classCache) store(id ledger.ID, info classInfo) {
+	if _, had := c.m.Swap(id, info); !had && c.n.Add(1) > maxCachedClasses {
+		c.m.Clear()
+		c.n.Store(0)
+	}
 }
 
 // loadClasses reads the class of every account of the batch the cache
@@ -53,6 +72,7 @@ func (c *classCache) put(a ledger.Account) {
 // refused later as not found.
 func (s *Store) loadClasses(ctx context.Context, b *batch) error {
 	var missing []string
+	b.classes, b.classInfo = &s.classes, map[ledger.ID]classInfo{}
 	seen := map[ledger.ID]bool{}
 	for _, i := range b.todo {
 		for _, m := range b.moves[i] {
@@ -60,7 +80,8 @@ func (s *Store) loadClasses(ctx context.Context, b *batch) error {
 				continue
 			}
 			seen[m.AccountID] = true
-			if _, ok := s.classes.get(m.AccountID); ok {
+			if info, ok := s.classes.get(m.AccountID); ok {
+				b.classInfo[m.AccountID] = info
 				continue
 			}
 			if _, ok := b.unchecked.Load(m.AccountID); ok {
@@ -69,7 +90,6 @@ func (s *Store) loadClasses(ctx context.Context, b *batch) error {
 			missing = append(missing, m.AccountID.String())
 		}
 	}
-	b.classes = &s.classes
 	if len(missing) == 0 {
 		return nil
 	}
@@ -83,7 +103,8 @@ func (s *Store) loadClasses(ctx context.Context, b *batch) error {
 		if err != nil {
 			return err
 		}
-		s.classes.m.Store(r.ID, info)
+		s.classes.store(r.ID, info)
+		b.classInfo[r.ID] = info
 	}
 	return nil
 }
@@ -110,12 +131,9 @@ func (r accountRow) classInfo() (classInfo, error) {
 	return info, nil
 }
 
-// classify fills in a's class fields from the cache.
+// classify fills in a's class fields from the batch's copy of the cache.
 func (b *batch) classify(a *ledger.Account) {
-	if b.classes == nil {
-		return
-	}
-	if info, ok := b.classes.get(a.ID); ok {
+	if info, ok := b.classInfo[a.ID]; ok {
 		a.Class, a.Limits, a.Bound, a.BoundExternal = info.class, info.limits, info.bound, info.boundExternal
 	}
 }
@@ -123,12 +141,9 @@ func (b *batch) classify(a *ledger.Account) {
 // countsOutflows reports whether an entry of the batch touches an account
 // with outflow limits: then the batch must count them in a transaction.
 func (b *batch) countsOutflows() bool {
-	if b.classes == nil {
-		return false
-	}
 	for _, i := range b.todo {
 		for _, m := range b.moves[i] {
-			if info, ok := b.classes.get(m.AccountID); ok &&
+			if info, ok := b.classInfo[m.AccountID]; ok &&
 				(ledger.Account{Class: info.class, Limits: info.limits}).LimitsOutflows() {
 				return true
 			}
