@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -412,10 +411,31 @@ const appendAtHeadSQL = `WITH h AS (UPDATE oprisk.audit_head SET seq = $1, hash 
 // the batch goes the locked way. Only for durable commits: the
 // asynchronous option needs a transaction for SET LOCAL.
 func (s *Store) appendAtKnownHead(ctx context.Context, batch []*pendingAppend) ([]oprisk.Record, bool, error) {
-	if s.head == nil || s.asyncCommit {
+	if s.head == nil || s.asyncCommit || len(batch) == 0 {
 		return nil, false, nil
 	}
-	prev := *s.head
+	out, args, err := linkBatch(*s.head, batch)
+	if err != nil {
+		return nil, false, err
+	}
+	res, err := s.stmts.ExecContext(ctx, appendAtHeadSQL, args...)
+	if err != nil {
+		s.head = nil
+		return nil, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(batch)) {
+		s.head = nil // another process moved the head: read it under its lock
+		return nil, false, nil
+	}
+	last := out[len(out)-1]
+	s.head = &oprisk.Record{Seq: last.Seq, Hash: last.Hash}
+	return out, true, nil
+}
+
+// linkBatch chains the batch's records after prev and returns them with
+// appendAtHeadSQL's arguments: the head moving from prev to the last of
+// them, and one array per column.
+func linkBatch(prev oprisk.Record, batch []*pendingAppend) ([]oprisk.Record, []any, error) {
 	out := make([]oprisk.Record, 0, len(batch))
 	var (
 		seqs, outcomes                                        []int64
@@ -424,13 +444,14 @@ func (s *Store) appendAtKnownHead(ctx context.Context, batch []*pendingAppend) (
 		piis                                                  []bool
 		prevHashes, hashes                                    [][]byte
 	)
+	head := prev
 	for _, p := range batch {
 		n := oprisk.Link(prev, p.rec)
 		out = append(out, n)
 		prev = n
 		rs, err := json.Marshal(nonNil(n.Roles))
 		if err != nil {
-			return nil, false, err
+			return nil, nil, err
 		}
 		seqs, outcomes = append(seqs, n.Seq), append(outcomes, int64(n.Outcome))
 		ats = append(ats, n.At.UTC().Format(time.RFC3339Nano))
@@ -440,64 +461,42 @@ func (s *Store) appendAtKnownHead(ctx context.Context, batch []*pendingAppend) (
 		addresses, details, piis = append(addresses, n.Address), append(details, n.Detail), append(piis, n.PII)
 		prevHashes, hashes = append(prevHashes, n.PrevHash), append(hashes, n.Hash)
 	}
-	res, err := s.stmts.ExecContext(ctx, appendAtHeadSQL, prev.Seq, prev.Hash, s.head.Seq, s.head.Hash,
+	return out, []any{prev.Seq, prev.Hash, head.Seq, head.Hash,
 		pq.Int64Array(seqs), pq.StringArray(ats), pq.StringArray(actorIDs), pq.StringArray(actors), pq.StringArray(roles),
 		pq.StringArray(actions), pq.StringArray(methods), pq.StringArray(paths), pq.StringArray(objects),
 		pq.Int64Array(outcomes), pq.StringArray(requestIDs), pq.StringArray(addresses), pq.BoolArray(piis),
-		pq.StringArray(details), pq.ByteaArray(prevHashes), pq.ByteaArray(hashes))
-	if err != nil {
-		s.head = nil
-		return nil, false, err
-	}
-	if n, err := res.RowsAffected(); err != nil || n != int64(len(batch)) {
-		s.head = nil // another process moved the head: read it under its lock
-		return nil, false, nil
-	}
-	s.head = &oprisk.Record{Seq: prev.Seq, Hash: prev.Hash}
-	return out, true, nil
+		pq.StringArray(details), pq.ByteaArray(prevHashes), pq.ByteaArray(hashes)}, nil
 }
 
 // appendLocked reads the head under its row lock and writes the batch
-// after it, in one transaction.
+// after it with appendAtHeadSQL, in one transaction.
 func (s *Store) appendLocked(ctx context.Context, batch []*pendingAppend) ([]oprisk.Record, error) {
 	var out []oprisk.Record
 	err := pgtx.Run(ctx, s.db, nil, func(tx *sqlx.Tx) error {
-		out = out[:0]
 		if s.asyncCommit {
 			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
 				return err
 			}
 		}
-		var prev oprisk.Record
-		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM oprisk.audit_head WHERE id = 1 FOR UPDATE`).Scan(&prev.Seq, &prev.Hash); err != nil {
+		var head oprisk.Record
+		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM oprisk.audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
 			return err
 		}
-		// One statement inserts the batch and moves the head.
-		var q strings.Builder
-		q.WriteString(`WITH ins AS (INSERT INTO oprisk.audit (` + recordColumns + `) VALUES `)
-		args := make([]any, 0, 16*len(batch))
-		for i, p := range batch {
-			n := oprisk.Link(prev, p.rec)
-			out = append(out, n)
-			prev = n
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(")
-			for j := range 16 {
-				if j > 0 {
-					q.WriteString(", ")
-				}
-				fmt.Fprintf(&q, "$%d", len(args)+j+1)
-			}
-			q.WriteString(")")
-			args = append(args, n.Seq, n.At, n.ActorID, n.Actor, pq.StringArray(nonNil(n.Roles)), n.Action, n.Method, n.Path,
-				n.Object, n.Outcome, n.RequestID, n.Address, n.PII, n.Detail, n.PrevHash, n.Hash)
+		var (
+			args []any
+			err  error
+		)
+		if out, args, err = linkBatch(head, batch); err != nil {
+			return err
 		}
-		fmt.Fprintf(&q, `) UPDATE oprisk.audit_head SET seq = $%d, hash = $%d WHERE id = 1`, len(args)+1, len(args)+2)
-		args = append(args, prev.Seq, prev.Hash)
-		_, err := tx.ExecContext(ctx, q.String(), args...)
-		return err
+		res, err := tx.ExecContext(ctx, appendAtHeadSQL, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(batch)) {
+			return fmt.Errorf("pgoprisk: the audit head moved under its lock (%d of %d records written): %v", n, len(batch), err)
+		}
+		return nil
 	})
 	return out, err
 }
