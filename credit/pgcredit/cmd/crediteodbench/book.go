@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"regexp"
 	"sync"
 	"time"
 
@@ -249,33 +247,4 @@ func (b *book) digest(ctx context.Context) (map[string]int, error) {
 		}
 		after = loans[len(loans)-1].ID
 	}
-}
-
-var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-
-// freshDatabase drops and creates the scratch database name on the server
-// of adminURL and returns its URL.
-func freshDatabase(ctx context.Context, adminURL, name string) (string, error) {
-	if !identifier.MatchString(name) {
-		return "", fmt.Errorf("%q: want a lower-case SQL identifier", name)
-	}
-	u, err := url.Parse(adminURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", fmt.Errorf("-database-url: want a postgres:// URL")
-	}
-	if u.Path == "/"+name {
-		return "", fmt.Errorf("scratch database %q is the database of -database-url", name)
-	}
-	admin, err := sqlx.ConnectContext(ctx, "postgres", adminURL)
-	if err != nil {
-		return "", err
-	}
-	defer admin.Close()
-	for _, stmt := range []string{"DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "CREATE DATABASE " + name} {
-		if _, err := admin.ExecContext(ctx, stmt); err != nil {
-			return "", err
-		}
-	}
-	u.Path = "/" + name
-	return u.String(), nil
 }

@@ -39,6 +39,7 @@ import (
 
 	"github.com/bankkit/bankkit/calendar"
 	"github.com/bankkit/bankkit/credit"
+	"github.com/bankkit/bankkit/internal/pgscratch"
 )
 
 func main() {
@@ -95,7 +96,7 @@ func run(ctx context.Context, adminURL, scratch string, n, page, workers, pages 
 		}
 		fmt.Printf("pgbench before (TPC-B-like, scale 8, 8 clients, -M prepared, %s): %.0f tps\n", pgb, tps)
 	}
-	url, err := freshDatabase(ctx, adminURL, scratch)
+	url, err := pgscratch.Fresh(ctx, adminURL, scratch)
 	if err != nil {
 		return err
 	}
@@ -187,7 +188,7 @@ func newPgbench(ctx context.Context, adminURL, name string) (*pgbench, error) {
 	if err != nil {
 		return nil, errors.New("pgbench not found on PATH (-pgbench 0 runs without it)")
 	}
-	url, err := freshDatabase(ctx, adminURL, name)
+	url, err := pgscratch.Fresh(ctx, adminURL, name)
 	if err != nil {
 		return nil, err
 	}

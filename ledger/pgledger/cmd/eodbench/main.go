@@ -36,6 +36,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/bankkit/bankkit/calendar"
+	"github.com/bankkit/bankkit/internal/pgscratch"
 	"github.com/bankkit/bankkit/ledger"
 	"github.com/bankkit/bankkit/ledger/endofday"
 	"github.com/bankkit/bankkit/ledger/interest"
@@ -68,7 +69,7 @@ func run(ctx context.Context, adminURL, scratch string, n, page int) error {
 	if n < 1 {
 		return fmt.Errorf("-accounts %d: want at least 1", n)
 	}
-	url, err := freshDatabase(ctx, adminURL, scratch)
+	url, err := pgscratch.Fresh(ctx, adminURL, scratch)
 	if err != nil {
 		return err
 	}

@@ -3,43 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"regexp"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/bankkit/bankkit/ledger"
 )
-
-var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-
-// freshDatabase drops and creates the database name on the server of
-// adminURL and returns its URL.
-func freshDatabase(ctx context.Context, adminURL, name string) (string, error) {
-	if !identifier.MatchString(name) {
-		return "", fmt.Errorf("-scratch-db %q: want a lower-case SQL identifier", name)
-	}
-	u, err := url.Parse(adminURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", fmt.Errorf("-database-url: want a postgres:// URL")
-	}
-	if u.Path == "/"+name {
-		return "", fmt.Errorf("-scratch-db %q is the database of -database-url", name)
-	}
-	admin, err := sqlx.ConnectContext(ctx, "postgres", adminURL)
-	if err != nil {
-		return "", err
-	}
-	defer admin.Close()
-	for _, stmt := range []string{"DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "CREATE DATABASE " + name} {
-		if _, err := admin.ExecContext(ctx, stmt); err != nil {
-			return "", err
-		}
-	}
-	u.Path = "/" + name
-	return u.String(), nil
-}
 
 // seedChunk is how many accounts one seeding statement inserts.
 const seedChunk = 50_000
