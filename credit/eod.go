@@ -315,6 +315,24 @@ func (s *Service) loanEndOfDay(ctx context.Context, l Loan, date calendar.Date, 
 // time; each loan is its own unit (its own transactions), so they run
 // side by side. The first error stops the page.
 func (s *Service) endOfDayPage(ctx context.Context, loans []Loan, date calendar.Date, out *EndOfDay) error {
+	var mu sync.Mutex
+	return s.eachLoan(ctx, loans, date, func(ctx context.Context, l Loan) error {
+		var mine EndOfDay
+		err := s.loanEndOfDay(ctx, l, date, &mine)
+		mu.Lock()
+		defer mu.Unlock()
+		out.Loans++
+		out.Processed += mine.Processed
+		out.Debits += mine.Debits
+		out.Overdue += mine.Overdue
+		return err
+	})
+}
+
+// eachLoan runs do on each of loans, WithEndOfDayWorkers at a time. The
+// first error cancels the rest (do's context) and is returned, naming its
+// loan; do guards what it shares with the other workers.
+func (s *Service) eachLoan(ctx context.Context, loans []Loan, date calendar.Date, do func(context.Context, Loan) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var mu sync.Mutex
@@ -326,18 +344,14 @@ func (s *Service) endOfDayPage(ctx context.Context, loans []Loan, date calendar.
 		go func() {
 			defer wg.Done()
 			for l := range next {
-				var mine EndOfDay
-				err := s.loanEndOfDay(ctx, l, date, &mine)
-				mu.Lock()
-				out.Loans++
-				out.Processed += mine.Processed
-				out.Debits += mine.Debits
-				out.Overdue += mine.Overdue
-				if err != nil && first == nil {
-					first = fmt.Errorf("credit: end of day %s, loan %s: %w", date, l.ID, err)
-					cancel()
+				if err := do(ctx, l); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("credit: end of day %s, loan %s: %w", date, l.ID, err)
+						cancel()
+					}
+					mu.Unlock()
 				}
-				mu.Unlock()
 			}
 		}()
 	}

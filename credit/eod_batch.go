@@ -254,50 +254,28 @@ func (s *Service) endOfDayBatch(ctx context.Context, run *batchRun, loans []Loan
 // the rest of the page's batch; a loan left with an operation pending
 // (a debit refused meanwhile) is brought to the date the one-loan way.
 func (s *Service) debitPage(ctx context.Context, loans []Loan, date calendar.Date, out *EndOfDay) ([]Loan, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var mu sync.Mutex
-	var first error
 	var ready, alone []Loan
-	next := make(chan Loan)
-	var wg sync.WaitGroup
-	for range min(s.eodWorkers, len(loans)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for l := range next {
-				l, debited, err := s.debit(ctx, l, date)
-				mu.Lock()
-				switch {
-				case err != nil:
-					if first == nil {
-						first = fmt.Errorf("credit: end of day %s, loan %s: %w", date, l.ID, err)
-						cancel()
-					}
-				case l.Status != LoanActive || !l.Standing.AsOf.Before(date):
-					out.Loans++
-				case l.Pending != nil:
-					alone = append(alone, l)
-				default:
-					ready = append(ready, l)
-				}
-				if debited {
-					out.Debits++
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, l := range loans {
-		if ctx.Err() != nil {
-			break
+	err := s.eachLoan(ctx, loans, date, func(ctx context.Context, l Loan) error {
+		l, debited, err := s.debit(ctx, l, date)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err != nil: // eachLoan reports it and stops the page
+		case l.Status != LoanActive || !l.Standing.AsOf.Before(date):
+			out.Loans++
+		case l.Pending != nil:
+			alone = append(alone, l)
+		default:
+			ready = append(ready, l)
 		}
-		next <- l
-	}
-	close(next)
-	wg.Wait()
-	if first != nil {
-		return nil, first
+		if debited {
+			out.Debits++
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(alone) > 0 {
 		if err := s.endOfDayPage(ctx, alone, date, out); err != nil {
