@@ -44,14 +44,7 @@ func (s *Store) ApplyEndOfDay(_ context.Context, b credit.EndOfDayBatch) error {
 	bodies := make(map[credit.ID][]byte, len(b.Loans))
 	for _, x := range b.Loans {
 		l := x.Loan
-		body, ok := s.loans[l.ID]
-		if !ok {
-			return fmt.Errorf("%w: loan %s", credit.ErrNotFound, l.ID)
-		}
-		if _, dup := bodies[l.ID]; dup {
-			return fmt.Errorf("%w: loan %s twice in a batch", credit.ErrInvalidInput, l.ID)
-		}
-		old, err := s.decodeLoan(body)
+		old, err := s.batchLoan(bodies, l.ID)
 		if err != nil {
 			return err
 		}
@@ -138,14 +131,7 @@ func (s *Store) ApplyQuiet(_ context.Context, b credit.QuietBatch) error {
 	defer s.mu.Unlock()
 	bodies := make(map[credit.ID][]byte, len(b.Loans))
 	for _, x := range b.Loans {
-		body, ok := s.loans[x.ID]
-		if !ok {
-			return fmt.Errorf("%w: loan %s", credit.ErrNotFound, x.ID)
-		}
-		if _, dup := bodies[x.ID]; dup {
-			return fmt.Errorf("%w: loan %s twice in a batch", credit.ErrInvalidInput, x.ID)
-		}
-		l, err := s.decodeLoan(body)
+		l, err := s.batchLoan(bodies, x.ID)
 		if err != nil {
 			return err
 		}
@@ -174,6 +160,20 @@ func (s *Store) ApplyQuiet(_ context.Context, b credit.QuietBatch) error {
 	s.addPostings(entries)
 	s.markPosted(b.Posted)
 	return nil
+}
+
+// batchLoan is loan id as stored, for a batch whose new records so far
+// are bodies: a loan the store lacks, or one the batch names twice, is
+// refused.
+func (s *Store) batchLoan(bodies map[credit.ID][]byte, id credit.ID) (credit.Loan, error) {
+	body, ok := s.loans[id]
+	if !ok {
+		return credit.Loan{}, fmt.Errorf("%w: loan %s", credit.ErrNotFound, id)
+	}
+	if _, dup := bodies[id]; dup {
+		return credit.Loan{}, fmt.Errorf("%w: loan %s twice in a batch", credit.ErrInvalidInput, id)
+	}
+	return s.decodeLoan(body)
 }
 
 func (s *Store) markPosted(keys []string) {
