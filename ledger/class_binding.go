@@ -52,22 +52,15 @@ const MaxBindingBy = 200
 // Errors: ErrNotFound, ErrInvalidInput (a field named: class,
 // bound_account_ids[i], by), ErrAccountClosed.
 func (s *Service) Rebind(ctx context.Context, r RebindRequest) (Account, error) {
-	switch {
-	case r.AccountID == NilID:
-		return Account{}, invalid("account_id", "is required")
-	case r.By == "":
-		return Account{}, invalid("by", "is required")
-	case len(r.By) > MaxBindingBy:
-		return Account{}, invalid("by", fmt.Sprintf("is longer than %d bytes", MaxBindingBy))
-	case len(r.BoundAccountIDs) > MaxBoundAccounts:
-		return Account{}, invalid("bound_account_ids", fmt.Sprintf("at most %d", MaxBoundAccounts))
-	}
-	a, err := s.store.Account(ctx, r.AccountID)
-	if err != nil {
+	if err := validBinding(r.AccountID, r.By); err != nil {
 		return Account{}, err
 	}
-	if !a.Class.limited() {
-		return Account{}, invalid("class", fmt.Sprintf("only class II and III accounts have bound accounts; %s is %s", a.Number, classWord(a.Class)))
+	if len(r.BoundAccountIDs) > MaxBoundAccounts {
+		return Account{}, invalid("bound_account_ids", fmt.Sprintf("at most %d", MaxBoundAccounts))
+	}
+	a, err := s.bindable(ctx, r.AccountID)
+	if err != nil {
+		return Account{}, err
 	}
 	// The checks of opening, on the account as it stands.
 	probe := a
@@ -85,15 +78,46 @@ func (s *Service) Rebind(ctx context.Context, r RebindRequest) (Account, error) 
 		return Account{}, err
 	}
 	change := BindingChange{AccountID: a.ID, To: probe.Bound, By: r.By, At: s.clock.Now()}
-	return s.store.RebindAccount(ctx, change, func(current Account) error {
-		switch {
-		case current.Status == StatusClosed:
-			return fmt.Errorf("%w: %s", ErrAccountClosed, current.Number)
-		case !current.Class.limited():
-			return invalid("class", "only class II and III accounts have bound accounts")
-		}
-		return nil
-	})
+	return s.store.RebindAccount(ctx, change, stillBindable)
+}
+
+// validBinding checks what every change of binding names: the account and
+// who changes it.
+func validBinding(account ID, by string) error {
+	switch {
+	case account == NilID:
+		return invalid("account_id", "is required")
+	case by == "":
+		return invalid("by", "is required")
+	case len(by) > MaxBindingBy:
+		return invalid("by", fmt.Sprintf("is longer than %d bytes", MaxBindingBy))
+	}
+	return nil
+}
+
+// bindable reads the account whose binding is to change: only class II
+// and III accounts have bound accounts.
+func (s *Service) bindable(ctx context.Context, id ID) (Account, error) {
+	a, err := s.store.Account(ctx, id)
+	if err != nil {
+		return Account{}, err
+	}
+	if !a.Class.limited() {
+		return Account{}, invalid("class", fmt.Sprintf("only class II and III accounts have bound accounts; %s is %s", a.Number, classWord(a.Class)))
+	}
+	return a, nil
+}
+
+// stillBindable checks the account again as it stands under its lock,
+// where the store applies the change.
+func stillBindable(current Account) error {
+	switch {
+	case current.Status == StatusClosed:
+		return fmt.Errorf("%w: %s", ErrAccountClosed, current.Number)
+	case !current.Class.limited():
+		return invalid("class", "only class II and III accounts have bound accounts")
+	}
+	return nil
 }
 
 // Bindings returns the changes of the account's bound accounts, oldest

@@ -190,14 +190,10 @@ type BindExternalRequest struct {
 // Errors: ErrNotFound, ErrInvalidInput (a field named: class,
 // accounts[i]..., by), ErrAccountClosed.
 func (s *Service) BindExternal(ctx context.Context, r BindExternalRequest) (Account, error) {
-	switch {
-	case r.AccountID == NilID:
-		return Account{}, invalid("account_id", "is required")
-	case r.By == "":
-		return Account{}, invalid("by", "is required")
-	case len(r.By) > MaxBindingBy:
-		return Account{}, invalid("by", fmt.Sprintf("is longer than %d bytes", MaxBindingBy))
-	case len(r.Accounts) > MaxBoundExternal:
+	if err := validBinding(r.AccountID, r.By); err != nil {
+		return Account{}, err
+	}
+	if len(r.Accounts) > MaxBoundExternal {
 		return Account{}, invalid("accounts", fmt.Sprintf("at most %d", MaxBoundExternal))
 	}
 	for i, x := range r.Accounts {
@@ -209,27 +205,16 @@ func (s *Service) BindExternal(ctx context.Context, r BindExternalRequest) (Acco
 			return Account{}, invalid(field, "is named twice")
 		}
 	}
-	a, err := s.store.Account(ctx, r.AccountID)
+	a, err := s.bindable(ctx, r.AccountID)
 	if err != nil {
 		return Account{}, err
-	}
-	if !a.Class.limited() {
-		return Account{}, invalid("class", fmt.Sprintf("only class II and III accounts have bound accounts; %s is %s", a.Number, classWord(a.Class)))
 	}
 	to := slices.Clone(r.Accounts)
 	if to == nil {
 		to = []ExternalAccount{}
 	}
 	change := BindingChange{AccountID: a.ID, External: true, ToExternal: to, By: r.By, At: s.clock.Now()}
-	return s.store.RebindAccount(ctx, change, func(current Account) error {
-		switch {
-		case current.Status == StatusClosed:
-			return fmt.Errorf("%w: %s", ErrAccountClosed, current.Number)
-		case !current.Class.limited():
-			return invalid("class", "only class II and III accounts have bound accounts")
-		}
-		return nil
-	})
+	return s.store.RebindAccount(ctx, change, stillBindable)
 }
 
 // BindingResult is the binding of an account after c is applied to
